@@ -1,0 +1,353 @@
+"""The dataset format: every table, every column, its type and its checks.
+
+This module is the contract between whoever writes a dataset (the demo generator, a
+city's own export) and everything that reads one (validation, the catalog, the layers,
+the benchmarks). The README's "Dataset format" section is generated from it
+(``python -m cockpit.datasets.schema``), so the two cannot drift apart.
+
+A column is declared once, with its DuckDB type, whether a value is required, and the
+checks that DuckDB's readers do not make on their own (finiteness, ranges, enumerations,
+references to other tables).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+SCHEMA_VERSION = 1
+
+#: Admin levels, top to bottom.
+ADMIN_LEVELS = ("city", "district", "street", "community", "grid")
+#: Event sources (Chinese labels live in the UI translations).
+EVENT_SOURCES = ("sensor", "ai_camera", "grid_worker", "hotline", "drone", "patrol")
+#: Facility kinds.
+FACILITY_KINDS = ("warehouse", "fire_station", "hospital", "shelter")
+#: Risk levels: 1 重大 (major) … 4 低 (low).
+RISK_LEVELS = {1: "重大", 2: "较大", 3: "一般", 4: "低"}
+#: Plan step stages, in the order the dispatch loop runs them.
+STAGES = ("react", "verify", "handle", "close")
+#: Vital-sign domains used by the demo data (a dataset may add its own).
+VITAL_DOMAINS = ("水", "电", "气", "讯", "桥", "隧", "交通", "环境")
+#: The eight boards (八大板块).
+BOARDS = ("党建统领", "经济发展", "设施运行", "社会治理", "应急动员", "文明创建", "生态景观", "生产生活服务")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a table."""
+
+    name: str
+    type: str  # a DuckDB type: VARCHAR, BIGINT, INTEGER, DOUBLE, TIMESTAMP, DATE, BOOLEAN
+    doc: str
+    required: bool = True  # the column must exist in the file
+    nullable: bool = False  # a row may leave it empty
+    min: float | None = None  # inclusive range checks on numeric columns
+    max: float | None = None
+    choices: tuple | None = None  # allowed values
+    ref: str | None = None  # "table.column" this column refers to
+    finite: bool = False  # DOUBLE: no NaN or ±inf
+    pattern: str | None = None  # regular expression a VARCHAR must match
+    coord: str | None = None  # "lon" or "lat": must lie inside the city's extent
+
+
+@dataclass(frozen=True)
+class Table:
+    """One table of a dataset: a file ``<name>.parquet`` or ``<name>.csv``."""
+
+    name: str
+    doc: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...] = ()  # unique key (duplicates are reported)
+    checks: tuple[str, ...] = field(default=())  # names of table-level checks
+
+    def column(self, name: str) -> Column:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+
+def _lonlat(prefix: str = "", nullable: bool = False) -> tuple[Column, Column]:
+    return (
+        Column(f"{prefix}lon", "DOUBLE", "longitude, WGS-84/GCJ-02 degrees as the boundaries",
+               nullable=nullable, finite=True, coord="lon"),
+        Column(f"{prefix}lat", "DOUBLE", "latitude, degrees", nullable=nullable, finite=True,
+               coord="lat"),
+    )
+
+
+TABLES: tuple[Table, ...] = (
+    Table(
+        "admin_unit",
+        "Administrative units: the city, its districts (and functional zones), streets "
+        "(镇街), communities (村社) and grids (网格).",
+        (
+            Column("code", "VARCHAR", "national division code (grids: community code + 3 digits)"),
+            Column("name", "VARCHAR", "name"),
+            Column("level", "VARCHAR", "city / district / street / community / grid",
+                   choices=ADMIN_LEVELS),
+            Column("parent_code", "VARCHAR", "code of the unit above; empty for the top unit",
+                   nullable=True, ref="admin_unit.code"),
+            *_lonlat(),
+            Column("functional_zone", "BOOLEAN",
+                   "true for functional zones (两江新区 …) drawn as overlays", required=False,
+                   nullable=True),
+            Column("ranked", "BOOLEAN",
+                   "true for the units this dataset ranks (the districts at the city centre, "
+                   "the streets at a district centre); default: the level below the top",
+                   required=False, nullable=True),
+        ),
+        key=("code",),
+        checks=("single_top_unit",),
+    ),
+    Table(
+        "department",
+        "Departments that receive dispatch orders.",
+        (
+            Column("dept_id", "VARCHAR", "department id"),
+            Column("name", "VARCHAR", "name"),
+            Column("level", "VARCHAR", "city / district / street",
+                   choices=("city", "district", "street")),
+            Column("kind", "VARCHAR", "kind of department (城管, 公安, 消防 …)", required=False,
+                   nullable=True),
+            Column("unit_code", "VARCHAR", "admin unit the department belongs to",
+                   required=False, nullable=True, ref="admin_unit.code"),
+        ),
+        key=("dept_id",),
+    ),
+    Table(
+        "risk_category",
+        "Categories of risk points (燃气管网, 供水管网, 桥梁 …).",
+        (
+            Column("category_id", "VARCHAR", "category id"),
+            Column("name", "VARCHAR", "name"),
+            Column("domain", "VARCHAR", "domain the category belongs to", required=False,
+                   nullable=True),
+        ),
+        key=("category_id",),
+    ),
+    Table(
+        "risk_point",
+        "Risk points of the resilience map (韧性安全城市治理一张图).",
+        (
+            Column("point_id", "BIGINT", "risk point id"),
+            Column("category_id", "VARCHAR", "category", ref="risk_category.category_id"),
+            Column("name", "VARCHAR", "name"),
+            *_lonlat(),
+            Column("district_code", "VARCHAR", "district", ref="admin_unit.code"),
+            Column("street_code", "VARCHAR", "street", nullable=True, ref="admin_unit.code"),
+            Column("level", "INTEGER", "1 重大 · 2 较大 · 3 一般 · 4 低", min=1, max=4),
+            Column("grid_code", "VARCHAR", "grid", required=False, nullable=True,
+                   ref="admin_unit.code"),
+            Column("owner_dept", "VARCHAR", "responsible department", required=False,
+                   nullable=True, ref="department.dept_id"),
+            Column("last_inspected", "DATE", "date of the last inspection", required=False,
+                   nullable=True),
+        ),
+        key=("point_id",),
+    ),
+    Table(
+        "sensor",
+        "Sensing devices, optionally tied to a risk point.",
+        (
+            Column("sensor_id", "BIGINT", "sensor id"),
+            Column("kind", "VARCHAR", "kind of device (液位计, 压力计, 可燃气体 …)"),
+            Column("point_id", "BIGINT", "risk point it watches", nullable=True,
+                   ref="risk_point.point_id"),
+            *_lonlat(),
+            Column("district_code", "VARCHAR", "district", ref="admin_unit.code"),
+        ),
+        key=("sensor_id",),
+    ),
+    Table(
+        "vital_sign",
+        "City vital-sign indicators (城市体征) with warning and alarm thresholds. A value "
+        "below *_low or above *_high is out of band; empty thresholds do not apply.",
+        (
+            Column("indicator_id", "VARCHAR", "indicator id"),
+            Column("name", "VARCHAR", "name"),
+            Column("domain", "VARCHAR", "domain: 水 电 气 讯 桥 隧 交通 环境 …"),
+            Column("unit", "VARCHAR", "unit of measure", nullable=True),
+            Column("unit_code", "VARCHAR", "admin unit it describes (district or the city)",
+                   ref="admin_unit.code"),
+            Column("warn_low", "DOUBLE", "warning below this", nullable=True, finite=True),
+            Column("warn_high", "DOUBLE", "warning above this", nullable=True, finite=True),
+            Column("alarm_low", "DOUBLE", "alarm below this", nullable=True, finite=True),
+            Column("alarm_high", "DOUBLE", "alarm above this", nullable=True, finite=True),
+            Column("point_id", "BIGINT", "risk point it is measured at", required=False,
+                   nullable=True, ref="risk_point.point_id"),
+        ),
+        key=("indicator_id",),
+        checks=("threshold_order",),
+    ),
+    Table(
+        "vital_reading",
+        "Time series of the vital signs.",
+        (
+            Column("indicator_id", "VARCHAR", "indicator", ref="vital_sign.indicator_id"),
+            Column("ts", "TIMESTAMP", "time of the reading (UTC+8 local time, no zone)"),
+            Column("value", "DOUBLE", "value", finite=True),
+        ),
+        key=("indicator_id", "ts"),
+    ),
+    Table(
+        "kpi",
+        "Key performance indicators on the eight boards (版块), runways (跑道) and "
+        "sub-runways.",
+        (
+            Column("kpi_id", "VARCHAR", "KPI id"),
+            Column("name", "VARCHAR", "name"),
+            Column("board", "VARCHAR", "board (版块)"),
+            Column("runway", "VARCHAR", "runway (跑道)"),
+            Column("sub_runway", "VARCHAR", "sub-runway", required=False, nullable=True),
+            Column("unit", "VARCHAR", "unit of measure", nullable=True),
+            Column("direction", "VARCHAR", "higher or lower is better",
+                   choices=("higher", "lower")),
+            Column("weight", "DOUBLE", "weight within its board", finite=True, min=0),
+            Column("target", "DOUBLE", "target value", finite=True),
+        ),
+        key=("kpi_id",),
+    ),
+    Table(
+        "kpi_value",
+        "Value of each KPI per ranked unit and quarter; an empty value is missing data.",
+        (
+            Column("kpi_id", "VARCHAR", "KPI", ref="kpi.kpi_id"),
+            Column("unit_code", "VARCHAR", "admin unit", ref="admin_unit.code"),
+            Column("period", "VARCHAR", "quarter, like 2026Q3", pattern=r"^[0-9]{4}Q[1-4]$"),
+            Column("value", "DOUBLE", "value", nullable=True, finite=True),
+        ),
+        key=("kpi_id", "unit_code", "period"),
+    ),
+    Table(
+        "plan",
+        "Response plans (预案).",
+        (
+            Column("plan_id", "VARCHAR", "plan id"),
+            Column("name", "VARCHAR", "name"),
+        ),
+        key=("plan_id",),
+    ),
+    Table(
+        "plan_step",
+        "Steps of each plan: which department does what, due how many minutes after "
+        "dispatch.",
+        (
+            Column("plan_id", "VARCHAR", "plan", ref="plan.plan_id"),
+            Column("step_no", "INTEGER", "step number, from 1", min=1),
+            Column("dept_id", "VARCHAR", "department", ref="department.dept_id"),
+            Column("action", "VARCHAR", "what the department does"),
+            Column("due_min", "DOUBLE", "deadline in minutes after dispatch", finite=True,
+                   min=0),
+            Column("stage", "VARCHAR", "react / verify / handle / close", required=False,
+                   nullable=True, choices=STAGES),
+        ),
+        key=("plan_id", "step_no"),
+    ),
+    Table(
+        "event_type",
+        "Kinds of events with default department, response targets and plan.",
+        (
+            Column("type_id", "VARCHAR", "event type id"),
+            Column("name", "VARCHAR", "name"),
+            Column("category", "VARCHAR", "category"),
+            Column("dept_id", "VARCHAR", "default department", ref="department.dept_id"),
+            Column("react_min", "DOUBLE", "minutes to react (签收)", finite=True, min=0),
+            Column("verify_min", "DOUBLE", "minutes to verify (核查)", finite=True, min=0),
+            Column("handle_min", "DOUBLE", "minutes to finish handling (处置)", finite=True,
+                   min=0),
+            Column("plan_id", "VARCHAR", "plan", nullable=True, ref="plan.plan_id"),
+            Column("default_severity", "INTEGER", "default severity 1–4", required=False,
+                   nullable=True, min=1, max=4),
+        ),
+        key=("type_id",),
+    ),
+    Table(
+        "event",
+        "Events from sensors, AI cameras, grid workers, the hotline (民呼我为), drones and "
+        "patrols.",
+        (
+            Column("event_id", "BIGINT", "event id"),
+            Column("type_id", "VARCHAR", "event type", ref="event_type.type_id"),
+            Column("source", "VARCHAR", "sensor / ai_camera / grid_worker / hotline / drone / "
+                   "patrol", choices=EVENT_SOURCES),
+            Column("occurred_at", "TIMESTAMP", "when it happened (local time)"),
+            *_lonlat(),
+            Column("district_code", "VARCHAR", "district", ref="admin_unit.code"),
+            Column("street_code", "VARCHAR", "street", nullable=True, ref="admin_unit.code"),
+            Column("severity", "INTEGER", "1 highest … 4 lowest", min=1, max=4),
+            Column("title", "VARCHAR", "short description"),
+            Column("point_id", "BIGINT", "risk point concerned", required=False, nullable=True,
+                   ref="risk_point.point_id"),
+        ),
+        key=("event_id",),
+    ),
+    Table(
+        "facility",
+        "Emergency facilities: warehouses, fire stations, hospitals, shelters.",
+        (
+            Column("facility_id", "BIGINT", "facility id"),
+            Column("kind", "VARCHAR", "warehouse / fire_station / hospital / shelter",
+                   choices=FACILITY_KINDS),
+            Column("name", "VARCHAR", "name"),
+            *_lonlat(),
+            Column("district_code", "VARCHAR", "district", ref="admin_unit.code"),
+        ),
+        key=("facility_id",),
+    ),
+    Table(
+        "eval_scheme",
+        "The five colours of the evaluation grid (五色图): a score at or above min_score "
+        "gets the level's colour.",
+        (
+            Column("level", "INTEGER", "level, 1 best", min=1),
+            Column("colour", "VARCHAR", "colour as #rrggbb", pattern=r"^#[0-9A-Fa-f]{6}$"),
+            Column("label", "VARCHAR", "label (优秀, 良好 …)"),
+            Column("min_score", "DOUBLE", "lowest score of the level, 0–100", finite=True,
+                   min=0, max=100),
+        ),
+        key=("level",),
+    ),
+)
+
+TABLE_BY_NAME: dict[str, Table] = {t.name: t for t in TABLES}
+
+#: The boundaries file beside the tables.
+BOUNDARIES_FILE = "district_boundaries.geojson"
+#: Optional manifest: {"title": str, "synthetic": bool, "seed": int, "scale": str, ...}
+MANIFEST_FILE = "dataset.json"
+
+#: Fallback extent of Chongqing (lon_min, lat_min, lon_max, lat_max) when no boundaries
+#: can be read; the real extent is taken from the boundaries file.
+CHONGQING_EXTENT = (105.28, 28.16, 110.20, 32.21)
+
+
+def markdown() -> str:
+    """The dataset format as Markdown, for the README."""
+    out: list[str] = []
+    for t in TABLES:
+        out.append(f"#### `{t.name}`\n\n{t.doc}")
+        if t.key:
+            out.append(f"Unique key: `{', '.join(t.key)}`.")
+        out.append("\n| column | type | required | meaning |\n|---|---|---|---|")
+        for c in t.columns:
+            req = "yes" if c.required and not c.nullable else ("may be empty" if c.required
+                                                                  else "optional")
+            extra = []
+            if c.ref:
+                extra.append(f"→ `{c.ref}`")
+            if c.choices:
+                extra.append("one of " + ", ".join(f"`{x}`" for x in c.choices))
+            if c.min is not None or c.max is not None:
+                extra.append(f"range [{c.min if c.min is not None else '−∞'}, "
+                             f"{c.max if c.max is not None else '∞'}]")
+            if c.coord:
+                extra.append("inside the city's extent")
+            doc = c.doc + ("; " + "; ".join(extra) if extra else "")
+            out.append(f"| `{c.name}` | {c.type} | {req} | {doc} |")
+        out.append("")
+    return "\n".join(out)
+
+
+if __name__ == "__main__":
+    print(markdown())

@@ -1,0 +1,41 @@
+"""Shared fixtures: one small demo dataset per test session, copied per test on demand."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("QTWEBENGINE_CHROMIUM_FLAGS", "--no-sandbox --disable-gpu")
+
+#: A fixed anchor keeps the small dataset byte-identical between runs.
+ANCHOR = "2026-11-20"
+
+
+@pytest.fixture(scope="session")
+def small_dataset_master(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The `small` demo dataset, generated once per session. Do not modify it."""
+    from cockpit.datasets.generate import generate
+
+    out = tmp_path_factory.mktemp("small") / "data"
+    generate(out, scale="small", seed=7, anchor=ANCHOR)
+    return out
+
+
+@pytest.fixture
+def small_dataset(small_dataset_master: Path, tmp_path: Path) -> Path:
+    """A private copy of the `small` dataset that a test may corrupt."""
+    dst = tmp_path / "data"
+    shutil.copytree(small_dataset_master, dst)
+    return dst
+
+
+@pytest.fixture
+def cache_dir(tmp_path: Path) -> Path:
+    """A private catalog cache directory."""
+    d = tmp_path / "cache"
+    d.mkdir()
+    return d
