@@ -10,6 +10,14 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QTWEBENGINE_CHROMIUM_FLAGS", "--no-sandbox --disable-gpu")
+os.environ.setdefault("QT_LOGGING_RULES", "qt.webenginecontext.debug=false")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # QtWebEngine wants shared GL contexts before the QApplication exists (pytest-qt makes it)
+    from PySide6.QtCore import QCoreApplication, Qt
+
+    QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
 
 #: A fixed anchor keeps the small dataset byte-identical between runs.
 ANCHOR = "2026-11-20"
