@@ -1,0 +1,122 @@
+"""The map page skeleton, built once by folium, served from local files only.
+
+folium writes the Leaflet map and the district boundary layer; its default page also links
+jQuery, Bootstrap, Font Awesome and AwesomeMarkers from CDNs, which a closed network cannot
+reach — they are dropped, and Leaflet itself comes from the ``xstatic-leaflet`` package on
+disk. Layers with many features are never put into this HTML: the page receives them through
+the web channel (see ``resources/map_bridge.js``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from html import escape
+from importlib import resources
+from pathlib import Path
+
+import folium
+import xstatic.pkg.leaflet as xs_leaflet
+import xstatic.pkg.leaflet_markercluster as xs_cluster
+
+#: Anything that would make the page reach outside the machine.
+REMOTE_REF = re.compile(r"""(?:src|href)\s*=\s*["'](?:https?:)?//""", re.IGNORECASE)
+
+CSP = ("default-src 'none'; "
+       "script-src 'self' 'unsafe-inline' file: qrc:; "
+       "style-src 'self' 'unsafe-inline' file:; "
+       "img-src 'self' data: blob: file:; "
+       "font-src 'self' data: file:; "
+       "connect-src 'self' file: qrc:")
+
+
+def asset_urls() -> dict[str, str]:
+    """file:// URLs of Leaflet, MarkerCluster and our bridge script."""
+    leaflet = Path(xs_leaflet.BASE_DIR)
+    cluster = Path(xs_cluster.BASE_DIR)
+    bridge = Path(str(resources.files("cockpit.resources").joinpath("map_bridge.js")))
+    return {
+        "leaflet_js": (leaflet / "leaflet.js").as_uri(),
+        "leaflet_css": (leaflet / "leaflet.css").as_uri(),
+        "cluster_js": (cluster / "leaflet.markercluster.js").as_uri(),
+        "cluster_css": (cluster / "MarkerCluster.css").as_uri(),
+        "cluster_default_css": (cluster / "MarkerCluster.Default.css").as_uri(),
+        "bridge_js": bridge.as_uri(),
+    }
+
+
+def build_page(boundaries: dict, extent: tuple[float, float, float, float], out_dir: Path,
+               max_zoom: int = 18, lang: str = "zh") -> Path:
+    """Write the map page into ``out_dir`` and return its path.
+
+    The file name carries a hash of the input, so an unchanged dataset reuses the page.
+    """
+    urls = asset_urls()
+    west, south, east, north = extent
+    m = folium.Map(location=[(south + north) / 2, (west + east) / 2], zoom_start=8,
+                   tiles=None, min_zoom=5, max_zoom=max_zoom, prefer_canvas=True,
+                   control_scale=True, zoom_control=True, attribution_control=False)
+    m.default_js = [("leaflet", urls["leaflet_js"]), ("markercluster", urls["cluster_js"])]
+    m.default_css = [("leaflet_css", urls["leaflet_css"]),
+                     ("markercluster_css", urls["cluster_css"]),
+                     ("markercluster_default_css", urls["cluster_default_css"])]
+    real = {"type": "FeatureCollection",
+            "features": [f for f in boundaries.get("features", [])
+                         if not f.get("properties", {}).get("overlay")]}
+    zones = {"type": "FeatureCollection",
+             "features": [f for f in boundaries.get("features", [])
+                          if f.get("properties", {}).get("overlay")]}
+    gj = folium.GeoJson(real, name="区县边界" if lang == "zh" else "District boundaries",
+                        style_function=lambda _f: {"color": "#5b8bd6", "weight": 1.2,
+                                                   "fillColor": "#1a2a48", "fillOpacity": 0.55},
+                        highlight_function=lambda _f: {"weight": 3, "color": "#9cc3ff"},
+                        smooth_factor=0.5)
+    gj.add_to(m)
+    zone_layer = folium.GeoJson(zones, name="功能区" if lang == "zh" else "Functional zones",
+                                style_function=lambda _f: {"color": "#c792ea", "weight": 2,
+                                                           "dashArray": "6 6", "fill": False})
+    if zones["features"]:
+        zone_layer.add_to(m)
+    m.fit_bounds([[south, west], [north, east]])
+    root = m.get_root()
+    head = root.header
+    head.add_child(folium.Element(
+        f'<meta http-equiv="Content-Security-Policy" content="{escape(CSP)}">'
+        f'<meta name="cockpit-map" content="{escape(m.get_name())}">'
+        f'<meta name="cockpit-boundaries" content="{escape(gj.get_name())}">'
+        f'<meta name="cockpit-zones" content="{escape(zone_layer.get_name())}">'
+        f'<meta name="cockpit-lang" content="{escape(lang)}">'
+        '<style>html,body{background:#0b1220;margin:0;} .leaflet-container{background:#0b1220 !important;'
+        'font-family:"Noto Sans CJK SC",sans-serif;} '
+        '.cockpit-label{background:transparent;border:none;box-shadow:none;color:#cfe0ff;'
+        'font-size:12px;font-weight:600;text-shadow:0 0 3px #000,0 0 3px #000;} '
+        '.cockpit-label:before{display:none;} '
+        '.cockpit-legend{background:rgba(17,26,46,.9);color:#e6edf7;padding:6px 8px;'
+        'border-radius:4px;font-size:12px;line-height:18px;} '
+        '.cockpit-legend i{display:inline-block;width:12px;height:12px;margin-right:6px;'
+        'vertical-align:middle;} '
+        '.leaflet-popup-content-wrapper,.leaflet-popup-tip{background:#111a2e;color:#e6edf7;}'
+        '</style>'))
+    html = root.render()
+    # our bridge runs after folium's inline script (which folium puts after </body>)
+    tail = ('<script src="qrc:///qtwebchannel/qwebchannel.js"></script>'
+            f'<script src="{escape(urls["bridge_js"])}"></script>')
+    cut = html.rfind("</html>")
+    html = html[:cut] + tail + html[cut:] if cut >= 0 else html + tail
+    remote = REMOTE_REF.findall(html)
+    if remote:
+        raise RuntimeError(f"map page still references the network: {remote[:3]}")
+    digest = hashlib.sha1(html.encode("utf-8")).hexdigest()[:12]
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / f"map-{digest}.html"
+    if not path.exists():
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(html, encoding="utf-8")
+        tmp.replace(path)
+    return path
+
+
+def boundaries_json(boundaries: dict) -> str:
+    """Compact JSON of a FeatureCollection."""
+    return json.dumps(boundaries, ensure_ascii=False, separators=(",", ":"))

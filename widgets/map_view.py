@@ -1,0 +1,163 @@
+"""The map: a QWebEngineView on a local Leaflet page, talking to Python through one bridge.
+
+Python → page: ``MapView.send_layer(json_text)``; page → Python: the signals below. A request
+interceptor blocks and logs anything that is not local, so the map works, and stays quiet, on
+a closed network.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QUrl, Signal, Slot
+from PySide6.QtWebChannel import QWebChannel
+from PySide6.QtWebEngineCore import (
+    QWebEnginePage,
+    QWebEngineProfile,
+    QWebEngineSettings,
+    QWebEngineUrlRequestInfo,
+    QWebEngineUrlRequestInterceptor,
+)
+from PySide6.QtWebEngineWidgets import QWebEngineView
+
+log = logging.getLogger(__name__)
+
+LOCAL_SCHEMES = {"file", "qrc", "data", "blob", "about"}
+
+
+class LocalOnlyInterceptor(QWebEngineUrlRequestInterceptor):
+    """Blocks every request whose scheme is not local, and remembers it."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.blocked: list[str] = []
+
+    def interceptRequest(self, info: QWebEngineUrlRequestInfo) -> None:  # noqa: N802
+        url = info.requestUrl()
+        if url.scheme().lower() not in LOCAL_SCHEMES:
+            info.block(True)
+            self.blocked.append(url.toString())
+            log.warning("map: blocked non-local request %s", url.toString())
+
+
+class _Page(QWebEnginePage):
+    """Logs the page's console; errors are kept for tests and the status line."""
+
+    def __init__(self, profile: QWebEngineProfile, parent: QObject | None = None) -> None:
+        super().__init__(profile, parent)
+        self.console_errors: list[str] = []
+
+    def javaScriptConsoleMessage(self, level, message, line, source):  # noqa: N802
+        text = f"{source}:{line}: {message}"
+        if level == QWebEnginePage.JavaScriptConsoleMessageLevel.ErrorMessageLevel:
+            self.console_errors.append(text)
+            log.error("map page: %s", text)
+        else:
+            log.info("map page: %s", text)
+
+
+class MapBridge(QObject):
+    """The one object on the web channel. Slots take JSON text from the page."""
+
+    sig_layer_data = Signal(str)
+    """Python → page: one layer's data as JSON text."""
+
+    def __init__(self, view: MapView) -> None:
+        super().__init__(view)
+        self._view = view
+
+    @Slot(str)
+    def page_ready(self, text: str) -> None:
+        self._view._on_page_ready(_parse(text))
+
+    @Slot(str)
+    def viewport_changed(self, text: str) -> None:
+        msg = _parse(text)
+        if msg:
+            self._view.sig_viewport_changed.emit(msg)
+
+    @Slot(str)
+    def feature_clicked(self, text: str) -> None:
+        msg = _parse(text)
+        if msg:
+            self._view.sig_feature_clicked.emit(msg)
+
+    @Slot(str)
+    def layer_drawn(self, text: str) -> None:
+        msg = _parse(text)
+        if msg and isinstance(msg.get("layer"), str):
+            self._view._on_layer_drawn(msg["layer"])
+
+
+def _parse(text: str) -> dict | None:
+    try:
+        msg = json.loads(text)
+    except (TypeError, ValueError):
+        log.warning("map bridge: ignoring malformed message %.200r", text)
+        return None
+    return msg if isinstance(msg, dict) else None
+
+
+class MapView(QWebEngineView):
+    """The map region."""
+
+    sig_ready = Signal()
+    """The page has loaded and the bridge is connected."""
+    sig_viewport_changed = Signal(dict)
+    """The user moved or zoomed: {west, south, east, north, zoom}."""
+    sig_feature_clicked = Signal(dict)
+    """A feature was clicked: {layer, code | id}."""
+    sig_layer_drawn = Signal(str)
+    """The page finished drawing a layer's data: the layer name."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.profile = QWebEngineProfile(self)  # off the record: no disk cache, no cookies
+        self.interceptor = LocalOnlyInterceptor(self)
+        self.profile.setUrlRequestInterceptor(self.interceptor)
+        self.web_page = _Page(self.profile, self)
+        s = self.web_page.settings()
+        s.setAttribute(QWebEngineSettings.WebAttribute.LocalContentCanAccessFileUrls, True)
+        s.setAttribute(QWebEngineSettings.WebAttribute.LocalContentCanAccessRemoteUrls, False)
+        self.setPage(self.web_page)
+        self.bridge = MapBridge(self)
+        self.channel = QWebChannel(self.web_page)
+        self.channel.registerObject("bridge", self.bridge)
+        self.web_page.setWebChannel(self.channel)
+        self.page_ready = False
+        self.drawn_layers: set[str] = set()
+        self._pending: list[str] = []
+
+    def load_page(self, path: Path) -> None:
+        """Load the page file built by ``cockpit.layers.page.build_page``."""
+        self.page_ready = False
+        self.drawn_layers.clear()
+        self.load(QUrl.fromLocalFile(str(path)))
+
+    def send_layer(self, payload: dict | str) -> None:
+        """Give the page one layer's data (sent once the page is ready)."""
+        text = payload if isinstance(payload, str) else json.dumps(
+            payload, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+        if self.page_ready:
+            self.bridge.sig_layer_data.emit(text)
+        else:
+            self._pending.append(text)
+
+    def console_errors(self) -> list[str]:
+        return list(self.web_page.console_errors)
+
+    def blocked_requests(self) -> list[str]:
+        return list(self.interceptor.blocked)
+
+    def _on_page_ready(self, _msg: dict | None) -> None:
+        self.page_ready = True
+        pending, self._pending = self._pending, []
+        for text in pending:
+            self.bridge.sig_layer_data.emit(text)
+        self.sig_ready.emit()
+
+    def _on_layer_drawn(self, name: str) -> None:
+        self.drawn_layers.add(name)
+        self.sig_layer_drawn.emit(name)
