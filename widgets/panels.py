@@ -1,0 +1,194 @@
+"""Small, self-contained views for the regions of the screen.
+
+Each takes plain data (numbers, lists of tuples) through a ``set_*`` method and draws it; none
+knows where the data came from. Run ``python -m cockpit.widgets.panels`` to see them alone.
+"""
+
+from __future__ import annotations
+
+from cockpit.widgets import theme
+from PySide6.QtCore import QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QPainter, QPen
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QLabel,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+
+class Panel(QFrame):
+    """A titled region with a body layout."""
+
+    def __init__(self, title: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("panel")
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(12, 8, 12, 10)
+        lay.setSpacing(6)
+        self.title = QLabel(title)
+        self.title.setObjectName("panelTitle")
+        lay.addWidget(self.title)
+        self.body = QVBoxLayout()
+        self.body.setSpacing(6)
+        lay.addLayout(self.body, 1)
+
+    def set_title(self, title: str) -> None:
+        self.title.setText(title)
+
+
+class StatTile(QFrame):
+    """A big number with a caption, readable from across the room."""
+
+    def __init__(self, caption: str, colour: str = theme.TEXT,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("statTile")
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(8, 4, 8, 4)
+        lay.setSpacing(0)
+        self.value = QLabel("—")
+        self.value.setObjectName("statValue")
+        self.value.setStyleSheet(f"color: {colour};")
+        self.caption = QLabel(caption)
+        self.caption.setObjectName("statCaption")
+        lay.addWidget(self.value)
+        lay.addWidget(self.caption)
+
+    def set_value(self, value: int | float | str) -> None:
+        self.value.setText(f"{value:,}" if isinstance(value, int) else str(value))
+
+
+class BarList(QWidget):
+    """Horizontal bars: one row per (label, value, colour), drawn from a cached layout."""
+
+    sig_item_clicked = Signal(str)
+    """A row was clicked: its label."""
+
+    def __init__(self, parent: QWidget | None = None, row_height: int = 22) -> None:
+        super().__init__(parent)
+        self._rows: list[tuple[str, float, str, str]] = []
+        self._row_h = row_height
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.drawn = False
+
+    def set_rows(self, rows: list[tuple[str, float, str] | tuple[str, float, str, str]]) -> None:
+        """Rows of (label, value, colour[, value text])."""
+        self._rows = [(r[0], float(r[1]), r[2], r[3] if len(r) > 3 else f"{r[1]:,.0f}")
+                      for r in rows]
+        self.updateGeometry()
+        self.update()
+
+    def rows(self) -> list[tuple[str, float, str, str]]:
+        return list(self._rows)
+
+    def sizeHint(self) -> QSize:
+        return QSize(240, max(1, len(self._rows)) * self._row_h + 4)
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(160, max(1, len(self._rows)) * self._row_h + 4)
+
+    def mousePressEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        i = int(event.position().y() // self._row_h)
+        if 0 <= i < len(self._rows):
+            self.sig_item_clicked.emit(self._rows[i][0])
+
+    def paintEvent(self, event) -> None:  # noqa: N802
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        w = self.width()
+        label_w = min(int(w * 0.38), 150)
+        value_w = 70
+        bar_w = max(10, w - label_w - value_w - 12)
+        top = max((r[1] for r in self._rows), default=1.0) or 1.0
+        f = QFont(self.font())
+        p.setFont(f)
+        for i, (label, value, colour, text) in enumerate(self._rows):
+            y = i * self._row_h
+            p.setPen(QColor(theme.TEXT_DIM))
+            p.drawText(QRectF(0, y, label_w - 6, self._row_h),
+                       Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, label)
+            bw = bar_w * (value / top)
+            p.setPen(Qt.PenStyle.NoPen)
+            p.setBrush(QColor(theme.TRACK))
+            p.drawRoundedRect(QRectF(label_w, y + 5, bar_w, self._row_h - 10), 3, 3)
+            p.setBrush(QColor(colour))
+            p.drawRoundedRect(QRectF(label_w, y + 5, max(2.0, bw), self._row_h - 10), 3, 3)
+            p.setPen(QPen(QColor(theme.TEXT)))
+            p.drawText(QRectF(label_w + bar_w + 6, y, value_w, self._row_h),
+                       Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, text)
+        p.end()
+        self.drawn = True
+
+
+class DomainTiles(QWidget):
+    """One tile per vital-sign domain: counts normal / warning / alarm, by colour and text."""
+
+    sig_domain_clicked = Signal(str)
+    """A domain tile was clicked: the domain's name."""
+
+    def __init__(self, parent: QWidget | None = None, columns: int = 4) -> None:
+        super().__init__(parent)
+        self._grid = QGridLayout(self)
+        self._grid.setContentsMargins(0, 0, 0, 0)
+        self._grid.setSpacing(6)
+        self._columns = columns
+        self._tiles: dict[str, QLabel] = {}
+
+    def set_domains(self, by_domain: dict[str, dict[str, int]], order: list[str]) -> None:
+        """``by_domain``: domain -> {"normal", "warning", "alarm", "nodata"} counts."""
+        for tile in self._tiles.values():
+            tile.deleteLater()
+        self._tiles.clear()
+        names = [d for d in order if d in by_domain] + sorted(set(by_domain) - set(order))
+        for i, d in enumerate(names):
+            c = by_domain[d]
+            state = "alarm" if c.get("alarm") else "warning" if c.get("warning") else "normal"
+            mark = {"alarm": "▲", "warning": "◆", "normal": "●"}[state]
+            tile = QLabel()
+            tile.setObjectName("domainTile")
+            tile.setTextFormat(Qt.TextFormat.RichText)
+            tile.setText(
+                f"<div style='font-size:15pt;font-weight:600'>{_esc(d)} "
+                f"<span style='color:{theme.STATUS[state]}'>{mark}</span></div>"
+                f"<div><span style='color:{theme.STATUS['alarm']}'>警 {c.get('alarm', 0)}</span>"
+                f" · <span style='color:{theme.STATUS['warning']}'>预 {c.get('warning', 0)}</span>"
+                f" · <span style='color:{theme.STATUS['normal']}'>正常 {c.get('normal', 0)}"
+                f"</span></div>")
+            tile.setStyleSheet(f"border-left: 4px solid {theme.STATUS[state]};")
+            tile.setCursor(Qt.CursorShape.PointingHandCursor)
+            tile.mousePressEvent = lambda _e, d=d: self.sig_domain_clicked.emit(d)
+            self._grid.addWidget(tile, i // self._columns, i % self._columns)
+            self._tiles[d] = tile
+
+    def domains(self) -> list[str]:
+        return list(self._tiles)
+
+
+def _esc(text: str) -> str:
+    """Escape data for Qt rich text."""
+    return (str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace('"', "&quot;"))
+
+
+if __name__ == "__main__":  # a smoke run on sample data
+    import sys
+
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication(sys.argv)
+    theme.apply(app)
+    w = Panel("风险点 · risk points")
+    bars = BarList()
+    bars.set_rows([("重大", 1200, "#ff3b30"), ("较大", 5200, "#ff9500"), ("一般", 30000, "#ffd60a")])
+    tiles = DomainTiles()
+    tiles.set_domains({"水": {"normal": 500, "warning": 3, "alarm": 1},
+                       "电": {"normal": 400, "warning": 0, "alarm": 0}}, ["水", "电"])
+    w.body.addWidget(bars)
+    w.body.addWidget(tiles)
+    w.resize(480, 320)
+    w.show()
+    sys.exit(app.exec())
