@@ -1,0 +1,235 @@
+"""Start the GUI: find or generate the dataset, open its catalog, show the window.
+
+Long steps (generating the demo data, building the catalog) run off the GUI thread with a
+progress dialog; a bad dataset shows the list of its problems and never half-loads.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import logging
+import os
+import sys
+import time
+from pathlib import Path
+
+T_START = time.perf_counter()
+log = logging.getLogger("cockpit")
+
+
+def _prepare_environment(args: argparse.Namespace) -> None:
+    """Qt settings that must be in place before the QApplication exists."""
+    if args.screenshot and not os.environ.get("QT_QPA_PLATFORM"):
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    if (not os.environ.get("QT_QPA_PLATFORM") and sys.platform.startswith("linux")
+            and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY")):
+        print("cockpit: no display found (DISPLAY is not set); running offscreen. "
+              "Use --screenshot PNG to see the window, or run under a desktop or Xvfb.",
+              file=sys.stderr)
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    flags = os.environ.get("QTWEBENGINE_CHROMIUM_FLAGS", "")
+    if hasattr(os, "geteuid") and os.geteuid() == 0 and "--no-sandbox" not in flags:
+        flags += " --no-sandbox"
+    if os.environ.get("QT_QPA_PLATFORM") == "offscreen" and "--disable-gpu" not in flags:
+        flags += " --disable-gpu"
+    os.environ["QTWEBENGINE_CHROMIUM_FLAGS"] = flags.strip()
+    os.environ.setdefault("QT_LOGGING_RULES", "qt.webenginecontext.debug=false")
+
+
+def _state_file() -> Path:
+    from cockpit import paths
+
+    return paths.data_dir() / "state.json"
+
+
+def _remember_good_dataset(path: Path) -> None:
+    f = _state_file()
+    try:
+        f.parent.mkdir(parents=True, exist_ok=True)
+        tmp = f.with_suffix(".tmp")
+        tmp.write_text(json.dumps({"last_good_dataset": str(path)}), "utf-8")
+        tmp.replace(f)
+    except OSError as exc:  # a full disk must not stop the cockpit
+        log.warning("could not remember the dataset: %s", exc)
+
+
+def _last_good_dataset() -> Path | None:
+    try:
+        p = json.loads(_state_file().read_text("utf-8")).get("last_good_dataset")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return Path(p) if p and Path(p).is_dir() else None
+
+
+def run_gui(args: argparse.Namespace) -> int:
+    _prepare_environment(args)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    from PySide6.QtCore import QCoreApplication, QLockFile, Qt, QTimer
+    from PySide6.QtWebEngineWidgets import QWebEngineView  # noqa: F401 - before the app
+    from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog
+
+    from cockpit import paths
+    from cockpit.widgets import theme
+
+    QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("cockpit")
+    theme.apply(app)
+    headless = bool(args.screenshot)
+
+    def fail(title: str, text: str, code: int) -> int:
+        print(f"cockpit: {title}\n{text}", file=sys.stderr)
+        if not headless and os.environ.get("QT_QPA_PLATFORM") != "offscreen":
+            QMessageBox.critical(None, title, text[:4000])
+        return code
+
+    # one interactive cockpit per user and dataset; screenshots may run beside it
+    data_dir = (args.data or paths.default_dataset_dir()).expanduser().resolve()
+    lock = None
+    if not headless:
+        paths.data_dir().mkdir(parents=True, exist_ok=True)
+        key = hashlib.sha1(str(data_dir).encode()).hexdigest()[:12]
+        lock = QLockFile(str(paths.data_dir() / f"instance-{key}.lock"))
+        lock.setStaleLockTime(0)
+        if not lock.tryLock(100):
+            _ok, pid, host, _app = lock.getLockInfo()
+            return fail("另一个驾驶舱正在运行 · already running",
+                        f"A cockpit on {data_dir} is already running (process {pid} on {host}). "
+                        "Switch to that window, or close it first.", 3)
+
+    def progress_dialog(title: str):
+        if headless:
+            return None
+        dlg = QProgressDialog(title, None, 0, 100)
+        dlg.setWindowTitle("城市运行一屏统揽")
+        dlg.setMinimumDuration(300)
+        dlg.setAutoClose(False)
+        return dlg
+
+    def run_with_progress(title: str, fn):
+        """Run fn(progress) on a thread, pumping events and a progress dialog meanwhile."""
+        import threading
+
+        state: dict = {"fraction": 0.0, "message": title}
+        result: dict = {}
+
+        def progress(fraction: float, message: str) -> None:
+            state["fraction"], state["message"] = fraction, message
+
+        def target() -> None:
+            try:
+                result["value"] = fn(progress)
+            except BaseException as exc:  # noqa: BLE001 - re-raised on the GUI thread
+                result["error"] = exc
+
+        dlg = progress_dialog(title)
+        th = threading.Thread(target=target, daemon=True)
+        th.start()
+        last = ""
+        while th.is_alive():
+            th.join(0.05)
+            if dlg is not None:
+                dlg.setValue(int(state["fraction"] * 100))
+                dlg.setLabelText(f"{title}\n{state['message']}")
+                app.processEvents()
+            elif state["message"] != last:
+                last = state["message"]
+                print(f"cockpit: {title} {state['fraction'] * 100:3.0f}% {last}", file=sys.stderr)
+        if dlg is not None:
+            dlg.close()
+        if "error" in result:
+            raise result["error"]
+        return result.get("value")
+
+    # 1. the dataset: the demo data is generated on first run
+    if args.data is None and not (data_dir / "dataset.json").exists():
+        from cockpit.datasets.generate import generate
+
+        try:
+            run_with_progress("正在生成演示数据 · generating the demo dataset",
+                              lambda p: generate(data_dir, scale="chongqing", seed=1, progress=p))
+        except OSError as exc:
+            return fail("无法生成演示数据 · cannot write the demo data",
+                        f"Writing {data_dir} failed: {exc}", 1)
+    if not data_dir.is_dir():
+        return fail("数据集不存在 · no such dataset", f"{data_dir} is not a directory.", 2)
+
+    # 2. the catalog (reused when the files have not changed)
+    from cockpit.datasets.catalog import catalog_problems_text, open_catalog
+    from cockpit.datasets.validate import DatasetInvalid
+
+    def open_it(path: Path):
+        return run_with_progress("正在载入数据 · loading the dataset",
+                                 lambda p: open_catalog(path, paths.catalog_cache_dir(), progress=p))
+
+    try:
+        catalog = open_it(data_dir)
+    except DatasetInvalid as exc:
+        report = catalog_problems_text(exc.problems)
+        previous = _last_good_dataset()
+        if previous and previous != data_dir and not headless:
+            fail("数据集有问题 · the dataset has problems",
+                 f"{data_dir}\n\n{report}\n\nThe previous dataset stays in use: {previous}", 0)
+            catalog = open_it(previous)
+        else:
+            return fail("数据集有问题 · the dataset has problems", f"{data_dir}\n\n{report}", 1)
+    except OSError as exc:
+        return fail("无法读取数据集 · cannot read the dataset", f"{data_dir}: {exc}", 1)
+    _remember_good_dataset(catalog.data_dir)
+
+    # 3. the window
+    from cockpit.window import MainWindow
+
+    win = MainWindow(catalog, mode=args.mode, lang=args.lang)
+    if args.size:
+        win.resize(*args.size)
+    elif headless:
+        win.resize(1920, 1080)
+    screens = app.screens()
+    if args.screen is not None:
+        if not 0 <= args.screen < len(screens):
+            return fail("没有该屏幕 · no such screen",
+                        f"--screen {args.screen}: this machine has {len(screens)} screen(s), "
+                        f"numbered 0 to {len(screens) - 1}.", 2)
+        win.move(screens[args.screen].geometry().topLeft())
+    exit_code = {"value": 0}
+
+    def on_drawn() -> None:
+        if args.report_startup:
+            print(f"first-frame {time.perf_counter() - T_START:.3f}", flush=True)
+        if headless:
+            # give the web view a moment to composite the drawn layers
+            QTimer.singleShot(600, save_and_quit)
+
+    def save_and_quit() -> None:
+        img = win.grab()
+        args.screenshot.parent.mkdir(parents=True, exist_ok=True)
+        if not img.save(str(args.screenshot), "PNG"):
+            print(f"cockpit: could not write {args.screenshot}", file=sys.stderr)
+            exit_code["value"] = 1
+        app.quit()
+
+    def time_out() -> None:
+        missing = sorted(set(("vitals", "evaluation", "events", "risk", "map")) - win.drawn)
+        print(f"cockpit: timed out waiting for regions to draw: {', '.join(missing)}; "
+              f"map console errors: {win.map.console_errors()[:5]}", file=sys.stderr)
+        exit_code["value"] = 4
+        app.quit()
+
+    win.sig_all_drawn.connect(on_drawn)
+    if headless:
+        QTimer.singleShot(int(os.environ.get("COCKPIT_SCREENSHOT_TIMEOUT_MS", "60000")), time_out)
+    if args.kiosk:
+        win.showFullScreen()
+    elif headless:
+        win.show()
+    else:
+        win.showMaximized() if args.size is None else win.show()
+    win.start()
+    rc = app.exec()
+    catalog.close()
+    if lock is not None:
+        lock.unlock()
+    return exit_code["value"] or rc

@@ -1,0 +1,123 @@
+"""The command line: the GUI, `data generate|validate` and `bench` (a contract, see DESIGN.md).
+
+Qt is imported only when the GUI runs, so data commands work on a machine without a display.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+MODES = ("live", "review", "drill")
+
+
+def _size(text: str) -> tuple[int, int]:
+    try:
+        w, h = (int(x) for x in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"size must look like 1920x1080, not {text!r}") from None
+    if not (320 <= w <= 16384 and 240 <= h <= 16384):
+        raise argparse.ArgumentTypeError(f"size {w}x{h} is outside 320x240 … 16384x16384")
+    return w, h
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="cockpit",
+        description="城市运行一屏统揽 · City Operations Cockpit. Without a command: open the "
+        "window on the default dataset (the demo data is generated on first run).",
+    )
+    p.add_argument("--data", type=Path, help="dataset directory (default: the built-in demo data)")
+    p.add_argument("--screenshot", type=Path, metavar="PNG",
+                   help="render offscreen, wait until every panel has drawn, save PNG, exit")
+    p.add_argument("--mode", choices=MODES, default="live", help="live 值守 / review 晾晒 / drill 演练")
+    p.add_argument("--size", type=_size, default=None, metavar="WxH", help="window size")
+    p.add_argument("--lang", choices=("zh", "en"), default="zh", help="interface language")
+    p.add_argument("--screen", type=int, default=None, metavar="N", help="open on monitor N")
+    p.add_argument("--kiosk", action="store_true", help="full screen for a video wall")
+    p.add_argument("--report-startup", action="store_true",
+                   help="print 'first-frame <seconds>' when every region has drawn (bench)")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    data = sub.add_parser("data", help="generate or validate datasets")
+    dsub = data.add_subparsers(dest="data_command", metavar="ACTION", required=True)
+    gen = dsub.add_parser("generate", help="write the synthetic demo dataset")
+    gen.add_argument("--out", type=Path, required=True, help="output directory")
+    gen.add_argument("--scale", choices=("small", "chongqing", "stress"), default="chongqing")
+    gen.add_argument("--seed", type=int, default=1)
+    gen.add_argument("--anchor", default=None, metavar="YYYY-MM-DD",
+                     help="the day the data is about (default: today)")
+    gen.add_argument("--district", default=None, metavar="CODE",
+                     help="the dataset of one district centre (its streets are ranked)")
+    val = dsub.add_parser("validate", help="check a dataset directory, report every problem")
+    val.add_argument("dir", type=Path)
+
+    bench = sub.add_parser("bench", help="run the performance benchmarks, write JSON")
+    bench.add_argument("--only", default=None, metavar="GROUP",
+                       help="data, map, vitals, evaluation, dispatch, replay, seats")
+    bench.add_argument("--quick", action="store_true", help="small sizes, for CI")
+    bench.add_argument("--json", type=Path, required=True, metavar="PATH")
+    return p
+
+
+def _progress_printer(prefix: str):
+    last = [-1.0]
+
+    def report(fraction: float, message: str) -> None:
+        if fraction - last[0] >= 0.05 or fraction >= 1.0:
+            last[0] = fraction
+            print(f"{prefix} {fraction * 100:5.1f}%  {message}", file=sys.stderr, flush=True)
+
+    return report
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    from cockpit.datasets.generate import generate
+
+    t0 = time.perf_counter()
+    try:
+        summary = generate(args.out, scale=args.scale, seed=args.seed, anchor=args.anchor,
+                           district=args.district, progress=_progress_printer("generate"))
+    except ValueError as exc:
+        print(f"cockpit data generate: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"cockpit data generate: cannot write {args.out}: {exc}", file=sys.stderr)
+        return 1
+    rows = ", ".join(f"{k} {v:,}" for k, v in summary.items() if isinstance(v, int))
+    print(f"wrote {args.out} in {time.perf_counter() - t0:.1f} s: {rows}")
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from cockpit.datasets.catalog import catalog_problems_text
+    from cockpit.datasets.validate import validate_dataset
+
+    if not args.dir.is_dir():
+        print(f"cockpit data validate: {args.dir} is not a directory", file=sys.stderr)
+        return 2
+    problems = validate_dataset(args.dir)
+    errors = [p for p in problems if p.severity == "error"]
+    if problems:
+        print(catalog_problems_text(problems))
+    print(f"{args.dir}: {len(errors)} error(s), {len(problems) - len(errors)} warning(s)")
+    return 1 if errors else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "data":
+        return cmd_generate(args) if args.data_command == "generate" else cmd_validate(args)
+    if args.command == "bench":
+        from cockpit.bench import run_bench
+
+        return run_bench(only=args.only, quick=args.quick, json_path=args.json)
+    from cockpit.app import run_gui
+
+    return run_gui(args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,392 @@
+"""The main window: one screen, four regions around the map, wired to the catalog.
+
+This is the only place where a widget's signal turns into a query. Queries run on the thread
+pool with their own cursor; results come back as plain values and go into the widgets.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QMainWindow, QSplitter, QVBoxLayout, QWidget
+
+from cockpit import paths
+from cockpit.clock import Clock
+from cockpit.datasets import summary
+from cockpit.datasets.catalog import Catalog
+from cockpit.datasets.schema import RISK_LEVELS, VITAL_DOMAINS
+from cockpit.layers.base import Viewport
+from cockpit.layers.districts import DistrictLayer
+from cockpit.layers.page import build_page
+from cockpit.layers.risk_points import RiskPointLayer
+from cockpit.widgets import theme
+from cockpit.widgets.header import MODE_LABELS, HeaderBar
+from cockpit.widgets.map_view import MapView
+from cockpit.widgets.panels import BarList, DomainTiles, Panel, StatTile
+from cockpit.widgets.tables import RowsView, rank_change_text
+from cockpit.workers import run_in_background
+
+log = logging.getLogger(__name__)
+
+SOURCE_LABELS = {"sensor": "传感器", "ai_camera": "AI视频", "grid_worker": "网格员",
+                 "hotline": "民呼我为", "drone": "无人机", "patrol": "巡查"}
+FACILITY_LABELS = {"warehouse": "应急仓库", "fire_station": "消防站", "hospital": "医院",
+                   "shelter": "避难场所"}
+REGIONS = ("vitals", "evaluation", "events", "risk", "map")
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Everything the regions show, computed off the GUI thread."""
+
+    as_of: datetime
+    units: summary.UnitInfo
+    risk: summary.RiskSummary
+    vitals: summary.VitalSummary
+    events: summary.EventSummary
+    evaluation: summary.EvaluationSummary
+    facilities: dict[str, int]
+    districts_layer: dict
+    seconds: float
+
+
+def take_snapshot(catalog: Catalog, as_of: datetime) -> Snapshot:
+    """Run every region's query on one cursor of the catalog."""
+    t0 = time.perf_counter()
+    con = catalog.cursor()
+    try:
+        return Snapshot(
+            as_of=as_of,
+            units=summary.unit_info(con),
+            risk=summary.risk_summary(con),
+            vitals=summary.vital_summary(con, as_of),
+            events=summary.event_summary(con, as_of),
+            evaluation=summary.evaluation_summary(con),
+            facilities=summary.facility_counts(con),
+            districts_layer=DistrictLayer("density").query(con),
+            seconds=time.perf_counter() - t0,
+        )
+    finally:
+        con.close()
+
+
+class MainWindow(QMainWindow):
+    """The cockpit's one window."""
+
+    sig_all_drawn = Signal()
+    """Every region, the map included, has drawn real data once."""
+
+    def __init__(self, catalog: Catalog, mode: str = "live", lang: str = "zh") -> None:
+        super().__init__()
+        self.catalog = catalog
+        self.lang = lang
+        self.mode = mode
+        self.drawn: set[str] = set()
+        self.snapshot: Snapshot | None = None
+        self._risk_layer = RiskPointLayer()
+        self._viewport: Viewport | None = None
+        self._risk_query_running = False
+        self._risk_query_again = False
+        self.setWindowTitle("城市运行一屏统揽 · City Operations Cockpit")
+        self.setMinimumSize(1280, 720)
+        self._build()
+        end = catalog.manifest.get("as_of")
+        self.clock = Clock(datetime.fromisoformat(end) if isinstance(end, str) else None,
+                           parent=self)
+        self.clock.sig_ticked.connect(self._on_clock_ticked)
+        self.header.set_demo(catalog.synthetic)
+        self.set_mode(mode)
+        self._on_clock_ticked(self.clock.now())
+        self.clock.start()
+        self._shortcuts()
+
+    # ---- construction -------------------------------------------------------------------
+    def _build(self) -> None:
+        central = QWidget()
+        central.setObjectName("central")
+        root = QVBoxLayout(central)
+        root.setContentsMargins(0, 0, 0, 0)
+        root.setSpacing(0)
+        self.header = HeaderBar("重庆市城市运行一屏统揽")
+        self.header.sig_mode_requested.connect(self.set_mode)
+        root.addWidget(self.header)
+
+        body = QVBoxLayout()
+        body.setContentsMargins(8, 8, 8, 8)
+        body.setSpacing(8)
+        root.addLayout(body, 1)
+
+        self.top_split = QSplitter(Qt.Orientation.Horizontal)
+        self.top_split.setChildrenCollapsible(False)
+        # left: vital signs and KPI boards
+        self.vitals_panel = Panel("城市体征 · 指标")
+        row = QHBoxLayout()
+        self.tile_vitals = StatTile("体征指标")
+        self.tile_alarm = StatTile("报警", theme.STATUS["alarm"])
+        self.tile_warn = StatTile("预警", theme.STATUS["warning"])
+        for t in (self.tile_vitals, self.tile_alarm, self.tile_warn):
+            row.addWidget(t)
+        self.vitals_panel.body.addLayout(row)
+        self.domain_tiles = DomainTiles(columns=2)
+        self.vitals_panel.body.addWidget(self.domain_tiles)
+        self.kpi_caption = QLabel("八大板块 · 全市平均得分")
+        self.kpi_caption.setObjectName("note")
+        self.vitals_panel.body.addWidget(self.kpi_caption)
+        self.board_bars = BarList(row_height=21)
+        self.vitals_panel.body.addWidget(self.board_bars)
+        self.vitals_panel.body.addStretch(1)
+        # centre: the map
+        self.map = MapView()
+        self.map.sig_ready.connect(self._on_map_ready)
+        self.map.sig_viewport_changed.connect(self._on_viewport_changed)
+        self.map.sig_layer_drawn.connect(self._on_map_layer_drawn)
+        # right: five-colour grid and ranking
+        self.eval_panel = Panel("五色图 · 晾晒")
+        self.ranking = RowsView([("rank", "名次"), ("change", "变化"), ("name", "单位"),
+                                 ("total", "总分"), ("label", "等级")])
+        self.eval_panel.body.addWidget(self.ranking, 1)
+        self.scheme_note = QLabel()
+        self.scheme_note.setObjectName("note")
+        self.scheme_note.setWordWrap(True)
+        self.eval_panel.body.addWidget(self.scheme_note)
+        self.top_split.addWidget(self.vitals_panel)
+        self.top_split.addWidget(self.map)
+        self.top_split.addWidget(self.eval_panel)
+        self.top_split.setStretchFactor(0, 24)
+        self.top_split.setStretchFactor(1, 52)
+        self.top_split.setStretchFactor(2, 24)
+
+        # bottom: events, risk points and resources
+        self.bottom_split = QSplitter(Qt.Orientation.Horizontal)
+        self.events_panel = Panel("实时事件 · 今日")
+        ev_row = QHBoxLayout()
+        self.tile_today = StatTile("今日事件")
+        self.tile_24h = StatTile("近24小时")
+        ev_row.addWidget(self.tile_today)
+        ev_row.addWidget(self.tile_24h)
+        self.source_bars = BarList(row_height=19)
+        ev_row.addWidget(self.source_bars, 2)
+        self.events_panel.body.addLayout(ev_row)
+        self.event_table = RowsView([("time", "时间"), ("source", "来源"), ("sev", "级别"),
+                                     ("district", "区县"), ("type", "类型"), ("title", "事件")])
+        self.events_panel.body.addWidget(self.event_table, 1)
+        self.risk_panel = Panel("风险点 · 应急资源")
+        r_row = QHBoxLayout()
+        self.tile_risk = StatTile("风险点")
+        self.tile_cats = StatTile("类别")
+        r_row.addWidget(self.tile_risk)
+        r_row.addWidget(self.tile_cats)
+        self.risk_panel.body.addLayout(r_row)
+        self.level_bars = BarList(row_height=19)
+        self.risk_panel.body.addWidget(self.level_bars)
+        self.facility_bars = BarList(row_height=19)
+        self.risk_panel.body.addWidget(self.facility_bars)
+        self.targets_note = QLabel()
+        self.targets_note.setObjectName("note")
+        self.targets_note.setWordWrap(True)
+        self.risk_panel.body.addWidget(self.targets_note)
+        self.risk_panel.body.addStretch(1)
+        self.bottom_split.addWidget(self.events_panel)
+        self.bottom_split.addWidget(self.risk_panel)
+        self.bottom_split.setStretchFactor(0, 64)
+        self.bottom_split.setStretchFactor(1, 36)
+
+        self.vsplit = QSplitter(Qt.Orientation.Vertical)
+        self.vsplit.addWidget(self.top_split)
+        self.vsplit.addWidget(self.bottom_split)
+        self.vsplit.setStretchFactor(0, 68)
+        self.vsplit.setStretchFactor(1, 32)
+        body.addWidget(self.vsplit, 1)
+        self.status = QLabel()
+        self.status.setObjectName("note")
+        body.addWidget(self.status)
+        self.setCentralWidget(central)
+
+    def _shortcuts(self) -> None:
+        for key, mode in (("F1", "live"), ("F2", "review"), ("F3", "drill")):
+            QShortcut(QKeySequence(key), self, lambda m=mode: self.set_mode(m))
+        QShortcut(QKeySequence("F11"), self, self._toggle_full_screen)
+        QShortcut(QKeySequence("F5"), self, self.refresh)
+
+    # ---- public API -----------------------------------------------------------------------
+    def start(self) -> None:
+        """Load the map page and run the first snapshot."""
+        page = build_page(self.catalog.boundaries_geojson(), self.catalog.extent,
+                          paths.cache_dir() / "pages", lang=self.lang)
+        self.map.load_page(page)
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Recompute every region as of the clock's time, off the GUI thread."""
+        as_of = self.clock.now()
+        run_in_background(lambda: take_snapshot(self.catalog, as_of), self._on_snapshot,
+                          self._on_query_failed)
+
+    def set_mode(self, mode: str) -> None:
+        """Switch between live (值守), review (晾晒) and drill (演练)."""
+        if mode not in MODE_LABELS:
+            raise ValueError(f"unknown mode {mode!r}")
+        self.mode = mode
+        self.header.set_mode(mode)
+        # review gives the five-colour grid the large area
+        if mode == "review":
+            self.top_split.setSizes([220, 520, 700])
+        else:
+            self.top_split.setSizes([360, 840, 380])
+
+    def all_drawn(self) -> bool:
+        return set(REGIONS) <= self.drawn
+
+    # ---- handlers ---------------------------------------------------------------------
+    def _on_clock_ticked(self, t: datetime) -> None:
+        self.header.set_time(t, self.clock.caption())
+
+    def _on_query_failed(self, message: str) -> None:
+        self.status.setText(f"查询失败 · query failed: {message}")
+
+    def _on_snapshot(self, snap: Snapshot) -> None:
+        self.snapshot = snap
+        self._show_vitals(snap)
+        self._show_evaluation(snap)
+        self._show_events(snap)
+        self._show_risk(snap)
+        self.map.send_layer(snap.districts_layer)
+        src = self.catalog.manifest.get("title") or str(self.catalog.data_dir)
+        self.status.setText(
+            f"数据集 {src} · {snap.units.top_name} · 排名单位 {snap.units.ranked_count} 个"
+            f"（{snap.units.ranked_level}）· 查询 {snap.seconds * 1000:.0f} ms · 截至 "
+            f"{snap.as_of:%Y-%m-%d %H:%M}")
+
+    def _show_vitals(self, snap: Snapshot) -> None:
+        v = snap.vitals
+        alarms = sum(d.get("alarm", 0) for d in v.by_domain.values())
+        warns = sum(d.get("warning", 0) for d in v.by_domain.values())
+        self.tile_vitals.set_value(v.indicators)
+        self.tile_alarm.set_value(alarms)
+        self.tile_warn.set_value(warns)
+        self.header.set_alarms(alarms, warns)
+        self.domain_tiles.set_domains(v.by_domain, list(VITAL_DOMAINS))
+        ev = snap.evaluation
+        if ev.period and not ev.ranking.empty:
+            means = [(b, float(ev.ranking[b].mean())) for b in ev.boards]
+            self.kpi_caption.setText(f"八大板块 · 全市平均得分 · {ev.period}")
+            self.board_bars.set_rows([(b, s, theme.ACCENT, f"{s:.1f}") for b, s in means])
+        self._mark("vitals")
+
+    def _show_evaluation(self, snap: Snapshot) -> None:
+        ev = snap.evaluation
+        self.eval_panel.set_title(f"五色图 · 晾晒 {ev.period or ''}")
+        rows = []
+        for r in ev.ranking.itertuples():
+            rank = None if r.rank != r.rank else int(r.rank)
+            prev = None if (r.prev_rank is None or r.prev_rank != r.prev_rank) else int(r.prev_rank)
+            change, colour = rank_change_text(rank, prev)
+            total = None if r.total != r.total else round(float(r.total), 1)
+            rows.append({"rank": rank if rank is not None else "—", "change": change,
+                         "change__fg": colour, "name": r.unit_name,
+                         "total": total if total is not None else "无数据",
+                         "total__bg": r.colour, "total__fg": "#0b1220", "label": r.label,
+                         "label__tip": f"{r.unit_name}: {r.label}"})
+        self.ranking.set_rows(rows)
+        self.scheme_note.setText("  ".join(
+            f"■ {lab} ≥{m:g}" for lab, m in ev.scheme[["label", "min_score"]].itertuples(
+                index=False)) + f"   对比上季度 {ev.previous or '—'}")
+        self._mark("evaluation")
+
+    def _show_events(self, snap: Snapshot) -> None:
+        e = snap.events
+        self.tile_today.set_value(e.today_total)
+        self.tile_24h.set_value(e.last_24h)
+        self.source_bars.set_rows([(SOURCE_LABELS.get(s, s), n, theme.SOURCE.get(s, theme.ACCENT))
+                                   for s, n in e.today_by_source.items()])
+        rows = []
+        for r in e.latest.itertuples():
+            sev = int(r.severity)
+            rows.append({"time": f"{r.occurred_at:%m-%d %H:%M}",
+                         "source": SOURCE_LABELS.get(r.source, r.source),
+                         "sev": RISK_LEVELS.get(sev, str(sev)),
+                         "sev__fg": theme.LEVEL.get(sev, theme.TEXT),
+                         "district": r.district, "type": r.type_name, "title": r.title})
+        self.event_table.set_rows(rows)
+        self._mark("events")
+
+    def _show_risk(self, snap: Snapshot) -> None:
+        r = snap.risk
+        self.tile_risk.set_value(r.total)
+        self.tile_cats.set_value(r.categories)
+        self.level_bars.set_rows([(f"{name}（{lv}级）", r.by_level.get(lv, 0), theme.LEVEL[lv])
+                                  for lv, name in RISK_LEVELS.items()])
+        self.facility_bars.set_rows([(FACILITY_LABELS.get(k, k), n, "#5e8bd6")
+                                     for k, n in snap.facilities.items()])
+        t = snap.events.response_targets
+        self.targets_note.setText(
+            f"响应时限（事件类型中位数）：签收 {t.get('react', 0):g} 分 · 核查 "
+            f"{t.get('verify', 0):g} 分 · 处置 {t.get('handle', 0):g} 分")
+        self._mark("risk")
+
+    def _on_map_ready(self) -> None:
+        if self.snapshot is not None:
+            self.map.send_layer(self.snapshot.districts_layer)
+
+    def _on_viewport_changed(self, vp: dict) -> None:
+        try:
+            self._viewport = Viewport.from_dict(vp)
+        except (KeyError, TypeError, ValueError) as exc:
+            log.warning("ignoring bad viewport %r: %s", vp, exc)
+            return
+        self._query_risk_layer()
+
+    def _query_risk_layer(self) -> None:
+        # one query at a time; a burst of moves collapses into one more query
+        if self._risk_query_running:
+            self._risk_query_again = True
+            return
+        self._risk_query_running = True
+        vp = self._viewport
+
+        def work() -> dict:
+            con = self.catalog.cursor()
+            try:
+                return self._risk_layer.query(con, vp)
+            finally:
+                con.close()
+
+        run_in_background(work, self._on_risk_layer, self._on_risk_failed)
+
+    def _on_risk_layer(self, payload: dict) -> None:
+        self.map.send_layer(payload)
+        self._risk_done()
+
+    def _on_risk_failed(self, message: str) -> None:
+        self.status.setText(f"地图查询失败 · map query failed: {message}")
+        self._risk_done()
+
+    def _risk_done(self) -> None:
+        self._risk_query_running = False
+        if self._risk_query_again:
+            self._risk_query_again = False
+            self._query_risk_layer()
+
+    def _on_map_layer_drawn(self, _name: str) -> None:
+        if {"districts", "risk_points"} <= self.map.drawn_layers:
+            self._mark("map")
+
+    def _mark(self, region: str) -> None:
+        was = self.all_drawn()
+        self.drawn.add(region)
+        if not was and self.all_drawn():
+            # let the web view composite its last frame before anyone grabs the window
+            QTimer.singleShot(0, self.sig_all_drawn.emit)
+
+    def _toggle_full_screen(self) -> None:
+        self.showNormal() if self.isFullScreen() else self.showFullScreen()
+
+
+def data_dir_label(path: Path) -> str:
+    return str(path)

@@ -1,0 +1,84 @@
+"""The command line contract: screenshot, data generate/validate, bench argument checks."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+
+def run(*args: str, env: dict | None = None, timeout: int = 300) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-P", "-m", "cockpit", *args], capture_output=True,
+                          text=True, timeout=timeout, env={**os.environ, **(env or {})})
+
+
+def test_screenshot_shows_a_drawn_window(small_dataset_master: Path, tmp_path: Path) -> None:
+    png = tmp_path / "shot.png"
+    r = run("--data", str(small_dataset_master), "--screenshot", str(png), "--size", "1600x900",
+            env={"COCKPIT_CACHE_HOME": str(tmp_path / "cache"),
+                 "COCKPIT_DATA_HOME": str(tmp_path / "home")})
+    assert r.returncode == 0, r.stderr
+    from PySide6.QtGui import QImage
+
+    img = QImage(str(png))
+    assert (img.width(), img.height()) == (1600, 900)
+
+    def colours(x0: int, y0: int, x1: int, y1: int) -> set[int]:
+        return {img.pixel(x, y) for x in range(x0, x1, 7) for y in range(y0, y1, 7)}
+
+    assert len(colours(0, 0, 1600, 900)) > 50  # not blank
+    # the map, in the middle of the window, has drawn boundaries and points
+    assert len(colours(600, 200, 1000, 500)) > 10
+
+
+def test_screenshot_of_a_bad_dataset_names_the_problem(small_dataset: Path,
+                                                       tmp_path: Path) -> None:
+    (small_dataset / "risk_point.parquet").unlink()
+    r = run("--data", str(small_dataset), "--screenshot", str(tmp_path / "x.png"),
+            env={"COCKPIT_CACHE_HOME": str(tmp_path / "cache"),
+                 "COCKPIT_DATA_HOME": str(tmp_path / "home")})
+    assert r.returncode == 1
+    assert "risk_point" in r.stderr
+    assert not (tmp_path / "x.png").exists()
+
+
+def test_validate_exit_codes(small_dataset: Path) -> None:
+    ok = run("data", "validate", str(small_dataset))
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    (small_dataset / "facility.parquet").write_bytes(b"")
+    bad = run("data", "validate", str(small_dataset))
+    assert bad.returncode == 1
+    assert "facility.parquet" in bad.stdout
+
+
+def test_generate_writes_a_valid_dataset(tmp_path: Path) -> None:
+    out = tmp_path / "gen"
+    r = run("data", "generate", "--out", str(out), "--scale", "small", "--seed", "3",
+            "--anchor", "2026-11-20")
+    assert r.returncode == 0, r.stderr
+    assert (out / "dataset.json").exists() and (out / "risk_point.parquet").exists()
+    assert run("data", "validate", str(out)).returncode == 0
+    bad = run("data", "generate", "--out", str(tmp_path / "g2"), "--scale", "small",
+              "--district", "999999")
+    assert bad.returncode == 2 and "999999" in bad.stderr
+
+
+def test_bench_refuses_unknown_groups(tmp_path: Path) -> None:
+    r = run("bench", "--only", "teleport", "--json", str(tmp_path / "b.json"))
+    assert r.returncode == 2 and "teleport" in r.stderr
+
+
+def test_bad_size_is_refused() -> None:
+    r = run("--size", "huge", "--screenshot", "x.png")
+    assert r.returncode == 2 and "1920x1080" in r.stderr
+
+
+def test_ruff_is_clean() -> None:
+    ruff = str(Path(sys.executable).with_name("ruff"))
+    if not Path(ruff).exists():
+        ruff = shutil.which("ruff") or "ruff"
+    root = Path(__file__).resolve().parents[1]
+    r = subprocess.run([ruff, "check", "."], cwd=root, capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout

@@ -1,0 +1,57 @@
+"""The window on the small demo dataset: every region draws real numbers, the map stays local."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from cockpit.datasets.catalog import open_catalog
+
+
+@pytest.fixture
+def window(qtbot, small_dataset_master: Path, tmp_path: Path, monkeypatch):
+    monkeypatch.setenv("COCKPIT_CACHE_HOME", str(tmp_path / "cache"))
+    from cockpit.window import MainWindow
+
+    cat = open_catalog(small_dataset_master, tmp_path / "catalogs")
+    win = MainWindow(cat)
+    qtbot.addWidget(win)
+    win.resize(1600, 900)
+    win.show()
+    with qtbot.waitSignal(win.sig_all_drawn, timeout=90_000):
+        win.start()
+    yield win
+    win.map.setPage(None)
+    win.close()
+    cat.close()
+
+
+def test_regions_show_the_catalogs_numbers(window) -> None:
+    con = window.catalog.con
+    total = con.execute("SELECT count(*) FROM risk_point").fetchone()[0]
+    assert window.tile_risk.value.text() == f"{total:,}"
+    n_vital = con.execute("SELECT count(*) FROM vital_sign").fetchone()[0]
+    assert window.tile_vitals.value.text() == f"{n_vital:,}"
+    ranked = con.execute("SELECT count(DISTINCT unit_code) FROM kpi_value").fetchone()[0]
+    assert window.ranking.rows_model.rowCount() == ranked
+    assert window.event_table.rows_model.rowCount() > 0
+    level_total = sum(v for _label, v, _c, _t in window.level_bars.rows())
+    assert level_total == total
+    assert set(window.domain_tiles.domains())
+
+
+def test_map_draws_offline_without_errors(window) -> None:
+    assert {"districts", "risk_points"} <= window.map.drawn_layers
+    assert window.map.console_errors() == []
+    assert window.map.blocked_requests() == []
+
+
+def test_demo_badge_and_mode_switch(window, qtbot) -> None:
+    assert window.header.demo_badge.isVisible()
+    window.header.mode_buttons["review"].click()
+    assert window.mode == "review"
+    assert window.header.mode_buttons["review"].isChecked()
+    sizes = window.top_split.sizes()
+    assert sizes[2] > sizes[0]  # review gives the five-colour grid the large area
+    with pytest.raises(ValueError):
+        window.set_mode("party")
