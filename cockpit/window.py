@@ -10,7 +10,7 @@ import logging
 import time
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -19,7 +19,9 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QMainWindow, QSplitter, QVBox
 from cockpit import paths
 from cockpit.clock import Clock
 from cockpit.datasets import summary
-from cockpit.datasets.catalog import Catalog
+
+if TYPE_CHECKING:
+    from cockpit.datasets.catalog import Catalog
 from cockpit.datasets.schema import RISK_LEVELS, VITAL_DOMAINS
 from cockpit.layers.base import Viewport
 from cockpit.layers.districts import DistrictLayer
@@ -96,9 +98,9 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("城市运行一屏统揽 · City Operations Cockpit")
         self.setMinimumSize(1280, 720)
         self._build()
-        end = catalog.manifest.get("as_of")
-        self.clock = Clock(datetime.fromisoformat(end) if isinstance(end, str) else None,
-                           parent=self)
+        # the last moment the data covers: a past dataset stops the clock there
+        _first, last = summary.data_time_range(catalog.con)
+        self.clock = Clock(last, parent=self)
         self.clock.sig_ticked.connect(self._on_clock_ticked)
         self.header.set_demo(catalog.synthetic)
         self.set_mode(mode)
@@ -387,6 +389,3 @@ class MainWindow(QMainWindow):
     def _toggle_full_screen(self) -> None:
         self.showNormal() if self.isFullScreen() else self.showFullScreen()
 
-
-def data_dir_label(path: Path) -> str:
-    return str(path)

@@ -56,7 +56,8 @@ def build_page(boundaries: dict, extent: tuple[float, float, float, float], out_
     west, south, east, north = extent
     m = folium.Map(location=[(south + north) / 2, (west + east) / 2], zoom_start=8,
                    tiles=None, min_zoom=5, max_zoom=max_zoom, prefer_canvas=True,
-                   control_scale=True, zoom_control=True, attribution_control=False)
+                   control_scale=True, zoom_control=True, attribution_control=False,
+                   zoom_snap=0.25, zoom_delta=0.5)
     m.default_js = [("leaflet", urls["leaflet_js"]), ("markercluster", urls["cluster_js"])]
     m.default_css = [("leaflet_css", urls["leaflet_css"]),
                      ("markercluster_css", urls["cluster_css"]),
@@ -89,9 +90,9 @@ def build_page(boundaries: dict, extent: tuple[float, float, float, float], out_
         f'<meta name="cockpit-lang" content="{escape(lang)}">'
         '<style>html,body{background:#0b1220;margin:0;} .leaflet-container{background:#0b1220 !important;'
         'font-family:"Noto Sans CJK SC",sans-serif;} '
-        '.cockpit-label{background:transparent;border:none;box-shadow:none;color:#cfe0ff;'
-        'font-size:12px;font-weight:600;text-shadow:0 0 3px #000,0 0 3px #000;} '
-        '.cockpit-label:before{display:none;} '
+        '.leaflet-tooltip.cockpit-label{background:transparent;border:none;box-shadow:none;'
+        'color:#dce8ff;padding:0;font-size:11px;font-weight:600;text-shadow:0 0 3px #000,0 0 3px #000;} '
+        '.leaflet-tooltip.cockpit-label:before{display:none;} '
         '.cockpit-legend{background:rgba(17,26,46,.9);color:#e6edf7;padding:6px 8px;'
         'border-radius:4px;font-size:12px;line-height:18px;} '
         '.cockpit-legend i{display:inline-block;width:12px;height:12px;margin-right:6px;'

@@ -58,7 +58,7 @@
   }
 
   function updateLabels() {
-    var show = map.getZoom() >= 7;
+    var show = map.getZoom() >= 7.5;
     if (show && !map.hasLayer(labelLayer)) { map.addLayer(labelLayer); }
     if (!show && map.hasLayer(labelLayer)) { map.removeLayer(labelLayer); }
   }
