@@ -127,7 +127,7 @@ def run_gui(args: argparse.Namespace) -> int:
         dlg = progress_dialog(title)
         th = threading.Thread(target=target, daemon=True)
         th.start()
-        last = ""
+        last = title
         while th.is_alive():
             th.join(0.05)
             if dlg is not None:

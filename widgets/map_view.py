@@ -11,7 +11,7 @@ import json
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QUrl, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, QUrl, Signal, Slot
 from PySide6.QtWebChannel import QWebChannel
 from PySide6.QtWebEngineCore import (
     QWebEnginePage,
@@ -114,7 +114,9 @@ class MapView(QWebEngineView):
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
-        self.profile = QWebEngineProfile(self)  # off the record: no disk cache, no cookies
+        # off the record: no disk cache, no cookies. The profile must outlive its page, so it
+        # belongs to the application, not to this view.
+        self.profile = QWebEngineProfile(QCoreApplication.instance())
         self.interceptor = LocalOnlyInterceptor(self)
         self.profile.setUrlRequestInterceptor(self.interceptor)
         self.web_page = _Page(self.profile, self)
