@@ -94,7 +94,9 @@ def run_gui(args: argparse.Namespace) -> int:
         lock = QLockFile(str(paths.data_dir() / f"instance-{key}.lock"))
         lock.setStaleLockTime(0)
         if not lock.tryLock(100):
-            _ok, pid, host, _app = lock.getLockInfo()
+            # PySide6 gives (pid, hostname, appname); other bindings prepend an ok flag
+            info = [x for x in lock.getLockInfo() if not isinstance(x, bool)]
+            pid, host = (info + ["?", "?"])[:2]
             return fail("另一个驾驶舱正在运行 · already running",
                         f"A cockpit on {data_dir} is already running (process {pid} on {host}). "
                         "Switch to that window, or close it first.", 3)

@@ -260,10 +260,13 @@ class MainWindow(QMainWindow):
         self._show_risk(snap)
         self.map.send_layer(snap.districts_layer)
         src = self.catalog.manifest.get("title") or str(self.catalog.data_dir)
+        warnings = getattr(self.catalog, "warnings", [])
         self.status.setText(
             f"数据集 {src} · {snap.units.top_name} · 排名单位 {snap.units.ranked_count} 个"
             f"（{snap.units.ranked_level}）· 查询 {snap.seconds * 1000:.0f} ms · 截至 "
-            f"{snap.as_of:%Y-%m-%d %H:%M}")
+            f"{snap.as_of:%Y-%m-%d %H:%M}"
+            + (f" · ⚠ 数据提示 {len(warnings)} 条 (warnings)" if warnings else ""))
+        self.status.setToolTip("\n".join(str(w) for w in warnings[:30]))
 
     def _show_vitals(self, snap: Snapshot) -> None:
         v = snap.vitals

@@ -82,3 +82,24 @@ def test_ruff_is_clean() -> None:
     root = Path(__file__).resolve().parents[1]
     r = subprocess.run([ruff, "check", "."], cwd=root, capture_output=True, text=True)
     assert r.returncode == 0, r.stdout
+
+
+def test_a_second_instance_is_refused_with_a_message(small_dataset_master: Path,
+                                                      tmp_path: Path) -> None:
+    import hashlib
+
+    from PySide6.QtCore import QLockFile
+
+    home = tmp_path / "home"
+    home.mkdir()
+    key = hashlib.sha1(str(small_dataset_master.resolve()).encode()).hexdigest()[:12]
+    lock = QLockFile(str(home / f"instance-{key}.lock"))
+    assert lock.tryLock(0)
+    try:
+        r = run("--data", str(small_dataset_master),
+                env={"COCKPIT_DATA_HOME": str(home), "COCKPIT_CACHE_HOME": str(tmp_path / "c"),
+                     "QT_QPA_PLATFORM": "offscreen"}, timeout=120)
+    finally:
+        lock.unlock()
+    assert r.returncode == 3
+    assert "already running" in r.stderr and str(os.getpid()) in r.stderr
