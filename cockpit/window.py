@@ -389,6 +389,11 @@ class MainWindow(QMainWindow):
             # let the web view composite its last frame before anyone grabs the window
             QTimer.singleShot(0, self.sig_all_drawn.emit)
 
+    def closeEvent(self, event) -> None:  # noqa: N802
+        self.clock.stop()
+        self.map.dispose()
+        super().closeEvent(event)
+
     def _toggle_full_screen(self) -> None:
         self.showNormal() if self.isFullScreen() else self.showFullScreen()
 

@@ -21,8 +21,8 @@ def window(qtbot, small_dataset_master: Path, tmp_path: Path, monkeypatch):
     with qtbot.waitSignal(win.sig_all_drawn, timeout=90_000):
         win.start()
     yield win
-    win.map.setPage(None)
     win.close()
+    assert win.map.web_page is None  # closing disposed of the page before its profile
     cat.close()
 
 

@@ -11,6 +11,7 @@ import json
 import logging
 from pathlib import Path
 
+import shiboken6
 from PySide6.QtCore import QCoreApplication, QObject, QUrl, Signal, Slot
 from PySide6.QtWebChannel import QWebChannel
 from PySide6.QtWebEngineCore import (
@@ -48,11 +49,13 @@ class _Page(QWebEnginePage):
     def __init__(self, profile: QWebEngineProfile, parent: QObject | None = None) -> None:
         super().__init__(profile, parent)
         self.console_errors: list[str] = []
+        self.sig_console_error = lambda _text: None
 
     def javaScriptConsoleMessage(self, level, message, line, source):  # noqa: N802
         text = f"{source}:{line}: {message}"
         if level == QWebEnginePage.JavaScriptConsoleMessageLevel.ErrorMessageLevel:
             self.console_errors.append(text)
+            self.sig_console_error(text)
             log.error("map page: %s", text)
         else:
             log.info("map page: %s", text)
@@ -131,6 +134,10 @@ class MapView(QWebEngineView):
         self.page_ready = False
         self.drawn_layers: set[str] = set()
         self._pending: list[str] = []
+        self._disposed = False
+        self._console_errors: list[str] = []
+        self.web_page.sig_console_error = self._console_errors.append
+        QCoreApplication.instance().aboutToQuit.connect(self.dispose)
 
     def load_page(self, path: Path) -> None:
         """Load the page file built by ``cockpit.layers.page.build_page``."""
@@ -147,8 +154,26 @@ class MapView(QWebEngineView):
         else:
             self._pending.append(text)
 
+    def dispose(self) -> None:
+        """Delete the page, then its profile: QtWebEngine crashes at exit in the other order.
+
+        Called when the window closes and when the application quits; safe to call twice.
+        """
+        if self._disposed:
+            return
+        self._disposed = True
+        page, profile = self.web_page, self.profile
+        self.web_page = None
+        self.profile = None
+        shiboken6.delete(page)
+        shiboken6.delete(profile)
+
+    def closeEvent(self, event) -> None:  # noqa: N802
+        self.dispose()
+        super().closeEvent(event)
+
     def console_errors(self) -> list[str]:
-        return list(self.web_page.console_errors)
+        return list(self._console_errors)
 
     def blocked_requests(self) -> list[str]:
         return list(self.interceptor.blocked)
