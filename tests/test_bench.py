@@ -1,0 +1,29 @@
+"""`cockpit bench --quick` runs end to end and writes figures in the documented shape.
+
+Timings are reported, never asserted: speed targets live in the bench, not in tests.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+
+def test_quick_data_bench_writes_figures(tmp_path: Path) -> None:
+    out = tmp_path / "bench.json"
+    env = {**os.environ, "COCKPIT_CACHE_HOME": str(tmp_path / "cache"),
+           "COCKPIT_DATA_HOME": str(tmp_path / "home")}
+    r = subprocess.run([sys.executable, "-P", "-m", "cockpit", "bench", "--only", "data",
+                        "--quick", "--json", str(out)], capture_output=True, text=True,
+                       env=env, timeout=600)
+    assert r.returncode == 0, r.stderr[-3000:]
+    data = json.loads(out.read_text("utf-8"))["groups"]["data"]
+    for name in ("generate_small_s", "catalog_open_cold_s", "catalog_open_warm_s",
+                 "startup_to_first_frame_s"):
+        fig = data[name]
+        assert fig["median"] > 0 and len(fig["runs"]) >= 3, name
+        assert min(fig["runs"]) <= fig["median"] <= max(fig["runs"])
+    assert data["catalog_open_warm_s"]["target"] == 1.0
