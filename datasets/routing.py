@@ -1,0 +1,345 @@
+"""Routing an event to departments, and what lies around it.
+
+Two questions the dispatch panel asks the governance catalog (tables of
+:mod:`cockpit.datasets.schema`), answered with plain values:
+
+- :func:`plan_for_event` — the event's response plan (预案) as a :class:`Plan`, a list of
+  :class:`PlanStep` whose departments are resolved to the event's level. Plan steps and event
+  types name city-level departments ``D-CITY-<KIND>``; for an event in district ``D`` the step
+  goes to ``D-<D>-<KIND>`` when that department exists, else stays with the city one. A step of
+  kind ``JD`` (street office) goes to ``D-<street>-JD`` when the event's street has one. An event
+  type without a plan gets a three-step default plan for its default department from its
+  response targets (react / verify / handle minutes).
+- :func:`impact` — around a point: the streets and communities within a radius, the risk points
+  there by category, the nearest emergency warehouse and fire station, and the plan's estimated
+  repair time.
+
+:func:`order_deadlines` turns one department's steps into the per-action deadlines a dispatch
+order carries (:mod:`cockpit.datasets.dispatch` stores them); it is pure, so the dispatch store
+stays independent of the catalog.
+
+Deadlines. A dispatch order moves create → acknowledge (签收) → handle (处置) → verify (核查)
+→ close (结案) → evaluate (评价). Each of acknowledge, handle, verify and close has a deadline
+in minutes after dispatch, taken from the department's steps of the matching plan stage
+(``react`` → acknowledge, ``handle`` → handle, ``verify`` → verify, ``close`` → close; the latest
+``due_min`` of the stage). A stage in which the department has no step falls back to the event
+type's target (``react_min``, ``handle_min``, ``verify_min``) and, for close, to the plan's last
+close-stage step. The deadlines are then made non-decreasing along the action order (a later
+action is never due before an earlier one): a plan's on-site verification (stage ``verify``,
+early) thus never asks for 核查 before 处置 is due. A step without a stage gets one from its
+``due_min`` against the event type's targets (≤ react → react, ≤ verify → verify, ≤ handle →
+handle, else close).
+
+Distances are great-circle (haversine, R = 6371.0088 km) on the units' and points'
+longitude/latitude, with a bounding-box prefilter in SQL so that only the points near the
+place are measured.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import duckdb
+from cockpit.datasets.schema import STAGES
+
+__all__ = [
+    "PlanStep", "Plan", "plan_for_event", "order_deadlines", "by_department", "DEADLINE_ACTIONS",
+    "STAGE_OF_ACTION", "Impact", "Place", "Facility", "RiskCount", "impact", "haversine_km",
+    "EARTH_RADIUS_KM",
+]
+
+EARTH_RADIUS_KM = 6371.0088
+#: The actions of an order that have a deadline, in the order they happen.
+DEADLINE_ACTIONS = ("acknowledge", "handle", "verify", "close")
+#: The plan stage whose steps set each action's deadline.
+STAGE_OF_ACTION = {"acknowledge": "react", "handle": "handle", "verify": "verify",
+                   "close": "close"}
+_TARGET_OF_ACTION = {"acknowledge": "react", "handle": "handle", "verify": "verify"}
+
+
+@dataclass(frozen=True)
+class PlanStep:
+    """One step of a response plan, with its department resolved to the event's level."""
+
+    step_no: int
+    dept_id: str
+    action: str
+    due_min: float
+    stage: str  # react / verify / handle / close
+    plan_dept: str | None = None  # the department the plan names (before resolution)
+
+    def as_dict(self) -> dict:
+        return {"step_no": self.step_no, "dept_id": self.dept_id, "action": self.action,
+                "due_min": self.due_min, "stage": self.stage}
+
+
+class Plan(list):
+    """The steps of an event's plan (a ``list[PlanStep]``) with what the dispatcher needs.
+
+    ``targets`` are the event type's response targets in minutes (``react``, ``verify``,
+    ``handle``); the dispatch store uses them for the stages a department has no step in.
+    """
+
+    def __init__(self, steps=(), *, event_id=None, type_id: str | None = None,
+                 plan_id: str | None = None, targets: dict[str, float] | None = None,
+                 district_code: str | None = None, street_code: str | None = None):
+        super().__init__(steps)
+        self.event_id = event_id
+        self.type_id = type_id
+        self.plan_id = plan_id
+        self.targets = dict(targets or {})
+        self.district_code = district_code
+        self.street_code = street_code
+
+    def departments(self) -> list[str]:
+        """The departments of the plan, in the order of their first step."""
+        return [d for d, _ in by_department(self)]
+
+    def __repr__(self) -> str:
+        return (f"Plan(event_id={self.event_id!r}, plan_id={self.plan_id!r}, "
+                f"{len(self)} steps, {len(self.departments())} departments)")
+
+
+def by_department(steps) -> list[tuple[str, list[PlanStep]]]:
+    """Steps grouped by department, departments in the order of their first step."""
+    groups: dict[str, list[PlanStep]] = {}
+    for s in sorted(steps, key=lambda s: s.step_no):
+        groups.setdefault(s.dept_id, []).append(s)
+    return list(groups.items())
+
+
+def _stage_for(due: float, targets: dict[str, float]) -> str:
+    for stage in ("react", "verify", "handle"):
+        t = targets.get(stage)
+        if t is not None and due <= t:
+            return stage
+    return "close"
+
+
+def order_deadlines(steps, targets: dict[str, float] | None = None,
+                    plan_close: float | None = None) -> dict[str, float]:
+    """Deadlines in minutes after dispatch for one department's order (see the module doc).
+
+    ``steps``: that department's :class:`PlanStep` s; ``targets``: the event type's
+    ``react``/``verify``/``handle`` minutes; ``plan_close``: the plan's latest close-stage
+    ``due_min`` (used when the department has no close step of its own).
+    """
+    targets = targets or {}
+    latest: dict[str, float] = {}
+    for s in steps:
+        stage = s.stage if s.stage in STAGES else _stage_for(s.due_min, targets)
+        latest[stage] = max(latest.get(stage, 0.0), float(s.due_min))
+    out: dict[str, float] = {}
+    running = 0.0
+    for action in DEADLINE_ACTIONS:
+        stage = STAGE_OF_ACTION[action]
+        due = latest.get(stage)
+        if due is None and action in _TARGET_OF_ACTION:
+            due = targets.get(_TARGET_OF_ACTION[action])
+        if due is None and action == "close":
+            due = plan_close
+        if due is None:
+            due = running
+        running = max(running, float(due))
+        out[action] = running
+    return out
+
+
+def _resolve(dept: str, district: str | None, street: str | None, known: set[str]) -> str:
+    if not dept.startswith("D-CITY-"):
+        return dept
+    kind = dept[len("D-CITY-"):]
+    if kind == "JD":
+        if street and f"D-{street}-JD" in known:
+            return f"D-{street}-JD"
+        return dept
+    if district and f"D-{district}-{kind}" in known:
+        return f"D-{district}-{kind}"
+    return dept
+
+
+def plan_for_event(con: duckdb.DuckDBPyConnection, event_id) -> Plan:
+    """The response plan of one event, departments resolved to the event's district/street.
+
+    Raises ``KeyError`` when the event is unknown.
+    """
+    row = con.execute(
+        """SELECT e.type_id, e.district_code, e.street_code, t.dept_id, t.react_min,
+                  t.verify_min, t.handle_min, t.plan_id, t.name
+           FROM event e JOIN event_type t ON t.type_id = e.type_id
+           WHERE e.event_id = ?""", [event_id]).fetchone()
+    if row is None:
+        raise KeyError(f"no event {event_id!r} in the catalog")
+    type_id, district, street, default_dept, react, verify, handle, plan_id, _name = row
+    targets = {"react": float(react), "verify": float(verify), "handle": float(handle)}
+    if plan_id is not None:
+        raw = con.execute(
+            "SELECT step_no, dept_id, action, due_min, stage FROM plan_step WHERE plan_id = ? "
+            "ORDER BY step_no", [plan_id]).fetchall()
+    else:
+        raw = []
+    if not raw:  # no plan: the default department reacts, verifies and handles
+        raw = [(1, default_dept, "接报签收", react, "react"),
+               (2, default_dept, "现场核查", verify, "verify"),
+               (3, default_dept, "完成处置", handle, "handle")]
+    wanted = set()
+    for _no, dept, *_ in raw:
+        if dept.startswith("D-CITY-"):
+            kind = dept[len("D-CITY-"):]
+            wanted.add(f"D-{street}-JD" if kind == "JD" else f"D-{district}-{kind}")
+    known: set[str] = set()
+    if wanted:
+        known = {r[0] for r in con.execute(
+            "SELECT dept_id FROM department WHERE dept_id IN (SELECT unnest(?::VARCHAR[]))",
+            [sorted(wanted)]).fetchall()}
+    steps = []
+    for no, dept, action, due, stage in raw:
+        due = float(due)
+        st = stage if stage in STAGES else _stage_for(due, targets)
+        steps.append(PlanStep(int(no), _resolve(dept, district, street, known), action, due, st,
+                              plan_dept=dept))
+    return Plan(steps, event_id=event_id, type_id=type_id, plan_id=plan_id, targets=targets,
+                district_code=district, street_code=street)
+
+
+# --------------------------------------------------------------------------- impact
+
+
+@dataclass(frozen=True)
+class Place:
+    code: str
+    name: str
+    distance_km: float
+
+
+@dataclass(frozen=True)
+class Facility:
+    facility_id: int
+    name: str
+    kind: str
+    district_code: str | None
+    distance_km: float
+
+
+@dataclass(frozen=True)
+class RiskCount:
+    category_id: str
+    name: str
+    count: int
+    major: int  # of which level 1 (重大)
+
+
+@dataclass(frozen=True)
+class Impact:
+    """What lies around a place (see :func:`impact`)."""
+
+    lon: float
+    lat: float
+    radius_km: float
+    streets: list[Place]  # street centroids within the radius, nearest first
+    communities: list[Place]  # community centroids within the radius, nearest first
+    nearest_street: Place | None  # the nearest street centroid, even outside the radius
+    risk_by_category: list[RiskCount]  # risk points within the radius, most first
+    risk_points: int  # all risk points within the radius
+    nearest_warehouse: Facility | None
+    nearest_fire_station: Facility | None
+    repair_min: float | None  # the plan's estimated repair time, minutes after dispatch
+    repair_rule: str = field(default="max due_min of the plan's handle-stage steps")
+
+
+def haversine_km(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
+    """Great-circle distance in km (plain Python, for checks and small lists)."""
+    from math import asin, cos, radians, sin, sqrt
+
+    p1, p2 = radians(lat1), radians(lat2)
+    dp, dl = p2 - p1, radians(lon2 - lon1)
+    a = sin(dp / 2) ** 2 + cos(p1) * cos(p2) * sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * asin(min(1.0, sqrt(a)))
+
+
+def _dist_sql(lon: str = "lon", lat: str = "lat") -> str:
+    """SQL of the haversine distance (km) from the point bound as $lon, $lat."""
+    return (f"2 * {EARTH_RADIUS_KM} * asin(least(1.0, sqrt("
+            f"power(sin(radians({lat} - $lat) / 2), 2) + cos(radians($lat)) * cos(radians({lat}))"
+            f" * power(sin(radians({lon} - $lon) / 2), 2))))")
+
+
+def _bbox(lon: float, lat: float, r_km: float) -> dict[str, float]:
+    from math import cos, radians
+
+    dlat = r_km / 111.19 * 1.01
+    dlon = r_km / (111.19 * max(cos(radians(min(abs(lat) + dlat, 89.9))), 1e-6)) * 1.01
+    return {"x0": lon - dlon, "x1": lon + dlon, "y0": lat - dlat, "y1": lat + dlat}
+
+
+def _within(con, table: str, cols: str, where: str, lon: float, lat: float, r: float,
+            extra: dict | None = None) -> list[tuple]:
+    params = {"lon": lon, "lat": lat, "r": r, **_bbox(lon, lat, r), **(extra or {})}
+    return con.execute(
+        f"""SELECT * FROM (
+              SELECT {cols}, {_dist_sql()} AS d FROM {table}
+              WHERE {where} AND lon BETWEEN $x0 AND $x1 AND lat BETWEEN $y0 AND $y1)
+            WHERE d <= $r ORDER BY d""", params).fetchall()
+
+
+def _nearest(con, table: str, cols: str, where: str, lon: float, lat: float,
+             extra: dict | None = None) -> tuple | None:
+    """The nearest row, searched in growing boxes (most answers come from the first)."""
+    for r in (5.0, 25.0, 100.0, 400.0):
+        rows = _within(con, table, cols, where, lon, lat, r, extra)
+        if rows:
+            return rows[0]
+    params = {"lon": lon, "lat": lat, **(extra or {})}
+    return con.execute(f"SELECT {cols}, {_dist_sql()} AS d FROM {table} WHERE {where} "
+                       "ORDER BY d LIMIT 1", params).fetchone()
+
+
+def _facility(con, kind: str, lon: float, lat: float) -> Facility | None:
+    row = _nearest(con, "facility", "facility_id, name, kind, district_code", "kind = $kind",
+                   lon, lat, {"kind": kind})
+    if row is None:
+        return None
+    return Facility(int(row[0]), row[1], row[2], row[3], round(float(row[4]), 3))
+
+
+def impact(con: duckdb.DuckDBPyConnection, lon: float, lat: float, radius_km: float = 1.0,
+           plan=None) -> Impact:
+    """The impact analysis of an event at (lon, lat).
+
+    Streets and communities are those whose centroid (``admin_unit.lon/lat``) lies within
+    ``radius_km``; risk points are counted by category within the radius; the nearest
+    warehouse and fire station are searched without a radius limit. ``plan`` (a list of
+    :class:`PlanStep`, e.g. from :func:`plan_for_event`) gives the estimated repair time: the
+    **maximum** ``due_min`` of its handle-stage steps — the departments work in parallel, so
+    the repair is done when the last handle step is due (``None`` without a plan or without
+    handle steps).
+    """
+    lon, lat, r = float(lon), float(lat), float(radius_km)
+    units = _within(con, "admin_unit", "code, name, level", "level IN ('street', 'community')",
+                    lon, lat, r)
+    streets = [Place(c, n, round(float(d), 3)) for c, n, lv, d in units if lv == "street"]
+    communities = [Place(c, n, round(float(d), 3)) for c, n, lv, d in units
+                   if lv == "community"]
+    if streets:
+        nearest_street = streets[0]
+    else:
+        row = _nearest(con, "admin_unit", "code, name", "level = 'street'", lon, lat)
+        nearest_street = Place(row[0], row[1], round(float(row[2]), 3)) if row else None
+    params = {"lon": lon, "lat": lat, "r": r, **_bbox(lon, lat, r)}
+    risk = con.execute(
+        f"""SELECT p.category_id, coalesce(any_value(c.name), p.category_id) AS name,
+                   count(*) AS n, count(*) FILTER (WHERE p.level = 1) AS major
+            FROM (SELECT category_id, level, {_dist_sql()} AS d FROM risk_point
+                  WHERE lon BETWEEN $x0 AND $x1 AND lat BETWEEN $y0 AND $y1) p
+            LEFT JOIN risk_category c ON c.category_id = p.category_id
+            WHERE p.d <= $r
+            GROUP BY p.category_id ORDER BY n DESC, p.category_id""", params).fetchall()
+    risk_counts = [RiskCount(c, n, int(k), int(m)) for c, n, k, m in risk]
+    handle = [float(s.due_min) for s in (plan or []) if s.stage == "handle"]
+    return Impact(
+        lon=lon, lat=lat, radius_km=r, streets=streets, communities=communities,
+        nearest_street=nearest_street, risk_by_category=risk_counts,
+        risk_points=sum(rc.count for rc in risk_counts),
+        nearest_warehouse=_facility(con, "warehouse", lon, lat),
+        nearest_fire_station=_facility(con, "fire_station", lon, lat),
+        repair_min=max(handle) if handle else None)
