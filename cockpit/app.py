@@ -72,8 +72,10 @@ def run_gui(args: argparse.Namespace) -> int:
 
     from cockpit import paths
     from cockpit.widgets import theme
+    from cockpit.widgets.map_view import register_tile_scheme
 
     QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
+    register_tile_scheme()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("cockpit")
     theme.apply(app)
@@ -182,9 +184,27 @@ def run_gui(args: argparse.Namespace) -> int:
     _remember_good_dataset(catalog.data_dir)
 
     # 3. the window
+    from cockpit.layers.page import TILE_SCHEME_URL
     from cockpit.window import MainWindow
 
-    win = MainWindow(catalog, mode=args.mode, lang=args.lang)
+    tiles = args.tiles
+    mbtiles = None
+    if tiles and not tiles.startswith(("http://", "https://")):
+        from cockpit.datasets.tiles import MBTiles
+
+        try:
+            mbtiles = MBTiles(Path(tiles).expanduser())
+        except (OSError, ValueError) as exc:
+            return fail("底图文件无法读取 · cannot read the base map", f"--tiles {tiles}: {exc}", 2)
+        except Exception as exc:  # noqa: BLE001 - sqlite3.DatabaseError for a non-MBTiles file
+            return fail("底图文件无法读取 · cannot read the base map",
+                        f"--tiles {tiles}: not an MBTiles file ({exc})", 2)
+        tiles = TILE_SCHEME_URL
+    win = MainWindow(catalog, mode=args.mode, lang=args.lang, tiles=tiles)
+    if mbtiles is not None:
+        win.map.set_tile_source(mbtiles.tile, mbtiles.mime)
+    elif tiles:
+        win.map.allow_origin(tiles)
     if args.size:
         win.resize(*args.size)
     elif headless:

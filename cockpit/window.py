@@ -23,12 +23,11 @@ from cockpit.datasets import summary
 if TYPE_CHECKING:
     from cockpit.datasets.catalog import Catalog
 from cockpit.datasets.schema import RISK_LEVELS, VITAL_DOMAINS
-from cockpit.layers.base import Viewport
-from cockpit.layers.districts import DistrictLayer
 from cockpit.layers.page import build_page
-from cockpit.layers.risk_points import RiskPointLayer
+from cockpit.map_controller import MapController
 from cockpit.widgets import theme
 from cockpit.widgets.header import MODE_LABELS, HeaderBar
+from cockpit.widgets.map_side import MapSidePanel
 from cockpit.widgets.map_view import MapView
 from cockpit.widgets.panels import BarList, DomainTiles, Panel, StatTile
 from cockpit.widgets.tables import RowsView, rank_change_text
@@ -54,7 +53,6 @@ class Snapshot:
     events: summary.EventSummary
     evaluation: summary.EvaluationSummary
     facilities: dict[str, int]
-    districts_layer: dict
     seconds: float
 
 
@@ -71,7 +69,6 @@ def take_snapshot(catalog: Catalog, as_of: datetime) -> Snapshot:
             events=summary.event_summary(con, as_of),
             evaluation=summary.evaluation_summary(con),
             facilities=summary.facility_counts(con),
-            districts_layer=DistrictLayer("density").query(con),
             seconds=time.perf_counter() - t0,
         )
     finally:
@@ -84,17 +81,15 @@ class MainWindow(QMainWindow):
     sig_all_drawn = Signal()
     """Every region, the map included, has drawn real data once."""
 
-    def __init__(self, catalog: Catalog, mode: str = "live", lang: str = "zh") -> None:
+    def __init__(self, catalog: Catalog, mode: str = "live", lang: str = "zh",
+                 tiles: str | None = None) -> None:
         super().__init__()
         self.catalog = catalog
+        self.tiles = tiles
         self.lang = lang
         self.mode = mode
         self.drawn: set[str] = set()
         self.snapshot: Snapshot | None = None
-        self._risk_layer = RiskPointLayer()
-        self._viewport: Viewport | None = None
-        self._risk_query_running = False
-        self._risk_query_again = False
         self.setWindowTitle("城市运行一屏统揽 · City Operations Cockpit")
         self.setMinimumSize(1280, 720)
         self._build()
@@ -106,6 +101,8 @@ class MainWindow(QMainWindow):
         self.set_mode(mode)
         self._on_clock_ticked(self.clock.now())
         self.clock.start()
+        self.map_ctl = MapController(catalog, self.map, self.map_side, self.clock.now, self)
+        self.map_ctl.sig_unit_selected.connect(self._on_unit_selected)
         self._shortcuts()
 
     # ---- construction -------------------------------------------------------------------
@@ -143,11 +140,16 @@ class MainWindow(QMainWindow):
         self.board_bars = BarList(row_height=21)
         self.vitals_panel.body.addWidget(self.board_bars)
         self.vitals_panel.body.addStretch(1)
-        # centre: the map
+        # centre: the map, with its side panel (search, layers, detail)
         self.map = MapView()
-        self.map.sig_ready.connect(self._on_map_ready)
-        self.map.sig_viewport_changed.connect(self._on_viewport_changed)
         self.map.sig_layer_drawn.connect(self._on_map_layer_drawn)
+        self.map_side = MapSidePanel()
+        self.map_split = QSplitter(Qt.Orientation.Horizontal)
+        self.map_split.addWidget(self.map_side)
+        self.map_split.addWidget(self.map)
+        self.map_split.setStretchFactor(0, 0)
+        self.map_split.setStretchFactor(1, 1)
+        self.map_split.setSizes([250, 800])
         # right: five-colour grid and ranking
         self.eval_panel = Panel("五色图 · 晾晒")
         self.ranking = RowsView([("rank", "名次"), ("change", "变化"), ("name", "单位"),
@@ -158,7 +160,7 @@ class MainWindow(QMainWindow):
         self.scheme_note.setWordWrap(True)
         self.eval_panel.body.addWidget(self.scheme_note)
         self.top_split.addWidget(self.vitals_panel)
-        self.top_split.addWidget(self.map)
+        self.top_split.addWidget(self.map_split)
         self.top_split.addWidget(self.eval_panel)
         self.top_split.setStretchFactor(0, 24)
         self.top_split.setStretchFactor(1, 52)
@@ -215,13 +217,17 @@ class MainWindow(QMainWindow):
             QShortcut(QKeySequence(key), self, lambda m=mode: self.set_mode(m))
         QShortcut(QKeySequence("F11"), self, self._toggle_full_screen)
         QShortcut(QKeySequence("F5"), self, self.refresh)
+        QShortcut(QKeySequence("F4"), self,
+                  lambda: self.map_side.setVisible(not self.map_side.isVisible()))
+        QShortcut(QKeySequence("Ctrl+F"), self, self.map_side.search.edit.setFocus)
 
     # ---- public API -----------------------------------------------------------------------
     def start(self) -> None:
         """Load the map page and run the first snapshot."""
         page = build_page(self.catalog.boundaries_geojson(), self.catalog.extent,
-                          paths.cache_dir() / "pages", lang=self.lang)
+                          paths.cache_dir() / "pages", lang=self.lang, tiles=self.tiles)
         self.map.load_page(page)
+        self.map_ctl.load_categories()
         self.refresh()
 
     def refresh(self) -> None:
@@ -258,7 +264,7 @@ class MainWindow(QMainWindow):
         self._show_evaluation(snap)
         self._show_events(snap)
         self._show_risk(snap)
-        self.map.send_layer(snap.districts_layer)
+        self.map_ctl.refresh()
         src = self.catalog.manifest.get("title") or str(self.catalog.data_dir)
         warnings = getattr(self.catalog, "warnings", [])
         self.status.setText(
@@ -335,51 +341,13 @@ class MainWindow(QMainWindow):
             f"{t.get('verify', 0):g} 分 · 处置 {t.get('handle', 0):g} 分")
         self._mark("risk")
 
-    def _on_map_ready(self) -> None:
-        if self.snapshot is not None:
-            self.map.send_layer(self.snapshot.districts_layer)
+    def _on_unit_selected(self, code: str) -> None:
+        name = next((r.unit_name for r in self.snapshot.evaluation.ranking.itertuples()
+                     if r.unit_code == code), code) if self.snapshot else code
+        self.status.setText(f"已选择 · selected: {name}")
 
-    def _on_viewport_changed(self, vp: dict) -> None:
-        try:
-            self._viewport = Viewport.from_dict(vp)
-        except (KeyError, TypeError, ValueError) as exc:
-            log.warning("ignoring bad viewport %r: %s", vp, exc)
-            return
-        self._query_risk_layer()
-
-    def _query_risk_layer(self) -> None:
-        # one query at a time; a burst of moves collapses into one more query
-        if self._risk_query_running:
-            self._risk_query_again = True
-            return
-        self._risk_query_running = True
-        vp = self._viewport
-
-        def work() -> dict:
-            con = self.catalog.cursor()
-            try:
-                return self._risk_layer.query(con, vp)
-            finally:
-                con.close()
-
-        run_in_background(work, self._on_risk_layer, self._on_risk_failed)
-
-    def _on_risk_layer(self, payload: dict) -> None:
-        self.map.send_layer(payload)
-        self._risk_done()
-
-    def _on_risk_failed(self, message: str) -> None:
-        self.status.setText(f"地图查询失败 · map query failed: {message}")
-        self._risk_done()
-
-    def _risk_done(self) -> None:
-        self._risk_query_running = False
-        if self._risk_query_again:
-            self._risk_query_again = False
-            self._query_risk_layer()
-
-    def _on_map_layer_drawn(self, _name: str) -> None:
-        if {"districts", "risk_points"} <= self.map.drawn_layers:
+    def _on_map_layer_drawn(self, _msg: dict) -> None:
+        if {"districts", "risk_points", "events", "facilities"} <= self.map.drawn_layers:
             self._mark("map")
 
     def _mark(self, region: str) -> None:

@@ -69,7 +69,10 @@ EXTENT_MARGIN = 0.05
 
 #: How each final table is sorted (the queries of the layers filter on these first).
 SORT_KEYS: dict[str, tuple[str, ...]] = {
-    "risk_point": ("district_code", "lon", "lat"),
+    # by latitude: DuckDB's zone maps then skip most row groups of a viewport query
+    "risk_point": ("lat", "lon"),
+    "sensor": ("lat", "lon"),
+    "facility": ("lat", "lon"),
     "vital_reading": ("indicator_id", "ts"),
     "event": ("occurred_at",),
     "kpi_value": ("period", "unit_code"),

@@ -21,15 +21,23 @@ class Viewport:
     south: float
     east: float
     north: float
-    zoom: int
+    zoom: float
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Viewport:
         vals = [float(d[k]) for k in ("west", "south", "east", "north")]
-        zoom = int(d["zoom"])
-        if not all(-360 <= v <= 360 for v in vals) or not 0 <= zoom <= 22:
+        zoom = float(d["zoom"])
+        if (not all(-360 <= v <= 360 for v in vals) or not 0 <= zoom <= 22
+                or vals[0] > vals[2] or vals[1] > vals[3]):
             raise ValueError(f"viewport out of range: {d!r}")
         return cls(*vals, zoom)
+
+
+def viewport_filter(viewport: Viewport, prefix: str = "") -> tuple[list[str], dict[str, Any]]:
+    """SQL conditions and parameters selecting rows whose lon/lat lie in the viewport."""
+    where = [f"{prefix}lon BETWEEN $w AND $e", f"{prefix}lat BETWEEN $s AND $n"]
+    return where, {"w": viewport.west, "e": viewport.east, "s": viewport.south,
+                   "n": viewport.north}
 
 
 class Layer(Protocol):

@@ -23,12 +23,29 @@ import xstatic.pkg.leaflet_markercluster as xs_cluster
 #: Anything that would make the page reach outside the machine.
 REMOTE_REF = re.compile(r"""(?:src|href)\s*=\s*["'](?:https?:)?//""", re.IGNORECASE)
 
-CSP = ("default-src 'none'; "
-       "script-src 'self' 'unsafe-inline' file: qrc:; "
-       "style-src 'self' 'unsafe-inline' file:; "
-       "img-src 'self' data: blob: file:; "
-       "font-src 'self' data: file:; "
-       "connect-src 'self' file: qrc:")
+#: Offline tiles are served by the app under this scheme (see MapView.set_tile_source).
+TILE_SCHEME_URL = "cockpit-tiles:/{z}/{x}/{y}"
+
+
+def csp(tile_origin: str | None = None) -> str:
+    """The page's content-security policy: local files only, plus the tile server if any."""
+    img = "'self' data: blob: file: cockpit-tiles:" + (f" {tile_origin}" if tile_origin else "")
+    return ("default-src 'none'; "
+            "script-src 'self' 'unsafe-inline' file: qrc:; "
+            "style-src 'self' 'unsafe-inline' file:; "
+            f"img-src {img}; "
+            "font-src 'self' data: file:; "
+            "connect-src 'self' file: qrc:; "
+            "frame-src 'none'; object-src 'none'; form-action 'none'; base-uri 'none'")
+
+
+def tile_origin(url: str) -> str | None:
+    """scheme://host[:port] of a tile URL template, or None for the offline scheme."""
+    m = re.match(r"^(https?://[^/{}]+)", url)
+    return m.group(1) if m else None
+
+
+CSP = csp()
 
 
 def asset_urls() -> dict[str, str]:
@@ -47,10 +64,14 @@ def asset_urls() -> dict[str, str]:
 
 
 def build_page(boundaries: dict, extent: tuple[float, float, float, float], out_dir: Path,
-               max_zoom: int = 18, lang: str = "zh") -> Path:
+               max_zoom: int = 18, lang: str = "zh", tiles: str | None = None,
+               tiles_attribution: str = "") -> Path:
     """Write the map page into ``out_dir`` and return its path.
 
-    The file name carries a hash of the input, so an unchanged dataset reuses the page.
+    ``tiles``: None (no base map: dark background and boundaries), a tile URL template of an
+    intranet server (``http://tiles.local/{z}/{x}/{y}.png``), or :data:`TILE_SCHEME_URL` for
+    an MBTiles file the app serves. The file name carries a hash of the input, so an
+    unchanged dataset reuses the page.
     """
     urls = asset_urls()
     west, south, east, north = extent
@@ -62,6 +83,13 @@ def build_page(boundaries: dict, extent: tuple[float, float, float, float], out_
     m.default_css = [("leaflet_css", urls["leaflet_css"]),
                      ("markercluster_css", urls["cluster_css"]),
                      ("markercluster_default_css", urls["cluster_default_css"])]
+    origin = None
+    if tiles:
+        origin = tile_origin(tiles)
+        if origin is None and not tiles.startswith("cockpit-tiles:"):
+            raise ValueError(f"tile URL must be http(s)://… or the offline scheme: {tiles!r}")
+        folium.TileLayer(tiles=tiles, attr=tiles_attribution or " ", name="底图 · base map",
+                         max_zoom=max_zoom, overlay=False, control=False).add_to(m)
     real = {"type": "FeatureCollection",
             "features": [f for f in boundaries.get("features", [])
                          if not f.get("properties", {}).get("overlay")]}
@@ -83,7 +111,7 @@ def build_page(boundaries: dict, extent: tuple[float, float, float, float], out_
     root = m.get_root()
     head = root.header
     head.add_child(folium.Element(
-        f'<meta http-equiv="Content-Security-Policy" content="{escape(CSP)}">'
+        f'<meta http-equiv="Content-Security-Policy" content="{escape(csp(origin))}">'
         f'<meta name="cockpit-map" content="{escape(m.get_name())}">'
         f'<meta name="cockpit-boundaries" content="{escape(gj.get_name())}">'
         f'<meta name="cockpit-zones" content="{escape(zone_layer.get_name())}">'
@@ -105,7 +133,7 @@ def build_page(boundaries: dict, extent: tuple[float, float, float, float], out_
             f'<script src="{escape(urls["bridge_js"])}"></script>')
     cut = html.rfind("</html>")
     html = html[:cut] + tail + html[cut:] if cut >= 0 else html + tail
-    remote = REMOTE_REF.findall(html)
+    remote = [r for r in REMOTE_REF.findall(html) if not (origin and origin in r)]
     if remote:
         raise RuntimeError(f"map page still references the network: {remote[:3]}")
     digest = hashlib.sha1(html.encode("utf-8")).hexdigest()[:12]

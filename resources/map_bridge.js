@@ -1,8 +1,10 @@
 /* The page side of the map bridge.
  *
- * Python -> page: the bridge's signal sig_layer_data(json text) carries what a layer computed.
+ * Python -> page: the bridge's signals sig_layer_data(json) — what a layer computed for a
+ * viewport — and sig_command(json) — fly to a place, show or hide a layer.
  * page -> Python: slots taking JSON text: page_ready, viewport_changed, feature_clicked,
  * layer_drawn. Every string from the data is put into the page as text, never as HTML.
+ * Viewports carry a sequence number; answers for an older viewport are dropped.
  */
 (function () {
   "use strict";
@@ -15,17 +17,28 @@
   var map = window[meta("cockpit-map")];
   var boundaries = window[meta("cockpit-boundaries")];
   var zh = meta("cockpit-lang") !== "en";
-  var canvas = L.canvas({ padding: 0.3 });
-  var riskLayer = L.layerGroup().addTo(map);
-  var labelLayer = L.layerGroup().addTo(map);
+  var canvas = L.canvas({ padding: 0.2 });
+  var groups = {
+    density: L.layerGroup(),
+    risk_points: L.layerGroup(),
+    facilities: L.layerGroup(),
+    events: L.layerGroup()
+  };
+  var visible = { density: false, risk_points: true, facilities: true, events: true };
+  var labelLayer = L.layerGroup();
   var legend = null;
   var bridge = null;
   var featureByCode = {};
+  var seq = 0;
+  var sentAt = {};
+  var lastDrawn = {};
+  var moveTimer = null;
 
-  function textEl(tag, text, cls) {
+  Object.keys(groups).forEach(function (k) { if (visible[k]) { groups[k].addTo(map); } });
+
+  function textEl(tag, text) {
     var el = document.createElement(tag);
-    if (cls) { el.className = cls; }
-    el.textContent = text;
+    el.textContent = text === null || text === undefined ? "" : String(text);
     return el;
   }
 
@@ -33,28 +46,39 @@
     return (n === null || n === undefined) ? (zh ? "无数据" : "no data") : Number(n).toLocaleString();
   }
 
+  function send(slot, obj) {
+    if (bridge) { bridge[slot](JSON.stringify(obj)); }
+  }
+
   if (boundaries) {
     boundaries.eachLayer(function (lyr) {
       var p = lyr.feature && lyr.feature.properties ? lyr.feature.properties : {};
       featureByCode[p.adcode] = lyr;
-      var center = lyr.getBounds().getCenter();
       var label = L.tooltip({ permanent: true, direction: "center", className: "cockpit-label",
                               interactive: false })
-        .setLatLng(center).setContent(textEl("span", p.name || ""));
+        .setLatLng(lyr.getBounds().getCenter()).setContent(textEl("span", p.name));
       labelLayer.addLayer(label);
-      lyr.on("click", function () {
-        if (bridge) { bridge.feature_clicked(JSON.stringify({ layer: "districts", code: p.adcode })); }
+      lyr.on("click", function (e) {
+        send("feature_clicked", { layer: "districts", code: String(p.adcode) });
+        L.DomEvent.stopPropagation(e);
       });
     });
   }
 
   function sendViewport() {
-    if (!bridge) { return; }
     var b = map.getBounds();
-    bridge.viewport_changed(JSON.stringify({
-      west: b.getWest(), south: b.getSouth(), east: b.getEast(), north: b.getNorth(),
-      zoom: map.getZoom()
-    }));
+    seq += 1;
+    sentAt[seq] = performance.now();
+    send("viewport_changed", {
+      seq: seq, west: b.getWest(), south: b.getSouth(), east: b.getEast(),
+      north: b.getNorth(), zoom: map.getZoom()
+    });
+  }
+
+  function onMoveEnd() {
+    // a burst of moves (a fling, a wheel) becomes one query
+    if (moveTimer) { clearTimeout(moveTimer); }
+    moveTimer = setTimeout(function () { moveTimer = null; sendViewport(); }, 40);
   }
 
   function updateLabels() {
@@ -72,9 +96,9 @@
       items.forEach(function (it) {
         var row = document.createElement("div");
         var sw = document.createElement("i");
-        sw.style.background = it.colour;
+        sw.style.background = /^#[0-9a-fA-F]{3,8}$/.test(it.colour) ? it.colour : "#888";
         row.appendChild(sw);
-        row.appendChild(document.createTextNode(it.label));
+        row.appendChild(document.createTextNode(String(it.label)));
         div.appendChild(row);
       });
       return div;
@@ -82,11 +106,16 @@
     legend.addTo(map);
   }
 
+  function safeColour(c, fallback) {
+    return (typeof c === "string" && /^#[0-9a-fA-F]{3,8}$/.test(c)) ? c : fallback;
+  }
+
   function drawDistricts(msg) {
     Object.keys(featureByCode).forEach(function (code) {
       var f = msg.features[code];
       var lyr = featureByCode[code];
-      lyr.setStyle({ fillColor: f ? f.colour : "#1a2a48", fillOpacity: f ? 0.62 : 0.4 });
+      lyr.setStyle({ fillColor: f ? safeColour(f.colour, "#1a2a48") : "#1a2a48",
+                     fillOpacity: f ? 0.38 : 0.3 });
       var tip = document.createElement("div");
       tip.appendChild(textEl("b", (f && f.name) || lyr.feature.properties.name || code));
       if (f) {
@@ -107,50 +136,129 @@
 
   var LEVEL_COLOURS = { 1: "#ff3b30", 2: "#ff9500", 3: "#ffd60a", 4: "#64d2ff" };
 
+  function clickable(marker, layer, id) {
+    marker.on("click", function (e) {
+      send("feature_clicked", { layer: layer, id: id });
+      L.DomEvent.stopPropagation(e);
+    });
+    return marker;
+  }
+
   function drawRisk(msg) {
-    riskLayer.clearLayers();
+    var g = groups.risk_points;
+    g.clearLayers();
     var i;
     if (msg.kind === "cells") {
       var max = 1;
       for (i = 0; i < msg.count.length; i++) { if (msg.count[i] > max) { max = msg.count[i]; } }
       for (i = 0; i < msg.lon.length; i++) {
-        var r = 3 + 11 * Math.sqrt(msg.count[i] / max);
         L.circleMarker([msg.lat[i], msg.lon[i]], {
-          renderer: canvas, radius: r, stroke: false,
-          fillColor: LEVEL_COLOURS[msg.worst[i]] || "#64d2ff", fillOpacity: 0.55
-        }).addTo(riskLayer);
+          renderer: canvas, radius: 3 + 9 * Math.sqrt(msg.count[i] / max), stroke: false,
+          fillColor: LEVEL_COLOURS[msg.worst[i]] || "#64d2ff", fillOpacity: 0.6,
+          interactive: false
+        }).addTo(g);
       }
     } else {
       for (i = 0; i < msg.lon.length; i++) {
-        (function (id) {
-          L.circleMarker([msg.lat[i], msg.lon[i]], {
-            renderer: canvas, radius: 4, weight: 1, color: "#000",
-            fillColor: LEVEL_COLOURS[msg.level[i]] || "#64d2ff", fillOpacity: 0.9
-          }).on("click", function () {
-            if (bridge) { bridge.feature_clicked(JSON.stringify({ layer: "risk_points", id: id })); }
-          }).addTo(riskLayer);
-        })(msg.id[i]);
+        clickable(L.circleMarker([msg.lat[i], msg.lon[i]], {
+          renderer: canvas, radius: msg.lon.length > 1500 ? 3 : 5, weight: 1, color: "#0b1220",
+          fillColor: LEVEL_COLOURS[msg.level[i]] || "#64d2ff", fillOpacity: 0.9
+        }), "risk_points", msg.id[i]).addTo(g);
       }
     }
   }
 
+  function drawEvents(msg) {
+    var g = groups.events;
+    g.clearLayers();
+    var far = map.getZoom() < 10;
+    for (var i = msg.lon.length - 1; i >= 0; i--) {   // newest last, so on top
+      var fresh = msg.age_min[i] < 60;
+      clickable(L.circleMarker([msg.lat[i], msg.lon[i]], {
+        renderer: canvas, radius: fresh ? (far ? 6 : 8) : (far ? 2.5 : 5),
+        weight: fresh ? 2 : (far ? 0 : 1.5), stroke: fresh || !far,
+        color: fresh ? "#ffffff" : "#0b1220",
+        fillColor: safeColour(msg.colours[msg.state[i]], "#3ea6ff"), fillOpacity: 0.95
+      }), "events", msg.id[i]).addTo(g);
+    }
+  }
+
+  function drawFacilities(msg) {
+    var g = groups.facilities;
+    g.clearLayers();
+    for (var i = 0; i < msg.lon.length; i++) {
+      var c = safeColour(msg.colours[msg.kind[i]], "#ffffff");
+      clickable(L.circleMarker([msg.lat[i], msg.lon[i]], {
+        renderer: canvas, radius: 5, weight: 2, color: c, fillColor: "#0b1220", fillOpacity: 1
+      }), "facilities", msg.id[i]).addTo(g);
+    }
+  }
+
+  function drawDensity(msg) {
+    var g = groups.density;
+    g.clearLayers();
+    var s = msg.cell_deg;
+    for (var i = 0; i < msg.count.length; i++) {
+      L.rectangle([[msg.south[i], msg.west[i]], [msg.south[i] + s, msg.west[i] + s]], {
+        renderer: canvas, stroke: false, fillColor: safeColour(msg.ramp[msg.cls[i]], "#fd8d3c"),
+        fillOpacity: 0.55, interactive: false
+      }).addTo(g);
+    }
+  }
+
+  var drawers = { districts: drawDistricts, risk_points: drawRisk, events: drawEvents,
+                  facilities: drawFacilities, density: drawDensity };
+
   function onLayerData(text) {
     var msg;
     try { msg = JSON.parse(text); } catch (e) { console.error("bad layer message: " + e); return; }
-    if (msg.layer === "districts") { drawDistricts(msg); }
-    else if (msg.layer === "risk_points") { drawRisk(msg); }
-    else { console.warn("unknown layer " + msg.layer); return; }
-    if (bridge) { bridge.layer_drawn(JSON.stringify({ layer: msg.layer })); }
+    var draw = drawers[msg.layer];
+    if (!draw) { console.warn("unknown layer " + msg.layer); return; }
+    if (msg.seq && lastDrawn[msg.layer] && msg.seq < lastDrawn[msg.layer]) { return; }  // stale
+    if (msg.seq) { lastDrawn[msg.layer] = msg.seq; }
+    draw(msg);
+    var n = msg.lon ? msg.lon.length : (msg.count ? msg.count.length : 0);
+    var done = { layer: msg.layer, seq: msg.seq || 0, features: n };
+    if (msg.seq && sentAt[msg.seq] !== undefined) {
+      // let the canvas paint, then report the round trip from viewport sent to drawn
+      requestAnimationFrame(function () {
+        done.ms = performance.now() - sentAt[msg.seq];
+        send("layer_drawn", done);
+      });
+    } else {
+      send("layer_drawn", done);
+    }
   }
 
-  map.on("moveend", sendViewport);
+  function onCommand(text) {
+    var c;
+    try { c = JSON.parse(text); } catch (e) { console.error("bad command: " + e); return; }
+    if (c.cmd === "fly_to") {
+      map.flyTo([Number(c.lat), Number(c.lon)], Number(c.zoom) || 14, { duration: 0.6 });
+    } else if (c.cmd === "set_view") {
+      map.setView([Number(c.lat), Number(c.lon)], Number(c.zoom), { animate: false });
+    } else if (c.cmd === "fit") {
+      map.fitBounds([[c.south, c.west], [c.north, c.east]], { animate: false });
+    } else if (c.cmd === "visible" && groups[c.layer]) {
+      visible[c.layer] = !!c.on;
+      if (c.on) { groups[c.layer].addTo(map); } else { map.removeLayer(groups[c.layer]); }
+    } else if (c.cmd === "refresh") {
+      sendViewport();
+    }
+  }
+
+  map.on("moveend", onMoveEnd);
   map.on("zoomend", updateLabels);
   updateLabels();
+
+  // for tests and the bench: read-only access to the map and its layer groups
+  window.cockpitMap = Object.freeze({ map: map, groups: groups, districts: featureByCode });
 
   new QWebChannel(qt.webChannelTransport, function (channel) {
     bridge = channel.objects.bridge;
     bridge.sig_layer_data.connect(onLayerData);
-    bridge.page_ready(JSON.stringify({ zoom: map.getZoom() }));
+    bridge.sig_command.connect(onCommand);
+    send("page_ready", { zoom: map.getZoom() });
     sendViewport();
   });
 })();

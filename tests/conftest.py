@@ -18,6 +18,9 @@ def pytest_configure(config: pytest.Config) -> None:
     from PySide6.QtCore import QCoreApplication, Qt
 
     QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
+    from cockpit.widgets.map_view import register_tile_scheme
+
+    register_tile_scheme()
 
 #: A fixed anchor keeps the small dataset byte-identical between runs.
 ANCHOR = "2026-11-20"

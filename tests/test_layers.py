@@ -43,27 +43,110 @@ def test_unknown_colouring_is_refused() -> None:
         DistrictLayer("rainbow")
 
 
+def sql_count(catalog, table: str, vp: Viewport, extra: str = "", params=()) -> int:
+    return catalog.con.execute(
+        f"SELECT count(*) FROM {table} WHERE lon BETWEEN ? AND ? AND lat BETWEEN ? AND ? "
+        + extra, [vp.west, vp.east, vp.south, vp.north, *params]).fetchone()[0]
+
+
 def test_risk_cells_when_zoomed_out_add_up(catalog) -> None:
     w, s, e, n = catalog.extent
-    data = RiskPointLayer().query(catalog.con, Viewport(w, s, e, n, 7))
+    vp = Viewport(w, s, e, n, 7)
+    data = RiskPointLayer(max_features=1000).query(catalog.con, vp)
     assert data["kind"] == "cells"
-    total = catalog.con.execute("SELECT count(*) FROM risk_point").fetchone()[0]
-    assert sum(data["count"]) == total
-    assert set(data["worst"]) <= {1, 2, 3, 4}
-    assert len(data["lon"]) <= 5000
+    assert sum(data["count"]) == sql_count(catalog, "risk_point", vp)
+    assert set(data["worst"].tolist()) <= {1, 2, 3, 4}
+    assert len(data["lon"]) <= 1000
 
 
-def test_risk_points_when_zoomed_in_stay_in_view_and_filter(catalog) -> None:
+def test_risk_points_in_a_view_equal_a_direct_count(catalog) -> None:
     lon, lat = catalog.con.execute(
         "SELECT lon, lat FROM risk_point ORDER BY point_id LIMIT 1").fetchone()
     vp = Viewport(lon - 0.05, lat - 0.05, lon + 0.05, lat + 0.05, 15)
-    layer = RiskPointLayer(max_features=50)
-    data = layer.query(catalog.con, vp)
-    assert data["kind"] == "points" and 1 <= len(data["id"]) <= 50
+    data = RiskPointLayer().query(catalog.con, vp)
+    assert data["kind"] == "points"
+    assert len(data["id"]) == sql_count(catalog, "risk_point", vp) >= 1
     assert all(vp.west <= x <= vp.east for x in data["lon"])
     assert all(vp.south <= y <= vp.north for y in data["lat"])
-    only_major = layer.query(catalog.con, vp, filters={"levels": [1]})
-    assert set(only_major["level"]) <= {1}
+
+
+def test_level_and_category_filters(catalog) -> None:
+    w, s, e, n = catalog.extent
+    vp = Viewport(w, s, e, n, 12)
+    layer = RiskPointLayer(max_features=100_000)
+    major = layer.query(catalog.con, vp, filters={"levels": [1]})
+    assert set(major["level"].tolist()) == {1}
+    assert len(major["id"]) == sql_count(catalog, "risk_point", vp, "AND level = 1")
+    cat = catalog.con.execute("SELECT category_id FROM risk_point LIMIT 1").fetchone()[0]
+    one = layer.query(catalog.con, vp, filters={"categories": [cat]})
+    assert len(one["id"]) == sql_count(catalog, "risk_point", vp, "AND category_id = ?", [cat])
+    none = layer.query(catalog.con, vp, filters={"categories": []})
+    assert len(none["id"]) == 0
+    counts = layer.counts_by_category(catalog.con)
+    assert sum(n for _c, _n, n in counts) == catalog.con.execute(
+        "SELECT count(*) FROM risk_point").fetchone()[0]
+
+
+def test_events_as_of_the_clock_with_states(catalog) -> None:
+    from datetime import timedelta
+
+    from cockpit.layers.events import STATE_CODES, EventLayer
+
+    t = catalog.con.execute("SELECT max(occurred_at) FROM event").fetchone()[0]
+    w, s, e, n = catalog.extent
+    vp = Viewport(w, s, e, n, 8)
+    data = EventLayer(window_hours=24).query(catalog.con, vp, t)
+    expected = sql_count(catalog, "event", vp, "AND occurred_at <= ? AND occurred_at > ?",
+                         [t, t - timedelta(hours=24)])
+    assert len(data["id"]) == expected > 0
+    first = int(data["id"][0])
+    marked = EventLayer().query(catalog.con, vp, t, {"states": {first: "closed"}})
+    assert int(marked["state"][0]) == STATE_CODES["closed"]
+    earlier = EventLayer().query(catalog.con, vp, t - timedelta(days=1))
+    assert first not in set(earlier["id"].tolist())  # nothing from after the clock
+
+
+def test_density_cells_add_up(catalog) -> None:
+    from cockpit.layers.density import DensityLayer
+
+    w, s, e, n = catalog.extent
+    vp = Viewport(w, s, e, n, 8)
+    data = DensityLayer("risk").query(catalog.con, vp, None)
+    assert int(data["count"].sum()) == sql_count(catalog, "risk_point", vp)
+    assert data["cls"].max() == len(data["ramp"]) - 1
+
+
+def test_facilities_in_view(catalog) -> None:
+    from cockpit.layers.facilities import FacilityLayer
+
+    w, s, e, n = catalog.extent
+    vp = Viewport(w, s, e, n, 10)
+    assert len(FacilityLayer().query(catalog.con, Viewport(w, s, e, n, 7))["id"]) == 0
+    data = FacilityLayer().query(catalog.con, vp)
+    assert len(data["id"]) == sql_count(catalog, "facility", vp)
+    only = FacilityLayer().query(catalog.con, vp, filters={"kinds": ["hospital"]})
+    assert set(only["kind"].tolist()) == {data["kinds"].index("hospital")}
+
+
+def test_search_by_name_and_code_is_safe(catalog) -> None:
+    from cockpit.layers.search import search
+
+    code, name = catalog.con.execute(
+        "SELECT code, name FROM admin_unit WHERE level = 'street' LIMIT 1").fetchone()
+    by_name = search(catalog.con, name)
+    assert by_name and by_name[0]["id"] == code
+    assert any(r["id"] == code for r in search(catalog.con, code))
+    assert search(catalog.con, "%") == [] or all("%" in r["name"] for r in search(catalog.con, "%"))
+    assert search(catalog.con, "'; DROP TABLE risk_point; --") == []
+    assert search(catalog.con, "") == []
+
+
+def test_risk_point_detail_lists_sensors_and_events(catalog) -> None:
+    pid = catalog.con.execute(
+        "SELECT point_id FROM sensor WHERE point_id IS NOT NULL LIMIT 1").fetchone()[0]
+    d = RiskPointLayer().detail(catalog.con, pid)
+    assert d["point_id"] == pid and d["sensors"]
+    assert RiskPointLayer().detail(catalog.con, -1) is None
 
 
 def test_viewport_rejects_nonsense() -> None:

@@ -9,10 +9,20 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 import shiboken6
-from PySide6.QtCore import QCoreApplication, QObject, QUrl, Signal, Slot
+from PySide6.QtCore import (
+    QBuffer,
+    QByteArray,
+    QCoreApplication,
+    QIODevice,
+    QObject,
+    QUrl,
+    Signal,
+    Slot,
+)
 from PySide6.QtWebChannel import QWebChannel
 from PySide6.QtWebEngineCore import (
     QWebEnginePage,
@@ -20,27 +30,76 @@ from PySide6.QtWebEngineCore import (
     QWebEngineSettings,
     QWebEngineUrlRequestInfo,
     QWebEngineUrlRequestInterceptor,
+    QWebEngineUrlRequestJob,
+    QWebEngineUrlScheme,
+    QWebEngineUrlSchemeHandler,
 )
 from PySide6.QtWebEngineWidgets import QWebEngineView
 
 log = logging.getLogger(__name__)
 
-LOCAL_SCHEMES = {"file", "qrc", "data", "blob", "about"}
+TILE_SCHEME = b"cockpit-tiles"
+LOCAL_SCHEMES = {"file", "qrc", "data", "blob", "about", TILE_SCHEME.decode()}
+
+
+def register_tile_scheme() -> None:
+    """Declare the offline tile scheme; must run before the QApplication exists."""
+    if QWebEngineUrlScheme.schemeByName(TILE_SCHEME).name():
+        return
+    scheme = QWebEngineUrlScheme(TILE_SCHEME)
+    scheme.setSyntax(QWebEngineUrlScheme.Syntax.Path)
+    scheme.setFlags(QWebEngineUrlScheme.Flag.LocalScheme
+                    | QWebEngineUrlScheme.Flag.LocalAccessAllowed)
+    QWebEngineUrlScheme.registerScheme(scheme)
+
+
+class TileSchemeHandler(QWebEngineUrlSchemeHandler):
+    """Serves ``cockpit-tiles:/Z/X/Y`` from a tile source callable (an MBTiles file)."""
+
+    def __init__(self, source: Callable[[int, int, int], bytes | None], mime: str,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.source = source
+        self.mime = mime.encode()
+        self.served = 0
+
+    def requestStarted(self, job: QWebEngineUrlRequestJob) -> None:  # noqa: N802
+        parts = job.requestUrl().path().strip("/").split("/")
+        try:
+            z, x, y = (int(p.split(".")[0]) for p in parts[-3:])
+            data = self.source(z, x, y)
+        except (ValueError, TypeError):
+            job.fail(QWebEngineUrlRequestJob.Error.UrlInvalid)
+            return
+        if data is None:
+            job.fail(QWebEngineUrlRequestJob.Error.UrlNotFound)
+            return
+        buf = QBuffer(job)
+        buf.setData(QByteArray(data))
+        buf.open(QIODevice.OpenModeFlag.ReadOnly)
+        self.served += 1
+        job.reply(self.mime, buf)
 
 
 class LocalOnlyInterceptor(QWebEngineUrlRequestInterceptor):
-    """Blocks every request whose scheme is not local, and remembers it."""
+    """Blocks every request that is not local (or to the configured tile server), and
+    remembers it."""
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.blocked: list[str] = []
+        self.allowed_origins: set[str] = set()
 
     def interceptRequest(self, info: QWebEngineUrlRequestInfo) -> None:  # noqa: N802
         url = info.requestUrl()
-        if url.scheme().lower() not in LOCAL_SCHEMES:
-            info.block(True)
-            self.blocked.append(url.toString())
-            log.warning("map: blocked non-local request %s", url.toString())
+        if url.scheme().lower() in LOCAL_SCHEMES:
+            return
+        origin = f"{url.scheme().lower()}://{url.host().lower()}:{url.port(-1)}"
+        if origin in self.allowed_origins:
+            return
+        info.block(True)
+        self.blocked.append(url.toString())
+        log.warning("map: blocked non-local request %s", url.toString())
 
 
 class _Page(QWebEnginePage):
@@ -62,10 +121,13 @@ class _Page(QWebEnginePage):
 
 
 class MapBridge(QObject):
-    """The one object on the web channel. Slots take JSON text from the page."""
+    """The one object on the web channel. Slots take JSON text from the page; nothing here
+    runs a query, opens a path or calls anything generic: the page can only report."""
 
     sig_layer_data = Signal(str)
     """Python → page: one layer's data as JSON text."""
+    sig_command = Signal(str)
+    """Python → page: a command as JSON text (fly_to, set_view, fit, visible, refresh)."""
 
     def __init__(self, view: MapView) -> None:
         super().__init__(view)
@@ -91,7 +153,7 @@ class MapBridge(QObject):
     def layer_drawn(self, text: str) -> None:
         msg = _parse(text)
         if msg and isinstance(msg.get("layer"), str):
-            self._view._on_layer_drawn(msg["layer"])
+            self._view._on_layer_drawn(msg)
 
 
 def _parse(text: str) -> dict | None:
@@ -112,8 +174,8 @@ class MapView(QWebEngineView):
     """The user moved or zoomed: {west, south, east, north, zoom}."""
     sig_feature_clicked = Signal(dict)
     """A feature was clicked: {layer, code | id}."""
-    sig_layer_drawn = Signal(str)
-    """The page finished drawing a layer's data: the layer name."""
+    sig_layer_drawn = Signal(dict)
+    """The page drew a layer's data: {layer, seq, features, ms (viewport sent → drawn)}."""
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -124,8 +186,14 @@ class MapView(QWebEngineView):
         self.profile.setUrlRequestInterceptor(self.interceptor)
         self.web_page = _Page(self.profile, self)
         s = self.web_page.settings()
-        s.setAttribute(QWebEngineSettings.WebAttribute.LocalContentCanAccessFileUrls, True)
-        s.setAttribute(QWebEngineSettings.WebAttribute.LocalContentCanAccessRemoteUrls, False)
+        attr = QWebEngineSettings.WebAttribute
+        s.setAttribute(attr.LocalContentCanAccessFileUrls, True)
+        s.setAttribute(attr.LocalContentCanAccessRemoteUrls, False)
+        s.setAttribute(attr.JavascriptCanOpenWindows, False)
+        s.setAttribute(attr.JavascriptCanAccessClipboard, False)
+        s.setAttribute(attr.PluginsEnabled, False)
+        s.setAttribute(attr.PdfViewerEnabled, False)
+        self.tile_handler: TileSchemeHandler | None = None
         self.setPage(self.web_page)
         self.bridge = MapBridge(self)
         self.channel = QWebChannel(self.web_page)
@@ -138,6 +206,22 @@ class MapView(QWebEngineView):
         self._console_errors: list[str] = []
         self.web_page.sig_console_error = self._console_errors.append
         QCoreApplication.instance().aboutToQuit.connect(self.dispose)
+
+    def set_tile_source(self, source: Callable[[int, int, int], bytes | None], mime: str) -> None:
+        """Serve offline base-map tiles (``cockpit-tiles:/Z/X/Y``) from ``source``."""
+        self.tile_handler = TileSchemeHandler(source, mime, self)
+        self.profile.installUrlSchemeHandler(TILE_SCHEME, self.tile_handler)
+
+    def allow_origin(self, url: str) -> None:
+        """Let the page reach one more origin: the configured intranet tile server."""
+        q = QUrl(url.replace("{", "").replace("}", ""))
+        self.interceptor.allowed_origins.add(
+            f"{q.scheme().lower()}://{q.host().lower()}:{q.port(-1)}")
+
+    def send_command(self, command: dict) -> None:
+        """Give the page a command: fly_to, set_view, fit, visible, refresh."""
+        if self.page_ready:
+            self.bridge.sig_command.emit(json.dumps(command, allow_nan=False))
 
     def load_page(self, path: Path) -> None:
         """Load the page file built by ``cockpit.layers.page.build_page``."""
@@ -185,6 +269,6 @@ class MapView(QWebEngineView):
             self.bridge.sig_layer_data.emit(text)
         self.sig_ready.emit()
 
-    def _on_layer_drawn(self, name: str) -> None:
-        self.drawn_layers.add(name)
-        self.sig_layer_drawn.emit(name)
+    def _on_layer_drawn(self, msg: dict) -> None:
+        self.drawn_layers.add(msg["layer"])
+        self.sig_layer_drawn.emit(msg)

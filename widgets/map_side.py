@@ -1,0 +1,266 @@
+"""The map's side panel: layer tree with counts, level filter, search, and feature detail.
+
+Plain data in (lists of tuples and dicts), signals out; the cockpit turns the signals into
+queries. Every string from the data is shown as plain text. ``python -m
+cockpit.widgets.map_side`` shows it alone on sample data.
+"""
+
+from __future__ import annotations
+
+from cockpit.widgets import theme
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+LAYER_LABELS = {"risk_points": "风险点", "events": "实时事件", "facilities": "应急资源",
+                "density": "热力（事件密度）"}
+LEVEL_LABELS = {1: "重大", 2: "较大", 3: "一般", 4: "低"}
+KIND_LABELS = {"risk_point": "风险点", "unit": "区划", "event": "事件", "facility": "设施",
+               "districts": "区县"}
+
+
+def _plain(text: object) -> QLabel:
+    lab = QLabel("" if text is None else str(text))
+    lab.setTextFormat(Qt.TextFormat.PlainText)
+    lab.setWordWrap(True)
+    lab.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return lab
+
+
+class LayerTree(QTreeWidget):
+    """Layers with check boxes; the risk-point layer lists its categories with counts."""
+
+    sig_layer_toggled = Signal(str, bool)
+    """A layer was switched on or off: (layer name, on)."""
+    sig_categories_changed = Signal(list)
+    """The checked risk categories changed: their ids."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setHeaderHidden(True)
+        self.setRootIsDecorated(True)
+        self._layers: dict[str, QTreeWidgetItem] = {}
+        self._updating = False
+        for key, label in LAYER_LABELS.items():
+            item = QTreeWidgetItem([label])
+            item.setData(0, Qt.ItemDataRole.UserRole, key)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(0, Qt.CheckState.Unchecked if key == "density"
+                               else Qt.CheckState.Checked)
+            self.addTopLevelItem(item)
+            self._layers[key] = item
+        self.itemChanged.connect(self._on_item_changed)
+
+    def set_categories(self, rows: list[tuple[str, str, int]]) -> None:
+        """(category_id, name, count) rows under the risk-point layer; checks are kept."""
+        parent = self._layers["risk_points"]
+        was = {parent.child(i).data(0, Qt.ItemDataRole.UserRole): parent.child(i).checkState(0)
+               for i in range(parent.childCount())}
+        self._updating = True
+        parent.takeChildren()
+        for cid, name, n in rows:
+            child = QTreeWidgetItem([f"{name}  {n:,}"])
+            child.setData(0, Qt.ItemDataRole.UserRole, cid)
+            child.setFlags(child.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            child.setCheckState(0, was.get(cid, Qt.CheckState.Checked))
+            parent.addChild(child)
+        self._updating = False
+
+    def checked_categories(self) -> list[str] | None:
+        """The checked category ids, or None when all are checked (no filter)."""
+        parent = self._layers["risk_points"]
+        ids = [parent.child(i).data(0, Qt.ItemDataRole.UserRole)
+               for i in range(parent.childCount())
+               if parent.child(i).checkState(0) == Qt.CheckState.Checked]
+        return None if len(ids) == parent.childCount() else ids
+
+    def is_on(self, layer: str) -> bool:
+        return self._layers[layer].checkState(0) == Qt.CheckState.Checked
+
+    def set_on(self, layer: str, on: bool) -> None:
+        self._layers[layer].setCheckState(0, Qt.CheckState.Checked if on
+                                          else Qt.CheckState.Unchecked)
+
+    def _on_item_changed(self, item: QTreeWidgetItem, _col: int) -> None:
+        if self._updating:
+            return
+        if item.parent() is None:
+            key = item.data(0, Qt.ItemDataRole.UserRole)
+            self.sig_layer_toggled.emit(key, item.checkState(0) == Qt.CheckState.Checked)
+        else:
+            cats = self.checked_categories()
+            self.sig_categories_changed.emit([] if cats is None else cats)
+
+
+class DetailPanel(QFrame):
+    """Attributes of the clicked feature, its sensors and recent events, and a dispatch
+    button."""
+
+    sig_dispatch_requested = Signal(dict)
+    """The user asked to dispatch for this feature: the feature's detail dict."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("panel")
+        self._lay = QVBoxLayout(self)
+        self._lay.setContentsMargins(8, 6, 8, 6)
+        self.title = _plain("点击地图要素查看详情")
+        self.title.setStyleSheet(f"font-weight:600; color:{theme.ACCENT};")
+        self._lay.addWidget(self.title)
+        self._form = QFormLayout()
+        self._lay.addLayout(self._form)
+        self.extra = QListWidget()
+        self.extra.setMaximumHeight(120)
+        self.extra.hide()
+        self._lay.addWidget(self.extra)
+        self.dispatch = QPushButton("一键调度 · dispatch")
+        self.dispatch.setObjectName("modeButton")
+        self.dispatch.hide()
+        self.dispatch.clicked.connect(lambda: self.sig_dispatch_requested.emit(dict(self._detail)))
+        self._lay.addWidget(self.dispatch)
+        self._detail: dict = {}
+
+    def show_detail(self, kind: str, detail: dict | None) -> None:
+        """Show one feature; ``kind`` is risk_point, event, facility or districts."""
+        while self._form.rowCount():
+            self._form.removeRow(0)
+        self.extra.clear()
+        self._detail = {"kind": kind, **(detail or {})}
+        if not detail:
+            self.title.setText("未找到该要素 · not found")
+            self.extra.hide()
+            self.dispatch.hide()
+            return
+        self.title.setText(f"{KIND_LABELS.get(kind, kind)} · {detail.get('name') or detail.get('title') or ''}")
+        skip = {"name", "title", "sensors", "events", "lon", "lat"}
+        for k, v in detail.items():
+            if k in skip or isinstance(v, (list, dict)):
+                continue
+            if k == "level" and isinstance(v, int):
+                v = f"{LEVEL_LABELS.get(v, v)}（{v}级）"
+            self._form.addRow(_plain(k), _plain(v))
+        if "lon" in detail and detail["lon"] is not None:
+            self._form.addRow(_plain("位置"), _plain(f"{detail['lon']:.5f}, {detail['lat']:.5f}"))
+        rows = [f"传感器 {s['sensor_id']} · {s['kind']}" for s in detail.get("sensors", [])]
+        rows += [f"{e['occurred_at'][:16]} · {e['title']}" for e in detail.get("events", [])]
+        for r in rows:
+            QListWidgetItem(r, self.extra)  # list items are plain text
+        self.extra.setVisible(bool(rows))
+        self.dispatch.setVisible(kind in ("risk_point", "event"))
+
+
+class SearchBox(QWidget):
+    """Search by name or code; results fly the map to the place."""
+
+    sig_search_requested = Signal(str)
+    """The user typed a query (debounced)."""
+    sig_result_chosen = Signal(dict)
+    """A result was chosen: {kind, id, name, lon, lat, zoom}."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        self.edit = QLineEdit()
+        self.edit.setPlaceholderText("搜索风险点、街道、社区（名称或编码）")
+        self.edit.setClearButtonEnabled(True)
+        self.results = QListWidget()
+        self.results.setMaximumHeight(150)
+        self.results.hide()
+        lay.addWidget(self.edit)
+        lay.addWidget(self.results)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(250)
+        self._timer.timeout.connect(lambda: self.sig_search_requested.emit(self.edit.text()))
+        self.edit.textChanged.connect(lambda _t: self._timer.start())
+        self.edit.returnPressed.connect(self._choose_first)
+        self.results.itemActivated.connect(self._on_item)
+        self.results.itemClicked.connect(self._on_item)
+
+    def set_results(self, results: list[dict]) -> None:
+        self.results.clear()
+        for r in results:
+            item = QListWidgetItem(f"{KIND_LABELS.get(r['kind'], r['kind'])} · {r['name']}"
+                                   f"  ({r['id']})")
+            item.setData(Qt.ItemDataRole.UserRole, r)
+            self.results.addItem(item)
+        self.results.setVisible(bool(results))
+
+    def _choose_first(self) -> None:
+        if self.results.count():
+            self._on_item(self.results.item(0))
+
+    def _on_item(self, item: QListWidgetItem) -> None:
+        self.sig_result_chosen.emit(dict(item.data(Qt.ItemDataRole.UserRole)))
+
+
+class MapSidePanel(QFrame):
+    """Search, layers with counts, level filter, choropleth choice and the detail panel."""
+
+    sig_levels_changed = Signal(list)
+    """The checked risk levels changed: list of 1–4."""
+    sig_choropleth_changed = Signal(str)
+    """District colouring changed: "density" or "evaluation"."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("panel")
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(8, 8, 8, 8)
+        lay.setSpacing(6)
+        self.search = SearchBox()
+        lay.addWidget(self.search)
+        self.choropleth = QComboBox()
+        self.choropleth.addItem("区县着色：风险点密度", "density")
+        self.choropleth.addItem("区县着色：五色评价", "evaluation")
+        self.choropleth.currentIndexChanged.connect(
+            lambda _i: self.sig_choropleth_changed.emit(self.choropleth.currentData()))
+        lay.addWidget(self.choropleth)
+        levels = QHBoxLayout()
+        self.level_boxes: dict[int, QCheckBox] = {}
+        for lv, name in LEVEL_LABELS.items():
+            box = QCheckBox(name)
+            box.setChecked(True)
+            box.setStyleSheet(f"color:{theme.LEVEL[lv]}; font-weight:600;")
+            box.toggled.connect(lambda _on: self.sig_levels_changed.emit(self.levels()))
+            levels.addWidget(box)
+            self.level_boxes[lv] = box
+        lay.addLayout(levels)
+        self.tree = LayerTree()
+        lay.addWidget(self.tree, 2)
+        self.detail = DetailPanel()
+        lay.addWidget(self.detail, 1)
+
+    def levels(self) -> list[int]:
+        return [lv for lv, b in self.level_boxes.items() if b.isChecked()]
+
+
+if __name__ == "__main__":
+    import sys
+
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication(sys.argv)
+    theme.apply(app)
+    w = MapSidePanel()
+    w.tree.set_categories([("RC01", "燃气管网", 40123), ("RC02", "供水管网", 38000)])
+    w.detail.show_detail("risk_point", {"name": "<b>not bold</b>", "level": 1, "lon": 106.5,
+                                        "lat": 29.5, "sensors": [{"sensor_id": 1, "kind": "压力计"}]})
+    w.resize(300, 700)
+    w.show()
+    sys.exit(app.exec())
