@@ -256,9 +256,14 @@ def facility_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         "SELECT kind, count(*) FROM facility GROUP BY kind ORDER BY 2 DESC").fetchall()}
 
 
-def risk_density_by_district(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, float]]:
-    """Risk points per district: total and major (level 1–2), for the map's choropleth."""
+def risk_density_by_unit(con: duckdb.DuckDBPyConnection,
+                         level: str = "district") -> dict[str, dict[str, float]]:
+    """Risk points per district (or per street, for a district centre's dataset): total and
+    major (level 1–2), for the map's choropleth."""
+    column = {"district": "district_code", "street": "street_code"}.get(level)
+    if column is None:
+        raise ValueError(f"risk density by {level!r} is not supported")
     rows = con.execute(
-        """SELECT district_code, count(*), count(*) FILTER (WHERE level <= 2)
-           FROM risk_point GROUP BY district_code""").fetchall()
+        f"""SELECT {column}, count(*), count(*) FILTER (WHERE level <= 2)
+            FROM risk_point WHERE {column} IS NOT NULL GROUP BY {column}""").fetchall()
     return {str(c): {"total": int(n), "major": int(m)} for c, n, m in rows}

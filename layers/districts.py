@@ -35,13 +35,18 @@ class DistrictLayer:
         return self._density(con)
 
     def _density(self, con: duckdb.DuckDBPyConnection) -> dict:
-        dens = summary.risk_density_by_district(con)
-        names = dict(con.execute("SELECT code, name FROM admin_unit WHERE level = 'district'")
-                     .fetchall())
+        level = summary.unit_info(con).ranked_level
+        if level not in ("district", "street"):
+            level = "district"
+        dens = summary.risk_density_by_unit(con, level)
+        names = dict(con.execute("SELECT code, name FROM admin_unit WHERE level = ?",
+                                 [level]).fetchall())
         totals = sorted(v["total"] for v in dens.values())
         # quantile class breaks so that the colours spread over the districts
         breaks = [totals[int(len(totals) * q)] for q in (0.2, 0.4, 0.6, 0.8)] if totals else []
         features = {}
+        for code in names:
+            dens.setdefault(code, {"total": 0, "major": 0})
         for code, v in dens.items():
             cls = sum(v["total"] >= b for b in breaks)
             features[code] = {"colour": DENSITY_COLOURS[cls], "value": v["total"],

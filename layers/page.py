@@ -90,12 +90,12 @@ def build_page(boundaries: dict, extent: tuple[float, float, float, float], out_
             raise ValueError(f"tile URL must be http(s)://… or the offline scheme: {tiles!r}")
         folium.TileLayer(tiles=tiles, attr=tiles_attribution or " ", name="底图 · base map",
                          max_zoom=max_zoom, overlay=False, control=False).add_to(m)
-    real = {"type": "FeatureCollection",
-            "features": [f for f in boundaries.get("features", [])
-                         if not f.get("properties", {}).get("overlay")]}
-    zones = {"type": "FeatureCollection",
-             "features": [f for f in boundaries.get("features", [])
-                          if f.get("properties", {}).get("overlay")]}
+    real = {"type": "FeatureCollection", "features": [
+        _geometry_only(f) for f in boundaries.get("features", [])
+        if not f.get("properties", {}).get("overlay")]}
+    zones = {"type": "FeatureCollection", "features": [
+        _geometry_only(f) for f in boundaries.get("features", [])
+        if f.get("properties", {}).get("overlay")]}
     gj = folium.GeoJson(real, name="区县边界" if lang == "zh" else "District boundaries",
                         style_function=lambda _f: {"color": "#5b8bd6", "weight": 1.2,
                                                    "fillColor": "#1a2a48", "fillOpacity": 0.55},
@@ -144,6 +144,18 @@ def build_page(boundaries: dict, extent: tuple[float, float, float, float], out_
         tmp.write_text(html, encoding="utf-8")
         tmp.replace(path)
     return path
+
+
+_SAFE_CODE = re.compile(r"^[A-Za-z0-9_.-]{1,40}$")
+
+
+def _geometry_only(feature: dict) -> dict:
+    """A feature with only its geometry and a safe code: names reach the page through the
+    bridge as data and are set as text, never inside the page's inline script (a name like
+    ``</script><script>…`` would otherwise break out of it)."""
+    code = str(feature.get("properties", {}).get("adcode", ""))
+    return {"type": "Feature", "geometry": feature.get("geometry"),
+            "properties": {"adcode": code if _SAFE_CODE.match(code) else ""}}
 
 
 def boundaries_json(boundaries: dict) -> str:

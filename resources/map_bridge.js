@@ -50,14 +50,12 @@
     if (bridge) { bridge[slot](JSON.stringify(obj)); }
   }
 
+  var labelByCode = {};
   if (boundaries) {
     boundaries.eachLayer(function (lyr) {
       var p = lyr.feature && lyr.feature.properties ? lyr.feature.properties : {};
+      if (!p.adcode) { return; }
       featureByCode[p.adcode] = lyr;
-      var label = L.tooltip({ permanent: true, direction: "center", className: "cockpit-label",
-                              interactive: false })
-        .setLatLng(lyr.getBounds().getCenter()).setContent(textEl("span", p.name));
-      labelLayer.addLayer(label);
       lyr.on("click", function (e) {
         send("feature_clicked", { layer: "districts", code: String(p.adcode) });
         L.DomEvent.stopPropagation(e);
@@ -110,14 +108,24 @@
     return (typeof c === "string" && /^#[0-9a-fA-F]{3,8}$/.test(c)) ? c : fallback;
   }
 
+  function setLabel(code, lyr, name) {
+    if (labelByCode[code]) { labelLayer.removeLayer(labelByCode[code]); }
+    var label = L.tooltip({ permanent: true, direction: "center", className: "cockpit-label",
+                            interactive: false })
+      .setLatLng(lyr.getBounds().getCenter()).setContent(textEl("span", name));
+    labelLayer.addLayer(label);
+    labelByCode[code] = label;
+  }
+
   function drawDistricts(msg) {
     Object.keys(featureByCode).forEach(function (code) {
       var f = msg.features[code];
       var lyr = featureByCode[code];
+      setLabel(code, lyr, (f && f.name) || "");
       lyr.setStyle({ fillColor: f ? safeColour(f.colour, "#1a2a48") : "#1a2a48",
                      fillOpacity: f ? 0.38 : 0.3 });
       var tip = document.createElement("div");
-      tip.appendChild(textEl("b", (f && f.name) || lyr.feature.properties.name || code));
+      tip.appendChild(textEl("b", (f && f.name) || code));
       if (f) {
         var line = msg.mode === "density"
           ? (zh ? "风险点 " : "risk points ") + fmt(f.value) + (zh ? " · 重大/较大 " : " · major ") + fmt(f.major)
