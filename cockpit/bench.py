@@ -128,7 +128,13 @@ def bench_data(quick: bool) -> dict[str, Any]:
     return res
 
 
-GROUPS: dict[str, Callable[[bool], dict[str, Any]]] = {"data": bench_data}
+def _bench_map(quick: bool) -> dict[str, Any]:
+    from cockpit.bench_map import bench_map
+
+    return bench_map(quick)
+
+
+GROUPS: dict[str, Callable[[bool], dict[str, Any]]] = {"data": bench_data, "map": _bench_map}
 
 
 def run_bench(only: str | None, quick: bool, json_path: Path) -> int:
