@@ -632,4 +632,5 @@ def test_sigkill_at_random_moments_loses_nothing_told_and_duplicates_nothing(tmp
             told_creates[w.writer_key(i)] = ids
             assert s.verify() == []
     assert len(told_creates) > trials  # the writer did get work done between kills
-    assert time.monotonic() - t_start < 60
+    # ~25 s here; the bound only catches a writer or a reopen gone slow
+    assert time.monotonic() - t_start < 90
