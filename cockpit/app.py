@@ -63,6 +63,25 @@ def _last_good_dataset() -> Path | None:
     return Path(p) if p and Path(p).is_dir() else None
 
 
+def _resolve_focus(catalog, text: str) -> tuple[float, float, float] | None:
+    """LON,LAT,ZOOM, or a unit's code or name (its position and a zoom for its level)."""
+    parts = text.split(",")
+    if len(parts) == 3:
+        try:
+            lon, lat, zoom = (float(x) for x in parts)
+        except ValueError:
+            return None
+        return (lon, lat, zoom) if -180 <= lon <= 180 and -90 <= lat <= 90 else None
+    from cockpit.layers.search import search
+
+    con = catalog.cursor()
+    try:
+        hits = [h for h in search(con, text) if h["kind"] == "unit"]
+    finally:
+        con.close()
+    return (hits[0]["lon"], hits[0]["lat"], hits[0]["zoom"]) if hits else None
+
+
 def run_gui(args: argparse.Namespace) -> int:
     _prepare_environment(args)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
@@ -205,6 +224,13 @@ def run_gui(args: argparse.Namespace) -> int:
         win.map.set_tile_source(mbtiles.tile, mbtiles.mime)
     elif tiles:
         win.map.allow_origin(tiles)
+    if args.focus:
+        place = _resolve_focus(catalog, args.focus)
+        if place is None:
+            return fail("找不到该地点 · no such place",
+                        f"--focus {args.focus}: no unit with that code or name, and not "
+                        "LON,LAT,ZOOM.", 2)
+        win.focus(*place)
     if args.size:
         win.resize(*args.size)
     elif headless:

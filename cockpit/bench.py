@@ -134,7 +134,14 @@ def _bench_map(quick: bool) -> dict[str, Any]:
     return bench_map(quick)
 
 
-GROUPS: dict[str, Callable[[bool], dict[str, Any]]] = {"data": bench_data, "map": _bench_map}
+def _bench_dispatch(quick: bool) -> dict[str, Any]:
+    from cockpit.datasets.dispatch_bench import bench_dispatch
+
+    return bench_dispatch(quick)
+
+
+GROUPS: dict[str, Callable[[bool], dict[str, Any]]] = {
+    "data": bench_data, "map": _bench_map, "dispatch": _bench_dispatch}
 
 
 def run_bench(only: str | None, quick: bool, json_path: Path) -> int:

@@ -37,6 +37,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=("zh", "en"), default="zh", help="interface language")
     p.add_argument("--screen", type=int, default=None, metavar="N", help="open on monitor N")
     p.add_argument("--kiosk", action="store_true", help="full screen for a video wall")
+    p.add_argument("--focus", default=None, metavar="CODE|LON,LAT,ZOOM",
+                   help="open the map on a unit (admin code or name) or on a point and zoom")
     p.add_argument("--tiles", default=None, metavar="URL|MBTILES",
                    help="base map: an intranet tile URL template (http://host/{z}/{x}/{y}.png) "
                    "or an offline .mbtiles file; default: none (boundaries on dark)")

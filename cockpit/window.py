@@ -143,6 +143,10 @@ class MainWindow(QMainWindow):
         # centre: the map, with its side panel (search, layers, detail)
         self.map = MapView()
         self.map.sig_layer_drawn.connect(self._on_map_layer_drawn)
+        self._focus: tuple[float, float, float] | None = None
+        self._focus_sent = False
+        self._min_map_seq = 1
+        self._map_seq: dict[str, int] = {}
         self.map_side = MapSidePanel()
         self.map_split = QSplitter(Qt.Orientation.Horizontal)
         self.map_split.addWidget(self.map_side)
@@ -346,8 +350,28 @@ class MainWindow(QMainWindow):
                      if r.unit_code == code), code) if self.snapshot else code
         self.status.setText(f"已选择 · selected: {name}")
 
-    def _on_map_layer_drawn(self, _msg: dict) -> None:
-        if {"districts", "risk_points", "events", "facilities"} <= self.map.drawn_layers:
+    def focus(self, lon: float, lat: float, zoom: float) -> None:
+        """Show this place; the map counts as drawn once the view there has drawn.
+
+        Sent after the page's first view has drawn: earlier, Leaflet is still settling the
+        container's size and keeps its initial view."""
+        self._focus = (lon, lat, zoom)
+        self._focus_sent = False
+        self._min_map_seq = 10 ** 9
+
+    def _on_map_layer_drawn(self, msg: dict) -> None:
+        layer = msg.get("layer")
+        if self._focus is not None and not self._focus_sent and layer == "risk_points":
+            self._focus_sent = True
+            self._min_map_seq = int(msg.get("seq", 0)) + 1
+            lon, lat, zoom = self._focus
+            self.map.send_command({"cmd": "set_view", "lon": lon, "lat": lat, "zoom": zoom})
+        if layer == "districts":
+            self._map_seq[layer] = 10 ** 9
+        else:
+            self._map_seq[layer] = max(self._map_seq.get(layer, 0), int(msg.get("seq", 0)))
+        need = ("districts", "risk_points", "events", "facilities")
+        if all(self._map_seq.get(k, 0) >= self._min_map_seq for k in need):
             self._mark("map")
 
     def _mark(self, region: str) -> None:
