@@ -264,6 +264,8 @@ class MainWindow(QMainWindow):
 
     def _on_snapshot(self, snap: Snapshot) -> None:
         self.snapshot = snap
+        # the same cockpit serves the city, district and street centres
+        self.header.title.setText(f"{snap.units.top_name}城市运行一屏统揽")
         self._show_vitals(snap)
         self._show_evaluation(snap)
         self._show_events(snap)
