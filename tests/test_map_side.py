@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-
 from cockpit.widgets.map_side import DetailPanel, LayerTree, MapSidePanel
+from PySide6.QtCore import Qt
 
 
 def test_layer_tree_categories_and_toggles(qtbot) -> None:
