@@ -1,0 +1,316 @@
+"""Trend charts with pyqtgraph: a sparkline for a tile and the full trend of one indicator.
+
+Plain data in: times as seconds since 1970 of the *local* clock (the catalog's naive local
+times read as if UTC; the time axis shows them unchanged), values as sequences or numpy
+arrays. The full chart shades the warning and alarm zones, draws the thresholds, and marks the
+moments the indicator crossed into another state — by colour and by shape (▲ alarm,
+◆ warning, ● back to normal).
+
+Run ``python -m cockpit.widgets.trend`` to see both on sample data
+(``--screenshot PNG`` saves them and exits).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+import numpy as np
+import pyqtgraph as pg
+from cockpit.widgets import theme
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QColor, QFont
+from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
+
+__all__ = ["Sparkline", "TrendChart", "MARKER_SYMBOL", "epoch_seconds",
+           "guard_pyside_refcounts"]
+
+#: pyqtgraph symbol of the state a crossing enters.
+MARKER_SYMBOL = {"alarm": "t1", "warning": "d", "normal": "o"}
+_LABELS = {"warn_low": "预警下限", "warn_high": "预警上限", "alarm_low": "报警下限",
+           "alarm_high": "报警上限"}
+_SP = "&nbsp;&nbsp;&nbsp;"
+
+
+_GUARDED = False
+
+
+def guard_pyside_refcounts() -> bool:
+    """Keep PySide6 6.12 from aborting the interpreter on Python < 3.12.
+
+    PySide6 6.12.0 (an abi3 build) returns ``None``, ``True`` and ``False`` from void methods
+    (``QPainter.setPen``, ``drawArc`` …) and from ``Signal.emit`` without a new reference.
+    That is harmless where these objects are immortal (Python >= 3.12); on 3.11 every such call
+    takes one reference, and after some thousands of paints the interpreter aborts with
+    "none_dealloc: deallocating None" (or ``bool_dealloc``). Here, on Python < 3.12, those
+    singletons get a reference count no program can use up — what 3.12 does for them. No-op
+    on 3.12+, on unexpected object layouts, and after the first call. Returns True when the
+    guard is in place.
+    """
+    global _GUARDED
+    if _GUARDED:
+        return True
+    if sys.version_info >= (3, 12) or hasattr(sys, "getobjects"):  # immortal / debug layout
+        return False
+    import ctypes
+
+    for obj in (None, True, False, Ellipsis, NotImplemented):
+        cell = ctypes.c_ssize_t.from_address(id(obj))  # ob_refcnt, PyObject's first field
+        if abs(cell.value - (sys.getrefcount(obj) - 1)) > 2:
+            return False  # not the layout we expect: touch nothing
+    for obj in (None, True, False, Ellipsis, NotImplemented):
+        ctypes.c_ssize_t.from_address(id(obj)).value += 1 << 60
+    _GUARDED = True
+    return True
+
+
+def epoch_seconds(t: datetime) -> float:
+    """A naive local time as the chart's time scale (seconds, read as UTC)."""
+    return (t.replace(tzinfo=None) - datetime(1970, 1, 1)).total_seconds()
+
+
+def _colour(name: str, alpha: int | None = None) -> QColor:
+    c = QColor(theme.STATUS.get(name, name))
+    if alpha is not None:
+        c.setAlpha(alpha)
+    return c
+
+
+class Sparkline(pg.PlotWidget):
+    """A tiny chart without axes or interaction: filled series over a shared x."""
+
+    def __init__(self, parent: QWidget | None = None, height: int = 34) -> None:
+        guard_pyside_refcounts()
+        super().__init__(parent, background=None)
+        self.setBackground(None)
+        self.hideAxis("left")
+        self.hideAxis("bottom")
+        self.setMouseEnabled(False, False)
+        self.setMenuEnabled(False)
+        self.hideButtons()
+        self.setFrameShape(pg.QtWidgets.QFrame.Shape.NoFrame)
+        self.getPlotItem().setContentsMargins(0, 0, 0, 0)
+        self.getPlotItem().getViewBox().setDefaultPadding(0.02)
+        self.setFixedHeight(height)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self._items: list[pg.PlotDataItem] = []
+        self._baseline: pg.InfiniteLine | None = None
+        self.points = 0
+
+    def set_series(self, x: Sequence[float], series: list[tuple[Sequence[float], str]],
+                   fill: bool = True, y_min: float | None = 0.0) -> None:
+        """``series``: (values, status name or colour), drawn in order (later on top)."""
+        x = np.asarray(x, float)
+        if self._baseline is None:
+            self._baseline = pg.InfiniteLine(pos=0, angle=0, movable=False,
+                                             pen=pg.mkPen("#3a4a6a", width=1))
+            self.addItem(self._baseline)
+        self._baseline.setPos(y_min or 0.0)
+        for item in self._items[len(series):]:
+            self.removeItem(item)
+        self._items = self._items[:len(series)]
+        top = 0.0
+        for k, (y, colour) in enumerate(series):
+            y = np.asarray(y, float)
+            top = max(top, float(np.nanmax(y)) if y.size else 0.0)
+            if not np.any(y):  # nothing to show: leave the baseline alone
+                y = np.full(y.shape, np.nan)
+            pen = pg.mkPen(_colour(colour), width=1.6)
+            brush = pg.mkBrush(_colour(colour, 70)) if fill else None
+            if k < len(self._items):
+                self._items[k].setData(x, y)
+                self._items[k].setPen(pen)
+                self._items[k].setFillLevel(y_min if fill else None)
+                self._items[k].setBrush(brush)
+            else:
+                item = pg.PlotDataItem(x, y, pen=pen, fillLevel=y_min if fill else None,
+                                       brush=brush)
+                self.addItem(item)
+                self._items.append(item)
+        self.points = int(x.size)
+        if x.size:
+            self.setXRange(float(x[0]), float(x[-1]), padding=0)
+            lo = y_min if y_min is not None else 0.0
+            # a count of 1 must not look like a full tile: at least 3 units tall
+            self.setYRange(lo, max(top * 1.08, lo + 3.0), padding=0)
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        return QSize(160, self.height())
+
+
+class _ClockAxis(pg.DateAxisItem):
+    """Times as 11-24 / 15:00 (no weekday names, whatever the locale)."""
+
+    def tickStrings(self, values, scale, spacing):  # noqa: N802
+        out = []
+        for v in values:
+            try:
+                t = datetime(1970, 1, 1) + timedelta(seconds=float(v))
+            except (OverflowError, ValueError):
+                out.append("")
+                continue
+            if spacing >= 86400 or (t.hour == 0 and t.minute == 0):
+                out.append(f"{t:%m-%d}")
+            else:
+                out.append(f"{t:%H:%M}")
+        return out
+
+
+class TrendChart(QWidget):
+    """The full trend of one indicator with its bands, thresholds and crossings."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        guard_pyside_refcounts()
+        super().__init__(parent)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(2)
+        axis = _ClockAxis(orientation="bottom", utcOffset=0)
+        self.plot = pg.PlotWidget(axisItems={"bottom": axis}, background=theme.PANEL)
+        self.plot.setMenuEnabled(False)
+        self.plot.showGrid(x=True, y=True, alpha=0.15)
+        font = QFont(self.font().family())
+        font.setPixelSize(13)
+        for name in ("left", "bottom"):
+            ax = self.plot.getAxis(name)
+            ax.setTextPen(pg.mkPen(theme.TEXT_DIM))
+            ax.setPen(pg.mkPen("#2a3a5c"))
+            ax.setStyle(tickFont=font)
+            ax.enableAutoSIPrefix(False)
+        self.plot.getPlotItem().setContentsMargins(4, 6, 8, 4)
+        lay.addWidget(self.plot, 1)
+        self.legend = QLabel()
+        self.legend.setObjectName("note")
+        self.legend.setTextFormat(Qt.TextFormat.RichText)
+        self.legend.setWordWrap(True)
+        lay.addWidget(self.legend)
+        self.data: dict | None = None
+        self.marker_count = 0
+
+    def set_trend(self, data: dict) -> None:
+        """``data``: ``t`` and ``v`` (sequences), ``unit``, ``thresholds`` (warn_low, warn_high,
+        alarm_low, alarm_high; None = none), ``crossings`` ([(t, state entered, value)]) and
+        ``now`` (t of the moment shown, or None)."""
+        self.data = data
+        p = self.plot
+        p.clear()
+        t = np.asarray(data.get("t", []), float)
+        v = np.asarray(data.get("v", []), float)
+        thr = {k: data.get("thresholds", {}).get(k) for k in _LABELS}
+        levels = [x for x in thr.values() if x is not None]
+        finite = v[np.isfinite(v)] if v.size else v
+        if finite.size:
+            lo, hi = float(finite.min()), float(finite.max())
+        elif levels:
+            lo, hi = min(levels), max(levels)
+        else:
+            lo, hi = 0.0, 1.0
+        # keep the nearest thresholds in view so the bands mean something
+        lo = min([lo] + [x for x in (thr["warn_low"], thr["alarm_low"]) if x is not None
+                         and x >= lo - (hi - lo)])
+        hi = max([hi] + [x for x in (thr["warn_high"], thr["alarm_high"]) if x is not None
+                         and x <= hi + (hi - lo)])
+        pad = (hi - lo) * 0.08 or max(abs(hi) * 0.1, 1.0)
+        y0, y1 = lo - pad, hi + pad
+        # zones: alarm beyond the alarm thresholds, warning between warning and alarm
+        wl, wh, al, ah = thr["warn_low"], thr["warn_high"], thr["alarm_low"], thr["alarm_high"]
+        zones = []
+        if ah is not None:
+            zones.append((ah, max(y1, ah), "alarm"))
+        if wh is not None:
+            zones.append((wh, ah if ah is not None else max(y1, wh), "warning"))
+        if al is not None:
+            zones.append((min(y0, al), al, "alarm"))
+        if wl is not None:
+            zones.append((al if al is not None else min(y0, wl), wl, "warning"))
+        for a, b, status in zones:
+            if b > a:
+                region = pg.LinearRegionItem((a, b), orientation="horizontal", movable=False,
+                                             brush=pg.mkBrush(_colour(status, 38)),
+                                             pen=pg.mkPen(None))
+                region.setZValue(-10)
+                p.addItem(region, ignoreBounds=True)
+        for key, x in thr.items():
+            if x is None:
+                continue
+            status = "alarm" if key.startswith("alarm") else "warning"
+            line = pg.InfiniteLine(pos=x, angle=0, movable=False,
+                                   pen=pg.mkPen(_colour(status), width=1.2,
+                                                style=Qt.PenStyle.DashLine),
+                                   label=f"{_LABELS[key]} {x:g}",
+                                   labelOpts={"position": 0.02, "color": _colour(status),
+                                              "anchors": [(0, 1), (0, 1)]
+                                              if key.endswith("high") else [(0, 0), (0, 0)]})
+            p.addItem(line, ignoreBounds=True)
+        if t.size:
+            p.plot(t, v, pen=pg.mkPen(theme.ACCENT, width=2))
+        marks = data.get("crossings", [])
+        self.marker_count = len(marks)
+        for status in MARKER_SYMBOL:
+            pts = [(float(mt), float(mv)) for mt, st, mv in marks if st == status]
+            if pts:
+                xs, ys = zip(*pts, strict=True)
+                p.addItem(pg.ScatterPlotItem(
+                    xs, ys, symbol=MARKER_SYMBOL[status], size=15,
+                    brush=pg.mkBrush(_colour(status)), pen=pg.mkPen(theme.BG, width=1.2)))
+        now = data.get("now")
+        if now is not None:
+            p.addItem(pg.InfiniteLine(pos=float(now), angle=90, movable=False,
+                                      pen=pg.mkPen("#ffffff", width=1,
+                                                   style=Qt.PenStyle.DotLine)),
+                      ignoreBounds=True)
+        p.setYRange(y0, y1, padding=0)
+        if t.size:
+            p.setXRange(float(t[0]), float(now if now is not None else t[-1]), padding=0.01)
+        p.getAxis("left").setLabel(data.get("unit") or "", color=theme.TEXT_DIM)
+        n_alarm = sum(1 for _t, st, _v in marks if st == "alarm")
+        n_warn = sum(1 for _t, st, _v in marks if st == "warning")
+        self.legend.setText(
+            f"<span style='color:{theme.STATUS['alarm']}'>▲ 进入报警 {n_alarm}</span>{_SP}"
+            f"<span style='color:{theme.STATUS['warning']}'>◆ 进入预警 {n_warn}</span>{_SP}"
+            f"<span style='color:{theme.STATUS['normal']}'>● 恢复正常</span>{_SP}"
+            f"<span style='color:{theme.TEXT_DIM}'>┆ 当前</span>")
+
+
+def _demo(argv: list[str]) -> int:
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication(argv)
+    theme.apply(app)
+    w = QWidget()
+    w.setStyleSheet(f"background: {theme.BG};")
+    lay = QVBoxLayout(w)
+    t0 = epoch_seconds(datetime(2026, 11, 24, 0, 0))
+    t = t0 + np.arange(288) * 300.0
+    v = 0.35 + 0.05 * np.cos(2 * np.pi * (t - t0) / 86400) + np.random.default_rng(1).normal(
+        0, 0.005, t.size)
+    v += 0.3 * np.exp(-0.5 * ((np.arange(288) - 180) / 12) ** 2)
+    spark = Sparkline()
+    spark.set_series(np.arange(25), [(np.r_[np.zeros(10), np.arange(15) % 5], "warning"),
+                                     (np.r_[np.zeros(18), np.ones(7)], "alarm")])
+    chart = TrendChart()
+    marks = [(t[163], "warning", v[163]), (t[172], "alarm", v[172]), (t[190], "warning", v[190]),
+             (t[197], "normal", v[197])]
+    chart.set_trend({"t": t, "v": v, "unit": "MPa", "crossings": marks, "now": t[-1],
+                     "thresholds": {"warn_low": 0.20, "warn_high": 0.55, "alarm_low": 0.14,
+                                    "alarm_high": 0.65}})
+    lay.addWidget(spark)
+    lay.addWidget(chart, 1)
+    w.resize(900, 520)
+    if "--screenshot" in argv:
+        out = argv[argv.index("--screenshot") + 1]
+        w.show()
+        app.processEvents()
+        ok = w.grab().save(out)
+        print(f"saved {out}" if ok else f"could not save {out}")
+        return 0 if ok else 1
+    w.show()
+    return app.exec()
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.exit(_demo(sys.argv))
