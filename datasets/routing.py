@@ -9,7 +9,9 @@ Two questions the dispatch panel asks the governance catalog (tables of
   goes to ``D-<D>-<KIND>`` when that department exists, else stays with the city one. A step of
   kind ``JD`` (street office) goes to ``D-<street>-JD`` when the event's street has one. An event
   type without a plan gets a three-step default plan for its default department from its
-  response targets (react / verify / handle minutes).
+  response targets (react / verify / handle minutes). :func:`plan_for_type` answers the same
+  for an event that is not in the catalog (from a feed or the simulator): its type and place;
+  :func:`place_of` finds the district and street of a point that arrives without them.
 - :func:`impact` — around a point: the streets and communities within a radius, the risk points
   there by category, the nearest emergency warehouse and fire station, and the plan's estimated
   repair time.
@@ -43,8 +45,8 @@ import duckdb
 from cockpit.datasets.schema import STAGES
 
 __all__ = [
-    "PlanStep", "Plan", "plan_for_event", "order_deadlines", "by_department", "DEADLINE_ACTIONS",
-    "STAGE_OF_ACTION", "Impact", "Place", "Facility", "RiskCount", "impact", "haversine_km",
+    "PlanStep", "Plan", "plan_for_event", "plan_for_type", "place_of", "order_deadlines",
+    "by_department", "DEADLINE_ACTIONS", "STAGE_OF_ACTION", "Impact", "Place", "Facility", "RiskCount", "impact", "haversine_km",
     "EARTH_RADIUS_KM",
 ]
 
@@ -164,13 +166,31 @@ def plan_for_event(con: duckdb.DuckDBPyConnection, event_id) -> Plan:
     Raises ``KeyError`` when the event is unknown.
     """
     row = con.execute(
-        """SELECT e.type_id, e.district_code, e.street_code, t.dept_id, t.react_min,
-                  t.verify_min, t.handle_min, t.plan_id, t.name
-           FROM event e JOIN event_type t ON t.type_id = e.type_id
-           WHERE e.event_id = ?""", [event_id]).fetchone()
+        "SELECT type_id, district_code, street_code FROM event WHERE event_id = ?",
+        [event_id]).fetchone()
     if row is None:
         raise KeyError(f"no event {event_id!r} in the catalog")
-    type_id, district, street, default_dept, react, verify, handle, plan_id, _name = row
+    type_id, district, street = row
+    try:
+        return plan_for_type(con, type_id, district, street, event_id=event_id)
+    except KeyError:
+        raise KeyError(f"event {event_id!r} has an unknown type {type_id!r}") from None
+
+
+def plan_for_type(con: duckdb.DuckDBPyConnection, type_id: str, district_code: str | None,
+                  street_code: str | None, event_id=None) -> Plan:
+    """The response plan of an event type at a place (for events not in the catalog: a feed's
+    or the simulator's), departments resolved as for :func:`plan_for_event`.
+
+    Raises ``KeyError`` when the type is unknown.
+    """
+    row = con.execute(
+        """SELECT dept_id, react_min, verify_min, handle_min, plan_id FROM event_type
+           WHERE type_id = ?""", [type_id]).fetchone()
+    if row is None:
+        raise KeyError(f"no event type {type_id!r} in the catalog")
+    district, street = district_code, street_code
+    default_dept, react, verify, handle, plan_id = row
     targets = {"react": float(react), "verify": float(verify), "handle": float(handle)}
     if plan_id is not None:
         raw = con.execute(
@@ -200,6 +220,19 @@ def plan_for_event(con: duckdb.DuckDBPyConnection, event_id) -> Plan:
                               plan_dept=dept))
     return Plan(steps, event_id=event_id, type_id=type_id, plan_id=plan_id, targets=targets,
                 district_code=district, street_code=street)
+
+
+def place_of(con: duckdb.DuckDBPyConnection, lon: float, lat: float
+             ) -> tuple[str | None, str | None]:
+    """(district_code, street_code) of a point: the nearest street centroid and its parent.
+
+    For events that arrive with coordinates only. ``(None, None)`` without streets.
+    """
+    row = _nearest(con, "admin_unit", "code, parent_code", "level = 'street'",
+                   float(lon), float(lat))
+    if row is None:
+        return None, None
+    return row[1], row[0]
 
 
 # --------------------------------------------------------------------------- impact

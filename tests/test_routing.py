@@ -17,7 +17,9 @@ from cockpit.datasets.routing import (
     haversine_km,
     impact,
     order_deadlines,
+    place_of,
     plan_for_event,
+    plan_for_type,
 )
 
 TABLES = ("admin_unit", "department", "risk_category", "risk_point", "plan", "plan_step",
@@ -296,3 +298,21 @@ def test_impact_is_fast_at_chongqing_scale() -> None:
         times.append(time.perf_counter() - t0)
     assert im.nearest_warehouse is not None
     assert sorted(times)[2] < 0.1, times
+
+
+def test_plan_for_a_type_at_a_place_equals_the_plan_of_such_an_event(small_con) -> None:
+    """Live events are not in the catalog: their plan comes from their type and place."""
+    for eid, tid, dc, sc in small_con.execute(
+            "SELECT event_id, type_id, district_code, street_code FROM event "
+            "ORDER BY event_id LIMIT 40").fetchall():
+        a, b = plan_for_event(small_con, eid), plan_for_type(small_con, tid, dc, sc, eid)
+        assert list(a) == list(b) and (a.plan_id, a.targets) == (b.plan_id, b.targets)
+    with pytest.raises(KeyError, match="ET-NOPE"):
+        plan_for_type(small_con, "ET-NOPE", None, None)
+
+
+def test_place_of_a_point_is_its_nearest_street_and_that_streets_district(small_con) -> None:
+    code, parent, lon, lat = small_con.execute(
+        "SELECT code, parent_code, lon, lat FROM admin_unit WHERE level = 'street' "
+        "ORDER BY code LIMIT 1 OFFSET 7").fetchone()
+    assert place_of(small_con, lon + 1e-5, lat - 1e-5) == (parent, code)
