@@ -877,6 +877,13 @@ class DispatchStore:
 
     # ------------------------------------------------------------------ reading
 
+    @property
+    def head(self) -> tuple[int, str]:
+        """The chain's head as this store last wrote or read it: (seq, hash); (0, GENESIS)
+        when the log is empty."""
+        with self._lock:
+            return self._seq, self._hash
+
     def state(self, order_id: str) -> str | None:
         """The current state of an order (None if unknown)."""
         with self._lock:

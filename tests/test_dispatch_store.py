@@ -634,3 +634,57 @@ def test_sigkill_at_random_moments_loses_nothing_told_and_duplicates_nothing(tmp
     assert len(told_creates) > trials  # the writer did get work done between kills
     # ~25 s here; the bound only catches a writer or a reopen gone slow
     assert time.monotonic() - t_start < 90
+
+
+# ------------------------------------------------------------------ cockpit audit verify
+
+
+def _audit(store: Path | None, key_file: Path | None = None) -> int:
+    import argparse
+
+    from cockpit.audit_cli import cmd_audit_verify
+
+    return cmd_audit_verify(argparse.Namespace(store=store, key_file=key_file))
+
+
+def test_audit_verify_exit_codes(filled, tmp_path, monkeypatch, capsys) -> None:
+    assert _audit(filled) == 0
+    assert "OK" in capsys.readouterr().out
+    # the default store: <data dir>/dispatch.duckdb
+    monkeypatch.setenv("COCKPIT_DATA_HOME", str(filled.parent))
+    shutil.copy(filled, filled.with_name("dispatch.duckdb"))
+    for ext in (".key", ".head"):
+        shutil.copy(filled.with_name(filled.name + ext),
+                    filled.with_name("dispatch.duckdb" + ext))
+    assert _audit(None) == 0
+    _tamper(filled, "UPDATE dispatch_log SET note = 'rewritten' WHERE seq = 7")
+    assert _audit(filled) == 1
+    out = capsys.readouterr().out
+    assert "PROBLEM row seq 7 edited" in out and "problem(s)" in out
+    assert _audit(tmp_path / "nowhere.duckdb") == 2
+    assert "no dispatch store" in capsys.readouterr().err
+    bad_key = tmp_path / "other.key"
+    bad_key.write_text("not the key")
+    assert _audit(filled.with_name("dispatch.duckdb"), key_file=bad_key) == 1
+    assert "bad signature" in capsys.readouterr().out
+
+
+def test_audit_verify_of_a_held_store_says_who_holds_it(tmp_path, capsys) -> None:
+    path = tmp_path / "d.duckdb"
+    open_store(path).close()
+    holder = subprocess.Popen(
+        [sys.executable, "-c", textwrap.dedent(f"""
+            import sys
+            from cockpit.datasets.dispatch import open_store
+            s = open_store({str(path)!r})
+            print('ready', flush=True)
+            sys.stdin.read()
+            """)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        assert _audit(path) == 2
+        assert f"PID {holder.pid}" in capsys.readouterr().err
+    finally:
+        holder.stdin.close()
+        holder.wait(10)
