@@ -1,0 +1,629 @@
+"""Wires dispatching: feeds and catalog → the event list; the store → the orders; keys → writes.
+
+Every ``tick`` (2 s by default) one job off the GUI thread polls the event sources, reads the
+catalog's recent events, lets the department simulator answer (demo live mode), reads
+``store.orders(as_of=now)`` and builds plain rows for :class:`~cockpit.widgets.dispatch_panel.
+DispatchPanel`; the panel counts the deadlines down by itself between ticks. A dispatch asks the
+catalog for the plan and the impact (off the GUI thread), shows
+:class:`~cockpit.widgets.dispatch_preview.DispatchPreview`, and on confirmation calls
+``store.create`` with one idempotency key per confirmation; the preview says 已派遣 dispatched
+only after the store returned. A failed write keeps the key, so the retry is the same request.
+
+Times. The screen's clock (``now``) and the catalog's events are naive local time; the store
+keeps naive UTC. ``utc_offset`` (default: this machine's offset now, the convention of
+:class:`cockpit.clock.Clock`) converts between them; the panel sees local time only.
+"""
+
+from __future__ import annotations
+
+import getpass
+import logging
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from cockpit.datasets import routing
+from cockpit.datasets.dispatch import (
+    FINISHED,
+    DuplicateOpenOrder,
+    IdempotencyConflict,
+    IllegalTransition,
+    StoreLocked,
+)
+from cockpit.datasets.event_feed import DepartmentSimulator, EventSource, FeedEvent, FeedProblem
+from cockpit.widgets.dispatch_panel import ACTION_LABELS, DispatchPanel
+from cockpit.widgets.dispatch_preview import DispatchPreview
+from cockpit.workers import run_in_background
+
+if TYPE_CHECKING:
+    from cockpit.datasets.catalog import Catalog
+    from cockpit.datasets.dispatch import DispatchStore
+
+log = logging.getLogger(__name__)
+
+OPEN = ("created", "acknowledged", "handled", "verified")
+_STAMPS = ("acknowledge", "handle", "verify", "close", "evaluate", "cancel")
+
+
+@dataclass
+class _Names:
+    depts: dict[str, str] = field(default_factory=dict)
+    units: dict[str, str] = field(default_factory=dict)
+    types: dict[str, tuple[str, float, int]] = field(default_factory=dict)  # name, react, sev
+    plans: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class _TickResult:
+    as_of: datetime
+    new_feed: list[FeedEvent]
+    problems: list[FeedProblem]
+    events: list[dict[str, Any]]  # catalog + feed events, rows for the panel (without state)
+    orders: list[dict[str, Any]] | None  # None: no store
+    event_info: dict[str, dict[str, Any]]
+    names: _Names | None
+    answered: int = 0
+
+
+def short_dept_name(name: str, district: str) -> str:
+    """'渝中区城市管理局' → '城市管理局' beside a district column that says 渝中区."""
+    if district and name.startswith(district) and len(name) > len(district):
+        return name[len(district):]
+    return name
+
+
+def _local_offset() -> timedelta:
+    return datetime.now().astimezone().utcoffset() or timedelta(0)
+
+
+class DispatchController(QObject):
+    """Owns the dispatch side of the screen: feeds, the store's orders, previews and writes."""
+
+    sig_event_states_changed = Signal(object)
+    """Dispatch states by catalog event id (int → new/dispatched/overdue/closed), for the map."""
+    sig_alert = Signal(str)
+    """Something the operator must see: an order turned overdue, a store problem."""
+    sig_dispatched = Signal(str, list)
+    """An event was dispatched (committed): (event_id, order ids)."""
+
+    def __init__(self, catalog: Catalog, store: DispatchStore | None,
+                 now: Callable[[], datetime], panel: DispatchPanel,
+                 parent: QObject | None = None, *, feeds: Iterable[EventSource] = (),
+                 responder: DepartmentSimulator | None = None,
+                 store_problem: str | None = None, operator: str | None = None,
+                 interval_ms: int = 2000, recent_hours: float = 2.0, max_events: int = 300,
+                 finished_hours: float = 12.0, radius_km: float = 1.0,
+                 utc_offset: timedelta | None = None) -> None:
+        super().__init__(parent)
+        self.catalog = catalog
+        self.store = store
+        self.now = now
+        self.panel = panel
+        self.feeds = list(feeds)
+        self.responder = responder
+        self.store_problem = store_problem
+        self.operator = operator or getpass.getuser() or "operator"
+        self.recent = timedelta(hours=recent_hours)
+        self.max_events = max_events
+        self.finished = timedelta(hours=finished_hours)
+        self.radius_km = radius_km
+        self.utc_offset = utc_offset
+        self.feed_events: dict[str, FeedEvent] = {}
+        self.feed_problems: list[FeedProblem] = []
+        self.order_rows: list[dict[str, Any]] = []
+        self.event_rows: list[dict[str, Any]] = []
+        self.event_states: dict[str, str] = {}
+        self.preview: DispatchPreview | None = None
+        self._names: _Names | None = None
+        self._event_info: dict[str, dict[str, Any]] = {}
+        self._overdue: set[str] | None = None
+        self._sent_states: dict[int, str] | None = None
+        self._busy = False
+        self._again = False
+        self._dispatch_keys: dict[str, str] = {}
+        self._action_keys: dict[tuple[str, str], str] = {}
+        self._inflight: set[str] = set()
+        self._timeline_seq: dict[str, int] = {}
+        self._read_only: str | None = None
+        self.timer = QTimer(self)
+        self.timer.setInterval(interval_ms)
+        self.timer.timeout.connect(self.tick)
+        panel.sig_dispatch_requested.connect(self.request_dispatch)
+        panel.sig_action_requested.connect(self.request_action)
+        panel.sig_order_selected.connect(self._load_timeline)
+
+    # ---- public API -----------------------------------------------------------------------
+    def start(self) -> None:
+        """Show the store's state, run the first tick, then tick on the timer."""
+        self.panel.set_clock(self.now)
+        if self.store is None:
+            self._set_read_only(self.store_problem or
+                                "派遣库未打开 · no dispatch store: dispatching is off")
+        elif getattr(self.store, "read_only", False):
+            self._set_read_only(f"派遣库以只读方式打开 · the store {self.store.path} is open "
+                                "read-only")
+        elif self.store_problem:
+            self.panel.show_message(self.store_problem, "error")
+            self.sig_alert.emit(self.store_problem)
+        self.tick()
+        self.timer.start()
+
+    def stop(self) -> None:
+        self.timer.stop()
+        if self.preview is not None and self.preview.state != "pending":
+            self.preview.reject()
+
+    def read_only_reason(self) -> str | None:
+        return self._read_only
+
+    def to_utc(self, t: datetime) -> datetime:
+        """Screen time (naive local) → the store's naive UTC."""
+        return t - self._offset()
+
+    def to_local(self, t: datetime) -> datetime:
+        return t + self._offset()
+
+    def tick(self) -> None:
+        """Pull new events and the orders as of now, off the GUI thread (one job at a time)."""
+        if self._busy:
+            self._again = True
+            return
+        self._busy = True
+        now = self.now()
+        feed = dict(self.feed_events)
+        known = set(self._event_info)
+        names = self._names
+        run_in_background(lambda: self._tick_work(now, feed, known, names),
+                          self._on_tick_done, self._on_tick_failed)
+
+    def request_dispatch(self, event_or_feature: dict) -> None:
+        """Open the dispatch preview for an event (a panel row, the map's event or risk-point
+        detail, an alarm). Plan and impact are computed off the GUI thread."""
+        if self._read_only:
+            self.panel.show_message(f"只读，不能派遣：{self._read_only}", "error")
+            return
+        if self.preview is not None and self.preview.isVisible():
+            self.preview.raise_()
+            self.preview.activateWindow()
+            return
+        d = dict(event_or_feature)
+        if d.get("kind") == "risk_point":
+            evs = d.get("events") or []
+            if not evs:
+                self.panel.show_message(
+                    f"风险点 {d.get('name', '')} 当前没有事件可派遣 · no event at this risk "
+                    "point to dispatch", "error")
+                return
+            d = {"event_id": evs[0]["event_id"]}  # the latest event there
+        if d.get("event_id") is None:
+            self.panel.show_message("没有可派遣的事件 · nothing to dispatch", "error")
+            return
+        eid = str(d["event_id"])
+        if eid in self._inflight:
+            return
+        feed = self.feed_events.get(eid)
+        names = self._names
+        self.panel.show_message(f"正在生成派遣预案… preparing the plan for event {eid}")
+        run_in_background(lambda: self._prepare(eid, d, feed, names), self._on_prepared,
+                          lambda m: self.panel.show_message(f"预案生成失败 · {m}", "error"))
+
+    def request_action(self, order_id: str, action: str) -> None:
+        """Record an action (acknowledge, handle, verify, close, evaluate) on an order."""
+        if self._read_only or self.store is None:
+            self.panel.show_message(f"只读，不能操作工单：{self._read_only}", "error")
+            return
+        if order_id in self._inflight:
+            return
+        self._inflight.add(order_id)
+        key = self._action_keys.setdefault((order_id, action), f"gui-{action}:{uuid.uuid4().hex}")
+        store, op = self.store, self.operator
+
+        def work():
+            try:
+                return store.advance(order_id, action, op, key, source="gui")
+            except Exception as e:  # noqa: BLE001 - classified on the GUI thread
+                return e
+
+        run_in_background(work, lambda r: self._on_action_done(order_id, action, r),
+                          lambda m: self._on_action_done(order_id, action, RuntimeError(m)))
+
+    # ---- the tick ---------------------------------------------------------------------
+    def _offset(self) -> timedelta:
+        return self.utc_offset if self.utc_offset is not None else _local_offset()
+
+    def _tick_work(self, now: datetime, feed: dict[str, FeedEvent], known: set[str],
+                   names: _Names | None) -> _TickResult:
+        con = self.catalog.cursor()
+        try:
+            if names is None:
+                names = self._load_names(con)
+            new: list[FeedEvent] = []
+            problems: list[FeedProblem] = []
+            for src in self.feeds:
+                try:
+                    b = src.poll(now)
+                except Exception as e:  # noqa: BLE001 - one bad source must not stop the rest
+                    problems.append(FeedProblem(getattr(src, "name", "feed"), 0, str(e)))
+                    continue
+                problems += b.problems
+                new += [self._placed(con, e) for e in b.events if e.event_id not in feed]
+            feed = {**feed, **{e.event_id: e for e in new}}
+            events = self._recent_catalog(con, now, names) + [
+                self._feed_row(e, names) for e in feed.values()
+                if now - self.recent < e.occurred_at <= now]
+            events.sort(key=lambda r: r["occurred_at"], reverse=True)
+            events = events[:self.max_events]
+            orders = None
+            info: dict[str, dict[str, Any]] = {}
+            answered = 0
+            if self.store is not None:
+                now_utc = self.to_utc(now)
+                df = self.store.orders(as_of=now_utc)
+                if self.responder is not None and not self._read_only and len(df):
+                    answered = len(self.responder.step(self.store, now_utc, df))
+                    if answered:
+                        df = self.store.orders(as_of=now_utc)
+                info = self._event_info_for(con, df, known, feed)
+                orders = self._order_rows(df, now_utc, names, {**self._event_info, **info})
+            return _TickResult(now, new, problems, events, orders, info, names, answered)
+        finally:
+            con.close()
+
+    def _load_names(self, con) -> _Names:
+        n = _Names()
+        n.depts = dict(con.execute("SELECT dept_id, name FROM department").fetchall())
+        n.units = dict(con.execute("SELECT code, name FROM admin_unit WHERE level IN "
+                                   "('city', 'district', 'street')").fetchall())
+        n.types = {t: (name, float(r), int(s or 3)) for t, name, r, s in con.execute(
+            "SELECT type_id, name, react_min, default_severity FROM event_type").fetchall()}
+        n.plans = dict(con.execute("SELECT plan_id, name FROM plan").fetchall())
+        return n
+
+    def _placed(self, con, e: FeedEvent) -> FeedEvent:
+        """A feed event with its district and street (from lon/lat when it came without)."""
+        if e.district_code and e.street_code:
+            return e
+        d, s = routing.place_of(con, e.lon, e.lat)
+        return replace(e, district_code=e.district_code or d, street_code=e.street_code or s)
+
+    def _recent_catalog(self, con, now: datetime, names: _Names) -> list[dict[str, Any]]:
+        rows = con.execute(
+            """SELECT e.event_id, e.type_id, e.source, e.occurred_at, e.lon, e.lat,
+                      e.district_code, e.street_code, e.severity, e.title, e.point_id
+               FROM event e WHERE e.occurred_at <= $t AND e.occurred_at > $t0
+               ORDER BY e.occurred_at DESC, e.event_id DESC LIMIT $n""",
+            {"t": now, "t0": now - self.recent, "n": self.max_events}).fetchall()
+        out = []
+        for eid, tid, src, at, lon, lat, dc, sc, sev, title, pid in rows:
+            out.append(self._row(str(eid), tid, src, at, lon, lat, dc, sc, sev, title, pid,
+                                 names, "catalog"))
+        return out
+
+    def _feed_row(self, e: FeedEvent, names: _Names) -> dict[str, Any]:
+        return self._row(e.event_id, e.type_id, e.source, e.occurred_at, e.lon, e.lat,
+                         e.district_code, e.street_code, e.severity, e.title, e.point_id,
+                         names, e.feed or "feed")
+
+    @staticmethod
+    def _row(eid, tid, src, at, lon, lat, dc, sc, sev, title, pid, names: _Names, feed: str
+             ) -> dict[str, Any]:
+        tname, react, _dsev = names.types.get(tid, (tid, 15.0, 3))
+        district, street = names.units.get(dc, dc or ""), names.units.get(sc, "")
+        title = title or tname
+        if street and street not in title:  # the catalog's titles start with the street
+            title = f"{street} {title}"
+        return {"event_id": eid, "type_id": tid, "type_name": tname, "source": src,
+                "occurred_at": at, "lon": float(lon), "lat": float(lat), "district_code": dc,
+                "street_code": sc, "severity": int(sev), "title": title,
+                "district": district, "street": street, "place": district,
+                "point_id": None if pid is None else int(pid), "feed": feed,
+                "react_min": react, "react_due": at + timedelta(minutes=react),
+                "catalog": feed == "catalog"}
+
+    def _event_info_for(self, con, df: pd.DataFrame, known: set[str],
+                        feed: dict[str, FeedEvent]) -> dict[str, dict[str, Any]]:
+        """Title and district of the orders' events not seen before."""
+        if df.empty:
+            return {}
+        want = set(df["event_id"].astype(str)) - known
+        out: dict[str, dict[str, Any]] = {}
+        nums = []
+        for eid in want:
+            if eid in feed:
+                e = feed[eid]
+                out[eid] = {"title": e.title, "district_code": e.district_code}
+            elif eid.isdigit():
+                nums.append(int(eid))
+        if nums:
+            for eid, title, dc in con.execute(
+                    "SELECT event_id, title, district_code FROM event WHERE event_id IN "
+                    "(SELECT unnest(?::BIGINT[]))", [nums]).fetchall():
+                out[str(eid)] = {"title": title, "district_code": dc}
+        return out
+
+    def _order_rows(self, df: pd.DataFrame, now_utc: datetime, names: _Names,
+                    info: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+        if df.empty:
+            return []
+        open_ = ~df["state"].isin(FINISHED)
+        recent = pd.to_datetime(df["last_at"]) >= pd.Timestamp(now_utc - self.finished)
+        df = df[open_ | recent]
+        off = self._offset()
+
+        def local(v) -> datetime | None:
+            if v is None or pd.isna(v):
+                return None
+            return pd.Timestamp(v).to_pydatetime() + off
+
+        rows = []
+        for r in df.to_dict("records"):
+            eid = str(r["event_id"])
+            ev = info.get(eid, {})
+            dc = ev.get("district_code")
+            dname = names.depts.get(r["dept_id"], r["dept_id"])
+            rows.append({
+                "order_id": r["order_id"], "event_id": eid,
+                "event_title": ev.get("title") or f"事件 {eid}",
+                "dept_id": r["dept_id"], "dept_name": dname,
+                "dept_short": short_dept_name(dname, names.units.get(dc, "")),
+                "district_code": dc, "district": names.units.get(dc, dc or ""),
+                "state": r["state"],
+                "next_actions": [a for a in (r["next_actions"] or "").split(",") if a],
+                "created_at": local(r["created_at"]), "last_at": local(r["last_at"]),
+                "last_seq": int(r["last_seq"]),
+                "dues": {a: local(r.get(f"{a}_due")) for a in routing.DEADLINE_ACTIONS},
+                "done": {a: local(r.get(f"{a}_at")) for a in _STAMPS},
+                "overdue": bool(r["overdue"]), "overdue_action": r["overdue_action"],
+                "late_actions": [a for a in (r["late_actions"] or "").split(",") if a]})
+        return rows
+
+    def _on_tick_failed(self, message: str) -> None:
+        self._busy = False
+        log.error("dispatch tick failed: %s", message)
+        self.panel.show_message(f"刷新失败 · refresh failed: {message}", "error")
+        self._after_tick()
+
+    def _on_tick_done(self, res: _TickResult) -> None:
+        self._busy = False
+        if res.names is not None:
+            self._names = res.names
+        for e in res.new_feed:
+            self.feed_events[e.event_id] = e
+        self._event_info.update(res.event_info)
+        if res.problems:
+            self.feed_problems = (self.feed_problems + res.problems)[-200:]
+            self.panel.show_message(f"事件源问题 {len(res.problems)} 条（已跳过）· feed: "
+                                    f"{res.problems[-1]}", "error")
+        if res.orders is not None:
+            self.order_rows = res.orders
+        # the events' states from their orders
+        by_event: dict[str, list[dict[str, Any]]] = {}
+        for o in self.order_rows:
+            by_event.setdefault(o["event_id"], []).append(o)
+        states: dict[str, str] = {}
+        for eid, os_ in by_event.items():
+            live = [o for o in os_ if o["state"] in OPEN]
+            if any(o["overdue"] for o in live):
+                states[eid] = "overdue"
+            elif live:
+                states[eid] = "dispatched"
+            elif any(o["state"] in ("closed", "evaluated") for o in os_):
+                states[eid] = "closed"
+        self.event_states = states
+        rows = []
+        for r in res.events:
+            st = states.get(r["event_id"])
+            n_open = sum(1 for o in by_event.get(r["event_id"], []) if o["state"] in OPEN)
+            rows.append({**r, "state": st or "new", "orders": n_open})
+        self.event_rows = rows
+        self.panel.set_events(rows, res.as_of)
+        if res.orders is not None:
+            self.panel.set_orders(self.order_rows, res.as_of)
+        self._alerts()
+        self._emit_states(states)
+        self._refresh_timeline()
+        self._prune(res.as_of)
+        self._after_tick()
+
+    def _after_tick(self) -> None:
+        if self._again:
+            self._again = False
+            self.tick()
+
+    def _alerts(self) -> None:
+        over = {o["order_id"]: o for o in self.order_rows if o["overdue"] and o["state"] in OPEN}
+        if self._overdue is None:  # the first look: one summary
+            if over:
+                self.sig_alert.emit(f"⚠ {len(over)} 个工单已超时 · {len(over)} order(s) overdue")
+        else:
+            fresh = [o for oid, o in over.items() if oid not in self._overdue]
+            if len(fresh) > 3:
+                self.sig_alert.emit(f"⚠ 又有 {len(fresh)} 个工单超时 · {len(fresh)} more "
+                                    "order(s) overdue")
+            else:
+                for o in fresh:
+                    act = ACTION_LABELS.get(o.get("overdue_action") or "", "")
+                    self.sig_alert.emit(f"⚠ 工单超时 overdue: {o['dept_name']} {act}超时 · "
+                                        f"{o['event_title']}（{o['order_id']}）")
+        self._overdue = set(over)
+
+    def _emit_states(self, states: dict[str, str]) -> None:
+        out = {int(k): v for k, v in states.items() if k.isdigit()}
+        if out != self._sent_states:
+            self._sent_states = out
+            self.sig_event_states_changed.emit(dict(out))
+
+    def _prune(self, now: datetime) -> None:
+        keep_ids = {o["event_id"] for o in self.order_rows}
+        cut = now - self.recent
+        for eid in [k for k, e in self.feed_events.items()
+                    if e.occurred_at <= cut and k not in keep_ids]:
+            del self.feed_events[eid]
+
+    # ---- dispatch -------------------------------------------------------------------------
+    def _prepare(self, eid: str, d: dict, feed: FeedEvent | None, names: _Names | None
+                 ) -> tuple[str, routing.Plan, dict[str, Any]]:
+        con = self.catalog.cursor()
+        try:
+            names = names or self._load_names(con)
+            row = None
+            if feed is None and eid.isdigit():
+                row = con.execute(
+                    """SELECT event_id, type_id, source, occurred_at, lon, lat, district_code,
+                              street_code, severity, title, point_id
+                       FROM event WHERE event_id = ?""", [int(eid)]).fetchone()
+            if row is not None:
+                ev = self._row(str(row[0]), *row[1:], names, "catalog")
+                plan = routing.plan_for_event(con, int(eid))
+            else:
+                if feed is None:  # an event from elsewhere: take it as given
+                    if not d.get("type_id") or d.get("lon") is None:
+                        raise KeyError(f"event {eid} is neither in the catalog nor in a feed")
+                    feed = FeedEvent(eid, d["type_id"], d.get("source") or "patrol",
+                                     d.get("occurred_at") or datetime.now(), float(d["lon"]),
+                                     float(d["lat"]), int(d.get("severity") or 3),
+                                     d.get("title") or "", d.get("district_code"),
+                                     d.get("street_code"), d.get("point_id"), feed="given")
+                feed = self._placed(con, feed)
+                ev = self._feed_row(feed, names)
+                plan = routing.plan_for_type(con, feed.type_id, feed.district_code,
+                                             feed.street_code, event_id=eid)
+            imp = routing.impact(con, ev["lon"], ev["lat"], self.radius_km, plan)
+        finally:
+            con.close()
+
+        def place(p):
+            return {"code": p.code, "name": p.name, "distance_km": p.distance_km}
+
+        def fac(f):
+            return None if f is None else {"name": f.name, "distance_km": f.distance_km}
+
+        preview = {
+            "event": ev, "plan_id": plan.plan_id,
+            "plan_name": names.plans.get(plan.plan_id) if plan.plan_id else None,
+            "steps": [{**s.as_dict(), "dept_name": names.depts.get(s.dept_id, s.dept_id)}
+                      for s in plan],
+            "impact": {"radius_km": imp.radius_km,
+                       "streets": [place(p) for p in imp.streets],
+                       "communities": [place(p) for p in imp.communities],
+                       "nearest_street": place(imp.nearest_street) if imp.nearest_street
+                       else None,
+                       "risk_by_category": [{"name": c.name, "count": c.count,
+                                             "major": c.major} for c in imp.risk_by_category],
+                       "risk_points": imp.risk_points,
+                       "nearest_warehouse": fac(imp.nearest_warehouse),
+                       "nearest_fire_station": fac(imp.nearest_fire_station),
+                       "repair_min": imp.repair_min}}
+        return eid, plan, preview
+
+    def _on_prepared(self, result: tuple[str, routing.Plan, dict[str, Any]]) -> None:
+        eid, plan, preview = result
+        if self._read_only:
+            return
+        if self.preview is not None and self.preview.isVisible():  # one preview at a time
+            self.preview.raise_()
+            return
+        self.panel.show_message("")
+        dlg = DispatchPreview(preview, self.panel.window())
+        dlg.sig_dispatch_confirmed.connect(lambda _p: self._on_confirmed(eid, plan, dlg))
+        dlg.finished.connect(lambda _r: self._on_preview_closed(dlg))
+        self.preview = dlg
+        dlg.open()
+
+    def _on_preview_closed(self, dlg: DispatchPreview) -> None:
+        if self.preview is dlg:
+            self.preview = None
+        dlg.deleteLater()
+
+    def _on_confirmed(self, eid: str, plan: routing.Plan, dlg: DispatchPreview) -> None:
+        if eid in self._inflight or self.store is None:
+            return
+        self._inflight.add(eid)
+        # one key per confirmation; kept after a failure so that the retry is the same request
+        key = self._dispatch_keys.setdefault(eid, f"gui-dispatch:{uuid.uuid4().hex}")
+        store, op = self.store, self.operator
+
+        def work():
+            try:
+                return store.create(eid, op, key, plan=plan, source="gui")
+            except Exception as e:  # noqa: BLE001 - classified on the GUI thread
+                return e
+
+        run_in_background(work, lambda r: self._on_created(eid, dlg, r),
+                          lambda m: self._on_created(eid, dlg, RuntimeError(m)))
+
+    def _on_created(self, eid: str, dlg: DispatchPreview, result: Any) -> None:
+        self._inflight.discard(eid)
+        if isinstance(result, Exception):
+            msg = str(result)
+            if isinstance(result, (DuplicateOpenOrder, IdempotencyConflict, IllegalTransition,
+                                   ValueError)):
+                self._dispatch_keys.pop(eid, None)  # refused for good: nothing to retry
+                dlg.set_refused(msg)
+            else:
+                if isinstance(result, StoreLocked):
+                    self._set_read_only(msg)
+                dlg.set_failed(msg)  # the key stays: a retry asks the store about this one
+            self.panel.show_message(f"未派遣 not dispatched: {msg}", "error")
+            return
+        self._dispatch_keys.pop(eid, None)
+        ids = list(result)
+        text = f"已派遣 dispatched · 事件 {eid} → {len(ids)} 个部门工单"
+        dlg.set_done(text)
+        self.panel.show_message(text, "ok")
+        self.sig_dispatched.emit(eid, ids)
+        self.tick()
+
+    def _on_action_done(self, order_id: str, action: str, result: Any) -> None:
+        self._inflight.discard(order_id)
+        label = ACTION_LABELS.get(action, action)
+        if isinstance(result, Exception):
+            if isinstance(result, (IllegalTransition, IdempotencyConflict, ValueError)):
+                self._action_keys.pop((order_id, action), None)
+            elif isinstance(result, StoreLocked):
+                self._set_read_only(str(result))
+            self.panel.show_message(f"{label}未记录 not recorded: {result}", "error")
+            return
+        self._action_keys.pop((order_id, action), None)
+        self.panel.show_message(f"✓ {label}已记录 · {order_id}"
+                                + ("（重复请求，未重复写入）" if result.repeated else ""), "ok")
+        self.tick()
+
+    # ---- timeline -------------------------------------------------------------------------
+    def _load_timeline(self, order_id: str) -> None:
+        if self.store is None:
+            return
+        store, off = self.store, self._offset()
+
+        def work():
+            h = store.history(order_id)
+            return [{"action": r["action"], "at": pd.Timestamp(r["at_utc"]).to_pydatetime() + off,
+                     "operator": r["operator"], "source": r["source"], "seat": r["seat"],
+                     "note": r["note"], "outcome": r["outcome"]}
+                    for r in h.to_dict("records")]
+
+        def done(entries):
+            self._timeline_seq[order_id] = len(entries)
+            self.panel.set_timeline(order_id, entries)
+
+        run_in_background(work, done, lambda m: log.error("timeline failed: %s", m))
+
+    def _refresh_timeline(self) -> None:
+        cur = self.panel.current_order()
+        if cur is None:
+            return
+        oid = cur["order_id"]
+        row = next((o for o in self.order_rows if o["order_id"] == oid), None)
+        n_done = sum(1 for v in (row or {}).get("done", {}).values() if v is not None) + 1
+        if row is not None and self._timeline_seq.get(oid) != n_done:
+            self._load_timeline(oid)
+
+    # ---- helpers --------------------------------------------------------------------------
+    def _set_read_only(self, reason: str) -> None:
+        self._read_only = reason
+        self.panel.set_read_only(reason)
