@@ -22,6 +22,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -35,7 +36,16 @@ from cockpit.datasets.dispatch import (
     IllegalTransition,
     StoreLocked,
 )
-from cockpit.datasets.event_feed import DepartmentSimulator, EventSource, FeedEvent, FeedProblem
+from cockpit.datasets.event_feed import (
+    DepartmentSimulator,
+    DirectoryFeed,
+    EventSimulator,
+    EventSource,
+    FeedBatch,
+    FeedEvent,
+    FeedProblem,
+    SimProfile,
+)
 from cockpit.widgets.dispatch_panel import ACTION_LABELS, DispatchPanel
 from cockpit.widgets.dispatch_preview import DispatchPreview
 from cockpit.workers import run_in_background
@@ -68,6 +78,56 @@ class _TickResult:
     event_info: dict[str, dict[str, Any]]
     names: _Names | None
     answered: int = 0
+
+
+class _Lazy:
+    """An event source built on its first poll — inside the controller's tick job, so the
+    catalog queries it needs run off the GUI thread."""
+
+    def __init__(self, name: str, build: Callable[[datetime], EventSource]) -> None:
+        self.name = name
+        self._build = build
+        self.source: EventSource | None = None
+
+    def poll(self, now: datetime) -> FeedBatch:
+        if self.source is None:
+            self.source = self._build(now)
+        return self.source.poll(now)
+
+
+def live_feeds(catalog: Catalog, *, drop_dir: Path | None = None,
+               state_path: Path | None = None, simulate: bool = False, seed: int = 1,
+               rate_scale: float = 1.0, backlog: timedelta = timedelta(0)) -> list[EventSource]:
+    """The event sources of live mode: the directory feed on ``drop_dir`` (state beside the
+    store, see :mod:`cockpit.store_location`) and, with ``simulate``, the demo simulator with
+    the rates and places of the catalog's last 28 days (``backlog``: how much of the recent
+    past the first poll replays)."""
+    from cockpit import store_location
+
+    drop = drop_dir or store_location.default_drop_dir()
+    state = state_path or store_location.feed_state_path()
+
+    def directory(_now: datetime) -> EventSource:
+        con = catalog.cursor()
+        try:
+            rows = con.execute("SELECT type_id, default_severity FROM event_type").fetchall()
+        finally:
+            con.close()
+        return DirectoryFeed(drop, state, type_ids=[r[0] for r in rows],
+                             default_severity={t: int(v) for t, v in rows if v is not None})
+
+    def simulator(now: datetime) -> EventSource:
+        con = catalog.cursor()
+        try:
+            profile = SimProfile.from_catalog(con, now, seed=seed)
+        finally:
+            con.close()
+        return EventSimulator(profile, seed=seed, rate_scale=rate_scale, start=now - backlog)
+
+    feeds: list[EventSource] = [_Lazy("directory", directory)]
+    if simulate:
+        feeds.append(_Lazy("simulator", simulator))
+    return feeds
 
 
 def short_dept_name(name: str, district: str) -> str:

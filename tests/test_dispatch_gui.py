@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import textwrap
@@ -24,7 +25,7 @@ from cockpit.widgets.dispatch_panel import (
 )
 from PySide6.QtCore import Qt, QThreadPool
 
-from cockpit.dispatch_controller import DispatchController
+from cockpit.dispatch_controller import DispatchController, live_feeds
 from cockpit.store_location import open_default_store
 
 NOW = datetime(2026, 11, 20, 12, 0, 0)  # screen time (local) inside the small dataset's day
@@ -354,6 +355,31 @@ def test_a_live_event_from_a_feed_is_dispatched_by_its_type(qtbot, catalog, stor
     assert set(o["dept_id"]) == {s["dept_id"] for s in dlg.preview["steps"]}
     qtbot.waitUntil(lambda: panel.events_model.row(panel.events_model.find("SIM-1-1-0"))
                     ["state"] == "dispatched", timeout=10_000)
+    stop(ctl)
+
+
+def test_live_feeds_bring_dropped_files_and_simulated_events_to_the_list(
+        qtbot, catalog, store, clock, tmp_path):
+    drop = tmp_path / "inbox"
+    drop.mkdir()
+    con = catalog.cursor()
+    lon, lat, tid = con.execute("SELECT lon, lat, type_id FROM event LIMIT 1").fetchone()
+    con.close()
+    good = {"event_id": "HL-1", "type_id": tid, "source": "民呼我为", "lon": lon, "lat": lat,
+            "occurred_at": (NOW - timedelta(minutes=3)).isoformat(), "title": "市民反映"}
+    (drop / "hotline.jsonl").write_text(json.dumps(good, ensure_ascii=False) + "\n"
+                                        + '{"bad": 1}\n', "utf-8")
+    feeds = live_feeds(catalog, drop_dir=drop, state_path=tmp_path / "event_feed.json",
+                       simulate=True, seed=4, rate_scale=5.0, backlog=timedelta(minutes=30))
+    panel, ctl = make(qtbot, catalog, store, clock, feeds=feeds)
+    start(qtbot, panel, ctl)
+    qtbot.waitUntil(lambda: panel.events_model.find("F-HL-1") >= 0, timeout=10_000)
+    feeds_seen = {r["feed"] for r in panel.events_model.rows()}
+    assert {"catalog", "directory", "simulator"} <= feeds_seen
+    assert "hotline.jsonl:2" in panel.message.text()  # the bad line, by file and line
+    row = panel.events_model.row(panel.events_model.find("F-HL-1"))
+    assert row["source"] == "hotline" and row["district"]
+    assert (tmp_path / "event_feed.json").exists()
     stop(ctl)
 
 
