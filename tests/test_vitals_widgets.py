@@ -123,8 +123,9 @@ def test_sparkline_hides_series_that_are_all_zero(qtbot) -> None:
     assert s.points == 4
     x, y = s._items[1].getData()
     assert y is None or np.all(np.isnan(y))
-    s.set_series([0, 1, 2], [([1, 1, 1], "warning")])  # fewer series: the rest removed
-    assert len(s._items) == 1
+    s.set_series([0, 1, 2], [([1, 1, 1], "warning")])  # fewer series: the rest emptied
+    assert s.shown == 1
+    assert s._items[1].getData()[0] is None or len(s._items[1].getData()[0]) == 0
 
 
 def test_trend_chart_draws_bands_thresholds_and_crossings(qtbot) -> None:

@@ -80,7 +80,9 @@ def _colour(name: str, alpha: int | None = None) -> QColor:
 class Sparkline(pg.PlotWidget):
     """A tiny chart without axes or interaction: filled series over a shared x."""
 
-    def __init__(self, parent: QWidget | None = None, height: int = 34) -> None:
+    def __init__(self, parent: QWidget | None = None, height: int = 34, series: int = 2) -> None:
+        """``series``: how many series to get ready now (creating pyqtgraph items on the first
+        data would cost that tick several ms per sparkline)."""
         guard_pyside_refcounts()
         super().__init__(parent, background=None)
         self.setBackground(None)
@@ -91,50 +93,56 @@ class Sparkline(pg.PlotWidget):
         self.hideButtons()
         self.setFrameShape(pg.QtWidgets.QFrame.Shape.NoFrame)
         self.getPlotItem().setContentsMargins(0, 0, 0, 0)
-        self.getPlotItem().getViewBox().setDefaultPadding(0.02)
+        self.getPlotItem().getViewBox().disableAutoRange()  # ranges are set explicitly
         self.setFixedHeight(height)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self._baseline = pg.InfiniteLine(pos=0, angle=0, movable=False,
+                                         pen=pg.mkPen("#3a4a6a", width=1))
+        self.addItem(self._baseline)
         self._items: list[pg.PlotDataItem] = []
-        self._baseline: pg.InfiniteLine | None = None
+        for _ in range(series):
+            self._add_item()
+        #: How many series the last ``set_series`` drew, and over how many points.
+        self.shown = 0
         self.points = 0
+
+    def _add_item(self) -> pg.PlotDataItem:
+        item = pg.PlotDataItem()
+        self.addItem(item)
+        self._items.append(item)
+        return item
 
     def set_series(self, x: Sequence[float], series: list[tuple[Sequence[float], str]],
                    fill: bool = True, y_min: float | None = 0.0) -> None:
-        """``series``: (values, status name or colour), drawn in order (later on top)."""
+        """``series``: (values, status name or colour), drawn in order (later on top); a
+        series of zeros is not drawn (the baseline shows it)."""
         x = np.asarray(x, float)
-        if self._baseline is None:
-            self._baseline = pg.InfiniteLine(pos=0, angle=0, movable=False,
-                                             pen=pg.mkPen("#3a4a6a", width=1))
-            self.addItem(self._baseline)
-        self._baseline.setPos(y_min or 0.0)
-        for item in self._items[len(series):]:
-            self.removeItem(item)
-        self._items = self._items[:len(series)]
+        lo = y_min if y_min is not None else 0.0
+        self._baseline.setPos(lo)
+        while len(self._items) < len(series):
+            self._add_item()
         top = 0.0
-        for k, (y, colour) in enumerate(series):
-            y = np.asarray(y, float)
+        for k, item in enumerate(self._items):
+            if k >= len(series):
+                item.setData([], [])
+                continue
+            y = np.asarray(series[k][0], float)
             top = max(top, float(np.nanmax(y)) if y.size else 0.0)
-            if not np.any(y):  # nothing to show: leave the baseline alone
+            if not np.any(y):
                 y = np.full(y.shape, np.nan)
-            pen = pg.mkPen(_colour(colour), width=1.6)
-            brush = pg.mkBrush(_colour(colour, 70)) if fill else None
-            if k < len(self._items):
-                self._items[k].setData(x, y)
-                self._items[k].setPen(pen)
-                self._items[k].setFillLevel(y_min if fill else None)
-                self._items[k].setBrush(brush)
-            else:
-                item = pg.PlotDataItem(x, y, pen=pen, fillLevel=y_min if fill else None,
-                                       brush=brush)
-                self.addItem(item)
-                self._items.append(item)
+            colour = series[k][1]
+            item.setPen(pg.mkPen(_colour(colour), width=1.6))
+            item.setFillLevel(y_min if fill else None)
+            item.setBrush(pg.mkBrush(_colour(colour, 70)) if fill else None)
+            item.setData(x, y)
+        self.shown = len(series)
         self.points = int(x.size)
         if x.size:
-            self.setXRange(float(x[0]), float(x[-1]), padding=0)
-            lo = y_min if y_min is not None else 0.0
             # a count of 1 must not look like a full tile: at least 3 units tall
-            self.setYRange(lo, max(top * 1.08, lo + 3.0), padding=0)
+            self.getPlotItem().getViewBox().setRange(
+                xRange=(float(x[0]), float(x[-1])), yRange=(lo, max(top * 1.08, lo + 3.0)),
+                padding=0)
 
     def sizeHint(self) -> QSize:  # noqa: N802
         return QSize(160, self.height())
