@@ -1,0 +1,334 @@
+"""The quarterly ranking (逐季度晾晒): ranking with movement, two quarters side by side, and
+the top and bottom five of every board.
+
+Plain data in, signals out. Rows are dicts (see :class:`cockpit.widgets.five_colour.
+DictRowsModel`); the rank change arrives as a number and is shown as ↑3 / ↓1 / — (same
+rank) / 新 (not ranked the quarter before), in colour **and** with the arrow. Run
+``python -m cockpit.widgets.ranking [PNG]`` to see it alone on sample data.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from cockpit.widgets import theme
+from cockpit.widgets.five_colour import (
+    CODE_ROLE,
+    DictRowsModel,
+    fmt_change,
+    fmt_score,
+    make_table,
+    model_data,
+    rank_change_text,
+)
+from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QScrollArea,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+RANKING_COLUMNS = [("rank", "名次"), ("change", "变化"), ("name", "单位"),
+                   ("total", "总分", "{:.1f}"), ("score_change", "较上季"), ("level", "等级")]
+
+
+def ranking_row(code: str, name: str, rank: int | None, change: int | None,
+                total: float | None, score_change: float | None, label: str, colour: str,
+                text: str, prev_rank: int | None = None) -> dict[str, Any]:
+    """One row of the ranking table from plain values (used by the controller and tests)."""
+    ch, ch_colour = rank_change_text(change if prev_rank is not None or change is not None
+                                     else None)
+    if change is None and prev_rank is None:
+        tip = "上季度未排名 · not ranked last quarter"
+    elif change is None:
+        tip = f"上季度第 {prev_rank} 名；本季度无排名"
+    else:
+        tip = f"上季度第 {prev_rank} 名 → 本季度第 {rank} 名"
+    return {"code": code, "rank": rank, "rank__text": "—" if rank is None else str(rank),
+            "change": change, "change__text": ch, "change__fg": ch_colour, "change__tip": tip,
+            "name": name, "total": total,
+            "total__text": fmt_score(total) if total is not None else label,
+            "total__bg": colour, "total__fg": text, "total__tip": f"{name}：{label}",
+            "score_change": score_change, "score_change__text": fmt_change(score_change),
+            "score_change__fg": (theme.STATUS["normal"] if (score_change or 0) > 0 else
+                                 theme.STATUS["alarm"] if (score_change or 0) < 0 else
+                                 theme.TEXT_DIM),
+            "level": label, "level__bg": colour, "level__fg": text}
+
+
+class ExtremesView(QScrollArea):
+    """Per board, the five best and the five worst units, as cards."""
+
+    sig_unit_selected = Signal(str)
+    """A unit's name was clicked: its code."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self._inner = QWidget()
+        self._grid = QGridLayout(self._inner)
+        self._grid.setContentsMargins(0, 0, 0, 0)
+        self._grid.setSpacing(8)
+        self.setWidget(self._inner)
+        self._cards: list[QFrame] = []
+        self._boards: list[dict] = []
+        self._columns = 3
+
+    def set_boards(self, boards: list[dict[str, Any]]) -> None:
+        """``boards``: ``{"board": str, "top": [...], "bottom": [...]}`` where each entry is
+        ``(rank, code, name, score, colour, text)``."""
+        self._boards = list(boards)
+        self._rebuild()
+
+    def set_columns(self, n: int) -> None:
+        self._columns = max(1, n)
+        self._rebuild()
+
+    def card_texts(self) -> list[str]:
+        """The cards' text (for tests)."""
+        return [c.findChild(QLabel, "extremes").text() for c in self._cards]
+
+    def _rebuild(self) -> None:
+        for c in self._cards:
+            self._grid.removeWidget(c)
+            c.deleteLater()
+        self._cards = []
+        for i, b in enumerate(self._boards):
+            card = QFrame()
+            card.setObjectName("statTile")
+            lay = QVBoxLayout(card)
+            lay.setContentsMargins(8, 6, 8, 6)
+            title = QLabel(html.escape(b["board"]))
+            title.setStyleSheet(f"font-weight: 700; font-size: 12pt; color: {theme.ACCENT};")
+            body = QLabel(_extremes_html(b))
+            body.setObjectName("extremes")
+            body.setTextFormat(Qt.TextFormat.RichText)
+            body.linkActivated.connect(self._on_link)
+            lay.addWidget(title)
+            lay.addWidget(body)
+            self._grid.addWidget(card, i // self._columns, i % self._columns)
+            self._cards.append(card)
+        for c in range(self._columns):
+            self._grid.setColumnStretch(c, 1)
+
+    def _on_link(self, link: str) -> None:
+        if link.startswith("unit:"):
+            self.sig_unit_selected.emit(link[5:])
+
+
+def _extremes_html(b: dict) -> str:
+    def rows(entries: list[tuple]) -> str:
+        if not entries:
+            return (f"<tr><td colspan=3 style='color:{theme.TEXT_DIM}'>无数据</td></tr>")
+        out = []
+        for rank, code, name, score, colour, text in entries:
+            out.append(
+                f"<tr><td width=28 align=right style='color:{theme.TEXT_DIM}'>{rank}</td>"
+                f"<td>&nbsp;<a href='unit:{html.escape(str(code), quote=True)}' "
+                f"style='color:{theme.TEXT}; text-decoration:none'>{html.escape(name)}</a></td>"
+                f"<td width=64 align=right bgcolor='{colour}' style='color:{text}'>"
+                f"<b>&nbsp;{score:.1f}&nbsp;</b></td></tr>")
+        return "".join(out)
+
+    head = f"<tr><td colspan=3 style='color:{theme.TEXT_DIM}'>{{}}</td></tr>"
+    return ("<table width='100%' cellspacing=0 cellpadding=2>"
+            + head.format("前五 · top 5") + rows(b.get("top", []))
+            + head.format("后五 · bottom 5") + rows(b.get("bottom", [])) + "</table>")
+
+
+class RankingView(QWidget):
+    """The ranking, the comparison of two quarters, and the top/bottom five per board."""
+
+    sig_period_requested = Signal(str)
+    """The quarter selector asked for another quarter."""
+    sig_compare_requested = Signal(str)
+    """The comparison selector asked for another quarter to compare with."""
+    sig_unit_selected = Signal(str)
+    """A unit was clicked in any of the three views: its code."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.period = QComboBox()
+        self.period.setToolTip("季度 · quarter")
+        self.compare = QComboBox()
+        self.compare.setToolTip("与哪个季度对比 · compare with")
+        # bound methods, not lambdas: a lambda holding self keeps the widget alive until
+        # the interpreter's exit, where PySide deletes it out of order
+        self.period.activated.connect(self._on_period_activated)
+        self.compare.activated.connect(self._on_compare_activated)
+        # the quarter selector is its own widget, so that a panel can put it in its toolbar
+        self.selector = QWidget()
+        bar = QHBoxLayout(self.selector)
+        bar.setContentsMargins(0, 0, 0, 0)
+        bar.setSpacing(6)
+        bar.addWidget(QLabel("季度"))
+        bar.addWidget(self.period)
+        bar.addSpacing(8)
+        bar.addWidget(QLabel("对比"))
+        bar.addWidget(self.compare)
+        bar.addStretch(1)
+
+        self.ranking_model = DictRowsModel(RANKING_COLUMNS, self)
+        self.ranking = make_table(self.ranking_model)
+        self.ranking.clicked.connect(self._on_clicked)
+        self.ranking_caption = QLabel()
+        self.ranking_caption.setObjectName("note")
+        self.ranking_caption.setWordWrap(True)
+        page1 = QWidget()
+        l1 = QVBoxLayout(page1)
+        l1.setContentsMargins(0, 4, 0, 0)
+        l1.addWidget(self.ranking, 1)
+        l1.addWidget(self.ranking_caption)
+
+        self.comparison_model = DictRowsModel([("name", "单位")], self)
+        self.comparison = make_table(self.comparison_model)
+        self.comparison.clicked.connect(self._on_clicked)
+        self.comparison_caption = QLabel()
+        self.comparison_caption.setObjectName("note")
+        self.comparison_caption.setWordWrap(True)
+        page2 = QWidget()
+        l2 = QVBoxLayout(page2)
+        l2.setContentsMargins(0, 4, 0, 0)
+        l2.addWidget(self.comparison, 1)
+        l2.addWidget(self.comparison_caption)
+
+        self.extremes = ExtremesView()
+        self.extremes.sig_unit_selected.connect(self.sig_unit_selected)
+
+        self.tabs = QTabWidget()
+        self.tabs.addTab(page1, "排名 · ranking")
+        self.tabs.addTab(page2, "两季度对比 · compare")
+        self.tabs.addTab(self.extremes, "前五 · 后五")
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(4)
+        lay.addWidget(self.selector)
+        lay.addWidget(self.tabs, 1)
+
+    # ---- public API -------------------------------------------------------------------
+    def set_periods(self, periods: list[str], current: str | None,
+                    compare: str | None) -> None:
+        """The quarters to choose from (oldest first) and the ones shown."""
+        for box, value in ((self.period, current), (self.compare, compare)):
+            box.blockSignals(True)
+            box.clear()
+            box.addItems(list(reversed(periods)))
+            if value in periods:
+                box.setCurrentText(value)
+            box.blockSignals(False)
+
+    def set_ranking(self, rows: list[dict[str, Any]], caption: str = "") -> None:
+        """Rows as :func:`ranking_row` makes them, best first."""
+        self.ranking_model.set_rows(rows)
+        self.ranking.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
+        self.ranking.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.ranking_caption.setText(caption)
+
+    def set_comparison(self, rows: list[dict[str, Any]], period_a: str, period_b: str,
+                       caption: str = "") -> None:
+        """Rows with ``code, name, rank_a, total_a, rank_b, total_b, rank_change,
+        score_change`` (plus styling keys); ``a`` is the earlier quarter."""
+        cols = [("name", "单位"), ("rank_a", f"{period_a} 名次"),
+                ("total_a", f"{period_a} 总分", "{:.1f}"), ("rank_b", f"{period_b} 名次"),
+                ("total_b", f"{period_b} 总分", "{:.1f}"), ("rank_change", "名次变化"),
+                ("score_change", "分数变化")]
+        self.comparison_model.set_rows(rows, cols)
+        self.comparison.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
+        self.comparison.horizontalHeader().setSectionResizeMode(
+            0, QHeaderView.ResizeMode.Stretch)
+        self.comparison_caption.setText(caption)
+
+    def set_extremes(self, boards: list[dict[str, Any]]) -> None:
+        self.extremes.set_boards(boards)
+
+    def set_compact(self, compact: bool) -> None:
+        self.extremes.set_columns(1 if compact else 3)
+
+    # ---- private ------------------------------------------------------------------------
+    def _on_period_activated(self, _i: int) -> None:
+        self.sig_period_requested.emit(self.period.currentText())
+
+    def _on_compare_activated(self, _i: int) -> None:
+        self.sig_compare_requested.emit(self.compare.currentText())
+
+    def _on_clicked(self, index: QModelIndex) -> None:
+        code = model_data(index, CODE_ROLE)
+        if code:
+            self.sig_unit_selected.emit(code)
+
+
+# --------------------------------------------------------------------------- sample
+
+
+def sample_rows(n: int = 41) -> list[dict[str, Any]]:
+    import random
+
+    from cockpit.widgets.five_colour import sample_palette
+
+    rng = random.Random(3)
+    pal = sample_palette()
+    totals = sorted((round(rng.uniform(55, 97), 1) for _ in range(n)), reverse=True)
+    rows = []
+    for i, t in enumerate(totals, start=1):
+        p = next(p for p in pal if t >= p["min_score"])
+        prev = max(1, min(n, i + rng.randint(-4, 4)))
+        rows.append(ranking_row(f"5001{i:02d}", f"示例区{i}", i, prev - i,
+                                t, round(rng.uniform(-3, 3), 1), p["label"], p["colour"],
+                                p["text"], prev))
+    return rows
+
+
+def _main(argv: list[str]) -> int:
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication(argv[:1])
+    theme.apply(app)
+    w = RankingView()
+    periods = ["2025Q4", "2026Q1", "2026Q2", "2026Q3"]
+    w.set_periods(periods, "2026Q3", "2026Q2")
+    rows = sample_rows()
+    w.set_ranking(rows, "示例数据 · sample data")
+    comp = [{"code": r["code"], "name": r["name"], "rank_a": r["rank"] + (r["change"] or 0),
+             "total_a": r["total"] - r["score_change"], "rank_b": r["rank"],
+             "total_b": r["total"], "rank_change": r["change"],
+             "rank_change__text": r["change__text"], "rank_change__fg": r["change__fg"],
+             "score_change": r["score_change"], "score_change__text": r["score_change__text"]}
+            for r in rows]
+    w.set_comparison(comp, "2026Q2", "2026Q3")
+    from cockpit.widgets.five_colour import sample_palette
+
+    pal = sample_palette()
+
+    def entry(r):
+        p = next(p for p in pal if r["total"] >= p["min_score"])
+        return (r["rank"], r["code"], r["name"], r["total"], p["colour"], p["text"])
+
+    w.set_extremes([{"board": b, "top": [entry(r) for r in rows[:5]],
+                     "bottom": [entry(r) for r in rows[::-1][:5]]}
+                    for b in ("总分", "党建统领", "经济发展", "设施运行")])
+    w.resize(900, 800)
+    if len(argv) > 1:
+        w.show()
+        app.processEvents()
+        for i in range(w.tabs.count()):
+            w.tabs.setCurrentIndex(i)
+            app.processEvents()
+            w.grab().save(argv[1].replace(".png", f"-{i}.png"))
+        return 0
+    w.show()
+    return app.exec()
+
+
+if __name__ == "__main__":
+    import sys
+
+    raise SystemExit(_main(sys.argv))
