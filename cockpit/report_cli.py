@@ -1,0 +1,101 @@
+"""`cockpit report`: the quarter's PDF and XLSX without the window.
+
+    cockpit report --period 2026Q3 --out DIR [--data DIR] [--mode absolute|quintile]
+
+Writes ``DIR/cockpit-report-<period>-<mode>.pdf`` and ``.xlsx``. Without ``--data`` it uses
+the default dataset like the GUI (the demo data, generated on first use). Exit codes: 0 ok;
+1 the dataset has problems or a file cannot be written; 2 bad arguments (an unknown quarter).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+
+def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """Add ``report`` to the CLI's subcommands (a helper; the CLI may spell it out)."""
+    rep = sub.add_parser("report", help="write the quarter's evaluation report (PDF + XLSX)")
+    rep.add_argument("--period", default=None, metavar="YYYYQn",
+                     help="quarter, like 2026Q3 (default: the latest with KPI values)")
+    rep.add_argument("--out", type=Path, required=True, help="output directory")
+    rep.add_argument("--data", type=Path, default=None,
+                     help="dataset directory (default: the built-in demo data)")
+    rep.add_argument("--mode", choices=("absolute", "quintile"), default="absolute",
+                     help="five colours by score thresholds or by rank quintiles (晾晒)")
+    return rep
+
+
+def report_paths(out: Path, period: str, mode: str) -> tuple[Path, Path]:
+    stem = f"cockpit-report-{period}-{mode}"
+    return out / f"{stem}.pdf", out / f"{stem}.xlsx"
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """Run ``cockpit report``; returns the exit code."""
+    from cockpit import paths
+    from cockpit.datasets.catalog import DatasetInvalid, catalog_problems_text, open_catalog
+
+    t0 = time.perf_counter()
+    data_dir = Path(args.data or paths.default_dataset_dir()).expanduser()
+    period = getattr(args, "period", None)
+    mode = getattr(args, "mode", None) or "absolute"
+    if getattr(args, "data", None) is None and not (data_dir / "dataset.json").exists():
+        from cockpit.datasets.generate import generate
+
+        print(f"cockpit report: generating the demo dataset into {data_dir} …", file=sys.stderr)
+        try:
+            generate(data_dir, scale="chongqing", seed=1)
+        except OSError as exc:
+            print(f"cockpit report: cannot write the demo data: {exc}", file=sys.stderr)
+            return 1
+    if not data_dir.is_dir():
+        print(f"cockpit report: {data_dir} is not a directory", file=sys.stderr)
+        return 2
+    try:
+        catalog = open_catalog(data_dir, paths.catalog_cache_dir())
+    except DatasetInvalid as exc:
+        print(f"cockpit report: the dataset has problems\n{catalog_problems_text(exc.problems)}",
+              file=sys.stderr)
+        return 1
+    try:
+        from cockpit.datasets.report import build_report, write_xlsx
+
+        con = catalog.cursor()
+        try:
+            try:
+                rep = build_report(con, period, mode)
+            except ValueError as exc:
+                print(f"cockpit report: {exc}", file=sys.stderr)
+                return 2
+        finally:
+            con.close()
+        pdf, xlsx = report_paths(Path(args.out), rep.period, mode)
+        try:
+            write_xlsx(rep, xlsx)
+            _ensure_gui_app()
+            from cockpit.report_pdf import write_pdf
+
+            write_pdf(rep, pdf)
+        except OSError as exc:
+            print(f"cockpit report: cannot write to {args.out}: {exc}", file=sys.stderr)
+            return 1
+    finally:
+        catalog.close()
+    print(f"wrote {pdf} and {xlsx} ({rep.period}, {mode}, {len(rep.evaluation.ranking)} units) "
+          f"in {time.perf_counter() - t0:.1f} s")
+    return 0
+
+
+def _ensure_gui_app() -> None:
+    """Qt's PDF writer and fonts need a QGuiApplication; offscreen without a display."""
+    if (not os.environ.get("QT_QPA_PLATFORM") and sys.platform.startswith("linux")
+            and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY")):
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    from PySide6.QtGui import QGuiApplication
+
+    if QGuiApplication.instance() is None:
+        _ensure_gui_app.app = QGuiApplication(sys.argv[:1])  # type: ignore[attr-defined]

@@ -1,0 +1,356 @@
+"""The quarter's report as plain data, and its XLSX workbook (openpyxl; no Qt).
+
+:func:`build_report` evaluates a quarter (:mod:`cockpit.datasets.evaluation`) and gathers
+what the report shows: the ranking with its movement, the five-colour grid, the comparison
+with another quarter, the top and bottom five per board, the closed-loop board, every KPI's
+score and the method note. :func:`write_xlsx` writes it as a workbook with one sheet per view;
+the PDF of the same report is drawn with Qt's PDF writer in ``cockpit.report_pdf``.
+
+Spreadsheet safety: every text cell that comes from the data goes through :func:`safe_text`,
+which neutralises text beginning with ``=``, ``+``, ``-``, ``@`` (and tab or carriage return)
+by prefixing a single quote, so that no spreadsheet ever runs a unit name as a formula; such
+cells are also written with the string type explicitly.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+from cockpit.datasets import evaluation as E
+
+__all__ = ["Report", "build_report", "write_xlsx", "safe_text", "method_note", "change_text",
+           "MODE_LABELS", "SHEETS"]
+
+MODE_LABELS = {"absolute": "按分数段（绝对阈值）", "quintile": "按名次五等分（晾晒）"}
+#: The workbook's sheets, in order.
+SHEETS = ("说明", "排名", "五色图", "两季度对比", "前五后五", "闭环处置", "指标得分")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_LEVEL_NAMES = {"district": "区县", "street": "镇街", "community": "村社", "grid": "网格"}
+
+
+@dataclass
+class Report:
+    """Everything a quarter's report shows, as plain values."""
+
+    title: str
+    top_name: str
+    unit_label: str  # 区县 / 镇街 …
+    period: str
+    mode: str
+    generated_at: datetime
+    dataset_title: str
+    synthetic: bool
+    evaluation: E.QuarterEvaluation
+    compare_with: str | None
+    comparison: pd.DataFrame | None  # evaluation.compare(other, this)
+    extremes: dict[str, dict[str, list[tuple]]]
+    kpi_detail: pd.DataFrame | None
+    method: list[str] = field(default_factory=list)
+
+    @property
+    def palette(self) -> list[dict]:
+        return self.evaluation.scheme
+
+    @property
+    def mode_label(self) -> str:
+        return MODE_LABELS.get(self.mode, self.mode)
+
+    def level(self, unit_code: str, column: str) -> dict:
+        """The cell's palette entry in the report's mode (with score, status, rank)."""
+        return self.evaluation.cell(unit_code, column, self.mode)
+
+    def legend(self) -> list[dict]:
+        """The colours with their meaning in the report's mode, then missing and
+        insufficient."""
+        out = []
+        pal = sorted(self.palette, key=lambda p: p["level"])
+        k = len(pal)
+        for i, p in enumerate(pal):
+            if self.mode == "quintile":
+                note = f"名次第 {i + 1}/{k} 段"
+            elif i == k - 1 and k > 1:
+                note = f"<{pal[i - 1]['min_score']:g} 分"
+            else:
+                note = f"≥{p['min_score']:g} 分"
+            out.append({**p, "note": note})
+        out.append({**E.NO_DATA, "note": "缺失，不计为 0"})
+        out.append({**E.INSUFFICIENT, "note": f"闭环处置派单少于 {self.evaluation.config.min_sample} 件"})
+        return out
+
+
+def safe_text(value: object) -> str:
+    """Text for a spreadsheet cell that no spreadsheet runs as a formula."""
+    s = "" if value is None else str(value)
+    return "'" + s if s.startswith(_FORMULA_START) else s
+
+
+def change_text(change: int | None) -> str:
+    """A rank change as ↑3, ↓1, — (same rank) or 新 (not ranked before)."""
+    if change is None or (isinstance(change, float) and math.isnan(change)):
+        return "新"
+    change = int(change)
+    return f"↑{change}" if change > 0 else (f"↓{-change}" if change < 0 else "—")
+
+
+def method_note(cfg: E.EvalConfig, mode: str, closed_loop_source: str) -> list[str]:
+    """The method in a few sentences, for the report's last page and the workbook."""
+    weights = ("各板块等权" if not cfg.board_weights else
+               "板块权重：" + "、".join(f"{b} {w:g}" for b, w in cfg.board_weights.items()))
+    cl = ("闭环处置板块取自派遣记录：签收、核查、处置三个环节的按时率与结案率的平均 × 100；"
+          f"当季派单少于 {cfg.min_sample} 件为“样本不足”，不评色、不排名。"
+          if closed_loop_source == "dispatch" else
+          "闭环处置板块：本报告未接入派遣记录，只有事件历史（事件量与各环节时限），事件历史"
+          "不含完成时间，按时率、结案率与超时数无法计算，显示为“无数据”，不计入总分。")
+    return [
+        f"指标得分（0–100）：按目标值与指标方向计算相对差距 g（越高越好：(值−目标)/|目标|；"
+        f"越低越好：(目标−值)/|目标|）。达标得 {cfg.on_target:g} 分；优于目标 "
+        f"{cfg.full_gap:.0%} 得 100 分（封顶）；差于目标 {cfg.zero_gap:.0%} 得 0 分（保底），"
+        f"其间线性。封顶与保底即异常值处理：任何单项指标的贡献都不超过 100、不低于 0。",
+        f"板块得分：该板块有数值的指标按权重加权平均；有数值指标的权重不足板块总权重的 "
+        f"{cfg.min_coverage:.0%} 时，板块记为“无数据”。缺失值不计为 0。",
+        f"总分：各板块得分的加权平均（{weights}），闭环处置板块权重 {cfg.closed_loop_weight:g}；"
+        f"有得分的指标板块权重不足 {cfg.min_coverage:.0%} 时总分为“无数据”。",
+        "名次：按保留一位小数后的得分从高到低；得分相同者名次相同（1、2、2、4），列表中按单位代码"
+        "排列。名次变化 = 上季度名次 − 本季度名次（↑ 上升，↓ 下降，— 不变，新 上季度未排名）。",
+        "五色：" + ("按分数段——达到某一等级的最低分即为该等级。" if mode == "absolute" else
+                   "按名次五等分（晾晒）——n 个有得分的单位中第 r 名的等级为 ⌊(r−1)·5/n⌋+1，"
+                   "同分者同段。") + "两种方式均可选择。",
+        cl,
+    ]
+
+
+def _manifest(con: duckdb.DuckDBPyConnection) -> dict:
+    try:
+        return {k: json.loads(v) for k, v in
+                con.execute("SELECT key, value FROM _manifest").fetchall()}
+    except (duckdb.Error, ValueError):
+        return {}
+
+
+def build_report(con: duckdb.DuckDBPyConnection, period: str | None = None,
+                 mode: str = "absolute", orders: pd.DataFrame | None = None,
+                 compare_with: str | None = None, kpi_detail: bool = True,
+                 as_of: datetime | None = None) -> Report:
+    """Evaluate ``period`` (default: the latest quarter) and gather the report.
+
+    ``compare_with``: the quarter to compare with (default: the quarter before).
+    Raises ValueError for an unknown mode or a quarter without KPI values.
+    """
+    if mode not in E.MODES:
+        raise ValueError(f"unknown mode {mode!r}: expected one of {', '.join(E.MODES)}")
+    ps = E.periods(con)
+    if period is not None and period not in ps:
+        raise ValueError(f"no KPI values for {period}; quarters with values: "
+                         f"{', '.join(ps) or 'none'}")
+    ev = E.evaluate_quarter(con, period, orders, as_of=as_of)
+    if ev.period is None:
+        raise ValueError("the dataset has no KPI values")
+    other = compare_with if compare_with is not None else ev.previous
+    comparison = None
+    if other and other in ps and other != ev.period:
+        comparison = E.compare(E.evaluate_quarter(con, other, orders, as_of=as_of), ev)
+    detail = None
+    if kpi_detail:
+        k = E.kpi_scores(con, [ev.period])
+        names = dict(zip(ev.scores["unit_code"], ev.scores["unit_name"]))
+        k["unit_name"] = k["unit_code"].map(names)
+        order = {u: i for i, u in enumerate(ev.ranking["unit_code"])}
+        k["_o"] = k["unit_code"].map(order)
+        detail = k.sort_values(["_o", "kpi_id"])[[
+            "unit_code", "unit_name", "kpi_id", "name", "board", "runway", "unit",
+            "direction", "weight", "target", "value", "score"]].reset_index(drop=True)
+    man = _manifest(con)
+    top = con.execute("SELECT name FROM admin_unit WHERE parent_code IS NULL LIMIT 1").fetchall()
+    top_name = str(top[0][0]) if top else ""
+    level = E.ranked_units(con)["level"]
+    unit_label = _LEVEL_NAMES.get(str(level.mode().iloc[0]) if len(level) else "", "单位")
+    source = str(ev.closed_loop["source"].iloc[0]) if len(ev.closed_loop) else "events"
+    return Report(
+        title=f"{top_name}城市运行 · 五色图与季度晾晒报告",
+        top_name=top_name, unit_label=unit_label, period=ev.period, mode=mode,
+        generated_at=datetime.now().replace(microsecond=0),
+        dataset_title=str(man.get("title") or ""), synthetic=bool(man.get("synthetic", False)),
+        evaluation=ev, compare_with=other if comparison is not None else None,
+        comparison=comparison, extremes=E.top_bottom(ev, 5), kpi_detail=detail,
+        method=method_note(ev.config, mode, source))
+
+
+# --------------------------------------------------------------------------- XLSX
+
+
+def _num(x) -> float | None:
+    try:
+        f = float(x)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(f) else f
+
+
+def _int(x) -> int | None:
+    if x is None or x is pd.NA:
+        return None
+    f = _num(x)
+    return None if f is None else int(f)
+
+
+def write_xlsx(report: Report, path: Path | str) -> Path:
+    """Write the report as a workbook, one sheet per view (:data:`SHEETS`)."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb = Workbook(write_only=True)
+    bold = Font(bold=True)
+    head_fill = PatternFill("solid", fgColor="1F3A66")
+    head_font = Font(bold=True, color="FFFFFF")
+
+    def cell(ws, value, fill: str | None = None, text: str | None = None,
+             fmt: str | None = None, font: Font | None = None) -> WriteOnlyCell:
+        if isinstance(value, str):
+            c = WriteOnlyCell(ws, value=safe_text(value))
+            c.data_type = "s"
+        else:
+            c = WriteOnlyCell(ws, value=value)
+        if fill:
+            c.fill = PatternFill("solid", fgColor=fill.lstrip("#").upper())
+            c.font = Font(color=(text or "#000000").lstrip("#").upper(), bold=True)
+            c.alignment = Alignment(horizontal="center")
+        if font is not None:
+            c.font = font
+        if fmt:
+            c.number_format = fmt
+        return c
+
+    def sheet(name: str, header: list[str], widths: list[int], freeze: str = "A2"):
+        ws = wb.create_sheet(name)
+        ws.freeze_panes = freeze
+        for i, w in enumerate(widths, start=1):
+            ws.column_dimensions[get_column_letter(i)].width = w
+        heads = []
+        for h in header:
+            c = cell(ws, h, font=head_font)
+            c.fill = head_fill
+            heads.append(c)
+        ws.append(heads)
+        return ws
+
+    ev = report.evaluation
+    names = dict(zip(ev.scores["unit_code"], ev.scores["unit_name"]))
+
+    def level_cell(ws, unit: str, column: str, fmt: str = "0.0"):
+        info = report.level(unit, column)
+        if info["score"] is None:
+            return cell(ws, info["label"], fill=info["colour"], text=info["text"])
+        return cell(ws, info["score"], fill=info["colour"], text=info["text"], fmt=fmt)
+
+    # 说明
+    ws = wb.create_sheet(SHEETS[0])
+    ws.column_dimensions["A"].width = 18
+    ws.column_dimensions["B"].width = 110
+    ws.append([cell(ws, report.title, font=Font(bold=True, size=14))])
+    for k, v in (("季度", report.period), ("对比季度", report.compare_with or "—"),
+                 ("五色方式", report.mode_label), ("数据集", report.dataset_title),
+                 ("生成时间", report.generated_at.strftime("%Y-%m-%d %H:%M")),
+                 ("排名单位", f"{len(ev.ranking)} 个{report.unit_label}")):
+        ws.append([cell(ws, k, font=bold), cell(ws, v)])
+    if report.synthetic:
+        ws.append([cell(ws, "演示数据", font=Font(bold=True, color="B26A00")),
+                   cell(ws, "DEMO DATA：运营数据为虚构，行政区划为真实地理信息。")])
+    ws.append([])
+    ws.append([cell(ws, "图例", font=bold)])
+    for item in report.legend():
+        ws.append([cell(ws, item["label"], fill=item["colour"], text=item["text"]),
+                   cell(ws, item["note"])])
+    ws.append([])
+    ws.append([cell(ws, "方法说明", font=bold)])
+    for para in report.method:
+        ws.append([None, cell(ws, para)])
+
+    # 排名
+    ws = sheet(SHEETS[1], ["名次", "变化", "名次变化", "单位代码", "单位", "总分", "上季度名次",
+                           "上季度总分", "分数变化", "等级"], [8, 8, 10, 12, 22, 10, 12, 12, 10, 10])
+    lv_col = f"level_{report.mode}"
+    for r in ev.ranking.itertuples(index=False):
+        rank, prev_rank = _int(r.rank), _int(r.prev_rank)
+        change = _int(r.rank_change)
+        info = ev.level_info(_int(getattr(r, lv_col)), r.status)
+        ws.append([rank, cell(ws, change_text(change) if rank is not None else "—"), change,
+                   cell(ws, r.unit_code), cell(ws, r.unit_name),
+                   level_cell(ws, r.unit_code, E.TOTAL), prev_rank,
+                   cell(ws, _num(r.prev_total), fmt="0.0"),
+                   cell(ws, _num(r.score_change), fmt="+0.0;-0.0;0.0"),
+                   cell(ws, info["label"], fill=info["colour"], text=info["text"])])
+
+    # 五色图
+    cols = ev.columns
+    ws = sheet(SHEETS[2], ["名次", "单位代码", "单位", E.TOTAL, *ev.boards],
+               [8, 12, 22] + [12] * len(cols), freeze="D2")
+    for r in ev.ranking.itertuples(index=False):
+        ws.append([_int(r.rank), cell(ws, r.unit_code), cell(ws, r.unit_name),
+                   level_cell(ws, r.unit_code, E.TOTAL)]
+                  + [level_cell(ws, r.unit_code, b) for b in ev.boards])
+
+    # 两季度对比
+    if report.comparison is not None:
+        a, b = report.compare_with, report.period
+        ws = sheet(SHEETS[3], ["单位代码", "单位", f"{a} 名次", f"{a} 总分", f"{b} 名次",
+                               f"{b} 总分", "名次变化", "分数变化"], [12, 22, 12, 12, 12, 12, 10, 10])
+        for r in report.comparison.itertuples(index=False):
+            ws.append([cell(ws, r.unit_code), cell(ws, r.unit_name), _int(r.rank_a),
+                       cell(ws, _num(r.total_a), fmt="0.0"), _int(r.rank_b),
+                       cell(ws, _num(r.total_b), fmt="0.0"), _int(r.rank_change),
+                       cell(ws, _num(r.score_change), fmt="+0.0;-0.0;0.0")])
+    else:
+        ws = sheet(SHEETS[3], ["说明"], [60])
+        ws.append([cell(ws, "没有可对比的季度 · no quarter to compare with")])
+
+    # 前五后五
+    ws = sheet(SHEETS[4], ["板块", "类别", "位次", "名次", "单位代码", "单位", "得分"],
+               [14, 8, 6, 6, 12, 22, 10])
+    for column in [E.TOTAL, *ev.boards]:
+        tb = report.extremes.get(column, {"top": [], "bottom": []})
+        for kind, label in (("top", "前五"), ("bottom", "后五")):
+            for i, (rank, code, name, _score) in enumerate(tb[kind], start=1):
+                ws.append([cell(ws, column), cell(ws, label), i, rank, cell(ws, code),
+                           cell(ws, name), level_cell(ws, code, column)])
+
+    # 闭环处置
+    ws = sheet(SHEETS[5], ["单位代码", "单位", "样本量", "签收按时率", "核查按时率", "处置按时率",
+                           "结案率", "超时", "得分", "状态", "来源"],
+               [12, 22, 8, 11, 11, 11, 9, 7, 9, 10, 10])
+    status_text = {"ok": "正常", "insufficient": "样本不足", "nodata": "无数据"}
+    for r in ev.closed_loop.itertuples(index=False):
+        ws.append([cell(ws, r.unit_code), cell(ws, names.get(r.unit_code, r.unit_code)), int(r.n)]
+                  + [cell(ws, _num(getattr(r, c)), fmt="0.0%") for c in
+                     ("react_on_time", "verify_on_time", "handle_on_time", "closure_rate")]
+                  + [_int(r.overdue), level_cell(ws, r.unit_code, E.CLOSED_LOOP),
+                     cell(ws, status_text.get(r.status, r.status)),
+                     cell(ws, "派遣记录" if r.source == "dispatch" else "事件历史")])
+
+    # 指标得分
+    ws = sheet(SHEETS[6], ["单位代码", "单位", "指标代码", "指标", "板块", "跑道", "计量单位",
+                           "方向", "权重", "目标", "数值", "得分"],
+               [12, 18, 12, 30, 12, 18, 9, 8, 8, 10, 10, 8])
+    if report.kpi_detail is not None:
+        d = report.kpi_detail
+        for row in zip(d["unit_code"], d["unit_name"], d["kpi_id"], d["name"], d["board"],
+                       d["runway"], d["unit"], d["direction"], d["weight"], d["target"],
+                       d["value"], d["score"]):
+            u, un, k, n, b, rw, unit, direction, w, t, v, s = row
+            ws.append([safe_text(u), safe_text(un), safe_text(k), safe_text(n), safe_text(b),
+                       safe_text(rw), safe_text(unit), "越高越好" if direction == "higher"
+                       else "越低越好", _num(w), _num(t), _num(v),
+                       None if _num(s) is None else round(float(s), 1)])
+    tmp = path.with_name(path.name + ".part")
+    wb.save(tmp)
+    tmp.replace(path)
+    return path
