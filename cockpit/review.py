@@ -1,0 +1,690 @@
+"""Review mode (晾晒): the evaluation engine wired to the five-colour grid, the KPI breakdown
+and the ranking views.
+
+:class:`ReviewController` runs the engine (:mod:`cockpit.datasets.evaluation`) off the GUI
+thread, each job on its own catalog cursor, and turns its results into the plain rows the
+widgets take (the ``*_data`` functions below, pure and tested). :class:`ReviewPanel` composes
+the views; it fits the window's right region (``set_compact(True)``: tabs) or the large area
+of review mode (``set_compact(False)``: grid beside ranking and breakdown).
+
+Typical wiring::
+
+    panel = ReviewPanel(catalog, orders_provider=lambda: store.orders())
+    panel.sig_unit_selected.connect(map.highlight_unit)
+    panel.refresh()
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QStackedLayout,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from cockpit.datasets import evaluation as E
+from cockpit.datasets.report import MODE_LABELS
+from cockpit.widgets.five_colour import FiveColourGrid, KpiBreakdown, fmt_change, fmt_score
+from cockpit.widgets.ranking import RankingView, ranking_row
+from cockpit.workers import run_in_background
+
+if TYPE_CHECKING:
+    from cockpit.datasets.catalog import Catalog
+
+log = logging.getLogger(__name__)
+
+OrdersProvider = Callable[[], "pd.DataFrame | None"]
+_SOURCE_TEXT = {"dispatch": "派遣记录", "events": "事件历史（无完成时间）"}
+
+
+@dataclass(frozen=True)
+class QuarterView:
+    """A quarter evaluated for the panel (both modes), with the quarter compared with."""
+
+    periods: list[str]
+    evaluation: E.QuarterEvaluation
+    other: E.QuarterEvaluation | None  # the quarter compared with
+    seconds: float
+
+    @property
+    def period(self) -> str | None:
+        return self.evaluation.period
+
+
+# --------------------------------------------------------------------------- view data
+
+
+def _i(x) -> int | None:
+    """An int, or None for NA / NaN."""
+    return E._int(x)
+
+
+def _cell_dict(ev: E.QuarterEvaluation, info: dict, column: str) -> dict[str, Any]:
+    cell = {"score": info["score"], "label": info["label"], "colour": info["colour"],
+            "text": info["text"], "status": info["status"], "rank": info["rank"]}
+    if column == E.CLOSED_LOOP and info["status"] != "ok":
+        src = ev.closed_loop["source"].iloc[0] if len(ev.closed_loop) else "events"
+        cell["note"] = (f"派单少于 {ev.config.min_sample} 件，不评色" if info["status"] ==
+                        "insufficient" else "事件历史无完成时间，按时率无法计算"
+                        if src == "events" else "无数据")
+    return cell
+
+
+def legend_items(ev: E.QuarterEvaluation, mode: str) -> list[dict]:
+    """The legend: each level with its rule in ``mode``, then missing and insufficient."""
+    pal = sorted(ev.scheme, key=lambda p: p["level"])
+    k = len(pal)
+    out = []
+    for i, p in enumerate(pal):
+        if mode == "quintile":
+            rule = f"第{i + 1}/{k}段"
+        elif i == k - 1 and k > 1:
+            rule = f"<{pal[i - 1]['min_score']:g}"
+        else:
+            rule = f"≥{p['min_score']:g}"
+        out.append({"colour": p["colour"], "text": p["text"], "label": f"{p['label']} {rule}"})
+    out.append({"colour": E.NO_DATA["colour"], "text": E.NO_DATA["text"], "label": "无数据"})
+    out.append({"colour": E.INSUFFICIENT["colour"], "text": E.INSUFFICIENT["text"],
+                "label": "样本不足", "dashed": True})
+    return out
+
+
+def grid_data(ev: E.QuarterEvaluation, mode: str) -> tuple[list[str], list[dict], list[dict], str]:
+    """The grid's columns (total first, then the boards), rows, legend and caption."""
+    columns = [E.TOTAL, *ev.boards]
+    cells = ev.cells
+    lv = cells[f"level_{mode}"].to_numpy()
+    by_unit: dict[str, dict[str, dict]] = {}
+    for u, c, s, st, rk, level in zip(cells["unit_code"], cells["column"], cells["score"],
+                                      cells["status"], cells["rank"], lv):
+        p = ev.level_info(_i(level), st)
+        info = {"score": None if s != s else float(s), "status": st,
+                "rank": _i(rk), "label": p["label"],
+                "colour": p["colour"], "text": p["text"]}
+        by_unit.setdefault(u, {})[c] = _cell_dict(ev, info, c)
+    rows = []
+    for r in ev.ranking.itertuples(index=False):
+        cu = by_unit.get(r.unit_code, {})
+        rows.append({"code": r.unit_code, "name": r.unit_name,
+                     "rank": _i(r.rank),
+                     "cells": [cu.get(c, {"score": None, "status": "nodata", **E.NO_DATA})
+                               for c in columns]})
+    src = ev.closed_loop["source"].iloc[0] if len(ev.closed_loop) else "events"
+    caption = (f"{ev.period} · {MODE_LABELS.get(mode, mode)} · {len(rows)} 个单位 · "
+               f"闭环处置来源：{_SOURCE_TEXT.get(src, src)}")
+    return columns, rows, legend_items(ev, mode), caption
+
+
+def ranking_data(ev: E.QuarterEvaluation, mode: str) -> list[dict]:
+    """The ranking table's rows, best first."""
+    rows = []
+    for r in ev.ranking.itertuples(index=False):
+        p = ev.level_info(_i(getattr(r, f"level_{mode}")), r.status)
+        rank, prev, change = _i(r.rank), _i(r.prev_rank), _i(r.rank_change)
+        total = None if r.total != r.total else float(r.total)
+        sc = None if r.score_change != r.score_change else float(r.score_change)
+        rows.append(ranking_row(r.unit_code, r.unit_name, rank, change, total, sc,
+                                p["label"], p["colour"], p["text"], prev))
+    return rows
+
+
+def comparison_data(a: E.QuarterEvaluation, b: E.QuarterEvaluation) -> list[dict]:
+    """Two quarters side by side (``a`` the one compared with, ``b`` the one shown)."""
+    from cockpit.widgets.five_colour import rank_change_text
+
+    rows = []
+    for r in E.compare(a, b).itertuples(index=False):
+        ch = _i(r.rank_change)
+        text, colour = rank_change_text(ch)
+        sc = None if r.score_change != r.score_change else float(r.score_change)
+        rows.append({"code": r.unit_code, "name": r.unit_name,
+                     "rank_a": _i(r.rank_a),
+                     "total_a": None if r.total_a != r.total_a else float(r.total_a),
+                     "rank_b": _i(r.rank_b),
+                     "total_b": None if r.total_b != r.total_b else float(r.total_b),
+                     "rank_change": ch, "rank_change__text": text if ch is not None else "—",
+                     "rank_change__fg": colour, "score_change": sc,
+                     "score_change__text": fmt_change(sc)})
+    return rows
+
+
+def extremes_data(ev: E.QuarterEvaluation, mode: str, n: int = 5) -> list[dict]:
+    """Per column (total, boards): top and bottom ``n`` with their cell colours."""
+    tb = E.top_bottom(ev, n)
+    out = []
+    for c in [E.TOTAL, *ev.boards]:
+        def entries(lst: list[tuple], column: str = c) -> list[tuple]:
+            res = []
+            for rank, code, name, score in lst:
+                cell = ev.cell(code, column, mode)
+                res.append((rank, code, name, score, cell["colour"], cell["text"]))
+            return res
+        out.append({"board": c, "top": entries(tb[c]["top"]),
+                    "bottom": entries(tb[c]["bottom"])})
+    return out
+
+
+def breakdown_data(con, ev: E.QuarterEvaluation, unit_code: str, column: str, mode: str,
+                   orders: pd.DataFrame | None = None) -> dict[str, Any]:
+    """What the breakdown shows for one cell: title, summary, columns, rows, trend."""
+    names = dict(zip(ev.scores["unit_code"], ev.scores["unit_name"]))
+    name = names.get(unit_code, unit_code)
+    cell = ev.cell(unit_code, column, mode)
+    n_units = int(ev.ranking["total"].notna().sum())
+    head = (f"{column}：{fmt_score(cell['score'])} 分 · {cell['label']}"
+            + (f" · 第 {cell['rank']} 名 / {n_units}" if cell["rank"] is not None else ""))
+    tr = E.trend(con, unit_code, column, 8, ev.period, orders, ev.config)
+    trend = {"periods": tr["period"].tolist(), "score": tr["score"].tolist(),
+             "city_mean": tr["city_mean"].tolist(), "label": name}
+    title = f"{name} · {column} · {ev.period}"
+    pal = ev.scheme
+
+    def coloured(score: float | None) -> dict:
+        p = E.colour_for(score, pal)
+        return {"score__bg": p["colour"], "score__fg": p["text"],
+                "score__tip": p["label"]}
+
+    if column == E.TOTAL:
+        columns = [("name", "板块"), ("score", "得分", "{:.1f}"), ("label", "等级"),
+                   ("rank", "名次"), ("prev", "上季度", "{:.1f}"), ("change", "变化")]
+        rows = []
+        bs = E.board_scores(con, ev.period, unit_code, mode, orders, ev.config,
+                            closed_loop_board=True)
+        for b in bs.itertuples(index=False):
+            c = ev.cell(unit_code, b.board, mode)
+            rows.append({"name": b.board, "score": b.score, "label": c["label"],
+                         "label__bg": c["colour"], "label__fg": c["text"], "rank": c["rank"],
+                         "prev": b.prev_score, "change": b.change,
+                         "change__text": fmt_change(b.change), **coloured(b.score)})
+        summary = head + " · 总分 = 各板块得分的加权平均（缺失板块不计入）"
+        return {"title": title, "summary": summary, "columns": columns, "rows": rows,
+                "trend": trend}
+    if column == E.CLOSED_LOOP:
+        r = ev.closed_loop[ev.closed_loop["unit_code"] == unit_code]
+        columns = [("name", "项目"), ("value", "数值")]
+        rows = []
+        if len(r):
+            r = r.iloc[0]
+
+            def pct(x) -> str:
+                return "—" if x != x or x is None else f"{x:.0%}"
+
+            for label, text in (("样本量（派单）" if r["source"] == "dispatch" else "样本量（事件）",
+                                 str(int(r["n"]))),
+                                ("签收按时率", pct(r["react_on_time"])),
+                                ("核查按时率", pct(r["verify_on_time"])),
+                                ("处置按时率", pct(r["handle_on_time"])),
+                                ("结案率", pct(r["closure_rate"])),
+                                ("超时未办结", "—" if _i(r["overdue"]) is None
+                                 else str(_i(r["overdue"]))),
+                                ("来源", _SOURCE_TEXT.get(r["source"], r["source"]))):
+                rows.append({"name": label, "value": text})
+        note = _cell_dict(ev, cell, column).get("note", "")
+        return {"title": title, "summary": head + (f" · {note}" if note else ""),
+                "columns": columns, "rows": rows, "trend": trend}
+    df = E.kpi_breakdown(con, ev.period, unit_code, column, ev.config)
+    columns = [("name", "指标"), ("runway", "跑道"), ("direction", "方向"),
+               ("weight", "权重", "{:.2f}"), ("target", "目标", "{:g}"),
+               ("value", "数值", "{:g}"), ("unit", "单位"), ("score", "得分", "{:.1f}"),
+               ("change", "较上季", "{:+g}"), ("points_lost", "失分", "{:.2f}")]
+    rows = []
+    for k in df.itertuples(index=False):
+        score = None if k.score != k.score else float(k.score)
+        rows.append({"name": k.name, "runway": k.runway,
+                     "direction": "↑ 越高越好" if k.direction == "higher" else "↓ 越低越好",
+                     "weight": k.weight, "target": k.target,
+                     "value": None if k.value != k.value else float(k.value),
+                     "value__text": "无数据" if k.value != k.value else f"{k.value:g}",
+                     "unit": k.unit or "", "score": score,
+                     "score__text": fmt_score(score) if score is not None else "无数据",
+                     "change": None if k.change != k.change else float(k.change),
+                     "points_lost": None if k.points_lost != k.points_lost
+                     else float(k.points_lost), **coloured(score)})
+    have = int(df["score"].notna().sum())
+    cov = ev.cells[(ev.cells["unit_code"] == unit_code) & (ev.cells["column"] == column)]
+    cv = float(cov["coverage"].iloc[0]) if len(cov) and cov["coverage"].iloc[0] == cov[
+        "coverage"].iloc[0] else None
+    summary = (head + f" · 有数值的指标 {have}/{len(df)}"
+               + (f"（权重覆盖 {cv:.0%}）" if cv is not None else "")
+               + " · 失分 = 权重占比 × (100 − 得分)，按失分排序")
+    return {"title": title, "summary": summary, "columns": columns, "rows": rows,
+            "trend": trend}
+
+
+# --------------------------------------------------------------------------- controller
+
+
+class ReviewController(QObject):
+    """Runs the evaluation off the GUI thread and caches the quarters it evaluated."""
+
+    sig_quarter_ready = Signal(object)
+    """A quarter was evaluated: a QuarterView."""
+    sig_breakdown_ready = Signal(object)
+    """A cell's breakdown is ready: the dict of :func:`breakdown_data`."""
+    sig_failed = Signal(str)
+    """A background job failed: the message."""
+
+    def __init__(self, catalog: Catalog, orders_provider: OrdersProvider | None = None,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.catalog = catalog
+        self.orders_provider = orders_provider
+        self._cache: dict[str, E.QuarterEvaluation] = {}
+        self._running = False
+        self._pending: tuple | None = None
+        self.current: QuarterView | None = None
+
+    def load(self, period: str | None = None, compare: str | None = None,
+             fresh: bool = False) -> None:
+        """Evaluate ``period`` (default: the latest) and ``compare`` (default: the quarter
+        before) in the background; a burst of requests collapses into the last one."""
+        if fresh:
+            self._cache.clear()
+        if self._running:
+            self._pending = (period, compare)
+            return
+        self._running = True
+        cache = dict(self._cache)
+        catalog, provider = self.catalog, self.orders_provider
+
+        def work() -> QuarterView:
+            t0 = time.perf_counter()
+            con = catalog.cursor()
+            try:
+                orders = provider() if provider is not None else None
+                ps = E.periods(con)
+                p = period if period in ps else (ps[-1] if ps else None)
+                ev = cache.get(p) if p else None
+                if ev is None:
+                    ev = E.evaluate_quarter(con, p, orders)
+                c = compare if compare in ps and compare != ev.period else ev.previous
+                other = None
+                if c:
+                    other = cache.get(c) or E.evaluate_quarter(con, c, orders)
+                return QuarterView(ps, ev, other, time.perf_counter() - t0)
+            finally:
+                con.close()
+
+        run_in_background(work, self._on_loaded, self._on_failed)
+
+    def breakdown(self, unit_code: str, column: str, mode: str) -> None:
+        """Compute a cell's breakdown in the background."""
+        if self.current is None:
+            return
+        ev = self.current.evaluation
+        catalog, provider = self.catalog, self.orders_provider
+
+        def work() -> dict:
+            con = catalog.cursor()
+            try:
+                orders = provider() if provider is not None else None
+                out = breakdown_data(con, ev, unit_code, column, mode, orders)
+                out["unit_code"], out["column"] = unit_code, column
+                return out
+            finally:
+                con.close()
+
+        run_in_background(work, self.sig_breakdown_ready.emit, self._on_failed)
+
+    def _on_loaded(self, view: QuarterView) -> None:
+        self._running = False
+        self._cache[view.evaluation.period] = view.evaluation
+        if view.other is not None:
+            self._cache[view.other.period] = view.other
+        self.current = view
+        self.sig_quarter_ready.emit(view)
+        self._next()
+
+    def _on_failed(self, message: str) -> None:
+        self._running = False
+        self.sig_failed.emit(message)
+        self._next()
+
+    def _next(self) -> None:
+        if self._pending is not None:
+            p, c = self._pending
+            self._pending = None
+            self.load(p, c)
+
+
+# --------------------------------------------------------------------------- panel
+
+
+class ReviewPanel(QWidget):
+    """The five-colour grid, the KPI breakdown and the ranking views, for review mode."""
+
+    sig_unit_selected = Signal(str)
+    """A unit was selected in the grid, the ranking or the breakdown: its code."""
+    sig_quarter_shown = Signal(str)
+    """The panel shows a quarter's evaluation: its period."""
+    sig_exported = Signal(str)
+    """An export was written: its path."""
+
+    def __init__(self, catalog: Catalog, orders_provider: OrdersProvider | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.controller = ReviewController(catalog, orders_provider, self)
+        self.controller.sig_quarter_ready.connect(self._on_quarter_ready)
+        self.controller.sig_breakdown_ready.connect(self._on_breakdown_ready)
+        self.controller.sig_failed.connect(self._on_failed)
+        self.mode = "absolute"
+        self.compact = False
+        self._period: str | None = None
+        self._compare: str | None = None
+        self._selected: tuple[str, str] | None = None
+
+        self.grid = FiveColourGrid()
+        self.grid.sig_cell_activated.connect(self._on_cell_activated)
+        self.grid.sig_unit_selected.connect(self.sig_unit_selected)
+        self.breakdown = KpiBreakdown()
+        self.breakdown.sig_unit_selected.connect(self.sig_unit_selected)
+        self.ranking = RankingView()
+        self.ranking.sig_period_requested.connect(self.set_period)
+        self.ranking.sig_compare_requested.connect(self.set_compare)
+        self.ranking.sig_unit_selected.connect(self._on_ranking_unit)
+
+        # toolbar: quarter selectors, mode, export
+        self.title = QLabel("五色图 · 晾晒")
+        self.title.setObjectName("panelTitle")
+        self.btn_absolute = QPushButton("分数段")
+        self.btn_absolute.setToolTip("按 eval_scheme 的分数阈值评色 · by score thresholds")
+        self.btn_quintile = QPushButton("名次五等分")
+        self.btn_quintile.setToolTip("按名次五等分评色（晾晒）· by rank quintiles")
+        self.mode_group = QButtonGroup(self)
+        for b in (self.btn_absolute, self.btn_quintile):
+            b.setObjectName("modeButton")
+            b.setCheckable(True)
+            self.mode_group.addButton(b)
+        self.btn_absolute.setChecked(True)
+        self.btn_absolute.clicked.connect(self._on_absolute_clicked)
+        self.btn_quintile.clicked.connect(self._on_quintile_clicked)
+        self.btn_pdf = QPushButton("导出 PDF")
+        self.btn_pdf.clicked.connect(self._on_export_pdf_clicked)
+        self.btn_xlsx = QPushButton("导出 Excel")
+        self.btn_xlsx.clicked.connect(self._on_export_xlsx_clicked)
+        self.status = QLabel()
+        self.status.setObjectName("note")
+        self.status.setWordWrap(True)
+
+        self._row1 = QHBoxLayout()
+        self._row2 = QHBoxLayout()
+        for row in (self._row1, self._row2):
+            row.setContentsMargins(0, 0, 0, 0)
+            row.setSpacing(6)
+        top = QVBoxLayout()
+        top.setSpacing(4)
+        top.addLayout(self._row1)
+        top.addLayout(self._row2)
+
+        # two arrangements of the same views
+        self._wide = QSplitter(Qt.Orientation.Horizontal)
+        self._wide.setChildrenCollapsible(False)
+        self._right = QSplitter(Qt.Orientation.Vertical)
+        self._right.setChildrenCollapsible(False)
+        self._tabs = QTabWidget()
+        self._stack = QStackedLayout()
+        holder_wide, holder_tabs = QWidget(), QWidget()
+        QVBoxLayout(holder_wide).addWidget(self._wide)
+        QVBoxLayout(holder_tabs).addWidget(self._tabs)
+        for h in (holder_wide, holder_tabs):
+            h.layout().setContentsMargins(0, 0, 0, 0)
+        self._stack.addWidget(holder_wide)
+        self._stack.addWidget(holder_tabs)
+
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(6)
+        lay.addLayout(top)
+        lay.addLayout(self._stack, 1)
+        lay.addWidget(self.status)
+        self.set_compact(False)
+
+    # ---- public API ---------------------------------------------------------------------
+    @property
+    def period(self) -> str | None:
+        """The quarter shown."""
+        return self._period
+
+    @property
+    def evaluation(self) -> E.QuarterEvaluation | None:
+        """The evaluation shown (None before the first one arrives)."""
+        v = self.controller.current
+        return v.evaluation if v is not None else None
+
+    def refresh(self) -> None:
+        """Evaluate the quarter shown (the latest at first) afresh, off the GUI thread."""
+        self.status.setText("正在计算 · evaluating …")
+        self.controller.load(self._period, self._compare, fresh=True)
+
+    def set_period(self, period: str) -> None:
+        """Show another quarter."""
+        self._period = period
+        self.controller.load(period, self._compare)
+
+    def set_compare(self, period: str) -> None:
+        """Compare with another quarter."""
+        self._compare = period
+        self.controller.load(self._period, period)
+
+    def set_mode(self, mode: str) -> None:
+        """Colour by absolute thresholds ("absolute") or by rank quintiles ("quintile")."""
+        if mode not in E.MODES:
+            raise ValueError(f"unknown mode {mode!r}")
+        self.mode = mode
+        (self.btn_quintile if mode == "quintile" else self.btn_absolute).setChecked(True)
+        if self.controller.current is not None:
+            self._show(self.controller.current)
+
+    def set_compact(self, compact: bool) -> None:
+        """Tabs for a side region (compact), or the grid beside ranking and breakdown."""
+        self.compact = compact
+        for w in (self.grid, self.ranking, self.breakdown):
+            w.setParent(None)
+        self._tabs.clear()
+        for row in (self._row1, self._row2):
+            while row.count():
+                row.takeAt(0)
+        if compact:
+            self._tabs.addTab(self.grid, "五色图")
+            self._tabs.addTab(self.ranking, "排名")
+            self._tabs.addTab(self.breakdown, "明细")
+            self._row1.addWidget(self.title)
+            self._row1.addStretch(1)
+            self._row1.addWidget(self.ranking.selector)
+            self._row2.addWidget(self.btn_absolute)
+            self._row2.addWidget(self.btn_quintile)
+            self._row2.addStretch(1)
+            self._row2.addWidget(self.btn_pdf)
+            self._row2.addWidget(self.btn_xlsx)
+            self._stack.setCurrentIndex(1)
+        else:
+            self._wide.addWidget(self.grid)
+            self._right.addWidget(self.ranking)
+            self._right.addWidget(self.breakdown)
+            self._wide.addWidget(self._right)
+            self._wide.setStretchFactor(0, 58)
+            self._wide.setStretchFactor(1, 42)
+            self._right.setStretchFactor(0, 50)
+            self._right.setStretchFactor(1, 50)
+            self._row1.addWidget(self.title)
+            self._row1.addSpacing(16)
+            self._row1.addWidget(self.ranking.selector)
+            self._row1.addStretch(1)
+            self._row1.addWidget(self.btn_absolute)
+            self._row1.addWidget(self.btn_quintile)
+            self._row1.addSpacing(16)
+            self._row1.addWidget(self.btn_pdf)
+            self._row1.addWidget(self.btn_xlsx)
+            self._stack.setCurrentIndex(0)
+            self._sized = False
+            self._size_splitters()
+        for w in (self.title, self.ranking.selector, self.btn_absolute, self.btn_quintile,
+                  self.btn_pdf, self.btn_xlsx):
+            w.show()
+        if compact:  # the tab widget shows its current page only
+            self._tabs.setCurrentIndex(0)
+        else:
+            for w in (self.grid, self.ranking, self.breakdown):
+                w.show()
+        self.grid.set_compact(compact)
+        self.ranking.set_compact(compact)
+
+    def export_xlsx(self, path: Path | str) -> None:
+        """Write the quarter shown as XLSX, off the GUI thread; sig_exported when done."""
+        from cockpit.datasets.report import build_report, write_xlsx
+
+        period, mode, catalog = self._period, self.mode, self.controller.catalog
+        provider, compare = self.controller.orders_provider, self._compare
+
+        def work() -> str:
+            con = catalog.cursor()
+            try:
+                orders = provider() if provider is not None else None
+                rep = build_report(con, period, mode, orders, compare)
+                return str(write_xlsx(rep, path))
+            finally:
+                con.close()
+
+        self.status.setText(f"正在导出 · exporting {Path(path).name} …")
+        run_in_background(work, self._on_exported, self._on_failed)
+
+    def export_pdf(self, path: Path | str) -> None:
+        """Write the quarter shown as PDF (data off the GUI thread, drawing on it)."""
+        from cockpit.datasets.report import build_report
+
+        period, mode, catalog = self._period, self.mode, self.controller.catalog
+        provider, compare = self.controller.orders_provider, self._compare
+
+        def work():
+            con = catalog.cursor()
+            try:
+                orders = provider() if provider is not None else None
+                return build_report(con, period, mode, orders, compare, kpi_detail=False)
+            finally:
+                con.close()
+
+        def draw(rep) -> None:
+            from cockpit.report_pdf import write_pdf
+
+            try:
+                self._on_exported(str(write_pdf(rep, path)))
+            except OSError as exc:
+                self._on_failed(f"{type(exc).__name__}: {exc}")
+
+        self.status.setText(f"正在导出 · exporting {Path(path).name} …")
+        run_in_background(work, draw, self._on_failed)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self._size_splitters()
+
+    def _size_splitters(self) -> None:
+        """The grid gets what its columns need (up to 66 %); ranking over breakdown."""
+        w, h = self._wide.width(), self._right.height()
+        if (self.compact or getattr(self, "_sized", False) or w < 200
+                or self.grid.model.rowCount() == 0):
+            return
+        self._sized = True
+        grid_w = min(int(w * 0.66), max(int(w * 0.45), self.grid.wanted_width()))
+        log.debug("review: grid wants %d of %d px", self.grid.wanted_width(), w)
+        self._wide.setSizes([grid_w, w - grid_w])
+        self._right.setSizes([int(h * 0.45), h - int(h * 0.45)])
+
+    # ---- handlers -------------------------------------------------------------------------
+    def _on_quarter_ready(self, view: QuarterView) -> None:
+        self._period = view.period
+        self._show(view)
+        self.sig_quarter_shown.emit(view.period or "")
+
+    def _show(self, view: QuarterView) -> None:
+        ev = view.evaluation
+        if ev.period is None:
+            self.title.setText("五色图 · 晾晒 — 无指标数据")
+            self.status.setText("数据集中没有指标值 · no KPI values in the dataset")
+            return
+        mode = self.mode
+        self.title.setText(f"五色图 · 晾晒 {ev.period}")
+        cols, rows, legend, caption = grid_data(ev, mode)
+        self.grid.set_grid(cols, rows, legend, caption)
+        self._size_splitters()
+        other = view.other
+        self.ranking.set_periods(view.periods, ev.period, other.period if other else None)
+        self.ranking.set_ranking(
+            ranking_data(ev, mode),
+            f"名次变化对比 {ev.previous or '—'}：↑ 上升 ↓ 下降 — 不变 新 上季度未排名；"
+            "同分同名次（1、2、2、4）")
+        if other is not None:
+            a, b = (other, ev) if (other.period or "") < (ev.period or "") else (ev, other)
+            self.ranking.set_comparison(comparison_data(a, b), a.period, b.period,
+                                        f"名次变化 = {a.period} 名次 − {b.period} 名次")
+        else:
+            self.ranking.set_comparison([], "—", ev.period)
+        self.ranking.set_extremes(extremes_data(ev, mode))
+        src = ev.closed_loop["source"].iloc[0] if len(ev.closed_loop) else "events"
+        self.status.setText(
+            f"计算 {view.seconds * 1000:.0f} ms · 闭环处置：{_SOURCE_TEXT.get(src, src)} · "
+            f"{MODE_LABELS[mode]}")
+        if self._selected is not None:
+            unit, column = self._selected
+            self.grid.select(unit, column)
+            self.controller.breakdown(unit, column, mode)
+
+    def _on_cell_activated(self, unit_code: str, column: str) -> None:
+        self._selected = (unit_code, column)
+        self.controller.breakdown(unit_code, column, self.mode)
+
+    def _on_breakdown_ready(self, data: dict) -> None:
+        ev = self.evaluation
+        self.breakdown.set_breakdown(data["title"], data["summary"], data["columns"],
+                                     data["rows"], data["trend"], ev.scheme if ev else [])
+        if self.compact:
+            self._tabs.setCurrentWidget(self.breakdown)
+
+    def _on_ranking_unit(self, unit_code: str) -> None:
+        self.grid.select(unit_code)
+        self.sig_unit_selected.emit(unit_code)
+
+    def _on_failed(self, message: str) -> None:
+        log.warning("review: %s", message)
+        self.status.setText(f"失败 · failed: {message}")
+
+    def _on_exported(self, path: str) -> None:
+        self.status.setText(f"已导出 · exported {path}")
+        self.sig_exported.emit(path)
+
+    def _on_absolute_clicked(self) -> None:
+        self.set_mode("absolute")
+
+    def _on_quintile_clicked(self) -> None:
+        self.set_mode("quintile")
+
+    def _default_name(self, ext: str) -> str:
+        return f"cockpit-report-{self._period or 'quarter'}-{self.mode}.{ext}"
+
+    def _on_export_pdf_clicked(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "导出 PDF", self._default_name("pdf"),
+                                              "PDF (*.pdf)")
+        if path:
+            self.export_pdf(path)
+
+    def _on_export_xlsx_clicked(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "导出 Excel", self._default_name("xlsx"),
+                                              "Excel (*.xlsx)")
+        if path:
+            self.export_xlsx(path)
