@@ -63,6 +63,17 @@ def _last_good_dataset() -> Path | None:
     return Path(p) if p and Path(p).is_dir() else None
 
 
+def _demo_is_stale(data_dir: Path) -> bool:
+    """The built-in demo dataset is missing or was made for another day."""
+    from datetime import date
+
+    try:
+        manifest = json.loads((data_dir / "dataset.json").read_text("utf-8"))
+    except (OSError, ValueError):
+        return True
+    return manifest.get("synthetic") is True and manifest.get("anchor") != date.today().isoformat()
+
+
 def _resolve_focus(catalog, text: str) -> tuple[float, float, float] | None:
     """LON,LAT,ZOOM, or a unit's code or name (its position and a zoom for its level)."""
     parts = text.split(",")
@@ -166,12 +177,13 @@ def run_gui(args: argparse.Namespace) -> int:
             raise result["error"]
         return result.get("value")
 
-    # 1. the dataset: the demo data is generated on first run
-    if args.data is None and not (data_dir / "dataset.json").exists():
+    # 1. the dataset: the demo data is generated on first run, and again on a new day, so
+    # that the demo always shows "today" (places stay the same: they depend on the seed only)
+    if args.data is None and _demo_is_stale(data_dir):
         from cockpit.datasets.generate import generate
 
         try:
-            run_with_progress("正在生成演示数据 · generating the demo dataset",
+            run_with_progress("正在生成今日演示数据 · generating today's demo dataset",
                               lambda p: generate(data_dir, scale="chongqing", seed=1, progress=p))
         except OSError as exc:
             return fail("无法生成演示数据 · cannot write the demo data",

@@ -57,7 +57,8 @@ def bench_dataset(scale: str, seed: int = 1) -> Path:
 
 def _startup_run(data: Path, cache: Path) -> float:
     """Seconds from process start to 'every region drawn' (warm catalog)."""
-    env = dict(os.environ, COCKPIT_CACHE_HOME=str(cache), QT_QPA_PLATFORM="offscreen")
+    env = dict(os.environ, COCKPIT_CACHE_HOME=str(cache), QT_QPA_PLATFORM="offscreen",
+               COCKPIT_DATA_HOME=str(cache))  # a throw-away dispatch store
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()
         proc = subprocess.Popen(

@@ -115,6 +115,8 @@ def first_draw_s(catalog) -> float:
     from cockpit.window import MainWindow
 
     app = _qt_app()
+    home = tempfile.mkdtemp()
+    os.environ["COCKPIT_DATA_HOME"] = home  # a throw-away dispatch store, never the user's
     t0 = time.perf_counter()
     win = MainWindow(catalog)
     win.resize(1920, 1080)

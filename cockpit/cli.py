@@ -64,6 +64,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="data, map, vitals, evaluation, dispatch, replay, seats")
     bench.add_argument("--quick", action="store_true", help="small sizes, for CI")
     bench.add_argument("--json", type=Path, required=True, metavar="PATH")
+    from cockpit.audit_cli import add_parser as add_audit_parser
+
+    add_audit_parser(sub)
     return p
 
 
@@ -115,6 +118,10 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "data":
         return cmd_generate(args) if args.data_command == "generate" else cmd_validate(args)
+    if args.command == "audit":
+        from cockpit.audit_cli import cmd_audit_verify
+
+        return cmd_audit_verify(args)
     if args.command == "bench":
         from cockpit.bench import run_bench
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMainWindow, QSplitter, QVBoxLayout, QWidget
 
@@ -22,10 +22,14 @@ from cockpit.datasets import summary
 
 if TYPE_CHECKING:
     from cockpit.datasets.catalog import Catalog
+from cockpit.datasets.event_feed import DepartmentSimulator
 from cockpit.datasets.schema import RISK_LEVELS, VITAL_DOMAINS
+from cockpit.dispatch_controller import DispatchController, live_feeds
 from cockpit.layers.page import build_page
 from cockpit.map_controller import MapController
+from cockpit.store_location import open_default_store
 from cockpit.widgets import theme
+from cockpit.widgets.dispatch_panel import DispatchPanel
 from cockpit.widgets.header import MODE_LABELS, HeaderBar
 from cockpit.widgets.map_side import MapSidePanel
 from cockpit.widgets.map_view import MapView
@@ -103,6 +107,17 @@ class MainWindow(QMainWindow):
         self.clock.start()
         self.map_ctl = MapController(catalog, self.map, self.map_side, self.clock.now, self)
         self.map_ctl.sig_unit_selected.connect(self._on_unit_selected)
+        self.store, store_problem = (None, "演练模式不写入值守派遣库 · drill mode never opens the "
+                                     "live dispatch store") if mode == "drill" else \
+            open_default_store()
+        self.dispatch_ctl = DispatchController(
+            catalog, self.store, self.clock.now, self.dispatch_panel, self,
+            feeds=live_feeds(catalog, simulate=False),
+            responder=DepartmentSimulator() if catalog.synthetic else None,
+            store_problem=store_problem)
+        self.map_ctl.sig_dispatch_requested.connect(self.dispatch_ctl.request_dispatch)
+        self.dispatch_ctl.sig_event_states_changed.connect(self._on_event_states)
+        self.dispatch_ctl.sig_alert.connect(self.status.setText)
         self._shortcuts()
 
     # ---- construction -------------------------------------------------------------------
@@ -208,6 +223,13 @@ class MainWindow(QMainWindow):
         self.vsplit = QSplitter(Qt.Orientation.Vertical)
         self.vsplit.addWidget(self.top_split)
         self.vsplit.addWidget(self.bottom_split)
+        # the events and dispatch orders, with countdowns (一键智达)
+        self.dispatch_panel = DispatchPanel()
+        self.bottom_split.insertWidget(0, self.dispatch_panel)
+        self.events_panel.hide()
+        self.bottom_split.setStretchFactor(0, 78)
+        self.bottom_split.setStretchFactor(2, 22)
+        self.bottom_split.setSizes([1480, 0, 420])
         self.vsplit.setStretchFactor(0, 68)
         self.vsplit.setStretchFactor(1, 32)
         body.addWidget(self.vsplit, 1)
@@ -232,6 +254,7 @@ class MainWindow(QMainWindow):
                           paths.cache_dir() / "pages", lang=self.lang, tiles=self.tiles)
         self.map.load_page(page)
         self.map_ctl.load_categories()
+        self.dispatch_ctl.start()
         self.refresh()
 
     def refresh(self) -> None:
@@ -347,6 +370,10 @@ class MainWindow(QMainWindow):
             f"{t.get('verify', 0):g} 分 · 处置 {t.get('handle', 0):g} 分")
         self._mark("risk")
 
+    def _on_event_states(self, states: dict) -> None:
+        self.map_ctl.set_event_states(states)
+        self.map_ctl.refresh()
+
     def _on_unit_selected(self, code: str) -> None:
         name = next((r.unit_name for r in self.snapshot.evaluation.ranking.itertuples()
                      if r.unit_code == code), code) if self.snapshot else code
@@ -384,7 +411,12 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(0, self.sig_all_drawn.emit)
 
     def closeEvent(self, event) -> None:  # noqa: N802
+        self.dispatch_ctl.stop()
         self.clock.stop()
+        QThreadPool.globalInstance().waitForDone(3000)
+        if self.store is not None:
+            self.store.close()
+            self.store = None
         self.map.dispose()
         super().closeEvent(event)
 

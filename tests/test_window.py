@@ -11,6 +11,7 @@ from cockpit.datasets.catalog import open_catalog
 @pytest.fixture
 def window(qtbot, small_dataset_master: Path, tmp_path: Path, monkeypatch):
     monkeypatch.setenv("COCKPIT_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setenv("COCKPIT_DATA_HOME", str(tmp_path / "home"))  # its own dispatch store
     from cockpit.window import MainWindow
 
     cat = open_catalog(small_dataset_master, tmp_path / "catalogs")
