@@ -66,7 +66,7 @@ assignment for one event; :meth:`cockpit.datasets.dispatch.DispatchStore.orders`
 the quarter (local time, UTC+8; cancelled orders left out), assigned to the ranked unit of the
 event's place (the order's ``unit_code`` if it has one, else the catalog event's street or
 district, else the department's unit, walked up ``admin_unit`` to the ranked level). Judged as
-of the quarter's end (or an earlier ``as_of``), per unit:
+of the quarter's end (a quarter still running: as of now, or of an earlier ``as_of``), per unit:
 
 - on-time rate of each stage — react (签收 = ``acknowledge``), verify (核查), handle (处置):
   orders that did the stage by its deadline ÷ orders whose stage is decided (done, or its
@@ -499,8 +499,11 @@ def _orders_source(cfg: EvalConfig, as_of: datetime | None) -> str:
     period = f"CAST(year({local}) AS VARCHAR) || 'Q' || CAST(quarter({local}) AS VARCHAR)"
     # the quarter's end in UTC: the first moment of the next quarter, local, minus the offset
     q_end = f"(date_trunc('quarter', {local}) + INTERVAL 3 MONTH - {off})"
-    judge_at = q_end if as_of is None else (
-        f"least({q_end}, TIMESTAMP '{_naive_utc(as_of):%Y-%m-%d %H:%M:%S.%f}')")
+    # a quarter still running is judged now, not at its end (deadlines not yet reached are
+    # not overdue)
+    at = _naive_utc(as_of) if as_of is not None else datetime.now(timezone.utc).replace(
+        tzinfo=None)
+    judge_at = f"least({q_end}, TIMESTAMP '{at:%Y-%m-%d %H:%M:%S.%f}')"
     stages = ",\n".join(
         f"count(*) FILTER (WHERE {a}_due IS NOT NULL AND {a}_at <= judge_at "
         f"AND {a}_at <= {a}_due) AS {s}_ok, "
@@ -557,8 +560,8 @@ def closed_loop(con: duckdb.DuckDBPyConnection, periods_: list[str],
     ``orders``: one row per dispatch order as :meth:`DispatchStore.orders` returns it (UTC
     times: created_at, acknowledge_at, handle_at, verify_at, close_at, cancel_at and the
     ``*_due`` deadlines; event_id, dept_id, optionally unit_code). Without orders the event
-    history gives the sample only (see the module docstring). ``as_of`` (UTC) caps the moment
-    each quarter is judged at (default: the quarter's end).
+    history gives the sample only (see the module docstring). ``as_of`` (UTC, default now)
+    caps the moment each quarter is judged at: its end, or ``as_of`` if earlier.
 
     Columns: unit_code, period, n, react_on_time, verify_on_time, handle_on_time,
     closure_rate, overdue, score, status (ok / insufficient / nodata), source.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 import duckdb
 import numpy as np
@@ -438,3 +438,50 @@ def test_demo_quarter(demo) -> None:
     tb = E.top_bottom(ev)
     assert len(tb[E.TOTAL]["top"]) == 5 and tb[E.TOTAL]["top"][0][0] == 1
     con.close()
+
+
+def test_a_running_quarter_is_judged_now() -> None:
+    now = datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
+    local = now + timedelta(hours=8)
+    period = f"{local.year}Q{(local.month - 1) // 3 + 1}"
+    created = now - timedelta(minutes=10)
+    # acknowledge (+5) is past due and not done; handle (+60) is not due yet
+    rows = [order(i, "A", None, None, None, None, created=created) for i in range(10)]
+    cl = E.closed_loop(make_db(hand_values()), [period], pd.DataFrame(rows))
+    a = cl.set_index("unit_code").loc["A"]
+    assert a["react_on_time"] == 0.0 and a["overdue"] == 10
+    assert math.isnan(a["handle_on_time"])  # undecided: not counted either way
+
+
+def test_closed_loop_from_the_dispatch_store(tmp_path) -> None:
+    dispatch = pytest.importorskip("cockpit.datasets.dispatch")
+    from cockpit.datasets.routing import Plan, PlanStep
+
+    events = [(i, datetime(2026, 8, 3, 10), "A", "A1") for i in range(1, 13)]
+    con = make_db(hand_values(), events=events)
+    clock = [datetime(2026, 8, 3, 2, 0)]
+    store = dispatch.open_store(tmp_path / "d.duckdb", clock=lambda: clock[0], source="test")
+    plan = Plan([PlanStep(1, "D-A", "签收", 5, "react"), PlanStep(2, "D-A", "处置", 60, "handle"),
+                 PlanStep(3, "D-A", "核查", 90, "verify"), PlanStep(4, "D-A", "结案", 120, "close")],
+                plan_id="P", targets={"react": 5, "verify": 90, "handle": 60})
+    try:
+        for i in range(1, 13):
+            t0 = clock[0] = datetime(2026, 8, 3, 2, 0) + timedelta(hours=i)
+            [oid] = store.create(str(i), "op", f"c{i}", plan)
+            # every fourth acknowledges late (8 > 5 minutes); every third never closes
+            steps = [("acknowledge", 8 if i % 4 == 0 else 3), ("handle", 50), ("verify", 70),
+                     ("close", 100)]
+            for j, (action, minutes) in enumerate(steps):
+                if action == "close" and i % 3 == 0:
+                    break
+                clock[0] = t0 + timedelta(minutes=minutes)
+                store.advance(oid, action, "op", f"a{i}-{j}")
+        orders = store.orders(as_of=datetime(2026, 12, 1))
+    finally:
+        store.close()
+    a = E.closed_loop(con, ["2026Q3"], orders).set_index("unit_code").loc["A"]
+    assert a["n"] == 12
+    assert a["react_on_time"] == pytest.approx(9 / 12)
+    assert a["handle_on_time"] == 1.0 and a["verify_on_time"] == 1.0
+    assert a["closure_rate"] == pytest.approx(8 / 12) and a["overdue"] == 4
+    assert a["score"] == pytest.approx(100 * (9 / 12 + 1 + 1 + 8 / 12) / 4)
