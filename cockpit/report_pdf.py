@@ -113,8 +113,8 @@ def report_html(rep: Report) -> str:
     out.append(f"<h2 style='page-break-before:always'>一、{_e(rep.period)} 总分排名</h2>")
     out.append(f"<p style='color:{_DIM}'>名次变化对比 {_e(ev.previous or '—')}："
                "↑ 上升，↓ 下降，— 不变，新 上季度未排名。</p>")
-    out.append(table + "<tr>" + "".join(th.format(h) for h in (
-        "名次", "变化", rep.unit_label, "总分", "上季度", "分数变化", "等级")) + "</tr>")
+    out.append(table + "<thead><tr>" + "".join(th.format(h) for h in (
+        "名次", "变化", rep.unit_label, "总分", "上季度", "分数变化", "等级")) + "</tr></thead>")
     lv = f"level_{rep.mode}"
     for r in ev.ranking.itertuples(index=False):
         rank = _int(r.rank)
@@ -137,9 +137,9 @@ def report_html(rep: Report) -> str:
     cols = ev.columns
     order = [E.TOTAL, *[c for c in cols if c != E.TOTAL]]
     out.append("<table width='100%' cellspacing=0 cellpadding=2 border=1 "
-               f"style='border-color:{_RULE}; border-collapse:collapse; font-size:8pt'><tr>"
-               + th.format("名次") + th.format(rep.unit_label)
-               + "".join(th.format(_e(c)) for c in order) + "</tr>")
+               f"style='border-color:{_RULE}; border-collapse:collapse; font-size:8pt'>"
+               "<thead><tr>" + th.format("名次") + th.format(rep.unit_label)
+               + "".join(th.format(_e(c)) for c in order) + "</tr></thead>")
     for r in ev.ranking.itertuples(index=False):
         rank = _int(r.rank)
         out.append(f"<tr><td align=center>{rank if rank is not None else '—'}</td>"
@@ -150,8 +150,8 @@ def report_html(rep: Report) -> str:
 
     # --- top / bottom per board
     out.append("<h2 style='page-break-before:always'>三、各板块前五与后五</h2>")
-    out.append(table + "<tr>" + th.format("板块") + th.format("前五（名次 单位 得分）")
-               + th.format("后五（名次 单位 得分，最差在前）") + "</tr>")
+    out.append(table + "<thead><tr>" + th.format("板块") + th.format("前五（名次 单位 得分）")
+               + th.format("后五（名次 单位 得分，最差在前）") + "</tr></thead>")
     for c in order:
         tb = rep.extremes.get(c, {"top": [], "bottom": []})
 
@@ -172,9 +172,9 @@ def report_html(rep: Report) -> str:
     names = dict(zip(ev.scores["unit_code"], ev.scores["unit_name"]))
     source = "派遣记录" if len(cl) and cl["source"].iloc[0] == "dispatch" else "事件历史（无完成时间）"
     out.append(f"<h2 style='page-break-before:always'>四、闭环处置（来源：{_e(source)}）</h2>")
-    out.append(table + "<tr>" + "".join(th.format(h) for h in (
-        rep.unit_label, "样本量", "签收按时率", "核查按时率", "处置按时率", "结案率", "超时",
-        "得分")) + "</tr>")
+    out.append(table.replace("cellpadding=3", "cellpadding=2") + "<thead><tr>" + "".join(
+        th.format(h) for h in (rep.unit_label, "样本量", "签收按时率", "核查按时率", "处置按时率",
+                               "结案率", "超时", "得分")) + "</tr></thead>")
 
     def pct(x) -> str:
         try:
