@@ -26,7 +26,7 @@ ends::
 so on target scores 80 (the 良好 threshold of the demo scheme), each per cent better or worse
 moves the score by 2 points, and the caps are the **outlier rule**: however extreme a value
 (a typo, one spectacular quarter), a KPI never contributes more than 100 or less than 0, so
-no single KPI can carry or sink a board. The four numbers (80, 0.10, 0.40, the cap) are
+no single KPI can carry or sink a board. The three numbers (80, 0.10, 0.40) are
 :class:`EvalConfig` fields.
 
 **Board score** = weighted mean of the board's KPI scores with ``kpi.weight``, over the KPIs
@@ -53,7 +53,8 @@ for a unit not ranked in the previous quarter.
 **Five-colour level** from ``eval_scheme`` (level 1 best), in one of two modes, both always
 computed:
 
-- *absolute*: the best level whose ``min_score`` the score reaches;
+- *absolute*: the best level whose ``min_score`` the score reaches (a score below every
+  threshold gets the worst level);
 - *quintile* (晾晒 mode): by rank among the *n* units that have a score; with *k* levels
   (five), the unit of rank *r* gets level ``floor((r − 1) · k / n) + 1`` — for 41 units ranks
   1–9, 10–17, 18–25, 26–33 and 34–41. Tied units share their rank and therefore their level,
@@ -80,12 +81,13 @@ of the quarter's end (a quarter still running: as of now, or of an earlier ``as_
 gets "样本不足" (insufficient sample) — its rates are shown, but it gets no score, no colour
 and no rank on that board.
 
-Without dispatch records (no store given) the board reads the **event history**: the events
-of the quarter per unit are the sample, and each event's stage deadlines follow from
-``event_type`` (``occurred_at`` + ``react_min`` / ``verify_min`` / ``handle_min``). The event
-history records no completion times, so the on-time rates, closure rate and overdue count
-are **not derivable** from it: they stay missing, and the board shows "无数据" (or "样本不足"
-below the minimum sample) — never a made-up rate. When orders are given, they are used.
+Without dispatch records (no orders given) the board reads the **event history**: the events
+of the quarter per unit (by ``occurred_at``, at the event's street or district) are the
+sample. Each event's stage deadlines would follow from ``event_type`` (``occurred_at`` +
+``react_min`` / ``verify_min`` / ``handle_min``), but the history records no completion times,
+so the on-time rates, closure rate and overdue count are **not derivable** from it: they stay
+missing, and the board shows "无数据" (or "样本不足" below the minimum sample) — never a
+made-up rate — and does not count in the total. When orders are given, they are used.
 
 **City-wide figures** (the KPI board): a KPI's city value is the mean of the ranked units'
 values, its score the mean of their scores; a board's city score is the mean of the units'
