@@ -41,6 +41,12 @@ if ((${#missing[@]})); then
 fi
 
 PY="${PYTHON:-python3}"
+# a venv made with PySide6 6.12.0 (see pyproject) cannot be downgraded in place cleanly
+if [[ -x .venv/bin/python ]] && .venv/bin/python -c \
+    "import sys, importlib.metadata as m; sys.exit(m.version('PySide6') != '6.12.0')" 2>/dev/null; then
+  echo "bootstrap: rebuilding .venv (PySide6 6.12.0 aborts Python 3.11 after many signals)" >&2
+  rm -rf .venv
+fi
 if [[ ! -x .venv/bin/python ]]; then
   "$PY" -m venv .venv
   .venv/bin/python -m pip install -q --upgrade pip >/dev/null
