@@ -14,7 +14,15 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QMainWindow, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
 
 from cockpit import paths
 from cockpit.clock import Clock
@@ -22,19 +30,23 @@ from cockpit.datasets import summary
 
 if TYPE_CHECKING:
     from cockpit.datasets.catalog import Catalog
+from cockpit.datasets import evaluation
 from cockpit.datasets.event_feed import DepartmentSimulator
-from cockpit.datasets.schema import RISK_LEVELS, VITAL_DOMAINS
+from cockpit.datasets.schema import BOARDS, RISK_LEVELS, VITAL_DOMAINS
 from cockpit.dispatch_controller import DispatchController, live_feeds
 from cockpit.layers.page import build_page
 from cockpit.map_controller import MapController
 from cockpit.store_location import open_default_store
+from cockpit.vitals import VitalsController
 from cockpit.widgets import theme
 from cockpit.widgets.dispatch_panel import DispatchPanel
+from cockpit.widgets.gauge import ArcGauge
 from cockpit.widgets.header import MODE_LABELS, HeaderBar
 from cockpit.widgets.map_side import MapSidePanel
 from cockpit.widgets.map_view import MapView
-from cockpit.widgets.panels import BarList, DomainTiles, Panel, StatTile
+from cockpit.widgets.panels import BarList, Panel, StatTile
 from cockpit.widgets.tables import RowsView, rank_change_text
+from cockpit.widgets.vitals_panel import VitalsPanel
 from cockpit.workers import run_in_background
 
 log = logging.getLogger(__name__)
@@ -53,7 +65,7 @@ class Snapshot:
     as_of: datetime
     units: summary.UnitInfo
     risk: summary.RiskSummary
-    vitals: summary.VitalSummary
+    boards: list[dict]
     events: summary.EventSummary
     evaluation: summary.EvaluationSummary
     facilities: dict[str, int]
@@ -69,14 +81,23 @@ def take_snapshot(catalog: Catalog, as_of: datetime) -> Snapshot:
             as_of=as_of,
             units=summary.unit_info(con),
             risk=summary.risk_summary(con),
-            vitals=summary.vital_summary(con, as_of),
             events=summary.event_summary(con, as_of),
             evaluation=summary.evaluation_summary(con),
             facilities=summary.facility_counts(con),
+            boards=_board_rows(con),
             seconds=time.perf_counter() - t0,
         )
     finally:
         con.close()
+
+
+def _board_rows(con) -> list[dict]:
+    """The eight boards' city-wide scores for the latest quarter, with the change."""
+    ps = evaluation.periods(con)
+    if not ps:
+        return []
+    df = evaluation.board_scores(con, ps[-1])
+    return [{**r, "period": ps[-1]} for r in df.to_dict("records")]
 
 
 class MainWindow(QMainWindow):
@@ -94,6 +115,7 @@ class MainWindow(QMainWindow):
         self.mode = mode
         self.drawn: set[str] = set()
         self.snapshot: Snapshot | None = None
+        self.vitals_info: dict = {}
         self.setWindowTitle("城市运行一屏统揽 · City Operations Cockpit")
         self.setMinimumSize(1280, 720)
         self._build()
@@ -105,6 +127,8 @@ class MainWindow(QMainWindow):
         self.set_mode(mode)
         self._on_clock_ticked(self.clock.now())
         self.clock.start()
+        self.vitals = VitalsController(catalog, self.clock.now, self.vitals_view, parent=self)
+        self.vitals.sig_ticked.connect(self._on_vitals_ticked)
         self.map_ctl = MapController(catalog, self.map, self.map_side, self.clock.now, self)
         self.map_ctl.sig_unit_selected.connect(self._on_unit_selected)
         self.store, store_problem = (None, "演练模式不写入值守派遣库 · drill mode never opens the "
@@ -138,23 +162,25 @@ class MainWindow(QMainWindow):
 
         self.top_split = QSplitter(Qt.Orientation.Horizontal)
         self.top_split.setChildrenCollapsible(False)
-        # left: vital signs and KPI boards
-        self.vitals_panel = Panel("城市体征 · 指标")
-        row = QHBoxLayout()
-        self.tile_vitals = StatTile("体征指标")
-        self.tile_alarm = StatTile("报警", theme.STATUS["alarm"])
-        self.tile_warn = StatTile("预警", theme.STATUS["warning"])
-        for t in (self.tile_vitals, self.tile_alarm, self.tile_warn):
-            row.addWidget(t)
-        self.vitals_panel.body.addLayout(row)
-        self.domain_tiles = DomainTiles(columns=2)
-        self.vitals_panel.body.addWidget(self.domain_tiles)
-        self.kpi_caption = QLabel("八大板块 · 全市平均得分")
-        self.kpi_caption.setObjectName("note")
-        self.vitals_panel.body.addWidget(self.kpi_caption)
-        self.board_bars = BarList(row_height=21)
-        self.vitals_panel.body.addWidget(self.board_bars)
-        self.vitals_panel.body.addStretch(1)
+        # left: the city's vital signs (live, ticking) and the eight KPI boards
+        self.vitals_view = VitalsPanel(domains=VITAL_DOMAINS)
+        self.kpi_panel = Panel("八大板块 · KPI")
+        grid = QGridLayout()
+        grid.setSpacing(4)
+        self.board_gauges: dict[str, ArcGauge] = {}
+        for i, board in enumerate(BOARDS):
+            g = ArcGauge(board, "分", 0, 100, 1)
+            g.set_bands([(0, 60, "alarm"), (60, 80, "warning"), (80, 100, "normal")])
+            g.set_target(80)
+            g.setMinimumSize(90, 80)
+            grid.addWidget(g, i // 4, i % 4)
+            self.board_gauges[board] = g
+        self.kpi_panel.body.addLayout(grid)
+        self.left_split = QSplitter(Qt.Orientation.Vertical)
+        self.left_split.addWidget(self.vitals_view)
+        self.left_split.addWidget(self.kpi_panel)
+        self.left_split.setStretchFactor(0, 70)
+        self.left_split.setStretchFactor(1, 30)
         # centre: the map, with its side panel (search, layers, detail)
         self.map = MapView()
         self.map.sig_layer_drawn.connect(self._on_map_layer_drawn)
@@ -169,6 +195,10 @@ class MainWindow(QMainWindow):
         self.map_split.setStretchFactor(0, 0)
         self.map_split.setStretchFactor(1, 1)
         self.map_split.setSizes([250, 800])
+        # the map gets the room on a wall; the panel opens for a search (Ctrl+F), a click
+        # on a feature, or F4
+        self.map_side.hide()
+        self.map.sig_feature_clicked.connect(lambda _m: self.map_side.show())
         # right: five-colour grid and ranking
         self.eval_panel = Panel("五色图 · 晾晒")
         self.ranking = RowsView([("rank", "名次"), ("change", "变化"), ("name", "单位"),
@@ -178,7 +208,7 @@ class MainWindow(QMainWindow):
         self.scheme_note.setObjectName("note")
         self.scheme_note.setWordWrap(True)
         self.eval_panel.body.addWidget(self.scheme_note)
-        self.top_split.addWidget(self.vitals_panel)
+        self.top_split.addWidget(self.left_split)
         self.top_split.addWidget(self.map_split)
         self.top_split.addWidget(self.eval_panel)
         self.top_split.setStretchFactor(0, 24)
@@ -245,7 +275,7 @@ class MainWindow(QMainWindow):
         QShortcut(QKeySequence("F5"), self, self.refresh)
         QShortcut(QKeySequence("F4"), self,
                   lambda: self.map_side.setVisible(not self.map_side.isVisible()))
-        QShortcut(QKeySequence("Ctrl+F"), self, self.map_side.search.edit.setFocus)
+        QShortcut(QKeySequence("Ctrl+F"), self, self._search)
 
     # ---- public API -----------------------------------------------------------------------
     def start(self) -> None:
@@ -255,6 +285,7 @@ class MainWindow(QMainWindow):
         self.map.load_page(page)
         self.map_ctl.load_categories()
         self.dispatch_ctl.start()
+        self.vitals.start()
         self.refresh()
 
     def refresh(self) -> None:
@@ -271,9 +302,9 @@ class MainWindow(QMainWindow):
         self.header.set_mode(mode)
         # review gives the five-colour grid the large area
         if mode == "review":
-            self.top_split.setSizes([220, 520, 700])
+            self.top_split.setSizes([300, 560, 900])
         else:
-            self.top_split.setSizes([360, 840, 380])
+            self.top_split.setSizes([520, 880, 500])
 
     def all_drawn(self) -> bool:
         return set(REGIONS) <= self.drawn
@@ -289,7 +320,7 @@ class MainWindow(QMainWindow):
         self.snapshot = snap
         # the same cockpit serves the city, district and street centres
         self.header.title.setText(f"{snap.units.top_name}城市运行一屏统揽")
-        self._show_vitals(snap)
+        self._show_boards(snap)
         self._show_evaluation(snap)
         self._show_events(snap)
         self._show_risk(snap)
@@ -303,21 +334,22 @@ class MainWindow(QMainWindow):
             + (f" · ⚠ 数据提示 {len(warnings)} 条 (warnings)" if warnings else ""))
         self.status.setToolTip("\n".join(str(w) for w in warnings[:30]))
 
-    def _show_vitals(self, snap: Snapshot) -> None:
-        v = snap.vitals
-        alarms = sum(d.get("alarm", 0) for d in v.by_domain.values())
-        warns = sum(d.get("warning", 0) for d in v.by_domain.values())
-        self.tile_vitals.set_value(v.indicators)
-        self.tile_alarm.set_value(alarms)
-        self.tile_warn.set_value(warns)
-        self.header.set_alarms(alarms, warns)
-        self.domain_tiles.set_domains(v.by_domain, list(VITAL_DOMAINS))
-        ev = snap.evaluation
-        if ev.period and not ev.ranking.empty:
-            means = [(b, float(ev.ranking[b].mean())) for b in ev.boards]
-            self.kpi_caption.setText(f"八大板块 · 全市平均得分 · {ev.period}")
-            self.board_bars.set_rows([(b, s, theme.ACCENT, f"{s:.1f}") for b, s in means])
+    def _on_vitals_ticked(self, info: dict) -> None:
+        self.vitals_info = info
+        c = info.get("counts", {})
+        self.header.set_alarms(int(c.get("alarm", 0)), int(c.get("warning", 0)))
         self._mark("vitals")
+
+    def _show_boards(self, snap: Snapshot) -> None:
+        for row in snap.boards:
+            g = self.board_gauges.get(row["board"])
+            if g is None:
+                continue
+            g.set_value(row["score"], row["change"])
+            g.set_caption(f"{row['label']} · {row['period']}" if row["score"] is not None
+                          else "无数据")
+        if snap.boards:
+            self.kpi_panel.set_title(f"八大板块 · 全市平均 · {snap.boards[0]['period']}")
 
     def _show_evaluation(self, snap: Snapshot) -> None:
         ev = snap.evaluation
@@ -411,6 +443,7 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(0, self.sig_all_drawn.emit)
 
     def closeEvent(self, event) -> None:  # noqa: N802
+        self.vitals.close()
         self.dispatch_ctl.stop()
         self.clock.stop()
         QThreadPool.globalInstance().waitForDone(3000)
@@ -419,6 +452,10 @@ class MainWindow(QMainWindow):
             self.store = None
         self.map.dispose()
         super().closeEvent(event)
+
+    def _search(self) -> None:
+        self.map_side.show()
+        self.map_side.search.edit.setFocus()
 
     def _toggle_full_screen(self) -> None:
         self.showNormal() if self.isFullScreen() else self.showFullScreen()
