@@ -141,8 +141,21 @@ def _bench_dispatch(quick: bool) -> dict[str, Any]:
     return bench_dispatch(quick)
 
 
+def _bench_vitals(quick: bool) -> dict[str, Any]:
+    from cockpit.bench_vitals import bench_vitals
+
+    return bench_vitals(quick)
+
+
+def _bench_evaluation(quick: bool) -> dict[str, Any]:
+    from cockpit.bench_evaluation import bench_evaluation
+
+    return bench_evaluation(quick)
+
+
 GROUPS: dict[str, Callable[[bool], dict[str, Any]]] = {
-    "data": bench_data, "map": _bench_map, "dispatch": _bench_dispatch}
+    "data": bench_data, "map": _bench_map, "vitals": _bench_vitals,
+    "evaluation": _bench_evaluation, "dispatch": _bench_dispatch}
 
 
 def run_bench(only: str | None, quick: bool, json_path: Path) -> int:

@@ -67,6 +67,9 @@ def build_parser() -> argparse.ArgumentParser:
     from cockpit.audit_cli import add_parser as add_audit_parser
 
     add_audit_parser(sub)
+    from cockpit.report_cli import add_parser as add_report_parser
+
+    add_report_parser(sub)
     return p
 
 
@@ -118,6 +121,10 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "data":
         return cmd_generate(args) if args.data_command == "generate" else cmd_validate(args)
+    if args.command == "report":
+        from cockpit.report_cli import cmd_report
+
+        return cmd_report(args)
     if args.command == "audit":
         from cockpit.audit_cli import cmd_audit_verify
 

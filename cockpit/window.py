@@ -36,6 +36,7 @@ from cockpit.datasets.schema import BOARDS, RISK_LEVELS, VITAL_DOMAINS
 from cockpit.dispatch_controller import DispatchController, live_feeds
 from cockpit.layers.page import build_page
 from cockpit.map_controller import MapController
+from cockpit.review import ReviewPanel
 from cockpit.store_location import open_default_store
 from cockpit.vitals import VitalsController
 from cockpit.widgets import theme
@@ -45,7 +46,7 @@ from cockpit.widgets.header import MODE_LABELS, HeaderBar
 from cockpit.widgets.map_side import MapSidePanel
 from cockpit.widgets.map_view import MapView
 from cockpit.widgets.panels import BarList, Panel, StatTile
-from cockpit.widgets.tables import RowsView, rank_change_text
+from cockpit.widgets.tables import RowsView
 from cockpit.widgets.vitals_panel import VitalsPanel
 from cockpit.workers import run_in_background
 
@@ -142,6 +143,13 @@ class MainWindow(QMainWindow):
         self.map_ctl.sig_dispatch_requested.connect(self.dispatch_ctl.request_dispatch)
         self.dispatch_ctl.sig_event_states_changed.connect(self._on_event_states)
         self.dispatch_ctl.sig_alert.connect(self.status.setText)
+        # the five-colour grid and rankings, fed by the dispatch records (闭环 board)
+        self.review = ReviewPanel(catalog, self._orders)
+        self.review.sig_quarter_shown.connect(lambda _p: self._mark("evaluation"))
+        self.review.sig_unit_selected.connect(self._on_unit_selected)
+        self.top_split.addWidget(self.review)
+        self.top_split.setStretchFactor(2, 24)
+        self.set_mode(self.mode)
         self._shortcuts()
 
     # ---- construction -------------------------------------------------------------------
@@ -199,18 +207,8 @@ class MainWindow(QMainWindow):
         # on a feature, or F4
         self.map_side.hide()
         self.map.sig_feature_clicked.connect(lambda _m: self.map_side.show())
-        # right: five-colour grid and ranking
-        self.eval_panel = Panel("五色图 · 晾晒")
-        self.ranking = RowsView([("rank", "名次"), ("change", "变化"), ("name", "单位"),
-                                 ("total", "总分"), ("label", "等级")])
-        self.eval_panel.body.addWidget(self.ranking, 1)
-        self.scheme_note = QLabel()
-        self.scheme_note.setObjectName("note")
-        self.scheme_note.setWordWrap(True)
-        self.eval_panel.body.addWidget(self.scheme_note)
         self.top_split.addWidget(self.left_split)
         self.top_split.addWidget(self.map_split)
-        self.top_split.addWidget(self.eval_panel)
         self.top_split.setStretchFactor(0, 24)
         self.top_split.setStretchFactor(1, 52)
         self.top_split.setStretchFactor(2, 24)
@@ -284,6 +282,7 @@ class MainWindow(QMainWindow):
                           paths.cache_dir() / "pages", lang=self.lang, tiles=self.tiles)
         self.map.load_page(page)
         self.map_ctl.load_categories()
+        self.review.refresh()
         self.dispatch_ctl.start()
         self.vitals.start()
         self.refresh()
@@ -301,9 +300,16 @@ class MainWindow(QMainWindow):
         self.mode = mode
         self.header.set_mode(mode)
         # review gives the five-colour grid the large area
+        review = getattr(self, "review", None)
+        if review is None:
+            return
         if mode == "review":
-            self.top_split.setSizes([300, 560, 900])
+            review.set_compact(False)
+            self.top_split.setSizes([0, 520, 1400])
+            self.left_split.hide()
         else:
+            review.set_compact(True)
+            self.left_split.show()
             self.top_split.setSizes([520, 880, 500])
 
     def all_drawn(self) -> bool:
@@ -321,7 +327,6 @@ class MainWindow(QMainWindow):
         # the same cockpit serves the city, district and street centres
         self.header.title.setText(f"{snap.units.top_name}城市运行一屏统揽")
         self._show_boards(snap)
-        self._show_evaluation(snap)
         self._show_events(snap)
         self._show_risk(snap)
         self.map_ctl.refresh()
@@ -350,26 +355,6 @@ class MainWindow(QMainWindow):
                           else "无数据")
         if snap.boards:
             self.kpi_panel.set_title(f"八大板块 · 全市平均 · {snap.boards[0]['period']}")
-
-    def _show_evaluation(self, snap: Snapshot) -> None:
-        ev = snap.evaluation
-        self.eval_panel.set_title(f"五色图 · 晾晒 {ev.period or ''}")
-        rows = []
-        for r in ev.ranking.itertuples():
-            rank = None if r.rank != r.rank else int(r.rank)
-            prev = None if (r.prev_rank is None or r.prev_rank != r.prev_rank) else int(r.prev_rank)
-            change, colour = rank_change_text(rank, prev)
-            total = None if r.total != r.total else round(float(r.total), 1)
-            rows.append({"rank": rank if rank is not None else "—", "change": change,
-                         "change__fg": colour, "name": r.unit_name,
-                         "total": total if total is not None else "无数据",
-                         "total__bg": r.colour, "total__fg": "#0b1220", "label": r.label,
-                         "label__tip": f"{r.unit_name}: {r.label}"})
-        self.ranking.set_rows(rows)
-        self.scheme_note.setText("  ".join(
-            f"■ {lab} ≥{m:g}" for lab, m in ev.scheme[["label", "min_score"]].itertuples(
-                index=False)) + f"   对比上季度 {ev.previous or '—'}")
-        self._mark("evaluation")
 
     def _show_events(self, snap: Snapshot) -> None:
         e = snap.events
@@ -401,6 +386,10 @@ class MainWindow(QMainWindow):
             f"响应时限（事件类型中位数）：签收 {t.get('react', 0):g} 分 · 核查 "
             f"{t.get('verify', 0):g} 分 · 处置 {t.get('handle', 0):g} 分")
         self._mark("risk")
+
+    def _orders(self):
+        """The dispatch orders for the closed-loop board (None without a store)."""
+        return self.store.orders() if self.store is not None else None
 
     def _on_event_states(self, states: dict) -> None:
         self.map_ctl.set_event_states(states)

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 import duckdb
-from cockpit.datasets import summary
+from cockpit.datasets import evaluation, summary
 from cockpit.layers.base import Viewport
 
 #: Sequential palette for risk density, light to dark (ColorBrewer "OrRd", 5 classes).
@@ -57,15 +57,17 @@ class DistrictLayer:
                           else ""})
         return {"layer": self.name, "mode": "density", "features": features, "legend": legend}
 
-    def _evaluation(self, con: duckdb.DuckDBPyConnection, period: str | None) -> dict:
-        ev = summary.evaluation_summary(con, period)
+    def _evaluation(self, con: duckdb.DuckDBPyConnection, period: str | None,
+                    mode: str = "absolute") -> dict:
+        """The total's five-colour level per ranked unit: the same palette as the grid."""
+        ev = evaluation.evaluate_quarter(con, period)
         features = {}
         for r in ev.ranking.itertuples():
+            cell = ev.cell(str(r.unit_code), evaluation.TOTAL, mode)
             features[str(r.unit_code)] = {
-                "colour": r.colour, "value": None if r.total != r.total else round(r.total, 1),
-                "label": r.label, "name": r.unit_name, "rank": int(r.rank) if r.rank == r.rank
-                else None}
-        legend = [{"colour": c, "label": f"{lab} ≥ {m:g}"} for c, lab, m in
-                  ev.scheme[["colour", "label", "min_score"]].itertuples(index=False)]
+                "colour": cell["colour"], "value": cell["score"], "label": cell["label"],
+                "name": str(r.unit_name), "rank": cell["rank"]}
+        legend = [{"colour": p["colour"], "label": f"{p['label']} ≥ {p['min_score']:g}"}
+                  for p in ev.scheme]
         return {"layer": self.name, "mode": "evaluation", "period": ev.period,
                 "features": features, "legend": legend}

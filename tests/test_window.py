@@ -34,7 +34,7 @@ def test_regions_show_the_catalogs_numbers(window) -> None:
     n_vital = con.execute("SELECT count(*) FROM vital_sign").fetchone()[0]
     assert sum(window.vitals_info["counts"].values()) == n_vital
     ranked = con.execute("SELECT count(DISTINCT unit_code) FROM kpi_value").fetchone()[0]
-    assert window.ranking.rows_model.rowCount() == ranked
+    assert len(window.review.evaluation.ranking) == ranked
     assert window.event_table.rows_model.rowCount() > 0
     level_total = sum(v for _label, v, _c, _t in window.level_bars.rows())
     assert level_total == total
@@ -54,6 +54,9 @@ def test_demo_badge_and_mode_switch(window, qtbot) -> None:
     assert window.mode == "review"
     assert window.header.mode_buttons["review"].isChecked()
     sizes = window.top_split.sizes()
-    assert sizes[2] > sizes[0]  # review gives the five-colour grid the large area
+    assert sizes[2] > sizes[1] and window.left_split.isHidden()  # the grid gets the room
+    assert not window.review.compact
+    window.set_mode("live")
+    assert window.review.compact and not window.left_split.isHidden()
     with pytest.raises(ValueError):
         window.set_mode("party")
