@@ -25,12 +25,9 @@ from PySide6.QtWidgets import (
 )
 
 from cockpit import paths
+from cockpit.alarm_source import VitalAlarmSource
 from cockpit.clock import Clock
-from cockpit.datasets import summary
-
-if TYPE_CHECKING:
-    from cockpit.datasets.catalog import Catalog
-from cockpit.datasets import evaluation
+from cockpit.datasets import evaluation, summary
 from cockpit.datasets.event_feed import DepartmentSimulator
 from cockpit.datasets.schema import BOARDS, RISK_LEVELS, VITAL_DOMAINS
 from cockpit.dispatch_controller import DispatchController, live_feeds
@@ -49,6 +46,9 @@ from cockpit.widgets.panels import BarList, Panel, StatTile
 from cockpit.widgets.tables import RowsView
 from cockpit.widgets.vitals_panel import VitalsPanel
 from cockpit.workers import run_in_background
+
+if TYPE_CHECKING:
+    from cockpit.datasets.catalog import Catalog
 
 log = logging.getLogger(__name__)
 
@@ -135,9 +135,12 @@ class MainWindow(QMainWindow):
         self.store, store_problem = (None, "演练模式不写入值守派遣库 · drill mode never opens the "
                                      "live dispatch store") if mode == "drill" else \
             open_default_store()
+        # vital-sign alarms arrive in the event list as dispatchable events
+        self.alarm_source = VitalAlarmSource()
+        self.vitals.sig_alarm_raised.connect(self.alarm_source.push)
         self.dispatch_ctl = DispatchController(
             catalog, self.store, self.clock.now, self.dispatch_panel, self,
-            feeds=live_feeds(catalog, simulate=False),
+            feeds=[*live_feeds(catalog, simulate=False), self.alarm_source],
             responder=DepartmentSimulator() if catalog.synthetic else None,
             store_problem=store_problem)
         self.map_ctl.sig_dispatch_requested.connect(self.dispatch_ctl.request_dispatch)
