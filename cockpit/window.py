@@ -40,6 +40,7 @@ from cockpit.widgets import theme
 from cockpit.widgets.dispatch_panel import DispatchPanel
 from cockpit.widgets.gauge import ArcGauge
 from cockpit.widgets.header import MODE_LABELS, HeaderBar
+from cockpit.widgets.kpi_board import KpiBoardDialog
 from cockpit.widgets.map_side import MapSidePanel
 from cockpit.widgets.map_view import MapView
 from cockpit.widgets.panels import BarList, Panel, StatTile
@@ -117,6 +118,7 @@ class MainWindow(QMainWindow):
         self.drawn: set[str] = set()
         self.snapshot: Snapshot | None = None
         self.vitals_info: dict = {}
+        self.board_dialog: KpiBoardDialog | None = None
         self.setWindowTitle("城市运行一屏统揽 · City Operations Cockpit")
         self.setMinimumSize(1280, 720)
         self._build()
@@ -184,6 +186,8 @@ class MainWindow(QMainWindow):
             g.set_bands([(0, 60, "alarm"), (60, 80, "warning"), (80, 100, "normal")])
             g.set_target(80)
             g.setMinimumSize(90, 80)
+            g.setToolTip(f"{board}：点击查看跑道与指标明细 · click for runways and KPIs")
+            g.sig_clicked.connect(lambda b=board: self.open_board(b))
             grid.addWidget(g, i // 4, i % 4)
             self.board_gauges[board] = g
         self.kpi_panel.body.addLayout(grid)
@@ -314,6 +318,31 @@ class MainWindow(QMainWindow):
             review.set_compact(True)
             self.left_split.show()
             self.top_split.setSizes([520, 880, 500])
+
+    def open_board(self, board: str) -> None:
+        """The board's runways and KPIs (city-wide, latest quarter) in a drill-down."""
+        if self.board_dialog is None:
+            self.board_dialog = KpiBoardDialog(self)
+        dialog = self.board_dialog
+
+        def work() -> tuple[str, list[dict]]:
+            con = self.catalog.cursor()
+            try:
+                ps = evaluation.periods(con)
+                if not ps:
+                    return "", []
+                df = evaluation.kpi_table(con, ps[-1])
+                return ps[-1], df[df["board"] == board].to_dict("records")
+            finally:
+                con.close()
+
+        def show(result: tuple[str, list[dict]]) -> None:
+            period, rows = result
+            dialog.view.set_board(board, period, rows)
+            dialog.show()
+            dialog.raise_()
+
+        run_in_background(work, show, self._on_query_failed)
 
     def all_drawn(self) -> bool:
         return set(REGIONS) <= self.drawn

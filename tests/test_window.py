@@ -60,3 +60,23 @@ def test_demo_badge_and_mode_switch(window, qtbot) -> None:
     assert window.review.compact and not window.left_split.isHidden()
     with pytest.raises(ValueError):
         window.set_mode("party")
+
+
+def test_board_gauge_opens_its_kpis(window, qtbot) -> None:
+    board = next(iter(window.board_gauges))
+    window.open_board(board)
+    qtbot.waitUntil(lambda: window.board_dialog is not None
+                    and window.board_dialog.isVisible(), timeout=30_000)
+    view = window.board_dialog.view
+    n = window.catalog.con.execute("SELECT count(*) FROM kpi WHERE board = ?",
+                                   [board]).fetchone()[0]
+    assert view.model.rowCount() == n > 0
+    runway = view.runways.item(1).data(0x0100)  # the first runway
+    view.runways.setCurrentRow(1)
+    per_runway = window.catalog.con.execute(
+        "SELECT count(*) FROM kpi WHERE board = ? AND runway = ?", [board, runway]).fetchone()[0]
+    assert view.visible_rows() == per_runway
+    name = window.catalog.con.execute("SELECT name FROM kpi WHERE board = ? AND runway = ? "
+                                      "LIMIT 1", [board, runway]).fetchone()[0]
+    view.search.setText(name)
+    assert 1 <= view.visible_rows() <= per_runway
