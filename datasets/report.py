@@ -184,19 +184,9 @@ def build_report(con: duckdb.DuckDBPyConnection, period: str | None = None,
 # --------------------------------------------------------------------------- XLSX
 
 
-def _num(x) -> float | None:
-    try:
-        f = float(x)
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(f) else f
-
-
-def _int(x) -> int | None:
-    if x is None or x is pd.NA:
-        return None
-    f = _num(x)
-    return None if f is None else int(f)
+# the engine's own converters: NaN and unparseable values become None
+_num = E._float
+_int = E._int
 
 
 def write_xlsx(report: Report, path: Path | str) -> Path:
