@@ -231,7 +231,11 @@ def run_gui(args: argparse.Namespace) -> int:
             return fail("底图文件无法读取 · cannot read the base map",
                         f"--tiles {tiles}: not an MBTiles file ({exc})", 2)
         tiles = TILE_SCHEME_URL
-    win = MainWindow(catalog, mode=args.mode, lang=args.lang, tiles=tiles)
+    try:
+        win = MainWindow(catalog, mode=args.mode, lang=args.lang, tiles=tiles,
+                         scenario=args.scenario)
+    except ValueError as exc:  # an unknown drill scenario
+        return fail("无法开始演练 · cannot start the drill", str(exc), 2)
     if mbtiles is not None:
         win.map.set_tile_source(mbtiles.tile, mbtiles.mime)
     elif tiles:

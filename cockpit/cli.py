@@ -42,6 +42,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--tiles", default=None, metavar="URL|MBTILES",
                    help="base map: an intranet tile URL template (http://host/{z}/{x}/{y}.png) "
                    "or an offline .mbtiles file; default: none (boundaries on dark)")
+    p.add_argument("--scenario", default=None, metavar="ID",
+                   help="drill scenario (with --mode drill): water-main-burst-yuzhong, …")
     p.add_argument("--report-startup", action="store_true",
                    help="print 'first-frame <seconds>' when every region has drawn (bench)")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")

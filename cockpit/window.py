@@ -10,6 +10,7 @@ import logging
 import time
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QThreadPool, QTimer, Signal
@@ -28,22 +29,32 @@ from cockpit import paths
 from cockpit.alarm_source import VitalAlarmSource
 from cockpit.clock import Clock
 from cockpit.datasets import evaluation, summary
+from cockpit.datasets.drill import (
+    DrillSession,
+    after_action_report,
+    event_density,
+    shipped_scenarios,
+)
 from cockpit.datasets.event_feed import DepartmentSimulator
 from cockpit.datasets.schema import BOARDS, RISK_LEVELS, VITAL_DOMAINS
 from cockpit.dispatch_controller import DispatchController, live_feeds
+from cockpit.drill_report_pdf import write_drill_pdf
 from cockpit.layers.page import build_page
 from cockpit.map_controller import MapController
+from cockpit.replay import ReplayClock, ReplayController
 from cockpit.review import ReviewPanel
-from cockpit.store_location import open_default_store
+from cockpit.store_location import default_store_path, open_default_store
 from cockpit.vitals import VitalsController
 from cockpit.widgets import theme
 from cockpit.widgets.dispatch_panel import DispatchPanel
+from cockpit.widgets.exercise_watermark import ExerciseWatermark
 from cockpit.widgets.gauge import ArcGauge
 from cockpit.widgets.header import MODE_LABELS, HeaderBar
 from cockpit.widgets.kpi_board import KpiBoardDialog
 from cockpit.widgets.map_side import MapSidePanel
 from cockpit.widgets.map_view import MapView
 from cockpit.widgets.panels import BarList, Panel, StatTile
+from cockpit.widgets.replay_bar import ReplayBar
 from cockpit.widgets.tables import RowsView
 from cockpit.widgets.vitals_panel import VitalsPanel
 from cockpit.workers import run_in_background
@@ -109,7 +120,7 @@ class MainWindow(QMainWindow):
     """Every region, the map included, has drawn real data once."""
 
     def __init__(self, catalog: Catalog, mode: str = "live", lang: str = "zh",
-                 tiles: str | None = None) -> None:
+                 tiles: str | None = None, scenario: str | None = None) -> None:
         super().__init__()
         self.catalog = catalog
         self.tiles = tiles
@@ -124,7 +135,11 @@ class MainWindow(QMainWindow):
         self._build()
         # the last moment the data covers: a past dataset stops the clock there
         _first, last = summary.data_time_range(catalog.con)
-        self.clock = Clock(last, parent=self)
+        self.drill: DrillSession | None = None
+        if mode == "drill":
+            self._build_drill(scenario, last)
+        else:
+            self.clock = Clock(last, parent=self)
         self.clock.sig_ticked.connect(self._on_clock_ticked)
         self.header.set_demo(catalog.synthetic)
         self.set_mode(mode)
@@ -134,15 +149,16 @@ class MainWindow(QMainWindow):
         self.vitals.sig_ticked.connect(self._on_vitals_ticked)
         self.map_ctl = MapController(catalog, self.map, self.map_side, self.clock.now, self)
         self.map_ctl.sig_unit_selected.connect(self._on_unit_selected)
-        self.store, store_problem = (None, "演练模式不写入值守派遣库 · drill mode never opens the "
-                                     "live dispatch store") if mode == "drill" else \
-            open_default_store()
+        # a drill writes only to its own session store: the live store is never opened
+        self.store, store_problem = ((self.drill.store, None) if self.drill is not None
+                                     else open_default_store())
         # vital-sign alarms arrive in the event list as dispatchable events
         self.alarm_source = VitalAlarmSource()
         self.vitals.sig_alarm_raised.connect(self.alarm_source.push)
         self.dispatch_ctl = DispatchController(
             catalog, self.store, self.clock.now, self.dispatch_panel, self,
-            feeds=[*live_feeds(catalog, simulate=False), self.alarm_source],
+            feeds=[*live_feeds(catalog, simulate=False), self.alarm_source,
+                   *([self.drill] if self.drill is not None else [])],
             responder=DepartmentSimulator() if catalog.synthetic else None,
             store_problem=store_problem)
         self.map_ctl.sig_dispatch_requested.connect(self.dispatch_ctl.request_dispatch)
@@ -301,9 +317,16 @@ class MainWindow(QMainWindow):
                           self._on_query_failed)
 
     def set_mode(self, mode: str) -> None:
-        """Switch between live (值守), review (晾晒) and drill (演练)."""
+        """Switch between live (值守) and review (晾晒); drill (演练) is its own session."""
         if mode not in MODE_LABELS:
             raise ValueError(f"unknown mode {mode!r}")
+        if (mode == "drill") != (getattr(self, "drill", None) is not None):
+            # a drill has its own clock and store: it starts as its own session, so that it
+            # can never write a live record (and live records are never replaced by a drill)
+            self.header.set_mode(self.mode)
+            self.status.setText("演练请以 `cockpit --mode drill [--scenario ID]` 启动（独立时钟与派遣库）"
+                                " · start a drill with --mode drill")
+            return
         self.mode = mode
         self.header.set_mode(mode)
         # review gives the five-colour grid the large area
@@ -318,6 +341,49 @@ class MainWindow(QMainWindow):
             review.set_compact(True)
             self.left_split.show()
             self.top_split.setSizes([520, 880, 500])
+
+    def _build_drill(self, scenario_id: str | None, data_end) -> None:
+        """Drill mode: a replay clock over the scenario's window, the replay bar, the
+        exercise watermark and a session store of its own."""
+        scenarios = shipped_scenarios()
+        by_id = {sc.id: sc for sc in scenarios}
+        if scenario_id is not None and scenario_id not in by_id:
+            raise ValueError(f"unknown drill scenario {scenario_id!r}; shipped: "
+                             f"{', '.join(by_id)}")
+        self.scenario = by_id[scenario_id] if scenario_id else by_id.get(
+            "water-main-burst-yuzhong", scenarios[0])
+        start, end = self.scenario.window(base=data_end)
+        self.clock = ReplayClock(start, end, parent=self)
+        live = default_store_path()
+        self.drill = DrillSession(self.scenario, live.parent / "drills", live, self.clock.now)
+        self.replay_bar = ReplayBar()
+        self.centralWidget().layout().addWidget(self.replay_bar)
+        self.replay_ctl = ReplayController(self.clock, self.replay_bar, self)
+        self.replay_ctl.set_injects(self.drill.markers())
+        self.replay_bar.sig_seek_requested.connect(lambda _t: self.drill.reset_feed())
+        self.watermark = ExerciseWatermark(self.centralWidget())
+        self.header.title.setText(f"演练 · {self.scenario.title}")
+
+        def density():
+            con = self.catalog.cursor()
+            try:
+                return event_density(con, start, end)
+            finally:
+                con.close()
+
+        run_in_background(density, lambda r: self.replay_ctl.set_density(*r),
+                          self._on_query_failed)
+        QShortcut(QKeySequence("Ctrl+E"), self, self.finish_drill)
+
+    def finish_drill(self) -> Path | None:
+        """Score the drill so far and write the after-action report (PDF) beside its store."""
+        if self.drill is None:
+            return None
+        report = after_action_report(self.drill, self.clock.now())
+        path = default_store_path().parent / "drills" / f"{self.drill.session_id}-report.pdf"
+        write_drill_pdf(report, path)
+        self.status.setText(f"演练得分 {report['score']} · 复盘报告 after-action report: {path}")
+        return path
 
     def open_board(self, board: str) -> None:
         """The board's runways and KPIs (city-wide, latest quarter) in a drill-down."""
@@ -357,7 +423,8 @@ class MainWindow(QMainWindow):
     def _on_snapshot(self, snap: Snapshot) -> None:
         self.snapshot = snap
         # the same cockpit serves the city, district and street centres
-        self.header.title.setText(f"{snap.units.top_name}城市运行一屏统揽")
+        self.header.title.setText(f"演练 · {self.scenario.title}" if self.drill is not None
+                                  else f"{snap.units.top_name}城市运行一屏统揽")
         self._show_boards(snap)
         self._show_events(snap)
         self._show_risk(snap)
@@ -468,9 +535,11 @@ class MainWindow(QMainWindow):
         self.dispatch_ctl.stop()
         self.clock.stop()
         QThreadPool.globalInstance().waitForDone(3000)
-        if self.store is not None:
+        if self.drill is not None:
+            self.drill.close()  # the session owns the drill store
+        elif self.store is not None:
             self.store.close()
-            self.store = None
+        self.store = None
         self.map.dispose()
         super().closeEvent(event)
 

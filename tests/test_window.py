@@ -80,3 +80,31 @@ def test_board_gauge_opens_its_kpis(window, qtbot) -> None:
                                       "LIMIT 1", [board, runway]).fetchone()[0]
     view.search.setText(name)
     assert 1 <= view.visible_rows() <= per_runway
+
+
+def test_drill_mode_never_touches_the_live_store(qtbot, small_dataset_master: Path,
+                                                 tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("COCKPIT_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setenv("COCKPIT_DATA_HOME", str(tmp_path / "home"))
+    from cockpit.store_location import default_store_path
+    from cockpit.window import MainWindow
+
+    cat = open_catalog(small_dataset_master, tmp_path / "catalogs")
+    win = MainWindow(cat, mode="drill", scenario="forest-fire-zhongliangshan")
+    qtbot.addWidget(win)
+    win.resize(1600, 900)
+    win.show()
+    with qtbot.waitSignal(win.sig_all_drawn, timeout=90_000):
+        win.start()
+    assert win.drill is not None and win.store is win.drill.store
+    assert not default_store_path().exists()  # the live store was never opened
+    assert win.watermark.isVisible() and win.replay_bar.isVisible()
+    start = win.clock.now()
+    win.clock.seek(start.replace(minute=(start.minute + 10) % 60))
+    win.set_mode("live")  # refused: a drill stays a drill
+    assert win.mode == "drill"
+    pdf = win.finish_drill()
+    assert pdf is not None and pdf.exists() and pdf.stat().st_size > 1000
+    win.close()
+    cat.close()
+    assert not default_store_path().exists()
