@@ -231,9 +231,21 @@ def run_gui(args: argparse.Namespace) -> int:
             return fail("底图文件无法读取 · cannot read the base map",
                         f"--tiles {tiles}: not an MBTiles file ({exc})", 2)
         tiles = TILE_SCHEME_URL
+    replay = None
+    if getattr(args, "replay", None):
+        from cockpit.datasets.summary import data_time_range
+        from cockpit.window import parse_replay_window
+
+        if args.mode != "drill" or args.scenario:
+            return fail("无法开始复盘 · cannot start the replay",
+                        "--replay runs with --mode drill and without --scenario.", 2)
+        try:
+            replay = parse_replay_window(args.replay, *data_time_range(catalog.con))
+        except ValueError as exc:
+            return fail("无法开始复盘 · cannot start the replay", str(exc), 2)
     try:
         win = MainWindow(catalog, mode=args.mode, lang=args.lang, tiles=tiles,
-                         scenario=args.scenario)
+                         scenario=args.scenario, replay=replay)
     except ValueError as exc:  # an unknown drill scenario
         return fail("无法开始演练 · cannot start the drill", str(exc), 2)
     if mbtiles is not None:

@@ -69,6 +69,33 @@ SOURCE_LABELS = {"sensor": "传感器", "ai_camera": "AI视频", "grid_worker": 
 FACILITY_LABELS = {"warehouse": "应急仓库", "fire_station": "消防站", "hospital": "医院",
                    "shelter": "避难场所"}
 REGIONS = ("vitals", "evaluation", "events", "risk", "map")
+REPLAY_WATERMARK = "复盘 · REPLAY"
+REPLAY_READ_ONLY = "复盘模式只读 · replay is read-only: nothing is dispatched or written"
+
+
+def parse_replay_window(text: str, first: datetime | None, last: datetime | None
+                        ) -> tuple[datetime, datetime]:
+    """``FROM..TO`` (ISO local times) → (from, to), checked against the data's range.
+
+    Raises ValueError with a message that says what is wrong and what the data covers."""
+    parts = text.split("..")
+    if len(parts) != 2 or not all(p.strip() for p in parts):
+        raise ValueError(f"--replay {text!r}: expected FROM..TO, e.g. "
+                         "2026-11-23T08:00..2026-11-23T20:00")
+    try:
+        start, end = (datetime.fromisoformat(p.strip()) for p in parts)
+    except ValueError as exc:
+        raise ValueError(f"--replay {text!r}: not an ISO time ({exc})") from None
+    if start.tzinfo is not None or end.tzinfo is not None:
+        raise ValueError(f"--replay {text!r}: give local times without a zone")
+    if start >= end:
+        raise ValueError(f"--replay {text!r}: FROM must be before TO")
+    if first is None or last is None:
+        raise ValueError("--replay: the dataset has no events or readings to replay")
+    if start < first or end > last:
+        raise ValueError(f"--replay {text!r}: outside the data, which covers "
+                         f"{first:%Y-%m-%dT%H:%M:%S}..{last:%Y-%m-%dT%H:%M:%S}")
+    return start, end
 
 
 @dataclass(frozen=True)
@@ -120,7 +147,9 @@ class MainWindow(QMainWindow):
     """Every region, the map included, has drawn real data once."""
 
     def __init__(self, catalog: Catalog, mode: str = "live", lang: str = "zh",
-                 tiles: str | None = None, scenario: str | None = None) -> None:
+                 tiles: str | None = None, scenario: str | None = None,
+                 replay: tuple[datetime, datetime] | None = None) -> None:
+        """``replay``: a window of the past (复盘) to replay read-only, in drill mode."""
         super().__init__()
         self.catalog = catalog
         self.tiles = tiles
@@ -134,9 +163,16 @@ class MainWindow(QMainWindow):
         self.setMinimumSize(1280, 720)
         self._build()
         # the last moment the data covers: a past dataset stops the clock there
-        _first, last = summary.data_time_range(catalog.con)
+        first, last = summary.data_time_range(catalog.con)
         self.drill: DrillSession | None = None
-        if mode == "drill":
+        self.replay_window: tuple[datetime, datetime] | None = None
+        self._snap_busy = self._snap_again = self._closing = False
+        if replay is not None:
+            if mode != "drill" or scenario is not None:
+                raise ValueError("a replay runs in drill mode and without a scenario")
+            self._build_replay(*parse_replay_window(
+                f"{replay[0].isoformat()}..{replay[1].isoformat()}", first, last))
+        elif mode == "drill":
             self._build_drill(scenario, last)
         else:
             self.clock = Clock(last, parent=self)
@@ -149,15 +185,21 @@ class MainWindow(QMainWindow):
         self.vitals.sig_ticked.connect(self._on_vitals_ticked)
         self.map_ctl = MapController(catalog, self.map, self.map_side, self.clock.now, self)
         self.map_ctl.sig_unit_selected.connect(self._on_unit_selected)
-        # a drill writes only to its own session store: the live store is never opened
-        self.store, store_problem = ((self.drill.store, None) if self.drill is not None
-                                     else open_default_store())
+        # a drill writes only to its own session store, a replay writes nowhere: neither
+        # opens the live store
+        if self.replay_window is not None:
+            self.store, store_problem = None, REPLAY_READ_ONLY
+        elif self.drill is not None:
+            self.store, store_problem = self.drill.store, None
+        else:
+            self.store, store_problem = open_default_store()
         # vital-sign alarms arrive in the event list as dispatchable events
         self.alarm_source = VitalAlarmSource()
         self.vitals.sig_alarm_raised.connect(self.alarm_source.push)
         self.dispatch_ctl = DispatchController(
             catalog, self.store, self.clock.now, self.dispatch_panel, self,
-            feeds=[*live_feeds(catalog, simulate=False), self.alarm_source,
+            feeds=[*(live_feeds(catalog, simulate=False) if self.replay_window is None
+                     else []), self.alarm_source,
                    *([self.drill] if self.drill is not None else [])],
             responder=DepartmentSimulator() if catalog.synthetic else None,
             store_problem=store_problem)
@@ -172,6 +214,9 @@ class MainWindow(QMainWindow):
         self.top_split.setStretchFactor(2, 24)
         self.set_mode(self.mode)
         self._shortcuts()
+        if isinstance(self.clock, ReplayClock):
+            # every panel follows the replay clock: the same as-of queries as live mode
+            self.clock.sig_ticked.connect(self._on_replay_ticked)
 
     # ---- construction -------------------------------------------------------------------
     def _build(self) -> None:
@@ -312,15 +357,21 @@ class MainWindow(QMainWindow):
 
     def refresh(self) -> None:
         """Recompute every region as of the clock's time, off the GUI thread."""
+        if self._snap_busy:  # one snapshot at a time; the next reads the clock afresh
+            self._snap_again = True
+            return
+        self._snap_busy = True
         as_of = self.clock.now()
         run_in_background(lambda: take_snapshot(self.catalog, as_of), self._on_snapshot,
-                          self._on_query_failed)
+                          self._on_snapshot_failed)
 
     def set_mode(self, mode: str) -> None:
         """Switch between live (值守) and review (晾晒); drill (演练) is its own session."""
         if mode not in MODE_LABELS:
             raise ValueError(f"unknown mode {mode!r}")
-        if (mode == "drill") != (getattr(self, "drill", None) is not None):
+        session = (getattr(self, "drill", None) is not None
+                   or getattr(self, "replay_window", None) is not None)
+        if (mode == "drill") != session:
             # a drill has its own clock and store: it starts as its own session, so that it
             # can never write a live record (and live records are never replaced by a drill)
             self.header.set_mode(self.mode)
@@ -375,6 +426,31 @@ class MainWindow(QMainWindow):
                           self._on_query_failed)
         QShortcut(QKeySequence("Ctrl+E"), self, self.finish_drill)
 
+    def _build_replay(self, start: datetime, end: datetime) -> None:
+        """复盘: a replay clock over a window of the past, the replay bar, the watermark; no
+        scenario, no drill session and no store (the dispatch panel is read-only)."""
+        self.replay_window = (start, end)
+        self.clock = ReplayClock(start, end, parent=self)
+        self.replay_bar = ReplayBar()
+        self.centralWidget().layout().addWidget(self.replay_bar)
+        self.replay_ctl = ReplayController(self.clock, self.replay_bar, self)
+        self.watermark = ExerciseWatermark(self.centralWidget(), text=REPLAY_WATERMARK)
+        self.header.title.setText(self._replay_title())
+
+        def density():
+            con = self.catalog.cursor()
+            try:
+                return event_density(con, start, end)
+            finally:
+                con.close()
+
+        run_in_background(density, lambda r: self.replay_ctl.set_density(*r),
+                          self._on_query_failed)
+
+    def _replay_title(self) -> str:
+        start, end = self.replay_window
+        return f"复盘 · {start:%Y-%m-%d %H:%M} – {end:%Y-%m-%d %H:%M}"
+
     def finish_drill(self) -> Path | None:
         """Score the drill so far and write the after-action report (PDF) beside its store."""
         if self.drill is None:
@@ -417,14 +493,59 @@ class MainWindow(QMainWindow):
     def _on_clock_ticked(self, t: datetime) -> None:
         self.header.set_time(t, self.clock.caption())
 
+    def _on_replay_ticked(self, _t: datetime) -> None:
+        """The replay clock moved: every region asks again for the city as of the new time
+        (each coalesces: while a query runs, one more is queued, never a pile)."""
+        if self._closing:
+            return
+        self.refresh()
+        self.vitals.tick()
+        self.dispatch_ctl.tick()
+        self._follow_quarter(self.clock.now())
+
+    def _follow_quarter(self, t: datetime) -> None:
+        """The five-colour grid shows the quarter the clock is in (when it has scores)."""
+        quarter = f"{t.year}Q{(t.month - 1) // 3 + 1}"
+        if quarter != self.review.period and quarter in self._quarters():
+            self.review.set_period(quarter)
+
+    def _quarters(self) -> list[str]:
+        if getattr(self, "_quarter_list", None) is None:
+            con = self.catalog.cursor()
+            try:
+                self._quarter_list = evaluation.periods(con)
+            finally:
+                con.close()
+        return self._quarter_list
+
     def _on_query_failed(self, message: str) -> None:
         self.status.setText(f"查询失败 · query failed: {message}")
 
+    def _snapshot_done(self) -> None:
+        self._snap_busy = False
+        if self._snap_again:
+            self._snap_again = False
+            self.refresh()
+
+    def _on_snapshot_failed(self, message: str) -> None:
+        self._on_query_failed(message)
+        self._snapshot_done()
+
     def _on_snapshot(self, snap: Snapshot) -> None:
+        if self._closing:
+            return
+        try:
+            self._apply_snapshot(snap)
+        finally:
+            self._snapshot_done()
+
+    def _apply_snapshot(self, snap: Snapshot) -> None:
         self.snapshot = snap
         # the same cockpit serves the city, district and street centres
-        self.header.title.setText(f"演练 · {self.scenario.title}" if self.drill is not None
-                                  else f"{snap.units.top_name}城市运行一屏统揽")
+        self.header.title.setText(
+            f"演练 · {self.scenario.title}" if self.drill is not None
+            else self._replay_title() if self.replay_window is not None
+            else f"{snap.units.top_name}城市运行一屏统揽")
         self._show_boards(snap)
         self._show_events(snap)
         self._show_risk(snap)
@@ -531,6 +652,7 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(0, self.sig_all_drawn.emit)
 
     def closeEvent(self, event) -> None:  # noqa: N802
+        self._closing = True
         self.vitals.close()
         self.dispatch_ctl.stop()
         self.clock.stop()
