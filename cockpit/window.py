@@ -46,6 +46,7 @@ from cockpit.review import ReviewPanel
 from cockpit.store_location import default_store_path, open_default_store
 from cockpit.vitals import VitalsController
 from cockpit.widgets import theme
+from cockpit.widgets.after_action import AfterActionDialog
 from cockpit.widgets.dispatch_panel import DispatchPanel
 from cockpit.widgets.exercise_watermark import ExerciseWatermark
 from cockpit.widgets.gauge import ArcGauge
@@ -159,6 +160,7 @@ class MainWindow(QMainWindow):
         self.snapshot: Snapshot | None = None
         self.vitals_info: dict = {}
         self.board_dialog: KpiBoardDialog | None = None
+        self.after_action: AfterActionDialog | None = None
         self.setWindowTitle("城市运行一屏统揽 · City Operations Cockpit")
         self.setMinimumSize(1280, 720)
         self._build()
@@ -452,12 +454,18 @@ class MainWindow(QMainWindow):
         return f"复盘 · {start:%Y-%m-%d %H:%M} – {end:%Y-%m-%d %H:%M}"
 
     def finish_drill(self) -> Path | None:
-        """Score the drill so far and write the after-action report (PDF) beside its store."""
+        """Score the drill so far, write the after-action report (PDF) beside its store and
+        show it in the app (timeline chart, table, total)."""
         if self.drill is None:
             return None
         report = after_action_report(self.drill, self.clock.now())
         path = default_store_path().parent / "drills" / f"{self.drill.session_id}-report.pdf"
         write_drill_pdf(report, path)
+        if self.after_action is None:
+            self.after_action = AfterActionDialog(self)
+        self.after_action.set_report(report)
+        self.after_action.show()
+        self.after_action.raise_()
         self.status.setText(f"演练得分 {report['score']} · 复盘报告 after-action report: {path}")
         return path
 

@@ -105,6 +105,9 @@ def test_drill_mode_never_touches_the_live_store(qtbot, small_dataset_master: Pa
     assert win.mode == "drill"
     pdf = win.finish_drill()
     assert pdf is not None and pdf.exists() and pdf.stat().st_size > 1000
+    # Ctrl+E also shows the report in the app
+    assert win.after_action is not None and win.after_action.isVisible()
+    assert win.after_action.view.row_count() >= 1
     win.close()
     cat.close()
     assert not default_store_path().exists()
