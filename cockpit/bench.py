@@ -153,9 +153,15 @@ def _bench_evaluation(quick: bool) -> dict[str, Any]:
     return bench_evaluation(quick)
 
 
+def _bench_replay(quick: bool) -> dict[str, Any]:
+    from cockpit.bench_replay import bench_replay
+
+    return bench_replay(quick)
+
+
 GROUPS: dict[str, Callable[[bool], dict[str, Any]]] = {
     "data": bench_data, "map": _bench_map, "vitals": _bench_vitals,
-    "evaluation": _bench_evaluation, "dispatch": _bench_dispatch}
+    "evaluation": _bench_evaluation, "dispatch": _bench_dispatch, "replay": _bench_replay}
 
 
 def run_bench(only: str | None, quick: bool, json_path: Path) -> int:
