@@ -146,6 +146,8 @@ class DispatchController(QObject):
 
     sig_event_states_changed = Signal(object)
     """Dispatch states by catalog event id (int → new/dispatched/overdue/closed), for the map."""
+    sig_ticked = Signal()
+    """A tick's events and orders are on screen."""
     sig_alert = Signal(str)
     """Something the operator must see: an order turned overdue, a store problem."""
     sig_dispatched = Signal(str, list)
@@ -489,6 +491,7 @@ class DispatchController(QObject):
         self._refresh_timeline()
         self._prune(res.as_of)
         self._after_tick()
+        self.sig_ticked.emit()
 
     def _after_tick(self) -> None:
         if self._again:

@@ -56,7 +56,6 @@ from cockpit.widgets.map_side import MapSidePanel
 from cockpit.widgets.map_view import MapView
 from cockpit.widgets.panels import BarList, Panel, StatTile
 from cockpit.widgets.replay_bar import ReplayBar
-from cockpit.widgets.tables import RowsView
 from cockpit.widgets.vitals_panel import VitalsPanel
 from cockpit.workers import run_in_background
 
@@ -65,8 +64,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-SOURCE_LABELS = {"sensor": "传感器", "ai_camera": "AI视频", "grid_worker": "网格员",
-                 "hotline": "民呼我为", "drone": "无人机", "patrol": "巡查"}
 FACILITY_LABELS = {"warehouse": "应急仓库", "fire_station": "消防站", "hospital": "医院",
                    "shelter": "避难场所"}
 REGIONS = ("vitals", "evaluation", "events", "risk", "map")
@@ -106,8 +103,7 @@ class Snapshot:
     as_of: datetime
     units: summary.UnitInfo
     risk: summary.RiskSummary
-    boards: list[dict]
-    events: summary.EventSummary
+    targets: dict[str, float]
     evaluation: summary.EvaluationSummary
     facilities: dict[str, int]
     seconds: float
@@ -122,10 +118,9 @@ def take_snapshot(catalog: Catalog, as_of: datetime) -> Snapshot:
             as_of=as_of,
             units=summary.unit_info(con),
             risk=summary.risk_summary(con),
-            events=summary.event_summary(con, as_of),
+            targets=summary.response_targets(con),
             evaluation=summary.evaluation_summary(con),
             facilities=summary.facility_counts(con),
-            boards=_board_rows(con),
             seconds=time.perf_counter() - t0,
         )
     finally:
@@ -208,9 +203,10 @@ class MainWindow(QMainWindow):
         self.map_ctl.sig_dispatch_requested.connect(self.dispatch_ctl.request_dispatch)
         self.dispatch_ctl.sig_event_states_changed.connect(self._on_event_states)
         self.dispatch_ctl.sig_alert.connect(self.status.setText)
+        self.dispatch_ctl.sig_ticked.connect(lambda: self._mark("events"))
         # the five-colour grid and rankings, fed by the dispatch records (闭环 board)
         self.review = ReviewPanel(catalog, self._orders)
-        self.review.sig_quarter_shown.connect(lambda _p: self._mark("evaluation"))
+        self.review.sig_quarter_shown.connect(self._on_quarter_shown)
         self.review.sig_unit_selected.connect(self._on_unit_selected)
         self.top_split.addWidget(self.review)
         self.top_split.setStretchFactor(2, 24)
@@ -285,18 +281,6 @@ class MainWindow(QMainWindow):
 
         # bottom: events, risk points and resources
         self.bottom_split = QSplitter(Qt.Orientation.Horizontal)
-        self.events_panel = Panel("实时事件 · 今日")
-        ev_row = QHBoxLayout()
-        self.tile_today = StatTile("今日事件")
-        self.tile_24h = StatTile("近24小时")
-        ev_row.addWidget(self.tile_today)
-        ev_row.addWidget(self.tile_24h)
-        self.source_bars = BarList(row_height=19)
-        ev_row.addWidget(self.source_bars, 2)
-        self.events_panel.body.addLayout(ev_row)
-        self.event_table = RowsView([("time", "时间"), ("source", "来源"), ("sev", "级别"),
-                                     ("district", "区县"), ("type", "类型"), ("title", "事件")])
-        self.events_panel.body.addWidget(self.event_table, 1)
         self.risk_panel = Panel("风险点 · 应急资源")
         r_row = QHBoxLayout()
         self.tile_risk = StatTile("风险点")
@@ -313,7 +297,6 @@ class MainWindow(QMainWindow):
         self.targets_note.setWordWrap(True)
         self.risk_panel.body.addWidget(self.targets_note)
         self.risk_panel.body.addStretch(1)
-        self.bottom_split.addWidget(self.events_panel)
         self.bottom_split.addWidget(self.risk_panel)
         self.bottom_split.setStretchFactor(0, 64)
         self.bottom_split.setStretchFactor(1, 36)
@@ -324,10 +307,9 @@ class MainWindow(QMainWindow):
         # the events and dispatch orders, with countdowns (一键智达)
         self.dispatch_panel = DispatchPanel()
         self.bottom_split.insertWidget(0, self.dispatch_panel)
-        self.events_panel.hide()
         self.bottom_split.setStretchFactor(0, 78)
-        self.bottom_split.setStretchFactor(2, 22)
-        self.bottom_split.setSizes([1480, 0, 420])
+        self.bottom_split.setStretchFactor(1, 22)
+        self.bottom_split.setSizes([1480, 420])
         self.vsplit.setStretchFactor(0, 68)
         self.vsplit.setStretchFactor(1, 32)
         body.addWidget(self.vsplit, 1)
@@ -348,14 +330,18 @@ class MainWindow(QMainWindow):
     # ---- public API -----------------------------------------------------------------------
     def start(self) -> None:
         """Load the map page and run the first snapshot."""
+        # DuckDB releases the GIL: a few more threads than cores keep the first queries of
+        # every region running side by side; the slowest (the vitals' first tick) goes first
+        pool = QThreadPool.globalInstance()
+        pool.setMaxThreadCount(max(pool.maxThreadCount(), 4))
+        self.vitals.start()
         page = build_page(self.catalog.boundaries_geojson(), self.catalog.extent,
                           paths.cache_dir() / "pages", lang=self.lang, tiles=self.tiles)
         self.map.load_page(page)
-        self.map_ctl.load_categories()
-        self.review.refresh()
-        self.dispatch_ctl.start()
-        self.vitals.start()
         self.refresh()
+        self.review.refresh()
+        self.map_ctl.load_categories()
+        self.dispatch_ctl.start()
 
     def refresh(self) -> None:
         """Recompute every region as of the clock's time, off the GUI thread."""
@@ -554,8 +540,6 @@ class MainWindow(QMainWindow):
             f"演练 · {self.scenario.title}" if self.drill is not None
             else self._replay_title() if self.replay_window is not None
             else f"{snap.units.top_name}城市运行一屏统揽")
-        self._show_boards(snap)
-        self._show_events(snap)
         self._show_risk(snap)
         self.map_ctl.refresh()
         src = self.catalog.manifest.get("title") or str(self.catalog.data_dir)
@@ -573,33 +557,26 @@ class MainWindow(QMainWindow):
         self.header.set_alarms(int(c.get("alarm", 0)), int(c.get("warning", 0)))
         self._mark("vitals")
 
-    def _show_boards(self, snap: Snapshot) -> None:
-        for row in snap.boards:
+    def _load_boards(self) -> None:
+        def work() -> list[dict]:
+            con = self.catalog.cursor()
+            try:
+                return _board_rows(con)
+            finally:
+                con.close()
+
+        run_in_background(work, self._show_boards, self._on_query_failed)
+
+    def _show_boards(self, boards: list[dict]) -> None:
+        for row in boards:
             g = self.board_gauges.get(row["board"])
             if g is None:
                 continue
             g.set_value(row["score"], row["change"])
             g.set_caption(f"{row['label']} · {row['period']}" if row["score"] is not None
                           else "无数据")
-        if snap.boards:
-            self.kpi_panel.set_title(f"八大板块 · 全市平均 · {snap.boards[0]['period']}")
-
-    def _show_events(self, snap: Snapshot) -> None:
-        e = snap.events
-        self.tile_today.set_value(e.today_total)
-        self.tile_24h.set_value(e.last_24h)
-        self.source_bars.set_rows([(SOURCE_LABELS.get(s, s), n, theme.SOURCE.get(s, theme.ACCENT))
-                                   for s, n in e.today_by_source.items()])
-        rows = []
-        for r in e.latest.itertuples():
-            sev = int(r.severity)
-            rows.append({"time": f"{r.occurred_at:%m-%d %H:%M}",
-                         "source": SOURCE_LABELS.get(r.source, r.source),
-                         "sev": RISK_LEVELS.get(sev, str(sev)),
-                         "sev__fg": theme.LEVEL.get(sev, theme.TEXT),
-                         "district": r.district, "type": r.type_name, "title": r.title})
-        self.event_table.set_rows(rows)
-        self._mark("events")
+        if boards:
+            self.kpi_panel.set_title(f"八大板块 · 全市平均 · {boards[0]['period']}")
 
     def _show_risk(self, snap: Snapshot) -> None:
         r = snap.risk
@@ -609,11 +586,17 @@ class MainWindow(QMainWindow):
                                   for lv, name in RISK_LEVELS.items()])
         self.facility_bars.set_rows([(FACILITY_LABELS.get(k, k), n, "#5e8bd6")
                                      for k, n in snap.facilities.items()])
-        t = snap.events.response_targets
+        t = snap.targets
         self.targets_note.setText(
             f"响应时限（事件类型中位数）：签收 {t.get('react', 0):g} 分 · 核查 "
             f"{t.get('verify', 0):g} 分 · 处置 {t.get('handle', 0):g} 分")
         self._mark("risk")
+
+    def _on_quarter_shown(self, _period: str) -> None:
+        first = "evaluation" not in self.drawn
+        self._mark("evaluation")
+        if first:  # the board gauges follow, off the critical path of the first frame
+            self._load_boards()
 
     def _orders(self):
         """The dispatch orders for the closed-loop board (None without a store)."""

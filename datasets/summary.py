@@ -172,6 +172,13 @@ def event_summary(con: duckdb.DuckDBPyConnection, as_of: datetime, latest: int =
                          "handle": float(targets[2] or 0)})
 
 
+def response_targets(con: duckdb.DuckDBPyConnection) -> dict[str, float]:
+    """Median react / verify / handle minutes over the event types."""
+    r = con.execute("SELECT median(react_min), median(verify_min), median(handle_min) "
+                    "FROM event_type").fetchone()
+    return {"react": float(r[0] or 0), "verify": float(r[1] or 0), "handle": float(r[2] or 0)}
+
+
 def periods(con: duckdb.DuckDBPyConnection) -> list[str]:
     """The quarters that have KPI values, oldest first."""
     return [r[0] for r in con.execute("SELECT DISTINCT period FROM kpi_value ORDER BY 1").fetchall()]

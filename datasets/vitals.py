@@ -752,8 +752,8 @@ class VitalsMonitor:
         if self.signs is None:
             self.signs = load_signs(con)
             self.data_end = con.execute("SELECT max(ts) FROM vital_reading").fetchone()[0]
-            self._domain_codes = np.array([self.signs.domains().index(d)
-                                           for d in self.signs.domain], np.int64)
+            order = {d: i for i, d in enumerate(self.signs.domains())}  # once, not per sign
+            self._domain_codes = np.array([order[d] for d in self.signs.domain], np.int64)
             if self.simulate and self.data_end is not None:
                 from cockpit.datasets.vital_sim import VitalSimulator
 

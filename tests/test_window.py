@@ -27,7 +27,7 @@ def window(qtbot, small_dataset_master: Path, tmp_path: Path, monkeypatch):
     cat.close()
 
 
-def test_regions_show_the_catalogs_numbers(window) -> None:
+def test_regions_show_the_catalogs_numbers(window, qtbot) -> None:
     con = window.catalog.con
     total = con.execute("SELECT count(*) FROM risk_point").fetchone()[0]
     assert window.tile_risk.value.text() == f"{total:,}"
@@ -35,11 +35,12 @@ def test_regions_show_the_catalogs_numbers(window) -> None:
     assert sum(window.vitals_info["counts"].values()) == n_vital
     ranked = con.execute("SELECT count(DISTINCT unit_code) FROM kpi_value").fetchone()[0]
     assert len(window.review.evaluation.ranking) == ranked
-    assert window.event_table.rows_model.rowCount() > 0
+    assert window.dispatch_panel.events_model.rowCount() > 0
     level_total = sum(v for _label, v, _c, _t in window.level_bars.rows())
     assert level_total == total
-    gauges = [g for g in window.board_gauges.values() if g._value is not None]
-    assert len(gauges) == 8  # every board has a city-wide score
+    # the board gauges follow the first quarter shown, off the first frame's path
+    qtbot.waitUntil(lambda: all(g._value is not None for g in window.board_gauges.values()),
+                    timeout=30_000)
 
 
 def test_map_draws_offline_without_errors(window) -> None:
