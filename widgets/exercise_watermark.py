@@ -11,7 +11,7 @@ import math
 
 from cockpit.widgets import theme
 from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen, QPixmap
 from PySide6.QtWidgets import QWidget
 
 __all__ = ["ExerciseWatermark", "WATERMARK_TEXT"]
@@ -32,6 +32,8 @@ class ExerciseWatermark(QWidget):
         self.setAttribute(Qt.WidgetAttribute.WA_TranslucentBackground, True)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         parent.installEventFilter(self)
+        self._cache: QPixmap | None = None
+        self._cache_key: tuple | None = None
         self.setGeometry(parent.rect())
         self.raise_()
 
@@ -42,11 +44,28 @@ class ExerciseWatermark(QWidget):
             self.raise_()
         return False
 
-    def paintEvent(self, _event) -> None:  # noqa: N802 - Qt's name
+    def paintEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        # drawn once per size into a cached pixmap: every panel update under the overlay
+        # repaints it, and building the text path each time cost a third of a replay frame
         w, h = self.width(), self.height()
         if w <= 0 or h <= 0:
             return
+        dpr = self.devicePixelRatioF()
+        key = (w, h, dpr, self.text)
+        if self._cache is None or self._cache_key != key:
+            pm = QPixmap(int(w * dpr), int(h * dpr))
+            pm.setDevicePixelRatio(dpr)
+            pm.fill(Qt.GlobalColor.transparent)
+            self._draw(pm, w, h)
+            self._cache, self._cache_key = pm, key
         p = QPainter(self)
+        p.drawPixmap(event.rect(), self._cache, QRectF(
+            event.rect().x() * dpr, event.rect().y() * dpr, event.rect().width() * dpr,
+            event.rect().height() * dpr).toRect())
+        p.end()
+
+    def _draw(self, device, w: int, h: int) -> None:
+        p = QPainter(device)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         p.setRenderHint(QPainter.RenderHint.TextAntialiasing)
         frame = QColor(self.colour)
