@@ -736,6 +736,7 @@ class VitalsMonitor:
         self.log_size = log_size
         self.signs: Signs | None = None
         self.sim = None
+        self._sim_fitted = False
         self.data_end: datetime | None = None
         self._slab: Readings | None = None
         self._slab_range: tuple[int, int] = (0, -1)
@@ -754,19 +755,26 @@ class VitalsMonitor:
             self.data_end = con.execute("SELECT max(ts) FROM vital_reading").fetchone()[0]
             order = {d: i for i, d in enumerate(self.signs.domains())}  # once, not per sign
             self._domain_codes = np.array([order[d] for d in self.signs.domain], np.int64)
-            if self.simulate and self.data_end is not None:
-                from cockpit.datasets.vital_sim import VitalSimulator
-
-                hist = fetch_readings(con, self.signs, self.data_end - timedelta(days=1),
-                                      self.data_end)
-                if len(hist):
-                    self.sim = VitalSimulator(hist, seed=self.seed)
         return self.signs
+
+    def _ensure_sim(self, con: duckdb.DuckDBPyConnection) -> None:
+        """Fit the simulator the first time the clock goes past the data (not at start-up:
+        while the clock is inside the data it is not needed)."""
+        if self._sim_fitted or not self.simulate or self.data_end is None:
+            return
+        self._sim_fitted = True
+        from cockpit.datasets.vital_sim import VitalSimulator
+
+        hist = fetch_readings(con, self.signs, self.data_end - timedelta(days=1), self.data_end)
+        if len(hist):
+            self.sim = VitalSimulator(hist, seed=self.seed)
 
     def readings(self, con: duckdb.DuckDBPyConnection, start: datetime, end: datetime,
                  numbers: list[int] | None = None) -> Readings:
         """Catalog readings with ``start < ts <= end``, and simulated ones after the data."""
         signs = self.prepare(con)
+        if self.data_end is not None and end > self.data_end:
+            self._ensure_sim(con)
         ids = None if numbers is None else [signs.ids[i] for i in numbers]
         rd = fetch_readings(con, signs, start, end, ids)
         if self.sim is not None and end > self.sim.start:

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from html import escape
 from importlib import resources
 from pathlib import Path
 
-import folium
 import xstatic.pkg.leaflet as xs_leaflet
 import xstatic.pkg.leaflet_markercluster as xs_cluster
 
@@ -74,6 +74,15 @@ def build_page(boundaries: dict, extent: tuple[float, float, float, float], out_
     unchanged dataset reuses the page.
     """
     urls = asset_urls()
+    # an unchanged input reuses the page without importing or running folium (start-up time)
+    key_src = json.dumps([boundaries, list(extent), max_zoom, lang, tiles, tiles_attribution,
+                          urls, _code_version()], sort_keys=True, ensure_ascii=False)
+    key = hashlib.sha1(key_src.encode("utf-8")).hexdigest()[:16]
+    path = out_dir / f"map-{key}.html"
+    if path.exists():
+        return path
+    import folium
+
     west, south, east, north = extent
     m = folium.Map(location=[(south + north) / 2, (west + east) / 2], zoom_start=8,
                    tiles=None, min_zoom=5, max_zoom=max_zoom, prefer_canvas=True,
@@ -136,14 +145,18 @@ def build_page(boundaries: dict, extent: tuple[float, float, float, float], out_
     remote = [r for r in REMOTE_REF.findall(html) if not (origin and origin in r)]
     if remote:
         raise RuntimeError(f"map page still references the network: {remote[:3]}")
-    digest = hashlib.sha1(html.encode("utf-8")).hexdigest()[:12]
     out_dir.mkdir(parents=True, exist_ok=True)
-    path = out_dir / f"map-{digest}.html"
-    if not path.exists():
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(html, encoding="utf-8")
-        tmp.replace(path)
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_text(html, encoding="utf-8")
+    tmp.replace(path)
     return path
+
+
+def _code_version() -> str:
+    """This module and the bridge script: a change to either builds the page anew."""
+    here = Path(__file__).read_bytes()
+    bridge = resources.files("cockpit.resources").joinpath("map_bridge.js").read_bytes()
+    return hashlib.sha1(here + bridge).hexdigest()
 
 
 _SAFE_CODE = re.compile(r"^[A-Za-z0-9_.-]{1,40}$")
