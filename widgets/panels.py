@@ -11,7 +11,6 @@ from PySide6.QtCore import QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import (
     QFrame,
-    QGridLayout,
     QLabel,
     QSizePolicy,
     QVBoxLayout,
@@ -124,56 +123,6 @@ class BarList(QWidget):
         self.drawn = True
 
 
-class DomainTiles(QWidget):
-    """One tile per vital-sign domain: counts normal / warning / alarm, by colour and text."""
-
-    sig_domain_clicked = Signal(str)
-    """A domain tile was clicked: the domain's name."""
-
-    def __init__(self, parent: QWidget | None = None, columns: int = 4) -> None:
-        super().__init__(parent)
-        self._grid = QGridLayout(self)
-        self._grid.setContentsMargins(0, 0, 0, 0)
-        self._grid.setSpacing(6)
-        self._columns = columns
-        self._tiles: dict[str, QLabel] = {}
-
-    def set_domains(self, by_domain: dict[str, dict[str, int]], order: list[str]) -> None:
-        """``by_domain``: domain -> {"normal", "warning", "alarm", "nodata"} counts."""
-        for tile in self._tiles.values():
-            tile.deleteLater()
-        self._tiles.clear()
-        names = [d for d in order if d in by_domain] + sorted(set(by_domain) - set(order))
-        for i, d in enumerate(names):
-            c = by_domain[d]
-            state = "alarm" if c.get("alarm") else "warning" if c.get("warning") else "normal"
-            mark = {"alarm": "▲", "warning": "◆", "normal": "●"}[state]
-            tile = QLabel()
-            tile.setObjectName("domainTile")
-            tile.setTextFormat(Qt.TextFormat.RichText)
-            tile.setText(
-                f"<div style='font-size:15pt;font-weight:600'>{_esc(d)} "
-                f"<span style='color:{theme.STATUS[state]}'>{mark}</span></div>"
-                f"<div><span style='color:{theme.STATUS['alarm']}'>警 {c.get('alarm', 0)}</span>"
-                f" · <span style='color:{theme.STATUS['warning']}'>预 {c.get('warning', 0)}</span>"
-                f" · <span style='color:{theme.STATUS['normal']}'>正常 {c.get('normal', 0)}"
-                f"</span></div>")
-            tile.setStyleSheet(f"border-left: 4px solid {theme.STATUS[state]};")
-            tile.setCursor(Qt.CursorShape.PointingHandCursor)
-            tile.mousePressEvent = lambda _e, d=d: self.sig_domain_clicked.emit(d)
-            self._grid.addWidget(tile, i // self._columns, i % self._columns)
-            self._tiles[d] = tile
-
-    def domains(self) -> list[str]:
-        return list(self._tiles)
-
-
-def _esc(text: str) -> str:
-    """Escape data for Qt rich text."""
-    return (str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-            .replace('"', "&quot;"))
-
-
 if __name__ == "__main__":  # a smoke run on sample data
     import sys
 
@@ -184,11 +133,7 @@ if __name__ == "__main__":  # a smoke run on sample data
     w = Panel("风险点 · risk points")
     bars = BarList()
     bars.set_rows([("重大", 1200, "#ff3b30"), ("较大", 5200, "#ff9500"), ("一般", 30000, "#ffd60a")])
-    tiles = DomainTiles()
-    tiles.set_domains({"水": {"normal": 500, "warning": 3, "alarm": 1},
-                       "电": {"normal": 400, "warning": 0, "alarm": 0}}, ["水", "电"])
     w.body.addWidget(bars)
-    w.body.addWidget(tiles)
     w.resize(480, 320)
     w.show()
     sys.exit(app.exec())
