@@ -198,7 +198,9 @@ class MainWindow(QMainWindow):
             feeds=[*(live_feeds(catalog, simulate=False) if self.replay_window is None
                      else []), self.alarm_source,
                    *([self.drill] if self.drill is not None else [])],
-            responder=DepartmentSimulator() if catalog.synthetic else None,
+            # simulated departments answer in the live demo only: in a drill the trainees
+            # act the stages themselves (A/H/V/C) and are scored on them
+            responder=DepartmentSimulator() if catalog.synthetic and mode == "live" else None,
             store_problem=store_problem)
         self.map_ctl.sig_dispatch_requested.connect(self.dispatch_ctl.request_dispatch)
         self.dispatch_ctl.sig_event_states_changed.connect(self._on_event_states)
