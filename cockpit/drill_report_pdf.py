@@ -14,10 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QMarginsF, QSizeF
-from PySide6.QtGui import QFont, QPageLayout, QPageSize, QPdfWriter, QTextDocument
-
-from cockpit.report_pdf import cjk_family
+from cockpit.report_pdf import write_html_pdf
 
 __all__ = ["write_drill_pdf", "drill_report_html"]
 
@@ -103,25 +100,5 @@ def drill_report_html(rep: dict[str, Any]) -> str:
 
 def write_drill_pdf(rep: dict[str, Any], path: Path | str) -> Path:
     """Write the after-action report as an A4 landscape PDF (atomically: .part, rename)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".part")
-    writer = QPdfWriter(str(tmp))
-    writer.setTitle(f"演练复盘报告 {rep['scenario']['title']}")
-    writer.setCreator("City Operations Cockpit")
-    writer.setResolution(144)
-    writer.setPageLayout(QPageLayout(QPageSize(QPageSize.PageSizeId.A4),
-                                     QPageLayout.Orientation.Landscape,
-                                     QMarginsF(12, 12, 12, 12), QPageLayout.Unit.Millimeter))
-    doc = QTextDocument()
-    font = QFont(cjk_family())
-    font.setPointSizeF(9.5)
-    font.setFeature(QFont.Tag("locl"), 0)  # keep digits extractable (see report_pdf)
-    doc.setDefaultFont(font)
-    doc.setHtml(drill_report_html(rep))
-    rect = writer.pageLayout().paintRectPixels(writer.resolution())
-    doc.setPageSize(QSizeF(rect.width(), rect.height()))
-    doc.print_(writer)
-    del writer
-    tmp.replace(path)
-    return path
+    return write_html_pdf(drill_report_html(rep), path,
+                          f"演练复盘报告 {rep['scenario']['title']}")

@@ -202,11 +202,20 @@ def report_html(rep: Report) -> str:
 
 def write_pdf(rep: Report, path: Path | str) -> Path:
     """Write the report as an A4 landscape PDF."""
+    return write_html_pdf(report_html(rep), path, f"{rep.title} {rep.period}",
+                          f"body {{ color: {_INK}; }} h2 {{ color: #1f3a66; }} "
+                          f"th {{ font-weight: bold; }}")
+
+
+def write_html_pdf(html_text: str, path: Path | str, title: str,
+                   stylesheet: str | None = None) -> Path:
+    """HTML as an A4 landscape PDF in the CJK font, with Qt's own writer; written to
+    ``<path>.part`` and renamed, so a failure never leaves half a file."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".part")
     writer = QPdfWriter(str(tmp))
-    writer.setTitle(f"{rep.title} {rep.period}")
+    writer.setTitle(title)
     writer.setCreator("City Operations Cockpit")
     writer.setResolution(144)
     writer.setPageLayout(QPageLayout(QPageSize(QPageSize.PageSizeId.A4),
@@ -219,9 +228,9 @@ def write_pdf(rep: Report, path: Path | str) -> Path:
     # then writes them into the PDF's text layer as garbage (2026Q3 -> \x01\x01Q\x05)
     font.setFeature(QFont.Tag("locl"), 0)
     doc.setDefaultFont(font)
-    doc.setDefaultStyleSheet(f"body {{ color: {_INK}; }} h2 {{ color: #1f3a66; }} "
-                             f"th {{ font-weight: bold; }}")
-    doc.setHtml(report_html(rep))
+    if stylesheet:
+        doc.setDefaultStyleSheet(stylesheet)
+    doc.setHtml(html_text)
     rect = writer.pageLayout().paintRectPixels(writer.resolution())
     doc.setPageSize(QSizeF(rect.width(), rect.height()))
     doc.print_(writer)
