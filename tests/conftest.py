@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import subprocess
+import sys
+import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -50,3 +55,29 @@ def cache_dir(tmp_path: Path) -> Path:
     d = tmp_path / "cache"
     d.mkdir()
     return d
+
+
+@contextlib.contextmanager
+def store_held_elsewhere(path: Path) -> Iterator[subprocess.Popen]:
+    """Another process holds the dispatch store at ``path`` until the block ends."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c", textwrap.dedent(f"""
+            import sys
+            from cockpit.datasets.dispatch import open_store
+            s = open_store({str(path)!r})
+            print('ready', flush=True)
+            sys.stdin.read()
+            """)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        yield holder
+    finally:
+        holder.stdin.close()
+        holder.wait(10)
+
+
+@pytest.fixture
+def hold_store():
+    """``with hold_store(path) as holder:`` — another process holds that dispatch store."""
+    return store_held_elsewhere

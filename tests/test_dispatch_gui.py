@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-import textwrap
 import threading
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -395,20 +392,11 @@ def test_risk_point_without_event_is_not_dispatched(qtbot, catalog, store, clock
 # ------------------------------------------------------------------ a store held elsewhere
 
 
-def test_locked_store_runs_read_only_with_the_reason(qtbot, catalog, clock, tmp_path):
+def test_locked_store_runs_read_only_with_the_reason(qtbot, catalog, clock, tmp_path,
+                                                    hold_store):
     path = tmp_path / "dispatch.duckdb"
     open_store(path).close()
-    holder = subprocess.Popen(
-        [sys.executable, "-c", textwrap.dedent(f"""
-            import sys
-            from cockpit.datasets.dispatch import open_store
-            s = open_store({str(path)!r})
-            print('ready', flush=True)
-            sys.stdin.read()
-            """)],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    try:
-        assert holder.stdout.readline().strip() == "ready"
+    with hold_store(path) as holder:
         store, problem = open_default_store(path)
         assert store is None and f"PID {holder.pid}" in problem
         panel, ctl = make(qtbot, catalog, None, clock, store_problem=problem)
@@ -422,9 +410,6 @@ def test_locked_store_runs_read_only_with_the_reason(qtbot, catalog, clock, tmp_
         assert ctl.preview is None and "只读" in panel.message.text()
         assert panel.orders_model.rowCount() == 0
         stop(ctl)
-    finally:
-        holder.stdin.close()
-        holder.wait(10)
     store, problem = open_default_store(path)  # free again
     assert problem is None and store is not None
     store.close()

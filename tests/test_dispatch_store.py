@@ -8,7 +8,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import textwrap
 import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -405,20 +404,10 @@ def test_key_file_is_private(filled) -> None:
 # ------------------------------------------------------------------ faults
 
 
-def test_locked_store_names_the_holder_and_points_to_postgresql(tmp_path) -> None:
+def test_locked_store_names_the_holder_and_points_to_postgresql(tmp_path, hold_store) -> None:
     path = tmp_path / "d.duckdb"
     open_store(path).close()
-    holder = subprocess.Popen(
-        [sys.executable, "-c", textwrap.dedent(f"""
-            import sys, time
-            from cockpit.datasets.dispatch import open_store
-            s = open_store({str(path)!r})
-            print('ready', flush=True)
-            sys.stdin.read()
-            """)],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    try:
-        assert holder.stdout.readline().strip() == "ready"
+    with hold_store(path) as holder:
         for ro in (False, True):
             with pytest.raises(StoreLocked) as e:
                 open_store(path, read_only=ro)
@@ -427,9 +416,6 @@ def test_locked_store_names_the_holder_and_points_to_postgresql(tmp_path) -> Non
             assert f"PID {holder.pid}" in msg and "python" in msg.lower()
             assert "PostgreSQL" in msg and "without dispatching" in msg
             assert str(path) in msg
-    finally:
-        holder.stdin.close()
-        holder.wait(10)
     with open_store(path) as s:  # free again
         assert s.verify() == []
 
@@ -669,22 +655,10 @@ def test_audit_verify_exit_codes(filled, tmp_path, monkeypatch, capsys) -> None:
     assert "bad signature" in capsys.readouterr().out
 
 
-def test_audit_verify_of_a_held_store_says_who_holds_it(tmp_path, capsys) -> None:
+def test_audit_verify_of_a_held_store_says_who_holds_it(tmp_path, capsys,
+                                                     hold_store) -> None:
     path = tmp_path / "d.duckdb"
     open_store(path).close()
-    holder = subprocess.Popen(
-        [sys.executable, "-c", textwrap.dedent(f"""
-            import sys
-            from cockpit.datasets.dispatch import open_store
-            s = open_store({str(path)!r})
-            print('ready', flush=True)
-            sys.stdin.read()
-            """)],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    try:
-        assert holder.stdout.readline().strip() == "ready"
+    with hold_store(path) as holder:
         assert _audit(path) == 2
         assert f"PID {holder.pid}" in capsys.readouterr().err
-    finally:
-        holder.stdin.close()
-        holder.wait(10)
