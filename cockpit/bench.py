@@ -107,10 +107,10 @@ def bench_data(quick: bool) -> dict[str, Any]:
         start = [_startup_run(data, Path(cache)) for _ in range(n)]
     res["startup_to_first_frame_s"] = figure(start, target=2.5)
 
-    # the four regions' queries on one cursor, as the window runs them
+    # the regions' first queries on one cursor: summaries, vital status, the quarter
     from datetime import datetime
 
-    from cockpit.datasets import summary
+    from cockpit.datasets import evaluation, summary, vitals
 
     with tempfile.TemporaryDirectory() as cache:
         cat = open_catalog(data, Path(cache))
@@ -118,10 +118,11 @@ def bench_data(quick: bool) -> dict[str, Any]:
         as_of = datetime.fromisoformat(f"{BENCH_ANCHOR}T15:00:00")
 
         def snapshot() -> None:
+            summary.unit_info(con)
             summary.risk_summary(con)
-            summary.vital_summary(con, as_of)
-            summary.event_summary(con, as_of)
-            summary.evaluation_summary(con)
+            summary.facility_counts(con)
+            vitals.status_as_of(con, as_of)
+            evaluation.evaluate_quarter(con)
 
         res["regions_query_s"] = figure([timed(snapshot) for _ in range(5)])
         con.close()

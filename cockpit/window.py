@@ -6,6 +6,7 @@ pool with their own cursor; results come back as plain values and go into the wi
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from dataclasses import dataclass
@@ -104,13 +105,16 @@ class Snapshot:
     units: summary.UnitInfo
     risk: summary.RiskSummary
     targets: dict[str, float]
-    evaluation: summary.EvaluationSummary
     facilities: dict[str, int]
     seconds: float
 
 
-def take_snapshot(catalog: Catalog, as_of: datetime) -> Snapshot:
-    """Run every region's query on one cursor of the catalog."""
+def take_snapshot(catalog: Catalog, as_of: datetime, previous: Snapshot | None = None
+                  ) -> Snapshot:
+    """The dataset's summaries on one cursor of the catalog. They do not move with the
+    clock, so a later snapshot (a replay tick, F5) reuses ``previous`` and only moves as_of."""
+    if previous is not None:
+        return dataclasses.replace(previous, as_of=as_of)
     t0 = time.perf_counter()
     con = catalog.cursor()
     try:
@@ -119,7 +123,6 @@ def take_snapshot(catalog: Catalog, as_of: datetime) -> Snapshot:
             units=summary.unit_info(con),
             risk=summary.risk_summary(con),
             targets=summary.response_targets(con),
-            evaluation=summary.evaluation_summary(con),
             facilities=summary.facility_counts(con),
             seconds=time.perf_counter() - t0,
         )
@@ -352,8 +355,9 @@ class MainWindow(QMainWindow):
             return
         self._snap_busy = True
         as_of = self.clock.now()
-        run_in_background(lambda: take_snapshot(self.catalog, as_of), self._on_snapshot,
-                          self._on_snapshot_failed)
+        previous = self.snapshot
+        run_in_background(lambda: take_snapshot(self.catalog, as_of, previous),
+                          self._on_snapshot, self._on_snapshot_failed)
 
     def set_mode(self, mode: str) -> None:
         """Switch between live (值守) and review (晾晒); drill (演练) is its own session."""
@@ -609,8 +613,9 @@ class MainWindow(QMainWindow):
         self.map_ctl.refresh()
 
     def _on_unit_selected(self, code: str) -> None:
-        name = next((r.unit_name for r in self.snapshot.evaluation.ranking.itertuples()
-                     if r.unit_code == code), code) if self.snapshot else code
+        ev = self.review.evaluation
+        names = dict(zip(ev.ranking["unit_code"], ev.ranking["unit_name"])) if ev else {}
+        name = names.get(code, code)
         self.status.setText(f"已选择 · selected: {name}")
 
     def focus(self, lon: float, lat: float, zoom: float) -> None:
