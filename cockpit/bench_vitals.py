@@ -108,11 +108,9 @@ def _bench_gui(cat, con, ticks: list[datetime], quick: bool) -> dict[str, Any]:
     from cockpit.datasets import vitals as V
     from cockpit.vitals import VitalsController
     from cockpit.widgets import theme
-    from cockpit.widgets.trend import guard_pyside_refcounts
     from cockpit.widgets.vitals_panel import VitalsPanel
 
     app = QApplication.instance() or QApplication(["bench"])
-    guard_pyside_refcounts()
     theme.apply(app)
     out: dict[str, Any] = {}
 

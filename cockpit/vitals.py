@@ -26,7 +26,6 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from cockpit.datasets import vitals as engine
-from cockpit.widgets.trend import guard_pyside_refcounts
 from cockpit.workers import run_in_background
 
 if TYPE_CHECKING:
@@ -70,7 +69,6 @@ class VitalsController(QObject):
         """``simulate``: continue the readings past the data's end (default: when the dataset
         is synthetic, i.e. the demo)."""
         super().__init__(parent)
-        guard_pyside_refcounts()  # PySide6 6.12 on Python 3.11: see its docstring
         self.catalog = catalog
         self.clock_now = clock_now
         self.panel = panel

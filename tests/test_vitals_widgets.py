@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from cockpit.widgets import theme
 from cockpit.widgets.gauge import ArcGauge
-from cockpit.widgets.trend import Sparkline, TrendChart, epoch_seconds, guard_pyside_refcounts
+from cockpit.widgets.trend import Sparkline, TrendChart, epoch_seconds
 from cockpit.widgets.vitals_panel import (
     VitalsFilterProxy,
     VitalsPanel,
@@ -25,7 +25,6 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, Qt
 
 @pytest.fixture(autouse=True)
 def _themed(qapp):
-    guard_pyside_refcounts()
     theme.apply(qapp)
 
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 import math
 
 from cockpit.widgets import theme
-from cockpit.widgets.trend import guard_pyside_refcounts
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QSizePolicy, QWidget
@@ -41,7 +40,6 @@ class ArcGauge(QWidget):
     def __init__(self, title: str = "", unit: str = "", minimum: float = 0.0,
                  maximum: float = 100.0, decimals: int = 1,
                  parent: QWidget | None = None) -> None:
-        guard_pyside_refcounts()
         super().__init__(parent)
         self._title = title
         self._unit = unit

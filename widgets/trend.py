@@ -23,46 +23,13 @@ from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
-__all__ = ["Sparkline", "TrendChart", "MARKER_SYMBOL", "epoch_seconds",
-           "guard_pyside_refcounts"]
+__all__ = ["Sparkline", "TrendChart", "MARKER_SYMBOL", "epoch_seconds"]
 
 #: pyqtgraph symbol of the state a crossing enters.
 MARKER_SYMBOL = {"alarm": "t1", "warning": "d", "normal": "o"}
 _LABELS = {"warn_low": "预警下限", "warn_high": "预警上限", "alarm_low": "报警下限",
            "alarm_high": "报警上限"}
 _SP = "&nbsp;&nbsp;&nbsp;"
-
-
-_GUARDED = False
-
-
-def guard_pyside_refcounts() -> bool:
-    """Keep PySide6 6.12 from aborting the interpreter on Python < 3.12.
-
-    PySide6 6.12.0 (an abi3 build) returns ``None``, ``True`` and ``False`` from void methods
-    (``QPainter.setPen``, ``drawArc`` …) and from ``Signal.emit`` without a new reference.
-    That is harmless where these objects are immortal (Python >= 3.12); on 3.11 every such call
-    takes one reference, and after some thousands of paints the interpreter aborts with
-    "none_dealloc: deallocating None" (or ``bool_dealloc``). Here, on Python < 3.12, those
-    singletons get a reference count no program can use up — what 3.12 does for them. No-op
-    on 3.12+, on unexpected object layouts, and after the first call. Returns True when the
-    guard is in place.
-    """
-    global _GUARDED
-    if _GUARDED:
-        return True
-    if sys.version_info >= (3, 12) or hasattr(sys, "getobjects"):  # immortal / debug layout
-        return False
-    import ctypes
-
-    for obj in (None, True, False, Ellipsis, NotImplemented):
-        cell = ctypes.c_ssize_t.from_address(id(obj))  # ob_refcnt, PyObject's first field
-        if abs(cell.value - (sys.getrefcount(obj) - 1)) > 2:
-            return False  # not the layout we expect: touch nothing
-    for obj in (None, True, False, Ellipsis, NotImplemented):
-        ctypes.c_ssize_t.from_address(id(obj)).value += 1 << 60
-    _GUARDED = True
-    return True
 
 
 def epoch_seconds(t: datetime) -> float:
@@ -83,7 +50,6 @@ class Sparkline(pg.PlotWidget):
     def __init__(self, parent: QWidget | None = None, height: int = 34, series: int = 2) -> None:
         """``series``: how many series to get ready now (creating pyqtgraph items on the first
         data would cost that tick several ms per sparkline)."""
-        guard_pyside_refcounts()
         super().__init__(parent, background=None)
         self.setBackground(None)
         self.hideAxis("left")
@@ -170,7 +136,6 @@ class TrendChart(QWidget):
     """The full trend of one indicator with its bands, thresholds and crossings."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        guard_pyside_refcounts()
         super().__init__(parent)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)

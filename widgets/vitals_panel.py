@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 from cockpit.widgets import theme
 from cockpit.widgets.gauge import STATUS_MARK, STATUS_WORD, ArcGauge
-from cockpit.widgets.trend import Sparkline, TrendChart, guard_pyside_refcounts
+from cockpit.widgets.trend import Sparkline, TrendChart
 from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
@@ -919,7 +919,6 @@ class VitalsPanel(QFrame):
                  domains: list[str] | tuple[str, ...] | None = DEFAULT_DOMAINS) -> None:
         """``domains``: the tiles to build now, in order (building them when the first data
         arrives would cost that tick ~100 ms of GUI time); data with other domains rebuilds."""
-        guard_pyside_refcounts()
         super().__init__(parent)
         self.setObjectName("panel")
         lay = QVBoxLayout(self)
