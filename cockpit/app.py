@@ -96,7 +96,7 @@ def _resolve_focus(catalog, text: str) -> tuple[float, float, float] | None:
 def run_gui(args: argparse.Namespace) -> int:
     _prepare_environment(args)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    from PySide6.QtCore import QCoreApplication, QLockFile, Qt, QTimer
+    from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QLockFile, Qt, QTimer
     from PySide6.QtWebEngineWidgets import QWebEngineView  # noqa: F401 - before the app
     from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog
 
@@ -108,13 +108,28 @@ def run_gui(args: argparse.Namespace) -> int:
     register_tile_scheme()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("cockpit")
+    from cockpit.i18n import english, install_translator
+    from cockpit.language import resolve_language
+
+    # before any widget reads its texts
+    args.lang = install_translator(app, resolve_language(getattr(args, "lang", None)))
     theme.apply(app)
+
+    def both(text: str, prefix: str = "", **kw) -> tuple[str, str]:
+        """(interface language, English) of a message: the window shows the first, stderr
+        the second."""
+        return (prefix + QCoreApplication.translate("app", text).format(**kw),
+                prefix + english("app", text).format(**kw))
+
     headless = bool(args.screenshot)
 
-    def fail(title: str, text: str, code: int) -> int:
-        print(f"cockpit: {title}\n{text}", file=sys.stderr)
+    def fail(title: tuple[str, str], text: tuple[str, str] | str, code: int) -> int:
+        """Say what went wrong: in a message box (interface language) and on stderr."""
+        text = (text, text) if isinstance(text, str) else text
+        head = title[0] if title[0] == title[1] else f"{title[0]} · {title[1]}"
+        print(f"cockpit: {head}\n{text[1]}", file=sys.stderr)
         if not headless and os.environ.get("QT_QPA_PLATFORM") != "offscreen":
-            QMessageBox.critical(None, title, text[:4000])
+            QMessageBox.critical(None, title[0], text[0][:4000])
         return code
 
     # one interactive cockpit per user and dataset; screenshots may run beside it
@@ -129,15 +144,16 @@ def run_gui(args: argparse.Namespace) -> int:
             # PySide6 gives (pid, hostname, appname); other bindings prepend an ok flag
             info = [x for x in lock.getLockInfo() if not isinstance(x, bool)]
             pid, host = (info + ["?", "?"])[:2]
-            return fail("另一个驾驶舱正在运行 · already running",
-                        f"A cockpit on {data_dir} is already running (process {pid} on {host}). "
-                        "Switch to that window, or close it first.", 3)
+            return fail(both(QT_TRANSLATE_NOOP("app", "另一个驾驶舱正在运行")),
+                        both(QT_TRANSLATE_NOOP("app", "数据集 {data} 的驾驶舱已在运行（{host} 上的进程 {pid}）。"
+                                "请切换到该窗口，或先将其关闭。"), data=data_dir, pid=pid, host=host),
+                        3)
 
     def progress_dialog(title: str):
         if headless:
             return None
         dlg = QProgressDialog(title, None, 0, 100)
-        dlg.setWindowTitle("城市运行一屏统揽")
+        dlg.setWindowTitle(both(QT_TRANSLATE_NOOP("app", "城市运行一屏统揽"))[0])
         dlg.setMinimumDuration(300)
         dlg.setAutoClose(False)
         return dlg
@@ -183,20 +199,20 @@ def run_gui(args: argparse.Namespace) -> int:
         from cockpit.datasets.generate import generate
 
         try:
-            run_with_progress("正在生成今日演示数据 · generating today's demo dataset",
+            run_with_progress(both(QT_TRANSLATE_NOOP("app", "正在生成今日演示数据"))[0],
                               lambda p: generate(data_dir, scale="chongqing", seed=1, progress=p))
         except OSError as exc:
-            return fail("无法生成演示数据 · cannot write the demo data",
-                        f"Writing {data_dir} failed: {exc}", 1)
+            return fail(both(QT_TRANSLATE_NOOP("app", "无法生成演示数据")),
+                        both(QT_TRANSLATE_NOOP("app", "写入 {path} 失败：{error}"), path=data_dir, error=exc), 1)
     if not data_dir.is_dir():
-        return fail("数据集不存在 · no such dataset", f"{data_dir} is not a directory.", 2)
+        return fail(both(QT_TRANSLATE_NOOP("app", "数据集不存在")), both(QT_TRANSLATE_NOOP("app", "{path} 不是一个目录。"), path=data_dir), 2)
 
     # 2. the catalog (reused when the files have not changed)
     from cockpit.datasets.catalog import catalog_problems_text, open_catalog
     from cockpit.datasets.validate import DatasetInvalid
 
     def open_it(path: Path):
-        return run_with_progress("正在载入数据 · loading the dataset",
+        return run_with_progress(both(QT_TRANSLATE_NOOP("app", "正在载入数据"))[0],
                                  lambda p: open_catalog(path, paths.catalog_cache_dir(), progress=p))
 
     try:
@@ -205,13 +221,14 @@ def run_gui(args: argparse.Namespace) -> int:
         report = catalog_problems_text(exc.problems)
         previous = _last_good_dataset()
         if previous and previous != data_dir and not headless:
-            fail("数据集有问题 · the dataset has problems",
-                 f"{data_dir}\n\n{report}\n\nThe previous dataset stays in use: {previous}", 0)
+            fail(both(QT_TRANSLATE_NOOP("app", "数据集有问题")),
+                 both(QT_TRANSLATE_NOOP("app", "继续使用上一个数据集：{path}"), f"{data_dir}\n\n{report}\n\n",
+                      path=previous), 0)
             catalog = open_it(previous)
         else:
-            return fail("数据集有问题 · the dataset has problems", f"{data_dir}\n\n{report}", 1)
+            return fail(both(QT_TRANSLATE_NOOP("app", "数据集有问题")), f"{data_dir}\n\n{report}", 1)
     except OSError as exc:
-        return fail("无法读取数据集 · cannot read the dataset", f"{data_dir}: {exc}", 1)
+        return fail(both(QT_TRANSLATE_NOOP("app", "无法读取数据集")), f"{data_dir}: {exc}", 1)
     _remember_good_dataset(catalog.data_dir)
 
     # 3. the window
@@ -226,10 +243,10 @@ def run_gui(args: argparse.Namespace) -> int:
         try:
             mbtiles = MBTiles(Path(tiles).expanduser())
         except (OSError, ValueError) as exc:
-            return fail("底图文件无法读取 · cannot read the base map", f"--tiles {tiles}: {exc}", 2)
+            return fail(both(QT_TRANSLATE_NOOP("app", "底图文件无法读取")), f"--tiles {tiles}: {exc}", 2)
         except Exception as exc:  # noqa: BLE001 - sqlite3.DatabaseError for a non-MBTiles file
-            return fail("底图文件无法读取 · cannot read the base map",
-                        f"--tiles {tiles}: not an MBTiles file ({exc})", 2)
+            return fail(both(QT_TRANSLATE_NOOP("app", "底图文件无法读取")),
+                        both(QT_TRANSLATE_NOOP("app", "不是 MBTiles 文件（{error}）"), f"--tiles {tiles}: ", error=exc), 2)
         tiles = TILE_SCHEME_URL
     replay = None
     if getattr(args, "replay", None):
@@ -237,17 +254,17 @@ def run_gui(args: argparse.Namespace) -> int:
         from cockpit.window import parse_replay_window
 
         if args.mode != "drill" or args.scenario:
-            return fail("无法开始复盘 · cannot start the replay",
-                        "--replay runs with --mode drill and without --scenario.", 2)
+            return fail(both(QT_TRANSLATE_NOOP("app", "无法开始复盘")),
+                        both(QT_TRANSLATE_NOOP("app", "--replay 须与 --mode drill 同用，且不能带 --scenario。")), 2)
         try:
             replay = parse_replay_window(args.replay, *data_time_range(catalog.con))
         except ValueError as exc:
-            return fail("无法开始复盘 · cannot start the replay", str(exc), 2)
+            return fail(both(QT_TRANSLATE_NOOP("app", "无法开始复盘")), str(exc), 2)
     try:
         win = MainWindow(catalog, mode=args.mode, lang=args.lang, tiles=tiles,
                          scenario=args.scenario, replay=replay)
     except ValueError as exc:  # an unknown drill scenario
-        return fail("无法开始演练 · cannot start the drill", str(exc), 2)
+        return fail(both(QT_TRANSLATE_NOOP("app", "无法开始演练")), str(exc), 2)
     if mbtiles is not None:
         win.map.set_tile_source(mbtiles.tile, mbtiles.mime)
     elif tiles:
@@ -255,9 +272,9 @@ def run_gui(args: argparse.Namespace) -> int:
     if args.focus:
         place = _resolve_focus(catalog, args.focus)
         if place is None:
-            return fail("找不到该地点 · no such place",
-                        f"--focus {args.focus}: no unit with that code or name, and not "
-                        "LON,LAT,ZOOM.", 2)
+            return fail(both(QT_TRANSLATE_NOOP("app", "找不到该地点")),
+                        both(QT_TRANSLATE_NOOP("app", "没有该代码或名称的单位，也不是“经度,纬度,缩放”（LON,LAT,ZOOM）。"),
+                             f"--focus {args.focus}: "), 2)
         win.focus(*place)
     if args.size:
         win.resize(*args.size)
@@ -266,9 +283,9 @@ def run_gui(args: argparse.Namespace) -> int:
     screens = app.screens()
     if args.screen is not None:
         if not 0 <= args.screen < len(screens):
-            return fail("没有该屏幕 · no such screen",
-                        f"--screen {args.screen}: this machine has {len(screens)} screen(s), "
-                        f"numbered 0 to {len(screens) - 1}.", 2)
+            return fail(both(QT_TRANSLATE_NOOP("app", "没有该屏幕")),
+                        both(QT_TRANSLATE_NOOP("app", "本机有 {n} 块屏幕，编号 0 到 {last}。"), f"--screen {args.screen}: ",
+                             n=len(screens), last=len(screens) - 1), 2)
         win.move(screens[args.screen].geometry().topLeft())
     exit_code = {"value": 0}
 

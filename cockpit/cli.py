@@ -34,7 +34,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="render offscreen, wait until every panel has drawn, save PNG, exit")
     p.add_argument("--mode", choices=MODES, default="live", help="live 值守 / review 晾晒 / drill 演练")
     p.add_argument("--size", type=_size, default=None, metavar="WxH", help="window size")
-    p.add_argument("--lang", choices=("zh", "en"), default="zh", help="interface language")
+    p.add_argument("--lang", choices=("zh", "en"), default=None,
+                   help="interface language: zh 中文 (default) or en English; "
+                   "else the COCKPIT_LANG environment variable")
     p.add_argument("--screen", type=int, default=None, metavar="N", help="open on monitor N")
     p.add_argument("--kiosk", action="store_true", help="full screen for a video wall")
     p.add_argument("--focus", default=None, metavar="CODE|LON,LAT,ZOOM",

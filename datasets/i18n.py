@@ -1,0 +1,20 @@
+"""Translatable words of the Qt-free layers, marked for Qt's translation tools — no Qt.
+
+``datasets`` and ``layers`` cannot call Qt, yet some of their words reach the screen: status
+words, risk levels, boards, stage and action labels, evaluation labels, the map legend. They
+stay Chinese here (the source language) and are wrapped in :func:`QT_TRANSLATE_NOOP`, which
+returns its text unchanged but lets ``pyside6-lupdate`` extract it into
+``resources/i18n/cockpit_en.ts``. The widgets translate them when they show them, with
+``QCoreApplication.translate(VOCABULARY, text)``; a word that is not in the catalogue (a
+district name, an event title: data) passes through unchanged.
+"""
+
+from __future__ import annotations
+
+#: The translation context of every word marked in datasets/ and layers/.
+VOCABULARY = "vocabulary"
+
+
+def QT_TRANSLATE_NOOP(context: str, text: str) -> str:  # noqa: N802 - the name lupdate knows
+    """Mark ``text`` for translation in ``context``; return it unchanged."""
+    return text

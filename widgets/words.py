@@ -1,0 +1,20 @@
+"""Show the words of the Qt-free layers in the interface language.
+
+``datasets`` and ``layers`` mark their screen words with ``QT_TRANSLATE_NOOP("vocabulary", …)``
+(see ``datasets/i18n.py``); the widgets translate them here when they draw them. A string
+that is not in the catalogue — a district name, an event title: data — passes through.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication
+
+#: The context the Qt-free layers mark their words in (``datasets.i18n.VOCABULARY``).
+VOCABULARY = "vocabulary"
+
+
+def tr_word(text: str | None) -> str:
+    """``text`` in the interface language when it is a marked word, else unchanged."""
+    if not text:
+        return text or ""
+    return QCoreApplication.translate(VOCABULARY, str(text))
