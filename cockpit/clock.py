@@ -40,5 +40,5 @@ class Clock(QObject):
 
     def caption(self) -> str:
         if self.data_end is not None and self.data_end < self.wall():
-            return "数据截至 · data ends"
-        return "城市时间 · live"
+            return self.tr("数据截至")
+        return self.tr("城市时间")

@@ -32,13 +32,13 @@ class ReplayClock(QObject):
 
     def __init__(self, start: datetime, end: datetime, *, speed: int = 1,
                  step: timedelta = timedelta(minutes=1), interval_ms: int = 200,
-                 caption: str = "复盘时间 · replay", parent: QObject | None = None) -> None:
+                 caption: str | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
         if end < start:
             raise ValueError(f"replay window ends ({end}) before it starts ({start})")
         self.start_time, self.end_time = start, end
         self.step_size = step
-        self._caption = caption
+        self._caption = caption if caption is not None else self.tr("复盘时间")
         self._t = start
         self._playing = False
         self._speed = self._checked_speed(speed)

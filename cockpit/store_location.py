@@ -62,10 +62,17 @@ def open_default_store(path: Path | str | None = None, **kw: Any
     except StoreWriteError as e:
         return None, str(e)
     except DispatchError as e:
-        return None, f"派遣库无法打开 · cannot open the dispatch store {p}: {e}"
+        return None, _cannot_open(p, e)
     except Exception as e:  # noqa: BLE001 - the window must run on, read-only, and say why
-        return None, (f"派遣库无法打开 · cannot open the dispatch store {p}: "
-                      f"{type(e).__name__}: {e}")
+        return None, _cannot_open(p, f"{type(e).__name__}: {e}")
     if store.recovered is not None:
         return store, str(store.recovered)
     return store, None
+
+
+def _cannot_open(path: Path, error: object) -> str:
+    """Why the store did not open, in the interface language (shown in the window)."""
+    from PySide6.QtCore import QCoreApplication
+
+    return QCoreApplication.translate("store_location", "派遣库无法打开 {path}：{error}").format(
+        path=path, error=error)

@@ -10,22 +10,23 @@ from __future__ import annotations
 import math
 
 from cockpit.widgets import theme
-from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QEvent, QObject, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen, QPixmap
 from PySide6.QtWidgets import QWidget
 
 __all__ = ["ExerciseWatermark", "WATERMARK_TEXT"]
 
-WATERMARK_TEXT = "演练 · EXERCISE"
+WATERMARK_TEXT = QT_TRANSLATE_NOOP("ExerciseWatermark", "演练 · EXERCISE")
 
 
 class ExerciseWatermark(QWidget):
     """Covers ``parent``; draws the watermark; transparent to the mouse."""
 
-    def __init__(self, parent: QWidget, text: str = WATERMARK_TEXT,
+    def __init__(self, parent: QWidget, text: str | None = None,
                  colour: str = theme.DEMO) -> None:
+        """``text``: already in the interface language; default: 演练 · EXERCISE."""
         super().__init__(parent)
-        self.text = text
+        self.text = text if text is not None else self.tr(WATERMARK_TEXT)
         self.colour = QColor(colour)
         self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents, True)
         self.setAttribute(Qt.WidgetAttribute.WA_NoSystemBackground, True)

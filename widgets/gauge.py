@@ -17,15 +17,25 @@ from __future__ import annotations
 import math
 
 from cockpit.widgets import theme
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-__all__ = ["ArcGauge", "STATUS_MARK", "STATUS_WORD"]
+__all__ = ["ArcGauge", "STATUS_MARK", "STATUS_WORD", "status_word"]
 
 #: Shape and word of each status (never colour alone).
 STATUS_MARK = {"alarm": "▲", "warning": "◆", "normal": "●", "nodata": "○"}
-STATUS_WORD = {"alarm": "报警", "warning": "预警", "normal": "正常", "nodata": "无数据"}
+STATUS_WORD = {"alarm": QT_TRANSLATE_NOOP("ArcGauge", "报警"),
+               "warning": QT_TRANSLATE_NOOP("ArcGauge", "预警"),
+               "normal": QT_TRANSLATE_NOOP("ArcGauge", "正常"),
+               "nodata": QT_TRANSLATE_NOOP("ArcGauge", "无数据")}
+"""Chinese source texts; show them with :func:`status_word`."""
+
+
+def status_word(status: str) -> str:
+    """The status's word in the interface language (unknown statuses as they are)."""
+    word = STATUS_WORD.get(status)
+    return QCoreApplication.translate("ArcGauge", word) if word else status
 
 _START = 225.0  # degrees, Qt's convention (counter-clockwise from 3 o'clock)
 _SPAN = 270.0
@@ -166,7 +176,7 @@ class ArcGauge(QWidget):
         if t is None:
             return ""
         if abs(t) < 10 ** -(self._decimals + 1):
-            return "→ 持平"
+            return self.tr("→ 持平")
         return f"{'↑' if t > 0 else '↓'} {abs(t):.{self._decimals}f}"
 
     def sizeHint(self) -> QSize:  # noqa: N802
@@ -297,7 +307,7 @@ class ArcGauge(QWidget):
         y = vrect.bottom() - vh * 0.05
         line = []
         if status:
-            line.append((f"{STATUS_MARK[status]} {STATUS_WORD[status]}", colour))
+            line.append((f"{STATUS_MARK[status]} {status_word(status)}", colour))
         trend = self.trend_text()
         if trend:
             good = None
@@ -352,8 +362,9 @@ class ArcGauge(QWidget):
 
 
 def _short(v: float) -> str:
-    if abs(v) >= 10000:
-        return f"{v / 10000:g}万"
+    if abs(v) >= 10000:  # 1.2万 in Chinese, 12k in English
+        return QCoreApplication.translate("ArcGauge", "{wan:g}万").format(wan=v / 10000,
+                                                                          k=v / 1000)
     return f"{v:g}"
 
 

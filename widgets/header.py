@@ -4,10 +4,18 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Signal
 from PySide6.QtWidgets import QButtonGroup, QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout
 
-MODE_LABELS = {"live": "值守", "review": "晾晒", "drill": "演练"}
+MODE_LABELS = {"live": QT_TRANSLATE_NOOP("HeaderBar", "值守"),
+               "review": QT_TRANSLATE_NOOP("HeaderBar", "晾晒"),
+               "drill": QT_TRANSLATE_NOOP("HeaderBar", "演练")}
+"""The modes' names (Chinese source texts: show them with :func:`mode_label`)."""
+
+
+def mode_label(mode: str) -> str:
+    """The mode's name in the interface language."""
+    return QCoreApplication.translate("HeaderBar", MODE_LABELS.get(mode, mode))
 
 
 class HeaderBar(QFrame):
@@ -25,10 +33,9 @@ class HeaderBar(QFrame):
         self.title = QLabel(title)
         self.title.setObjectName("appTitle")
         lay.addWidget(self.title)
-        self.demo_badge = QLabel("演示数据 · DEMO DATA（合成）")
+        self.demo_badge = QLabel(self.tr("演示数据 · DEMO DATA（合成）"))
         self.demo_badge.setObjectName("demoBadge")
-        self.demo_badge.setToolTip("运行数据为合成演示数据，地理为真实行政区划。"
-                                   "Synthetic operations data on real geography.")
+        self.demo_badge.setToolTip(self.tr("运行数据为合成演示数据，地理为真实行政区划。"))
         self.demo_badge.hide()
         lay.addWidget(self.demo_badge)
         lay.addStretch(1)
@@ -41,12 +48,12 @@ class HeaderBar(QFrame):
         group.setExclusive(True)
         modes = QHBoxLayout()
         modes.setSpacing(0)
-        for key, label in MODE_LABELS.items():
-            b = QPushButton(label)
+        for key in MODE_LABELS:
+            b = QPushButton(mode_label(key))
             b.setObjectName("modeButton")
             b.setCheckable(True)
-            b.setToolTip({"live": "值守 · live (F1)", "review": "晾晒 · review (F2)",
-                          "drill": "演练 · drill (F3)"}[key])
+            b.setToolTip({"live": self.tr("值守模式 (F1)"), "review": self.tr("晾晒模式 (F2)"),
+                          "drill": self.tr("演练模式 (F3)")}[key])
             b.clicked.connect(lambda _c=False, k=key: self.sig_mode_requested.emit(k))
             group.addButton(b)
             modes.addWidget(b)
@@ -56,7 +63,7 @@ class HeaderBar(QFrame):
         clock_box.setSpacing(0)
         self.clock = QLabel("--:--:--")
         self.clock.setObjectName("clock")
-        self.clock_caption = QLabel("城市时间")
+        self.clock_caption = QLabel(self.tr("城市时间"))
         self.clock_caption.setObjectName("clockCaption")
         clock_box.addWidget(self.clock)
         clock_box.addWidget(self.clock_caption)
@@ -73,5 +80,6 @@ class HeaderBar(QFrame):
         self.demo_badge.setVisible(synthetic)
 
     def set_alarms(self, alarms: int, warnings: int) -> None:
-        self.alarm_badge.setText(f"▲ 报警 {alarms}  ◆ 预警 {warnings}")
+        self.alarm_badge.setText(self.tr("▲ 报警 {alarms}  ◆ 预警 {warnings}").format(
+            alarms=alarms, warnings=warnings))
         self.alarm_badge.setVisible(alarms + warnings > 0)

@@ -9,8 +9,11 @@ from __future__ import annotations
 from typing import Any
 
 from cockpit.widgets import theme
+from cockpit.widgets.words import tr_word
 from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
     QAbstractTableModel,
+    QCoreApplication,
     QModelIndex,
     QPersistentModelIndex,
     QSortFilterProxyModel,
@@ -34,11 +37,13 @@ from PySide6.QtWidgets import (
 )
 
 _Index = QModelIndex | QPersistentModelIndex
-ALL_RUNWAYS = "全部跑道"
+ALL_RUNWAYS = QT_TRANSLATE_NOOP("KpiBoardView", "全部跑道")
 #: (key, header, decimals or None for text)
-COLUMNS = (("name", "指标", None), ("runway", "跑道", None), ("unit", "单位", None),
-           ("value", "本季值", 2), ("target", "目标", 2), ("direction", "方向", None),
-           ("score", "得分", 1), ("change", "较上季", 2), ("score_change", "得分变化", 1))
+COLUMNS = (("name", QT_TRANSLATE_NOOP("KpiTableModel", "指标"), None), ("runway", QT_TRANSLATE_NOOP("KpiTableModel", "跑道"), None),
+           ("unit", QT_TRANSLATE_NOOP("KpiTableModel", "单位"), None), ("value", QT_TRANSLATE_NOOP("KpiTableModel", "本季值"), 2),
+           ("target", QT_TRANSLATE_NOOP("KpiTableModel", "目标"), 2), ("direction", QT_TRANSLATE_NOOP("KpiTableModel", "方向"), None),
+           ("score", QT_TRANSLATE_NOOP("KpiTableModel", "得分"), 1), ("change", QT_TRANSLATE_NOOP("KpiTableModel", "较上季"), 2),
+           ("score_change", QT_TRANSLATE_NOOP("KpiTableModel", "得分变化"), 1))
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
@@ -79,7 +84,7 @@ class KpiTableModel(QAbstractTableModel):
     def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return COLUMNS[section][1]
+            return QCoreApplication.translate("KpiTableModel", COLUMNS[section][1])
         return None
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -92,11 +97,11 @@ class KpiTableModel(QAbstractTableModel):
             v = _num(v)
         if role == Qt.ItemDataRole.DisplayRole:
             if key == "direction":
-                return "越高越好 ↑" if v == "higher" else "越低越好 ↓"
+                return self.tr("越高越好 ↑") if v == "higher" else self.tr("越低越好 ↓")
             if dec is None:
                 return "" if v is None else str(v)
             if v is None:
-                return "无数据"
+                return self.tr("无数据")
             text = f"{v:.{dec}f}"
             return f"+{text}" if key in ("change", "score_change") and v > 0 else text
         if role == SORT_ROLE:
@@ -165,7 +170,7 @@ class KpiBoardView(QWidget):
         top = QHBoxLayout()
         top.addWidget(self.title, 1)
         self.search = QLineEdit()
-        self.search.setPlaceholderText("搜索指标名称、编号或跑道 · search")
+        self.search.setPlaceholderText(self.tr("搜索指标名称、编号或跑道"))
         self.search.setClearButtonEnabled(True)
         self.search.setMaximumWidth(360)
         top.addWidget(self.search)
@@ -198,7 +203,8 @@ class KpiBoardView(QWidget):
 
     def set_board(self, board: str, period: str, rows: list[dict]) -> None:
         """One board's KPI rows (kpi_table rows of that board)."""
-        self.title.setText(f"{board} · {period} · 指标 {len(rows)} 项")
+        self.title.setText(self.tr("{board} · {period} · 指标 {n} 项").format(
+            board=tr_word(board), period=period, n=len(rows)))
         self.model.set_rows(rows)
         by_runway: dict[str, list[tuple[float, float]]] = {}
         for r in rows:
@@ -209,11 +215,11 @@ class KpiBoardView(QWidget):
                 by_runway.setdefault(str(r.get("runway")), [])
         self.runways.blockSignals(True)
         self.runways.clear()
-        QListWidgetItem(ALL_RUNWAYS, self.runways).setData(Qt.ItemDataRole.UserRole, "")
+        QListWidgetItem(self.tr(ALL_RUNWAYS), self.runways).setData(Qt.ItemDataRole.UserRole, "")
         for name, pairs in sorted(by_runway.items()):
             tw = sum(w for _s, w in pairs)
             score = sum(s * w for s, w in pairs) / tw if tw else None
-            text = f"{name}  {score:.1f}" if score is not None else f"{name}  无数据"
+            text = f"{name}  {score:.1f}" if score is not None else f"{name}  {self.tr('无数据')}"
             item = QListWidgetItem(text, self.runways)
             item.setData(Qt.ItemDataRole.UserRole, name)
             item.setForeground(QBrush(QColor(score_colour(score))))
@@ -235,7 +241,7 @@ class KpiBoardDialog(QDialog):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("八大板块 · 指标明细")
+        self.setWindowTitle(self.tr("八大板块 · 指标明细"))
         self.resize(1400, 800)
         lay = QVBoxLayout(self)
         self.view = KpiBoardView()

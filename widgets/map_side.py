@@ -8,7 +8,8 @@ cockpit.widgets.map_side`` shows it alone on sample data.
 from __future__ import annotations
 
 from cockpit.widgets import theme
-from PySide6.QtCore import Qt, QTimer, Signal
+from cockpit.widgets.words import RISK_LEVEL, tr_word
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -26,11 +27,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-LAYER_LABELS = {"risk_points": "风险点", "events": "实时事件", "facilities": "应急资源",
-                "density": "热力（事件密度）"}
-LEVEL_LABELS = {1: "重大", 2: "较大", 3: "一般", 4: "低"}
-KIND_LABELS = {"risk_point": "风险点", "unit": "区划", "event": "事件", "facility": "设施",
-               "districts": "区县"}
+LAYER_LABELS = {"risk_points": QT_TRANSLATE_NOOP("map_side", "风险点"), "events": QT_TRANSLATE_NOOP("map_side", "实时事件"),
+                "facilities": QT_TRANSLATE_NOOP("map_side", "应急资源"),
+                "density": QT_TRANSLATE_NOOP("map_side", "热力（事件密度）")}
+LEVEL_LABELS = {1: QT_TRANSLATE_NOOP("risk_level", "重大"), 2: QT_TRANSLATE_NOOP("risk_level", "较大"),
+                3: QT_TRANSLATE_NOOP("risk_level", "一般"), 4: QT_TRANSLATE_NOOP("risk_level", "低")}
+KIND_LABELS = {"risk_point": QT_TRANSLATE_NOOP("map_side", "风险点"), "unit": QT_TRANSLATE_NOOP("map_side", "区划"),
+               "event": QT_TRANSLATE_NOOP("map_side", "事件"), "facility": QT_TRANSLATE_NOOP("map_side", "设施"),
+               "districts": QT_TRANSLATE_NOOP("map_side", "区县")}
+
+
+def _tr(text: object) -> str:
+    return QCoreApplication.translate("map_side", str(text))
 
 
 def _plain(text: object) -> QLabel:
@@ -56,7 +64,7 @@ class LayerTree(QTreeWidget):
         self._layers: dict[str, QTreeWidgetItem] = {}
         self._updating = False
         for key, label in LAYER_LABELS.items():
-            item = QTreeWidgetItem([label])
+            item = QTreeWidgetItem([_tr(label)])
             item.setData(0, Qt.ItemDataRole.UserRole, key)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(0, Qt.CheckState.Unchecked if key == "density"
@@ -118,7 +126,7 @@ class DetailPanel(QFrame):
         self.setObjectName("panel")
         self._lay = QVBoxLayout(self)
         self._lay.setContentsMargins(8, 6, 8, 6)
-        self.title = _plain("点击地图要素查看详情")
+        self.title = _plain(self.tr("点击地图要素查看详情"))
         self.title.setStyleSheet(f"font-weight:600; color:{theme.ACCENT};")
         self._lay.addWidget(self.title)
         self._form = QFormLayout()
@@ -127,7 +135,7 @@ class DetailPanel(QFrame):
         self.extra.setMaximumHeight(120)
         self.extra.hide()
         self._lay.addWidget(self.extra)
-        self.dispatch = QPushButton("一键调度 · dispatch")
+        self.dispatch = QPushButton(self.tr("一键调度"))
         self.dispatch.setObjectName("modeButton")
         self.dispatch.hide()
         self.dispatch.clicked.connect(lambda: self.sig_dispatch_requested.emit(dict(self._detail)))
@@ -141,21 +149,23 @@ class DetailPanel(QFrame):
         self.extra.clear()
         self._detail = {"kind": kind, **(detail or {})}
         if not detail:
-            self.title.setText("未找到该要素 · not found")
+            self.title.setText(self.tr("未找到该要素"))
             self.extra.hide()
             self.dispatch.hide()
             return
-        self.title.setText(f"{KIND_LABELS.get(kind, kind)} · {detail.get('name') or detail.get('title') or ''}")
+        self.title.setText(f"{_tr(KIND_LABELS.get(kind, kind))} · "
+                           f"{detail.get('name') or detail.get('title') or ''}")
         skip = {"name", "title", "sensors", "events", "lon", "lat"}
         for k, v in detail.items():
             if k in skip or isinstance(v, (list, dict)):
                 continue
             if k == "level" and isinstance(v, int):
-                v = f"{LEVEL_LABELS.get(v, v)}（{v}级）"
+                v = self.tr("{name}（{level}级）").format(
+                    name=tr_word(LEVEL_LABELS.get(v, str(v)), RISK_LEVEL), level=v)
             self._form.addRow(_plain(k), _plain(v))
         if "lon" in detail and detail["lon"] is not None:
-            self._form.addRow(_plain("位置"), _plain(f"{detail['lon']:.5f}, {detail['lat']:.5f}"))
-        rows = [f"传感器 {s['sensor_id']} · {s['kind']}" for s in detail.get("sensors", [])]
+            self._form.addRow(_plain(self.tr("位置")), _plain(f"{detail['lon']:.5f}, {detail['lat']:.5f}"))
+        rows = [self.tr("传感器 {id} · {kind}").format(id=s["sensor_id"], kind=s["kind"]) for s in detail.get("sensors", [])]
         rows += [f"{e['occurred_at'][:16]} · {e['title']}" for e in detail.get("events", [])]
         for r in rows:
             QListWidgetItem(r, self.extra)  # list items are plain text
@@ -176,7 +186,7 @@ class SearchBox(QWidget):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         self.edit = QLineEdit()
-        self.edit.setPlaceholderText("搜索风险点、街道、社区（名称或编码）")
+        self.edit.setPlaceholderText(self.tr("搜索风险点、街道、社区（名称或编码）"))
         self.edit.setClearButtonEnabled(True)
         self.results = QListWidget()
         self.results.setMaximumHeight(150)
@@ -195,7 +205,7 @@ class SearchBox(QWidget):
     def set_results(self, results: list[dict]) -> None:
         self.results.clear()
         for r in results:
-            item = QListWidgetItem(f"{KIND_LABELS.get(r['kind'], r['kind'])} · {r['name']}"
+            item = QListWidgetItem(f"{_tr(KIND_LABELS.get(r['kind'], r['kind']))} · {r['name']}"
                                    f"  ({r['id']})")
             item.setData(Qt.ItemDataRole.UserRole, r)
             self.results.addItem(item)
@@ -226,15 +236,15 @@ class MapSidePanel(QFrame):
         self.search = SearchBox()
         lay.addWidget(self.search)
         self.choropleth = QComboBox()
-        self.choropleth.addItem("区县着色：风险点密度", "density")
-        self.choropleth.addItem("区县着色：五色评价", "evaluation")
+        self.choropleth.addItem(self.tr("区县着色：风险点密度"), "density")
+        self.choropleth.addItem(self.tr("区县着色：五色评价"), "evaluation")
         self.choropleth.currentIndexChanged.connect(
             lambda _i: self.sig_choropleth_changed.emit(self.choropleth.currentData()))
         lay.addWidget(self.choropleth)
         levels = QHBoxLayout()
         self.level_boxes: dict[int, QCheckBox] = {}
         for lv, name in LEVEL_LABELS.items():
-            box = QCheckBox(name)
+            box = QCheckBox(tr_word(name, RISK_LEVEL))
             box.setChecked(True)
             box.setStyleSheet(f"color:{theme.LEVEL[lv]}; font-weight:600;")
             box.toggled.connect(lambda _on: self.sig_levels_changed.emit(self.levels()))

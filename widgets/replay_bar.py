@@ -86,7 +86,7 @@ class ReplayBar(QWidget):
         root.setSpacing(12)
         left = QVBoxLayout()
         left.setSpacing(4)
-        self.caption = QLabel("复盘 · REPLAY")
+        self.caption = QLabel(self.tr("复盘"))
         self.caption.setStyleSheet(f"color:{theme.TEXT_DIM}; font-size:12px;")
         self.time_label = QLabel()
         big = QFont(self.font())
@@ -106,9 +106,9 @@ class ReplayBar(QWidget):
         controls.setSpacing(6)
         transport = QHBoxLayout()
         transport.setSpacing(4)
-        self.play_button = self._button("▶ 播放", "播放 · play")
-        self.pause_button = self._button("‖ 暂停", "暂停 · pause")
-        self.step_button = self._button("▶| 单步", "单步 · one step forward")
+        self.play_button = self._button(self.tr("▶ 播放"), self.tr("播放"))
+        self.pause_button = self._button(self.tr("‖ 暂停"), self.tr("暂停"))
+        self.step_button = self._button(self.tr("▶| 单步"), self.tr("单步前进"))
         self.play_button.clicked.connect(self.sig_play_requested.emit)
         self.pause_button.clicked.connect(self.sig_pause_requested.emit)
         self.step_button.clicked.connect(self.sig_step_requested.emit)
@@ -121,7 +121,7 @@ class ReplayBar(QWidget):
         self.speed_group.setExclusive(True)
         self.speed_buttons: dict[int, QPushButton] = {}
         for s in SPEEDS:
-            b = self._button(f"{s}×", f"回放速度 · speed {s}×")
+            b = self._button(f"{s}×", self.tr("回放速度 {speed}×").format(speed=s))
             b.setCheckable(True)
             b.setMinimumWidth(44)
             self.speed_group.addButton(b, s)
@@ -157,7 +157,7 @@ class ReplayBar(QWidget):
         self.plot.scene().sigMouseClicked.connect(self._on_plot_clicked)
         self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.setRange(0, _SLIDER_STEPS)
-        self.slider.setToolTip("拖动跳转 · drag to seek")
+        self.slider.setToolTip(self.tr("拖动跳转"))
         self.slider.sliderReleased.connect(self._on_slider_released)
         self.slider.valueChanged.connect(self._on_slider_moved)
         right.addWidget(self.plot, 1)
@@ -216,7 +216,7 @@ class ReplayBar(QWidget):
         """The current simulated time (from the clock)."""
         self.time = t
         self.time_label.setText(f"{t:%H:%M:%S}")
-        self.date_label.setText(f"{t:%Y-%m-%d} · 模拟时间 simulated")
+        self.date_label.setText(self.tr("{date} · 模拟时间").format(date=f"{t:%Y-%m-%d}"))
         self.cursor.setValue(self._x(t))
         if not self.slider.isSliderDown():
             self._syncing = True
@@ -258,8 +258,9 @@ class ReplayBar(QWidget):
     def _show_state(self) -> None:
         self.play_button.setEnabled(not self.playing)
         self.pause_button.setEnabled(self.playing)
-        state = "▶ 播放中 playing" if self.playing else "‖ 已暂停 paused"
-        self.caption.setText(f"复盘 · REPLAY  {state} · {self.speed}×")
+        state = self.tr("▶ 播放中") if self.playing else self.tr("‖ 已暂停")
+        self.caption.setText(self.tr("复盘  {state} · {speed}×").format(state=state,
+                                                                      speed=self.speed))
 
     def _on_speed_clicked(self, speed: int) -> None:
         self.sig_speed_changed.emit(int(speed))

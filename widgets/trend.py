@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 import numpy as np
 import pyqtgraph as pg
 from cockpit.widgets import theme
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QSize, Qt
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
@@ -27,8 +27,10 @@ __all__ = ["Sparkline", "TrendChart", "MARKER_SYMBOL", "epoch_seconds"]
 
 #: pyqtgraph symbol of the state a crossing enters.
 MARKER_SYMBOL = {"alarm": "t1", "warning": "d", "normal": "o"}
-_LABELS = {"warn_low": "预警下限", "warn_high": "预警上限", "alarm_low": "报警下限",
-           "alarm_high": "报警上限"}
+_LABELS = {"warn_low": QT_TRANSLATE_NOOP("TrendChart", "预警下限"),
+           "warn_high": QT_TRANSLATE_NOOP("TrendChart", "预警上限"),
+           "alarm_low": QT_TRANSLATE_NOOP("TrendChart", "报警下限"),
+           "alarm_high": QT_TRANSLATE_NOOP("TrendChart", "报警上限")}
 _SP = "&nbsp;&nbsp;&nbsp;"
 
 
@@ -212,7 +214,7 @@ class TrendChart(QWidget):
             line = pg.InfiniteLine(pos=x, angle=0, movable=False,
                                    pen=pg.mkPen(_colour(status), width=1.2,
                                                 style=Qt.PenStyle.DashLine),
-                                   label=f"{_LABELS[key]} {x:g}",
+                                   label=f"{QCoreApplication.translate('TrendChart', _LABELS[key])} {x:g}",
                                    labelOpts={"position": 0.02, "color": _colour(status),
                                               "anchors": [(0, 1), (0, 1)]
                                               if key.endswith("high") else [(0, 0), (0, 0)]})
@@ -241,10 +243,12 @@ class TrendChart(QWidget):
         n_alarm = sum(1 for _t, st, _v in marks if st == "alarm")
         n_warn = sum(1 for _t, st, _v in marks if st == "warning")
         self.legend.setText(
-            f"<span style='color:{theme.STATUS['alarm']}'>▲ 进入报警 {n_alarm}</span>{_SP}"
-            f"<span style='color:{theme.STATUS['warning']}'>◆ 进入预警 {n_warn}</span>{_SP}"
-            f"<span style='color:{theme.STATUS['normal']}'>● 恢复正常</span>{_SP}"
-            f"<span style='color:{theme.TEXT_DIM}'>┆ 当前</span>")
+            f"<span style='color:{theme.STATUS['alarm']}'>"
+            + self.tr("▲ 进入报警 {n}").format(n=n_alarm) + f"</span>{_SP}"
+            f"<span style='color:{theme.STATUS['warning']}'>"
+            + self.tr("◆ 进入预警 {n}").format(n=n_warn) + f"</span>{_SP}"
+            f"<span style='color:{theme.STATUS['normal']}'>" + self.tr("● 恢复正常")
+            + f"</span>{_SP}<span style='color:{theme.TEXT_DIM}'>" + self.tr("┆ 当前") + "</span>")
 
 
 def _demo(argv: list[str]) -> int:

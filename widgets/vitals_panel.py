@@ -26,10 +26,13 @@ from typing import Any
 
 import numpy as np
 from cockpit.widgets import theme
-from cockpit.widgets.gauge import STATUS_MARK, STATUS_WORD, ArcGauge
+from cockpit.widgets.gauge import STATUS_MARK, ArcGauge, status_word
 from cockpit.widgets.trend import Sparkline, TrendChart
+from cockpit.widgets.words import tr_word
 from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
     QAbstractTableModel,
+    QCoreApplication,
     QModelIndex,
     QPersistentModelIndex,
     QRectF,
@@ -97,9 +100,9 @@ def bands_text(row: dict) -> str:
     w = rng(row.get("warn_low"), row.get("warn_high"))
     a = rng(row.get("alarm_low"), row.get("alarm_high"))
     if w:
-        parts.append(f"预 {w}")
+        parts.append(QCoreApplication.translate("vitals_panel", "预 {range}").format(range=w))
     if a:
-        parts.append(f"报 {a}")
+        parts.append(QCoreApplication.translate("vitals_panel", "报 {range}").format(range=a))
     return " · ".join(parts) or "—"
 
 
@@ -139,11 +142,11 @@ class StatusSummary(QWidget):
             p.setBrush(QColor(_CARD))
             p.drawRoundedRect(r, 4, 4)
             if key == "total":
-                colour, n, cap = QColor(theme.TEXT), self._total, "体征指标"
+                colour, n, cap = QColor(theme.TEXT), self._total, self.tr("体征指标")
             else:
                 colour = QColor(theme.STATUS[key])
                 n = self._counts.get(key, 0)
-                cap = f"{STATUS_MARK[key]} {STATUS_WORD[key]}"
+                cap = f"{STATUS_MARK[key]} {status_word(key)}"
                 self._cells.append((r, key))
                 if key in ("alarm", "warning") and n:
                     p.setBrush(QColor(colour.red(), colour.green(), colour.blue(), 40))
@@ -209,8 +212,8 @@ class DomainTile(QFrame):
     def text_lines(self) -> list[str]:
         """What the tile says, as text (for tests and the accessible description)."""
         c = self._counts
-        lines = [f"{self.domain} {STATUS_MARK[self.state()]} {STATUS_WORD[self.state()]}",
-                 " ".join(f"{STATUS_MARK[s]}{STATUS_WORD[s]} {c.get(s, 0)}"
+        lines = [f"{tr_word(self.domain)} {STATUS_MARK[self.state()]} {status_word(self.state())}",
+                 " ".join(f"{STATUS_MARK[s]}{status_word(s)} {c.get(s, 0)}"
                           for s in STATUS_ORDER if s != "nodata" or c.get(s))]
         lines += [f"{STATUS_MARK[r['status']]} {r['name']} {fmt_value(r.get('value'), r.get('unit', ''))}"
                   for r in self._worst]
@@ -256,18 +259,19 @@ class DomainTile(QFrame):
         p.setPen(QColor(theme.TEXT))
         fm = QFontMetricsF(big)
         y = 6.0
-        p.drawText(QRectF(x0, y, w, fm.height()), Qt.AlignmentFlag.AlignLeft, self.domain)
-        x = x0 + fm.horizontalAdvance(self.domain) + 8
+        domain = tr_word(self.domain)
+        p.drawText(QRectF(x0, y, w, fm.height()), Qt.AlignmentFlag.AlignLeft, domain)
+        x = x0 + fm.horizontalAdvance(domain) + 8
         mid = _font(15, True, base)
         p.setFont(mid)
         p.setPen(colour)
-        tag = f"{STATUS_MARK[state]} {STATUS_WORD[state]}"
+        tag = f"{STATUS_MARK[state]} {status_word(state)}"
         p.drawText(QRectF(x, y, w, fm.height()), Qt.AlignmentFlag.AlignVCenter, tag)
         p.setFont(_font(13, False, base))
         p.setPen(QColor(theme.TEXT_DIM))
         p.drawText(QRectF(x0, y, right - x0, fm.height()),
                    Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-                   f"{self._total:,} 项")
+                   self.tr("{n} 项").format(n=f"{self._total:,}"))
         y += fm.height() + 2
         # line 2: counts by status, shape + number in the status colour
         cnt = _font(18, True, base)
@@ -306,7 +310,7 @@ class DomainTile(QFrame):
         if not self._worst and y + sfm.height() <= limit:
             p.setPen(QColor(theme.TEXT_DIM))
             p.drawText(QRectF(x0, y, right - x0, sfm.height()), Qt.AlignmentFlag.AlignLeft,
-                       "全部正常" if self._total else "无指标")
+                       self.tr("全部正常") if self._total else self.tr("无指标"))
         p.end()
 
 
@@ -353,7 +357,7 @@ class WorstList(QWidget):
             st = r["status"]
             p.setPen(QColor(theme.STATUS.get(st, theme.TEXT)))
             p.drawText(QRectF(6, y, 60, self.ROW), Qt.AlignmentFlag.AlignVCenter,
-                       f"{STATUS_MARK[st]} {STATUS_WORD[st]}")
+                       f"{STATUS_MARK[st]} {status_word(st)}")
             val = fmt_value(r.get("value"), r.get("unit", ""))
             vw = fm.horizontalAdvance(val) + 6
             p.drawText(QRectF(w - vw - 4, y, vw, self.ROW),
@@ -371,7 +375,7 @@ class WorstList(QWidget):
         if not self._rows:
             p.setPen(QColor(theme.STATUS["normal"]))
             p.drawText(QRectF(6, 0, w, self.ROW), Qt.AlignmentFlag.AlignVCenter,
-                       "● 全部指标正常")
+                       self.tr("● 全部指标正常"))
         p.end()
 
 
@@ -384,8 +388,12 @@ class VitalsTableModel(QAbstractTableModel):
     Sorting happens here, with numpy (``sort``); filtering is a boolean mask the proxy reads
     (``accepts``). Rows keep their identity across updates of the values."""
 
-    COLUMNS = (("status", "状态"), ("name", "指标"), ("district", "区县"), ("value", "当前值"),
-               ("bands", "阈值（预 · 报）"), ("ts", "更新"))
+    COLUMNS = (("status", QT_TRANSLATE_NOOP("VitalsTableModel", "状态")),
+               ("name", QT_TRANSLATE_NOOP("VitalsTableModel", "指标")),
+               ("district", QT_TRANSLATE_NOOP("VitalsTableModel", "区县")),
+               ("value", QT_TRANSLATE_NOOP("VitalsTableModel", "当前值")),
+               ("bands", QT_TRANSLATE_NOOP("VitalsTableModel", "阈值（预 · 报）")),
+               ("ts", QT_TRANSLATE_NOOP("VitalsTableModel", "更新")))
     IdRole = Qt.ItemDataRole.UserRole + 1
     StatusRole = Qt.ItemDataRole.UserRole + 2
     DomainRole = Qt.ItemDataRole.UserRole + 3
@@ -532,7 +540,7 @@ class VitalsTableModel(QAbstractTableModel):
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.COLUMNS):
             if role == Qt.ItemDataRole.DisplayRole:
-                return self.COLUMNS[section][1]
+                return QCoreApplication.translate("VitalsTableModel", self.COLUMNS[section][1])
         return None
 
     def flags(self, index: _Index) -> Qt.ItemFlag:
@@ -550,7 +558,7 @@ class VitalsTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             if key == "status":
                 s = c["status"][i]
-                return f"{STATUS_MARK.get(s, '')} {STATUS_WORD.get(s, s)}"
+                return f"{STATUS_MARK.get(s, '')} {status_word(s)}"
             if key == "value":
                 return fmt_value(c["value"][i], c["unit"][i])
             if key == "bands":
@@ -648,13 +656,14 @@ class IndicatorTable(QWidget):
         filters.setVerticalSpacing(4)
         self.domain_box = QComboBox()
         self.status_box = QComboBox()
-        for label, key in (("全部状态", None), ("▲ 报警", "alarm"), ("◆ 预警", "warning"),
-                           ("▲◆ 报警和预警", "alarm,warning"), ("● 正常", "normal"),
-                           ("○ 无数据", "nodata")):
+        for label, key in ((self.tr("全部状态"), None), (self.tr("▲ 报警"), "alarm"),
+                           (self.tr("◆ 预警"), "warning"),
+                           (self.tr("▲◆ 报警和预警"), "alarm,warning"), (self.tr("● 正常"), "normal"),
+                           (self.tr("○ 无数据"), "nodata")):
             self.status_box.addItem(label, key)
         self.district_box = QComboBox()
         self.search = QLineEdit()
-        self.search.setPlaceholderText("搜索指标名称或编号…")
+        self.search.setPlaceholderText(self.tr("搜索指标名称或编号…"))
         self.search.setClearButtonEnabled(True)
         filters.addWidget(self.domain_box, 0, 0)
         filters.addWidget(self.status_box, 0, 1)
@@ -720,9 +729,10 @@ class IndicatorTable(QWidget):
         self.proxy.change_filter(lambda: self.model.set_columns(cols))
         self._quiet = True
         try:
-            _fill_combo(self.domain_box, [("全部领域", None)] + [(d, d) for d in domains])
+            _fill_combo(self.domain_box,
+                        [(self.tr("全部领域"), None)] + [(tr_word(d), d) for d in domains])
             dists = list(dict.fromkeys(cols.get("district", [])))
-            _fill_combo(self.district_box, [("全部区县", None)] + [(d, d) for d in dists])
+            _fill_combo(self.district_box, [(self.tr("全部区县"), None)] + [(d, d) for d in dists])
         finally:
             self._quiet = False
         self._update_count()
@@ -764,8 +774,9 @@ class IndicatorTable(QWidget):
         self._update_count()
 
     def _update_count(self, *_a) -> None:
-        self.count_label.setText(f"显示 {self.proxy.rowCount():,} / {self.model.rowCount():,} 项"
-                                 " · 点击表头排序 · 点击一行查看趋势")
+        self.count_label.setText(self.tr("显示 {shown} / {total} 项 · 点击表头排序 · 点击一行查看趋势")
+                                 .format(shown=f"{self.proxy.rowCount():,}",
+                                         total=f"{self.model.rowCount():,}"))
 
     def _on_clicked(self, index: QModelIndex) -> None:
         ind = index.data(VitalsTableModel.IdRole)
@@ -824,7 +835,7 @@ class IndicatorDetail(QWidget):
         self.data: dict | None = None
 
     def show_loading(self, name: str) -> None:
-        self.title.setText(f"{name} · 正在读取趋势…")
+        self.title.setText(self.tr("{name} · 正在读取趋势…").format(name=name))
 
     def set_data(self, d: dict) -> None:
         self.data = d
@@ -840,7 +851,7 @@ class IndicatorDetail(QWidget):
                                   thr.get("alarm_low"), thr.get("alarm_high"))
         self.gauge.set_status(d.get("status"))
         self.gauge.set_value(d.get("value"), d.get("trend"))
-        self.gauge.set_caption("较1小时前" if d.get("trend") is not None else "")
+        self.gauge.set_caption(self.tr("较1小时前") if d.get("trend") is not None else "")
         st = d.get("status", "nodata")
         colour = theme.STATUS.get(st, theme.TEXT)
         exc = d.get("excursions", [])
@@ -848,16 +859,18 @@ class IndicatorDetail(QWidget):
         n_warn = sum(1 for e in exc if e.get("level") == "warning")
         at = d.get("ts")
         rows = [
-            ("状态", f"<b style='color:{colour}'>{STATUS_MARK.get(st, '')} "
-                     f"{STATUS_WORD.get(st, st)}</b>"),
-            ("区县", _esc(d.get("district", ""))),
-            ("领域", _esc(d.get("domain", ""))),
-            ("阈值", _esc(bands_text(thr))),
-            ("读数时间", f"{at:%m-%d %H:%M}" if isinstance(at, datetime) else "—"),
-            ("近24小时", f"<span style='color:{theme.STATUS['alarm']}'>▲ 报警 {n_alarm} 次</span>"
-                       f" · <span style='color:{theme.STATUS['warning']}'>◆ 预警 {n_warn} 次"
-                       f"</span>"),
-            ("编号", _esc(d.get("indicator_id", ""))),
+            (self.tr("状态"), f"<b style='color:{colour}'>{STATUS_MARK.get(st, '')} "
+                     f"{status_word(st)}</b>"),
+            (self.tr("区县"), _esc(d.get("district", ""))),
+            (self.tr("领域"), _esc(tr_word(d.get("domain", "")))),
+            (self.tr("阈值"), _esc(bands_text(thr))),
+            (self.tr("读数时间"), f"{at:%m-%d %H:%M}" if isinstance(at, datetime) else "—"),
+            (self.tr("近24小时"),
+             f"<span style='color:{theme.STATUS['alarm']}'>"
+             + self.tr("▲ 报警 {n} 次").format(n=n_alarm)
+             + f"</span> · <span style='color:{theme.STATUS['warning']}'>"
+             + self.tr("◆ 预警 {n} 次").format(n=n_warn) + "</span>"),
+            (self.tr("编号"), _esc(d.get("indicator_id", ""))),
         ]
         self.facts.setText("<table cellspacing='3'>" + "".join(
             f"<tr><td style='color:{theme.TEXT_DIM};padding-right:8px;white-space:nowrap'>{k}"
@@ -925,12 +938,12 @@ class VitalsPanel(QFrame):
         lay.setContentsMargins(12, 8, 12, 10)
         lay.setSpacing(6)
         bar = QHBoxLayout()
-        self.back = QPushButton("‹ 返回")
+        self.back = QPushButton(self.tr("‹ 返回"))
         self.back.setObjectName("modeButton")
         self.back.clicked.connect(self._on_back)
         self.back.hide()
         bar.addWidget(self.back)
-        self.title = QLabel("城市体征")
+        self.title = QLabel(self.tr("城市体征"))
         self.title.setObjectName("panelTitle")
         self.title.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         bar.addWidget(self.title, 1)
@@ -957,11 +970,12 @@ class VitalsPanel(QFrame):
         self.spark_note = QLabel()
         self.spark_note.setObjectName("note")
         self.spark_note.setTextFormat(Qt.TextFormat.RichText)
-        self.spark_note.setText(
-            f"曲线：近6小时各领域 <span style='color:{theme.STATUS['warning']}'>预警+报警</span>"
-            f" 与 <span style='color:{theme.STATUS['alarm']}'>报警</span> 指标数 · 点击领域看明细")
+        self.spark_note.setText(self.tr(
+            "曲线：近6小时各领域 <span style='color:{warning}'>预警+报警</span>"
+            " 与 <span style='color:{alarm}'>报警</span> 指标数 · 点击领域看明细").format(
+                warning=theme.STATUS["warning"], alarm=theme.STATUS["alarm"]))
         ol.addWidget(self.spark_note)
-        self.worst_caption = QLabel("最需关注的指标 · 点击查看趋势")
+        self.worst_caption = QLabel(self.tr("最需关注的指标 · 点击查看趋势"))
         self.worst_caption.setObjectName("note")
         ol.addWidget(self.worst_caption)
         self.worst = WorstList()
@@ -995,7 +1009,7 @@ class VitalsPanel(QFrame):
         ``table`` (columns of every indicator, see :class:`VitalsTableModel`)."""
         self.as_of = data.get("as_of")
         if isinstance(self.as_of, datetime):
-            self.as_of_label.setText(f"截至 {self.as_of:%m-%d %H:%M}")
+            self.as_of_label.setText(self.tr("截至 {t}").format(t=f"{self.as_of:%m-%d %H:%M}"))
         self.summary.set_counts(data.get("counts", {}))
         domains = data.get("domains", {})
         if domains and list(domains) != self._domains:
@@ -1078,8 +1092,8 @@ class VitalsPanel(QFrame):
             self._history.clear()
         self.stack.setCurrentIndex(self.PAGES.index(page))
         self.back.setVisible(page != "overview")
-        self.title.setText({"overview": "城市体征", "table": "城市体征 · 指标列表",
-                            "detail": "城市体征 · 指标趋势"}[page])
+        self.title.setText({"overview": self.tr("城市体征"), "table": self.tr("城市体征 · 指标列表"),
+                            "detail": self.tr("城市体征 · 指标趋势")}[page])
 
     def _on_back(self) -> None:
         prev = self._history.pop() if self._history else "overview"

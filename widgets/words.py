@@ -13,8 +13,14 @@ from PySide6.QtCore import QCoreApplication
 VOCABULARY = "vocabulary"
 
 
-def tr_word(text: str | None) -> str:
+#: Risk levels (重大 较大 一般 低): their own context, 一般 is also an evaluation label.
+RISK_LEVEL = "risk_level"
+#: The five colours' labels (优秀 良好 一般 较差 差, 无数据, 样本不足).
+EVALUATION = "evaluation"
+
+
+def tr_word(text: str | None, context: str = VOCABULARY) -> str:
     """``text`` in the interface language when it is a marked word, else unchanged."""
     if not text:
         return text or ""
-    return QCoreApplication.translate(VOCABULARY, str(text))
+    return QCoreApplication.translate(context, str(text))
