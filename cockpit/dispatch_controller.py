@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 
 from cockpit.datasets import routing
 from cockpit.datasets.dispatch import (
@@ -46,7 +46,7 @@ from cockpit.datasets.event_feed import (
     FeedProblem,
     SimProfile,
 )
-from cockpit.widgets.dispatch_panel import ACTION_LABELS, DispatchPanel
+from cockpit.widgets.dispatch_panel import DispatchPanel, action_label
 from cockpit.widgets.dispatch_preview import DispatchPreview
 from cockpit.workers import run_in_background
 
@@ -204,11 +204,10 @@ class DispatchController(QObject):
         """Show the store's state, run the first tick, then tick on the timer."""
         self.panel.set_clock(self.now)
         if self.store is None:
-            self._set_read_only(self.store_problem or
-                                "派遣库未打开 · no dispatch store: dispatching is off")
+            self._set_read_only(self.store_problem or self.tr("派遣库未打开：不能派遣"))
         elif getattr(self.store, "read_only", False):
-            self._set_read_only(f"派遣库以只读方式打开 · the store {self.store.path} is open "
-                                "read-only")
+            self._set_read_only(self.tr("派遣库 {path} 以只读方式打开").format(
+                path=self.store.path))
         elif self.store_problem:
             self.panel.show_message(self.store_problem, "error")
             self.sig_alert.emit(self.store_problem)
@@ -247,7 +246,8 @@ class DispatchController(QObject):
         """Open the dispatch preview for an event (a panel row, the map's event or risk-point
         detail, an alarm). Plan and impact are computed off the GUI thread."""
         if self._read_only:
-            self.panel.show_message(f"只读，不能派遣：{self._read_only}", "error")
+            self.panel.show_message(self.tr("只读，不能派遣：{reason}").format(
+                reason=self._read_only), "error")
             return
         if self.preview is not None and self.preview.isVisible():
             self.preview.raise_()
@@ -257,27 +257,28 @@ class DispatchController(QObject):
         if d.get("kind") == "risk_point":
             evs = d.get("events") or []
             if not evs:
-                self.panel.show_message(
-                    f"风险点 {d.get('name', '')} 当前没有事件可派遣 · no event at this risk "
-                    "point to dispatch", "error")
+                self.panel.show_message(self.tr("风险点 {name} 当前没有事件可派遣").format(
+                    name=d.get("name", "")), "error")
                 return
             d = {"event_id": evs[0]["event_id"]}  # the latest event there
         if d.get("event_id") is None:
-            self.panel.show_message("没有可派遣的事件 · nothing to dispatch", "error")
+            self.panel.show_message(self.tr("没有可派遣的事件"), "error")
             return
         eid = str(d["event_id"])
         if eid in self._inflight:
             return
         feed = self.feed_events.get(eid)
         names = self._names
-        self.panel.show_message(f"正在生成派遣预案… preparing the plan for event {eid}")
+        self.panel.show_message(self.tr("正在生成事件 {event} 的派遣预案…").format(event=eid))
+        failed = self.tr("预案生成失败：{error}")
         run_in_background(lambda: self._prepare(eid, d, feed, names), self._on_prepared,
-                          lambda m: self.panel.show_message(f"预案生成失败 · {m}", "error"))
+                          lambda m: self.panel.show_message(failed.format(error=m), "error"))
 
     def request_action(self, order_id: str, action: str) -> None:
         """Record an action (acknowledge, handle, verify, close, evaluate) on an order."""
         if self._read_only or self.store is None:
-            self.panel.show_message(f"只读，不能操作工单：{self._read_only}", "error")
+            self.panel.show_message(self.tr("只读，不能操作工单：{reason}").format(
+                reason=self._read_only), "error")
             return
         if order_id in self._inflight:
             return
@@ -430,7 +431,8 @@ class DispatchController(QObject):
             dname = names.depts.get(r["dept_id"], r["dept_id"])
             rows.append({
                 "order_id": r["order_id"], "event_id": eid,
-                "event_title": ev.get("title") or f"事件 {eid}",
+                "event_title": ev.get("title") or QCoreApplication.translate(
+                    "DispatchController", "事件 {event}").format(event=eid),
                 "dept_id": r["dept_id"], "dept_name": dname,
                 "dept_short": short_dept_name(dname, names.units.get(dc, "")),
                 "district_code": dc, "district": names.units.get(dc, dc or ""),
@@ -447,7 +449,7 @@ class DispatchController(QObject):
     def _on_tick_failed(self, message: str) -> None:
         self._busy = False
         log.error("dispatch tick failed: %s", message)
-        self.panel.show_message(f"刷新失败 · refresh failed: {message}", "error")
+        self.panel.show_message(self.tr("刷新失败：{error}").format(error=message), "error")
         self._after_tick()
 
     def _on_tick_done(self, res: _TickResult) -> None:
@@ -459,8 +461,8 @@ class DispatchController(QObject):
         self._event_info.update(res.event_info)
         if res.problems:
             self.feed_problems = (self.feed_problems + res.problems)[-200:]
-            self.panel.show_message(f"事件源问题 {len(res.problems)} 条（已跳过）· feed: "
-                                    f"{res.problems[-1]}", "error")
+            self.panel.show_message(self.tr("事件源问题 {n} 条（已跳过）：{last}").format(
+                n=len(res.problems), last=res.problems[-1]), "error")
         if res.orders is not None:
             self.order_rows = res.orders
         # the events' states from their orders
@@ -502,17 +504,17 @@ class DispatchController(QObject):
         over = {o["order_id"]: o for o in self.order_rows if o["overdue"] and o["state"] in OPEN}
         if self._overdue is None:  # the first look: one summary
             if over:
-                self.sig_alert.emit(f"⚠ {len(over)} 个工单已超时 · {len(over)} order(s) overdue")
+                self.sig_alert.emit(self.tr("⚠ {n} 个工单已超时").format(n=len(over)))
         else:
             fresh = [o for oid, o in over.items() if oid not in self._overdue]
             if len(fresh) > 3:
-                self.sig_alert.emit(f"⚠ 又有 {len(fresh)} 个工单超时 · {len(fresh)} more "
-                                    "order(s) overdue")
+                self.sig_alert.emit(self.tr("⚠ 又有 {n} 个工单超时").format(n=len(fresh)))
             else:
                 for o in fresh:
-                    act = ACTION_LABELS.get(o.get("overdue_action") or "", "")
-                    self.sig_alert.emit(f"⚠ 工单超时 overdue: {o['dept_name']} {act}超时 · "
-                                        f"{o['event_title']}（{o['order_id']}）")
+                    act = action_label(o.get("overdue_action") or "")
+                    self.sig_alert.emit(self.tr("⚠ 工单超时：{dept} {action}超时 · {event}（{order}）")
+                                        .format(dept=o["dept_name"], action=act,
+                                                event=o["event_title"], order=o["order_id"]))
         self._overdue = set(over)
 
     def _emit_states(self, states: dict[str, str]) -> None:
@@ -632,11 +634,11 @@ class DispatchController(QObject):
                 if isinstance(result, StoreLocked):
                     self._set_read_only(msg)
                 dlg.set_failed(msg)  # the key stays: a retry asks the store about this one
-            self.panel.show_message(f"未派遣 not dispatched: {msg}", "error")
+            self.panel.show_message(self.tr("未派遣：{error}").format(error=msg), "error")
             return
         self._dispatch_keys.pop(eid, None)
         ids = list(result)
-        text = f"已派遣 dispatched · 事件 {eid} → {len(ids)} 个部门工单"
+        text = self.tr("已派遣 · 事件 {event} → {n} 个部门工单").format(event=eid, n=len(ids))
         dlg.set_done(text)
         self.panel.show_message(text, "ok")
         self.sig_dispatched.emit(eid, ids)
@@ -644,17 +646,19 @@ class DispatchController(QObject):
 
     def _on_action_done(self, order_id: str, action: str, result: Any) -> None:
         self._inflight.discard(order_id)
-        label = ACTION_LABELS.get(action, action)
+        label = action_label(action)
         if isinstance(result, Exception):
             if isinstance(result, (IllegalTransition, IdempotencyConflict, ValueError)):
                 self._action_keys.pop((order_id, action), None)
             elif isinstance(result, StoreLocked):
                 self._set_read_only(str(result))
-            self.panel.show_message(f"{label}未记录 not recorded: {result}", "error")
+            self.panel.show_message(self.tr("{action}未记录：{error}").format(
+                action=label, error=result), "error")
             return
         self._action_keys.pop((order_id, action), None)
-        self.panel.show_message(f"✓ {label}已记录 · {order_id}"
-                                + ("（重复请求，未重复写入）" if result.repeated else ""), "ok")
+        self.panel.show_message(self.tr("✓ {action}已记录 · {order}").format(
+            action=label, order=order_id)
+            + (self.tr("（重复请求，未重复写入）") if result.repeated else ""), "ok")
         self.tick()
 
     # ---- timeline -------------------------------------------------------------------------

@@ -24,8 +24,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from cockpit.widgets import theme
+from cockpit.widgets.words import RISK_LEVEL, tr_word
 from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
     QAbstractTableModel,
+    QCoreApplication,
     QModelIndex,
     QPersistentModelIndex,
     QSortFilterProxyModel,
@@ -51,17 +54,53 @@ from PySide6.QtWidgets import (
 
 _Index = QModelIndex | QPersistentModelIndex
 
-ACTION_LABELS = {"create": "派遣", "acknowledge": "签收", "handle": "处置", "verify": "核查",
-                 "close": "结案", "evaluate": "评价", "cancel": "撤销"}
-STATE_LABELS = {"created": "待签收", "acknowledged": "已签收", "handled": "已处置",
-                "verified": "已核查", "closed": "已结案", "evaluated": "已评价",
-                "cancelled": "已撤销"}
+#: Chinese source texts of the words below: show them with action_label() and friends.
+ACTION_LABELS = {"create": QT_TRANSLATE_NOOP("dispatch_panel", "派遣"), "acknowledge": QT_TRANSLATE_NOOP("dispatch_panel", "签收"),
+                 "handle": QT_TRANSLATE_NOOP("dispatch_panel", "处置"), "verify": QT_TRANSLATE_NOOP("dispatch_panel", "核查"),
+                 "close": QT_TRANSLATE_NOOP("dispatch_panel", "结案"), "evaluate": QT_TRANSLATE_NOOP("dispatch_panel", "评价"),
+                 "cancel": QT_TRANSLATE_NOOP("dispatch_panel", "撤销")}
+STATE_LABELS = {"created": QT_TRANSLATE_NOOP("dispatch_panel", "待签收"), "acknowledged": QT_TRANSLATE_NOOP("dispatch_panel", "已签收"),
+                "handled": QT_TRANSLATE_NOOP("dispatch_panel", "已处置"), "verified": QT_TRANSLATE_NOOP("dispatch_panel", "已核查"),
+                "closed": QT_TRANSLATE_NOOP("dispatch_panel", "已结案"), "evaluated": QT_TRANSLATE_NOOP("dispatch_panel", "已评价"),
+                "cancelled": QT_TRANSLATE_NOOP("dispatch_panel", "已撤销")}
 OPEN_STATES = ("created", "acknowledged", "handled", "verified")
-EVENT_STATE_LABELS = {"new": "待派遣", "dispatched": "已派遣", "overdue": "超时",
-                      "closed": "已结案"}
-SOURCE_LABELS = {"sensor": "传感器", "ai_camera": "AI视频", "grid_worker": "网格员",
-                 "hotline": "民呼我为", "drone": "无人机", "patrol": "巡查"}
-SEVERITY = {1: ("▲", "重大"), 2: ("◆", "较大"), 3: ("●", "一般"), 4: ("○", "低")}
+EVENT_STATE_LABELS = {"new": QT_TRANSLATE_NOOP("dispatch_panel", "待派遣"), "dispatched": QT_TRANSLATE_NOOP("dispatch_panel", "已派遣"),
+                      "overdue": QT_TRANSLATE_NOOP("dispatch_panel", "超时"), "closed": QT_TRANSLATE_NOOP("dispatch_panel", "已结案")}
+SOURCE_LABELS = {"sensor": QT_TRANSLATE_NOOP("dispatch_panel", "传感器"), "ai_camera": QT_TRANSLATE_NOOP("dispatch_panel", "AI视频"),
+                 "grid_worker": QT_TRANSLATE_NOOP("dispatch_panel", "网格员"), "hotline": QT_TRANSLATE_NOOP("dispatch_panel", "民呼我为"),
+                 "drone": QT_TRANSLATE_NOOP("dispatch_panel", "无人机"), "patrol": QT_TRANSLATE_NOOP("dispatch_panel", "巡查")}
+SEVERITY = {1: ("▲", QT_TRANSLATE_NOOP("risk_level", "重大")), 2: ("◆", QT_TRANSLATE_NOOP("risk_level", "较大")),
+            3: ("●", QT_TRANSLATE_NOOP("risk_level", "一般")), 4: ("○", QT_TRANSLATE_NOOP("risk_level", "低"))}
+
+
+def _label(table: dict, key: Any) -> str:
+    text = table.get(key)
+    return QCoreApplication.translate("dispatch_panel", text) if text else str(key or "")
+
+
+def action_label(action: str) -> str:
+    """派遣 签收 处置 … in the interface language."""
+    return _label(ACTION_LABELS, action)
+
+
+def state_label(state: str) -> str:
+    """An order's state (待签收 …) in the interface language."""
+    return _label(STATE_LABELS, state)
+
+
+def event_state_label(state: str) -> str:
+    return _label(EVENT_STATE_LABELS, state)
+
+
+def source_label(source: str) -> str:
+    """An event's source (传感器 …) in the interface language."""
+    return _label(SOURCE_LABELS, source)
+
+
+def severity_mark(sev: int) -> tuple[str, str]:
+    """(shape, word) of a severity 1–4, the word in the interface language."""
+    shape, word = SEVERITY.get(sev, ("●", str(sev)))
+    return shape, tr_word(word, RISK_LEVEL)
 #: Keys of the order actions.
 ACTION_KEYS = {Qt.Key.Key_A: "acknowledge", Qt.Key.Key_H: "handle", Qt.Key.Key_V: "verify",
                Qt.Key.Key_C: "close", Qt.Key.Key_E: "evaluate"}
@@ -82,7 +121,8 @@ def fmt_span(seconds: float) -> str:
     h, s = divmod(s, 3600)
     m, s = divmod(s, 60)
     if d:
-        return f"{d}天 {h:02d}:{m:02d}"
+        return QCoreApplication.translate("dispatch_panel", "{d}天 {hh}:{mm}").format(
+            d=d, hh=f"{h:02d}", mm=f"{m:02d}")
     return f"{h}:{m:02d}:{s:02d}" if h else f"{m:02d}:{s:02d}"
 
 
@@ -90,23 +130,28 @@ def fmt_age(seconds: float) -> str:
     """'45秒', '12分', '3时05分', '2天3时' — how long ago something arrived."""
     s = max(0, int(seconds))
     if s < 60:
-        return f"{s}秒"
+        return QCoreApplication.translate("dispatch_panel", "{s}秒").format(s=s)
     if s < 3600:
-        return f"{s // 60}分"
+        return QCoreApplication.translate("dispatch_panel", "{m}分").format(m=s // 60)
     if s < 86400:
-        return f"{s // 3600}时{(s % 3600) // 60:02d}分"
-    return f"{s // 86400}天{(s % 86400) // 3600}时"
+        return QCoreApplication.translate("dispatch_panel", "{h}时{mm}分").format(
+            h=s // 3600, mm=f"{(s % 3600) // 60:02d}")
+    return QCoreApplication.translate("dispatch_panel", "{d}天{h}时").format(
+        d=s // 86400, h=(s % 86400) // 3600)
 
 
 def countdown(due: datetime | None, now: datetime, label: str = "") -> tuple[str, str, bool]:
     """(text, colour, overdue) of a deadline: '签收 剩 04:12' or '⚠ 签收 超时 +03:05'."""
     if due is None:
-        return (f"{label} 无时限".strip(), theme.TEXT_DIM, False)
+        return (QCoreApplication.translate("dispatch_panel", "{label} 无时限").format(
+            label=label).strip(), theme.TEXT_DIM, False)
     left = (due - now).total_seconds()
     if left < 0:
-        return (f"⚠ {label} 超时 +{fmt_span(-left)}".replace("  ", " "), OVERDUE_FG, True)
+        return (QCoreApplication.translate("dispatch_panel", "⚠ {label} 超时 +{span}").format(
+            label=label, span=fmt_span(-left)).replace("  ", " "), OVERDUE_FG, True)
     colour = SOON_FG if left < 120 else theme.TEXT
-    return (f"{label} 剩 {fmt_span(left)}".strip(), colour, False)
+    return (QCoreApplication.translate("dispatch_panel", "{label} 剩 {span}").format(
+        label=label, span=fmt_span(left)).strip(), colour, False)
 
 
 # --------------------------------------------------------------------------- models
@@ -183,7 +228,7 @@ class _RowsModel(QAbstractTableModel):
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if (role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal
                 and 0 <= section < len(self.COLUMNS)):
-            return self.COLUMNS[section][1]
+            return QCoreApplication.translate("dispatch_panel", self.COLUMNS[section][1])
         return None
 
     def flags(self, index: _Index) -> Qt.ItemFlag:
@@ -233,8 +278,9 @@ class EventsModel(_RowsModel):
     anything else the caller wants back in :attr:`DispatchPanel.sig_dispatch_requested`.
     """
 
-    COLUMNS = (("sev", "级别"), ("source", "来源"), ("place", "地点"), ("title", "事件"),
-               ("age", "到达"), ("react", "签收时限 · 状态"))
+    COLUMNS = (("sev", QT_TRANSLATE_NOOP("dispatch_panel", "级别")), ("source", QT_TRANSLATE_NOOP("dispatch_panel", "来源")),
+               ("place", QT_TRANSLATE_NOOP("dispatch_panel", "地点")), ("title", QT_TRANSLATE_NOOP("dispatch_panel", "事件")),
+               ("age", QT_TRANSLATE_NOOP("dispatch_panel", "到达")), ("react", QT_TRANSLATE_NOOP("dispatch_panel", "签收时限 · 状态")))
     KEY = "event_id"
     LIVE = ("age", "react")
 
@@ -251,10 +297,9 @@ class EventsModel(_RowsModel):
     def _cells(self, row):
         now = self._now
         sev = int(row.get("severity") or 3)
-        shape, word = SEVERITY.get(sev, ("●", str(sev)))
+        shape, word = severity_mark(sev)
         st = self.live_state(row)
-        text = {"sev": f"{shape} {word}", "source": SOURCE_LABELS.get(row.get("source"),
-                                                                         row.get("source") or ""),
+        text = {"sev": f"{shape} {word}", "source": source_label(row.get("source") or ""),
                 "place": row.get("place") or "", "title": row.get("title") or "",
                 "age": fmt_age((now - row["occurred_at"]).total_seconds())}
         fg = {"sev": theme.LEVEL.get(sev, theme.TEXT),
@@ -264,23 +309,24 @@ class EventsModel(_RowsModel):
         bg = None
         if st in ("new", "overdue") and not row.get("orders"):
             t, c, over = countdown(row.get("react_due"), now)
-            text["react"] = t if over else f"待派遣 {t}"
+            text["react"] = t if over else self.tr("待派遣 {countdown}").format(countdown=t)
             fg["react"] = c
             if over:
                 bg = OVERDUE_BG
         elif st == "overdue":
-            text["react"] = f"⚠ 工单超时 · {row.get('orders', 0)} 部门"
+            text["react"] = self.tr("⚠ 工单超时 · {n} 部门").format(n=row.get("orders", 0))
             fg["react"] = OVERDUE_FG
             bg = OVERDUE_BG
         elif st == "dispatched":
-            text["react"] = f"✓ 已派遣 {row.get('orders', 0)} 部门"
+            text["react"] = self.tr("✓ 已派遣 {n} 部门").format(n=row.get("orders", 0))
             fg["react"] = OK_FG
         else:
-            text["react"] = "已结案"
+            text["react"] = state_label("closed")
             fg["react"] = theme.TEXT_DIM
-        tip = (f"{row.get('title', '')}\n类型 {row.get('type_name', '')} · 事件 "
-               f"{row['event_id']}\n发生 {row['occurred_at']:%m-%d %H:%M:%S} · "
-               f"{EVENT_STATE_LABELS.get(st, st)}")
+        tip = f"{row.get('title', '')}\n" + self.tr(
+            "类型 {type} · 事件 {event}\n发生 {at} · {state}").format(
+                type=row.get("type_name", ""), event=row["event_id"],
+                at=f"{row['occurred_at']:%m-%d %H:%M:%S}", state=event_state_label(st))
         return text, fg, bg, bold, tip
 
 
@@ -292,8 +338,9 @@ class OrdersModel(_RowsModel):
     ``dues`` ({action: datetime}), ``done`` ({action: datetime}), ``last_at`` (datetime).
     """
 
-    COLUMNS = (("title", "事件"), ("dept", "部门"), ("district", "区县"), ("state", "状态"),
-               ("countdown", "倒计时（下一时限）"))
+    COLUMNS = (("title", QT_TRANSLATE_NOOP("dispatch_panel", "事件")), ("dept", QT_TRANSLATE_NOOP("dispatch_panel", "部门")),
+               ("district", QT_TRANSLATE_NOOP("dispatch_panel", "区县")), ("state", QT_TRANSLATE_NOOP("dispatch_panel", "状态")),
+               ("countdown", QT_TRANSLATE_NOOP("dispatch_panel", "倒计时（下一时限）")))
     KEY = "order_id"
     LIVE = ("countdown", "state")
 
@@ -317,7 +364,7 @@ class OrdersModel(_RowsModel):
         text = {"title": row.get("event_title") or str(row.get("event_id")),
                 "dept": row.get("dept_short") or row.get("dept_name") or row.get("dept_id", ""),
                 "district": row.get("district") or "",
-                "state": ("⚠ " if over else "") + STATE_LABELS.get(st, st or "")}
+                "state": ("⚠ " if over else "") + state_label(st)}
         fg = {"dept": theme.TEXT, "district": theme.TEXT_DIM,
               "state": OVERDUE_FG if over else theme.ACCENT if st in OPEN_STATES
               else theme.TEXT_DIM}
@@ -325,20 +372,23 @@ class OrdersModel(_RowsModel):
         bg = OVERDUE_BG if over else None
         if st in OPEN_STATES:
             act = next_deadline_action(row)
-            t, c, _ = countdown(next_due(row), now, ACTION_LABELS.get(act, "") if act else "")
+            t, c, _ = countdown(next_due(row), now, action_label(act) if act else "")
             text["countdown"] = t
             fg["countdown"] = c
         else:
             at = row.get("last_at")
-            text["countdown"] = (f"{STATE_LABELS.get(st, st)} {at:%H:%M}" if at
-                                 else STATE_LABELS.get(st, st or ""))
+            text["countdown"] = (f"{state_label(st)} {at:%H:%M}" if at else state_label(st))
             fg["countdown"] = theme.TEXT_DIM
-        late = [ACTION_LABELS.get(a, a) for a in row.get("late_actions") or []]
-        nxt = "、".join(ACTION_LABELS.get(a, a) for a in row.get("next_actions") or []) or "无"
+        sep = self.tr("、")
+        late = [action_label(a) for a in row.get("late_actions") or []]
+        nxt = sep.join(action_label(a) for a in row.get("next_actions") or []) or self.tr("无")
         created = f"{row['created_at']:%m-%d %H:%M:%S}" if row.get("created_at") else ""
-        tip = (f"工单 {row['order_id']}\n{row.get('dept_name') or row.get('dept_id')}\n"
-               f"派遣 {created}\n"
-               f"下一步：{nxt}" + (f"\n逾期环节：{'、'.join(late)}" if late else ""))
+        tip = (self.tr("工单 {order}").format(order=row["order_id"])
+               + f"\n{row.get('dept_name') or row.get('dept_id')}\n"
+               + self.tr("派遣 {at}").format(at=created) + "\n"
+               + self.tr("下一步：{actions}").format(actions=nxt)
+               + ("\n" + self.tr("逾期环节：{actions}").format(actions=sep.join(late))
+                  if late else ""))
         return text, fg, bg, bold, tip
 
 
@@ -517,7 +567,7 @@ class DispatchPanel(QFrame):
         lv.setContentsMargins(10, 6, 10, 6)
         lv.setSpacing(4)
         head = QHBoxLayout()
-        self.events_title = QLabel("实时事件 · 新到在前")
+        self.events_title = QLabel(self.tr("实时事件 · 新到在前"))
         self.events_title.setObjectName("dpTitle")
         self.events_count = QLabel()
         self.events_count.setObjectName("dpCount")
@@ -532,7 +582,7 @@ class DispatchPanel(QFrame):
         self.events_view.set_widths({0: 82, 1: 92, 2: 112, 4: 64, 5: 172}, stretch=3)
         self.events_view.doubleClicked.connect(lambda _i: self.request_dispatch())
         lv.addWidget(self.events_view, 1)
-        self.events_hint = QLabel("Enter / D 派遣预览 · 双击同")
+        self.events_hint = QLabel(self.tr("Enter / D 派遣预览 · 双击同"))
         self.events_hint.setObjectName("dpHint")
         lv.addWidget(self.events_hint)
         self.split.addWidget(left)
@@ -544,7 +594,7 @@ class DispatchPanel(QFrame):
         rv.setContentsMargins(10, 6, 10, 6)
         rv.setSpacing(4)
         head = QHBoxLayout()
-        self.orders_title = QLabel("派遣工单")
+        self.orders_title = QLabel(self.tr("派遣工单"))
         self.orders_title.setObjectName("dpTitle")
         head.addWidget(self.orders_title)
         self.orders_count = QLabel()
@@ -558,10 +608,10 @@ class DispatchPanel(QFrame):
         self.district_box.setMinimumContentsLength(6)
         self.state_box = QComboBox()
         self.state_box.setMinimumContentsLength(4)
-        for label, key in (("未结", "open"), ("全部", None)) + tuple(
-                (STATE_LABELS[s], s) for s in STATE_LABELS):
+        for label, key in ((self.tr("未结"), "open"), (self.tr("全部"), None)) + tuple(
+                (state_label(s), s) for s in STATE_LABELS):
             self.state_box.addItem(label, key)
-        self.overdue_box = QCheckBox("只看超时")
+        self.overdue_box = QCheckBox(self.tr("只看超时"))
         for w in (self.dept_box, self.district_box, self.state_box):
             w.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
             w.setMaximumWidth(240)
@@ -569,8 +619,8 @@ class DispatchPanel(QFrame):
             w.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.overdue_box.toggled.connect(self._on_filter_changed)
         self.overdue_box.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
-        self._fill_box(self.dept_box, "全部部门", [])
-        self._fill_box(self.district_box, "全部区县", [])
+        self._fill_box(self.dept_box, self.tr("全部部门"), [])
+        self._fill_box(self.district_box, self.tr("全部区县"), [])
         for w in (self.dept_box, self.district_box, self.state_box, self.overdue_box):
             head.addWidget(w)
         rv.addLayout(head)
@@ -599,7 +649,7 @@ class DispatchPanel(QFrame):
         body.addWidget(scroll)
         rv.addLayout(body, 1)
         foot = QHBoxLayout()
-        self.orders_hint = QLabel("A 签收 · H 处置 · V 核查 · C 结案 · E 评价")
+        self.orders_hint = QLabel(self.tr("A 签收 · H 处置 · V 核查 · C 结案 · E 评价"))
         self.orders_hint.setObjectName("dpHint")
         foot.addWidget(self.orders_hint)
         self.message = QLabel()
@@ -655,11 +705,13 @@ class DispatchPanel(QFrame):
     def set_read_only(self, reason: str | None) -> None:
         """Dispatching off (``reason`` shown in the banner) or back on (None)."""
         self._read_only = reason
-        self.banner.setText(f"只读 · 不能派遣 read-only: {reason}" if reason else "")
+        self.banner.setText(self.tr("只读 · 不能派遣：{reason}").format(reason=reason)
+                            if reason else "")
         self.banner.setVisible(bool(reason))
-        self.events_hint.setText("只读：不能派遣" if reason else "Enter / D 派遣预览 · 双击同")
-        self.orders_hint.setText("只读：不能操作工单" if reason else
-                                 "A 签收 · H 处置 · V 核查 · C 结案 · E 评价")
+        self.events_hint.setText(self.tr("只读：不能派遣") if reason
+                                 else self.tr("Enter / D 派遣预览 · 双击同"))
+        self.orders_hint.setText(self.tr("只读：不能操作工单") if reason else
+                                 self.tr("A 签收 · H 处置 · V 核查 · C 结案 · E 评价"))
 
     def is_read_only(self) -> bool:
         return self._read_only is not None
@@ -722,7 +774,8 @@ class DispatchPanel(QFrame):
         if ev is None:
             return
         if self._read_only:
-            self.show_message(f"只读，不能派遣：{self._read_only}", "error")
+            self.show_message(self.tr("只读，不能派遣：{reason}").format(reason=self._read_only),
+                              "error")
             return
         self.sig_dispatch_requested.emit(dict(ev))
 
@@ -730,16 +783,18 @@ class DispatchPanel(QFrame):
         """Ask for ``action`` on the selected order (checked against its next actions)."""
         o = self.current_order()
         if o is None:
-            self.show_message("请先选择一个工单 · select an order first")
+            self.show_message(self.tr("请先选择一个工单"))
             return
         if self._read_only:
-            self.show_message(f"只读，不能操作工单：{self._read_only}", "error")
+            self.show_message(self.tr("只读，不能操作工单：{reason}").format(
+                reason=self._read_only), "error")
             return
         allowed = list(o.get("next_actions") or [])
         if action not in allowed:
-            nxt = "、".join(ACTION_LABELS.get(a, a) for a in allowed) or "无（已完结）"
-            self.show_message(f"工单{STATE_LABELS.get(o.get('state'), o.get('state'))}，"
-                              f"不能{ACTION_LABELS.get(action, action)}；下一步：{nxt}", "error")
+            nxt = self.tr("、").join(action_label(a) for a in allowed) or self.tr("无（已完结）")
+            self.show_message(self.tr("工单{state}，不能{action}；下一步：{next}").format(
+                state=state_label(o.get("state")), action=action_label(action), next=nxt),
+                "error")
             return
         self.sig_action_requested.emit(o["order_id"], action)
 
@@ -812,8 +867,8 @@ class DispatchPanel(QFrame):
         dists = sorted({(r["district_code"], r.get("district") or r["district_code"])
                         for r in rows if r.get("district_code")}, key=lambda x: x[0])
         before = (self.dept_box.currentData(), self.district_box.currentData())
-        self._fill_box(self.dept_box, "全部部门", depts)
-        self._fill_box(self.district_box, "全部区县", dists)
+        self._fill_box(self.dept_box, self.tr("全部部门"), depts)
+        self._fill_box(self.district_box, self.tr("全部区县"), dists)
         if before != (self.dept_box.currentData(), self.district_box.currentData()):
             self._on_filter_changed()
 
@@ -844,20 +899,22 @@ class DispatchPanel(QFrame):
         waiting = [r for r in ev if self.events_model.live_state(r) in ("new", "overdue")
                    and not r.get("orders")]
         late = [r for r in waiting if self.events_model.live_state(r) == "overdue"]
-        self.events_count.setText(
-            f"待派遣 <b>{len(waiting)}</b> · <span style='color:{OVERDUE_FG}'>⚠ 超时 "
-            f"<b>{len(late)}</b></span> · 共 {len(ev)}")
+        self.events_count.setText(self.tr(
+            "待派遣 <b>{waiting}</b> · <span style='color:{red}'>⚠ 超时 <b>{late}</b></span>"
+            " · 共 {total}").format(waiting=len(waiting), red=OVERDUE_FG, late=len(late),
+                                   total=len(ev)))
         rows = self.orders_model.rows()
         open_ = [r for r in rows if r.get("state") in OPEN_STATES]
         over = [r for r in open_ if self.orders_model.is_overdue(r)]
         shown = self.orders_proxy.rowCount()
-        self.orders_count.setText(
-            f"未结 <b>{len(open_)}</b> · <span style='color:{OVERDUE_FG}'>⚠ 超时 "
-            f"<b>{len(over)}</b></span> · 显示 {shown}")
+        self.orders_count.setText(self.tr(
+            "未结 <b>{open}</b> · <span style='color:{red}'>⚠ 超时 <b>{late}</b></span>"
+            " · 显示 {shown}").format(open=len(open_), red=OVERDUE_FG, late=len(over),
+                                     shown=shown))
 
     def _show_timeline_placeholder(self) -> None:
-        self.timeline.setText(f"<span style='color:{theme.TEXT_DIM}'>选择工单查看时间线<br>"
-                              "select an order for its timeline</span>")
+        self.timeline.setText(f"<span style='color:{theme.TEXT_DIM}'>"
+                              + self.tr("选择工单查看时间线") + "</span>")
 
     def _render_timeline(self) -> None:
         if self._timeline is None:
@@ -876,7 +933,7 @@ class DispatchPanel(QFrame):
                  f" · {_esc(oid)}</div>"]
         c = done.get("create")
         created = row.get("created_at")
-        lines.append(f"<div>● 派遣 {created:%H:%M:%S} "
+        lines.append(f"<div>● {action_label('create')} {created:%H:%M:%S} "
                      f"<span style='color:{theme.TEXT_DIM}'>"
                      f"{_esc(c.get('operator', '')) if c else ''}</span></div>"
                      if created else "")
@@ -885,29 +942,31 @@ class DispatchPanel(QFrame):
             due = dues.get(a)
             at = (row.get("done") or {}).get(a)
             e = done.get(a)
-            due_txt = f"时限 {due:%H:%M}" if due else "无时限"
+            due_txt = (self.tr("时限 {t}").format(t=f"{due:%H:%M}") if due
+                       else self.tr("无时限"))
             if at is not None:
                 late = due is not None and at > due
                 mark, colour = ("✗", OVERDUE_FG) if late else ("✓", OK_FG)
                 who = _esc(e.get("operator", "")) if e else ""
-                lines.append(f"<div style='color:{colour}'>{mark} {ACTION_LABELS[a]} "
-                             f"{at:%H:%M:%S}{' 超时' if late else ''} "
+                lines.append(f"<div style='color:{colour}'>{mark} {action_label(a)} "
+                             f"{at:%H:%M:%S}{' ' + self.tr('超时') if late else ''} "
                              f"<span style='color:{theme.TEXT_DIM}'>{due_txt} {who}</span></div>")
             elif row.get("state") in OPEN_STATES:
                 t, colour, over = countdown(due, now)
                 mark = "⚠" if over else "○"
                 lines.append(f"<div style='color:{colour if over else theme.TEXT}'>{mark} "
-                             f"{ACTION_LABELS[a]} <span style='color:{theme.TEXT_DIM}'>{due_txt}"
+                             f"{action_label(a)} <span style='color:{theme.TEXT_DIM}'>{due_txt}"
                              f"</span> {t}</div>")
         for extra in ("evaluate", "cancel"):
             e = done.get(extra)
             if e:
-                lines.append(f"<div style='color:{theme.TEXT_DIM}'>● {ACTION_LABELS[extra]} "
+                lines.append(f"<div style='color:{theme.TEXT_DIM}'>● {action_label(extra)} "
                              f"{e['at']:%H:%M:%S} {_esc(e.get('outcome', ''))}</div>")
         sims = {e.get("source") for e in entries if e.get("source")}
         if sims:
-            lines.append(f"<div style='color:{theme.TEXT_DIM};font-size:10pt'>来源 "
-                         f"{_esc(', '.join(sorted(sims)))}</div>")
+            lines.append(f"<div style='color:{theme.TEXT_DIM};font-size:10pt'>"
+                         + self.tr("来源 {sources}").format(sources=_esc(", ".join(sorted(sims))))
+                         + "</div>")
         self.timeline.setText("".join(lines))
 
 

@@ -21,8 +21,9 @@ from datetime import datetime
 from typing import Any
 
 from cockpit.widgets import theme
-from cockpit.widgets.dispatch_panel import SEVERITY, SOURCE_LABELS
-from PySide6.QtCore import Qt, QTimer, Signal
+from cockpit.widgets.dispatch_panel import severity_mark, source_label
+from cockpit.widgets.words import tr_word
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -39,7 +40,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-STAGE_LABELS = {"react": "响应", "verify": "核查", "handle": "处置", "close": "结案"}
+STAGE_LABELS = {"react": QT_TRANSLATE_NOOP("dispatch_preview", "响应"), "verify": QT_TRANSLATE_NOOP("dispatch_preview", "核查"), "handle": QT_TRANSLATE_NOOP("dispatch_preview", "处置"),
+                "close": QT_TRANSLATE_NOOP("dispatch_preview", "结案")}
 STAGE_COLOURS = {"react": "#ff9f0a", "verify": "#64d2ff", "handle": "#3ea6ff", "close": "#9fb0c8"}
 
 
@@ -49,9 +51,17 @@ def fmt_minutes(m: float | None) -> str:
         return "—"
     m = float(m)
     if m < 60:
-        return f"{m:g} 分钟"
+        return QCoreApplication.translate("dispatch_preview", "{m} 分钟").format(m=f"{m:g}")
     h, r = divmod(round(m), 60)
-    return f"{h} 小时" + (f" {r} 分" if r else "")
+    if r:
+        return QCoreApplication.translate("dispatch_preview", "{h} 小时 {m} 分").format(h=h, m=r)
+    return QCoreApplication.translate("dispatch_preview", "{h} 小时").format(h=h)
+
+
+def stage_label(stage: str) -> str:
+    """响应 核查 处置 结案 in the interface language."""
+    text = STAGE_LABELS.get(stage)
+    return QCoreApplication.translate("dispatch_preview", text) if text else stage
 
 
 def _short(name: str) -> str:
@@ -65,7 +75,9 @@ def _short(name: str) -> str:
 def _names(items: list[dict[str, Any]], limit: int) -> str:
     names = [_short(str(i.get("name", ""))) for i in items[:limit]]
     more = len(items) - limit
-    return "、".join(names) + (f" 等 {len(items)} 个" if more > 0 else "")
+    sep = QCoreApplication.translate("dispatch_preview", "、")
+    return sep.join(names) + (QCoreApplication.translate("dispatch_preview", " 等 {n} 个").format(
+        n=len(items)) if more > 0 else "")
 
 
 def _esc(text: Any) -> str:
@@ -105,7 +117,7 @@ class DispatchPreview(QDialog):
         self.preview = preview
         self.state = "ready"  # ready → pending → done | failed → pending …
         self.attempts = 0
-        self.setWindowTitle("一键调度 · 派遣预览 dispatch preview")
+        self.setWindowTitle(self.tr("一键调度 · 派遣预览"))
         self.setModal(True)
         self._build()
 
@@ -136,7 +148,7 @@ class DispatchPreview(QDialog):
         root.setSpacing(10)
         ev = self.preview.get("event") or {}
         sev = int(ev.get("severity") or 3)
-        shape, word = SEVERITY.get(sev, ("●", str(sev)))
+        shape, word = severity_mark(sev)
         top = QHBoxLayout()
         badge = _plain(f"{shape} {word}", wrap=False)
         badge.setStyleSheet(f"background: {theme.LEVEL.get(sev, theme.ACCENT)}; color: #0b1220;"
@@ -150,8 +162,9 @@ class DispatchPreview(QDialog):
         at = ev.get("occurred_at")
         at_txt = at.strftime("%Y-%m-%d %H:%M:%S") if isinstance(at, datetime) else str(at or "")
         meta = " · ".join(x for x in (
-            ev.get("type_name"), SOURCE_LABELS.get(ev.get("source"), ev.get("source")),
-            ev.get("place"), at_txt, f"事件 {ev.get('event_id')}") if x)
+            ev.get("type_name"), source_label(ev.get("source")),
+            ev.get("place"), at_txt, self.tr("事件 {event}").format(event=ev.get("event_id")))
+            if x)
         root.addWidget(_plain(meta, "pvMeta"))
 
         mid = QHBoxLayout()
@@ -164,10 +177,13 @@ class DispatchPreview(QDialog):
         sv.setContentsMargins(10, 8, 10, 8)
         steps = list(self.preview.get("steps") or [])
         depts = {s.get("dept_id") for s in steps}
-        plan = self.preview.get("plan_name") or self.preview.get("plan_id") or "默认处置流程"
-        sv.addWidget(_plain(f"预案 {plan} · {len(steps)} 步 · {len(depts)} 个部门", "pvHead"))
+        plan = (self.preview.get("plan_name") or self.preview.get("plan_id")
+                or self.tr("默认处置流程"))
+        sv.addWidget(_plain(self.tr("预案 {plan} · {steps} 步 · {depts} 个部门").format(
+            plan=plan, steps=len(steps), depts=len(depts)), "pvHead"))
         self.steps_table = QTableWidget(len(steps), 5)
-        self.steps_table.setHorizontalHeaderLabels(["步", "阶段", "部门", "动作", "时限"])
+        self.steps_table.setHorizontalHeaderLabels(
+            [self.tr("步"), self.tr("阶段"), self.tr("部门"), self.tr("动作"), self.tr("时限")])
         self.steps_table.verticalHeader().hide()
         self.steps_table.verticalHeader().setDefaultSectionSize(28)
         self.steps_table.setAlternatingRowColors(True)
@@ -178,9 +194,9 @@ class DispatchPreview(QDialog):
         self.steps_table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         for r, s in enumerate(steps):
             stage = s.get("stage") or ""
-            cells = [str(s.get("step_no", r + 1)), STAGE_LABELS.get(stage, stage),
+            cells = [str(s.get("step_no", r + 1)), stage_label(stage),
                      str(s.get("dept_name") or s.get("dept_id") or ""),
-                     str(s.get("action") or ""), fmt_minutes(s.get("due_min"))]
+                     tr_word(str(s.get("action") or "")), fmt_minutes(s.get("due_min"))]
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if c == 1:
@@ -209,7 +225,8 @@ class DispatchPreview(QDialog):
         iv = QVBoxLayout(imp_box)
         iv.setContentsMargins(12, 8, 12, 8)
         iv.setSpacing(6)
-        iv.addWidget(_plain(f"影响分析 · 半径 {imp.get('radius_km', 1):g} km", "pvHead"))
+        iv.addWidget(_plain(self.tr("影响分析 · 半径 {r} km").format(
+            r=f"{imp.get('radius_km', 1):g}"), "pvHead"))
         grid = QGridLayout()
         grid.setHorizontalSpacing(10)
         grid.setVerticalSpacing(6)
@@ -217,26 +234,33 @@ class DispatchPreview(QDialog):
         streets = imp.get("streets") or []
         comms = imp.get("communities") or []
         near = imp.get("nearest_street")
-        rows.append(("镇街", f"{len(streets)} 个：{_names(streets, 4)}" if streets else
-                     (f"半径内无；最近 {near['name']} {near['distance_km']:.1f} km" if near
-                      else "无"), None))
-        rows.append(("村社", f"{len(comms)} 个：{_names(comms, 3)}" if comms else "无", None))
-        for key, label in (("nearest_warehouse", "最近应急仓库"),
-                           ("nearest_fire_station", "最近消防站")):
+        none = self.tr("无")
+        rows.append((self.tr("镇街"), self.tr("{n} 个：{names}").format(
+            n=len(streets), names=_names(streets, 4)) if streets else
+                     (self.tr("半径内无；最近 {name} {km} km").format(
+                         name=near["name"], km=f"{near['distance_km']:.1f}") if near
+                      else none), None))
+        rows.append((self.tr("村社"), self.tr("{n} 个：{names}").format(
+            n=len(comms), names=_names(comms, 3)) if comms else none, None))
+        for key, label in (("nearest_warehouse", self.tr("最近应急仓库")),
+                           ("nearest_fire_station", self.tr("最近消防站"))):
             f = imp.get(key)
-            rows.append((label, f"{f['name']} · {f['distance_km']:.1f} km" if f else "无", None))
+            rows.append((label, f"{f['name']} · {f['distance_km']:.1f} km" if f else none, None))
         cats = imp.get("risk_by_category") or []
         shown = 5
         risk_lines = [
             f"<div style='color:{theme.STATUS['alarm'] if c.get('major') else theme.TEXT}'>"
             f"{_esc(c['name'])} {c['count']}"
-            + (f"（▲重大 {c['major']}）" if c.get("major") else "") + "</div>"
+            + (self.tr("（▲重大 {n}）").format(n=c["major"]) if c.get("major") else "")
+            + "</div>"
             for c in cats[:shown]]
         if len(cats) > shown:
             rest = sum(int(c["count"]) for c in cats[shown:])
-            risk_lines.append(f"<div style='color:{theme.TEXT_DIM}'>另 {len(cats) - shown} 类"
-                              f" {rest} 个</div>")
-        rows.append((f"风险点 {imp.get('risk_points', 0)}", "".join(risk_lines) or "无", "rich"))
+            risk_lines.append(f"<div style='color:{theme.TEXT_DIM}'>"
+                              + self.tr("另 {n} 类 {rest} 个").format(n=len(cats) - shown,
+                                                                  rest=rest) + "</div>")
+        rows.append((self.tr("风险点 {n}").format(n=imp.get("risk_points", 0)),
+                     "".join(risk_lines) or none, "rich"))
         for r, (k, v, kind) in enumerate(rows):
             grid.addWidget(_plain(k, "pvKey", wrap=False), r, 0,
                            Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignRight)
@@ -249,20 +273,21 @@ class DispatchPreview(QDialog):
         grid.setColumnStretch(1, 1)
         iv.addLayout(grid)
         iv.addStretch(1)
-        repair = _plain(f"预计修复 {fmt_minutes(imp.get('repair_min'))}", "pvBig")
-        repair.setToolTip("预案处置阶段各步时限的最大值（部门并行处置）")
+        repair = _plain(self.tr("预计修复 {t}").format(t=fmt_minutes(imp.get("repair_min"))),
+                        "pvBig")
+        repair.setToolTip(self.tr("预案处置阶段各步时限的最大值（部门并行处置）"))
         iv.addWidget(repair)
         imp_box.setMinimumWidth(470)
         mid.addWidget(imp_box, 2)
 
         bottom = QHBoxLayout()
-        self.status = _plain("按 Enter 确认派遣，Esc 取消", "pvStatus")
+        self.status = _plain(self.tr("按 Enter 确认派遣，Esc 取消"), "pvStatus")
         self.status.setStyleSheet(f"color: {theme.TEXT_DIM};")
         bottom.addWidget(self.status, 1)
-        self.cancel_button = QPushButton("取消 Esc")
+        self.cancel_button = QPushButton(self.tr("取消 Esc"))
         self.cancel_button.setAutoDefault(False)
         self.cancel_button.clicked.connect(self.reject)
-        self.confirm_button = QPushButton(f"确认派遣 {len(depts)} 个部门 · Enter")
+        self.confirm_button = QPushButton(self.tr("确认派遣 {n} 个部门 · Enter").format(n=len(depts)))
         self.confirm_button.setObjectName("pvConfirm")
         self.confirm_button.setDefault(True)
         self.confirm_button.setAutoDefault(True)
@@ -281,22 +306,22 @@ class DispatchPreview(QDialog):
         self.attempts += 1
         self.confirm_button.setEnabled(False)
         self.cancel_button.setEnabled(False)
-        self._set_status("正在派遣… dispatching", theme.TEXT)
+        self._set_status(self.tr("正在派遣…"), theme.TEXT)
         self.sig_dispatch_confirmed.emit(dict(self.preview))
 
     def set_done(self, text: str, close_after_ms: int = 900) -> None:
         """The orders were committed: say so, then close (accepted)."""
         self.state = "done"
         self._set_status(text, theme.STATUS["normal"])
-        self.confirm_button.setText("已派遣 dispatched")
+        self.confirm_button.setText(self.tr("已派遣"))
         if close_after_ms >= 0:
             QTimer.singleShot(close_after_ms, self.accept)
 
     def set_failed(self, message: str) -> None:
         """The write failed: show why; a retry is the same request."""
         self.state = "failed"
-        self._set_status(f"派遣失败 · not dispatched: {message}", theme.STATUS["alarm"])
-        self.confirm_button.setText("重试 Retry · Enter")
+        self._set_status(self.tr("派遣失败：{error}").format(error=message), theme.STATUS["alarm"])
+        self.confirm_button.setText(self.tr("重试 · Enter"))
         self.confirm_button.setEnabled(True)
         self.cancel_button.setEnabled(True)
         self.confirm_button.setFocus()
@@ -307,7 +332,7 @@ class DispatchPreview(QDialog):
         self._set_status(message, theme.STATUS["alarm"])
         self.confirm_button.setEnabled(False)
         self.cancel_button.setEnabled(True)
-        self.cancel_button.setText("关闭 Esc")
+        self.cancel_button.setText(self.tr("关闭 Esc"))
         self.cancel_button.setFocus()
 
     # ---- Qt -------------------------------------------------------------------------------
@@ -321,7 +346,7 @@ class DispatchPreview(QDialog):
 
     def reject(self) -> None:
         if self.state == "pending":  # the write will land or fail; wait for the answer
-            self._set_status("正在写入，请稍候… writing, please wait", theme.TEXT)
+            self._set_status(self.tr("正在写入，请稍候…"), theme.TEXT)
             return
         super().reject()
 
