@@ -18,7 +18,8 @@ from typing import Any
 
 import pyqtgraph as pg
 from cockpit.widgets import theme
-from PySide6.QtCore import Qt
+from cockpit.widgets.words import tr_word
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -35,10 +36,20 @@ from PySide6.QtWidgets import (
 
 __all__ = ["AfterActionDialog", "AfterActionView", "STAGE_LABELS"]
 
-STAGE_LABELS = {"react": "签收", "verify": "核查", "handle": "处置", "close": "结案"}
+STAGE_LABELS = {"react": QT_TRANSLATE_NOOP("after_action", "签收"), "verify": QT_TRANSLATE_NOOP("after_action", "核查"), "handle": QT_TRANSLATE_NOOP("after_action", "处置"),
+                "close": QT_TRANSLATE_NOOP("after_action", "结案")}
 MET, MISSED, PENDING = theme.STATUS["normal"], theme.STATUS["alarm"], theme.STATUS["warning"]
-_STATUS = {"met": ("✓ 达标", MET, "o"), "missed": ("✗ 超时", MISSED, "x"),
-           "pending": ("… 进行中", PENDING, "s")}
+_STATUS = {"met": (QT_TRANSLATE_NOOP("after_action", "✓ 达标"), MET, "o"), "missed": (QT_TRANSLATE_NOOP("after_action", "✗ 超时"), MISSED, "x"),
+           "pending": (QT_TRANSLATE_NOOP("after_action", "… 进行中"), PENDING, "s")}
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("after_action", text)
+
+
+def stage_label(stage: str) -> str:
+    """签收 核查 处置 结案 in the interface language."""
+    return _tr(STAGE_LABELS[stage]) if stage in STAGE_LABELS else stage
 _INJECT = "#64d2ff"
 
 
@@ -49,8 +60,8 @@ def _min(x: Any) -> str:
 class AfterActionView(QWidget):
     """The report: title and total score, the timeline chart, the per-inject table."""
 
-    COLUMNS = ("#", "注入 inject", "派遣用时 to dispatch", "正确 right", "错派 wrong",
-               "漏派 missed")
+    COLUMNS = ("#", QT_TRANSLATE_NOOP("after_action", "注入"), QT_TRANSLATE_NOOP("after_action", "派遣用时"), QT_TRANSLATE_NOOP("after_action", "正确"),
+               QT_TRANSLATE_NOOP("after_action", "错派"), QT_TRANSLATE_NOOP("after_action", "漏派"))
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -77,7 +88,7 @@ class AfterActionView(QWidget):
         sf.setPointSizeF(sf.pointSizeF() * 4)
         sf.setBold(True)
         self.score.setFont(sf)
-        self.score.setToolTip("总分 total score / 100")
+        self.score.setToolTip(self.tr("总分 / 100"))
         head.addWidget(self.score)
         lay.addLayout(head)
 
@@ -86,7 +97,7 @@ class AfterActionView(QWidget):
         self.plot.setMenuEnabled(False)
         self.plot.setMouseEnabled(x=True, y=False)
         self.plot.showGrid(x=True, y=False, alpha=0.2)
-        self.plot.getAxis("bottom").setLabel("演练开始后 · minutes after the start")
+        self.plot.getAxis("bottom").setLabel(self.tr("演练开始后（分钟）"))
         self.plot.getPlotItem().invertY(True)
         self.legend = self.plot.addLegend(offset=(-10, 10), colCount=4)
         split.addWidget(self.plot)
@@ -113,14 +124,18 @@ class AfterActionView(QWidget):
         colour = theme.TEXT_DIM if score is None else (MET if score >= 80 else PENDING
                                                        if score >= 60 else MISSED)
         self.score.setStyleSheet(f"color:{colour}")
-        self.title.setText(f"演练复盘 · {sc['title']}")
-        self.subtitle.setText(
-            f"{sc.get('place', '')} · 预案 {sc.get('plan_id') or '—'} · 截至 as of "
-            f"{se['as_of']:%Y-%m-%d %H:%M} · 注入 {tot['scored_injects']} · 已派遣 "
-            f"{tot['dispatched']} · 部门 正确/错派/漏派 {tot['departments_right']}/"
-            f"{tot['departments_wrong']}/{tot['departments_missed']} · 阶段 达标/超时/进行中 "
-            f"{tot['stages_met']}/{tot['stages_missed']}/{tot['stages_pending']}")
-        self.formula.setText(report.get("formula", ""))
+        self.title.setText(self.tr("演练复盘 · {title}").format(title=sc["title"]))
+        self.subtitle.setText(self.tr(
+            "{place} · 预案 {plan} · 截至 {as_of} · 注入 {injects} · 已派遣 {dispatched}"
+            " · 部门 正确/错派/漏派 {right}/{wrong}/{missed}"
+            " · 阶段 达标/超时/进行中 {met}/{late}/{pending}").format(
+                place=sc.get("place", ""), plan=sc.get("plan_id") or "—",
+                as_of=f"{se['as_of']:%Y-%m-%d %H:%M}", injects=tot["scored_injects"],
+                dispatched=tot["dispatched"], right=tot["departments_right"],
+                wrong=tot["departments_wrong"], missed=tot["departments_missed"],
+                met=tot["stages_met"], late=tot["stages_missed"],
+                pending=tot["stages_pending"]))
+        self.formula.setText(tr_word(report.get("formula", "")))
         injects = report["injects"]
         self.stages = list(dict.fromkeys(s["stage"] for r in injects for s in r["stages"]))
         self._fill_table(injects)
@@ -144,8 +159,8 @@ class AfterActionView(QWidget):
                 if r["kind"] == "inject"}
 
     def _fill_table(self, injects: list[dict[str, Any]]) -> None:
-        headers = [*self.COLUMNS, *(f"{STAGE_LABELS.get(s, s)} {s}" for s in self.stages),
-                   "得分 points", "分数 score"]
+        headers = [*(_tr(c) for c in self.COLUMNS), *(stage_label(s) for s in self.stages),
+                   self.tr("得分（派遣/部门/阶段）"), self.tr("分数")]
         self.table.clear()
         self.table.setColumnCount(len(headers))
         self.table.setHorizontalHeaderLabels(headers)
@@ -169,6 +184,7 @@ class AfterActionView(QWidget):
                     cells.append(("", None))
                     continue
                 text, colour, _sym = _STATUS[s["status"]]
+                text = _tr(text)
                 cells.append((f"{text} {_min(s['done_min'])} (≤{s['target_min']:g}′)", colour))
             p = r["points"]
             cells.append((f"{p['dispatch']:.1f} / {p['departments']:.1f} / {p['stages']:.1f}",
@@ -216,13 +232,15 @@ class AfterActionView(QWidget):
                 (s["stage"], s["target_min"]) for s in r["stages"]]
             by_x: dict[float, list[str]] = {}
             for name, target in targets:  # stages with the same target share one line
-                by_x.setdefault(at + float(target), []).append(STAGE_LABELS.get(name, "派遣"))
+                by_x.setdefault(at + float(target), []).append(
+                    stage_label(name) if name in STAGE_LABELS else self.tr("派遣"))
             for x, names in by_x.items():
                 line = pg.PlotDataItem([x, x], [y - 0.35, y + 0.35],
                                        pen=pg.mkPen(theme.TEXT_DIM, width=1,
                                                     style=Qt.PenStyle.DashLine))
                 plot.addItem(line)
-                label = pg.TextItem("/".join(names) + "时限", color=theme.TEXT_DIM,
+                label = pg.TextItem(self.tr("{stages}时限").format(stages="/".join(names)),
+                                    color=theme.TEXT_DIM,
                                     anchor=(0.5, 0))
                 label.setPos(x, y + 0.35)
                 plot.addItem(label)
@@ -231,19 +249,20 @@ class AfterActionView(QWidget):
             done = [at + s["done_min"] for s in r["stages"] if s["done_min"] is not None]
             end = max([at + (ttd or 0.0), *done])
             plot.addItem(pg.PlotDataItem([at, end], [y, y], pen=pen_bar))
-            scatter(at, y, "d", _INJECT, "注入 inject")
+            scatter(at, y, "d", _INJECT, _tr(self.COLUMNS[1]))
             if ttd is not None:
                 ok = ttd <= r["dispatch_target_min"]
                 scatter(at + ttd, y, "t1" if ok else "x", MET if ok else MISSED,
-                        "派遣 dispatch ▲ 按时 / ✕ 超时", size=16)
+                        self.tr("派遣 ▲ 按时 / ✕ 超时"), size=16)
                 x_max = max(x_max, at + ttd)
             for s in r["stages"]:
                 text, colour, sym = _STATUS[s["status"]]
+                text = _tr(text)
                 x = at + (s["done_min"] if s["done_min"] is not None else s["target_min"])
                 if s["done_min"] is None and s["status"] == "missed":
                     x = at + s["target_min"]
-                scatter(x, y, sym, colour, f"阶段 {text}", hollow=s["status"] == "pending")
-                label = pg.TextItem(STAGE_LABELS.get(s["stage"], s["stage"]), color=colour,
+                scatter(x, y, sym, colour, self.tr("阶段 {status}").format(status=text), hollow=s["status"] == "pending")
+                label = pg.TextItem(stage_label(s["stage"]), color=colour,
                                     anchor=(0.5, 1))
                 label.setPos(x, y - 0.18)
                 plot.addItem(label)
@@ -261,7 +280,7 @@ class AfterActionDialog(QDialog):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("演练复盘报告 · After-action report")
+        self.setWindowTitle(self.tr("演练复盘报告"))
         self.setModal(False)
         self.resize(1400, 860)
         self.view = AfterActionView(self)

@@ -20,9 +20,12 @@ from typing import Any
 
 import pyqtgraph as pg
 from cockpit.widgets import theme
+from cockpit.widgets.words import EVALUATION, tr_word
 from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
     QAbstractProxyModel,
     QAbstractTableModel,
+    QCoreApplication,
     QModelIndex,
     QPersistentModelIndex,
     QSortFilterProxyModel,
@@ -69,7 +72,7 @@ def fmt_change(d: float | None) -> str:
 def rank_change_text(change: int | None) -> tuple[str, str]:
     """'↑3', '↓1', '—' (same rank) or '新' (not ranked before), with its colour."""
     if change is None:
-        return "新", theme.TEXT_DIM
+        return QCoreApplication.translate("five_colour", "新"), theme.TEXT_DIM
     if change > 0:
         return f"↑{change}", theme.STATUS["normal"]
     if change < 0:
@@ -118,7 +121,7 @@ class FiveColourModel(QAbstractTableModel):
     """Units × score columns. Rows are dicts: ``code, name, rank, cells`` where ``cells`` is
     a list (one per score column) of ``{score, label, colour, text, status, rank}``."""
 
-    FIXED = ("名次", "单位")
+    FIXED = (QT_TRANSLATE_NOOP("five_colour", "名次"), QT_TRANSLATE_NOOP("five_colour", "单位"))
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -167,12 +170,12 @@ class FiveColourModel(QAbstractTableModel):
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation != Qt.Orientation.Horizontal or not 0 <= section < self.columnCount():
             return None
-        name = (self.FIXED[section] if section < len(self.FIXED)
-                else self._columns[section - len(self.FIXED)])
+        name = (QCoreApplication.translate("five_colour", self.FIXED[section])
+                if section < len(self.FIXED) else tr_word(self._columns[section - len(self.FIXED)]))
         if role == Qt.ItemDataRole.DisplayRole:
             return name
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{name}：点击排序 · click to sort"
+            return self.tr("{column}：点击排序").format(column=name)
         return None
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -205,7 +208,8 @@ class FiveColourModel(QAbstractTableModel):
         cell = cells[col - 2] if col - 2 < len(cells) else {}
         score = cell.get("score")
         if role == Qt.ItemDataRole.DisplayRole:
-            return fmt_score(score) if score is not None else cell.get("label", "无数据")
+            return (fmt_score(score) if score is not None
+                    else tr_word(cell.get("label", "无数据"), EVALUATION))
         if role == SORT_ROLE:
             return score
         if role == CELL_ROLE:
@@ -219,22 +223,27 @@ class FiveColourModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return int(Qt.AlignmentFlag.AlignCenter)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return _cell_tip(row["name"], self._columns[col - 2], cell)
+            return _cell_tip(row["name"], tr_word(self._columns[col - 2]), cell)
         return None
 
 
 def _cell_tip(name: str, column: str, cell: dict) -> str:
     score = cell.get("score")
-    label = cell.get("label", "无数据")
+    label = tr_word(cell.get("label", "无数据"), EVALUATION)
+    note = tr_word(cell.get("note") or "")
     if score is None:
-        extra = cell.get("note") or ("样本不足，不评色" if cell.get("status") == "insufficient"
-                                     else "无数据（缺失值不计为 0）")
+        extra = note or (
+            QCoreApplication.translate("five_colour", "样本不足，不评色")
+            if cell.get("status") == "insufficient"
+            else QCoreApplication.translate("five_colour", "无数据（缺失值不计为 0）"))
         return f"{name} · {column}：{label}\n{extra}"
     rank = cell.get("rank")
-    return (f"{name} · {column}：{score:.1f} 分 · {label}"
-            + (f"（第 {rank} 名）" if rank is not None else "")
-            + (f"\n{cell['note']}" if cell.get("note") else "")
-            + "\n点击查看指标明细 · click for the breakdown")
+    return (QCoreApplication.translate("five_colour", "{name} · {column}：{score} 分 · {label}")
+            .format(name=name, column=column, score=f"{score:.1f}", label=label)
+            + (QCoreApplication.translate("five_colour", "（第 {rank} 名）").format(rank=rank)
+               if rank is not None else "")
+            + (f"\n{note}" if note else "")
+            + "\n" + QCoreApplication.translate("five_colour", "点击查看指标明细"))
 
 
 # --------------------------------------------------------------------------- frozen columns
@@ -368,10 +377,10 @@ class Legend(QLabel):
         """Items of ``colour, text, label``, in order."""
         import html
 
-        self._items = [i["label"] for i in items]
+        self._items = [tr_word(i["label"], EVALUATION) for i in items]
         self.setText("&nbsp; ".join(
             f"<span style='background-color:{i['colour']}; color:{i.get('text', theme.TEXT)}'>"
-            f"&nbsp;{html.escape(i['label'])}&nbsp;</span>" for i in items))
+            f"&nbsp;{html.escape(label)}&nbsp;</span>" for i, label in zip(items, self._items)))
 
     def items(self) -> list[str]:
         return list(self._items)
@@ -483,7 +492,8 @@ class FiveColourGrid(QWidget):
         h.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         names = [self.model.row(r)["name"] for r in range(self.model.rowCount())]
         name_w = max([fm.horizontalAdvance(n) for n in names] + [60]) + 16
-        self.view.setColumnWidth(0, fm.horizontalAdvance("名次") + 26)
+        self.view.setColumnWidth(0, fm.horizontalAdvance(
+            QCoreApplication.translate("five_colour", self.model.FIXED[0])) + 26)
         self.view.setColumnWidth(1, min(name_w, 240 if not self._compact else 150))
         score_w = int(self.point_size * 5.2)
         hfm = self.view.horizontalHeader().fontMetrics()
@@ -617,7 +627,7 @@ class TrendPlot(pg.PlotWidget):
         self._drawn = False
 
     def set_trend(self, periods: list[str], score: list, city_mean: list,
-                  bands: list[dict], label: str = "本单位") -> None:
+                  bands: list[dict], label: str | None = None) -> None:
         """Draw the series (None for a missing quarter: a gap, not a zero)."""
         pi = self.getPlotItem()
         pi.clear()
@@ -636,9 +646,10 @@ class TrendPlot(pg.PlotWidget):
         ys = [math.nan if v is None else float(v) for v in score]
         ms = [math.nan if v is None else float(v) for v in city_mean]
         pi.plot(x, ms, pen=pg.mkPen(theme.TEXT_DIM, width=2, style=Qt.PenStyle.DashLine),
-                name="全部单位平均", connect="finite")
+                name=self.tr("全部单位平均"), connect="finite")
         pi.plot(x, ys, pen=pg.mkPen(theme.ACCENT, width=3), symbol="o", symbolSize=9,
-                symbolBrush=theme.ACCENT, symbolPen=pg.mkPen(theme.BG), name=label,
+                symbolBrush=theme.ACCENT, symbolPen=pg.mkPen(theme.BG),
+                name=label if label is not None else self.tr("本单位"),
                 connect="finite")
         for xi, y in zip(x, ys):
             if not math.isnan(y):
@@ -663,13 +674,13 @@ class KpiBreakdown(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.title = QLabel("点击五色图中的格子查看指标明细 · click a cell for its breakdown")
+        self.title = QLabel(self.tr("点击五色图中的格子查看指标明细"))
         self.title.setObjectName("panelTitle")
         self.title.setWordWrap(True)
         self.summary = QLabel()
         self.summary.setObjectName("note")
         self.summary.setWordWrap(True)
-        self.model = DictRowsModel([("name", "指标")], self)
+        self.model = DictRowsModel([("name", self.tr("指标"))], self)
         self.table = make_table(self.model)
         self.table.clicked.connect(self._on_clicked)
         self.trend = TrendPlot()
@@ -700,7 +711,7 @@ class KpiBreakdown(QWidget):
         self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)  # the given order first
         if trend is not None:
             self.trend.set_trend(trend["periods"], trend["score"], trend["city_mean"],
-                                 bands or [], trend.get("label", "本单位"))
+                                 bands or [], trend.get("label"))
             self.trend.show()
         else:
             self.trend.hide()

@@ -22,7 +22,8 @@ from cockpit.widgets.five_colour import (
     model_data,
     rank_change_text,
 )
-from PySide6.QtCore import QModelIndex, Qt, Signal
+from cockpit.widgets.words import EVALUATION, tr_word
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
@@ -36,8 +37,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-RANKING_COLUMNS = [("rank", "名次"), ("change", "变化"), ("name", "单位"),
-                   ("total", "总分", "{:.1f}"), ("score_change", "较上季"), ("level", "等级")]
+RANKING_COLUMNS = [("rank", QT_TRANSLATE_NOOP("ranking", "名次")), ("change", QT_TRANSLATE_NOOP("ranking", "变化")),
+                   ("name", QT_TRANSLATE_NOOP("ranking", "单位")), ("total", QT_TRANSLATE_NOOP("ranking", "总分"), "{:.1f}"),
+                   ("score_change", QT_TRANSLATE_NOOP("ranking", "较上季")), ("level", QT_TRANSLATE_NOOP("ranking", "等级"))]
+"""The ranking's columns, headers as Chinese source texts (see :func:`ranking_columns`)."""
+
+
+def ranking_columns() -> list[tuple]:
+    """:data:`RANKING_COLUMNS` with the headers in the interface language."""
+    return [(c[0], QCoreApplication.translate("ranking", c[1]), *c[2:]) for c in RANKING_COLUMNS]
 
 
 def ranking_row(code: str, name: str, rank: int | None, change: int | None,
@@ -47,11 +55,13 @@ def ranking_row(code: str, name: str, rank: int | None, change: int | None,
     ch, ch_colour = rank_change_text(change if prev_rank is not None or change is not None
                                      else None)
     if change is None and prev_rank is None:
-        tip = "上季度未排名 · not ranked last quarter"
+        tip = QCoreApplication.translate("ranking", "上季度未排名")
     elif change is None:
-        tip = f"上季度第 {prev_rank} 名；本季度无排名"
+        tip = QCoreApplication.translate("ranking", "上季度第 {prev} 名；本季度无排名").format(prev=prev_rank)
     else:
-        tip = f"上季度第 {prev_rank} 名 → 本季度第 {rank} 名"
+        tip = QCoreApplication.translate("ranking", "上季度第 {prev} 名 → 本季度第 {rank} 名").format(prev=prev_rank,
+                                                                                 rank=rank)
+    label = tr_word(label, EVALUATION)
     return {"code": code, "rank": rank, "rank__text": "—" if rank is None else str(rank),
             "change": change, "change__text": ch, "change__fg": ch_colour, "change__tip": tip,
             "name": name, "total": total,
@@ -107,7 +117,7 @@ class ExtremesView(QScrollArea):
             card.setObjectName("statTile")
             lay = QVBoxLayout(card)
             lay.setContentsMargins(8, 6, 8, 6)
-            title = QLabel(html.escape(b["board"]))
+            title = QLabel(html.escape(tr_word(b["board"])))
             title.setStyleSheet(f"font-weight: 700; font-size: 12pt; color: {theme.ACCENT};")
             body = QLabel(_extremes_html(b))
             body.setObjectName("extremes")
@@ -128,7 +138,8 @@ class ExtremesView(QScrollArea):
 def _extremes_html(b: dict) -> str:
     def rows(entries: list[tuple]) -> str:
         if not entries:
-            return (f"<tr><td colspan=3 style='color:{theme.TEXT_DIM}'>无数据</td></tr>")
+            return (f"<tr><td colspan=3 style='color:{theme.TEXT_DIM}'>"
+                    + QCoreApplication.translate("ranking", "无数据") + "</td></tr>")
         out = []
         for rank, code, name, score, colour, text in entries:
             out.append(
@@ -141,8 +152,8 @@ def _extremes_html(b: dict) -> str:
 
     head = f"<tr><td colspan=3 style='color:{theme.TEXT_DIM}'>{{}}</td></tr>"
     return ("<table width='100%' cellspacing=0 cellpadding=2>"
-            + head.format("前五 · top 5") + rows(b.get("top", []))
-            + head.format("后五 · bottom 5") + rows(b.get("bottom", [])) + "</table>")
+            + head.format(QCoreApplication.translate("ranking", "前五")) + rows(b.get("top", []))
+            + head.format(QCoreApplication.translate("ranking", "后五")) + rows(b.get("bottom", [])) + "</table>")
 
 
 class RankingView(QWidget):
@@ -158,9 +169,9 @@ class RankingView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.period = QComboBox()
-        self.period.setToolTip("季度 · quarter")
+        self.period.setToolTip(self.tr("季度"))
         self.compare = QComboBox()
-        self.compare.setToolTip("与哪个季度对比 · compare with")
+        self.compare.setToolTip(self.tr("与哪个季度对比"))
         # bound methods, not lambdas: a lambda holding self keeps the widget alive until
         # the interpreter's exit, where PySide deletes it out of order
         self.period.activated.connect(self._on_period_activated)
@@ -170,14 +181,14 @@ class RankingView(QWidget):
         bar = QHBoxLayout(self.selector)
         bar.setContentsMargins(0, 0, 0, 0)
         bar.setSpacing(6)
-        bar.addWidget(QLabel("季度"))
+        bar.addWidget(QLabel(self.tr("季度")))
         bar.addWidget(self.period)
         bar.addSpacing(8)
-        bar.addWidget(QLabel("对比"))
+        bar.addWidget(QLabel(self.tr("对比")))
         bar.addWidget(self.compare)
         bar.addStretch(1)
 
-        self.ranking_model = DictRowsModel(RANKING_COLUMNS, self)
+        self.ranking_model = DictRowsModel(ranking_columns(), self)
         self.ranking = make_table(self.ranking_model)
         self.ranking.clicked.connect(self._on_clicked)
         self.ranking_caption = QLabel()
@@ -189,7 +200,7 @@ class RankingView(QWidget):
         l1.addWidget(self.ranking, 1)
         l1.addWidget(self.ranking_caption)
 
-        self.comparison_model = DictRowsModel([("name", "单位")], self)
+        self.comparison_model = DictRowsModel([("name", self.tr("单位"))], self)
         self.comparison = make_table(self.comparison_model)
         self.comparison.clicked.connect(self._on_clicked)
         self.comparison_caption = QLabel()
@@ -205,9 +216,9 @@ class RankingView(QWidget):
         self.extremes.sig_unit_selected.connect(self.sig_unit_selected)
 
         self.tabs = QTabWidget()
-        self.tabs.addTab(page1, "排名 · ranking")
-        self.tabs.addTab(page2, "两季度对比 · compare")
-        self.tabs.addTab(self.extremes, "前五 · 后五")
+        self.tabs.addTab(page1, self.tr("排名"))
+        self.tabs.addTab(page2, self.tr("两季度对比"))
+        self.tabs.addTab(self.extremes, self.tr("前五 · 后五"))
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(4)
@@ -237,10 +248,12 @@ class RankingView(QWidget):
                        caption: str = "") -> None:
         """Rows with ``code, name, rank_a, total_a, rank_b, total_b, rank_change,
         score_change`` (plus styling keys); ``a`` is the earlier quarter."""
-        cols = [("name", "单位"), ("rank_a", f"{period_a} 名次"),
-                ("total_a", f"{period_a} 总分", "{:.1f}"), ("rank_b", f"{period_b} 名次"),
-                ("total_b", f"{period_b} 总分", "{:.1f}"), ("rank_change", "名次变化"),
-                ("score_change", "分数变化")]
+        rank, total = self.tr("{period} 名次"), self.tr("{period} 总分")
+        cols = [("name", self.tr("单位")), ("rank_a", rank.format(period=period_a)),
+                ("total_a", total.format(period=period_a), "{:.1f}"),
+                ("rank_b", rank.format(period=period_b)),
+                ("total_b", total.format(period=period_b), "{:.1f}"),
+                ("rank_change", self.tr("名次变化")), ("score_change", self.tr("分数变化"))]
         self.comparison_model.set_rows(rows, cols)
         self.comparison.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
         self.comparison.horizontalHeader().setSectionResizeMode(
