@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QFileDialog,
@@ -42,6 +42,7 @@ from cockpit.datasets import evaluation as E
 from cockpit.datasets.report import MODE_LABELS
 from cockpit.widgets.five_colour import FiveColourGrid, KpiBreakdown, fmt_change, fmt_score
 from cockpit.widgets.ranking import RankingView, ranking_row
+from cockpit.widgets.words import EVALUATION, tr_word
 from cockpit.workers import run_in_background
 
 if TYPE_CHECKING:
@@ -50,7 +51,13 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 OrdersProvider = Callable[[], "pd.DataFrame | None"]
-_SOURCE_TEXT = {"dispatch": "派遣记录", "events": "事件历史（无完成时间）"}
+_SOURCE_TEXT = {"dispatch": QT_TRANSLATE_NOOP("review", "派遣记录"),
+                "events": QT_TRANSLATE_NOOP("review", "事件历史（无完成时间）")}
+translate = QCoreApplication.translate
+
+
+def _source_text(src: str) -> str:
+    return translate("review", _SOURCE_TEXT[src]) if src in _SOURCE_TEXT else src
 
 
 @dataclass(frozen=True)
@@ -80,9 +87,10 @@ def _cell_dict(ev: E.QuarterEvaluation, info: dict, column: str) -> dict[str, An
             "text": info["text"], "status": info["status"], "rank": info["rank"]}
     if column == E.CLOSED_LOOP and info["status"] != "ok":
         src = ev.closed_loop["source"].iloc[0] if len(ev.closed_loop) else "events"
-        cell["note"] = (f"派单少于 {ev.config.min_sample} 件，不评色" if info["status"] ==
-                        "insufficient" else "事件历史无完成时间，按时率无法计算"
-                        if src == "events" else "无数据")
+        cell["note"] = (translate("review", "派单少于 {n} 件，不评色").format(n=ev.config.min_sample)
+                        if info["status"] == "insufficient"
+                        else translate("review", "事件历史无完成时间，按时率无法计算")
+                        if src == "events" else tr_word("无数据", EVALUATION))
     return cell
 
 
@@ -93,15 +101,17 @@ def legend_items(ev: E.QuarterEvaluation, mode: str) -> list[dict]:
     out = []
     for i, p in enumerate(pal):
         if mode == "quintile":
-            rule = f"第{i + 1}/{k}段"
+            rule = translate("review", "第{i}/{k}段").format(i=i + 1, k=k)
         elif i == k - 1 and k > 1:
             rule = f"<{pal[i - 1]['min_score']:g}"
         else:
             rule = f"≥{p['min_score']:g}"
-        out.append({"colour": p["colour"], "text": p["text"], "label": f"{p['label']} {rule}"})
-    out.append({"colour": E.NO_DATA["colour"], "text": E.NO_DATA["text"], "label": "无数据"})
+        out.append({"colour": p["colour"], "text": p["text"],
+                    "label": f"{tr_word(p['label'], EVALUATION)} {rule}"})
+    out.append({"colour": E.NO_DATA["colour"], "text": E.NO_DATA["text"],
+                "label": tr_word(E.NO_DATA["label"], EVALUATION)})
     out.append({"colour": E.INSUFFICIENT["colour"], "text": E.INSUFFICIENT["text"],
-                "label": "样本不足", "dashed": True})
+                "label": tr_word(E.INSUFFICIENT["label"], EVALUATION), "dashed": True})
     return out
 
 
@@ -126,8 +136,9 @@ def grid_data(ev: E.QuarterEvaluation, mode: str) -> tuple[list[str], list[dict]
                      "cells": [cu.get(c, {"score": None, "status": "nodata", **E.NO_DATA})
                                for c in columns]})
     src = ev.closed_loop["source"].iloc[0] if len(ev.closed_loop) else "events"
-    caption = (f"{ev.period} · {MODE_LABELS.get(mode, mode)} · {len(rows)} 个单位 · "
-               f"闭环处置来源：{_SOURCE_TEXT.get(src, src)}")
+    caption = translate("review", "{period} · {mode} · {n} 个单位 · 闭环处置来源：{source}").format(
+        period=ev.period, mode=tr_word(MODE_LABELS.get(mode, mode)), n=len(rows),
+        source=_source_text(src))
     return columns, rows, legend_items(ev, mode), caption
 
 
@@ -187,37 +198,42 @@ def breakdown_data(con, ev: E.QuarterEvaluation, unit_code: str, column: str, mo
     name = names.get(unit_code, unit_code)
     cell = ev.cell(unit_code, column, mode)
     n_units = int(ev.ranking["total"].notna().sum())
-    head = (f"{column}：{fmt_score(cell['score'])} 分 · {cell['label']}"
-            + (f" · 第 {cell['rank']} 名 / {n_units}" if cell["rank"] is not None else ""))
+    head = (translate("review", "{column}：{score} 分 · {label}").format(
+        column=tr_word(column), score=fmt_score(cell["score"]),
+        label=tr_word(cell["label"], EVALUATION))
+            + (translate("review", " · 第 {rank} 名 / {n}").format(rank=cell["rank"], n=n_units)
+               if cell["rank"] is not None else ""))
     tr = E.trend(con, unit_code, column, 8, ev.period, orders, ev.config)
     trend = {"periods": tr["period"].tolist(), "score": tr["score"].tolist(),
              "city_mean": tr["city_mean"].tolist(), "label": name}
-    title = f"{name} · {column} · {ev.period}"
+    title = f"{name} · {tr_word(column)} · {ev.period}"
     pal = ev.scheme
 
     def coloured(score: float | None) -> dict:
         p = E.colour_for(score, pal)
         return {"score__bg": p["colour"], "score__fg": p["text"],
-                "score__tip": p["label"]}
+                "score__tip": tr_word(p["label"], EVALUATION)}
 
     if column == E.TOTAL:
-        columns = [("name", "板块"), ("score", "得分", "{:.1f}"), ("label", "等级"),
-                   ("rank", "名次"), ("prev", "上季度", "{:.1f}"), ("change", "变化")]
+        columns = [("name", translate("review", "板块")), ("score", translate("review", "得分"), "{:.1f}"),
+                   ("label", translate("review", "等级")), ("rank", translate("review", "名次")),
+                   ("prev", translate("review", "上季度"), "{:.1f}"), ("change", translate("review", "变化"))]
         rows = []
         bs = E.board_scores(con, ev.period, unit_code, mode, orders, ev.config,
                             closed_loop_board=True)
         for b in bs.itertuples(index=False):
             c = ev.cell(unit_code, b.board, mode)
-            rows.append({"name": b.board, "score": b.score, "label": c["label"],
+            rows.append({"name": tr_word(b.board), "score": b.score,
+                         "label": tr_word(c["label"], EVALUATION),
                          "label__bg": c["colour"], "label__fg": c["text"], "rank": c["rank"],
                          "prev": b.prev_score, "change": b.change,
                          "change__text": fmt_change(b.change), **coloured(b.score)})
-        summary = head + " · 总分 = 各板块得分的加权平均（缺失板块不计入）"
+        summary = head + translate("review", " · 总分 = 各板块得分的加权平均（缺失板块不计入）")
         return {"title": title, "summary": summary, "columns": columns, "rows": rows,
                 "trend": trend}
     if column == E.CLOSED_LOOP:
         r = ev.closed_loop[ev.closed_loop["unit_code"] == unit_code]
-        columns = [("name", "项目"), ("value", "数值")]
+        columns = [("name", translate("review", "项目")), ("value", translate("review", "数值"))]
         rows = []
         if len(r):
             r = r.iloc[0]
@@ -225,34 +241,37 @@ def breakdown_data(con, ev: E.QuarterEvaluation, unit_code: str, column: str, mo
             def pct(x) -> str:
                 return "—" if x != x or x is None else f"{x:.0%}"
 
-            for label, text in (("样本量（派单）" if r["source"] == "dispatch" else "样本量（事件）",
-                                 str(int(r["n"]))),
-                                ("签收按时率", pct(r["react_on_time"])),
-                                ("核查按时率", pct(r["verify_on_time"])),
-                                ("处置按时率", pct(r["handle_on_time"])),
-                                ("结案率", pct(r["closure_rate"])),
-                                ("超时未办结", "—" if _i(r["overdue"]) is None
+            for label, text in ((translate("review", "样本量（派单）") if r["source"] == "dispatch"
+                                 else translate("review", "样本量（事件）"), str(int(r["n"]))),
+                                (translate("review", "签收按时率"), pct(r["react_on_time"])),
+                                (translate("review", "核查按时率"), pct(r["verify_on_time"])),
+                                (translate("review", "处置按时率"), pct(r["handle_on_time"])),
+                                (translate("review", "结案率"), pct(r["closure_rate"])),
+                                (translate("review", "超时未办结"), "—" if _i(r["overdue"]) is None
                                  else str(_i(r["overdue"]))),
-                                ("来源", _SOURCE_TEXT.get(r["source"], r["source"]))):
+                                (translate("review", "来源"), _source_text(r["source"]))):
                 rows.append({"name": label, "value": text})
         note = _cell_dict(ev, cell, column).get("note", "")
         return {"title": title, "summary": head + (f" · {note}" if note else ""),
                 "columns": columns, "rows": rows, "trend": trend}
     df = E.kpi_breakdown(con, ev.period, unit_code, column, ev.config)
-    columns = [("name", "指标"), ("runway", "跑道"), ("direction", "方向"),
-               ("weight", "权重", "{:.2f}"), ("target", "目标", "{:g}"),
-               ("value", "数值", "{:g}"), ("unit", "单位"), ("score", "得分", "{:.1f}"),
-               ("change", "较上季", "{:+g}"), ("points_lost", "失分", "{:.2f}")]
+    columns = [("name", translate("review", "指标")), ("runway", translate("review", "跑道")),
+               ("direction", translate("review", "方向")), ("weight", translate("review", "权重"), "{:.2f}"),
+               ("target", translate("review", "目标"), "{:g}"), ("value", translate("review", "数值"), "{:g}"),
+               ("unit", translate("review", "单位")), ("score", translate("review", "得分"), "{:.1f}"),
+               ("change", translate("review", "较上季"), "{:+g}"), ("points_lost", translate("review", "失分"), "{:.2f}")]
+    higher, lower = translate("review", "↑ 越高越好"), translate("review", "↓ 越低越好")
+    no_data = tr_word("无数据", EVALUATION)
     rows = []
     for k in df.itertuples(index=False):
         score = None if k.score != k.score else float(k.score)
         rows.append({"name": k.name, "runway": k.runway,
-                     "direction": "↑ 越高越好" if k.direction == "higher" else "↓ 越低越好",
+                     "direction": higher if k.direction == "higher" else lower,
                      "weight": k.weight, "target": k.target,
                      "value": None if k.value != k.value else float(k.value),
-                     "value__text": "无数据" if k.value != k.value else f"{k.value:g}",
+                     "value__text": no_data if k.value != k.value else f"{k.value:g}",
                      "unit": k.unit or "", "score": score,
-                     "score__text": fmt_score(score) if score is not None else "无数据",
+                     "score__text": fmt_score(score) if score is not None else no_data,
                      "change": None if k.change != k.change else float(k.change),
                      "points_lost": None if k.points_lost != k.points_lost
                      else float(k.points_lost), **coloured(score)})
@@ -260,9 +279,9 @@ def breakdown_data(con, ev: E.QuarterEvaluation, unit_code: str, column: str, mo
     cov = ev.cells[(ev.cells["unit_code"] == unit_code) & (ev.cells["column"] == column)]
     cv = float(cov["coverage"].iloc[0]) if len(cov) and cov["coverage"].iloc[0] == cov[
         "coverage"].iloc[0] else None
-    summary = (head + f" · 有数值的指标 {have}/{len(df)}"
-               + (f"（权重覆盖 {cv:.0%}）" if cv is not None else "")
-               + " · 失分 = 权重占比 × (100 − 得分)，按失分排序")
+    summary = (head + translate("review", " · 有数值的指标 {have}/{n}").format(have=have, n=len(df))
+               + (translate("review", "（权重覆盖 {cv}）").format(cv=f"{cv:.0%}") if cv is not None else "")
+               + translate("review", " · 失分 = 权重占比 × (100 − 得分)，按失分排序"))
     return {"title": title, "summary": summary, "columns": columns, "rows": rows,
             "trend": trend}
 
@@ -400,12 +419,12 @@ class ReviewPanel(QWidget):
         self.ranking.sig_unit_selected.connect(self._on_ranking_unit)
 
         # toolbar: quarter selectors, mode, export
-        self.title = QLabel("五色图 · 晾晒")
+        self.title = QLabel(self.tr("五色图 · 晾晒"))
         self.title.setObjectName("panelTitle")
-        self.btn_absolute = QPushButton("分数段")
-        self.btn_absolute.setToolTip("按 eval_scheme 的分数阈值评色 · by score thresholds")
-        self.btn_quintile = QPushButton("名次五等分")
-        self.btn_quintile.setToolTip("按名次五等分评色（晾晒）· by rank quintiles")
+        self.btn_absolute = QPushButton(self.tr("分数段"))
+        self.btn_absolute.setToolTip(self.tr("按 eval_scheme 的分数阈值评色"))
+        self.btn_quintile = QPushButton(self.tr("名次五等分"))
+        self.btn_quintile.setToolTip(self.tr("按名次五等分评色（晾晒）"))
         self.mode_group = QButtonGroup(self)
         for b in (self.btn_absolute, self.btn_quintile):
             b.setObjectName("modeButton")
@@ -414,9 +433,9 @@ class ReviewPanel(QWidget):
         self.btn_absolute.setChecked(True)
         self.btn_absolute.clicked.connect(self._on_absolute_clicked)
         self.btn_quintile.clicked.connect(self._on_quintile_clicked)
-        self.btn_pdf = QPushButton("导出 PDF")
+        self.btn_pdf = QPushButton(self.tr("导出 PDF"))
         self.btn_pdf.clicked.connect(self._on_export_pdf_clicked)
-        self.btn_xlsx = QPushButton("导出 Excel")
+        self.btn_xlsx = QPushButton(self.tr("导出 Excel"))
         self.btn_xlsx.clicked.connect(self._on_export_xlsx_clicked)
         self.status = QLabel()
         self.status.setObjectName("note")
@@ -469,7 +488,7 @@ class ReviewPanel(QWidget):
 
     def refresh(self) -> None:
         """Evaluate the quarter shown (the latest at first) afresh, off the GUI thread."""
-        self.status.setText("正在计算 · evaluating …")
+        self.status.setText(self.tr("正在计算 …"))
         self.controller.load(self._period, self._compare, fresh=True)
 
     def set_period(self, period: str) -> None:
@@ -501,9 +520,9 @@ class ReviewPanel(QWidget):
             while row.count():
                 row.takeAt(0)
         if compact:
-            self._tabs.addTab(self.grid, "五色图")
-            self._tabs.addTab(self.ranking, "排名")
-            self._tabs.addTab(self.breakdown, "明细")
+            self._tabs.addTab(self.grid, self.tr("五色图"))
+            self._tabs.addTab(self.ranking, self.tr("排名"))
+            self._tabs.addTab(self.breakdown, self.tr("明细"))
             self._row1.addWidget(self.title)
             self._row1.addStretch(1)
             self._row1.addWidget(self.ranking.selector)
@@ -561,7 +580,7 @@ class ReviewPanel(QWidget):
             finally:
                 con.close()
 
-        self.status.setText(f"正在导出 · exporting {Path(path).name} …")
+        self.status.setText(self.tr("正在导出 {name} …").format(name=Path(path).name))
         run_in_background(work, self._on_exported, self._on_failed)
 
     def export_pdf(self, path: Path | str) -> None:
@@ -587,7 +606,7 @@ class ReviewPanel(QWidget):
             except OSError as exc:
                 self._on_failed(f"{type(exc).__name__}: {exc}")
 
-        self.status.setText(f"正在导出 · exporting {Path(path).name} …")
+        self.status.setText(self.tr("正在导出 {name} …").format(name=Path(path).name))
         run_in_background(work, draw, self._on_failed)
 
     def resizeEvent(self, event) -> None:  # noqa: N802
@@ -615,11 +634,11 @@ class ReviewPanel(QWidget):
     def _show(self, view: QuarterView) -> None:
         ev = view.evaluation
         if ev.period is None:
-            self.title.setText("五色图 · 晾晒 — 无指标数据")
-            self.status.setText("数据集中没有指标值 · no KPI values in the dataset")
+            self.title.setText(self.tr("五色图 · 晾晒 — 无指标数据"))
+            self.status.setText(self.tr("数据集中没有指标值"))
             return
         mode = self.mode
-        self.title.setText(f"五色图 · 晾晒 {ev.period}")
+        self.title.setText(self.tr("五色图 · 晾晒 {period}").format(period=ev.period))
         cols, rows, legend, caption = grid_data(ev, mode)
         self.grid.set_grid(cols, rows, legend, caption)
         self._size_splitters()
@@ -627,19 +646,20 @@ class ReviewPanel(QWidget):
         self.ranking.set_periods(view.periods, ev.period, other.period if other else None)
         self.ranking.set_ranking(
             ranking_data(ev, mode),
-            f"名次变化对比 {ev.previous or '—'}：↑ 上升 ↓ 下降 — 不变 新 上季度未排名；"
-            "同分同名次（1、2、2、4）")
+            self.tr("名次变化对比 {previous}：↑ 上升 ↓ 下降 — 不变 新 上季度未排名；"
+                    "同分同名次（1、2、2、4）").format(previous=ev.previous or "—"))
         if other is not None:
             a, b = (other, ev) if (other.period or "") < (ev.period or "") else (ev, other)
             self.ranking.set_comparison(comparison_data(a, b), a.period, b.period,
-                                        f"名次变化 = {a.period} 名次 − {b.period} 名次")
+                                        self.tr("名次变化 = {a} 名次 − {b} 名次").format(
+                                            a=a.period, b=b.period))
         else:
             self.ranking.set_comparison([], "—", ev.period)
         self.ranking.set_extremes(extremes_data(ev, mode))
         src = ev.closed_loop["source"].iloc[0] if len(ev.closed_loop) else "events"
-        self.status.setText(
-            f"计算 {view.seconds * 1000:.0f} ms · 闭环处置：{_SOURCE_TEXT.get(src, src)} · "
-            f"{MODE_LABELS[mode]}")
+        self.status.setText(self.tr("计算 {ms} ms · 闭环处置：{source} · {mode}").format(
+            ms=f"{view.seconds * 1000:.0f}", source=_source_text(src),
+            mode=tr_word(MODE_LABELS[mode])))
         if self._selected is not None:
             unit, column = self._selected
             self.grid.select(unit, column)
@@ -662,10 +682,10 @@ class ReviewPanel(QWidget):
 
     def _on_failed(self, message: str) -> None:
         log.warning("review: %s", message)
-        self.status.setText(f"失败 · failed: {message}")
+        self.status.setText(self.tr("失败：{error}").format(error=message))
 
     def _on_exported(self, path: str) -> None:
-        self.status.setText(f"已导出 · exported {path}")
+        self.status.setText(self.tr("已导出 {path}").format(path=path))
         self.sig_exported.emit(path)
 
     def _on_absolute_clicked(self) -> None:
@@ -678,13 +698,13 @@ class ReviewPanel(QWidget):
         return f"cockpit-report-{self._period or 'quarter'}-{self.mode}.{ext}"
 
     def _on_export_pdf_clicked(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "导出 PDF", self._default_name("pdf"),
+        path, _ = QFileDialog.getSaveFileName(self, self.tr("导出 PDF"), self._default_name("pdf"),
                                               "PDF (*.pdf)")
         if path:
             self.export_pdf(path)
 
     def _on_export_xlsx_clicked(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "导出 Excel", self._default_name("xlsx"),
+        path, _ = QFileDialog.getSaveFileName(self, self.tr("导出 Excel"), self._default_name("xlsx"),
                                               "Excel (*.xlsx)")
         if path:
             self.export_xlsx(path)
