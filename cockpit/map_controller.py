@@ -25,6 +25,7 @@ from cockpit.layers.risk_points import RiskPointLayer
 from cockpit.layers.search import search
 from cockpit.widgets.map_side import MapSidePanel
 from cockpit.widgets.map_view import MapView
+from cockpit.widgets.words import EVALUATION, tr_word
 from cockpit.workers import run_in_background
 
 if TYPE_CHECKING:
@@ -90,7 +91,7 @@ class MapController(QObject):
         def work() -> str:
             con = self.catalog.cursor()
             try:
-                return encode(layer.query(con))
+                return encode(_translated_districts(layer.query(con)))
             finally:
                 con.close()
 
@@ -261,3 +262,16 @@ class MapController(QObject):
 
         if self.side is not None:
             run_in_background(work, lambda r: self.side.detail.show_detail(*r), self._on_failed)
+
+
+def _translated_districts(msg: dict) -> dict:
+    """The five-colour labels of the district layer in the interface language (the layer,
+    Qt-free, gives the Chinese source words)."""
+    if msg.get("mode") != "evaluation":
+        return msg
+    for f in msg.get("features", {}).values():
+        f["label"] = tr_word(f.get("label"), EVALUATION)
+    for item in msg.get("legend", []):
+        if "word" in item:
+            item["label"] = f"{tr_word(item['word'], EVALUATION)} {item.get('rule', '')}".strip()
+    return msg

@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QThreadPool, QTimer, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QGridLayout,
@@ -58,6 +58,7 @@ from cockpit.widgets.map_view import MapView
 from cockpit.widgets.panels import BarList, Panel, StatTile
 from cockpit.widgets.replay_bar import ReplayBar
 from cockpit.widgets.vitals_panel import VitalsPanel
+from cockpit.widgets.words import EVALUATION, RISK_LEVEL, tr_word
 from cockpit.workers import run_in_background
 
 if TYPE_CHECKING:
@@ -65,11 +66,24 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-FACILITY_LABELS = {"warehouse": "应急仓库", "fire_station": "消防站", "hospital": "医院",
-                   "shelter": "避难场所"}
+FACILITY_LABELS = {"warehouse": QT_TRANSLATE_NOOP("MainWindow", "应急仓库"),
+                   "fire_station": QT_TRANSLATE_NOOP("MainWindow", "消防站"),
+                   "hospital": QT_TRANSLATE_NOOP("MainWindow", "医院"),
+                   "shelter": QT_TRANSLATE_NOOP("MainWindow", "避难场所")}
+#: admin_unit levels (codes in the data) by their name on screen.
+UNIT_LEVELS = {"city": QT_TRANSLATE_NOOP("MainWindow", "市"),
+               "district": QT_TRANSLATE_NOOP("MainWindow", "区县"),
+               "street": QT_TRANSLATE_NOOP("MainWindow", "镇街"),
+               "community": QT_TRANSLATE_NOOP("MainWindow", "村社"),
+               "grid": QT_TRANSLATE_NOOP("MainWindow", "网格")}
 REGIONS = ("vitals", "evaluation", "events", "risk", "map")
-REPLAY_WATERMARK = "复盘 · REPLAY"
-REPLAY_READ_ONLY = "复盘模式只读 · replay is read-only: nothing is dispatched or written"
+#: Chinese source texts, shown translated (``QCoreApplication.translate("MainWindow", …)``).
+REPLAY_WATERMARK = QT_TRANSLATE_NOOP("MainWindow", "复盘 · REPLAY")
+REPLAY_READ_ONLY = QT_TRANSLATE_NOOP("MainWindow", "复盘模式只读：不派遣，不写入任何记录")
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("MainWindow", text)
 
 
 def parse_replay_window(text: str, first: datetime | None, last: datetime | None
@@ -159,7 +173,7 @@ class MainWindow(QMainWindow):
         self.vitals_info: dict = {}
         self.board_dialog: KpiBoardDialog | None = None
         self.after_action: AfterActionDialog | None = None
-        self.setWindowTitle("城市运行一屏统揽 · City Operations Cockpit")
+        self.setWindowTitle(self.tr("城市运行一屏统揽"))
         self.setMinimumSize(1280, 720)
         self._build()
         # the last moment the data covers: a past dataset stops the clock there
@@ -188,7 +202,7 @@ class MainWindow(QMainWindow):
         # a drill writes only to its own session store, a replay writes nowhere: neither
         # opens the live store
         if self.replay_window is not None:
-            self.store, store_problem = None, REPLAY_READ_ONLY
+            self.store, store_problem = None, _tr(REPLAY_READ_ONLY)
         elif self.drill is not None:
             self.store, store_problem = self.drill.store, None
         else:
@@ -228,7 +242,7 @@ class MainWindow(QMainWindow):
         root = QVBoxLayout(central)
         root.setContentsMargins(0, 0, 0, 0)
         root.setSpacing(0)
-        self.header = HeaderBar("重庆市城市运行一屏统揽")
+        self.header = HeaderBar(self.tr("城市运行一屏统揽"))
         self.header.sig_mode_requested.connect(self.set_mode)
         root.addWidget(self.header)
 
@@ -241,16 +255,16 @@ class MainWindow(QMainWindow):
         self.top_split.setChildrenCollapsible(False)
         # left: the city's vital signs (live, ticking) and the eight KPI boards
         self.vitals_view = VitalsPanel(domains=VITAL_DOMAINS)
-        self.kpi_panel = Panel("八大板块 · KPI")
+        self.kpi_panel = Panel(self.tr("八大板块"))
         grid = QGridLayout()
         grid.setSpacing(4)
         self.board_gauges: dict[str, ArcGauge] = {}
         for i, board in enumerate(BOARDS):
-            g = ArcGauge(board, "分", 0, 100, 1)
+            g = ArcGauge(tr_word(board), self.tr("分"), 0, 100, 1)
             g.set_bands([(0, 60, "alarm"), (60, 80, "warning"), (80, 100, "normal")])
             g.set_target(80)
             g.setMinimumSize(90, 80)
-            g.setToolTip(f"{board}：点击查看跑道与指标明细 · click for runways and KPIs")
+            g.setToolTip(self.tr("{board}：点击查看跑道与指标明细").format(board=tr_word(board)))
             g.sig_clicked.connect(lambda b=board: self.open_board(b))
             grid.addWidget(g, i // 4, i % 4)
             self.board_gauges[board] = g
@@ -286,10 +300,10 @@ class MainWindow(QMainWindow):
 
         # bottom: events, risk points and resources
         self.bottom_split = QSplitter(Qt.Orientation.Horizontal)
-        self.risk_panel = Panel("风险点 · 应急资源")
+        self.risk_panel = Panel(self.tr("风险点 · 应急资源"))
         r_row = QHBoxLayout()
-        self.tile_risk = StatTile("风险点")
-        self.tile_cats = StatTile("类别")
+        self.tile_risk = StatTile(self.tr("风险点"))
+        self.tile_cats = StatTile(self.tr("类别"))
         r_row.addWidget(self.tile_risk)
         r_row.addWidget(self.tile_cats)
         self.risk_panel.body.addLayout(r_row)
@@ -369,8 +383,8 @@ class MainWindow(QMainWindow):
             # a drill has its own clock and store: it starts as its own session, so that it
             # can never write a live record (and live records are never replaced by a drill)
             self.header.set_mode(self.mode)
-            self.status.setText("演练请以 `cockpit --mode drill [--scenario ID]` 启动（独立时钟与派遣库）"
-                                " · start a drill with --mode drill")
+            self.status.setText(self.tr("演练请以 `cockpit --mode drill [--scenario ID]` 启动"
+                                        "（独立时钟与派遣库）"))
             return
         self.mode = mode
         self.header.set_mode(mode)
@@ -407,7 +421,7 @@ class MainWindow(QMainWindow):
         self.replay_ctl.set_injects(self.drill.markers())
         self.replay_bar.sig_seek_requested.connect(lambda _t: self.drill.reset_feed())
         self.watermark = ExerciseWatermark(self.centralWidget())
-        self.header.title.setText(f"演练 · {self.scenario.title}")
+        self.header.title.setText(self.tr("演练 · {title}").format(title=self.scenario.title))
 
         def density():
             con = self.catalog.cursor()
@@ -428,7 +442,7 @@ class MainWindow(QMainWindow):
         self.replay_bar = ReplayBar()
         self.centralWidget().layout().addWidget(self.replay_bar)
         self.replay_ctl = ReplayController(self.clock, self.replay_bar, self)
-        self.watermark = ExerciseWatermark(self.centralWidget(), text=REPLAY_WATERMARK)
+        self.watermark = ExerciseWatermark(self.centralWidget(), text=_tr(REPLAY_WATERMARK))
         self.header.title.setText(self._replay_title())
 
         def density():
@@ -443,7 +457,8 @@ class MainWindow(QMainWindow):
 
     def _replay_title(self) -> str:
         start, end = self.replay_window
-        return f"复盘 · {start:%Y-%m-%d %H:%M} – {end:%Y-%m-%d %H:%M}"
+        return self.tr("复盘 · {start} – {end}").format(start=f"{start:%Y-%m-%d %H:%M}",
+                                                     end=f"{end:%Y-%m-%d %H:%M}")
 
     def finish_drill(self) -> Path | None:
         """Score the drill so far, write the after-action report (PDF) beside its store and
@@ -458,7 +473,8 @@ class MainWindow(QMainWindow):
         self.after_action.set_report(report)
         self.after_action.show()
         self.after_action.raise_()
-        self.status.setText(f"演练得分 {report['score']} · 复盘报告 after-action report: {path}")
+        self.status.setText(self.tr("演练得分 {score} · 复盘报告：{path}").format(
+            score=report["score"], path=path))
         return path
 
     def open_board(self, board: str) -> None:
@@ -519,7 +535,7 @@ class MainWindow(QMainWindow):
         return self._quarter_list
 
     def _on_query_failed(self, message: str) -> None:
-        self.status.setText(f"查询失败 · query failed: {message}")
+        self.status.setText(self.tr("查询失败：{error}").format(error=message))
 
     def _snapshot_done(self) -> None:
         self._snap_busy = False
@@ -543,18 +559,21 @@ class MainWindow(QMainWindow):
         self.snapshot = snap
         # the same cockpit serves the city, district and street centres
         self.header.title.setText(
-            f"演练 · {self.scenario.title}" if self.drill is not None
+            self.tr("演练 · {title}").format(title=self.scenario.title)
+            if self.drill is not None
             else self._replay_title() if self.replay_window is not None
-            else f"{snap.units.top_name}城市运行一屏统揽")
+            else self.tr("{city}城市运行一屏统揽").format(city=snap.units.top_name))
         self._show_risk(snap)
         self.map_ctl.refresh()
         src = self.catalog.manifest.get("title") or str(self.catalog.data_dir)
         warnings = getattr(self.catalog, "warnings", [])
         self.status.setText(
-            f"数据集 {src} · {snap.units.top_name} · 排名单位 {snap.units.ranked_count} 个"
-            f"（{snap.units.ranked_level}）· 查询 {snap.seconds * 1000:.0f} ms · 截至 "
-            f"{snap.as_of:%Y-%m-%d %H:%M}"
-            + (f" · ⚠ 数据提示 {len(warnings)} 条 (warnings)" if warnings else ""))
+            self.tr("数据集 {src} · {top} · 排名单位 {n} 个（{level}）· 查询 {ms} ms · 截至 {t}")
+            .format(src=src, top=snap.units.top_name, n=snap.units.ranked_count,
+                    level=_tr(UNIT_LEVELS.get(snap.units.ranked_level,
+                                             snap.units.ranked_level)), ms=f"{snap.seconds * 1000:.0f}",
+                    t=f"{snap.as_of:%Y-%m-%d %H:%M}")
+            + (self.tr(" · ⚠ 数据提示 {n} 条").format(n=len(warnings)) if warnings else ""))
         self.status.setToolTip("\n".join(str(w) for w in warnings[:30]))
 
     def _on_vitals_ticked(self, info: dict) -> None:
@@ -579,23 +598,26 @@ class MainWindow(QMainWindow):
             if g is None:
                 continue
             g.set_value(row["score"], row["change"])
-            g.set_caption(f"{row['label']} · {row['period']}" if row["score"] is not None
-                          else "无数据")
+            g.set_caption(f"{tr_word(row['label'], EVALUATION)} · {row['period']}"
+                          if row["score"] is not None else tr_word("无数据", EVALUATION))
         if boards:
-            self.kpi_panel.set_title(f"八大板块 · 全市平均 · {boards[0]['period']}")
+            self.kpi_panel.set_title(self.tr("八大板块 · 全市平均 · {period}").format(
+                period=boards[0]["period"]))
 
     def _show_risk(self, snap: Snapshot) -> None:
         r = snap.risk
         self.tile_risk.set_value(r.total)
         self.tile_cats.set_value(r.categories)
-        self.level_bars.set_rows([(f"{name}（{lv}级）", r.by_level.get(lv, 0), theme.LEVEL[lv])
+        self.level_bars.set_rows([(self.tr("{name}（{level}级）").format(
+            name=tr_word(name, RISK_LEVEL), level=lv), r.by_level.get(lv, 0), theme.LEVEL[lv])
                                   for lv, name in RISK_LEVELS.items()])
-        self.facility_bars.set_rows([(FACILITY_LABELS.get(k, k), n, "#5e8bd6")
-                                     for k, n in snap.facilities.items()])
+        self.facility_bars.set_rows([(_tr(FACILITY_LABELS[k]) if k in FACILITY_LABELS else k,
+                                      n, "#5e8bd6") for k, n in snap.facilities.items()])
         t = snap.targets
-        self.targets_note.setText(
-            f"响应时限（事件类型中位数）：签收 {t.get('react', 0):g} 分 · 核查 "
-            f"{t.get('verify', 0):g} 分 · 处置 {t.get('handle', 0):g} 分")
+        self.targets_note.setText(self.tr(
+            "响应时限（事件类型中位数）：签收 {react} 分 · 核查 {verify} 分 · 处置 {handle} 分")
+            .format(react=f"{t.get('react', 0):g}", verify=f"{t.get('verify', 0):g}",
+                    handle=f"{t.get('handle', 0):g}"))
         self._mark("risk")
 
     def _on_quarter_shown(self, _period: str) -> None:
@@ -616,7 +638,7 @@ class MainWindow(QMainWindow):
         ev = self.review.evaluation
         names = dict(zip(ev.ranking["unit_code"], ev.ranking["unit_name"])) if ev else {}
         name = names.get(code, code)
-        self.status.setText(f"已选择 · selected: {name}")
+        self.status.setText(self.tr("已选择：{name}").format(name=name))
 
     def focus(self, lon: float, lat: float, zoom: float) -> None:
         """Show this place; the map counts as drawn once the view there has drawn.

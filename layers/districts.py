@@ -67,7 +67,8 @@ class DistrictLayer:
             features[str(r.unit_code)] = {
                 "colour": cell["colour"], "value": cell["score"], "label": cell["label"],
                 "name": str(r.unit_name), "rank": cell["rank"]}
-        legend = [{"colour": p["colour"], "label": f"{p['label']} ≥ {p['min_score']:g}"}
-                  for p in ev.scheme]
+        # "word" and "rule" let the window show the label in the interface language
+        legend = [{"colour": p["colour"], "label": f"{p['label']} ≥ {p['min_score']:g}",
+                   "word": p["label"], "rule": f"≥ {p['min_score']:g}"} for p in ev.scheme]
         return {"layer": self.name, "mode": "evaluation", "period": ev.period,
                 "features": features, "legend": legend}
