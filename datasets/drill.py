@@ -103,6 +103,7 @@ from typing import Any
 
 import tomllib
 from cockpit.datasets.event_feed import FeedBatch, FeedEvent
+from cockpit.datasets.i18n import QT_TRANSLATE_NOOP
 
 __all__ = [
     "DRILL_DIR", "Scenario", "Inject", "ScenarioError", "LiveStoreRefused", "load_scenario",
@@ -648,6 +649,11 @@ def score_session(session: DrillSession, as_of: datetime | None = None) -> dict[
     }
 
 
+#: How a drill is scored, in words (the widgets show it translated).
+SCORING_FORMULA = QT_TRANSLATE_NOOP(
+    "vocabulary", "每条注入 100 分：派遣 20（时限内满分，至 3 倍时限线性降至 0）+ 部门 30 × "
+    "max(0, 正确 − 0.5 × 错派) / 应派 + 各阶段时限 50 均分；总分为加权平均。")
+
 _ACTION_LABEL = {"create": "派遣", "acknowledge": "签收", "handle": "处置", "verify": "核查",
                  "close": "结案", "evaluate": "评价", "cancel": "撤销"}
 
@@ -711,10 +717,7 @@ def after_action_report(session: DrillSession, as_of: datetime | None = None
         "injects": [dict(r, scored=True) for r in sc_by_event.values()],
         "totals": sc["totals"],
         "score": sc["score"],
-        "formula": ("每条注入 100 分：派遣 20（时限内满分，至 3 倍时限线性降至 0）+ 部门 30 × "
-                    "max(0, 正确 − 0.5 × 错派) / 应派 + 各阶段时限 50 均分；总分为加权平均。"
-                    " Per inject: dispatch 20 + departments 30 + stage deadlines 50; total = "
-                    "weighted mean."),
+        "formula": SCORING_FORMULA,
     }
 
 

@@ -106,6 +106,7 @@ from datetime import datetime, timezone
 import duckdb
 import numpy as np
 import pandas as pd
+from cockpit.datasets.i18n import QT_TRANSLATE_NOOP
 from cockpit.datasets.schema import BOARDS
 
 __all__ = [
@@ -117,20 +118,24 @@ __all__ = [
 ]
 
 #: The closed-loop board's column name.
-CLOSED_LOOP = "闭环处置"
+CLOSED_LOOP = QT_TRANSLATE_NOOP("vocabulary", "闭环处置")
 #: The total's column name.
-TOTAL = "总分"
+TOTAL = QT_TRANSLATE_NOOP("vocabulary", "总分")
 MODES = ("absolute", "quintile")
 #: Shown for a missing score: grey, "无数据". Never a level colour.
-NO_DATA = {"level": None, "colour": "#5a6270", "label": "无数据", "min_score": None,
+NO_DATA = {"level": None, "colour": "#5a6270", "label": QT_TRANSLATE_NOOP("evaluation", "无数据"),
+           "min_score": None,
            "text": "#e6edf7", "status": "nodata"}
 #: Shown for too small a sample: dark grey, "样本不足". Never a level colour.
-INSUFFICIENT = {"level": None, "colour": "#2c3547", "label": "样本不足", "min_score": None,
+INSUFFICIENT = {"level": None, "colour": "#2c3547",
+                "label": QT_TRANSLATE_NOOP("evaluation", "样本不足"), "min_score": None,
                 "text": "#c3cede", "status": "insufficient"}
 #: The fallback scheme when a dataset has none: blue → red (diverging, colour-blind safe).
-DEFAULT_SCHEME = ((1, "#0571b0", "优秀", 90.0), (2, "#92c5de", "良好", 80.0),
-                  (3, "#ffe08a", "一般", 70.0), (4, "#f4a582", "较差", 60.0),
-                  (5, "#ca0020", "差", 0.0))
+DEFAULT_SCHEME = ((1, "#0571b0", QT_TRANSLATE_NOOP("evaluation", "优秀"), 90.0),
+                  (2, "#92c5de", QT_TRANSLATE_NOOP("evaluation", "良好"), 80.0),
+                  (3, "#ffe08a", QT_TRANSLATE_NOOP("evaluation", "一般"), 70.0),
+                  (4, "#f4a582", QT_TRANSLATE_NOOP("evaluation", "较差"), 60.0),
+                  (5, "#ca0020", QT_TRANSLATE_NOOP("evaluation", "差"), 0.0))
 
 _STAGES = (("react", "acknowledge"), ("verify", "verify"), ("handle", "handle"))
 

@@ -23,11 +23,13 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 from cockpit.datasets import evaluation as E
+from cockpit.datasets.i18n import QT_TRANSLATE_NOOP
 
 __all__ = ["Report", "build_report", "write_xlsx", "safe_text", "method_note", "change_text",
            "MODE_LABELS", "SHEETS"]
 
-MODE_LABELS = {"absolute": "按分数段（绝对阈值）", "quintile": "按名次五等分（晾晒）"}
+MODE_LABELS = {"absolute": QT_TRANSLATE_NOOP("vocabulary", "按分数段（绝对阈值）"),
+               "quintile": QT_TRANSLATE_NOOP("vocabulary", "按名次五等分（晾晒）")}
 #: The workbook's sheets, in order.
 SHEETS = ("说明", "排名", "五色图", "两季度对比", "前五后五", "闭环处置", "指标得分")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

@@ -42,6 +42,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import duckdb
+from cockpit.datasets.i18n import QT_TRANSLATE_NOOP
 from cockpit.datasets.schema import STAGES
 
 __all__ = [
@@ -199,9 +200,9 @@ def plan_for_type(con: duckdb.DuckDBPyConnection, type_id: str, district_code: s
     else:
         raw = []
     if not raw:  # no plan: the default department reacts, verifies and handles
-        raw = [(1, default_dept, "接报签收", react, "react"),
-               (2, default_dept, "现场核查", verify, "verify"),
-               (3, default_dept, "完成处置", handle, "handle")]
+        raw = [(1, default_dept, QT_TRANSLATE_NOOP("vocabulary", "接报签收"), react, "react"),
+               (2, default_dept, QT_TRANSLATE_NOOP("vocabulary", "现场核查"), verify, "verify"),
+               (3, default_dept, QT_TRANSLATE_NOOP("vocabulary", "完成处置"), handle, "handle")]
     wanted = set()
     for _no, dept, *_ in raw:
         if dept.startswith("D-CITY-"):

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from cockpit.datasets.i18n import QT_TRANSLATE_NOOP
+
 SCHEMA_VERSION = 1
 
 #: Admin levels, top to bottom.
@@ -23,13 +25,20 @@ EVENT_SOURCES = ("sensor", "ai_camera", "grid_worker", "hotline", "drone", "patr
 #: Facility kinds.
 FACILITY_KINDS = ("warehouse", "fire_station", "hospital", "shelter")
 #: Risk levels: 1 重大 (major) … 4 低 (low).
-RISK_LEVELS = {1: "重大", 2: "较大", 3: "一般", 4: "低"}
+RISK_LEVELS = {1: QT_TRANSLATE_NOOP("risk_level", "重大"), 2: QT_TRANSLATE_NOOP("risk_level", "较大"),
+               3: QT_TRANSLATE_NOOP("risk_level", "一般"), 4: QT_TRANSLATE_NOOP("risk_level", "低")}
 #: Plan step stages, in the order the dispatch loop runs them.
 STAGES = ("react", "verify", "handle", "close")
 #: Vital-sign domains used by the demo data (a dataset may add its own).
-VITAL_DOMAINS = ("水", "电", "气", "讯", "桥", "隧", "交通", "环境")
+VITAL_DOMAINS = (QT_TRANSLATE_NOOP("vocabulary", "水"), QT_TRANSLATE_NOOP("vocabulary", "电"),
+                 QT_TRANSLATE_NOOP("vocabulary", "气"), QT_TRANSLATE_NOOP("vocabulary", "讯"),
+                 QT_TRANSLATE_NOOP("vocabulary", "桥"), QT_TRANSLATE_NOOP("vocabulary", "隧"),
+                 QT_TRANSLATE_NOOP("vocabulary", "交通"), QT_TRANSLATE_NOOP("vocabulary", "环境"))
 #: The eight boards (八大板块).
-BOARDS = ("党建统领", "经济发展", "设施运行", "社会治理", "应急动员", "文明创建", "生态景观", "生产生活服务")
+BOARDS = (QT_TRANSLATE_NOOP("vocabulary", "党建统领"), QT_TRANSLATE_NOOP("vocabulary", "经济发展"),
+          QT_TRANSLATE_NOOP("vocabulary", "设施运行"), QT_TRANSLATE_NOOP("vocabulary", "社会治理"),
+          QT_TRANSLATE_NOOP("vocabulary", "应急动员"), QT_TRANSLATE_NOOP("vocabulary", "文明创建"),
+          QT_TRANSLATE_NOOP("vocabulary", "生态景观"), QT_TRANSLATE_NOOP("vocabulary", "生产生活服务"))
 
 
 @dataclass(frozen=True)
