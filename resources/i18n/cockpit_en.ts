@@ -1,0 +1,2460 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="en" sourcelanguage="zh_CN">
+<context>
+    <name>AfterActionDialog</name>
+    <message>
+        <location filename="../../widgets/after_action.py" line="+283"/>
+        <source>演练复盘报告</source>
+        <translation>After-action report</translation>
+    </message>
+</context>
+<context>
+    <name>AfterActionView</name>
+    <message>
+        <location line="-192"/>
+        <source>总分 / 100</source>
+        <translation>Total score / 100</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>演练开始后（分钟）</source>
+        <translation>Minutes after the start</translation>
+    </message>
+    <message>
+        <location line="+27"/>
+        <source>演练复盘 · {title}</source>
+        <translation>After-action review · {title}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>{place} · 预案 {plan} · 截至 {as_of} · 注入 {injects} · 已派遣 {dispatched} · 部门 正确/错派/漏派 {right}/{wrong}/{missed} · 阶段 达标/超时/进行中 {met}/{late}/{pending}</source>
+        <translation>{place} · plan {plan} · as of {as_of} · injects {injects} · dispatched {dispatched} · departments right/wrong/missed {right}/{wrong}/{missed} · stages met/late/pending {met}/{late}/{pending}</translation>
+    </message>
+    <message>
+        <location line="+34"/>
+        <source>得分（派遣/部门/阶段）</source>
+        <translation>Points (dispatch/depts/stages)</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>分数</source>
+        <translation>Score</translation>
+    </message>
+    <message>
+        <location line="+73"/>
+        <source>派遣</source>
+        <translation>Dispatch</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>{stages}时限</source>
+        <translation>{stages} deadline</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>派遣 ▲ 按时 / ✕ 超时</source>
+        <translation>Dispatch ▲ on time / ✕ late</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>阶段 {status}</source>
+        <translation>Stage {status}</translation>
+    </message>
+</context>
+<context>
+    <name>ArcGauge</name>
+    <message>
+        <location filename="../../widgets/gauge.py" line="+28"/>
+        <source>报警</source>
+        <extracomment>Shape and word of each status (never colour alone).</extracomment>
+        <translation>Alarm</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>预警</source>
+        <translation>Warning</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>正常</source>
+        <translation>Normal</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>无数据</source>
+        <translation>No data</translation>
+    </message>
+    <message>
+        <location line="+148"/>
+        <source>→ 持平</source>
+        <extracomment>How many times the gauge was drawn (not blitted) — the cache at work.</extracomment>
+        <translation>→ level</translation>
+    </message>
+    <message>
+        <location line="+187"/>
+        <source>{wan:g}万</source>
+        <translation>{k:g}k</translation>
+    </message>
+</context>
+<context>
+    <name>Clock</name>
+    <message>
+        <location filename="../../cockpit/clock.py" line="+43"/>
+        <source>数据截至</source>
+        <translation>Data ends</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>城市时间</source>
+        <translation>City time</translation>
+    </message>
+</context>
+<context>
+    <name>DetailPanel</name>
+    <message>
+        <location filename="../../widgets/map_side.py" line="+129"/>
+        <source>点击地图要素查看详情</source>
+        <translation>Click a map feature for its details</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>一键调度</source>
+        <translation>One-click dispatch</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>未找到该要素</source>
+        <translation>Feature not found</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>{name}（{level}级）</source>
+        <translation>{name} (level {level})</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>位置</source>
+        <translation>Position</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>传感器 {id} · {kind}</source>
+        <translation>Sensor {id} · {kind}</translation>
+    </message>
+</context>
+<context>
+    <name>DispatchController</name>
+    <message>
+        <location filename="../../cockpit/dispatch_controller.py" line="+207"/>
+        <source>派遣库未打开：不能派遣</source>
+        <translation>No dispatch store is open: dispatching is off</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>派遣库 {path} 以只读方式打开</source>
+        <translation>The dispatch store {path} is open read-only</translation>
+    </message>
+    <message>
+        <location line="+40"/>
+        <source>只读，不能派遣：{reason}</source>
+        <translation>Read-only, cannot dispatch: {reason}</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>风险点 {name} 当前没有事件可派遣</source>
+        <translation>Risk point {name} has no event to dispatch</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>没有可派遣的事件</source>
+        <translation>Nothing to dispatch</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>正在生成事件 {event} 的派遣预案…</source>
+        <translation>Preparing the plan for event {event}…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>预案生成失败：{error}</source>
+        <translation>Could not prepare the plan: {error}</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>只读，不能操作工单：{reason}</source>
+        <translation>Read-only, orders cannot be changed: {reason}</translation>
+    </message>
+    <message>
+        <location line="+154"/>
+        <source>事件 {event}</source>
+        <translation>Event {event}</translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>刷新失败：{error}</source>
+        <translation>Refresh failed: {error}</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>事件源问题 {n} 条（已跳过）：{last}</source>
+        <translation>{n} event feed problem(s) (skipped): {last}</translation>
+    </message>
+    <message>
+        <location line="+43"/>
+        <source>⚠ {n} 个工单已超时</source>
+        <translation>⚠ {n} order(s) overdue</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>⚠ 又有 {n} 个工单超时</source>
+        <translation>⚠ {n} more order(s) overdue</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>⚠ 工单超时：{dept} {action}超时 · {event}（{order}）</source>
+        <translation>⚠ Order overdue: {dept} {action} late · {event} ({order})</translation>
+    </message>
+    <message>
+        <location line="+122"/>
+        <source>未派遣：{error}</source>
+        <translation>Not dispatched: {error}</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>已派遣 · 事件 {event} → {n} 个部门工单</source>
+        <translation>Dispatched · event {event} → {n} department order(s)</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>{action}未记录：{error}</source>
+        <translation>{action} not recorded: {error}</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>✓ {action}已记录 · {order}</source>
+        <translation>✓ {action} recorded · {order}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>（重复请求，未重复写入）</source>
+        <translation> (repeated request, not written twice)</translation>
+    </message>
+</context>
+<context>
+    <name>DispatchPanel</name>
+    <message>
+        <location filename="../../widgets/dispatch_panel.py" line="+570"/>
+        <source>实时事件 · 新到在前</source>
+        <translation>Live events · newest first</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <location line="+127"/>
+        <source>Enter / D 派遣预览 · 双击同</source>
+        <translation>Enter / D dispatch preview · or double-click</translation>
+    </message>
+    <message>
+        <location line="-115"/>
+        <source>派遣工单</source>
+        <translation>Dispatch orders</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>未结</source>
+        <translation>Open</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>全部</source>
+        <translation>All</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>只看超时</source>
+        <translation>Overdue only</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <location line="+248"/>
+        <source>全部部门</source>
+        <translation>All departments</translation>
+    </message>
+    <message>
+        <location line="-247"/>
+        <location line="+248"/>
+        <source>全部区县</source>
+        <translation>All districts</translation>
+    </message>
+    <message>
+        <location line="-219"/>
+        <location line="+62"/>
+        <source>A 签收 · H 处置 · V 核查 · C 结案 · E 评价</source>
+        <translation>A acknowledge · H handle · V verify · C close · E evaluate</translation>
+    </message>
+    <message>
+        <location line="-6"/>
+        <source>只读 · 不能派遣：{reason}</source>
+        <translation>Read-only · cannot dispatch: {reason}</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>只读：不能派遣</source>
+        <translation>Read-only: cannot dispatch</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>只读：不能操作工单</source>
+        <translation>Read-only: orders cannot be changed</translation>
+    </message>
+    <message>
+        <location line="+64"/>
+        <source>只读，不能派遣：{reason}</source>
+        <translation>Read-only, cannot dispatch: {reason}</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>请先选择一个工单</source>
+        <translation>Select an order first</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>只读，不能操作工单：{reason}</source>
+        <translation>Read-only, orders cannot be changed: {reason}</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>、</source>
+        <translation>, </translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>无（已完结）</source>
+        <translation>none (finished)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>工单{state}，不能{action}；下一步：{next}</source>
+        <translation>Order is {state}: cannot {action}; next: {next}</translation>
+    </message>
+    <message>
+        <location line="+108"/>
+        <source>待派遣 &lt;b&gt;{waiting}&lt;/b&gt; · &lt;span style=&apos;color:{red}&apos;&gt;⚠ 超时 &lt;b&gt;{late}&lt;/b&gt;&lt;/span&gt; · 共 {total}</source>
+        <translation>To dispatch &lt;b&gt;{waiting}&lt;/b&gt; · &lt;span style=&apos;color:{red}&apos;&gt;⚠ overdue &lt;b&gt;{late}&lt;/b&gt;&lt;/span&gt; · total {total}</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>未结 &lt;b&gt;{open}&lt;/b&gt; · &lt;span style=&apos;color:{red}&apos;&gt;⚠ 超时 &lt;b&gt;{late}&lt;/b&gt;&lt;/span&gt; · 显示 {shown}</source>
+        <translation>Open &lt;b&gt;{open}&lt;/b&gt; · &lt;span style=&apos;color:{red}&apos;&gt;⚠ overdue &lt;b&gt;{late}&lt;/b&gt;&lt;/span&gt; · shown {shown}</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>选择工单查看时间线</source>
+        <translation>Select an order to see its timeline</translation>
+    </message>
+    <message>
+        <location line="+28"/>
+        <source>时限 {t}</source>
+        <translation>due {t}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>无时限</source>
+        <translation>no deadline</translation>
+    </message>
+    <message>
+        <location line="+22"/>
+        <source>来源 {sources}</source>
+        <translation>Source {sources}</translation>
+    </message>
+</context>
+<context>
+    <name>DispatchPreview</name>
+    <message>
+        <location filename="../../widgets/dispatch_preview.py" line="+120"/>
+        <source>一键调度 · 派遣预览</source>
+        <translation>One-click dispatch · preview</translation>
+    </message>
+    <message>
+        <location line="+46"/>
+        <source>事件 {event}</source>
+        <translation>Event {event}</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>默认处置流程</source>
+        <translation>default procedure</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>预案 {plan} · {steps} 步 · {depts} 个部门</source>
+        <translation>Plan {plan} · {steps} steps · {depts} departments</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>步</source>
+        <translation>Step</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>阶段</source>
+        <translation>Stage</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>部门</source>
+        <translation>Department</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>动作</source>
+        <translation>Action</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>时限</source>
+        <translation>Deadline</translation>
+    </message>
+    <message>
+        <location line="+42"/>
+        <source>影响分析 · 半径 {r} km</source>
+        <translation>Impact · radius {r} km</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>无</source>
+        <translation>none</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>镇街</source>
+        <translation>Streets</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <location line="+5"/>
+        <source>{n} 个：{names}</source>
+        <translation>{n}: {names}</translation>
+    </message>
+    <message>
+        <location line="-3"/>
+        <source>半径内无；最近 {name} {km} km</source>
+        <translation>none within the radius; nearest {name} {km} km</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>村社</source>
+        <translation>Communities</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>最近应急仓库</source>
+        <translation>Nearest warehouse</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>最近消防站</source>
+        <translation>Nearest fire station</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>（▲重大 {n}）</source>
+        <translation> (▲ major {n})</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>另 {n} 类 {rest} 个</source>
+        <translation>{n} more categories, {rest} points</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>风险点 {n}</source>
+        <translation>Risk points {n}</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>预计修复 {t}</source>
+        <translation>Estimated repair {t}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>预案处置阶段各步时限的最大值（部门并行处置）</source>
+        <translation>The longest deadline of the plan&apos;s handling steps (departments work in parallel)</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>按 Enter 确认派遣，Esc 取消</source>
+        <translation>Enter to dispatch, Esc to cancel</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>取消 Esc</source>
+        <translation>Cancel Esc</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>确认派遣 {n} 个部门 · Enter</source>
+        <translation>Dispatch {n} departments · Enter</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>正在派遣…</source>
+        <translation>Dispatching…</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>已派遣</source>
+        <translation>Dispatched</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>派遣失败：{error}</source>
+        <translation>Not dispatched: {error}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>重试 · Enter</source>
+        <translation>Retry · Enter</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>关闭 Esc</source>
+        <translation>Close Esc</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>正在写入，请稍候…</source>
+        <translation>Writing, please wait…</translation>
+    </message>
+</context>
+<context>
+    <name>DomainTile</name>
+    <message>
+        <location filename="../../widgets/vitals_panel.py" line="+274"/>
+        <source>{n} 项</source>
+        <translation>{n} items</translation>
+    </message>
+    <message>
+        <location line="+39"/>
+        <source>全部正常</source>
+        <translation>all normal</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>无指标</source>
+        <translation>no indicators</translation>
+    </message>
+</context>
+<context>
+    <name>EventsModel</name>
+    <message>
+        <location filename="../../widgets/dispatch_panel.py" line="-656"/>
+        <source>待派遣 {countdown}</source>
+        <translation>To dispatch {countdown}</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>⚠ 工单超时 · {n} 部门</source>
+        <translation>⚠ Order overdue · {n} depts</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>✓ 已派遣 {n} 部门</source>
+        <translation>✓ Dispatched {n} depts</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>类型 {type} · 事件 {event}
+发生 {at} · {state}</source>
+        <translation>Type {type} · event {event}
+Occurred {at} · {state}</translation>
+    </message>
+</context>
+<context>
+    <name>ExerciseWatermark</name>
+    <message>
+        <location filename="../../widgets/exercise_watermark.py" line="+19"/>
+        <source>演练 · EXERCISE</source>
+        <translation>EXERCISE</translation>
+    </message>
+</context>
+<context>
+    <name>FiveColourModel</name>
+    <message>
+        <location filename="../../widgets/five_colour.py" line="+178"/>
+        <source>{column}：点击排序</source>
+        <translation>{column}: click to sort</translation>
+    </message>
+</context>
+<context>
+    <name>HeaderBar</name>
+    <message>
+        <location filename="../../widgets/header.py" line="+10"/>
+        <source>值守</source>
+        <translation>Live</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>晾晒</source>
+        <translation>Review</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>演练</source>
+        <translation>Drill</translation>
+    </message>
+    <message>
+        <location line="+24"/>
+        <source>演示数据 · DEMO DATA（合成）</source>
+        <translation>DEMO DATA (synthetic)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>运行数据为合成演示数据，地理为真实行政区划。</source>
+        <translation>The operations data are synthetic; the geography is the real administrative division.</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>值守模式 (F1)</source>
+        <translation>Live mode (F1)</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>晾晒模式 (F2)</source>
+        <translation>Review mode (F2)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>演练模式 (F3)</source>
+        <translation>Drill mode (F3)</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>城市时间</source>
+        <translation>City time</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>▲ 报警 {alarms}  ◆ 预警 {warnings}</source>
+        <translation>▲ Alarms {alarms}  ◆ Warnings {warnings}</translation>
+    </message>
+</context>
+<context>
+    <name>IndicatorDetail</name>
+    <message>
+        <location filename="../../widgets/vitals_panel.py" line="+525"/>
+        <source>{name} · 正在读取趋势…</source>
+        <translation>{name} · loading the trend…</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>较1小时前</source>
+        <translation>vs 1 hour ago</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>状态</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>区县</source>
+        <translation>District</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>领域</source>
+        <translation>Domain</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>阈值</source>
+        <translation>Thresholds</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>读数时间</source>
+        <translation>Read at</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>近24小时</source>
+        <translation>Last 24 h</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>▲ 报警 {n} 次</source>
+        <translation>▲ alarm {n}×</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>◆ 预警 {n} 次</source>
+        <translation>◆ warning {n}×</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>编号</source>
+        <translation>ID</translation>
+    </message>
+</context>
+<context>
+    <name>IndicatorTable</name>
+    <message>
+        <location line="-214"/>
+        <source>全部状态</source>
+        <translation>All states</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>▲ 报警</source>
+        <translation>▲ Alarm</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>◆ 预警</source>
+        <translation>◆ Warning</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>▲◆ 报警和预警</source>
+        <translation>▲◆ Alarm and warning</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>● 正常</source>
+        <translation>● Normal</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>○ 无数据</source>
+        <translation>○ No data</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>搜索指标名称或编号…</source>
+        <translation>Search indicator name or ID…</translation>
+    </message>
+    <message>
+        <location line="+67"/>
+        <source>全部领域</source>
+        <translation>All domains</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>全部区县</source>
+        <translation>All districts</translation>
+    </message>
+    <message>
+        <location line="+42"/>
+        <source>显示 {shown} / {total} 项 · 点击表头排序 · 点击一行查看趋势</source>
+        <translation>Showing {shown} / {total} · click a header to sort · click a row for its trend</translation>
+    </message>
+</context>
+<context>
+    <name>KpiBoardDialog</name>
+    <message>
+        <location filename="../../widgets/kpi_board.py" line="+244"/>
+        <source>八大板块 · 指标明细</source>
+        <translation>Eight boards · KPI details</translation>
+    </message>
+</context>
+<context>
+    <name>KpiBoardView</name>
+    <message>
+        <location line="-204"/>
+        <source>全部跑道</source>
+        <translation>All runways</translation>
+    </message>
+    <message>
+        <location line="+133"/>
+        <source>搜索指标名称、编号或跑道</source>
+        <translation>Search KPI name, ID or runway</translation>
+    </message>
+    <message>
+        <location line="+33"/>
+        <source>{board} · {period} · 指标 {n} 项</source>
+        <translation>{board} · {period} · {n} KPIs</translation>
+    </message>
+</context>
+<context>
+    <name>KpiBreakdown</name>
+    <message>
+        <location filename="../../widgets/five_colour.py" line="+499"/>
+        <source>点击五色图中的格子查看指标明细</source>
+        <translation>Click a cell of the five-colour grid for its breakdown</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>指标</source>
+        <translation>KPI</translation>
+    </message>
+</context>
+<context>
+    <name>KpiTableModel</name>
+    <message>
+        <location filename="../../widgets/kpi_board.py" line="-164"/>
+        <source>指标</source>
+        <extracomment>(key, header, decimals or None for text)</extracomment>
+        <translation>KPI</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>跑道</source>
+        <translation>Runway</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>单位</source>
+        <translation>Unit</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>本季值</source>
+        <translation>This quarter</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>目标</source>
+        <translation>Target</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>方向</source>
+        <translation>Direction</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>得分</source>
+        <translation>Score</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>较上季</source>
+        <translation>vs last quarter</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>得分变化</source>
+        <translation>Score change</translation>
+    </message>
+    <message>
+        <location line="+54"/>
+        <source>越高越好 ↑</source>
+        <translation>Higher is better ↑</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>越低越好 ↓</source>
+        <translation>Lower is better ↓</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>无数据</source>
+        <translation>No data</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <location filename="../../cockpit/window.py" line="+69"/>
+        <source>应急仓库</source>
+        <translation>Emergency warehouses</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>消防站</source>
+        <translation>Fire stations</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>医院</source>
+        <translation>Hospitals</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>避难场所</source>
+        <translation>Shelters</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>市</source>
+        <extracomment>admin_unit levels (codes in the data) by their name on screen.</extracomment>
+        <translation>city</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>区县</source>
+        <translation>district</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>镇街</source>
+        <translation>street</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>村社</source>
+        <translation>community</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>网格</source>
+        <translation>grid</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>复盘 · REPLAY</source>
+        <extracomment>Chinese source texts, shown translated (``QCoreApplication.translate(&quot;MainWindow&quot;, …)``).</extracomment>
+        <translation>REPLAY</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>复盘模式只读：不派遣，不写入任何记录</source>
+        <translation>Replay is read-only: nothing is dispatched or written</translation>
+    </message>
+    <message>
+        <location line="+94"/>
+        <location line="+69"/>
+        <source>城市运行一屏统揽</source>
+        <translation>City Operations Cockpit</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>八大板块</source>
+        <translation>Eight boards</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>分</source>
+        <translation>pts</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>{board}：点击查看跑道与指标明细</source>
+        <translation>{board}: click for its runways and KPIs</translation>
+    </message>
+    <message>
+        <location line="+36"/>
+        <source>风险点 · 应急资源</source>
+        <translation>Risk points · emergency resources</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>风险点</source>
+        <translation>Risk points</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>类别</source>
+        <translation>Categories</translation>
+    </message>
+    <message>
+        <location line="+80"/>
+        <source>演练请以 `cockpit --mode drill [--scenario ID]` 启动（独立时钟与派遣库）</source>
+        <translation>Start a drill with `cockpit --mode drill [--scenario ID]` (its own clock and dispatch store)</translation>
+    </message>
+    <message>
+        <location line="+38"/>
+        <location line="+138"/>
+        <source>演练 · {title}</source>
+        <translation>Drill · {title}</translation>
+    </message>
+    <message>
+        <location line="-102"/>
+        <source>复盘 · {start} – {end}</source>
+        <translation>Replay · {start} – {end}</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>演练得分 {score} · 复盘报告：{path}</source>
+        <translation>Drill score {score} · after-action report: {path}</translation>
+    </message>
+    <message>
+        <location line="+62"/>
+        <source>查询失败：{error}</source>
+        <translation>Query failed: {error}</translation>
+    </message>
+    <message>
+        <location line="+27"/>
+        <source>{city}城市运行一屏统揽</source>
+        <translation>{city} City Operations Cockpit</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>数据集 {src} · {top} · 排名单位 {n} 个（{level}）· 查询 {ms} ms · 截至 {t}</source>
+        <translation>Dataset {src} · {top} · {n} ranked units ({level}) · query {ms} ms · as of {t}</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source> · ⚠ 数据提示 {n} 条</source>
+        <translation> · ⚠ {n} data warning(s)</translation>
+    </message>
+    <message>
+        <location line="+28"/>
+        <source>八大板块 · 全市平均 · {period}</source>
+        <translation>Eight boards · city average · {period}</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>{name}（{level}级）</source>
+        <translation>{name} (level {level})</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>响应时限（事件类型中位数）：签收 {react} 分 · 核查 {verify} 分 · 处置 {handle} 分</source>
+        <translation>Response targets (median of event types): acknowledge {react} min · verify {verify} min · handle {handle} min</translation>
+    </message>
+    <message>
+        <location line="+23"/>
+        <source>已选择：{name}</source>
+        <translation>Selected: {name}</translation>
+    </message>
+</context>
+<context>
+    <name>MapSidePanel</name>
+    <message>
+        <location filename="../../widgets/map_side.py" line="+71"/>
+        <source>区县着色：风险点密度</source>
+        <translation>Districts coloured by risk-point density</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>区县着色：五色评价</source>
+        <translation>Districts coloured by five-colour rating</translation>
+    </message>
+</context>
+<context>
+    <name>OrdersModel</name>
+    <message>
+        <location filename="../../widgets/dispatch_panel.py" line="+55"/>
+        <source>、</source>
+        <translation>, </translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>无</source>
+        <translation>none</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>工单 {order}</source>
+        <translation>Order {order}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>派遣 {at}</source>
+        <translation>Dispatched {at}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>下一步：{actions}</source>
+        <translation>Next: {actions}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>逾期环节：{actions}</source>
+        <translation>Late stages: {actions}</translation>
+    </message>
+</context>
+<context>
+    <name>RankingView</name>
+    <message>
+        <location filename="../../widgets/ranking.py" line="+172"/>
+        <location line="+12"/>
+        <source>季度</source>
+        <translation>Quarter</translation>
+    </message>
+    <message>
+        <location line="-10"/>
+        <source>与哪个季度对比</source>
+        <translation>Quarter to compare with</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>对比</source>
+        <translation>Compare</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <location line="+49"/>
+        <source>单位</source>
+        <translation>Unit</translation>
+    </message>
+    <message>
+        <location line="-33"/>
+        <source>排名</source>
+        <translation>Ranking</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>两季度对比</source>
+        <translation>Two quarters</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>前五 · 后五</source>
+        <translation>Top 5 · bottom 5</translation>
+    </message>
+    <message>
+        <location line="+30"/>
+        <source>{period} 名次</source>
+        <translation>{period} rank</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>{period} 总分</source>
+        <translation>{period} total</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>名次变化</source>
+        <translation>Rank change</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>分数变化</source>
+        <translation>Score change</translation>
+    </message>
+</context>
+<context>
+    <name>ReplayBar</name>
+    <message>
+        <location filename="../../widgets/replay_bar.py" line="+89"/>
+        <source>复盘</source>
+        <extracomment>The speeds offered, simulated seconds per wall second.</extracomment>
+        <translation>REPLAY</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>▶ 播放</source>
+        <translation>▶ Play</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>播放</source>
+        <translation>Play</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>‖ 暂停</source>
+        <translation>‖ Pause</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>暂停</source>
+        <translation>Pause</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>▶| 单步</source>
+        <translation>▶| Step</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>单步前进</source>
+        <translation>One step forward</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>回放速度 {speed}×</source>
+        <translation>Replay speed {speed}×</translation>
+    </message>
+    <message>
+        <location line="+36"/>
+        <source>拖动跳转</source>
+        <translation>Drag to seek</translation>
+    </message>
+    <message>
+        <location line="+59"/>
+        <source>{date} · 模拟时间</source>
+        <translation>{date} · simulated time</translation>
+    </message>
+    <message>
+        <location line="+42"/>
+        <source>▶ 播放中</source>
+        <translation>▶ playing</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>‖ 已暂停</source>
+        <translation>‖ paused</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>复盘  {state} · {speed}×</source>
+        <translation>REPLAY  {state} · {speed}×</translation>
+    </message>
+</context>
+<context>
+    <name>ReplayClock</name>
+    <message>
+        <location filename="../../cockpit/replay.py" line="+41"/>
+        <source>复盘时间</source>
+        <translation>Replay time</translation>
+    </message>
+</context>
+<context>
+    <name>ReviewPanel</name>
+    <message>
+        <location filename="../../cockpit/review.py" line="+422"/>
+        <source>五色图 · 晾晒</source>
+        <translation>Five-colour grid · review</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>分数段</source>
+        <translation>Score bands</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>按 eval_scheme 的分数阈值评色</source>
+        <translation>Colour by the eval_scheme&apos;s score thresholds</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>名次五等分</source>
+        <translation>Rank quintiles</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>按名次五等分评色（晾晒）</source>
+        <translation>Colour by rank quintiles (review)</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <location line="+265"/>
+        <source>导出 PDF</source>
+        <translation>Export PDF</translation>
+    </message>
+    <message>
+        <location line="-263"/>
+        <location line="+269"/>
+        <source>导出 Excel</source>
+        <translation>Export Excel</translation>
+    </message>
+    <message>
+        <location line="-216"/>
+        <source>正在计算 …</source>
+        <translation>Evaluating …</translation>
+    </message>
+    <message>
+        <location line="+32"/>
+        <source>五色图</source>
+        <translation>Five-colour grid</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>排名</source>
+        <translation>Ranking</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>明细</source>
+        <translation>Breakdown</translation>
+    </message>
+    <message>
+        <location line="+58"/>
+        <location line="+26"/>
+        <source>正在导出 {name} …</source>
+        <translation>Exporting {name} …</translation>
+    </message>
+    <message>
+        <location line="+28"/>
+        <source>五色图 · 晾晒 — 无指标数据</source>
+        <translation>Five-colour grid · review — no KPI data</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>数据集中没有指标值</source>
+        <translation>The dataset has no KPI values</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>五色图 · 晾晒 {period}</source>
+        <translation>Five-colour grid · review {period}</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>名次变化对比 {previous}：↑ 上升 ↓ 下降 — 不变 新 上季度未排名；同分同名次（1、2、2、4）</source>
+        <translation>Rank change vs {previous}: ↑ up ↓ down — same, new = not ranked last quarter; equal scores share a rank (1, 2, 2, 4)</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>名次变化 = {a} 名次 − {b} 名次</source>
+        <translation>Rank change = {a} rank − {b} rank</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>计算 {ms} ms · 闭环处置：{source} · {mode}</source>
+        <translation>Evaluated in {ms} ms · closed loop: {source} · {mode}</translation>
+    </message>
+    <message>
+        <location line="+25"/>
+        <source>失败：{error}</source>
+        <translation>Failed: {error}</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>已导出 {path}</source>
+        <translation>Exported {path}</translation>
+    </message>
+</context>
+<context>
+    <name>SearchBox</name>
+    <message>
+        <location filename="../../widgets/map_side.py" line="-51"/>
+        <source>搜索风险点、街道、社区（名称或编码）</source>
+        <translation>Search risk points, streets, communities (name or code)</translation>
+    </message>
+</context>
+<context>
+    <name>StatusSummary</name>
+    <message>
+        <location filename="../../widgets/vitals_panel.py" line="-632"/>
+        <source>体征指标</source>
+        <translation>Indicators</translation>
+    </message>
+</context>
+<context>
+    <name>TrendChart</name>
+    <message>
+        <location filename="../../widgets/trend.py" line="+30"/>
+        <source>预警下限</source>
+        <extracomment>pyqtgraph symbol of the state a crossing enters.</extracomment>
+        <translation>warning low</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>预警上限</source>
+        <translation>warning high</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>报警下限</source>
+        <translation>alarm low</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>报警上限</source>
+        <translation>alarm high</translation>
+    </message>
+    <message>
+        <location line="+214"/>
+        <source>▲ 进入报警 {n}</source>
+        <extracomment>How many series the last ``set_series`` drew, and over how many points.</extracomment>
+        <translation>▲ into alarm {n}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>◆ 进入预警 {n}</source>
+        <translation>◆ into warning {n}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>● 恢复正常</source>
+        <translation>● back to normal</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>┆ 当前</source>
+        <translation>┆ now</translation>
+    </message>
+</context>
+<context>
+    <name>TrendPlot</name>
+    <message>
+        <location filename="../../widgets/five_colour.py" line="-34"/>
+        <source>全部单位平均</source>
+        <translation>Mean of all units</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>本单位</source>
+        <translation>This unit</translation>
+    </message>
+</context>
+<context>
+    <name>VitalsPanel</name>
+    <message>
+        <location filename="../../widgets/vitals_panel.py" line="+796"/>
+        <source>‹ 返回</source>
+        <translation>‹ Back</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <location line="+149"/>
+        <source>城市体征</source>
+        <translation>City vital signs</translation>
+    </message>
+    <message>
+        <location line="-121"/>
+        <source>曲线：近6小时各领域 &lt;span style=&apos;color:{warning}&apos;&gt;预警+报警&lt;/span&gt; 与 &lt;span style=&apos;color:{alarm}&apos;&gt;报警&lt;/span&gt; 指标数 · 点击领域看明细</source>
+        <translation>Curves: indicators in &lt;span style=&apos;color:{warning}&apos;&gt;warning+alarm&lt;/span&gt; and in &lt;span style=&apos;color:{alarm}&apos;&gt;alarm&lt;/span&gt; per domain, last 6 h · click a domain for details</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>最需关注的指标 · 点击查看趋势</source>
+        <translation>Indicators needing attention · click for the trend</translation>
+    </message>
+    <message>
+        <location line="+34"/>
+        <source>截至 {t}</source>
+        <translation>as of {t}</translation>
+    </message>
+    <message>
+        <location line="+83"/>
+        <source>城市体征 · 指标列表</source>
+        <translation>City vital signs · indicators</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>城市体征 · 指标趋势</source>
+        <translation>City vital signs · trend</translation>
+    </message>
+</context>
+<context>
+    <name>VitalsTableModel</name>
+    <message>
+        <location line="-705"/>
+        <source>状态</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>指标</source>
+        <translation>Indicator</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>区县</source>
+        <translation>District</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>当前值</source>
+        <translation>Value</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>阈值（预 · 报）</source>
+        <translation>Thresholds (warn · alarm)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>更新</source>
+        <translation>Updated</translation>
+    </message>
+</context>
+<context>
+    <name>WorstList</name>
+    <message>
+        <location line="-18"/>
+        <source>● 全部指标正常</source>
+        <translation>● All indicators normal</translation>
+    </message>
+</context>
+<context>
+    <name>after_action</name>
+    <message>
+        <location filename="../../widgets/after_action.py" line="-225"/>
+        <source>签收</source>
+        <translation>Acknowledge</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>核查</source>
+        <translation>Verify</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>处置</source>
+        <translation>Handle</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>结案</source>
+        <translation>Close</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>✓ 达标</source>
+        <translation>✓ met</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>✗ 超时</source>
+        <translation>✗ late</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>… 进行中</source>
+        <translation>… pending</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>注入</source>
+        <translation>Inject</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>派遣用时</source>
+        <translation>Time to dispatch</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>正确</source>
+        <translation>Right</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>错派</source>
+        <translation>Wrong</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>漏派</source>
+        <translation>Missed</translation>
+    </message>
+</context>
+<context>
+    <name>app</name>
+    <message>
+        <location filename="../../cockpit/app.py" line="+147"/>
+        <source>另一个驾驶舱正在运行</source>
+        <translation>Another cockpit is running</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>数据集 {data} 的驾驶舱已在运行（{host} 上的进程 {pid}）。请切换到该窗口，或先将其关闭。</source>
+        <translation>A cockpit on {data} is already running (process {pid} on {host}). Switch to that window, or close it first.</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>城市运行一屏统揽</source>
+        <translation>City Operations Cockpit</translation>
+    </message>
+    <message>
+        <location line="+46"/>
+        <source>正在生成今日演示数据</source>
+        <translation>Generating today&apos;s demo dataset</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>无法生成演示数据</source>
+        <translation>Cannot write the demo data</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>写入 {path} 失败：{error}</source>
+        <translation>Writing {path} failed: {error}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>数据集不存在</source>
+        <translation>No such dataset</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>{path} 不是一个目录。</source>
+        <translation>{path} is not a directory.</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>正在载入数据</source>
+        <translation>Loading the dataset</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <location line="+5"/>
+        <source>数据集有问题</source>
+        <translation>The dataset has problems</translation>
+    </message>
+    <message>
+        <location line="-4"/>
+        <source>继续使用上一个数据集：{path}</source>
+        <translation>The previous dataset stays in use: {path}</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>无法读取数据集</source>
+        <translation>Cannot read the dataset</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <location line="+2"/>
+        <source>底图文件无法读取</source>
+        <translation>Cannot read the base map</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>不是 MBTiles 文件（{error}）</source>
+        <translation>not an MBTiles file ({error})</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <location line="+5"/>
+        <source>无法开始复盘</source>
+        <translation>Cannot start the replay</translation>
+    </message>
+    <message>
+        <location line="-4"/>
+        <source>--replay 须与 --mode drill 同用，且不能带 --scenario。</source>
+        <translation>--replay runs with --mode drill and without --scenario.</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>无法开始演练</source>
+        <translation>Cannot start the drill</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>找不到该地点</source>
+        <translation>No such place</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>没有该代码或名称的单位，也不是“经度,纬度,缩放”（LON,LAT,ZOOM）。</source>
+        <translation>no unit with that code or name, and not LON,LAT,ZOOM.</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>没有该屏幕</source>
+        <translation>No such screen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>本机有 {n} 块屏幕，编号 0 到 {last}。</source>
+        <translation>this machine has {n} screen(s), numbered 0 to {last}.</translation>
+    </message>
+</context>
+<context>
+    <name>dispatch_panel</name>
+    <message>
+        <location filename="../../widgets/dispatch_panel.py" line="-332"/>
+        <source>派遣</source>
+        <extracomment>Chinese source texts of the words below: show them with action_label() and friends.</extracomment>
+        <translation>Dispatch</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>签收</source>
+        <translation>Acknowledge</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>处置</source>
+        <translation>Handle</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>核查</source>
+        <translation>Verify</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>结案</source>
+        <translation>Close</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>评价</source>
+        <translation>Evaluate</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>撤销</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>待签收</source>
+        <translation>To acknowledge</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>已签收</source>
+        <translation>Acknowledged</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>已处置</source>
+        <translation>Handled</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>已核查</source>
+        <translation>Verified</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+4"/>
+        <source>已结案</source>
+        <translation>Closed</translation>
+    </message>
+    <message>
+        <location line="-4"/>
+        <source>已评价</source>
+        <translation>Evaluated</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>已撤销</source>
+        <translation>Cancelled</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>待派遣</source>
+        <translation>To dispatch</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>已派遣</source>
+        <translation>Dispatched</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>超时</source>
+        <translation>Overdue</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>传感器</source>
+        <translation>Sensor</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>AI视频</source>
+        <translation>AI camera</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>网格员</source>
+        <translation>Grid worker</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>民呼我为</source>
+        <translation>Hotline</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>无人机</source>
+        <translation>Drone</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>巡查</source>
+        <translation>Patrol</translation>
+    </message>
+    <message>
+        <location line="+53"/>
+        <source>{d}天 {hh}:{mm}</source>
+        <extracomment>Keys of the order actions. Font size of the tables, readable from across the room on a wall.</extracomment>
+        <translation>{d}d {hh}:{mm}</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>{s}秒</source>
+        <translation>{s} s</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>{m}分</source>
+        <translation>{m} min</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>{h}时{mm}分</source>
+        <translation>{h} h {mm} min</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>{d}天{h}时</source>
+        <translation>{d} d {h} h</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>{label} 无时限</source>
+        <translation>{label} no deadline</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>⚠ {label} 超时 +{span}</source>
+        <translation>⚠ {label} overdue +{span}</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>{label} 剩 {span}</source>
+        <translation>{label} {span} left</translation>
+    </message>
+    <message>
+        <location line="+128"/>
+        <source>级别</source>
+        <translation>Level</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>来源</source>
+        <translation>Source</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>地点</source>
+        <translation>Place</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <location line="+59"/>
+        <source>事件</source>
+        <translation>Event</translation>
+    </message>
+    <message>
+        <location line="-58"/>
+        <source>到达</source>
+        <translation>Arrived</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>签收时限 · 状态</source>
+        <translation>Acknowledge deadline · state</translation>
+    </message>
+    <message>
+        <location line="+58"/>
+        <source>部门</source>
+        <translation>Department</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>区县</source>
+        <translation>District</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>状态</source>
+        <translation>State</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>倒计时（下一时限）</source>
+        <translation>Countdown (next deadline)</translation>
+    </message>
+</context>
+<context>
+    <name>dispatch_preview</name>
+    <message>
+        <location filename="../../widgets/dispatch_preview.py" line="-306"/>
+        <source>响应</source>
+        <translation>React</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>核查</source>
+        <translation>Verify</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>处置</source>
+        <translation>Handle</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>结案</source>
+        <translation>Close</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>{m} 分钟</source>
+        <translation>{m} min</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>{h} 小时 {m} 分</source>
+        <translation>{h} h {m} min</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{h} 小时</source>
+        <translation>{h} h</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>、</source>
+        <translation>, </translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source> 等 {n} 个</source>
+        <translation> and others ({n} in all)</translation>
+    </message>
+</context>
+<context>
+    <name>evaluation</name>
+    <message>
+        <location filename="../../datasets/evaluation.py" line="+126"/>
+        <source>无数据</source>
+        <extracomment>Shown for a missing score: grey, &quot;无数据&quot;. Never a level colour.</extracomment>
+        <translation>No data</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>样本不足</source>
+        <extracomment>Shown for too small a sample: dark grey, &quot;样本不足&quot;. Never a level colour.</extracomment>
+        <translation>Too few</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>优秀</source>
+        <extracomment>The fallback scheme when a dataset has none: blue → red (diverging, colour-blind safe).</extracomment>
+        <translation>Excellent</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>良好</source>
+        <translation>Good</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>一般</source>
+        <translation>Fair</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>较差</source>
+        <translation>Poor</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>差</source>
+        <translation>Bad</translation>
+    </message>
+</context>
+<context>
+    <name>five_colour</name>
+    <message>
+        <location filename="../../widgets/five_colour.py" line="-577"/>
+        <source>新</source>
+        <extracomment>The raw value a column sorts by (numbers, codes); None sorts last in either order. A score cell&apos;s dict (score, label, colour, text, status, rank). The unit code of a row.</extracomment>
+        <translation>new</translation>
+    </message>
+    <message>
+        <location line="+49"/>
+        <source>名次</source>
+        <translation>Rank</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>单位</source>
+        <translation>Unit</translation>
+    </message>
+    <message>
+        <location line="+112"/>
+        <source>样本不足，不评色</source>
+        <translation>Too few orders: not rated</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>无数据（缺失值不计为 0）</source>
+        <translation>No data (a missing value does not count as 0)</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>{name} · {column}：{score} 分 · {label}</source>
+        <translation>{name} · {column}: {score} · {label}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>（第 {rank} 名）</source>
+        <translation> (rank {rank})</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>点击查看指标明细</source>
+        <translation>Click for the breakdown</translation>
+    </message>
+</context>
+<context>
+    <name>map_side</name>
+    <message>
+        <location filename="../../widgets/map_side.py" line="-159"/>
+        <location line="+5"/>
+        <source>风险点</source>
+        <translation>Risk points</translation>
+    </message>
+    <message>
+        <location line="-5"/>
+        <source>实时事件</source>
+        <translation>Live events</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>应急资源</source>
+        <translation>Emergency resources</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>热力（事件密度）</source>
+        <translation>Heat map (event density)</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>区划</source>
+        <translation>Area</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>事件</source>
+        <translation>Event</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>设施</source>
+        <translation>Facility</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>区县</source>
+        <translation>District</translation>
+    </message>
+</context>
+<context>
+    <name>ranking</name>
+    <message>
+        <location filename="../../widgets/ranking.py" line="-216"/>
+        <source>名次</source>
+        <translation>Rank</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>变化</source>
+        <translation>Change</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>单位</source>
+        <translation>Unit</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>总分</source>
+        <translation>Total</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>较上季</source>
+        <translation>vs last quarter</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>等级</source>
+        <translation>Level</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>上季度未排名</source>
+        <translation>Not ranked last quarter</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>上季度第 {prev} 名；本季度无排名</source>
+        <translation>Rank {prev} last quarter; not ranked this quarter</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>上季度第 {prev} 名 → 本季度第 {rank} 名</source>
+        <translation>Rank {prev} last quarter → {rank} this quarter</translation>
+    </message>
+    <message>
+        <location line="+80"/>
+        <source>无数据</source>
+        <translation>No data</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>前五</source>
+        <translation>Top 5</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>后五</source>
+        <translation>Bottom 5</translation>
+    </message>
+</context>
+<context>
+    <name>review</name>
+    <message>
+        <location filename="../../cockpit/review.py" line="-634"/>
+        <source>派遣记录</source>
+        <translation>dispatch records</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>事件历史（无完成时间）</source>
+        <translation>event history (no completion times)</translation>
+    </message>
+    <message>
+        <location line="+35"/>
+        <source>派单少于 {n} 件，不评色</source>
+        <translation>Fewer than {n} orders: not rated</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>事件历史无完成时间，按时率无法计算</source>
+        <translation>The event history has no completion times: no on-time rates</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>第{i}/{k}段</source>
+        <translation>band {i}/{k}</translation>
+    </message>
+    <message>
+        <location line="+35"/>
+        <source>{period} · {mode} · {n} 个单位 · 闭环处置来源：{source}</source>
+        <translation>{period} · {mode} · {n} units · closed loop from {source}</translation>
+    </message>
+    <message>
+        <location line="+62"/>
+        <source>{column}：{score} 分 · {label}</source>
+        <translation>{column}: {score} · {label}</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source> · 第 {rank} 名 / {n}</source>
+        <translation> · rank {rank} / {n}</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>板块</source>
+        <translation>Board</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <location line="+43"/>
+        <source>得分</source>
+        <translation>Score</translation>
+    </message>
+    <message>
+        <location line="-42"/>
+        <source>等级</source>
+        <translation>Level</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>名次</source>
+        <translation>Rank</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>上季度</source>
+        <translation>Last quarter</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>变化</source>
+        <translation>Change</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source> · 总分 = 各板块得分的加权平均（缺失板块不计入）</source>
+        <translation> · total = weighted mean of the board scores (missing boards left out)</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>项目</source>
+        <translation>Item</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <location line="+24"/>
+        <source>数值</source>
+        <translation>Value</translation>
+    </message>
+    <message>
+        <location line="-16"/>
+        <source>样本量（派单）</source>
+        <translation>Sample (orders)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>样本量（事件）</source>
+        <translation>Sample (events)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>签收按时率</source>
+        <translation>Acknowledged on time</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>核查按时率</source>
+        <translation>Verified on time</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>处置按时率</source>
+        <translation>Handled on time</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>结案率</source>
+        <translation>Closure rate</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>超时未办结</source>
+        <translation>Overdue, not finished</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>来源</source>
+        <translation>Source</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>指标</source>
+        <translation>KPI</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>跑道</source>
+        <translation>Runway</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>方向</source>
+        <translation>Direction</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>权重</source>
+        <translation>Weight</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>目标</source>
+        <translation>Target</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>单位</source>
+        <translation>Unit</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>较上季</source>
+        <translation>vs last quarter</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>失分</source>
+        <translation>Points lost</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>↑ 越高越好</source>
+        <translation>↑ higher is better</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>↓ 越低越好</source>
+        <translation>↓ lower is better</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source> · 有数值的指标 {have}/{n}</source>
+        <translation> · KPIs with a value {have}/{n}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>（权重覆盖 {cv}）</source>
+        <translation> (weight coverage {cv})</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source> · 失分 = 权重占比 × (100 − 得分)，按失分排序</source>
+        <translation> · points lost = weight share × (100 − score), sorted by points lost</translation>
+    </message>
+</context>
+<context>
+    <name>risk_level</name>
+    <message>
+        <location filename="../../datasets/schema.py" line="+28"/>
+        <location filename="../../widgets/dispatch_panel.py" line="-271"/>
+        <location filename="../../widgets/map_side.py" line="-4"/>
+        <source>重大</source>
+        <extracomment>Admin levels, top to bottom. Event sources (Chinese labels live in the UI translations). Facility kinds. Risk levels: 1 重大 (major) … 4 低 (low).</extracomment>
+        <translation>Major</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <location filename="../../widgets/dispatch_panel.py" line="+0"/>
+        <location filename="../../widgets/map_side.py" line="+0"/>
+        <source>较大</source>
+        <translation>Serious</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location filename="../../widgets/dispatch_panel.py" line="+1"/>
+        <location filename="../../widgets/map_side.py" line="+1"/>
+        <source>一般</source>
+        <translation>Moderate</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <location filename="../../widgets/dispatch_panel.py" line="+0"/>
+        <location filename="../../widgets/map_side.py" line="+0"/>
+        <source>低</source>
+        <translation>Low</translation>
+    </message>
+</context>
+<context>
+    <name>store_location</name>
+    <message>
+        <location filename="../../cockpit/store_location.py" line="+77"/>
+        <source>派遣库无法打开 {path}：{error}</source>
+        <translation>Cannot open the dispatch store {path}: {error}</translation>
+    </message>
+</context>
+<context>
+    <name>vitals_panel</name>
+    <message>
+        <location filename="../../widgets/vitals_panel.py" line="-275"/>
+        <source>预 {range}</source>
+        <extracomment>Statuses, worst first. The vital-sign domains in the house order (the schema&apos;s VITAL_DOMAINS; widgets do not import the datasets package).</extracomment>
+        <translation>warn {range}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>报 {range}</source>
+        <translation>alarm {range}</translation>
+    </message>
+</context>
+<context>
+    <name>vocabulary</name>
+    <message>
+        <location filename="../../datasets/drill.py" line="+653"/>
+        <source>每条注入 100 分：派遣 20（时限内满分，至 3 倍时限线性降至 0）+ 部门 30 × max(0, 正确 − 0.5 × 错派) / 应派 + 各阶段时限 50 均分；总分为加权平均。</source>
+        <extracomment>Where the shipped scenarios live. The order action that finishes each stage, in the order the store&apos;s actions run. Points per part of an inject&apos;s score. How a drill is scored, in words (the widgets show it translated).</extracomment>
+        <translation>Each inject scores 100: dispatch 20 (full marks within the target, falling linearly to 0 at 3× the target) + departments 30 × max(0, right − 0.5 × wrong) / expected + stage deadlines 50, shared equally; the total is the weighted mean.</translation>
+    </message>
+    <message>
+        <location filename="../../datasets/evaluation.py" line="-17"/>
+        <source>闭环处置</source>
+        <extracomment>The closed-loop board&apos;s column name.</extracomment>
+        <translation>Closed loop</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>总分</source>
+        <extracomment>The total&apos;s column name.</extracomment>
+        <translation>Total</translation>
+    </message>
+    <message>
+        <location filename="../../datasets/report.py" line="+31"/>
+        <source>按分数段（绝对阈值）</source>
+        <translation>by score bands (absolute thresholds)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>按名次五等分（晾晒）</source>
+        <translation>by rank quintiles (review)</translation>
+    </message>
+    <message>
+        <location filename="../../datasets/routing.py" line="+203"/>
+        <source>接报签收</source>
+        <extracomment>The actions of an order that have a deadline, in the order they happen. The plan stage whose steps set each action&apos;s deadline.</extracomment>
+        <translation>Acknowledge the report</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>现场核查</source>
+        <translation>Verify on site</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>完成处置</source>
+        <translation>Finish handling</translation>
+    </message>
+    <message>
+        <location filename="../../datasets/schema.py" line="+4"/>
+        <source>水</source>
+        <extracomment>Plan step stages, in the order the dispatch loop runs them. Vital-sign domains used by the demo data (a dataset may add its own).</extracomment>
+        <translation>Water</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>电</source>
+        <translation>Power</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>气</source>
+        <translation>Gas</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>讯</source>
+        <translation>Telecom</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>桥</source>
+        <translation>Bridges</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>隧</source>
+        <translation>Tunnels</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>交通</source>
+        <translation>Traffic</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>环境</source>
+        <translation>Environment</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>党建统领</source>
+        <extracomment>The eight boards (八大板块).</extracomment>
+        <translation>Party building</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>经济发展</source>
+        <translation>Economy</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>设施运行</source>
+        <translation>Facilities</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>社会治理</source>
+        <translation>Governance</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>应急动员</source>
+        <translation>Emergency</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>文明创建</source>
+        <translation>Civility</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>生态景观</source>
+        <translation>Ecology</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>生产生活服务</source>
+        <translation>Services</translation>
+    </message>
+</context>
+</TS>
