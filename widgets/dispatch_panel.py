@@ -36,7 +36,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor, QFont, QKeyEvent
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -489,14 +489,23 @@ class KeyTable(QTableView):
             return
         super().keyPressEvent(event)
 
-    def set_widths(self, widths: dict[int, int], stretch: int) -> None:
+    def set_widths(self, widths: dict[int, int], stretch: int,
+                   texts: dict[int, list[str]] | None = None) -> None:
+        """Column widths in px; a column of ``texts`` is widened to fit the longest (the
+        English words are longer than the Chinese)."""
         h = self.horizontalHeader()
+        f = QFont(self.font())
+        f.setPointSizeF(TABLE_PT)
+        f.setBold(True)
+        fm = QFontMetrics(f)
         for c in range(self.model().columnCount()):
             if c == stretch:
                 h.setSectionResizeMode(c, QHeaderView.ResizeMode.Stretch)
             else:
+                need = max((fm.horizontalAdvance(t) + 20 for t in (texts or {}).get(c, [])),
+                           default=0)
                 h.setSectionResizeMode(c, QHeaderView.ResizeMode.Interactive)
-                h.resizeSection(c, widths.get(c, 90))
+                h.resizeSection(c, max(widths.get(c, 90), need))
 
 
 def _esc(text: Any) -> str:
@@ -579,7 +588,10 @@ class DispatchPanel(QFrame):
         self.events_model = EventsModel(self)
         self.events_view = KeyTable(self._on_event_key)
         self.events_view.setModel(self.events_model)
-        self.events_view.set_widths({0: 82, 1: 92, 2: 112, 4: 64, 5: 172}, stretch=3)
+        self.events_view.set_widths(
+            {0: 82, 1: 92, 2: 112, 4: 64, 5: 172}, stretch=3,
+            texts={0: [" ".join(severity_mark(s)) for s in SEVERITY],
+                   1: [source_label(s) for s in SOURCE_LABELS]})
         self.events_view.doubleClicked.connect(lambda _i: self.request_dispatch())
         lv.addWidget(self.events_view, 1)
         self.events_hint = QLabel(self.tr("Enter / D 派遣预览 · 双击同"))

@@ -267,11 +267,14 @@ class DomainTile(QFrame):
         p.setPen(colour)
         tag = f"{STATUS_MARK[state]} {status_word(state)}"
         p.drawText(QRectF(x, y, w, fm.height()), Qt.AlignmentFlag.AlignVCenter, tag)
-        p.setFont(_font(13, False, base))
+        x += QFontMetricsF(mid).horizontalAdvance(tag) + 8
+        small13 = _font(13, False, base)
+        p.setFont(small13)
         p.setPen(QColor(theme.TEXT_DIM))
-        p.drawText(QRectF(x0, y, right - x0, fm.height()),
-                   Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-                   self.tr("{n} 项").format(n=f"{self._total:,}"))
+        count = self.tr("{n} 项").format(n=f"{self._total:,}")
+        if x + QFontMetricsF(small13).horizontalAdvance(count) <= right:  # else no room
+            p.drawText(QRectF(x0, y, right - x0, fm.height()),
+                       Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, count)
         y += fm.height() + 2
         # line 2: counts by status, shape + number in the status colour
         cnt = _font(18, True, base)

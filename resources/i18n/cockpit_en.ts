@@ -244,12 +244,12 @@
 <context>
     <name>DispatchPanel</name>
     <message>
-        <location filename="../../widgets/dispatch_panel.py" line="+570"/>
+        <location filename="../../widgets/dispatch_panel.py" line="+579"/>
         <source>实时事件 · 新到在前</source>
-        <translation>Live events · newest first</translation>
+        <translation>Events · newest first</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+18"/>
         <location line="+127"/>
         <source>Enter / D 派遣预览 · 双击同</source>
         <translation>Enter / D dispatch preview · or double-click</translation>
@@ -257,7 +257,7 @@
     <message>
         <location line="-115"/>
         <source>派遣工单</source>
-        <translation>Dispatch orders</translation>
+        <translation>Orders</translation>
     </message>
     <message>
         <location line="+14"/>
@@ -278,7 +278,7 @@
         <location line="+8"/>
         <location line="+248"/>
         <source>全部部门</source>
-        <translation>All departments</translation>
+        <translation>All depts</translation>
     </message>
     <message>
         <location line="-247"/>
@@ -340,12 +340,12 @@
     <message>
         <location line="+108"/>
         <source>待派遣 &lt;b&gt;{waiting}&lt;/b&gt; · &lt;span style=&apos;color:{red}&apos;&gt;⚠ 超时 &lt;b&gt;{late}&lt;/b&gt;&lt;/span&gt; · 共 {total}</source>
-        <translation>To dispatch &lt;b&gt;{waiting}&lt;/b&gt; · &lt;span style=&apos;color:{red}&apos;&gt;⚠ overdue &lt;b&gt;{late}&lt;/b&gt;&lt;/span&gt; · total {total}</translation>
+        <translation>Pending &lt;b&gt;{waiting}&lt;/b&gt; · &lt;span style=&apos;color:{red}&apos;&gt;⚠ late &lt;b&gt;{late}&lt;/b&gt;&lt;/span&gt; · of {total}</translation>
     </message>
     <message>
         <location line="+8"/>
         <source>未结 &lt;b&gt;{open}&lt;/b&gt; · &lt;span style=&apos;color:{red}&apos;&gt;⚠ 超时 &lt;b&gt;{late}&lt;/b&gt;&lt;/span&gt; · 显示 {shown}</source>
-        <translation>Open &lt;b&gt;{open}&lt;/b&gt; · &lt;span style=&apos;color:{red}&apos;&gt;⚠ overdue &lt;b&gt;{late}&lt;/b&gt;&lt;/span&gt; · shown {shown}</translation>
+        <translation>Open &lt;b&gt;{open}&lt;/b&gt; · &lt;span style=&apos;color:{red}&apos;&gt;⚠ late &lt;b&gt;{late}&lt;/b&gt;&lt;/span&gt; · {shown} shown</translation>
     </message>
     <message>
         <location line="+6"/>
@@ -535,7 +535,7 @@
         <translation>{n} items</translation>
     </message>
     <message>
-        <location line="+39"/>
+        <location line="+42"/>
         <source>全部正常</source>
         <translation>all normal</translation>
     </message>
@@ -548,9 +548,9 @@
 <context>
     <name>EventsModel</name>
     <message>
-        <location filename="../../widgets/dispatch_panel.py" line="-656"/>
+        <location filename="../../widgets/dispatch_panel.py" line="-668"/>
         <source>待派遣 {countdown}</source>
-        <translation>To dispatch {countdown}</translation>
+        <translation>Dispatch {countdown}</translation>
     </message>
     <message>
         <location line="+5"/>
@@ -858,7 +858,7 @@ Occurred {at} · {state}</translation>
     <message>
         <location filename="../../cockpit/window.py" line="+69"/>
         <source>应急仓库</source>
-        <translation>Emergency warehouses</translation>
+        <translation>Warehouses</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -1310,7 +1310,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>StatusSummary</name>
     <message>
-        <location filename="../../widgets/vitals_panel.py" line="-632"/>
+        <location filename="../../widgets/vitals_panel.py" line="-635"/>
         <source>体征指标</source>
         <translation>Indicators</translation>
     </message>
@@ -1376,7 +1376,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>VitalsPanel</name>
     <message>
-        <location filename="../../widgets/vitals_panel.py" line="+796"/>
+        <location filename="../../widgets/vitals_panel.py" line="+799"/>
         <source>‹ 返回</source>
         <translation>‹ Back</translation>
     </message>
@@ -1389,7 +1389,7 @@ Occurred {at} · {state}</translation>
     <message>
         <location line="-121"/>
         <source>曲线：近6小时各领域 &lt;span style=&apos;color:{warning}&apos;&gt;预警+报警&lt;/span&gt; 与 &lt;span style=&apos;color:{alarm}&apos;&gt;报警&lt;/span&gt; 指标数 · 点击领域看明细</source>
-        <translation>Curves: indicators in &lt;span style=&apos;color:{warning}&apos;&gt;warning+alarm&lt;/span&gt; and in &lt;span style=&apos;color:{alarm}&apos;&gt;alarm&lt;/span&gt; per domain, last 6 h · click a domain for details</translation>
+        <translation>Curves: &lt;span style=&apos;color:{warning}&apos;&gt;warning+alarm&lt;/span&gt; and &lt;span style=&apos;color:{alarm}&apos;&gt;alarm&lt;/span&gt; counts, last 6 h · click a domain</translation>
     </message>
     <message>
         <location line="+4"/>
@@ -1780,12 +1780,12 @@ Occurred {at} · {state}</translation>
     <message>
         <location line="+4"/>
         <source>⚠ {label} 超时 +{span}</source>
-        <translation>⚠ {label} overdue +{span}</translation>
+        <translation>⚠ {label} late +{span}</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>{label} 剩 {span}</source>
-        <translation>{label} {span} left</translation>
+        <translation>{label} in {span}</translation>
     </message>
     <message>
         <location line="+128"/>
@@ -1816,7 +1816,7 @@ Occurred {at} · {state}</translation>
     <message>
         <location line="+0"/>
         <source>签收时限 · 状态</source>
-        <translation>Acknowledge deadline · state</translation>
+        <translation>Deadline · state</translation>
     </message>
     <message>
         <location line="+58"/>
@@ -1836,7 +1836,7 @@ Occurred {at} · {state}</translation>
     <message>
         <location line="+1"/>
         <source>倒计时（下一时限）</source>
-        <translation>Countdown (next deadline)</translation>
+        <translation>Next deadline</translation>
     </message>
 </context>
 <context>
@@ -2317,7 +2317,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>vitals_panel</name>
     <message>
-        <location filename="../../widgets/vitals_panel.py" line="-275"/>
+        <location filename="../../widgets/vitals_panel.py" line="-278"/>
         <source>预 {range}</source>
         <extracomment>Statuses, worst first. The vital-sign domains in the house order (the schema&apos;s VITAL_DOMAINS; widgets do not import the datasets package).</extracomment>
         <translation>warn {range}</translation>
