@@ -10,7 +10,30 @@ from __future__ import annotations
 from collections import deque
 from datetime import datetime
 
+from PySide6.QtCore import QCoreApplication
+
 from cockpit.datasets.event_feed import FeedBatch, FeedEvent
+
+
+def _num(v: float) -> str:
+    return f"{v:.4g}" if abs(v) < 1000 else f"{v:,.0f}"
+
+
+def alarm_title(alarm: dict) -> str:
+    """The alarm event's title in the interface language: indicator, value, threshold (the
+    Qt-free vitals engine gives the Chinese title and the numbers it is made of)."""
+    name = str(alarm.get("name", ""))
+    if alarm.get("side") in ("high", "low") and alarm.get("value") is not None \
+            and alarm.get("threshold") is not None:
+        text = (QCoreApplication.translate("alarm_source", "{name} {value} {unit} 超过报警上限 "
+                                           "{threshold} {unit}") if alarm["side"] == "high"
+                else QCoreApplication.translate("alarm_source", "{name} {value} {unit} 低于报警下限 "
+                                                "{threshold} {unit}"))
+        return " ".join(text.format(name=name, value=_num(float(alarm["value"])),
+                                    unit=alarm.get("unit") or "",
+                                    threshold=_num(float(alarm["threshold"]))).split())
+    return str(alarm.get("title") or QCoreApplication.translate(
+        "alarm_source", "{name} 报警").format(name=name))
 
 
 class VitalAlarmSource:
@@ -35,7 +58,7 @@ class VitalAlarmSource:
             event_id=eid, type_id=str(alarm.get("type_id") or ""), source="sensor",
             occurred_at=at, lon=float(alarm["lon"]), lat=float(alarm["lat"]),
             severity=int(alarm.get("severity") or 2),
-            title=str(alarm.get("title") or f"{alarm.get('name', '')} 报警"),
+            title=alarm_title(alarm),
             district_code=alarm.get("district_code"), street_code=alarm.get("street_code"),
             point_id=alarm.get("point_id"), feed=self.name))
 

@@ -1517,6 +1517,24 @@ Occurred {at} · {state}</translation>
     </message>
 </context>
 <context>
+    <name>alarm_source</name>
+    <message>
+        <location filename="../../cockpit/alarm_source.py" line="+28"/>
+        <source>{name} {value} {unit} 超过报警上限 {threshold} {unit}</source>
+        <translation>{name} {value} {unit} above the alarm limit {threshold} {unit}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>{name} {value} {unit} 低于报警下限 {threshold} {unit}</source>
+        <translation>{name} {value} {unit} below the alarm limit {threshold} {unit}</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>{name} 报警</source>
+        <translation>{name} alarm</translation>
+    </message>
+</context>
+<context>
     <name>app</name>
     <message>
         <location filename="../../cockpit/app.py" line="+147"/>
