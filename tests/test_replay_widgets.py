@@ -80,7 +80,7 @@ def test_bar_density_and_inject_markers(bar: ReplayBar) -> None:
 
 def test_clock_has_the_clock_interface_and_plays(qtbot) -> None:
     c = ReplayClock(T0, T1)
-    assert c.now() == T0 and "replay" in c.caption()
+    assert c.now() == T0 and "复盘" in c.caption()
     c.tick(1000)  # paused: nothing moves
     assert c.now() == T0
     c.play()
