@@ -550,7 +550,7 @@
     <message>
         <location filename="../../widgets/dispatch_panel.py" line="-668"/>
         <source>待派遣 {countdown}</source>
-        <translation>Dispatch {countdown}</translation>
+        <translation>Due {countdown}</translation>
     </message>
     <message>
         <location line="+5"/>
