@@ -680,7 +680,8 @@ def after_action_report(session: DrillSession, as_of: datetime | None = None
             continue
         timeline.append({"at": at, "offset_min": round(inj.at_min, 2), "kind": "inject",
                          "inject": inj.n, "event_id": inj.event_id, "dept_id": "",
-                         "text": f"注入 · inject {inj.n}: {inj.title}", "late": False})
+                         "text": f"注入 · inject {inj.n}: {inj.title}", "title": inj.title,
+                         "late": False})
     log = session.store.log()
     t_utc = t - session.utc_offset
     for r in log.to_dict("records"):

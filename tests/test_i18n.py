@@ -112,7 +112,7 @@ def test_the_qm_is_package_data() -> None:
 
 #: GUI modules (cockpit/ and widgets/) whose Chinese literals are not interface texts.
 NOT_GUI = {"cockpit/cli.py",  # argparse help, bilingual by design
-           "cockpit/report_cli.py", "cockpit/report_pdf.py", "cockpit/drill_report_pdf.py",
+           "cockpit/report_cli.py", "cockpit/report_pdf.py",
            "cockpit/language.py"}  # 中文: the language's own name
 #: Chinese literals that are data handling, not texts: (file, literal).
 NOT_TEXT = {("widgets/dispatch_preview.py", "居民委员会"), ("widgets/dispatch_preview.py", "村民委员会"),
@@ -384,3 +384,31 @@ def test_chinese_by_default(qtbot, catalog) -> None:
         assert win.dispatch_panel.orders_title.text() == "派遣工单"
     finally:
         win.close()
+
+
+def test_after_action_pdf_in_english(english, tmp_path: Path) -> None:
+    from datetime import timedelta
+
+    from cockpit.datasets.drill import DrillSession, after_action_report, shipped_scenarios
+    from PySide6.QtPdf import QPdfDocument
+
+    from cockpit.drill_report_pdf import drill_report_html, write_drill_pdf
+
+    sc = next(s for s in shipped_scenarios() if s.id == "biogas-septic-jiangbei")
+    now = [sc.start_at() + timedelta(minutes=1)]
+    with DrillSession(sc, tmp_path, None, lambda: now[0], session_id="pdf",
+                      utc_offset=timedelta(0)) as sess:
+        inj = next(i for i in sc.injects if i.scored)
+        oid = sess.store.create(inj.event_id, "trainee", "c", dept_id="D-500105-CGJ",
+                                deadlines={})[0]
+        now[0] += timedelta(minutes=3)
+        sess.store.advance(oid, "acknowledge", "trainee", "a")
+        rep = after_action_report(sess, sc.window()[1])
+    html = drill_report_html(rep)
+    data = {run for t in (sc.title, *(i.title for i in sc.injects), sc.place.get("name", ""))
+            for run in CJK.findall(t)}
+    assert [run for run in CJK.findall(html) if run not in data] == []
+    doc = QPdfDocument(None)
+    doc.load(str(write_drill_pdf(rep, tmp_path / "aar.pdf")))
+    text = "".join("".join(doc.getAllText(i).text().split()) for i in range(doc.pageCount()))
+    assert "After-actionreport" in text and "Perinject" in text and "Acknowledge" in text

@@ -1906,6 +1906,185 @@ Occurred {at} · {state}</translation>
     </message>
 </context>
 <context>
+    <name>drill_report_pdf</name>
+    <message>
+        <location filename="../../cockpit/drill_report_pdf.py" line="+26"/>
+        <source>达标 met</source>
+        <translation>met</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>超时 missed</source>
+        <translation>missed</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>进行中 pending</source>
+        <translation>pending</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>签收</source>
+        <translation>Acknowledge</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>核查</source>
+        <translation>Verify</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>处置</source>
+        <translation>Handle</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>结案</source>
+        <translation>Close</translation>
+    </message>
+    <message>
+        <location line="+26"/>
+        <source>演练复盘报告 · After-action report</source>
+        <translation>After-action report</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>场景 scenario: &lt;b&gt;{id}&lt;/b&gt; · 地点 place: {place} ({code}) · 预案 plan: {plan}</source>
+        <translation>Scenario: &lt;b&gt;{id}&lt;/b&gt; · place: {place} ({code}) · plan: {plan}</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>演练时间 drill window: {start} – {end} · 截至 as of: {as_of}</source>
+        <translation>Drill window: {start} – {end} · as of: {as_of}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>会话 session: {id} · 演练库 drill store: {store}</source>
+        <translation>Session: {id} · drill store: {store}</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>总分 Total score: &lt;b&gt;{score}&lt;/b&gt; / 100</source>
+        <translation>Total score: &lt;b&gt;{score}&lt;/b&gt; / 100</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>评分注入 scored injects: {injects} · 已派遣 dispatched: {dispatched} · 部门 正确/错派/漏派 departments right/wrong/missed: {right}/{wrong}/{missed} · 阶段 达标/超时/进行中 stages met/missed/pending: {met}/{late}/{pending}</source>
+        <translation>Scored injects: {injects} · dispatched: {dispatched} · departments right/wrong/missed: {right}/{wrong}/{missed} · stages met/missed/pending: {met}/{late}/{pending}</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>逐条注入 · Per inject</source>
+        <translation>Per inject</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <location line="+35"/>
+        <source>注入 inject</source>
+        <translation>Inject</translation>
+    </message>
+    <message>
+        <location line="-35"/>
+        <source>派遣用时 (分) time to dispatch</source>
+        <translation>Time to dispatch (min)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>正确部门 right</source>
+        <translation>Right departments</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>错派 wrong</source>
+        <translation>Wrong</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>漏派 missed</source>
+        <translation>Missed</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>阶段时限 stage deadlines</source>
+        <translation>Stage deadlines</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>得分 points (派遣/部门/阶段)</source>
+        <translation>Points (dispatch/departments/stages)</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>分数 score</source>
+        <translation>Score</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>时间线 · Timeline</source>
+        <translation>Timeline</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>时间 time</source>
+        <translation>Time</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>+分 min</source>
+        <translation>+min</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>类型 kind</source>
+        <translation>Kind</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>注入 #</source>
+        <translation>Inject #</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>部门 department</source>
+        <translation>Department</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>内容 what</source>
+        <translation>What</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>时限 deadline</source>
+        <translation>Deadline</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>超时 late</source>
+        <translation>late</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>按时 on time</source>
+        <translation>on time</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>注入 · inject {n}: {title}</source>
+        <translation>Inject {n}: {title}</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>评分方法 · Scoring</source>
+        <translation>Scoring</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>演练复盘报告 {title}</source>
+        <translation>After-action report {title}</translation>
+    </message>
+</context>
+<context>
     <name>evaluation</name>
     <message>
         <location filename="../../datasets/evaluation.py" line="+126"/>
