@@ -25,3 +25,22 @@ def QT_TRANSLATE_NOOP(context: str, text: str) -> str:  # noqa: N802 - the name 
 RISK_LEVEL = "risk_level"
 #: The five colours' labels (优秀 良好 一般 较差 差) and 无数据, 样本不足.
 EVALUATION = "evaluation"
+
+
+class Text(str):
+    """A sentence made from a marked template and values: it *is* the Chinese text (a str,
+    so files, logs and tests see no difference), and it remembers the template and the
+    values, so a widget can show it in the interface language
+    (``cockpit.widgets.words.tr_word``). Templates are in the "vocabulary" context::
+
+        Text(QT_TRANSLATE_NOOP("vocabulary", "派单少于 {n} 件"), n=10)
+    """
+
+    template: str
+    values: dict
+
+    def __new__(cls, template: str, **values: object) -> Text:
+        self = super().__new__(cls, template.format(**values))
+        self.template = template
+        self.values = values
+        return self

@@ -23,7 +23,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 from cockpit.datasets import evaluation as E
-from cockpit.datasets.i18n import QT_TRANSLATE_NOOP
+from cockpit.datasets.i18n import QT_TRANSLATE_NOOP, Text
 
 __all__ = ["Report", "build_report", "write_xlsx", "safe_text", "method_note", "change_text",
            "MODE_LABELS", "SHEETS"]
@@ -33,7 +33,8 @@ MODE_LABELS = {"absolute": QT_TRANSLATE_NOOP("vocabulary", "按分数段（绝�
 #: The workbook's sheets, in order.
 SHEETS = ("说明", "排名", "五色图", "两季度对比", "前五后五", "闭环处置", "指标得分")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_LEVEL_NAMES = {"district": "区县", "street": "镇街", "community": "村社", "grid": "网格"}
+_LEVEL_NAMES = {"district": QT_TRANSLATE_NOOP("vocabulary", "区县"), "street": QT_TRANSLATE_NOOP("vocabulary", "镇街"),
+                "community": QT_TRANSLATE_NOOP("vocabulary", "村社"), "grid": QT_TRANSLATE_NOOP("vocabulary", "网格")}
 
 
 @dataclass
@@ -75,14 +76,15 @@ class Report:
         k = len(pal)
         for i, p in enumerate(pal):
             if self.mode == "quintile":
-                note = f"名次第 {i + 1}/{k} 段"
+                note = Text(QT_TRANSLATE_NOOP("vocabulary", "名次第 {i}/{k} 段"), i=i + 1, k=k)
             elif i == k - 1 and k > 1:
-                note = f"<{pal[i - 1]['min_score']:g} 分"
+                note = Text(QT_TRANSLATE_NOOP("vocabulary", "<{score:g} 分"), score=pal[i - 1]["min_score"])
             else:
-                note = f"≥{p['min_score']:g} 分"
+                note = Text(QT_TRANSLATE_NOOP("vocabulary", "≥{score:g} 分"), score=p["min_score"])
             out.append({**p, "note": note})
-        out.append({**E.NO_DATA, "note": "缺失，不计为 0"})
-        out.append({**E.INSUFFICIENT, "note": f"闭环处置派单少于 {self.evaluation.config.min_sample} 件"})
+        out.append({**E.NO_DATA, "note": QT_TRANSLATE_NOOP("vocabulary", "缺失，不计为 0")})
+        out.append({**E.INSUFFICIENT, "note": Text(QT_TRANSLATE_NOOP("vocabulary", "闭环处置派单少于 {n} 件"),
+                                                 n=self.evaluation.config.min_sample)})
         return out
 
 
@@ -95,34 +97,45 @@ def safe_text(value: object) -> str:
 def change_text(change: int | None) -> str:
     """A rank change as ↑3, ↓1, — (same rank) or 新 (not ranked before)."""
     if change is None or (isinstance(change, float) and math.isnan(change)):
-        return "新"
+        return QT_TRANSLATE_NOOP("vocabulary", "新")
     change = int(change)
     return f"↑{change}" if change > 0 else (f"↓{-change}" if change < 0 else "—")
 
 
 def method_note(cfg: E.EvalConfig, mode: str, closed_loop_source: str) -> list[str]:
     """The method in a few sentences, for the report's last page and the workbook."""
-    weights = ("各板块等权" if not cfg.board_weights else
-               "板块权重：" + "、".join(f"{b} {w:g}" for b, w in cfg.board_weights.items()))
-    cl = ("闭环处置板块取自派遣记录：签收、核查、处置三个环节的按时率与结案率的平均 × 100；"
-          f"当季派单少于 {cfg.min_sample} 件为“样本不足”，不评色、不排名。"
+    weights = (QT_TRANSLATE_NOOP("vocabulary", "各板块等权") if not cfg.board_weights else
+               Text(QT_TRANSLATE_NOOP("vocabulary", "板块权重：{weights}"),
+                    weights="、".join(f"{b} {w:g}" for b, w in cfg.board_weights.items())))
+    cl = (Text(QT_TRANSLATE_NOOP(
+        "vocabulary", "闭环处置板块取自派遣记录：签收、核查、处置三个环节的按时率与结案率的平均"
+        " × 100；当季派单少于 {n} 件为“样本不足”，不评色、不排名。"), n=cfg.min_sample)
           if closed_loop_source == "dispatch" else
-          "闭环处置板块：本报告未接入派遣记录，只有事件历史（事件量与各环节时限），事件历史"
-          "不含完成时间，按时率、结案率与超时数无法计算，显示为“无数据”，不计入总分。")
+          QT_TRANSLATE_NOOP(
+              "vocabulary", "闭环处置板块：本报告未接入派遣记录，只有事件历史（事件量与各环节时限），"
+              "事件历史不含完成时间，按时率、结案率与超时数无法计算，显示为“无数据”，不计入总分。"))
     return [
-        f"指标得分（0–100）：按目标值与指标方向计算相对差距 g（越高越好：(值−目标)/|目标|；"
-        f"越低越好：(目标−值)/|目标|）。达标得 {cfg.on_target:g} 分；优于目标 "
-        f"{cfg.full_gap:.0%} 得 100 分（封顶）；差于目标 {cfg.zero_gap:.0%} 得 0 分（保底），"
-        f"其间线性。封顶与保底即异常值处理：任何单项指标的贡献都不超过 100、不低于 0。",
-        f"板块得分：该板块有数值的指标按权重加权平均；有数值指标的权重不足板块总权重的 "
-        f"{cfg.min_coverage:.0%} 时，板块记为“无数据”。缺失值不计为 0。",
-        f"总分：各板块得分的加权平均（{weights}），闭环处置板块权重 {cfg.closed_loop_weight:g}；"
-        f"有得分的指标板块权重不足 {cfg.min_coverage:.0%} 时总分为“无数据”。",
-        "名次：按保留一位小数后的得分从高到低；得分相同者名次相同（1、2、2、4），列表中按单位代码"
-        "排列。名次变化 = 上季度名次 − 本季度名次（↑ 上升，↓ 下降，— 不变，新 上季度未排名）。",
-        "五色：" + ("按分数段——达到某一等级的最低分即为该等级。" if mode == "absolute" else
-                   "按名次五等分（晾晒）——n 个有得分的单位中第 r 名的等级为 ⌊(r−1)·5/n⌋+1，"
-                   "同分者同段。") + "两种方式均可选择。",
+        Text(QT_TRANSLATE_NOOP(
+            "vocabulary", "指标得分（0–100）：按目标值与指标方向计算相对差距 g（越高越好：(值−目标)/|目标|；"
+            "越低越好：(目标−值)/|目标|）。达标得 {on_target:g} 分；优于目标 {full_gap:.0%} 得 100 分"
+            "（封顶）；差于目标 {zero_gap:.0%} 得 0 分（保底），其间线性。封顶与保底即异常值处理："
+            "任何单项指标的贡献都不超过 100、不低于 0。"),
+            on_target=cfg.on_target, full_gap=cfg.full_gap, zero_gap=cfg.zero_gap),
+        Text(QT_TRANSLATE_NOOP(
+            "vocabulary", "板块得分：该板块有数值的指标按权重加权平均；有数值指标的权重不足板块总权重的 "
+            "{coverage:.0%} 时，板块记为“无数据”。缺失值不计为 0。"), coverage=cfg.min_coverage),
+        Text(QT_TRANSLATE_NOOP(
+            "vocabulary", "总分：各板块得分的加权平均（{weights}），闭环处置板块权重 {cl_weight:g}；"
+            "有得分的指标板块权重不足 {coverage:.0%} 时总分为“无数据”。"),
+            weights=weights, cl_weight=cfg.closed_loop_weight, coverage=cfg.min_coverage),
+        QT_TRANSLATE_NOOP(
+            "vocabulary", "名次：按保留一位小数后的得分从高到低；得分相同者名次相同（1、2、2、4），"
+            "列表中按单位代码排列。名次变化 = 上季度名次 − 本季度名次（↑ 上升，↓ 下降，— 不变，"
+            "新 上季度未排名）。"),
+        QT_TRANSLATE_NOOP("vocabulary", "五色：按分数段——达到某一等级的最低分即为该等级。"
+                          "两种方式均可选择。") if mode == "absolute" else
+        QT_TRANSLATE_NOOP("vocabulary", "五色：按名次五等分（晾晒）——n 个有得分的单位中第 r 名的等级为"
+                          " ⌊(r−1)·5/n⌋+1，同分者同段。两种方式均可选择。"),
         cl,
     ]
 
@@ -171,10 +184,12 @@ def build_report(con: duckdb.DuckDBPyConnection, period: str | None = None,
     top = con.execute("SELECT name FROM admin_unit WHERE parent_code IS NULL LIMIT 1").fetchall()
     top_name = str(top[0][0]) if top else ""
     level = E.ranked_units(con)["level"]
-    unit_label = _LEVEL_NAMES.get(str(level.mode().iloc[0]) if len(level) else "", "单位")
+    unit_label = _LEVEL_NAMES.get(str(level.mode().iloc[0]) if len(level) else "",
+                                  QT_TRANSLATE_NOOP("vocabulary", "单位"))
     source = str(ev.closed_loop["source"].iloc[0]) if len(ev.closed_loop) else "events"
     return Report(
-        title=f"{top_name}城市运行 · 五色图与季度晾晒报告",
+        title=Text(QT_TRANSLATE_NOOP("vocabulary", "{top}城市运行 · 五色图与季度晾晒报告"),
+                   top=top_name),
         top_name=top_name, unit_label=unit_label, period=ev.period, mode=mode,
         generated_at=datetime.now().replace(microsecond=0),
         dataset_title=str(man.get("title") or ""), synthetic=bool(man.get("synthetic", False)),

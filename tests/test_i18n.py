@@ -412,3 +412,20 @@ def test_after_action_pdf_in_english(english, tmp_path: Path) -> None:
     doc.load(str(write_drill_pdf(rep, tmp_path / "aar.pdf")))
     text = "".join("".join(doc.getAllText(i).text().split()) for i in range(doc.pageCount()))
     assert "After-actionreport" in text and "Perinject" in text and "Acknowledge" in text
+
+
+def test_quarterly_report_in_english(english, catalog) -> None:
+    from cockpit.datasets.report import build_report
+
+    from cockpit.report_pdf import report_html
+
+    con = catalog.cursor()
+    try:
+        rep = build_report(con, mode="quintile", kpi_detail=False)
+    finally:
+        con.close()
+    html = report_html(rep)
+    data = _data_runs(catalog)
+    assert sorted({run for run in CJK.findall(html) if run not in data}) == []
+    assert "5. Method" in html and "rank band 1/5" in html
+

@@ -20,7 +20,15 @@ EVALUATION = "evaluation"
 
 
 def tr_word(text: str | None, context: str = VOCABULARY) -> str:
-    """``text`` in the interface language when it is a marked word, else unchanged."""
+    """``text`` in the interface language when it is a marked word, else unchanged. A
+    ``datasets.i18n.Text`` (a sentence with values) is translated as its template and
+    filled with its values (text values translated too: marked words and Texts change,
+    data passes through)."""
     if not text:
         return text or ""
+    template = getattr(text, "template", None)
+    if template is not None:
+        values = {k: tr_word(v, context) if isinstance(v, str) else v
+                  for k, v in text.values.items()}
+        return QCoreApplication.translate(context, template).format(**values)
     return QCoreApplication.translate(context, str(text))

@@ -2277,6 +2277,165 @@ Occurred {at} · {state}</translation>
     </message>
 </context>
 <context>
+    <name>report_pdf</name>
+    <message>
+        <location filename="../../cockpit/report_pdf.py" line="+97"/>
+        <source>{period} 季度</source>
+        <translation>Quarter {period}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>五色方式：{mode} · 对比季度：{compare} · 排名单位：{n} 个{unit}</source>
+        <translation>Colours {mode} · compared with {compare} · {n} ranked {unit}</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>数据集：{dataset} · 生成时间：{at}</source>
+        <translation>Dataset: {dataset} · generated {at}</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>演示数据 · DEMO DATA</source>
+        <translation>DEMO DATA</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>运营数据为虚构；行政区划名称、代码与边界为真实地理信息。</source>
+        <translation>The operations data are invented; the names, codes and boundaries of the administrative units are real.</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>{n} 个</source>
+        <translation>{n} units</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>一、{period} 总分排名</source>
+        <translation>1. Ranking by total score, {period}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>名次变化对比 {previous}：↑ 上升，↓ 下降，— 不变，新 上季度未排名。</source>
+        <translation>Rank change vs {previous}: ↑ up, ↓ down, — same, new = not ranked last quarter.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <location line="+26"/>
+        <source>名次</source>
+        <translation>Rank</translation>
+    </message>
+    <message>
+        <location line="-26"/>
+        <source>变化</source>
+        <translation>Change</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>总分</source>
+        <translation>Total</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>上季度</source>
+        <translation>Last quarter</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>分数变化</source>
+        <translation>Score change</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>等级</source>
+        <translation>Level</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>二、五色图（{mode}）</source>
+        <translation>2. Five-colour grid ({mode})</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>每格显示得分与等级颜色；灰色“无数据”为缺失（不计为 0），深灰“样本不足”为闭环处置派单过少。</source>
+        <translation>Each cell shows the score in its level colour; grey &quot;No data&quot; is missing (not counted as 0), dark grey &quot;Too few&quot; means too few closed-loop orders.</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>三、各板块前五与后五</source>
+        <translation>3. Top five and bottom five of each board</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>板块</source>
+        <translation>Board</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>前五（名次 单位 得分）</source>
+        <translation>Top 5 (rank, unit, score)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>后五（名次 单位 得分，最差在前）</source>
+        <translation>Bottom 5 (rank, unit, score; worst first)</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>派遣记录</source>
+        <translation>dispatch records</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>事件历史（无完成时间）</source>
+        <translation>event history (no completion times)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>四、闭环处置（来源：{source}）</source>
+        <translation>4. Closed loop (from {source})</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>样本量</source>
+        <translation>Sample</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>签收按时率</source>
+        <translation>Acknowledged on time</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>核查按时率</source>
+        <translation>Verified on time</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>处置按时率</source>
+        <translation>Handled on time</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>结案率</source>
+        <translation>Closure rate</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>超时</source>
+        <translation>Overdue</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>得分</source>
+        <translation>Score</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>五、方法说明</source>
+        <translation>5. Method</translation>
+    </message>
+</context>
+<context>
     <name>review</name>
     <message>
         <location filename="../../cockpit/review.py" line="-634"/>
@@ -2554,6 +2713,117 @@ Occurred {at} · {state}</translation>
         <location line="+1"/>
         <source>按名次五等分（晾晒）</source>
         <translation>by rank quintiles (review)</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>区县</source>
+        <extracomment>The workbook&apos;s sheets, in order.</extracomment>
+        <translation>districts</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>镇街</source>
+        <translation>streets</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>村社</source>
+        <translation>communities</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>网格</source>
+        <translation>grids</translation>
+    </message>
+    <message>
+        <location line="+42"/>
+        <source>名次第 {i}/{k} 段</source>
+        <translation>rank band {i}/{k}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&lt;{score:g} 分</source>
+        <translation>&lt;{score:g}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>≥{score:g} 分</source>
+        <translation>≥{score:g}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>缺失，不计为 0</source>
+        <translation>missing, not counted as 0</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>闭环处置派单少于 {n} 件</source>
+        <translation>fewer than {n} closed-loop orders</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>新</source>
+        <translation>new</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>各板块等权</source>
+        <translation>boards weighted equally</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>板块权重：{weights}</source>
+        <translation>board weights: {weights}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>闭环处置板块取自派遣记录：签收、核查、处置三个环节的按时率与结案率的平均 × 100；当季派单少于 {n} 件为“样本不足”，不评色、不排名。</source>
+        <translation>The closed-loop board comes from the dispatch records: the mean of the on-time rates of acknowledging, verifying and handling and of the closure rate, × 100; a unit with fewer than {n} orders in the quarter is &quot;Too few&quot;: no colour, no rank.</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>闭环处置板块：本报告未接入派遣记录，只有事件历史（事件量与各环节时限），事件历史不含完成时间，按时率、结案率与超时数无法计算，显示为“无数据”，不计入总分。</source>
+        <translation>Closed-loop board: this report has no dispatch records, only the event history (event counts and stage deadlines), which has no completion times; on-time rates, closure rate and overdue counts cannot be computed, show as &quot;No data&quot; and do not count in the total.</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>指标得分（0–100）：按目标值与指标方向计算相对差距 g（越高越好：(值−目标)/|目标|；越低越好：(目标−值)/|目标|）。达标得 {on_target:g} 分；优于目标 {full_gap:.0%} 得 100 分（封顶）；差于目标 {zero_gap:.0%} 得 0 分（保底），其间线性。封顶与保底即异常值处理：任何单项指标的贡献都不超过 100、不低于 0。</source>
+        <translation>KPI score (0–100): the relative gap g to the target, by the KPI&apos;s direction (higher is better: (value − target)/|target|; lower is better: (target − value)/|target|). On target scores {on_target:g}; {full_gap:.0%} better than the target scores 100 (the cap); {zero_gap:.0%} worse scores 0 (the floor); linear in between. Cap and floor are the outlier rule: no single KPI contributes more than 100 or less than 0.</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>板块得分：该板块有数值的指标按权重加权平均；有数值指标的权重不足板块总权重的 {coverage:.0%} 时，板块记为“无数据”。缺失值不计为 0。</source>
+        <translation>Board score: the weighted mean of the board&apos;s KPIs that have a value; when those carry less than {coverage:.0%} of the board&apos;s weight, the board is &quot;No data&quot;. A missing value never counts as 0.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>总分：各板块得分的加权平均（{weights}），闭环处置板块权重 {cl_weight:g}；有得分的指标板块权重不足 {coverage:.0%} 时总分为“无数据”。</source>
+        <translation>Total: the weighted mean of the board scores ({weights}), the closed-loop board weighing {cl_weight:g}; when the KPI boards with a score carry less than {coverage:.0%} of the weight, the total is &quot;No data&quot;.</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>名次：按保留一位小数后的得分从高到低；得分相同者名次相同（1、2、2、4），列表中按单位代码排列。名次变化 = 上季度名次 − 本季度名次（↑ 上升，↓ 下降，— 不变，新 上季度未排名）。</source>
+        <translation>Rank: by the score rounded to one decimal, highest first; equal scores share a rank (1, 2, 2, 4) and are listed by unit code. Rank change = last quarter&apos;s rank − this quarter&apos;s rank (↑ up, ↓ down, — same, new = not ranked last quarter).</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>五色：按分数段——达到某一等级的最低分即为该等级。两种方式均可选择。</source>
+        <translation>Five colours: by score bands — a unit reaching a level&apos;s minimum score has that level. Either way can be chosen.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>五色：按名次五等分（晾晒）——n 个有得分的单位中第 r 名的等级为 ⌊(r−1)·5/n⌋+1，同分者同段。两种方式均可选择。</source>
+        <translation>Five colours: by rank quintiles (review) — among n units with a score, rank r has level ⌊(r−1)·5/n⌋+1; equal scores share a band. Either way can be chosen.</translation>
+    </message>
+    <message>
+        <location line="+51"/>
+        <source>单位</source>
+        <translation>units</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>{top}城市运行 · 五色图与季度晾晒报告</source>
+        <translation>{top} city operations · five-colour grid and quarterly ranking report</translation>
     </message>
     <message>
         <location filename="../../datasets/routing.py" line="+203"/>
