@@ -1,6 +1,6 @@
 """`cockpit report`: the quarter's PDF and XLSX without the window.
 
-    cockpit report --period 2026Q3 --out DIR [--data DIR] [--mode absolute|quintile]
+    cockpit report --period 2026Q3 --out DIR [--data DIR] [--mode absolute|quintile] [--lang en]
 
 Writes ``DIR/cockpit-report-<period>-<mode>.pdf`` and ``.xlsx``. Without ``--data`` it uses
 the default dataset like the GUI (the demo data, generated on first use). Exit codes: 0 ok;
@@ -26,6 +26,9 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
                      help="dataset directory (default: the built-in demo data)")
     rep.add_argument("--mode", choices=("absolute", "quintile"), default="absolute",
                      help="five colours by score thresholds or by rank quintiles (晾晒)")
+    rep.add_argument("--lang", choices=("zh", "en"), default=None,
+                     help="language of the PDF (default zh, or COCKPIT_LANG); the XLSX is "
+                     "Chinese")
     return rep
 
 
@@ -77,7 +80,14 @@ def cmd_report(args: argparse.Namespace) -> int:
         try:
             write_xlsx(rep, xlsx)
             _ensure_gui_app()
+            from PySide6.QtGui import QGuiApplication
+
+            from cockpit.i18n import install_translator
+            from cockpit.language import resolve_language
             from cockpit.report_pdf import write_pdf
+
+            install_translator(QGuiApplication.instance(),
+                               resolve_language(getattr(args, "lang", None)))
 
             write_pdf(rep, pdf)
         except OSError as exc:

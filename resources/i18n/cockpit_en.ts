@@ -2823,7 +2823,7 @@ Occurred {at} · {state}</translation>
     <message>
         <location line="+3"/>
         <source>{top}城市运行 · 五色图与季度晾晒报告</source>
-        <translation>{top} city operations · five-colour grid and quarterly ranking report</translation>
+        <translation>{top} City Operations · five-colour grid and quarterly ranking</translation>
     </message>
     <message>
         <location filename="../../datasets/routing.py" line="+203"/>
