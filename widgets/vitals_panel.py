@@ -697,6 +697,11 @@ class IndicatorTable(QWidget):
         hh.setHighlightSections(False)
         hh.setMinimumSectionSize(40)
         self.view.setStyleSheet("QTableView { font-size: 13pt; }")
+        f = QFont(self.view.font())
+        f.setPointSizeF(13)
+        fm = QFontMetricsF(f)  # the status words are longer in English than in Chinese
+        hh.resizeSection(0, max(90, int(max(fm.horizontalAdvance(f"{STATUS_MARK[s]} {status_word(s)}")
+                                            for s in STATUS_ORDER)) + 18))
         lay.addWidget(self.view, 1)
         self.count_label = QLabel()
         self.count_label.setObjectName("note")

@@ -388,7 +388,7 @@
     <message>
         <location line="+1"/>
         <source>预案 {plan} · {steps} 步 · {depts} 个部门</source>
-        <translation>Plan {plan} · {steps} steps · {depts} departments</translation>
+        <translation>Plan: {plan} · {steps} step(s) · {depts} dept(s)</translation>
     </message>
     <message>
         <location line="+4"/>
@@ -494,7 +494,7 @@
     <message>
         <location line="+3"/>
         <source>确认派遣 {n} 个部门 · Enter</source>
-        <translation>Dispatch {n} departments · Enter</translation>
+        <translation>Dispatch to {n} dept(s) · Enter</translation>
     </message>
     <message>
         <location line="+19"/>
@@ -642,7 +642,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>IndicatorDetail</name>
     <message>
-        <location filename="../../widgets/vitals_panel.py" line="+525"/>
+        <location filename="../../widgets/vitals_panel.py" line="+530"/>
         <source>{name} · 正在读取趋势…</source>
         <translation>{name} · loading the trend…</translation>
     </message>
@@ -700,7 +700,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>IndicatorTable</name>
     <message>
-        <location line="-214"/>
+        <location line="-219"/>
         <source>全部状态</source>
         <translation>All states</translation>
     </message>
@@ -735,7 +735,7 @@ Occurred {at} · {state}</translation>
         <translation>Search indicator name or ID…</translation>
     </message>
     <message>
-        <location line="+67"/>
+        <location line="+72"/>
         <source>全部领域</source>
         <translation>All domains</translation>
     </message>
@@ -747,7 +747,7 @@ Occurred {at} · {state}</translation>
     <message>
         <location line="+42"/>
         <source>显示 {shown} / {total} 项 · 点击表头排序 · 点击一行查看趋势</source>
-        <translation>Showing {shown} / {total} · click a header to sort · click a row for its trend</translation>
+        <translation>{shown} / {total} · header: sort · row: trend</translation>
     </message>
 </context>
 <context>
@@ -830,22 +830,22 @@ Occurred {at} · {state}</translation>
     <message>
         <location line="+0"/>
         <source>较上季</source>
-        <translation>vs last quarter</translation>
+        <translation>Δ quarter</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>得分变化</source>
-        <translation>Score change</translation>
+        <translation>Δ score</translation>
     </message>
     <message>
         <location line="+54"/>
         <source>越高越好 ↑</source>
-        <translation>Higher is better ↑</translation>
+        <translation>Higher ↑</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>越低越好 ↓</source>
-        <translation>Lower is better ↓</translation>
+        <translation>Lower ↓</translation>
     </message>
     <message>
         <location line="+4"/>
@@ -1310,7 +1310,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>StatusSummary</name>
     <message>
-        <location filename="../../widgets/vitals_panel.py" line="-635"/>
+        <location filename="../../widgets/vitals_panel.py" line="-640"/>
         <source>体征指标</source>
         <translation>Indicators</translation>
     </message>
@@ -1376,7 +1376,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>VitalsPanel</name>
     <message>
-        <location filename="../../widgets/vitals_panel.py" line="+799"/>
+        <location filename="../../widgets/vitals_panel.py" line="+804"/>
         <source>‹ 返回</source>
         <translation>‹ Back</translation>
     </message>
@@ -1404,18 +1404,18 @@ Occurred {at} · {state}</translation>
     <message>
         <location line="+83"/>
         <source>城市体征 · 指标列表</source>
-        <translation>City vital signs · indicators</translation>
+        <translation>Vital signs · table</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>城市体征 · 指标趋势</source>
-        <translation>City vital signs · trend</translation>
+        <translation>Vital signs · trend</translation>
     </message>
 </context>
 <context>
     <name>VitalsTableModel</name>
     <message>
-        <location line="-705"/>
+        <location line="-710"/>
         <source>状态</source>
         <translation>Status</translation>
     </message>
@@ -2238,7 +2238,7 @@ Occurred {at} · {state}</translation>
     <message>
         <location line="+1"/>
         <source>较上季</source>
-        <translation>vs last quarter</translation>
+        <translation>Δ quarter</translation>
     </message>
     <message>
         <location line="+0"/>
@@ -2597,7 +2597,7 @@ Occurred {at} · {state}</translation>
     <message>
         <location line="+1"/>
         <source>较上季</source>
-        <translation>vs last quarter</translation>
+        <translation>Δ quarter</translation>
     </message>
     <message>
         <location line="+0"/>
