@@ -40,6 +40,7 @@ from cockpit.datasets.event_feed import DepartmentSimulator
 from cockpit.datasets.schema import BOARDS, RISK_LEVELS, VITAL_DOMAINS
 from cockpit.dispatch_controller import DispatchController, live_feeds
 from cockpit.drill_report_pdf import write_drill_pdf
+from cockpit.i18n import current_language
 from cockpit.layers.page import build_page
 from cockpit.map_controller import MapController
 from cockpit.replay import ReplayClock, ReplayController
@@ -159,14 +160,15 @@ class MainWindow(QMainWindow):
     sig_all_drawn = Signal()
     """Every region, the map included, has drawn real data once."""
 
-    def __init__(self, catalog: Catalog, mode: str = "live", lang: str = "zh",
+    def __init__(self, catalog: Catalog, mode: str = "live", lang: str | None = None,
                  tiles: str | None = None, scenario: str | None = None,
                  replay: tuple[datetime, datetime] | None = None) -> None:
         """``replay``: a window of the past (复盘) to replay read-only, in drill mode."""
         super().__init__()
         self.catalog = catalog
         self.tiles = tiles
-        self.lang = lang
+        # the map page's language; the widgets' texts come from the installed translator
+        self.lang = lang or current_language()
         self.mode = mode
         self.drawn: set[str] = set()
         self.snapshot: Snapshot | None = None
