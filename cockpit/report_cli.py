@@ -27,8 +27,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     rep.add_argument("--mode", choices=("absolute", "quintile"), default="absolute",
                      help="five colours by score thresholds or by rank quintiles (晾晒)")
     rep.add_argument("--lang", choices=("zh", "en"), default=None,
-                     help="language of the PDF (default zh, or COCKPIT_LANG); the XLSX is "
-                     "Chinese")
+                     help="language of the PDF and XLSX (default zh, or COCKPIT_LANG)")
     return rep
 
 
@@ -78,16 +77,17 @@ def cmd_report(args: argparse.Namespace) -> int:
             con.close()
         pdf, xlsx = report_paths(Path(args.out), rep.period, mode)
         try:
-            write_xlsx(rep, xlsx)
             _ensure_gui_app()
             from PySide6.QtGui import QGuiApplication
 
             from cockpit.i18n import install_translator
             from cockpit.language import resolve_language
             from cockpit.report_pdf import write_pdf
+            from cockpit.widgets.words import tr_word
 
             install_translator(QGuiApplication.instance(),
                                resolve_language(getattr(args, "lang", None)))
+            write_xlsx(rep, xlsx, tr_word)
 
             write_pdf(rep, pdf)
         except OSError as exc:

@@ -576,7 +576,7 @@ class ReviewPanel(QWidget):
             try:
                 orders = provider() if provider is not None else None
                 rep = build_report(con, period, mode, orders, compare)
-                return str(write_xlsx(rep, path))
+                return str(write_xlsx(rep, path, tr_word))
             finally:
                 con.close()
 

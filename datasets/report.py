@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -31,7 +32,10 @@ __all__ = ["Report", "build_report", "write_xlsx", "safe_text", "method_note", "
 MODE_LABELS = {"absolute": QT_TRANSLATE_NOOP("vocabulary", "按分数段（绝对阈值）"),
                "quintile": QT_TRANSLATE_NOOP("vocabulary", "按名次五等分（晾晒）")}
 #: The workbook's sheets, in order.
-SHEETS = ("说明", "排名", "五色图", "两季度对比", "前五后五", "闭环处置", "指标得分")
+SHEETS = (QT_TRANSLATE_NOOP("vocabulary", "说明"), QT_TRANSLATE_NOOP("vocabulary", "排名"),
+          QT_TRANSLATE_NOOP("vocabulary", "五色图"), QT_TRANSLATE_NOOP("vocabulary", "两季度对比"),
+          QT_TRANSLATE_NOOP("vocabulary", "前五后五"), QT_TRANSLATE_NOOP("vocabulary", "闭环处置"),
+          QT_TRANSLATE_NOOP("vocabulary", "指标得分"))
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _LEVEL_NAMES = {"district": QT_TRANSLATE_NOOP("vocabulary", "区县"), "street": QT_TRANSLATE_NOOP("vocabulary", "镇街"),
                 "community": QT_TRANSLATE_NOOP("vocabulary", "村社"), "grid": QT_TRANSLATE_NOOP("vocabulary", "网格")}
@@ -206,8 +210,10 @@ _num = E._float
 _int = E._int
 
 
-def write_xlsx(report: Report, path: Path | str) -> Path:
-    """Write the report as a workbook, one sheet per view (:data:`SHEETS`)."""
+def write_xlsx(report: Report, path: Path | str,
+               tr: Callable[[str], str] = lambda text: text) -> Path:
+    """Write the report as a workbook, one sheet per view (:data:`SHEETS`). ``tr`` puts the
+    report's words in another language (the widgets' ``tr_word``); default: Chinese."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Font, PatternFill
@@ -244,7 +250,7 @@ def write_xlsx(report: Report, path: Path | str) -> Path:
             ws.column_dimensions[get_column_letter(i)].width = w
         heads = []
         for h in header:
-            c = cell(ws, h, font=head_font)
+            c = cell(ws, tr(h), font=head_font)
             c.fill = head_fill
             heads.append(c)
         ws.append(heads)
@@ -256,50 +262,54 @@ def write_xlsx(report: Report, path: Path | str) -> Path:
     def level_cell(ws, unit: str, column: str, fmt: str = "0.0"):
         info = report.level(unit, column)
         if info["score"] is None:
-            return cell(ws, info["label"], fill=info["colour"], text=info["text"])
+            return cell(ws, tr(info["label"]), fill=info["colour"], text=info["text"])
         return cell(ws, info["score"], fill=info["colour"], text=info["text"], fmt=fmt)
 
     # 说明
-    ws = wb.create_sheet(SHEETS[0])
+    ws = wb.create_sheet(tr(SHEETS[0]))
     ws.column_dimensions["A"].width = 18
     ws.column_dimensions["B"].width = 110
-    ws.append([cell(ws, report.title, font=Font(bold=True, size=14))])
-    for k, v in (("季度", report.period), ("对比季度", report.compare_with or "—"),
-                 ("五色方式", report.mode_label), ("数据集", report.dataset_title),
-                 ("生成时间", report.generated_at.strftime("%Y-%m-%d %H:%M")),
-                 ("排名单位", f"{len(ev.ranking)} 个{report.unit_label}")):
-        ws.append([cell(ws, k, font=bold), cell(ws, v)])
+    ws.append([cell(ws, tr(report.title), font=Font(bold=True, size=14))])
+    for k, v in ((QT_TRANSLATE_NOOP("vocabulary", "季度"), report.period),
+                 (QT_TRANSLATE_NOOP("vocabulary", "对比季度"), report.compare_with or "—"),
+                 (QT_TRANSLATE_NOOP("vocabulary", "五色方式"), report.mode_label),
+                 (QT_TRANSLATE_NOOP("vocabulary", "数据集"), report.dataset_title),
+                 (QT_TRANSLATE_NOOP("vocabulary", "生成时间"), report.generated_at.strftime("%Y-%m-%d %H:%M")),
+                 (QT_TRANSLATE_NOOP("vocabulary", "排名单位"), tr(Text(QT_TRANSLATE_NOOP("vocabulary", "{n} 个{unit}"),
+                                  n=len(ev.ranking), unit=report.unit_label)))):
+        ws.append([cell(ws, tr(k), font=bold), cell(ws, tr(v))])
     if report.synthetic:
-        ws.append([cell(ws, "演示数据", font=Font(bold=True, color="B26A00")),
-                   cell(ws, "DEMO DATA：运营数据为虚构，行政区划为真实地理信息。")])
+        ws.append([cell(ws, tr(QT_TRANSLATE_NOOP("vocabulary", "演示数据")), font=Font(bold=True, color="B26A00")),
+                   cell(ws, tr(QT_TRANSLATE_NOOP(
+                       "vocabulary", "DEMO DATA：运营数据为虚构，行政区划为真实地理信息。")))])
     ws.append([])
-    ws.append([cell(ws, "图例", font=bold)])
+    ws.append([cell(ws, tr(QT_TRANSLATE_NOOP("vocabulary", "图例")), font=bold)])
     for item in report.legend():
-        ws.append([cell(ws, item["label"], fill=item["colour"], text=item["text"]),
-                   cell(ws, item["note"])])
+        ws.append([cell(ws, tr(item["label"]), fill=item["colour"], text=item["text"]),
+                   cell(ws, tr(item["note"]))])
     ws.append([])
-    ws.append([cell(ws, "方法说明", font=bold)])
+    ws.append([cell(ws, tr(QT_TRANSLATE_NOOP("vocabulary", "方法说明")), font=bold)])
     for para in report.method:
-        ws.append([None, cell(ws, para)])
+        ws.append([None, cell(ws, tr(para))])
 
     # 排名
-    ws = sheet(SHEETS[1], ["名次", "变化", "名次变化", "单位代码", "单位", "总分", "上季度名次",
-                           "上季度总分", "分数变化", "等级"], [8, 8, 10, 12, 22, 10, 12, 12, 10, 10])
+    ws = sheet(tr(SHEETS[1]), [QT_TRANSLATE_NOOP("vocabulary", "名次"), QT_TRANSLATE_NOOP("vocabulary", "变化"), QT_TRANSLATE_NOOP("vocabulary", "名次变化"), QT_TRANSLATE_NOOP("vocabulary", "单位代码"), QT_TRANSLATE_NOOP("vocabulary", "单位"), QT_TRANSLATE_NOOP("vocabulary", "总分"), QT_TRANSLATE_NOOP("vocabulary", "上季度名次"),
+                           QT_TRANSLATE_NOOP("vocabulary", "上季度总分"), QT_TRANSLATE_NOOP("vocabulary", "分数变化"), QT_TRANSLATE_NOOP("vocabulary", "等级")], [8, 8, 10, 12, 22, 10, 12, 12, 10, 10])
     lv_col = f"level_{report.mode}"
     for r in ev.ranking.itertuples(index=False):
         rank, prev_rank = _int(r.rank), _int(r.prev_rank)
         change = _int(r.rank_change)
         info = ev.level_info(_int(getattr(r, lv_col)), r.status)
-        ws.append([rank, cell(ws, change_text(change) if rank is not None else "—"), change,
+        ws.append([rank, cell(ws, tr(change_text(change)) if rank is not None else "—"), change,
                    cell(ws, r.unit_code), cell(ws, r.unit_name),
                    level_cell(ws, r.unit_code, E.TOTAL), prev_rank,
                    cell(ws, _num(r.prev_total), fmt="0.0"),
                    cell(ws, _num(r.score_change), fmt="+0.0;-0.0;0.0"),
-                   cell(ws, info["label"], fill=info["colour"], text=info["text"])])
+                   cell(ws, tr(info["label"]), fill=info["colour"], text=info["text"])])
 
     # 五色图
     cols = ev.columns
-    ws = sheet(SHEETS[2], ["名次", "单位代码", "单位", E.TOTAL, *ev.boards],
+    ws = sheet(tr(SHEETS[2]), [QT_TRANSLATE_NOOP("vocabulary", "名次"), QT_TRANSLATE_NOOP("vocabulary", "单位代码"), QT_TRANSLATE_NOOP("vocabulary", "单位"), tr(E.TOTAL), *map(tr, ev.boards)],
                [8, 12, 22] + [12] * len(cols), freeze="D2")
     for r in ev.ranking.itertuples(index=False):
         ws.append([_int(r.rank), cell(ws, r.unit_code), cell(ws, r.unit_name),
@@ -309,53 +319,64 @@ def write_xlsx(report: Report, path: Path | str) -> Path:
     # 两季度对比
     if report.comparison is not None:
         a, b = report.compare_with, report.period
-        ws = sheet(SHEETS[3], ["单位代码", "单位", f"{a} 名次", f"{a} 总分", f"{b} 名次",
-                               f"{b} 总分", "名次变化", "分数变化"], [12, 22, 12, 12, 12, 12, 10, 10])
+        rank_h, total_h = tr(QT_TRANSLATE_NOOP("vocabulary", "{period} 名次")), \
+            tr(QT_TRANSLATE_NOOP("vocabulary", "{period} 总分"))
+        ws = sheet(tr(SHEETS[3]), [QT_TRANSLATE_NOOP("vocabulary", "单位代码"), QT_TRANSLATE_NOOP("vocabulary", "单位"), rank_h.format(period=a),
+                                   total_h.format(period=a), rank_h.format(period=b),
+                                   total_h.format(period=b), QT_TRANSLATE_NOOP("vocabulary", "名次变化"), QT_TRANSLATE_NOOP("vocabulary", "分数变化")],
+                   [12, 22, 12, 12, 12, 12, 10, 10])
         for r in report.comparison.itertuples(index=False):
             ws.append([cell(ws, r.unit_code), cell(ws, r.unit_name), _int(r.rank_a),
                        cell(ws, _num(r.total_a), fmt="0.0"), _int(r.rank_b),
                        cell(ws, _num(r.total_b), fmt="0.0"), _int(r.rank_change),
                        cell(ws, _num(r.score_change), fmt="+0.0;-0.0;0.0")])
     else:
-        ws = sheet(SHEETS[3], ["说明"], [60])
-        ws.append([cell(ws, "没有可对比的季度 · no quarter to compare with")])
+        ws = sheet(tr(SHEETS[3]), [QT_TRANSLATE_NOOP("vocabulary", "说明")], [60])
+        ws.append([cell(ws, tr(QT_TRANSLATE_NOOP("vocabulary", "没有可对比的季度")))])
 
     # 前五后五
-    ws = sheet(SHEETS[4], ["板块", "类别", "位次", "名次", "单位代码", "单位", "得分"],
+    ws = sheet(tr(SHEETS[4]), [QT_TRANSLATE_NOOP("vocabulary", "板块"), QT_TRANSLATE_NOOP("vocabulary", "类别"), QT_TRANSLATE_NOOP("vocabulary", "位次"), QT_TRANSLATE_NOOP("vocabulary", "名次"), QT_TRANSLATE_NOOP("vocabulary", "单位代码"), QT_TRANSLATE_NOOP("vocabulary", "单位"), QT_TRANSLATE_NOOP("vocabulary", "得分")],
                [14, 8, 6, 6, 12, 22, 10])
     for column in [E.TOTAL, *ev.boards]:
         tb = report.extremes.get(column, {"top": [], "bottom": []})
-        for kind, label in (("top", "前五"), ("bottom", "后五")):
+        for kind, label in (("top", QT_TRANSLATE_NOOP("vocabulary", "前五")),
+                            ("bottom", QT_TRANSLATE_NOOP("vocabulary", "后五"))):
             for i, (rank, code, name, _score) in enumerate(tb[kind], start=1):
-                ws.append([cell(ws, column), cell(ws, label), i, rank, cell(ws, code),
+                ws.append([cell(ws, tr(column)), cell(ws, tr(label)), i, rank, cell(ws, code),
                            cell(ws, name), level_cell(ws, code, column)])
 
     # 闭环处置
-    ws = sheet(SHEETS[5], ["单位代码", "单位", "样本量", "签收按时率", "核查按时率", "处置按时率",
-                           "结案率", "超时", "得分", "状态", "来源"],
+    ws = sheet(tr(SHEETS[5]), [QT_TRANSLATE_NOOP("vocabulary", "单位代码"), QT_TRANSLATE_NOOP("vocabulary", "单位"), QT_TRANSLATE_NOOP("vocabulary", "样本量"), QT_TRANSLATE_NOOP("vocabulary", "签收按时率"), QT_TRANSLATE_NOOP("vocabulary", "核查按时率"), QT_TRANSLATE_NOOP("vocabulary", "处置按时率"),
+                           QT_TRANSLATE_NOOP("vocabulary", "结案率"), QT_TRANSLATE_NOOP("vocabulary", "超时"), QT_TRANSLATE_NOOP("vocabulary", "得分"), QT_TRANSLATE_NOOP("vocabulary", "状态"), QT_TRANSLATE_NOOP("vocabulary", "来源")],
                [12, 22, 8, 11, 11, 11, 9, 7, 9, 10, 10])
-    status_text = {"ok": "正常", "insufficient": "样本不足", "nodata": "无数据"}
+    status_text = {"ok": QT_TRANSLATE_NOOP("vocabulary", "正常"),
+                   "insufficient": QT_TRANSLATE_NOOP("vocabulary", "样本不足"),
+                   "nodata": QT_TRANSLATE_NOOP("vocabulary", "无数据")}
     for r in ev.closed_loop.itertuples(index=False):
         ws.append([cell(ws, r.unit_code), cell(ws, names.get(r.unit_code, r.unit_code)), int(r.n)]
                   + [cell(ws, _num(getattr(r, c)), fmt="0.0%") for c in
                      ("react_on_time", "verify_on_time", "handle_on_time", "closure_rate")]
                   + [_int(r.overdue), level_cell(ws, r.unit_code, E.CLOSED_LOOP),
-                     cell(ws, status_text.get(r.status, r.status)),
-                     cell(ws, "派遣记录" if r.source == "dispatch" else "事件历史")])
+                     cell(ws, tr(status_text.get(r.status, r.status))),
+                     cell(ws, tr(QT_TRANSLATE_NOOP("vocabulary", "派遣记录")
+                                 if r.source == "dispatch"
+                                 else QT_TRANSLATE_NOOP("vocabulary", "事件历史")))])
 
     # 指标得分
-    ws = sheet(SHEETS[6], ["单位代码", "单位", "指标代码", "指标", "板块", "跑道", "计量单位",
-                           "方向", "权重", "目标", "数值", "得分"],
+    ws = sheet(tr(SHEETS[6]), [QT_TRANSLATE_NOOP("vocabulary", "单位代码"), QT_TRANSLATE_NOOP("vocabulary", "单位"), QT_TRANSLATE_NOOP("vocabulary", "指标代码"), QT_TRANSLATE_NOOP("vocabulary", "指标"), QT_TRANSLATE_NOOP("vocabulary", "板块"), QT_TRANSLATE_NOOP("vocabulary", "跑道"), QT_TRANSLATE_NOOP("vocabulary", "计量单位"),
+                           QT_TRANSLATE_NOOP("vocabulary", "方向"), QT_TRANSLATE_NOOP("vocabulary", "权重"), QT_TRANSLATE_NOOP("vocabulary", "目标"), QT_TRANSLATE_NOOP("vocabulary", "数值"), QT_TRANSLATE_NOOP("vocabulary", "得分")],
                [12, 18, 12, 30, 12, 18, 9, 8, 8, 10, 10, 8])
     if report.kpi_detail is not None:
+        higher = tr(QT_TRANSLATE_NOOP("vocabulary", "越高越好"))
+        lower = tr(QT_TRANSLATE_NOOP("vocabulary", "越低越好"))
         d = report.kpi_detail
         for row in zip(d["unit_code"], d["unit_name"], d["kpi_id"], d["name"], d["board"],
                        d["runway"], d["unit"], d["direction"], d["weight"], d["target"],
                        d["value"], d["score"]):
             u, un, k, n, b, rw, unit, direction, w, t, v, s = row
             ws.append([safe_text(u), safe_text(un), safe_text(k), safe_text(n), safe_text(b),
-                       safe_text(rw), safe_text(unit), "越高越好" if direction == "higher"
-                       else "越低越好", _num(w), _num(t), _num(v),
+                       safe_text(rw), safe_text(unit), higher if direction == "higher"
+                       else lower, _num(w), _num(t), _num(v),
                        None if _num(s) is None else round(float(s), 1)])
     tmp = path.with_name(path.name + ".part")
     wb.save(tmp)

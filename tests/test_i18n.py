@@ -414,18 +414,24 @@ def test_after_action_pdf_in_english(english, tmp_path: Path) -> None:
     assert "After-actionreport" in text and "Perinject" in text and "Acknowledge" in text
 
 
-def test_quarterly_report_in_english(english, catalog) -> None:
-    from cockpit.datasets.report import build_report
+def test_quarterly_report_in_english(english, catalog, tmp_path: Path) -> None:
+    from cockpit.datasets.report import build_report, write_xlsx
+    from cockpit.widgets.words import tr_word
+    from openpyxl import load_workbook
 
     from cockpit.report_pdf import report_html
 
     con = catalog.cursor()
     try:
-        rep = build_report(con, mode="quintile", kpi_detail=False)
+        rep = build_report(con, mode="quintile")
     finally:
         con.close()
     html = report_html(rep)
     data = _data_runs(catalog)
     assert sorted({run for run in CJK.findall(html) if run not in data}) == []
     assert "5. Method" in html and "rank band 1/5" in html
-
+    wb = load_workbook(write_xlsx(rep, tmp_path / "r.xlsx", tr_word), read_only=True)
+    cells = [*wb.sheetnames, *(str(v) for ws in wb for row in ws.iter_rows(values_only=True)
+                               for v in row if v is not None)]
+    assert sorted({run for t in cells for run in CJK.findall(t) if run not in data}) == []
+    assert "KPI scores" in wb.sheetnames

@@ -856,7 +856,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../cockpit/window.py" line="+69"/>
+        <location filename="../../cockpit/window.py" line="+70"/>
         <source>应急仓库</source>
         <translation>Warehouses</translation>
     </message>
@@ -913,7 +913,7 @@ Occurred {at} · {state}</translation>
         <translation>Replay is read-only: nothing is dispatched or written</translation>
     </message>
     <message>
-        <location line="+94"/>
+        <location line="+95"/>
         <location line="+69"/>
         <source>城市运行一屏统揽</source>
         <translation>City Operations Cockpit</translation>
@@ -2694,18 +2694,20 @@ Occurred {at} · {state}</translation>
     </message>
     <message>
         <location filename="../../datasets/evaluation.py" line="-17"/>
+        <location filename="../../datasets/report.py" line="+37"/>
         <source>闭环处置</source>
         <extracomment>The closed-loop board&apos;s column name.</extracomment>
         <translation>Closed loop</translation>
     </message>
     <message>
         <location line="+2"/>
+        <location filename="../../datasets/report.py" line="+259"/>
         <source>总分</source>
         <extracomment>The total&apos;s column name.</extracomment>
         <translation>Total</translation>
     </message>
     <message>
-        <location filename="../../datasets/report.py" line="+31"/>
+        <location filename="../../datasets/report.py" line="-264"/>
         <source>按分数段（绝对阈值）</source>
         <translation>by score bands (absolute thresholds)</translation>
     </message>
@@ -2715,9 +2717,40 @@ Occurred {at} · {state}</translation>
         <translation>by rank quintiles (review)</translation>
     </message>
     <message>
-        <location line="+4"/>
-        <source>区县</source>
+        <location line="+2"/>
+        <location line="+299"/>
+        <source>说明</source>
         <extracomment>The workbook&apos;s sheets, in order.</extracomment>
+        <translation>About</translation>
+    </message>
+    <message>
+        <location line="-299"/>
+        <source>排名</source>
+        <translation>Ranking</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>五色图</source>
+        <translation>Five-colour grid</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>两季度对比</source>
+        <translation>Two quarters</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>前五后五</source>
+        <translation>Top and bottom 5</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>指标得分</source>
+        <translation>KPI scores</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>区县</source>
         <translation>districts</translation>
     </message>
     <message>
@@ -2817,13 +2850,286 @@ Occurred {at} · {state}</translation>
     </message>
     <message>
         <location line="+51"/>
+        <location line="+104"/>
+        <location line="+16"/>
+        <location line="+12"/>
+        <location line="+14"/>
+        <location line="+11"/>
+        <location line="+17"/>
         <source>单位</source>
-        <translation>units</translation>
+        <translation>Unit</translation>
+    </message>
+    <message>
+        <location line="-171"/>
+        <source>{top}城市运行 · 五色图与季度晾晒报告</source>
+        <translation>{top} City Operations · five-colour grid and quarterly ranking</translation>
+    </message>
+    <message>
+        <location line="+78"/>
+        <source>季度</source>
+        <translation>Quarter</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>对比季度</source>
+        <translation>Compared with</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>五色方式</source>
+        <translation>Colours</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>数据集</source>
+        <translation>Dataset</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>生成时间</source>
+        <translation>Generated</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>排名单位</source>
+        <translation>Ranked units</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>{n} 个{unit}</source>
+        <translation>{n} {unit}</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>演示数据</source>
+        <translation>Demo data</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>DEMO DATA：运营数据为虚构，行政区划为真实地理信息。</source>
+        <translation>DEMO DATA: the operations data are invented; the administrative geography is real.</translation>
     </message>
     <message>
         <location line="+3"/>
-        <source>{top}城市运行 · 五色图与季度晾晒报告</source>
-        <translation>{top} City Operations · five-colour grid and quarterly ranking</translation>
+        <source>图例</source>
+        <translation>Legend</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>方法说明</source>
+        <translation>Method</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <location line="+16"/>
+        <location line="+26"/>
+        <source>名次</source>
+        <translation>Rank</translation>
+    </message>
+    <message>
+        <location line="-42"/>
+        <source>变化</source>
+        <translation>Change</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <location line="+30"/>
+        <source>名次变化</source>
+        <translation>Rank change</translation>
+    </message>
+    <message>
+        <location line="-30"/>
+        <location line="+16"/>
+        <location line="+12"/>
+        <location line="+14"/>
+        <location line="+11"/>
+        <location line="+17"/>
+        <source>单位代码</source>
+        <translation>Unit code</translation>
+    </message>
+    <message>
+        <location line="-70"/>
+        <source>上季度名次</source>
+        <translation>Last quarter rank</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>上季度总分</source>
+        <translation>Last quarter total</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <location line="+29"/>
+        <source>分数变化</source>
+        <translation>Score change</translation>
+    </message>
+    <message>
+        <location line="-29"/>
+        <source>等级</source>
+        <translation>Level</translation>
+    </message>
+    <message>
+        <location line="+25"/>
+        <source>{period} 名次</source>
+        <translation>{period} rank</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{period} 总分</source>
+        <translation>{period} total</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>没有可对比的季度</source>
+        <translation>No quarter to compare with</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <location line="+28"/>
+        <source>板块</source>
+        <translation>Board</translation>
+    </message>
+    <message>
+        <location line="-28"/>
+        <source>类别</source>
+        <translation>Kind</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>位次</source>
+        <translation>Place</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <location line="+12"/>
+        <location line="+17"/>
+        <source>得分</source>
+        <translation>Score</translation>
+    </message>
+    <message>
+        <location line="-25"/>
+        <source>前五</source>
+        <translation>Top 5</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>后五</source>
+        <translation>Bottom 5</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>样本量</source>
+        <translation>Sample</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>签收按时率</source>
+        <translation>Acknowledged on time</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>核查按时率</source>
+        <translation>Verified on time</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>处置按时率</source>
+        <translation>Handled on time</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>结案率</source>
+        <translation>Closure rate</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>超时</source>
+        <translation>Overdue</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>状态</source>
+        <translation>State</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>来源</source>
+        <translation>Source</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>正常</source>
+        <translation>Normal</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>样本不足</source>
+        <translation>Too few</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>无数据</source>
+        <translation>No data</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>派遣记录</source>
+        <translation>dispatch records</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>事件历史</source>
+        <translation>event history</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>指标代码</source>
+        <translation>KPI code</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>指标</source>
+        <translation>KPI</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>跑道</source>
+        <translation>Runway</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>计量单位</source>
+        <translation>Unit of measure</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>方向</source>
+        <translation>Direction</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>权重</source>
+        <translation>Weight</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>目标</source>
+        <translation>Target</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>数值</source>
+        <translation>Value</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>越高越好</source>
+        <translation>higher is better</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>越低越好</source>
+        <translation>lower is better</translation>
     </message>
     <message>
         <location filename="../../datasets/routing.py" line="+203"/>
