@@ -123,8 +123,10 @@ def run_gui(args: argparse.Namespace) -> int:
 
     headless = bool(args.screenshot)
 
-    def fail(title: tuple[str, str], text: tuple[str, str] | str, code: int) -> int:
-        """Say what went wrong: in a message box (interface language) and on stderr."""
+    def fail(title: tuple[str, str] | str, text: tuple[str, str] | str, code: int) -> int:
+        """Say what went wrong: in a message box (interface language) and on stderr; a
+        (interface language, English) pair from both(), or one text for both."""
+        title = (title, title) if isinstance(title, str) else title
         text = (text, text) if isinstance(text, str) else text
         head = title[0] if title[0] == title[1] else f"{title[0]} · {title[1]}"
         print(f"cockpit: {head}\n{text[1]}", file=sys.stderr)
