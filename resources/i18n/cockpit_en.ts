@@ -89,7 +89,7 @@
         <location line="+148"/>
         <source>→ 持平</source>
         <extracomment>How many times the gauge was drawn (not blitted) — the cache at work.</extracomment>
-        <translation>→ level</translation>
+        <translation>→ steady</translation>
     </message>
     <message>
         <location line="+187"/>
@@ -1537,7 +1537,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>app</name>
     <message>
-        <location filename="../../cockpit/app.py" line="+147"/>
+        <location filename="../../cockpit/app.py" line="+149"/>
         <source>另一个驾驶舱正在运行</source>
         <translation>Another cockpit is running</translation>
     </message>
