@@ -60,6 +60,15 @@ def install_translator(app: QCoreApplication, lang: str | None) -> str:
     return code
 
 
+def remove_translators(app: QCoreApplication) -> None:
+    """Take out what :func:`install_translator` put in (Qt's source texts and ours remain)."""
+    global _current
+    for t in _installed:
+        app.removeTranslator(t)
+    _installed.clear()
+    _current = DEFAULT_LANGUAGE
+
+
 def current_language() -> str:
     """The language the last :func:`install_translator` put in place ('zh' before any)."""
     return _current
