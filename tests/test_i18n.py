@@ -345,6 +345,16 @@ def test_live_and_review_in_english_show_only_data_in_chinese(english, qtbot, ca
                         and win.dispatch_ctl.preview.isVisible(), timeout=30_000)
         left += _chinese_left(win.dispatch_ctl.preview, data)
         win.dispatch_ctl.preview.reject()
+        # a cell of the five-colour grid explained, the closed-loop board included
+        from cockpit.datasets.evaluation import CLOSED_LOOP
+
+        unit = win.review.evaluation.ranking["unit_code"].iloc[0]
+        for column in (CLOSED_LOOP, next(iter(win.board_gauges))):
+            before = win.review.breakdown.title.text()
+            win.review._on_cell_activated(unit, column)
+            qtbot.waitUntil(lambda b=before: win.review.breakdown.title.text() != b,
+                            timeout=30_000)
+            left += _chinese_left(win.review.breakdown, data)
         win.open_board(next(iter(win.board_gauges)))
         qtbot.waitUntil(lambda: win.board_dialog is not None and win.board_dialog.isVisible(),
                         timeout=30_000)
