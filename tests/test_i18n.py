@@ -296,6 +296,11 @@ def _shown_texts(root) -> list[tuple[str, str]]:
                     v = m.headerData(c, Qt.Orientation.Horizontal, role)
                     if v:
                         out.append((where + f".header{c}", str(v)))
+                    # the first rows' cells: data, and the words and tooltips made around it
+                    for r in range(min(3, w.verticalHeader().count())):
+                        v = m.data(m.index(r, c), role)
+                        if isinstance(v, str) and v:
+                            out.append((where + f".cell{r},{c}", v))
     return [(k, v) for k, v in out if v]
 
 
