@@ -186,6 +186,8 @@ class DispatchController(QObject):
         self._overdue: set[str] | None = None
         self._sent_states: dict[int, str] | None = None
         self._busy = False
+        #: The clock time of the last tick shown (events, orders).
+        self.as_of: datetime | None = None
         self._again = False
         self._dispatch_keys: dict[str, str] = {}
         self._action_keys: dict[tuple[str, str], str] = {}
@@ -452,6 +454,7 @@ class DispatchController(QObject):
 
     def _on_tick_done(self, res: _TickResult) -> None:
         self._busy = False
+        self.as_of = res.as_of
         if res.names is not None:
             self._names = res.names
         for e in res.new_feed:

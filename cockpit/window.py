@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -69,6 +70,9 @@ FACILITY_LABELS = {"warehouse": "应急仓库", "fire_station": "消防站", "ho
                    "shelter": "避难场所"}
 REGIONS = ("vitals", "evaluation", "events", "risk", "map")
 REPLAY_WATERMARK = "复盘 · REPLAY"
+SLOW_REGION_PERIOD_S = 1.0
+"""While a replay plays, how often (wall time) the slowly changing regions redraw."""
+
 REPLAY_READ_ONLY = "复盘模式只读 · replay is read-only: nothing is dispatched or written"
 
 
@@ -167,6 +171,7 @@ class MainWindow(QMainWindow):
         self.drill: DrillSession | None = None
         self.replay_window: tuple[datetime, datetime] | None = None
         self._snap_busy = self._snap_again = self._closing = False
+        self._map_refreshed_for: datetime | None = None  # a seek asked the map itself
         if replay is not None:
             if mode != "drill" or scenario is not None:
                 raise ValueError("a replay runs in drill mode and without a scenario")
@@ -220,6 +225,14 @@ class MainWindow(QMainWindow):
         if isinstance(self.clock, ReplayClock):
             # every panel follows the replay clock: the same as-of queries as live mode
             self.clock.sig_ticked.connect(self._on_replay_ticked)
+            self.clock.sig_state_changed.connect(self._on_replay_state)
+            self._slow_refresh: dict[str, Callable[[datetime], None]] = {
+                "vitals": lambda _t: self.vitals.tick(),
+                "dispatch": lambda _t: self.dispatch_ctl.tick(),
+                "status": self._advance_snapshot}
+            self._slow_last = dict.fromkeys(self._slow_refresh, 0.0)
+            self._slow_turn = 0
+            self._was_playing = False
 
     # ---- construction -------------------------------------------------------------------
     def _build(self) -> None:
@@ -340,6 +353,8 @@ class MainWindow(QMainWindow):
         pool = QThreadPool.globalInstance()
         pool.setMaxThreadCount(max(pool.maxThreadCount(), 4))
         self.vitals.start()
+        if isinstance(self.clock, ReplayClock):  # seeking anywhere then reads no catalog
+            self.vitals.preload(self.clock.start_time, self.clock.end_time)
         page = build_page(self.catalog.boundaries_geojson(), self.catalog.extent,
                           paths.cache_dir() / "pages", lang=self.lang, tiles=self.tiles)
         self.map.load_page(page)
@@ -493,15 +508,53 @@ class MainWindow(QMainWindow):
     def _on_clock_ticked(self, t: datetime) -> None:
         self.header.set_time(t, self.clock.caption())
 
-    def _on_replay_ticked(self, _t: datetime) -> None:
-        """The replay clock moved: every region asks again for the city as of the new time
-        (each coalesces: while a query runs, one more is queued, never a pile)."""
+    def _on_replay_ticked(self, t: datetime) -> None:
+        """The replay clock moved: the regions ask again for the city as of the new time —
+        the same as-of queries as live mode (each coalesces: while a query runs, one more is
+        queued, never a pile).
+
+        A seek or a step redraws every region at once. While playing, the map's events move
+        every frame; the regions that change slowly (vital signs, the event and order lists,
+        the status line) take turns, one per frame and each at most once a second, so that
+        no frame carries the repaint of the whole window."""
         if self._closing:
             return
+        self._follow_quarter(t)
+        if self.clock.jumped or not self.clock.playing:
+            self._refresh_all(t)
+            return
+        self.map_ctl.refresh(time_only=True)
+        now = time.monotonic()
+        names = list(self._slow_last)
+        for i in range(len(names)):
+            name = names[(self._slow_turn + i) % len(names)]
+            if now - self._slow_last[name] >= SLOW_REGION_PERIOD_S:
+                self._slow_last[name] = now
+                self._slow_turn = (names.index(name) + 1) % len(names)
+                self._slow_refresh[name](t)
+                break
+
+    def _refresh_all(self, t: datetime) -> None:
+        """Every region as of ``t`` at once (a seek, a step, a pause)."""
+        self.map_ctl.refresh()  # not waiting for the snapshot: it only moves its time
+        self._map_refreshed_for = t
         self.refresh()
         self.vitals.tick()
         self.dispatch_ctl.tick()
-        self._follow_quarter(self.clock.now())
+        self._slow_last = dict.fromkeys(self._slow_last, time.monotonic())
+
+    def _on_replay_state(self, state: dict) -> None:
+        """Paused: the regions that took turns while playing all catch up with the clock."""
+        was, self._was_playing = self._was_playing, state["playing"]
+        if was and not state["playing"] and not self._closing and self.snapshot is not None:
+            self._refresh_all(state["t"])
+
+    def _advance_snapshot(self, t: datetime) -> None:
+        """A replay frame: the dataset's summaries do not move with the clock; only the
+        snapshot's time and the status line do."""
+        if self.snapshot is not None and not self._snap_busy:
+            self.snapshot = dataclasses.replace(self.snapshot, as_of=t)
+            self._show_status(self.snapshot)
 
     def _follow_quarter(self, t: datetime) -> None:
         """The five-colour grid shows the quarter the clock is in (when it has scores)."""
@@ -547,7 +600,11 @@ class MainWindow(QMainWindow):
             else self._replay_title() if self.replay_window is not None
             else f"{snap.units.top_name}城市运行一屏统揽")
         self._show_risk(snap)
-        self.map_ctl.refresh()
+        if self._map_refreshed_for != snap.as_of:
+            self.map_ctl.refresh()
+        self._show_status(snap)
+
+    def _show_status(self, snap: Snapshot) -> None:
         src = self.catalog.manifest.get("title") or str(self.catalog.data_dir)
         warnings = getattr(self.catalog, "warnings", [])
         self.status.setText(
@@ -562,6 +619,8 @@ class MainWindow(QMainWindow):
         c = info.get("counts", {})
         self.header.set_alarms(int(c.get("alarm", 0)), int(c.get("warning", 0)))
         self._mark("vitals")
+        if info.get("raised") and not self._closing:
+            self.dispatch_ctl.tick()  # the new alarms join the event list now, not next tick
 
     def _load_boards(self) -> None:
         def work() -> list[dict]:
