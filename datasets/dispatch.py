@@ -117,6 +117,7 @@ __all__ = [
     "DispatchError", "IllegalTransition", "UnknownOrder", "DuplicateOpenOrder",
     "IdempotencyConflict", "StoreLocked", "StoreWriteError", "StoreRecovered",
     "canonical_row", "row_hash", "check_rows", "GENESIS", "COLUMNS", "SCHEMA_VERSION",
+    "is_pg_location", "make_row",
 ]
 
 SCHEMA_VERSION = 1
@@ -735,6 +736,7 @@ class DispatchStore(_LogReader):
                  seat: str | None = None, source: str = "gui",
                  clock: Callable[[], datetime] | None = None):
         self.path = Path(path)
+        self.location = self.path  # what open_store() opens again
         self.read_only = read_only
         self.routing = routing
         self.seat = seat or socket.gethostname()
@@ -1224,7 +1226,9 @@ def _order_view(df: pd.DataFrame, t: datetime) -> pd.DataFrame:
 def open_store(location, routing: Callable[[Any], list[PlanStep]] | None = None,
                key: bytes | str | None = None, read_only: bool = False, **kw: Any
                ) -> DispatchStore:
-    """Open (creating if needed) the dispatch store at ``location``, a DuckDB file path.
+    """Open (creating if needed) the dispatch store at ``location``: a DuckDB file path, or a
+    ``postgresql://`` URL for the store all seats of a centre share
+    (:class:`cockpit.datasets.dispatch_pg.PgDispatchStore`; ``key`` does not apply there).
 
     ``routing``: a callable ``event_id -> list[PlanStep]`` that ``create`` asks when it is
     given no plan. ``key``: the HMAC key of the head file (default: ``<store>.key``).
@@ -1232,10 +1236,16 @@ def open_store(location, routing: Callable[[Any], list[PlanStep]] | None = None,
     ``seat`` (default: host name), ``source`` (default ``gui``), ``clock`` (a callable returning
     the current UTC time; drills pass their simulated clock).
 
-    Raises :class:`StoreLocked` when another process holds the file.
+    Raises :class:`StoreLocked` when another process holds the file;
+    :class:`cockpit.datasets.dispatch_pg.StoreUnavailable` when the server cannot be reached.
     """
-    loc = str(location)
-    if loc.startswith(("postgresql:", "postgres:")):
-        raise NotImplementedError("the PostgreSQL dispatch store is not built yet; use a DuckDB "
-                                  "file path")
+    if is_pg_location(location):
+        from cockpit.datasets.dispatch_pg import PgDispatchStore
+
+        return PgDispatchStore(str(location), routing=routing, key=key, read_only=read_only, **kw)
     return DispatchStore(Path(location), routing=routing, key=key, read_only=read_only, **kw)
+
+
+def is_pg_location(location: Any) -> bool:
+    """True for a ``postgresql://`` (or ``postgres://``) URL."""
+    return isinstance(location, str) and location.startswith(("postgresql:", "postgres:"))
