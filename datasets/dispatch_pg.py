@@ -149,7 +149,7 @@ class PgDispatchStore(_LogReader):
             self._connect()
         except StoreUnavailable as e:
             raise StoreUnavailable(f"派遣库无法连接 · cannot reach the dispatch store "
-                                   f"{self.path}: {e}") from e
+                                   f"{self.path}: {_first_line(e.__cause__)}") from e
         self._setup()
         self._read_head()
 
@@ -188,7 +188,7 @@ class PgDispatchStore(_LogReader):
 
     def _down_text(self, e: Exception) -> str:
         return (f"派遣库连接中断 · the dispatch store {self.path} cannot be reached: "
-                f"{str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__}")
+                f"{_first_line(e)}")
 
     @property
     def connected(self) -> bool:
@@ -459,6 +459,11 @@ class PgDispatchStore(_LogReader):
         return f"PgDispatchStore({self.path!r}, seq={self._head[0]})"
 
 
+def _first_line(e: BaseException | None) -> str:
+    text = str(e).strip()
+    return text.splitlines()[0] if text else type(e).__name__
+
+
 class Watcher:
     """The thread behind :meth:`PgDispatchStore.watch`: LISTEN, poll as a fallback,
     reconnect with backoff."""
@@ -513,8 +518,7 @@ class Watcher:
                         if self._stop.is_set():
                             break
             except psycopg.Error as e:
-                self._status(False, str(e).strip().splitlines()[0] if str(e).strip()
-                             else type(e).__name__)
+                self._status(False, _first_line(e))
                 self._stop.wait(backoff)
                 backoff = min(backoff * 2, 5.0)
             finally:
