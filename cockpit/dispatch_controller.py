@@ -9,6 +9,14 @@ catalog for the plan and the impact (off the GUI thread), shows
 ``store.create`` with one idempotency key per confirmation; the preview says 已派遣 dispatched
 only after the store returned. A failed write keeps the key, so the retry is the same request.
 
+A shared store (PostgreSQL, ``store.shared``) is also written by the other seats: the store's
+watcher (LISTEN/NOTIFY with a polling fallback, on its own thread) reports every new head and
+the controller ticks at once, so another seat's dispatch is on screen within the notice and one
+tick. When the watcher (or a tick) finds the server gone, the panel keeps the last state and
+says so in its banner — 派遣库连接中断 · dispatch store disconnected, showing state as of
+HH:MM:SS, writes refused — and dispatching is off; when the watcher is connected again the
+banner goes and a tick catches up.
+
 Times. The screen's clock (``now``) and the catalog's events are naive local time; the store
 keeps naive UTC. ``utc_offset`` (default: this machine's offset now, the convention of
 :class:`cockpit.clock.Clock`) converts between them; the panel sees local time only.
@@ -35,7 +43,9 @@ from cockpit.datasets.dispatch import (
     IdempotencyConflict,
     IllegalTransition,
     StoreLocked,
+    StoreWriteError,
 )
+from cockpit.datasets.dispatch_pg import StoreUnavailable
 from cockpit.datasets.event_feed import (
     DepartmentSimulator,
     DirectoryFeed,
@@ -78,6 +88,7 @@ class _TickResult:
     event_info: dict[str, dict[str, Any]]
     names: _Names | None
     answered: int = 0
+    store_down: str | None = None  # the store could not be read (the orders are the last ones)
 
 
 class _Lazy:
@@ -152,6 +163,10 @@ class DispatchController(QObject):
     """Something the operator must see: an order turned overdue, a store problem."""
     sig_dispatched = Signal(str, list)
     """An event was dispatched (committed): (event_id, order ids)."""
+    sig_store_connection_changed = Signal(bool, str)
+    """The shared store's connection: (connected, the banner text when not)."""
+    _sig_store_head = Signal(int)
+    _sig_store_status = Signal(bool, str)
 
     def __init__(self, catalog: Catalog, store: DispatchStore | None,
                  now: Callable[[], datetime], panel: DispatchPanel,
@@ -192,6 +207,11 @@ class DispatchController(QObject):
         self._inflight: set[str] = set()
         self._timeline_seq: dict[str, int] = {}
         self._read_only: str | None = None
+        self._disconnected: str | None = None
+        self._orders_as_of: datetime | None = None
+        self._watcher: Any = None
+        self._sig_store_head.connect(self._on_store_head)
+        self._sig_store_status.connect(self._on_store_status)
         self.timer = QTimer(self)
         self.timer.setInterval(interval_ms)
         self.timer.timeout.connect(self.tick)
@@ -212,16 +232,27 @@ class DispatchController(QObject):
         elif self.store_problem:
             self.panel.show_message(self.store_problem, "error")
             self.sig_alert.emit(self.store_problem)
+        if self.store is not None and getattr(self.store, "shared", False):
+            # called on the watcher's thread: the signals queue them to the GUI thread
+            self._watcher = self.store.watch(self._sig_store_head.emit,
+                                             self._sig_store_status.emit)
         self.tick()
         self.timer.start()
 
     def stop(self) -> None:
         self.timer.stop()
+        if self._watcher is not None:
+            self._watcher.stop()
+            self._watcher = None
         if self.preview is not None and self.preview.state != "pending":
             self.preview.reject()
 
     def read_only_reason(self) -> str | None:
         return self._read_only
+
+    def disconnected_reason(self) -> str | None:
+        """The banner text while the shared store cannot be reached, else None."""
+        return self._disconnected
 
     def to_utc(self, t: datetime) -> datetime:
         """Screen time (naive local) → the store's naive UTC."""
@@ -246,8 +277,9 @@ class DispatchController(QObject):
     def request_dispatch(self, event_or_feature: dict) -> None:
         """Open the dispatch preview for an event (a panel row, the map's event or risk-point
         detail, an alarm). Plan and impact are computed off the GUI thread."""
-        if self._read_only:
-            self.panel.show_message(f"只读，不能派遣：{self._read_only}", "error")
+        if self._read_only or self._disconnected:
+            self.panel.show_message(f"只读，不能派遣：{self._read_only or self._disconnected}",
+                                    "error")
             return
         if self.preview is not None and self.preview.isVisible():
             self.preview.raise_()
@@ -276,8 +308,9 @@ class DispatchController(QObject):
 
     def request_action(self, order_id: str, action: str) -> None:
         """Record an action (acknowledge, handle, verify, close, evaluate) on an order."""
-        if self._read_only or self.store is None:
-            self.panel.show_message(f"只读，不能操作工单：{self._read_only}", "error")
+        if self._read_only or self._disconnected or self.store is None:
+            self.panel.show_message(
+                f"只读，不能操作工单：{self._read_only or self._disconnected}", "error")
             return
         if order_id in self._inflight:
             return
@@ -323,16 +356,21 @@ class DispatchController(QObject):
             orders = None
             info: dict[str, dict[str, Any]] = {}
             answered = 0
+            down = None
             if self.store is not None:
                 now_utc = self.to_utc(now)
-                df = self.store.orders(as_of=now_utc)
-                if self.responder is not None and not self._read_only and len(df):
-                    answered = len(self.responder.step(self.store, now_utc, df))
-                    if answered:
-                        df = self.store.orders(as_of=now_utc)
-                info = self._event_info_for(con, df, known, feed)
-                orders = self._order_rows(df, now_utc, names, {**self._event_info, **info})
-            return _TickResult(now, new, problems, events, orders, info, names, answered)
+                try:
+                    df = self.store.orders(as_of=now_utc)
+                    if self.responder is not None and not self._read_only and len(df):
+                        answered = len(self.responder.step(self.store, now_utc, df))
+                        if answered:
+                            df = self.store.orders(as_of=now_utc)
+                except StoreWriteError as e:  # the shared store's server is gone
+                    down = str(e)
+                else:
+                    info = self._event_info_for(con, df, known, feed)
+                    orders = self._order_rows(df, now_utc, names, {**self._event_info, **info})
+            return _TickResult(now, new, problems, events, orders, info, names, answered, down)
         finally:
             con.close()
 
@@ -463,6 +501,11 @@ class DispatchController(QObject):
                                     f"{res.problems[-1]}", "error")
         if res.orders is not None:
             self.order_rows = res.orders
+            self._orders_as_of = res.as_of
+            if self._disconnected and (self._watcher is None or self._watcher.connected):
+                self._set_disconnected(None)
+        elif res.store_down is not None:
+            self._set_disconnected(res.store_down)
         # the events' states from their orders
         by_event: dict[str, list[dict[str, Any]]] = {}
         for o in self.order_rows:
@@ -631,6 +674,8 @@ class DispatchController(QObject):
             else:
                 if isinstance(result, StoreLocked):
                     self._set_read_only(msg)
+                elif isinstance(result, StoreUnavailable):
+                    self._set_disconnected(msg)
                 dlg.set_failed(msg)  # the key stays: a retry asks the store about this one
             self.panel.show_message(f"未派遣 not dispatched: {msg}", "error")
             return
@@ -650,6 +695,8 @@ class DispatchController(QObject):
                 self._action_keys.pop((order_id, action), None)
             elif isinstance(result, StoreLocked):
                 self._set_read_only(str(result))
+            elif isinstance(result, StoreUnavailable):
+                self._set_disconnected(str(result))
             self.panel.show_message(f"{label}未记录 not recorded: {result}", "error")
             return
         self._action_keys.pop((order_id, action), None)
@@ -685,6 +732,43 @@ class DispatchController(QObject):
         n_done = sum(1 for v in (row or {}).get("done", {}).values() if v is not None) + 1
         if row is not None and self._timeline_seq.get(oid) != n_done:
             self._load_timeline(oid)
+
+    # ---- the shared store's connection --------------------------------------------------
+    def _on_store_head(self, seq: int) -> None:
+        """The head of a shared store moved (another seat wrote, or this one): refresh now."""
+        if not self._disconnected:
+            self.tick()
+
+    def _on_store_status(self, connected: bool, detail: str) -> None:
+        if connected:
+            if self._disconnected:
+                self._set_disconnected(None)
+                self.tick()  # catch up on what the other seats wrote meanwhile
+        else:
+            self._set_disconnected(detail)
+
+    def _set_disconnected(self, detail: str | None) -> None:
+        """Show (``detail``: why) or clear the disconnected banner; writes are refused while it
+        shows."""
+        if detail is None:
+            was = self._disconnected
+            self._disconnected = None
+            self.panel.set_read_only(self._read_only)
+            if was:
+                self.panel.show_message("派遣库已重新连接 · dispatch store reconnected", "ok")
+                self.sig_alert.emit("派遣库已重新连接 · dispatch store reconnected")
+                self.sig_store_connection_changed.emit(True, "")
+            return
+        if self._disconnected:
+            return
+        t = self._orders_as_of.strftime("%H:%M:%S") if self._orders_as_of else "--:--:--"
+        self._disconnected = (f"派遣库连接中断 · dispatch store disconnected — showing state as "
+                              f"of {t}, writes refused（自动重连中 · reconnecting…）"
+                              f" [{detail.splitlines()[0] if detail else ''}]")
+        log.warning("dispatch store disconnected: %s", detail)
+        self.panel.set_read_only(self._read_only or self._disconnected)
+        self.sig_alert.emit(self._disconnected)
+        self.sig_store_connection_changed.emit(False, self._disconnected)
 
     # ---- helpers --------------------------------------------------------------------------
     def _set_read_only(self, reason: str) -> None:

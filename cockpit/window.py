@@ -147,8 +147,11 @@ class MainWindow(QMainWindow):
 
     def __init__(self, catalog: Catalog, mode: str = "live", lang: str = "zh",
                  tiles: str | None = None, scenario: str | None = None,
-                 replay: tuple[datetime, datetime] | None = None) -> None:
-        """``replay``: a window of the past (复盘) to replay read-only, in drill mode."""
+                 replay: tuple[datetime, datetime] | None = None,
+                 store: str | Path | None = None) -> None:
+        """``replay``: a window of the past (复盘) to replay read-only, in drill mode.
+        ``store``: the live dispatch store, a DuckDB path or a postgresql:// URL (default:
+        :func:`cockpit.store_location.default_store_path`)."""
         super().__init__()
         self.catalog = catalog
         self.tiles = tiles
@@ -192,7 +195,7 @@ class MainWindow(QMainWindow):
         elif self.drill is not None:
             self.store, store_problem = self.drill.store, None
         else:
-            self.store, store_problem = open_default_store()
+            self.store, store_problem = open_default_store(store)
         # vital-sign alarms arrive in the event list as dispatchable events
         self.alarm_source = VitalAlarmSource()
         self.vitals.sig_alarm_raised.connect(self.alarm_source.push)

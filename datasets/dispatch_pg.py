@@ -75,7 +75,7 @@ from cockpit.datasets.dispatch import (
 )
 from cockpit.datasets.routing import PlanStep
 
-__all__ = ["PgDispatchStore", "StoreUnavailable", "Watcher", "CHANNEL", "WRITE_LOCK"]
+__all__ = ["PgDispatchStore", "StoreUnavailable", "Watcher", "CHANNEL", "WRITE_LOCK", "redacted"]
 
 #: LISTEN/NOTIFY channel; the payload is the new head seq.
 CHANNEL = "cockpit_dispatch"
@@ -106,7 +106,7 @@ class StoreUnavailable(StoreWriteError):
     """The PostgreSQL server cannot be reached (stopped, restarting, network down)."""
 
 
-def _where(url: str) -> str:
+def redacted(url: str) -> str:
     """The URL without a password, for messages."""
     try:
         info = psycopg.conninfo.conninfo_to_dict(url)
@@ -130,7 +130,7 @@ class PgDispatchStore(_LogReader):
                              "(the database is the authority): key= does not apply")
         self.url = url
         self.location = url  # what open_store() opens again
-        self.path = _where(url)  # what messages and the window call the store
+        self.path = redacted(url)  # what messages and the window call the store
         self.read_only = read_only
         self.routing = routing
         self.seat = seat or socket.gethostname()
@@ -225,14 +225,19 @@ class PgDispatchStore(_LogReader):
     # ------------------------------------------------------------------ running SQL
 
     def _call(self, fn: Callable[[psycopg.Connection], Any]) -> Any:
-        """Run ``fn(connection)``; a lost connection becomes :class:`StoreUnavailable`."""
+        """Run ``fn(connection)``, once more on a new connection if the old one had been
+        lost (a server restart); a server that cannot be reached raises
+        :class:`StoreUnavailable`."""
         with self._lock:
-            con = self._conn()
-            try:
-                return fn(con)
-            except psycopg.OperationalError as e:
-                self._went_down(e)
-                raise StoreUnavailable(self._down_text(e)) from e
+            for attempt in (1, 2):
+                con = self._conn()
+                try:
+                    return fn(con)
+                except psycopg.OperationalError as e:
+                    self._went_down(e)
+                    if attempt == 2:
+                        raise StoreUnavailable(self._down_text(e)) from e
+        raise AssertionError("unreachable")
 
     def _df(self, sql: str, params: list[Any]) -> pd.DataFrame:
         def run(con):
@@ -292,34 +297,44 @@ class PgDispatchStore(_LogReader):
             raise StoreWriteError(f"the dispatch store {self.path} is open read-only: "
                                   "nothing was recorded")
         with self._lock:
-            con = self._conn()
-            committing = False
             try:
-                with con.transaction():
-                    con.execute("SELECT pg_advisory_xact_lock(%s)", [WRITE_LOCK])
-                    existing = self._rows_for_key(con, key)
-                    if existing:
-                        return None, replay(existing)
-                    row = con.execute("SELECT seq, hash FROM dispatch_log "
-                                      "ORDER BY seq DESC LIMIT 1").fetchone()
-                    head = (int(row[0]), row[1]) if row else (0, GENESIS)
-                    rows = build(con, head)
-                    con.execute("INSERT INTO dispatch_log VALUES "
-                                + ",".join([_INSERT_ROW] * len(rows)),
-                                [r[c] for r in rows for c in COLUMNS])
-                    con.execute("SELECT pg_notify(%s, %s)", [CHANNEL, str(rows[-1]["seq"])])
-                    committing = True
-            except psycopg.errors.UniqueViolation as e:  # cannot happen behind the lock
-                raise DispatchError(f"the store refused the write: {e}") from e
-            except psycopg.OperationalError as e:
-                self._went_down(e)
-                if not committing:
-                    raise StoreUnavailable(
-                        self._down_text(e) + ". Nothing was recorded; the same request is safe "
-                        "to repeat when the store is back.") from e
-                return self._after_lost_commit(key, replay, e)
-            self._head = (rows[-1]["seq"], rows[-1]["hash"])
-            return rows, None
+                return self._write_once(key, build, replay)
+            except _Stale:  # the connection had been lost (server restarted): once more
+                return self._write_once(key, build, replay, last=True)
+
+    def _write_once(self, key: str, build, replay, last: bool = False):
+        nothing = ". Nothing was recorded; the same request is safe to repeat when the store is back."
+        try:
+            con = self._conn()
+        except StoreUnavailable as e:
+            raise StoreUnavailable(str(e) + nothing) from e.__cause__
+        committing = False
+        try:
+            with con.transaction():
+                con.execute("SELECT pg_advisory_xact_lock(%s)", [WRITE_LOCK])
+                existing = self._rows_for_key(con, key)
+                if existing:
+                    return None, replay(existing)
+                row = con.execute("SELECT seq, hash FROM dispatch_log "
+                                  "ORDER BY seq DESC LIMIT 1").fetchone()
+                head = (int(row[0]), row[1]) if row else (0, GENESIS)
+                rows = build(con, head)
+                con.execute("INSERT INTO dispatch_log VALUES "
+                            + ",".join([_INSERT_ROW] * len(rows)),
+                            [r[c] for r in rows for c in COLUMNS])
+                con.execute("SELECT pg_notify(%s, %s)", [CHANNEL, str(rows[-1]["seq"])])
+                committing = True
+        except psycopg.errors.UniqueViolation as e:  # cannot happen behind the lock
+            raise DispatchError(f"the store refused the write: {e}") from e
+        except psycopg.OperationalError as e:
+            self._went_down(e)
+            if not committing:
+                if not last:
+                    raise _Stale() from e
+                raise StoreUnavailable(self._down_text(e) + nothing) from e
+            return self._after_lost_commit(key, replay, e)
+        self._head = (rows[-1]["seq"], rows[-1]["hash"])
+        return rows, None
 
     def _after_lost_commit(self, key: str, replay, e: Exception):
         """The connection broke while committing: did the write land?"""
@@ -457,6 +472,10 @@ class PgDispatchStore(_LogReader):
 
     def __repr__(self) -> str:
         return f"PgDispatchStore({self.path!r}, seq={self._head[0]})"
+
+
+class _Stale(Exception):
+    """A write failed on a connection that turned out to be lost, before its commit."""
 
 
 def _first_line(e: BaseException | None) -> str:
