@@ -306,3 +306,16 @@ def test_postgresql_store_refuses_a_head_key_and_read_only_writes(pg_url) -> Non
     with open_store(pg_url, read_only=True) as s:
         with pytest.raises(DispatchError, match="read-only"):
             s.create(1, "a", "c1", dept_id="D-1")
+
+
+def test_audit_verify_checks_a_postgresql_store(pg_url, capsys) -> None:
+    from cockpit.cli import main
+
+    with open_store(pg_url) as s:
+        s.create(1, "a", "c1", dept_id="D-1")
+    assert main(["audit", "verify", pg_url]) == 0
+    assert "OK — 1 log row(s)" in capsys.readouterr().out
+    with psycopg.connect(pg_url, autocommit=True) as con:
+        con.execute("ALTER TABLE dispatch_log DISABLE TRIGGER dispatch_log_no_truncate")
+    assert main(["audit", "verify", pg_url]) == 1
+    assert "dispatch_log_no_truncate" in capsys.readouterr().out
