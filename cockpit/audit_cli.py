@@ -56,6 +56,11 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
     except Exception as e:  # noqa: BLE001 - e.g. not a DuckDB file
         print(f"{prog}: cannot open {path}: {type(e).__name__}: {e}", file=sys.stderr)
         return 2
+    return _report(store, path, "chain and head verified")
+
+
+def _report(store, shown, what: str) -> int:
+    """Verify ``store``, print the problems or OK, close it; the exit status."""
     try:
         problems = store.verify()
         seq, h = store.head
@@ -64,9 +69,9 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
     for p in problems:
         print(f"PROBLEM {p}")
     if problems:
-        print(f"{path}: {len(problems)} problem(s) in {seq} log row(s)")
+        print(f"{shown}: {len(problems)} problem(s) in {seq} log row(s)")
         return 1
-    print(f"{path}: OK — {seq} log row(s), chain and head verified (head {h[:16]}…)")
+    print(f"{shown}: OK — {seq} log row(s), {what} (head {h[:16]}…)")
     return 0
 
 
@@ -85,16 +90,4 @@ def _verify_pg(prog: str, url: str, key_file) -> int:
     except DispatchError as e:
         print(f"{prog}: {e}", file=sys.stderr)
         return 2
-    try:
-        problems = store.verify()
-        seq, h = store.head
-    finally:
-        store.close()
-    for p in problems:
-        print(f"PROBLEM {p}")
-    if problems:
-        print(f"{shown}: {len(problems)} problem(s) in {seq} log row(s)")
-        return 1
-    print(f"{shown}: OK — {seq} log row(s), chain and append-only triggers verified "
-          f"(head {h[:16]}…)")
-    return 0
+    return _report(store, shown, "chain and append-only triggers verified")

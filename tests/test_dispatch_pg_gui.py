@@ -5,31 +5,18 @@ state and refuses writes; when the server is back the banner goes and the seat c
 from __future__ import annotations
 
 import sys
-from datetime import timedelta
 from pathlib import Path
 
-import pytest
-from cockpit.datasets.catalog import open_catalog
 from cockpit.datasets.dispatch import open_store
 from PySide6.QtCore import QThreadPool
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from test_dispatch_gui import NOW, Clock, dispatch, make, start, stop  # noqa: E402
+import test_dispatch_gui as single_seat  # noqa: E402
+from test_dispatch_gui import Clock, dispatch, make, start, stop  # noqa: E402
 
-
-@pytest.fixture(scope="module")
-def catalog(small_dataset_master: Path, tmp_path_factory: pytest.TempPathFactory):
-    cat = open_catalog(small_dataset_master, tmp_path_factory.mktemp("cache"))
-    yield cat
-    cat.close()
-
-
-@pytest.fixture(scope="module")
-def recent(catalog) -> list[int]:
-    rows = catalog.con.execute(
-        "SELECT event_id FROM event WHERE occurred_at <= ? AND occurred_at > ? "
-        "ORDER BY occurred_at DESC", [NOW, NOW - timedelta(hours=2)]).fetchall()
-    return [int(e) for (e,) in rows]
+# the module fixtures of the single-seat screen tests: the small catalog, its recent events
+catalog = single_seat.catalog
+recent = single_seat.recent
 
 
 def _state(panel, order_id: str) -> str | None:
