@@ -63,7 +63,7 @@ def open_default_store(path: Path | str | None = None, **kw: Any
         p: Path | str = str(path)
         shown: Path | str = redacted(str(path))
     else:
-        p = Path(path).expanduser() if path is not None else default_store_path()
+        p = Path(path).expanduser() if path else default_store_path()
         shown = p
     try:
         with warnings.catch_warnings():
