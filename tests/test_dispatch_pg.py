@@ -319,3 +319,29 @@ def test_audit_verify_checks_a_postgresql_store(pg_url, capsys) -> None:
         con.execute("ALTER TABLE dispatch_log DISABLE TRIGGER dispatch_log_no_truncate")
     assert main(["audit", "verify", pg_url]) == 1
     assert "dispatch_log_no_truncate" in capsys.readouterr().out
+
+
+def test_a_seat_role_with_insert_and_select_only_works(pg_server, pg_url) -> None:
+    """The README's set-up: the owner creates the tables, the seats may only add and read."""
+    dbname = pg_url.rsplit("/", 1)[1]
+    with psycopg.connect(pg_url, autocommit=True) as con:
+        for role in ("cockpit_owner_t", "cockpit_seat_t"):  # roles belong to the cluster
+            if not con.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role]).fetchone():
+                con.execute(f"CREATE ROLE {role} LOGIN")
+        con.execute(f'ALTER DATABASE "{dbname}" OWNER TO cockpit_owner_t')
+        con.execute("ALTER SCHEMA public OWNER TO cockpit_owner_t")
+    owner = pg_url.replace("postgres@", "cockpit_owner_t@")
+    seat = pg_url.replace("postgres@", "cockpit_seat_t@")
+    open_store(owner).close()  # creates the tables
+    with psycopg.connect(owner, autocommit=True) as con:
+        con.execute("GRANT SELECT, INSERT ON dispatch_log TO cockpit_seat_t")
+        con.execute("GRANT SELECT ON store_meta TO cockpit_seat_t")
+    with open_store(seat, seat="seat-1") as s:
+        oid = s.create(1, "a", "c1", dept_id="D-1")[0]
+        s.advance(oid, "acknowledge", "op", "a1")
+        assert s.verify() == []
+    with psycopg.connect(seat, autocommit=True) as con:
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            con.execute("ALTER TABLE dispatch_log DISABLE TRIGGER dispatch_log_append_only")
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            con.execute("DELETE FROM dispatch_log")
