@@ -106,6 +106,22 @@ class StoreUnavailable(StoreWriteError):
     """The PostgreSQL server cannot be reached (stopped, restarting, network down)."""
 
 
+#: A writer that stops between its statements (a frozen seat) holds the write lock; the server
+#: ends its transaction after this long, and a writer waits for the lock at most LOCK_WAIT_MS.
+IDLE_IN_WRITE_MS = 5_000
+LOCK_WAIT_MS = 15_000
+
+
+def _session_options(connect_timeout: float) -> dict[str, Any]:
+    """libpq options of every connection: the timeouts above, TCP keepalives so that a dead
+    network is noticed in seconds rather than hours."""
+    return {"connect_timeout": max(1, int(connect_timeout)),
+            "options": f"-c idle_in_transaction_session_timeout={IDLE_IN_WRITE_MS} "
+                       f"-c lock_timeout={LOCK_WAIT_MS}",
+            "keepalives": 1, "keepalives_idle": 5, "keepalives_interval": 2,
+            "keepalives_count": 3}
+
+
 def redacted(url: str) -> str:
     """The URL without a password, for messages."""
     try:
@@ -158,8 +174,8 @@ class PgDispatchStore(_LogReader):
     def _connect(self) -> psycopg.Connection:
         try:
             con = psycopg.connect(self.url, autocommit=True,
-                                  connect_timeout=max(1, int(self.connect_timeout)),
-                                  application_name=f"cockpit {self.seat}"[:63])
+                                  application_name=f"cockpit {self.seat}"[:63],
+                                  **_session_options(self.connect_timeout))
         except psycopg.OperationalError as e:
             self._went_down(e)
             raise StoreUnavailable(self._down_text(e)) from e
@@ -326,6 +342,11 @@ class PgDispatchStore(_LogReader):
                 committing = True
         except psycopg.errors.UniqueViolation as e:  # cannot happen behind the lock
             raise DispatchError(f"the store refused the write: {e}") from e
+        except psycopg.errors.LockNotAvailable as e:
+            raise StoreWriteError(
+                f"派遣库繁忙 · the dispatch store {self.path} is busy: another seat held the "
+                f"write lock for {LOCK_WAIT_MS // 1000} s. Nothing was recorded; the same "
+                "request is safe to repeat.") from e
         except psycopg.OperationalError as e:
             self._went_down(e)
             if not committing:
@@ -523,7 +544,7 @@ class Watcher:
             con = None
             try:
                 con = psycopg.connect(self.url, autocommit=True,
-                                      connect_timeout=max(1, int(self.connect_timeout)))
+                                      **_session_options(self.connect_timeout))
                 con.execute(f"LISTEN {CHANNEL}")
                 self._status(True, "")
                 backoff = 0.25

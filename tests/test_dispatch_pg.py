@@ -345,3 +345,22 @@ def test_a_seat_role_with_insert_and_select_only_works(pg_server, pg_url) -> Non
             con.execute("ALTER TABLE dispatch_log DISABLE TRIGGER dispatch_log_append_only")
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             con.execute("DELETE FROM dispatch_log")
+
+
+def test_a_frozen_seat_holding_the_write_lock_is_cut_off(pg_url) -> None:
+    """A seat that stops in the middle of its write transaction (frozen, SIGSTOP) holds the
+    lock only until the server's idle-in-transaction timeout ends its session."""
+    from cockpit.datasets import dispatch_pg
+
+    with open_store(pg_url) as s:
+        s.create(1, "a", "c1", dept_id="D-1")
+        frozen = psycopg.connect(pg_url, **dispatch_pg._session_options(3))
+        try:
+            frozen.execute("SELECT pg_advisory_xact_lock(%s)", [dispatch_pg.WRITE_LOCK])
+            t0 = time.monotonic()
+            s.create(2, "a", "c2", dept_id="D-1")  # waits, then goes through
+            waited = time.monotonic() - t0
+        finally:
+            frozen.close()
+        assert dispatch_pg.IDLE_IN_WRITE_MS / 1000 - 0.5 < waited < 12
+        assert s.verify() == []
