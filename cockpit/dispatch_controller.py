@@ -165,6 +165,8 @@ class DispatchController(QObject):
     """An event was dispatched (committed): (event_id, order ids)."""
     sig_store_connection_changed = Signal(bool, str)
     """The shared store's connection: (connected, the banner text when not)."""
+    sig_store_opened = Signal(object)
+    """A store that could not be opened at start (server unreachable) has been opened."""
     _sig_store_head = Signal(int)
     _sig_store_status = Signal(bool, str)
 
@@ -175,7 +177,12 @@ class DispatchController(QObject):
                  store_problem: str | None = None, operator: str | None = None,
                  interval_ms: int = 2000, recent_hours: float = 2.0, max_events: int = 300,
                  finished_hours: float = 12.0, radius_km: float = 1.0,
-                 utc_offset: timedelta | None = None) -> None:
+                 utc_offset: timedelta | None = None,
+                 reopen: Callable[[], tuple[DispatchStore | None, str | None]] | None = None
+                 ) -> None:
+        """``reopen``: without a store (``store_problem`` says why), try to open it with this
+        (off the GUI thread, backing off from 1 s to 30 s) until it works — for a shared store
+        whose server could not be reached when the window started."""
         super().__init__(parent)
         self.catalog = catalog
         self.store = store
@@ -210,6 +217,11 @@ class DispatchController(QObject):
         self._disconnected: str | None = None
         self._orders_as_of: datetime | None = None
         self._watcher: Any = None
+        self._reopen = reopen
+        self._reopen_ms = 1000
+        self._reopen_timer = QTimer(self)
+        self._reopen_timer.setSingleShot(True)
+        self._reopen_timer.timeout.connect(self._try_reopen)
         self._sig_store_head.connect(self._on_store_head)
         self._sig_store_status.connect(self._on_store_status)
         self.timer = QTimer(self)
@@ -226,21 +238,23 @@ class DispatchController(QObject):
         if self.store is None:
             self._set_read_only(self.store_problem or
                                 "派遣库未打开 · no dispatch store: dispatching is off")
+            if self._reopen is not None:
+                self._set_read_only(f"{self._read_only}（自动重连中 · retrying）")
+                self._reopen_timer.start(self._reopen_ms)
         elif getattr(self.store, "read_only", False):
             self._set_read_only(f"派遣库以只读方式打开 · the store {self.store.path} is open "
                                 "read-only")
         elif self.store_problem:
             self.panel.show_message(self.store_problem, "error")
             self.sig_alert.emit(self.store_problem)
-        if self.store is not None and getattr(self.store, "shared", False):
-            # called on the watcher's thread: the signals queue them to the GUI thread
-            self._watcher = self.store.watch(self._sig_store_head.emit,
-                                             self._sig_store_status.emit)
+        self._watch()
         self.tick()
         self.timer.start()
 
     def stop(self) -> None:
         self.timer.stop()
+        self._reopen_timer.stop()
+        self._reopen = None
         if self._watcher is not None:
             self._watcher.stop()
             self._watcher = None
@@ -734,6 +748,39 @@ class DispatchController(QObject):
             self._load_timeline(oid)
 
     # ---- the shared store's connection --------------------------------------------------
+    def _watch(self) -> None:
+        if self.store is not None and getattr(self.store, "shared", False):
+            # called on the watcher's thread: the signals queue them to the GUI thread
+            self._watcher = self.store.watch(self._sig_store_head.emit,
+                                             self._sig_store_status.emit)
+
+    def _try_reopen(self) -> None:
+        reopen = self._reopen
+        if reopen is None or self.store is not None:
+            return
+
+        def done(result) -> None:
+            store, problem = result
+            if self._reopen is None:  # stopped meanwhile
+                if store is not None:
+                    store.close()
+                return
+            if store is None:
+                self._reopen_ms = min(self._reopen_ms * 2, 30_000)
+                self._reopen_timer.start(self._reopen_ms)
+                return
+            self.store, self.store_problem = store, problem
+            self._read_only = None
+            self.panel.set_read_only(self._disconnected)
+            self.panel.show_message(f"派遣库已连接 · dispatch store connected: {store.path}",
+                                    "ok")
+            self.sig_alert.emit("派遣库已连接 · dispatch store connected")
+            self._watch()
+            self.sig_store_opened.emit(store)
+            self.tick()
+
+        run_in_background(reopen, done, lambda m: done((None, m)))
+
     def _on_store_head(self, seq: int) -> None:
         """The head of a shared store moved (another seat wrote, or this one): refresh now."""
         if not self._disconnected:

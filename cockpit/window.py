@@ -30,6 +30,7 @@ from cockpit import paths
 from cockpit.alarm_source import VitalAlarmSource
 from cockpit.clock import Clock
 from cockpit.datasets import evaluation, summary
+from cockpit.datasets.dispatch import is_pg_location
 from cockpit.datasets.drill import (
     DrillSession,
     after_action_report,
@@ -207,7 +208,12 @@ class MainWindow(QMainWindow):
             # simulated departments answer in the live demo only: in a drill the trainees
             # act the stages themselves (A/H/V/C) and are scored on them
             responder=DepartmentSimulator() if catalog.synthetic and mode == "live" else None,
-            store_problem=store_problem)
+            store_problem=store_problem,
+            # a shared store whose server is down at start is opened when it is back
+            reopen=(lambda: open_default_store(store)) if self.store is None
+            and is_pg_location(store) and self.replay_window is None and self.drill is None
+            else None)
+        self.dispatch_ctl.sig_store_opened.connect(self._on_store_opened)
         self.map_ctl.sig_dispatch_requested.connect(self.dispatch_ctl.request_dispatch)
         self.dispatch_ctl.sig_event_states_changed.connect(self._on_event_states)
         self.dispatch_ctl.sig_alert.connect(self.status.setText)
@@ -606,6 +612,10 @@ class MainWindow(QMainWindow):
         self._mark("evaluation")
         if first:  # the board gauges follow, off the critical path of the first frame
             self._load_boards()
+
+    def _on_store_opened(self, store) -> None:
+        """The shared store, unreachable at start, is open now: the window owns it."""
+        self.store = store
 
     def _orders(self):
         """The dispatch orders for the closed-loop board (None without a store)."""

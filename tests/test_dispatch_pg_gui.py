@@ -71,3 +71,39 @@ def test_disconnect_banner_refused_writes_and_catch_up(qtbot, pg_server, pg_url,
         QThreadPool.globalInstance().waitForDone(10_000)
         mine.close()
         other.close()
+
+
+def test_a_seat_started_while_the_server_is_down_opens_the_store_later(
+        qtbot, pg_server, pg_url, catalog, recent) -> None:
+    from cockpit.store_location import open_default_store
+
+    clock = Clock()
+    open_store(pg_url).close()  # the centre's store exists
+    pg_server.stop("fast")
+    opened: list = []
+    try:
+        store, problem = open_default_store(pg_url, clock=clock.utc)
+        assert store is None and "cannot reach the dispatch store" in problem
+        panel, ctl = make(qtbot, catalog, None, clock, store_problem=problem,
+                          reopen=lambda: open_default_store(pg_url, clock=clock.utc))
+        ctl.sig_store_opened.connect(opened.append)
+        start(qtbot, panel, ctl)
+        assert panel.banner.isVisible() and "retrying" in panel.banner.text()
+        ctl.request_dispatch({"event_id": recent[0]})
+        assert ctl.preview is None  # refused: no store
+        qtbot.wait(1_500)  # a failed attempt or two
+        assert not opened
+    finally:
+        pg_server.start()
+    try:
+        qtbot.waitUntil(lambda: bool(opened), timeout=15_000)
+        assert ctl.store is opened[0] and not panel.banner.isVisible()
+        assert ctl.read_only_reason() is None
+        with open_store(pg_url, clock=clock.utc, seat="seat-B") as other:
+            ids = dispatch(catalog, other, clock, recent[0])
+        qtbot.waitUntil(lambda: panel.orders_model.rowCount() == len(ids), timeout=3_000)
+    finally:
+        stop(ctl)
+        QThreadPool.globalInstance().waitForDone(10_000)
+        for s in opened:
+            s.close()
