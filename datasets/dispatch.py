@@ -82,11 +82,14 @@ is issued. DuckDB may also skip a damaged WAL without an error: the store keeps 
 WAL while it opens, and if the opened log ends before the head sidecar it sets that copy aside
 in the same way.
 
-Backend. SQL here is portable (PostgreSQL accepts it); DuckDB specifics — connecting, the lock
+Backends. SQL here is portable (PostgreSQL accepts it); DuckDB specifics — connecting, the lock
 message, error classes, the in-process cache of order states (valid because DuckDB lets one
 process hold the file) — live in :class:`_DuckDBBackend` and in ``DispatchStore._load_state``.
-A PostgreSQL backend reuses the rules, the rows and the chain, reading the head and the order's
-state inside its transaction instead of the cache.
+The PostgreSQL store (:mod:`cockpit.datasets.dispatch_pg`, ``open_store("postgresql://…")``)
+shares the rules, the rows, the replies to repeated keys, the order view and the checks
+(:class:`_Slots`, :func:`make_row`, :func:`_create_rows`, :func:`_check_advance`,
+:class:`_LogReader`), reading the head and the orders' states inside its write transaction
+instead of a cache.
 """
 
 from __future__ import annotations
