@@ -5,6 +5,7 @@ state and refuses writes; when the server is back the banner goes and the seat c
 from __future__ import annotations
 
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 from cockpit.datasets.dispatch import open_store
@@ -28,7 +29,9 @@ def test_disconnect_banner_refused_writes_and_catch_up(qtbot, pg_server, pg_url,
                                                        recent) -> None:
     clock = Clock()
     mine = open_store(pg_url, clock=clock.utc, seat="seat-A")
-    other = open_store(pg_url, clock=clock.utc, seat="seat-B")
+    # the other seat writes 0.4 s into the second the screen shows (12:00:00): on screen at once
+    other = open_store(pg_url, clock=lambda: clock.utc() + timedelta(milliseconds=400),
+                       seat="seat-B")
     panel, ctl = make(qtbot, catalog, mine, clock)  # the timer ticks once an hour: off
     try:
         start(qtbot, panel, ctl, orders=0)
