@@ -273,10 +273,10 @@ class PgDispatchStore(_LogReader):
             try:
                 with con.transaction():
                     con.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-                    cur = con.cursor(name="cockpit_verify")
-                    cur.execute(sql)
-                    while chunk := cur.fetchmany(5000):
-                        yield chunk
+                    with con.cursor(name="cockpit_verify") as cur:
+                        cur.execute(sql)
+                        while chunk := cur.fetchmany(5000):
+                            yield chunk
             except psycopg.OperationalError as e:
                 self._went_down(e)
                 raise StoreUnavailable(self._down_text(e)) from e
