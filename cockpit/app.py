@@ -245,7 +245,8 @@ def run_gui(args: argparse.Namespace) -> int:
             return fail("无法开始复盘 · cannot start the replay", str(exc), 2)
     try:
         win = MainWindow(catalog, mode=args.mode, lang=args.lang, tiles=tiles,
-                         scenario=args.scenario, replay=replay)
+                         scenario=args.scenario, replay=replay,
+                         store=getattr(args, "store", None))
     except ValueError as exc:  # an unknown drill scenario
         return fail("无法开始演练 · cannot start the drill", str(exc), 2)
     if mbtiles is not None:

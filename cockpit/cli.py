@@ -47,6 +47,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--replay", default=None, metavar="FROM..TO",
                    help="复盘: replay a window of the past read-only (with --mode drill), ISO "
                    "local times, e.g. 2026-11-23T08:00..2026-11-23T20:00")
+    p.add_argument("--store", default=None, metavar="PATH|URL",
+                   help="the dispatch store: a DuckDB file (default: dispatch.duckdb in the "
+                   "user's data directory) or postgresql://user@host/db, the store every seat "
+                   "of a centre shares")
     p.add_argument("--report-startup", action="store_true",
                    help="print 'first-frame <seconds>' when every region has drawn (bench)")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")

@@ -31,6 +31,7 @@ from cockpit import paths
 from cockpit.alarm_source import VitalAlarmSource
 from cockpit.clock import Clock
 from cockpit.datasets import evaluation, summary
+from cockpit.datasets.dispatch import is_pg_location
 from cockpit.datasets.drill import (
     DrillSession,
     after_action_report,
@@ -151,8 +152,11 @@ class MainWindow(QMainWindow):
 
     def __init__(self, catalog: Catalog, mode: str = "live", lang: str = "zh",
                  tiles: str | None = None, scenario: str | None = None,
-                 replay: tuple[datetime, datetime] | None = None) -> None:
-        """``replay``: a window of the past (复盘) to replay read-only, in drill mode."""
+                 replay: tuple[datetime, datetime] | None = None,
+                 store: str | Path | None = None) -> None:
+        """``replay``: a window of the past (复盘) to replay read-only, in drill mode.
+        ``store``: the live dispatch store, a DuckDB path or a postgresql:// URL (default:
+        :func:`cockpit.store_location.default_store_path`)."""
         super().__init__()
         self.catalog = catalog
         self.tiles = tiles
@@ -197,7 +201,7 @@ class MainWindow(QMainWindow):
         elif self.drill is not None:
             self.store, store_problem = self.drill.store, None
         else:
-            self.store, store_problem = open_default_store()
+            self.store, store_problem = open_default_store(store)
         # vital-sign alarms arrive in the event list as dispatchable events
         self.alarm_source = VitalAlarmSource()
         self.vitals.sig_alarm_raised.connect(self.alarm_source.push)
@@ -209,7 +213,12 @@ class MainWindow(QMainWindow):
             # simulated departments answer in the live demo only: in a drill the trainees
             # act the stages themselves (A/H/V/C) and are scored on them
             responder=DepartmentSimulator() if catalog.synthetic and mode == "live" else None,
-            store_problem=store_problem)
+            store_problem=store_problem,
+            # a shared store whose server is down at start is opened when it is back
+            reopen=(lambda: open_default_store(store)) if self.store is None
+            and is_pg_location(store) and self.replay_window is None and self.drill is None
+            else None)
+        self.dispatch_ctl.sig_store_opened.connect(self._on_store_opened)
         self.map_ctl.sig_dispatch_requested.connect(self.dispatch_ctl.request_dispatch)
         self.dispatch_ctl.sig_event_states_changed.connect(self._on_event_states)
         self.dispatch_ctl.sig_alert.connect(self.status.setText)
@@ -662,6 +671,10 @@ class MainWindow(QMainWindow):
         self._mark("evaluation")
         if first:  # the board gauges follow, off the critical path of the first frame
             self._load_boards()
+
+    def _on_store_opened(self, store) -> None:
+        """The shared store, unreachable at start, is open now: the window owns it."""
+        self.store = store
 
     def _orders(self):
         """The dispatch orders for the closed-loop board (None without a store)."""

@@ -81,3 +81,24 @@ def store_held_elsewhere(path: Path) -> Iterator[subprocess.Popen]:
 def hold_store():
     """``with hold_store(path) as holder:`` — another process holds that dispatch store."""
     return store_held_elsewhere
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator:
+    """A throw-away PostgreSQL server for the session (cockpit.pg_server). No skip: a machine
+    without PostgreSQL fails here (scripts/bootstrap.sh --test installs it)."""
+    from cockpit.pg_server import ThrowawayPostgres
+
+    with ThrowawayPostgres() as pg:
+        yield pg
+
+
+_pg_databases = iter(range(1, 10**6))
+
+
+@pytest.fixture
+def pg_url(pg_server) -> str:
+    """The URL of a new empty database on the session's PostgreSQL server."""
+    if not pg_server.running:  # a test that stopped it and failed before starting it again
+        pg_server.start()
+    return pg_server.create_database(f"t{next(_pg_databases)}")
