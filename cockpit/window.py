@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from cockpit import paths
 from cockpit.alarm_source import VitalAlarmSource
 from cockpit.clock import Clock
+from cockpit.config import Config
 from cockpit.datasets import evaluation, summary
 from cockpit.datasets.drill import (
     DrillSession,
@@ -147,9 +148,13 @@ class MainWindow(QMainWindow):
 
     def __init__(self, catalog: Catalog, mode: str = "live", lang: str = "zh",
                  tiles: str | None = None, scenario: str | None = None,
-                 replay: tuple[datetime, datetime] | None = None) -> None:
-        """``replay``: a window of the past (复盘) to replay read-only, in drill mode."""
+                 replay: tuple[datetime, datetime] | None = None,
+                 config: Config | None = None) -> None:
+        """``replay``: a window of the past (复盘) to replay read-only, in drill mode;
+        ``config``: operator, tick intervals and dispatch store (default: the defaults)."""
         super().__init__()
+        self.config = cfg = config or Config()
+        ticks = cfg.intervals
         self.catalog = catalog
         self.tiles = tiles
         self.lang = lang
@@ -175,13 +180,14 @@ class MainWindow(QMainWindow):
         elif mode == "drill":
             self._build_drill(scenario, last)
         else:
-            self.clock = Clock(last, parent=self)
+            self.clock = Clock(last, interval_ms=round(ticks.clock_s * 1000), parent=self)
         self.clock.sig_ticked.connect(self._on_clock_ticked)
         self.header.set_demo(catalog.synthetic)
         self.set_mode(mode)
         self._on_clock_ticked(self.clock.now())
         self.clock.start()
-        self.vitals = VitalsController(catalog, self.clock.now, self.vitals_view, parent=self)
+        self.vitals = VitalsController(catalog, self.clock.now, self.vitals_view,
+                                       interval_ms=round(ticks.vitals_s * 1000), parent=self)
         self.vitals.sig_ticked.connect(self._on_vitals_ticked)
         self.map_ctl = MapController(catalog, self.map, self.map_side, self.clock.now, self)
         self.map_ctl.sig_unit_selected.connect(self._on_unit_selected)
@@ -192,7 +198,7 @@ class MainWindow(QMainWindow):
         elif self.drill is not None:
             self.store, store_problem = self.drill.store, None
         else:
-            self.store, store_problem = open_default_store()
+            self.store, store_problem = open_default_store(path=cfg.store)
         # vital-sign alarms arrive in the event list as dispatchable events
         self.alarm_source = VitalAlarmSource()
         self.vitals.sig_alarm_raised.connect(self.alarm_source.push)
@@ -204,7 +210,8 @@ class MainWindow(QMainWindow):
             # simulated departments answer in the live demo only: in a drill the trainees
             # act the stages themselves (A/H/V/C) and are scored on them
             responder=DepartmentSimulator() if catalog.synthetic and mode == "live" else None,
-            store_problem=store_problem)
+            store_problem=store_problem, operator=cfg.operator,
+            interval_ms=round(ticks.events_s * 1000))
         self.map_ctl.sig_dispatch_requested.connect(self.dispatch_ctl.request_dispatch)
         self.dispatch_ctl.sig_event_states_changed.connect(self._on_event_states)
         self.dispatch_ctl.sig_alert.connect(self.status.setText)
