@@ -45,12 +45,14 @@ INPUT_EVENTS = {QEvent.Type.KeyPress, QEvent.Type.KeyRelease, QEvent.Type.Shortc
                 QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonRelease,
                 QEvent.Type.MouseButtonDblClick, QEvent.Type.Wheel, QEvent.Type.ContextMenu,
                 QEvent.Type.TouchBegin, QEvent.Type.TabletPress}
-#: Proportions per focus: (left, map, right) across the top, (top, bottom) down the window.
+#: Proportions per focus: (left, map, right) across the top, (top, bottom) down the window,
+#: (events and orders, risk points) along the bottom. The vital-sign tiles need their height,
+#: so the dispatch focus also folds the KPI gauges away to give the event list the room.
 FOCUS_LAYOUT = {
-    "map": ((20, 60, 20), (74, 26)),
-    "vitals": ((46, 34, 20), (70, 30)),
-    "five_colour": ((17, 30, 53), (70, 30)),
-    "dispatch": ((22, 54, 24), (42, 58)),
+    "map": ((20, 60, 20), (74, 26), (78, 22)),
+    "vitals": ((46, 34, 20), (70, 30), (78, 22)),
+    "five_colour": ((17, 30, 53), (70, 30), (78, 22)),
+    "dispatch": ((22, 54, 24), (35, 65), (86, 14)),
 }
 
 
@@ -241,14 +243,14 @@ class WallController(QObject):
             raise ValueError(f"unknown panel {panel!r}; known: {', '.join(FOCUS_LAYOUT)}")
         win = self.win
         self.focus_panel = panel
-        (left, centre, right), (top, bottom) = FOCUS_LAYOUT[panel]
+        (left, centre, right), (top, bottom), along = FOCUS_LAYOUT[panel]
         review_mode = win.mode == "review"
         if review_mode:  # review has no vitals column: the grid keeps the large area
             left, right = 0, max(right, 50)
         win.review.set_compact(not (panel == "five_colour" or review_mode))
-        self._sizes = ((left, centre, right), (top, bottom))
-        _share(win.top_split, self._sizes[0])
-        _share(win.vsplit, self._sizes[1])
+        win.kpi_panel.setVisible(panel != "dispatch")
+        self._sizes = ((left, centre, right), (top, bottom), along)
+        self._apply_sizes()
         n = len(self.playlist)
         pos = f" {self._step + 1}/{n}" if n > 1 and self._step >= 0 else ""
         self.focus_label.setText(self.tr("焦点") + f" · {panel_label(panel)}{pos}")
@@ -328,11 +330,15 @@ class WallController(QObject):
 
     def _apply_layout(self) -> None:
         """The focus proportions again at the window's real size, then the spotlight."""
+        self._apply_sizes()
+        QTimer.singleShot(0, self._place_spotlight)
+
+    def _apply_sizes(self) -> None:
         sizes = getattr(self, "_sizes", None)
         if sizes is not None:
-            _share(self.win.top_split, sizes[0])
-            _share(self.win.vsplit, sizes[1])
-        QTimer.singleShot(0, self._place_spotlight)
+            for splitter, parts in zip((self.win.top_split, self.win.vsplit,
+                                        self.win.bottom_split), sizes):
+                _share(splitter, parts)
 
     def _place_glass(self) -> None:
         self.glass.setGeometry(self.win.rect())
