@@ -332,6 +332,7 @@ def run_gui(args: argparse.Namespace) -> int:
         win.move(screens[screen_index].geometry().topLeft())
     from cockpit import wall
 
+    wall.WideLayout(win)
     wall_ctl = None
     if cfg.kiosk.enabled:
         wall_ctl = wall.WallController(win, cfg.kiosk, screen_index, parent=win)

@@ -358,6 +358,47 @@ class WallController(QObject):
         return False
 
 
+class WideLayout(QObject):
+    """On a wide wall (three 1080p screens side by side: 5760×1080, or 7680×2160) the
+    regions under the map would become a thin strip 5,000 pixels long: past an aspect of
+    2.4 the events and dispatch column stands beside the map instead, full height."""
+
+    WIDE = 2.4
+    NARROW = 2.2  # hysteresis: a window dragged around the threshold does not flicker
+
+    sig_changed = Signal(bool)
+    """The arrangement changed: True = wide (side by side)."""
+
+    def __init__(self, win: MainWindow) -> None:
+        super().__init__(win)
+        self.win = win
+        self.wide = False
+        win.installEventFilter(self)
+        self.update()
+
+    def update(self) -> None:
+        w, h = self.win.width(), max(1, self.win.height())
+        want = w / h >= (self.NARROW if self.wide else self.WIDE)
+        if want == self.wide:
+            return
+        self.wide = want
+        win = self.win
+        win.vsplit.setOrientation(Qt.Orientation.Horizontal if want else Qt.Orientation.Vertical)
+        win.bottom_split.setOrientation(Qt.Orientation.Vertical if want
+                                        else Qt.Orientation.Horizontal)
+        _share(win.vsplit, (68, 32) if want else (68, 32))
+        _share(win.bottom_split, (72, 28) if want else (78, 22))
+        kiosk = getattr(win, "kiosk", None)
+        if kiosk is not None:
+            kiosk._relayout.start()
+        self.sig_changed.emit(want)
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802
+        if obj is self.win and event.type() == QEvent.Type.Resize:
+            self.update()
+        return False
+
+
 def _label_before(w: QWidget) -> QLabel | None:
     """The QLabel just before ``w`` in its layout (a caption such as "季度"), if any."""
     parent = w.parentWidget()

@@ -200,3 +200,28 @@ def test_settings_dialog_writes_the_config(qtbot, small_dataset_master: Path, tm
     dlg.reject()
     win.close()
     cat.close()
+
+
+def test_a_wide_wall_puts_the_event_column_beside_the_map(qtbot, small_dataset_master: Path,
+                                                          tmp_path: Path, monkeypatch) -> None:
+    from cockpit.wall import WideLayout
+
+    win, cat = open_window(qtbot, small_dataset_master, tmp_path, monkeypatch)
+    wide = WideLayout(win)
+    win.show()
+    assert not wide.wide and win.vsplit.orientation() == Qt.Orientation.Vertical
+    win.resize(3200, 900)  # 5760×1080 at the same aspect, within an offscreen screen
+    qtbot.waitUntil(lambda: wide.wide, timeout=5_000)
+    assert win.vsplit.orientation() == Qt.Orientation.Horizontal
+    assert win.bottom_split.orientation() == Qt.Orientation.Vertical
+    top, side = win.vsplit.sizes()
+    assert top > side > 600  # the map and its neighbours, then the event column
+    assert win.dispatch_panel.height() > 450  # the event list runs the full height
+    win.resize(2100, 900)  # between the thresholds: stays wide (no flicker)
+    qtbot.wait(50)
+    assert wide.wide
+    win.resize(1600, 900)
+    qtbot.waitUntil(lambda: not wide.wide, timeout=5_000)
+    assert win.vsplit.orientation() == Qt.Orientation.Vertical
+    win.close()
+    cat.close()
