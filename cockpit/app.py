@@ -165,9 +165,11 @@ def run_gui(args: argparse.Namespace) -> int:
         return code
 
     if config_problems:  # before anything is opened or written: nothing is lost
-        return fail("配置文件有问题 · the configuration file has problems",
-                    "\n".join(str(p) for p in config_problems)
-                    + "\n\nFix the file (cockpit config check) and start again.",
+        return fail(QCoreApplication.translate("App", "配置文件有问题 · the configuration file "
+                                                      "has problems"),
+                    "\n".join(str(p) for p in config_problems) + "\n\n"
+                    + QCoreApplication.translate("App", "请修改该文件（cockpit config check）后"
+                                                 "重新启动 · fix the file and start again."),
                     config_mod.EXIT_BAD_CONFIG)
     screens = app.screens()
     screen_index = args.screen if args.screen is not None else (
@@ -175,7 +177,7 @@ def run_gui(args: argparse.Namespace) -> int:
     if screen_index is not None and not 0 <= screen_index < len(screens):
         source = (f"--screen {args.screen}" if args.screen is not None
                   else f"kiosk.screen = {screen_index} in {config_path}")
-        return fail("没有该屏幕 · no such screen",
+        return fail(QCoreApplication.translate("App", "没有该屏幕 · no such screen"),
                     f"{source}: this machine has {len(screens)} screen(s), numbered 0 to "
                     f"{len(screens) - 1}.", 2)
     if fresh and size is None and not headless:

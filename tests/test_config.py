@@ -213,3 +213,14 @@ def test_interface_scale_follows_the_window() -> None:
     assert interface_scale((3840, 2160), 1.25, True) == 2.5
     # never so large that the window falls under its 1280×720 minimum
     assert interface_scale((1920, 1080), 2.0, True) == 1.5
+
+
+def test_a_missing_screen_is_named(tmp_path: Path) -> None:
+    cfg = write(tmp_path, "[kiosk]\nscreen = 7\n")
+    r = run_cli("--data", str(tmp_path / "none"), "--screenshot", str(tmp_path / "x.png"),
+                "--screen", "5", env_config=cfg)
+    assert r.returncode == 2 and "--screen 5: this machine has 1 screen(s)" in r.stderr
+    # the config's screen counts in kiosk mode, and the message names the file and key
+    r = run_cli("--data", str(tmp_path / "none"), "--screenshot", str(tmp_path / "x.png"),
+                "--kiosk", env_config=cfg)
+    assert r.returncode == 2 and f"kiosk.screen = 7 in {cfg}" in r.stderr
