@@ -163,6 +163,10 @@ class WallController(QObject):
         self._relayout.setSingleShot(True)
         self._relayout.setInterval(150)  # after the splitters and the layouts settle
         self._relayout.timeout.connect(self._apply_layout)
+        self._spot_timer = QTimer(self)  # owned: it dies with the window, never fires late
+        self._spot_timer.setSingleShot(True)
+        self._spot_timer.setInterval(0)
+        self._spot_timer.timeout.connect(self._place_spotlight)
         self.focus_label = QLabel()
         self.focus_label.setObjectName("wallFocus")
         self.focus_label.setStyleSheet(
@@ -180,6 +184,7 @@ class WallController(QObject):
         self.lock()
         win = self.win
         win.installEventFilter(self)  # resizes: the glass and the spotlight follow
+        self._app.focusChanged.connect(self._on_focus_changed)
         self._place_glass()
         self.glass.show()
         self.glass.raise_()
@@ -205,6 +210,7 @@ class WallController(QObject):
         self._idle.stop()
         self._relock.stop()
         self.win.removeEventFilter(self)
+        self._app.focusChanged.disconnect(self._on_focus_changed)
         self.glass.hide()
         self.show_cursor()
 
@@ -224,6 +230,10 @@ class WallController(QObject):
                     label.hide()
         for sc in self.win.findChildren(QShortcut):
             sc.setEnabled(False)
+        # no widget under the glass can take the keyboard (a table would dispatch on Enter)
+        for w in self.win.findChildren(QWidget):
+            if w is not self.glass and w.focusPolicy() != Qt.FocusPolicy.NoFocus:
+                w.setFocusPolicy(Qt.FocusPolicy.NoFocus)
 
     def editing_controls_visible(self) -> list[QWidget]:
         """Editing controls a viewer could see and use: empty in a locked kiosk."""
@@ -262,6 +272,7 @@ class WallController(QObject):
                 self._watched.removeEventFilter(self)
             target.installEventFilter(self)  # the spotlight follows its moves and resizes
             self._watched = target
+        self._place_spotlight()
         self._relayout.start()
         self.sig_focus_changed.emit(panel)
 
@@ -301,7 +312,7 @@ class WallController(QObject):
         if self.full_screen:
             win.setGeometry(screen.geometry())
             win.showFullScreen()
-        QTimer.singleShot(0, self._place_spotlight)
+        self._spot_timer.start()
         self.sig_refitted.emit(screen)
 
     # ---- private helpers --------------------------------------------------------------------
@@ -331,7 +342,7 @@ class WallController(QObject):
     def _apply_layout(self) -> None:
         """The focus proportions again at the window's real size, then the spotlight."""
         self._apply_sizes()
-        QTimer.singleShot(0, self._place_spotlight)
+        self._spot_timer.start()
 
     def _apply_sizes(self) -> None:
         sizes = getattr(self, "_sizes", None)
@@ -343,6 +354,12 @@ class WallController(QObject):
     def _place_glass(self) -> None:
         self.glass.setGeometry(self.win.rect())
         self.glass.raise_()
+
+    def _on_focus_changed(self, _old, new) -> None:
+        """Focus that lands on anything of the window but the glass goes back to the glass."""
+        if (self.glass.isVisible() and isinstance(new, QWidget) and new is not self.glass
+                and (new is self.win or self.win.isAncestorOf(new))):
+            self.glass.setFocus()
 
     def _on_mouse_moved(self) -> None:
         self.show_cursor()

@@ -74,9 +74,16 @@ def test_kiosk_swallows_keys_and_clicks(kiosk_window, qtbot) -> None:
     qtbot.wait(300)  # the events are listed
     assert win.dispatch_panel.events_model.rowCount() > 0
     win.dispatch_panel.events_view.selectRow(0)
-    for key in (Qt.Key.Key_Return, Qt.Key.Key_D, Qt.Key.Key_F2, Qt.Key.Key_F4):
-        qtbot.keyClick(wall.glass, key)
-        qtbot.keyClick(win.dispatch_panel.events_view, key)  # straight at the table, too
+    table = win.dispatch_panel.events_view
+    assert table.focusPolicy() == Qt.FocusPolicy.NoFocus  # the keyboard cannot reach it
+    win.activateWindow()
+    table.setFocus()
+    qtbot.wait(50)
+    assert not table.hasFocus()
+    for key in (Qt.Key.Key_Return, Qt.Key.Key_D, Qt.Key.Key_F2, Qt.Key.Key_F4,
+                Qt.Key.Key_F11):
+        qtbot.keyClick(QApplication.focusWidget() or wall.glass, key)
+    qtbot.wait(1000)  # a dispatch preview would have opened by now
     assert win.dispatch_ctl.preview is None or not win.dispatch_ctl.preview.isVisible()
     assert win.mode == "live" and not win.map_side.isVisible()
     centre = win.dispatch_panel.mapTo(win, win.dispatch_panel.rect().center())
@@ -102,9 +109,14 @@ def test_playlist_rotates_the_focus(kiosk_window, qtbot) -> None:
         sizes[panel] = (win.top_split.sizes(), win.vsplit.sizes(), win.bottom_split.sizes())
         assert wall.focus_panel == panel and panel_label(panel) in wall.focus_label.text()
         target = wall.focus_widget(panel)
-        top_left = target.mapTo(win.centralWidget(), target.rect().topLeft())
-        assert wall.spotlight.isVisible()
-        assert abs(wall.spotlight.geometry().left() - (top_left.x() - 3)) <= 1
+
+        def framed(target=target) -> bool:
+            top_left = target.mapTo(win.centralWidget(), target.rect().topLeft())
+            return (wall.spotlight.isVisible()
+                    and abs(wall.spotlight.geometry().left() - (top_left.x() - 3)) <= 1
+                    and abs(wall.spotlight.width() - (target.width() + 6)) <= 1)
+
+        qtbot.waitUntil(framed, timeout=5_000)
     (l_map, c_map, r_map), (t_map, b_map), _ = sizes["map"]
     assert c_map > l_map + r_map * 0.5 and c_map == max(sizes["map"][0])
     assert sizes["vitals"][0][0] > sizes["map"][0][0] * 1.5  # the vitals column grows
