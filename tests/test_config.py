@@ -224,3 +224,44 @@ def test_a_missing_screen_is_named(tmp_path: Path) -> None:
     r = run_cli("--data", str(tmp_path / "none"), "--screenshot", str(tmp_path / "x.png"),
                 "--kiosk", env_config=cfg)
     assert r.returncode == 2 and f"kiosk.screen = 7 in {cfg}" in r.stderr
+
+
+def test_an_interactive_start_rescales_for_a_4k_screen(monkeypatch) -> None:
+    from cockpit import app as app_mod
+
+    class Geometry:
+        def __init__(self, w: int, h: int) -> None:
+            self.w, self.h = w, h
+
+        def width(self) -> int:
+            return self.w
+
+        def height(self) -> int:
+            return self.h
+
+    class Screen:
+        def __init__(self, w: int, h: int) -> None:
+            self._g = Geometry(w, h)
+
+        def geometry(self) -> Geometry:
+            return self._g
+
+    calls: list = []
+    monkeypatch.setattr(app_mod.os, "execv", lambda exe, argv: calls.append((exe, argv)))
+    for var in ("QT_SCALE_FACTOR", "COCKPIT_RESCALED"):  # set-then-del: restored afterwards
+        monkeypatch.setenv(var, "")
+        monkeypatch.delenv(var)
+    app_mod._rescale_for_screen(None, Screen(1920, 1080), cm.Config())
+    assert calls == []  # 1080p: nothing to do
+    app_mod._rescale_for_screen(None, Screen(3840, 2160), cm.Config())
+    assert len(calls) == 1 and calls[0][0] == sys.executable
+    assert app_mod.os.environ["QT_SCALE_FACTOR"] == "2"
+    # once only, and never over a scale factor the user set
+    app_mod._rescale_for_screen(None, Screen(3840, 2160), cm.Config(font_scale=1.5))
+    assert len(calls) == 1
+
+
+def test_the_rescale_test_leaves_no_scale_behind() -> None:
+    import os
+
+    assert "QT_SCALE_FACTOR" not in os.environ and "COCKPIT_RESCALED" not in os.environ
