@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from cockpit import paths
 from cockpit.alarm_source import VitalAlarmSource
 from cockpit.clock import Clock
+from cockpit.config import Config
 from cockpit.datasets import evaluation, summary
 from cockpit.datasets.dispatch import is_pg_location
 from cockpit.datasets.drill import (
@@ -153,11 +154,15 @@ class MainWindow(QMainWindow):
     def __init__(self, catalog: Catalog, mode: str = "live", lang: str = "zh",
                  tiles: str | None = None, scenario: str | None = None,
                  replay: tuple[datetime, datetime] | None = None,
-                 store: str | Path | None = None) -> None:
-        """``replay``: a window of the past (复盘) to replay read-only, in drill mode.
+                 config: Config | None = None, store: str | Path | None = None) -> None:
+        """``replay``: a window of the past (复盘) to replay read-only, in drill mode;
+        ``config``: operator, tick intervals and dispatch store (default: the defaults);
         ``store``: the live dispatch store, a DuckDB path or a postgresql:// URL (default:
-        :func:`cockpit.store_location.default_store_path`)."""
+        the config's, else :func:`cockpit.store_location.default_store_path`)."""
         super().__init__()
+        self.config = cfg = config or Config()
+        ticks = cfg.intervals
+        store = store if store is not None else cfg.store
         self.catalog = catalog
         self.tiles = tiles
         self.lang = lang
@@ -184,13 +189,14 @@ class MainWindow(QMainWindow):
         elif mode == "drill":
             self._build_drill(scenario, last)
         else:
-            self.clock = Clock(last, parent=self)
+            self.clock = Clock(last, interval_ms=round(ticks.clock_s * 1000), parent=self)
         self.clock.sig_ticked.connect(self._on_clock_ticked)
         self.header.set_demo(catalog.synthetic)
         self.set_mode(mode)
         self._on_clock_ticked(self.clock.now())
         self.clock.start()
-        self.vitals = VitalsController(catalog, self.clock.now, self.vitals_view, parent=self)
+        self.vitals = VitalsController(catalog, self.clock.now, self.vitals_view,
+                                       interval_ms=round(ticks.vitals_s * 1000), parent=self)
         self.vitals.sig_ticked.connect(self._on_vitals_ticked)
         self.map_ctl = MapController(catalog, self.map, self.map_side, self.clock.now, self)
         self.map_ctl.sig_unit_selected.connect(self._on_unit_selected)
@@ -213,7 +219,8 @@ class MainWindow(QMainWindow):
             # simulated departments answer in the live demo only: in a drill the trainees
             # act the stages themselves (A/H/V/C) and are scored on them
             responder=DepartmentSimulator() if catalog.synthetic and mode == "live" else None,
-            store_problem=store_problem,
+            store_problem=store_problem, operator=cfg.operator,
+            interval_ms=round(ticks.events_s * 1000),
             # a shared store whose server is down at start is opened when it is back
             reopen=(lambda: open_default_store(store)) if self.store is None
             and is_pg_location(store) and self.replay_window is None and self.drill is None
@@ -315,9 +322,9 @@ class MainWindow(QMainWindow):
         r_row.addWidget(self.tile_risk)
         r_row.addWidget(self.tile_cats)
         self.risk_panel.body.addLayout(r_row)
-        self.level_bars = BarList(row_height=19)
+        self.level_bars = BarList(row_height=17)
         self.risk_panel.body.addWidget(self.level_bars)
-        self.facility_bars = BarList(row_height=19)
+        self.facility_bars = BarList(row_height=17)
         self.risk_panel.body.addWidget(self.facility_bars)
         self.targets_note = QLabel()
         self.targets_note.setObjectName("note")

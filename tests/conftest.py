@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +17,10 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QTWEBENGINE_CHROMIUM_FLAGS", "--no-sandbox --disable-gpu")
 os.environ.setdefault("QT_LOGGING_RULES", "qt.webenginecontext.debug=false")
+# never the developer's own config file: a path that does not exist (tests that need a config
+# write their own and point COCKPIT_CONFIG at it)
+os.environ["COCKPIT_CONFIG"] = os.path.join(
+    tempfile.gettempdir(), f"cockpit-tests-{os.getpid()}-no-config.toml")
 
 
 def pytest_configure(config: pytest.Config) -> None:

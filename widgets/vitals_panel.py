@@ -246,6 +246,8 @@ class DomainTile(QFrame):
         lines = min(2, max(1, len(self._worst)))
         room = self.height() - 72 - 19 * lines - 8
         self.spark.setFixedHeight(int(min(140, max(24, room))))
+        # a short tile (four rows at 1080p) shows its counts rather than a strip over them
+        self.spark.setVisible(self.height() >= 96)
 
     def minimumSizeHint(self) -> QSize:  # noqa: N802
         return QSize(180, 120)
@@ -268,7 +270,7 @@ class DomainTile(QFrame):
         base = self.font()
         x0, right = 14.0, w - 8.0
         # line 1: the domain, its state in shape and word, the number of indicators
-        big = _font(22 if w >= 200 else 19, True, base)
+        big = _font(22 if w >= 200 and h >= 72 else 18, True, base)  # short at 1080p
         p.setFont(big)
         p.setPen(QColor(theme.TEXT))
         fm = QFontMetricsF(big)
@@ -304,7 +306,7 @@ class DomainTile(QFrame):
         small = _font(13, False, base)
         p.setFont(small)
         sfm = QFontMetricsF(small)
-        limit = h - self.spark.height() - 6
+        limit = h - (self.spark.height() if self.spark.isVisible() else 0) - 6
         for r in self._worst:
             if y + sfm.height() > limit:
                 break
