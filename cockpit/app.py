@@ -19,8 +19,24 @@ T_START = time.perf_counter()
 log = logging.getLogger("cockpit")
 
 
-def _prepare_environment(args: argparse.Namespace) -> None:
+def auto_scale(width: int, height: int) -> float:
+    """The interface scale that makes a window of this size show what 1920×1080 shows: 4K
+    → 2, 1440p → 1.33, a 5760×1080 wall → 1 (it is 1080 high), 7680×2160 → 2."""
+    return max(1.0, min(width / 1920, height / 1080))
+
+
+def interface_scale(size: tuple[int, int], font_scale: float, auto: bool) -> float:
+    """The factor for ``QT_SCALE_FACTOR``: the automatic scale times the font scale, kept so
+    that the window stays at least 1280×720 logical pixels (the window's minimum)."""
+    w, h = size
+    f = (auto_scale(w, h) if auto else 1.0) * font_scale
+    return round(max(0.5, min(f, w / 1280, h / 720)), 4)
+
+
+def _prepare_environment(args: argparse.Namespace, scale: float = 1.0) -> None:
     """Qt settings that must be in place before the QApplication exists."""
+    if abs(scale - 1.0) > 1e-3 and not os.environ.get("QT_SCALE_FACTOR"):
+        os.environ["QT_SCALE_FACTOR"] = f"{scale:g}"
     if args.screenshot and not os.environ.get("QT_QPA_PLATFORM"):
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
     if (not os.environ.get("QT_QPA_PLATFORM") and sys.platform.startswith("linux")
@@ -93,8 +109,38 @@ def _resolve_focus(catalog, text: str) -> tuple[float, float, float] | None:
     return (hits[0]["lon"], hits[0]["lat"], hits[0]["zoom"]) if hits else None
 
 
+def _rescale_for_screen(app, screen, cfg) -> None:
+    """An interactive start without --size: if the target screen wants another interface
+    scale (a 4K screen the desktop runs at 100 %, a font scale), start again with it — Qt's
+    scale factor is fixed when the application is made. Nothing else has happened yet."""
+    if os.environ.get("QT_SCALE_FACTOR") or os.environ.get("COCKPIT_RESCALED") or screen is None:
+        return
+    g = screen.geometry()
+    scale = interface_scale((g.width(), g.height()), cfg.font_scale, cfg.auto_scale)
+    if abs(scale - 1.0) < 0.05 or not getattr(sys, "orig_argv", None):
+        return
+    os.environ["QT_SCALE_FACTOR"] = f"{scale:g}"
+    os.environ["COCKPIT_RESCALED"] = "1"
+    log.info("re-starting with QT_SCALE_FACTOR=%g for a %dx%d screen", scale, g.width(),
+             g.height())
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execv(sys.executable, [sys.executable, *sys.orig_argv[1:]])
+
+
 def run_gui(args: argparse.Namespace) -> int:
-    _prepare_environment(args)
+    from cockpit import config as config_mod
+
+    config_path = args.config or config_mod.default_path()
+    config_problems: list = []
+    try:
+        cfg = config_mod.from_args(config_mod.load(config_path), args)
+    except config_mod.ConfigError as exc:
+        config_problems = exc.problems
+        cfg = config_mod.from_args(config_mod.Config(), args)
+    size = args.size or ((1920, 1080) if args.screenshot else None)
+    scale = interface_scale(size, cfg.font_scale, cfg.auto_scale) if size else 1.0
+    _prepare_environment(args, scale)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QLockFile, Qt, QTimer
     from PySide6.QtWebEngineWidgets import QWebEngineView  # noqa: F401 - before the app
@@ -106,13 +152,14 @@ def run_gui(args: argparse.Namespace) -> int:
 
     QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
     register_tile_scheme()
+    fresh = QApplication.instance() is None
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("cockpit")
     from cockpit.i18n import english, install_translator
     from cockpit.language import resolve_language
 
     # before any widget reads its texts
-    args.lang = install_translator(app, resolve_language(getattr(args, "lang", None)))
+    lang = install_translator(app, resolve_language(getattr(args, "lang", None), cfg.lang))
     theme.apply(app)
 
     def both(text: str, prefix: str = "", **kw) -> tuple[str, str]:
@@ -134,8 +181,27 @@ def run_gui(args: argparse.Namespace) -> int:
             QMessageBox.critical(None, title[0], text[0][:4000])
         return code
 
+    if config_problems:  # before anything is opened or written: nothing is lost
+        return fail(both(QT_TRANSLATE_NOOP("app", "配置文件有问题")),
+                    both(QT_TRANSLATE_NOOP("app", "请修改该文件（cockpit config check）后重新启动。"),
+                         "\n".join(str(p) for p in config_problems) + "\n\n"),
+                    config_mod.EXIT_BAD_CONFIG)
+    screens = app.screens()
+    screen_index = args.screen if args.screen is not None else (
+        cfg.kiosk.screen if cfg.kiosk.enabled else None)
+    if screen_index is not None and not 0 <= screen_index < len(screens):
+        source = (f"--screen {args.screen}" if args.screen is not None
+                  else f"kiosk.screen = {screen_index} in {config_path}")
+        return fail(both(QT_TRANSLATE_NOOP("app", "没有该屏幕")),
+                    both(QT_TRANSLATE_NOOP("app", "本机有 {n} 块屏幕，编号 0 到 {last}。"),
+                         f"{source}: ", n=len(screens), last=len(screens) - 1), 2)
+    if fresh and size is None and not headless:
+        _rescale_for_screen(app, screens[screen_index] if screen_index is not None
+                            else app.primaryScreen(), cfg)
+
     # one interactive cockpit per user and dataset; screenshots may run beside it
-    data_dir = (args.data or paths.default_dataset_dir()).expanduser().resolve()
+    data_arg = Path(cfg.data) if cfg.data else None
+    data_dir = (data_arg or paths.default_dataset_dir()).expanduser().resolve()
     lock = None
     if not headless:
         paths.data_dir().mkdir(parents=True, exist_ok=True)
@@ -197,7 +263,7 @@ def run_gui(args: argparse.Namespace) -> int:
 
     # 1. the dataset: the demo data is generated on first run, and again on a new day, so
     # that the demo always shows "today" (places stay the same: they depend on the seed only)
-    if args.data is None and _demo_is_stale(data_dir):
+    if data_arg is None and _demo_is_stale(data_dir):
         from cockpit.datasets.generate import generate
 
         try:
@@ -237,7 +303,7 @@ def run_gui(args: argparse.Namespace) -> int:
     from cockpit.layers.page import TILE_SCHEME_URL
     from cockpit.window import MainWindow
 
-    tiles = args.tiles
+    tiles = cfg.tiles
     mbtiles = None
     if tiles and not tiles.startswith(("http://", "https://")):
         from cockpit.datasets.tiles import MBTiles
@@ -263,8 +329,9 @@ def run_gui(args: argparse.Namespace) -> int:
         except ValueError as exc:
             return fail(both(QT_TRANSLATE_NOOP("app", "无法开始复盘")), str(exc), 2)
     try:
-        win = MainWindow(catalog, mode=args.mode, lang=args.lang, tiles=tiles,
-                         scenario=args.scenario, replay=replay)
+        win = MainWindow(catalog, mode=args.mode, lang=lang, tiles=tiles,
+                         scenario=args.scenario, replay=replay, config=cfg,
+                         store=getattr(args, "store", None) or cfg.store)
     except ValueError as exc:  # an unknown drill scenario
         return fail(both(QT_TRANSLATE_NOOP("app", "无法开始演练")), str(exc), 2)
     if mbtiles is not None:
@@ -278,17 +345,19 @@ def run_gui(args: argparse.Namespace) -> int:
                         both(QT_TRANSLATE_NOOP("app", "没有该代码或名称的单位，也不是“经度,纬度,缩放”（LON,LAT,ZOOM）。"),
                              f"--focus {args.focus}: "), 2)
         win.focus(*place)
-    if args.size:
-        win.resize(*args.size)
-    elif headless:
-        win.resize(1920, 1080)
-    screens = app.screens()
-    if args.screen is not None:
-        if not 0 <= args.screen < len(screens):
-            return fail(both(QT_TRANSLATE_NOOP("app", "没有该屏幕")),
-                        both(QT_TRANSLATE_NOOP("app", "本机有 {n} 块屏幕，编号 0 到 {last}。"), f"--screen {args.screen}: ",
-                             n=len(screens), last=len(screens) - 1), 2)
-        win.move(screens[args.screen].geometry().topLeft())
+    if size:  # the window's size in pixels; Qt's scale factor turns it into logical pixels
+        f = float(os.environ.get("QT_SCALE_FACTOR") or 1.0)
+        win.resize(round(size[0] / f), round(size[1] / f))
+    if screen_index is not None:
+        win.move(screens[screen_index].geometry().topLeft())
+    from cockpit import wall
+
+    wall.WideLayout(win)
+    wall_ctl = None
+    if cfg.kiosk.enabled:
+        wall_ctl = wall.WallController(win, cfg.kiosk, screen_index, parent=win)
+    else:
+        wall.install_settings(win, config_path)
     exit_code = {"value": 0}
 
     def on_drawn() -> None:
@@ -299,7 +368,10 @@ def run_gui(args: argparse.Namespace) -> int:
             QTimer.singleShot(600, save_and_quit)
 
     def save_and_quit() -> None:
-        img = win.grab()
+        img = win.grab().toImage()
+        if size and (img.width(), img.height()) != size:  # rounding of a fractional scale
+            img = img.scaled(*size, Qt.AspectRatioMode.IgnoreAspectRatio,
+                             Qt.TransformationMode.SmoothTransformation)
         args.screenshot.parent.mkdir(parents=True, exist_ok=True)
         if not img.save(str(args.screenshot), "PNG"):
             print(f"cockpit: could not write {args.screenshot}", file=sys.stderr)
@@ -316,8 +388,8 @@ def run_gui(args: argparse.Namespace) -> int:
     win.sig_all_drawn.connect(on_drawn)
     if headless:
         QTimer.singleShot(int(os.environ.get("COCKPIT_SCREENSHOT_TIMEOUT_MS", "60000")), time_out)
-    if args.kiosk:
-        win.showFullScreen()
+    if wall_ctl is not None:
+        wall_ctl.start(full_screen=not headless)
     elif headless:
         win.show()
     else:

@@ -160,9 +160,16 @@ def _bench_replay(quick: bool) -> dict[str, Any]:
     return bench_replay(quick)
 
 
+def _bench_seats(quick: bool) -> dict[str, Any]:
+    from cockpit.bench_seats import bench_seats
+
+    return bench_seats(quick)
+
+
 GROUPS: dict[str, Callable[[bool], dict[str, Any]]] = {
     "data": bench_data, "map": _bench_map, "vitals": _bench_vitals,
-    "evaluation": _bench_evaluation, "dispatch": _bench_dispatch, "replay": _bench_replay}
+    "evaluation": _bench_evaluation, "dispatch": _bench_dispatch, "replay": _bench_replay,
+    "seats": _bench_seats}
 
 
 def run_bench(only: str | None, quick: bool, json_path: Path) -> int:

@@ -99,9 +99,9 @@ def run_replay(catalog, *, segments: int, frames_per_segment: int, seeks: int,
     state: dict[str, Any] = {"map_for": None, "map_drawn": False}
     orig_query = win.map_ctl._query
 
-    def query() -> None:
+    def query(**kw) -> None:
         state["pending_as_of"] = win.clock.now()
-        orig_query()
+        orig_query(**kw)
 
     orig_answer = win.map_ctl._on_answer
 

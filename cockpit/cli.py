@@ -23,6 +23,16 @@ def _size(text: str) -> tuple[int, int]:
     return w, h
 
 
+def _scale(text: str) -> float:
+    try:
+        x = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"font scale must be a number, not {text!r}") from None
+    if not 0.5 <= x <= 3.0:
+        raise argparse.ArgumentTypeError(f"font scale {x:g} is outside 0.5 … 3")
+    return x
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="cockpit",
@@ -35,10 +45,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--mode", choices=MODES, default="live", help="live 值守 / review 晾晒 / drill 演练")
     p.add_argument("--size", type=_size, default=None, metavar="WxH", help="window size")
     p.add_argument("--lang", choices=("zh", "en"), default=None,
-                   help="interface language: zh 中文 (default) or en English; "
-                   "else the COCKPIT_LANG environment variable")
-    p.add_argument("--screen", type=int, default=None, metavar="N", help="open on monitor N")
-    p.add_argument("--kiosk", action="store_true", help="full screen for a video wall")
+                   help="interface language: zh 中文 or en English (default: the COCKPIT_LANG "
+                   "environment variable, else the config file's lang, else zh)")
+    p.add_argument("--screen", type=int, default=None, metavar="N",
+                   help="open on monitor N (0 = first)")
+    p.add_argument("--kiosk", action="store_true", default=None,
+                   help="video wall: full screen, no editing controls, rotating focus panel")
+    p.add_argument("--font-scale", type=_scale, default=None, metavar="X",
+                   help="scale text and interface by X (0.5-3; on top of the automatic "
+                   "scaling by window size)")
+    p.add_argument("--config", type=Path, default=None, metavar="FILE",
+                   help="configuration file (default: $COCKPIT_CONFIG, else "
+                   "<user config dir>/config.toml)")
     p.add_argument("--focus", default=None, metavar="CODE|LON,LAT,ZOOM",
                    help="open the map on a unit (admin code or name) or on a point and zoom")
     p.add_argument("--tiles", default=None, metavar="URL|MBTILES",
@@ -49,6 +67,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--replay", default=None, metavar="FROM..TO",
                    help="复盘: replay a window of the past read-only (with --mode drill), ISO "
                    "local times, e.g. 2026-11-23T08:00..2026-11-23T20:00")
+    p.add_argument("--store", default=None, metavar="PATH|URL",
+                   help="the dispatch store: a DuckDB file (default: dispatch.duckdb in the "
+                   "user's data directory) or postgresql://user@host/db, the store every seat "
+                   "of a centre shares")
     p.add_argument("--report-startup", action="store_true",
                    help="print 'first-frame <seconds>' when every region has drawn (bench)")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
@@ -77,6 +99,9 @@ def build_parser() -> argparse.ArgumentParser:
     from cockpit.report_cli import add_parser as add_report_parser
 
     add_report_parser(sub)
+    from cockpit.config import add_parser as add_config_parser
+
+    add_config_parser(sub)
     return p
 
 
@@ -136,6 +161,10 @@ def main(argv: list[str] | None = None) -> int:
         from cockpit.audit_cli import cmd_audit_verify
 
         return cmd_audit_verify(args)
+    if args.command == "config":
+        from cockpit.config import cmd_config
+
+        return cmd_config(args)
     if args.command == "bench":
         from cockpit.bench import run_bench
 

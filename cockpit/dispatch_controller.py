@@ -9,6 +9,14 @@ catalog for the plan and the impact (off the GUI thread), shows
 ``store.create`` with one idempotency key per confirmation; the preview says 已派遣 dispatched
 only after the store returned. A failed write keeps the key, so the retry is the same request.
 
+A shared store (PostgreSQL, ``store.shared``) is also written by the other seats: the store's
+watcher (LISTEN/NOTIFY with a polling fallback, on its own thread) reports every new head and
+the controller reads the orders at once (:meth:`DispatchController.refresh_orders`, lighter
+than a tick), so another seat's dispatch is on screen within the notice and one orders read. When the watcher (or a tick) finds the server gone, the panel keeps the last state and
+says so in its banner — 派遣库连接中断 · dispatch store disconnected, showing state as of
+HH:MM:SS, writes refused — and dispatching is off; when the watcher is connected again the
+banner goes and a tick catches up.
+
 Times. The screen's clock (``now``) and the catalog's events are naive local time; the store
 keeps naive UTC. ``utc_offset`` (default: this machine's offset now, the convention of
 :class:`cockpit.clock.Clock`) converts between them; the panel sees local time only.
@@ -17,6 +25,7 @@ keeps naive UTC. ``utc_offset`` (default: this machine's offset now, the convent
 from __future__ import annotations
 
 import getpass
+import itertools
 import logging
 import uuid
 from collections.abc import Callable, Iterable
@@ -35,7 +44,9 @@ from cockpit.datasets.dispatch import (
     IdempotencyConflict,
     IllegalTransition,
     StoreLocked,
+    StoreWriteError,
 )
+from cockpit.datasets.dispatch_pg import StoreUnavailable
 from cockpit.datasets.event_feed import (
     DepartmentSimulator,
     DirectoryFeed,
@@ -78,6 +89,8 @@ class _TickResult:
     event_info: dict[str, dict[str, Any]]
     names: _Names | None
     answered: int = 0
+    store_down: str | None = None  # the store could not be read (the orders are the last ones)
+    orders_gen: int = 0  # the number of the orders read: a later read wins
 
 
 class _Lazy:
@@ -137,6 +150,13 @@ def short_dept_name(name: str, district: str) -> str:
     return name
 
 
+def _end_of_second(t: datetime) -> datetime:
+    """The orders as of a screen time shown in whole seconds include that whole second: an
+    action written at 12:00:00.4 (another seat's, a moment ago) is on screen while the clock
+    still reads 12:00:00, not a second later."""
+    return t + timedelta(microseconds=999_999) if t.microsecond == 0 else t
+
+
 def _local_offset() -> timedelta:
     return datetime.now().astimezone().utcoffset() or timedelta(0)
 
@@ -152,6 +172,12 @@ class DispatchController(QObject):
     """Something the operator must see: an order turned overdue, a store problem."""
     sig_dispatched = Signal(str, list)
     """An event was dispatched (committed): (event_id, order ids)."""
+    sig_store_connection_changed = Signal(bool, str)
+    """The shared store's connection: (connected, the banner text when not)."""
+    sig_store_opened = Signal(object)
+    """A store that could not be opened at start (server unreachable) has been opened."""
+    _sig_store_head = Signal(int)
+    _sig_store_status = Signal(bool, str)
 
     def __init__(self, catalog: Catalog, store: DispatchStore | None,
                  now: Callable[[], datetime], panel: DispatchPanel,
@@ -160,7 +186,12 @@ class DispatchController(QObject):
                  store_problem: str | None = None, operator: str | None = None,
                  interval_ms: int = 2000, recent_hours: float = 2.0, max_events: int = 300,
                  finished_hours: float = 12.0, radius_km: float = 1.0,
-                 utc_offset: timedelta | None = None) -> None:
+                 utc_offset: timedelta | None = None,
+                 reopen: Callable[[], tuple[DispatchStore | None, str | None]] | None = None
+                 ) -> None:
+        """``reopen``: without a store (``store_problem`` says why), try to open it with this
+        (off the GUI thread, backing off from 1 s to 30 s) until it works — for a shared store
+        whose server could not be reached when the window started."""
         super().__init__(parent)
         self.catalog = catalog
         self.store = store
@@ -186,12 +217,27 @@ class DispatchController(QObject):
         self._overdue: set[str] | None = None
         self._sent_states: dict[int, str] | None = None
         self._busy = False
+        #: The clock time of the last tick shown (events, orders).
+        self.as_of: datetime | None = None
         self._again = False
         self._dispatch_keys: dict[str, str] = {}
         self._action_keys: dict[tuple[str, str], str] = {}
         self._inflight: set[str] = set()
         self._timeline_seq: dict[str, int] = {}
         self._read_only: str | None = None
+        self._disconnected: str | None = None
+        self._orders_as_of: datetime | None = None
+        self._watcher: Any = None
+        self._orders_reads = itertools.count(1)
+        self._orders_shown = 0
+        self._orders_busy = self._orders_again = False
+        self._reopen = reopen
+        self._reopen_ms = 1000
+        self._reopen_timer = QTimer(self)
+        self._reopen_timer.setSingleShot(True)
+        self._reopen_timer.timeout.connect(self._try_reopen)
+        self._sig_store_head.connect(self._on_store_head)
+        self._sig_store_status.connect(self._on_store_status)
         self.timer = QTimer(self)
         self.timer.setInterval(interval_ms)
         self.timer.timeout.connect(self.tick)
@@ -205,22 +251,36 @@ class DispatchController(QObject):
         self.panel.set_clock(self.now)
         if self.store is None:
             self._set_read_only(self.store_problem or self.tr("派遣库未打开：不能派遣"))
+            if self._reopen is not None:
+                self._set_read_only(self.tr("{reason}（自动重连中）").format(
+                    reason=self._read_only))
+                self._reopen_timer.start(self._reopen_ms)
         elif getattr(self.store, "read_only", False):
             self._set_read_only(self.tr("派遣库 {path} 以只读方式打开").format(
                 path=self.store.path))
         elif self.store_problem:
             self.panel.show_message(self.store_problem, "error")
             self.sig_alert.emit(self.store_problem)
+        self._watch()
         self.tick()
         self.timer.start()
 
     def stop(self) -> None:
         self.timer.stop()
+        self._reopen_timer.stop()
+        self._reopen = None
+        if self._watcher is not None:
+            self._watcher.stop()
+            self._watcher = None
         if self.preview is not None and self.preview.state != "pending":
             self.preview.reject()
 
     def read_only_reason(self) -> str | None:
         return self._read_only
+
+    def disconnected_reason(self) -> str | None:
+        """The banner text while the shared store cannot be reached, else None."""
+        return self._disconnected
 
     def to_utc(self, t: datetime) -> datetime:
         """Screen time (naive local) → the store's naive UTC."""
@@ -245,9 +305,9 @@ class DispatchController(QObject):
     def request_dispatch(self, event_or_feature: dict) -> None:
         """Open the dispatch preview for an event (a panel row, the map's event or risk-point
         detail, an alarm). Plan and impact are computed off the GUI thread."""
-        if self._read_only:
+        if self._read_only or self._disconnected:
             self.panel.show_message(self.tr("只读，不能派遣：{reason}").format(
-                reason=self._read_only), "error")
+                reason=self._read_only or self._disconnected), "error")
             return
         if self.preview is not None and self.preview.isVisible():
             self.preview.raise_()
@@ -276,9 +336,9 @@ class DispatchController(QObject):
 
     def request_action(self, order_id: str, action: str) -> None:
         """Record an action (acknowledge, handle, verify, close, evaluate) on an order."""
-        if self._read_only or self.store is None:
+        if self._read_only or self._disconnected or self.store is None:
             self.panel.show_message(self.tr("只读，不能操作工单：{reason}").format(
-                reason=self._read_only), "error")
+                reason=self._read_only or self._disconnected), "error")
             return
         if order_id in self._inflight:
             return
@@ -324,16 +384,24 @@ class DispatchController(QObject):
             orders = None
             info: dict[str, dict[str, Any]] = {}
             answered = 0
+            down = None
+            gen = 0
             if self.store is not None:
                 now_utc = self.to_utc(now)
-                df = self.store.orders(as_of=now_utc)
-                if self.responder is not None and not self._read_only and len(df):
-                    answered = len(self.responder.step(self.store, now_utc, df))
-                    if answered:
-                        df = self.store.orders(as_of=now_utc)
-                info = self._event_info_for(con, df, known, feed)
-                orders = self._order_rows(df, now_utc, names, {**self._event_info, **info})
-            return _TickResult(now, new, problems, events, orders, info, names, answered)
+                try:
+                    gen = next(self._orders_reads)
+                    df = self.store.orders(as_of=_end_of_second(now_utc))
+                    if self.responder is not None and not self._read_only and len(df):
+                        answered = len(self.responder.step(self.store, now_utc, df))
+                        if answered:
+                            df = self.store.orders(as_of=_end_of_second(now_utc))
+                except StoreWriteError as e:  # the shared store's server is gone
+                    down = str(e)
+                else:
+                    info = self._event_info_for(con, df, known, feed)
+                    orders = self._order_rows(df, now_utc, names, {**self._event_info, **info})
+            return _TickResult(now, new, problems, events, orders, info, names, answered, down,
+                               gen)
         finally:
             con.close()
 
@@ -454,6 +522,7 @@ class DispatchController(QObject):
 
     def _on_tick_done(self, res: _TickResult) -> None:
         self._busy = False
+        self.as_of = res.as_of
         if res.names is not None:
             self._names = res.names
         for e in res.new_feed:
@@ -463,9 +532,26 @@ class DispatchController(QObject):
             self.feed_problems = (self.feed_problems + res.problems)[-200:]
             self.panel.show_message(self.tr("事件源问题 {n} 条（已跳过）：{last}").format(
                 n=len(res.problems), last=res.problems[-1]), "error")
-        if res.orders is not None:
-            self.order_rows = res.orders
-        # the events' states from their orders
+        fresh = res.orders is not None and res.orders_gen > self._orders_shown
+        if fresh:
+            self._take_orders(res.orders, res.as_of, res.orders_gen)
+        elif res.store_down is not None:
+            self._set_disconnected(res.store_down)
+        self._show(res.events, res.as_of, fresh)
+        self._prune(res.as_of)
+        self._after_tick()
+        self.sig_ticked.emit()
+
+    def _take_orders(self, orders: list[dict[str, Any]], as_of: datetime, gen: int) -> None:
+        self.order_rows = orders
+        self._orders_shown = gen
+        self._orders_as_of = as_of
+        if self._disconnected and (self._watcher is None or self._watcher.connected):
+            self._set_disconnected(None)
+
+    def _show(self, events: list[dict[str, Any]], as_of: datetime, orders_changed: bool
+              ) -> None:
+        """The events with their states from the orders, the orders, alerts, the map's states."""
         by_event: dict[str, list[dict[str, Any]]] = {}
         for o in self.order_rows:
             by_event.setdefault(o["event_id"], []).append(o)
@@ -480,20 +566,62 @@ class DispatchController(QObject):
                 states[eid] = "closed"
         self.event_states = states
         rows = []
-        for r in res.events:
+        for r in events:
             st = states.get(r["event_id"])
             n_open = sum(1 for o in by_event.get(r["event_id"], []) if o["state"] in OPEN)
             rows.append({**r, "state": st or "new", "orders": n_open})
         self.event_rows = rows
-        self.panel.set_events(rows, res.as_of)
-        if res.orders is not None:
-            self.panel.set_orders(self.order_rows, res.as_of)
+        self.panel.set_events(rows, as_of)
+        if orders_changed:
+            self.panel.set_orders(self.order_rows, as_of)
         self._alerts()
         self._emit_states(states)
         self._refresh_timeline()
-        self._prune(res.as_of)
-        self._after_tick()
-        self.sig_ticked.emit()
+
+    def refresh_orders(self) -> None:
+        """Read the orders alone, off the GUI thread, and show them (a shared store's change
+        notice: faster than a whole tick, which also polls the feeds and the catalog)."""
+        if self.store is None or self._names is None:
+            self.tick()
+            return
+        if self._orders_busy:
+            self._orders_again = True
+            return
+        self._orders_busy = True
+        now, store, names = self.now(), self.store, self._names
+        known, feed = set(self._event_info), dict(self.feed_events)
+
+        def work():
+            con = self.catalog.cursor()
+            try:
+                now_utc = self.to_utc(now)
+                gen = next(self._orders_reads)
+                df = store.orders(as_of=_end_of_second(now_utc))
+                info = self._event_info_for(con, df, known, feed)
+                return now, gen, info, self._order_rows(df, now_utc, names,
+                                                        {**self._event_info, **info})
+            finally:
+                con.close()
+
+        def done(result) -> None:
+            as_of, gen, info, orders = result
+            self._event_info.update(info)
+            if gen > self._orders_shown:
+                self._take_orders(orders, as_of, gen)
+                self._show(self.event_rows, as_of, True)
+            self._orders_done()
+
+        def failed(message: str) -> None:
+            log.warning("orders refresh failed: %s", message)
+            self._orders_done()
+
+        run_in_background(work, done, failed)
+
+    def _orders_done(self) -> None:
+        self._orders_busy = False
+        if self._orders_again:
+            self._orders_again = False
+            self.refresh_orders()
 
     def _after_tick(self) -> None:
         if self._again:
@@ -633,6 +761,8 @@ class DispatchController(QObject):
             else:
                 if isinstance(result, StoreLocked):
                     self._set_read_only(msg)
+                elif isinstance(result, StoreUnavailable):
+                    self._set_disconnected(msg)
                 dlg.set_failed(msg)  # the key stays: a retry asks the store about this one
             self.panel.show_message(self.tr("未派遣：{error}").format(error=msg), "error")
             return
@@ -652,6 +782,8 @@ class DispatchController(QObject):
                 self._action_keys.pop((order_id, action), None)
             elif isinstance(result, StoreLocked):
                 self._set_read_only(str(result))
+            elif isinstance(result, StoreUnavailable):
+                self._set_disconnected(str(result))
             self.panel.show_message(self.tr("{action}未记录：{error}").format(
                 action=label, error=result), "error")
             return
@@ -689,6 +821,75 @@ class DispatchController(QObject):
         n_done = sum(1 for v in (row or {}).get("done", {}).values() if v is not None) + 1
         if row is not None and self._timeline_seq.get(oid) != n_done:
             self._load_timeline(oid)
+
+    # ---- the shared store's connection --------------------------------------------------
+    def _watch(self) -> None:
+        if self.store is not None and getattr(self.store, "shared", False):
+            # called on the watcher's thread: the signals queue them to the GUI thread
+            self._watcher = self.store.watch(self._sig_store_head.emit,
+                                             self._sig_store_status.emit)
+
+    def _try_reopen(self) -> None:
+        reopen = self._reopen
+        if reopen is None or self.store is not None:
+            return
+
+        def done(result) -> None:
+            store, problem = result
+            if self._reopen is None:  # stopped meanwhile
+                if store is not None:
+                    store.close()
+                return
+            if store is None:
+                self._reopen_ms = min(self._reopen_ms * 2, 30_000)
+                self._reopen_timer.start(self._reopen_ms)
+                return
+            self.store, self.store_problem = store, problem
+            self._read_only = None
+            self.panel.set_read_only(self._disconnected)
+            self.panel.show_message(self.tr("派遣库已连接：{path}").format(path=store.path), "ok")
+            self.sig_alert.emit(self.tr("派遣库已连接"))
+            self._watch()
+            self.sig_store_opened.emit(store)
+            self.tick()
+
+        run_in_background(reopen, done, lambda m: done((None, m)))
+
+    def _on_store_head(self, seq: int) -> None:
+        """The head of a shared store moved (another seat wrote, or this one): refresh now."""
+        if not self._disconnected:
+            self.refresh_orders()
+
+    def _on_store_status(self, connected: bool, detail: str) -> None:
+        if connected:
+            if self._disconnected:
+                self._set_disconnected(None)
+                self.tick()  # catch up on what the other seats wrote meanwhile
+        else:
+            self._set_disconnected(detail)
+
+    def _set_disconnected(self, detail: str | None) -> None:
+        """Show (``detail``: why) or clear the disconnected banner; writes are refused while it
+        shows."""
+        if detail is None:
+            was = self._disconnected
+            self._disconnected = None
+            self.panel.set_read_only(self._read_only)
+            if was:
+                self.panel.show_message(self.tr("派遣库已重新连接"), "ok")
+                self.sig_alert.emit(self.tr("派遣库已重新连接"))
+                self.sig_store_connection_changed.emit(True, "")
+            return
+        if self._disconnected:
+            return
+        t = self._orders_as_of.strftime("%H:%M:%S") if self._orders_as_of else "--:--:--"
+        self._disconnected = self.tr(
+            "派遣库连接中断 — 显示 {t} 时的状态，拒绝写入（自动重连中…） [{detail}]").format(
+                t=t, detail=detail.splitlines()[0] if detail else "")
+        log.warning("dispatch store disconnected: %s", detail)
+        self.panel.set_read_only(self._read_only or self._disconnected)
+        self.sig_alert.emit(self._disconnected)
+        self.sig_store_connection_changed.emit(False, self._disconnected)
 
     # ---- helpers --------------------------------------------------------------------------
     def _set_read_only(self, reason: str) -> None:

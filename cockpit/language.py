@@ -1,8 +1,8 @@
 """Which interface language to use — no Qt, so the CLI and the settings can ask it.
 
 Chinese is the source language and the default; English is the one translation. The choice
-comes, first match wins, from the command line (``--lang``), the settings (the ``language`` key
-of the config file), the ``COCKPIT_LANG`` environment variable, then the default. A change of
+comes, first match wins, from the command line (``--lang``), the ``COCKPIT_LANG`` environment
+variable, the settings (the ``lang`` key of the config file), then the default. A change of
 setting takes effect at the next start.
 """
 
@@ -26,10 +26,10 @@ def normalise(lang: str | None) -> str | None:
 
 def resolve_language(cli: str | None = None, config: str | None = None,
                      env: Mapping[str, str] | None = None) -> str:
-    """The language to use: the first supported one of ``--lang``, the config file's
-    ``language`` and ``COCKPIT_LANG``; else Chinese."""
+    """The language to use: the first supported one of ``--lang``, ``COCKPIT_LANG`` and the
+    config file's ``lang``; else Chinese."""
     env = os.environ if env is None else env
-    for candidate in (cli, config, env.get("COCKPIT_LANG")):
+    for candidate in (cli, env.get("COCKPIT_LANG"), config):
         code = normalise(candidate)
         if code is not None:
             return code

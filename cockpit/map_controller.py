@@ -33,6 +33,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+TIME_LAYERS = frozenset({"events", "density"})
+"""The layers that change as the clock moves; the others depend only on the viewport."""
+
 
 def encode(payload: dict[str, Any]) -> str:
     """One layer's data as JSON text; numpy column arrays go straight through."""
@@ -69,6 +72,11 @@ class MapController(QObject):
         self.seq = 0
         self._running = False
         self._again = False
+        self._again_full = False
+        self._answered_seq = -1  # the viewport whose every layer the page has been sent
+        self._sent: dict[str, str] = {}  # the last text sent per layer
+        #: The clock time of the last answered query (what the page shows now).
+        self.answered_as_of: datetime | None = None
         self._timings: dict[int, dict] = {}
         view.sig_viewport_changed.connect(self._on_viewport_changed)
         view.sig_feature_clicked.connect(self._on_feature_clicked)
@@ -113,10 +121,12 @@ class MapController(QObject):
         """Dispatch states by event id (from the dispatch store), for the event colours."""
         self.event_states = dict(states)
 
-    def refresh(self) -> None:
-        """Query the visible layers again for the current viewport."""
+    def refresh(self, *, time_only: bool = False) -> None:
+        """Query the visible layers again for the current viewport. ``time_only``: only the
+        layers that move with the clock (events, density) — a replay frame; the risk points
+        and facilities on the page stay as drawn unless the viewport changed meanwhile."""
         if self.viewport is not None:
-            self._query()
+            self._query(time_only=time_only)
 
     def fly_to(self, lon: float, lat: float, zoom: float) -> None:
         self.view.send_command({"cmd": "fly_to", "lon": float(lon), "lat": float(lat),
@@ -147,17 +157,20 @@ class MapController(QObject):
         self.viewport, self.seq = vp, seq
         self._query()
 
-    def _query(self) -> None:
+    def _query(self, *, time_only: bool = False) -> None:
         if self._running:
             self._again = True
+            self._again_full |= not time_only
             return
         self._running = True
         vp, seq, as_of = self.viewport, self.seq, self.now()
         visible = {k for k, on in self.visible.items() if on}
+        if time_only and seq == self._answered_seq:
+            visible &= TIME_LAYERS
         filters = {"levels": self.filters["levels"], "categories": self.filters["categories"]}
         states = {"states": self.event_states}
 
-        def work() -> tuple[list[str], dict]:
+        def work() -> tuple[list[tuple[str, str]], dict]:
             con = self.catalog.cursor()
             try:
                 out, t0 = [], time.perf_counter()
@@ -173,20 +186,29 @@ class MapController(QObject):
                 t1 = time.perf_counter()
                 for p in payloads:
                     p["seq"] = seq
-                    out.append(encode(p))
+                    out.append((p["layer"], encode(p)))
                 t2 = time.perf_counter()
                 return out, {"seq": seq, "query_ms": (t1 - t0) * 1000,
-                             "encode_ms": (t2 - t1) * 1000}
+                             "encode_ms": (t2 - t1) * 1000, "layers": sorted(visible),
+                             "time_only": time_only, "as_of": as_of}
             finally:
                 con.close()
 
         run_in_background(work, self._on_answer, self._on_failed_query)
 
-    def _on_answer(self, result: tuple[list[str], dict]) -> None:
+    def _on_answer(self, result: tuple[list[tuple[str, str]], dict]) -> None:
         texts, timing = result
         self._timings[timing["seq"]] = timing
-        for t in texts:
-            self.view.send_layer(t)
+        self.answered_as_of = timing["as_of"]
+        if not set(timing["layers"]) < {k for k, on in self.visible.items() if on}:
+            self._answered_seq = timing["seq"]  # every visible layer was sent for it
+        for layer, text in texts:
+            # a replay frame that changed nothing on a layer (most frames, for most events)
+            # sends nothing: the page keeps what it drew
+            if timing["time_only"] and self._sent.get(layer) == text:
+                continue
+            self._sent[layer] = text
+            self.view.send_layer(text)
         self._done()
 
     def _on_failed_query(self, message: str) -> None:
@@ -196,8 +218,8 @@ class MapController(QObject):
     def _done(self) -> None:
         self._running = False
         if self._again:
-            self._again = False
-            self._query()
+            full, self._again, self._again_full = self._again_full, False, False
+            self._query(time_only=not full)
 
     def _on_failed(self, message: str) -> None:
         log.error("map query failed: %s", message)

@@ -40,6 +40,8 @@ class ReplayClock(QObject):
         self.step_size = step
         self._caption = caption if caption is not None else self.tr("复盘时间")
         self._t = start
+        self.jumped = False
+        """Whether the last move was a seek or a step (True) rather than play (False)."""
         self._playing = False
         self._speed = self._checked_speed(speed)
         self._timer = QTimer(self)
@@ -89,17 +91,17 @@ class ReplayClock(QObject):
 
     def seek(self, t: datetime) -> None:
         """Jump to ``t`` (clamped to the window)."""
-        self._set(t)
+        self._set(t, jumped=True)
 
     def step(self, delta: timedelta | None = None) -> None:
         """Move forward by one step (default ``step``) and pause."""
         self._playing = False
-        self._set(self._t + (delta or self.step_size))
+        self._set(self._t + (delta or self.step_size), jumped=True)
         self._state_changed()
 
     def set_window(self, start: datetime, end: datetime) -> None:
         self.start_time, self.end_time = start, max(start, end)
-        self._set(self._t)
+        self._set(self._t, jumped=True)
 
     def tick(self, elapsed_ms: float) -> None:
         """Advance by ``elapsed_ms`` of wall time at the current speed (when playing)."""
@@ -117,10 +119,11 @@ class ReplayClock(QObject):
             raise ValueError(f"speed {speed}: between {MIN_SPEED}× and {MAX_SPEED}×")
         return s
 
-    def _set(self, t: datetime) -> None:
+    def _set(self, t: datetime, jumped: bool = False) -> None:
         t = min(max(t, self.start_time), self.end_time)
         changed = t != self._t
         self._t = t
+        self.jumped = jumped
         if changed:
             self.sig_ticked.emit(t)
 

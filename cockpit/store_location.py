@@ -1,7 +1,9 @@
 """Where the cockpit keeps its dispatch store, and opening it without crashing the window.
 
 The embedded default is a DuckDB file in the user's data directory
-(``<data dir>/dispatch.duckdb``; ``COCKPIT_DATA_HOME`` moves the data directory). Beside it:
+(``<data dir>/dispatch.duckdb``; ``COCKPIT_DATA_HOME`` moves the data directory). A multi-seat
+centre points every seat at one PostgreSQL database instead (``cockpit --store
+postgresql://user@host/db``); the event feed's files stay in the data directory. Beside it:
 ``dispatch.duckdb.key`` and ``dispatch.duckdb.head`` (the signed chain head, see
 :mod:`cockpit.datasets.dispatch`), and the event feed's state and inbox
 (``event_feed.json``, ``event_feed.json.inbox.jsonl``).
@@ -20,6 +22,7 @@ from cockpit.datasets.dispatch import (
     StoreLocked,
     StoreRecovered,
     StoreWriteError,
+    is_pg_location,
     open_store,
 )
 
@@ -43,16 +46,25 @@ def default_drop_dir() -> Path:
 
 def open_default_store(path: Path | str | None = None, **kw: Any
                        ) -> tuple[DispatchStore | None, str | None]:
-    """Open the dispatch store (default: :func:`default_store_path`).
+    """Open the dispatch store (default: :func:`default_store_path`; a ``postgresql://`` URL
+    opens the shared store).
 
     Returns ``(store, None)`` when all is well; ``(store, text)`` when it opened but part of
     its write-ahead log had to be set aside (``store.recovered``: tell the operator loudly);
     ``(None, text)`` when it cannot be opened — held by another cockpit (:class:`StoreLocked`,
-    the text names the holder), not writable, or not a dispatch store — so that the window runs
+    the text names the holder), not writable, not a dispatch store, or a PostgreSQL server that
+    cannot be reached — so that the window runs
     read-only with the reason in a banner instead of crashing. ``kw`` goes to
     :func:`cockpit.datasets.dispatch.open_store` (``seat``, ``source``, ``clock``, ``key``).
     """
-    p = Path(path) if path is not None else default_store_path()
+    if is_pg_location(path):
+        from cockpit.datasets.dispatch_pg import redacted
+
+        p: Path | str = str(path)
+        shown: Path | str = redacted(str(path))
+    else:
+        p = Path(path).expanduser() if path else default_store_path()
+        shown = p
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", StoreRecovered)  # reported through the result
@@ -62,15 +74,15 @@ def open_default_store(path: Path | str | None = None, **kw: Any
     except StoreWriteError as e:
         return None, str(e)
     except DispatchError as e:
-        return None, _cannot_open(p, e)
+        return None, _cannot_open(shown, e)
     except Exception as e:  # noqa: BLE001 - the window must run on, read-only, and say why
-        return None, _cannot_open(p, f"{type(e).__name__}: {e}")
+        return None, _cannot_open(shown, f"{type(e).__name__}: {e}")
     if store.recovered is not None:
         return store, str(store.recovered)
     return store, None
 
 
-def _cannot_open(path: Path, error: object) -> str:
+def _cannot_open(path: Path | str, error: object) -> str:
     """Why the store did not open, in the interface language (shown in the window)."""
     from PySide6.QtCore import QCoreApplication
 

@@ -99,6 +99,14 @@ class VitalsController(QObject):
     def stop(self) -> None:
         self.timer.stop()
 
+    def preload(self, start: datetime, end: datetime) -> None:
+        """A replay over ``[start, end]``: load its readings once, off the GUI thread, so
+        that seeking reads no catalog (see :meth:`VitalsMonitor.preload`)."""
+        def begin() -> Callable[[], bool]:
+            return lambda: self.monitor.preload(self._cursor, start, end)
+
+        self._submit(begin, lambda held: log.info("replay readings held in memory: %s", held))
+
     def set_interval(self, interval_ms: int) -> None:
         self.timer.setInterval(int(interval_ms))
 

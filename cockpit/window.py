@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -29,7 +30,9 @@ from PySide6.QtWidgets import (
 from cockpit import paths
 from cockpit.alarm_source import VitalAlarmSource
 from cockpit.clock import Clock
+from cockpit.config import Config
 from cockpit.datasets import evaluation, summary
+from cockpit.datasets.dispatch import is_pg_location
 from cockpit.datasets.drill import (
     DrillSession,
     after_action_report,
@@ -80,6 +83,9 @@ UNIT_LEVELS = {"city": QT_TRANSLATE_NOOP("MainWindow", "市"),
 REGIONS = ("vitals", "evaluation", "events", "risk", "map")
 #: Chinese source texts, shown translated (``QCoreApplication.translate("MainWindow", …)``).
 REPLAY_WATERMARK = QT_TRANSLATE_NOOP("MainWindow", "复盘 · REPLAY")
+SLOW_REGION_PERIOD_S = 1.0
+"""While a replay plays, how often (wall time) the slowly changing regions redraw."""
+
 REPLAY_READ_ONLY = QT_TRANSLATE_NOOP("MainWindow", "复盘模式只读：不派遣，不写入任何记录")
 
 
@@ -162,9 +168,16 @@ class MainWindow(QMainWindow):
 
     def __init__(self, catalog: Catalog, mode: str = "live", lang: str | None = None,
                  tiles: str | None = None, scenario: str | None = None,
-                 replay: tuple[datetime, datetime] | None = None) -> None:
-        """``replay``: a window of the past (复盘) to replay read-only, in drill mode."""
+                 replay: tuple[datetime, datetime] | None = None,
+                 config: Config | None = None, store: str | Path | None = None) -> None:
+        """``replay``: a window of the past (复盘) to replay read-only, in drill mode;
+        ``config``: operator, tick intervals and dispatch store (default: the defaults);
+        ``store``: the live dispatch store, a DuckDB path or a postgresql:// URL (default:
+        the config's, else :func:`cockpit.store_location.default_store_path`)."""
         super().__init__()
+        self.config = cfg = config or Config()
+        ticks = cfg.intervals
+        store = store if store is not None else cfg.store
         self.catalog = catalog
         self.tiles = tiles
         # the map page's language; the widgets' texts come from the installed translator
@@ -183,6 +196,7 @@ class MainWindow(QMainWindow):
         self.drill: DrillSession | None = None
         self.replay_window: tuple[datetime, datetime] | None = None
         self._snap_busy = self._snap_again = self._closing = False
+        self._map_refreshed_for: datetime | None = None  # a seek asked the map itself
         if replay is not None:
             if mode != "drill" or scenario is not None:
                 raise ValueError("a replay runs in drill mode and without a scenario")
@@ -191,13 +205,14 @@ class MainWindow(QMainWindow):
         elif mode == "drill":
             self._build_drill(scenario, last)
         else:
-            self.clock = Clock(last, parent=self)
+            self.clock = Clock(last, interval_ms=round(ticks.clock_s * 1000), parent=self)
         self.clock.sig_ticked.connect(self._on_clock_ticked)
         self.header.set_demo(catalog.synthetic)
         self.set_mode(mode)
         self._on_clock_ticked(self.clock.now())
         self.clock.start()
-        self.vitals = VitalsController(catalog, self.clock.now, self.vitals_view, parent=self)
+        self.vitals = VitalsController(catalog, self.clock.now, self.vitals_view,
+                                       interval_ms=round(ticks.vitals_s * 1000), parent=self)
         self.vitals.sig_ticked.connect(self._on_vitals_ticked)
         self.map_ctl = MapController(catalog, self.map, self.map_side, self.clock.now, self)
         self.map_ctl.sig_unit_selected.connect(self._on_unit_selected)
@@ -208,7 +223,7 @@ class MainWindow(QMainWindow):
         elif self.drill is not None:
             self.store, store_problem = self.drill.store, None
         else:
-            self.store, store_problem = open_default_store()
+            self.store, store_problem = open_default_store(store)
         # vital-sign alarms arrive in the event list as dispatchable events
         self.alarm_source = VitalAlarmSource()
         self.vitals.sig_alarm_raised.connect(self.alarm_source.push)
@@ -220,7 +235,13 @@ class MainWindow(QMainWindow):
             # simulated departments answer in the live demo only: in a drill the trainees
             # act the stages themselves (A/H/V/C) and are scored on them
             responder=DepartmentSimulator() if catalog.synthetic and mode == "live" else None,
-            store_problem=store_problem)
+            store_problem=store_problem, operator=cfg.operator,
+            interval_ms=round(ticks.events_s * 1000),
+            # a shared store whose server is down at start is opened when it is back
+            reopen=(lambda: open_default_store(store)) if self.store is None
+            and is_pg_location(store) and self.replay_window is None and self.drill is None
+            else None)
+        self.dispatch_ctl.sig_store_opened.connect(self._on_store_opened)
         self.map_ctl.sig_dispatch_requested.connect(self.dispatch_ctl.request_dispatch)
         self.dispatch_ctl.sig_event_states_changed.connect(self._on_event_states)
         self.dispatch_ctl.sig_alert.connect(self.status.setText)
@@ -236,6 +257,14 @@ class MainWindow(QMainWindow):
         if isinstance(self.clock, ReplayClock):
             # every panel follows the replay clock: the same as-of queries as live mode
             self.clock.sig_ticked.connect(self._on_replay_ticked)
+            self.clock.sig_state_changed.connect(self._on_replay_state)
+            self._slow_refresh: dict[str, Callable[[datetime], None]] = {
+                "vitals": lambda _t: self.vitals.tick(),
+                "dispatch": lambda _t: self.dispatch_ctl.tick(),
+                "status": self._advance_snapshot}
+            self._slow_last = dict.fromkeys(self._slow_refresh, 0.0)
+            self._slow_turn = 0
+            self._was_playing = False
 
     # ---- construction -------------------------------------------------------------------
     def _build(self) -> None:
@@ -309,9 +338,9 @@ class MainWindow(QMainWindow):
         r_row.addWidget(self.tile_risk)
         r_row.addWidget(self.tile_cats)
         self.risk_panel.body.addLayout(r_row)
-        self.level_bars = BarList(row_height=19)
+        self.level_bars = BarList(row_height=17)
         self.risk_panel.body.addWidget(self.level_bars)
-        self.facility_bars = BarList(row_height=19)
+        self.facility_bars = BarList(row_height=17)
         self.risk_panel.body.addWidget(self.facility_bars)
         self.targets_note = QLabel()
         self.targets_note.setObjectName("note")
@@ -356,6 +385,8 @@ class MainWindow(QMainWindow):
         pool = QThreadPool.globalInstance()
         pool.setMaxThreadCount(max(pool.maxThreadCount(), 4))
         self.vitals.start()
+        if isinstance(self.clock, ReplayClock):  # seeking anywhere then reads no catalog
+            self.vitals.preload(self.clock.start_time, self.clock.end_time)
         page = build_page(self.catalog.boundaries_geojson(), self.catalog.extent,
                           paths.cache_dir() / "pages", lang=self.lang, tiles=self.tiles)
         self.map.load_page(page)
@@ -511,15 +542,53 @@ class MainWindow(QMainWindow):
     def _on_clock_ticked(self, t: datetime) -> None:
         self.header.set_time(t, self.clock.caption())
 
-    def _on_replay_ticked(self, _t: datetime) -> None:
-        """The replay clock moved: every region asks again for the city as of the new time
-        (each coalesces: while a query runs, one more is queued, never a pile)."""
+    def _on_replay_ticked(self, t: datetime) -> None:
+        """The replay clock moved: the regions ask again for the city as of the new time —
+        the same as-of queries as live mode (each coalesces: while a query runs, one more is
+        queued, never a pile).
+
+        A seek or a step redraws every region at once. While playing, the map's events move
+        every frame; the regions that change slowly (vital signs, the event and order lists,
+        the status line) take turns, one per frame and each at most once a second, so that
+        no frame carries the repaint of the whole window."""
         if self._closing:
             return
+        self._follow_quarter(t)
+        if self.clock.jumped or not self.clock.playing:
+            self._refresh_all(t)
+            return
+        self.map_ctl.refresh(time_only=True)
+        now = time.monotonic()
+        names = list(self._slow_last)
+        for i in range(len(names)):
+            name = names[(self._slow_turn + i) % len(names)]
+            if now - self._slow_last[name] >= SLOW_REGION_PERIOD_S:
+                self._slow_last[name] = now
+                self._slow_turn = (names.index(name) + 1) % len(names)
+                self._slow_refresh[name](t)
+                break
+
+    def _refresh_all(self, t: datetime) -> None:
+        """Every region as of ``t`` at once (a seek, a step, a pause)."""
+        self.map_ctl.refresh()  # not waiting for the snapshot: it only moves its time
+        self._map_refreshed_for = t
         self.refresh()
         self.vitals.tick()
         self.dispatch_ctl.tick()
-        self._follow_quarter(self.clock.now())
+        self._slow_last = dict.fromkeys(self._slow_last, time.monotonic())
+
+    def _on_replay_state(self, state: dict) -> None:
+        """Paused: the regions that took turns while playing all catch up with the clock."""
+        was, self._was_playing = self._was_playing, state["playing"]
+        if was and not state["playing"] and not self._closing and self.snapshot is not None:
+            self._refresh_all(state["t"])
+
+    def _advance_snapshot(self, t: datetime) -> None:
+        """A replay frame: the dataset's summaries do not move with the clock; only the
+        snapshot's time and the status line do."""
+        if self.snapshot is not None and not self._snap_busy:
+            self.snapshot = dataclasses.replace(self.snapshot, as_of=t)
+            self._show_status(self.snapshot)
 
     def _follow_quarter(self, t: datetime) -> None:
         """The five-colour grid shows the quarter the clock is in (when it has scores)."""
@@ -566,7 +635,11 @@ class MainWindow(QMainWindow):
             else self._replay_title() if self.replay_window is not None
             else self.tr("{city}城市运行一屏统揽").format(city=snap.units.top_name))
         self._show_risk(snap)
-        self.map_ctl.refresh()
+        if self._map_refreshed_for != snap.as_of:
+            self.map_ctl.refresh()
+        self._show_status(snap)
+
+    def _show_status(self, snap: Snapshot) -> None:
         src = self.catalog.manifest.get("title") or str(self.catalog.data_dir)
         warnings = getattr(self.catalog, "warnings", [])
         self.status.setText(
@@ -583,6 +656,8 @@ class MainWindow(QMainWindow):
         c = info.get("counts", {})
         self.header.set_alarms(int(c.get("alarm", 0)), int(c.get("warning", 0)))
         self._mark("vitals")
+        if info.get("raised") and not self._closing:
+            self.dispatch_ctl.tick()  # the new alarms join the event list now, not next tick
 
     def _load_boards(self) -> None:
         def work() -> list[dict]:
@@ -627,6 +702,10 @@ class MainWindow(QMainWindow):
         self._mark("evaluation")
         if first:  # the board gauges follow, off the critical path of the first frame
             self._load_boards()
+
+    def _on_store_opened(self, store) -> None:
+        """The shared store, unreachable at start, is open now: the window owns it."""
+        self.store = store
 
     def _orders(self):
         """The dispatch orders for the closed-loop board (None without a store)."""

@@ -82,11 +82,14 @@ is issued. DuckDB may also skip a damaged WAL without an error: the store keeps 
 WAL while it opens, and if the opened log ends before the head sidecar it sets that copy aside
 in the same way.
 
-Backend. SQL here is portable (PostgreSQL accepts it); DuckDB specifics — connecting, the lock
+Backends. SQL here is portable (PostgreSQL accepts it); DuckDB specifics — connecting, the lock
 message, error classes, the in-process cache of order states (valid because DuckDB lets one
 process hold the file) — live in :class:`_DuckDBBackend` and in ``DispatchStore._load_state``.
-A PostgreSQL backend reuses the rules, the rows and the chain, reading the head and the order's
-state inside its transaction instead of the cache.
+The PostgreSQL store (:mod:`cockpit.datasets.dispatch_pg`, ``open_store("postgresql://…")``)
+shares the rules, the rows, the replies to repeated keys, the order view and the checks
+(:class:`_Slots`, :func:`make_row`, :func:`_create_rows`, :func:`_check_advance`,
+:class:`_LogReader`), reading the head and the orders' states inside its write transaction
+instead of a cache.
 """
 
 from __future__ import annotations
@@ -103,7 +106,7 @@ import socket
 import threading
 import warnings
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -117,6 +120,7 @@ __all__ = [
     "DispatchError", "IllegalTransition", "UnknownOrder", "DuplicateOpenOrder",
     "IdempotencyConflict", "StoreLocked", "StoreWriteError", "StoreRecovered",
     "canonical_row", "row_hash", "check_rows", "GENESIS", "COLUMNS", "SCHEMA_VERSION",
+    "is_pg_location", "make_row",
 ]
 
 SCHEMA_VERSION = 1
@@ -473,7 +477,261 @@ def _naive_utc(ts: datetime) -> datetime:
 _INSERT_ROW = "(" + ",".join("?" * len(COLUMNS)) + ")"
 
 
-class DispatchStore:
+# --------------------------------------------------------------------------- shared by backends
+# The rules, the rows and the views below serve both stores: the DuckDB store asks them with
+# its in-process cache of order states, the PostgreSQL store (dispatch_pg) with the states it
+# reads inside its write transaction.
+
+
+@dataclass
+class _Slots:
+    """Order states, the open order of each (event, department) and the highest order number
+    (generation) each (event, department) has had."""
+
+    orders: dict[str, _Order] = field(default_factory=dict)
+    open_by_slot: dict[tuple[str, str], str] = field(default_factory=dict)
+    generation: dict[tuple[str, str], int] = field(default_factory=dict)
+
+    @classmethod
+    def from_rows(cls, rows: Iterable[tuple[str, str, str, str]]) -> _Slots:
+        """From ``(order_id, event_id, dept_id, last action)`` per order."""
+        s = cls()
+        for oid, ev, dept, action in rows:
+            st = STATE_AFTER.get(action, action)
+            s.orders[oid] = _Order(ev, dept, st)
+            slot = (ev, dept)
+            s.generation[slot] = max(s.generation.get(slot, 0), _order_number(oid))
+            if st not in FINISHED:
+                s.open_by_slot[slot] = oid
+        return s
+
+    def applied(self, rows: list[dict[str, Any]]) -> None:
+        """Take written rows into account."""
+        for r in rows:
+            oid, slot = r["order_id"], (r["event_id"], r["dept_id"])
+            st = STATE_AFTER[r["action"]]
+            if r["action"] == "create":
+                self.orders[oid] = _Order(r["event_id"], r["dept_id"], st)
+                self.open_by_slot[slot] = oid
+                self.generation[slot] = _order_number(oid)
+                continue
+            self.orders[oid].state = st
+            if st in FINISHED and self.open_by_slot.get(slot) == oid:
+                del self.open_by_slot[slot]
+
+
+def _order_number(order_id: str) -> int:
+    try:
+        return int(order_id.rsplit("/", 1)[1])
+    except (IndexError, ValueError):
+        return 1
+
+
+def make_row(seq: int, prev: str, at: datetime, **kw: Any) -> dict[str, Any]:
+    """A log row with its hash; ``kw``: the columns (``seat`` and ``source`` required)."""
+    row = {"seq": seq, "order_id": kw["order_id"], "event_id": kw["event_id"],
+           "dept_id": kw["dept_id"], "action": kw["action"], "at_utc": at,
+           "operator": kw["operator"], "seat": kw["seat"], "source": kw["source"],
+           "outcome": kw.get("outcome") or "ok", "note": kw.get("note") or "",
+           "idempotency_key": kw["idempotency_key"], "part": kw.get("part", 0),
+           "order_created": kw.get("order_created"), "plan_id": kw.get("plan_id"),
+           "deadlines": kw.get("deadlines"), "steps": kw.get("steps"), "prev_hash": prev}
+    row["hash"] = row_hash(row)
+    return row
+
+
+def _plan_orders(event_id: str, plan: list[PlanStep] | None, dept_id: str | None,
+                 deadlines: dict[str, float] | None, plan_id: str | None,
+                 targets: dict[str, float] | None,
+                 routing: Callable[[Any], list[PlanStep]] | None
+                 ) -> tuple[list[tuple[str, dict[str, float], list[dict]]], str | None]:
+    """The orders a create writes: ``[(dept_id, deadlines, steps), …]`` and the plan id."""
+    if plan is None and dept_id is None:
+        if routing is None:
+            raise ValueError("create() needs the event's plan (routing.plan_for_event),"
+                             " a dept_id, or a store opened with routing=")
+        plan = routing(event_id)
+    if plan is None:
+        dl = {a: float(v) for a, v in (deadlines or {}).items() if a in DEADLINE_ACTIONS}
+        return [(dept_id, dl, [])], plan_id
+    groups = by_department(plan)
+    if not groups:
+        raise ValueError(f"the plan for event {event_id} has no steps")
+    tg = targets if targets is not None else getattr(plan, "targets", None)
+    closes = [s.due_min for s in plan if s.stage == "close"]
+    plan_close = max(closes) if closes else None
+    pid = plan_id if plan_id is not None else getattr(plan, "plan_id", None)
+    return ([(d, order_deadlines(st, tg, plan_close), [s.as_dict() for s in st])
+             for d, st in groups], pid)
+
+
+def _create_rows(slots: _Slots, head: tuple[int, str], at: datetime, event_id: str,
+                 orders: list[tuple[str, dict[str, float], list[dict]]], pid: str | None,
+                 **common: Any) -> list[dict[str, Any]]:
+    """The create rows of one request, chained after ``head``; refuses a busy department."""
+    busy = {d: slots.open_by_slot[(event_id, d)] for d, _, _ in orders
+            if (event_id, d) in slots.open_by_slot}
+    if busy:
+        raise DuplicateOpenOrder(event_id, busy)
+    rows: list[dict[str, Any]] = []
+    seq, prev = head
+    for part, (d, dl, steps) in enumerate(orders):
+        oid = f"{event_id}/{d}/{slots.generation.get((event_id, d), 0) + 1}"
+        seq += 1
+        row = make_row(seq, prev, at, order_id=oid, event_id=event_id, dept_id=d,
+                       action="create", part=part, order_created=oid, plan_id=pid,
+                       deadlines=json.dumps(dl, separators=(",", ":")),
+                       steps=json.dumps(steps, ensure_ascii=False, separators=(",", ":")),
+                       **common)
+        rows.append(row)
+        prev = row["hash"]
+    return rows
+
+
+def _check_advance(slots: _Slots, order_id: str, action: str) -> _Order:
+    """The order, if its state allows ``action``; else :class:`IllegalTransition`."""
+    o = slots.orders.get(order_id)
+    if o is None:
+        raise UnknownOrder(order_id, action)
+    allowed = TRANSITIONS.get(o.state, ())
+    if action not in allowed:
+        raise IllegalTransition(order_id, o.state, action, allowed)
+    return o
+
+
+def _check_action(action: str) -> None:
+    if action not in ACTIONS or action == "create":
+        raise ValueError(f"unknown action {action!r}: one of "
+                         f"{', '.join(a for a in ACTIONS if a != 'create')}")
+
+
+def _replay_advance(rows: list[dict[str, Any]], order_id: str, action: str,
+                    key: str) -> Receipt:
+    """The first result of a repeated advance key (or :class:`IdempotencyConflict`)."""
+    r = rows[0]
+    if r["order_id"] != order_id or r["action"] != action:
+        raise IdempotencyConflict(
+            f"idempotency key {key!r} was used for '{r['action']}' of order "
+            f"{r['order_id']}, not for '{action}' of order {order_id}: use a new key for a new "
+            "request")
+    return Receipt(order_id, action, STATE_AFTER[action], int(r["seq"]), _to_datetime(r["at_utc"]),
+                   repeated=True)
+
+
+def _replay_create(rows: list[dict[str, Any]], event_id: str, key: str) -> list[str]:
+    """The first result of a repeated create key (or :class:`IdempotencyConflict`)."""
+    if rows[0]["action"] != "create" or rows[0]["event_id"] != event_id:
+        raise IdempotencyConflict(
+            f"idempotency key {key!r} was used for '{rows[0]['action']}' of order "
+            f"{rows[0]['order_id']}, not for dispatching event {event_id}: use a new key "
+            "for a new request")
+    return [r["order_id"] for r in rows]
+
+
+def _to_datetime(v: Any) -> datetime:
+    return v.to_pydatetime() if isinstance(v, pd.Timestamp) else v
+
+
+#: The order view's query (``?``: the as-of moment); portable SQL.
+_ORDERS_SQL = """WITH l AS (SELECT * FROM dispatch_log WHERE at_utc <= ?),
+     last AS (SELECT l.order_id, l.action, l.outcome, l.at_utc, l.seq FROM l
+              JOIN (SELECT order_id, max(seq) AS s FROM l GROUP BY order_id) m
+                ON l.seq = m.s),
+     c AS (SELECT order_id, event_id, dept_id, plan_id, operator, at_utc,
+                  deadlines, steps, seq FROM l WHERE action = 'create'),
+     a AS (SELECT order_id, {at_cols} FROM l GROUP BY order_id)
+SELECT c.order_id, c.event_id, c.dept_id, c.plan_id, last.action AS last_action,
+       c.operator AS created_by, c.at_utc AS created_at, {a_cols},
+       last.outcome, last.at_utc AS last_at, last.seq AS last_seq,
+       c.deadlines, c.steps
+FROM c JOIN last ON last.order_id = c.order_id
+       JOIN a ON a.order_id = c.order_id
+ORDER BY c.seq""".format(
+    a_cols=", ".join(f"a.{a}_at" for a in ACTIONS if a != "create"),
+    at_cols=",\n".join(f"max(CASE WHEN action = '{a}' THEN at_utc END) AS {a}_at"
+                       for a in ACTIONS if a != "create"))
+
+
+class _LogReader:
+    """What both stores read the same way: the log, an order's history, the order view, the
+    check of the chain and the rules. A backend gives :meth:`_df` (a query as a DataFrame,
+    ``?`` placeholders) and :meth:`_chunks` (a query's rows in chunks)."""
+
+    clock: Callable[[], datetime]
+    #: True for a store several seats write at once (changes arrive from elsewhere)
+    shared = False
+
+    def _df(self, sql: str, params: list[Any]) -> pd.DataFrame:
+        raise NotImplementedError
+
+    def _chunks(self, sql: str) -> Iterable[list[tuple]]:
+        raise NotImplementedError
+
+    def log(self, since_seq: int = 0) -> pd.DataFrame:
+        """The log rows after ``since_seq``, in order."""
+        return self._df("SELECT * FROM dispatch_log WHERE seq > ? ORDER BY seq", [int(since_seq)])
+
+    def changes_since(self, seq: int) -> pd.DataFrame:
+        """The rows written after ``seq`` (by any seat), in order: what a seat has to catch
+        up on after a change notice or a reconnect."""
+        return self.log(seq)
+
+    def history(self, order_id: str) -> pd.DataFrame:
+        """Every log row of one order, in order (empty if the order is unknown)."""
+        return self._df("SELECT * FROM dispatch_log WHERE order_id = ? ORDER BY seq", [order_id])
+
+    def orders(self, as_of: datetime | None = None) -> pd.DataFrame:
+        """One row per order as of ``as_of`` (a UTC moment; naive means UTC; default now).
+
+        Columns: order_id, event_id, dept_id, plan_id, state, next_actions (comma-separated),
+        created_by, created_at, <action>_at for acknowledge/handle/verify/close/evaluate/cancel
+        (NaT when not done by ``as_of``), <action>_due for acknowledge/handle/verify/close,
+        next_due (the earliest deadline still pending), overdue (an open order with a pending
+        action past its deadline), overdue_action, overdue_min (minutes past that deadline),
+        late_actions (comma-separated actions done after their deadline), outcome (of the last
+        action), last_at, last_seq, deadlines and steps (the JSON of the create row).
+        """
+        t = _naive_utc(as_of if as_of is not None else self.clock())
+        return _order_view(self._df(_ORDERS_SQL, [t]), t)
+
+    def watch(self, on_change: Callable[[int], None],
+              on_status: Callable[[bool, str], None] | None = None) -> Any:
+        """Call ``on_change(seq)`` when another seat writes. The DuckDB store is held by one
+        process, so nothing else writes it: returns None (the caller's own ticks suffice)."""
+        return None
+
+    def _check_log(self, want_seq: int | None = None) -> tuple[list[str], int, str | None]:
+        """Every row's hash, the chain, the seq numbers and the order rules, in chunks.
+
+        Returns ``(problems, last seq, the hash of row want_seq)``."""
+        problems: list[str] = []
+        expect, prev = 1, GENESIS
+        state: dict[str, str] = {}
+        creates: dict[str, int] = {}
+        hash_at = None
+        for chunk in self._chunks(f"SELECT {', '.join(COLUMNS)} FROM dispatch_log ORDER BY seq"):
+            rows = [dict(zip(COLUMNS, r)) for r in chunk]
+            p, last, prev = check_rows(rows, prev, expect)
+            problems += p
+            expect = last + 1
+            for r in rows:
+                if r["seq"] == want_seq:
+                    hash_at = r["hash"]
+                problems += _check_rule(r, state, creates)
+        return problems, expect - 1, hash_at
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+
+
+class DispatchStore(_LogReader):
     """The dispatch store on one DuckDB file. Use :func:`open_store`."""
 
     def __init__(self, path: Path, *, routing: Callable[[Any], list[PlanStep]] | None = None,
@@ -481,6 +739,7 @@ class DispatchStore:
                  seat: str | None = None, source: str = "gui",
                  clock: Callable[[], datetime] | None = None):
         self.path = Path(path)
+        self.location = self.path  # what open_store() opens again
         self.read_only = read_only
         self.routing = routing
         self.seat = seat or socket.gethostname()
@@ -606,25 +865,14 @@ class DispatchStore:
         last = con.execute("SELECT seq, hash FROM dispatch_log ORDER BY seq DESC LIMIT 1"
                            ).fetchone()
         self._seq, self._hash = (int(last[0]), last[1]) if last else (0, GENESIS)
-        rows = con.execute(
+        self._slots = _Slots.from_rows(con.execute(
             """SELECT l.order_id, l.event_id, l.dept_id, l.action
                FROM dispatch_log l
                JOIN (SELECT order_id, max(seq) AS s FROM dispatch_log GROUP BY order_id) m
-                 ON l.seq = m.s""").fetchall()
-        self._orders: dict[str, _Order] = {}
-        self._open_by_slot: dict[tuple[str, str], str] = {}
-        self._generation: dict[tuple[str, str], int] = {}
-        for oid, ev, dept, action in rows:
-            st = STATE_AFTER.get(action, action)
-            self._orders[oid] = _Order(ev, dept, st)
-            slot = (ev, dept)
-            try:
-                gen = int(oid.rsplit("/", 1)[1])
-            except (IndexError, ValueError):
-                gen = 1
-            self._generation[slot] = max(self._generation.get(slot, 0), gen)
-            if st not in FINISHED:
-                self._open_by_slot[slot] = oid
+                 ON l.seq = m.s""").fetchall())
+        self._orders = self._slots.orders
+        self._open_by_slot = self._slots.open_by_slot
+        self._generation = self._slots.generation
 
     def _reopen(self, why: str) -> None:
         self.incidents.append(f"{_iso(_utcnow())} store reopened: {why}")
@@ -658,16 +906,8 @@ class DispatchStore:
         return [dict(zip(names, r)) for r in cur.fetchall()]
 
     def _make_row(self, seq: int, prev: str, at: datetime, **kw: Any) -> dict[str, Any]:
-        row = {"seq": seq, "order_id": kw["order_id"], "event_id": kw["event_id"],
-               "dept_id": kw["dept_id"], "action": kw["action"], "at_utc": at,
-               "operator": kw["operator"], "seat": kw.get("seat") or self.seat,
-               "source": kw.get("source") or self.source, "outcome": kw.get("outcome") or "ok",
-               "note": kw.get("note") or "", "idempotency_key": kw["idempotency_key"],
-               "part": kw.get("part", 0), "order_created": kw.get("order_created"),
-               "plan_id": kw.get("plan_id"), "deadlines": kw.get("deadlines"),
-               "steps": kw.get("steps"), "prev_hash": prev}
-        row["hash"] = row_hash(row)
-        return row
+        return make_row(seq, prev, at, **{**kw, "seat": kw.get("seat") or self.seat,
+                                          "source": kw.get("source") or self.source})
 
     def _insert(self, rows: list[dict[str, Any]]) -> None:
         """One statement, one transaction: every row lands or none. Raises on failure."""
@@ -755,67 +995,23 @@ class DispatchStore:
             self._ensure_open()
             existing = self._rows_for_key(idempotency_key)
             if existing:
-                return self._replay_create(existing, event_id, idempotency_key)
-            if plan is None and dept_id is None:
-                if self.routing is None:
-                    raise ValueError("create() needs the event's plan (routing.plan_for_event),"
-                                     " a dept_id, or a store opened with routing=")
-                plan = self.routing(event_id)
-            if plan is not None:
-                groups = by_department(plan)
-                if not groups:
-                    raise ValueError(f"the plan for event {event_id} has no steps")
-                tg = targets if targets is not None else getattr(plan, "targets", None)
-                closes = [s.due_min for s in plan if s.stage == "close"]
-                plan_close = max(closes) if closes else None
-                pid = plan_id if plan_id is not None else getattr(plan, "plan_id", None)
-                orders = [(d, order_deadlines(st, tg, plan_close), [s.as_dict() for s in st])
-                          for d, st in groups]
-            else:
-                dl = {a: float(v) for a, v in (deadlines or {}).items() if a in DEADLINE_ACTIONS}
-                orders, pid = [(dept_id, dl, [])], plan_id
+                return _replay_create(existing, event_id, idempotency_key)
+            orders, pid = _plan_orders(event_id, plan, dept_id, deadlines, plan_id, targets,
+                                       self.routing)
 
             def build() -> list[dict[str, Any]]:
-                busy = {d: self._open_by_slot[(event_id, d)] for d, _, _ in orders
-                        if (event_id, d) in self._open_by_slot}
-                if busy:
-                    raise DuplicateOpenOrder(event_id, busy)
-                at = _naive_utc(self.clock())
-                rows, seq, prev = [], self._seq, self._hash
-                for part, (d, dl, steps) in enumerate(orders):
-                    gen = self._generation.get((event_id, d), 0) + 1
-                    oid = f"{event_id}/{d}/{gen}"
-                    seq += 1
-                    row = self._make_row(
-                        seq, prev, at, order_id=oid, event_id=event_id, dept_id=d,
-                        action="create", operator=operator, seat=seat, source=source,
-                        note=note, idempotency_key=idempotency_key, part=part,
-                        order_created=oid, plan_id=pid,
-                        deadlines=json.dumps(dl, separators=(",", ":")),
-                        steps=json.dumps(steps, ensure_ascii=False, separators=(",", ":")))
-                    rows.append(row)
-                    prev = row["hash"]
-                return rows
+                return _create_rows(
+                    self._state(), (self._seq, self._hash), _naive_utc(self.clock()), event_id,
+                    orders, pid, operator=operator, seat=seat or self.seat,
+                    source=source or self.source, note=note, idempotency_key=idempotency_key)
 
             rows, replayed = self._commit(
                 idempotency_key, build,
-                lambda ex: self._replay_create(ex, event_id, idempotency_key))
+                lambda ex: _replay_create(ex, event_id, idempotency_key))
             if rows is None:
                 return replayed
-            for r in rows:
-                slot = (event_id, r["dept_id"])
-                self._orders[r["order_id"]] = _Order(event_id, r["dept_id"], "created")
-                self._open_by_slot[slot] = r["order_id"]
-                self._generation[slot] = int(r["order_id"].rsplit("/", 1)[1])
+            self._state().applied(rows)
             return [r["order_id"] for r in rows]
-
-    def _replay_create(self, rows, event_id: str, key: str) -> list[str]:
-        if rows[0]["action"] != "create" or rows[0]["event_id"] != event_id:
-            raise IdempotencyConflict(
-                f"idempotency key {key!r} was used for '{rows[0]['action']}' of order "
-                f"{rows[0]['order_id']}, not for dispatching event {event_id}: use a new key "
-                "for a new request")
-        return [r["order_id"] for r in rows]
 
     def advance(self, order_id: str, action: str, operator: str, idempotency_key: str,
                 note: str = "", *, outcome: str = "ok", seat: str | None = None,
@@ -826,37 +1022,26 @@ class DispatchStore:
         key returns the first result (``Receipt.repeated``) and writes nothing.
         """
         _check_text(operator=operator, idempotency_key=idempotency_key)
-        if action not in ACTIONS or action == "create":
-            raise ValueError(f"unknown action {action!r}: one of "
-                             f"{', '.join(a for a in ACTIONS if a != 'create')}")
+        _check_action(action)
         with self._lock:
             self._ensure_open()
 
             def replay(ex):
-                r = ex[0]
-                if r["order_id"] != order_id or r["action"] != action:
-                    raise IdempotencyConflict(
-                        f"idempotency key {idempotency_key!r} was used for '{r['action']}' of "
-                        f"order {r['order_id']}, not for '{action}' of order {order_id}: use a "
-                        "new key for a new request")
-                return Receipt(order_id, action, STATE_AFTER[action], int(r["seq"]),
-                               r["at_utc"], repeated=True)
+                return _replay_advance(ex, order_id, action, idempotency_key)
 
             def build() -> list[dict[str, Any]]:
-                o = self._orders.get(order_id)
-                allowed = TRANSITIONS.get(o.state, ()) if o is not None else ()
-                if o is None or action not in allowed:
+                try:
+                    o = _check_advance(self._state(), order_id, action)
+                except IllegalTransition:
                     existing = self._rows_for_key(idempotency_key)
                     if existing:
-                        raise _Replayed(replay(existing))
-                    if o is None:
-                        raise UnknownOrder(order_id, action)
-                    raise IllegalTransition(order_id, o.state, action, allowed)
-                at = _naive_utc(self.clock())
+                        raise _Replayed(replay(existing)) from None
+                    raise
                 return [self._make_row(
-                    self._seq + 1, self._hash, at, order_id=order_id, event_id=o.event_id,
-                    dept_id=o.dept_id, action=action, operator=operator, seat=seat,
-                    source=source, outcome=outcome, note=note, idempotency_key=idempotency_key)]
+                    self._seq + 1, self._hash, _naive_utc(self.clock()), order_id=order_id,
+                    event_id=o.event_id, dept_id=o.dept_id, action=action, operator=operator,
+                    seat=seat, source=source, outcome=outcome, note=note,
+                    idempotency_key=idempotency_key)]
 
             try:
                 rows, replayed = self._commit(idempotency_key, build, replay)
@@ -864,12 +1049,13 @@ class DispatchStore:
                 return r.receipt
             if rows is None:
                 return replayed
-            o = self._orders[order_id]
-            o.state = STATE_AFTER[action]
-            if o.state in FINISHED and self._open_by_slot.get((o.event_id, o.dept_id)) == order_id:
-                del self._open_by_slot[(o.event_id, o.dept_id)]
+            self._state().applied(rows)
             r = rows[0]
-            return Receipt(order_id, action, o.state, r["seq"], r["at_utc"])
+            return Receipt(order_id, action, self._orders[order_id].state, r["seq"], r["at_utc"])
+
+    def _state(self) -> _Slots:
+        """The cache as a :class:`_Slots` (its dicts may have been replaced by a reload)."""
+        return _Slots(self._orders, self._open_by_slot, self._generation)
 
     def _ensure_open(self) -> None:
         if self._con is None:
@@ -895,51 +1081,13 @@ class DispatchStore:
         with self._lock:
             return self._open_by_slot.get((str(event_id), dept_id))
 
-    def log(self, since_seq: int = 0) -> pd.DataFrame:
-        """The log rows after ``since_seq``, in order."""
-        cur = self._cursor()
-        return cur.execute("SELECT * FROM dispatch_log WHERE seq > ? ORDER BY seq",
-                           [int(since_seq)]).df()
+    def _df(self, sql: str, params: list[Any]) -> pd.DataFrame:
+        return self._cursor().execute(sql, params).df()
 
-    def history(self, order_id: str) -> pd.DataFrame:
-        """Every log row of one order, in order (empty if the order is unknown)."""
-        cur = self._cursor()
-        return cur.execute("SELECT * FROM dispatch_log WHERE order_id = ? ORDER BY seq",
-                           [order_id]).df()
-
-    def orders(self, as_of: datetime | None = None) -> pd.DataFrame:
-        """One row per order as of ``as_of`` (a UTC moment; naive means UTC; default now).
-
-        Columns: order_id, event_id, dept_id, plan_id, state, next_actions (comma-separated),
-        created_by, created_at, <action>_at for acknowledge/handle/verify/close/evaluate/cancel
-        (NaT when not done by ``as_of``), <action>_due for acknowledge/handle/verify/close,
-        next_due (the earliest deadline still pending), overdue (an open order with a pending
-        action past its deadline), overdue_action, overdue_min (minutes past that deadline),
-        late_actions (comma-separated actions done after their deadline), outcome (of the last
-        action), last_at, last_seq, deadlines and steps (the JSON of the create row).
-        """
-        t = _naive_utc(as_of if as_of is not None else self.clock())
-        cur = self._cursor()
-        a_cols = ", ".join(f"a.{a}_at" for a in ACTIONS if a != "create")
-        at_cols = ",\n".join(
-            f"max(CASE WHEN action = '{a}' THEN at_utc END) AS {a}_at"
-            for a in ACTIONS if a != "create")
-        df = cur.execute(
-            f"""WITH l AS (SELECT * FROM dispatch_log WHERE at_utc <= ?),
-                 last AS (SELECT l.order_id, l.action, l.outcome, l.at_utc, l.seq FROM l
-                          JOIN (SELECT order_id, max(seq) AS s FROM l GROUP BY order_id) m
-                            ON l.seq = m.s),
-                 c AS (SELECT order_id, event_id, dept_id, plan_id, operator, at_utc,
-                              deadlines, steps, seq FROM l WHERE action = 'create'),
-                 a AS (SELECT order_id, {at_cols} FROM l GROUP BY order_id)
-            SELECT c.order_id, c.event_id, c.dept_id, c.plan_id, last.action AS last_action,
-                   c.operator AS created_by, c.at_utc AS created_at, {a_cols},
-                   last.outcome, last.at_utc AS last_at, last.seq AS last_seq,
-                   c.deadlines, c.steps
-            FROM c JOIN last ON last.order_id = c.order_id
-                   JOIN a ON a.order_id = c.order_id
-            ORDER BY c.seq""", [t]).df()
-        return _order_view(df, t)
+    def _chunks(self, sql: str) -> Iterable[list[tuple]]:
+        res = self._cursor().execute(sql)
+        while chunk := res.fetchmany(5000):
+            yield chunk
 
     def verify(self) -> list[str]:
         """Check the log: every row's hash, the chain, the seq numbers, the order rules, and
@@ -951,27 +1099,11 @@ class DispatchStore:
                 self._head.flush()
                 if self._head.error:
                     problems.append(self._head.error)
-            cur = self._con.cursor()
         head = self._read_head_file() if self.head_path.exists() else None
         head_seq = head.get("seq") if isinstance(head, dict) else None
         head_row_hash = None
-        res = cur.execute(f"SELECT {', '.join(COLUMNS)} FROM dispatch_log ORDER BY seq")
-        expect, prev = 1, GENESIS
-        state: dict[str, str] = {}
-        creates: dict[str, int] = {}
-        while True:
-            chunk = res.fetchmany(5000)
-            if not chunk:
-                break
-            rows = [dict(zip(COLUMNS, r)) for r in chunk]
-            p, last, prev = check_rows(rows, prev, expect)
-            problems += p
-            expect = last + 1
-            for r in rows:
-                if r["seq"] == head_seq:
-                    head_row_hash = r["hash"]
-                problems += _check_rule(r, state, creates)
-        last_seq = expect - 1
+        p, last_seq, head_row_hash = self._check_log(head_seq)
+        problems += p
         if self._key is None:
             problems.append(f"no key to check the head file {self.head_path} (pass key=)")
         elif not self.head_path.exists():
@@ -1022,12 +1154,6 @@ class DispatchStore:
                 with contextlib.suppress(Exception):
                     self._con.close()
                 self._con = None
-
-    def __enter__(self) -> DispatchStore:
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
 
     def __repr__(self) -> str:
         return f"DispatchStore({str(self.path)!r}, seq={self._seq})"
@@ -1103,7 +1229,9 @@ def _order_view(df: pd.DataFrame, t: datetime) -> pd.DataFrame:
 def open_store(location, routing: Callable[[Any], list[PlanStep]] | None = None,
                key: bytes | str | None = None, read_only: bool = False, **kw: Any
                ) -> DispatchStore:
-    """Open (creating if needed) the dispatch store at ``location``, a DuckDB file path.
+    """Open (creating if needed) the dispatch store at ``location``: a DuckDB file path, or a
+    ``postgresql://`` URL for the store all seats of a centre share
+    (:class:`cockpit.datasets.dispatch_pg.PgDispatchStore`; ``key`` does not apply there).
 
     ``routing``: a callable ``event_id -> list[PlanStep]`` that ``create`` asks when it is
     given no plan. ``key``: the HMAC key of the head file (default: ``<store>.key``).
@@ -1111,10 +1239,16 @@ def open_store(location, routing: Callable[[Any], list[PlanStep]] | None = None,
     ``seat`` (default: host name), ``source`` (default ``gui``), ``clock`` (a callable returning
     the current UTC time; drills pass their simulated clock).
 
-    Raises :class:`StoreLocked` when another process holds the file.
+    Raises :class:`StoreLocked` when another process holds the file;
+    :class:`cockpit.datasets.dispatch_pg.StoreUnavailable` when the server cannot be reached.
     """
-    loc = str(location)
-    if loc.startswith(("postgresql:", "postgres:")):
-        raise NotImplementedError("the PostgreSQL dispatch store is not built yet; use a DuckDB "
-                                  "file path")
+    if is_pg_location(location):
+        from cockpit.datasets.dispatch_pg import PgDispatchStore
+
+        return PgDispatchStore(str(location), routing=routing, key=key, read_only=read_only, **kw)
     return DispatchStore(Path(location), routing=routing, key=key, read_only=read_only, **kw)
+
+
+def is_pg_location(location: Any) -> bool:
+    """True for a ``postgresql://`` (or ``postgres://``) URL."""
+    return isinstance(location, str) and location.startswith(("postgresql:", "postgres:"))

@@ -707,6 +707,10 @@ class TickResult:
     seconds: float
 
 
+PRELOAD_MAX_READINGS = 20_000_000
+"""A replay holds its window's readings in memory up to this many (about 22 bytes each)."""
+
+
 class VitalsMonitor:
     """The vital signs as the clock moves: a cache of readings and the open alarms. No Qt.
 
@@ -726,13 +730,15 @@ class VitalsMonitor:
                  spark_span: timedelta = timedelta(hours=6),
                  spark_step: timedelta = timedelta(minutes=15),
                  max_step: timedelta = timedelta(minutes=30),
-                 ahead: timedelta = timedelta(hours=3), log_size: int = 5000) -> None:
+                 ahead: timedelta = timedelta(hours=3), log_size: int = 5000,
+                 recent: timedelta = timedelta(hours=2)) -> None:
         self.simulate = simulate
         self.seed = seed
         self.spark_span = spark_span
         self.spark_step = spark_step
         self.max_step = max_step
         self.ahead = ahead
+        self.recent = recent  # after a jump, alarms that ended this recently are announced
         self.log_size = log_size
         self.signs: Signs | None = None
         self.sim = None
@@ -847,6 +853,23 @@ class VitalsMonitor:
                             "level": e.level, "peak": e.peak} for e in exc],
         }
 
+    def preload(self, con: duckdb.DuckDBPyConnection, start: datetime, end: datetime,
+                max_readings: int = PRELOAD_MAX_READINGS) -> bool:
+        """Hold every reading a replay of ``[start, end]`` needs, so that a seek anywhere in
+        it reads no catalog. Declined (False) when that is more than ``max_readings``: the
+        ticks then load slabs around ``t`` as usual."""
+        lo = start - self.spark_span - STALE - WINDOW - timedelta(hours=1)
+        hi = end + self.ahead
+        self.prepare(con)
+        n = con.execute("SELECT count(*) FROM vital_reading WHERE ts > ? AND ts <= ?",
+                        [lo, hi]).fetchone()[0]
+        if n > max_readings:
+            return False
+        self._slab = self.readings(con, lo, hi)
+        self._slab_range = (to_us(lo), to_us(hi))
+        self.slab_loads += 1
+        return True
+
     # ---- private -------------------------------------------------------------------------
     def _slab_for(self, con: duckdb.DuckDBPyConnection, t: datetime) -> Readings:
         need_lo = to_us(t - self.spark_span - STALE - WINDOW)
@@ -935,6 +958,40 @@ class VitalsMonitor:
         for i, (at_us, v) in sorted(wanted.items(), key=lambda kv: kv[1][0]):
             if i not in self._open:
                 self._raise(i, at_us, v, "rebuilt", events)
+        self._announce_ended(con, t, now, events)
+
+    def _announce_ended(self, con: duckdb.DuckDBPyConnection, t: datetime,
+                        open_now: np.ndarray, events: list[tuple[str, dict]]) -> None:
+        """After a jump: the alarms that ended within ``recent`` before ``t`` are announced
+        (raised, then cleared), as a replay played up to ``t`` would have announced them —
+        so the event list as of ``t`` is the same however the clock got there."""
+        rd = self._slab_for(con, t)
+        nums = np.arange(len(self.signs))
+        a = rd.search(nums, to_us(t - self.recent))
+        b = rd.search(nums, to_us(t))
+        alarm_seen = np.concatenate([[0], np.cumsum(rd.enter == ALARM)])
+        had = np.setdiff1d(np.flatnonzero(alarm_seen[b] - alarm_seen[a] > 0), open_now)
+        if not had.size:
+            return
+        rd = self.readings(con, t - LOOKBACK - WINDOW, t, had.tolist())
+        runs = excursions_in(rd, had, t - LOOKBACK, t)
+        ended = []
+        for i in had.tolist():
+            for r in runs[i]:
+                if (r.level == "alarm" and r.left_at is not None
+                        and t - self.recent < r.left_at <= t):
+                    ended.append((r.entered_at, i, r))
+        for entered, i, r in sorted(ended, key=lambda x: (x[0], x[1])):
+            at_us = to_us(entered)
+            k = rd.search([i], at_us)[0] - 1
+            e = alarm_event(self.signs, i, entered,
+                            float(rd.value[k]) if k >= rd.starts[i] else float("nan"))
+            e["reason"] = "rebuilt"
+            events.append(("raised", e))
+            gone = dict(e)
+            gone.update(entered_at=e["at"], at=r.left_at, reason="rebuilt", value=None,
+                        cleared_at=r.left_at)
+            events.append(("cleared", gone))
 
     def _spark_data(self, rd: Readings, t: datetime, status: VitalStatus) -> dict:
         """Per domain, how many indicators were in warning / alarm on a grid of past moments

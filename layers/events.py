@@ -20,6 +20,10 @@ STATE_COLOURS = {"new": "#3ea6ff", "dispatched": "#34c759", "overdue": "#ff453a"
                  "closed": "#8e8e93"}
 
 
+FRESH_MIN = 60
+"""Events younger than this (minutes) are emphasised on the map."""
+
+
 class EventLayer:
     name = "events"
 
@@ -52,7 +56,9 @@ class EventLayer:
             code = np.where(known >= 0, known, code)
         return {"layer": self.name, "id": ids, "lon": np.round(t["lon"], 6),
                 "lat": np.round(t["lat"], 6), "severity": t["severity"],
-                "age_min": np.round(t["age_min"], 1), "state": code,
+                # only "in the last hour or not" is drawn: an exact age would make every
+                # replay frame's layer differ from the last even when nothing moved
+                "fresh": (t["age_min"] < FRESH_MIN).astype(np.int8), "state": code,
                 "states": list(STATE_CODES), "colours": [STATE_COLOURS[s] for s in STATE_CODES]}
 
     def detail(self, con: duckdb.DuckDBPyConnection, event_id: int) -> dict | None:

@@ -181,7 +181,7 @@
     g.clearLayers();
     var far = map.getZoom() < 10;
     for (var i = msg.lon.length - 1; i >= 0; i--) {   // newest last, so on top
-      var fresh = msg.age_min[i] < 60;
+      var fresh = msg.fresh[i] === 1;
       clickable(L.circleMarker([msg.lat[i], msg.lon[i]], {
         renderer: canvas, radius: fresh ? (far ? 6 : 8) : (far ? 2.5 : 5),
         weight: fresh ? 2 : (far ? 0 : 1.5), stroke: fresh || !far,

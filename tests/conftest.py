@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +17,10 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QTWEBENGINE_CHROMIUM_FLAGS", "--no-sandbox --disable-gpu")
 os.environ.setdefault("QT_LOGGING_RULES", "qt.webenginecontext.debug=false")
+# never the developer's own config file: a path that does not exist (tests that need a config
+# write their own and point COCKPIT_CONFIG at it)
+os.environ["COCKPIT_CONFIG"] = os.path.join(
+    tempfile.gettempdir(), f"cockpit-tests-{os.getpid()}-no-config.toml")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -81,3 +86,24 @@ def store_held_elsewhere(path: Path) -> Iterator[subprocess.Popen]:
 def hold_store():
     """``with hold_store(path) as holder:`` — another process holds that dispatch store."""
     return store_held_elsewhere
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator:
+    """A throw-away PostgreSQL server for the session (cockpit.pg_server). No skip: a machine
+    without PostgreSQL fails here (scripts/bootstrap.sh --test installs it)."""
+    from cockpit.pg_server import ThrowawayPostgres
+
+    with ThrowawayPostgres() as pg:
+        yield pg
+
+
+_pg_databases = iter(range(1, 10**6))
+
+
+@pytest.fixture
+def pg_url(pg_server) -> str:
+    """The URL of a new empty database on the session's PostgreSQL server."""
+    if not pg_server.running:  # a test that stopped it and failed before starting it again
+        pg_server.start()
+    return pg_server.create_database(f"t{next(_pg_databases)}")

@@ -12,18 +12,35 @@ import sys
 from pathlib import Path
 
 
-def test_quick_data_bench_writes_figures(tmp_path: Path) -> None:
+def _quick(tmp_path: Path, group: str) -> dict:
+    """``cockpit bench --only GROUP --quick`` in a process of its own; the group's figures."""
     out = tmp_path / "bench.json"
     env = {**os.environ, "COCKPIT_CACHE_HOME": str(tmp_path / "cache"),
            "COCKPIT_DATA_HOME": str(tmp_path / "home")}
-    r = subprocess.run([sys.executable, "-P", "-m", "cockpit", "bench", "--only", "data",
+    r = subprocess.run([sys.executable, "-P", "-m", "cockpit", "bench", "--only", group,
                         "--quick", "--json", str(out)], capture_output=True, text=True,
                        env=env, timeout=600)
     assert r.returncode == 0, r.stderr[-3000:]
-    data = json.loads(out.read_text("utf-8"))["groups"]["data"]
+    return json.loads(out.read_text("utf-8"))["groups"][group]
+
+
+def test_quick_data_bench_writes_figures(tmp_path: Path) -> None:
+    data = _quick(tmp_path, "data")
     for name in ("generate_small_s", "catalog_open_cold_s", "catalog_open_warm_s",
                  "startup_to_first_frame_s"):
         fig = data[name]
         assert fig["median"] > 0 and len(fig["runs"]) >= 3, name
         assert min(fig["runs"]) <= fig["median"] <= max(fig["runs"])
     assert data["catalog_open_warm_s"]["target"] == 1.0
+
+
+def test_quick_seats_bench_writes_figures(tmp_path: Path) -> None:
+    """The `seats` group starts its own PostgreSQL server and a second seat process."""
+    seats = _quick(tmp_path, "seats")
+    for name in ("pg_dispatch_commit_ms_p95", "pg_advance_commit_ms_p95",
+                 "seat_propagation_ms_p95"):
+        fig = seats[name]
+        assert fig["median"] > 0 and len(fig["runs"]) == 3 and fig["unit"] == "ms", name
+        assert min(fig["runs"]) <= fig["median"] <= max(fig["runs"])
+    assert seats["pg_dispatch_commit_ms_p95"]["target"] == 50.0
+    assert seats["seat_propagation_ms_p95"]["target"] == 2000.0

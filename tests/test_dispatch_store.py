@@ -62,8 +62,25 @@ def clock() -> FakeClock:
     return FakeClock()
 
 
+@pytest.fixture(params=["duckdb", "postgresql"])
+def location(request, tmp_path: Path):
+    """Where a store is: a DuckDB file, or a new database on the session's PostgreSQL server
+    (the behaviour tests run on both backends)."""
+    if request.param == "duckdb":
+        return tmp_path / "d.duckdb"
+    return request.getfixturevalue("pg_url")
+
+
 @pytest.fixture
-def store(tmp_path: Path, clock: FakeClock):
+def store(location, clock: FakeClock):
+    s = open_store(location, clock=clock, seat="seat-1", source="test")
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def duck_store(tmp_path: Path, clock: FakeClock):
+    """A DuckDB store, for the tests of what only the DuckDB backend does."""
     s = open_store(tmp_path / "d.duckdb", clock=clock, seat="seat-1", source="test")
     yield s
     s.close()
@@ -122,9 +139,9 @@ def test_repeated_advance_key_returns_first_result(store, clock) -> None:
         store.advance(oid, "acknowledge", "bob", "c1")  # the create's key
     assert len(store.log()) == n
     # after a restart the retry still answers the first result
-    path = store.path
+    where = store.location
     store.close()
-    with open_store(path) as again:
+    with open_store(where) as again:
         r3 = again.advance(oid, "acknowledge", "bob", "a1")
         assert r3.repeated and r3.seq == r1.seq
         assert len(again.log()) == n
@@ -150,8 +167,8 @@ REACH = {"created": [], "acknowledged": ORDER[:1], "handled": ORDER[:2], "verifi
 
 
 @pytest.mark.parametrize("state", sorted(REACH))
-def test_every_illegal_transition_is_refused_with_a_clear_message(tmp_path, state) -> None:
-    with open_store(tmp_path / "d.duckdb") as s:
+def test_every_illegal_transition_is_refused_with_a_clear_message(location, state) -> None:
+    with open_store(location) as s:
         oid = s.create(1, "alice", "c1", dept_id="D-1")[0]
         _run_to(s, oid, REACH[state])
         assert s.state(oid) == state
@@ -201,8 +218,9 @@ def test_one_open_order_per_event_and_department(store) -> None:
     assert store.verify() == []
 
 
-def test_database_refuses_a_second_create_of_the_same_order(store) -> None:
+def test_database_refuses_a_second_create_of_the_same_order(duck_store) -> None:
     """Even past the store's own check (two writers racing) the UNIQUE constraint holds."""
+    store = duck_store
     store.create(5, "a", "k1", dept_id="D-1")
     store._open_by_slot.clear()  # simulate a writer that has not seen the first create
     store._generation.clear()
@@ -240,14 +258,14 @@ def test_deadlines_and_overdue(store, clock) -> None:
     assert store.orders(as_of=T0 - timedelta(seconds=1)).empty
 
 
-def test_routing_callable_supplies_the_plan(tmp_path) -> None:
+def test_routing_callable_supplies_the_plan(location) -> None:
     asked = []
 
     def routing(event_id):
         asked.append(event_id)
         return water_plan()
 
-    with open_store(tmp_path / "d.duckdb", routing=routing) as s:
+    with open_store(location, routing=routing) as s:
         ids = s.create(77, "alice", "k")
         assert asked == ["77"] and len(ids) == 7
         assert s.orders()["plan_id"].iloc[0] == "P-WATER-MAIN-BURST"
@@ -477,7 +495,9 @@ def test_disk_full_gives_a_clear_error_and_no_partial_record(tmp_path) -> None:
         assert s.verify() == []
 
 
-def test_invalidated_connection_is_reopened_and_the_write_retried(store, monkeypatch) -> None:
+def test_invalidated_connection_is_reopened_and_the_write_retried(duck_store,
+                                                                  monkeypatch) -> None:
+    store = duck_store
     real = dmod.DispatchStore._insert
     calls = {"n": 0}
 
@@ -494,7 +514,8 @@ def test_invalidated_connection_is_reopened_and_the_write_retried(store, monkeyp
     assert store.verify() == []
 
 
-def test_commit_that_landed_although_the_call_failed(store, monkeypatch) -> None:
+def test_commit_that_landed_although_the_call_failed(duck_store, monkeypatch) -> None:
+    store = duck_store
     real = dmod.DispatchStore._insert
 
     def lands_then_fails(self, rows):

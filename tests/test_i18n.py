@@ -113,6 +113,8 @@ def test_the_qm_is_package_data() -> None:
 #: GUI modules (cockpit/ and widgets/) whose Chinese literals are not interface texts.
 NOT_GUI = {"cockpit/cli.py",  # argparse help, bilingual by design
            "cockpit/report_cli.py", "cockpit/report_pdf.py",
+           "cockpit/config.py",  # the config file's template and examples
+           "cockpit/pg_server.py",  # a throw-away PostgreSQL for tests and benchmarks
            "cockpit/language.py"}  # 中文: the language's own name
 #: Chinese literals that are data handling, not texts: (file, literal).
 NOT_TEXT = {("widgets/dispatch_preview.py", "居民委员会"), ("widgets/dispatch_preview.py", "村民委员会"),
@@ -171,8 +173,9 @@ def test_language_choice_without_qt() -> None:
 
     assert resolve_language(env={}) == "zh"
     assert resolve_language("en", env={}) == "en"
-    assert resolve_language(None, "en", env={}) == "en"  # the settings' language key
+    assert resolve_language(None, "en", env={}) == "en"  # the config file's lang key
     assert resolve_language(None, None, env={"COCKPIT_LANG": "en_GB.UTF-8"}) == "en"
+    assert resolve_language(None, "zh", env={"COCKPIT_LANG": "en"}) == "en"  # env over file
     assert resolve_language("zh", "en", env={"COCKPIT_LANG": "en"}) == "zh"  # --lang wins
     assert resolve_language("fr", env={}) == "zh"
     assert normalise("zh-Hans") == "zh" and normalise("") is None

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from cockpit.datasets.catalog import open_catalog
 from cockpit.datasets.summary import data_time_range
+from cockpit.datasets.vitals import alarm_event_id
 
 from cockpit.window import parse_replay_window
 
@@ -91,3 +92,118 @@ def test_cli_refuses_a_bad_replay_window(small_dataset_master: Path, tmp_path: P
     assert r.returncode == 2, r.stderr
     assert "outside the data" in r.stderr
     assert not (tmp_path / "s.png").exists()
+
+
+def _short_alarm(cat, lo: datetime, hi: datetime):
+    """(indicator id, excursion) of an alarm that ended between ``lo`` and ``hi``."""
+    import numpy as np
+    from cockpit.datasets import vitals as v
+
+    con = cat.cursor()
+    try:
+        mon = v.VitalsMonitor()
+        signs = mon.prepare(con)
+        rd = mon.readings(con, lo - v.WINDOW - v.STALE, hi)
+        runs = v.excursions_in(rd, np.arange(len(signs)), lo, hi)
+    finally:
+        con.close()
+    for i, rs in runs.items():
+        for r in rs:
+            if (r.level == "alarm" and r.left_at is not None and r.left_at > lo
+                    and r.left_at + timedelta(minutes=30) < hi):
+                return signs.ids[i], r
+    raise AssertionError("the small dataset has no short alarm excursion to replay")
+
+
+def _as_of_state(win) -> dict:
+    """What the regions show as of the clock, in comparable form."""
+    import orjson
+    ev = orjson.loads(win._events_sent[-1])
+    vit = win.vitals.last
+    return {
+        "t": win.clock.now(),
+        "snapshot": win.snapshot.as_of,
+        "vitals_as_of": vit.as_of,
+        "vitals_state": vit.status.state.tolist(),
+        "open_alarms": sorted(e["event_id"] for e in win.vitals.alarm_events()),
+        "event_list": sorted((r["event_id"], r["state"]) for r in win.dispatch_ctl.event_rows),
+        "map_events": sorted(zip(ev["id"], ev["state"], ev["fresh"])),
+    }
+
+
+def _settled(win, t) -> bool:
+    return (win.snapshot is not None and win.snapshot.as_of == t and not win._snap_busy
+            and win.vitals.last is not None and win.vitals.last.as_of == t
+            and not win.vitals.busy() and not win.dispatch_ctl._busy
+            and win.dispatch_ctl.event_rows is not None and win._dispatch_as_of == t
+            and not win.map_ctl._running and win._events_as_of == t)
+
+
+def test_as_of_state_equals_a_replay_stepped_to_the_same_time(
+        qtbot, small_dataset_master: Path, tmp_path: Path, monkeypatch) -> None:
+    """Seeking straight to t shows what playing the replay up to t shows: the vital signs,
+    the open alarms, the event list with its states, the map's events."""
+    monkeypatch.setenv("COCKPIT_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setenv("COCKPIT_DATA_HOME", str(tmp_path / "home"))
+    from cockpit.window import MainWindow
+
+    cat = open_catalog(small_dataset_master, tmp_path / "catalogs")
+    _first, last = data_time_range(cat.con)
+    end = last.replace(minute=0, second=0, microsecond=0)
+    start = end - timedelta(hours=30)
+    win = MainWindow(cat, mode="drill", replay=(start, end))
+    qtbot.addWidget(win)
+    win.resize(1600, 900)
+    win.show()
+    with qtbot.waitSignal(win.sig_all_drawn, timeout=90_000):
+        win.start()
+    win.clock.stop()  # the test drives the clock
+    # record the time each region last answered for, and the map's events as sent
+    win._events_sent, win._events_as_of, win._dispatch_as_of = [], None, None
+    send = win.map.send_layer
+
+    kinds: list[str] = []
+
+    def record(text: str) -> None:
+        kinds.append(text[:40])
+        if '"layer":"events"' in text:
+            win._events_sent.append(text)
+            win._events_as_of = win.map_ctl.answered_as_of
+        send(text)
+
+    win.map.send_layer = record
+    win.dispatch_ctl.sig_ticked.connect(
+        lambda: setattr(win, "_dispatch_as_of", win.dispatch_ctl.as_of))
+    # t: 20 minutes after an alarm excursion ended, so that the played replay raised and
+    # cleared it on the way
+    exc = _short_alarm(cat, start + timedelta(hours=6), end - timedelta(hours=1))
+    t = (exc[1].left_at + timedelta(minutes=20)).replace(second=0, microsecond=0)
+    # 1. straight to t
+    win.clock.seek(t)
+    qtbot.waitUntil(lambda: _settled(win, t), timeout=30_000)
+    direct = _as_of_state(win)
+    # 2. from 90 minutes before, played at 60× in one-second ticks, then paused at t
+    win.clock.seek(t - timedelta(minutes=90))
+    qtbot.waitUntil(lambda: _settled(win, t - timedelta(minutes=90)), timeout=30_000)
+    win.clock.set_speed(60)
+    win.clock.play()
+    kinds.clear()
+    while win.clock.now() + timedelta(minutes=1) < t:
+        win.clock.tick(1000)  # one minute of the replay
+        qtbot.wait(30)
+    # while playing, only what moves with the clock is sent to the map again
+    assert kinds and all('"layer":"events"' in k for k in kinds), set(kinds)
+    win.clock.pause()
+    win.clock.step(t - win.clock.now())  # the last part of a minute, then paused
+    qtbot.waitUntil(lambda: _settled(win, t), timeout=30_000)
+    stepped = _as_of_state(win)
+    assert stepped["vitals_as_of"] == direct["vitals_as_of"] == t
+    assert stepped["vitals_state"] == direct["vitals_state"]
+    assert stepped["open_alarms"] == direct["open_alarms"]
+    assert stepped["event_list"] == direct["event_list"]
+    assert stepped["map_events"] == direct["map_events"]
+    assert direct["map_events"] and direct["event_list"]
+    alarm_id = str(alarm_event_id(exc[0], exc[1].entered_at))
+    assert alarm_id in {e for e, _s in stepped["event_list"]}
+    win.close()
+    cat.close()

@@ -823,9 +823,12 @@ class DispatchPanel(QFrame):
     # ---- helpers --------------------------------------------------------------------------
     def resizeEvent(self, event) -> None:  # noqa: N802
         super().resizeEvent(event)
-        if not self._split_moved:  # 42 : 58 until the user moves the divider
+        if not self._split_moved:  # until the user moves the divider
+            # 42 : 58 when there is room; half and half on a 1080p screen, where the events'
+            # description column would otherwise shrink to two characters
             w = self.split.width()
-            self.split.setSizes([int(w * 0.42), w - int(w * 0.42)])
+            share = 0.42 if w >= 1800 else 0.5
+            self.split.setSizes([int(w * share), w - int(w * share)])
 
     def _set_as_of(self, as_of: datetime | None) -> None:
         if as_of is not None:

@@ -329,7 +329,10 @@ class ArcGauge(QWidget):
                 p.drawText(QPointF(x, y + bfm.ascent()), t)
                 x += bfm.horizontalAdvance(t) + gap
             y += bfm.height()
-        if self._caption:
+        # a small gauge (the KPI boards at 1080p) keeps value, status and title legible and
+        # drops the caption and the scale's ends, which would overlap them
+        roomy = side >= 110
+        if self._caption and roomy:
             p.setFont(small)
             p.setPen(QColor(theme.TEXT_DIM))
             p.drawText(QRectF(cx - inner, y, 2 * inner, sfm.height()),
@@ -341,7 +344,7 @@ class ArcGauge(QWidget):
         p.setFont(tiny)
         p.setPen(QColor(theme.TEXT_DIM))
         tfm = QFontMetricsF(tiny)
-        for v, sgn in ((self._min, -1), (self._max, 1)):
+        for v, sgn in ((self._min, -1), (self._max, 1)) if roomy else ():
             ang = math.radians(self._angle(v))
             px, py = cx + r_mid * math.cos(ang), cy - r_mid * math.sin(ang) + ring * 0.6
             t = _short(v)

@@ -217,7 +217,12 @@ class ReplayBar(QWidget):
         self.time = t
         self.time_label.setText(f"{t:%H:%M:%S}")
         self.date_label.setText(self.tr("{date} · 模拟时间").format(date=f"{t:%Y-%m-%d}"))
-        self.cursor.setValue(self._x(t))
+        x = self._x(t)
+        vb = self.plot.getPlotItem().vb
+        (x0, x1), width = vb.viewRange()[0], max(1.0, vb.width())
+        # moving the line repaints the whole density chart: only when it moves a pixel
+        if abs(x - self.cursor.value()) * width >= (x1 - x0) or not self.isVisible():
+            self.cursor.setValue(x)
         if not self.slider.isSliderDown():
             self._syncing = True
             self.slider.setValue(self._slider_of(t))

@@ -69,6 +69,7 @@ class Sparkline(pg.PlotWidget):
                                          pen=pg.mkPen("#3a4a6a", width=1))
         self.addItem(self._baseline)
         self._items: list[pg.PlotDataItem] = []
+        self._styles: dict[int, tuple] = {}
         for _ in range(series):
             self._add_item()
         #: How many series the last ``set_series`` drew, and over how many points.
@@ -100,9 +101,12 @@ class Sparkline(pg.PlotWidget):
             if not np.any(y):
                 y = np.full(y.shape, np.nan)
             colour = series[k][1]
-            item.setPen(pg.mkPen(_colour(colour), width=1.6))
-            item.setFillLevel(y_min if fill else None)
-            item.setBrush(pg.mkBrush(_colour(colour, 70)) if fill else None)
+            style = (colour, fill, y_min)
+            if self._styles.get(k) != style:  # new pens cost more than the data itself
+                self._styles[k] = style
+                item.setPen(pg.mkPen(_colour(colour), width=1.6))
+                item.setFillLevel(y_min if fill else None)
+                item.setBrush(pg.mkBrush(_colour(colour, 70)) if fill else None)
             item.setData(x, y)
         self.shown = len(series)
         self.points = int(x.size)

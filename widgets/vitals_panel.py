@@ -39,6 +39,7 @@ from PySide6.QtCore import (
     QSize,
     QSortFilterProxyModel,
     Qt,
+    QTimer,
     Signal,
 )
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter
@@ -69,6 +70,8 @@ _SEVERITY = {"alarm": 3, "warning": 2, "normal": 1, "nodata": 0}
 #: import the datasets package).
 DEFAULT_DOMAINS = ("水", "电", "气", "讯", "桥", "隧", "交通", "环境")
 _CARD = "#16213a"
+SPARK_STEP_MS = 90
+"""The domain tiles' charts redraw one per step after a tick (8 tiles: under a second)."""
 
 
 def _font(px: int, bold: bool = False, base: QFont | None = None) -> QFont:
@@ -124,6 +127,8 @@ class StatusSummary(QWidget):
         self.setCursor(Qt.CursorShape.PointingHandCursor)
 
     def set_counts(self, counts: dict[str, int]) -> None:
+        if dict(counts) == self._counts:
+            return
         self._counts = dict(counts)
         self._total = sum(self._counts.values())
         self.update()
@@ -182,6 +187,7 @@ class DomainTile(QFrame):
         self._counts: dict[str, int] = {}
         self._total = 0
         self._worst: list[dict] = []
+        self._spark_shown: tuple[list, list, list] | None = None
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         lay = QVBoxLayout(self)
@@ -192,12 +198,23 @@ class DomainTile(QFrame):
         lay.addWidget(self.spark)
 
     def set_data(self, counts: dict[str, int], total: int, worst: list[dict]) -> None:
-        self._counts, self._total, self._worst = dict(counts), int(total), list(worst)
+        new = (dict(counts), int(total), list(worst))
+        if new == (self._counts, self._total, self._worst):
+            return  # most ticks change nothing on most tiles: no repaint
+        self._counts, self._total, self._worst = new
         self._size_spark()
         self.update()
 
     def set_spark(self, t: list[float], warning: list[float], alarm: list[float]) -> None:
         """Counts of the domain's indicators in warning-or-alarm and in alarm over time."""
+        shown = self._spark_shown
+        if (shown is not None and shown[1:] == (list(warning), list(alarm)) and len(t) > 1
+                and len(shown[0]) == len(t)):
+            # the same counts, the window moved by less than a pixel: nothing to redraw
+            px = (t[-1] - t[0]) / max(1, self.spark.width())
+            if abs(t[-1] - shown[0][-1]) < px and abs(t[0] - shown[0][0]) < px:
+                return
+        self._spark_shown = (list(t), list(warning), list(alarm))
         w = np.asarray(warning, float) + np.asarray(alarm, float)
         self.spark.set_series(t, [(w, "warning"), (alarm, "alarm")])
 
@@ -232,6 +249,8 @@ class DomainTile(QFrame):
         lines = min(2, max(1, len(self._worst)))
         room = self.height() - 72 - 19 * lines - 8
         self.spark.setFixedHeight(int(min(140, max(24, room))))
+        # a short tile (four rows at 1080p) shows its counts rather than a strip over them
+        self.spark.setVisible(self.height() >= 96)
 
     def minimumSizeHint(self) -> QSize:  # noqa: N802
         return QSize(180, 120)
@@ -254,7 +273,7 @@ class DomainTile(QFrame):
         base = self.font()
         x0, right = 14.0, w - 8.0
         # line 1: the domain, its state in shape and word, the number of indicators
-        big = _font(22 if w >= 200 else 19, True, base)
+        big = _font(22 if w >= 200 and h >= 72 else 18, True, base)  # short at 1080p
         p.setFont(big)
         p.setPen(QColor(theme.TEXT))
         fm = QFontMetricsF(big)
@@ -294,7 +313,7 @@ class DomainTile(QFrame):
         small = _font(13, False, base)
         p.setFont(small)
         sfm = QFontMetricsF(small)
-        limit = h - self.spark.height() - 6
+        limit = h - (self.spark.height() if self.spark.isVisible() else 0) - 6
         for r in self._worst:
             if y + sfm.height() > limit:
                 break
@@ -332,8 +351,10 @@ class WorstList(QWidget):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
 
     def set_rows(self, rows: list[dict]) -> None:
-        self._rows = list(rows)
-        self.update()
+        rows = list(rows)
+        if rows != self._rows:
+            self._rows = rows
+            self.update()
 
     def visible_rows(self) -> int:
         return max(0, min(len(self._rows), self.height() // self.ROW))
@@ -1003,6 +1024,10 @@ class VitalsPanel(QFrame):
         self._domains: list[str] = []
         self._history: list[str] = []
         self._sparks: dict | None = None
+        self._spark_queue: list[str] = []
+        self._spark_timer = QTimer(self)
+        self._spark_timer.setInterval(SPARK_STEP_MS)
+        self._spark_timer.timeout.connect(self._next_spark)
         self.as_of: datetime | None = None
         self.refreshes = 0
         self.setMinimumWidth(320)
@@ -1029,10 +1054,10 @@ class VitalsPanel(QFrame):
         sparks = data.get("sparks")
         if sparks and sparks != self._sparks:  # unchanged between readings: leave them
             self._sparks = sparks
-            t = sparks.get("t", [])
-            for d, s in sparks.get("domains", {}).items():
-                if d in self.tiles:
-                    self.tiles[d].set_spark(t, s.get("warning", []), s.get("alarm", []))
+            # one tile's chart per short timer step, not all in this event: a replay frame
+            # (or a live tick) never carries the redraw of every chart at once
+            self._spark_queue = [d for d in sparks.get("domains", {}) if d in self.tiles]
+            self._spark_timer.start()
         self.worst.set_rows(data.get("worst", []))
         if "table" in data and data["table"] is not None:
             self.table.set_columns(data["table"], self._domains)
@@ -1060,6 +1085,21 @@ class VitalsPanel(QFrame):
         return list(self._domains)
 
     # ---- private ---------------------------------------------------------------------------
+    def _next_spark(self) -> None:
+        while self._spark_queue:
+            d = self._spark_queue.pop(0)
+            s = (self._sparks or {}).get("domains", {}).get(d)
+            if s is not None and d in self.tiles:
+                self.tiles[d].set_spark(self._sparks.get("t", []), s.get("warning", []),
+                                        s.get("alarm", []))
+                break
+        if not self._spark_queue:
+            self._spark_timer.stop()
+
+    def sparks_pending(self) -> bool:
+        """Whether some tiles' charts still wait for their turn (see ``set_status``)."""
+        return bool(self._spark_queue)
+
     def _build_tiles(self, domains: list[str]) -> None:
         for t in self.tiles.values():
             t.setParent(None)

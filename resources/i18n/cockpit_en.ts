@@ -92,7 +92,7 @@
         <translation>→ steady</translation>
     </message>
     <message>
-        <location line="+187"/>
+        <location line="+190"/>
         <source>{wan:g}万</source>
         <translation>{k:g}k</translation>
     </message>
@@ -146,17 +146,23 @@
 <context>
     <name>DispatchController</name>
     <message>
-        <location filename="../../cockpit/dispatch_controller.py" line="+207"/>
+        <location filename="../../cockpit/dispatch_controller.py" line="+253"/>
         <source>派遣库未打开：不能派遣</source>
+        <extracomment>The clock time of the last tick shown (events, orders).</extracomment>
         <translation>No dispatch store is open: dispatching is off</translation>
     </message>
     <message>
         <location line="+2"/>
+        <source>{reason}（自动重连中）</source>
+        <translation>{reason} (retrying)</translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>派遣库 {path} 以只读方式打开</source>
         <translation>The dispatch store {path} is open read-only</translation>
     </message>
     <message>
-        <location line="+40"/>
+        <location line="+50"/>
         <source>只读，不能派遣：{reason}</source>
         <translation>Read-only, cannot dispatch: {reason}</translation>
     </message>
@@ -186,7 +192,7 @@
         <translation>Read-only, orders cannot be changed: {reason}</translation>
     </message>
     <message>
-        <location line="+154"/>
+        <location line="+162"/>
         <source>事件 {event}</source>
         <translation>Event {event}</translation>
     </message>
@@ -196,12 +202,12 @@
         <translation>Refresh failed: {error}</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+13"/>
         <source>事件源问题 {n} 条（已跳过）：{last}</source>
         <translation>{n} event feed problem(s) (skipped): {last}</translation>
     </message>
     <message>
-        <location line="+43"/>
+        <location line="+102"/>
         <source>⚠ {n} 个工单已超时</source>
         <translation>⚠ {n} order(s) overdue</translation>
     </message>
@@ -216,7 +222,7 @@
         <translation>⚠ Order overdue: {dept} {action} late · {event} ({order})</translation>
     </message>
     <message>
-        <location line="+122"/>
+        <location line="+124"/>
         <source>未派遣：{error}</source>
         <translation>Not dispatched: {error}</translation>
     </message>
@@ -226,7 +232,7 @@
         <translation>Dispatched · event {event} → {n} department order(s)</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+16"/>
         <source>{action}未记录：{error}</source>
         <translation>{action} not recorded: {error}</translation>
     </message>
@@ -239,6 +245,27 @@
         <location line="+2"/>
         <source>（重复请求，未重复写入）</source>
         <translation> (repeated request, not written twice)</translation>
+    </message>
+    <message>
+        <location line="+57"/>
+        <source>派遣库已连接：{path}</source>
+        <translation>Dispatch store connected: {path}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>派遣库已连接</source>
+        <translation>Dispatch store connected</translation>
+    </message>
+    <message>
+        <location line="+28"/>
+        <location line="+1"/>
+        <source>派遣库已重新连接</source>
+        <translation>Dispatch store reconnected</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>派遣库连接中断 — 显示 {t} 时的状态，拒绝写入（自动重连中…） [{detail}]</source>
+        <translation>Dispatch store disconnected — showing the state as of {t}, writes refused (reconnecting…) [{detail}]</translation>
     </message>
 </context>
 <context>
@@ -276,18 +303,18 @@
     </message>
     <message>
         <location line="+8"/>
-        <location line="+248"/>
+        <location line="+251"/>
         <source>全部部门</source>
         <translation>All depts</translation>
     </message>
     <message>
-        <location line="-247"/>
-        <location line="+248"/>
+        <location line="-250"/>
+        <location line="+251"/>
         <source>全部区县</source>
         <translation>All districts</translation>
     </message>
     <message>
-        <location line="-219"/>
+        <location line="-222"/>
         <location line="+62"/>
         <source>A 签收 · H 处置 · V 核查 · C 结案 · E 评价</source>
         <translation>A acknowledge · H handle · V verify · C close · E evaluate</translation>
@@ -338,7 +365,7 @@
         <translation>Order is {state}: cannot {action}; next: {next}</translation>
     </message>
     <message>
-        <location line="+108"/>
+        <location line="+111"/>
         <source>待派遣 &lt;b&gt;{waiting}&lt;/b&gt; · &lt;span style=&apos;color:{red}&apos;&gt;⚠ 超时 &lt;b&gt;{late}&lt;/b&gt;&lt;/span&gt; · 共 {total}</source>
         <translation>Pending &lt;b&gt;{waiting}&lt;/b&gt; · &lt;span style=&apos;color:{red}&apos;&gt;⚠ late &lt;b&gt;{late}&lt;/b&gt;&lt;/span&gt; · of {total}</translation>
     </message>
@@ -530,7 +557,7 @@
 <context>
     <name>DomainTile</name>
     <message>
-        <location filename="../../widgets/vitals_panel.py" line="+274"/>
+        <location filename="../../widgets/vitals_panel.py" line="+293"/>
         <source>{n} 项</source>
         <translation>{n} items</translation>
     </message>
@@ -548,7 +575,7 @@
 <context>
     <name>EventsModel</name>
     <message>
-        <location filename="../../widgets/dispatch_panel.py" line="-668"/>
+        <location filename="../../widgets/dispatch_panel.py" line="-671"/>
         <source>待派遣 {countdown}</source>
         <translation>Due {countdown}</translation>
     </message>
@@ -642,7 +669,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>IndicatorDetail</name>
     <message>
-        <location filename="../../widgets/vitals_panel.py" line="+530"/>
+        <location filename="../../widgets/vitals_panel.py" line="+532"/>
         <source>{name} · 正在读取趋势…</source>
         <translation>{name} · loading the trend…</translation>
     </message>
@@ -856,7 +883,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../cockpit/window.py" line="+70"/>
+        <location filename="../../cockpit/window.py" line="+73"/>
         <source>应急仓库</source>
         <translation>Warehouses</translation>
     </message>
@@ -908,13 +935,13 @@ Occurred {at} · {state}</translation>
         <translation>REPLAY</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+4"/>
         <source>复盘模式只读：不派遣，不写入任何记录</source>
         <translation>Replay is read-only: nothing is dispatched or written</translation>
     </message>
     <message>
-        <location line="+95"/>
-        <location line="+69"/>
+        <location line="+102"/>
+        <location line="+85"/>
         <source>城市运行一屏统揽</source>
         <translation>City Operations Cockpit</translation>
     </message>
@@ -949,18 +976,18 @@ Occurred {at} · {state}</translation>
         <translation>Categories</translation>
     </message>
     <message>
-        <location line="+80"/>
+        <location line="+82"/>
         <source>演练请以 `cockpit --mode drill [--scenario ID]` 启动（独立时钟与派遣库）</source>
         <translation>Start a drill with `cockpit --mode drill [--scenario ID]` (its own clock and dispatch store)</translation>
     </message>
     <message>
         <location line="+38"/>
-        <location line="+138"/>
+        <location line="+176"/>
         <source>演练 · {title}</source>
         <translation>Drill · {title}</translation>
     </message>
     <message>
-        <location line="-102"/>
+        <location line="-140"/>
         <source>复盘 · {start} – {end}</source>
         <translation>Replay · {start} – {end}</translation>
     </message>
@@ -970,7 +997,7 @@ Occurred {at} · {state}</translation>
         <translation>Drill score {score} · after-action report: {path}</translation>
     </message>
     <message>
-        <location line="+62"/>
+        <location line="+100"/>
         <source>查询失败：{error}</source>
         <translation>Query failed: {error}</translation>
     </message>
@@ -980,7 +1007,7 @@ Occurred {at} · {state}</translation>
         <translation>{city} City Operations Cockpit</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+10"/>
         <source>数据集 {src} · {top} · 排名单位 {n} 个（{level}）· 查询 {ms} ms · 截至 {t}</source>
         <translation>Dataset {src} · {top} · {n} ranked units ({level}) · query {ms} ms · as of {t}</translation>
     </message>
@@ -990,7 +1017,7 @@ Occurred {at} · {state}</translation>
         <translation> · ⚠ {n} data warning(s)</translation>
     </message>
     <message>
-        <location line="+28"/>
+        <location line="+30"/>
         <source>八大板块 · 全市平均 · {period}</source>
         <translation>Eight boards · city average · {period}</translation>
     </message>
@@ -1005,7 +1032,7 @@ Occurred {at} · {state}</translation>
         <translation>Response targets (median of event types): acknowledge {react} min · verify {verify} min · handle {handle} min</translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+27"/>
         <source>已选择：{name}</source>
         <translation>Selected: {name}</translation>
     </message>
@@ -1170,7 +1197,7 @@ Occurred {at} · {state}</translation>
         <translation>{date} · simulated time</translation>
     </message>
     <message>
-        <location line="+42"/>
+        <location line="+47"/>
         <source>▶ 播放中</source>
         <translation>▶ playing</translation>
     </message>
@@ -1308,9 +1335,72 @@ Occurred {at} · {state}</translation>
     </message>
 </context>
 <context>
+    <name>SettingsDialog</name>
+    <message>
+        <location filename="../../widgets/settings_dialog.py" line="+32"/>
+        <source>设置</source>
+        <translation>Settings</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>以下设置写入配置文件，下次启动时生效。</source>
+        <translation>These settings are written to the configuration file and take effect at the next start.</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>中文</source>
+        <translation>中文</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>界面语言</source>
+        <translation>Interface language</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>默认：系统用户名</source>
+        <translation>Default: the system user name</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>值班员（派遣记录署名）</source>
+        <translation>Operator (signs the dispatch records)</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>在按窗口大小自动缩放之上再乘以此系数</source>
+        <translation>Multiplies the automatic scaling by window size</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>字号缩放</source>
+        <translation>Font scale</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>内网瓦片地址 http://…/{z}/{x}/{y}.png 或 .mbtiles 文件</source>
+        <translation>Intranet tile URL http://…/{z}/{x}/{y}.png or an .mbtiles file</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>底图</source>
+        <translation>Base map</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>默认：数据目录中的 dispatch.duckdb；或 postgresql://…</source>
+        <translation>Default: dispatch.duckdb in the data directory; or postgresql://…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>派遣库</source>
+        <translation>Dispatch store</translation>
+    </message>
+</context>
+<context>
     <name>StatusSummary</name>
     <message>
-        <location filename="../../widgets/vitals_panel.py" line="-640"/>
+        <location filename="../../widgets/vitals_panel.py" line="-656"/>
         <source>体征指标</source>
         <translation>Indicators</translation>
     </message>
@@ -1339,7 +1429,7 @@ Occurred {at} · {state}</translation>
         <translation>alarm high</translation>
     </message>
     <message>
-        <location line="+214"/>
+        <location line="+218"/>
         <source>▲ 进入报警 {n}</source>
         <extracomment>How many series the last ``set_series`` drew, and over how many points.</extracomment>
         <translation>▲ into alarm {n}</translation>
@@ -1376,18 +1466,18 @@ Occurred {at} · {state}</translation>
 <context>
     <name>VitalsPanel</name>
     <message>
-        <location filename="../../widgets/vitals_panel.py" line="+804"/>
+        <location filename="../../widgets/vitals_panel.py" line="+820"/>
         <source>‹ 返回</source>
         <translation>‹ Back</translation>
     </message>
     <message>
         <location line="+5"/>
-        <location line="+149"/>
+        <location line="+168"/>
         <source>城市体征</source>
         <translation>City vital signs</translation>
     </message>
     <message>
-        <location line="-121"/>
+        <location line="-140"/>
         <source>曲线：近6小时各领域 &lt;span style=&apos;color:{warning}&apos;&gt;预警+报警&lt;/span&gt; 与 &lt;span style=&apos;color:{alarm}&apos;&gt;报警&lt;/span&gt; 指标数 · 点击领域看明细</source>
         <translation>Curves: &lt;span style=&apos;color:{warning}&apos;&gt;warning+alarm&lt;/span&gt; and &lt;span style=&apos;color:{alarm}&apos;&gt;alarm&lt;/span&gt; counts, last 6 h · click a domain</translation>
     </message>
@@ -1397,12 +1487,12 @@ Occurred {at} · {state}</translation>
         <translation>Indicators needing attention · click for the trend</translation>
     </message>
     <message>
-        <location line="+34"/>
+        <location line="+38"/>
         <source>截至 {t}</source>
         <translation>as of {t}</translation>
     </message>
     <message>
-        <location line="+83"/>
+        <location line="+98"/>
         <source>城市体征 · 指标列表</source>
         <translation>Vital signs · table</translation>
     </message>
@@ -1415,7 +1505,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>VitalsTableModel</name>
     <message>
-        <location line="-710"/>
+        <location line="-729"/>
         <source>状态</source>
         <translation>Status</translation>
     </message>
@@ -1446,9 +1536,51 @@ Occurred {at} · {state}</translation>
     </message>
 </context>
 <context>
+    <name>Wall</name>
+    <message>
+        <location filename="../../cockpit/wall.py" line="+65"/>
+        <source>风险地图</source>
+        <extracomment>Widgets a user edits or acts with; none of them is visible and enabled in kiosk mode. Input a kiosk swallows (the wall has no operator; a stray key must not dispatch). Proportions per focus: (left, map, right) across the top, (top, bottom) down the window, (events and orders, risk points) along the bottom. The vital-sign tiles need their height, so the dispatch focus also folds the KPI gauges away to give the event list the room.</extracomment>
+        <translation>Risk map</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>城市体征</source>
+        <translation>City vital signs</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>五色图 · 排名</source>
+        <translation>Five-colour grid · ranking</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>事件与派遣</source>
+        <translation>Events and dispatch</translation>
+    </message>
+    <message>
+        <location line="+391"/>
+        <source>设置 (Ctrl+,)</source>
+        <translation>Settings (Ctrl+,)</translation>
+    </message>
+    <message>
+        <location line="+33"/>
+        <source>设置已保存，下次启动生效</source>
+        <translation>Settings saved; they take effect at the next start</translation>
+    </message>
+</context>
+<context>
+    <name>WallController</name>
+    <message>
+        <location line="-226"/>
+        <source>焦点</source>
+        <translation>Focus</translation>
+    </message>
+</context>
+<context>
     <name>WorstList</name>
     <message>
-        <location line="-18"/>
+        <location filename="../../widgets/vitals_panel.py" line="-18"/>
         <source>● 全部指标正常</source>
         <translation>● All indicators normal</translation>
     </message>
@@ -1537,7 +1669,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>app</name>
     <message>
-        <location filename="../../cockpit/app.py" line="+149"/>
+        <location filename="../../cockpit/app.py" line="+215"/>
         <source>另一个驾驶舱正在运行</source>
         <translation>Another cockpit is running</translation>
     </message>
@@ -1620,7 +1752,7 @@ Occurred {at} · {state}</translation>
         <translation>--replay runs with --mode drill and without --scenario.</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+10"/>
         <source>无法开始演练</source>
         <translation>Cannot start the drill</translation>
     </message>
@@ -1635,12 +1767,22 @@ Occurred {at} · {state}</translation>
         <translation>no unit with that code or name, and not LON,LAT,ZOOM.</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="-150"/>
         <source>没有该屏幕</source>
         <translation>No such screen</translation>
     </message>
     <message>
+        <location line="-10"/>
+        <source>配置文件有问题</source>
+        <translation>The configuration file has problems</translation>
+    </message>
+    <message>
         <location line="+1"/>
+        <source>请修改该文件（cockpit config check）后重新启动。</source>
+        <translation>Fix the file (cockpit config check) and start again.</translation>
+    </message>
+    <message>
+        <location line="+10"/>
         <source>本机有 {n} 块屏幕，编号 0 到 {last}。</source>
         <translation>this machine has {n} screen(s), numbered 0 to {last}.</translation>
     </message>
@@ -2665,7 +2807,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>store_location</name>
     <message>
-        <location filename="../../cockpit/store_location.py" line="+77"/>
+        <location filename="../../cockpit/store_location.py" line="+89"/>
         <source>派遣库无法打开 {path}：{error}</source>
         <translation>Cannot open the dispatch store {path}: {error}</translation>
     </message>
@@ -2673,7 +2815,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>vitals_panel</name>
     <message>
-        <location filename="../../widgets/vitals_panel.py" line="-278"/>
+        <location filename="../../widgets/vitals_panel.py" line="-296"/>
         <source>预 {range}</source>
         <extracomment>Statuses, worst first. The vital-sign domains in the house order (the schema&apos;s VITAL_DOMAINS; widgets do not import the datasets package).</extracomment>
         <translation>warn {range}</translation>

@@ -1,0 +1,416 @@
+"""The cockpit's configuration: one TOML file, checked key by key before a window opens.
+
+The file is ``<user config dir>/config.toml`` (``platformdirs.user_config_dir
+("city-ops-cockpit")``); ``COCKPIT_CONFIG`` or ``--config FILE`` names another. Precedence:
+command line > config file > defaults. Every problem (bad TOML, an unknown key, a wrong type, a
+value out of range) names the file, the dotted key and what is expected; the app refuses to
+start on any of them rather than guess (:data:`EXIT_BAD_CONFIG`), and never rewrites the file
+on its own.
+
+No Qt here: ``cockpit config show|check`` runs without a display.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+import tomllib
+
+APP_DIR = "city-ops-cockpit"
+ENV = "COCKPIT_CONFIG"
+#: Exit code of the GUI (and of ``config check``) when the configuration has problems.
+EXIT_BAD_CONFIG = 5
+#: The panels a kiosk playlist can put in focus.
+PANELS = ("map", "vitals", "five_colour", "dispatch")
+LANGS = ("zh", "en")
+
+
+def default_path() -> Path:
+    """``COCKPIT_CONFIG`` if set, else ``<user config dir>/config.toml``."""
+    env = os.environ.get(ENV)
+    if env:
+        return Path(env).expanduser()
+    return Path(platformdirs.user_config_dir(APP_DIR)) / "config.toml"
+
+
+@dataclass(frozen=True)
+class Intervals:
+    """How often things tick, in seconds."""
+
+    clock_s: float = 1.0
+    vitals_s: float = 5.0
+    events_s: float = 2.0
+
+
+@dataclass(frozen=True)
+class Kiosk:
+    """The video-wall mode."""
+
+    enabled: bool = False
+    playlist: tuple[str, ...] = PANELS
+    interval_s: float = 30.0
+    cursor_hide_s: float = 5.0
+    screen: int | None = None
+
+
+@dataclass(frozen=True)
+class Config:
+    """The effective configuration (defaults, then the file, then the command line)."""
+
+    data: str | None = None
+    store: str | None = None
+    tiles: str | None = None
+    lang: str = "zh"
+    operator: str | None = None
+    font_scale: float = 1.0
+    auto_scale: bool = True
+    intervals: Intervals = field(default_factory=Intervals)
+    kiosk: Kiosk = field(default_factory=Kiosk)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a config file."""
+
+    file: Path
+    key: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}: {self.key}: " if self.key else f"{self.file}: "
+        return where + self.message
+
+
+class ConfigError(Exception):
+    """The config file has problems; ``problems`` lists every one."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("\n".join(str(p) for p in problems))
+        self.problems = problems
+
+
+# ---- the keys ------------------------------------------------------------------------------
+Check = Callable[[Any], tuple[Any, str | None]]  # value → (converted, problem or None)
+
+
+def _text(what: str, max_len: int = 4096) -> Check:
+    def check(v: Any) -> tuple[Any, str | None]:
+        if not isinstance(v, str):
+            return None, f"expected {what} (a string), got {_show(v)}"
+        if not v.strip():
+            return None, f"expected {what}, got an empty string (leave the key out instead)"
+        if len(v) > max_len:
+            return None, f"expected {what} of at most {max_len} characters"
+        return v.strip(), None
+    return check
+
+
+def _number(lo: float, hi: float, unit: str, integer: bool = False) -> Check:
+    kind = "a whole number" if integer else "a number"
+
+    def check(v: Any) -> tuple[Any, str | None]:
+        ok = isinstance(v, int) if integer else isinstance(v, int | float)
+        if isinstance(v, bool) or not ok:
+            return None, f"expected {kind}{unit} from {lo:g} to {hi:g}, got {_show(v)}"
+        if not lo <= v <= hi:
+            return None, f"expected {kind}{unit} from {lo:g} to {hi:g}, got {v:g}"
+        return (int(v) if integer else float(v)), None
+    return check
+
+
+def _choice(options: tuple[str, ...]) -> Check:
+    def check(v: Any) -> tuple[Any, str | None]:
+        if v not in options:
+            return None, f"expected one of {', '.join(map(repr, options))}, got {_show(v)}"
+        return v, None
+    return check
+
+
+def _bool(v: Any) -> tuple[Any, str | None]:
+    if not isinstance(v, bool):
+        return None, f"expected true or false, got {_show(v)}"
+    return v, None
+
+
+def _playlist(v: Any) -> tuple[Any, str | None]:
+    if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
+        return None, f"expected a list of panel names from {', '.join(PANELS)}, got {_show(v)}"
+    bad = [x for x in v if x not in PANELS]
+    if bad:
+        return None, (f"unknown panel {bad[0]!r}; expected a list of panel names from "
+                      f"{', '.join(PANELS)} (an empty list: no rotation)")
+    return tuple(v), None
+
+
+def _show(v: Any) -> str:
+    kind = {bool: "a boolean", int: "a whole number", float: "a number", str: "a string",
+            list: "a list", dict: "a table"}.get(type(v), type(v).__name__)
+    text = repr(v)
+    return f"{kind} {text if len(text) <= 40 else text[:37] + '…'}"
+
+
+@dataclass(frozen=True)
+class Key:
+    """One documented key: dotted name, check, default, what it does, an example."""
+
+    name: str
+    check: Check
+    doc: str
+    example: str
+
+
+KEYS: tuple[Key, ...] = (
+    Key("data", _text("a dataset directory"), "dataset directory (default: the built-in "
+        "demo data, generated on first run)", '"/srv/cockpit/chongqing"'),
+    Key("store", _text("a dispatch store path or postgresql:// URL"),
+        "dispatch store: a DuckDB file path or a postgresql:// URL (default: "
+        "dispatch.duckdb in the user data directory)", '"/srv/cockpit/dispatch.duckdb"'),
+    Key("tiles", _text("a tile URL template or an .mbtiles file"),
+        "base map: intranet tile URL template or offline .mbtiles file (default: none, "
+        "boundaries on dark)", '"http://tiles.intranet/{z}/{x}/{y}.png"'),
+    Key("lang", _choice(LANGS), "interface language, zh or en (default zh)", '"zh"'),
+    Key("operator", _text("an operator name", 64), "the name dispatch records carry as "
+        "operator (default: the OS user name)", '"张伟"'),
+    Key("font_scale", _number(0.5, 3.0, ""), "scale of text and of the whole interface "
+        "with it, on top of the automatic scale (default 1.0)", "1.25"),
+    Key("auto_scale", _bool, "scale the interface with the window's size, so a 4K window "
+        "shows what a 1080p window shows, only sharper (default true)", "true"),
+    Key("intervals.clock_s", _number(0.2, 60, " of seconds"), "the header clock's tick "
+        "(default 1)", "1"),
+    Key("intervals.vitals_s", _number(1, 600, " of seconds"), "vital-sign tick: readings, "
+        "alarms (default 5)", "5"),
+    Key("intervals.events_s", _number(0.5, 600, " of seconds"), "event-feed poll and "
+        "dispatch-order refresh (default 2)", "2"),
+    Key("kiosk.enabled", _bool, "start in kiosk mode as --kiosk does (default false)", "true"),
+    Key("kiosk.playlist", _playlist, "panels the kiosk puts in focus in turn: map, vitals, "
+        "five_colour, dispatch (default all four; [] keeps the normal layout)",
+        '["map", "vitals", "five_colour", "dispatch"]'),
+    Key("kiosk.interval_s", _number(5, 3600, " of seconds"), "seconds each playlist panel "
+        "stays in focus (default 30)", "30"),
+    Key("kiosk.cursor_hide_s", _number(1, 3600, " of seconds"), "hide the mouse cursor "
+        "after this many idle seconds in kiosk mode (default 5)", "5"),
+    Key("kiosk.screen", _number(0, 63, "", integer=True), "monitor the kiosk opens on, "
+        "0 = first (default: --screen, else the primary)", "1"),
+)
+BY_NAME = {k.name: k for k in KEYS}
+TABLES = {"intervals", "kiosk"}
+
+
+# ---- reading -------------------------------------------------------------------------------
+def read(path: Path | None = None) -> tuple[dict[str, Any], list[Problem]]:
+    """The file's valid values by dotted key, and every problem. A missing file is empty."""
+    path = path or default_path()
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return {}, []
+    except OSError as exc:
+        return {}, [Problem(path, "", f"cannot read the file: {exc.strerror or exc}")]
+    try:
+        doc = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        return {}, [Problem(path, "", f"not UTF-8 text ({exc.reason} at byte {exc.start})")]
+    except tomllib.TOMLDecodeError as exc:
+        return {}, [Problem(path, "", f"not valid TOML: {exc}")]
+    values: dict[str, Any] = {}
+    problems: list[Problem] = []
+    for name, v in _flatten(doc, path, problems):
+        key = BY_NAME.get(name)
+        if key is None:
+            near = difflib.get_close_matches(name, BY_NAME, n=1)
+            hint = f"; did you mean {near[0]!r}?" if near else ""
+            problems.append(Problem(path, name, "unknown key" + hint + " (known: "
+                                    + ", ".join(BY_NAME) + ")"))
+            continue
+        value, problem = key.check(v)
+        if problem:
+            problems.append(Problem(path, name, problem))
+        else:
+            values[name] = value
+    return values, problems
+
+
+def _flatten(doc: dict, path: Path, problems: list[Problem]):
+    for k, v in doc.items():
+        if isinstance(v, dict):
+            if k not in TABLES:
+                near = difflib.get_close_matches(k, TABLES, n=1)
+                hint = f"; did you mean [{near[0]}]?" if near else ""
+                problems.append(Problem(path, k, f"unknown table{hint} (known: "
+                                        + ", ".join(sorted(TABLES)) + ")"))
+                continue
+            for k2, v2 in v.items():
+                yield f"{k}.{k2}", v2
+        elif k in TABLES:
+            problems.append(Problem(path, k, f"expected a table [{k}], got {_show(v)}"))
+        else:
+            yield k, v
+
+
+def load(path: Path | None = None) -> Config:
+    """The file over the defaults. Raises :class:`ConfigError` listing every problem."""
+    values, problems = read(path)
+    if problems:
+        raise ConfigError(problems)
+    return merge(Config(), values)
+
+
+def merge(cfg: Config, values: dict[str, Any]) -> Config:
+    """``cfg`` with the dotted ``values`` (those that are not None) put in."""
+    top: dict[str, Any] = {}
+    sub: dict[str, dict[str, Any]] = {t: {} for t in TABLES}
+    for name, v in values.items():
+        if v is None:
+            continue
+        if "." in name:
+            table, k = name.split(".", 1)
+            sub[table][k] = v
+        else:
+            top[name] = v
+    return dataclasses.replace(
+        cfg, **top,
+        intervals=dataclasses.replace(cfg.intervals, **sub["intervals"]),
+        kiosk=dataclasses.replace(cfg.kiosk, **sub["kiosk"]))
+
+
+def from_args(cfg: Config, args: Any) -> Config:
+    """The command line over ``cfg``: options the user gave (not None) win."""
+    def arg(name: str) -> Any:
+        return getattr(args, name, None)
+
+    values = {"data": str(arg("data")) if arg("data") is not None else None,
+              "store": str(arg("store")) if arg("store") is not None else None,
+              "tiles": arg("tiles"), "lang": arg("lang"), "font_scale": arg("font_scale"),
+              "kiosk.enabled": arg("kiosk"), "kiosk.screen": arg("screen")}
+    return merge(cfg, values)
+
+
+def get(cfg: Config, name: str) -> Any:
+    """The value of a dotted key."""
+    obj: Any = cfg
+    for part in name.split("."):
+        obj = getattr(obj, part)
+    return obj
+
+
+def to_toml(cfg: Config, origin: dict[str, str] | None = None) -> str:
+    """The configuration as TOML text; unset keys as comments, ``origin`` as notes."""
+    lines: list[str] = []
+    table = ""
+    for key in KEYS:
+        t = key.name.split(".")[0] if "." in key.name else ""
+        if t != table:
+            table = t
+            lines += ["", f"[{t}]"]
+        short = key.name.split(".")[-1]
+        v = get(cfg, key.name)
+        note = f"  # {origin[key.name]}" if origin and key.name in origin else ""
+        if v is None:
+            lines.append(f"# {short} = {key.example}  # not set: {key.doc}")
+        else:
+            lines.append(f"{short} = {_toml_value(v)}{note}")
+    return "\n".join(lines).lstrip("\n") + "\n"
+
+
+def _toml_value(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int | float):
+        return repr(v)
+    if isinstance(v, tuple | list):
+        return "[" + ", ".join(_toml_value(x) for x in v) + "]"
+    text = str(v).replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{text}"'
+
+
+def readme_table() -> str:
+    """The Markdown table of keys the README carries (tests compare them)."""
+    rows = ["| key | type | default and meaning | example |", "|---|---|---|---|"]
+    for k in KEYS:
+        kind = type_name(k)
+        rows.append(f"| `{k.name}` | {kind} | {k.doc} | `{k.example}` |")
+    return "\n".join(rows)
+
+
+def type_name(key: Key) -> str:
+    default = get(Config(), key.name)
+    if key.name == "kiosk.playlist":
+        return "list of strings"
+    if key.name == "kiosk.screen":
+        return "integer"
+    return {bool: "boolean", float: "number", str: "string"}.get(type(default), "string")
+
+
+# ---- writing (the settings dialog) -----------------------------------------------------------
+def write_values(path: Path, values: dict[str, Any]) -> None:
+    """Set dotted keys in the file, keeping every other key and comment (tomlkit); a value of
+    None removes the key. Written to a temporary file and moved over, so a crash loses
+    nothing."""
+    import tomlkit
+
+    try:
+        doc = tomlkit.parse(path.read_text("utf-8"))
+    except FileNotFoundError:
+        doc = tomlkit.document()
+        doc.add(tomlkit.comment("城市运行一屏统揽 · City Operations Cockpit — configuration"))
+        doc.add(tomlkit.comment("Keys: see the README (配置 · Configuration)."))
+    for name, v in values.items():
+        if name not in BY_NAME:
+            raise KeyError(name)
+        if "." in name:
+            t, k = name.split(".", 1)
+            if t not in doc:
+                if v is None:
+                    continue
+                doc[t] = tomlkit.table()
+            target = doc[t]
+        else:
+            k, target = name, doc
+        if v is None:
+            if k in target:
+                del target[k]
+        else:
+            target[k] = list(v) if isinstance(v, tuple) else v
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(tomlkit.dumps(doc), "utf-8")
+    tmp.replace(path)
+
+
+# ---- `cockpit config show|check` ---------------------------------------------------------------
+def add_parser(sub) -> None:
+    cfg = sub.add_parser("config", help="show or check the configuration file")
+    csub = cfg.add_subparsers(dest="config_command", metavar="ACTION", required=True)
+    csub.add_parser("show", help="print the effective configuration and where it came from")
+    chk = csub.add_parser("check", help="check a config file; exit 5 on problems")
+    chk.add_argument("file", type=Path, nargs="?", default=None,
+                     help="the file (default: the one the cockpit reads)")
+
+
+def cmd_config(args: Any) -> int:
+    import sys
+
+    path = getattr(args, "file", None) or getattr(args, "config", None) or default_path()
+    values, problems = read(path)
+    for p in problems:
+        print(p, file=sys.stderr)
+    if args.config_command == "check":
+        state = "missing (defaults apply)" if not path.exists() else (
+            f"{len(problems)} problem(s)" if problems else "ok")
+        print(f"{path}: {state}")
+        return EXIT_BAD_CONFIG if problems else 0
+    cfg = from_args(merge(Config(), values), args)
+    origin = {name: "config file" for name in values}
+    for name in ("data", "store", "tiles", "lang", "font_scale"):
+        if getattr(args, name, None) is not None:
+            origin[name] = "command line"
+    print(f"# config file: {path}" + ("" if path.exists() else " (missing: defaults apply)"))
+    print(to_toml(cfg, origin), end="")
+    return EXIT_BAD_CONFIG if problems else 0
