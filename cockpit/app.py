@@ -206,6 +206,10 @@ def run_gui(args: argparse.Namespace) -> int:
     if not headless:
         paths.data_dir().mkdir(parents=True, exist_ok=True)
         key = hashlib.sha1(str(data_dir).encode()).hexdigest()[:12]
+        # a drill or replay writes no live record: it may run beside the live cockpit
+        # (started from its 演练 button), one at a time
+        if args.mode == "drill":
+            key += "-drill"
         lock = QLockFile(str(paths.data_dir() / f"instance-{key}.lock"))
         lock.setStaleLockTime(0)
         if not lock.tryLock(100):

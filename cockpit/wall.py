@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QScrollBar,
+    QTabBar,
     QTextEdit,
     QWidget,
 )
@@ -221,6 +222,11 @@ class WallController(QObject):
         panel = self.win.dispatch_panel
         for hint in (panel.events_hint, panel.orders_hint):  # keys nobody may press here
             hint.hide()
+        for bar in self.win.findChildren(QTabBar):
+            # a tab bar re-shows its own scroll arrows whenever its tabs overflow: no
+            # arrows on the wall, the tab titles are elided instead
+            bar.setUsesScrollButtons(False)
+            bar.setElideMode(Qt.TextElideMode.ElideRight)
         for w in self.win.findChildren(QWidget):
             if is_editing_control(w) and (w.isVisibleTo(self.win) or w.isEnabled()):
                 w.hide()

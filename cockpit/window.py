@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,7 +16,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
+    QCoreApplication,
+    QProcess,
+    Qt,
+    QThreadPool,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QGridLayout,
@@ -53,6 +62,7 @@ from cockpit.vitals import VitalsController
 from cockpit.widgets import theme
 from cockpit.widgets.after_action import AfterActionDialog
 from cockpit.widgets.dispatch_panel import DispatchPanel
+from cockpit.widgets.drill_picker import DrillPicker
 from cockpit.widgets.exercise_watermark import ExerciseWatermark
 from cockpit.widgets.gauge import ArcGauge
 from cockpit.widgets.header import MODE_LABELS, HeaderBar
@@ -416,8 +426,8 @@ class MainWindow(QMainWindow):
             # a drill has its own clock and store: it starts as its own session, so that it
             # can never write a live record (and live records are never replaced by a drill)
             self.header.set_mode(self.mode)
-            self.status.setText(self.tr("演练请以 `cockpit --mode drill [--scenario ID]` 启动"
-                                        "（独立时钟与派遣库）"))
+            if mode == "drill" and getattr(self, "review", None) is not None:
+                self.pick_drill()
             return
         self.mode = mode
         self.header.set_mode(mode)
@@ -433,6 +443,34 @@ class MainWindow(QMainWindow):
             review.set_compact(True)
             self.left_split.show()
             self.top_split.setSizes([520, 880, 500])
+
+    def pick_drill(self) -> list[str] | None:
+        """演练 from the live window: choose a scenario or a window of the past, then start
+        it as its own cockpit process (its own clock, its own store). Returns the command
+        line started (None: cancelled)."""
+        first, last = summary.data_time_range(self.catalog.con)
+        picker = DrillPicker(shipped_scenarios(), (first, last), self)
+        self._picker = picker  # for tests, which answer it
+        if picker.exec() != DrillPicker.DialogCode.Accepted or picker.choice() is None:
+            return None
+        choice = picker.choice()
+        args = ["-m", "cockpit", "--data", str(self.catalog.data_dir), "--mode", "drill",
+                "--lang", self.lang]
+        if choice[0] == "scenario":
+            args += ["--scenario", choice[1]]
+        else:
+            args += ["--replay", f"{choice[1]:%Y-%m-%dT%H:%M}..{choice[2]:%Y-%m-%dT%H:%M}"]
+        if not self.launch_session(sys.executable, args):
+            self.status.setText(self.tr("无法启动演练窗口"))
+            return None
+        self.status.setText(self.tr("演练/复盘已在独立窗口启动") + f" · {' '.join(args[3:])}")
+        return args
+
+    @staticmethod
+    def launch_session(program: str, args: list[str]) -> bool:
+        """Start a drill or replay cockpit beside this one."""
+        ok = QProcess.startDetached(program, args)
+        return bool(ok[0] if isinstance(ok, tuple) else ok)
 
     def _build_drill(self, scenario_id: str | None, data_end) -> None:
         """Drill mode: a replay clock over the scenario's window, the replay bar, the

@@ -484,6 +484,22 @@ def evaluate(readings: Readings, t: datetime, stale: timedelta = STALE) -> Vital
     return VitalStatus(signs, t, state, value, ts, excess)
 
 
+def states_at(readings: Readings, moments_us: list[int], stale: timedelta = STALE
+              ) -> np.ndarray:
+    """Every sign's state at each of several moments (rows: moments) — what
+    :func:`evaluate` gives for each, in one pass over all (sign, moment) pairs."""
+    n, k = len(readings.signs), len(moments_us)
+    numbers = np.tile(np.arange(n), k)
+    t = np.repeat(np.asarray(moments_us, np.int64), n)
+    end = readings.search(numbers, t)
+    has = end > readings.starts[numbers]
+    fresh = np.zeros(n * k, bool)
+    fresh[has] = readings.ts[end[has] - 1] > t[has] - stale // timedelta(microseconds=1)
+    state = np.full(n * k, NODATA, np.int8)
+    state[fresh] = readings.states(end[fresh] - 1)
+    return state.reshape(k, n)
+
+
 def status_as_of(con: duckdb.DuckDBPyConnection, t: datetime, signs: Signs | None = None,
                  extra: Readings | None = None) -> VitalStatus:
     """The status of every sign as of ``t``, read from the catalog (plus ``extra`` readings,
@@ -746,6 +762,7 @@ class VitalsMonitor:
         self.data_end: datetime | None = None
         self._slab: Readings | None = None
         self._slab_range: tuple[int, int] = (0, -1)
+        self._alarm_cum: tuple[Readings, np.ndarray] | None = None  # alarm readings so far
         self._sparks: dict[int, np.ndarray] = {}
         self._open: dict[int, dict] = {}
         self._t_prev: datetime | None = None
@@ -858,7 +875,9 @@ class VitalsMonitor:
         """Hold every reading a replay of ``[start, end]`` needs, so that a seek anywhere in
         it reads no catalog. Declined (False) when that is more than ``max_readings``: the
         ticks then load slabs around ``t`` as usual."""
-        lo = start - self.spark_span - STALE - WINDOW - timedelta(hours=1)
+        # back far enough for the sparklines and for rebuilding the open alarms at ``start``
+        lo = start - max(self.spark_span + STALE + WINDOW + timedelta(hours=1),
+                         LOOKBACK + WINDOW)
         hi = end + self.ahead
         self.prepare(con)
         n = con.execute("SELECT count(*) FROM vital_reading WHERE ts > ? AND ts <= ?",
@@ -871,6 +890,15 @@ class VitalsMonitor:
         return True
 
     # ---- private -------------------------------------------------------------------------
+    def _covering(self, con: duckdb.DuckDBPyConnection, start: datetime, end: datetime,
+                  numbers: list[int]) -> Readings:
+        """Readings of ``numbers`` over ``(start, end]``: the slab in memory when it covers
+        that (a replay's preloaded window), else read for those signs only."""
+        lo_us, hi_us = self._slab_range
+        if self._slab is not None and lo_us <= to_us(start) and to_us(end) <= hi_us:
+            return self._slab
+        return self.readings(con, start, end, numbers)
+
     def _slab_for(self, con: duckdb.DuckDBPyConnection, t: datetime) -> Readings:
         need_lo = to_us(t - self.spark_span - STALE - WINDOW)
         lo_us, hi_us = self._slab_range
@@ -937,7 +965,7 @@ class VitalsMonitor:
         now = np.flatnonzero(status.state == ALARM)
         wanted: dict[int, tuple[int, float]] = {}
         if now.size:
-            rd = self.readings(con, t - LOOKBACK - WINDOW, t, now.tolist())
+            rd = self._covering(con, t - LOOKBACK - WINDOW, t, now.tolist())
             runs = excursions_in(rd, now, t - LOOKBACK, t)
             for i in now.tolist():
                 last = runs[i][-1] if runs[i] else None
@@ -969,11 +997,13 @@ class VitalsMonitor:
         nums = np.arange(len(self.signs))
         a = rd.search(nums, to_us(t - self.recent))
         b = rd.search(nums, to_us(t))
-        alarm_seen = np.concatenate([[0], np.cumsum(rd.enter == ALARM)])
+        if self._alarm_cum is None or self._alarm_cum[0] is not rd:  # once per slab
+            self._alarm_cum = (rd, np.concatenate([[0], np.cumsum(rd.enter == ALARM)]))
+        alarm_seen = self._alarm_cum[1]
         had = np.setdiff1d(np.flatnonzero(alarm_seen[b] - alarm_seen[a] > 0), open_now)
         if not had.size:
             return
-        rd = self.readings(con, t - LOOKBACK - WINDOW, t, had.tolist())
+        rd = self._covering(con, t - LOOKBACK - WINDOW, t, had.tolist())
         runs = excursions_in(rd, had, t - LOOKBACK, t)
         ended = []
         for i in had.tolist():
@@ -1002,9 +1032,10 @@ class VitalsMonitor:
         n_pts = self.spark_span // self.spark_step
         grid = [last - k * step for k in range(n_pts, -1, -1)]
         self._sparks = {g: c for g, c in self._sparks.items() if g in set(grid)}
-        for g in grid:
-            if g not in self._sparks:
-                self._sparks[g] = self._domain_counts(evaluate(rd, from_us(g)).state)
+        missing = [g for g in grid if g not in self._sparks]
+        if missing:  # after a jump, all of them: one vectorised pass
+            for g, state in zip(missing, states_at(rd, missing), strict=True):
+                self._sparks[g] = self._domain_counts(state)
         pts = [(g, self._sparks[g]) for g in grid]
         if last != t_us:
             pts.append((t_us, self._domain_counts(status.state)))

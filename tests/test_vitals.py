@@ -337,6 +337,20 @@ def test_status_on_the_small_dataset_holds_the_simple_rule(small_catalog) -> Non
     con.close()
 
 
+def test_states_at_several_moments_equal_evaluating_each(small_catalog) -> None:
+    con = small_catalog.cursor()
+    signs = V.load_signs(con)
+    hi = con.execute("SELECT max(ts) FROM vital_reading").fetchone()[0]
+    rd = V.fetch_readings(con, signs, hi - timedelta(hours=30), hi)
+    moments = [hi - timedelta(minutes=m) for m in (0, 7, 15, 60, 299, 600, 1400)]
+    many = V.states_at(rd, [V.to_us(t) for t in moments])
+    assert many.shape == (len(moments), len(signs))
+    for row, t in zip(many, moments, strict=True):
+        assert np.array_equal(row, V.evaluate(rd, t).state), t
+    assert (many != V.NODATA).any() and len({tuple(r) for r in many}) > 1
+    con.close()
+
+
 def test_ticking_the_small_dataset_raises_one_event_per_excursion(small_catalog) -> None:
     con = small_catalog.cursor()
     lo, hi = con.execute("SELECT min(ts), max(ts) FROM vital_reading").fetchone()

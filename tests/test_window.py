@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -112,3 +113,46 @@ def test_drill_mode_never_touches_the_live_store(qtbot, small_dataset_master: Pa
     win.close()
     cat.close()
     assert not default_store_path().exists()
+
+
+def test_drill_button_picks_a_scenario_or_a_past_window_and_starts_its_own_cockpit(
+        window, qtbot, monkeypatch) -> None:
+    """演练 in the live window opens the picker; the choice starts a separate drill cockpit
+    (own clock, own store) and the live window stays live."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QDialog
+
+    started: list[tuple[str, list[str]]] = []
+    monkeypatch.setattr(type(window), "launch_session",
+                        staticmethod(lambda prog, args: started.append((prog, args)) or True))
+
+    def answer(scenario: str | None, accept: bool = True):
+        def go() -> None:
+            picker = window._picker
+            assert picker.list.count() == 4  # the shipped scenarios
+            if scenario:
+                picker.select_scenario(scenario)
+                assert "14" in picker.detail.text()  # the plan's steps are shown
+            else:
+                last = picker.last
+                picker.set_replay(last - timedelta(hours=6), last - timedelta(hours=2))
+            (picker.accept if accept else picker.reject)()
+        QTimer.singleShot(200, go)
+
+    answer("water-main-burst-yuzhong")
+    window.header.mode_buttons["drill"].click()
+    assert window.mode == "live" and window.header.mode_buttons["live"].isChecked()
+    prog, args = started[-1]
+    assert args[args.index("--mode") + 1] == "drill"
+    assert args[args.index("--scenario") + 1] == "water-main-burst-yuzhong"
+    assert args[args.index("--data") + 1] == str(window.catalog.data_dir)
+    # a window of the past
+    answer(None)
+    args = window.pick_drill()
+    frm, to = args[args.index("--replay") + 1].split("..")
+    assert frm < to
+    # cancelled: nothing starts
+    answer(None, accept=False)
+    n = len(started)
+    assert window.pick_drill() is None and len(started) == n
+    assert isinstance(window._picker, QDialog)

@@ -573,6 +573,84 @@
     </message>
 </context>
 <context>
+    <name>DrillPicker</name>
+    <message>
+        <location filename="../../widgets/drill_picker.py" line="+44"/>
+        <source>演练 · 复盘</source>
+        <translation>Drill · replay</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>演练与复盘在独立窗口中运行：独立时钟、独立派遣库，绝不写入值守记录。</source>
+        <translation>Drills and replays run in a window of their own: their own clock and dispatch store; they never write a live record.</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>{title}  ·  {n} 个注入  ·  {minutes} 分钟</source>
+        <translation>{title}  ·  {n} injects  ·  {minutes} min</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>演练场景</source>
+        <translation>Drill scenarios</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>从</source>
+        <translation>From</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>到</source>
+        <translation>To</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>复盘历史</source>
+        <translation>Replay the past</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>开始</source>
+        <translation>Start</translation>
+    </message>
+    <message>
+        <location line="+42"/>
+        <source>地点：{place}</source>
+        <translation>Place: {place}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>时限（分钟）：{targets}</source>
+        <translation>Deadlines (min): {targets}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>预案：{plan}</source>
+        <translation>Plan: {plan}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>（{n} 步）</source>
+        <translation> ({n} steps)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>应派部门 {n}</source>
+        <translation>expected departments {n}</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>数据覆盖 {first} — {last}</source>
+        <translation>The data covers {first} — {last}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>“从”须早于“到”</source>
+        <translation>“From” must be before “To”</translation>
+    </message>
+</context>
+<context>
     <name>EventsModel</name>
     <message>
         <location filename="../../widgets/dispatch_panel.py" line="-671"/>
@@ -883,7 +961,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../cockpit/window.py" line="+73"/>
+        <location filename="../../cockpit/window.py" line="+83"/>
         <source>应急仓库</source>
         <translation>Warehouses</translation>
     </message>
@@ -976,12 +1054,17 @@ Occurred {at} · {state}</translation>
         <translation>Categories</translation>
     </message>
     <message>
-        <location line="+82"/>
-        <source>演练请以 `cockpit --mode drill [--scenario ID]` 启动（独立时钟与派遣库）</source>
-        <translation>Start a drill with `cockpit --mode drill [--scenario ID]` (its own clock and dispatch store)</translation>
+        <location line="+117"/>
+        <source>无法启动演练窗口</source>
+        <translation>Could not start the drill window</translation>
     </message>
     <message>
-        <location line="+38"/>
+        <location line="+2"/>
+        <source>演练/复盘已在独立窗口启动</source>
+        <translation>The drill/replay started in a window of its own</translation>
+    </message>
+    <message>
+        <location line="+29"/>
         <location line="+176"/>
         <source>演练 · {title}</source>
         <translation>Drill · {title}</translation>
@@ -1538,7 +1621,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>Wall</name>
     <message>
-        <location filename="../../cockpit/wall.py" line="+65"/>
+        <location filename="../../cockpit/wall.py" line="+66"/>
         <source>风险地图</source>
         <extracomment>Widgets a user edits or acts with; none of them is visible and enabled in kiosk mode. Input a kiosk swallows (the wall has no operator; a stray key must not dispatch). Proportions per focus: (left, map, right) across the top, (top, bottom) down the window, (events and orders, risk points) along the bottom. The vital-sign tiles need their height, so the dispatch focus also folds the KPI gauges away to give the event list the room.</extracomment>
         <translation>Risk map</translation>
@@ -1559,7 +1642,7 @@ Occurred {at} · {state}</translation>
         <translation>Events and dispatch</translation>
     </message>
     <message>
-        <location line="+391"/>
+        <location line="+396"/>
         <source>设置 (Ctrl+,)</source>
         <translation>Settings (Ctrl+,)</translation>
     </message>
@@ -1669,7 +1752,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>app</name>
     <message>
-        <location filename="../../cockpit/app.py" line="+215"/>
+        <location filename="../../cockpit/app.py" line="+219"/>
         <source>另一个驾驶舱正在运行</source>
         <translation>Another cockpit is running</translation>
     </message>
@@ -1767,7 +1850,7 @@ Occurred {at} · {state}</translation>
         <translation>no unit with that code or name, and not LON,LAT,ZOOM.</translation>
     </message>
     <message>
-        <location line="-150"/>
+        <location line="-154"/>
         <source>没有该屏幕</source>
         <translation>No such screen</translation>
     </message>

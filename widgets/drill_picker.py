@@ -1,0 +1,148 @@
+"""The drill picker (演练 · 复盘): choose a shipped scenario or a window of the past.
+
+The choice is plain data — ``("scenario", id)`` or ``("replay", start, end)`` — and the
+window starts it as a session of its own (its own clock and store), never in the live window.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from PySide6.QtCore import QDateTime, Qt
+from PySide6.QtWidgets import (
+    QDateTimeEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+__all__ = ["DrillPicker"]
+
+
+def _qdt(t: datetime) -> QDateTime:
+    return QDateTime.fromString(t.strftime("%Y-%m-%dT%H:%M:%S"), Qt.DateFormat.ISODate)
+
+
+def _py(q: QDateTime) -> datetime:
+    return datetime.fromisoformat(q.toString(Qt.DateFormat.ISODate)).replace(tzinfo=None)
+
+
+class DrillPicker(QDialog):
+    """Tab 演练: the scenarios, with where, when, how long, how many injects and the stage
+    targets. Tab 复盘: from / to inside the data's time range (default: its last day)."""
+
+    def __init__(self, scenarios: Sequence, data_range: tuple[datetime, datetime],
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("演练 · 复盘"))
+        self.setMinimumSize(640, 420)
+        self.scenarios = list(scenarios)
+        self.first, self.last = data_range
+        lay = QVBoxLayout(self)
+        note = QLabel(self.tr("演练与复盘在独立窗口中运行：独立时钟、独立派遣库，绝不写入值守记录。"))
+        note.setWordWrap(True)
+        lay.addWidget(note)
+        self.tabs = QTabWidget()
+        lay.addWidget(self.tabs, 1)
+
+        drill = QWidget()
+        dl = QVBoxLayout(drill)
+        self.list = QListWidget()
+        for sc in self.scenarios:
+            item = QListWidgetItem(self.tr("{title}  ·  {n} 个注入  ·  {minutes} 分钟").format(
+                title=sc.title, n=len(sc.injects), minutes=f"{sc.duration_min:g}"))
+            item.setData(Qt.ItemDataRole.UserRole, sc.id)
+            self.list.addItem(item)
+        self.detail = QLabel()
+        self.detail.setWordWrap(True)
+        self.detail.setTextFormat(Qt.TextFormat.PlainText)
+        self.detail.setAlignment(Qt.AlignmentFlag.AlignTop)
+        dl.addWidget(self.list, 2)
+        dl.addWidget(self.detail, 1)
+        self.list.currentRowChanged.connect(self._show_detail)
+        self.tabs.addTab(drill, self.tr("演练场景"))
+
+        replay = QWidget()
+        form = QFormLayout(replay)
+        end = self.last.replace(minute=0, second=0, microsecond=0)
+        start = max(self.first, end - timedelta(days=1))
+        self.from_edit = QDateTimeEdit(_qdt(start))
+        self.to_edit = QDateTimeEdit(_qdt(end))
+        for e in (self.from_edit, self.to_edit):
+            e.setDisplayFormat("yyyy-MM-dd HH:mm")
+            e.setCalendarPopup(True)
+            e.setMinimumDateTime(_qdt(self.first))
+            e.setMaximumDateTime(_qdt(self.last))
+            e.dateTimeChanged.connect(self._check)
+        form.addRow(self.tr("从"), self.from_edit)
+        form.addRow(self.tr("到"), self.to_edit)
+        self.range_note = QLabel()
+        self.range_note.setWordWrap(True)
+        form.addRow(self.range_note)
+        self.tabs.addTab(replay, self.tr("复盘历史"))
+
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                        | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("开始"))
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        lay.addWidget(self.buttons)
+        self.tabs.currentChanged.connect(self._check)
+        if self.scenarios:
+            self.list.setCurrentRow(0)
+        self._check()
+
+    def choice(self) -> tuple | None:
+        """``("scenario", id)``, ``("replay", start, end)`` or None (nothing valid)."""
+        if self.tabs.currentIndex() == 0:
+            item = self.list.currentItem()
+            return ("scenario", item.data(Qt.ItemDataRole.UserRole)) if item else None
+        a, b = _py(self.from_edit.dateTime()), _py(self.to_edit.dateTime())
+        return ("replay", a, b) if a < b else None
+
+    def select_scenario(self, scenario_id: str) -> None:
+        self.tabs.setCurrentIndex(0)
+        for i in range(self.list.count()):
+            if self.list.item(i).data(Qt.ItemDataRole.UserRole) == scenario_id:
+                self.list.setCurrentRow(i)
+
+    def set_replay(self, start: datetime, end: datetime) -> None:
+        self.tabs.setCurrentIndex(1)
+        self.from_edit.setDateTime(_qdt(start))
+        self.to_edit.setDateTime(_qdt(end))
+
+    # ---- private ---------------------------------------------------------------------------
+    def _show_detail(self, row: int) -> None:
+        if not 0 <= row < len(self.scenarios):
+            self.detail.clear()
+            return
+        sc = self.scenarios[row]
+        from cockpit.widgets.after_action import stage_label
+
+        targets = " · ".join(f"{stage_label(k)} {v:g}" for k, v in sc.targets.items())
+        n_depts = len(sc.expected.get("departments", []))
+        plan = sc.expected.get("plan_id", "")
+        steps = sc.expected.get("plan_steps")
+        self.detail.setText(
+            f"{sc.description}\n"
+            + self.tr("地点：{place}").format(place=sc.place.get("name", "")) + "\n"
+            + self.tr("时限（分钟）：{targets}").format(targets=targets) + "\n"
+            + self.tr("预案：{plan}").format(plan=plan)
+            + (self.tr("（{n} 步）").format(n=steps) if steps else "")
+            + " · " + self.tr("应派部门 {n}").format(n=n_depts))
+
+    def _check(self, *_args) -> None:
+        ok = self.choice() is not None
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(ok)
+        if self.tabs.currentIndex() == 1:
+            self.range_note.setText(
+                self.tr("数据覆盖 {first} — {last}").format(first=f"{self.first:%Y-%m-%d %H:%M}",
+                                                        last=f"{self.last:%Y-%m-%d %H:%M}")
+                + ("" if ok else " · " + self.tr("“从”须早于“到”")))
