@@ -38,23 +38,31 @@ def test_parse_replay_window_says_what_is_wrong(text: str, words: str) -> None:
         parse_replay_window(text, T0, T1)
 
 
-def test_replay_mode_follows_the_clock_and_writes_nothing(
-        qtbot, small_dataset_master: Path, tmp_path: Path, monkeypatch) -> None:
+def _replay_window(qtbot, data: Path, tmp_path: Path, monkeypatch, hours: int):
+    """A 复盘 window over the last ``hours`` whole hours of ``data``, every region drawn."""
     monkeypatch.setenv("COCKPIT_CACHE_HOME", str(tmp_path / "cache"))
     monkeypatch.setenv("COCKPIT_DATA_HOME", str(tmp_path / "home"))
-    from cockpit.store_location import default_store_path
-    from cockpit.window import REPLAY_WATERMARK, MainWindow
+    from cockpit.window import MainWindow
 
-    cat = open_catalog(small_dataset_master, tmp_path / "catalogs")
+    cat = open_catalog(data, tmp_path / "catalogs")
     _first, last = data_time_range(cat.con)
     end = last.replace(minute=0, second=0, microsecond=0)
-    start = end - timedelta(hours=12)
+    start = end - timedelta(hours=hours)
     win = MainWindow(cat, mode="drill", replay=(start, end))
     qtbot.addWidget(win)
     win.resize(1600, 900)
     win.show()
     with qtbot.waitSignal(win.sig_all_drawn, timeout=90_000):
         win.start()
+    return cat, win, start, end
+
+
+def test_replay_mode_follows_the_clock_and_writes_nothing(
+        qtbot, small_dataset_master: Path, tmp_path: Path, monkeypatch) -> None:
+    from cockpit.store_location import default_store_path
+    from cockpit.window import REPLAY_WATERMARK
+
+    cat, win, start, end = _replay_window(qtbot, small_dataset_master, tmp_path, monkeypatch, 12)
     assert win.drill is None and win.store is None
     assert win.dispatch_ctl.read_only_reason() and "只读" in win.dispatch_ctl.read_only_reason()
     assert win.watermark.isVisible() and win.watermark.text == REPLAY_WATERMARK
@@ -143,20 +151,7 @@ def test_as_of_state_equals_a_replay_stepped_to_the_same_time(
         qtbot, small_dataset_master: Path, tmp_path: Path, monkeypatch) -> None:
     """Seeking straight to t shows what playing the replay up to t shows: the vital signs,
     the open alarms, the event list with its states, the map's events."""
-    monkeypatch.setenv("COCKPIT_CACHE_HOME", str(tmp_path / "cache"))
-    monkeypatch.setenv("COCKPIT_DATA_HOME", str(tmp_path / "home"))
-    from cockpit.window import MainWindow
-
-    cat = open_catalog(small_dataset_master, tmp_path / "catalogs")
-    _first, last = data_time_range(cat.con)
-    end = last.replace(minute=0, second=0, microsecond=0)
-    start = end - timedelta(hours=30)
-    win = MainWindow(cat, mode="drill", replay=(start, end))
-    qtbot.addWidget(win)
-    win.resize(1600, 900)
-    win.show()
-    with qtbot.waitSignal(win.sig_all_drawn, timeout=90_000):
-        win.start()
+    cat, win, start, end = _replay_window(qtbot, small_dataset_master, tmp_path, monkeypatch, 30)
     win.clock.stop()  # the test drives the clock
     # record the time each region last answered for, and the map's events as sent
     win._events_sent, win._events_as_of, win._dispatch_as_of = [], None, None
