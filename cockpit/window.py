@@ -483,10 +483,11 @@ class MainWindow(QMainWindow):
         self.scenario = by_id[scenario_id] if scenario_id else by_id.get(
             "water-main-burst-yuzhong", scenarios[0])
         start, end = self.scenario.window(base=data_end)
-        self.clock = ReplayClock(start, end, parent=self)
+        self.clock = ReplayClock(start, end, caption=self.tr("演练时间"), parent=self)
         live = default_store_path()
         self.drill = DrillSession(self.scenario, live.parent / "drills", live, self.clock.now)
         self.replay_bar = ReplayBar()
+        self.replay_bar.set_drill(True)
         self.centralWidget().layout().addWidget(self.replay_bar)
         self.replay_ctl = ReplayController(self.clock, self.replay_bar, self)
         self.replay_ctl.set_injects(self.drill.markers())

@@ -66,7 +66,7 @@ def test_replay_mode_follows_the_clock_and_writes_nothing(
     assert win.drill is None and win.store is None
     assert win.dispatch_ctl.read_only_reason() and "只读" in win.dispatch_ctl.read_only_reason()
     assert win.watermark.isVisible() and win.watermark.text == REPLAY_WATERMARK
-    assert win.replay_bar.isVisible()
+    assert win.replay_bar.isVisible() and win.replay_bar.caption.text().startswith("复盘")
     assert win.clock.now() == start
     assert win.snapshot.as_of == start
     # seek: the snapshot (events, tiles) and the vital signs follow the clock

@@ -101,6 +101,9 @@ def test_drill_mode_never_touches_the_live_store(qtbot, small_dataset_master: Pa
     assert win.drill is not None and win.store is win.drill.store
     assert not default_store_path().exists()  # the live store was never opened
     assert win.watermark.isVisible() and win.replay_bar.isVisible()
+    # a drill says so on its bar and clock, not 复盘
+    assert win.replay_bar.caption.text().startswith("演练")
+    assert win.clock.caption().startswith("演练时间")
     start = win.clock.now()
     win.clock.seek(start.replace(minute=(start.minute + 10) % 60))
     win.set_mode("live")  # refused: a drill stays a drill

@@ -86,6 +86,7 @@ class ReplayBar(QWidget):
         root.setSpacing(12)
         left = QVBoxLayout()
         left.setSpacing(4)
+        self.drill = False
         self.caption = QLabel(self.tr("复盘"))
         self.caption.setStyleSheet(f"color:{theme.TEXT_DIM}; font-size:12px;")
         self.time_label = QLabel()
@@ -264,8 +265,14 @@ class ReplayBar(QWidget):
         self.play_button.setEnabled(not self.playing)
         self.pause_button.setEnabled(self.playing)
         state = self.tr("▶ 播放中") if self.playing else self.tr("‖ 已暂停")
-        self.caption.setText(self.tr("复盘  {state} · {speed}×").format(state=state,
-                                                                      speed=self.speed))
+        text = (self.tr("演练  {state} · {speed}×") if self.drill
+                else self.tr("复盘  {state} · {speed}×"))
+        self.caption.setText(text.format(state=state, speed=self.speed))
+
+    def set_drill(self, drill: bool) -> None:
+        """A drill's bar says 演练, a replay's 复盘."""
+        self.drill = bool(drill)
+        self._show_state()
 
     def _on_speed_clicked(self, speed: int) -> None:
         self.sig_speed_changed.emit(int(speed))

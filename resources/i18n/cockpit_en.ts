@@ -1064,7 +1064,12 @@ Occurred {at} · {state}</translation>
         <translation>The drill/replay started in a window of its own</translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+20"/>
+        <source>演练时间</source>
+        <translation>Drill time</translation>
+    </message>
+    <message>
+        <location line="+10"/>
         <location line="+176"/>
         <source>演练 · {title}</source>
         <translation>Drill · {title}</translation>
@@ -1229,7 +1234,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>ReplayBar</name>
     <message>
-        <location filename="../../widgets/replay_bar.py" line="+89"/>
+        <location filename="../../widgets/replay_bar.py" line="+90"/>
         <source>复盘</source>
         <extracomment>The speeds offered, simulated seconds per wall second.</extracomment>
         <translation>REPLAY</translation>
@@ -1288,6 +1293,11 @@ Occurred {at} · {state}</translation>
         <location line="+0"/>
         <source>‖ 已暂停</source>
         <translation>‖ paused</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>演练  {state} · {speed}×</source>
+        <translation>EXERCISE  {state} · {speed}×</translation>
     </message>
     <message>
         <location line="+1"/>
