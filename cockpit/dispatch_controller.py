@@ -44,9 +44,9 @@ from cockpit.datasets.dispatch import (
     IdempotencyConflict,
     IllegalTransition,
     StoreLocked,
+    StoreUnavailable,
     StoreWriteError,
 )
-from cockpit.datasets.dispatch_pg import StoreUnavailable
 from cockpit.datasets.event_feed import (
     DepartmentSimulator,
     DirectoryFeed,

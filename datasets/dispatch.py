@@ -238,6 +238,11 @@ class StoreWriteError(DispatchError):
     """A write that did not happen (disk full, read-only, I/O failure): nothing recorded."""
 
 
+class StoreUnavailable(StoreWriteError):
+    """The PostgreSQL server cannot be reached (stopped, restarting, network down). Defined
+    here, not in dispatch_pg, so that catching it does not import the PostgreSQL driver."""
+
+
 class StoreRecovered(UserWarning):
     """The store opened, but part of its write-ahead log could not be replayed."""
 

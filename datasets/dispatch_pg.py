@@ -58,6 +58,7 @@ from cockpit.datasets.dispatch import (
     STATE_AFTER,
     DispatchError,
     Receipt,
+    StoreUnavailable,
     StoreWriteError,
     _check_action,
     _check_advance,
@@ -100,10 +101,6 @@ _EXTRA_DDL = (
 _TRIGGERS = ("dispatch_log_append_only", "dispatch_log_no_truncate")
 _INSERT_ROW = "(" + ",".join(["%s"] * len(COLUMNS)) + ")"
 _TIMESTAMP_OID = 1114
-
-
-class StoreUnavailable(StoreWriteError):
-    """The PostgreSQL server cannot be reached (stopped, restarting, network down)."""
 
 
 #: A writer that stops between its statements (a frozen seat) holds the write lock; the server
