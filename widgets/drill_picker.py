@@ -126,7 +126,9 @@ class DrillPicker(QDialog):
         sc = self.scenarios[row]
         from cockpit.widgets.after_action import stage_label
 
-        targets = " · ".join(f"{stage_label(k)} {v:g}" for k, v in sc.targets.items())
+        dispatch = self.tr("派遣")  # the target from event to first order
+        targets = " · ".join(f"{dispatch if k == 'dispatch' else stage_label(k)} {v:g}"
+                             for k, v in sc.targets.items())
         n_depts = len(sc.expected.get("departments", []))
         plan = sc.expected.get("plan_id", "")
         steps = sc.expected.get("plan_steps")

@@ -615,7 +615,12 @@
         <translation>Start</translation>
     </message>
     <message>
-        <location line="+42"/>
+        <location line="+36"/>
+        <source>派遣</source>
+        <translation>Dispatch</translation>
+    </message>
+    <message>
+        <location line="+8"/>
         <source>地点：{place}</source>
         <translation>Place: {place}</translation>
     </message>
