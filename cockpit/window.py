@@ -486,14 +486,20 @@ class MainWindow(QMainWindow):
         self.clock = ReplayClock(start, end, caption=self.tr("演练时间"), parent=self)
         live = default_store_path()
         self.drill = DrillSession(self.scenario, live.parent / "drills", live, self.clock.now)
-        self.replay_bar = ReplayBar()
-        self.replay_bar.set_drill(True)
-        self.centralWidget().layout().addWidget(self.replay_bar)
-        self.replay_ctl = ReplayController(self.clock, self.replay_bar, self)
+        self._add_replay_bar(start, end, drill=True)
         self.replay_ctl.set_injects(self.drill.markers())
         self.replay_bar.sig_seek_requested.connect(lambda _t: self.drill.reset_feed())
         self.watermark = ExerciseWatermark(self.centralWidget())
         self.header.title.setText(self.tr("演练 · {title}").format(title=self.scenario.title))
+        QShortcut(QKeySequence("Ctrl+E"), self, self.finish_drill)
+
+    def _add_replay_bar(self, start: datetime, end: datetime, drill: bool) -> None:
+        """The replay bar under the regions, wired to the replay clock, with the window's
+        event density filled in off the GUI thread."""
+        self.replay_bar = ReplayBar()
+        self.replay_bar.set_drill(drill)
+        self.centralWidget().layout().addWidget(self.replay_bar)
+        self.replay_ctl = ReplayController(self.clock, self.replay_bar, self)
 
         def density():
             con = self.catalog.cursor()
@@ -504,28 +510,15 @@ class MainWindow(QMainWindow):
 
         run_in_background(density, lambda r: self.replay_ctl.set_density(*r),
                           self._on_query_failed)
-        QShortcut(QKeySequence("Ctrl+E"), self, self.finish_drill)
 
     def _build_replay(self, start: datetime, end: datetime) -> None:
         """复盘: a replay clock over a window of the past, the replay bar, the watermark; no
         scenario, no drill session and no store (the dispatch panel is read-only)."""
         self.replay_window = (start, end)
         self.clock = ReplayClock(start, end, parent=self)
-        self.replay_bar = ReplayBar()
-        self.centralWidget().layout().addWidget(self.replay_bar)
-        self.replay_ctl = ReplayController(self.clock, self.replay_bar, self)
+        self._add_replay_bar(start, end, drill=False)
         self.watermark = ExerciseWatermark(self.centralWidget(), text=_tr(REPLAY_WATERMARK))
         self.header.title.setText(self._replay_title())
-
-        def density():
-            con = self.catalog.cursor()
-            try:
-                return event_density(con, start, end)
-            finally:
-                con.close()
-
-        run_in_background(density, lambda r: self.replay_ctl.set_density(*r),
-                          self._on_query_failed)
 
     def _replay_title(self) -> str:
         start, end = self.replay_window
