@@ -107,3 +107,23 @@ def pg_url(pg_server) -> str:
     if not pg_server.running:  # a test that stopped it and failed before starting it again
         pg_server.start()
     return pg_server.create_database(f"t{next(_pg_databases)}")
+
+
+@pytest.fixture
+def biogas_drill(tmp_path: Path):
+    """(scenario, after-action report) of a short scripted biogas drill: one scored inject
+    dispatched to one department, acknowledged three minutes later."""
+    from datetime import timedelta
+
+    from cockpit.datasets.drill import DrillSession, after_action_report, shipped_scenarios
+
+    sc = next(s for s in shipped_scenarios() if s.id == "biogas-septic-jiangbei")
+    now = [sc.start_at() + timedelta(minutes=1)]
+    with DrillSession(sc, tmp_path, None, lambda: now[0], session_id="pdf",
+                      utc_offset=timedelta(0)) as sess:
+        inj = next(i for i in sc.injects if i.scored)
+        oid = sess.store.create(inj.event_id, "trainee", "c", dept_id="D-500105-CGJ",
+                                deadlines={})[0]
+        now[0] += timedelta(minutes=3)
+        sess.store.advance(oid, "acknowledge", "trainee", "a")
+        return sc, after_action_report(sess, sc.window()[1])

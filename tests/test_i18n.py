@@ -404,24 +404,12 @@ def test_chinese_by_default(qtbot, catalog) -> None:
         win.close()
 
 
-def test_after_action_pdf_in_english(english, tmp_path: Path) -> None:
-    from datetime import timedelta
-
-    from cockpit.datasets.drill import DrillSession, after_action_report, shipped_scenarios
+def test_after_action_pdf_in_english(english, biogas_drill, tmp_path: Path) -> None:
     from PySide6.QtPdf import QPdfDocument
 
     from cockpit.drill_report_pdf import drill_report_html, write_drill_pdf
 
-    sc = next(s for s in shipped_scenarios() if s.id == "biogas-septic-jiangbei")
-    now = [sc.start_at() + timedelta(minutes=1)]
-    with DrillSession(sc, tmp_path, None, lambda: now[0], session_id="pdf",
-                      utc_offset=timedelta(0)) as sess:
-        inj = next(i for i in sc.injects if i.scored)
-        oid = sess.store.create(inj.event_id, "trainee", "c", dept_id="D-500105-CGJ",
-                                deadlines={})[0]
-        now[0] += timedelta(minutes=3)
-        sess.store.advance(oid, "acknowledge", "trainee", "a")
-        rep = after_action_report(sess, sc.window()[1])
+    sc, rep = biogas_drill
     html = drill_report_html(rep)
     data = {run for t in (sc.title, *(i.title for i in sc.injects), sc.place.get("name", ""))
             for run in CJK.findall(t)}

@@ -177,22 +177,12 @@ def test_watermark_covers_parent_paints_and_lets_clicks_through(qtbot) -> None:
 
 # ---- the report PDF --------------------------------------------------------------------------
 
-def test_drill_report_pdf_contains_the_scores(qapp, tmp_path: Path) -> None:
-    from cockpit.datasets.drill import DrillSession, after_action_report, shipped_scenarios
+def test_drill_report_pdf_contains_the_scores(qapp, biogas_drill, tmp_path: Path) -> None:
     from PySide6.QtPdf import QPdfDocument
 
     from cockpit.drill_report_pdf import write_drill_pdf
 
-    sc = next(s for s in shipped_scenarios() if s.id == "biogas-septic-jiangbei")
-    now = [sc.start_at() + timedelta(minutes=1)]
-    with DrillSession(sc, tmp_path, None, lambda: now[0], session_id="pdf",
-                      utc_offset=timedelta(0)) as sess:
-        inj = next(i for i in sc.injects if i.scored)
-        oid = sess.store.create(inj.event_id, "trainee", "c", dept_id="D-500105-CGJ",
-                                deadlines={})[0]
-        now[0] += timedelta(minutes=3)
-        sess.store.advance(oid, "acknowledge", "trainee", "a")
-        rep = after_action_report(sess, sc.window()[1])
+    _sc, rep = biogas_drill
     path = write_drill_pdf(rep, tmp_path / "aar.pdf")
     doc = QPdfDocument(None)
     doc.load(str(path))
