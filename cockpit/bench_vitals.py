@@ -123,22 +123,23 @@ def _bench_gui(cat, con, ticks: list[datetime], quick: bool) -> dict[str, Any]:
     app.processEvents()
     panel.set_status(payloads[0])
     panel.grab()
-    runs = []
-    for d in payloads[1:]:
-        t0 = time.perf_counter()
-        panel.set_status(d)
-        panel.grab()
-        runs.append((time.perf_counter() - t0) * 1000)
-    out["vitals_panel_refresh_ms_p95"] = _p95_figure(runs, target=100)
+
+    def refreshes() -> list[float]:
+        # the whole redraw, the domain charts included (the panel spreads them over a
+        # timer in the app; here they are drawn at once and counted)
+        runs = []
+        for d in payloads[1:]:
+            t0 = time.perf_counter()
+            panel.set_status(d)
+            panel.flush_sparks()
+            panel.grab()
+            runs.append((time.perf_counter() - t0) * 1000)
+        return runs
+
+    out["vitals_panel_refresh_ms_p95"] = _p95_figure(refreshes(), target=100)
     panel.show_domain(None)
     app.processEvents()
-    runs = []
-    for d in payloads[1:]:
-        t0 = time.perf_counter()
-        panel.set_status(d)
-        panel.grab()
-        runs.append((time.perf_counter() - t0) * 1000)
-    out["vitals_table_refresh_ms_p95"] = _p95_figure(runs, target=100)
+    out["vitals_table_refresh_ms_p95"] = _p95_figure(refreshes(), target=100)
     panel.close()
 
     # the GUI thread while the controller ticks

@@ -1096,6 +1096,11 @@ class VitalsPanel(QFrame):
         if not self._spark_queue:
             self._spark_timer.stop()
 
+    def flush_sparks(self) -> None:
+        """Redraw every chart still waiting for its turn now (benchmarks, screenshots)."""
+        while self._spark_queue:
+            self._next_spark()
+
     def sparks_pending(self) -> bool:
         """Whether some tiles' charts still wait for their turn (see ``set_status``)."""
         return bool(self._spark_queue)
