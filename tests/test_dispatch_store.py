@@ -649,7 +649,7 @@ def test_sigkill_at_random_moments_loses_nothing_told_and_duplicates_nothing(tmp
 def _audit(store: Path | None, key_file: Path | None = None) -> int:
     import argparse
 
-    from cockpit.audit_cli import cmd_audit_verify
+    from cockpit.cli.audit import cmd_audit_verify
 
     return cmd_audit_verify(argparse.Namespace(store=store, key_file=key_file))
 

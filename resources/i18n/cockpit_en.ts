@@ -146,7 +146,7 @@
 <context>
     <name>DispatchController</name>
     <message>
-        <location filename="../../cockpit/dispatch_controller.py" line="+253"/>
+        <location filename="../../cockpit/controllers/dispatch.py" line="+253"/>
         <source>派遣库未打开：不能派遣</source>
         <extracomment>The clock time of the last tick shown (events, orders).</extracomment>
         <translation>No dispatch store is open: dispatching is off</translation>
@@ -1074,8 +1074,8 @@ Occurred {at} · {state}</translation>
         <translation>Drill time</translation>
     </message>
     <message>
-        <location line="+10"/>
-        <location line="+176"/>
+        <location line="+7"/>
+        <location line="+172"/>
         <source>演练 · {title}</source>
         <translation>Drill · {title}</translation>
     </message>
@@ -1313,7 +1313,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>ReplayClock</name>
     <message>
-        <location filename="../../cockpit/replay.py" line="+41"/>
+        <location filename="../../cockpit/controllers/replay.py" line="+41"/>
         <source>复盘时间</source>
         <translation>Replay time</translation>
     </message>
@@ -1321,7 +1321,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>ReviewPanel</name>
     <message>
-        <location filename="../../cockpit/review.py" line="+422"/>
+        <location filename="../../cockpit/controllers/review.py" line="+422"/>
         <source>五色图 · 晾晒</source>
         <translation>Five-colour grid · review</translation>
     </message>
@@ -1570,12 +1570,12 @@ Occurred {at} · {state}</translation>
     </message>
     <message>
         <location line="+5"/>
-        <location line="+168"/>
+        <location line="+173"/>
         <source>城市体征</source>
         <translation>City vital signs</translation>
     </message>
     <message>
-        <location line="-140"/>
+        <location line="-145"/>
         <source>曲线：近6小时各领域 &lt;span style=&apos;color:{warning}&apos;&gt;预警+报警&lt;/span&gt; 与 &lt;span style=&apos;color:{alarm}&apos;&gt;报警&lt;/span&gt; 指标数 · 点击领域看明细</source>
         <translation>Curves: &lt;span style=&apos;color:{warning}&apos;&gt;warning+alarm&lt;/span&gt; and &lt;span style=&apos;color:{alarm}&apos;&gt;alarm&lt;/span&gt; counts, last 6 h · click a domain</translation>
     </message>
@@ -1590,7 +1590,7 @@ Occurred {at} · {state}</translation>
         <translation>as of {t}</translation>
     </message>
     <message>
-        <location line="+98"/>
+        <location line="+103"/>
         <source>城市体征 · 指标列表</source>
         <translation>Vital signs · table</translation>
     </message>
@@ -1603,7 +1603,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>VitalsTableModel</name>
     <message>
-        <location line="-729"/>
+        <location line="-734"/>
         <source>状态</source>
         <translation>Status</translation>
     </message>
@@ -1749,7 +1749,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>alarm_source</name>
     <message>
-        <location filename="../../cockpit/alarm_source.py" line="+28"/>
+        <location filename="../../cockpit/controllers/alarms.py" line="+28"/>
         <source>{name} {value} {unit} 超过报警上限 {threshold} {unit}</source>
         <translation>{name} {value} {unit} above the alarm limit {threshold} {unit}</translation>
     </message>
@@ -2148,7 +2148,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>drill_report_pdf</name>
     <message>
-        <location filename="../../cockpit/drill_report_pdf.py" line="+26"/>
+        <location filename="../../cockpit/printing/drill_pdf.py" line="+26"/>
         <source>达标 met</source>
         <translation>met</translation>
     </message>
@@ -2519,7 +2519,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>report_pdf</name>
     <message>
-        <location filename="../../cockpit/report_pdf.py" line="+97"/>
+        <location filename="../../cockpit/printing/quarter_pdf.py" line="+97"/>
         <source>{period} 季度</source>
         <translation>Quarter {period}</translation>
     </message>
@@ -2678,7 +2678,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>review</name>
     <message>
-        <location filename="../../cockpit/review.py" line="-634"/>
+        <location filename="../../cockpit/controllers/review.py" line="-634"/>
         <source>派遣记录</source>
         <translation>dispatch records</translation>
     </message>
@@ -2905,7 +2905,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>store_location</name>
     <message>
-        <location filename="../../cockpit/store_location.py" line="+89"/>
+        <location filename="../../cockpit/controllers/store.py" line="+89"/>
         <source>派遣库无法打开 {path}：{error}</source>
         <translation>Cannot open the dispatch store {path}: {error}</translation>
     </message>
