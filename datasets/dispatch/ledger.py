@@ -302,8 +302,7 @@ def make_row(seq: int, prev: str, at: datetime, **kw: Any) -> dict[str, Any]:
            "idempotency_key": kw["idempotency_key"], "part": kw.get("part", 0),
            "order_created": kw.get("order_created"), "plan_id": kw.get("plan_id"),
            "deadlines": kw.get("deadlines"), "steps": kw.get("steps"), "prev_hash": prev}
-    for c in EXT_COLUMNS:
-        row[c] = kw.get(c)
+    row.update({c: kw[c] for c in EXT_COLUMNS if kw.get(c) is not None})
     row["hash"] = row_hash(row)
     return row
 
