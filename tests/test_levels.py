@@ -180,3 +180,43 @@ def test_a_lower_centre_cannot_supervise_upwards(levels):
         oid = district.create(1, "x", "k1", area=JIEFANGBEI, owner=YUZHONG, **PLAN)[0]
     with open_store(url("jfb_lead")) as street, pytest.raises(NotPermitted, match="below it"):
         street.advance(oid, "supervise", "x", "s1", note="?", due=datetime(2030, 1, 1))
+
+
+def _cockpit(*argv: str, cache) -> "subprocess.CompletedProcess":
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, COCKPIT_CACHE_HOME=str(cache))
+    return subprocess.run([sys.executable, "-P", "-m", "cockpit", *argv], capture_output=True,
+                          text=True, env=env, timeout=300)
+
+
+def test_centre_commands_set_up_a_store_from_a_dataset(pg_url, small_dataset_master, tmp_path):
+    import duckdb
+
+    r = _cockpit("centre", "init", pg_url, "--data", str(small_dataset_master), cache=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "row-level security on" in r.stdout
+    units = {c: (lv, p) for c, lv, p in duckdb.sql(
+        f"SELECT code, level, parent_code FROM read_parquet('{small_dataset_master}/admin_unit.parquet')"
+        " WHERE level IN ('street', 'district')").fetchall()}
+    street = next(c for c, (lv, _) in sorted(units.items()) if lv == "street")
+    district = units[street][1]
+    for name, code, role in [("st_lead", street, "leader"), ("di_op", district, "operator")]:
+        r = _cockpit("centre", "add-operator", pg_url, "--centre", code, "--role", role, name,
+                     cache=tmp_path)
+        assert r.returncode == 0, r.stderr
+    with open_store(as_login(pg_url, "st_lead")) as s:
+        assert (s.centre, s.role) == (street, "leader")
+        s.create(7, "x", "k", area=street, **PLAN)
+    with open_store(as_login(pg_url, "di_op")) as s:
+        assert list(s.orders()["event_id"]) == ["7"]
+    bad = _cockpit("centre", "add-operator", pg_url, "--centre", "999999", "--role", "leader",
+                   "ghost", cache=tmp_path)
+    assert bad.returncode == 5 and "no unit '999999'" in bad.stderr
+    bad = _cockpit("centre", "add-operator", pg_url, "--centre", street, "--role", "leader",
+                   "Robert'); DROP TABLE dispatch_log;--", cache=tmp_path)
+    assert bad.returncode == 5 and "login name" in bad.stderr
+    bad = _cockpit("centre", "init", str(tmp_path / "x.duckdb"), cache=tmp_path)
+    assert bad.returncode == 5 and "PostgreSQL" in bad.stderr

@@ -339,3 +339,23 @@ def default_owner(area: str, event_level: str | None, units: dict[str, Unit]) ->
         if lv in by_level:
             return by_level[lv]
     return area
+
+
+def units_from_catalog(con) -> list[Unit]:
+    """The units of a dataset's catalog (a DuckDB cursor), grids left out."""
+    rows = con.execute("SELECT code, name, level, parent_code FROM admin_unit "
+                       "WHERE level <> 'grid' ORDER BY code").fetchall()
+    return centre_units(rows)
+
+
+def whoami(url: str) -> tuple[str, str | None, str | None]:
+    """(login, centre, role) of the login a URL connects as; centre and role are None when
+    the login belongs to no centre or the store has no levels."""
+    import psycopg
+
+    with psycopg.connect(url) as con:
+        login = con.execute("SELECT session_user").fetchone()[0]
+        if not con.execute("SELECT to_regproc('cockpit_whoami') IS NOT NULL").fetchone()[0]:
+            return login, None, None
+        row = con.execute("SELECT centre, role FROM cockpit_whoami()").fetchone()
+    return (login, *row) if row else (login, None, None)
