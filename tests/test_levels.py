@@ -11,7 +11,6 @@ from datetime import datetime, timedelta
 
 import psycopg
 import pytest
-
 from cockpit.datasets.dispatch import NotPermitted, open_store
 from cockpit.datasets.dispatch.centres import (
     Unit,
@@ -182,7 +181,7 @@ def test_a_lower_centre_cannot_supervise_upwards(levels):
         street.advance(oid, "supervise", "x", "s1", note="?", due=datetime(2030, 1, 1))
 
 
-def _cockpit(*argv: str, cache) -> "subprocess.CompletedProcess":
+def _cockpit(*argv: str, cache):
     import os
     import subprocess
     import sys

@@ -359,3 +359,79 @@ def whoami(url: str) -> tuple[str, str | None, str | None]:
             return login, None, None
         row = con.execute("SELECT centre, role FROM cockpit_whoami()").fetchone()
     return (login, *row) if row else (login, None, None)
+
+
+# ---------------------------------------------------------------------------- what awaits a centre
+
+#: The kinds of item a centre's levels panel lists.
+AWAIT_KINDS = ("escalated", "delegated", "returned", "supervised", "supervising")
+
+
+def ancestors(code: str, units: dict[str, Unit]) -> list[str]:
+    """The centres above ``code``, nearest first."""
+    out, seen = [], {code}
+    p = units[code].parent if code in units else None
+    while p is not None and p in units and p not in seen:
+        if units[p].level in CENTRE_LEVELS:
+            out.append(p)
+        seen.add(p)
+        p = units[p].parent
+    return out
+
+
+def covers(centre: str, unit: str, units: dict[str, Unit]) -> bool:
+    """True when ``unit`` lies in ``centre``'s area (itself included)."""
+    return unit == centre or centre in ancestors(unit, units)
+
+
+def delegate_targets(centre: str, area: str, units: dict[str, Unit]) -> list[str]:
+    """The centres below ``centre`` whose area holds the event, nearest first."""
+    chain = [area, *ancestors(area, units)] if area in units else []
+    below = [c for c in chain if c != centre and units.get(c) is not None
+             and units[c].level in CENTRE_LEVELS and covers(centre, c, units)]
+    return list(reversed(below))
+
+
+def _plain(v):
+    """A frame's cell as a plain value: None for NaN/NaT, datetime for a Timestamp."""
+    if v is None:
+        return None
+    if hasattr(v, "to_pydatetime"):
+        return None if v != v else v.to_pydatetime()
+    if isinstance(v, float) and v != v:
+        return None
+    return v
+
+
+def awaiting(orders, centre: str, units: dict[str, Unit]) -> list[dict]:
+    """What awaits ``centre`` from above and below, from an order view with the levels
+    columns (:meth:`orders` of a levels store): orders escalated, delegated or returned to
+    it that are still open; supervision on its own orders (from above); and the supervision
+    it keeps on lower centres' orders. Newest first; each a plain dict."""
+    rows: list[dict] = []
+    if orders is None or len(orders) == 0 or "owner" not in orders.columns:
+        return rows
+    for r in orders.to_dict("records"):
+        if r.get("state") in ("closed", "evaluated", "cancelled"):
+            continue
+        owner, how = r.get("owner"), r.get("owner_action")
+        kind = None
+        if owner == centre and how in ("escalate", "delegate", "return"):
+            kind = {"escalate": "escalated", "delegate": "delegated", "return": "returned"}[how]
+        if r.get("supervisions"):
+            if owner is not None and covers(centre, owner, units) and owner != centre:
+                kind = kind or "supervising"
+            elif owner == centre or (owner is not None and covers(owner, centre, units)):
+                kind = "supervised"
+        if kind is None:
+            continue
+        due = r.get("supervise_due") if kind in ("supervised", "supervising") else (
+            r.get("delegate_due") if kind == "delegated" else r.get("next_due"))
+        rows.append({"kind": kind, "order_id": r["order_id"], "event_id": r["event_id"],
+                     "dept_id": r["dept_id"], "state": r["state"], "owner": owner,
+                     "area": _plain(r.get("area")), "due": _plain(due),
+                     "overdue": bool(r.get("supervision_overdue")) or bool(r.get("overdue")),
+                     "last_at": _plain(r.get("last_at"))})
+    rows.sort(key=lambda x: str(x["last_at"]), reverse=True)
+    rows.sort(key=lambda x: not x["overdue"])  # stable: overdue first, newest first within
+    return rows
