@@ -63,9 +63,9 @@ def test_scope_pairs_are_every_ancestor_or_self():
 
 def test_default_owner_follows_the_event_level():
     units = {u.code: u for u in UNITS}
-    assert default_owner("500103001001", "一般", units) == JIEFANGBEI
-    assert default_owner(JIEFANGBEI, "重大", units) == YUZHONG
-    assert default_owner(JIEFANGBEI, "特别重大", units) == CITY
+    assert default_owner("500103001001", 3, units) == JIEFANGBEI
+    assert default_owner(JIEFANGBEI, 2, units) == YUZHONG
+    assert default_owner(JIEFANGBEI, 1, units) == CITY
 
 
 def test_a_street_sees_only_its_street(levels):

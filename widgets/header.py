@@ -24,7 +24,7 @@ class HeaderBar(QFrame):
     sig_mode_requested = Signal(str)
     """The user asked for another mode: "live", "review" or "drill"."""
     sig_levels_requested = Signal()
-    """The user asked for the levels panel (上下级)."""
+    """The user asked for the levels panel (escalations, delegations, supervision)."""
 
     def __init__(self, title: str, parent=None) -> None:
         super().__init__(parent)

@@ -3,14 +3,13 @@ delegated or returned to it, supervision on its orders, the supervision it keeps
 centres' orders — and the four actions between the levels (上报 escalate, 下派 delegate, 督办
 supervise, 退回 return). Plain rows in, requests out; the database decides what is allowed.
 
-Run ``python -m cockpit.widgets.levels_panel`` to see it alone on a sample.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from PySide6.QtCore import QDateTime, Qt, QTimer, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QDateTime, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -31,11 +30,16 @@ from PySide6.QtWidgets import (
 
 #: action -> (button text, needs a target centre, needs a deadline, needs a reason)
 ACTIONS = {
-    "escalate": ("上报", True, False, True),
-    "delegate": ("下派", True, True, False),
-    "supervise": ("督办", False, True, True),
-    "return": ("退回", True, False, True),
+    "escalate": (QT_TRANSLATE_NOOP("LevelsPanel", "上报"), True, False, True),
+    "delegate": (QT_TRANSLATE_NOOP("LevelsPanel", "下派"), True, True, False),
+    "supervise": (QT_TRANSLATE_NOOP("LevelsPanel", "督办"), False, True, True),
+    "return": (QT_TRANSLATE_NOOP("LevelsPanel", "退回"), True, False, True),
 }
+
+
+def action_word(action: str) -> str:
+    """上报 / 下派 / 督办 / 退回 in the interface language."""
+    return QCoreApplication.translate("LevelsPanel", ACTIONS[action][0])
 
 
 def plain(text: object) -> str:
@@ -78,8 +82,8 @@ class LevelsPanel(QWidget):
         self.order_edit.setToolTip(self.tr("要操作的工单（选中表格中的一行，或输入工单号）"))
         row.addWidget(self.order_edit, 1)
         self.buttons: dict[str, QPushButton] = {}
-        for action, (text, *_rest) in ACTIONS.items():
-            b = QPushButton(self.tr(text))
+        for action in ACTIONS:
+            b = QPushButton(action_word(action))
             b.setObjectName(f"level_{action}")
             b.clicked.connect(lambda _c=False, a=action: self._request(a))
             row.addWidget(b)
@@ -159,10 +163,10 @@ class LevelActionDialog(QDialog):
     def __init__(self, action: str, order_id: str, targets: list[tuple[str, str]],
                  now: datetime, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        text, need_target, need_due, need_reason = ACTIONS[action]
+        _word, need_target, need_due, need_reason = ACTIONS[action]
         self.action = action
-        self.setWindowTitle(self.tr("{action} · 工单 {order}").format(action=self.tr(text),
-                                                                      order=order_id))
+        self.setWindowTitle(self.tr("{action} · 工单 {order}").format(
+            action=action_word(action), order=order_id))
         form = QFormLayout(self)
         what = {"escalate": self.tr("把工单交给上级中心承办，本中心仍可查看。"),
                 "delegate": self.tr("把工单交给下级中心承办，并限期完成。"),
@@ -192,7 +196,7 @@ class LevelActionDialog(QDialog):
         box = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                | QDialogButtonBox.StandardButton.Cancel)
         box.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("确认{action}").format(
-            action=self.tr(text)))
+            action=action_word(action)))
         box.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("取消"))
         box.accepted.connect(self._accept)
         box.rejected.connect(self.reject)
@@ -238,19 +242,3 @@ class Toast(QLabel):
         self.raise_()
         self.show()
         self._timer.start(ms)
-
-
-if __name__ == "__main__":  # a look at the panel alone
-    import sys
-
-    from PySide6.QtWidgets import QApplication
-
-    app = QApplication(sys.argv)
-    w = LevelsPanel()
-    w.set_identity("渝中区中心 · 值班长 yz_lead")
-    w.set_rows([{"kind": "escalated", "order_id": "1/D-1/1", "event_id": "1",
-                 "event_title": "解放碑 供水管爆裂", "owner": "500103", "due": datetime.now(),
-                 "overdue": True, "state": "acknowledged"}], {"500103": "渝中区"})
-    w.resize(900, 400)
-    w.show()
-    sys.exit(app.exec())

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QObject, QTimer, Signal
 
 from cockpit.datasets.dispatch import DispatchError
 from cockpit.datasets.dispatch.centres import (
@@ -24,10 +24,13 @@ from cockpit.datasets.dispatch.centres import (
     delegate_targets,
     units_from_catalog,
 )
-from cockpit.widgets.levels_panel import LevelActionDialog, LevelsPanel
+from cockpit.widgets.levels_panel import LevelActionDialog, LevelsPanel, action_word
 from cockpit.workers import run_in_background
 
-ROLE_WORDS = {"operator": "值班员", "leader": "值班长", "observer": "观察员", "trainer": "培训员"}
+ROLE_WORDS = {"operator": QT_TRANSLATE_NOOP("LevelsController", "值班员"),
+              "leader": QT_TRANSLATE_NOOP("LevelsController", "值班长"),
+              "observer": QT_TRANSLATE_NOOP("LevelsController", "观察员"),
+              "trainer": QT_TRANSLATE_NOOP("LevelsController", "培训员")}
 
 
 class LevelsController(QObject):
@@ -85,12 +88,12 @@ class LevelsController(QObject):
 
     def create_args(self, event: dict[str, Any] | None) -> dict[str, Any]:
         """What a new order needs in a levels store: the event's area and its default owner
-        (the event's level decides: 特别重大 the city, 重大 the district, else the street)."""
+        (its severity decides: the city for 1, the district for 2, else the street)."""
         if not self.enabled or not event:
             return {}
         area = event.get("street_code") or event.get("district_code")
-        level = {1: "特别重大", 2: "重大"}.get(int(event.get("severity") or 4), "一般")
-        owner = default_owner(area, level, self.units) if area else None
+        owner = (default_owner(area, int(event.get("severity") or 4), self.units)
+                 if area else None)
         mine = self.store.centre
         if owner is None or not (owner == mine or mine in ancestors(owner, self.units)
                                  or owner in ancestors(mine, self.units)):
@@ -184,7 +187,7 @@ class LevelsController(QObject):
                 self.panel.show_message(self.tr("未记录：{error}").format(error=result), ok=False)
             else:
                 self.panel.show_message(self.tr("已记录：工单 {order} {action}").format(
-                    order=order_id, action=action), ok=True)
+                    order=order_id, action=action_word(action)), ok=True)
                 self.refresh()
 
         run_in_background(work, done, lambda m: done(RuntimeError(m)))

@@ -31,8 +31,8 @@ store; it runs as the database owner and is idempotent:
 - ``cockpit_head()`` gives every login the head of the whole chain (seq and hash only), so a
   scoped login still chains its rows after the last row of all.
 
-The owner of a new order follows the event's level (:func:`default_owner`): 特别重大 the city,
-重大 the district, otherwise the street the event is in.
+The owner of a new order follows the event's severity (:func:`default_owner`): 1 (特别重大)
+the city, 2 (重大) the district, otherwise the street the event is in.
 """
 
 from __future__ import annotations
@@ -322,18 +322,19 @@ def add_operator(url: str, login: str, centre: str, role: str, display_name: str
         con.commit()
 
 
-def default_owner(area: str, event_level: str | None, units: dict[str, Unit]) -> str:
-    """The centre that owns a new order: 特别重大 the city, 重大 the district, otherwise the
-    street (or the lowest centre) the event's area lies in."""
+def default_owner(area: str, severity: int | None, units: dict[str, Unit]) -> str:
+    """The centre that owns a new order, by the event's severity (1 highest … 4): 1 特别重大
+    the city, 2 重大 the district, otherwise the street (or the lowest centre) the event's
+    area lies in."""
     chain = []
     a: str | None = area
     while a is not None and a in units:
         chain.append(units[a])
         a = units[a].parent
     by_level = {u.level: u.code for u in chain}
-    if event_level == "特别重大" and "city" in by_level:
+    if severity == 1 and "city" in by_level:
         return by_level["city"]
-    if event_level == "重大" and "district" in by_level:
+    if severity == 2 and "district" in by_level:
         return by_level["district"]
     for lv in ("street", "district", "city"):
         if lv in by_level:
