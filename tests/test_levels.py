@@ -219,3 +219,27 @@ def test_centre_commands_set_up_a_store_from_a_dataset(pg_url, small_dataset_mas
     assert bad.returncode == 5 and "login name" in bad.stderr
     bad = _cockpit("centre", "init", str(tmp_path / "x.duckdb"), cache=tmp_path)
     assert bad.returncode == 5 and "PostgreSQL" in bad.stderr
+
+
+def test_a_login_that_needs_a_password_is_recognised(pg_server, pg_url, monkeypatch):
+    """The cockpit asks for a password at start only when the server wants one that libpq
+    does not already have (URL, PGPASSWORD, pgpass, service file)."""
+    from cockpit.datasets.dispatch.centres import needs_password
+
+    with psycopg.connect(pg_url, autocommit=True) as con:
+        con.execute("CREATE ROLE pw_seat LOGIN PASSWORD 's3cret'")
+    hba = pg_server.data / "pg_hba.conf"
+    before = hba.read_text()
+    hba.write_text("host all pw_seat 127.0.0.1/32 scram-sha-256\n" + before)
+    try:
+        with psycopg.connect(pg_url, autocommit=True) as con:
+            con.execute("SELECT pg_reload_conf()")
+        monkeypatch.delenv("PGPASSWORD", raising=False)
+        assert needs_password(as_login(pg_url, "pw_seat"))
+        assert not needs_password(pg_url)  # trust for everybody else
+        monkeypatch.setenv("PGPASSWORD", "s3cret")
+        assert not needs_password(as_login(pg_url, "pw_seat"))
+    finally:
+        hba.write_text(before)
+        with psycopg.connect(pg_url, autocommit=True) as con:
+            con.execute("SELECT pg_reload_conf()")

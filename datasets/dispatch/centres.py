@@ -436,3 +436,17 @@ def awaiting(orders, centre: str, units: dict[str, Unit]) -> list[dict]:
     rows.sort(key=lambda x: str(x["last_at"]), reverse=True)
     rows.sort(key=lambda x: not x["overdue"])  # stable: overdue first, newest first within
     return rows
+
+
+def needs_password(url: str, timeout: float = 3.0) -> bool:
+    """True when the server at a ``postgresql://`` URL refuses this login for want of a
+    password (none in the URL, ``PGPASSWORD``, a pgpass or a service file)."""
+    import psycopg
+
+    if not url.startswith(("postgresql:", "postgres:")):
+        return False
+    try:
+        psycopg.connect(url, connect_timeout=max(1, int(timeout))).close()
+    except psycopg.OperationalError as e:
+        return "no password supplied" in str(e) or "password authentication failed" in str(e)
+    return False

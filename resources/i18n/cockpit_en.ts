@@ -2049,7 +2049,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>app</name>
     <message>
-        <location filename="../../cockpit/app.py" line="+285"/>
+        <location filename="../../cockpit/app.py" line="+291"/>
         <source>另一个驾驶舱正在运行</source>
         <translation>Another cockpit is running</translation>
     </message>
@@ -2059,12 +2059,12 @@ Occurred {at} · {state}</translation>
         <translation>A cockpit on {data} is already running (process {pid} on {host}). Switch to that window, or close it first.</translation>
     </message>
     <message>
-        <location line="+202"/>
+        <location line="+226"/>
         <source>城市运行一屏统揽</source>
         <translation>City Operations Cockpit</translation>
     </message>
     <message>
-        <location line="-188"/>
+        <location line="-212"/>
         <source>正在生成今日演示数据</source>
         <translation>Generating today&apos;s demo dataset</translation>
     </message>
@@ -2109,7 +2109,17 @@ Occurred {at} · {state}</translation>
         <translation>Cannot read the dataset</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+18"/>
+        <source>派遣库登录</source>
+        <translation>Dispatch store login</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{url} 的密码：</source>
+        <translation>Password for {url}:</translation>
+    </message>
+    <message>
+        <location line="+17"/>
         <source>底图文件无法读取</source>
         <translation>Cannot read the base map</translation>
     </message>
@@ -2134,7 +2144,7 @@ Occurred {at} · {state}</translation>
         <translation>Cannot start the drill</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+12"/>
         <source>找不到该地点</source>
         <translation>No such place</translation>
     </message>
@@ -2144,7 +2154,7 @@ Occurred {at} · {state}</translation>
         <translation>no unit with that code or name, and not LON,LAT,ZOOM.</translation>
     </message>
     <message>
-        <location line="-158"/>
+        <location line="-182"/>
         <source>没有该屏幕</source>
         <translation>No such screen</translation>
     </message>
