@@ -51,8 +51,8 @@ ROLE_ACTIONS = {
     "trainer": (),
 }
 #: Group roles the logins are members of.
-SEAT_GROUP = "cockpit_seat"
-OBSERVER_GROUP = "cockpit_observer"
+SEAT_GROUP = "cockpit_centre_seat"
+OBSERVER_GROUP = "cockpit_centre_observer"
 #: The admin levels a centre can sit at, top down (communities are areas, not centres).
 CENTRE_LEVELS = ("city", "district", "street")
 _AREA_LEVELS = ("city", "district", "street", "community")
