@@ -8,14 +8,14 @@ from datetime import datetime, timedelta
 
 import psycopg
 import pytest
-from PySide6.QtCore import QThreadPool
-from PySide6.QtWidgets import QDialogButtonBox
-
-from cockpit.controllers.levels import LevelsController
 from cockpit.datasets.catalog import open_catalog
 from cockpit.datasets.dispatch import open_store
 from cockpit.datasets.dispatch.centres import add_operator, init_centres, units_from_catalog
 from cockpit.widgets.levels_panel import LevelActionDialog
+from PySide6.QtCore import QThreadPool
+from PySide6.QtWidgets import QDialogButtonBox
+
+from cockpit.controllers.levels import LevelsController
 
 
 def as_login(url: str, login: str) -> str:
