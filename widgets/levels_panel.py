@@ -42,6 +42,13 @@ def action_word(action: str) -> str:
     return QCoreApplication.translate("LevelsPanel", ACTIONS[action][0])
 
 
+#: order states in the interface language
+STATE_WORDS = {"created": QT_TRANSLATE_NOOP("LevelsPanel", "待签收"),
+               "acknowledged": QT_TRANSLATE_NOOP("LevelsPanel", "已签收"),
+               "handled": QT_TRANSLATE_NOOP("LevelsPanel", "已处置"),
+               "verified": QT_TRANSLATE_NOOP("LevelsPanel", "已核查")}
+
+
 def plain(text: object) -> str:
     """A value shown as it is: no rich text, no bidi overrides."""
     s = "" if text is None else str(text)
@@ -72,7 +79,9 @@ class LevelsPanel(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        head = self.table.horizontalHeader()
+        head.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        head.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         lay.addWidget(self.table, 1)
         self.empty = QLabel(self.tr("没有待办：上级和下级都没有交来的事项。"))
         lay.addWidget(self.empty)
@@ -101,9 +110,11 @@ class LevelsPanel(QWidget):
     def set_identity(self, text: str) -> None:
         self.identity.setText(plain(text))
 
-    def set_rows(self, rows: list[dict], names: dict[str, str] | None = None) -> None:
+    def set_rows(self, rows: list[dict], names: dict[str, str] | None = None,
+                 own: list[str] | None = None) -> None:
         """Show the items: dicts with kind, order_id, event_id, owner, due, overdue, state
-        (:func:`cockpit.datasets.dispatch.centres.awaiting`)."""
+        (:func:`cockpit.datasets.dispatch.centres.awaiting`); ``own``: the ids of the
+        centre's own open orders, offered to act on beside the listed ones."""
         names = names or {}
         keep = self.current_order()
         self._rows = rows
@@ -116,9 +127,12 @@ class LevelsPanel(QWidget):
             due_text = due.strftime("%m-%d %H:%M") if isinstance(due, datetime) else ""
             if r.get("overdue"):
                 due_text = "⚠ " + due_text + self.tr(" 已超时")
+            state = r.get("state") or ""
+            state = (QCoreApplication.translate("LevelsPanel", STATE_WORDS[state])
+                     if state in STATE_WORDS else state)
             cells = [kinds.get(r["kind"], r["kind"]), r["order_id"], r.get("event_title")
-                     or r["event_id"], names.get(r.get("owner"), r.get("owner") or ""),
-                     due_text, r.get("state_label") or r.get("state") or ""]
+                     or self.tr("事件 {event}").format(event=r["event_id"]),
+                     names.get(r.get("owner"), r.get("owner") or ""), due_text, state]
             for j, c in enumerate(cells):
                 item = QTableWidgetItem(plain(c))
                 item.setToolTip(plain(c))
@@ -128,7 +142,7 @@ class LevelsPanel(QWidget):
         self.order_edit.blockSignals(True)
         text = self.order_edit.currentText()
         self.order_edit.clear()
-        self.order_edit.addItems(ids)
+        self.order_edit.addItems(ids + [o for o in (own or []) if o not in ids])
         self.order_edit.setEditText(keep or text)
         self.order_edit.blockSignals(False)
         if keep in ids:

@@ -22,6 +22,7 @@ from cockpit.datasets.dispatch.centres import (
     awaiting,
     default_owner,
     delegate_targets,
+    own_open,
     units_from_catalog,
 )
 from cockpit.widgets.levels_panel import LevelActionDialog, LevelsPanel, action_word
@@ -116,7 +117,8 @@ class LevelsController(QObject):
         store, centre, units = self.store, self.store.centre, self.units
 
         def work():
-            return awaiting(store.orders(), centre, units)
+            df = store.orders()
+            return awaiting(df, centre, units), own_open(df, centre)
 
         run_in_background(work, self._on_rows, self._on_failed)
 
@@ -126,10 +128,11 @@ class LevelsController(QObject):
         self._busy = False
         self.panel.show_message(message, ok=False)
 
-    def _on_rows(self, rows: list[dict]) -> None:
+    def _on_rows(self, result: tuple[list[dict], list[str]]) -> None:
         self._busy = False
+        rows, own = result
         self._rows = {r["order_id"]: r for r in rows}
-        self.panel.set_rows(rows, self.names)
+        self.panel.set_rows(rows, self.names, own)
         self.sig_count_changed.emit(len(rows))
         keys = {(r["kind"], r["order_id"]) for r in rows}
         if self._seen is not None:

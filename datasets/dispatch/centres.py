@@ -393,6 +393,15 @@ def delegate_targets(centre: str, area: str, units: dict[str, Unit]) -> list[str
     return list(reversed(below))
 
 
+def own_open(orders, centre: str) -> list[str]:
+    """The ids of the open orders ``centre`` owns, newest first."""
+    if orders is None or len(orders) == 0 or "owner" not in orders.columns:
+        return []
+    mine = orders[(orders["owner"] == centre)
+                  & ~orders["state"].isin(["closed", "evaluated", "cancelled"])]
+    return list(reversed(mine["order_id"].tolist()))
+
+
 def _plain(v):
     """A frame's cell as a plain value: None for NaN/NaT, datetime for a Timestamp."""
     if v is None:

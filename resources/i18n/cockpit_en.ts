@@ -4,7 +4,7 @@
 <context>
     <name>AfterActionDialog</name>
     <message>
-        <location filename="../../widgets/after_action.py" line="+283"/>
+        <location filename="../../widgets/after_action.py" line="+284"/>
         <source>演练复盘报告</source>
         <translation>After-action report</translation>
     </message>
@@ -65,7 +65,7 @@
 <context>
     <name>ArcGauge</name>
     <message>
-        <location filename="../../widgets/gauge.py" line="+28"/>
+        <location filename="../../widgets/gauge.py" line="+29"/>
         <source>报警</source>
         <extracomment>Shape and word of each status (never colour alone).</extracomment>
         <translation>Alarm</translation>
@@ -691,7 +691,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>FiveColourModel</name>
     <message>
-        <location filename="../../widgets/five_colour.py" line="+178"/>
+        <location filename="../../widgets/five_colour.py" line="+180"/>
         <source>{column}：点击排序</source>
         <translation>{column}: click to sort</translation>
     </message>
@@ -884,7 +884,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>KpiBoardDialog</name>
     <message>
-        <location filename="../../widgets/kpi_board.py" line="+244"/>
+        <location filename="../../widgets/kpi_board.py" line="+227"/>
         <source>八大板块 · 指标明细</source>
         <translation>Eight boards · KPI details</translation>
     </message>
@@ -892,12 +892,12 @@ Occurred {at} · {state}</translation>
 <context>
     <name>KpiBoardView</name>
     <message>
-        <location line="-204"/>
+        <location line="-188"/>
         <source>全部跑道</source>
         <translation>All runways</translation>
     </message>
     <message>
-        <location line="+133"/>
+        <location line="+117"/>
         <source>搜索指标名称、编号或跑道</source>
         <translation>Search KPI name, ID or runway</translation>
     </message>
@@ -910,7 +910,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>KpiBreakdown</name>
     <message>
-        <location filename="../../widgets/five_colour.py" line="+499"/>
+        <location filename="../../widgets/five_colour.py" line="+478"/>
         <source>点击五色图中的格子查看指标明细</source>
         <translation>Click a cell of the five-colour grid for its breakdown</translation>
     </message>
@@ -923,7 +923,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>KpiTableModel</name>
     <message>
-        <location filename="../../widgets/kpi_board.py" line="-164"/>
+        <location filename="../../widgets/kpi_board.py" line="-148"/>
         <source>指标</source>
         <extracomment>(key, header, decimals or None for text)</extracomment>
         <translation>KPI</translation>
@@ -969,7 +969,7 @@ Occurred {at} · {state}</translation>
         <translation>Δ score</translation>
     </message>
     <message>
-        <location line="+54"/>
+        <location line="+38"/>
         <source>越高越好 ↑</source>
         <translation>Higher ↑</translation>
     </message>
@@ -987,7 +987,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>LevelActionDialog</name>
     <message>
-        <location filename="../../widgets/levels_panel.py" line="+168"/>
+        <location filename="../../widgets/levels_panel.py" line="+182"/>
         <source>{action} · 工单 {order}</source>
         <translation>{action} · order {order}</translation>
     </message>
@@ -1065,7 +1065,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>LevelsController</name>
     <message>
-        <location filename="../../cockpit/controllers/levels.py" line="+30"/>
+        <location filename="../../cockpit/controllers/levels.py" line="+31"/>
         <source>值班员</source>
         <translation>duty operator</translation>
     </message>
@@ -1105,7 +1105,7 @@ Occurred {at} · {state}</translation>
         <translation>Single seat · {centre} · {user}</translation>
     </message>
     <message>
-        <location line="+49"/>
+        <location line="+51"/>
         <source>下级上报</source>
         <translation>Escalated from below</translation>
     </message>
@@ -1143,7 +1143,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>LevelsPanel</name>
     <message>
-        <location filename="../../widgets/levels_panel.py" line="-157"/>
+        <location filename="../../widgets/levels_panel.py" line="-164"/>
         <source>上下级 · 上报 下派 督办 退回</source>
         <translation>Levels · escalate, delegate, supervise, return</translation>
     </message>
@@ -1178,7 +1178,7 @@ Occurred {at} · {state}</translation>
         <translation>State</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+9"/>
         <source>没有待办：上级和下级都没有交来的事项。</source>
         <translation>Nothing waiting: no work from above or below.</translation>
     </message>
@@ -1188,7 +1188,7 @@ Occurred {at} · {state}</translation>
         <translation>The order to act on (select a row, or type an order id)</translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+31"/>
         <source>下级上报</source>
         <translation>Escalated from below</translation>
     </message>
@@ -1198,13 +1198,13 @@ Occurred {at} · {state}</translation>
         <translation>Delegated from above</translation>
     </message>
     <message>
-        <location line="-75"/>
-        <location line="+76"/>
+        <location line="-86"/>
+        <location line="+87"/>
         <source>退回</source>
         <translation>Return</translation>
     </message>
     <message>
-        <location line="-79"/>
+        <location line="-90"/>
         <source>上报</source>
         <extracomment>action -&gt; (button text, needs a target centre, needs a deadline, needs a reason)</extracomment>
         <translation>Escalate</translation>
@@ -1220,7 +1220,28 @@ Occurred {at} · {state}</translation>
         <translation>Supervise</translation>
     </message>
     <message>
-        <location line="+77"/>
+        <location line="+11"/>
+        <source>待签收</source>
+        <extracomment>order states in the interface language</extracomment>
+        <translation>Awaiting acknowledgement</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>已签收</source>
+        <translation>Acknowledged</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>已处置</source>
+        <translation>Handled</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>已核查</source>
+        <translation>Verified</translation>
+    </message>
+    <message>
+        <location line="+74"/>
         <source>上级督办</source>
         <translation>Supervised from above</translation>
     </message>
@@ -1235,7 +1256,12 @@ Occurred {at} · {state}</translation>
         <translation> overdue</translation>
     </message>
     <message>
-        <location line="+36"/>
+        <location line="+5"/>
+        <source>事件 {event}</source>
+        <translation>Event {event}</translation>
+    </message>
+    <message>
+        <location line="+34"/>
         <source>先选中或输入一个工单。</source>
         <translation>Select or type an order first.</translation>
     </message>
@@ -1461,7 +1487,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>RankingView</name>
     <message>
-        <location filename="../../widgets/ranking.py" line="+172"/>
+        <location filename="../../widgets/ranking.py" line="+173"/>
         <location line="+12"/>
         <source>季度</source>
         <translation>Quarter</translation>
@@ -1521,7 +1547,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>ReplayBar</name>
     <message>
-        <location filename="../../widgets/replay_bar.py" line="+90"/>
+        <location filename="../../widgets/replay_bar.py" line="+91"/>
         <source>复盘</source>
         <extracomment>The speeds offered, simulated seconds per wall second.</extracomment>
         <translation>REPLAY</translation>
@@ -1788,7 +1814,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>TrendChart</name>
     <message>
-        <location filename="../../widgets/trend.py" line="+30"/>
+        <location filename="../../widgets/trend.py" line="+31"/>
         <source>预警下限</source>
         <extracomment>pyqtgraph symbol of the state a crossing enters.</extracomment>
         <translation>warning low</translation>
@@ -2657,7 +2683,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>five_colour</name>
     <message>
-        <location filename="../../widgets/five_colour.py" line="-577"/>
+        <location filename="../../widgets/five_colour.py" line="-556"/>
         <source>新</source>
         <extracomment>The raw value a column sorts by (numbers, codes); None sorts last in either order. A score cell&apos;s dict (score, label, colour, text, status, rank). The unit code of a row.</extracomment>
         <translation>new</translation>
