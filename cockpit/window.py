@@ -246,7 +246,9 @@ class MainWindow(QMainWindow):
                    *([self.drill] if self.drill is not None else [])],
             # simulated departments answer in the live demo only: in a drill the trainees
             # act the stages themselves (A/H/V/C) and are scored on them
-            responder=DepartmentSimulator() if catalog.synthetic and mode == "live" else None,
+            # (not in a three-level store: a simulated department cannot act as this login)
+            responder=DepartmentSimulator() if catalog.synthetic and mode == "live"
+            and not getattr(self.store, "levels", False) else None,
             store_problem=store_problem, operator=cfg.operator,
             interval_ms=round(ticks.events_s * 1000),
             # a shared store whose server is down at start is opened when it is back
