@@ -3,13 +3,15 @@
 Pages: a title page (quarter, dataset, the demo-data notice, the five levels and how many
 units fall in each), the ranking with its movement, the five-colour grid, the top and bottom
 five of every board, the closed-loop board, and the method note. Text is real text in the
-app's CJK font (embedded by Qt), so the PDF can be searched and its text extracted. Needs a
+PDF font of :mod:`cockpit.printing.fonts` (embedded by Qt), so the PDF can be searched and its
+text extracted as the real characters. Needs a
 QGuiApplication (``cockpit report`` makes an offscreen one).
 """
 
 from __future__ import annotations
 
 import html
+import logging
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QMarginsF, QSizeF
@@ -27,18 +29,43 @@ from cockpit.datasets.report import Report, change_text
 from cockpit.widgets import theme
 from cockpit.widgets.words import EVALUATION, tr_word
 
-__all__ = ["write_pdf", "report_html", "cjk_family"]
+__all__ = ["write_pdf", "report_html", "cjk_family", "pdf_family"]
 
 _INK = "#111111"
 _DIM = "#555555"
 _RULE = "#c8ced8"
 translate = QCoreApplication.translate
+log = logging.getLogger(__name__)
 
 
 def cjk_family() -> str:
     """The app's CJK font family (the first of theme.CJK_FONTS installed)."""
     families = set(QFontDatabase.families())
     return next((f for f in theme.CJK_FONTS if f in families), QFont().defaultFamily())
+
+
+_PDF_FAMILY: list[str] = []
+
+
+def pdf_family() -> str:
+    """The family the PDFs are written in: Noto Sans CJK SC without its radical aliases
+    (:mod:`cockpit.printing.fonts`, so that the text layer holds the real characters),
+    registered with Qt once; the app's CJK font when that cannot be made."""
+    if not _PDF_FAMILY:
+        from cockpit.printing.fonts import pdf_font_file
+
+        family = cjk_family()
+        try:
+            path = pdf_font_file()
+        except (OSError, ValueError, ImportError) as exc:  # a broken font file, no fontTools
+            log.warning("PDF font: %s", exc)
+            path = None
+        if path is not None:
+            fid = QFontDatabase.addApplicationFont(str(path))
+            fams = QFontDatabase.applicationFontFamilies(fid) if fid >= 0 else []
+            family = fams[0] if fams else family
+        _PDF_FAMILY.append(family)
+    return _PDF_FAMILY[0]
 
 
 def _e(x: object) -> str:
@@ -236,7 +263,7 @@ def write_html_pdf(html_text: str, path: Path | str, title: str,
                                      QPageLayout.Orientation.Landscape,
                                      QMarginsF(12, 12, 12, 12), QPageLayout.Unit.Millimeter))
     doc = QTextDocument()
-    font = QFont(cjk_family())
+    font = QFont(pdf_family())
     font.setPointSizeF(9.5)
     # Noto CJK's 'locl' substitutes digits with glyphs that have no Unicode mapping, and Qt
     # then writes them into the PDF's text layer as garbage (2026Q3 -> \x01\x01Q\x05)
