@@ -591,18 +591,22 @@ class ReviewPanel(QWidget):
         provider, compare = self.controller.orders_provider, self._compare
 
         def work():
+            from cockpit.printing.quarter_pdf import report_images
+
             con = catalog.cursor()
             try:
                 orders = provider() if provider is not None else None
-                return build_report(con, period, mode, orders, compare, kpi_detail=False)
+                rep = build_report(con, period, mode, orders, compare, kpi_detail=False)
+                return rep, report_images(rep)  # the charts, off the GUI thread
             finally:
                 con.close()
 
-        def draw(rep) -> None:
+        def draw(result) -> None:
             from cockpit.printing.quarter_pdf import write_pdf
 
+            rep, images = result
             try:
-                self._on_exported(str(write_pdf(rep, path)))
+                self._on_exported(str(write_pdf(rep, path, images)))
             except OSError as exc:
                 self._on_failed(f"{type(exc).__name__}: {exc}")
 

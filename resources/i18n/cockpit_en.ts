@@ -1347,18 +1347,18 @@ Occurred {at} · {state}</translation>
     </message>
     <message>
         <location line="+9"/>
-        <location line="+265"/>
+        <location line="+269"/>
         <source>导出 PDF</source>
         <translation>Export PDF</translation>
     </message>
     <message>
-        <location line="-263"/>
-        <location line="+269"/>
+        <location line="-267"/>
+        <location line="+273"/>
         <source>导出 Excel</source>
         <translation>Export Excel</translation>
     </message>
     <message>
-        <location line="-216"/>
+        <location line="-220"/>
         <source>正在计算 …</source>
         <translation>Evaluating …</translation>
     </message>
@@ -1379,7 +1379,7 @@ Occurred {at} · {state}</translation>
     </message>
     <message>
         <location line="+58"/>
-        <location line="+26"/>
+        <location line="+30"/>
         <source>正在导出 {name} …</source>
         <translation>Exporting {name} …</translation>
     </message>
@@ -2519,7 +2519,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>report_pdf</name>
     <message>
-        <location filename="../../cockpit/printing/quarter_pdf.py" line="+97"/>
+        <location filename="../../cockpit/printing/quarter_pdf.py" line="+213"/>
         <source>{period} 季度</source>
         <translation>Quarter {period}</translation>
     </message>
@@ -2529,7 +2529,7 @@ Occurred {at} · {state}</translation>
         <translation>Colours {mode} · compared with {compare} · {n} ranked {unit}</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+2"/>
         <source>数据集：{dataset} · 生成时间：{at}</source>
         <translation>Dataset: {dataset} · generated {at}</translation>
     </message>
@@ -2544,28 +2544,84 @@ Occurred {at} · {state}</translation>
         <translation>The operations data are invented; the names, codes and boundaries of the administrative units are real.</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+23"/>
         <source>{n} 个</source>
         <translation>{n} units</translation>
     </message>
     <message>
-        <location line="+7"/>
-        <source>一、{period} 总分排名</source>
-        <translation>1. Ranking by total score, {period}</translation>
-    </message>
-    <message>
-        <location line="+2"/>
+        <location line="+31"/>
         <source>名次变化对比 {previous}：↑ 上升，↓ 下降，— 不变，新 上季度未排名。</source>
         <translation>Rank change vs {previous}: ↑ up, ↓ down, — same, new = not ranked last quarter.</translation>
     </message>
     <message>
-        <location line="+3"/>
-        <location line="+26"/>
+        <location line="-14"/>
+        <location line="+17"/>
         <source>名次</source>
         <translation>Rank</translation>
     </message>
     <message>
-        <location line="-26"/>
+        <location line="-150"/>
+        <source>第 {rank} 名 · {total} 分</source>
+        <translation>rank {rank} · {total} points</translation>
+    </message>
+    <message>
+        <location line="+28"/>
+        <source>平均</source>
+        <extracomment>Chart images of a report: name (the HTML&apos;s ``src``) -&gt; PNG bytes.</extracomment>
+        <translation>mean</translation>
+    </message>
+    <message>
+        <location line="+23"/>
+        <source>总分与名次变化（↑ 上升 ↓ 下降，对比 {previous}）</source>
+        <translation>Total score and rank movement (↑ up ↓ down, against {previous})</translation>
+    </message>
+    <message>
+        <location line="+44"/>
+        <source>本季要点</source>
+        <translation>The quarter at a glance</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>最佳</source>
+        <translation>Best</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>最差</source>
+        <translation>Worst</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>上升最多</source>
+        <translation>Rose most</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>下降最多</source>
+        <translation>Fell most</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>无</source>
+        <translation>none</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>五色分布（{n} 个有总分的单位）：</source>
+        <translation>Colours ({n} units with a total score):</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>一、五色图（{mode}）</source>
+        <translation>1. Five-colour grid ({mode})</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>二、{period} 总分排名</source>
+        <translation>2. Ranking by total score, {period}</translation>
+    </message>
+    <message>
+        <location line="+6"/>
         <source>变化</source>
         <translation>Change</translation>
     </message>
@@ -2591,36 +2647,96 @@ Occurred {at} · {state}</translation>
     </message>
     <message>
         <location line="+17"/>
-        <source>二、五色图（{mode}）</source>
-        <translation>2. Five-colour grid ({mode})</translation>
+        <source>三、后五名及其失分指标</source>
+        <translation>3. The bottom five and the KPIs that cost them points</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>总分最低的五个单位（最差在前）；每个单位列出得分最低的板块，以及失分最多的指标（失分 = 指标在板块内的权重占比 × (100 − 得分)）。</source>
+        <translation>The five units with the lowest total (worst first); for each, its weakest boards and the KPIs that lost it the most points (points lost = the KPI&apos;s weight share within its board × (100 − score)).</translation>
     </message>
     <message>
         <location line="+2"/>
+        <source>越高越好</source>
+        <translation>higher is better</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>越低越好</source>
+        <translation>lower is better</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>最弱板块：</source>
+        <translation>Weakest boards: </translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>指标</source>
+        <translation>KPI</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>方向</source>
+        <translation>Direction</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>数值</source>
+        <translation>Value</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>目标</source>
+        <translation>Target</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>失分</source>
+        <translation>Points lost</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>四、板块 · {board}</source>
+        <translation>4. Board · {board}</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>前五：</source>
+        <translation>Top five: </translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>后五：</source>
+        <translation>Bottom five: </translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>五、闭环处置（来源：{source}）</source>
+        <translation>5. Closed loop (from {source})</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>派遣记录：</source>
+        <translation>Dispatch records: </translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>六、方法说明</source>
+        <translation>6. Method</translation>
+    </message>
+    <message>
+        <location line="-116"/>
         <source>每格显示得分与等级颜色；灰色“无数据”为缺失（不计为 0），深灰“样本不足”为闭环处置派单过少。</source>
         <translation>Each cell shows the score in its level colour; grey &quot;No data&quot; is missing (not counted as 0), dark grey &quot;Too few&quot; means too few closed-loop orders.</translation>
     </message>
     <message>
-        <location line="+17"/>
-        <source>三、各板块前五与后五</source>
-        <translation>3. Top five and bottom five of each board</translation>
-    </message>
-    <message>
-        <location line="+1"/>
+        <location line="+55"/>
         <source>板块</source>
         <translation>Board</translation>
     </message>
     <message>
-        <location line="+1"/>
-        <source>前五（名次 单位 得分）</source>
-        <translation>Top 5 (rank, unit, score)</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>后五（名次 单位 得分，最差在前）</source>
-        <translation>Bottom 5 (rank, unit, score; worst first)</translation>
-    </message>
-    <message>
-        <location line="+20"/>
+        <location line="+38"/>
         <source>派遣记录</source>
         <translation>dispatch records</translation>
     </message>
@@ -2630,12 +2746,7 @@ Occurred {at} · {state}</translation>
         <translation>event history (no completion times)</translation>
     </message>
     <message>
-        <location line="+1"/>
-        <source>四、闭环处置（来源：{source}）</source>
-        <translation>4. Closed loop (from {source})</translation>
-    </message>
-    <message>
-        <location line="+3"/>
+        <location line="+8"/>
         <source>样本量</source>
         <translation>Sample</translation>
     </message>
@@ -2665,20 +2776,16 @@ Occurred {at} · {state}</translation>
         <translation>Overdue</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="-48"/>
+        <location line="+48"/>
         <source>得分</source>
         <translation>Score</translation>
-    </message>
-    <message>
-        <location line="+20"/>
-        <source>五、方法说明</source>
-        <translation>5. Method</translation>
     </message>
 </context>
 <context>
     <name>review</name>
     <message>
-        <location filename="../../cockpit/controllers/review.py" line="-634"/>
+        <location filename="../../cockpit/controllers/review.py" line="-638"/>
         <source>派遣记录</source>
         <translation>dispatch records</translation>
     </message>
@@ -2941,13 +3048,13 @@ Occurred {at} · {state}</translation>
     </message>
     <message>
         <location line="+2"/>
-        <location filename="../../datasets/report.py" line="+259"/>
+        <location filename="../../datasets/report.py" line="+379"/>
         <source>总分</source>
         <extracomment>The total&apos;s column name.</extracomment>
         <translation>Total</translation>
     </message>
     <message>
-        <location filename="../../datasets/report.py" line="-264"/>
+        <location filename="../../datasets/report.py" line="-384"/>
         <source>按分数段（绝对阈值）</source>
         <translation>by score bands (absolute thresholds)</translation>
     </message>
@@ -2958,13 +3065,13 @@ Occurred {at} · {state}</translation>
     </message>
     <message>
         <location line="+2"/>
-        <location line="+299"/>
+        <location line="+419"/>
         <source>说明</source>
         <extracomment>The workbook&apos;s sheets, in order.</extracomment>
         <translation>About</translation>
     </message>
     <message>
-        <location line="-299"/>
+        <location line="-419"/>
         <source>排名</source>
         <translation>Ranking</translation>
     </message>
@@ -3009,8 +3116,9 @@ Occurred {at} · {state}</translation>
         <translation>grids</translation>
     </message>
     <message>
-        <location line="+42"/>
+        <location line="+49"/>
         <source>名次第 {i}/{k} 段</source>
+        <extracomment>caller passed none on purpose)</extracomment>
         <translation>rank band {i}/{k}</translation>
     </message>
     <message>
@@ -3089,8 +3197,33 @@ Occurred {at} · {state}</translation>
         <translation>Five colours: by rank quintiles (review) — among n units with a score, rank r has level ⌊(r−1)·5/n⌋+1; equal scores share a band. Either way can be chosen.</translation>
     </message>
     <message>
-        <location line="+51"/>
-        <location line="+104"/>
+        <location line="+84"/>
+        <source>未指定派遣库</source>
+        <translation>no dispatch store given</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>派遣库 {path} 不存在（尚无派遣记录）</source>
+        <translation>the dispatch store {path} does not exist (no dispatch records yet)</translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>派遣库正被运行中的驾驶舱占用（{who}）：读取的是它此刻的副本</source>
+        <translation>the dispatch store is held by a running cockpit ({who}): a copy of it as of now was read</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>派遣库正被另一程序占用，无法读取（{error}）；闭环处置改用事件历史，按时率与结案率缺失</source>
+        <translation>the dispatch store is held by another program and cannot be read ({error}); the closed loop falls back to the event history, without on-time and closure rates</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>派遣库无法读取（{error}）；闭环处置改用事件历史，按时率与结案率缺失</source>
+        <translation>the dispatch store cannot be read ({error}); the closed loop falls back to the event history, without on-time and closure rates</translation>
+    </message>
+    <message>
+        <location line="+47"/>
+        <location line="+105"/>
         <location line="+16"/>
         <location line="+12"/>
         <location line="+14"/>
@@ -3100,12 +3233,12 @@ Occurred {at} · {state}</translation>
         <translation>Unit</translation>
     </message>
     <message>
-        <location line="-171"/>
+        <location line="-172"/>
         <source>{top}城市运行 · 五色图与季度晾晒报告</source>
         <translation>{top} City Operations · five-colour grid and quarterly ranking</translation>
     </message>
     <message>
-        <location line="+78"/>
+        <location line="+79"/>
         <source>季度</source>
         <translation>Quarter</translation>
     </message>
