@@ -194,6 +194,8 @@ class MainWindow(QMainWindow):
         self.lang = lang or current_language()
         self.mode = mode
         self.drawn: set[str] = set()
+        # each mode's splitter sizes, per screen size: (mode, width, height) -> sizes
+        self._layouts: dict[tuple[str, int, int], dict] = {}
         self.snapshot: Snapshot | None = None
         self.vitals_info: dict = {}
         self.board_dialog: KpiBoardDialog | None = None
@@ -429,20 +431,58 @@ class MainWindow(QMainWindow):
             if mode == "drill" and getattr(self, "review", None) is not None:
                 self.pick_drill()
             return
+        old = self.mode
+        review = getattr(self, "review", None)
+        if review is not None and old != mode and getattr(self, "_layout_applied", False):
+            self._layouts[self._layout_key(old)] = self._layout_state()
         self.mode = mode
         self.header.set_mode(mode)
-        # review gives the five-colour grid the large area
-        review = getattr(self, "review", None)
         if review is None:
             return
+        # review gives the five-colour grid the large area; each mode keeps its own layout
+        # (per screen size): what the user dragged in one mode is there again on return
         if mode == "review":
             review.set_compact(False)
-            self.top_split.setSizes([0, 520, 1400])
             self.left_split.hide()
+            self.bottom_split.hide()
         else:
             review.set_compact(True)
             self.left_split.show()
-            self.top_split.setSizes([520, 880, 500])
+            self.bottom_split.show()
+        self._apply_layout(self._layouts.get(self._layout_key(mode)))
+
+    #: The splitters a mode's layout is made of (the review panel adds its own).
+    _SPLITTERS = ("top_split", "left_split", "map_split", "bottom_split", "vsplit")
+
+    def _layout_key(self, mode: str) -> tuple[str, int, int]:
+        screen = self.screen()
+        size = screen.size() if screen is not None else self.size()
+        return (mode, size.width(), size.height())
+
+    def _layout_state(self) -> dict:
+        """Every splitter's sizes now (the window's and the review panel's)."""
+        state = {name: getattr(self, name).sizes() for name in self._SPLITTERS}
+        if not self.review.compact:
+            state["review"] = self.review.layout_state()
+        return state
+
+    def _apply_layout(self, state: dict | None) -> None:
+        """A mode's saved layout, or its default."""
+        self._layout_applied = True
+        if state is not None:
+            for name in self._SPLITTERS:
+                if state.get(name):
+                    getattr(self, name).setSizes(state[name])
+            if "review" in state and not self.review.compact:
+                self.review.restore_layout(state["review"])
+            return
+        w = max(self.top_split.width(), 1280)
+        if self.mode == "review":
+            # the map keeps a strip (the selected unit), the panel the rest
+            self.top_split.setSizes([0, int(w * 0.16), w - int(w * 0.16)])
+            self.review.restore_layout(None)
+        else:
+            self.top_split.setSizes([int(w * 0.27), int(w * 0.47), w - int(w * 0.74)])
 
     def pick_drill(self) -> list[str] | None:
         """演练 from the live window: choose a scenario or a window of the past, then start

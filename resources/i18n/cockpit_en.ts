@@ -889,7 +889,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>KpiBreakdown</name>
     <message>
-        <location filename="../../widgets/five_colour.py" line="+499"/>
+        <location filename="../../widgets/five_colour.py" line="+507"/>
         <source>点击五色图中的格子查看指标明细</source>
         <translation>Click a cell of the five-colour grid for its breakdown</translation>
     </message>
@@ -1023,7 +1023,7 @@ Occurred {at} · {state}</translation>
         <translation>Replay is read-only: nothing is dispatched or written</translation>
     </message>
     <message>
-        <location line="+102"/>
+        <location line="+104"/>
         <location line="+85"/>
         <source>城市运行一屏统揽</source>
         <translation>City Operations Cockpit</translation>
@@ -1059,8 +1059,9 @@ Occurred {at} · {state}</translation>
         <translation>Categories</translation>
     </message>
     <message>
-        <location line="+117"/>
+        <location line="+155"/>
         <source>无法启动演练窗口</source>
+        <extracomment>The splitters a mode&apos;s layout is made of (the review panel adds its own).</extracomment>
         <translation>Could not start the drill window</translation>
     </message>
     <message>
@@ -1321,7 +1322,61 @@ Occurred {at} · {state}</translation>
 <context>
     <name>ReviewPanel</name>
     <message>
-        <location filename="../../cockpit/controllers/review.py" line="+422"/>
+        <location filename="../../cockpit/controllers/review.py" line="+431"/>
+        <source>正在计算 …</source>
+        <translation>Evaluating …</translation>
+    </message>
+    <message>
+        <location line="+25"/>
+        <location line="+19"/>
+        <source>正在导出 {name} …</source>
+        <translation>Exporting {name} …</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>五色图 · 晾晒 — 无指标数据</source>
+        <translation>Five-colour grid · review — no KPI data</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>数据集中没有指标值</source>
+        <translation>The dataset has no KPI values</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>五色图 · 晾晒 {period}</source>
+        <translation>Five-colour grid · review {period}</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>名次变化对比 {previous}：↑ 上升 ↓ 下降 — 不变 新 上季度未排名；同分同名次（1、2、2、4）</source>
+        <translation>Rank change vs {previous}: ↑ up ↓ down — same, new = not ranked last quarter; equal scores share a rank (1, 2, 2, 4)</translation>
+    </message>
+    <message>
+        <location line="-8"/>
+        <source>名次变化 = {a} 名次 − {b} 名次</source>
+        <translation>Rank change = {a} rank − {b} rank</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>计算 {ms} ms · 闭环处置：{source} · {mode}</source>
+        <translation>Evaluated in {ms} ms · closed loop: {source} · {mode}</translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>失败：{error}</source>
+        <translation>Failed: {error}</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>已导出 {path}</source>
+        <translation>Exported {path}</translation>
+    </message>
+</context>
+<context>
+    <name>ReviewView</name>
+    <message>
+        <location filename="../../widgets/review_panel.py" line="+77"/>
         <source>五色图 · 晾晒</source>
         <translation>Five-colour grid · review</translation>
     </message>
@@ -1347,23 +1402,18 @@ Occurred {at} · {state}</translation>
     </message>
     <message>
         <location line="+9"/>
-        <location line="+269"/>
+        <location line="+163"/>
         <source>导出 PDF</source>
         <translation>Export PDF</translation>
     </message>
     <message>
-        <location line="-267"/>
-        <location line="+273"/>
+        <location line="-161"/>
+        <location line="+162"/>
         <source>导出 Excel</source>
         <translation>Export Excel</translation>
     </message>
     <message>
-        <location line="-220"/>
-        <source>正在计算 …</source>
-        <translation>Evaluating …</translation>
-    </message>
-    <message>
-        <location line="+32"/>
+        <location line="-107"/>
         <source>五色图</source>
         <translation>Five-colour grid</translation>
     </message>
@@ -1376,52 +1426,6 @@ Occurred {at} · {state}</translation>
         <location line="+1"/>
         <source>明细</source>
         <translation>Breakdown</translation>
-    </message>
-    <message>
-        <location line="+58"/>
-        <location line="+30"/>
-        <source>正在导出 {name} …</source>
-        <translation>Exporting {name} …</translation>
-    </message>
-    <message>
-        <location line="+28"/>
-        <source>五色图 · 晾晒 — 无指标数据</source>
-        <translation>Five-colour grid · review — no KPI data</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>数据集中没有指标值</source>
-        <translation>The dataset has no KPI values</translation>
-    </message>
-    <message>
-        <location line="+3"/>
-        <source>五色图 · 晾晒 {period}</source>
-        <translation>Five-colour grid · review {period}</translation>
-    </message>
-    <message>
-        <location line="+8"/>
-        <source>名次变化对比 {previous}：↑ 上升 ↓ 下降 — 不变 新 上季度未排名；同分同名次（1、2、2、4）</source>
-        <translation>Rank change vs {previous}: ↑ up ↓ down — same, new = not ranked last quarter; equal scores share a rank (1, 2, 2, 4)</translation>
-    </message>
-    <message>
-        <location line="+5"/>
-        <source>名次变化 = {a} 名次 − {b} 名次</source>
-        <translation>Rank change = {a} rank − {b} rank</translation>
-    </message>
-    <message>
-        <location line="+6"/>
-        <source>计算 {ms} ms · 闭环处置：{source} · {mode}</source>
-        <translation>Evaluated in {ms} ms · closed loop: {source} · {mode}</translation>
-    </message>
-    <message>
-        <location line="+25"/>
-        <source>失败：{error}</source>
-        <translation>Failed: {error}</translation>
-    </message>
-    <message>
-        <location line="+3"/>
-        <source>已导出 {path}</source>
-        <translation>Exported {path}</translation>
     </message>
 </context>
 <context>
@@ -1551,7 +1555,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>TrendPlot</name>
     <message>
-        <location filename="../../widgets/five_colour.py" line="-34"/>
+        <location filename="../../widgets/five_colour.py" line="-35"/>
         <source>全部单位平均</source>
         <translation>Mean of all units</translation>
     </message>
@@ -2365,7 +2369,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>five_colour</name>
     <message>
-        <location filename="../../widgets/five_colour.py" line="-577"/>
+        <location filename="../../widgets/five_colour.py" line="-584"/>
         <source>新</source>
         <extracomment>The raw value a column sorts by (numbers, codes); None sorts last in either order. A score cell&apos;s dict (score, label, colour, text, status, rank). The unit code of a row.</extracomment>
         <translation>new</translation>
@@ -2782,7 +2786,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>review</name>
     <message>
-        <location filename="../../cockpit/controllers/review.py" line="-638"/>
+        <location filename="../../cockpit/controllers/review.py" line="-483"/>
         <source>派遣记录</source>
         <translation>dispatch records</translation>
     </message>
@@ -2812,7 +2816,7 @@ Occurred {at} · {state}</translation>
         <translation>{period} · {mode} · {n} units · closed loop from {source}</translation>
     </message>
     <message>
-        <location line="+62"/>
+        <location line="+63"/>
         <source>{column}：{score} 分 · {label}</source>
         <translation>{column}: {score} · {label}</translation>
     </message>
@@ -2828,12 +2832,12 @@ Occurred {at} · {state}</translation>
     </message>
     <message>
         <location line="+0"/>
-        <location line="+43"/>
+        <location line="+52"/>
         <source>得分</source>
         <translation>Score</translation>
     </message>
     <message>
-        <location line="-42"/>
+        <location line="-51"/>
         <source>等级</source>
         <translation>Level</translation>
     </message>
@@ -2853,7 +2857,7 @@ Occurred {at} · {state}</translation>
         <translation>Change</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+10"/>
         <source> · 总分 = 各板块得分的加权平均（缺失板块不计入）</source>
         <translation> · total = weighted mean of the board scores (missing boards left out)</translation>
     </message>
@@ -2864,12 +2868,12 @@ Occurred {at} · {state}</translation>
     </message>
     <message>
         <location line="+0"/>
-        <location line="+24"/>
+        <location line="+33"/>
         <source>数值</source>
         <translation>Value</translation>
     </message>
     <message>
-        <location line="-16"/>
+        <location line="-26"/>
         <source>样本量（派单）</source>
         <translation>Sample (orders)</translation>
     </message>
@@ -2900,56 +2904,87 @@ Occurred {at} · {state}</translation>
     </message>
     <message>
         <location line="+1"/>
+        <location line="+6"/>
         <source>超时未办结</source>
         <translation>Overdue, not finished</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="-4"/>
         <source>来源</source>
         <translation>Source</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+5"/>
+        <source>迟办：{actions}</source>
+        <translation>late: {actions}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>按时</source>
+        <translation>on time</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>事件 {event} · {title}</source>
+        <translation>Event {event} · {title}</translation>
+    </message>
+    <message>
+        <location line="+10"/>
         <source>指标</source>
         <translation>KPI</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+4"/>
+        <source>贡献</source>
+        <translation>Contribution</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>跑道</source>
         <translation>Runway</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+0"/>
         <source>方向</source>
         <translation>Direction</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+24"/>
+        <source> · 贡献 = 权重占比 × 得分，失分 = 权重占比 × (100 − 得分)，按失分排序</source>
+        <translation> · contribution = weight share × score, points lost = weight share × (100 − score), sorted by points lost</translation>
+    </message>
+    <message>
+        <location line="+75"/>
+        <source>本窗口未打开派遣库（见状态栏），闭环处置改用事件历史</source>
+        <translation>this window has no dispatch store open (see the status line); the closed loop falls back to the event history</translation>
+    </message>
+    <message>
+        <location line="-103"/>
         <source>权重</source>
         <translation>Weight</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-2"/>
         <source>目标</source>
         <translation>Target</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+0"/>
         <source>单位</source>
         <translation>Unit</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+5"/>
         <source>较上季</source>
         <translation>Δ quarter</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="-1"/>
         <source>失分</source>
         <translation>Points lost</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+3"/>
         <source>↑ 越高越好</source>
         <translation>↑ higher is better</translation>
     </message>
@@ -2959,7 +2994,7 @@ Occurred {at} · {state}</translation>
         <translation>↓ lower is better</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+21"/>
         <source> · 有数值的指标 {have}/{n}</source>
         <translation> · KPIs with a value {have}/{n}</translation>
     </message>
@@ -2967,11 +3002,6 @@ Occurred {at} · {state}</translation>
         <location line="+1"/>
         <source>（权重覆盖 {cv}）</source>
         <translation> (weight coverage {cv})</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source> · 失分 = 权重占比 × (100 − 得分)，按失分排序</source>
-        <translation> · points lost = weight share × (100 − score), sorted by points lost</translation>
     </message>
 </context>
 <context>
