@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMainWindow,
+    QMessageBox,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -54,7 +55,13 @@ from cockpit.datasets.drill import (
     event_density,
     shipped_scenarios,
 )
+from cockpit.datasets.drill_sessions import save_session
 from cockpit.datasets.event_feed import DepartmentSimulator
+from cockpit.datasets.review import (
+    catalog_department_labels,
+    name_departments,
+    report_department_ids,
+)
 from cockpit.datasets.schema import BOARDS, RISK_LEVELS, VITAL_DOMAINS
 from cockpit.i18n import current_language
 from cockpit.layers.page import build_page
@@ -570,7 +577,7 @@ class MainWindow(QMainWindow):
         show it in the app (timeline chart, table, total)."""
         if self.drill is None:
             return None
-        report = after_action_report(self.drill, self.clock.now())
+        report = self._named(after_action_report(self.drill, self.clock.now()))
         path = default_store_path().parent / "drills" / f"{self.drill.session_id}-report.pdf"
         write_drill_pdf(report, path)
         if self.after_action is None:
@@ -581,6 +588,11 @@ class MainWindow(QMainWindow):
         self.status.setText(self.tr("演练得分 {score} · 复盘报告：{path}").format(
             score=report["score"], path=path))
         return path
+
+    def _named(self, report: dict) -> dict:
+        """The after-action report with department names, not ids (江北区城市管理局)."""
+        labels = catalog_department_labels(self.catalog, report_department_ids(report))
+        return name_departments(report, labels)
 
     def open_board(self, board: str) -> None:
         """The board's runways and KPIs (city-wide, latest quarter) in a drill-down."""
@@ -824,7 +836,48 @@ class MainWindow(QMainWindow):
             # let the web view composite its last frame before anyone grabs the window
             QTimer.singleShot(0, self.sig_all_drawn.emit)
 
+    #: The answer to closing a drill without asking (None: ask). Tests set it; a kiosk could.
+    drill_close_answer: str | None = None
+
+    def ask_drill_close(self) -> str:
+        """Closing a drill window: "end" (score it, write the after-action report), "keep"
+        (save it to continue or review later) or "cancel" (the window stays open)."""
+        if self.drill_close_answer is not None:
+            return self.drill_close_answer
+        box = QMessageBox(self)
+        self._close_box = box  # for tests, which answer it
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle(self.tr("关闭演练"))
+        box.setText(self.tr("是否结束本次演练？"))
+        box.setInformativeText(self.tr(
+            "结束：评分并生成复盘报告。保留：保存演练进度，稍后可从演练列表继续或复盘。"
+            "演练记录都保存在演练库中，不会写入实战派遣库。"))
+        end = box.addButton(self.tr("结束演练"), QMessageBox.ButtonRole.AcceptRole)
+        keep = box.addButton(self.tr("保留，稍后继续"), QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton(self.tr("取消"), QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(end)
+        box.exec()
+        clicked = box.clickedButton()
+        return "end" if clicked is end else "keep" if clicked is keep else "cancel"
+
+    def _close_drill(self) -> bool:
+        """Ask, then end or keep the drill; False when the trainer cancels the close."""
+        answer = self.ask_drill_close()
+        if answer == "cancel":
+            return False
+        report = self.finish_drill() if answer == "end" else None
+        drill = self.drill
+        path = save_session(drill.path.parent, drill.session_id, self.scenario.id,
+                            self.scenario.title, drill.path, self.clock.now(),
+                            ended=answer == "end", report=report)
+        log.info("drill session saved: %s", path)
+        self.saved_session = path
+        return True
+
     def closeEvent(self, event) -> None:  # noqa: N802
+        if self.drill is not None and not self._closing and not self._close_drill():
+            event.ignore()
+            return
         self._closing = True
         self.vitals.close()
         self.dispatch_ctl.stop()

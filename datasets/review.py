@@ -28,7 +28,8 @@ if TYPE_CHECKING:
     from cockpit.datasets.report import Report
 
 __all__ = ["CellFacts", "quarter_views", "cell_facts", "quarter_report", "closed_loop_orders",
-           "department_labels", "department_label"]
+           "department_labels", "department_label", "catalog_department_labels",
+           "name_departments", "report_department_ids"]
 
 
 @dataclass(frozen=True)
@@ -179,3 +180,56 @@ def department_label(labels: dict[str, str], dept_id: Any) -> str:
     if dept_id is None:
         return "—"
     return labels.get(str(dept_id), str(dept_id))
+
+
+def catalog_department_labels(catalog: Catalog, dept_ids: Iterable[str] | None = None
+                              ) -> dict[str, str]:
+    """:func:`department_labels` on a cursor of its own (for the GUI's wiring)."""
+    con = catalog.cursor()
+    try:
+        return department_labels(con, dept_ids)
+    finally:
+        con.close()
+
+
+_DEPT_LISTS = ("departments_right", "departments_wrong", "departments_missed",
+               "departments_expected")
+
+
+def name_departments(report: dict[str, Any], labels: dict[str, str]) -> dict[str, Any]:
+    """The after-action report (``datasets.drill.after_action_report``) as a person reads
+    it: every department id in the per-inject lists and the timeline becomes its name
+    (``dept_id`` stays for machines; timeline rows gain ``department``). A new dict; the
+    report given is not changed."""
+    out = dict(report)
+    injects = []
+    for r in report.get("injects", []):
+        r = dict(r)
+        for k in _DEPT_LISTS:
+            if k in r:
+                r[k] = [department_label(labels, d) for d in r[k]]
+        injects.append(r)
+    out["injects"] = injects
+    timeline = []
+    for r in report.get("timeline", []):
+        r = dict(r)
+        d = r.get("dept_id")
+        if d:
+            name = department_label(labels, d)
+            r["department"] = name
+            if isinstance(r.get("text"), str):
+                r["text"] = r["text"].replace(str(d), name)
+        else:
+            r["department"] = ""
+        timeline.append(r)
+    out["timeline"] = timeline
+    return out
+
+
+def report_department_ids(report: dict[str, Any]) -> set[str]:
+    """Every department id an after-action report names (to look their names up)."""
+    ids = {str(r["dept_id"]) for r in report.get("timeline", []) if r.get("dept_id")}
+    for r in report.get("injects", []):
+        for k in _DEPT_LISTS:
+            ids.update(str(d) for d in r.get(k, []))
+    return ids

@@ -966,7 +966,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../cockpit/window.py" line="+83"/>
+        <location filename="../../cockpit/window.py" line="+90"/>
         <source>应急仓库</source>
         <translation>Warehouses</translation>
     </message>
@@ -1076,12 +1076,12 @@ Occurred {at} · {state}</translation>
     </message>
     <message>
         <location line="+7"/>
-        <location line="+172"/>
+        <location line="+177"/>
         <source>演练 · {title}</source>
         <translation>Drill · {title}</translation>
     </message>
     <message>
-        <location line="-140"/>
+        <location line="-145"/>
         <source>复盘 · {start} – {end}</source>
         <translation>Replay · {start} – {end}</translation>
     </message>
@@ -1091,7 +1091,7 @@ Occurred {at} · {state}</translation>
         <translation>Drill score {score} · after-action report: {path}</translation>
     </message>
     <message>
-        <location line="+100"/>
+        <location line="+105"/>
         <source>查询失败：{error}</source>
         <translation>Query failed: {error}</translation>
     </message>
@@ -1129,6 +1129,37 @@ Occurred {at} · {state}</translation>
         <location line="+27"/>
         <source>已选择：{name}</source>
         <translation>Selected: {name}</translation>
+    </message>
+    <message>
+        <location line="+44"/>
+        <source>关闭演练</source>
+        <extracomment>The answer to closing a drill without asking (None: ask). Tests set it; a kiosk could.</extracomment>
+        <translation>Close the drill</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>是否结束本次演练？</source>
+        <translation>End this drill?</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>结束：评分并生成复盘报告。保留：保存演练进度，稍后可从演练列表继续或复盘。演练记录都保存在演练库中，不会写入实战派遣库。</source>
+        <translation>End: score it and write the after-action report. Keep: save the drill as it is, to continue or review it later from the drill list. Either way its records stay in the drill store; nothing reaches the live dispatch store.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>结束演练</source>
+        <translation>End the drill</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>保留，稍后继续</source>
+        <translation>Keep for later</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>取消</source>
+        <translation>Cancel</translation>
     </message>
 </context>
 <context>
@@ -2315,7 +2346,7 @@ Occurred {at} · {state}</translation>
         <translation>Inject {n}: {title}</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+11"/>
         <source>评分方法 · Scoring</source>
         <translation>Scoring</translation>
     </message>
