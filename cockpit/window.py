@@ -486,7 +486,7 @@ class MainWindow(QMainWindow):
         w = max(self.top_split.width(), 1280)
         if self.mode == "review":
             # the map keeps a strip (the selected unit), the panel the rest
-            self.top_split.setSizes([0, int(w * 0.16), w - int(w * 0.16)])
+            self.top_split.setSizes([0, int(w * 0.06), w - int(w * 0.06)])
             self.review.restore_layout(None)
         else:
             self.top_split.setSizes([int(w * 0.27), int(w * 0.47), w - int(w * 0.74)])

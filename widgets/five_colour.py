@@ -666,7 +666,7 @@ class TrendPlot(pg.PlotWidget):
                 pi.addItem(t)
         finite = [v for v in ys + ms if not math.isnan(v)]
         lo = max(0.0, min(finite) - 8) if finite else 0.0
-        pi.setYRange(lo, 100 + (100 - lo) * 0.28, padding=0.02)
+        pi.setYRange(lo, 100 + (100 - lo) * 0.45, padding=0.02)
         self._periods = list(periods)
         pi.setXRange(-0.4, max(len(x) - 0.6, 0.6), padding=0)
         # 2026Q3 -> 26Q3: eight quarters fit a narrow panel too

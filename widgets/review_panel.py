@@ -262,14 +262,14 @@ class ReviewView(QWidget):
 
     # ---- helpers ---------------------------------------------------------------------
     def _size_splitters(self) -> None:
-        """The grid gets what its columns need (45-55 %); the breakdown most of the right
+        """The grid gets what its columns need (45-60 %); the breakdown most of the right
         column (its table shows the KPI rows, the trend under it)."""
         w, h = self._wide.width(), self._right.height()
         if (self.compact or getattr(self, "_sized", False) or w < 900 or h < 300
                 or self.grid.model.rowCount() == 0):
             return
         self._sized = True
-        grid_w = min(int(w * 0.55), max(int(w * 0.45), self.grid.wanted_width()))
+        grid_w = min(int(w * 0.60), max(int(w * 0.45), self.grid.wanted_width()))
         log.debug("review: grid wants %d of %d px", self.grid.wanted_width(), w)
         self._wide.setSizes([grid_w, w - grid_w])
         self._right.setSizes([int(h * 0.36), h - int(h * 0.36)])
