@@ -256,6 +256,11 @@ class MainWindow(QMainWindow):
             responder=DepartmentSimulator() if catalog.synthetic and mode == "live" else None,
             store_problem=store_problem, operator=cfg.operator,
             interval_ms=round(ticks.events_s * 1000),
+            # a drill starts at a plausible load: the background events still waiting at its
+            # clock are those younger than the usual react target (older ones would have been
+            # signed for by then), not every event of the last two hours
+            **({"recent_hours": max(summary.response_targets(catalog.con)["react"], 5.0) / 60}
+               if self.drill is not None else {}),
             # a shared store whose server is down at start is opened when it is back
             reopen=(lambda: open_default_store(store)) if self.store is None
             and is_pg_location(store) and self.replay_window is None and self.drill is None

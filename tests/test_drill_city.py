@@ -71,3 +71,38 @@ def test_a_covered_window_adds_nothing() -> None:
     inside = [(base + timedelta(minutes=15), base + timedelta(minutes=60))]
     assert add_scenario_readings(table, 2, 15, inside) is table
     assert scenario_windows([]) == []
+
+
+def test_a_drill_starts_at_a_plausible_load(qtbot, small_dataset_master, tmp_path, monkeypatch):
+    """The background waiting at the drill's start is the events younger than the usual react
+    target, not two hours' worth, most of them already overdue."""
+    from cockpit.datasets import summary
+    from cockpit.datasets.catalog import open_catalog
+
+    from cockpit.window import MainWindow
+
+    monkeypatch.setenv("COCKPIT_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setenv("COCKPIT_DATA_HOME", str(tmp_path / "home"))
+    cat = open_catalog(small_dataset_master, tmp_path / "catalogs")
+    win = MainWindow(cat, mode="drill", scenario="biogas-septic-jiangbei")
+    qtbot.addWidget(win)
+    win.show()
+    win.start()
+    try:
+        qtbot.waitUntil(lambda: len(win.dispatch_ctl.event_rows) > 0, timeout=60_000)
+        react = summary.response_targets(cat.con)["react"]
+        now = win.clock.now()
+        background = [r for r in win.dispatch_ctl.event_rows
+                      if not str(r["event_id"]).startswith("-")]
+        assert all((now - r["occurred_at"]).total_seconds() <= react * 60 + 1
+                   for r in background)
+        two_hours = cat.con.execute(
+            "SELECT count(*) FROM event WHERE occurred_at > ? - INTERVAL 2 HOUR "
+            "AND occurred_at <= ?", [now, now]).fetchone()[0]
+        assert len(background) < two_hours
+        # the vital signs read values at the drill's clock, not 无数据
+        st = summary.vital_status(cat.con, now)
+        assert (st["status"] != "nodata").all()
+    finally:
+        win.close()
+        cat.close()
