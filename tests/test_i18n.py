@@ -436,7 +436,7 @@ def test_quarterly_report_in_english(english, catalog, tmp_path: Path) -> None:
     html = report_html(rep)
     data = _data_runs(catalog)
     assert sorted({run for run in CJK.findall(html) if run not in data}) == []
-    assert "5. Method" in html and "rank band 1/5" in html
+    assert "6. Method" in html and "rank band 1/5" in html
     wb = load_workbook(write_xlsx(rep, tmp_path / "r.xlsx", tr_word), read_only=True)
     cells = [*wb.sheetnames, *(str(v) for ws in wb for row in ws.iter_rows(values_only=True)
                                for v in row if v is not None)]

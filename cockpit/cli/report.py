@@ -2,7 +2,10 @@
 
     cockpit report --period 2026Q3 --out DIR [--data DIR] [--mode absolute|quintile] [--lang en]
 
-Writes ``DIR/cockpit-report-<period>-<mode>.pdf`` and ``.xlsx``. Without ``--data`` it uses
+Writes ``DIR/cockpit-report-<period>-<mode>.pdf`` and ``.xlsx``. The closed-loop board comes
+from the dispatch store (``--store``, else the config's, else the default), opened read-only;
+one held by a running cockpit is read from a copy, and what cannot be read is printed on
+stderr and in the report's closed-loop section. Without ``--data`` it uses
 the default dataset like the GUI (the demo data, generated on first use). Exit codes: 0 ok;
 1 the dataset has problems or a file cannot be written; 2 bad arguments (an unknown quarter).
 """
@@ -28,7 +31,26 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
                      help="five colours by score thresholds or by rank quintiles (晾晒)")
     rep.add_argument("--lang", choices=("zh", "en"), default=None,
                      help="language of the PDF and XLSX (default zh, or COCKPIT_LANG)")
+    rep.add_argument("--store", default=None, metavar="PATH|URL",
+                     help="dispatch store for the closed-loop board, read only (default: the "
+                          "config's, else the user data directory's dispatch.duckdb)")
     return rep
+
+
+def _orders(args: argparse.Namespace):
+    """The dispatch orders for the closed-loop board, and why they are missing (or a copy).
+    A store held by a running cockpit is read from a copy; what cannot be read is said."""
+    from cockpit import config
+    from cockpit.controllers.store import default_store_path
+    from cockpit.datasets.report import read_orders
+
+    location = getattr(args, "store", None)
+    if location is None:
+        try:
+            location = config.load().store
+        except (OSError, config.ConfigError):  # `cockpit config check` reports it
+            location = None
+    return read_orders(location or default_store_path())
 
 
 def report_paths(out: Path, period: str, mode: str) -> tuple[Path, Path]:
@@ -66,10 +88,13 @@ def cmd_report(args: argparse.Namespace) -> int:
     try:
         from cockpit.datasets.report import build_report, write_xlsx
 
+        orders, note = _orders(args)
+        if note:
+            print(f"cockpit report: closed loop: {note}", file=sys.stderr)
         con = catalog.cursor()
         try:
             try:
-                rep = build_report(con, period, mode)
+                rep = build_report(con, period, mode, orders, orders_note=note)
             except ValueError as exc:
                 print(f"cockpit report: {exc}", file=sys.stderr)
                 return 2

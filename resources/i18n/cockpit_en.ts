@@ -910,7 +910,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>KpiBreakdown</name>
     <message>
-        <location filename="../../widgets/five_colour.py" line="+478"/>
+        <location filename="../../widgets/five_colour.py" line="+486"/>
         <source>点击五色图中的格子查看指标明细</source>
         <translation>Click a cell of the five-colour grid for its breakdown</translation>
     </message>
@@ -1269,7 +1269,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../cockpit/window.py" line="+85"/>
+        <location filename="../../cockpit/window.py" line="+92"/>
         <source>应急仓库</source>
         <translation>Warehouses</translation>
     </message>
@@ -1326,8 +1326,8 @@ Occurred {at} · {state}</translation>
         <translation>Replay is read-only: nothing is dispatched or written</translation>
     </message>
     <message>
-        <location line="+102"/>
-        <location line="+93"/>
+        <location line="+104"/>
+        <location line="+100"/>
         <source>城市运行一屏统揽</source>
         <translation>City Operations Cockpit</translation>
     </message>
@@ -1362,8 +1362,9 @@ Occurred {at} · {state}</translation>
         <translation>Categories</translation>
     </message>
     <message>
-        <location line="+120"/>
+        <location line="+158"/>
         <source>无法启动演练窗口</source>
+        <extracomment>The splitters a mode&apos;s layout is made of (the review panel adds its own).</extracomment>
         <translation>Could not start the drill window</translation>
     </message>
     <message>
@@ -1378,12 +1379,12 @@ Occurred {at} · {state}</translation>
     </message>
     <message>
         <location line="+7"/>
-        <location line="+172"/>
+        <location line="+177"/>
         <source>演练 · {title}</source>
         <translation>Drill · {title}</translation>
     </message>
     <message>
-        <location line="-140"/>
+        <location line="-145"/>
         <source>复盘 · {start} – {end}</source>
         <translation>Replay · {start} – {end}</translation>
     </message>
@@ -1393,7 +1394,7 @@ Occurred {at} · {state}</translation>
         <translation>Drill score {score} · after-action report: {path}</translation>
     </message>
     <message>
-        <location line="+100"/>
+        <location line="+105"/>
         <source>查询失败：{error}</source>
         <translation>Query failed: {error}</translation>
     </message>
@@ -1436,6 +1437,37 @@ Occurred {at} · {state}</translation>
         <location line="+28"/>
         <source>已选择：{name}</source>
         <translation>Selected: {name}</translation>
+    </message>
+    <message>
+        <location line="+44"/>
+        <source>关闭演练</source>
+        <extracomment>The answer to closing a drill without asking (None: ask). Tests set it; a kiosk could.</extracomment>
+        <translation>Close the drill</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>是否结束本次演练？</source>
+        <translation>End this drill?</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>结束：评分并生成复盘报告。保留：保存演练进度，稍后可从演练列表继续或复盘。演练记录都保存在演练库中，不会写入实战派遣库。</source>
+        <translation>End: score it and write the after-action report. Keep: save the drill as it is, to continue or review it later from the drill list. Either way its records stay in the drill store; nothing reaches the live dispatch store.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>结束演练</source>
+        <translation>End the drill</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>保留，稍后继续</source>
+        <translation>Keep for later</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>取消</source>
+        <translation>Cancel</translation>
     </message>
 </context>
 <context>
@@ -1629,7 +1661,61 @@ Occurred {at} · {state}</translation>
 <context>
     <name>ReviewPanel</name>
     <message>
-        <location filename="../../cockpit/controllers/review.py" line="+422"/>
+        <location filename="../../cockpit/controllers/review.py" line="+431"/>
+        <source>正在计算 …</source>
+        <translation>Evaluating …</translation>
+    </message>
+    <message>
+        <location line="+25"/>
+        <location line="+19"/>
+        <source>正在导出 {name} …</source>
+        <translation>Exporting {name} …</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>五色图 · 晾晒 — 无指标数据</source>
+        <translation>Five-colour grid · review — no KPI data</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>数据集中没有指标值</source>
+        <translation>The dataset has no KPI values</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>五色图 · 晾晒 {period}</source>
+        <translation>Five-colour grid · review {period}</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>名次变化对比 {previous}：↑ 上升 ↓ 下降 — 不变 新 上季度未排名；同分同名次（1、2、2、4）</source>
+        <translation>Rank change vs {previous}: ↑ up ↓ down — same, new = not ranked last quarter; equal scores share a rank (1, 2, 2, 4)</translation>
+    </message>
+    <message>
+        <location line="-8"/>
+        <source>名次变化 = {a} 名次 − {b} 名次</source>
+        <translation>Rank change = {a} rank − {b} rank</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>计算 {ms} ms · 闭环处置：{source} · {mode}</source>
+        <translation>Evaluated in {ms} ms · closed loop: {source} · {mode}</translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>失败：{error}</source>
+        <translation>Failed: {error}</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>已导出 {path}</source>
+        <translation>Exported {path}</translation>
+    </message>
+</context>
+<context>
+    <name>ReviewView</name>
+    <message>
+        <location filename="../../widgets/review_panel.py" line="+77"/>
         <source>五色图 · 晾晒</source>
         <translation>Five-colour grid · review</translation>
     </message>
@@ -1655,23 +1741,18 @@ Occurred {at} · {state}</translation>
     </message>
     <message>
         <location line="+9"/>
-        <location line="+265"/>
+        <location line="+163"/>
         <source>导出 PDF</source>
         <translation>Export PDF</translation>
     </message>
     <message>
-        <location line="-263"/>
-        <location line="+269"/>
+        <location line="-161"/>
+        <location line="+162"/>
         <source>导出 Excel</source>
         <translation>Export Excel</translation>
     </message>
     <message>
-        <location line="-216"/>
-        <source>正在计算 …</source>
-        <translation>Evaluating …</translation>
-    </message>
-    <message>
-        <location line="+32"/>
+        <location line="-107"/>
         <source>五色图</source>
         <translation>Five-colour grid</translation>
     </message>
@@ -1684,52 +1765,6 @@ Occurred {at} · {state}</translation>
         <location line="+1"/>
         <source>明细</source>
         <translation>Breakdown</translation>
-    </message>
-    <message>
-        <location line="+58"/>
-        <location line="+26"/>
-        <source>正在导出 {name} …</source>
-        <translation>Exporting {name} …</translation>
-    </message>
-    <message>
-        <location line="+28"/>
-        <source>五色图 · 晾晒 — 无指标数据</source>
-        <translation>Five-colour grid · review — no KPI data</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>数据集中没有指标值</source>
-        <translation>The dataset has no KPI values</translation>
-    </message>
-    <message>
-        <location line="+3"/>
-        <source>五色图 · 晾晒 {period}</source>
-        <translation>Five-colour grid · review {period}</translation>
-    </message>
-    <message>
-        <location line="+8"/>
-        <source>名次变化对比 {previous}：↑ 上升 ↓ 下降 — 不变 新 上季度未排名；同分同名次（1、2、2、4）</source>
-        <translation>Rank change vs {previous}: ↑ up ↓ down — same, new = not ranked last quarter; equal scores share a rank (1, 2, 2, 4)</translation>
-    </message>
-    <message>
-        <location line="+5"/>
-        <source>名次变化 = {a} 名次 − {b} 名次</source>
-        <translation>Rank change = {a} rank − {b} rank</translation>
-    </message>
-    <message>
-        <location line="+6"/>
-        <source>计算 {ms} ms · 闭环处置：{source} · {mode}</source>
-        <translation>Evaluated in {ms} ms · closed loop: {source} · {mode}</translation>
-    </message>
-    <message>
-        <location line="+25"/>
-        <source>失败：{error}</source>
-        <translation>Failed: {error}</translation>
-    </message>
-    <message>
-        <location line="+3"/>
-        <source>已导出 {path}</source>
-        <translation>Exported {path}</translation>
     </message>
 </context>
 <context>
@@ -1859,7 +1894,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>TrendPlot</name>
     <message>
-        <location filename="../../widgets/five_colour.py" line="-34"/>
+        <location filename="../../widgets/five_colour.py" line="-35"/>
         <source>全部单位平均</source>
         <translation>Mean of all units</translation>
     </message>
@@ -2629,7 +2664,7 @@ Occurred {at} · {state}</translation>
         <translation>Inject {n}: {title}</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+11"/>
         <source>评分方法 · Scoring</source>
         <translation>Scoring</translation>
     </message>
@@ -2683,7 +2718,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>five_colour</name>
     <message>
-        <location filename="../../widgets/five_colour.py" line="-556"/>
+        <location filename="../../widgets/five_colour.py" line="-563"/>
         <source>新</source>
         <extracomment>The raw value a column sorts by (numbers, codes); None sorts last in either order. A score cell&apos;s dict (score, label, colour, text, status, rank). The unit code of a row.</extracomment>
         <translation>new</translation>
@@ -2834,7 +2869,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>report_pdf</name>
     <message>
-        <location filename="../../cockpit/printing/quarter_pdf.py" line="+97"/>
+        <location filename="../../cockpit/printing/quarter_pdf.py" line="+213"/>
         <source>{period} 季度</source>
         <translation>Quarter {period}</translation>
     </message>
@@ -2844,7 +2879,7 @@ Occurred {at} · {state}</translation>
         <translation>Colours {mode} · compared with {compare} · {n} ranked {unit}</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+2"/>
         <source>数据集：{dataset} · 生成时间：{at}</source>
         <translation>Dataset: {dataset} · generated {at}</translation>
     </message>
@@ -2859,28 +2894,84 @@ Occurred {at} · {state}</translation>
         <translation>The operations data are invented; the names, codes and boundaries of the administrative units are real.</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+23"/>
         <source>{n} 个</source>
         <translation>{n} units</translation>
     </message>
     <message>
-        <location line="+7"/>
-        <source>一、{period} 总分排名</source>
-        <translation>1. Ranking by total score, {period}</translation>
-    </message>
-    <message>
-        <location line="+2"/>
+        <location line="+31"/>
         <source>名次变化对比 {previous}：↑ 上升，↓ 下降，— 不变，新 上季度未排名。</source>
         <translation>Rank change vs {previous}: ↑ up, ↓ down, — same, new = not ranked last quarter.</translation>
     </message>
     <message>
-        <location line="+3"/>
-        <location line="+26"/>
+        <location line="-14"/>
+        <location line="+17"/>
         <source>名次</source>
         <translation>Rank</translation>
     </message>
     <message>
-        <location line="-26"/>
+        <location line="-150"/>
+        <source>第 {rank} 名 · {total} 分</source>
+        <translation>rank {rank} · {total} points</translation>
+    </message>
+    <message>
+        <location line="+28"/>
+        <source>平均</source>
+        <extracomment>Chart images of a report: name (the HTML&apos;s ``src``) -&gt; PNG bytes.</extracomment>
+        <translation>mean</translation>
+    </message>
+    <message>
+        <location line="+23"/>
+        <source>总分与名次变化（↑ 上升 ↓ 下降，对比 {previous}）</source>
+        <translation>Total score and rank movement (↑ up ↓ down, against {previous})</translation>
+    </message>
+    <message>
+        <location line="+44"/>
+        <source>本季要点</source>
+        <translation>The quarter at a glance</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>最佳</source>
+        <translation>Best</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>最差</source>
+        <translation>Worst</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>上升最多</source>
+        <translation>Rose most</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>下降最多</source>
+        <translation>Fell most</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>无</source>
+        <translation>none</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>五色分布（{n} 个有总分的单位）：</source>
+        <translation>Colours ({n} units with a total score):</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>一、五色图（{mode}）</source>
+        <translation>1. Five-colour grid ({mode})</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>二、{period} 总分排名</source>
+        <translation>2. Ranking by total score, {period}</translation>
+    </message>
+    <message>
+        <location line="+6"/>
         <source>变化</source>
         <translation>Change</translation>
     </message>
@@ -2906,36 +2997,96 @@ Occurred {at} · {state}</translation>
     </message>
     <message>
         <location line="+17"/>
-        <source>二、五色图（{mode}）</source>
-        <translation>2. Five-colour grid ({mode})</translation>
+        <source>三、后五名及其失分指标</source>
+        <translation>3. The bottom five and the KPIs that cost them points</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>总分最低的五个单位（最差在前）；每个单位列出得分最低的板块，以及失分最多的指标（失分 = 指标在板块内的权重占比 × (100 − 得分)）。</source>
+        <translation>The five units with the lowest total (worst first); for each, its weakest boards and the KPIs that lost it the most points (points lost = the KPI&apos;s weight share within its board × (100 − score)).</translation>
     </message>
     <message>
         <location line="+2"/>
+        <source>越高越好</source>
+        <translation>higher is better</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>越低越好</source>
+        <translation>lower is better</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>最弱板块：</source>
+        <translation>Weakest boards: </translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>指标</source>
+        <translation>KPI</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>方向</source>
+        <translation>Direction</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>数值</source>
+        <translation>Value</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>目标</source>
+        <translation>Target</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>失分</source>
+        <translation>Points lost</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>四、板块 · {board}</source>
+        <translation>4. Board · {board}</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>前五：</source>
+        <translation>Top five: </translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>后五：</source>
+        <translation>Bottom five: </translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>五、闭环处置（来源：{source}）</source>
+        <translation>5. Closed loop (from {source})</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>派遣记录：</source>
+        <translation>Dispatch records: </translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>六、方法说明</source>
+        <translation>6. Method</translation>
+    </message>
+    <message>
+        <location line="-116"/>
         <source>每格显示得分与等级颜色；灰色“无数据”为缺失（不计为 0），深灰“样本不足”为闭环处置派单过少。</source>
         <translation>Each cell shows the score in its level colour; grey &quot;No data&quot; is missing (not counted as 0), dark grey &quot;Too few&quot; means too few closed-loop orders.</translation>
     </message>
     <message>
-        <location line="+17"/>
-        <source>三、各板块前五与后五</source>
-        <translation>3. Top five and bottom five of each board</translation>
-    </message>
-    <message>
-        <location line="+1"/>
+        <location line="+55"/>
         <source>板块</source>
         <translation>Board</translation>
     </message>
     <message>
-        <location line="+1"/>
-        <source>前五（名次 单位 得分）</source>
-        <translation>Top 5 (rank, unit, score)</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>后五（名次 单位 得分，最差在前）</source>
-        <translation>Bottom 5 (rank, unit, score; worst first)</translation>
-    </message>
-    <message>
-        <location line="+20"/>
+        <location line="+38"/>
         <source>派遣记录</source>
         <translation>dispatch records</translation>
     </message>
@@ -2945,12 +3096,7 @@ Occurred {at} · {state}</translation>
         <translation>event history (no completion times)</translation>
     </message>
     <message>
-        <location line="+1"/>
-        <source>四、闭环处置（来源：{source}）</source>
-        <translation>4. Closed loop (from {source})</translation>
-    </message>
-    <message>
-        <location line="+3"/>
+        <location line="+8"/>
         <source>样本量</source>
         <translation>Sample</translation>
     </message>
@@ -2980,20 +3126,16 @@ Occurred {at} · {state}</translation>
         <translation>Overdue</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="-48"/>
+        <location line="+48"/>
         <source>得分</source>
         <translation>Score</translation>
-    </message>
-    <message>
-        <location line="+20"/>
-        <source>五、方法说明</source>
-        <translation>5. Method</translation>
     </message>
 </context>
 <context>
     <name>review</name>
     <message>
-        <location filename="../../cockpit/controllers/review.py" line="-634"/>
+        <location filename="../../cockpit/controllers/review.py" line="-483"/>
         <source>派遣记录</source>
         <translation>dispatch records</translation>
     </message>
@@ -3023,7 +3165,7 @@ Occurred {at} · {state}</translation>
         <translation>{period} · {mode} · {n} units · closed loop from {source}</translation>
     </message>
     <message>
-        <location line="+62"/>
+        <location line="+63"/>
         <source>{column}：{score} 分 · {label}</source>
         <translation>{column}: {score} · {label}</translation>
     </message>
@@ -3039,12 +3181,12 @@ Occurred {at} · {state}</translation>
     </message>
     <message>
         <location line="+0"/>
-        <location line="+43"/>
+        <location line="+52"/>
         <source>得分</source>
         <translation>Score</translation>
     </message>
     <message>
-        <location line="-42"/>
+        <location line="-51"/>
         <source>等级</source>
         <translation>Level</translation>
     </message>
@@ -3064,7 +3206,7 @@ Occurred {at} · {state}</translation>
         <translation>Change</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+10"/>
         <source> · 总分 = 各板块得分的加权平均（缺失板块不计入）</source>
         <translation> · total = weighted mean of the board scores (missing boards left out)</translation>
     </message>
@@ -3075,12 +3217,12 @@ Occurred {at} · {state}</translation>
     </message>
     <message>
         <location line="+0"/>
-        <location line="+24"/>
+        <location line="+33"/>
         <source>数值</source>
         <translation>Value</translation>
     </message>
     <message>
-        <location line="-16"/>
+        <location line="-26"/>
         <source>样本量（派单）</source>
         <translation>Sample (orders)</translation>
     </message>
@@ -3111,56 +3253,87 @@ Occurred {at} · {state}</translation>
     </message>
     <message>
         <location line="+1"/>
+        <location line="+6"/>
         <source>超时未办结</source>
         <translation>Overdue, not finished</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="-4"/>
         <source>来源</source>
         <translation>Source</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+5"/>
+        <source>迟办：{actions}</source>
+        <translation>late: {actions}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>按时</source>
+        <translation>on time</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>事件 {event} · {title}</source>
+        <translation>Event {event} · {title}</translation>
+    </message>
+    <message>
+        <location line="+10"/>
         <source>指标</source>
         <translation>KPI</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+4"/>
+        <source>贡献</source>
+        <translation>Contribution</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>跑道</source>
         <translation>Runway</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+0"/>
         <source>方向</source>
         <translation>Direction</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+24"/>
+        <source> · 贡献 = 权重占比 × 得分，失分 = 权重占比 × (100 − 得分)，按失分排序</source>
+        <translation> · contribution = weight share × score, points lost = weight share × (100 − score), sorted by points lost</translation>
+    </message>
+    <message>
+        <location line="+75"/>
+        <source>本窗口未打开派遣库（见状态栏），闭环处置改用事件历史</source>
+        <translation>this window has no dispatch store open (see the status line); the closed loop falls back to the event history</translation>
+    </message>
+    <message>
+        <location line="-103"/>
         <source>权重</source>
         <translation>Weight</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-2"/>
         <source>目标</source>
         <translation>Target</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+0"/>
         <source>单位</source>
         <translation>Unit</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+5"/>
         <source>较上季</source>
         <translation>Δ quarter</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="-1"/>
         <source>失分</source>
         <translation>Points lost</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+3"/>
         <source>↑ 越高越好</source>
         <translation>↑ higher is better</translation>
     </message>
@@ -3170,7 +3343,7 @@ Occurred {at} · {state}</translation>
         <translation>↓ lower is better</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+21"/>
         <source> · 有数值的指标 {have}/{n}</source>
         <translation> · KPIs with a value {have}/{n}</translation>
     </message>
@@ -3178,11 +3351,6 @@ Occurred {at} · {state}</translation>
         <location line="+1"/>
         <source>（权重覆盖 {cv}）</source>
         <translation> (weight coverage {cv})</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source> · 失分 = 权重占比 × (100 − 得分)，按失分排序</source>
-        <translation> · points lost = weight share × (100 − score), sorted by points lost</translation>
     </message>
 </context>
 <context>
@@ -3256,13 +3424,13 @@ Occurred {at} · {state}</translation>
     </message>
     <message>
         <location line="+2"/>
-        <location filename="../../datasets/report.py" line="+259"/>
+        <location filename="../../datasets/report.py" line="+379"/>
         <source>总分</source>
         <extracomment>The total&apos;s column name.</extracomment>
         <translation>Total</translation>
     </message>
     <message>
-        <location filename="../../datasets/report.py" line="-264"/>
+        <location filename="../../datasets/report.py" line="-384"/>
         <source>按分数段（绝对阈值）</source>
         <translation>by score bands (absolute thresholds)</translation>
     </message>
@@ -3273,13 +3441,13 @@ Occurred {at} · {state}</translation>
     </message>
     <message>
         <location line="+2"/>
-        <location line="+299"/>
+        <location line="+419"/>
         <source>说明</source>
         <extracomment>The workbook&apos;s sheets, in order.</extracomment>
         <translation>About</translation>
     </message>
     <message>
-        <location line="-299"/>
+        <location line="-419"/>
         <source>排名</source>
         <translation>Ranking</translation>
     </message>
@@ -3324,8 +3492,9 @@ Occurred {at} · {state}</translation>
         <translation>grids</translation>
     </message>
     <message>
-        <location line="+42"/>
+        <location line="+49"/>
         <source>名次第 {i}/{k} 段</source>
+        <extracomment>caller passed none on purpose)</extracomment>
         <translation>rank band {i}/{k}</translation>
     </message>
     <message>
@@ -3404,8 +3573,33 @@ Occurred {at} · {state}</translation>
         <translation>Five colours: by rank quintiles (review) — among n units with a score, rank r has level ⌊(r−1)·5/n⌋+1; equal scores share a band. Either way can be chosen.</translation>
     </message>
     <message>
-        <location line="+51"/>
-        <location line="+104"/>
+        <location line="+84"/>
+        <source>未指定派遣库</source>
+        <translation>no dispatch store given</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>派遣库 {path} 不存在（尚无派遣记录）</source>
+        <translation>the dispatch store {path} does not exist (no dispatch records yet)</translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>派遣库正被运行中的驾驶舱占用（{who}）：读取的是它此刻的副本</source>
+        <translation>the dispatch store is held by a running cockpit ({who}): a copy of it as of now was read</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>派遣库正被另一程序占用，无法读取（{error}）；闭环处置改用事件历史，按时率与结案率缺失</source>
+        <translation>the dispatch store is held by another program and cannot be read ({error}); the closed loop falls back to the event history, without on-time and closure rates</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>派遣库无法读取（{error}）；闭环处置改用事件历史，按时率与结案率缺失</source>
+        <translation>the dispatch store cannot be read ({error}); the closed loop falls back to the event history, without on-time and closure rates</translation>
+    </message>
+    <message>
+        <location line="+47"/>
+        <location line="+105"/>
         <location line="+16"/>
         <location line="+12"/>
         <location line="+14"/>
@@ -3415,12 +3609,12 @@ Occurred {at} · {state}</translation>
         <translation>Unit</translation>
     </message>
     <message>
-        <location line="-171"/>
+        <location line="-172"/>
         <source>{top}城市运行 · 五色图与季度晾晒报告</source>
         <translation>{top} City Operations · five-colour grid and quarterly ranking</translation>
     </message>
     <message>
-        <location line="+78"/>
+        <location line="+79"/>
         <source>季度</source>
         <translation>Quarter</translation>
     </message>
