@@ -134,7 +134,9 @@ def run_gui(args: argparse.Namespace) -> int:
     config_path = args.config or config_mod.default_path()
     config_problems: list = []
     try:
-        cfg = config_mod.from_args(config_mod.load(config_path), args)
+        # a file named with --config must exist: a typo in its path is not the defaults
+        cfg = config_mod.from_args(config_mod.load(config_path, required=args.config is not None),
+                                   args)
     except config_mod.ConfigError as exc:
         config_problems = exc.problems
         cfg = config_mod.from_args(config_mod.Config(), args)
