@@ -23,7 +23,6 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-
 from cockpit.datasets.schema import TABLES
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -252,7 +251,7 @@ def test_every_picture_in_docs_has_its_line_in_scripts_screenshots() -> None:
     assert pictures <= listed, f"not made by scripts/screenshots: {sorted(pictures - listed)}"
     assert {name for name, _d, _a in shots.SHOTS} <= pictures
     readme = README.read_text("utf-8")
-    for name, data, args in shots.SHOTS:
+    for name, _data, _args in shots.SHOTS:
         assert f"docs/{name}" in readme, f"docs/{name} is made but not shown in the README"
 
 
