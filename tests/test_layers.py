@@ -27,11 +27,20 @@ def test_density_layer_counts_every_point(catalog) -> None:
     assert len(data["legend"]) == 5
 
 
-def test_evaluation_layer_uses_the_scheme_colours(catalog) -> None:
+def test_evaluation_layer_colours_each_unit_by_its_score(catalog) -> None:
+    """Each district's colour is the scheme's colour for its total score (the best level
+    whose threshold it reaches, worked out here from the scheme's rows); a unit with a score
+    is never the no-data grey, and the map is not one colour."""
     data = DistrictLayer("evaluation").query(catalog.con)
-    scheme = {r[0] for r in catalog.con.execute("SELECT colour FROM eval_scheme").fetchall()}
-    colours = {f["colour"] for f in data["features"].values()}
-    assert colours <= scheme | {"#5a6270"}
+    scheme = sorted(catalog.con.execute(
+        "SELECT min_score, colour FROM eval_scheme").fetchall(), reverse=True)
+    scored = {c: f for c, f in data["features"].items() if f["value"] is not None
+              and f["value"] == f["value"]}
+    assert len(scored) >= len(data["features"]) // 2
+    for code, f in scored.items():
+        expected = next((col for m, col in scheme if round(f["value"], 1) >= m), scheme[-1][1])
+        assert f["colour"] == expected, (code, f)
+    assert len({f["colour"] for f in scored.values()}) >= 2
     assert data["period"]
     ranked = catalog.con.execute(
         "SELECT count(DISTINCT unit_code) FROM kpi_value").fetchone()[0]
