@@ -1,5 +1,4 @@
-"""The command line: the GUI, `data generate|validate`, `bench`, `report`, `audit`, `config` and
-`drill` (a contract: the README's synopsis; see docs/ARCHITECTURE.md).
+"""The command line, a contract the README documents: the GUI and every subcommand.
 
 Qt is imported only when the GUI runs, so data commands work on a machine without a display.
 """
