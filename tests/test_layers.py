@@ -178,3 +178,29 @@ def test_remote_reference_pattern_catches_cdn_links() -> None:
     assert REMOTE_REF.search('<script src="https://cdn.jsdelivr.net/npm/leaflet.js">')
     assert REMOTE_REF.search("<link href='//example.org/x.css'>")
     assert not REMOTE_REF.search('<script src="file:///opt/leaflet.js">')
+
+
+def test_event_and_facility_detail_name_the_place_and_the_rules(catalog) -> None:
+    """A clicked event shows its type's name, its district and street by name and its plan's
+    time limits; a clicked facility its kind and district; an unknown id gives None."""
+    from cockpit.layers.events import EventLayer
+    from cockpit.layers.facilities import FacilityLayer
+
+    con = catalog.con
+    eid, title, type_name, district, street, react, plan = con.execute(
+        "SELECT e.event_id, e.title, t.name, d.name, s.name, t.react_min, t.plan_id "
+        "FROM event e JOIN event_type t USING (type_id) "
+        "JOIN admin_unit d ON d.code = e.district_code "
+        "JOIN admin_unit s ON s.code = e.street_code ORDER BY e.event_id LIMIT 1").fetchone()
+    d = EventLayer().detail(con, eid)
+    assert (d["event_id"], d["title"], d["type"], d["district"], d["street"]) == (
+        eid, title, type_name, district, street)
+    assert (d["react_min"], d["plan_id"]) == (react, plan)
+    assert isinstance(d["occurred_at"], str) and d["occurred_at"][:2] == "20"
+    assert EventLayer().detail(con, -123456) is None
+    fid, name, kind, fdistrict = con.execute(
+        "SELECT f.facility_id, f.name, f.kind, d.name FROM facility f "
+        "JOIN admin_unit d ON d.code = f.district_code ORDER BY f.facility_id LIMIT 1").fetchone()
+    f = FacilityLayer().detail(con, fid)
+    assert (f["facility_id"], f["name"], f["kind"], f["district"]) == (fid, name, kind, fdistrict)
+    assert FacilityLayer().detail(con, -1) is None
