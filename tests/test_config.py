@@ -332,3 +332,17 @@ def test_an_unreadable_or_non_utf8_config_is_named(tmp_path: Path, content, expe
     assert str(problems[0]).startswith(f"{path}: ") and expected in str(problems[0])
     with pytest.raises(cm.ConfigError):
         cm.load(path)
+
+
+@pytest.mark.parametrize("argv, key, value", [
+    (["--store", "a.duckdb", "audit", "verify"], "store", "a.duckdb"),
+    (["audit", "verify", "b.duckdb"], "store", "b.duckdb"),
+    (["--data", "/d", "audit", "verify"], "data", Path("/d")),
+    (["--lang", "en", "report", "--out", "o"], "lang", "en"),
+    (["--data", "/d", "report", "--out", "o"], "data", Path("/d")),
+    (["report", "--out", "o", "--lang", "zh"], "lang", "zh"),
+])
+def test_a_global_option_reaches_the_subcommand(argv, key, value) -> None:
+    """`cockpit --store X audit verify` checks X: a subcommand's own default does not hide the
+    option given before it."""
+    assert getattr(build_parser().parse_args(argv), key) == value

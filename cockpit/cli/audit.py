@@ -21,10 +21,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     asub = audit.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
     v = asub.add_parser("verify", help="check the dispatch log's hash chain: edited, deleted or "
                         "reordered rows; exit 0 clean, 1 problems, 2 cannot open")
-    v.add_argument("store", nargs="?", default=None,
+    # SUPPRESS: without it the subcommand's default would hide the global --store / --data
+    v.add_argument("store", nargs="?", default=argparse.SUPPRESS,
                    help="the dispatch store file or a postgresql:// URL (default: the config "
                    "file's store, else the dataset's own store in the user's data directory)")
-    v.add_argument("--data", type=Path, default=None, metavar="DIR",
+    v.add_argument("--data", type=Path, default=argparse.SUPPRESS, metavar="DIR",
                    help="the dataset whose default store to check (default: the config file's "
                    "data, else the built-in demo data)")
     v.add_argument("--key-file", type=Path, default=None,

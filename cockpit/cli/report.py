@@ -24,12 +24,13 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     rep.add_argument("--period", default=None, metavar="YYYYQn",
                      help="quarter, like 2026Q3 (default: the latest with KPI values)")
     rep.add_argument("--out", type=Path, required=True, help="output directory")
-    rep.add_argument("--data", type=Path, default=None,
+    # SUPPRESS: without it the subcommand's default would hide the global --data / --lang
+    rep.add_argument("--data", type=Path, default=argparse.SUPPRESS,
                      help="dataset directory (default: the config file's data, else the "
                      "built-in demo data)")
     rep.add_argument("--mode", choices=("absolute", "quintile"), default="absolute",
                      help="five colours by score thresholds or by rank quintiles (晾晒)")
-    rep.add_argument("--lang", choices=("zh", "en"), default=None,
+    rep.add_argument("--lang", choices=("zh", "en"), default=argparse.SUPPRESS,
                      help="language of the PDF and XLSX (default: COCKPIT_LANG, else the "
                      "config file's lang, else zh)")
     return rep
