@@ -226,11 +226,15 @@ def test_the_audit_flags_a_row_that_skips_a_step() -> None:
     assert replay(["create", "acknowledge", "close"])
     assert replay(["create", "close"])
     assert replay(["create", "cancel", "acknowledge"])
+    # a second create of the same order names the row of the first
+    assert replay(["create", "acknowledge", "create"]) == [
+        "row seq 3: order O created a second time (first at seq 1)"]
 
 
 def test_unknown_order_and_unknown_action(store) -> None:
-    with pytest.raises(UnknownOrder, match="no order X/Y/1"):
+    with pytest.raises(UnknownOrder, match="no order X/Y/1") as e:
         store.advance("X/Y/1", "acknowledge", "op", "k")
+    assert e.value.action == "acknowledge" and "'acknowledge' is not allowed" in str(e.value)
     oid = store.create(1, "alice", "c1", dept_id="D-1")[0]
     with pytest.raises(ValueError, match="unknown action"):
         store.advance(oid, "create", "op", "k2")
