@@ -103,6 +103,9 @@ def build_parser() -> argparse.ArgumentParser:
     from cockpit.config import add_parser as add_config_parser
 
     add_config_parser(sub)
+    from cockpit.cli.centre import add_parser as add_centre_parser
+
+    add_centre_parser(sub)
     from cockpit.cli.drill import add_parser as add_drill_parser
 
     add_drill_parser(sub)
@@ -173,6 +176,10 @@ def main(argv: list[str] | None = None) -> int:
         from cockpit.cli.drill import cmd_drill
 
         return cmd_drill(args)
+    if args.command == "centre":
+        from cockpit.cli.centre import cmd_centre
+
+        return cmd_centre(args)
     if args.command == "bench":
         from cockpit.bench import run_bench
 
