@@ -204,7 +204,10 @@ class Startup:
         self.config_path = self.args.config or config_mod.default_path()
         self.config_problems: list = []
         try:
-            self.cfg = config_mod.from_args(config_mod.load(self.config_path), self.args)
+            # a file named with --config must exist: a typo in its path is not the defaults
+            self.cfg = config_mod.from_args(
+                config_mod.load(self.config_path, required=self.args.config is not None),
+                self.args)
         except config_mod.ConfigError as exc:
             self.config_problems = exc.problems
             self.cfg = config_mod.from_args(config_mod.Config(), self.args)

@@ -46,7 +46,7 @@ from cockpit.controllers.levels import LevelsController
 from cockpit.controllers.map import MapController
 from cockpit.controllers.replay import ReplayClock, ReplayController
 from cockpit.controllers.review import ReviewPanel
-from cockpit.controllers.store import default_store_path, open_default_store
+from cockpit.controllers.store import default_store_path, drills_dir, open_default_store
 from cockpit.controllers.vitals import VitalsController
 from cockpit.datasets import evaluation, summary
 from cockpit.datasets.dispatch import is_pg_location
@@ -244,7 +244,7 @@ class MainWindow(QMainWindow):
         elif self.drill is not None:
             self.store, store_problem = self.drill.store, None
         else:
-            self.store, store_problem = open_default_store(store)
+            self.store, store_problem = open_default_store(store, dataset=catalog.data_dir)
         # vital-sign alarms arrive in the event list as dispatchable events
         self.alarm_source = VitalAlarmSource()
         self.vitals.sig_alarm_raised.connect(self.alarm_source.push)
@@ -551,8 +551,9 @@ class MainWindow(QMainWindow):
             "water-main-burst-yuzhong", scenarios[0])
         start, end = self.scenario.window(base=data_end)
         self.clock = ReplayClock(start, end, caption=self.tr("演练时间"), parent=self)
-        live = default_store_path()
-        self.drill = DrillSession(self.scenario, live.parent / "drills", live, self.clock.now)
+        live = Path(self.config.store) if self.config.store and not is_pg_location(
+            self.config.store) else default_store_path(self.catalog.data_dir)
+        self.drill = DrillSession(self.scenario, drills_dir(), live, self.clock.now)
         self._add_replay_bar(start, end, drill=True)
         self.replay_ctl.set_injects(self.drill.markers())
         self.replay_bar.sig_seek_requested.connect(lambda _t: self.drill.reset_feed())
@@ -598,7 +599,7 @@ class MainWindow(QMainWindow):
         if self.drill is None:
             return None
         report = self._named(after_action_report(self.drill, self.clock.now()))
-        path = default_store_path().parent / "drills" / f"{self.drill.session_id}-report.pdf"
+        path = drills_dir() / f"{self.drill.session_id}-report.pdf"
         write_drill_pdf(report, path)
         if self.after_action is None:
             self.after_action = AfterActionDialog(self)
