@@ -1378,7 +1378,7 @@ Occurred {at} · {state}</translation>
         <translation>Drill time</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+8"/>
         <location line="+177"/>
         <source>演练 · {title}</source>
         <translation>Drill · {title}</translation>
@@ -2110,7 +2110,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>app</name>
     <message>
-        <location filename="../../cockpit/app.py" line="+291"/>
+        <location filename="../../cockpit/app.py" line="+294"/>
         <source>另一个驾驶舱正在运行</source>
         <translation>Another cockpit is running</translation>
     </message>
@@ -3388,7 +3388,12 @@ Occurred {at} · {state}</translation>
 <context>
     <name>store_location</name>
     <message>
-        <location filename="../../cockpit/controllers/store.py" line="+89"/>
+        <location filename="../../cockpit/controllers/store.py" line="+73"/>
+        <source>派遣库现按数据集分开，本数据集启用新的派遣库 {new}。此前各数据集共用的派遣库仍在 {old}，未作改动；用 --store {old} 打开它。</source>
+        <translation>Dispatch stores are now one per dataset: this dataset starts a new store, {new}. The store all datasets shared before is still at {old}, unchanged; open it with --store {old}.</translation>
+    </message>
+    <message>
+        <location line="+63"/>
         <source>派遣库无法打开 {path}：{error}</source>
         <translation>Cannot open the dispatch store {path}: {error}</translation>
     </message>
