@@ -256,6 +256,8 @@ class MainWindow(QMainWindow):
         self.dispatch_ctl.sig_event_states_changed.connect(self._on_event_states)
         self.dispatch_ctl.sig_alert.connect(self.status.setText)
         self.dispatch_ctl.sig_ticked.connect(lambda: self._mark("events"))
+        self.dispatch_ctl.sig_ticked.connect(  # live events count in the density map too
+            lambda: self.map_ctl.set_feed_events(self.dispatch_ctl.feed_events.values()))
         # the five-colour grid and rankings, fed by the dispatch records (闭环 board)
         self.review = ReviewPanel(catalog, self._orders)
         self.review.sig_quarter_shown.connect(self._on_quarter_shown)
