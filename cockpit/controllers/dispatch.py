@@ -47,6 +47,7 @@ from cockpit.datasets.dispatch import (
     StoreUnavailable,
     StoreWriteError,
 )
+from cockpit.datasets.dispatch.ledger import naive_utc
 from cockpit.datasets.event_feed import (
     DepartmentSimulator,
     DirectoryFeed,
@@ -155,6 +156,20 @@ def _end_of_second(t: datetime) -> datetime:
     action written at 12:00:00.4 (another seat's, a moment ago) is on screen while the clock
     still reads 12:00:00, not a second later."""
     return t + timedelta(microseconds=999_999) if t.microsecond == 0 else t
+
+
+def _orders_moment(store: DispatchStore, now_utc: datetime) -> datetime:
+    """The moment the order list is read as of: the screen's time, or the store's own clock
+    when that is later. In live mode the store stamps rows by the wall clock while the screen
+    stops at the end of a dataset whose history lies in the past; an order once written (from
+    this window, another seat or the API) is then listed all the same. A drill's store runs
+    on the drill's clock, so there the screen's time decides (a seek back hides later rows)."""
+    screen = _end_of_second(now_utc)
+    try:
+        own = naive_utc(store.clock())
+    except Exception:  # noqa: BLE001 - a store without a usable clock: the screen decides
+        return screen
+    return max(screen, own)
 
 
 def _local_offset() -> timedelta:
@@ -390,11 +405,11 @@ class DispatchController(QObject):
                 now_utc = self.to_utc(now)
                 try:
                     gen = next(self._orders_reads)
-                    df = self.store.orders(as_of=_end_of_second(now_utc))
+                    df = self.store.orders(as_of=_orders_moment(self.store, now_utc))
                     if self.responder is not None and not self._read_only and len(df):
                         answered = len(self.responder.step(self.store, now_utc, df))
                         if answered:
-                            df = self.store.orders(as_of=_end_of_second(now_utc))
+                            df = self.store.orders(as_of=_orders_moment(self.store, now_utc))
                 except StoreWriteError as e:  # the shared store's server is gone
                     down = str(e)
                 else:
@@ -596,7 +611,7 @@ class DispatchController(QObject):
             try:
                 now_utc = self.to_utc(now)
                 gen = next(self._orders_reads)
-                df = store.orders(as_of=_end_of_second(now_utc))
+                df = store.orders(as_of=_orders_moment(store, now_utc))
                 info = self._event_info_for(con, df, known, feed)
                 return now, gen, info, self._order_rows(df, now_utc, names,
                                                         {**self._event_info, **info})
