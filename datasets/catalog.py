@@ -45,7 +45,7 @@ __all__ = ["Catalog", "DatasetInvalid", "catalog_problems_text", "default_cache_
            "open_catalog"]
 
 #: Bump when the way a catalog is built changes, so that old catalogs are rebuilt.
-BUILD_VERSION = 2
+BUILD_VERSION = 3  # 3: vital_sign.event_type_id
 #: Name under which the dataset database is attached.
 DB_ALIAS = "dataset"
 
