@@ -247,6 +247,9 @@ class DispatchController(QObject):
         self._orders_shown = 0
         self._orders_busy = self._orders_again = False
         self._reopen = reopen
+        #: Hook: ``suggest_type(event row) -> type_id | None`` for an event without a type
+        #: (a text router can plug in here); the operator still chooses in the preview.
+        self.suggest_type: Callable[[dict[str, Any]], str | None] | None = None
         self._reopen_ms = 1000
         self._reopen_timer = QTimer(self)
         self._reopen_timer.setSingleShot(True)
@@ -697,7 +700,14 @@ class DispatchController(QObject):
                                      float(d["lat"]), int(d.get("severity") or 3),
                                      d.get("title") or "", d.get("district_code"),
                                      d.get("street_code"), d.get("point_id"), feed="given")
+                if d.get("type_id") and feed.type_id not in names.types:  # the operator's
+                    feed = replace(feed, type_id=str(d["type_id"]))
                 feed = self._placed(con, feed)
+                if feed.type_id not in names.types:
+                    # no type, or one the dataset lacks (an alarm of a sign without a link):
+                    # the preview asks the operator for it, with a suggestion when there is one
+                    ev = self._feed_row(feed, names)
+                    return eid, None, self._type_question(ev, names)
                 ev = self._feed_row(feed, names)
                 plan = routing.plan_for_type(con, feed.type_id, feed.district_code,
                                              feed.street_code, event_id=eid)
@@ -729,7 +739,32 @@ class DispatchController(QObject):
                        "repair_min": imp.repair_min}}
         return eid, plan, preview
 
-    def _on_prepared(self, result: tuple[str, routing.Plan, dict[str, Any]]) -> None:
+    def _type_question(self, ev: dict[str, Any], names: _Names) -> dict[str, Any]:
+        """A preview without a plan: the event has no known type, the operator chooses."""
+        suggested = None
+        if self.suggest_type is not None:
+            try:
+                suggested = self.suggest_type(dict(ev))
+            except Exception as e:  # noqa: BLE001 - a suggestion must never stop the choice
+                log.warning("type suggestion failed: %s", e)
+            if suggested not in names.types:
+                suggested = None
+        return {"event": ev, "plan_id": None, "steps": [], "impact": {},
+                "needs_type": True, "suggested_type": suggested,
+                "types": [{"type_id": t, "name": v[0]}
+                          for t, v in sorted(names.types.items(), key=lambda kv: kv[1][0])]}
+
+    def _on_type_chosen(self, eid: str, type_id: str, dlg: DispatchPreview) -> None:
+        """The operator chose the type of an event that had none: keep it on the event (the
+        list shows it) and prepare the plan of that type."""
+        feed = self.feed_events.get(eid)
+        if feed is not None:
+            self.feed_events[eid] = replace(feed, type_id=type_id)
+        dlg.done(0)  # closes; _on_preview_closed forgets it
+        self._on_preview_closed(dlg)
+        self.request_dispatch({"event_id": eid, "type_id": type_id})
+
+    def _on_prepared(self, result: tuple[str, routing.Plan | None, dict[str, Any]]) -> None:
         eid, plan, preview = result
         if self._read_only:
             return
@@ -738,6 +773,7 @@ class DispatchController(QObject):
             return
         self.panel.show_message("")
         dlg = DispatchPreview(preview, self.panel.window())
+        dlg.sig_type_chosen.connect(lambda tid: self._on_type_chosen(eid, tid, dlg))
         dlg.sig_dispatch_confirmed.connect(lambda _p: self._on_confirmed(eid, plan, dlg))
         dlg.finished.connect(lambda _r: self._on_preview_closed(dlg))
         self.preview = dlg
@@ -748,8 +784,8 @@ class DispatchController(QObject):
             self.preview = None
         dlg.deleteLater()
 
-    def _on_confirmed(self, eid: str, plan: routing.Plan, dlg: DispatchPreview) -> None:
-        if eid in self._inflight or self.store is None:
+    def _on_confirmed(self, eid: str, plan: routing.Plan | None, dlg: DispatchPreview) -> None:
+        if eid in self._inflight or self.store is None or plan is None:
             return
         self._inflight.add(eid)
         # one key per confirmation; kept after a failure so that the retry is the same request
