@@ -49,10 +49,11 @@ from cockpit.controllers.vitals import VitalsController
 from cockpit.datasets import evaluation, summary
 from cockpit.datasets.dispatch import is_pg_location
 from cockpit.datasets.drill import (
+    DATASET_DRILLS,
     DrillSession,
     after_action_report,
+    available_scenarios,
     event_density,
-    shipped_scenarios,
 )
 from cockpit.datasets.event_feed import DepartmentSimulator
 from cockpit.datasets.schema import BOARDS, RISK_LEVELS, VITAL_DOMAINS
@@ -451,7 +452,11 @@ class MainWindow(QMainWindow):
         it as its own cockpit process (its own clock, its own store). Returns the command
         line started (None: cancelled)."""
         first, last = summary.data_time_range(self.catalog.con)
-        picker = DrillPicker(shipped_scenarios(), (first, last), self)
+        fit, unfit, problems = available_scenarios(self.catalog.con, self.catalog.data_dir)
+        # only the scenarios this dataset can run: their units, types and departments exist
+        picker = DrillPicker(fit, (first, last), self,
+                             unfit=[(sc.title, missing) for sc, missing in unfit],
+                             problems=problems)
         self._picker = picker  # for tests, which answer it
         if picker.exec() != DrillPicker.DialogCode.Accepted or picker.choice() is None:
             return None
@@ -477,17 +482,28 @@ class MainWindow(QMainWindow):
     def _build_drill(self, scenario_id: str | None, data_end) -> None:
         """Drill mode: a replay clock over the scenario's window, the replay bar, the
         exercise watermark and a session store of its own."""
-        scenarios = shipped_scenarios()
-        by_id = {sc.id: sc for sc in scenarios}
+        fit, unfit, problems = available_scenarios(self.catalog.con, self.catalog.data_dir)
+        by_id = {sc.id: sc for sc in fit}
+        misfit = {sc.id: missing for sc, missing in unfit}
         if scenario_id is not None and scenario_id not in by_id:
-            raise ValueError(f"unknown drill scenario {scenario_id!r}; shipped: "
-                             f"{', '.join(by_id)}")
+            if scenario_id in misfit:
+                raise ValueError(f"the drill scenario {scenario_id!r} does not fit this "
+                                 f"dataset, which has no {', '.join(misfit[scenario_id])}")
+            raise ValueError(f"unknown drill scenario {scenario_id!r}; fitting this dataset: "
+                             f"{', '.join(by_id) or 'none'}"
+                             + (f"\n{chr(10).join(problems)}" if problems else ""))
+        if not fit:
+            raise ValueError(
+                f"no drill scenario fits this dataset ({len(unfit)} shipped or own do not); "
+                f"put one in {self.catalog.data_dir / DATASET_DRILLS}/ (see the README)"
+                + (f"\n{chr(10).join(problems)}" if problems else ""))
         self.scenario = by_id[scenario_id] if scenario_id else by_id.get(
-            "water-main-burst-yuzhong", scenarios[0])
+            "water-main-burst-yuzhong", fit[0])
         start, end = self.scenario.window(base=data_end)
         self.clock = ReplayClock(start, end, caption=self.tr("演练时间"), parent=self)
         live = default_store_path()
-        self.drill = DrillSession(self.scenario, live.parent / "drills", live, self.clock.now)
+        self.drill = DrillSession(self.scenario, live.parent / "drills", live, self.clock.now,
+                                  base=data_end)
         self._add_replay_bar(start, end, drill=True)
         self.replay_ctl.set_injects(self.drill.markers())
         self.replay_bar.sig_seek_requested.connect(lambda _t: self.drill.reset_feed())
