@@ -461,7 +461,8 @@ class MainWindow(QMainWindow):
         if picker.exec() != DrillPicker.DialogCode.Accepted or picker.choice() is None:
             return None
         choice = picker.choice()
-        args = ["-m", "cockpit", "--data", str(self.catalog.data_dir), "--mode", "drill",
+        # -P: the installed cockpit, even when this one was started in a checkout's root
+        args = ["-P", "-m", "cockpit", "--data", str(self.catalog.data_dir), "--mode", "drill",
                 "--lang", self.lang]
         if choice[0] == "scenario":
             args += ["--scenario", choice[1]]
@@ -470,7 +471,7 @@ class MainWindow(QMainWindow):
         if not self.launch_session(sys.executable, args):
             self.status.setText(self.tr("无法启动演练窗口"))
             return None
-        self.status.setText(self.tr("演练/复盘已在独立窗口启动") + f" · {' '.join(args[3:])}")
+        self.status.setText(self.tr("演练/复盘已在独立窗口启动") + f" · {' '.join(args[4:])}")
         return args
 
     @staticmethod
