@@ -48,23 +48,12 @@ from cockpit.controllers.store import default_store_path, open_default_store
 from cockpit.controllers.vitals import VitalsController
 from cockpit.datasets import evaluation, summary
 from cockpit.datasets.dispatch import is_pg_location
-from cockpit.datasets.drill import (
-    DATASET_DRILLS,
-    DrillSession,
-    after_action_report,
-    available_scenarios,
-    event_density,
-)
 from cockpit.datasets.event_feed import DepartmentSimulator
 from cockpit.datasets.schema import BOARDS, RISK_LEVELS, VITAL_DOMAINS
 from cockpit.i18n import current_language
 from cockpit.layers.page import build_page
-from cockpit.printing.drill_pdf import write_drill_pdf
 from cockpit.widgets import theme
-from cockpit.widgets.after_action import AfterActionDialog
 from cockpit.widgets.dispatch_panel import DispatchPanel
-from cockpit.widgets.drill_picker import DrillPicker
-from cockpit.widgets.exercise_watermark import ExerciseWatermark
 from cockpit.widgets.gauge import ArcGauge
 from cockpit.widgets.header import MODE_LABELS, HeaderBar
 from cockpit.widgets.kpi_board import KpiBoardDialog
@@ -78,6 +67,8 @@ from cockpit.workers import run_in_background
 
 if TYPE_CHECKING:
     from cockpit.datasets.catalog import Catalog
+    from cockpit.datasets.drill import DrillSession
+    from cockpit.widgets.after_action import AfterActionDialog
 
 log = logging.getLogger(__name__)
 
@@ -451,6 +442,9 @@ class MainWindow(QMainWindow):
         """演练 from the live window: choose a scenario or a window of the past, then start
         it as its own cockpit process (its own clock, its own store). Returns the command
         line started (None: cancelled)."""
+        from cockpit.datasets.drill import available_scenarios
+        from cockpit.widgets.drill_picker import DrillPicker
+
         first, last = summary.data_time_range(self.catalog.con)
         fit, unfit, problems = available_scenarios(self.catalog.con, self.catalog.data_dir)
         # only the scenarios this dataset can run: their units, types and departments exist
@@ -483,6 +477,10 @@ class MainWindow(QMainWindow):
     def _build_drill(self, scenario_id: str | None, data_end) -> None:
         """Drill mode: a replay clock over the scenario's window, the replay bar, the
         exercise watermark and a session store of its own."""
+        # drill-only modules load here, not on every start (start-up time)
+        from cockpit.datasets.drill import DATASET_DRILLS, DrillSession, available_scenarios
+        from cockpit.widgets.exercise_watermark import ExerciseWatermark
+
         fit, unfit, problems = available_scenarios(self.catalog.con, self.catalog.data_dir)
         by_id = {sc.id: sc for sc in fit}
         misfit = {sc.id: missing for sc, missing in unfit}
@@ -520,6 +518,8 @@ class MainWindow(QMainWindow):
         self.centralWidget().layout().addWidget(self.replay_bar)
         self.replay_ctl = ReplayController(self.clock, self.replay_bar, self)
 
+        from cockpit.datasets.drill import event_density
+
         def density():
             con = self.catalog.cursor()
             try:
@@ -533,6 +533,8 @@ class MainWindow(QMainWindow):
     def _build_replay(self, start: datetime, end: datetime) -> None:
         """复盘: a replay clock over a window of the past, the replay bar, the watermark; no
         scenario, no drill session and no store (the dispatch panel is read-only)."""
+        from cockpit.widgets.exercise_watermark import ExerciseWatermark
+
         self.replay_window = (start, end)
         self.clock = ReplayClock(start, end, parent=self)
         self._add_replay_bar(start, end, drill=False)
@@ -549,6 +551,10 @@ class MainWindow(QMainWindow):
         show it in the app (timeline chart, table, total)."""
         if self.drill is None:
             return None
+        from cockpit.datasets.drill import after_action_report
+        from cockpit.printing.drill_pdf import write_drill_pdf
+        from cockpit.widgets.after_action import AfterActionDialog
+
         report = after_action_report(self.drill, self.clock.now())
         path = default_store_path().parent / "drills" / f"{self.drill.session_id}-report.pdf"
         write_drill_pdf(report, path)

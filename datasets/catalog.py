@@ -28,21 +28,27 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import platformdirs
 from cockpit.datasets import schema
-from cockpit.datasets.validate import (
-    DatasetInvalid,
-    Problem,
-    dataset_extent,
-    has_errors,
-    load_dataset,
-)
+
+if TYPE_CHECKING:
+    from cockpit.datasets.validate import DatasetInvalid, Problem
 
 __all__ = ["Catalog", "DatasetInvalid", "catalog_problems_text", "default_cache_dir",
            "open_catalog"]
+
+
+def __getattr__(name: str) -> Any:
+    """``DatasetInvalid`` and ``Problem`` from :mod:`validate`, imported when first asked
+    for: reopening a built catalog (every start but the first) needs no validation code."""
+    if name in ("DatasetInvalid", "Problem"):
+        from cockpit.datasets import validate
+
+        return getattr(validate, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 #: Bump when the way a catalog is built changes, so that old catalogs are rebuilt.
 BUILD_VERSION = 3  # 3: vital_sign.event_type_id
@@ -119,10 +125,16 @@ class Catalog:
         self.manifest: dict = {k: json.loads(v) for k, v in
                                con.execute("SELECT key, value FROM _manifest").fetchall()}
         self.extent: tuple[float, float, float, float] = tuple(json.loads(meta["extent"]))
-        self.warnings: list[Problem] = [Problem.from_dict(d)
-                                        for d in json.loads(meta.get("warnings", "[]"))]
+        self._warnings = json.loads(meta.get("warnings", "[]"))
         self.fingerprint: str = meta["fingerprint"]
         self._boundaries: dict | None = None
+
+    @property
+    def warnings(self) -> list[Problem]:
+        """The dataset's warnings found when the catalog was built."""
+        from cockpit.datasets.validate import Problem
+
+        return [Problem.from_dict(d) for d in self._warnings]
 
     @property
     def con(self) -> duckdb.DuckDBPyConnection:
@@ -200,6 +212,13 @@ def _try_open(data_dir: Path, db_path: Path, fp: str, rebuilt: bool) -> Catalog 
 def _build(data_dir: Path, db_path: Path, fp: str,
            progress: Callable[[float, str], None] | None) -> None:
     """Build the database into a temporary file and put it in place; raise DatasetInvalid."""
+    from cockpit.datasets.validate import (
+        DatasetInvalid,
+        dataset_extent,
+        has_errors,
+        load_dataset,
+    )
+
     tmp = db_path.with_name(f".{db_path.stem}.{os.getpid()}.{uuid.uuid4().hex[:8]}"
                             ".building.duckdb")
 
@@ -250,6 +269,8 @@ def open_catalog(data_dir: Path | str, cache_dir: Path | str | None = None,
     """
     data_dir = Path(data_dir).expanduser().resolve()
     if not data_dir.is_dir():
+        from cockpit.datasets.validate import DatasetInvalid, Problem
+
         raise DatasetInvalid([Problem(str(data_dir), None, None, "missing_file",
                                       "the dataset directory does not exist")])
     cache = Path(cache_dir).expanduser() if cache_dir is not None else default_cache_dir()
