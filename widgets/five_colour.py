@@ -20,6 +20,7 @@ from typing import Any
 
 import pyqtgraph as pg
 from cockpit.widgets import theme
+from cockpit.widgets.preview import preview_app, show_or_save
 from cockpit.widgets.words import EVALUATION, tr_word
 from PySide6.QtCore import (
     QT_TRANSLATE_NOOP,
@@ -778,11 +779,9 @@ def sample_grid(n: int = 41) -> tuple[list[str], list[dict], list[dict]]:
     return columns, rows, legend
 
 
-def _main(argv: list[str]) -> int:
-    from PySide6.QtWidgets import QApplication
-
-    app = QApplication.instance() or QApplication(argv[:1])
-    theme.apply(app)
+def preview(argv: list[str]) -> int:
+    """This widget alone on sample data (see :mod:`cockpit.widgets.preview`)."""
+    app = preview_app(argv)
     w = QSplitter()
     grid = FiveColourGrid()
     cols, rows, legend = sample_grid()
@@ -804,16 +803,10 @@ def _main(argv: list[str]) -> int:
     w.addWidget(bd)
     w.setSizes([1000, 600])
     w.resize(1600, 900)
-    if len(argv) > 1:  # render offscreen and save
-        w.show()
-        app.processEvents()
-        ok = w.grab().save(argv[1])
-        return 0 if ok else 1
-    w.show()
-    return app.exec()
+    return show_or_save(app, w, argv)
 
 
 if __name__ == "__main__":
     import sys
 
-    raise SystemExit(_main(sys.argv))
+    raise SystemExit(preview(sys.argv))
