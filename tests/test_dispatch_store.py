@@ -88,7 +88,7 @@ def duck_store(tmp_path: Path, clock: FakeClock):
 
 def _run_to(store, oid: str, actions, prefix: str = "k") -> None:
     for a in actions:
-        store.advance(oid, a, "op", f"{prefix}-{oid}-{a}")
+        store.advance(oid, a, "op", f"{prefix}-{oid}-{a}", note="why" if a == "cancel" else "")
 
 
 # ------------------------------------------------------------------ create, rules, idempotency
@@ -177,7 +177,7 @@ def test_every_illegal_transition_is_refused_with_a_clear_message(location, stat
                 continue
             n = len(s.log())
             with pytest.raises(IllegalTransition) as e:
-                s.advance(oid, a, "op", f"bad-{a}")
+                s.advance(oid, a, "op", f"bad-{a}", note="why")
             msg = str(e.value)
             assert oid in msg and state in msg and f"'{a}'" in msg
             allowed = ", ".join(TRANSITIONS[state]) or "none"
@@ -210,7 +210,7 @@ def test_one_open_order_per_event_and_department(store) -> None:
     assert len(store.log()) == n  # nothing written, not even for D-500103-NEW
     # once closed (or cancelled) the department can get a new order for the event
     _run_to(store, ids[0], ["acknowledge", "handle", "verify", "close"])
-    store.advance(ids[1], "cancel", "op", "cancel-1")
+    store.advance(ids[1], "cancel", "op", "cancel-1", note="重复派遣")
     again = store.create(9, "seat B", "c", [PlanStep(1, "D-500103-GS", "x", 5, "react"),
                                             PlanStep(2, "D-500103-CGJ", "y", 5, "react")])
     assert again == ["9/D-500103-GS/2", "9/D-500103-CGJ/2"]
@@ -250,7 +250,7 @@ def test_deadlines_and_overdue(store, clock) -> None:
     assert o.loc[gs, "state"] == "created"
     # finished orders are never overdue
     clock.advance(minutes=1)
-    store.advance(ids[1], "cancel", "op", "x")
+    store.advance(ids[1], "cancel", "op", "x", note="重复派遣")
     o = store.orders(as_of=T0 + timedelta(days=3)).set_index("order_id")
     assert not o.loc[ids[1], "overdue"] and o.loc[ids[1], "state"] == "cancelled"
     assert o.loc[ids[2], "overdue"]
