@@ -29,7 +29,7 @@ import itertools
 import logging
 import uuid
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 
-from cockpit.datasets import routing
+from cockpit.datasets import queue, routing
 from cockpit.datasets.dispatch import (
     FINISHED,
     DuplicateOpenOrder,
@@ -69,14 +69,7 @@ log = logging.getLogger(__name__)
 
 OPEN = ("created", "acknowledged", "handled", "verified")
 _STAMPS = ("acknowledge", "handle", "verify", "close", "evaluate", "cancel")
-
-
-@dataclass
-class _Names:
-    depts: dict[str, str] = field(default_factory=dict)
-    units: dict[str, str] = field(default_factory=dict)
-    types: dict[str, tuple[str, float, int]] = field(default_factory=dict)  # name, react, sev
-    plans: dict[str, str] = field(default_factory=dict)
+_Names = queue.Names
 
 
 @dataclass
@@ -84,7 +77,7 @@ class _TickResult:
     as_of: datetime
     new_feed: list[FeedEvent]
     problems: list[FeedProblem]
-    events: list[dict[str, Any]]  # catalog + feed events, rows for the panel (without state)
+    events: list[dict[str, Any]]  # the queue, then recent events (queue.collect's rows)
     orders: list[dict[str, Any]] | None  # None: no store
     event_info: dict[str, dict[str, Any]]
     names: _Names | None
@@ -123,11 +116,11 @@ def live_feeds(catalog: Catalog, *, drop_dir: Path | None = None,
     def directory(_now: datetime) -> EventSource:
         con = catalog.cursor()
         try:
-            rows = con.execute("SELECT type_id, default_severity FROM event_type").fetchall()
+            rows = queue.event_types(con)
         finally:
             con.close()
         return DirectoryFeed(drop, state, type_ids=[r[0] for r in rows],
-                             default_severity={t: int(v) for t, v in rows if v is not None})
+                             default_severity={t: v for t, v in rows if v is not None})
 
     def simulator(now: datetime) -> EventSource:
         con = catalog.cursor()
@@ -155,10 +148,6 @@ def _end_of_second(t: datetime) -> datetime:
     action written at 12:00:00.4 (another seat's, a moment ago) is on screen while the clock
     still reads 12:00:00, not a second later."""
     return t + timedelta(microseconds=999_999) if t.microsecond == 0 else t
-
-
-def _local_offset() -> timedelta:
-    return datetime.now().astimezone().utcoffset() or timedelta(0)
 
 
 class DispatchController(QObject):
@@ -329,9 +318,10 @@ class DispatchController(QObject):
             return
         feed = self.feed_events.get(eid)
         names = self._names
+        now = self.now()  # the window's clock (a drill's or a replay's), not the wall's
         self.panel.show_message(self.tr("正在生成事件 {event} 的派遣预案…").format(event=eid))
         failed = self.tr("预案生成失败：{error}")
-        run_in_background(lambda: self._prepare(eid, d, feed, names), self._on_prepared,
+        run_in_background(lambda: self._prepare(eid, d, feed, names, now), self._on_prepared,
                           lambda m: self.panel.show_message(failed.format(error=m), "error"))
 
     def request_action(self, order_id: str, action: str) -> None:
@@ -357,7 +347,7 @@ class DispatchController(QObject):
 
     # ---- the tick ---------------------------------------------------------------------
     def _offset(self) -> timedelta:
-        return self.utc_offset if self.utc_offset is not None else _local_offset()
+        return self.utc_offset if self.utc_offset is not None else queue.local_utc_offset()
 
     def _tick_work(self, now: datetime, feed: dict[str, FeedEvent], known: set[str],
                    names: _Names | None) -> _TickResult:
@@ -376,12 +366,8 @@ class DispatchController(QObject):
                 problems += b.problems
                 new += [self._placed(con, e) for e in b.events if e.event_id not in feed]
             feed = {**feed, **{e.event_id: e for e in new}}
-            events = self._recent_catalog(con, now, names) + [
-                self._feed_row(e, names) for e in feed.values()
-                if now - self.recent < e.occurred_at <= now]
-            events.sort(key=lambda r: r["occurred_at"], reverse=True)
-            events = events[:self.max_events]
             orders = None
+            df = disp = None
             info: dict[str, dict[str, Any]] = {}
             answered = 0
             down = None
@@ -395,25 +381,24 @@ class DispatchController(QObject):
                         answered = len(self.responder.step(self.store, now_utc, df))
                         if answered:
                             df = self.store.orders(as_of=_end_of_second(now_utc))
+                    disp = self.store.dispositions(as_of=_end_of_second(now_utc))
                 except StoreWriteError as e:  # the shared store's server is gone
                     down = str(e)
+                    df = None
                 else:
                     info = self._event_info_for(con, df, known, feed)
                     orders = self._order_rows(df, now_utc, names, {**self._event_info, **info})
+            events = queue.collect(con, now, names, orders=df, dispositions=disp,
+                                   feed=feed.values(), recent=self.recent,
+                                   max_recent=self.max_events).rows
             return _TickResult(now, new, problems, events, orders, info, names, answered, down,
                                gen)
         finally:
             con.close()
 
-    def _load_names(self, con) -> _Names:
-        n = _Names()
-        n.depts = dict(con.execute("SELECT dept_id, name FROM department").fetchall())
-        n.units = dict(con.execute("SELECT code, name FROM admin_unit WHERE level IN "
-                                   "('city', 'district', 'street')").fetchall())
-        n.types = {t: (name, float(r), int(s or 3)) for t, name, r, s in con.execute(
-            "SELECT type_id, name, react_min, default_severity FROM event_type").fetchall()}
-        n.plans = dict(con.execute("SELECT plan_id, name FROM plan").fetchall())
-        return n
+    @staticmethod
+    def _load_names(con) -> _Names:
+        return queue.load_names(con)
 
     def _placed(self, con, e: FeedEvent) -> FeedEvent:
         """A feed event with its district and street (from lon/lat when it came without)."""
@@ -422,39 +407,9 @@ class DispatchController(QObject):
         d, s = routing.place_of(con, e.lon, e.lat)
         return replace(e, district_code=e.district_code or d, street_code=e.street_code or s)
 
-    def _recent_catalog(self, con, now: datetime, names: _Names) -> list[dict[str, Any]]:
-        rows = con.execute(
-            """SELECT e.event_id, e.type_id, e.source, e.occurred_at, e.lon, e.lat,
-                      e.district_code, e.street_code, e.severity, e.title, e.point_id
-               FROM event e WHERE e.occurred_at <= $t AND e.occurred_at > $t0
-               ORDER BY e.occurred_at DESC, e.event_id DESC LIMIT $n""",
-            {"t": now, "t0": now - self.recent, "n": self.max_events}).fetchall()
-        out = []
-        for eid, tid, src, at, lon, lat, dc, sc, sev, title, pid in rows:
-            out.append(self._row(str(eid), tid, src, at, lon, lat, dc, sc, sev, title, pid,
-                                 names, "catalog"))
-        return out
-
-    def _feed_row(self, e: FeedEvent, names: _Names) -> dict[str, Any]:
-        return self._row(e.event_id, e.type_id, e.source, e.occurred_at, e.lon, e.lat,
-                         e.district_code, e.street_code, e.severity, e.title, e.point_id,
-                         names, e.feed or "feed")
-
     @staticmethod
-    def _row(eid, tid, src, at, lon, lat, dc, sc, sev, title, pid, names: _Names, feed: str
-             ) -> dict[str, Any]:
-        tname, react, _dsev = names.types.get(tid, (tid, 15.0, 3))
-        district, street = names.units.get(dc, dc or ""), names.units.get(sc, "")
-        title = title or tname
-        if street and street not in title:  # the catalog's titles start with the street
-            title = f"{street} {title}"
-        return {"event_id": eid, "type_id": tid, "type_name": tname, "source": src,
-                "occurred_at": at, "lon": float(lon), "lat": float(lat), "district_code": dc,
-                "street_code": sc, "severity": int(sev), "title": title,
-                "district": district, "street": street, "place": district,
-                "point_id": None if pid is None else int(pid), "feed": feed,
-                "react_min": react, "react_due": at + timedelta(minutes=react),
-                "catalog": feed == "catalog"}
+    def _feed_row(e: FeedEvent, names: _Names) -> dict[str, Any]:
+        return queue.event_row(e, names, e.feed or "feed")
 
     def _event_info_for(self, con, df: pd.DataFrame, known: set[str],
                         feed: dict[str, FeedEvent]) -> dict[str, dict[str, Any]]:
@@ -463,18 +418,12 @@ class DispatchController(QObject):
             return {}
         want = set(df["event_id"].astype(str)) - known
         out: dict[str, dict[str, Any]] = {}
-        nums = []
         for eid in want:
             if eid in feed:
                 e = feed[eid]
                 out[eid] = {"title": e.title, "district_code": e.district_code}
-            elif eid.isdigit():
-                nums.append(int(eid))
-        if nums:
-            for eid, title, dc in con.execute(
-                    "SELECT event_id, title, district_code FROM event WHERE event_id IN "
-                    "(SELECT unnest(?::BIGINT[]))", [nums]).fetchall():
-                out[str(eid)] = {"title": title, "district_code": dc}
+        for eid, (title, dc) in queue.event_places(con, want - set(out)).items():
+            out[eid] = {"title": title, "district_code": dc}
         return out
 
     def _order_rows(self, df: pd.DataFrame, now_utc: datetime, names: _Names,
@@ -566,10 +515,13 @@ class DispatchController(QObject):
                 states[eid] = "closed"
         self.event_states = states
         rows = []
-        for r in events:
-            st = states.get(r["event_id"])
-            n_open = sum(1 for o in by_event.get(r["event_id"], []) if o["state"] in OPEN)
-            rows.append({**r, "state": st or "new", "orders": n_open})
+        for r in events:  # the orders may be newer than the tick's events: take them in
+            live = [o for o in by_event.get(r["event_id"], []) if o["state"] in OPEN]
+            if live:
+                st = "order_overdue" if any(o["overdue"] for o in live) else "dispatched"
+                rows.append({**r, "state": st, "orders": len(live), "queue": False})
+            else:
+                rows.append(r)
         self.event_rows = rows
         self.panel.set_events(rows, as_of)
         if orders_changed:
@@ -652,33 +604,31 @@ class DispatchController(QObject):
             self.sig_event_states_changed.emit(dict(out))
 
     def _prune(self, now: datetime) -> None:
+        """Forget the feed events that need no action and are no longer recent (those in the
+        queue stay, however old)."""
         keep_ids = {o["event_id"] for o in self.order_rows}
+        keep_ids |= {r["event_id"] for r in self.event_rows if r.get("queue")}
         cut = now - self.recent
         for eid in [k for k, e in self.feed_events.items()
                     if e.occurred_at <= cut and k not in keep_ids]:
             del self.feed_events[eid]
 
     # ---- dispatch -------------------------------------------------------------------------
-    def _prepare(self, eid: str, d: dict, feed: FeedEvent | None, names: _Names | None
-                 ) -> tuple[str, routing.Plan, dict[str, Any]]:
+    def _prepare(self, eid: str, d: dict, feed: FeedEvent | None, names: _Names | None,
+                 now: datetime) -> tuple[str, routing.Plan, dict[str, Any]]:
         con = self.catalog.cursor()
         try:
             names = names or self._load_names(con)
-            row = None
-            if feed is None and eid.isdigit():
-                row = con.execute(
-                    """SELECT event_id, type_id, source, occurred_at, lon, lat, district_code,
-                              street_code, severity, title, point_id
-                       FROM event WHERE event_id = ?""", [int(eid)]).fetchone()
-            if row is not None:
-                ev = self._row(str(row[0]), *row[1:], names, "catalog")
+            rec = queue.catalog_event(con, eid) if feed is None else None
+            if rec is not None:
+                ev = queue.event_row(rec, names, "catalog")
                 plan = routing.plan_for_event(con, int(eid))
             else:
                 if feed is None:  # an event from elsewhere: take it as given
                     if not d.get("type_id") or d.get("lon") is None:
                         raise KeyError(f"event {eid} is neither in the catalog nor in a feed")
                     feed = FeedEvent(eid, d["type_id"], d.get("source") or "patrol",
-                                     d.get("occurred_at") or datetime.now(), float(d["lon"]),
+                                     d.get("occurred_at") or now, float(d["lon"]),
                                      float(d["lat"]), int(d.get("severity") or 3),
                                      d.get("title") or "", d.get("district_code"),
                                      d.get("street_code"), d.get("point_id"), feed="given")
