@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 __all__ = [
     "Names", "EventRecord", "Queue", "QueueCounts", "QueueFilter", "load_names",
     "event_types", "catalog_event", "open_events", "recent_events", "event_places",
-    "find_events", "event_row", "collect", "load_queue", "sort_key", "filter_rows",
+    "find_events", "event_row", "place_level", "EventPlace", "collect", "load_queue", "sort_key", "filter_rows",
     "count_rows", "demo_closed_at", "local_utc_offset", "UNCLASSIFIED", "QUEUE_STATES",
 ]
 
@@ -169,14 +169,33 @@ def recent_events(con: Any, now: datetime, since: datetime, limit: int = 300
         {"t": now, "t0": since, "n": int(limit)}).fetchall())
 
 
-def event_places(con: Any, event_ids: Iterable[str]) -> dict[str, tuple[str, str | None]]:
-    """(title, district_code) of catalog events by id (ids that are not numbers are skipped)."""
+@dataclass(frozen=True)
+class EventPlace:
+    title: str
+    district_code: str | None
+    street_code: str | None
+
+
+def event_places(con: Any, event_ids: Iterable[str]) -> dict[str, EventPlace]:
+    """Title, district and street of catalog events by id (ids that are not numbers are
+    skipped)."""
     nums = sorted({int(e) for e in event_ids if str(e).isdigit()})
     if not nums:
         return {}
-    return {str(eid): (title, dc) for eid, title, dc in con.execute(
-        "SELECT event_id, title, district_code FROM event WHERE event_id IN "
+    return {str(eid): EventPlace(title, dc, sc) for eid, title, dc, sc in con.execute(
+        "SELECT event_id, title, district_code, street_code FROM event WHERE event_id IN "
         "(SELECT unnest(?::BIGINT[]))", [nums]).fetchall()}
+
+
+_BELOW = {"city": "district", "district": "street", "street": "community"}
+
+
+def place_level(con: Any) -> str:
+    """The level the dispatch lists name places at: the one below the dataset's top unit
+    (a city's centre: district 区县; a district's: street 镇街; a street's: community 社区)."""
+    row = con.execute("SELECT level FROM admin_unit WHERE parent_code IS NULL "
+                      "ORDER BY code LIMIT 1").fetchone()
+    return _BELOW.get(row[0] if row else "city", "district")
 
 
 def find_events(con: Any, text: str, now: datetime, limit: int = 20) -> list[EventRecord]:

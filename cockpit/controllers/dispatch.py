@@ -41,6 +41,7 @@ from cockpit.datasets import queue, routing
 from cockpit.datasets.dispatch import (
     FINISHED,
     DuplicateOpenOrder,
+    EventNotOpen,
     IdempotencyConflict,
     IllegalTransition,
     StoreLocked,
@@ -195,6 +196,8 @@ class DispatchController(QObject):
         self.finished = timedelta(hours=finished_hours)
         self.radius_km = radius_km
         self.utc_offset = utc_offset
+        #: The level the lists name places at (区县 / 镇街): see queue.place_level.
+        self.place_level = "district"
         self.feed_events: dict[str, FeedEvent] = {}
         self.feed_problems: list[FeedProblem] = []
         self.order_rows: list[dict[str, Any]] = []
@@ -232,12 +235,19 @@ class DispatchController(QObject):
         self.timer.timeout.connect(self.tick)
         panel.sig_dispatch_requested.connect(self.request_dispatch)
         panel.sig_action_requested.connect(self.request_action)
+        panel.sig_event_disposal_requested.connect(self.request_disposal)
         panel.sig_order_selected.connect(self._load_timeline)
 
     # ---- public API -----------------------------------------------------------------------
     def start(self) -> None:
         """Show the store's state, run the first tick, then tick on the timer."""
         self.panel.set_clock(self.now)
+        con = self.catalog.cursor()
+        try:
+            self.place_level = queue.place_level(con)
+        finally:
+            con.close()
+        self.panel.set_place_level(self.place_level)
         if self.store is None:
             self._set_read_only(self.store_problem or self.tr("派遣库未打开：不能派遣"))
             if self._reopen is not None:
@@ -324,8 +334,35 @@ class DispatchController(QObject):
         run_in_background(lambda: self._prepare(eid, d, feed, names, now), self._on_prepared,
                           lambda m: self.panel.show_message(failed.format(error=m), "error"))
 
-    def request_action(self, order_id: str, action: str) -> None:
-        """Record an action (acknowledge, handle, verify, close, evaluate) on an order."""
+    def request_disposal(self, event_id: str, action: str, note: str,
+                         duplicate_of: str = "") -> None:
+        """Take an event off the queue without dispatching: dismiss (不予派遣) or merge (合并)
+        as a duplicate of ``duplicate_of``, with the reason in ``note`` — one log row."""
+        if self._read_only or self._disconnected or self.store is None:
+            self.panel.show_message(self.tr("只读，不能派遣：{reason}").format(
+                reason=self._read_only or self._disconnected or ""), "error")
+            return
+        if event_id in self._inflight:
+            return
+        self._inflight.add(event_id)
+        key = self._action_keys.setdefault((event_id, action), f"gui-{action}:{uuid.uuid4().hex}")
+        store, op = self.store, self.operator
+
+        def work():
+            try:
+                return store.dispose(event_id, action, op, key, note,
+                                     duplicate_of=duplicate_of or None, source="gui")
+            except Exception as e:  # noqa: BLE001 - classified on the GUI thread
+                return e
+
+        run_in_background(work, lambda r: self._on_action_done(event_id, action, r),
+                          lambda m: self._on_action_done(event_id, action, RuntimeError(m)))
+
+    def request_action(self, order_id: str, action: str, note: str = "",
+                       outcome: str = "ok") -> None:
+        """Record an action (acknowledge, handle, verify, close, evaluate with its rating in
+        ``outcome``, cancel with its reason in ``note``) on an order: the store's one
+        ``advance``, as the CLI and the tests call it."""
         if self._read_only or self._disconnected or self.store is None:
             self.panel.show_message(self.tr("只读，不能操作工单：{reason}").format(
                 reason=self._read_only or self._disconnected), "error")
@@ -338,7 +375,8 @@ class DispatchController(QObject):
 
         def work():
             try:
-                return store.advance(order_id, action, op, key, source="gui")
+                return store.advance(order_id, action, op, key, note=note, outcome=outcome,
+                                     source="gui")
             except Exception as e:  # noqa: BLE001 - classified on the GUI thread
                 return e
 
@@ -421,9 +459,11 @@ class DispatchController(QObject):
         for eid in want:
             if eid in feed:
                 e = feed[eid]
-                out[eid] = {"title": e.title, "district_code": e.district_code}
-        for eid, (title, dc) in queue.event_places(con, want - set(out)).items():
-            out[eid] = {"title": title, "district_code": dc}
+                out[eid] = {"title": e.title, "district_code": e.district_code,
+                            "street_code": e.street_code}
+        for eid, p in queue.event_places(con, want - set(out)).items():
+            out[eid] = {"title": p.title, "district_code": p.district_code,
+                        "street_code": p.street_code}
         return out
 
     def _order_rows(self, df: pd.DataFrame, now_utc: datetime, names: _Names,
@@ -445,6 +485,8 @@ class DispatchController(QObject):
             eid = str(r["event_id"])
             ev = info.get(eid, {})
             dc = ev.get("district_code")
+            if self.place_level != "district" and ev.get("street_code"):
+                dc = ev["street_code"]  # a district's centre names the street
             dname = names.depts.get(r["dept_id"], r["dept_id"])
             rows.append({
                 "order_id": r["order_id"], "event_id": eid,
@@ -728,7 +770,8 @@ class DispatchController(QObject):
         self._inflight.discard(order_id)
         label = action_label(action)
         if isinstance(result, Exception):
-            if isinstance(result, (IllegalTransition, IdempotencyConflict, ValueError)):
+            if isinstance(result, (IllegalTransition, IdempotencyConflict, ValueError,
+                                   EventNotOpen)):
                 self._action_keys.pop((order_id, action), None)
             elif isinstance(result, StoreLocked):
                 self._set_read_only(str(result))
