@@ -683,3 +683,47 @@ def test_audit_verify_of_a_held_store_says_who_holds_it(tmp_path, capsys,
     with hold_store(path) as holder:
         assert _audit(path) == 2
         assert f"PID {holder.pid}" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------ events off the queue
+
+
+def test_dismiss_and_merge_are_logged_once_with_a_reason(location) -> None:
+    from cockpit.datasets.dispatch import EventNotOpen
+
+    with open_store(location) as s:
+        with pytest.raises(ValueError, match="reason"):
+            s.dispose("11", "dismiss", "op", "d0", "  ")
+        with pytest.raises(ValueError, match="other event"):
+            s.dispose("12", "merge", "op", "m0", "重复", duplicate_of="12")
+        assert s.log().empty  # nothing written by refusals
+        r = s.dispose("11", "dismiss", "op", "d1", "误报：设备自检")
+        assert r.state == "dismissed" and not r.repeated
+        assert s.dispose("11", "dismiss", "op", "d1", "误报：设备自检").repeated  # same key
+        m = s.dispose(12, "merge", "op", "m1", "同一井盖", duplicate_of="11")
+        assert m.state == "merged"
+        with pytest.raises(EventNotOpen):  # once per event
+            s.dispose("11", "merge", "op", "d2", "again", duplicate_of="12")
+        oid = s.create(13, "op", "c13", dept_id="D-1")[0]
+        with pytest.raises(EventNotOpen, match="open orders"):  # dispatched: not in the queue
+            s.dispose("13", "dismiss", "op", "d3", "no")
+        d = s.dispositions()
+        assert list(d["event_id"]) == ["11", "12"] and list(d["action"]) == ["dismiss", "merge"]
+        assert list(d["note"]) == ["误报：设备自检", "同一井盖"]
+        assert d["outcome"].iloc[1] == "duplicate_of:11"
+        assert list(s.orders()["order_id"]) == [oid]  # the order view leaves them out
+        assert s.verify() == []
+
+
+def test_cancel_needs_a_note_and_evaluate_a_known_rating(location) -> None:
+    with open_store(location) as s:
+        oid = s.create(1, "op", "c1", dept_id="D-1")[0]
+        with pytest.raises(ValueError, match="note"):
+            s.advance(oid, "cancel", "op", "x1")
+        assert s.state(oid) == "created" and len(s.log()) == 1
+        _run_to(s, oid, ["acknowledge", "handle", "verify", "close"])
+        with pytest.raises(ValueError, match="rating"):
+            s.advance(oid, "evaluate", "op", "e0", outcome="great")
+        s.advance(oid, "evaluate", "op", "e1", note="回访", outcome="不满意")
+        o = s.orders().set_index("order_id")
+        assert o.loc[oid, "state"] == "evaluated" and o.loc[oid, "outcome"] == "不满意"
