@@ -27,6 +27,8 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -253,6 +255,9 @@ class MainWindow(QMainWindow):
             else None)
         self.dispatch_ctl.sig_store_opened.connect(self._on_store_opened)
         self.map_ctl.sig_dispatch_requested.connect(self.dispatch_ctl.request_dispatch)
+        # list ↔ map: the selected event (or the selected order's event) is marked on the map
+        self.dispatch_panel.sig_event_selected.connect(self.map_ctl.locate_event)
+        self.dispatch_ctl.sig_event_located.connect(self.map_ctl.locate_event)
         self.dispatch_ctl.sig_event_states_changed.connect(self._on_event_states)
         self.dispatch_ctl.sig_alert.connect(self.status.setText)
         self.dispatch_ctl.sig_ticked.connect(lambda: self._mark("events"))
@@ -386,6 +391,46 @@ class MainWindow(QMainWindow):
         QShortcut(QKeySequence("F4"), self,
                   lambda: self.map_side.setVisible(not self.map_side.isVisible()))
         QShortcut(QKeySequence("Ctrl+F"), self, self._search)
+        # keyboard-complete: F6 / Shift+F6 cycle the panes, ? (or Shift+F1) the key sheet;
+        # F1 stays 值守 (live mode)
+        QShortcut(QKeySequence("F6"), self, lambda: self.cycle_pane(1))
+        QShortcut(QKeySequence("Shift+F6"), self, lambda: self.cycle_pane(-1))
+        for key in ("?", "Shift+F1"):
+            QShortcut(QKeySequence(key), self, self.show_shortcuts)
+
+    def panes(self) -> list[QWidget]:
+        """The regions F6 moves between, in reading order (the visible ones)."""
+        dp = self.dispatch_panel
+        gauges = list(getattr(self, "board_gauges", {}).values())
+        out = [self.header, self.vitals_view, gauges[0] if gauges else None, self.map,
+               self.map_side.search.edit if self.map_side.isVisible() else None,
+               dp.events_view, dp.orders_view, getattr(self, "review", None),
+               getattr(self, "replay_bar", None)]
+        return [w for w in out if w is not None and w.isVisible()]
+
+    def cycle_pane(self, step: int = 1) -> QWidget | None:
+        """Move the keyboard focus to the next (or previous) pane; returns it."""
+        panes = self.panes()
+        if not panes:
+            return None
+        focus = QApplication.focusWidget()
+        cur = next((i for i, w in enumerate(panes)
+                    if focus is not None and (focus is w or w.isAncestorOf(focus))), -1)
+        target = panes[(cur + step) % len(panes)] if cur >= 0 else panes[0 if step > 0 else -1]
+        target.setFocus(Qt.FocusReason.TabFocusReason)
+        if target.focusProxy() is None and not target.hasFocus():
+            target.focusNextChild()  # a container: its first focusable child
+        return target
+
+    def show_shortcuts(self) -> QDialog:
+        """The key sheet (? or Shift+F1): every shortcut of the window, in the interface
+        language."""
+        from cockpit.widgets.shortcut_sheet import ShortcutSheet
+
+        sheet = ShortcutSheet(self)
+        self._shortcut_sheet = sheet
+        sheet.open()
+        return sheet
 
     # ---- public API -----------------------------------------------------------------------
     def start(self) -> None:
@@ -500,6 +545,12 @@ class MainWindow(QMainWindow):
         self.replay_bar.set_drill(drill)
         self.centralWidget().layout().addWidget(self.replay_bar)
         self.replay_ctl = ReplayController(self.clock, self.replay_bar, self)
+        # Space plays or pauses, ←/→ step back or on (the window's keys, as on a player)
+        clock = self.clock
+        QShortcut(QKeySequence(Qt.Key.Key_Space), self,
+                  lambda: clock.pause() if clock.playing else clock.play())
+        QShortcut(QKeySequence(Qt.Key.Key_Left), self, lambda: clock.step(-clock.step_size))
+        QShortcut(QKeySequence(Qt.Key.Key_Right), self, clock.step)
 
         def density():
             con = self.catalog.cursor()

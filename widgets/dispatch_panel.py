@@ -163,7 +163,7 @@ DEADLINE_ACTIONS = ("acknowledge", "handle", "verify", "close")
 
 OVERDUE_BG = "#4a1416"
 #: The focus outline (the same in the application's style sheet).
-FOCUS = "#ffd60a"
+FOCUS = theme.FOCUS
 OVERDUE_FG = "#ff6b60"
 SOON_FG = "#ffcc00"
 OK_FG = "#7ee787"
@@ -764,7 +764,9 @@ class DispatchPanel(QFrame):
             " border-radius: 3px; background: #16213a; }"
             "QCheckBox::indicator:checked { background: #ff453a; border-color: #ff6b60; }"
             "QComboBox { background: #16213a; border: 1px solid #2a3a5c; padding: 2px 8px;"
-            " min-height: 24px; }")
+            " min-height: 24px; }"
+            f"QComboBox:focus, QPushButton:focus, QLineEdit:focus {{ border: 2px solid {FOCUS}; }}"
+            f"QCheckBox:focus {{ border: 2px solid {FOCUS}; border-radius: 3px; }}")
         root = QVBoxLayout(self)
         root.setContentsMargins(0, 0, 0, 0)
         root.setSpacing(4)

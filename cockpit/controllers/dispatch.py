@@ -164,6 +164,8 @@ class DispatchController(QObject):
     """An event was dispatched (committed): (event_id, order ids)."""
     sig_store_connection_changed = Signal(bool, str)
     """The shared store's connection: (connected, the banner text when not)."""
+    sig_event_located = Signal(dict)
+    """An order's event was found (for the map): {event_id, lon, lat, title}."""
     sig_store_opened = Signal(object)
     """A store that could not be opened at start (server unreachable) has been opened."""
     _sig_store_head = Signal(int)
@@ -237,6 +239,7 @@ class DispatchController(QObject):
         panel.sig_action_requested.connect(self.request_action)
         panel.sig_event_disposal_requested.connect(self.request_disposal)
         panel.sig_order_selected.connect(self._load_timeline)
+        panel.sig_order_located.connect(self.locate)
 
     # ---- public API -----------------------------------------------------------------------
     def start(self) -> None:
@@ -273,6 +276,29 @@ class DispatchController(QObject):
             self._watcher = None
         if self.preview is not None and self.preview.state != "pending":
             self.preview.reject()
+
+    def locate(self, event_id: str) -> None:
+        """Find an event's place (a listed row, a feed event, else the catalog off the GUI
+        thread) and emit :attr:`sig_event_located` — an order selected pans the map."""
+        eid = str(event_id)
+        row = next((r for r in self.event_rows if r["event_id"] == eid), None)
+        if row is None and eid in self.feed_events:
+            row = self._feed_row(self.feed_events[eid], self._names or queue.Names())
+        if row is not None:
+            self.sig_event_located.emit(dict(row))
+            return
+
+        def work():
+            con = self.catalog.cursor()
+            try:
+                rec = queue.catalog_event(con, eid)
+            finally:
+                con.close()
+            return None if rec is None else {"event_id": rec.event_id, "lon": rec.lon,
+                                             "lat": rec.lat, "title": rec.title}
+
+        run_in_background(work, lambda r: r is not None and self.sig_event_located.emit(r),
+                          lambda m: log.warning("locating event %s failed: %s", eid, m))
 
     def read_only_reason(self) -> str | None:
         return self._read_only
