@@ -508,7 +508,10 @@ class MainWindow(QMainWindow):
         if not self.launch_session(sys.executable, args):
             self.status.setText(self.tr("无法启动演练窗口"))
             return None
-        self.status.setText(self.tr("演练/复盘已在独立窗口启动") + f" · {' '.join(args[3:])}")
+        what = (next((s.title for s in shipped_scenarios() if s.id == choice[1]), choice[1])
+                if choice[0] == "scenario"
+                else f"{choice[1]:%Y-%m-%d %H:%M} – {choice[2]:%Y-%m-%d %H:%M}")
+        self.status.setText(self.tr("演练/复盘已在独立窗口启动：{what}").format(what=what))
         return args
 
     @staticmethod
@@ -624,6 +627,11 @@ class MainWindow(QMainWindow):
     # ---- handlers ---------------------------------------------------------------------
     def _on_clock_ticked(self, t: datetime) -> None:
         self.header.set_time(t, self.clock.caption())
+        # the footer's 截至 follows the clock (by the minute) while it shows the data line
+        snap = getattr(self, "snapshot", None)
+        if snap is not None and getattr(self, "_status_text", None) == self.status.text() \
+                and f"{t:%Y-%m-%d %H:%M}" != getattr(self, "_status_minute", None):
+            self._show_status(snap, t)
 
     def _on_replay_ticked(self, t: datetime) -> None:
         """The replay clock moved: the regions ask again for the city as of the new time —
@@ -722,16 +730,19 @@ class MainWindow(QMainWindow):
             self.map_ctl.refresh()
         self._show_status(snap)
 
-    def _show_status(self, snap: Snapshot) -> None:
+    def _show_status(self, snap: Snapshot, as_of: datetime | None = None) -> None:
         src = self.catalog.manifest.get("title") or str(self.catalog.data_dir)
+        t = as_of or snap.as_of
+        self._status_minute = f"{t:%Y-%m-%d %H:%M}"
         warnings = getattr(self.catalog, "warnings", [])
         self.status.setText(
             self.tr("数据集 {src} · {top} · 排名单位 {n} 个（{level}）· 查询 {ms} ms · 截至 {t}")
             .format(src=src, top=snap.units.top_name, n=snap.units.ranked_count,
                     level=_tr(UNIT_LEVELS.get(snap.units.ranked_level,
                                              snap.units.ranked_level)), ms=f"{snap.seconds * 1000:.0f}",
-                    t=f"{snap.as_of:%Y-%m-%d %H:%M}")
+                    t=self._status_minute)
             + (self.tr(" · ⚠ 数据提示 {n} 条").format(n=len(warnings)) if warnings else ""))
+        self._status_text = self.status.text()
         self.status.setToolTip("\n".join(str(w) for w in warnings[:30]))
 
     def _on_vitals_ticked(self, info: dict) -> None:

@@ -33,15 +33,14 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from cockpit.datasets.i18n import QT_TRANSLATE_NOOP
 
 if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = [
-    "Names", "EventRecord", "Queue", "QueueCounts", "QueueFilter", "load_names",
+    "Names", "EventRecord", "Queue", "QueueCounts", "load_names",
     "event_types", "catalog_event", "open_events", "recent_events", "event_places",
-    "find_events", "event_row", "place_level", "EventPlace", "collect", "load_queue", "sort_key", "filter_rows",
+    "find_events", "event_row", "place_level", "EventPlace", "collect", "load_queue", "sort_key",
     "count_rows", "demo_closed_at", "local_utc_offset", "UNCLASSIFIED", "QUEUE_STATES",
 ]
 
@@ -49,16 +48,6 @@ __all__ = [
 UNCLASSIFIED = "unclassified"
 #: An event's states in the list: the first three need action (are in the queue).
 QUEUE_STATES = ("new", "overdue", UNCLASSIFIED)
-STATE_WORDS = {
-    "new": QT_TRANSLATE_NOOP("dispatch_panel", "待派遣"),
-    "overdue": QT_TRANSLATE_NOOP("dispatch_panel", "超时"),
-    UNCLASSIFIED: QT_TRANSLATE_NOOP("dispatch_panel", "待分拨"),
-    "dispatched": QT_TRANSLATE_NOOP("dispatch_panel", "已派遣"),
-    "order_overdue": QT_TRANSLATE_NOOP("dispatch_panel", "工单超时"),
-    "closed": QT_TRANSLATE_NOOP("dispatch_panel", "已结案"),
-    "dismissed": QT_TRANSLATE_NOOP("dispatch_panel", "不予派遣"),
-    "merged": QT_TRANSLATE_NOOP("dispatch_panel", "已合并"),
-}
 #: Minutes to react for an event whose type is unknown.
 DEFAULT_REACT_MIN = 15.0
 _OPEN_ORDER = ("created", "acknowledged", "handled", "verified")
@@ -241,19 +230,6 @@ def event_row(e: Any, names: Names, feed: str = "catalog") -> dict[str, Any]:
             "catalog": feed == "catalog", "closed_at": getattr(e, "closed_at", None)}
 
 
-@dataclass(frozen=True)
-class QueueFilter:
-    """What the list shows: ``None`` means any."""
-
-    severity: int | None = None
-    source: str | None = None
-    district: str | None = None  # district code
-    street: str | None = None  # street code
-    state: str | None = None  # new / overdue / unclassified / dispatched / closed / …
-    overdue_only: bool = False
-    queue_only: bool = False
-
-
 @dataclass
 class QueueCounts:
     """Counts of the queue (the events that need action) and of its parts."""
@@ -305,30 +281,6 @@ def sort_key(row: Mapping[str, Any], now: datetime) -> tuple:
         return (0, 0 if st == "overdue" else 1, int(row.get("severity") or 3), due,
                 0.0, str(row["event_id"]))
     return (1, 0, 0, datetime.max, -row["occurred_at"].timestamp(), str(row["event_id"]))
-
-
-def filter_rows(rows: Iterable[Mapping[str, Any]], f: QueueFilter, now: datetime
-                ) -> list[Mapping[str, Any]]:
-    """The rows a filter lets through (order kept)."""
-    out = []
-    for r in rows:
-        st = live_state(r, now)
-        if f.queue_only and not r.get("queue"):
-            continue
-        if f.severity is not None and int(r.get("severity") or 3) != f.severity:
-            continue
-        if f.source and r.get("source") != f.source:
-            continue
-        if f.district and r.get("district_code") != f.district:
-            continue
-        if f.street and r.get("street_code") != f.street:
-            continue
-        if f.state and st != f.state:
-            continue
-        if f.overdue_only and st not in ("overdue", "order_overdue"):
-            continue
-        out.append(r)
-    return out
 
 
 def count_rows(rows: Iterable[Mapping[str, Any]], now: datetime) -> QueueCounts:

@@ -10,10 +10,11 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from cockpit.cli import main
 from cockpit.datasets import queue, routing
 from cockpit.datasets.catalog import open_catalog
 from cockpit.datasets.dispatch import open_store
+
+from cockpit.cli import main
 
 NOW = datetime(2026, 11, 20, 12, 0, 0)
 OFF = timedelta(hours=8)
@@ -105,20 +106,6 @@ def test_dispatch_dismiss_merge_take_it_off_and_a_cancel_brings_it_back(setup, t
         states = {r["event_id"]: r["state"] for r in q.rows}
         assert states[others[0]] == "dismissed" and states[others[1]] == "merged"
         assert store.verify() == []
-
-
-def test_filters_and_counts_agree(setup):
-    cat, *_ = setup
-    q = _load(cat, None)
-    rows = q.queue_rows()
-    for sev, n in q.counts.by_severity.items():
-        assert len(queue.filter_rows(rows, queue.QueueFilter(severity=sev), NOW)) == n
-    for src, n in q.counts.by_source.items():
-        assert len(queue.filter_rows(rows, queue.QueueFilter(source=src), NOW)) == n
-    for d, n in q.counts.by_district.items():
-        assert len(queue.filter_rows(rows, queue.QueueFilter(district=d), NOW)) == n
-    over = queue.filter_rows(q.rows, queue.QueueFilter(overdue_only=True, queue_only=True), NOW)
-    assert len(over) == q.counts.overdue
 
 
 def test_an_event_without_a_type_is_queued_as_unclassified(setup):

@@ -21,10 +21,10 @@ from __future__ import annotations
 import html
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from cockpit.datasets import queue
 from cockpit.widgets import theme
 from cockpit.widgets.words import RISK_LEVEL, tr_word
 from PySide6.QtCore import (
@@ -74,9 +74,20 @@ STATE_LABELS = {"created": QT_TRANSLATE_NOOP("dispatch_panel", "待签收"), "ac
                 "closed": QT_TRANSLATE_NOOP("dispatch_panel", "已结案"), "evaluated": QT_TRANSLATE_NOOP("dispatch_panel", "已评价"),
                 "cancelled": QT_TRANSLATE_NOOP("dispatch_panel", "已撤销")}
 OPEN_STATES = ("created", "acknowledged", "handled", "verified")
-EVENT_STATE_LABELS = dict(queue.STATE_WORDS)
+#: The state of an event without a type (待分拨), as the queue (datasets/queue.py) names it.
+UNCLASSIFIED = "unclassified"
+EVENT_STATE_LABELS = {
+    "new": QT_TRANSLATE_NOOP("dispatch_panel", "待派遣"),
+    "overdue": QT_TRANSLATE_NOOP("dispatch_panel", "超时"),
+    UNCLASSIFIED: QT_TRANSLATE_NOOP("dispatch_panel", "待分拨"),
+    "dispatched": QT_TRANSLATE_NOOP("dispatch_panel", "已派遣"),
+    "order_overdue": QT_TRANSLATE_NOOP("dispatch_panel", "工单超时"),
+    "closed": QT_TRANSLATE_NOOP("dispatch_panel", "已结案"),
+    "dismissed": QT_TRANSLATE_NOOP("dispatch_panel", "不予派遣"),
+    "merged": QT_TRANSLATE_NOOP("dispatch_panel", "已合并"),
+}
 #: Each event state's symbol, so that a state reads without colour.
-EVENT_STATE_MARKS = {"new": "○", "overdue": "⚠", queue.UNCLASSIFIED: "?", "dispatched": "✓",
+EVENT_STATE_MARKS = {"new": "○", "overdue": "⚠", UNCLASSIFIED: "?", "dispatched": "✓",
                      "order_overdue": "⚠", "closed": "■", "dismissed": "✕", "merged": "⧉"}
 #: The ratings 评价 records (the words are the data, see the dispatch ledger's RATINGS).
 RATING_LABELS = {"满意": QT_TRANSLATE_NOOP("dispatch_panel", "满意"),
@@ -350,7 +361,10 @@ class EventsModel(_RowsModel):
 
     def live_state(self, row: dict[str, Any]) -> str:
         """The event's state now: a new event past its react deadline is overdue."""
-        return queue.live_state(row, self._now)
+        st = row.get("state") or "new"
+        if st == "new" and row.get("react_due") is not None and row["react_due"] < self._now:
+            return "overdue"
+        return st
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if role == SORT_ROLE and index.isValid() and 0 <= index.row() < len(self._rows):
@@ -366,7 +380,7 @@ class EventsModel(_RowsModel):
         if key == "react":
             st = self.live_state(row)
             due = row.get("react_due")
-            rank = {"overdue": 0, "new": 1, queue.UNCLASSIFIED: 1, "order_overdue": 2}.get(st, 3)
+            rank = {"overdue": 0, "new": 1, UNCLASSIFIED: 1, "order_overdue": 2}.get(st, 3)
             return rank * 1e10 + (due.timestamp() if due else 0.0)
         if key == "source":
             return source_label(row.get("source") or "")
@@ -385,9 +399,9 @@ class EventsModel(_RowsModel):
               "age": theme.TEXT_DIM}
         bold = {"sev", "react"}
         bg = None
-        if st in ("new", "overdue", queue.UNCLASSIFIED):
+        if st in ("new", "overdue", UNCLASSIFIED):
             t, c, over = countdown(row.get("react_due"), now)
-            mark = event_state_badge(queue.UNCLASSIFIED if st == queue.UNCLASSIFIED
+            mark = event_state_badge(UNCLASSIFIED if st == UNCLASSIFIED
                                      else "overdue" if over else "new")
             text["react"] = t if over else f"{mark} {t}"
             fg["react"] = c
@@ -406,7 +420,7 @@ class EventsModel(_RowsModel):
         d = row.get("disposition") or {}
         tip = f"{row.get('title', '')}\n" + self.tr(
             "类型 {type} · 事件 {event}\n发生 {at} · {state}").format(
-                type=row.get("type_name", "") or event_state_label(queue.UNCLASSIFIED),
+                type=row.get("type_name", "") or event_state_label(UNCLASSIFIED),
                 event=row["event_id"], at=f"{row['occurred_at']:%m-%d %H:%M:%S}",
                 state=event_state_label(st))
         if d.get("note"):
@@ -414,16 +428,28 @@ class EventsModel(_RowsModel):
         return text, fg, bg, bold, plain_tip(tip)
 
 
+@dataclass(frozen=True)
+class EventFilter:
+    """What the events list shows (``None``: any): the boxes above it."""
+
+    severity: int | None = None
+    source: str | None = None
+    district: str | None = None  # place code at the list's level (district or street)
+    street: str | None = None
+    state: str | None = None  # a live state: new, overdue, unclassified, dispatched, …
+    overdue_only: bool = False
+
+
 class EventsFilter(QSortFilterProxyModel):
-    """Level, source, district, street, state and overdue filters over :class:`EventsModel`
-    (:class:`cockpit.datasets.queue.QueueFilter`); sorting by :data:`SORT_ROLE`."""
+    """Level, source, district, street, state and overdue filters over :class:`EventsModel`;
+    sorting by :data:`SORT_ROLE`."""
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
-        self.spec = queue.QueueFilter()
+        self.spec = EventFilter()
         self.setSortRole(SORT_ROLE)
 
-    def set_spec(self, spec: queue.QueueFilter) -> None:
+    def set_spec(self, spec: EventFilter) -> None:
         self.spec = spec
         self.refilter()
 
@@ -438,7 +464,14 @@ class EventsFilter(QSortFilterProxyModel):
         m: EventsModel = self.sourceModel()
         if source_parent.isValid() or not 0 <= source_row < m.rowCount():
             return False
-        return bool(queue.filter_rows([m.row(source_row)], self.spec, m.now()))
+        r, f = m.row(source_row), self.spec
+        st = m.live_state(r)
+        return not ((f.severity is not None and int(r.get("severity") or 3) != f.severity)
+                    or (f.source and r.get("source") != f.source)
+                    or (f.district and r.get("district_code") != f.district)
+                    or (f.street and r.get("street_code") != f.street)
+                    or (f.state and st != f.state)
+                    or (f.overdue_only and st not in ("overdue", "order_overdue")))
 
 
 class OrdersModel(_RowsModel):
@@ -740,6 +773,7 @@ class DispatchPanel(QFrame):
         self._timeline: tuple[str, list[dict[str, Any]]] | None = None
         self._filter_lock = False
         self._place_level = "district"
+        self._counts: dict[str, Any] = {}
         self.action_dialog: ActionDialog | None = None
         self._build()
         self._timer = QTimer(self)
@@ -934,9 +968,14 @@ class DispatchPanel(QFrame):
             return self._clock()
         return self._as_of + timedelta(seconds=time.monotonic() - self._as_of_mono)
 
-    def set_events(self, rows: list[dict[str, Any]], as_of: datetime | None = None) -> None:
-        """The incoming events (see :class:`EventsModel` for a row's keys)."""
+    def set_events(self, rows: list[dict[str, Any]], as_of: datetime | None = None,
+                   counts: dict[str, Any] | None = None) -> None:
+        """The queue and the recent events (see :class:`EventsModel` for a row's keys), and
+        the queue's counts (``cockpit.datasets.queue.QueueCounts.as_dict()``: total,
+        overdue, by_severity, by_source, by_district, by_street, by_state) — the header and
+        the filters show those, the counts ``cockpit queue`` prints."""
         self._set_as_of(as_of)
+        self._counts = dict(counts or {})
         key = self._current_key(self.events_view, self.events_model)
         self.events_model.set_now(self.now())
         self.events_model.set_rows(rows)
@@ -1035,7 +1074,7 @@ class DispatchPanel(QFrame):
         p = self.events_proxy
         return [p.data(p.index(i, 0), Qt.ItemDataRole.UserRole) for i in range(p.rowCount())]
 
-    def set_event_filter(self, spec: queue.QueueFilter) -> None:
+    def set_event_filter(self, spec: EventFilter) -> None:
         """Set the event filters (as the boxes would)."""
         self._filter_lock = True
         try:
@@ -1224,7 +1263,7 @@ class DispatchPanel(QFrame):
             return
         if self.sender() is self.ev_district_box:
             self._fill_event_boxes(self.events_model.rows())
-        self.events_proxy.set_spec(queue.QueueFilter(
+        self.events_proxy.set_spec(EventFilter(
             severity=self.ev_level_box.currentData(), source=self.ev_source_box.currentData(),
             district=self.ev_district_box.currentData(),
             street=self.ev_street_box.currentData(), state=self.ev_state_box.currentData(),
@@ -1236,32 +1275,37 @@ class DispatchPanel(QFrame):
 
     def _fill_event_boxes(self, rows: list[dict[str, Any]]) -> None:
         """The event filters' choices, each with its count in the queue."""
-        c = queue.count_rows(rows, self.now())
+        c = self._counts
+        total = c.get("total", 0)
+
+        def n(group: str, key: Any) -> int:
+            return int((c.get(group) or {}).get(str(key), 0))
+
         self._filter_lock = True
         try:
-            self._fill_box(self.ev_level_box, self.tr("全部级别 ({n})").format(n=c.total),
-                           [(k, f"{' '.join(severity_mark(k))} ({c.by_severity.get(k, 0)})")
+            self._fill_box(self.ev_level_box, self.tr("全部级别 ({n})").format(n=total),
+                           [(k, f"{' '.join(severity_mark(k))} ({n('by_severity', k)})")
                             for k in sorted(SEVERITY)])
-            self._fill_box(self.ev_source_box, self.tr("全部来源 ({n})").format(n=c.total),
-                           [(k, f"{source_label(k)} ({c.by_source.get(k, 0)})")
+            self._fill_box(self.ev_source_box, self.tr("全部来源 ({n})").format(n=total),
+                           [(k, f"{source_label(k)} ({n('by_source', k)})")
                             for k in SOURCE_LABELS])
             names = {r.get("district_code"): r.get("district") or r.get("district_code")
                      for r in rows if r.get("district_code")}
-            self._fill_box(self.ev_district_box, f"{self._all_places()} ({c.total})",
-                           [(k, f"{names[k]} ({c.by_district.get(k, 0)})")
-                            for k in sorted(names, key=lambda k: (-c.by_district.get(k, 0),
+            self._fill_box(self.ev_district_box, f"{self._all_places()} ({total})",
+                           [(k, f"{names[k]} ({n('by_district', k)})")
+                            for k in sorted(names, key=lambda k: (-n('by_district', k),
                                                                   str(k)))])
             d = self.ev_district_box.currentData()
             streets = {r.get("street_code"): r.get("street") or r.get("street_code")
                        for r in rows if r.get("street_code")
                        and (d is None or r.get("district_code") == d)}
             self._fill_box(self.ev_street_box, self.tr("全部镇街"),
-                           [(k, f"{streets[k]} ({c.by_street.get(k, 0)})")
-                            for k in sorted(streets, key=lambda k: (-c.by_street.get(k, 0),
+                           [(k, f"{streets[k]} ({n('by_street', k)})")
+                            for k in sorted(streets, key=lambda k: (-n('by_street', k),
                                                                     str(k)))])
             self._fill_box(self.ev_state_box, self.tr("全部状态"),
-                           [(k, f"{event_state_badge(k)} ({c.by_state.get(k, 0)})")
-                            for k in ("overdue", "new", queue.UNCLASSIFIED)]
+                           [(k, f"{event_state_badge(k)} ({n('by_state', k)})")
+                            for k in ("overdue", "new", UNCLASSIFIED)]
                            + [(k, event_state_badge(k))
                               for k in ("dispatched", "order_overdue", "closed", "dismissed",
                                         "merged")])
@@ -1360,10 +1404,11 @@ class DispatchPanel(QFrame):
             view.selectionModel().blockSignals(False)
 
     def _update_counts(self) -> None:
-        c = queue.count_rows(self.events_model.rows(), self.now())
+        c = self._counts
         self.events_count.setText(self.tr(
             "待办 <b>{waiting}</b> · <span style='color:{red}'>⚠ 超时 <b>{late}</b></span>"
-            " · 显示 {shown}").format(waiting=c.total, red=OVERDUE_FG, late=c.overdue,
+            " · 显示 {shown}").format(waiting=c.get("total", 0), red=OVERDUE_FG,
+                                     late=c.get("overdue", 0),
                                      shown=self.events_proxy.rowCount()))
         rows = self.orders_model.rows()
         open_ = [r for r in rows if r.get("state") in OPEN_STATES]

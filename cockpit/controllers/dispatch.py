@@ -252,17 +252,18 @@ class DispatchController(QObject):
             con.close()
         self.panel.set_place_level(self.place_level)
         if self.store is None:
-            self._set_read_only(self.store_problem or self.tr("派遣库未打开：不能派遣"))
+            self._set_read_only(self.plain_problem(self.store_problem)
+                                if self.store_problem else self.tr("派遣库未打开：不能派遣"))
             if self._reopen is not None:
                 self._set_read_only(self.tr("{reason}（自动重连中）").format(
                     reason=self._read_only))
                 self._reopen_timer.start(self._reopen_ms)
         elif getattr(self.store, "read_only", False):
-            self._set_read_only(self.tr("派遣库 {path} 以只读方式打开").format(
-                path=self.store.path))
+            self._set_read_only(self.tr("派遣库以只读方式打开：不能派遣"))
         elif self.store_problem:
-            self.panel.show_message(self.store_problem, "error")
-            self.sig_alert.emit(self.store_problem)
+            plain = self.plain_problem(self.store_problem)
+            self.panel.show_message(plain, "error")
+            self.sig_alert.emit(plain)
         self._watch()
         self.tick()
         self.timer.start()
@@ -299,6 +300,22 @@ class DispatchController(QObject):
 
         run_in_background(work, lambda r: r is not None and self.sig_event_located.emit(r),
                           lambda m: log.warning("locating event %s failed: %s", eid, m))
+
+    def plain_problem(self, detail: str) -> str:
+        """A store problem in plain words for the banner (no path, no exception text); the
+        detail goes to the log."""
+        log.warning("dispatch store problem: %s", detail)
+        low = (detail or "").lower()
+        if "in use by" in low:
+            return self.tr("派遣库正被另一个程序使用：本窗口只能查看，不能派遣；"
+                           "多个席位请共用 PostgreSQL 派遣库")
+        if "unreplay" in low or "write-ahead" in low or "recovered" in low:
+            return self.tr("派遣库启动时有一部分记录未能恢复，已另存备查；请通知管理员")
+        if "read-only" in low or "read only" in low:
+            return self.tr("派遣库只能读取，不能写入：不能派遣")
+        if "server" in low or "connect" in low or "postgres" in low:
+            return self.tr("派遣库服务器连接不上：不能派遣")
+        return self.tr("派遣库无法打开：不能派遣（详情已记入日志）")
 
     def read_only_reason(self) -> str | None:
         return self._read_only
@@ -591,7 +608,9 @@ class DispatchController(QObject):
             else:
                 rows.append(r)
         self.event_rows = rows
-        self.panel.set_events(rows, as_of)
+        #: The queue's counts (the header's, the filters', ``cockpit queue``'s).
+        self.queue_counts = queue.count_rows(rows, as_of)
+        self.panel.set_events(rows, as_of, self.queue_counts.as_dict())
         if orders_changed:
             self.panel.set_orders(self.order_rows, as_of)
         self._alerts()
@@ -903,8 +922,7 @@ class DispatchController(QObject):
             return
         t = self._orders_as_of.strftime("%H:%M:%S") if self._orders_as_of else "--:--:--"
         self._disconnected = self.tr(
-            "派遣库连接中断 — 显示 {t} 时的状态，拒绝写入（自动重连中…） [{detail}]").format(
-                t=t, detail=detail.splitlines()[0] if detail else "")
+            "派遣库连接中断 — 显示 {t} 时的状态，拒绝写入（自动重连中…）").format(t=t)
         log.warning("dispatch store disconnected: %s", detail)
         self.panel.set_read_only(self._read_only or self._disconnected)
         self.sig_alert.emit(self._disconnected)
