@@ -172,6 +172,13 @@ def _board_rows(con) -> list[dict]:
     return [{**r, "period": ps[-1]} for r in df.to_dict("records")]
 
 
+def _focusables(w: QWidget) -> list[QWidget]:
+    """``w`` and its descendants that Tab can reach (visible, enabled), ``w`` first."""
+    tab = Qt.FocusPolicy.TabFocus
+    return [c for c in [w, *w.findChildren(QWidget)]
+            if (c.focusPolicy() & tab) == tab and c.isVisible() and c.isEnabled()]
+
+
 class MainWindow(QMainWindow):
     """The cockpit's one window."""
 
@@ -406,7 +413,7 @@ class MainWindow(QMainWindow):
                self.map_side.search.edit if self.map_side.isVisible() else None,
                dp.events_view, dp.orders_view, getattr(self, "review", None),
                getattr(self, "replay_bar", None)]
-        return [w for w in out if w is not None and w.isVisible()]
+        return [w for w in out if w is not None and w.isVisible() and _focusables(w)]
 
     def cycle_pane(self, step: int = 1) -> QWidget | None:
         """Move the keyboard focus to the next (or previous) pane; returns it."""
@@ -417,9 +424,9 @@ class MainWindow(QMainWindow):
         cur = next((i for i, w in enumerate(panes)
                     if focus is not None and (focus is w or w.isAncestorOf(focus))), -1)
         target = panes[(cur + step) % len(panes)] if cur >= 0 else panes[0 if step > 0 else -1]
-        target.setFocus(Qt.FocusReason.TabFocusReason)
-        if target.focusProxy() is None and not target.hasFocus():
-            target.focusNextChild()  # a container: its first focusable child
+        takes = _focusables(target)
+        if takes:  # the pane itself, or a container's first focusable child
+            takes[0].setFocus(Qt.FocusReason.TabFocusReason)
         return target
 
     def show_shortcuts(self) -> QDialog:

@@ -21,39 +21,39 @@ _C = "shortcut_sheet"
 #: (group, [(keys, what)]) — the window's shortcuts (cockpit/window.py, the dispatch panel,
 #: the replay bar).
 SHORTCUTS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
-    (QT_TRANSLATE_NOOP(_C, "全局"), (
-        ("F1 / F2 / F3", QT_TRANSLATE_NOOP(_C, "值守 / 晾晒 / 演练")),
-        ("F6 / Shift+F6", QT_TRANSLATE_NOOP(_C, "在各区域之间移动焦点")),
-        ("Tab / Shift+Tab", QT_TRANSLATE_NOOP(_C, "区域内逐项移动")),
-        ("Ctrl+F", QT_TRANSLATE_NOOP(_C, "搜索事件编号、标题、街道、社区、风险点")),
-        ("F4", QT_TRANSLATE_NOOP(_C, "地图侧栏（图层、详情）")),
-        ("F5", QT_TRANSLATE_NOOP(_C, "刷新")),
-        ("F11", QT_TRANSLATE_NOOP(_C, "全屏")),
-        ("? / Shift+F1", QT_TRANSLATE_NOOP(_C, "本快捷键表")),
+    (QT_TRANSLATE_NOOP("shortcut_sheet", "全局"), (
+        ("F1 / F2 / F3", QT_TRANSLATE_NOOP("shortcut_sheet", "值守 / 晾晒 / 演练")),
+        ("F6 / Shift+F6", QT_TRANSLATE_NOOP("shortcut_sheet", "在各区域之间移动焦点")),
+        ("Tab / Shift+Tab", QT_TRANSLATE_NOOP("shortcut_sheet", "区域内逐项移动")),
+        ("Ctrl+F", QT_TRANSLATE_NOOP("shortcut_sheet", "搜索事件编号、标题、街道、社区、风险点")),
+        ("F4", QT_TRANSLATE_NOOP("shortcut_sheet", "地图侧栏（图层、详情）")),
+        ("F5", QT_TRANSLATE_NOOP("shortcut_sheet", "刷新")),
+        ("F11", QT_TRANSLATE_NOOP("shortcut_sheet", "全屏")),
+        ("? / Shift+F1", QT_TRANSLATE_NOOP("shortcut_sheet", "本快捷键表")),
     )),
-    (QT_TRANSLATE_NOOP(_C, "值守队列（事件）"), (
-        ("↑ / ↓", QT_TRANSLATE_NOOP(_C, "选择事件：地图同步定位并标记")),
-        ("Enter / D", QT_TRANSLATE_NOOP(_C, "派遣预览")),
-        ("X", QT_TRANSLATE_NOOP(_C, "不予派遣（须写原因）")),
-        ("M", QT_TRANSLATE_NOOP(_C, "合并为重复事件（须写原事件编号和原因）")),
-        ("Space", QT_TRANSLATE_NOOP(_C, "筛选框：展开选项")),
+    (QT_TRANSLATE_NOOP("shortcut_sheet", "值守队列（事件）"), (
+        ("↑ / ↓", QT_TRANSLATE_NOOP("shortcut_sheet", "选择事件：地图同步定位并标记")),
+        ("Enter / D", QT_TRANSLATE_NOOP("shortcut_sheet", "派遣预览")),
+        ("X", QT_TRANSLATE_NOOP("shortcut_sheet", "不予派遣（须写原因）")),
+        ("M", QT_TRANSLATE_NOOP("shortcut_sheet", "合并为重复事件（须写原事件编号和原因）")),
+        ("Space", QT_TRANSLATE_NOOP("shortcut_sheet", "筛选框：展开选项")),
     )),
-    (QT_TRANSLATE_NOOP(_C, "派遣工单"), (
-        ("A", QT_TRANSLATE_NOOP(_C, "签收")),
-        ("H", QT_TRANSLATE_NOOP(_C, "处置")),
-        ("V", QT_TRANSLATE_NOOP(_C, "核查")),
-        ("C", QT_TRANSLATE_NOOP(_C, "结案")),
-        ("E", QT_TRANSLATE_NOOP(_C, "评价（满意 / 基本满意 / 不满意）")),
-        ("X", QT_TRANSLATE_NOOP(_C, "撤销（须写原因）")),
-        ("Enter / Esc", QT_TRANSLATE_NOOP(_C, "确认框：确认 / 取消")),
+    (QT_TRANSLATE_NOOP("shortcut_sheet", "派遣工单"), (
+        ("A", QT_TRANSLATE_NOOP("shortcut_sheet", "签收")),
+        ("H", QT_TRANSLATE_NOOP("shortcut_sheet", "处置")),
+        ("V", QT_TRANSLATE_NOOP("shortcut_sheet", "核查")),
+        ("C", QT_TRANSLATE_NOOP("shortcut_sheet", "结案")),
+        ("E", QT_TRANSLATE_NOOP("shortcut_sheet", "评价（满意 / 基本满意 / 不满意）")),
+        ("X", QT_TRANSLATE_NOOP("shortcut_sheet", "撤销（须写原因）")),
+        ("Enter / Esc", QT_TRANSLATE_NOOP("shortcut_sheet", "确认框：确认 / 取消")),
     )),
-    (QT_TRANSLATE_NOOP(_C, "演练与复盘"), (
-        ("Space", QT_TRANSLATE_NOOP(_C, "播放 / 暂停")),
-        ("← / →", QT_TRANSLATE_NOOP(_C, "后退 / 前进一步")),
-        ("Ctrl+E", QT_TRANSLATE_NOOP(_C, "结束演练")),
+    (QT_TRANSLATE_NOOP("shortcut_sheet", "演练与复盘"), (
+        ("Space", QT_TRANSLATE_NOOP("shortcut_sheet", "播放 / 暂停")),
+        ("← / →", QT_TRANSLATE_NOOP("shortcut_sheet", "后退 / 前进一步")),
+        ("Ctrl+E", QT_TRANSLATE_NOOP("shortcut_sheet", "结束演练")),
     )),
-    (QT_TRANSLATE_NOOP(_C, "指标表盘"), (
-        ("Enter / Space", QT_TRANSLATE_NOOP(_C, "打开板块明细")),
+    (QT_TRANSLATE_NOOP("shortcut_sheet", "指标表盘"), (
+        ("Enter / Space", QT_TRANSLATE_NOOP("shortcut_sheet", "打开板块明细")),
     )),
 )
 
