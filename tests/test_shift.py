@@ -8,18 +8,18 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from cockpit.controllers.dispatch import DispatchController
 from cockpit.datasets.catalog import open_catalog
 from cockpit.datasets.dispatch import open_store
 from cockpit.layers.page import build_page
 from cockpit.widgets.dispatch_panel import DispatchPanel, EventFilter
 from cockpit.widgets.gauge import ArcGauge
 from cockpit.widgets.map_view import MapView
-from PySide6.QtCore import QThreadPool, Qt
+from PySide6.QtCore import Qt, QThreadPool
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QWidget
 
-from tests.test_i18n import english  # noqa: F401 - the fixture
+from cockpit.controllers.dispatch import DispatchController
+from tests.test_i18n import english  # noqa: F401, F811 - the fixture
 from tests.test_queue import _set_closed
 
 NOW = datetime(2026, 11, 20, 12, 0, 0)
@@ -172,7 +172,7 @@ def test_place_words_follow_the_dataset_level(qtbot, tmp_path):
         cat.close()
 
 
-def test_english_columns_are_not_cut(qtbot, old_open, english):
+def test_english_columns_are_not_cut(qtbot, old_open, english):  # noqa: F811
     catalog, _ = old_open
     panel, ctl = _panel(qtbot, catalog, None, Clock())
     for view in (panel.events_view, panel.orders_view):
@@ -266,8 +266,9 @@ def test_selecting_an_event_marks_it_on_the_map_page(qtbot, old_open, tmp_path):
 
 
 def test_search_finds_an_event_by_id_and_says_when_nothing_matches(qtbot, old_open):
-    from cockpit.controllers.map import MapController
     from cockpit.widgets.map_side import MapSidePanel
+
+    from cockpit.controllers.map import MapController
 
     catalog, old = old_open
     side = MapSidePanel()

@@ -90,9 +90,9 @@ EVENT_STATE_LABELS = {
 EVENT_STATE_MARKS = {"new": "○", "overdue": "⚠", UNCLASSIFIED: "?", "dispatched": "✓",
                      "order_overdue": "⚠", "closed": "■", "dismissed": "✕", "merged": "⧉"}
 #: The ratings 评价 records (the words are the data, see the dispatch ledger's RATINGS).
-RATING_LABELS = {"满意": QT_TRANSLATE_NOOP("dispatch_panel", "满意"),
-                 "基本满意": QT_TRANSLATE_NOOP("dispatch_panel", "基本满意"),
-                 "不满意": QT_TRANSLATE_NOOP("dispatch_panel", "不满意")}
+RATING_LABELS = {w: w for w in (QT_TRANSLATE_NOOP("dispatch_panel", "满意"),
+                                 QT_TRANSLATE_NOOP("dispatch_panel", "基本满意"),
+                                 QT_TRANSLATE_NOOP("dispatch_panel", "不满意"))}
 #: What each action does, for the confirmation (source language Chinese).
 ACTION_EFFECTS = {
     "acknowledge": QT_TRANSLATE_NOOP("dispatch_panel", "记录部门已签收，签收时限停止计时。"),
@@ -753,7 +753,7 @@ class DispatchPanel(QFrame):
     sig_dispatch_requested = Signal(dict)
     """Enter or D on an event: the event's row dict."""
     sig_action_requested = Signal(str, str, str, str)
-    """An order action confirmed: (order_id, action, note, outcome — the rating of 评价)."""
+    """An order action confirmed: (order_id, action, note, outcome — evaluate's rating)."""
     sig_event_disposal_requested = Signal(str, str, str, str)
     """An event dismissed or merged, confirmed: (event_id, action, note, duplicate_of)."""
     sig_order_selected = Signal(str)
