@@ -49,9 +49,10 @@
     ".cockpit-mark .tag{position:absolute;left:46px;top:10px;white-space:nowrap;background:rgba(11,18,32,.9);" +
     "color:#ffd60a;font:600 13px sans-serif;padding:1px 6px;border:1px solid #ffd60a;border-radius:3px}" +
     ".cockpit-key{background:rgba(17,26,46,.92);color:#e6edf7;padding:6px 10px;border-radius:4px;" +
-    "font:13px sans-serif;line-height:1.5;max-width:260px}" +
+    "font:13px sans-serif;line-height:1.45;max-width:330px}" +
+    ".cockpit-key span.item{display:inline-block;margin-right:10px;white-space:nowrap}" +
     ".cockpit-key b{display:block;margin-top:4px;color:#9fb0c8;font-weight:600}" +
-    ".cockpit-key span.sym{display:inline-block;width:18px;text-align:center;margin-right:4px;font-size:15px}";
+    ".cockpit-key span.sym{display:inline-block;width:16px;text-align:center;margin-right:2px;font-size:15px}";
   document.head.appendChild(style);
 
   // a canvas marker drawn as a circle, triangle, square, diamond or cross: states and levels
@@ -289,16 +290,19 @@
       (keyMsg.sections || []).forEach(function (sec) {
         if (sec.layer && !visible[sec.layer]) { return; }
         div.appendChild(textEl("b", sec.title));
+        var line = document.createElement("div");
         (sec.items || []).forEach(function (it) {
-          var row = document.createElement("div");
-          row.setAttribute("role", "listitem");
+          var item = document.createElement("span");
+          item.className = "item";
+          item.setAttribute("role", "listitem");
           var sym = textEl("span", it.symbol);
           sym.className = "sym";
           sym.style.color = safeColour(it.colour, "#e6edf7");
-          row.appendChild(sym);
-          row.appendChild(document.createTextNode(String(it.label)));
-          div.appendChild(row);
+          item.appendChild(sym);
+          item.appendChild(document.createTextNode(String(it.label)));
+          line.appendChild(item);
         });
+        div.appendChild(line);
       });
       return div;
     };

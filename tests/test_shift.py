@@ -11,11 +11,11 @@ import pytest
 from cockpit.datasets.catalog import open_catalog
 from cockpit.datasets.dispatch import open_store
 from cockpit.layers.page import build_page
-from cockpit.widgets.dispatch_panel import DispatchPanel, EventFilter
+from cockpit.widgets.dispatch_panel import STRETCH_MIN, DispatchPanel, EventFilter
 from cockpit.widgets.gauge import ArcGauge
 from cockpit.widgets.map_view import MapView
 from PySide6.QtCore import Qt, QThreadPool
-from PySide6.QtGui import QImage
+from PySide6.QtGui import QFontMetrics, QImage
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QWidget
 
 from cockpit.controllers.dispatch import DispatchController
@@ -55,7 +55,7 @@ def old_open(small_dataset: Path, tmp_path: Path):
 def _panel(qtbot, catalog, store, clock):
     panel = DispatchPanel()
     qtbot.addWidget(panel)
-    panel.resize(1480, 330)  # the bottom region of a 1920×1080 window
+    panel.resize(1512, 330)  # the bottom region of a 1920×1080 window
     panel.show()
     ctl = DispatchController(catalog, store, clock.local, panel, interval_ms=3_600_000,
                              utc_offset=OFF, operator="张伟")
@@ -166,7 +166,7 @@ def test_place_words_follow_the_dataset_level(qtbot, tmp_path):
         m = panel.orders_model
         assert m.headerData(m.column_of("district"), Qt.Orientation.Horizontal) == "镇街"
         assert panel.district_box.itemText(0) == "全部镇街"
-        assert panel.ev_district_box.itemText(0).startswith("全部镇街")
+        assert panel.ev_district_box.itemText(0).startswith("镇街")
         _stop(ctl)
     finally:
         cat.close()
@@ -180,9 +180,18 @@ def test_english_columns_are_not_cut(qtbot, old_open, english):  # noqa: F811
         fm = h.fontMetrics()
         for c in range(m.columnCount()):
             text = str(m.headerData(c, Qt.Orientation.Horizontal))
-            if h.sectionResizeMode(c) == h.ResizeMode.Stretch:
+            if view.isColumnHidden(c):  # a narrow side drops the place column, not cut
                 continue
             assert h.sectionSize(c) >= fm.horizontalAdvance(text), (text, h.sectionSize(c))
+        assert h.sectionSize(view._stretch) >= STRETCH_MIN  # the title is never a bare '…'
+        # every cell's text fits its column (the longest words of the interface language)
+        cm = QFontMetrics(view.font())
+        for r in range(min(m.rowCount(), 30)):
+            for c in range(m.columnCount()):
+                if c == view._stretch or view.isColumnHidden(c):
+                    continue
+                text = str(m.data(m.index(r, c)) or "")
+                assert cm.horizontalAdvance(text) <= h.sectionSize(c), (text, h.sectionSize(c))
     _stop(ctl)
 
 

@@ -401,8 +401,10 @@ class EventsModel(_RowsModel):
         bg = None
         if st in ("new", "overdue", UNCLASSIFIED):
             t, c, over = countdown(row.get("react_due"), now)
-            mark = event_state_badge(UNCLASSIFIED if st == UNCLASSIFIED
-                                     else "overdue" if over else "new")
+            # the symbol and the countdown's words (剩 left / 超时 late) say the state; 待分拨
+            # (no type yet) is named
+            mark = (event_state_badge(UNCLASSIFIED) if st == UNCLASSIFIED
+                    else EVENT_STATE_MARKS["new"])
             text["react"] = t if over else f"{mark} {t}"
             fg["react"] = c
             if over:
@@ -638,6 +640,10 @@ class KeyTable(QTableView):
                            f"QTableView:focus {{ border: 2px solid {FOCUS}; }}"
                            "QHeaderView::section { font-size: 11pt; }")
 
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        _fit_stretch(self)
+
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
         if event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
             super().keyPressEvent(event)
@@ -661,15 +667,34 @@ class KeyTable(QTableView):
         hf.setBold(True)
         hfm = QFontMetrics(hf)
         m = self.model()
+        self._stretch = stretch
         for c in range(m.columnCount()):
             if c == stretch:
-                h.setSectionResizeMode(c, QHeaderView.ResizeMode.Stretch)
+                h.setSectionResizeMode(c, QHeaderView.ResizeMode.Interactive)
             else:
                 head = str(m.headerData(c, Qt.Orientation.Horizontal) or "")
                 need = max([fm.horizontalAdvance(t) + 24 for t in (texts or {}).get(c, [])]
                            + [hfm.horizontalAdvance(head) + 28])
                 h.setSectionResizeMode(c, QHeaderView.ResizeMode.Interactive)
                 h.resizeSection(c, max(widths.get(c, 90), need))
+        _fit_stretch(self)
+
+
+def _fit_stretch(view: KeyTable) -> None:
+    """The stretching column takes the room the others leave, at least STRETCH_MIN px (the
+    table then scrolls sideways instead of cutting the title to '…')."""
+    c = getattr(view, "_stretch", None)
+    m = view.model()
+    if c is None or m is None:
+        return
+    h = view.horizontalHeader()
+    others = sum(h.sectionSize(i) for i in range(m.columnCount())
+                 if i != c and not view.isColumnHidden(i))
+    h.resizeSection(c, max(STRETCH_MIN, view.viewport().width() - others))
+
+
+#: The narrowest the stretching column (the event's title) gets, px.
+STRETCH_MIN = 170
 
 
 def _esc(text: Any) -> str:
@@ -844,12 +869,9 @@ class DispatchPanel(QFrame):
             w.currentIndexChanged.connect(self._on_event_filter_changed)
             bar.addWidget(w)
         self.ev_overdue_box.toggled.connect(self._on_event_filter_changed)
-        bar.addWidget(self.ev_overdue_box)
         self.ev_default_order = QPushButton(self.tr("默认顺序"))
         self.ev_default_order.setToolTip(self.tr("超时在前，再按级别、时限"))
         self.ev_default_order.clicked.connect(self.default_event_order)
-        bar.addWidget(self.ev_default_order)
-        bar.addStretch(1)
         lv.addLayout(bar)
         self.events_model = EventsModel(self)
         self.events_proxy = EventsFilter(self)
@@ -860,6 +882,10 @@ class DispatchPanel(QFrame):
         self.events_view.setSortingEnabled(True)
         self.events_view.horizontalHeader().setSortIndicatorClearable(True)
         self._event_widths()
+        # the event's title stretches, never below a readable width (then the table scrolls
+        # sideways rather than cutting it to '…')
+        self.events_view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self.events_view.horizontalHeader().setMinimumSectionSize(40)
         self.events_view.doubleClicked.connect(lambda _i: self.request_dispatch())
         self.events_view.selectionModel().currentRowChanged.connect(self._on_event_current)
         self.events_view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
@@ -868,7 +894,12 @@ class DispatchPanel(QFrame):
         self._fill_event_boxes([])
         self.events_hint = QLabel(self.tr("Enter / D 派遣预览 · X 不予派遣 · M 合并 · 点表头排序"))
         self.events_hint.setObjectName("dpHint")
-        lv.addWidget(self.events_hint)
+        self.events_hint.setMinimumWidth(40)
+        foot_l = QHBoxLayout()
+        foot_l.addWidget(self.events_hint, 1)
+        foot_l.addWidget(self.ev_overdue_box)
+        foot_l.addWidget(self.ev_default_order)
+        lv.addLayout(foot_l)
         self.split.addWidget(left)
 
         # right: orders, filters, timeline
@@ -904,9 +935,15 @@ class DispatchPanel(QFrame):
         self._district_items: list[tuple[str, str]] = []
         self._fill_box(self.dept_box, self.tr("全部部门"), [])
         self._fill_box(self.district_box, self._all_places(), [])
-        for w in (self.dept_box, self.district_box, self.state_box, self.overdue_box):
-            head.addWidget(w)
         rv.addLayout(head)
+        # the filters on their own row, like the queue's: the header row stays narrow, so
+        # that the queue can have the larger share of a 1080p screen
+        obar = QHBoxLayout()
+        obar.setSpacing(4)
+        for w in (self.dept_box, self.district_box, self.state_box, self.overdue_box):
+            obar.addWidget(w)
+        obar.addStretch(1)
+        rv.addLayout(obar)
         body = QHBoxLayout()
         body.setSpacing(8)
         self.orders_model = OrdersModel(self)
@@ -915,6 +952,7 @@ class DispatchPanel(QFrame):
         self.orders_view = KeyTable(self._on_order_key)
         self.orders_view.setModel(self.orders_proxy)
         self._order_widths()
+        self.orders_view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self.orders_view.selectionModel().currentRowChanged.connect(self._on_order_current)
         self.orders_view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.orders_view.customContextMenuRequested.connect(self._order_menu)
@@ -928,7 +966,7 @@ class DispatchPanel(QFrame):
         scroll.setWidget(self.timeline)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setFixedWidth(300)
+        scroll.setFixedWidth(230)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.timeline_scroll = scroll
         body.addWidget(scroll)
@@ -955,6 +993,7 @@ class DispatchPanel(QFrame):
         self.split.setStretchFactor(1, 58)
         self._split_moved = False
         self.split.splitterMoved.connect(lambda *_a: setattr(self, "_split_moved", True))
+        self.split.splitterMoved.connect(lambda *_a: self._fit_orders())
         self._show_timeline_placeholder()
 
     # ---- public API ---------------------------------------------------------------------
@@ -1205,12 +1244,27 @@ class DispatchPanel(QFrame):
     # ---- helpers --------------------------------------------------------------------------
     def resizeEvent(self, event) -> None:  # noqa: N802
         super().resizeEvent(event)
+        self._fit_orders()
         if not self._split_moved:  # until the user moves the divider
             # 42 : 58 when there is room; half and half on a 1080p screen, where the events'
             # description column would otherwise shrink to two characters
             w = self.split.width()
-            share = 0.42 if w >= 1800 else 0.5
+            share = 0.42 if w >= 1800 else 0.55
             self.split.setSizes([int(w * share), w - int(w * share)])
+
+    def _fit_orders(self) -> None:
+        """At 1080p the orders side is narrow: the timeline shows on a wide side only and the
+        place column goes when the others would not fit (its words are in the tooltip);
+        nothing is cut to '…'."""
+        right = self.split.widget(1).width() if self.split.count() > 1 else self.width()
+        self.timeline_scroll.setVisible(right >= 900)
+        h = self.orders_view.horizontalHeader()
+        col = self.orders_model.column_of("district")
+        fixed = sum(h.sectionSize(c) for c in range(self.orders_model.columnCount())
+                    if c not in (0, col))
+        self.orders_view.setColumnHidden(col, self.orders_view.viewport().width()
+                                         < fixed + h.sectionSize(col) + STRETCH_MIN)
+        _fit_stretch(self.orders_view)
 
     def _set_as_of(self, as_of: datetime | None) -> None:
         if as_of is not None:
@@ -1270,6 +1324,9 @@ class DispatchPanel(QFrame):
             overdue_only=self.ev_overdue_box.isChecked()))
         self._update_counts()
 
+    def _place_word(self) -> str:
+        return QCoreApplication.translate("dispatch_panel", PLACE_WORDS[self._place_level][0])
+
     def _all_places(self) -> str:
         return QCoreApplication.translate("dispatch_panel", PLACE_WORDS[self._place_level][1])
 
@@ -1283,15 +1340,15 @@ class DispatchPanel(QFrame):
 
         self._filter_lock = True
         try:
-            self._fill_box(self.ev_level_box, self.tr("全部级别 ({n})").format(n=total),
+            self._fill_box(self.ev_level_box, self.tr("级别 ({n})").format(n=total),
                            [(k, f"{' '.join(severity_mark(k))} ({n('by_severity', k)})")
                             for k in sorted(SEVERITY)])
-            self._fill_box(self.ev_source_box, self.tr("全部来源 ({n})").format(n=total),
+            self._fill_box(self.ev_source_box, self.tr("来源 ({n})").format(n=total),
                            [(k, f"{source_label(k)} ({n('by_source', k)})")
                             for k in SOURCE_LABELS])
             names = {r.get("district_code"): r.get("district") or r.get("district_code")
                      for r in rows if r.get("district_code")}
-            self._fill_box(self.ev_district_box, f"{self._all_places()} ({total})",
+            self._fill_box(self.ev_district_box, f"{self._place_word()} ({total})",
                            [(k, f"{names[k]} ({n('by_district', k)})")
                             for k in sorted(names, key=lambda k: (-n('by_district', k),
                                                                   str(k)))])
@@ -1299,11 +1356,11 @@ class DispatchPanel(QFrame):
             streets = {r.get("street_code"): r.get("street") or r.get("street_code")
                        for r in rows if r.get("street_code")
                        and (d is None or r.get("district_code") == d)}
-            self._fill_box(self.ev_street_box, self.tr("全部镇街"),
+            self._fill_box(self.ev_street_box, self.tr("镇街"),
                            [(k, f"{streets[k]} ({n('by_street', k)})")
                             for k in sorted(streets, key=lambda k: (-n('by_street', k),
                                                                     str(k)))])
-            self._fill_box(self.ev_state_box, self.tr("全部状态"),
+            self._fill_box(self.ev_state_box, self.tr("状态"),
                            [(k, f"{event_state_badge(k)} ({n('by_state', k)})")
                             for k in ("overdue", "new", UNCLASSIFIED)]
                            + [(k, event_state_badge(k))
@@ -1314,20 +1371,20 @@ class DispatchPanel(QFrame):
 
     def _event_widths(self) -> None:
         self.events_view.set_widths(
-            {0: 82, 1: 92, 2: 112, 4: 64, 5: 172}, stretch=3,
+            {0: 82, 1: 92, 2: 90, 4: 64, 5: 150}, stretch=3,
             texts={0: [" ".join(severity_mark(s)) for s in SEVERITY],
                    1: [source_label(s) for s in SOURCE_LABELS],
-                   4: [fmt_age(3 * 3600 + 59 * 60), fmt_age(9 * 86400 + 23 * 3600)],
-                   5: [f"{event_state_badge('new')} " + countdown(
-                       datetime(2000, 1, 1, 1), datetime(2000, 1, 1))[0],
-                       countdown(datetime(2000, 1, 1), datetime(2000, 1, 1, 23, 59))[0],
-                       self.tr("⚠ 工单超时 · {n} 部门").format(n=10)]})
+                   4: [fmt_age(3 * 3600 + 59 * 60), fmt_age(999 * 86400 + 23 * 3600)],
+                   5: [f"{EVENT_STATE_MARKS['new']} " + countdown(
+                       datetime(2000, 1, 1, 0, 59, 59), datetime(2000, 1, 1))[0],
+                       countdown(datetime(2000, 1, 1), datetime(2000, 1, 1, 23, 59, 59))[0],
+                       self.tr("⚠ 工单超时 · {n} 部门").format(n=3)]})
 
     def _order_widths(self) -> None:
         self.orders_view.set_widths(
-            {1: 150, 2: 100, 3: 100, 4: 206}, stretch=0,
-            texts={3: ["⚠ " + state_label(s) for s in STATE_LABELS],
-                   4: [countdown(datetime(2000, 1, 1), datetime(2000, 1, 1, 23, 59),
+            {1: 130, 2: 80, 3: 90, 4: 180}, stretch=0,
+            texts={3: ["⚠ " + state_label(s) for s in OPEN_STATES],
+                   4: [countdown(datetime(2000, 1, 1, 3, 59, 59), datetime(2000, 1, 1),
                                  action_label(a))[0] for a in DEADLINE_ACTIONS]})
 
     def _on_order_key(self, key: int) -> bool:

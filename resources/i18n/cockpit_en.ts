@@ -4,7 +4,7 @@
 <context>
     <name>ActionDialog</name>
     <message>
-        <location filename="../../widgets/dispatch_panel.py" line="+693"/>
+        <location filename="../../widgets/dispatch_panel.py" line="+695"/>
         <source>确认{action}</source>
         <extracomment>The order just acted on stays listed (and selected) until the selection moves.</extracomment>
         <translation>Confirm {action}</translation>
@@ -362,7 +362,7 @@
 <context>
     <name>DispatchPanel</name>
     <message>
-        <location filename="../../widgets/dispatch_panel.py" line="+142"/>
+        <location filename="../../widgets/dispatch_panel.py" line="+144"/>
         <source>派遣工单</source>
         <translation>Orders</translation>
     </message>
@@ -377,18 +377,18 @@
         <translation>All</translation>
     </message>
     <message>
-        <location line="-55"/>
-        <location line="+58"/>
+        <location line="-57"/>
+        <location line="+60"/>
         <source>只看超时</source>
         <translation>Overdue only</translation>
     </message>
     <message>
-        <location line="-74"/>
+        <location line="-76"/>
         <source>值守队列 · 超时在前</source>
         <translation>Duty queue · overdue first</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+23"/>
         <source>默认顺序</source>
         <translation>Default order</translation>
     </message>
@@ -398,20 +398,20 @@
         <translation>Overdue first, then level, then deadline</translation>
     </message>
     <message>
-        <location line="+20"/>
-        <location line="+143"/>
+        <location line="+18"/>
+        <location line="+149"/>
         <source>Enter / D 派遣预览 · X 不予派遣 · M 合并 · 点表头排序</source>
-        <translation>Enter / D dispatch preview · X dismiss · M merge · click a header to sort</translation>
+        <translation>Enter/D dispatch · X dismiss · M merge · click headers to sort</translation>
     </message>
     <message>
-        <location line="-107"/>
-        <location line="+474"/>
+        <location line="-108"/>
+        <location line="+492"/>
         <source>全部部门</source>
         <translation>All depts</translation>
     </message>
     <message>
-        <location line="-435"/>
-        <location line="+70"/>
+        <location line="-453"/>
+        <location line="+71"/>
         <source>A 签收 · H 处置 · V 核查 · C 结案 · E 评价 · X 撤销</source>
         <translation>A acknowledge · H handle · V verify · C close · E evaluate · X cancel</translation>
     </message>
@@ -486,34 +486,34 @@ Order {order} ({state})</translation>
 {title}</translation>
     </message>
     <message>
-        <location line="+74"/>
+        <location line="+88"/>
         <source>派遣预览 (D)</source>
         <translation>Dispatch preview (D)</translation>
     </message>
     <message>
-        <location line="+46"/>
-        <source>全部级别 ({n})</source>
-        <translation>All levels ({n})</translation>
+        <location line="+49"/>
+        <source>级别 ({n})</source>
+        <translation>Level ({n})</translation>
     </message>
     <message>
         <location line="+3"/>
-        <source>全部来源 ({n})</source>
-        <translation>All sources ({n})</translation>
+        <source>来源 ({n})</source>
+        <translation>Source ({n})</translation>
     </message>
     <message>
         <location line="+13"/>
-        <source>全部镇街</source>
-        <translation>All streets</translation>
+        <source>镇街</source>
+        <translation>Street</translation>
     </message>
     <message>
         <location line="+4"/>
-        <source>全部状态</source>
-        <translation>All states</translation>
+        <source>状态</source>
+        <translation>State</translation>
     </message>
     <message>
         <location line="+18"/>
         <source>⚠ 工单超时 · {n} 部门</source>
-        <translation>⚠ order overdue · {n} depts</translation>
+        <translation>⚠ orders late · {n}</translation>
     </message>
     <message>
         <location line="+85"/>
@@ -809,14 +809,14 @@ Order {order} ({state})</translation>
 <context>
     <name>EventsModel</name>
     <message>
-        <location filename="../../widgets/dispatch_panel.py" line="-1064"/>
+        <location filename="../../widgets/dispatch_panel.py" line="-1084"/>
         <source>⚠ 工单超时 · {n} 部门</source>
-        <translation>⚠ Order overdue · {n} depts</translation>
+        <translation>⚠ orders late · {n}</translation>
     </message>
     <message>
         <location line="+4"/>
         <source>✓ 已派遣 {n} 部门</source>
-        <translation>✓ Dispatched {n} depts</translation>
+        <translation>✓ dispatched · {n}</translation>
     </message>
     <message>
         <location line="+7"/>
@@ -1174,7 +1174,7 @@ Occurred {at} · {state}</translation>
         <translation>Replay is read-only: nothing is dispatched or written</translation>
     </message>
     <message>
-        <location line="+102"/>
+        <location line="+109"/>
         <location line="+88"/>
         <source>城市运行一屏统揽</source>
         <translation>City Operations Cockpit</translation>
@@ -2070,7 +2070,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>dispatch_panel</name>
     <message>
-        <location filename="../../widgets/dispatch_panel.py" line="-475"/>
+        <location filename="../../widgets/dispatch_panel.py" line="-477"/>
         <source>派遣</source>
         <translation>Dispatch</translation>
     </message>
@@ -2355,12 +2355,12 @@ Occurred {at} · {state}</translation>
     </message>
     <message>
         <location line="+0"/>
-        <location line="+128"/>
+        <location line="+130"/>
         <source>事件</source>
         <translation>Event</translation>
     </message>
     <message>
-        <location line="-127"/>
+        <location line="-129"/>
         <source>到达</source>
         <translation>Arrived</translation>
     </message>
@@ -2370,13 +2370,13 @@ Occurred {at} · {state}</translation>
         <translation>Deadline · state</translation>
     </message>
     <message>
-        <location line="+127"/>
+        <location line="+129"/>
         <source>部门</source>
         <translation>Department</translation>
     </message>
     <message>
-        <location line="-320"/>
-        <location line="+321"/>
+        <location line="-322"/>
+        <location line="+323"/>
         <source>区县</source>
         <extracomment>Keys of the order actions. The place column&apos;s words by the level it shows: (column, all of them).</extracomment>
         <translation>District</translation>
@@ -3268,7 +3268,7 @@ Occurred {at} · {state}</translation>
     <name>risk_level</name>
     <message>
         <location filename="../../datasets/schema.py" line="+28"/>
-        <location filename="../../widgets/dispatch_panel.py" line="-375"/>
+        <location filename="../../widgets/dispatch_panel.py" line="-377"/>
         <location filename="../../widgets/map_side.py" line="-4"/>
         <source>重大</source>
         <extracomment>Admin levels, top to bottom. Event sources (Chinese labels live in the UI translations). Facility kinds. Risk levels: 1 重大 (major) … 4 低 (low).</extracomment>
