@@ -1378,6 +1378,7 @@ class DispatchPanel(QFrame):
                    5: [f"{EVENT_STATE_MARKS['new']} " + countdown(
                        datetime(2000, 1, 1, 0, 59, 59), datetime(2000, 1, 1))[0],
                        countdown(datetime(2000, 1, 1), datetime(2000, 1, 1, 23, 59, 59))[0],
+                       countdown(datetime(2000, 1, 1), datetime(2002, 9, 27, 23, 59))[0],
                        self.tr("⚠ 工单超时 · {n} 部门").format(n=3)]})
 
     def _order_widths(self) -> None:
