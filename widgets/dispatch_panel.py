@@ -425,6 +425,9 @@ class EventsModel(_RowsModel):
                 type=row.get("type_name", "") or event_state_label(UNCLASSIFIED),
                 event=row["event_id"], at=f"{row['occurred_at']:%m-%d %H:%M:%S}",
                 state=event_state_label(st))
+        tip += "\n" + self.tr("来源 {source} · {place}").format(
+            source=source_label(row.get("source") or ""),
+            place=" ".join(x for x in (row.get("district"), row.get("street")) if x))
         if d.get("note"):
             tip += "\n" + self.tr("原因：{note}").format(note=d["note"])
         return text, fg, bg, bold, plain_tip(tip)
@@ -622,6 +625,9 @@ class KeyTable(QTableView):
     def __init__(self, on_key: Callable[[int], bool], parent=None) -> None:
         super().__init__(parent)
         self._on_key = on_key
+        #: Columns hidden (in this order) when the title would get narrower than
+        #: STRETCH_MIN: their words are in the row's tooltip and in the filters.
+        self.droppable: tuple[int, ...] = ()
         self.setAlternatingRowColors(True)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -635,6 +641,9 @@ class KeyTable(QTableView):
         self.horizontalHeader().setStretchLastSection(False)
         self.horizontalHeader().setHighlightSections(False)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # the vertical scroll bar coming or going changes the room: fit the title again
+        self.verticalScrollBar().rangeChanged.connect(
+            lambda *_a: QTimer.singleShot(0, lambda: _fit_stretch(self)))
         self.setStyleSheet(f"QTableView {{ font-size: {TABLE_PT}pt; }}"
                            "QTableView::item { padding: 0 6px; }"
                            f"QTableView:focus {{ border: 2px solid {FOCUS}; }}"
@@ -688,9 +697,21 @@ def _fit_stretch(view: KeyTable) -> None:
     if c is None or m is None:
         return
     h = view.horizontalHeader()
-    others = sum(h.sectionSize(i) for i in range(m.columnCount())
-                 if i != c and not view.isColumnHidden(i))
-    h.resizeSection(c, max(STRETCH_MIN, view.viewport().width() - others))
+    room = view.viewport().width()
+
+    def others() -> int:
+        return sum(h.sectionSize(i) for i in range(m.columnCount())
+                   if i != c and not view.isColumnHidden(i))
+
+    # a narrow table drops its droppable columns (their words stay in the tooltip and the
+    # filters) before the title gets narrower than STRETCH_MIN
+    for i in getattr(view, "droppable", ()):
+        view.setColumnHidden(i, False)
+    for i in getattr(view, "droppable", ()):
+        if room - others() >= STRETCH_MIN:
+            break
+        view.setColumnHidden(i, True)
+    h.resizeSection(c, max(STRETCH_MIN, room - others()))
 
 
 #: The narrowest the stretching column (the event's title) gets, px.
@@ -881,6 +902,7 @@ class DispatchPanel(QFrame):
         self.events_view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self.events_view.setSortingEnabled(True)
         self.events_view.horizontalHeader().setSortIndicatorClearable(True)
+        self.events_view.droppable = (self.events_model.column_of("source"),)
         self._event_widths()
         # the event's title stretches, never below a readable width (then the table scrolls
         # sideways rather than cutting it to '…')
@@ -951,6 +973,8 @@ class DispatchPanel(QFrame):
         self.orders_proxy.setSourceModel(self.orders_model)
         self.orders_view = KeyTable(self._on_order_key)
         self.orders_view.setModel(self.orders_proxy)
+        self.orders_view.droppable = (self.orders_model.column_of("district"),
+                                      self.orders_model.column_of("state"))
         self._order_widths()
         self.orders_view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self.orders_view.selectionModel().currentRowChanged.connect(self._on_order_current)
@@ -1258,12 +1282,6 @@ class DispatchPanel(QFrame):
         nothing is cut to '…'."""
         right = self.split.widget(1).width() if self.split.count() > 1 else self.width()
         self.timeline_scroll.setVisible(right >= 900)
-        h = self.orders_view.horizontalHeader()
-        col = self.orders_model.column_of("district")
-        fixed = sum(h.sectionSize(c) for c in range(self.orders_model.columnCount())
-                    if c not in (0, col))
-        self.orders_view.setColumnHidden(col, self.orders_view.viewport().width()
-                                         < fixed + h.sectionSize(col) + STRETCH_MIN)
         _fit_stretch(self.orders_view)
 
     def _set_as_of(self, as_of: datetime | None) -> None:

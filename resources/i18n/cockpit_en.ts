@@ -4,9 +4,9 @@
 <context>
     <name>ActionDialog</name>
     <message>
-        <location filename="../../widgets/dispatch_panel.py" line="+695"/>
+        <location filename="../../widgets/dispatch_panel.py" line="+739"/>
         <source>确认{action}</source>
-        <extracomment>The order just acted on stays listed (and selected) until the selection moves.</extracomment>
+        <extracomment>The order just acted on stays listed (and selected) until the selection moves. Columns hidden (in this order) when the title would get narrower than STRETCH_MIN: their words are in the row&apos;s tooltip and in the filters. The narrowest the stretching column (the event&apos;s title) gets, px.</extracomment>
         <translation>Confirm {action}</translation>
     </message>
     <message>
@@ -362,7 +362,7 @@
 <context>
     <name>DispatchPanel</name>
     <message>
-        <location filename="../../widgets/dispatch_panel.py" line="+144"/>
+        <location filename="../../widgets/dispatch_panel.py" line="+149"/>
         <source>派遣工单</source>
         <translation>Orders</translation>
     </message>
@@ -377,13 +377,13 @@
         <translation>All</translation>
     </message>
     <message>
-        <location line="-57"/>
-        <location line="+60"/>
+        <location line="-62"/>
+        <location line="+65"/>
         <source>只看超时</source>
         <translation>Overdue only</translation>
     </message>
     <message>
-        <location line="-76"/>
+        <location line="-81"/>
         <source>值守队列 · 超时在前</source>
         <translation>Duty queue · overdue first</translation>
     </message>
@@ -398,19 +398,19 @@
         <translation>Overdue first, then level, then deadline</translation>
     </message>
     <message>
-        <location line="+18"/>
-        <location line="+149"/>
+        <location line="+23"/>
+        <location line="+157"/>
         <source>Enter / D 派遣预览 · X 不予派遣 · M 合并 · 点表头排序</source>
         <translation>Enter/D dispatch · X dismiss · M merge · click headers to sort</translation>
     </message>
     <message>
-        <location line="-108"/>
-        <location line="+492"/>
+        <location line="-116"/>
+        <location line="+496"/>
         <source>全部部门</source>
         <translation>All depts</translation>
     </message>
     <message>
-        <location line="-453"/>
+        <location line="-449"/>
         <location line="+71"/>
         <source>A 签收 · H 处置 · V 核查 · C 结案 · E 评价 · X 撤销</source>
         <translation>A acknowledge · H handle · V verify · C close · E evaluate · X cancel</translation>
@@ -486,7 +486,7 @@ Order {order} ({state})</translation>
 {title}</translation>
     </message>
     <message>
-        <location line="+88"/>
+        <location line="+83"/>
         <source>派遣预览 (D)</source>
         <translation>Dispatch preview (D)</translation>
     </message>
@@ -511,7 +511,7 @@ Order {order} ({state})</translation>
         <translation>State</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+19"/>
         <source>⚠ 工单超时 · {n} 部门</source>
         <translation>⚠ orders late · {n}</translation>
     </message>
@@ -809,7 +809,7 @@ Order {order} ({state})</translation>
 <context>
     <name>EventsModel</name>
     <message>
-        <location filename="../../widgets/dispatch_panel.py" line="-1084"/>
+        <location filename="../../widgets/dispatch_panel.py" line="-1137"/>
         <source>⚠ 工单超时 · {n} 部门</source>
         <translation>⚠ orders late · {n}</translation>
     </message>
@@ -826,7 +826,12 @@ Order {order} ({state})</translation>
 Occurred {at} · {state}</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+4"/>
+        <source>来源 {source} · {place}</source>
+        <translation>Source {source} · {place}</translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>原因：{note}</source>
         <translation>Reason: {note}</translation>
     </message>
@@ -2070,7 +2075,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>dispatch_panel</name>
     <message>
-        <location filename="../../widgets/dispatch_panel.py" line="-477"/>
+        <location filename="../../widgets/dispatch_panel.py" line="-480"/>
         <source>派遣</source>
         <translation>Dispatch</translation>
     </message>
@@ -2355,12 +2360,12 @@ Occurred {at} · {state}</translation>
     </message>
     <message>
         <location line="+0"/>
-        <location line="+130"/>
+        <location line="+133"/>
         <source>事件</source>
         <translation>Event</translation>
     </message>
     <message>
-        <location line="-129"/>
+        <location line="-132"/>
         <source>到达</source>
         <translation>Arrived</translation>
     </message>
@@ -2370,13 +2375,13 @@ Occurred {at} · {state}</translation>
         <translation>Deadline · state</translation>
     </message>
     <message>
-        <location line="+129"/>
+        <location line="+132"/>
         <source>部门</source>
         <translation>Department</translation>
     </message>
     <message>
-        <location line="-322"/>
-        <location line="+323"/>
+        <location line="-325"/>
+        <location line="+326"/>
         <source>区县</source>
         <extracomment>Keys of the order actions. The place column&apos;s words by the level it shows: (column, all of them).</extracomment>
         <translation>District</translation>
@@ -3268,7 +3273,7 @@ Occurred {at} · {state}</translation>
     <name>risk_level</name>
     <message>
         <location filename="../../datasets/schema.py" line="+28"/>
-        <location filename="../../widgets/dispatch_panel.py" line="-377"/>
+        <location filename="../../widgets/dispatch_panel.py" line="-380"/>
         <location filename="../../widgets/map_side.py" line="-4"/>
         <source>重大</source>
         <extracomment>Admin levels, top to bottom. Event sources (Chinese labels live in the UI translations). Facility kinds. Risk levels: 1 重大 (major) … 4 低 (low).</extracomment>
