@@ -305,7 +305,12 @@ class DispatchController(QObject):
         """A store problem in plain words for the banner (no path, no exception text); the
         detail goes to the log."""
         log.warning("dispatch store problem: %s", detail)
-        low = (detail or "").lower()
+        text = detail or ""
+        technical = ("/" in text or "\\" in text or "Error" in text or "Exception" in text
+                     or not any("\u4e00" <= ch <= "\u9fff" for ch in text))
+        if not technical:  # already plain words (e.g. 复盘只读): shown as they are
+            return text
+        low = text.lower()
         if "in use by" in low:
             return self.tr("派遣库正被另一个程序使用：本窗口只能查看，不能派遣；"
                            "多个席位请共用 PostgreSQL 派遣库")
