@@ -124,13 +124,15 @@ def _queue_runs(quick: bool) -> list[float]:
     """Milliseconds of queue.load_queue at 12 screen times of the data's last day."""
     from datetime import timedelta
 
+    from cockpit import paths
     from cockpit.datasets import queue
     from cockpit.datasets.catalog import open_catalog
     from cockpit.datasets.summary import data_time_range
 
     out: list[float] = []
     with tempfile.TemporaryDirectory(prefix="cockpit-bench-queue-") as tmp:
-        cat = open_catalog(bench_dataset("small" if quick else "chongqing"), Path(tmp) / "c")
+        cat = open_catalog(bench_dataset("small" if quick else "chongqing"),
+                           paths.catalog_cache_dir())
         store = open_store(Path(tmp) / "q.duckdb", seat="bench", source="bench")
         try:
             con = cat.cursor()
