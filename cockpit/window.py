@@ -27,6 +27,8 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -171,6 +173,13 @@ def _board_rows(con) -> list[dict]:
     return [{**r, "period": ps[-1]} for r in df.to_dict("records")]
 
 
+def _focusables(w: QWidget) -> list[QWidget]:
+    """``w`` and its descendants that Tab can reach (visible, enabled), ``w`` first."""
+    tab = Qt.FocusPolicy.TabFocus
+    return [c for c in [w, *w.findChildren(QWidget)]
+            if (c.focusPolicy() & tab) == tab and c.isVisible() and c.isEnabled()]
+
+
 class MainWindow(QMainWindow):
     """The cockpit's one window."""
 
@@ -271,6 +280,9 @@ class MainWindow(QMainWindow):
         self.levels_ctl.sig_toast.connect(self.status.setText)
         self._show_identity()
         self.map_ctl.sig_dispatch_requested.connect(self.dispatch_ctl.request_dispatch)
+        # list ↔ map: the selected event (or the selected order's event) is marked on the map
+        self.dispatch_panel.sig_event_selected.connect(self.map_ctl.locate_event)
+        self.dispatch_ctl.sig_event_located.connect(self.map_ctl.locate_event)
         self.dispatch_ctl.sig_event_states_changed.connect(self._on_event_states)
         self.dispatch_ctl.sig_alert.connect(self.status.setText)
         self.dispatch_ctl.sig_ticked.connect(lambda: self._mark("events"))
@@ -407,6 +419,46 @@ class MainWindow(QMainWindow):
         QShortcut(QKeySequence("F4"), self,
                   lambda: self.map_side.setVisible(not self.map_side.isVisible()))
         QShortcut(QKeySequence("Ctrl+F"), self, self._search)
+        # keyboard-complete: F6 / Shift+F6 cycle the panes, ? (or Shift+F1) the key sheet;
+        # F1 stays 值守 (live mode)
+        QShortcut(QKeySequence("F6"), self, lambda: self.cycle_pane(1))
+        QShortcut(QKeySequence("Shift+F6"), self, lambda: self.cycle_pane(-1))
+        for key in ("?", "Shift+F1"):
+            QShortcut(QKeySequence(key), self, self.show_shortcuts)
+
+    def panes(self) -> list[QWidget]:
+        """The regions F6 moves between, in reading order (the visible ones)."""
+        dp = self.dispatch_panel
+        gauges = list(getattr(self, "board_gauges", {}).values())
+        out = [self.header, self.vitals_view, gauges[0] if gauges else None, self.map,
+               self.map_side.search.edit if self.map_side.isVisible() else None,
+               dp.events_view, dp.orders_view, getattr(self, "review", None),
+               getattr(self, "replay_bar", None)]
+        return [w for w in out if w is not None and w.isVisible() and _focusables(w)]
+
+    def cycle_pane(self, step: int = 1) -> QWidget | None:
+        """Move the keyboard focus to the next (or previous) pane; returns it."""
+        panes = self.panes()
+        if not panes:
+            return None
+        focus = QApplication.focusWidget()
+        cur = next((i for i, w in enumerate(panes)
+                    if focus is not None and (focus is w or w.isAncestorOf(focus))), -1)
+        target = panes[(cur + step) % len(panes)] if cur >= 0 else panes[0 if step > 0 else -1]
+        takes = _focusables(target)
+        if takes:  # the pane itself, or a container's first focusable child
+            takes[0].setFocus(Qt.FocusReason.TabFocusReason)
+        return target
+
+    def show_shortcuts(self) -> QDialog:
+        """The key sheet (? or Shift+F1): every shortcut of the window, in the interface
+        language."""
+        from cockpit.widgets.shortcut_sheet import ShortcutSheet
+
+        sheet = ShortcutSheet(self)
+        self._shortcut_sheet = sheet
+        sheet.open()
+        return sheet
 
     # ---- public API -----------------------------------------------------------------------
     def start(self) -> None:
@@ -532,7 +584,10 @@ class MainWindow(QMainWindow):
         if not self.launch_session(sys.executable, args):
             self.status.setText(self.tr("无法启动演练窗口"))
             return None
-        self.status.setText(self.tr("演练/复盘已在独立窗口启动") + f" · {' '.join(args[4:])}")
+        what = (next((s.title for s in fit if s.id == choice[1]), choice[1])
+                if choice[0] == "scenario"
+                else f"{choice[1]:%Y-%m-%d %H:%M} – {choice[2]:%Y-%m-%d %H:%M}")
+        self.status.setText(self.tr("演练/复盘已在独立窗口启动：{what}").format(what=what))
         return args
 
     @staticmethod
@@ -585,6 +640,12 @@ class MainWindow(QMainWindow):
         self.replay_bar.set_drill(drill)
         self.centralWidget().layout().addWidget(self.replay_bar)
         self.replay_ctl = ReplayController(self.clock, self.replay_bar, self)
+        # Space plays or pauses, ←/→ step back or on (the window's keys, as on a player)
+        clock = self.clock
+        QShortcut(QKeySequence(Qt.Key.Key_Space), self,
+                  lambda: clock.pause() if clock.playing else clock.play())
+        QShortcut(QKeySequence(Qt.Key.Key_Left), self, lambda: clock.step(-clock.step_size))
+        QShortcut(QKeySequence(Qt.Key.Key_Right), self, clock.step)
 
         from cockpit.datasets.drill import event_density
 
@@ -671,6 +732,11 @@ class MainWindow(QMainWindow):
     # ---- handlers ---------------------------------------------------------------------
     def _on_clock_ticked(self, t: datetime) -> None:
         self.header.set_time(t, self.clock.caption())
+        # the footer's 截至 follows the clock (by the minute) while it shows the data line
+        snap = getattr(self, "snapshot", None)
+        if snap is not None and getattr(self, "_status_text", None) == self.status.text() \
+                and f"{t:%Y-%m-%d %H:%M}" != getattr(self, "_status_minute", None):
+            self._show_status(snap, t)
 
     def _on_replay_ticked(self, t: datetime) -> None:
         """The replay clock moved: the regions ask again for the city as of the new time —
@@ -769,16 +835,19 @@ class MainWindow(QMainWindow):
             self.map_ctl.refresh()
         self._show_status(snap)
 
-    def _show_status(self, snap: Snapshot) -> None:
+    def _show_status(self, snap: Snapshot, as_of: datetime | None = None) -> None:
         src = self.catalog.manifest.get("title") or str(self.catalog.data_dir)
+        t = as_of or snap.as_of
+        self._status_minute = f"{t:%Y-%m-%d %H:%M}"
         warnings = getattr(self.catalog, "warnings", [])
         self.status.setText(
             self.tr("数据集 {src} · {top} · 排名单位 {n} 个（{level}）· 查询 {ms} ms · 截至 {t}")
             .format(src=src, top=snap.units.top_name, n=snap.units.ranked_count,
                     level=_tr(UNIT_LEVELS.get(snap.units.ranked_level,
                                              snap.units.ranked_level)), ms=f"{snap.seconds * 1000:.0f}",
-                    t=f"{snap.as_of:%Y-%m-%d %H:%M}")
+                    t=self._status_minute)
             + (self.tr(" · ⚠ 数据提示 {n} 条").format(n=len(warnings)) if warnings else ""))
+        self._status_text = self.status.text()
         self.status.setToolTip("\n".join(str(w) for w in warnings[:30]))
 
     def _on_vitals_ticked(self, info: dict) -> None:

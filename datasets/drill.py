@@ -104,6 +104,7 @@ from typing import Any
 
 from cockpit.datasets.event_feed import FeedBatch, FeedEvent
 from cockpit.datasets.i18n import QT_TRANSLATE_NOOP
+from cockpit.datasets.queue import local_utc_offset
 
 __all__ = [
     "DRILL_DIR", "Scenario", "Inject", "ScenarioError", "LiveStoreRefused", "load_scenario",
@@ -495,10 +496,6 @@ def available_scenarios(con, data_dir: Path | str | None
 # --------------------------------------------------------------------------- sessions
 
 
-def _local_offset() -> timedelta:
-    return datetime.now().astimezone().utcoffset() or timedelta(0)
-
-
 def _refuse_live(path: Path, live: Path | str | None) -> None:
     if live is None:
         return
@@ -541,7 +538,7 @@ class DrillSession:
         self.scenario = scenario
         self.start, self.end = scenario.window(base)
         self.clock = clock
-        self.utc_offset = utc_offset if utc_offset is not None else _local_offset()
+        self.utc_offset = utc_offset if utc_offset is not None else local_utc_offset()
         sid = session_id or (f"{scenario.id}-{datetime.now():%Y%m%dT%H%M%S}-"
                              f"{uuid.uuid4().hex[:6]}")
         if not _ID_RE.match(sid.lower()) or "/" in sid or "\\" in sid:

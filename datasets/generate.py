@@ -1429,8 +1429,17 @@ class _Gen:
             "severity": sev,
             "title": title,
             "point_id": pa.array(pid, mask=pid == 0),
+            "closed_at": self._closed_at(ts, et),
         })
         self.events_end_us = end_day * _US_DAY
+
+    def _closed_at(self, ts: np.ndarray, et: np.ndarray) -> pa.Array:
+        """The events' closing times (the queue's history): see queue.demo_closed_at."""
+        from cockpit.datasets.queue import demo_closed_at
+
+        react = np.asarray(self.tables["event_type"].column("react_min").to_numpy(), float)[et]
+        closed = demo_closed_at(ts, react, np.random.default_rng([self.seed, 16, _day_no(self.anchor)]))
+        return pa.array(closed, type=pa.timestamp("us"), mask=closed < 0)
 
     # ------------------------------------------------------------------ facilities
 

@@ -293,6 +293,10 @@ TABLES: tuple[Table, ...] = (
             Column("title", "VARCHAR", "short description"),
             Column("point_id", "BIGINT", "risk point concerned", required=False, nullable=True,
                    ref="risk_point.point_id"),
+            Column("closed_at", "TIMESTAMP", "when the event was finished outside this "
+                   "cockpit's dispatch store (local time); empty = still open: it stays in "
+                   "the duty queue until dispatched, merged or dismissed", required=False,
+                   nullable=True),
         ),
         key=("event_id",),
     ),

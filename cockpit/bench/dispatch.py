@@ -19,6 +19,11 @@
 - ``dispatch_actions_serial_per_s`` — the same actions from one caller, one after the other:
   nothing arrives together, so every action is a commit of its own (no target; the floor of
   a commit per action).
+- ``queue_collect_ms`` — the duty queue (:func:`cockpit.datasets.queue.load_queue`, what the
+  events list and ``cockpit queue`` show) on the Chongqing-scale demo (500,000 events;
+  ``quick``: the small one), with a store holding 200 dispatched events and 20 dismissed:
+  one call per screen time, at 12 times spread over the data's last day; ``runs`` are the
+  calls. It runs in the dispatch controller's tick, off the GUI thread.
 
 Everything happens in a temporary directory that is removed afterwards.
 """
@@ -34,7 +39,7 @@ from typing import Any
 
 import duckdb
 
-from cockpit.bench.common import pfigure
+from cockpit.bench.common import bench_dataset, figure, pfigure
 from cockpit.datasets.dispatch import open_store
 from cockpit.datasets.routing import Plan, PlanStep
 
@@ -137,7 +142,9 @@ def bench_dispatch(quick: bool = False) -> dict[str, dict[str, Any]]:
                 rates.append(_actions_run(Path(tmp), n_actions, ACTION_CALLERS))
                 serial.append(_actions_run(Path(tmp), n_actions // 5))
     rate_med = statistics.median(rates)
+    queue_ms = _queue_runs(quick)
     return {
+        "queue_collect_ms": figure(queue_ms, "ms"),
         "dispatch_commit_ms_p95": pfigure(create_runs, "ms", COMMIT_TARGET_MS),
         "dispatch_commit_floor_ms": pfigure(floor_runs, "ms"),
         "dispatch_actions_per_s": {
@@ -149,6 +156,47 @@ def bench_dispatch(quick: bool = False) -> dict[str, dict[str, Any]]:
             "runs": [round(x, 1) for x in serial], "unit": "actions/s",
             "actions": n_actions // 5, "callers": 1},
     }
+
+
+def _queue_runs(quick: bool) -> list[float]:
+    """Milliseconds of queue.load_queue at 12 screen times of the data's last day."""
+    from datetime import timedelta
+
+    from cockpit import paths
+    from cockpit.datasets import queue
+    from cockpit.datasets.catalog import open_catalog
+    from cockpit.datasets.summary import data_time_range
+
+    out: list[float] = []
+    with tempfile.TemporaryDirectory(prefix="cockpit-bench-queue-") as tmp:
+        cat = open_catalog(bench_dataset("small" if quick else "chongqing"),
+                           paths.catalog_cache_dir())
+        store = open_store(Path(tmp) / "q.duckdb", seat="bench", source="bench")
+        try:
+            con = cat.cursor()
+            _first, last = data_time_range(con)
+            day = last.replace(hour=0, minute=0, second=0, microsecond=0)
+            off = queue.local_utc_offset()
+            ids = [r[0] for r in con.execute(
+                "SELECT event_id FROM event WHERE occurred_at < ? ORDER BY occurred_at DESC "
+                "LIMIT 220", [day + timedelta(hours=12)]).fetchall()]
+            store.clock = lambda: day + timedelta(hours=12) - off
+            for i, eid in enumerate(ids[:200]):
+                store.create(eid, "bench", f"q-c{i}", dept_id="D-CITY-CGJ",
+                             deadlines={"acknowledge": 5, "handle": 60})
+            for i, eid in enumerate(ids[200:]):
+                store.dispose(eid, "dismiss", "bench", f"q-d{i}", "误报")
+            names = queue.load_names(con)
+            for h in range(1, 24, 2):
+                now = day + timedelta(hours=h)
+                t0 = time.perf_counter()
+                queue.load_queue(con, store, now, names=names, utc_offset=off)
+                out.append((time.perf_counter() - t0) * 1000)
+            con.close()
+        finally:
+            store.close()
+            cat.close()
+    return out
 
 
 if __name__ == "__main__":

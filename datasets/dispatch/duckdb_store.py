@@ -26,6 +26,7 @@ from cockpit.datasets.dispatch.ledger import (
     DDL,
     GENESIS,
     SCHEMA_VERSION,
+    STATE_AFTER,
     DispatchError,
     IllegalTransition,
     LogReader,
@@ -39,12 +40,14 @@ from cockpit.datasets.dispatch.ledger import (
     check_advance,
     check_text,
     create_rows,
+    dispose_rows,
     iso,
     make_row,
     naive_utc,
     plan_orders,
     replay_advance,
     replay_create,
+    replay_dispose,
     utcnow,
 )
 from cockpit.datasets.routing import PlanStep
@@ -528,7 +531,7 @@ class DispatchStore(LogReader):
         key returns the first result (``Receipt.repeated``) and writes nothing.
         """
         check_text(operator=operator, idempotency_key=idempotency_key)
-        check_action(action)
+        check_action(action, note, outcome)
 
         def replay(ex):
             return replay_advance(ex, order_id, action, idempotency_key)
@@ -674,6 +677,30 @@ class DispatchStore(LogReader):
             return replayed
         self._state().applied(rows)
         return req.finish(rows)
+
+    def dispose(self, event_id, action: str, operator: str, idempotency_key: str,
+                note: str, *, duplicate_of: str | None = None, seat: str | None = None,
+                source: str | None = None) -> Receipt:
+        """Take an event off the queue without dispatching it: ``dismiss`` (不予派遣, ``note``
+        the reason) or ``merge`` (合并, a duplicate of event ``duplicate_of``). One log row;
+        refused (:class:`EventNotOpen`) for an event with open orders or already disposed. A
+        repeated key returns the first result and writes nothing."""
+        event_id = str(event_id)
+        check_text(operator=operator, idempotency_key=idempotency_key)
+
+        def build() -> list[dict[str, Any]]:
+            return dispose_rows(
+                self._state(), (self._seq, self._hash), naive_utc(self.clock()), event_id,
+                action, note, duplicate_of, operator=operator, seat=seat or self.seat,
+                source=source or self.source, idempotency_key=idempotency_key)
+
+        def finish(rows: list[dict[str, Any]]) -> Receipt:
+            r = rows[0]
+            return Receipt(r["order_id"], action, STATE_AFTER[action], r["seq"], r["at_utc"])
+
+        return self._submit(_Request(
+            idempotency_key, build,
+            lambda ex: replay_dispose(ex, event_id, action, idempotency_key), finish))
 
     def _state(self) -> Slots:
         """The cache as a :class:`Slots` (its dicts may have been replaced by a reload)."""
