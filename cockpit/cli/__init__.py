@@ -102,6 +102,9 @@ def build_parser() -> argparse.ArgumentParser:
     from cockpit.config import add_parser as add_config_parser
 
     add_config_parser(sub)
+    from cockpit.cli.live import add_parser as add_live_parser
+
+    add_live_parser(sub)
     return p
 
 
@@ -165,6 +168,10 @@ def main(argv: list[str] | None = None) -> int:
         from cockpit.config import cmd_config
 
         return cmd_config(args)
+    if args.command in ("ingest", "simulate"):
+        from cockpit.cli.live import cmd_ingest, cmd_simulate
+
+        return cmd_ingest(args) if args.command == "ingest" else cmd_simulate(args)
     if args.command == "bench":
         from cockpit.bench import run_bench
 

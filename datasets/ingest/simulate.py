@@ -120,8 +120,9 @@ class SimCounts:
 class TrafficSimulator:
     """Publishes the demo's traffic in real time (see the module doc)."""
 
-    def __init__(self, con: Any, options: SimOptions) -> None:
-        """``con``: a catalog connection (read once, here)."""
+    def __init__(self, con: Any, options: SimOptions, thread_con: Any = None) -> None:
+        """``con``: a catalog connection (read here); ``thread_con``: one the publishing
+        thread may keep (default: ``con`` itself, then unused by the caller meanwhile)."""
         from cockpit.datasets.vitals import fetch_readings, load_signs
 
         self.o = options
@@ -131,7 +132,7 @@ class TrafficSimulator:
         self._threads: list[threading.Thread] = []
         signs = load_signs(con)
         self.signs = signs
-        self._con = con.cursor()  # used by the publishing thread only
+        self._con = thread_con if thread_con is not None else con
         end = con.execute("SELECT max(ts) FROM vital_reading").fetchone()[0]
         self.data_end = end
         self.sim = None
