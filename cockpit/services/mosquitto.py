@@ -63,6 +63,9 @@ def broker_config(port: int, folder: Path) -> str:
     return "\n".join([
         "# written by cockpit/services/mosquitto.py",
         f"listener {port} 127.0.0.1",
+        # started as root, mosquitto would drop to the `mosquitto` user, which cannot write
+        # its persistence file and log into our private folder: stay who we are
+        *(["user root"] if os.geteuid() == 0 else []),
         "allow_anonymous true",
         "persistence true",
         f"persistence_location {folder}/",

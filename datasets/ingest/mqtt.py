@@ -67,6 +67,8 @@ class MqttSubscriber:
         c.on_connect = self._on_connect
         c.on_disconnect = self._on_disconnect
         c.on_message = self._on_message
+        c.on_subscribe = lambda *_a: self.subscribed.set()
+        self.subscribed = threading.Event()  #: the broker confirmed the subscription
         self.client = c
         intake.ack = self._ack
         intake.stats.broker = f"{host}:{port}"

@@ -99,6 +99,9 @@ def make_app(intake: Intake, api_keys: dict[str, str], *,
         key = fields.get("api_key") if fields else None
         if key is None:
             key = request.query_params.get("api_key")
+        if key is None and problem is not None:  # nobody to charge it to: not stored
+            return _error(400, f"{problem.message}; nothing stored (no api_key could be read "
+                          "— it may also be given as ?api_key=)")
         client = by_key.get(str(key)) if key else None
         if client is None:
             return _error(403, "api_key missing or unknown · api_key 缺失或无效")

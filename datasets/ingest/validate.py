@@ -11,6 +11,7 @@ ahead of the receiving clock), ``bad_topic`` (a topic the intake does not know) 
 
 from __future__ import annotations
 
+import json
 import math
 import time
 from dataclasses import dataclass, field
@@ -129,7 +130,10 @@ def load_json(payload: bytes) -> dict:
     try:
         obj = orjson.loads(payload)
     except orjson.JSONDecodeError as e:
-        raise Rejected("malformed", f"not JSON: {e}") from None
+        try:  # NaN, Infinity, 1e999: JSON as many senders write it; refused as values below
+            obj = json.loads(payload)
+        except (ValueError, RecursionError):
+            raise Rejected("malformed", f"not JSON: {e}") from None
     if not isinstance(obj, dict):
         raise Rejected("malformed", "the payload must be one JSON object")
     return obj
