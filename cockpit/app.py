@@ -333,9 +333,12 @@ def run_gui(args: argparse.Namespace) -> int:
         except ValueError as exc:
             return fail(both(QT_TRANSLATE_NOOP("app", "无法开始复盘")), str(exc), 2)
     try:
+        from cockpit.controllers.live import live_enabled
+
         win = MainWindow(catalog, mode=args.mode, lang=lang, tiles=tiles,
                          scenario=args.scenario, replay=replay, config=cfg,
-                         store=getattr(args, "store", None) or cfg.store)
+                         store=getattr(args, "store", None) or cfg.store,
+                         live=live_enabled(cfg, screenshot=bool(args.screenshot)))
     except ValueError as exc:  # an unknown drill scenario
         return fail(both(QT_TRANSLATE_NOOP("app", "无法开始演练")), str(exc), 2)
     if mbtiles is not None:
