@@ -724,7 +724,7 @@ Occurred {at} · {state}</translation>
         <translation>The operations data are synthetic; the geography is the real administrative division.</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+22"/>
         <source>值守模式 (F1)</source>
         <translation>Live mode (F1)</translation>
     </message>
@@ -966,7 +966,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../cockpit/window.py" line="+83"/>
+        <location filename="../../cockpit/window.py" line="+84"/>
         <source>应急仓库</source>
         <translation>Warehouses</translation>
     </message>
@@ -1023,13 +1023,18 @@ Occurred {at} · {state}</translation>
         <translation>Replay is read-only: nothing is dispatched or written</translation>
     </message>
     <message>
-        <location line="+102"/>
-        <location line="+85"/>
+        <location line="+103"/>
+        <location line="+98"/>
         <source>城市运行一屏统揽</source>
         <translation>City Operations Cockpit</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="-51"/>
+        <source>无实时接入 · 仅历史数据</source>
+        <translation>No live feed · history only</translation>
+    </message>
+    <message>
+        <location line="+64"/>
         <source>八大板块</source>
         <translation>Eight boards</translation>
     </message>
@@ -1059,7 +1064,7 @@ Occurred {at} · {state}</translation>
         <translation>Categories</translation>
     </message>
     <message>
-        <location line="+117"/>
+        <location line="+119"/>
         <source>无法启动演练窗口</source>
         <translation>Could not start the drill window</translation>
     </message>
@@ -1850,7 +1855,7 @@ Occurred {at} · {state}</translation>
         <translation>--replay runs with --mode drill and without --scenario.</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+13"/>
         <source>无法开始演练</source>
         <translation>Cannot start the drill</translation>
     </message>
@@ -1865,7 +1870,7 @@ Occurred {at} · {state}</translation>
         <translation>no unit with that code or name, and not LON,LAT,ZOOM.</translation>
     </message>
     <message>
-        <location line="-154"/>
+        <location line="-157"/>
         <source>没有该屏幕</source>
         <translation>No such screen</translation>
     </message>
@@ -2407,6 +2412,36 @@ Occurred {at} · {state}</translation>
         <location line="+3"/>
         <source>点击查看指标明细</source>
         <translation>Click for the breakdown</translation>
+    </message>
+</context>
+<context>
+    <name>live</name>
+    <message>
+        <location filename="../../cockpit/controllers/live.py" line="+105"/>
+        <location line="+128"/>
+        <source>实时接入：连接中…</source>
+        <translation>Live feed: connecting…</translation>
+    </message>
+    <message>
+        <location line="-1"/>
+        <location line="+7"/>
+        <source>无实时接入 · 仅历史数据（{why}）</source>
+        <translation>No live feed · history only ({why})</translation>
+    </message>
+    <message>
+        <location line="-2"/>
+        <source> · 隔离 {n}</source>
+        <translation> · quarantined {n}</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>实时接入中断 · 最近消息 {age} 前（{why}）</source>
+        <translation>Live feed lost · last message {age} ago ({why})</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>实时接入：已连接 · 延迟 {lag} · 最近消息 {age} 前{q}</source>
+        <translation>Live feed: connected · lag {lag} · last message {age} ago{q}</translation>
     </message>
 </context>
 <context>
