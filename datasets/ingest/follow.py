@@ -58,7 +58,7 @@ class LiveFollower:
 
     def __init__(self, store: LiveStore, index: dict[str, int] | None = None, *,
                  interval_s: float = 0.1, keep: timedelta = timedelta(hours=6),
-                 start_at_end: bool = False) -> None:
+                 start_at_end: bool = False, keep_visible: int = 10_000) -> None:
         self.store = store
         self.index = dict(index or {})
         self.interval_s = interval_s
@@ -75,8 +75,9 @@ class LiveFollower:
         self.last_received: datetime | None = None
         self.last_poll: float | None = None
         self.error: str = ""
-        #: (time.time() when seen, the row's arrival as time.time()) of the latest readings
-        self.visible: deque[tuple[float, float]] = deque(maxlen=200_000)
+        #: (time.time() when seen, the reading's own stamp ``t`` as time.time()) of the latest
+        #: readings: how long from the sender to the cockpit's model (the latency benchmark)
+        self.visible: deque[tuple[float, float]] = deque(maxlen=keep_visible)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.version = 0  # grows with every poll that brought something
@@ -122,7 +123,7 @@ class LiveFollower:
                     idx.append(i)
                     ts.append(_us(t))
                     val.append(v)
-            self.visible.extend((seen, r[5].timestamp()) for r in rows[-2000:])
+            self.visible.extend((seen, r[3].timestamp()) for r in rows)
             if idx:
                 chunk = (np.asarray(idx, np.int32), np.asarray(ts, np.int64),
                          np.asarray(val, np.float64))

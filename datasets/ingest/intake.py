@@ -261,8 +261,18 @@ class Intake:
                     return
                 continue
             items = [first]
-            deadline = time.monotonic() + self.flush_s
+            # what is there already; a waiting HTTP request is answered at once (group
+            # commit: what arrives meanwhile goes in the next batch), MQTT messages wait up
+            # to flush_ms for more
+            waiting = first[2] is not None
             while len(items) < self.batch:
+                try:
+                    items.append(self._q.get_nowait())
+                except queue.Empty:
+                    break
+                waiting = waiting or items[-1][2] is not None
+            deadline = time.monotonic() + self.flush_s
+            while len(items) < self.batch and not waiting:
                 left = deadline - time.monotonic()
                 if left <= 0:
                     break
@@ -270,6 +280,7 @@ class Intake:
                     items.append(self._q.get(timeout=left))
                 except queue.Empty:
                     break
+                waiting = items[-1][2] is not None
             self._write(items)
 
     def _write(self, items: list[tuple]) -> None:
