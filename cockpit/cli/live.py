@@ -11,16 +11,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-#: api keys of the demo data when the config names none (the endpoint listens on loopback)
-DEMO_API_KEYS = {"hotline": "demo-hotline-key", "grid": "demo-grid-key"}
-LIVE_STORE_NAME = "live.duckdb"
-
-
-def default_live_store() -> Path:
-    """``<user data dir>/live.duckdb``: the single seat's live tables."""
-    from cockpit import paths
-
-    return paths.data_dir() / LIVE_STORE_NAME
+from cockpit.controllers.live import api_keys, default_live_store
 
 
 def add_parser(sub: Any) -> None:
@@ -74,13 +65,6 @@ def _catalog(args: argparse.Namespace, cfg: Any):
 
     data = args.data or (Path(cfg.data) if cfg.data else paths.default_dataset_dir())
     return open_catalog(data, paths.catalog_cache_dir())
-
-
-def api_keys(cfg: Any, synthetic: bool) -> dict[str, str]:
-    """The configured keys; the demo keys for the demo data when none are configured."""
-    if cfg.live.api_keys:
-        return dict(cfg.live.api_keys)
-    return dict(DEMO_API_KEYS) if synthetic else {}
 
 
 def _broker(text: str | None) -> tuple[str, int] | None:

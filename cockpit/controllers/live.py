@@ -45,6 +45,24 @@ log = logging.getLogger(__name__)
 __all__ = ["LiveController", "live_enabled", "LiveSourceProxy"]
 
 
+#: api keys of the demo data when the config names none (the endpoint listens on loopback)
+DEMO_API_KEYS = {"hotline": "demo-hotline-key", "grid": "demo-grid-key"}
+
+
+def default_live_store() -> Path:
+    """``<user data dir>/live.duckdb``: the single seat's live tables."""
+    from cockpit import paths
+
+    return paths.data_dir() / "live.duckdb"
+
+
+def api_keys(cfg: Config, synthetic: bool) -> dict[str, str]:
+    """The configured keys; the demo keys for the demo data when none are configured."""
+    if cfg.live.api_keys:
+        return dict(cfg.live.api_keys)
+    return dict(DEMO_API_KEYS) if synthetic else {}
+
+
 def live_enabled(cfg: Config, *, screenshot: bool = False) -> bool:
     """Whether the window starts the live feed (never for a screenshot unless asked)."""
     if screenshot and os.environ.get("COCKPIT_SCREENSHOT_LIVE") != "1":
@@ -116,7 +134,6 @@ class LiveController(QObject):
             self._sig_started.emit(result)
 
     def _bring_up(self) -> dict:
-        from cockpit.cli.live import api_keys, default_live_store
         from cockpit.datasets.ingest.follow import LiveFollower, LiveReportSource
         from cockpit.datasets.ingest.service import IntakeOptions, LiveService
         from cockpit.datasets.ingest.store import PgLiveStore, is_pg
