@@ -427,3 +427,96 @@ def test_ingest_quarantine_lists_recent_rejections(tmp_path):
     assert r.returncode == 0, r.stderr
     assert "1 quarantined" in r.stdout and "unknown_id: vital sign 'X'" in r.stdout
     assert "cockpit/vital/X" in r.stdout
+
+
+# ------------------------------------------------------------------------ on screen
+
+
+def _vitals_test_module():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("vitals_fixtures",
+                                                  Path(__file__).with_name("test_vitals.py"))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_live_readings_move_the_vitals_and_raise_an_alarm_through_the_engine(tmp_path):
+    from cockpit.datasets import vitals as V
+    from cockpit.datasets.ingest.store import Reading
+
+    tv = _vitals_test_module()
+    t0 = tv.T0
+    con = tv.make_db([tv.sign("A", point_id=7), tv.sign("B")], {"A": [15] * 12, "B": [15] * 12})
+    mon = V.VitalsMonitor()
+    store = DuckLiveStore(tmp_path / "live.duckdb")
+    follower = LiveFollower(store, V.load_signs(con).index)
+    mon.live = follower.vital_arrays
+    end = t0 + 11 * tv.STEP  # the catalog's last reading
+    assert mon.update(con, end).status.state_name(0) == "normal"
+    # two readings arrive over the feed after the history: A jumps beyond its alarm threshold
+    now = end + timedelta(minutes=2)
+    store.write([Reading("vital", "A", end + timedelta(minutes=1), 27.0, now),
+                 Reading("vital", "B", end + timedelta(minutes=1), 16.0, now)], [], [])
+    assert follower.poll() == 2
+    r = mon.update(con, now)
+    assert r.status.state_name(0) == "alarm" and r.status.value[0] == 27.0
+    assert r.status.state_name(1) == "normal" and r.status.value[1] == 16.0
+    assert [e["indicator_id"] for e in r.raised] == ["A"]  # one dispatchable alarm event
+    assert r.raised[0]["value"] == 27.0 and r.raised[0]["source"] == "sensor"
+    store.close()
+
+
+def test_window_feed_state_reports_and_a_lost_broker_at_once(qtbot, small_dataset_master,
+                                                            cache_dir, tmp_path):
+    """The live controller (as the window runs it) against a broker of its own: connected,
+    a reading and a report arrive, the broker dies and the header says so at once."""
+    import dataclasses
+
+    from cockpit.datasets.catalog import open_catalog
+    from cockpit.widgets.header import HeaderBar
+
+    from cockpit.config import Config, Live
+    from cockpit.controllers.live import LiveController
+
+    catalog = open_catalog(small_dataset_master, cache_dir)
+    b = LocalBroker()
+    b.start()
+    cfg = dataclasses.replace(Config(), live=Live(broker=f"127.0.0.1:{b.port}", http_port=0,
+                                                  simulate=False,
+                                                  api_keys={"hotline": KEYS["hotline"]}))
+    header = HeaderBar("t")
+    qtbot.addWidget(header)
+    ctl = LiveController(catalog, cfg, tmp_path / "dispatch.duckdb")
+    ctl.sig_state_changed.connect(header.set_feed)
+    try:
+        ctl.start()
+        qtbot.waitUntil(lambda: ctl.connected and ctl.http_url is not None, timeout=30_000)
+        vital = catalog.con.execute("SELECT min(indicator_id) FROM vital_sign").fetchone()[0]
+        c = publisher(b.port)
+        with qtbot.waitSignal(ctl.sig_readings_arrived, timeout=20_000):
+            c.publish(f"cockpit/vital/{vital}",
+                      json.dumps({"t": datetime.now().isoformat(), "v": 1.0}), qos=1)
+        c.disconnect()
+        qtbot.waitUntil(lambda: header.feed_state.property("level") == "ok", timeout=5_000)
+        assert header.feed_state.isVisible() or not header.isVisible()
+        idx, _ts, val = ctl.vital_arrays(0, 2 ** 62)
+        assert list(val) == [1.0] and int(idx[0]) == ctl.vital_index[vital]
+        lon, lat = catalog.con.execute("SELECT lon, lat FROM admin_unit WHERE level = "
+                                       "'street' ORDER BY code LIMIT 1").fetchone()
+        with qtbot.waitSignal(ctl.sig_reports_arrived, timeout=20_000):
+            status, _body = post(f"{ctl.http_url}/requests.json",
+                                 {"api_key": KEYS["hotline"], "description": "路灯坏了",
+                                  "lat": lat, "long": lon})
+            assert status == 201
+        events = ctl.source.poll(datetime.now()).events
+        assert [e.title for e in events] == ["【待分拨】路灯坏了"]
+        assert [(m["lon"], m["lat"]) for m in ctl.map_events()] == [(lon, lat)]
+        b.kill()  # the broker crashes: the header says so within a tick or two
+        qtbot.waitUntil(lambda: header.feed_state.property("level") == "off", timeout=5_000)
+        assert "中断" in header.feed_state.text() or "lost" in header.feed_state.text()
+    finally:
+        ctl.close()
+        b.close()
+        catalog.close()
