@@ -13,6 +13,7 @@ import logging
 import os
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
 
 T_START = time.perf_counter()
@@ -298,7 +299,9 @@ class Startup:
             try:
                 self.run_with_progress(
                     self.both(QT_TRANSLATE_NOOP("app", "正在生成今日演示数据"))[0],
-                    lambda p: generate(self.data_dir, scale="chongqing", seed=1, progress=p))
+                    # the history ends now: the live feed continues it (datasets/ingest/demo.py)
+                    lambda p: generate(self.data_dir, scale="chongqing", seed=1, progress=p,
+                                       until=datetime.now()))
             except OSError as exc:
                 return self.fail(self.both(QT_TRANSLATE_NOOP("app", "无法生成演示数据")),
                                  self.both(QT_TRANSLATE_NOOP("app", "写入 {path} 失败：{error}"),

@@ -520,3 +520,19 @@ def test_window_feed_state_reports_and_a_lost_broker_at_once(qtbot, small_datase
         ctl.close()
         b.close()
         catalog.close()
+
+
+def test_the_live_demos_history_ends_when_it_is_generated(tmp_path):
+    import pyarrow.parquet as pq
+    from cockpit.datasets.generate import generate
+
+    until = datetime(2026, 11, 20, 10, 30, 15)
+    generate(tmp_path / "demo", scale="small", seed=3, anchor="2026-11-20", until=until)
+    ev = pq.read_table(tmp_path / "demo" / "event.parquet", columns=["occurred_at"])
+    rd = pq.read_table(tmp_path / "demo" / "vital_reading.parquet", columns=["ts"])
+    last_event = max(ev["occurred_at"].to_pylist())
+    last_reading = max(rd["ts"].to_pylist())
+    assert last_event <= until and last_reading <= until
+    assert until - last_reading <= timedelta(minutes=15)  # the history runs up to then
+    manifest = json.loads((tmp_path / "demo" / "dataset.json").read_text("utf-8"))
+    assert datetime.fromisoformat(manifest["as_of"]) == max(last_event, last_reading)
