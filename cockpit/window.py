@@ -239,7 +239,8 @@ class MainWindow(QMainWindow):
         # the live feed (live mode only): readings, reports, the header's feed state
         self.live_ctl: LiveController | None = None
         if live and self.replay_window is None and self.drill is None:
-            self.live_ctl = LiveController(catalog, cfg, store, self)
+            self.live_ctl = LiveController(catalog, cfg, store, self,
+                                           dispatch_store=self.store)
             self.clock.data_end = None  # live at now: the dataset's history is the past
             self.vitals.monitor.live = self.live_ctl.vital_arrays
             self.live_ctl.sig_readings_arrived.connect(self.vitals.tick)

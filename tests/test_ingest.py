@@ -536,3 +536,33 @@ def test_the_live_demos_history_ends_when_it_is_generated(tmp_path):
     assert until - last_reading <= timedelta(minutes=15)  # the history runs up to then
     manifest = json.loads((tmp_path / "demo" / "dataset.json").read_text("utf-8"))
     assert datetime.fromisoformat(manifest["as_of"]) == max(last_event, last_reading)
+
+
+def test_open311_status_comes_from_the_dispatch_log(tmp_path):
+    from cockpit.datasets.dispatch import open_store
+    from cockpit.datasets.ingest.open311 import dispatch_status
+
+    store = open_store(tmp_path / "dispatch.duckdb")
+    opts = IntakeOptions(broker_port=None, http_port=0, api_keys=KEYS)
+    svc = LiveService(tmp_path / "live.duckdb", VOCAB, opts, status_of=dispatch_status(store))
+    svc.start()
+    try:
+        _s, body = post(f"{svc.http_url}/requests.json",
+                        {"api_key": KEYS["hotline"], "description": "井盖", "lat": 29.5,
+                         "long": 106.5})
+        rid = body[0]["service_request_id"]
+        url = f"{svc.http_url}/requests/{rid}.json"
+        assert get(url)[1][0]["status"] == "open"
+        (oid,) = store.create(f"L-{rid}", "centre", "k0", dept_id="D-500103-CGJ",
+                              deadlines={"acknowledge": 5, "handle": 60, "verify": 90,
+                                         "close": 120})
+        assert get(url)[1][0]["status"] == "open"
+        for k, action in enumerate(("acknowledge", "handle", "verify", "close")):
+            store.advance(oid, action, "张伟", f"k{k + 1}")
+        got = get(url)[1][0]
+        assert got["status"] == "closed" and "closed" in got["status_notes"]
+        assert [r["status"] for r in get(f"{svc.http_url}/requests.json?status=closed")[1]] \
+            == ["closed"]
+    finally:
+        svc.close()
+        store.close()

@@ -111,6 +111,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 def run_intake(args: argparse.Namespace, cfg: Any, location: str) -> int:
     from cockpit.datasets.ingest.service import IntakeOptions, LiveService
+    from cockpit.datasets.ingest.store import is_pg
     from cockpit.datasets.ingest.validate import Vocabulary
 
     catalog = _catalog(args, cfg)
@@ -134,8 +135,18 @@ def run_intake(args: argparse.Namespace, cfg: Any, location: str) -> int:
     port = cfg.live.http_port if args.http_port is None else args.http_port
     opts = IntakeOptions(broker_host=target[0], broker_port=target[1], http_port=port,
                          prefix=cfg.live.prefix, api_keys=api_keys(cfg, synthetic))
+    status_of = None
+    if is_pg(location):  # the centre's dispatch store is in the same database
+        from cockpit.datasets.dispatch import open_store
+        from cockpit.datasets.ingest.open311 import dispatch_status
+
+        try:
+            status_of = dispatch_status(open_store(location, read_only=True))
+        except Exception as e:  # noqa: BLE001 - requests then read as open
+            print(f"cockpit ingest: no dispatch status ({e}); requests read as open",
+                  file=sys.stderr)
     try:
-        service = LiveService(location, vocab, opts)
+        service = LiveService(location, vocab, opts, status_of=status_of)
     except Exception as e:  # noqa: BLE001
         print(f"cockpit ingest: cannot open the live store {location}: {e}", file=sys.stderr)
         if broker:

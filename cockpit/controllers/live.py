@@ -94,8 +94,11 @@ class LiveController(QObject):
     _sig_started = Signal(object)
 
     def __init__(self, catalog: Catalog, cfg: Config, store_location: str | Path | None,
-                 parent: QObject | None = None) -> None:
+                 parent: QObject | None = None, dispatch_store: Any = None) -> None:
+        """``dispatch_store``: the window's (Open311 reads a request's status from its
+        orders)."""
         super().__init__(parent)
+        self.dispatch_store = dispatch_store
         self.catalog = catalog
         self.cfg = cfg
         self.store_location = store_location
@@ -174,7 +177,11 @@ class LiveController(QObject):
                                  http_port=live.http_port, prefix=live.prefix,
                                  api_keys=api_keys(self.cfg, synthetic),
                                  client_id=f"cockpit-window-{os.getpid()}")
-            self.service = LiveService(self._duck_path(default_live_store()), vocab, opts)
+            from cockpit.datasets.ingest.open311 import dispatch_status
+
+            self.service = LiveService(
+                self._duck_path(default_live_store()), vocab, opts,
+                status_of=dispatch_status(self.dispatch_store) if self.dispatch_store else None)
             self.service.start()
             self.http_url = self.service.http_url
             store = self.service.store

@@ -29,7 +29,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -186,6 +186,35 @@ def make_app(intake: Intake, api_keys: dict[str, str], *,
         return _json(rows)
 
     return app
+
+
+def dispatch_status(store: Any) -> StatusOf:
+    """The ``status_of`` of a dispatch store (DuckDB or PostgreSQL): a request is *closed*
+    once every order of its event is finished (closed, evaluated or cancelled), *open*
+    otherwise — also while nobody has dispatched it yet."""
+    from cockpit.datasets.dispatch import FINISHED
+
+    def status_of(event_ids: list[str]) -> dict[str, tuple[str, str, datetime | None]]:
+        orders = store.orders()
+        if orders is None or not len(orders):
+            return {}
+        want = set(event_ids)
+        rows = orders[orders["event_id"].astype(str).isin(want)]
+        out: dict[str, tuple[str, str, datetime | None]] = {}
+        for eid, grp in rows.groupby("event_id"):
+            states = [str(s) for s in grp["state"]]
+            done = all(s in FINISHED for s in states)
+            last = grp["last_at"].max()
+            updated = None
+            if last is not None and str(last) != "NaT":  # the store keeps naive UTC
+                updated = last.to_pydatetime().replace(tzinfo=UTC)
+            notes = ("已结案 · closed" if done else
+                     "处置中 · in progress: " + ", ".join(f"{d} {s}" for d, s in
+                                                       zip(grp["dept_id"], states)))
+            out[str(eid)] = ("closed" if done else "open", notes[:300], updated)
+        return out
+
+    return status_of
 
 
 def _fields(body: bytes, ctype: str) -> tuple[dict[str, Any], Rejected | None]:
