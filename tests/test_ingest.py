@@ -566,3 +566,34 @@ def test_open311_status_comes_from_the_dispatch_log(tmp_path):
     finally:
         svc.close()
         store.close()
+
+
+def test_live_reports_are_drawn_on_the_map_beside_the_catalogs_events(small_dataset_master,
+                                                                      cache_dir):
+    from cockpit.datasets.catalog import open_catalog
+    from cockpit.layers.events import STATE_CODES, EventLayer
+
+    from cockpit.controllers.live import LIVE_ID_BASE
+
+    catalog = open_catalog(small_dataset_master, cache_dir)
+    try:
+        con = catalog.cursor()
+        as_of = con.execute("SELECT max(occurred_at) FROM event").fetchone()[0]
+        layer = EventLayer()
+        base = layer.query(con, None, as_of, {})
+        live = [{"id": LIVE_ID_BASE + 1, "lon": 106.55, "lat": 29.56, "severity": 2,
+                 "occurred_at": as_of - timedelta(minutes=3), "type_id": None},
+                {"id": LIVE_ID_BASE + 2, "lon": 106.56, "lat": 29.57, "severity": 3,
+                 "occurred_at": as_of - timedelta(minutes=40), "type_id": None},
+                {"id": LIVE_ID_BASE + 3, "lon": 106.57, "lat": 29.58, "severity": 3,
+                 "occurred_at": as_of + timedelta(minutes=5), "type_id": None}]  # not yet
+        got = layer.query(con, None, as_of, {"live": live})
+        con.close()
+        assert len(got["id"]) == len(base["id"]) + 2
+        tail = dict(zip(got["id"][-2:].tolist(), got["state"][-2:].tolist()))
+        # the fresh one is new; the one past its 15-minute react target is overdue
+        assert tail == {LIVE_ID_BASE + 1: STATE_CODES["new"],
+                        LIVE_ID_BASE + 2: STATE_CODES["overdue"]}
+        assert got["fresh"][-2:].tolist() == [1, 1]
+    finally:
+        catalog.close()
