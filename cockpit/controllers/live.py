@@ -221,7 +221,7 @@ class LiveController(QObject):
         """Stop everything this controller started (in the order data flows)."""
         self._closed = True
         self.timer.stop()
-        for part in (self.simulator, self.service, self.follower):
+        for part in (self.simulator, self.follower, self.service):
             if part is not None:
                 try:
                     part.close() if hasattr(part, "close") else part.stop()
