@@ -80,6 +80,21 @@ def publish_readings(port: int, n: int, start: int = 0, base: datetime | None = 
     c.loop_stop()
 
 
+def end_session(port: int, client: str) -> None:
+    """Drop a client id's persistent session (so the session broker stops queueing for it)."""
+    from paho.mqtt.packettypes import PacketTypes
+    from paho.mqtt.properties import Properties
+
+    c = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=client, protocol=mqtt.MQTTv5)
+    props = Properties(PacketTypes.CONNECT)
+    props.SessionExpiryInterval = 0
+    c.connect("127.0.0.1", port, clean_start=True, properties=props)
+    c.loop_start()
+    time.sleep(0.2)
+    c.disconnect()
+    c.loop_stop()
+
+
 def service(tmp: Path, port: int | None, *, http: bool = False, **kw) -> LiveService:
     opts = IntakeOptions(broker_port=port, http_port=0 if http else None, api_keys=KEYS,
                          client_id=f"intake-{uuid.uuid4().hex[:8]}", **kw)
@@ -161,7 +176,7 @@ def test_reading_and_report_reach_the_cockpits_model(broker, tmp_path):
         assert get(f"{svc.http_url}/requests/999.json")[0] == 404
     finally:
         follower.stop()
-        svc.close()
+        svc.close(end_session=True)
 
 
 def test_sensor_alarm_becomes_an_event_at_the_sensor(broker, tmp_path):
@@ -180,7 +195,7 @@ def test_sensor_alarm_becomes_an_event_at_the_sensor(broker, tmp_path):
         assert (r["lon"], r["lat"], r["source"], r["service_code"]) == \
             (106.5, 29.5, "sensor", "ET-MANHOLE")
     finally:
-        svc.close()
+        svc.close(end_session=True)
 
 
 # ------------------------------------------------------------------------ nothing lost
@@ -235,6 +250,7 @@ def test_kill_9_of_the_intake_mid_stream_loses_nothing(broker, tmp_path):
     finally:
         if w.poll() is None:
             w.kill()
+        end_session(broker.port, client)
     s = DuckLiveStore(store)
     try:
         assert s.counts()["reading"] == n
@@ -264,7 +280,7 @@ def test_clean_broker_restart_loses_nothing(tmp_path):
                 svc2.store.counts()
             assert svc2.intake.stats.quarantined == 0
         finally:
-            svc2.close()
+            svc2.close(end_session=True)
 
 
 def test_subscriber_50000_messages_behind_loses_nothing(broker, tmp_path):
@@ -287,7 +303,7 @@ def test_subscriber_50000_messages_behind_loses_nothing(broker, tmp_path):
         assert wait_for(lambda: svc2.store.counts()["reading"] == n, 120), svc2.store.counts()
         assert svc2.intake.stats.quarantined == 0
     finally:
-        svc2.close()
+        svc2.close(end_session=True)
 
 
 # ------------------------------------------------------------------------ bad input
@@ -336,7 +352,7 @@ def test_bad_mqtt_input_is_quarantined_with_its_reason_and_others_go_on(broker, 
         assert big["size"] > MAX_PAYLOAD and len(big["payload"]) <= 4096
         assert wait_for(lambda: svc.store.counts()["reading"] == 6, 10)  # 5 of V8 + V9
     finally:
-        svc.close()
+        svc.close(end_session=True)
 
 
 @pytest.mark.parametrize("body, ctype, reason", [
@@ -369,7 +385,7 @@ def test_bad_open311_request_gets_400_error_array_and_is_quarantined(tmp_path, b
         assert "hotline-key-123" not in (q[0]["payload"] or "")  # the key is not kept
         assert svc.store.counts()["report"] == 0
     finally:
-        svc.close()
+        svc.close(end_session=True)
 
 
 def test_unknown_api_key_gets_403_and_nothing_is_written(tmp_path):
@@ -381,7 +397,7 @@ def test_unknown_api_key_gets_403_and_nothing_is_written(tmp_path):
             assert status == 403 and err[0]["code"] == 403
         assert svc.store.counts() == {"reading": 0, "report": 0, "quarantine": 0}
     finally:
-        svc.close()
+        svc.close(end_session=True)
 
 
 def test_open311_flood_gets_429_and_is_quarantined(tmp_path):
@@ -397,7 +413,7 @@ def test_open311_flood_gets_429_and_is_quarantined(tmp_path):
                     {"api_key": KEYS["hotline"], "description": "ok", "lat": 29.5,
                      "long": 106.5})[0] == 201
     finally:
-        svc.close()
+        svc.close(end_session=True)
 
 
 def test_resent_report_with_the_same_id_is_stored_once(tmp_path):
@@ -411,7 +427,7 @@ def test_resent_report_with_the_same_id_is_stored_once(tmp_path):
         assert first[1][0]["service_request_id"] == again[1][0]["service_request_id"]
         assert svc.store.counts()["report"] == 1
     finally:
-        svc.close()
+        svc.close(end_session=True)
 
 
 def test_ingest_quarantine_lists_recent_rejections(tmp_path):
@@ -564,7 +580,7 @@ def test_open311_status_comes_from_the_dispatch_log(tmp_path):
         assert [r["status"] for r in get(f"{svc.http_url}/requests.json?status=closed")[1]] \
             == ["closed"]
     finally:
-        svc.close()
+        svc.close(end_session=True)
         store.close()
 
 
@@ -597,3 +613,30 @@ def test_live_reports_are_drawn_on_the_map_beside_the_catalogs_events(small_data
         assert got["fresh"][-2:].tolist() == [1, 1]
     finally:
         catalog.close()
+
+
+def test_postgresql_live_tables_shared_by_every_seat(broker, pg_url):
+    """`cockpit ingest`'s path for a centre: the intake writes the PostgreSQL live tables
+    (COPY, duplicates recognised), and another seat follows them by seq."""
+    from cockpit.datasets.ingest.store import PgLiveStore
+
+    opts = IntakeOptions(broker_port=broker.port, http_port=None,
+                         client_id=f"pg-{uuid.uuid4().hex[:8]}")
+    svc = LiveService(pg_url, VOCAB, opts)
+    svc.start()
+    assert svc.mqtt.subscribed.wait(20)
+    seat = PgLiveStore(pg_url)
+    follower = LiveFollower(seat, {f"V{i}": i for i in range(1000)})
+    try:
+        base = datetime.now() - timedelta(minutes=30)
+        publish_readings(broker.port, 500, base=base)
+        publish_readings(broker.port, 100, base=base)  # the first 100 again: duplicates
+        st = svc.intake.stats
+        assert wait_for(lambda: st.stored + st.duplicates == 600, 60)
+        assert wait_for(lambda: follower.poll() >= 0 and follower.readings_seen == 500, 30)
+        assert svc.store.counts()["reading"] == 500 and svc.intake.stats.duplicates == 100
+        idx, _ts, val = follower.vital_arrays(0, 2 ** 62)
+        assert sorted(val.tolist()) == list(range(500))
+    finally:
+        svc.close(end_session=True)
+        seat.close()

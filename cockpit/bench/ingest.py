@@ -102,7 +102,7 @@ def _drain_run(broker, location: Any, n: int) -> tuple[float, int]:
         time.sleep(0.02)
     dt = time.perf_counter() - t0
     stored = svc2.store.counts()["reading"]
-    svc2.close()
+    svc2.close(end_session=True)  # this client id does not come back
     return n / dt, n - stored
 
 
@@ -186,7 +186,7 @@ def _latency_run(broker, tmp: Path, seconds: float) -> list[float]:
     while follower.readings_seen < sent and time.time() < deadline:
         time.sleep(0.05)
     follower.stop()
-    svc.close()
+    svc.close(end_session=True)
     lat = [(seen - t) * 1000.0 for seen, t in follower.visible]
     warm = len(lat) // 10  # the first tenth: connections settling
     return lat[warm:]
@@ -227,7 +227,7 @@ def _memory_run(broker, tmp: Path, minutes: float) -> float:
     _paced(broker.port, 2000.0, seconds)
     th.join()
     follower.stop()
-    svc.close()
+    svc.close(end_session=True)
     return marks[-1] - marks[0]
 
 

@@ -176,7 +176,7 @@ class LiveController(QObject):
             opts = IntakeOptions(broker_host=host or "127.0.0.1", broker_port=port,
                                  http_port=live.http_port, prefix=live.prefix,
                                  api_keys=api_keys(self.cfg, synthetic),
-                                 client_id=f"cockpit-window-{os.getpid()}")
+                                 client_id=_client_id(self._duck_path(default_live_store())))
             from cockpit.datasets.ingest.open311 import dispatch_status
 
             self.service = LiveService(
@@ -305,6 +305,14 @@ class LiveController(QObject):
                         "lat": float(r["lat"]), "severity": int(r.get("severity") or 3),
                         "occurred_at": r["occurred_at"], "type_id": r.get("service_code")})
         return out
+
+
+def _client_id(store: Path) -> str:
+    """One MQTT session per seat's live store: a restarted window resumes it (and gets what
+    the broker queued meanwhile) instead of leaving an orphan session queueing on the broker."""
+    import hashlib
+
+    return "cockpit-seat-" + hashlib.sha1(str(Path(store).resolve()).encode()).hexdigest()[:12]
 
 
 LIVE_ID_BASE = 2 ** 51

@@ -82,10 +82,18 @@ class MqttSubscriber:
                                   clean_start=False, properties=props)
         self.client.loop_start()
 
-    def stop(self) -> None:
-        """Disconnect (the session stays on the broker) and stop the network thread."""
+    def stop(self, end_session: bool = False) -> None:
+        """Disconnect and stop the network thread. The session stays on the broker (it
+        queues for us until we are back) unless ``end_session``: then the broker drops it
+        (MQTT 5: a session expiry of 0 on DISCONNECT) — for a subscriber that will not come
+        back under this client id (tests, benchmarks), whose queue would otherwise grow."""
         try:
-            self.client.disconnect()
+            if end_session:
+                props = Properties(PacketTypes.DISCONNECT)
+                props.SessionExpiryInterval = 0
+                self.client.disconnect(properties=props)
+            else:
+                self.client.disconnect()
         finally:
             self.client.loop_stop()
         self.intake.stats.connected = False

@@ -67,14 +67,16 @@ class LiveService:
     def http_url(self) -> str | None:
         return self.http.url if self.http else None
 
-    def stop(self) -> None:
-        """Stop listening, write what is queued, close the store."""
+    def stop(self, end_session: bool = False) -> None:
+        """Stop listening and write what is queued (``end_session``: see
+        :meth:`MqttSubscriber.stop`)."""
         if self.http is not None:
             self.http.stop()
         if self.mqtt is not None:
-            self.mqtt.stop()
+            self.mqtt.stop(end_session)
         self.intake.stop()
 
-    def close(self) -> None:
-        self.stop()
+    def close(self, end_session: bool = False) -> None:
+        """Stop, then close the store."""
+        self.stop(end_session)
         self.store.close()
