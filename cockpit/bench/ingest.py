@@ -13,8 +13,9 @@ way the window runs it (the flood gate is opened: one topic carries thousands a 
   Target ≥ 10,000/s, nothing lost.
 - ``ingest_lost`` — readings the broker accepted that are not in the store after the runs
   (all runs, both stores). Target 0.
-- ``ingest_reports_per_s`` — Open311 POSTs over HTTP (8 keep-alive clients), each validated
-  and committed before its 201. Target ≥ 500/s.
+- ``ingest_reports_per_s`` — Open311 POSTs over HTTP (``CLIENTS`` keep-alive clients: the
+  hotline, grid apps, camera AI … posting at once), each validated and committed before its
+  201 (a commit takes several of them: group commit). Target ≥ 500/s.
 - ``ingest_latency_ms_p95`` — at 5,000 readings/s (4 publishers, paced), from the moment in
   the reading's ``t`` (stamped at sending) to the moment the cockpit's model
   (:class:`cockpit.datasets.ingest.follow.LiveFollower`, polling by ``seq``) holds it.
@@ -45,6 +46,7 @@ REPORTS_TARGET = 500.0
 LATENCY_TARGET_MS = 500.0
 MEMORY_TARGET_MB = 50.0
 TOPICS = 8
+CLIENTS = 32
 
 
 def _vocab():
@@ -112,7 +114,7 @@ def _reports_run(n: int, tmp: Path) -> float:
     svc = LiveService(tmp / f"r-{uuid.uuid4().hex[:6]}.duckdb", _vocab(), _options(None, True))
     svc.start()
     port = svc.http.port
-    per = n // 8
+    per = n // CLIENTS
     errors: list[str] = []
 
     def client(k: int) -> None:
@@ -128,7 +130,7 @@ def _reports_run(n: int, tmp: Path) -> float:
                 errors.append(str(r.status))
         c.close()
 
-    threads = [threading.Thread(target=client, args=(k,)) for k in range(8)]
+    threads = [threading.Thread(target=client, args=(k,)) for k in range(CLIENTS)]
     t0 = time.perf_counter()
     for t in threads:
         t.start()
@@ -137,9 +139,9 @@ def _reports_run(n: int, tmp: Path) -> float:
     dt = time.perf_counter() - t0
     stored = svc.store.counts()["report"]
     svc.close()
-    if errors or stored != per * 8:
+    if errors or stored != per * CLIENTS:
         raise RuntimeError(f"reports lost or refused: {len(errors)} errors, {stored} stored")
-    return per * 8 / dt
+    return per * CLIENTS / dt
 
 
 def _paced(port: int, rate: float, seconds: float, stop_early: threading.Event | None = None

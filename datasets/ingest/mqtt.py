@@ -108,6 +108,12 @@ class MqttSubscriber:
             return
         with self._lock:
             self._gen += 1
+        sock = client.socket()
+        if sock is not None and hasattr(sock, "setsockopt"):  # acks leave at once (no Nagle)
+            try:
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            except OSError:
+                pass
         client.subscribe(f"{self.intake.prefix}/#", qos=1)
         st.connected = True
         st.last_error = ""

@@ -252,7 +252,10 @@ class HttpServer:
     def __init__(self, app: FastAPI, port: int = 0, host: str = "127.0.0.1") -> None:
         import uvicorn
 
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        # proto IPPROTO_TCP, not 0: asyncio sets TCP_NODELAY only on such sockets, and
+        # without it every response waits ~40 ms for a delayed ACK (headers and body go in
+        # two writes)
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             self.sock.bind((host, int(port)))
