@@ -192,6 +192,11 @@ class Intake:
             item = Quarantined("mqtt", topic[:512], f"{e.reason}: {e.message}", payload, now)
         self._q.put((item, ack, None))
 
+    def quarantine_raw(self, topic: str, payload: bytes, reason: str, ack: Any = None) -> None:
+        """Quarantine a message as it came (when even checking it failed)."""
+        self._q.put((Quarantined("mqtt", topic[:512], reason[:500], payload, self.clock()),
+                     ack, None))
+
     def submit_report(self, report: Report | Quarantined) -> Future:
         """A report (or a refused request to quarantine) from HTTP: the future gets the
         stored seq (None for a quarantined or duplicate one) once committed."""

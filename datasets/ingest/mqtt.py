@@ -127,7 +127,16 @@ class MqttSubscriber:
 
     def _on_message(self, _c: mqtt.Client, _ud: Any, msg: mqtt.MQTTMessage) -> None:
         ack = (self._gen, msg.mid, msg.qos) if msg.qos > 0 else None
-        self.intake.on_message(msg.topic, msg.payload, ack)
+        try:
+            topic = msg.topic
+        except UnicodeDecodeError:  # never let one message stop paho's network thread
+            topic = msg._topic.decode("utf-8", "replace")
+        try:
+            self.intake.on_message(topic, msg.payload, ack)
+        except Exception as e:  # noqa: BLE001 - a bug must not stall every other topic
+            log.exception("live intake: message on %s not handled", topic[:100])
+            self.intake.quarantine_raw(topic, msg.payload, f"malformed: not handled ({e})",
+                                       ack)
 
     def _ack(self, acks: list[tuple[int, int, int]]) -> None:
         gen = self._gen
