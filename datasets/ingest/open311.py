@@ -83,6 +83,13 @@ def make_app(intake: Intake, api_keys: dict[str, str], *,
     async def _validation(_req: Request, exc: RequestValidationError) -> Response:
         return _error(400, "; ".join(str(e.get("msg")) for e in exc.errors())[:500])
 
+    @app.middleware("http")
+    async def _never_a_traceback(request: Request, call_next: Callable) -> Response:
+        try:
+            return await call_next(request)
+        except Exception as e:  # noqa: BLE001 - the spec's error array, not a stack trace
+            return _error(500, f"internal error: {type(e).__name__}")
+
     @app.get(f"{BASE}/services.json")
     def services() -> Response:
         return _json([{"service_code": code, "service_name": s.get("name") or code,
