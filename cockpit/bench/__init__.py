@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 GROUPS_PLANNED = ("data", "map", "vitals", "evaluation", "dispatch", "replay", "seats",
-                  "ingest")
+                  "levels", "ingest")
 
 
 def _bench_data(quick: bool) -> dict[str, Any]:
@@ -64,6 +64,12 @@ def _bench_seats(quick: bool) -> dict[str, Any]:
     return bench_seats(quick)
 
 
+def _bench_levels(quick: bool) -> dict[str, Any]:
+    from cockpit.bench.levels import bench_levels
+
+    return bench_levels(quick)
+
+
 def _bench_ingest(quick: bool) -> dict[str, Any]:
     from cockpit.bench.ingest import bench_ingest
 
@@ -73,7 +79,7 @@ def _bench_ingest(quick: bool) -> dict[str, Any]:
 GROUPS: dict[str, Callable[[bool], dict[str, Any]]] = {
     "data": _bench_data, "map": _bench_map, "vitals": _bench_vitals,
     "evaluation": _bench_evaluation, "dispatch": _bench_dispatch, "replay": _bench_replay,
-    "seats": _bench_seats, "ingest": _bench_ingest}
+    "seats": _bench_seats, "levels": _bench_levels, "ingest": _bench_ingest}
 
 
 def run_bench(only: str | None, quick: bool, json_path: Path) -> int:

@@ -90,7 +90,12 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     except cm.ConfigError as e:
         print(e, file=sys.stderr)
         return cm.EXIT_BAD_CONFIG
-    location = args.store or str(default_live_store())
+    if args.store:
+        location = args.store
+    else:
+        from cockpit import paths
+
+        location = str(default_live_store(args.data or cfg.data or paths.default_dataset_dir()))
     if args.action == "quarantine":
         try:
             store = open_live_store(location)

@@ -49,11 +49,12 @@ __all__ = ["LiveController", "live_enabled", "LiveSourceProxy"]
 DEMO_API_KEYS = {"hotline": "demo-hotline-key", "grid": "demo-grid-key"}
 
 
-def default_live_store() -> Path:
-    """``<user data dir>/live.duckdb``: the single seat's live tables."""
-    from cockpit import paths
+def default_live_store(dataset_dir: Path | str | None = None) -> Path:
+    """The single seat's live tables: ``live.duckdb`` beside the dataset's dispatch store
+    (:func:`cockpit.controllers.store.default_store_path`)."""
+    from cockpit.controllers.store import default_store_path
 
-    return paths.data_dir() / "live.duckdb"
+    return default_store_path(dataset_dir).with_name("live.duckdb")
 
 
 def api_keys(cfg: Config, synthetic: bool) -> dict[str, str]:
@@ -176,11 +177,11 @@ class LiveController(QObject):
             opts = IntakeOptions(broker_host=host or "127.0.0.1", broker_port=port,
                                  http_port=live.http_port, prefix=live.prefix,
                                  api_keys=api_keys(self.cfg, synthetic),
-                                 client_id=_client_id(self._duck_path(default_live_store())))
+                                 client_id=_client_id(self._duck_path(default_live_store(self.catalog.data_dir))))
             from cockpit.datasets.ingest.open311 import dispatch_status
 
             self.service = LiveService(
-                self._duck_path(default_live_store()), vocab, opts,
+                self._duck_path(default_live_store(self.catalog.data_dir)), vocab, opts,
                 status_of=dispatch_status(self.dispatch_store) if self.dispatch_store else None)
             self.service.start()
             self.http_url = self.service.http_url
@@ -208,7 +209,7 @@ class LiveController(QObject):
         return out
 
     def _duck_path(self, default: Path) -> Path:
-        """``live.duckdb`` beside the dispatch store (the user data directory by default)."""
+        """``live.duckdb`` beside the dispatch store (the dataset's, by default)."""
         if self.store_location:
             return Path(self.store_location).expanduser().with_name("live.duckdb")
         return default
