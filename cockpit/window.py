@@ -42,8 +42,8 @@ from cockpit.clock import Clock
 from cockpit.config import Config
 from cockpit.controllers.alarms import VitalAlarmSource
 from cockpit.controllers.dispatch import DispatchController, live_feeds
-from cockpit.controllers.live import LiveController
 from cockpit.controllers.levels import LevelsController
+from cockpit.controllers.live import LiveController
 from cockpit.controllers.map import MapController
 from cockpit.controllers.replay import ReplayClock, ReplayController
 from cockpit.controllers.review import ReviewPanel

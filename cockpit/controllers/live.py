@@ -45,7 +45,7 @@ log = logging.getLogger(__name__)
 __all__ = ["LiveController", "live_enabled", "LiveSourceProxy"]
 
 
-#: api keys of the demo data when the config names none (the endpoint listens on loopback)
+# the api keys of the demo data when the config names none (the endpoint listens on loopback)
 DEMO_API_KEYS = {"hotline": "demo-hotline-key", "grid": "demo-grid-key"}
 
 

@@ -1334,7 +1334,7 @@ Occurred {at} · {state}</translation>
     <message>
         <location line="-66"/>
         <source>无实时接入 · 仅历史数据</source>
-        <translation type="unfinished"></translation>
+        <translation>No live feed · history only</translation>
     </message>
     <message>
         <location line="+79"/>
@@ -2770,29 +2770,28 @@ Occurred {at} · {state}</translation>
         <location filename="../../cockpit/controllers/live.py" line="+127"/>
         <location line="+131"/>
         <source>实时接入：连接中…</source>
-        <extracomment>api keys of the demo data when the config names none (the endpoint listens on loopback)</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>Live feed: connecting…</translation>
     </message>
     <message>
         <location line="-1"/>
         <location line="+7"/>
         <source>无实时接入 · 仅历史数据（{why}）</source>
-        <translation type="unfinished"></translation>
+        <translation>No live feed · history only ({why})</translation>
     </message>
     <message>
         <location line="-2"/>
         <source> · 隔离 {n}</source>
-        <translation type="unfinished"></translation>
+        <translation> · quarantined {n}</translation>
     </message>
     <message>
         <location line="+6"/>
         <source>实时接入中断 · 最近消息 {age} 前（{why}）</source>
-        <translation type="unfinished"></translation>
+        <translation>Live feed lost · last message {age} ago ({why})</translation>
     </message>
     <message>
         <location line="+5"/>
         <source>实时接入：已连接 · 延迟 {lag} · 最近消息 {age} 前{q}</source>
-        <translation type="unfinished"></translation>
+        <translation>Live feed: connected · lag {lag} · last message {age} ago{q}</translation>
     </message>
 </context>
 <context>
@@ -3426,7 +3425,7 @@ Occurred {at} · {state}</translation>
     <message>
         <location filename="../../cockpit/controllers/store.py" line="+73"/>
         <source>派遣库现按数据集分开，本数据集启用新的派遣库 {new}。此前各数据集共用的派遣库仍在 {old}，未作改动；用 --store {old} 打开它。</source>
-        <translation type="unfinished"></translation>
+        <translation>Dispatch stores are now kept per dataset: this dataset uses a new store {new}. The store all datasets shared before is still at {old}, unchanged; open it with --store {old}.</translation>
     </message>
     <message>
         <location line="+63"/>
