@@ -13,6 +13,7 @@ import logging
 import os
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
 
 T_START = time.perf_counter()
@@ -307,7 +308,9 @@ class Startup:
             try:
                 self.run_with_progress(
                     self.both(QT_TRANSLATE_NOOP("app", "正在生成今日演示数据"))[0],
-                    lambda p: generate(self.data_dir, scale="chongqing", seed=1, progress=p))
+                    # the history ends now: the live feed continues it (datasets/ingest/demo.py)
+                    lambda p: generate(self.data_dir, scale="chongqing", seed=1, progress=p,
+                                       until=datetime.now()))
             except OSError as exc:
                 return self.fail(self.both(QT_TRANSLATE_NOOP("app", "无法生成演示数据")),
                                  self.both(QT_TRANSLATE_NOOP("app", "写入 {path} 失败：{error}"),
@@ -428,9 +431,12 @@ class Startup:
         if code is not None:
             return code
         try:
+            from cockpit.controllers.live import live_enabled
+
             self.win = win = MainWindow(self.catalog, mode=args.mode, lang=self.lang, tiles=tiles,
                                         scenario=args.scenario, replay=replay, config=cfg,
-                                        store=getattr(args, "store", None) or cfg.store)
+                                        store=getattr(args, "store", None) or cfg.store,
+                                        live=live_enabled(cfg, screenshot=self.headless))
         except ValueError as exc:  # an unknown drill scenario
             return self.fail(self.both(QT_TRANSLATE_NOOP("app", "无法开始演练")), str(exc), 2)
         if mbtiles is not None:

@@ -45,6 +45,7 @@ from cockpit.config import Config
 from cockpit.controllers.alarms import VitalAlarmSource
 from cockpit.controllers.dispatch import DispatchController, live_feeds
 from cockpit.controllers.levels import LevelsController
+from cockpit.controllers.live import LiveController
 from cockpit.controllers.map import MapController
 from cockpit.controllers.replay import ReplayClock, ReplayController
 from cockpit.controllers.review import ReviewPanel
@@ -189,7 +190,8 @@ class MainWindow(QMainWindow):
     def __init__(self, catalog: Catalog, mode: str = "live", lang: str | None = None,
                  tiles: str | None = None, scenario: str | None = None,
                  replay: tuple[datetime, datetime] | None = None,
-                 config: Config | None = None, store: str | Path | None = None) -> None:
+                 config: Config | None = None, store: str | Path | None = None,
+                 live: bool = False) -> None:
         """``replay``: a window of the past (复盘) to replay read-only, in drill mode;
         ``config``: operator, tick intervals and dispatch store (default: the defaults);
         ``store``: the live dispatch store, a DuckDB path or a postgresql:// URL (default:
@@ -246,6 +248,19 @@ class MainWindow(QMainWindow):
             self.store, store_problem = self.drill.store, None
         else:
             self.store, store_problem = open_default_store(store, dataset=catalog.data_dir)
+        # the live feed (live mode only): readings, reports, the header's feed state
+        self.live_ctl: LiveController | None = None
+        if live and self.replay_window is None and self.drill is None:
+            self.live_ctl = LiveController(catalog, cfg, store, self,
+                                           dispatch_store=self.store)
+            self.clock.data_end = None  # live at now: the dataset's history is the past
+            self.vitals.monitor.live = self.live_ctl.vital_arrays
+            self.live_ctl.sig_readings_arrived.connect(self.vitals.tick)
+            self.live_ctl.sig_reports_arrived.connect(self.map_ctl.refresh)
+            self.live_ctl.sig_state_changed.connect(self.header.set_feed)
+            self.map_ctl.live_events = self.live_ctl.map_events
+        elif self.replay_window is None and self.drill is None:
+            self.header.set_feed(self.tr("无实时接入 · 仅历史数据"), "off")
         # vital-sign alarms arrive in the event list as dispatchable events
         self.alarm_source = VitalAlarmSource()
         self.vitals.sig_alarm_raised.connect(self.alarm_source.push)
@@ -253,6 +268,7 @@ class MainWindow(QMainWindow):
             catalog, self.store, self.clock.now, self.dispatch_panel, self,
             feeds=[*(live_feeds(catalog, simulate=False) if self.replay_window is None
                      else []), self.alarm_source,
+                   *([self.live_ctl.source] if self.live_ctl is not None else []),
                    *([self.drill] if self.drill is not None else [])],
             # simulated departments answer in the live demo only: in a drill the trainees
             # act the stages themselves (A/H/V/C) and are scored on them
@@ -479,6 +495,8 @@ class MainWindow(QMainWindow):
         self.review.refresh()
         self.map_ctl.load_categories()
         self.dispatch_ctl.start()
+        if self.live_ctl is not None:
+            self.live_ctl.start()
 
     def refresh(self) -> None:
         """Recompute every region as of the clock's time, off the GUI thread."""
@@ -1016,6 +1034,8 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self._closing = True
+        if self.live_ctl is not None:
+            self.live_ctl.close()
         self.vitals.close()
         self.dispatch_ctl.stop()
         self.levels_ctl.stop()

@@ -1551,12 +1551,15 @@ _ASSIST_ACTION = {
 
 def generate(out: Path | str, scale: str = "small", seed: int = 1,
              anchor: str | date | None = None, district: str | None = None,
-             progress: Callable[[float, str], None] | None = None) -> dict:
+             progress: Callable[[float, str], None] | None = None,
+             until: datetime | None = None) -> dict:
     """Generate the demo dataset into ``out`` (replaced atomically if it exists).
 
     ``scale``: ``small`` (tests, a few seconds), ``chongqing`` (the real city's size) or
     ``stress``. ``anchor``: the day the data is about (default: today). ``district``: a
     real district code for the dataset of that district's centre (streets ranked).
+    ``until``: drop events and readings after this moment (the live demo: its history ends
+    when it is generated, see :mod:`cockpit.datasets.ingest.demo`).
     Returns ``{table: rows, ..., "seconds": s}``.
     """
     t0 = time.perf_counter()
@@ -1594,11 +1597,15 @@ def generate(out: Path | str, scale: str = "small", seed: int = 1,
             g.progress(f, msg)
             fn()
         g.progress(0.88, "写入文件 writing files")
+        end_us = max(g.events_end_us, g.readings_end_us)
+        if until is not None:
+            from cockpit.datasets.ingest.demo import cut_history
+
+            end_us = cut_history(g.tables, until) or end_us
         for t in schema.TABLES:
             pq.write_table(g.tables[t.name], tmp / f"{t.name}.parquet", compression="zstd")
         with open(tmp / schema.BOUNDARIES_FILE, "w", encoding="utf-8") as f:
             json.dump(g.boundaries(), f, ensure_ascii=False, separators=(",", ":"))
-        end_us = max(g.events_end_us, g.readings_end_us)
         as_of = datetime(1970, 1, 1) + timedelta(microseconds=int(end_us))
         counts = {t.name: g.tables[t.name].num_rows for t in schema.TABLES}
         manifest = {

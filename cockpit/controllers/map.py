@@ -70,6 +70,8 @@ class MapController(QObject):
                         "density": False}
         self.filters: dict[str, Any] = {"levels": [1, 2, 3, 4], "categories": None}
         self.event_states: dict[int, str] = {}
+        #: the live feed's reports for the event layer (plain rows; set by the window)
+        self.live_events: Callable[[], list[dict]] | None = None
         self.viewport: Viewport | None = None
         #: The last mark command sent (the selection on the map).
         self.marked: dict[str, Any] | None = None
@@ -216,7 +218,8 @@ class MapController(QObject):
         if time_only and seq == self._answered_seq:
             visible &= TIME_LAYERS
         filters = {"levels": self.filters["levels"], "categories": self.filters["categories"]}
-        states = {"states": self.event_states}
+        states = {"states": self.event_states,
+                  "live": self.live_events() if self.live_events is not None else []}
         density_filters = (filters if self.density.source == "risk"
                            else {"feed": self.feed_points})
 
