@@ -916,7 +916,7 @@ Occurred {at} · {state}</translation>
         <translation>The operations data are synthetic; the geography is the real administrative division.</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+12"/>
         <source>本席位所属中心、角色和登录名（由数据库认定）</source>
         <translation>This seat&apos;s centre, role and login (as the database knows them)</translation>
     </message>
@@ -1461,7 +1461,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../cockpit/window.py" line="+86"/>
+        <location filename="../../cockpit/window.py" line="+87"/>
         <source>应急仓库</source>
         <translation>Warehouses</translation>
     </message>
@@ -1518,13 +1518,18 @@ Occurred {at} · {state}</translation>
         <translation>Replay is read-only: nothing is dispatched or written</translation>
     </message>
     <message>
-        <location line="+111"/>
-        <location line="+105"/>
+        <location line="+112"/>
+        <location line="+119"/>
         <source>城市运行一屏统揽</source>
         <translation>City Operations Cockpit</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="-71"/>
+        <source>无实时接入 · 仅历史数据</source>
+        <translation>No live feed · history only</translation>
+    </message>
+    <message>
+        <location line="+84"/>
         <source>八大板块</source>
         <translation>Eight boards</translation>
     </message>
@@ -1554,7 +1559,7 @@ Occurred {at} · {state}</translation>
         <translation>Categories</translation>
     </message>
     <message>
-        <location line="+206"/>
+        <location line="+208"/>
         <source>无法启动演练窗口</source>
         <extracomment>The splitters a mode&apos;s layout is made of (the review panel adds its own).</extracomment>
         <translation>Could not start the drill window</translation>
@@ -2336,7 +2341,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>app</name>
     <message>
-        <location filename="../../cockpit/app.py" line="+294"/>
+        <location filename="../../cockpit/app.py" line="+295"/>
         <source>另一个驾驶舱正在运行</source>
         <translation>Another cockpit is running</translation>
     </message>
@@ -2346,17 +2351,17 @@ Occurred {at} · {state}</translation>
         <translation>A cockpit on {data} is already running (process {pid} on {host}). Switch to that window, or close it first.</translation>
     </message>
     <message>
-        <location line="+230"/>
+        <location line="+235"/>
         <source>城市运行一屏统揽</source>
         <translation>City Operations Cockpit</translation>
     </message>
     <message>
-        <location line="-216"/>
+        <location line="-221"/>
         <source>正在生成今日演示数据</source>
         <translation>Generating today&apos;s demo dataset</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+5"/>
         <source>无法生成演示数据</source>
         <translation>Cannot write the demo data</translation>
     </message>
@@ -2426,7 +2431,7 @@ Occurred {at} · {state}</translation>
         <translation>--replay runs with --mode drill and without --scenario.</translation>
     </message>
     <message>
-        <location line="+26"/>
+        <location line="+29"/>
         <source>无法开始演练</source>
         <translation>Cannot start the drill</translation>
     </message>
@@ -2441,7 +2446,7 @@ Occurred {at} · {state}</translation>
         <translation>no unit with that code or name, and not LON,LAT,ZOOM.</translation>
     </message>
     <message>
-        <location line="-186"/>
+        <location line="-191"/>
         <source>没有该屏幕</source>
         <translation>No such screen</translation>
     </message>
@@ -3099,11 +3104,41 @@ Occurred {at} · {state}</translation>
     </message>
 </context>
 <context>
+    <name>live</name>
+    <message>
+        <location filename="../../cockpit/controllers/live.py" line="+127"/>
+        <location line="+131"/>
+        <source>实时接入：连接中…</source>
+        <translation>Live feed: connecting…</translation>
+    </message>
+    <message>
+        <location line="-1"/>
+        <location line="+7"/>
+        <source>无实时接入 · 仅历史数据（{why}）</source>
+        <translation>No live feed · history only ({why})</translation>
+    </message>
+    <message>
+        <location line="-2"/>
+        <source> · 隔离 {n}</source>
+        <translation> · quarantined {n}</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>实时接入中断 · 最近消息 {age} 前（{why}）</source>
+        <translation>Live feed lost · last message {age} ago ({why})</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>实时接入：已连接 · 延迟 {lag} · 最近消息 {age} 前{q}</source>
+        <translation>Live feed: connected · lag {lag} · last message {age} ago{q}</translation>
+    </message>
+</context>
+<context>
     <name>map_key</name>
     <message>
-        <location filename="../../cockpit/controllers/map.py" line="+360"/>
+        <location filename="../../cockpit/controllers/map.py" line="+363"/>
         <source>图例</source>
-        <extracomment>The last mark command sent (the selection on the map). The clock time of the last answered query (what the page shows now).</extracomment>
+        <extracomment>the live feed&apos;s reports for the event layer (plain rows; set by the window) The last mark command sent (the selection on the map). The clock time of the last answered query (what the page shows now).</extracomment>
         <translation>Map key</translation>
     </message>
     <message>
