@@ -12,7 +12,7 @@ How a network is laid (water; gas the same way with the differences noted):
   blocks of 120 m (central urban), 180 m (other urban) or 300 m (towns). Gas: only urban
   streets (街道) and the towns of the central districts, a lattice of its own 15 m beside the
   water one.
-- **Valves at realistic spacing.** A share of the grid's pipes (water 35 %, gas 22 %) carries an
+- **Valves at realistic spacing.** A share of the grid's pipes (water 60 %, gas 50 %) carries an
   in-line valve 10 m from one end, so that a valve-isolation segment is a few blocks, as the
   usual practice of a valve at most every 2–3 blocks gives. Mains: a valve at both ends of every
   main and about every 1.6 km along it.
@@ -24,8 +24,8 @@ How a network is laid (water; gas the same way with the differences noted):
 - **Gas regulators.** A gas main ends at a regulator (调压站) beside each street's grid.
 - **Hydrants and tanks.** 12 % of the water grid's nodes have a hydrant on a short lateral;
   15 % of the towns have a high-level tank (高位水池, a source) on the grid's edge.
-- **Supply.** Every community is served through the two grid nodes nearest to its centre
-  (60 % / 40 % of its households); households are invented (urban 社区 1,500–5,000, villages
+- **Supply.** Every community is served through the six grid nodes nearest to its centre
+  (equal shares of its households); households are invented (urban 社区 1,500–5,000, villages
   300–1,200), population = households × 2.3–2.9. Gas serves 85 % of households where a street
   has gas.
 
@@ -52,7 +52,7 @@ PIPE_EVENTS = {"WATER-MAIN-BURST": "water", "WATER-LEAK": "water", "WATER-PRESSU
                "GAS-LEAK": "gas", "GAS-PRESSURE": "gas"}
 
 #: Grid-edge budgets per scale (water, gas); pipes ≈ 1.45 × edges + mains.
-_BUDGET = {"small": (2_000, 700), "chongqing": (72_000, 25_000), "stress": (140_000, 50_000)}
+_BUDGET = {"small": (1_800, 650), "chongqing": (64_000, 22_000), "stress": (130_000, 45_000)}
 _KM_PER_MAIN_PIPE = 0.4
 _VALVE_EVERY = 4  # every 4th node along a main is a valve (~1.6 km)
 
@@ -164,7 +164,7 @@ def _lay_grids(b: _Builder, g: _Gen, rng, net: str, streets: np.ndarray, budget:
     a = np.concatenate([ids[horiz], ids[vert]])
     c = np.concatenate([ids[horiz] + 1, ids[vert] + kk[vert]])
     # a share of the grid's pipes carries a valve 10 m from one end
-    share = 0.35 if net == "water" else 0.22
+    share = 0.6 if net == "water" else 0.5
     has_v = rng.random(len(a)) < share
     allx, ally = np.concatenate([*b.nx]), np.concatenate([*b.ny])
     av, cv = a[has_v], c[has_v]
@@ -265,24 +265,31 @@ def _sources(b: _Builder, g: _Gen, rng, net: str, districts: np.ndarray) -> dict
 
 
 def _supply(g: _Gen, rng, node_ids, nx, ny, households: np.ndarray, share: float,
-            communities: np.ndarray) -> dict:
-    """Each community served through its two nearest grid nodes (60 % / 40 %)."""
-    if len(node_ids) < 2 or len(communities) == 0:
+            communities: np.ndarray, k: int = 6) -> dict:
+    """Each community served through its ``k`` nearest grid nodes, in equal shares."""
+    if len(node_ids) < k or len(communities) == 0:
         return {"node_id": [], "community_code": [], "households": [], "population": []}
     lat0 = float(np.mean(ny))
-    k = np.cos(np.radians(lat0))
-    tree = cKDTree(np.column_stack([nx * k, ny]))
-    _, near = tree.query(np.column_stack([g.cm_xy[communities, 0] * k,
-                                          g.cm_xy[communities, 1]]), k=2)
+    kx = np.cos(np.radians(lat0))
+    tree = cKDTree(np.column_stack([nx * kx, ny]))
+    _, near = tree.query(np.column_stack([g.cm_xy[communities, 0] * kx,
+                                          g.cm_xy[communities, 1]]), k=k)
     hh = np.round(households[communities] * share).astype(np.int64)
-    h1 = np.round(hh * 0.6).astype(np.int64)
-    h2 = hh - h1
+    part = hh[:, None] // k + (np.arange(k)[None, :] < (hh % k)[:, None])
     per = rng.uniform(2.3, 2.9, len(communities))
-    node = np.concatenate([node_ids[near[:, 0]], node_ids[near[:, 1]]])
-    code = np.concatenate([g.cm_code[communities], g.cm_code[communities]])
-    h = np.concatenate([h1, h2])
-    p = np.round(h * np.concatenate([per, per])).astype(np.int64)
-    return {"node_id": node, "community_code": code, "households": h, "population": p}
+    node = node_ids[near].ravel()
+    code = np.repeat(g.cm_code[communities], k)
+    h = part.ravel()
+    p = np.round(h * np.repeat(per, k)).astype(np.int64)
+    # two of the k nearest may be one node (a tiny grid): one row per node and community
+    order = np.lexsort((node, code))
+    node, code, h, p = node[order], code[order], h[order], p[order]
+    first = np.ones(len(node), bool)
+    first[1:] = (node[1:] != node[:-1]) | (code[1:] != code[:-1])
+    grp = np.cumsum(first) - 1
+    return {"node_id": node[first], "community_code": code[first],
+            "households": np.bincount(grp, weights=h).astype(np.int64),
+            "population": np.bincount(grp, weights=p).astype(np.int64)}
 
 
 def build(g: _Gen) -> None:
