@@ -57,7 +57,7 @@ def topology(con: duckdb.DuckDBPyConnection, node_stage: str, pipe_stage: str,
             ORDER BY _row LIMIT {cap}""").fetchall()
         if got:
             f = Finding(pipe_file, "length_m", "zero_length", total=got[0][-1])
-            for row, pid, _length, loop in got:
+            for row, pid, _length, loop, _n in got:
                 why = ("starts and ends at the same node" if loop
                        else "has length 0")
                 f.rows.append((row, f"pipe {pid} {why}; a pipe joins two different nodes and "
