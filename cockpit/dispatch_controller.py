@@ -57,6 +57,7 @@ from cockpit.datasets.event_feed import (
     FeedProblem,
     SimProfile,
 )
+from cockpit.datasets.network import impact as network_impact
 from cockpit.widgets.dispatch_panel import DispatchPanel, action_label
 from cockpit.widgets.dispatch_preview import DispatchPreview
 from cockpit.workers import run_in_background
@@ -176,6 +177,8 @@ class DispatchController(QObject):
     """The shared store's connection: (connected, the banner text when not)."""
     sig_store_opened = Signal(object)
     """A store that could not be opened at start (server unreachable) has been opened."""
+    sig_network_impact_shown = Signal(dict)
+    """A preview of a pipe event opened: its network impact (``{}`` for other events)."""
     _sig_store_head = Signal(int)
     _sig_store_status = Signal(bool, str)
 
@@ -687,6 +690,9 @@ class DispatchController(QObject):
                 plan = routing.plan_for_type(con, feed.type_id, feed.district_code,
                                              feed.street_code, event_id=eid)
             imp = routing.impact(con, ev["lon"], ev["lat"], self.radius_km, plan)
+            # a pipe event (the type names a network): the valve-isolation analysis
+            net = network_impact.impact_for_event(con, self.catalog.fingerprint, plan.type_id,
+                                                  ev["lon"], ev["lat"])
         finally:
             con.close()
 
@@ -712,6 +718,10 @@ class DispatchController(QObject):
                        "nearest_warehouse": fac(imp.nearest_warehouse),
                        "nearest_fire_station": fac(imp.nearest_fire_station),
                        "repair_min": imp.repair_min}}
+        if net is not None:
+            preview["impact"]["network"] = net.as_dict()
+            preview["impact"]["repair_min"] = net.repair_min
+            preview["note"] = network_impact.order_note(net)
         return eid, plan, preview
 
     def _on_prepared(self, result: tuple[str, routing.Plan, dict[str, Any]]) -> None:
@@ -722,6 +732,7 @@ class DispatchController(QObject):
             self.preview.raise_()
             return
         self.panel.show_message("")
+        self.sig_network_impact_shown.emit(preview["impact"].get("network") or {})
         dlg = DispatchPreview(preview, self.panel.window())
         dlg.sig_dispatch_confirmed.connect(lambda _p: self._on_confirmed(eid, plan, dlg))
         dlg.finished.connect(lambda _r: self._on_preview_closed(dlg))
@@ -740,10 +751,11 @@ class DispatchController(QObject):
         # one key per confirmation; kept after a failure so that the retry is the same request
         key = self._dispatch_keys.setdefault(eid, f"gui-dispatch:{uuid.uuid4().hex}")
         store, op = self.store, self.operator
+        note = str(dlg.preview.get("note") or "")
 
         def work():
             try:
-                return store.create(eid, op, key, plan=plan, source="gui")
+                return store.create(eid, op, key, plan=plan, source="gui", note=note)
             except Exception as e:  # noqa: BLE001 - classified on the GUI thread
                 return e
 

@@ -35,7 +35,7 @@ from cockpit.datasets.network.graph import M_PER_DEG, Segments, segments
 from scipy.spatial import cKDTree
 
 __all__ = ["NetworkModel", "NetworkImpact", "Valve", "AffectedCommunity", "CriticalSite",
-           "network_for", "repair_minutes", "REPAIR_RULE", "MATERIAL_FACTOR", "SITE_LABELS"]
+           "network_for", "impact_for_event", "event_network", "order_note", "repair_minutes", "REPAIR_RULE", "MATERIAL_FACTOR", "SITE_LABELS"]
 
 REPAIR_RULE = ("repair = base(DN) × material factor (+1 h gas): DN<300 4 h, 300–599 6 h, "
                "600–999 10 h, ≥1000 16 h; PE/PVC 0.8, ductile iron 1.0, steel 1.1, grey cast "
@@ -366,3 +366,54 @@ def network_for(con: duckdb.DuckDBPyConnection, key: str) -> NetworkModel | None
         _CACHE.clear()  # one catalog at a time is enough
         _CACHE[key] = model
         return model
+
+
+def event_network(con: duckdb.DuckDBPyConnection, type_id: str | None) -> str | None:
+    """The network whose analysis is the impact of events of this type
+    (``event_type.network``); None for every other type."""
+    if not type_id:
+        return None
+    try:
+        row = con.execute("SELECT network FROM event_type WHERE type_id = ?",
+                          [str(type_id)]).fetchone()
+    except duckdb.Error:  # a catalog from before the column
+        return None
+    return row[0] if row and row[0] else None
+
+
+def impact_for_event(con: duckdb.DuckDBPyConnection, key: str, type_id: str | None,
+                     lon: float, lat: float) -> NetworkImpact | None:
+    """The network impact of an event of ``type_id`` at (lon, lat): a burst on the nearest
+    pipe of the type's network. None when the type has no network, the catalog has no pipes
+    of it, or no pipe is near (the dispatch then uses the radius around the event)."""
+    network = event_network(con, type_id)
+    if network is None:
+        return None
+    model = network_for(con, key)
+    if model is None:
+        return None
+    return model.at_point(float(lon), float(lat), network)
+
+
+_NETWORK_WORD = {"water": "供水", "gas": "燃气", "drainage": "排水"}
+_SITE_WORD = {"hospital": "医院", "school": "学校", "care_home": "养老机构"}
+
+
+def order_note(imp: NetworkImpact, max_valves: int = 12) -> str:
+    """The network result as the text an order carries (the log's ``note``; Chinese, as the
+    plan's actions are)."""
+    valves = "、".join(str(v.node_id) for v in imp.valves[:max_valves])
+    if len(imp.valves) > max_valves:
+        valves += f" 等 {len(imp.valves)} 个"
+    sites: dict[str, int] = {}
+    for s in imp.critical:
+        sites[s.kind] = sites.get(s.kind, 0) + 1
+    site_txt = "、".join(f"{_SITE_WORD.get(k, k)} {n}" for k, n in sites.items()) or "无"
+    where = (f"管段 {imp.pipe_id}" if imp.pipe_id is not None else f"节点 {imp.node_id}")
+    what = "停水" if imp.network == "water" else "停气" if imp.network == "gas" else "停用"
+    return (f"{_NETWORK_WORD.get(imp.network, imp.network)}管网分析：{where} "
+            f"DN{imp.diameter_mm or 0:g} · 关闭阀门 {len(imp.valves)} 个（{valves or '无'}）· "
+            f"关阀管段 {imp.segment_pipes} 根 {imp.segment_length_m / 1000:.2f} km · "
+            f"连带失供 {imp.cut_off_pipes} 根 · {what} {len(imp.communities)} 个村社 "
+            f"{imp.households:,} 户 {imp.population:,} 人 · 重点单位 {site_txt} · "
+            f"预计修复 {(imp.repair_min or 0) / 60:.1f} 小时")
