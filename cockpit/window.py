@@ -253,6 +253,7 @@ class MainWindow(QMainWindow):
             else None)
         self.dispatch_ctl.sig_store_opened.connect(self._on_store_opened)
         self.map_ctl.sig_dispatch_requested.connect(self.dispatch_ctl.request_dispatch)
+        self.dispatch_ctl.sig_network_impact_shown.connect(self.map_ctl.show_network_impact)
         self.dispatch_ctl.sig_event_states_changed.connect(self._on_event_states)
         self.dispatch_ctl.sig_alert.connect(self.status.setText)
         self.dispatch_ctl.sig_ticked.connect(lambda: self._mark("events"))

@@ -19,6 +19,8 @@ builds it):
 - ``network_segment_valve(segment, node_id)`` — the valves bounding each segment;
 - ``network_segment(segment, network, fed, pipes, length_m)`` — ``fed``: reaches a source or tank
   in the intact network;
+- ``network_pipe_xy(pipe_id, network, main, diameter_mm, x0, y0, x1, y1, lon, lat)`` — the
+  map layer's drawing table (end points; sorted by the middle's latitude);
 - ``network_site(site_kind, ref_id, name, category, lon, lat, network, node_id, distance_m)`` —
   the critical sites (hospitals, schools, care homes from ``facility`` and ``risk_point``) with
   their nearest node of each network within :data:`SITE_RADIUS_M`.
@@ -164,8 +166,16 @@ def precompute(con: duckdb.DuckDBPyConnection) -> float:
     """Compute the segments and the critical sites into the catalog; returns the seconds."""
     t0 = time.perf_counter()
     for name in ("network_pipe_segment", "network_node_segment", "network_segment_valve",
-                 "network_segment", "network_site"):
+                 "network_segment", "network_site", "network_pipe_xy"):
         con.execute(f"DROP TABLE IF EXISTS {name}")
+    # the map layer's drawing table: each pipe's end points, sorted by its middle's latitude
+    con.execute("""CREATE TABLE network_pipe_xy AS
+        SELECT p.pipe_id, p.network, coalesce(p.main, false) AS main, p.diameter_mm,
+               a.lon AS x0, a.lat AS y0, b.lon AS x1, b.lat AS y1,
+               (a.lon + b.lon) / 2 AS lon, (a.lat + b.lat) / 2 AS lat
+        FROM network_pipe p JOIN network_node a ON a.node_id = p.from_node
+             JOIN network_node b ON b.node_id = p.to_node
+        ORDER BY lat, lon""")
     con.execute("CREATE TABLE network_pipe_segment (pipe_id BIGINT, segment BIGINT)")
     con.execute("CREATE TABLE network_node_segment (node_id BIGINT, segment BIGINT)")
     con.execute("CREATE TABLE network_segment_valve (segment BIGINT, node_id BIGINT)")

@@ -1,0 +1,81 @@
+"""The pipe layer as a plain function: detail by zoom, and a burst's highlight payload."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from cockpit.datasets.catalog import open_catalog
+from cockpit.datasets.network.impact import network_for
+from cockpit.layers.base import Viewport
+from cockpit.layers.pipes import MAINS_BELOW, PipeLayer, has_pipes, impact_payload
+
+
+@pytest.fixture(scope="module")
+def catalog(small_dataset_master: Path, tmp_path_factory: pytest.TempPathFactory):
+    cat = open_catalog(small_dataset_master, tmp_path_factory.mktemp("cache"))
+    yield cat
+    cat.close()
+
+
+def _centre(con) -> tuple[float, float]:
+    return con.execute("SELECT median(lon), median(lat) FROM network_node "
+                       "WHERE district_code = '500103'").fetchone()
+
+
+def test_city_level_draws_simplified_mains_only(catalog) -> None:
+    con = catalog.con
+    assert has_pipes(con)
+    w, s, e, n = catalog.extent
+    city = PipeLayer().query(con, Viewport(w, s, e, n, 8))
+    assert city["level"] == "mains" and len(city["x0"]) > 0
+    assert set(city["main"].tolist()) == {1}
+    mains = con.execute("SELECT count(*) FROM network_pipe WHERE main").fetchone()[0]
+    assert len(city["x0"]) < mains  # snapped: consecutive short pieces merge
+    assert len(city["valve_lon"]) == 0
+    # every stroke has a length after snapping
+    assert ((city["x0"] != city["x1"]) | (city["y0"] != city["y1"])).all()
+
+
+def test_street_level_draws_every_pipe_in_view_and_the_valves(catalog) -> None:
+    con = catalog.con
+    lon, lat = _centre(con)
+    d = 0.004
+    vp = Viewport(lon - d, lat - d, lon + d, lat + d, 16)
+    got = PipeLayer().query(con, vp)
+    assert got["level"] == "all"
+    # every pipe whose middle lies in the view (padded) is drawn, mains and distribution
+    want = con.execute("""SELECT count(*) FROM network_pipe_xy
+                          WHERE lon BETWEEN ? AND ? AND lat BETWEEN ? AND ?""",
+                       [lon - d - 0.01, lon + d + 0.01, lat - d - 0.01, lat + d + 0.01]
+                       ).fetchone()[0]
+    assert len(got["x0"]) == want > 0
+    assert set(got["main"].tolist()) == {0, 1}
+    assert len(got["valve_lon"]) > 0
+    assert set(got["net"].tolist()) <= {0, 1}  # water and gas
+    # the district zoom sits between: fewer lines than every pipe
+    mid = PipeLayer().query(con, Viewport(lon - 0.05, lat - 0.05, lon + 0.05, lat + 0.05,
+                                          MAINS_BELOW + 1))
+    assert mid["level"] == "trunk"
+    every = PipeLayer().query(con, Viewport(lon - 0.05, lat - 0.05, lon + 0.05, lat + 0.05, 14))
+    assert 0 < len(mid["x0"]) < len(every["x0"])
+
+
+def test_filters_and_the_feature_cap(catalog) -> None:
+    con = catalog.con
+    w, s, e, n = catalog.extent
+    gas = PipeLayer().query(con, Viewport(w, s, e, n, 8), filters={"networks": ["gas"]})
+    assert set(gas["net"].tolist()) == {1}
+    capped = PipeLayer(max_features=50).query(con, Viewport(w, s, e, n, 15))
+    assert len(capped["x0"]) == 50
+
+
+def test_impact_payload_carries_the_burst(catalog) -> None:
+    con = catalog.con
+    lon, lat = _centre(con)
+    imp = network_for(con, catalog.fingerprint).at_point(lon, lat, "water").as_dict()
+    msg = impact_payload(imp)
+    assert msg["layer"] == "network_impact" and not msg["clear"]
+    assert len(msg["segment"]) == imp["segment_pipes"]
+    assert [v[2] for v in msg["valves"]] == [v["node_id"] for v in imp["valves"]]
+    assert impact_payload({}) == {"layer": "network_impact", "clear": True}
