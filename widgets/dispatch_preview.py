@@ -363,10 +363,10 @@ class DispatchPreview(QDialog):
         lines = [f"<div style='color:{theme.STATUS['alarm']}'>"
                  f"{_esc(_tr_word(SITE_LABELS.get(s['kind'], s['kind'])))} {_esc(s['name'])}"
                  + (self.tr("（连带）") if s.get("cut_off") else "") + "</div>"
-                 for s in sites[:5]]
-        if len(sites) > 5:
+                 for s in sites[:3]]
+        if len(sites) > 3:
             lines.append(f"<div style='color:{theme.TEXT_DIM}'>"
-                         + self.tr("另 {n} 处").format(n=len(sites) - 5) + "</div>")
+                         + self.tr("另 {n} 处").format(n=len(sites) - 3) + "</div>")
         rows.append((self.tr("重点单位 {n}").format(n=len(sites)), "".join(lines) or none,
                      "rich"))
         return rows
