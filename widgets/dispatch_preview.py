@@ -345,7 +345,7 @@ class DispatchPreview(QDialog):
             self.tr("距事件 {m} 米").format(m=f"{net.get('distance_m', 0):.0f}")) if x)
         rows.append((self.tr("爆管位置"), pipe, None))
         valves = net.get("valves") or []
-        ids = "、".join(str(v["node_id"]) for v in valves[:8]) + (" …" if len(valves) > 8 else "")
+        ids = self.tr("、").join(str(v["node_id"]) for v in valves[:8]) + (" …" if len(valves) > 8 else "")
         rows.append((self.tr("关闭阀门"), self.tr("{n} 个：{ids}").format(n=len(valves), ids=ids)
                      if valves else self.tr("无阀门可关（需关停水源）"), None))
         rows.append((self.tr("关阀管段"), self.tr("{n} 根 · {km} km").format(

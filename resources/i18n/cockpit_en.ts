@@ -113,7 +113,7 @@
 <context>
     <name>DetailPanel</name>
     <message>
-        <location filename="../../widgets/map_side.py" line="+129"/>
+        <location filename="../../widgets/map_side.py" line="+130"/>
         <source>点击地图要素查看详情</source>
         <translation>Click a map feature for its details</translation>
     </message>
@@ -146,7 +146,7 @@
 <context>
     <name>DispatchController</name>
     <message>
-        <location filename="../../cockpit/dispatch_controller.py" line="+253"/>
+        <location filename="../../cockpit/dispatch_controller.py" line="+256"/>
         <source>派遣库未打开：不能派遣</source>
         <extracomment>The clock time of the last tick shown (events, orders).</extracomment>
         <translation>No dispatch store is open: dispatching is off</translation>
@@ -222,7 +222,7 @@
         <translation>⚠ Order overdue: {dept} {action} late · {event} ({order})</translation>
     </message>
     <message>
-        <location line="+124"/>
+        <location line="+133"/>
         <source>未派遣：{error}</source>
         <translation>Not dispatched: {error}</translation>
     </message>
@@ -398,7 +398,7 @@
 <context>
     <name>DispatchPreview</name>
     <message>
-        <location filename="../../widgets/dispatch_preview.py" line="+120"/>
+        <location filename="../../widgets/dispatch_preview.py" line="+137"/>
         <source>一键调度 · 派遣预览</source>
         <translation>One-click dispatch · preview</translation>
     </message>
@@ -443,38 +443,52 @@
         <translation>Deadline</translation>
     </message>
     <message>
-        <location line="+42"/>
+        <location line="+44"/>
+        <source>影响分析 · {net}管网阀门隔离</source>
+        <translation>Impact · {net} network valve isolation</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>影响分析 · 半径 {r} km</source>
         <translation>Impact · radius {r} km</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+5"/>
+        <location line="+53"/>
+        <location line="+24"/>
+        <location line="+5"/>
         <source>无</source>
         <translation>none</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-59"/>
+        <source>按管径与管材估算（演示假设）：DN&lt;300 4 小时，300–599 6 小时，600–999 10 小时，≥1000 16 小时；PE 0.8、球墨铸铁 1.0、钢 1.1、灰口铸铁 1.2、混凝土 1.5 倍；燃气另加 1 小时</source>
+        <translation>Estimated from diameter and material (a demo assumption): DN&lt;300 4 h, 300–599 6 h, 600–999 10 h, ≥1000 16 h; PE 0.8, ductile iron 1.0, steel 1.1, grey cast iron 1.2, concrete 1.5 ×; gas 1 h more</translation>
+    </message>
+    <message>
+        <location line="+32"/>
         <source>镇街</source>
         <translation>Streets</translation>
     </message>
     <message>
         <location line="+0"/>
-        <location line="+5"/>
+        <location line="+4"/>
+        <location line="+44"/>
         <source>{n} 个：{names}</source>
         <translation>{n}: {names}</translation>
     </message>
     <message>
-        <location line="-3"/>
+        <location line="-46"/>
         <source>半径内无；最近 {name} {km} km</source>
         <translation>none within the radius; nearest {name} {km} km</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+2"/>
         <source>村社</source>
         <translation>Communities</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="-56"/>
         <source>最近应急仓库</source>
         <translation>Nearest warehouse</translation>
     </message>
@@ -484,7 +498,7 @@
         <translation>Nearest fire station</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+64"/>
         <source>（▲重大 {n}）</source>
         <translation> (▲ major {n})</translation>
     </message>
@@ -499,12 +513,12 @@
         <translation>Risk points {n}</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="-55"/>
         <source>预计修复 {t}</source>
         <translation>Estimated repair {t}</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+5"/>
         <source>预案处置阶段各步时限的最大值（部门并行处置）</source>
         <translation>The longest deadline of the plan&apos;s handling steps (departments work in parallel)</translation>
     </message>
@@ -524,7 +538,102 @@
         <translation>Dispatch to {n} dept(s) · Enter</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+46"/>
+        <source>管段 {id}</source>
+        <translation>pipe {id}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>节点 {id}</source>
+        <translation>node {id}</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>{y} 年</source>
+        <translation>laid {y}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>距事件 {m} 米</source>
+        <translation>{m} m from the event</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>爆管位置</source>
+        <translation>Burst at</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>、</source>
+        <translation>, </translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>关闭阀门</source>
+        <translation>Close valves</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>{n} 个：{ids}</source>
+        <translation>{n}: {ids}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>无阀门可关（需关停水源）</source>
+        <translation>no valve to close (shut the source)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>关阀管段</source>
+        <translation>Isolated</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>{n} 根 · {km} km</source>
+        <translation>{n} pipes · {km} km</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>连带失供</source>
+        <translation>Cut off too</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>{n} 根管段 · {km} km（关阀后与水源/气源断开）</source>
+        <translation>{n} pipes · {km} km (no source once the valves are shut)</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>停供村社</source>
+        <translation>Communities out</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>停供人口</source>
+        <translation>People out</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>{hh} 户 · {pop} 人</source>
+        <translation>{hh} households · {pop} people</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>（连带）</source>
+        <translation> (cut off)</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>另 {n} 处</source>
+        <translation>{n} more</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>重点单位 {n}</source>
+        <translation>Critical sites {n}</translation>
+    </message>
+    <message>
+        <location line="+13"/>
         <source>正在派遣…</source>
         <translation>Dispatching…</translation>
     </message>
@@ -1024,7 +1133,7 @@ Occurred {at} · {state}</translation>
     </message>
     <message>
         <location line="+102"/>
-        <location line="+85"/>
+        <location line="+86"/>
         <source>城市运行一屏统揽</source>
         <translation>City Operations Cockpit</translation>
     </message>
@@ -1074,8 +1183,8 @@ Occurred {at} · {state}</translation>
         <translation>Drill time</translation>
     </message>
     <message>
-        <location line="+10"/>
-        <location line="+176"/>
+        <location line="+7"/>
+        <location line="+172"/>
         <source>演练 · {title}</source>
         <translation>Drill · {title}</translation>
     </message>
@@ -1570,12 +1679,12 @@ Occurred {at} · {state}</translation>
     </message>
     <message>
         <location line="+5"/>
-        <location line="+168"/>
+        <location line="+173"/>
         <source>城市体征</source>
         <translation>City vital signs</translation>
     </message>
     <message>
-        <location line="-140"/>
+        <location line="-145"/>
         <source>曲线：近6小时各领域 &lt;span style=&apos;color:{warning}&apos;&gt;预警+报警&lt;/span&gt; 与 &lt;span style=&apos;color:{alarm}&apos;&gt;报警&lt;/span&gt; 指标数 · 点击领域看明细</source>
         <translation>Curves: &lt;span style=&apos;color:{warning}&apos;&gt;warning+alarm&lt;/span&gt; and &lt;span style=&apos;color:{alarm}&apos;&gt;alarm&lt;/span&gt; counts, last 6 h · click a domain</translation>
     </message>
@@ -1590,7 +1699,7 @@ Occurred {at} · {state}</translation>
         <translation>as of {t}</translation>
     </message>
     <message>
-        <location line="+98"/>
+        <location line="+103"/>
         <source>城市体征 · 指标列表</source>
         <translation>Vital signs · table</translation>
     </message>
@@ -1603,7 +1712,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>VitalsTableModel</name>
     <message>
-        <location line="-729"/>
+        <location line="-734"/>
         <source>状态</source>
         <translation>Status</translation>
     </message>
@@ -2100,7 +2209,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>dispatch_preview</name>
     <message>
-        <location filename="../../widgets/dispatch_preview.py" line="-306"/>
+        <location filename="../../widgets/dispatch_preview.py" line="-380"/>
         <source>响应</source>
         <translation>React</translation>
     </message>
@@ -2120,6 +2229,66 @@ Occurred {at} · {state}</translation>
         <translation>Close</translation>
     </message>
     <message>
+        <location line="+1"/>
+        <source>供水</source>
+        <translation>water</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>燃气</source>
+        <translation>gas</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>排水</source>
+        <translation>drainage</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>球墨铸铁</source>
+        <translation>ductile iron</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>灰口铸铁</source>
+        <translation>grey cast iron</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>钢管</source>
+        <translation>steel</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>PE管</source>
+        <translation>PE</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>PVC管</source>
+        <translation>PVC</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>混凝土管</source>
+        <translation>concrete</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>医院</source>
+        <translation>hospital</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>学校</source>
+        <translation>school</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>养老机构</source>
+        <translation>care home</translation>
+    </message>
+    <message>
         <location line="+10"/>
         <source>{m} 分钟</source>
         <translation>{m} min</translation>
@@ -2135,7 +2304,7 @@ Occurred {at} · {state}</translation>
         <translation>{h} h</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+25"/>
         <source>、</source>
         <translation>, </translation>
     </message>
@@ -2412,13 +2581,13 @@ Occurred {at} · {state}</translation>
 <context>
     <name>map_side</name>
     <message>
-        <location filename="../../widgets/map_side.py" line="-159"/>
-        <location line="+5"/>
+        <location filename="../../widgets/map_side.py" line="-160"/>
+        <location line="+6"/>
         <source>风险点</source>
         <translation>Risk points</translation>
     </message>
     <message>
-        <location line="-5"/>
+        <location line="-6"/>
         <source>实时事件</source>
         <translation>Live events</translation>
     </message>
@@ -2431,6 +2600,11 @@ Occurred {at} · {state}</translation>
         <location line="+1"/>
         <source>热力（事件密度）</source>
         <translation>Heat map (event density)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>地下管线（供水·燃气）</source>
+        <translation>Pipes (water · gas)</translation>
     </message>
     <message>
         <location line="+3"/>
@@ -2873,11 +3047,11 @@ Occurred {at} · {state}</translation>
 <context>
     <name>risk_level</name>
     <message>
-        <location filename="../../datasets/schema.py" line="+28"/>
+        <location filename="../../datasets/schema.py" line="+35"/>
         <location filename="../../widgets/dispatch_panel.py" line="-271"/>
         <location filename="../../widgets/map_side.py" line="-4"/>
         <source>重大</source>
-        <extracomment>Admin levels, top to bottom. Event sources (Chinese labels live in the UI translations). Facility kinds. Risk levels: 1 重大 (major) … 4 低 (low).</extracomment>
+        <extracomment>Admin levels, top to bottom. Event sources (Chinese labels live in the UI translations). Facility kinds. Kinds of pipe network (a pipe&apos;s and a node&apos;s ``network``). Kinds of network node. ``source`` (water plant, gas gate station) and ``tank`` (a water reservoir or tower) feed the network; ``valve`` closes; the others pass flow on. Pipe materials. Risk levels: 1 重大 (major) … 4 低 (low).</extracomment>
         <translation>Major</translation>
     </message>
     <message>
@@ -3468,6 +3642,22 @@ Occurred {at} · {state}</translation>
         <location line="+0"/>
         <source>生产生活服务</source>
         <translation>Services</translation>
+    </message>
+    <message>
+        <location filename="../../datasets/network/impact.py" line="+46"/>
+        <source>医院</source>
+        <extracomment>Words for the sites&apos; kinds (Chinese source, translated in the interface).</extracomment>
+        <translation>hospital</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>学校</source>
+        <translation>school</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>养老机构</source>
+        <translation>care home</translation>
     </message>
 </context>
 </TS>
