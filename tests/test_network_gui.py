@@ -90,3 +90,29 @@ def test_other_events_keep_the_radius(qtbot, catalog, tmp_path) -> None:
     ctl.stop()
     QThreadPool.globalInstance().waitForDone(10_000)
     store.close()
+
+
+def test_water_main_drill_orders_and_report_carry_the_network_result(catalog, tmp_path):
+    from cockpit.datasets.drill import DrillSession, after_action_report, shipped_scenarios
+    from cockpit.datasets.network.impact import impact_for_event, order_note
+
+    from cockpit.drill_report_pdf import drill_report_html
+
+    sc = next(s for s in shipped_scenarios() if s.id == "water-main-burst-yuzhong")
+    inj = next(i for i in sc.injects if i.scored)
+    # what the dispatch controller computes for the inject: a burst at the drill's place
+    net = impact_for_event(catalog.con, catalog.fingerprint, inj.type_id,
+                           sc.place["lon"], sc.place["lat"])
+    assert net is not None and net.network == "water" and net.valves
+    assert net.distance_m < 500  # the place of the drill lies on the Yuzhong network
+    note = order_note(net)
+    now = [sc.start_at() + timedelta(minutes=3)]
+    with DrillSession(sc, tmp_path, None, lambda: now[0], session_id="net",
+                      utc_offset=timedelta(0)) as sess:
+        sess.store.create(inj.event_id, "trainee", "c", dept_id="D-500103-GS", deadlines={},
+                          note=note)
+        rep = after_action_report(sess, sc.window()[1])
+    assert [r["note"] for r in rep["network"]] == [note]
+    assert rep["network"][0]["inject"] == inj.n
+    html = drill_report_html(rep)
+    assert "管网影响" in html and f"关闭阀门 {len(net.valves)} 个" in html

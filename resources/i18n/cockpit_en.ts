@@ -2483,7 +2483,12 @@ Occurred {at} · {state}</translation>
         <translation>Inject {n}: {title}</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+10"/>
+        <source>管网影响 · Pipe network impact</source>
+        <translation>Pipe network impact</translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>评分方法 · Scoring</source>
         <translation>Scoring</translation>
     </message>
