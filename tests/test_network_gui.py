@@ -13,7 +13,7 @@ from cockpit.widgets.dispatch_preview import DispatchPreview
 from PySide6.QtCore import Qt, QThreadPool
 from PySide6.QtWidgets import QLabel
 
-from cockpit.dispatch_controller import DispatchController
+from cockpit.controllers.dispatch import DispatchController
 
 OFF = timedelta(hours=8)
 
@@ -96,7 +96,7 @@ def test_water_main_drill_orders_and_report_carry_the_network_result(catalog, tm
     from cockpit.datasets.drill import DrillSession, after_action_report, shipped_scenarios
     from cockpit.datasets.network.impact import impact_for_event, order_note
 
-    from cockpit.drill_report_pdf import drill_report_html
+    from cockpit.printing.drill_pdf import drill_report_html
 
     sc = next(s for s in shipped_scenarios() if s.id == "water-main-burst-yuzhong")
     inj = next(i for i in sc.injects if i.scored)

@@ -146,7 +146,7 @@
 <context>
     <name>DispatchController</name>
     <message>
-        <location filename="../../cockpit/dispatch_controller.py" line="+256"/>
+        <location filename="../../cockpit/controllers/dispatch.py" line="+256"/>
         <source>派遣库未打开：不能派遣</source>
         <extracomment>The clock time of the last tick shown (events, orders).</extracomment>
         <translation>No dispatch store is open: dispatching is off</translation>
@@ -1422,7 +1422,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>ReplayClock</name>
     <message>
-        <location filename="../../cockpit/replay.py" line="+41"/>
+        <location filename="../../cockpit/controllers/replay.py" line="+41"/>
         <source>复盘时间</source>
         <translation>Replay time</translation>
     </message>
@@ -1430,7 +1430,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>ReviewPanel</name>
     <message>
-        <location filename="../../cockpit/review.py" line="+422"/>
+        <location filename="../../cockpit/controllers/review.py" line="+422"/>
         <source>五色图 · 晾晒</source>
         <translation>Five-colour grid · review</translation>
     </message>
@@ -1858,7 +1858,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>alarm_source</name>
     <message>
-        <location filename="../../cockpit/alarm_source.py" line="+28"/>
+        <location filename="../../cockpit/controllers/alarms.py" line="+28"/>
         <source>{name} {value} {unit} 超过报警上限 {threshold} {unit}</source>
         <translation>{name} {value} {unit} above the alarm limit {threshold} {unit}</translation>
     </message>
@@ -2317,7 +2317,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>drill_report_pdf</name>
     <message>
-        <location filename="../../cockpit/drill_report_pdf.py" line="+26"/>
+        <location filename="../../cockpit/printing/drill_pdf.py" line="+26"/>
         <source>达标 met</source>
         <translation>met</translation>
     </message>
@@ -2698,7 +2698,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>report_pdf</name>
     <message>
-        <location filename="../../cockpit/report_pdf.py" line="+97"/>
+        <location filename="../../cockpit/printing/quarter_pdf.py" line="+97"/>
         <source>{period} 季度</source>
         <translation>Quarter {period}</translation>
     </message>
@@ -2857,7 +2857,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>review</name>
     <message>
-        <location filename="../../cockpit/review.py" line="-634"/>
+        <location filename="../../cockpit/controllers/review.py" line="-634"/>
         <source>派遣记录</source>
         <translation>dispatch records</translation>
     </message>
@@ -3084,7 +3084,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>store_location</name>
     <message>
-        <location filename="../../cockpit/store_location.py" line="+89"/>
+        <location filename="../../cockpit/controllers/store.py" line="+89"/>
         <source>派遣库无法打开 {path}：{error}</source>
         <translation>Cannot open the dispatch store {path}: {error}</translation>
     </message>

@@ -12,7 +12,7 @@ On the ``chongqing`` demo dataset (``--quick``: ``small``):
   reachability, critical sites' nodes, the map's drawing table;
 - ``network_map_ms_p95`` (target ≤ 60 ms): a map refresh with the pipe layer on, timed by the
   page from sending a viewport to having drawn the pipes (sent last, after the risk points),
-  random viewports from city to street level (:func:`cockpit.bench_map.refresh_times`);
+  random viewports from city to street level (:func:`cockpit.bench.map.refresh_times`);
 - ``network_pipes``: the pipes of the network measured.
 """
 
@@ -25,12 +25,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from cockpit.bench import bench_dataset, figure
-
-
-def _p(values: list[float], q: float) -> float:
-    s = sorted(values)
-    return s[min(len(s) - 1, int(round(q * (len(s) - 1))))]
+from cockpit.bench.common import bench_dataset, figure
+from cockpit.bench.common import percentile as _p
 
 
 def _precompute_s(catalog) -> float:
@@ -75,7 +71,7 @@ def impact_times(catalog, n: int, seed: int) -> tuple[list[float], dict[str, int
 
 
 def bench_network(quick: bool) -> dict[str, Any]:
-    from cockpit.bench_map import refresh_times
+    from cockpit.bench.map import refresh_times
     from cockpit.datasets.catalog import open_catalog
     from cockpit.datasets.network.impact import NetworkModel
 

@@ -113,10 +113,10 @@ def live_feeds(catalog: Catalog, *, drop_dir: Path | None = None,
                state_path: Path | None = None, simulate: bool = False, seed: int = 1,
                rate_scale: float = 1.0, backlog: timedelta = timedelta(0)) -> list[EventSource]:
     """The event sources of live mode: the directory feed on ``drop_dir`` (state beside the
-    store, see :mod:`cockpit.store_location`) and, with ``simulate``, the demo simulator with
+    store, see :mod:`cockpit.controllers.store`) and, with ``simulate``, the demo simulator with
     the rates and places of the catalog's last 28 days (``backlog``: how much of the recent
     past the first poll replays)."""
-    from cockpit import store_location
+    from cockpit.controllers import store as store_location
 
     drop = drop_dir or store_location.default_drop_dir()
     state = state_path or store_location.feed_state_path()
