@@ -1457,7 +1457,7 @@ class _Gen:
         })
 
     def build_networks(self) -> None:
-        _network_gen().build(self)
+        _network_gen().build(self, _table)
 
     def build_eval_scheme(self) -> None:
         self.tables["eval_scheme"] = _table("eval_scheme", {

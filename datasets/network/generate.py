@@ -35,7 +35,8 @@ Sizes: at the ``chongqing`` scale every street has water (≥ 100k water pipes) 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -43,8 +44,9 @@ from cockpit.datasets import geography as geo
 from scipy.sparse.csgraph import minimum_spanning_tree
 from scipy.spatial import cKDTree
 
-if TYPE_CHECKING:  # the generator's run object
-    from cockpit.datasets.generate import _Gen
+#: The generator's run object (``cockpit.datasets.generate._Gen``; not imported: the
+#: generator imports this module).
+_Gen = Any
 
 #: Event types whose impact is a network's (base code → network); written to
 #: ``event_type.network`` for the plain kind and every variant.
@@ -292,10 +294,9 @@ def _supply(g: _Gen, rng, node_ids, nx, ny, households: np.ndarray, share: float
             "population": np.bincount(grp, weights=p).astype(np.int64)}
 
 
-def build(g: _Gen) -> None:
-    """Lay the demo networks into ``g.tables`` (see the module doc)."""
-    from cockpit.datasets.generate import _table
-
+def build(g: _Gen, _table: Callable[[str, dict], pa.Table]) -> None:
+    """Lay the demo networks into ``g.tables`` (see the module doc); ``_table(name, columns)``
+    makes a table with the schema's Arrow types (the generator's own helper)."""
     rng = np.random.default_rng([g.seed % 2**63, 21, int(g.district or 0)])
     bw, bg = _BUDGET[g.scale.name]
     b = _Builder()
