@@ -76,6 +76,7 @@ SORT_KEYS: dict[str, tuple[str, ...]] = {
     "risk_point": ("lat", "lon"),
     "sensor": ("lat", "lon"),
     "facility": ("lat", "lon"),
+    "network_node": ("lat", "lon"),
     "vital_reading": ("indicator_id", "ts"),
     "event": ("occurred_at",),
     "kpi_value": ("period", "unit_code"),

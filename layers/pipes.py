@@ -1,15 +1,16 @@
 """The pipe-network layer (数字管线): pipes by kind, detail by zoom, and a burst's highlight.
 
-Detail by zoom, computed in DuckDB for the viewport only (``network_pipe_xy``, a table the
-catalog build writes: each pipe's end points, sorted by latitude so that zone maps skip most
-of it):
+Detail by zoom, read for the viewport only from two tables the catalog build writes
+(:func:`cockpit.datasets.network.graph.precompute`), sorted by latitude so that zone maps
+skip most of them:
 
 - city level (zoom < :data:`MAINS_BELOW`): trunk mains only, simplified — end points snapped
-  to a grid of about :data:`SNAP_PIXELS` screen pixels, pipes that collapse to a point dropped
-  and repeats merged, so a 20 km main of 400 m pipes is a handful of strokes;
-- district level (up to :data:`EVERY_PIPE_FROM`): mains and distribution pipes of DN ≥ 200,
-  snapped to one pixel;
-- street level: every pipe in view, and the valves from :data:`VALVES_FROM`.
+  to a grid of 4 screen pixels at that zoom, pipes that collapse to a point dropped and
+  repeats merged (``network_pipe_lod``), so a 20 km main of 400 m pipes is a handful of strokes;
+- district level (up to :data:`EVERY_PIPE_FROM`): mains and distribution pipes of DN ≥ 300,
+  snapped to 2 pixels (``network_pipe_lod``);
+- street level: every pipe in view (``network_pipe_xy``), and the valves from
+  :data:`VALVES_FROM`.
 
 At most ``max_features`` lines per refresh. :func:`impact_payload` turns a burst's analysis
 (:meth:`cockpit.datasets.network.impact.NetworkImpact.as_dict`) into the highlight the page
@@ -24,22 +25,18 @@ from typing import Any
 
 import duckdb
 import numpy as np
+from cockpit.datasets.network.graph import LOD_MAX, LOD_MIN, LOD_TRUNK_FROM
 from cockpit.layers.base import Viewport
 
 NETWORKS = ("water", "gas", "drainage")
 #: (main colour, distribution colour) per network.
 COLOURS = {"water": ("#2f8cff", "#5aa9ff"), "gas": ("#ffb020", "#d9a441"),
            "drainage": ("#8e8e93", "#6e6e73")}
-MAINS_BELOW = 12.0
-EVERY_PIPE_FROM = 14.0
-VALVES_FROM = 15.0
-SNAP_PIXELS = 3
-#: Degrees around the viewport in which a pipe's middle may lie (long mains cross in).
-PAD_DEG = 0.01
-
-
-def _cell(zoom: float, pixels: float) -> float:
-    return pixels * 360.0 / (256 * 2 ** zoom)
+MAINS_BELOW = float(LOD_TRUNK_FROM)
+EVERY_PIPE_FROM = float(LOD_MAX + 1)
+VALVES_FROM = 16.0
+#: Degrees around the viewport in which a pipe's middle may lie (a main's pipes are ~400 m).
+PAD_DEG = 0.004
 
 
 def has_pipes(con: duckdb.DuckDBPyConnection) -> bool:
@@ -55,7 +52,7 @@ class PipeLayer:
 
     name = "pipes"
 
-    def __init__(self, max_features: int = 20_000) -> None:
+    def __init__(self, max_features: int = 8_000) -> None:
         self.max_features = max_features
 
     def query(self, con: duckdb.DuckDBPyConnection, viewport: Viewport | None,
@@ -71,36 +68,25 @@ class PipeLayer:
         if nets is not None:
             where.append("network IN (SELECT unnest($nets))")
             params["nets"] = [str(x) for x in nets]
-        if z < MAINS_BELOW:
-            where.append("main")
-            level, snap = "mains", _cell(z, SNAP_PIXELS)
-        elif z < EVERY_PIPE_FROM:
-            where.append("(main OR diameter_mm >= 200)")
-            level, snap = "trunk", _cell(z, 1)
+        if z < EVERY_PIPE_FROM:  # a simplified drawing the catalog build made for this zoom
+            level = "mains" if z < MAINS_BELOW else "trunk"
+            where.insert(0, "z = $z")
+            params["z"] = int(min(max(np.floor(z), LOD_MIN), LOD_MAX))
+            table = "network_pipe_lod"
         else:
-            level, snap = "all", 0.0
-        cond = " AND ".join(where)
-        if snap > 0:
-            params["g"] = snap
-            t = con.execute(f"""
-                SELECT network, bool_or(main) AS main, x0, y0, x1, y1 FROM (
-                  SELECT network, main, round(x0 / $g) * $g AS x0, round(y0 / $g) * $g AS y0,
-                         round(x1 / $g) * $g AS x1, round(y1 / $g) * $g AS y1
-                  FROM network_pipe_xy WHERE {cond})
-                WHERE x0 <> x1 OR y0 <> y1
-                GROUP BY ALL LIMIT $lim""", params).fetchnumpy()
-        else:
-            t = con.execute(f"""SELECT network, main, x0, y0, x1, y1 FROM network_pipe_xy
-                                WHERE {cond} LIMIT $lim""", params).fetchnumpy()
+            level, table = "all", "network_pipe_xy"
+        t = con.execute(f"""SELECT network, main, x0, y0, x1, y1 FROM {table}
+                            WHERE {" AND ".join(where)} LIMIT $lim""", params).fetchnumpy()
+        digits = 5 if level != "all" else 6
         net = np.array([NETWORKS.index(x) if x in NETWORKS else 0 for x in t["network"]],
                        dtype=np.int8)
         out = {"layer": self.name, "kind": "lines", "level": level, "networks": list(NETWORKS),
                "colours": [list(COLOURS[n]) for n in NETWORKS], "net": net,
                "main": np.asarray(t["main"], dtype=np.int8),
-               "x0": np.round(t["x0"], 6), "y0": np.round(t["y0"], 6),
-               "x1": np.round(t["x1"], 6), "y1": np.round(t["y1"], 6)}
+               "x0": np.round(t["x0"], digits), "y0": np.round(t["y0"], digits),
+               "x1": np.round(t["x1"], digits), "y1": np.round(t["y1"], digits)}
         if z >= VALVES_FROM:
-            v = con.execute("""SELECT node_id, lon, lat FROM network_node
+            v = con.execute("""SELECT lon, lat FROM network_node
                                WHERE kind = 'valve' AND lat BETWEEN $s AND $n
                                  AND lon BETWEEN $w AND $e LIMIT $lim""",
                             {k: params[k] for k in ("s", "n", "w", "e", "lim")}).fetchnumpy()

@@ -8,7 +8,14 @@ import pytest
 from cockpit.datasets.catalog import open_catalog
 from cockpit.datasets.network.impact import network_for
 from cockpit.layers.base import Viewport
-from cockpit.layers.pipes import MAINS_BELOW, PipeLayer, has_pipes, impact_payload
+from cockpit.layers.pipes import (
+    EVERY_PIPE_FROM,
+    MAINS_BELOW,
+    PAD_DEG,
+    PipeLayer,
+    has_pipes,
+    impact_payload,
+)
 
 
 @pytest.fixture(scope="module")
@@ -47,17 +54,18 @@ def test_street_level_draws_every_pipe_in_view_and_the_valves(catalog) -> None:
     # every pipe whose middle lies in the view (padded) is drawn, mains and distribution
     want = con.execute("""SELECT count(*) FROM network_pipe_xy
                           WHERE lon BETWEEN ? AND ? AND lat BETWEEN ? AND ?""",
-                       [lon - d - 0.01, lon + d + 0.01, lat - d - 0.01, lat + d + 0.01]
+                       [lon - d - PAD_DEG, lon + d + PAD_DEG, lat - d - PAD_DEG, lat + d + PAD_DEG]
                        ).fetchone()[0]
     assert len(got["x0"]) == want > 0
     assert set(got["main"].tolist()) == {0, 1}
     assert len(got["valve_lon"]) > 0
     assert set(got["net"].tolist()) <= {0, 1}  # water and gas
     # the district zoom sits between: fewer lines than every pipe
-    mid = PipeLayer().query(con, Viewport(lon - 0.05, lat - 0.05, lon + 0.05, lat + 0.05,
+    mid = PipeLayer(max_features=100_000).query(con, Viewport(lon - 0.05, lat - 0.05, lon + 0.05, lat + 0.05,
                                           MAINS_BELOW + 1))
     assert mid["level"] == "trunk"
-    every = PipeLayer().query(con, Viewport(lon - 0.05, lat - 0.05, lon + 0.05, lat + 0.05, 14))
+    every = PipeLayer(max_features=100_000).query(
+        con, Viewport(lon - 0.05, lat - 0.05, lon + 0.05, lat + 0.05, EVERY_PIPE_FROM))
     assert 0 < len(mid["x0"]) < len(every["x0"])
 
 

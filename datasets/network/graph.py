@@ -21,6 +21,8 @@ builds it):
   in the intact network;
 - ``network_pipe_xy(pipe_id, network, main, diameter_mm, x0, y0, x1, y1, lon, lat)`` — the
   map layer's drawing table (end points; sorted by the middle's latitude);
+- ``network_pipe_lod(z, network, main, x0, y0, x1, y1, lon, lat)`` — the simplified drawings
+  for zoom levels 7–14 (snapped end points, merged repeats; sorted by zoom and latitude);
 - ``network_site(site_kind, ref_id, name, category, lon, lat, network, node_id, distance_m)`` —
   the critical sites (hospitals, schools, care homes from ``facility`` and ``risk_point``) with
   their nearest node of each network within :data:`SITE_RADIUS_M`.
@@ -45,6 +47,11 @@ SITE_RADIUS_M = 500.0
 SITE_FACILITY_KINDS = {"hospital": "hospital"}
 SITE_RISK_CATEGORIES = {"RC-HOSPITAL": "hospital", "RC-SCHOOL": "school",
                         "RC-ELDERLY": "care_home"}
+#: Zoom levels with a simplified drawing of the pipes (network_pipe_lod): below
+#: LOD_TRUNK_FROM the trunk mains only, from there the mains and pipes of DN >= 300; from
+#: LOD_MAX + 1 on the map draws every pipe. Snapping grid in screen pixels per band.
+LOD_MIN, LOD_TRUNK_FROM, LOD_MAX = 7, 12, 14
+LOD_SNAP_PX = {"mains": 4.0, "trunk": 2.0}
 #: Degrees of latitude per metre (equirectangular, as everywhere in the networks).
 M_PER_DEG = 111_320.0
 
@@ -155,6 +162,25 @@ def segments(kind: np.ndarray, a: np.ndarray, b: np.ndarray) -> Segments:
     return Segments(nseg, pipe_seg, node_seg, ptr, vidx, fed, star, len(valve_nodes), vvert)
 
 
+def _lod(con: duckdb.DuckDBPyConnection) -> None:
+    """The simplified drawings per zoom level: end points snapped to a grid of a few screen
+    pixels at that zoom, strokes that collapse to a point dropped, repeats merged."""
+    parts = []
+    for z in range(LOD_MIN, LOD_MAX + 1):
+        band = "mains" if z < LOD_TRUNK_FROM else "trunk"
+        g = LOD_SNAP_PX[band] * 360.0 / (256 * 2 ** z)
+        cond = "main" if band == "mains" else "(main OR diameter_mm >= 300)"
+        parts.append(f"""
+            SELECT {z} AS z, network, bool_or(main) AS main, x0, y0, x1, y1,
+                   (x0 + x1) / 2 AS lon, (y0 + y1) / 2 AS lat FROM (
+              SELECT network, main, round(x0 / {g!r}) * {g!r} AS x0, round(y0 / {g!r}) * {g!r} AS y0,
+                     round(x1 / {g!r}) * {g!r} AS x1, round(y1 / {g!r}) * {g!r} AS y1
+              FROM network_pipe_xy WHERE {cond})
+            WHERE x0 <> x1 OR y0 <> y1 GROUP BY network, x0, y0, x1, y1""")
+    con.execute("CREATE TABLE network_pipe_lod AS SELECT * FROM (" + " UNION ALL ".join(parts)
+                + ") ORDER BY z, lat, lon")
+
+
 def _has_network(con: duckdb.DuckDBPyConnection) -> bool:
     try:
         return con.execute("SELECT count(*) FROM network_pipe").fetchone()[0] > 0
@@ -166,7 +192,7 @@ def precompute(con: duckdb.DuckDBPyConnection) -> float:
     """Compute the segments and the critical sites into the catalog; returns the seconds."""
     t0 = time.perf_counter()
     for name in ("network_pipe_segment", "network_node_segment", "network_segment_valve",
-                 "network_segment", "network_site", "network_pipe_xy"):
+                 "network_segment", "network_site", "network_pipe_xy", "network_pipe_lod"):
         con.execute(f"DROP TABLE IF EXISTS {name}")
     # the map layer's drawing table: each pipe's end points, sorted by its middle's latitude
     con.execute("""CREATE TABLE network_pipe_xy AS
@@ -176,6 +202,7 @@ def precompute(con: duckdb.DuckDBPyConnection) -> float:
         FROM network_pipe p JOIN network_node a ON a.node_id = p.from_node
              JOIN network_node b ON b.node_id = p.to_node
         ORDER BY lat, lon""")
+    _lod(con)
     con.execute("CREATE TABLE network_pipe_segment (pipe_id BIGINT, segment BIGINT)")
     con.execute("CREATE TABLE network_node_segment (node_id BIGINT, segment BIGINT)")
     con.execute("CREATE TABLE network_segment_valve (segment BIGINT, node_id BIGINT)")
