@@ -13,6 +13,8 @@ On the ``chongqing`` demo dataset (``--quick``: ``small``):
 - ``network_map_ms_p95`` (target ≤ 60 ms): a map refresh with the pipe layer on, timed by the
   page from sending a viewport to having drawn the pipes (sent last, after the risk points),
   random viewports from city to street level (:func:`cockpit.bench.map.refresh_times`);
+  ``network_map_baseline_ms_p95``: the same viewports with the pipe layer off, measured right
+  after each run (on a shared machine the difference is what the pipes cost);
 - ``network_pipes``: the pipes of the network measured.
 """
 
@@ -106,7 +108,7 @@ def bench_network(quick: bool) -> dict[str, Any]:
         res["bursts_with_cut_off"] = info.get("with_cut_off", 0)
         res["network_impact_ms_p50"] = figure(p50s, unit="ms")
         res["network_impact_ms_p95"] = figure(p95s, unit="ms", target=200)
-        m50, m95, q95 = [], [], []
+        m50, m95, q95, b95 = [], [], [], []
         for r in range(runs):
             out = refresh_times(cat, n_views, seed=31 + r, layers={"pipes": True},
                                 measure="pipes")
@@ -114,9 +116,14 @@ def bench_network(quick: bool) -> dict[str, Any]:
             m50.append(statistics.median(ms))
             m95.append(_p(ms, 0.95))
             q95.append(_p([x.get("query_ms", 0.0) for x in out["refreshes"]], 0.95))
+            # the same viewports without the pipes, right after: what the pipes add, on a
+            # machine whose load is the same for both
+            base = refresh_times(cat, n_views, seed=31 + r)
+            b95.append(_p([x["ms"] for x in base["refreshes"]], 0.95))
         res["viewports_per_run"] = n_views
         res["network_map_ms_p50"] = figure(m50, unit="ms")
         res["network_map_ms_p95"] = figure(m95, unit="ms", target=60)
         res["network_map_query_ms_p95"] = figure(q95, unit="ms")
+        res["network_map_baseline_ms_p95"] = figure(b95, unit="ms")
         cat.close()
     return res
