@@ -52,7 +52,7 @@ class PipeLayer:
 
     name = "pipes"
 
-    def __init__(self, max_features: int = 8_000) -> None:
+    def __init__(self, max_features: int = 5_000) -> None:
         self.max_features = max_features
 
     def query(self, con: duckdb.DuckDBPyConnection, viewport: Viewport | None,
