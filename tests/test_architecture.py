@@ -1,4 +1,4 @@
-"""The dependency rule of DESIGN.md, checked rather than hoped for.
+"""The dependency rule of docs/ARCHITECTURE.md, checked rather than hoped for.
 
 datasets and layers import no Qt; widgets import no DuckDB and nothing from datasets or
 layers. Checked twice: statically over every import statement, and at run time by importing
