@@ -267,6 +267,7 @@ class DispatchPreview(QDialog):
             if kind == "rich":
                 val = QLabel(v)
                 val.setTextFormat(Qt.TextFormat.RichText)
+                val.setWordWrap(True)
             else:
                 val = _plain(v)
             grid.addWidget(val, r, 1, Qt.AlignmentFlag.AlignTop)
@@ -360,13 +361,17 @@ class DispatchPreview(QDialog):
         rows.append((self.tr("停供人口"), self.tr("{hh} 户 · {pop} 人").format(
             hh=f"{net.get('households', 0):,}", pop=f"{net.get('population', 0):,}"), None))
         sites = net.get("critical") or []
-        lines = [f"<div style='color:{theme.STATUS['alarm']}'>"
-                 f"{_esc(_tr_word(SITE_LABELS.get(s['kind'], s['kind'])))} {_esc(s['name'])}"
-                 + (self.tr("（连带）") if s.get("cut_off") else "") + "</div>"
-                 for s in sites[:3]]
-        if len(sites) > 3:
-            lines.append(f"<div style='color:{theme.TEXT_DIM}'>"
-                         + self.tr("另 {n} 处").format(n=len(sites) - 3) + "</div>")
+        counts: dict[str, int] = {}
+        for site in sites:
+            counts[site["kind"]] = counts.get(site["kind"], 0) + 1
+        kinds = " · ".join(f"{_tr_word(SITE_LABELS.get(k, k))} {n}" for k, n in counts.items())
+        cut = sum(1 for site in sites if site.get("cut_off"))
+        names = str(sites[0]["name"]) if sites else ""
+        lines = [f"<div style='color:{theme.STATUS['alarm']}'>{_esc(kinds)}"
+                 + (_esc(self.tr("（连带 {n}）").format(n=cut)) if cut else "") + "</div>",
+                 f"<div style='color:{theme.TEXT_DIM}'>{_esc(names)}"
+                 + (_esc(self.tr(" 等 {n} 处").format(n=len(sites))) if len(sites) > 1 else "")
+                 + "</div>"] if sites else []
         rows.append((self.tr("重点单位 {n}").format(n=len(sites)), "".join(lines) or none,
                      "rich"))
         return rows

@@ -564,11 +564,12 @@
     </message>
     <message>
         <location line="+2"/>
+        <location line="+20"/>
         <source>、</source>
         <translation>, </translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-19"/>
         <source>关闭阀门</source>
         <translation>Close valves</translation>
     </message>
@@ -618,17 +619,17 @@
         <translation>{hh} households · {pop} people</translation>
     </message>
     <message>
-        <location line="+5"/>
-        <source>（连带）</source>
-        <translation> (cut off)</translation>
+        <location line="+10"/>
+        <source>（连带 {n}）</source>
+        <translation> ({n} cut off)</translation>
     </message>
     <message>
-        <location line="+4"/>
-        <source>另 {n} 处</source>
-        <translation>{n} more</translation>
+        <location line="+2"/>
+        <source> 等 {n} 处</source>
+        <translation> and more, {n} in all</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>重点单位 {n}</source>
         <translation>Critical sites {n}</translation>
     </message>
@@ -2206,7 +2207,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>dispatch_preview</name>
     <message>
-        <location filename="../../widgets/dispatch_preview.py" line="-380"/>
+        <location filename="../../widgets/dispatch_preview.py" line="-384"/>
         <source>响应</source>
         <translation>React</translation>
     </message>
