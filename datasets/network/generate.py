@@ -186,10 +186,11 @@ def _lay_grids(b: _Builder, g: _Gen, rng, net: str, streets: np.ndarray, budget:
             "base": base, "didx": didx}
 
 
-def _chain(b: _Builder, rng, p: int, q: int, net: str, didx: int, diam: float, mat: str,
-           year: int, end_valves: bool = True) -> None:
-    """A main from node p to node q cut into ~400 m pipes, with valves."""
-    x, y = b.xy()
+def _chain(b: _Builder, rng, p: int, q: int, xy: tuple[np.ndarray, np.ndarray], net: str,
+           didx: int, diam: float, mat: str, year: int, end_valves: bool = True) -> None:
+    """A main from node p to node q (both in ``xy``, the coordinates laid before the mains)
+    cut into ~400 m pipes, with valves."""
+    x, y = xy
     length = float(_km(x[p], y[p], x[q], y[q]))
     n = max(2, int(np.ceil(length / _KM_PER_MAIN_PIPE)))
     f = np.arange(1, n) / n
@@ -228,7 +229,7 @@ def _mains(b: _Builder, g: _Gen, rng, net: str, grids: dict, sources_per_d: dict
             else:
                 diam = float(rng.choice([400.0, 500.0] if big else [250.0, 300.0]))
                 mat = "steel"
-            _chain(b, rng, int(pts[u]), int(pts[v]), net, d, diam, mat,
+            _chain(b, rng, int(pts[u]), int(pts[v]), (x, y), net, d, diam, mat,
                    int(rng.integers(1985 if urban else 1995, 2024)))
         # second feeds: a main to the nearest other street not already its tree neighbour
         nbrs = {(int(min(u, v)), int(max(u, v))) for u, v in zip(tree.row, tree.col, strict=True)}
@@ -241,7 +242,7 @@ def _mains(b: _Builder, g: _Gen, rng, net: str, grids: dict, sources_per_d: dict
             for c in order[1:4]:
                 if c >= ns and c != a and (min(a, c), max(a, c)) not in nbrs:
                     nbrs.add((min(a, c), max(a, c)))
-                    _chain(b, rng, int(pts[a]), int(pts[c]), net, d,
+                    _chain(b, rng, int(pts[a]), int(pts[c]), (x, y), net, d,
                            400.0 if net == "water" else 250.0,
                            "ductile_iron" if net == "water" else "steel",
                            int(rng.integers(1995, 2024)))
