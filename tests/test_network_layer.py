@@ -87,3 +87,51 @@ def test_impact_payload_carries_the_burst(catalog) -> None:
     assert len(msg["segment"]) == imp["segment_pipes"]
     assert [v[2] for v in msg["valves"]] == [v["node_id"] for v in imp["valves"]]
     assert impact_payload({}) == {"layer": "network_impact", "clear": True}
+
+
+def test_the_page_draws_pipes_and_a_burst_with_its_valves(qtbot, catalog, tmp_path: Path
+                                                          ) -> None:
+    from datetime import datetime
+
+    from cockpit.layers.page import build_page
+    from cockpit.widgets.map_view import MapView
+
+    from cockpit.controllers.map import MapController
+
+    page = build_page(catalog.boundaries_geojson(), catalog.extent, tmp_path)
+    view = MapView()
+    qtbot.addWidget(view)
+    view.resize(900, 700)
+    view.show()
+    ctl = MapController(catalog, view, None, lambda: datetime(2026, 11, 20, 15))
+    drawn: list[dict] = []
+    view.sig_layer_drawn.connect(drawn.append)
+    with qtbot.waitSignal(view.sig_ready, timeout=60_000):
+        view.load_page(page)
+    lon, lat = _centre(catalog.con)
+    ctl.set_visible("pipes", True)  # the layer tree's 地下管线 switch
+    view.send_command({"cmd": "set_view", "lon": lon, "lat": lat, "zoom": 16})
+    qtbot.waitUntil(lambda: any(d["layer"] == "pipes" and d["features"] > 0 for d in drawn),
+                    timeout=30_000)
+
+    def js(code: str):
+        with qtbot.waitCallback(timeout=10_000) as cb:
+            view.page().runJavaScript(code, 0, cb)
+        return cb.args[0]
+
+    assert js("window.cockpitMap.groups.pipes.getLayers().length") >= 2  # lines and valves
+    assert js("window.cockpitMap.map.hasLayer(window.cockpitMap.groups.pipes)")
+    imp = network_for(catalog.con, catalog.fingerprint).at_point(lon, lat, "water").as_dict()
+    ctl.show_network_impact(imp)
+    # the segment, one ring per valve to close, the sites, the burst's own marker
+    want = 1 + (1 if imp["cut_off_lines"] else 0) + len(imp["valves"]) + len(imp["critical"]) + 1
+    qtbot.waitUntil(lambda: js("window.cockpitMap.impact.getLayers().length") == want,
+                    timeout=10_000)
+    ctl.show_network_impact({})
+    qtbot.waitUntil(lambda: js("window.cockpitMap.impact.getLayers().length") == 0,
+                    timeout=10_000)
+    assert view.console_errors() == []
+    from PySide6.QtCore import QThreadPool
+
+    QThreadPool.globalInstance().waitForDone(10_000)  # no query left on the catalog
+    del ctl
