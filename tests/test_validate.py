@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import defaultdict
 from pathlib import Path
 
 import duckdb
@@ -317,6 +318,19 @@ def test_threshold_order(small_dataset: Path) -> None:
     assert kinds(ps) == {"threshold_order"}
 
 
+def test_equal_thresholds_are_allowed_and_one_above_is_not(small_dataset: Path) -> None:
+    """alarm_low ≤ warn_low ≤ warn_high ≤ alarm_high: equal neighbours are allowed (a sign
+    that alarms where it warns), a lower alarm than warning is not."""
+    df = frame(small_dataset, "vital_sign")
+    i, j = 0, 1
+    df.loc[i, ["alarm_low", "warn_low", "warn_high", "alarm_high"]] = [10.0, 10.0, 20.0, 20.0]
+    df.loc[j, ["alarm_low", "warn_low", "warn_high", "alarm_high"]] = [5.0, 10.0, 20.0, 19.5]
+    write_csv(small_dataset, "vital_sign", df)
+    ps = validate_dataset(small_dataset)
+    assert [p.row for p in ps if p.kind == "threshold_order"] == [j + 1]
+    assert kinds(ps) == {"threshold_order"}
+
+
 def test_two_top_units(small_dataset: Path) -> None:
     df = frame(small_dataset, "admin_unit")
     top = [i for i in range(len(df)) if df.loc[i, "parent_code"] is None]
@@ -449,14 +463,51 @@ def test_unknown_references_across_tables(small_dataset: Path) -> None:
     assert "'NO_SUCH_DEPT'" in p.message and "department.parquet" in p.message
 
 
-def test_every_kind_is_covered() -> None:
-    covered = {"missing_file", "empty_file", "encoding", "unreadable", "missing_column",
-               "unparseable", "missing_value", "non_finite", "out_of_range", "out_of_extent",
-               "bad_choice", "bad_pattern", "duplicate_id", "unknown_reference", "bad_geojson",
-               "bad_manifest", "threshold_order", "single_top_unit", "ignored_file",
-               # tests/test_network.py::test_validation_names_bad_network_rows
-               "zero_length", "valve_off_pipe", "network_island"}
-    assert covered == set(KINDS)
+def _write_table(ds: Path, name: str, tbl: pa.Table) -> None:
+    pq.write_table(tbl, ds / f"{name}.parquet")
+
+
+def test_validation_names_bad_network_rows(small_dataset: Path) -> None:
+    nodes = pq.read_table(small_dataset / "network_node.parquet")
+    pipes = pq.read_table(small_dataset / "network_pipe.parquet")
+    df = pipes.to_pandas()
+    df.loc[0, "to_node"] = 99_999_999  # dangling
+    df.loc[1, "length_m"] = 0.0  # zero length
+    df.loc[2, "to_node"] = df.loc[2, "from_node"]  # a loop onto itself
+    _write_table(small_dataset, "network_pipe", pa.Table.from_pandas(df, schema=pipes.schema,
+                                                               preserve_index=False))
+    nd = nodes.to_pandas()
+    lonely = int(nd.node_id.max()) + 1
+    extra = nd.iloc[:3].copy()
+    extra["node_id"] = [lonely, lonely + 1, lonely + 2]
+    extra["kind"] = ["valve", "junction", "junction"]
+    nd2 = pd.concat([nd, extra], ignore_index=True)
+    _write_table(small_dataset, "network_node", pa.Table.from_pandas(nd2, schema=nodes.schema,
+                                                               preserve_index=False))
+    problems = validate_dataset(small_dataset)
+    by_kind = defaultdict(list)
+    for p in problems:
+        by_kind[p.kind].append(p)
+    dangling = [p for p in by_kind["unknown_reference"] if p.file == "network_pipe.parquet"]
+    assert dangling and dangling[0].row == 1 and dangling[0].column == "to_node"
+    assert "99999999" in dangling[0].message
+    zero = {p.row: p for p in by_kind["zero_length"]}
+    assert set(zero) == {2, 3} and "length 0" in zero[2].message
+    assert "same node" in zero[3].message
+    off = by_kind["valve_off_pipe"]
+    assert [p.row for p in off] == [len(nd) + 1] and str(lonely) in off[0].message
+    islands = by_kind["network_island"]
+    assert islands and all(p.severity == "warning" for p in islands)
+    assert {p.row for p in islands} >= {len(nd) + 1, len(nd) + 2, len(nd) + 3}
+
+
+def test_every_kind_of_problem_is_provoked_by_a_test() -> None:
+    """Each problem kind the validator can report is asserted by some test of this file (a new
+    kind without a test fails here)."""
+    text = Path(__file__).read_text("utf-8")
+    body = text[:text.index("def test_every_kind_of_problem_is_provoked_by_a_test")]
+    untested = [k for k in KINDS if f'"{k}"' not in body]
+    assert not untested, f"no test provokes: {untested}"
 
 
 def test_problem_text_and_exception() -> None:

@@ -603,9 +603,16 @@ class TrendPlot(pg.PlotWidget):
             a = pi.getAxis(ax)
             a.setPen(pg.mkPen(theme.TEXT_DIM))
             a.setTextPen(pg.mkPen(theme.TEXT_DIM))
-        self.legend = pi.addLegend(offset=(8, 4), labelTextColor=theme.TEXT,
-                                   brush=pg.mkBrush(17, 26, 46, 200))
+        # the legend sits on one row in a strip above 100 that no score reaches (the y range
+        # leaves it free), so it never covers a point or its label
+        self.legend = pi.addLegend(offset=(8, 2), labelTextColor=theme.TEXT,
+                                   brush=pg.mkBrush(17, 26, 46, 200), colCount=2)
         self._drawn = False
+        self._periods: list[str] = []
+
+    def periods(self) -> list[str]:
+        """The quarters drawn."""
+        return list(self._periods)
 
     def set_trend(self, periods: list[str], score: list, city_mean: list,
                   bands: list[dict], label: str | None = None) -> None:
@@ -639,7 +646,8 @@ class TrendPlot(pg.PlotWidget):
                 pi.addItem(t)
         finite = [v for v in ys + ms if not math.isnan(v)]
         lo = max(0.0, min(finite) - 8) if finite else 0.0
-        pi.setYRange(lo, 100, padding=0.02)
+        pi.setYRange(lo, 100 + (100 - lo) * 0.45, padding=0.02)
+        self._periods = list(periods)
         pi.setXRange(-0.4, max(len(x) - 0.6, 0.6), padding=0)
         # 2026Q3 -> 26Q3: eight quarters fit a narrow panel too
         pi.getAxis("bottom").setTicks([[(i, p[2:] if len(p) == 6 else p)

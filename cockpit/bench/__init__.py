@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 GROUPS_PLANNED = ("data", "map", "vitals", "evaluation", "dispatch", "replay", "seats",
-                  "network")
+                  "levels", "network")
 
 
 def _bench_data(quick: bool) -> dict[str, Any]:
@@ -64,6 +64,12 @@ def _bench_seats(quick: bool) -> dict[str, Any]:
     return bench_seats(quick)
 
 
+def _bench_levels(quick: bool) -> dict[str, Any]:
+    from cockpit.bench.levels import bench_levels
+
+    return bench_levels(quick)
+
+
 def _bench_network(quick: bool) -> dict[str, Any]:
     from cockpit.bench.network import bench_network
 
@@ -73,7 +79,7 @@ def _bench_network(quick: bool) -> dict[str, Any]:
 GROUPS: dict[str, Callable[[bool], dict[str, Any]]] = {
     "data": _bench_data, "map": _bench_map, "vitals": _bench_vitals,
     "evaluation": _bench_evaluation, "dispatch": _bench_dispatch, "replay": _bench_replay,
-    "seats": _bench_seats, "network": _bench_network}
+    "seats": _bench_seats, "levels": _bench_levels, "network": _bench_network}
 
 
 def run_bench(only: str | None, quick: bool, json_path: Path) -> int:
