@@ -296,6 +296,7 @@ class MainWindow(QMainWindow):
         self.levels_ctl.sig_toast.connect(self.status.setText)
         self._show_identity()
         self.map_ctl.sig_dispatch_requested.connect(self.dispatch_ctl.request_dispatch)
+        self.dispatch_ctl.sig_network_impact_shown.connect(self.map_ctl.show_network_impact)
         # list ↔ map: the selected event (or the selected order's event) is marked on the map
         self.dispatch_panel.sig_event_selected.connect(self.map_ctl.locate_event)
         self.dispatch_ctl.sig_event_located.connect(self.map_ctl.locate_event)

@@ -52,7 +52,7 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 #: Bump when the way a catalog is built changes, so that old catalogs are rebuilt.
-BUILD_VERSION = 3  # 3: vital_sign.event_type_id
+BUILD_VERSION = 4  # 3: vital_sign.event_type_id; 4: the pipe networks (network.graph.precompute)
 #: Name under which the dataset database is attached.
 DB_ALIAS = "dataset"
 
@@ -293,6 +293,9 @@ def _build(data_dir: Path, db_path: Path, fp: str,
             problems = load_dataset(data_dir, con, inner if progress else None)
             if has_errors(problems):
                 raise DatasetInvalid(problems)
+            from cockpit.datasets.network.graph import precompute
+
+            network_s = precompute(con)  # the pipe networks' segments, sites, drawings
             if ticker is not None:
                 ticker.stage(0.96, stage_text("writing the catalog"))
             meta = {
@@ -303,6 +306,7 @@ def _build(data_dir: Path, db_path: Path, fp: str,
                 "built_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
                 "extent": json.dumps(list(dataset_extent(con))),
                 "warnings": json.dumps([p.to_dict() for p in problems], ensure_ascii=False),
+                "network_precompute_s": f"{network_s:.3f}",
             }
             con.execute("CREATE TABLE _catalog_meta (key VARCHAR, value VARCHAR)")
             con.executemany("INSERT INTO _catalog_meta VALUES (?, ?)", list(meta.items()))

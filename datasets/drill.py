@@ -745,7 +745,9 @@ def after_action_report(session: DrillSession, as_of: datetime | None = None
     """The after-action report (复盘) as plain data.
 
     ``{"scenario": {...}, "session": {...}, "timeline": [rows by time], "injects": [rows],
-    "totals": {...}, "score": total, "formula": text}``. Timeline rows: ``at`` (simulated
+    "totals": {...}, "score": total, "formula": text, "network": [{inject, event_id, note}]}``;
+    ``network``: the pipe-network analysis each dispatched pipe event's orders carry (valves
+    to close, who lost supply; :func:`cockpit.datasets.network.impact.order_note`). Timeline rows: ``at`` (simulated
     local time), ``offset_min`` (after the drill's start), ``kind`` (inject / the order
     action), ``inject``, ``event_id``, ``dept_id``, ``text``, ``late`` (an action after its
     stage target).
@@ -766,11 +768,15 @@ def after_action_report(session: DrillSession, as_of: datetime | None = None
                          "late": False})
     log = session.store.log()
     t_utc = t - session.utc_offset
+    network: dict[str, dict[str, Any]] = {}  # a pipe event's network analysis, once per event
     for r in log.to_dict("records"):
         at_utc = _clean(r["at_utc"])
         if at_utc is None or at_utc > t_utc:
             continue
         inj = inj_by_event.get(str(r["event_id"]))
+        if r["action"] == "create" and r.get("note") and str(r["event_id"]) not in network:
+            network[str(r["event_id"])] = {"inject": inj.n if inj else None,
+                                           "event_id": str(r["event_id"]), "note": r["note"]}
         late = False
         if inj is not None:
             inj_at = session.inject_time(inj) - session.utc_offset
@@ -801,6 +807,7 @@ def after_action_report(session: DrillSession, as_of: datetime | None = None
         "totals": sc["totals"],
         "score": sc["score"],
         "formula": SCORING_FORMULA,
+        "network": list(network.values()),
     }
 
 

@@ -1333,6 +1333,7 @@ class _Gen:
             "verify_min": np.array([r[5] for r in t_rows], float),
             "handle_min": np.array([r[6] for r in t_rows], float),
             "plan_id": [r[7] for r in t_rows], "default_severity": self.et_sev,
+            "network": _network_gen().event_networks(self.et_ids),
         })
 
     # ------------------------------------------------------------------ events
@@ -1474,6 +1475,9 @@ class _Gen:
             "district_code": _take(self.dcodes, didx),
         })
 
+    def build_networks(self) -> None:
+        _network_gen().build(self, _table)
+
     def build_eval_scheme(self) -> None:
         self.tables["eval_scheme"] = _table("eval_scheme", {
             "level": np.array([r[0] for r in EVAL_SCHEME], np.int32),
@@ -1515,6 +1519,13 @@ class _Gen:
                 feats.append(feat(clipped, {"adcode": code, "name": name, "level": "street",
                                             "overlay": False, "synthetic": True}))
         return {"type": "FeatureCollection", "features": feats}
+
+
+def _network_gen():
+    """The pipe-network generator (:mod:`.network.generate`), imported when used."""
+    from .network import generate as network_generate
+
+    return network_generate
 
 
 def _kind_index(kinds: list[str], k: str) -> int:
@@ -1592,6 +1603,7 @@ def generate(out: Path | str, scale: str = "small", seed: int = 1,
             (0.70, "事件 events", g.build_events),
             (0.84, "应急设施 facilities", g.build_facilities),
             (0.86, "五色评价 evaluation scheme", g.build_eval_scheme),
+            (0.87, "管网 pipe networks", g.build_networks),
         ]
         for f, msg, fn in stages:
             g.progress(f, msg)

@@ -60,6 +60,7 @@ from cockpit.datasets.event_feed import (
     FeedProblem,
     SimProfile,
 )
+from cockpit.datasets.network import impact as network_impact
 from cockpit.widgets.dispatch_panel import DispatchPanel, action_label
 from cockpit.widgets.dispatch_preview import DispatchPreview
 from cockpit.workers import run_in_background
@@ -184,6 +185,8 @@ class DispatchController(QObject):
     """An order's event was found (for the map): {event_id, lon, lat, title}."""
     sig_store_opened = Signal(object)
     """A store that could not be opened at start (server unreachable) has been opened."""
+    sig_network_impact_shown = Signal(dict)
+    """A preview of a pipe event opened: its network impact (``{}`` for other events)."""
     _sig_store_head = Signal(int)
     _sig_store_status = Signal(bool, str)
 
@@ -757,6 +760,9 @@ class DispatchController(QObject):
                 plan = routing.plan_for_type(con, feed.type_id, feed.district_code,
                                              feed.street_code, event_id=eid)
             imp = routing.impact(con, ev["lon"], ev["lat"], self.radius_km, plan)
+            # a pipe event (the type names a network): the valve-isolation analysis
+            net = network_impact.impact_for_event(con, self.catalog.fingerprint, plan.type_id,
+                                                  ev["lon"], ev["lat"])
         finally:
             con.close()
 
@@ -782,6 +788,10 @@ class DispatchController(QObject):
                        "nearest_warehouse": fac(imp.nearest_warehouse),
                        "nearest_fire_station": fac(imp.nearest_fire_station),
                        "repair_min": imp.repair_min}}
+        if net is not None:
+            preview["impact"]["network"] = net.as_dict()
+            preview["impact"]["repair_min"] = net.repair_min
+            preview["note"] = network_impact.order_note(net)
         return eid, plan, preview
 
     def _type_question(self, ev: dict[str, Any], names: _Names) -> dict[str, Any]:
@@ -817,6 +827,7 @@ class DispatchController(QObject):
             self.preview.raise_()
             return
         self.panel.show_message("")
+        self.sig_network_impact_shown.emit(preview["impact"].get("network") or {})
         dlg = DispatchPreview(preview, self.panel.window())
         event = preview.get("event")
         dlg.sig_type_chosen.connect(lambda tid: self._on_type_chosen(eid, tid, dlg))
@@ -838,11 +849,12 @@ class DispatchController(QObject):
         # one key per confirmation; kept after a failure so that the retry is the same request
         key = self._dispatch_keys.setdefault(eid, f"gui-dispatch:{uuid.uuid4().hex}")
         store, op = self.store, self.operator
+        note = str(dlg.preview.get("note") or "")  # a pipe event's network result
         extra = self.create_args(event)  # a levels store: the event's area and owner
 
         def work():
             try:
-                return store.create(eid, op, key, plan=plan, source="gui", **extra)
+                return store.create(eid, op, key, plan=plan, source="gui", note=note, **extra)
             except Exception as e:  # noqa: BLE001 - classified on the GUI thread
                 return e
 

@@ -22,6 +22,7 @@ from cockpit.layers.density import DensityLayer
 from cockpit.layers.districts import DistrictLayer
 from cockpit.layers.events import EventLayer
 from cockpit.layers.facilities import FacilityLayer
+from cockpit.layers.pipes import PipeLayer, impact_payload
 from cockpit.layers.risk_points import RiskPointLayer
 from cockpit.layers.search import search
 from cockpit.widgets.map_side import MapSidePanel
@@ -64,10 +65,13 @@ class MapController(QObject):
         self.events = EventLayer()
         self.facilities = FacilityLayer()
         self.density = DensityLayer("events")
+        self.pipes = PipeLayer()
         self.feed_points: dict[str, list] = {}
         self.districts = DistrictLayer("density")
         self.visible = {"risk_points": True, "events": True, "facilities": True,
-                        "density": False}
+                        "density": False, "pipes": False}
+        #: the layer whose "drawn" report times a refresh (sent last when it is the pipes)
+        self.measure_layer = "risk_points"
         self.filters: dict[str, Any] = {"levels": [1, 2, 3, 4], "categories": None}
         self.event_states: dict[int, str] = {}
         #: the live feed's reports for the event layer (plain rows; set by the window)
@@ -178,6 +182,11 @@ class MapController(QObject):
         if self.viewport is not None:
             self._query(time_only=time_only)
 
+    def show_network_impact(self, impact: dict) -> None:
+        """Highlight a burst's isolated segment, cut-off pipes, valves to close and critical
+        sites (``impact``: ``NetworkImpact.as_dict()``); an empty dict clears it."""
+        self.view.send_layer(encode(impact_payload(impact)))
+
     def fly_to(self, lon: float, lat: float, zoom: float) -> None:
         self.view.send_command({"cmd": "fly_to", "lon": float(lon), "lat": float(lat),
                                 "zoom": float(zoom)})
@@ -236,6 +245,8 @@ class MapController(QObject):
                     payloads.append(self.facilities.query(con, vp, as_of))
                 if "density" in visible:
                     payloads.append(self.density.query(con, vp, as_of, density_filters))
+                if "pipes" in visible:
+                    payloads.append(self.pipes.query(con, vp, as_of))
                 t1 = time.perf_counter()
                 for p in payloads:
                     p["seq"] = seq
@@ -278,7 +289,7 @@ class MapController(QObject):
         log.error("map query failed: %s", message)
 
     def _on_layer_drawn(self, msg: dict) -> None:
-        if msg.get("layer") == "risk_points" and "ms" in msg:
+        if msg.get("layer") == self.measure_layer and "ms" in msg:
             timing = self._timings.pop(int(msg.get("seq", 0)), {})
             self.sig_refresh_measured.emit({**timing, "ms": float(msg["ms"]),
                                             "features": int(msg.get("features", 0))})
