@@ -177,7 +177,7 @@
 <context>
     <name>DetailPanel</name>
     <message>
-        <location filename="../../widgets/map_side.py" line="+129"/>
+        <location filename="../../widgets/map_side.py" line="+130"/>
         <source>点击地图要素查看详情</source>
         <translation>Click a map feature for its details</translation>
     </message>
@@ -210,7 +210,7 @@
 <context>
     <name>DispatchController</name>
     <message>
-        <location filename="../../cockpit/controllers/dispatch.py" line="+277"/>
+        <location filename="../../cockpit/controllers/dispatch.py" line="+280"/>
         <source>派遣库未打开：不能派遣</source>
         <extracomment>event -&gt; what a new order needs beside the plan (a levels store: area, owner) The level the lists name places at (区县 / 镇街): see queue.place_level. The clock time of the last tick shown (events, orders). Hook: ``suggest_type(event row) -&gt; type_id | None`` for an event without a type (a text router can plug in here); the operator still chooses in the preview.</extracomment>
         <translation>No dispatch store is open: dispatching is off</translation>
@@ -313,7 +313,7 @@
         <translation>⚠ Order overdue: {dept} {action} late · {event} ({order})</translation>
     </message>
     <message>
-        <location line="+158"/>
+        <location line="+167"/>
         <source>未派遣：{error}</source>
         <translation>Not dispatched: {error}</translation>
     </message>
@@ -549,7 +549,7 @@ Order {order} ({state})</translation>
 <context>
     <name>DispatchPreview</name>
     <message>
-        <location filename="../../widgets/dispatch_preview.py" line="+124"/>
+        <location filename="../../widgets/dispatch_preview.py" line="+141"/>
         <source>一键调度 · 派遣预览</source>
         <translation>One-click dispatch · preview</translation>
     </message>
@@ -594,38 +594,42 @@ Order {order} ({state})</translation>
         <translation>Deadline</translation>
     </message>
     <message>
-        <location line="+42"/>
+        <location line="+47"/>
         <source>影响分析 · 半径 {r} km</source>
         <translation>Impact · radius {r} km</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+5"/>
+        <location line="+54"/>
+        <location line="+24"/>
+        <location line="+5"/>
         <source>无</source>
         <translation>none</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-27"/>
         <source>镇街</source>
         <translation>Streets</translation>
     </message>
     <message>
         <location line="+0"/>
-        <location line="+5"/>
+        <location line="+4"/>
+        <location line="+44"/>
         <source>{n} 个：{names}</source>
         <translation>{n}: {names}</translation>
     </message>
     <message>
-        <location line="-3"/>
+        <location line="-46"/>
         <source>半径内无；最近 {name} {km} km</source>
         <translation>none within the radius; nearest {name} {km} km</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+2"/>
         <source>村社</source>
         <translation>Communities</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="-57"/>
         <source>最近应急仓库</source>
         <translation>Nearest warehouse</translation>
     </message>
@@ -635,7 +639,7 @@ Order {order} ({state})</translation>
         <translation>Nearest fire station</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+65"/>
         <source>（▲重大 {n}）</source>
         <translation> (▲ major {n})</translation>
     </message>
@@ -650,12 +654,22 @@ Order {order} ({state})</translation>
         <translation>Risk points {n}</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="-55"/>
         <source>预计修复 {t}</source>
         <translation>Estimated repair {t}</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="-30"/>
+        <source>影响分析 · {net}管网阀门隔离</source>
+        <translation>Impact · {net} network valve isolation</translation>
+    </message>
+    <message>
+        <location line="+32"/>
+        <source>按管径与管材估算（演示假设）：DN&lt;300 4 小时，300–599 6 小时，600–999 10 小时，≥1000 16 小时；PE 0.8、球墨铸铁 1.0、钢 1.1、灰口铸铁 1.2、混凝土 1.5 倍；燃气另加 1 小时</source>
+        <translation>Estimated from diameter and material (a demo assumption): DN&lt;300 4 h, 300–599 6 h, 600–999 10 h, ≥1000 16 h; PE 0.8, ductile iron 1.0, steel 1.1, grey cast iron 1.2, concrete 1.5 ×; gas 1 h more</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>预案处置阶段各步时限的最大值（部门并行处置）</source>
         <translation>The longest deadline of the plan&apos;s handling steps (departments work in parallel)</translation>
     </message>
@@ -666,17 +680,112 @@ Order {order} ({state})</translation>
     </message>
     <message>
         <location line="+3"/>
-        <location line="+43"/>
+        <location line="+118"/>
         <source>取消 Esc</source>
         <translation>Cancel Esc</translation>
     </message>
     <message>
-        <location line="-40"/>
+        <location line="-115"/>
         <source>确认派遣 {n} 个部门 · Enter</source>
         <translation>Dispatch to {n} dept(s) · Enter</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+46"/>
+        <source>管段 {id}</source>
+        <translation>pipe {id}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>节点 {id}</source>
+        <translation>node {id}</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>{y} 年</source>
+        <translation>laid {y}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>距事件 {m} 米</source>
+        <translation>{m} m from the event</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>爆管位置</source>
+        <translation>Burst at</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>、</source>
+        <translation>, </translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>关闭阀门</source>
+        <translation>Close valves</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>{n} 个：{ids}</source>
+        <translation>{n}: {ids}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>无阀门可关（需关停水源）</source>
+        <translation>no valve to close (shut the source)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>关阀管段</source>
+        <translation>Isolated</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>{n} 根 · {km} km</source>
+        <translation>{n} pipes · {km} km</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>连带失供</source>
+        <translation>Cut off too</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>{n} 根管段 · {km} km（关阀后与水源/气源断开）</source>
+        <translation>{n} pipes · {km} km (no source once the valves are shut)</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>停供村社</source>
+        <translation>Communities out</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>停供人口</source>
+        <translation>People out</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>{hh} 户 · {pop} 人</source>
+        <translation>{hh} households · {pop} people</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>（连带 {n}）</source>
+        <translation> ({n} cut off)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source> 等 {n} 处</source>
+        <translation> and more, {n} in all</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>重点单位 {n}</source>
+        <translation>Critical sites {n}</translation>
+    </message>
+    <message>
+        <location line="+12"/>
         <source>该事件没有事件类型，请选择类型后生成预案</source>
         <translation>This event has no event type: choose one to prepare its plan</translation>
     </message>
@@ -1519,17 +1628,17 @@ Occurred {at} · {state}</translation>
     </message>
     <message>
         <location line="+112"/>
-        <location line="+119"/>
+        <location line="+120"/>
         <source>城市运行一屏统揽</source>
         <translation>City Operations Cockpit</translation>
     </message>
     <message>
-        <location line="-71"/>
+        <location line="-72"/>
         <source>无实时接入 · 仅历史数据</source>
         <translation>No live feed · history only</translation>
     </message>
     <message>
-        <location line="+84"/>
+        <location line="+85"/>
         <source>八大板块</source>
         <translation>Eight boards</translation>
     </message>
@@ -2794,7 +2903,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>dispatch_preview</name>
     <message>
-        <location filename="../../widgets/dispatch_preview.py" line="-381"/>
+        <location filename="../../widgets/dispatch_preview.py" line="-460"/>
         <source>响应</source>
         <translation>React</translation>
     </message>
@@ -2814,6 +2923,66 @@ Occurred {at} · {state}</translation>
         <translation>Close</translation>
     </message>
     <message>
+        <location line="+1"/>
+        <source>供水</source>
+        <translation>water</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>燃气</source>
+        <translation>gas</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>排水</source>
+        <translation>drainage</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>球墨铸铁</source>
+        <translation>ductile iron</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>灰口铸铁</source>
+        <translation>grey cast iron</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>钢管</source>
+        <translation>steel</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>PE管</source>
+        <translation>PE</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>PVC管</source>
+        <translation>PVC</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>混凝土管</source>
+        <translation>concrete</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>医院</source>
+        <translation>hospital</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>学校</source>
+        <translation>school</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>养老机构</source>
+        <translation>care home</translation>
+    </message>
+    <message>
         <location line="+10"/>
         <source>{m} 分钟</source>
         <translation>{m} min</translation>
@@ -2829,7 +2998,7 @@ Occurred {at} · {state}</translation>
         <translation>{h} h</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+25"/>
         <source>、</source>
         <translation>, </translation>
     </message>
@@ -3008,7 +3177,12 @@ Occurred {at} · {state}</translation>
         <translation>Inject {n}: {title}</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+12"/>
+        <source>管网影响 · Pipe network impact</source>
+        <translation>Pipe network impact</translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>评分方法 · Scoring</source>
         <translation>Scoring</translation>
     </message>
@@ -3136,9 +3310,9 @@ Occurred {at} · {state}</translation>
 <context>
     <name>map_key</name>
     <message>
-        <location filename="../../cockpit/controllers/map.py" line="+363"/>
+        <location filename="../../cockpit/controllers/map.py" line="+374"/>
         <source>图例</source>
-        <extracomment>the live feed&apos;s reports for the event layer (plain rows; set by the window) The last mark command sent (the selection on the map). The clock time of the last answered query (what the page shows now).</extracomment>
+        <extracomment>the layer whose &quot;drawn&quot; report times a refresh (sent last when it is the pipes) the live feed&apos;s reports for the event layer (plain rows; set by the window) The last mark command sent (the selection on the map). The clock time of the last answered query (what the page shows now).</extracomment>
         <translation>Map key</translation>
     </message>
     <message>
@@ -3235,13 +3409,13 @@ Occurred {at} · {state}</translation>
 <context>
     <name>map_side</name>
     <message>
-        <location filename="../../widgets/map_side.py" line="-188"/>
-        <location line="+5"/>
+        <location filename="../../widgets/map_side.py" line="-189"/>
+        <location line="+6"/>
         <source>风险点</source>
         <translation>Risk points</translation>
     </message>
     <message>
-        <location line="-5"/>
+        <location line="-6"/>
         <source>实时事件</source>
         <translation>Live events</translation>
     </message>
@@ -3254,6 +3428,11 @@ Occurred {at} · {state}</translation>
         <location line="+1"/>
         <source>热力（事件密度）</source>
         <translation>Heat map (event density)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>地下管线（供水·燃气）</source>
+        <translation>Pipes (water · gas)</translation>
     </message>
     <message>
         <location line="+3"/>
@@ -3829,11 +4008,11 @@ Occurred {at} · {state}</translation>
 <context>
     <name>risk_level</name>
     <message>
-        <location filename="../../datasets/schema.py" line="+28"/>
+        <location filename="../../datasets/schema.py" line="+35"/>
         <location filename="../../widgets/dispatch_panel.py" line="-380"/>
         <location filename="../../widgets/map_side.py" line="-4"/>
         <source>重大</source>
-        <extracomment>Admin levels, top to bottom. Event sources (Chinese labels live in the UI translations). Facility kinds. Risk levels: 1 重大 (major) … 4 低 (low).</extracomment>
+        <extracomment>Admin levels, top to bottom. Event sources (Chinese labels live in the UI translations). Facility kinds. Kinds of pipe network (a pipe&apos;s and a node&apos;s ``network``). Kinds of network node. ``source`` (water plant, gas gate station) and ``tank`` (a water reservoir or tower) feed the network; ``valve`` closes; the others pass flow on. Pipe materials. Risk levels: 1 重大 (major) … 4 低 (low).</extracomment>
         <translation>Major</translation>
     </message>
     <message>
@@ -4604,6 +4783,22 @@ Occurred {at} · {state}</translation>
         <location line="+0"/>
         <source>生产生活服务</source>
         <translation>Services</translation>
+    </message>
+    <message>
+        <location filename="../../datasets/network/impact.py" line="+46"/>
+        <source>医院</source>
+        <extracomment>Words for the sites&apos; kinds (Chinese source, translated in the interface).</extracomment>
+        <translation>hospital</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>学校</source>
+        <translation>school</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>养老机构</source>
+        <translation>care home</translation>
     </message>
 </context>
 </TS>
