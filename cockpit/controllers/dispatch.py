@@ -331,7 +331,7 @@ class DispatchController(QObject):
         log.warning("dispatch store problem: %s", detail)
         text = detail or ""
         technical = ("/" in text or "\\" in text or "Error" in text or "Exception" in text
-                     or not any("\u4e00" <= ch <= "\u9fff" for ch in text))
+                     or not any(0x4E00 <= ord(ch) <= 0x9FFF for ch in text))
         if not technical:  # already plain words (e.g. 复盘只读): shown as they are
             return text
         low = text.lower()
@@ -806,8 +806,8 @@ class DispatchController(QObject):
                 suggested = None
         return {"event": ev, "plan_id": None, "steps": [], "impact": {},
                 "needs_type": True, "suggested_type": suggested,
-                "types": [{"type_id": t, "name": v[0]}
-                          for t, v in sorted(names.types.items(), key=lambda kv: kv[1][0])]}
+                "types": [{"type_id": t, "name": v.name}
+                          for t, v in sorted(names.types.items(), key=lambda kv: kv[1].name)]}
 
     def _on_type_chosen(self, eid: str, type_id: str, dlg: DispatchPreview) -> None:
         """The operator chose the type of an event that had none: keep it on the event (the
