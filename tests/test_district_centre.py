@@ -131,6 +131,15 @@ def _window(qtbot, catalog, **kw):
     return win
 
 
+def _close(win) -> None:
+    """Stop the ticks and let the queries in flight end before the stores close."""
+    for t in (win.dispatch_ctl, win.vitals, win.clock):
+        t.stop()
+    QThreadPool.globalInstance().waitForDone(20_000)
+    win.close()
+    QThreadPool.globalInstance().waitForDone(20_000)
+
+
 def test_a_drill_of_a_scenario_that_does_not_fit_is_refused_with_the_reason(
         qtbot, catalog, monkeypatch, tmp_path) -> None:
     from cockpit.window import MainWindow
@@ -165,8 +174,7 @@ def test_drill_mode_runs_the_datasets_own_scenario_with_place_names(
             qtbot.keyClick(dlg, Qt.Key.Key_Return)
         assert set(win.drill.store.orders()["event_id"]) == {eid}
     finally:
-        win.close()
-        QThreadPool.globalInstance().waitForDone(20_000)
+        _close(win)
 
 
 def test_live_loop_on_the_district_dataset_create_list_advance_close_and_alarms(
@@ -230,10 +238,9 @@ def test_live_loop_on_the_district_dataset_create_list_advance_close_and_alarms(
             qtbot.keyClick(ctl.preview, Qt.Key.Key_Return)
         assert done2.args[0] == aid and done2.args[1]
         assert "预案生成失败" not in panel.message.text()
-        assert default_store_path().exists()
+        assert default_store_path(catalog.data_dir).exists()
     finally:
-        win.close()
-        QThreadPool.globalInstance().waitForDone(20_000)
+        _close(win)
 
 
 def test_report_of_the_district_dataset_names_its_directory(catalog, district_dataset) -> None:
