@@ -27,6 +27,7 @@ from __future__ import annotations
 import getpass
 import itertools
 import logging
+import re
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
@@ -310,7 +311,7 @@ class DispatchController(QObject):
         log.warning("dispatch store problem: %s", detail)
         text = detail or ""
         technical = ("/" in text or "\\" in text or "Error" in text or "Exception" in text
-                     or not any("\u4e00" <= ch <= "\u9fff" for ch in text))
+                     or not re.search(r"[\u4e00-\u9fff]", text))
         if not technical:  # already plain words (e.g. 复盘只读): shown as they are
             return text
         low = text.lower()
