@@ -22,9 +22,14 @@
     density: L.layerGroup(),
     risk_points: L.layerGroup(),
     facilities: L.layerGroup(),
-    events: L.layerGroup()
+    events: L.layerGroup(),
+    pipes: L.layerGroup()
   };
-  var visible = { density: false, risk_points: true, facilities: true, events: true };
+  var visible = { density: false, risk_points: true, facilities: true, events: true,
+                  pipes: false };
+  // a burst's highlight: over every layer, not in the layer control
+  var impactGroup = L.layerGroup().addTo(map);
+  var pipeKey = null;
   var labelLayer = L.layerGroup();
   var legend = null;
   var bridge = null;
@@ -276,6 +281,104 @@
     }
   }
 
+  function showPipeKey(on, colours) {
+    if (pipeKey) { map.removeControl(pipeKey); pipeKey = null; }
+    if (!on) { return; }
+    var items = [
+      [colours[0][0], zh ? "供水主管" : "water main"], [colours[0][1], zh ? "供水管" : "water pipe"],
+      [colours[1][0], zh ? "燃气主管" : "gas main"], [colours[1][1], zh ? "燃气管" : "gas pipe"],
+      ["#e5e5ea", zh ? "阀门（街道级）" : "valve (street zoom)"]];
+    pipeKey = L.control({ position: "bottomleft" });
+    pipeKey.onAdd = function () {
+      var div = L.DomUtil.create("div", "cockpit-legend");
+      div.appendChild(textEl("div", zh ? "地下管线" : "Pipes"));
+      items.forEach(function (it) {
+        var row = document.createElement("div");
+        var sw = document.createElement("i");
+        sw.style.background = safeColour(it[0], "#888");
+        row.appendChild(sw);
+        row.appendChild(document.createTextNode(it[1]));
+        div.appendChild(row);
+      });
+      return div;
+    };
+    pipeKey.addTo(map);
+  }
+
+  function drawPipes(msg) {
+    var g = groups.pipes;
+    g.clearLayers();
+    var buckets = {};
+    var i;
+    for (i = 0; i < msg.x0.length; i++) {
+      var key = msg.net[i] * 2 + (msg.main[i] ? 1 : 0);
+      (buckets[key] = buckets[key] || []).push([[msg.y0[i], msg.x0[i]], [msg.y1[i], msg.x1[i]]]);
+    }
+    Object.keys(buckets).forEach(function (key) {
+      var k = Number(key);
+      var main = (k % 2) === 1;
+      var cols = msg.colours[(k - (k % 2)) / 2] || ["#5aa9ff", "#5aa9ff"];
+      L.polyline(buckets[key], {
+        renderer: canvas, color: safeColour(main ? cols[0] : cols[1], "#5aa9ff"),
+        weight: main ? 2.6 : 1.2, opacity: main ? 0.95 : 0.75, interactive: false
+      }).addTo(g);
+    });
+    for (i = 0; i < msg.valve_lon.length; i++) {
+      L.circleMarker([msg.valve_lat[i], msg.valve_lon[i]], {
+        renderer: canvas, radius: 2.5, weight: 1, color: "#0b1220", fillColor: "#e5e5ea",
+        fillOpacity: 1, interactive: false
+      }).addTo(g);
+    }
+    showPipeKey(visible.pipes, msg.colours);
+  }
+
+  function lines(rows) {
+    return rows.map(function (r) { return [[Number(r[1]), Number(r[0])], [Number(r[3]), Number(r[2])]]; });
+  }
+
+  function drawImpact(msg) {
+    impactGroup.clearLayers();
+    if (msg.clear) { return; }
+    var bounds = L.latLngBounds([]);
+    var cut = lines(msg.cut_off || []);
+    var seg = lines(msg.segment || []);
+    if (cut.length) {
+      var c = L.polyline(cut, { renderer: canvas, color: "#ff9f0a", weight: 4, opacity: 0.9,
+                                interactive: false }).addTo(impactGroup);
+      bounds.extend(c.getBounds());
+    }
+    if (seg.length) {
+      var s = L.polyline(seg, { renderer: canvas, color: "#ff3b30", weight: 7, opacity: 0.95,
+                                interactive: false }).addTo(impactGroup);
+      bounds.extend(s.getBounds());
+    }
+    (msg.sites || []).forEach(function (t) {
+      var m = L.circleMarker([Number(t[1]), Number(t[0])], {
+        renderer: canvas, radius: 8, weight: 2, color: "#ffffff", fillColor: "#bf5af2",
+        fillOpacity: 1 }).addTo(impactGroup);
+      m.bindTooltip(textEl("span", t[3]));
+      bounds.extend(m.getLatLng());
+    });
+    (msg.valves || []).forEach(function (v) {
+      var m = L.circleMarker([Number(v[1]), Number(v[0])], {
+        renderer: canvas, radius: 7, weight: 3, color: "#ff3b30", fillColor: "#ffffff",
+        fillOpacity: 1 }).addTo(impactGroup);
+      m.bindTooltip(textEl("span", (zh ? "关闭阀门 " : "close valve ") + v[2]),
+                    { permanent: msg.valves.length <= 6, direction: "right",
+                      className: "cockpit-label" });
+      bounds.extend(m.getLatLng());
+    });
+    if (msg.lat !== null && msg.lat !== undefined) {
+      L.circleMarker([Number(msg.lat), Number(msg.lon)], {
+        renderer: canvas, radius: 10, weight: 3, color: "#ffffff", fillColor: "#ff3b30",
+        fillOpacity: 1, interactive: false }).addTo(impactGroup);
+      bounds.extend([Number(msg.lat), Number(msg.lon)]);
+    }
+    if (bounds.isValid()) {
+      map.fitBounds(bounds.pad(0.35), { animate: false, maxZoom: 17 });
+    }
+  }
+
   // the map key: one section per layer shown, each entry a symbol and a word (never colour
   // alone); the words come from Python in the interface language
   function drawKey(msg) {
@@ -348,7 +451,8 @@
   }
 
   var drawers = { districts: drawDistricts, risk_points: drawRisk, events: drawEvents,
-                  facilities: drawFacilities, density: drawDensity, key: drawKey };
+                  facilities: drawFacilities, density: drawDensity, key: drawKey,
+                  pipes: drawPipes, network_impact: drawImpact };
 
   function onLayerData(text) {
     var msg;
@@ -358,7 +462,8 @@
     if (msg.seq && lastDrawn[msg.layer] && msg.seq < lastDrawn[msg.layer]) { return; }  // stale
     if (msg.seq) { lastDrawn[msg.layer] = msg.seq; }
     draw(msg);
-    var n = msg.lon ? msg.lon.length : (msg.count ? msg.count.length : 0);
+    var n = msg.lon && msg.lon.length !== undefined ? msg.lon.length
+      : (msg.count ? msg.count.length : (msg.x0 ? msg.x0.length : 0));
     var done = { layer: msg.layer, seq: msg.seq || 0, features: n };
     if (msg.seq && sentAt[msg.seq] !== undefined) {
       // let the canvas paint, then report the round trip from viewport sent to drawn
@@ -383,6 +488,7 @@
     } else if (c.cmd === "visible" && groups[c.layer]) {
       visible[c.layer] = !!c.on;
       if (c.on) { groups[c.layer].addTo(map); } else { map.removeLayer(groups[c.layer]); }
+      if (c.layer === "pipes" && !c.on) { showPipeKey(false); }
       drawKey(null);
     } else if (c.cmd === "mark") {
       mark(c);
@@ -400,7 +506,8 @@
   updateLabels();
 
   // for tests and the bench: read-only access to the map and its layer groups
-  window.cockpitMap = Object.freeze({ map: map, groups: groups, districts: featureByCode });
+  window.cockpitMap = Object.freeze({ map: map, groups: groups, districts: featureByCode,
+                                      impact: impactGroup });
   window.cockpitMark = Object.freeze({
     last: function () { return lastMark; },
     key: function () { return keyControl ? keyControl.getContainer().textContent : ""; }

@@ -29,7 +29,8 @@ from PySide6.QtWidgets import (
 
 LAYER_LABELS = {"risk_points": QT_TRANSLATE_NOOP("map_side", "风险点"), "events": QT_TRANSLATE_NOOP("map_side", "实时事件"),
                 "facilities": QT_TRANSLATE_NOOP("map_side", "应急资源"),
-                "density": QT_TRANSLATE_NOOP("map_side", "热力（事件密度）")}
+                "density": QT_TRANSLATE_NOOP("map_side", "热力（事件密度）"),
+                "pipes": QT_TRANSLATE_NOOP("map_side", "地下管线（供水·燃气）")}
 LEVEL_LABELS = {1: QT_TRANSLATE_NOOP("risk_level", "重大"), 2: QT_TRANSLATE_NOOP("risk_level", "较大"),
                 3: QT_TRANSLATE_NOOP("risk_level", "一般"), 4: QT_TRANSLATE_NOOP("risk_level", "低")}
 KIND_LABELS = {"risk_point": QT_TRANSLATE_NOOP("map_side", "风险点"), "unit": QT_TRANSLATE_NOOP("map_side", "区划"),
@@ -67,7 +68,7 @@ class LayerTree(QTreeWidget):
             item = QTreeWidgetItem([_tr(label)])
             item.setData(0, Qt.ItemDataRole.UserRole, key)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-            item.setCheckState(0, Qt.CheckState.Unchecked if key == "density"
+            item.setCheckState(0, Qt.CheckState.Unchecked if key in ("density", "pipes")
                                else Qt.CheckState.Checked)
             self.addTopLevelItem(item)
             self._layers[key] = item

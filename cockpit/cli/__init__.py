@@ -112,6 +112,9 @@ def build_parser() -> argparse.ArgumentParser:
     from cockpit.cli.drill import add_parser as add_drill_parser
 
     add_drill_parser(sub)
+    from cockpit.cli.live import add_parser as add_live_parser
+
+    add_live_parser(sub)
     return p
 
 
@@ -187,6 +190,10 @@ def main(argv: list[str] | None = None) -> int:
         from cockpit.cli.centre import cmd_centre
 
         return cmd_centre(args)
+    if args.command in ("ingest", "simulate"):
+        from cockpit.cli.live import cmd_ingest, cmd_simulate
+
+        return cmd_ingest(args) if args.command == "ingest" else cmd_simulate(args)
     if args.command == "bench":
         from cockpit.bench import run_bench
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +22,7 @@ from cockpit.layers.density import DensityLayer
 from cockpit.layers.districts import DistrictLayer
 from cockpit.layers.events import EventLayer
 from cockpit.layers.facilities import FacilityLayer
+from cockpit.layers.pipes import PipeLayer, impact_payload
 from cockpit.layers.risk_points import RiskPointLayer
 from cockpit.layers.search import search
 from cockpit.widgets.map_side import MapSidePanel
@@ -64,11 +65,17 @@ class MapController(QObject):
         self.events = EventLayer()
         self.facilities = FacilityLayer()
         self.density = DensityLayer("events")
+        self.pipes = PipeLayer()
+        self.feed_points: dict[str, list] = {}
         self.districts = DistrictLayer("density")
         self.visible = {"risk_points": True, "events": True, "facilities": True,
-                        "density": False}
+                        "density": False, "pipes": False}
+        #: the layer whose "drawn" report times a refresh (sent last when it is the pipes)
+        self.measure_layer = "risk_points"
         self.filters: dict[str, Any] = {"levels": [1, 2, 3, 4], "categories": None}
         self.event_states: dict[int, str] = {}
+        #: the live feed's reports for the event layer (plain rows; set by the window)
+        self.live_events: Callable[[], list[dict]] | None = None
         self.viewport: Viewport | None = None
         #: The last mark command sent (the selection on the map).
         self.marked: dict[str, Any] | None = None
@@ -159,12 +166,26 @@ class MapController(QObject):
         """Dispatch states by event id (from the dispatch store), for the event colours."""
         self.event_states = dict(states)
 
+    def set_feed_events(self, events: Iterable[Any]) -> None:
+        """The live events that are not in the catalog (feeds, alarms: objects with
+        ``lon``, ``lat``, ``occurred_at``, ``severity``, ``type_id``), for the density."""
+        ev = list(events)
+        self.feed_points = {"lon": [e.lon for e in ev], "lat": [e.lat for e in ev],
+                            "occurred_at": [e.occurred_at for e in ev],
+                            "severity": [e.severity for e in ev],
+                            "type_id": [e.type_id for e in ev]}
+
     def refresh(self, *, time_only: bool = False) -> None:
         """Query the visible layers again for the current viewport. ``time_only``: only the
         layers that move with the clock (events, density) — a replay frame; the risk points
         and facilities on the page stay as drawn unless the viewport changed meanwhile."""
         if self.viewport is not None:
             self._query(time_only=time_only)
+
+    def show_network_impact(self, impact: dict) -> None:
+        """Highlight a burst's isolated segment, cut-off pipes, valves to close and critical
+        sites (``impact``: ``NetworkImpact.as_dict()``); an empty dict clears it."""
+        self.view.send_layer(encode(impact_payload(impact)))
 
     def fly_to(self, lon: float, lat: float, zoom: float) -> None:
         self.view.send_command({"cmd": "fly_to", "lon": float(lon), "lat": float(lat),
@@ -206,7 +227,10 @@ class MapController(QObject):
         if time_only and seq == self._answered_seq:
             visible &= TIME_LAYERS
         filters = {"levels": self.filters["levels"], "categories": self.filters["categories"]}
-        states = {"states": self.event_states}
+        states = {"states": self.event_states,
+                  "live": self.live_events() if self.live_events is not None else []}
+        density_filters = (filters if self.density.source == "risk"
+                           else {"feed": self.feed_points})
 
         def work() -> tuple[list[tuple[str, str]], dict]:
             con = self.catalog.cursor()
@@ -220,7 +244,9 @@ class MapController(QObject):
                 if "facilities" in visible:
                     payloads.append(self.facilities.query(con, vp, as_of))
                 if "density" in visible:
-                    payloads.append(self.density.query(con, vp, as_of))
+                    payloads.append(self.density.query(con, vp, as_of, density_filters))
+                if "pipes" in visible:
+                    payloads.append(self.pipes.query(con, vp, as_of))
                 t1 = time.perf_counter()
                 for p in payloads:
                     p["seq"] = seq
@@ -263,7 +289,7 @@ class MapController(QObject):
         log.error("map query failed: %s", message)
 
     def _on_layer_drawn(self, msg: dict) -> None:
-        if msg.get("layer") == "risk_points" and "ms" in msg:
+        if msg.get("layer") == self.measure_layer and "ms" in msg:
             timing = self._timings.pop(int(msg.get("seq", 0)), {})
             self.sig_refresh_measured.emit({**timing, "ms": float(msg["ms"]),
                                             "features": int(msg.get("features", 0))})

@@ -177,7 +177,7 @@
 <context>
     <name>DetailPanel</name>
     <message>
-        <location filename="../../widgets/map_side.py" line="+129"/>
+        <location filename="../../widgets/map_side.py" line="+130"/>
         <source>点击地图要素查看详情</source>
         <translation>Click a map feature for its details</translation>
     </message>
@@ -210,9 +210,9 @@
 <context>
     <name>DispatchController</name>
     <message>
-        <location filename="../../cockpit/controllers/dispatch.py" line="+259"/>
+        <location filename="../../cockpit/controllers/dispatch.py" line="+280"/>
         <source>派遣库未打开：不能派遣</source>
-        <extracomment>event -&gt; what a new order needs beside the plan (a levels store: area, owner) The level the lists name places at (区县 / 镇街): see queue.place_level. The clock time of the last tick shown (events, orders).</extracomment>
+        <extracomment>event -&gt; what a new order needs beside the plan (a levels store: area, owner) The level the lists name places at (区县 / 镇街): see queue.place_level. The clock time of the last tick shown (events, orders). Hook: ``suggest_type(event row) -&gt; type_id | None`` for an event without a type (a text router can plug in here); the operator still chooses in the preview.</extracomment>
         <translation>No dispatch store is open: dispatching is off</translation>
     </message>
     <message>
@@ -313,7 +313,7 @@
         <translation>⚠ Order overdue: {dept} {action} late · {event} ({order})</translation>
     </message>
     <message>
-        <location line="+125"/>
+        <location line="+167"/>
         <source>未派遣：{error}</source>
         <translation>Not dispatched: {error}</translation>
     </message>
@@ -549,7 +549,7 @@ Order {order} ({state})</translation>
 <context>
     <name>DispatchPreview</name>
     <message>
-        <location filename="../../widgets/dispatch_preview.py" line="+120"/>
+        <location filename="../../widgets/dispatch_preview.py" line="+141"/>
         <source>一键调度 · 派遣预览</source>
         <translation>One-click dispatch · preview</translation>
     </message>
@@ -559,7 +559,7 @@ Order {order} ({state})</translation>
         <translation>Event {event}</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+18"/>
         <source>默认处置流程</source>
         <translation>default procedure</translation>
     </message>
@@ -594,38 +594,42 @@ Order {order} ({state})</translation>
         <translation>Deadline</translation>
     </message>
     <message>
-        <location line="+42"/>
+        <location line="+47"/>
         <source>影响分析 · 半径 {r} km</source>
         <translation>Impact · radius {r} km</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+5"/>
+        <location line="+54"/>
+        <location line="+24"/>
+        <location line="+5"/>
         <source>无</source>
         <translation>none</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-27"/>
         <source>镇街</source>
         <translation>Streets</translation>
     </message>
     <message>
         <location line="+0"/>
-        <location line="+5"/>
+        <location line="+4"/>
+        <location line="+44"/>
         <source>{n} 个：{names}</source>
         <translation>{n}: {names}</translation>
     </message>
     <message>
-        <location line="-3"/>
+        <location line="-46"/>
         <source>半径内无；最近 {name} {km} km</source>
         <translation>none within the radius; nearest {name} {km} km</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+2"/>
         <source>村社</source>
         <translation>Communities</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="-57"/>
         <source>最近应急仓库</source>
         <translation>Nearest warehouse</translation>
     </message>
@@ -635,7 +639,7 @@ Order {order} ({state})</translation>
         <translation>Nearest fire station</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+65"/>
         <source>（▲重大 {n}）</source>
         <translation> (▲ major {n})</translation>
     </message>
@@ -650,12 +654,22 @@ Order {order} ({state})</translation>
         <translation>Risk points {n}</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="-55"/>
         <source>预计修复 {t}</source>
         <translation>Estimated repair {t}</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="-30"/>
+        <source>影响分析 · {net}管网阀门隔离</source>
+        <translation>Impact · {net} network valve isolation</translation>
+    </message>
+    <message>
+        <location line="+32"/>
+        <source>按管径与管材估算（演示假设）：DN&lt;300 4 小时，300–599 6 小时，600–999 10 小时，≥1000 16 小时；PE 0.8、球墨铸铁 1.0、钢 1.1、灰口铸铁 1.2、混凝土 1.5 倍；燃气另加 1 小时</source>
+        <translation>Estimated from diameter and material (a demo assumption): DN&lt;300 4 h, 300–599 6 h, 600–999 10 h, ≥1000 16 h; PE 0.8, ductile iron 1.0, steel 1.1, grey cast iron 1.2, concrete 1.5 ×; gas 1 h more</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>预案处置阶段各步时限的最大值（部门并行处置）</source>
         <translation>The longest deadline of the plan&apos;s handling steps (departments work in parallel)</translation>
     </message>
@@ -666,16 +680,137 @@ Order {order} ({state})</translation>
     </message>
     <message>
         <location line="+3"/>
+        <location line="+118"/>
         <source>取消 Esc</source>
         <translation>Cancel Esc</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="-115"/>
         <source>确认派遣 {n} 个部门 · Enter</source>
         <translation>Dispatch to {n} dept(s) · Enter</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+46"/>
+        <source>管段 {id}</source>
+        <translation>pipe {id}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>节点 {id}</source>
+        <translation>node {id}</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>{y} 年</source>
+        <translation>laid {y}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>距事件 {m} 米</source>
+        <translation>{m} m from the event</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>爆管位置</source>
+        <translation>Burst at</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>、</source>
+        <translation>, </translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>关闭阀门</source>
+        <translation>Close valves</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>{n} 个：{ids}</source>
+        <translation>{n}: {ids}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>无阀门可关（需关停水源）</source>
+        <translation>no valve to close (shut the source)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>关阀管段</source>
+        <translation>Isolated</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>{n} 根 · {km} km</source>
+        <translation>{n} pipes · {km} km</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>连带失供</source>
+        <translation>Cut off too</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>{n} 根管段 · {km} km（关阀后与水源/气源断开）</source>
+        <translation>{n} pipes · {km} km (no source once the valves are shut)</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>停供村社</source>
+        <translation>Communities out</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>停供人口</source>
+        <translation>People out</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>{hh} 户 · {pop} 人</source>
+        <translation>{hh} households · {pop} people</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>（连带 {n}）</source>
+        <translation> ({n} cut off)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source> 等 {n} 处</source>
+        <translation> and more, {n} in all</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>重点单位 {n}</source>
+        <translation>Critical sites {n}</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>该事件没有事件类型，请选择类型后生成预案</source>
+        <translation>This event has no event type: choose one to prepare its plan</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>输入类型名称或编号筛选</source>
+        <translation>Type a type&apos;s name or id to filter</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>选择类型后按 Enter 生成预案，Esc 取消</source>
+        <translation>Choose a type, then Enter prepares the plan; Esc cancels</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>生成预案 · Enter</source>
+        <translation>Prepare plan · Enter</translation>
+    </message>
+    <message>
+        <location line="+31"/>
+        <source>请选择一个事件类型</source>
+        <translation>Choose an event type</translation>
+    </message>
+    <message>
+        <location line="+15"/>
         <source>正在派遣…</source>
         <translation>Dispatching…</translation>
     </message>
@@ -726,7 +861,7 @@ Order {order} ({state})</translation>
 <context>
     <name>DrillPicker</name>
     <message>
-        <location filename="../../widgets/drill_picker.py" line="+44"/>
+        <location filename="../../widgets/drill_picker.py" line="+49"/>
         <source>演练 · 复盘</source>
         <translation>Drill · replay</translation>
     </message>
@@ -741,7 +876,17 @@ Order {order} ({state})</translation>
         <translation>{title}  ·  {n} injects  ·  {minutes} min</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+16"/>
+        <source>没有适用于本数据集的演练场景。可在数据集目录的 drills/ 文件夹中放入本中心的场景（见 README）。</source>
+        <translation>No drill scenario fits this dataset. Put your centre&apos;s own scenarios in the drills/ folder of the dataset directory (see the README).</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>另有 {n} 个场景不适用于本数据集（缺少所需的单位、事件类型或部门），未列出。</source>
+        <translation>{n} more scenarios do not fit this dataset (units, event types or departments they need are missing) and are not listed.</translation>
+    </message>
+    <message>
+        <location line="+7"/>
         <source>演练场景</source>
         <translation>Drill scenarios</translation>
     </message>
@@ -811,12 +956,12 @@ Order {order} ({state})</translation>
     <message>
         <location filename="../../widgets/dispatch_panel.py" line="-1138"/>
         <source>⚠ 工单超时 · {n} 部门</source>
-        <translation>⚠ orders late · {n}</translation>
+        <translation>⚠ Order overdue · {n} depts</translation>
     </message>
     <message>
         <location line="+4"/>
         <source>✓ 已派遣 {n} 部门</source>
-        <translation>✓ dispatched · {n}</translation>
+        <translation>✓ Dispatched {n} depts</translation>
     </message>
     <message>
         <location line="+7"/>
@@ -880,7 +1025,7 @@ Occurred {at} · {state}</translation>
         <translation>The operations data are synthetic; the geography is the real administrative division.</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+12"/>
         <source>本席位所属中心、角色和登录名（由数据库认定）</source>
         <translation>This seat&apos;s centre, role and login (as the database knows them)</translation>
     </message>
@@ -1425,7 +1570,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../cockpit/window.py" line="+94"/>
+        <location filename="../../cockpit/window.py" line="+87"/>
         <source>应急仓库</source>
         <translation>Warehouses</translation>
     </message>
@@ -1482,13 +1627,18 @@ Occurred {at} · {state}</translation>
         <translation>Replay is read-only: nothing is dispatched or written</translation>
     </message>
     <message>
-        <location line="+111"/>
-        <location line="+103"/>
+        <location line="+112"/>
+        <location line="+120"/>
         <source>城市运行一屏统揽</source>
         <translation>City Operations Cockpit</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="-72"/>
+        <source>无实时接入 · 仅历史数据</source>
+        <translation>No live feed · history only</translation>
+    </message>
+    <message>
+        <location line="+85"/>
         <source>八大板块</source>
         <translation>Eight boards</translation>
     </message>
@@ -1518,7 +1668,7 @@ Occurred {at} · {state}</translation>
         <translation>Categories</translation>
     </message>
     <message>
-        <location line="+198"/>
+        <location line="+208"/>
         <source>无法启动演练窗口</source>
         <extracomment>The splitters a mode&apos;s layout is made of (the review panel adds its own).</extracomment>
         <translation>Could not start the drill window</translation>
@@ -1529,23 +1679,23 @@ Occurred {at} · {state}</translation>
         <translation>Drill/replay started in its own window: {what}</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+34"/>
         <source>演练时间</source>
         <translation>Drill time</translation>
     </message>
     <message>
-        <location line="+8"/>
-        <location line="+188"/>
+        <location line="+9"/>
+        <location line="+196"/>
         <source>演练 · {title}</source>
         <translation>Drill · {title}</translation>
     </message>
     <message>
-        <location line="-150"/>
+        <location line="-154"/>
         <source>复盘 · {start} – {end}</source>
         <translation>Replay · {start} – {end}</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+20"/>
         <source>演练得分 {score} · 复盘报告：{path}</source>
         <translation>Drill score {score} · after-action report: {path}</translation>
     </message>
@@ -2300,7 +2450,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>app</name>
     <message>
-        <location filename="../../cockpit/app.py" line="+294"/>
+        <location filename="../../cockpit/app.py" line="+295"/>
         <source>另一个驾驶舱正在运行</source>
         <translation>Another cockpit is running</translation>
     </message>
@@ -2310,17 +2460,17 @@ Occurred {at} · {state}</translation>
         <translation>A cockpit on {data} is already running (process {pid} on {host}). Switch to that window, or close it first.</translation>
     </message>
     <message>
-        <location line="+226"/>
+        <location line="+235"/>
         <source>城市运行一屏统揽</source>
         <translation>City Operations Cockpit</translation>
     </message>
     <message>
-        <location line="-212"/>
+        <location line="-221"/>
         <source>正在生成今日演示数据</source>
         <translation>Generating today&apos;s demo dataset</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+5"/>
         <source>无法生成演示数据</source>
         <translation>Cannot write the demo data</translation>
     </message>
@@ -2340,7 +2490,7 @@ Occurred {at} · {state}</translation>
         <translation>{path} is not a directory.</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+15"/>
         <source>正在载入数据</source>
         <translation>Loading the dataset</translation>
     </message>
@@ -2350,17 +2500,17 @@ Occurred {at} · {state}</translation>
         <translation>The dataset has problems</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+16"/>
         <source>继续使用上一个数据集：{path}</source>
         <translation>The previous dataset stays in use: {path}</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="-12"/>
         <source>无法读取数据集</source>
         <translation>Cannot read the dataset</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+31"/>
         <source>派遣库登录</source>
         <translation>Dispatch store login</translation>
     </message>
@@ -2390,7 +2540,7 @@ Occurred {at} · {state}</translation>
         <translation>--replay runs with --mode drill and without --scenario.</translation>
     </message>
     <message>
-        <location line="+26"/>
+        <location line="+29"/>
         <source>无法开始演练</source>
         <translation>Cannot start the drill</translation>
     </message>
@@ -2405,7 +2555,7 @@ Occurred {at} · {state}</translation>
         <translation>no unit with that code or name, and not LON,LAT,ZOOM.</translation>
     </message>
     <message>
-        <location line="-182"/>
+        <location line="-191"/>
         <source>没有该屏幕</source>
         <translation>No such screen</translation>
     </message>
@@ -2753,7 +2903,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>dispatch_preview</name>
     <message>
-        <location filename="../../widgets/dispatch_preview.py" line="-306"/>
+        <location filename="../../widgets/dispatch_preview.py" line="-460"/>
         <source>响应</source>
         <translation>React</translation>
     </message>
@@ -2773,6 +2923,66 @@ Occurred {at} · {state}</translation>
         <translation>Close</translation>
     </message>
     <message>
+        <location line="+1"/>
+        <source>供水</source>
+        <translation>water</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>燃气</source>
+        <translation>gas</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>排水</source>
+        <translation>drainage</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>球墨铸铁</source>
+        <translation>ductile iron</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>灰口铸铁</source>
+        <translation>grey cast iron</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>钢管</source>
+        <translation>steel</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>PE管</source>
+        <translation>PE</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>PVC管</source>
+        <translation>PVC</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>混凝土管</source>
+        <translation>concrete</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>医院</source>
+        <translation>hospital</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>学校</source>
+        <translation>school</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>养老机构</source>
+        <translation>care home</translation>
+    </message>
+    <message>
         <location line="+10"/>
         <source>{m} 分钟</source>
         <translation>{m} min</translation>
@@ -2788,7 +2998,7 @@ Occurred {at} · {state}</translation>
         <translation>{h} h</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+25"/>
         <source>、</source>
         <translation>, </translation>
     </message>
@@ -2967,7 +3177,12 @@ Occurred {at} · {state}</translation>
         <translation>Inject {n}: {title}</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+12"/>
+        <source>管网影响 · Pipe network impact</source>
+        <translation>Pipe network impact</translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>评分方法 · Scoring</source>
         <translation>Scoring</translation>
     </message>
@@ -3063,11 +3278,41 @@ Occurred {at} · {state}</translation>
     </message>
 </context>
 <context>
+    <name>live</name>
+    <message>
+        <location filename="../../cockpit/controllers/live.py" line="+127"/>
+        <location line="+131"/>
+        <source>实时接入：连接中…</source>
+        <translation>Live feed: connecting…</translation>
+    </message>
+    <message>
+        <location line="-1"/>
+        <location line="+7"/>
+        <source>无实时接入 · 仅历史数据（{why}）</source>
+        <translation>No live feed · history only ({why})</translation>
+    </message>
+    <message>
+        <location line="-2"/>
+        <source> · 隔离 {n}</source>
+        <translation> · quarantined {n}</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>实时接入中断 · 最近消息 {age} 前（{why}）</source>
+        <translation>Live feed lost · last message {age} ago ({why})</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>实时接入：已连接 · 延迟 {lag} · 最近消息 {age} 前{q}</source>
+        <translation>Live feed: connected · lag {lag} · last message {age} ago{q}</translation>
+    </message>
+</context>
+<context>
     <name>map_key</name>
     <message>
-        <location filename="../../cockpit/controllers/map.py" line="+348"/>
+        <location filename="../../cockpit/controllers/map.py" line="+374"/>
         <source>图例</source>
-        <extracomment>The last mark command sent (the selection on the map). The clock time of the last answered query (what the page shows now).</extracomment>
+        <extracomment>the layer whose &quot;drawn&quot; report times a refresh (sent last when it is the pipes) the live feed&apos;s reports for the event layer (plain rows; set by the window) The last mark command sent (the selection on the map). The clock time of the last answered query (what the page shows now).</extracomment>
         <translation>Map key</translation>
     </message>
     <message>
@@ -3164,13 +3409,13 @@ Occurred {at} · {state}</translation>
 <context>
     <name>map_side</name>
     <message>
-        <location filename="../../widgets/map_side.py" line="-188"/>
-        <location line="+5"/>
+        <location filename="../../widgets/map_side.py" line="-189"/>
+        <location line="+6"/>
         <source>风险点</source>
         <translation>Risk points</translation>
     </message>
     <message>
-        <location line="-5"/>
+        <location line="-6"/>
         <source>实时事件</source>
         <translation>Live events</translation>
     </message>
@@ -3183,6 +3428,11 @@ Occurred {at} · {state}</translation>
         <location line="+1"/>
         <source>热力（事件密度）</source>
         <translation>Heat map (event density)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>地下管线（供水·燃气）</source>
+        <translation>Pipes (water · gas)</translation>
     </message>
     <message>
         <location line="+3"/>
@@ -3758,11 +4008,11 @@ Occurred {at} · {state}</translation>
 <context>
     <name>risk_level</name>
     <message>
-        <location filename="../../datasets/schema.py" line="+28"/>
+        <location filename="../../datasets/schema.py" line="+35"/>
         <location filename="../../widgets/dispatch_panel.py" line="-380"/>
         <location filename="../../widgets/map_side.py" line="-4"/>
         <source>重大</source>
-        <extracomment>Admin levels, top to bottom. Event sources (Chinese labels live in the UI translations). Facility kinds. Risk levels: 1 重大 (major) … 4 低 (low).</extracomment>
+        <extracomment>Admin levels, top to bottom. Event sources (Chinese labels live in the UI translations). Facility kinds. Kinds of pipe network (a pipe&apos;s and a node&apos;s ``network``). Kinds of network node. ``source`` (water plant, gas gate station) and ``tank`` (a water reservoir or tower) feed the network; ``valve`` closes; the others pass flow on. Pipe materials. Risk levels: 1 重大 (major) … 4 低 (low).</extracomment>
         <translation>Major</translation>
     </message>
     <message>
@@ -3941,7 +4191,7 @@ Occurred {at} · {state}</translation>
     <message>
         <location filename="../../cockpit/controllers/store.py" line="+73"/>
         <source>派遣库现按数据集分开，本数据集启用新的派遣库 {new}。此前各数据集共用的派遣库仍在 {old}，未作改动；用 --store {old} 打开它。</source>
-        <translation>Dispatch stores are now kept per dataset: this dataset starts a new dispatch store {new}. The store all datasets shared before is still at {old}, unchanged; open it with --store {old}.</translation>
+        <translation>Dispatch stores are now one per dataset: this dataset starts a new store, {new}. The store all datasets shared before is still at {old}, unchanged; open it with --store {old}.</translation>
     </message>
     <message>
         <location line="+63"/>
@@ -3966,9 +4216,9 @@ Occurred {at} · {state}</translation>
 <context>
     <name>vocabulary</name>
     <message>
-        <location filename="../../datasets/drill.py" line="+650"/>
+        <location filename="../../datasets/drill.py" line="+735"/>
         <source>每条注入 100 分：派遣 20（时限内满分，至 3 倍时限线性降至 0）+ 部门 30 × max(0, 正确 − 0.5 × 错派) / 应派 + 各阶段时限 50 均分；总分为加权平均。</source>
-        <extracomment>Where the shipped scenarios live. The order action that finishes each stage, in the order the store&apos;s actions run. Points per part of an inject&apos;s score. How a drill is scored, in words (the widgets show it translated).</extracomment>
+        <extracomment>Where the shipped scenarios live. The order action that finishes each stage, in the order the store&apos;s actions run. Points per part of an inject&apos;s score. The folder of a dataset directory that holds the dataset&apos;s own scenarios. How a drill is scored, in words (the widgets show it translated).</extracomment>
         <translation>Each inject scores 100: dispatch 20 (full marks within the target, falling linearly to 0 at 3× the target) + departments 30 × max(0, right − 0.5 × wrong) / expected + stage deadlines 50, shared equally; the total is the weighted mean.</translation>
     </message>
     <message>
@@ -3980,13 +4230,13 @@ Occurred {at} · {state}</translation>
     </message>
     <message>
         <location line="+2"/>
-        <location filename="../../datasets/report.py" line="+379"/>
+        <location filename="../../datasets/report.py" line="+393"/>
         <source>总分</source>
         <extracomment>The total&apos;s column name.</extracomment>
         <translation>Total</translation>
     </message>
     <message>
-        <location filename="../../datasets/report.py" line="-384"/>
+        <location filename="../../datasets/report.py" line="-398"/>
         <source>按分数段（绝对阈值）</source>
         <translation>by score bands (absolute thresholds)</translation>
     </message>
@@ -3997,13 +4247,13 @@ Occurred {at} · {state}</translation>
     </message>
     <message>
         <location line="+2"/>
-        <location line="+419"/>
+        <location line="+433"/>
         <source>说明</source>
         <extracomment>The workbook&apos;s sheets, in order.</extracomment>
         <translation>About</translation>
     </message>
     <message>
-        <location line="-419"/>
+        <location line="-433"/>
         <source>排名</source>
         <translation>Ranking</translation>
     </message>
@@ -4129,7 +4379,7 @@ Occurred {at} · {state}</translation>
         <translation>Five colours: by rank quintiles (review) — among n units with a score, rank r has level ⌊(r−1)·5/n⌋+1; equal scores share a band. Either way can be chosen.</translation>
     </message>
     <message>
-        <location line="+84"/>
+        <location line="+98"/>
         <source>未指定派遣库</source>
         <translation>no dispatch store given</translation>
     </message>
@@ -4533,6 +4783,22 @@ Occurred {at} · {state}</translation>
         <location line="+0"/>
         <source>生产生活服务</source>
         <translation>Services</translation>
+    </message>
+    <message>
+        <location filename="../../datasets/network/impact.py" line="+46"/>
+        <source>医院</source>
+        <extracomment>Words for the sites&apos; kinds (Chinese source, translated in the interface).</extracomment>
+        <translation>hospital</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>学校</source>
+        <translation>school</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>养老机构</source>
+        <translation>care home</translation>
     </message>
 </context>
 </TS>
