@@ -310,10 +310,12 @@ def test_a_failed_action_is_shown_and_nothing_changes(qtbot, catalog, store, clo
     store.advance = advance
     seq = store.head[0]
     qtbot.keyClick(panel.orders_view, Qt.Key.Key_A)
+    confirm(qtbot, panel)  # each action asks first (Enter confirms)
     qtbot.waitUntil(lambda: "disk full" in panel.message.text(), timeout=10_000)
     assert store.state(oid) == "created" and store.head[0] == seq
     assert panel.current_order()["state"] == "created"
     qtbot.keyClick(panel.orders_view, Qt.Key.Key_A)
+    confirm(qtbot, panel)
     qtbot.waitUntil(lambda: store.state(oid) == "acknowledged", timeout=10_000)
     assert list(store.history(oid)["action"]) == ["create", "acknowledge"]
     assert len(calls) == 2

@@ -203,7 +203,7 @@ def test_every_documented_transition_is_allowed(tmp_path, state) -> None:
         for i, a in enumerate(sorted(DOCUMENTED_NEXT[state])):
             oid = s.create(100 + i, "alice", f"c{i}", dept_id="D-1")[0]
             _run_to(s, oid, REACH[state], prefix=f"r{i}-")
-            s.advance(oid, a, "op", f"ok-{i}")
+            s.advance(oid, a, "op", f"ok-{i}", note="why" if a == "cancel" else "")
             assert s.state(oid) == {"acknowledge": "acknowledged", "handle": "handled",
                                     "verify": "verified", "close": "closed",
                                     "evaluate": "evaluated", "cancel": "cancelled"}[a]
