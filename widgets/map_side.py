@@ -186,13 +186,17 @@ class SearchBox(QWidget):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         self.edit = QLineEdit()
-        self.edit.setPlaceholderText(self.tr("搜索风险点、街道、社区（名称或编码）"))
+        self.edit.setPlaceholderText(self.tr("搜索事件（编号或标题）、风险点、街道、社区"))
         self.edit.setClearButtonEnabled(True)
         self.results = QListWidget()
         self.results.setMaximumHeight(150)
         self.results.hide()
+        self.empty = _plain(self.tr("无结果"))
+        self.empty.setObjectName("note")
+        self.empty.hide()
         lay.addWidget(self.edit)
         lay.addWidget(self.results)
+        lay.addWidget(self.empty)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(250)
@@ -210,6 +214,9 @@ class SearchBox(QWidget):
             item.setData(Qt.ItemDataRole.UserRole, r)
             self.results.addItem(item)
         self.results.setVisible(bool(results))
+        # nothing matched: say so (an empty list would look like a search still running)
+        self.empty.setText(self.tr("无结果：{text}").format(text=self.edit.text().strip()))
+        self.empty.setVisible(not results and bool(self.edit.text().strip()))
 
     def _choose_first(self) -> None:
         if self.results.count():

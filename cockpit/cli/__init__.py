@@ -100,6 +100,9 @@ def build_parser() -> argparse.ArgumentParser:
     from cockpit.cli.report import add_parser as add_report_parser
 
     add_report_parser(sub)
+    from cockpit.cli.queue import add_parser as add_queue_parser
+
+    add_queue_parser(sub)
     from cockpit.config import add_parser as add_config_parser
 
     add_config_parser(sub)
@@ -171,6 +174,10 @@ def main(argv: list[str] | None = None) -> int:
         from cockpit.cli.audit import cmd_audit_verify
 
         return cmd_audit_verify(args)
+    if args.command == "queue":
+        from cockpit.cli.queue import cmd_queue
+
+        return cmd_queue(args)
     if args.command == "config":
         from cockpit.config import cmd_config
 
