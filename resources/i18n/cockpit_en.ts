@@ -4,7 +4,7 @@
 <context>
     <name>AfterActionDialog</name>
     <message>
-        <location filename="../../widgets/after_action.py" line="+283"/>
+        <location filename="../../widgets/after_action.py" line="+284"/>
         <source>演练复盘报告</source>
         <translation>After-action report</translation>
     </message>
@@ -65,7 +65,7 @@
 <context>
     <name>ArcGauge</name>
     <message>
-        <location filename="../../widgets/gauge.py" line="+28"/>
+        <location filename="../../widgets/gauge.py" line="+29"/>
         <source>报警</source>
         <extracomment>Shape and word of each status (never colour alone).</extracomment>
         <translation>Alarm</translation>
@@ -691,7 +691,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>FiveColourModel</name>
     <message>
-        <location filename="../../widgets/five_colour.py" line="+178"/>
+        <location filename="../../widgets/five_colour.py" line="+179"/>
         <source>{column}：点击排序</source>
         <translation>{column}: click to sort</translation>
     </message>
@@ -1024,7 +1024,7 @@ Occurred {at} · {state}</translation>
     </message>
     <message>
         <location line="+104"/>
-        <location line="+85"/>
+        <location line="+90"/>
         <source>城市运行一屏统揽</source>
         <translation>City Operations Cockpit</translation>
     </message>
@@ -1211,7 +1211,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>RankingView</name>
     <message>
-        <location filename="../../widgets/ranking.py" line="+172"/>
+        <location filename="../../widgets/ranking.py" line="+173"/>
         <location line="+12"/>
         <source>季度</source>
         <translation>Quarter</translation>
@@ -1271,7 +1271,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>ReplayBar</name>
     <message>
-        <location filename="../../widgets/replay_bar.py" line="+90"/>
+        <location filename="../../widgets/replay_bar.py" line="+91"/>
         <source>复盘</source>
         <extracomment>The speeds offered, simulated seconds per wall second.</extracomment>
         <translation>REPLAY</translation>
@@ -1541,7 +1541,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>TrendChart</name>
     <message>
-        <location filename="../../widgets/trend.py" line="+30"/>
+        <location filename="../../widgets/trend.py" line="+31"/>
         <source>预警下限</source>
         <extracomment>pyqtgraph symbol of the state a crossing enters.</extracomment>
         <translation>warning low</translation>
@@ -3107,12 +3107,13 @@ Occurred {at} · {state}</translation>
     <message>
         <location line="+2"/>
         <location filename="../../datasets/report.py" line="+379"/>
+        <location line="+86"/>
         <source>总分</source>
         <extracomment>The total&apos;s column name.</extracomment>
         <translation>Total</translation>
     </message>
     <message>
-        <location filename="../../datasets/report.py" line="-384"/>
+        <location filename="../../datasets/report.py" line="-470"/>
         <source>按分数段（绝对阈值）</source>
         <translation>by score bands (absolute thresholds)</translation>
     </message>
@@ -3152,6 +3153,11 @@ Occurred {at} · {state}</translation>
         <location line="+1"/>
         <source>指标得分</source>
         <translation>KPI scores</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>后五名失分指标</source>
+        <translation>Bottom five, KPIs</translation>
     </message>
     <message>
         <location line="+2"/>
@@ -3287,11 +3293,12 @@ Occurred {at} · {state}</translation>
         <location line="+14"/>
         <location line="+11"/>
         <location line="+17"/>
+        <location line="+16"/>
         <source>单位</source>
         <translation>Unit</translation>
     </message>
     <message>
-        <location line="-172"/>
+        <location line="-188"/>
         <source>{top}城市运行 · 五色图与季度晾晒报告</source>
         <translation>{top} City Operations · five-colour grid and quarterly ranking</translation>
     </message>
@@ -3354,11 +3361,12 @@ Occurred {at} · {state}</translation>
         <location line="+5"/>
         <location line="+16"/>
         <location line="+26"/>
+        <location line="+44"/>
         <source>名次</source>
         <translation>Rank</translation>
     </message>
     <message>
-        <location line="-42"/>
+        <location line="-86"/>
         <source>变化</source>
         <translation>Change</translation>
     </message>
@@ -3375,11 +3383,12 @@ Occurred {at} · {state}</translation>
         <location line="+14"/>
         <location line="+11"/>
         <location line="+17"/>
+        <location line="+16"/>
         <source>单位代码</source>
         <translation>Unit code</translation>
     </message>
     <message>
-        <location line="-70"/>
+        <location line="-86"/>
         <source>上季度名次</source>
         <translation>Last quarter rank</translation>
     </message>
@@ -3417,11 +3426,12 @@ Occurred {at} · {state}</translation>
     <message>
         <location line="+3"/>
         <location line="+28"/>
+        <location line="+17"/>
         <source>板块</source>
         <translation>Board</translation>
     </message>
     <message>
-        <location line="-28"/>
+        <location line="-45"/>
         <source>类别</source>
         <translation>Kind</translation>
     </message>
@@ -3434,11 +3444,12 @@ Occurred {at} · {state}</translation>
         <location line="+0"/>
         <location line="+12"/>
         <location line="+17"/>
+        <location line="+17"/>
         <source>得分</source>
         <translation>Score</translation>
     </message>
     <message>
-        <location line="-25"/>
+        <location line="-42"/>
         <source>前五</source>
         <translation>Top 5</translation>
     </message>
@@ -3519,21 +3530,23 @@ Occurred {at} · {state}</translation>
     </message>
     <message>
         <location line="+0"/>
+        <location line="+17"/>
         <source>指标</source>
         <translation>KPI</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="-17"/>
         <source>跑道</source>
         <translation>Runway</translation>
     </message>
     <message>
         <location line="+0"/>
+        <location line="+17"/>
         <source>计量单位</source>
         <translation>Unit of measure</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-16"/>
         <source>方向</source>
         <translation>Direction</translation>
     </message>
@@ -3544,16 +3557,18 @@ Occurred {at} · {state}</translation>
     </message>
     <message>
         <location line="+0"/>
+        <location line="+17"/>
         <source>目标</source>
         <translation>Target</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="-17"/>
+        <location line="+16"/>
         <source>数值</source>
         <translation>Value</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="-13"/>
         <source>越高越好</source>
         <translation>higher is better</translation>
     </message>
@@ -3561,6 +3576,11 @@ Occurred {at} · {state}</translation>
         <location line="+1"/>
         <source>越低越好</source>
         <translation>lower is better</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>失分</source>
+        <translation>Points lost</translation>
     </message>
     <message>
         <location filename="../../datasets/routing.py" line="+203"/>
