@@ -42,6 +42,7 @@ from cockpit.clock import Clock
 from cockpit.config import Config
 from cockpit.controllers.alarms import VitalAlarmSource
 from cockpit.controllers.dispatch import DispatchController, live_feeds
+from cockpit.controllers.levels import LevelsController
 from cockpit.controllers.map import MapController
 from cockpit.controllers.replay import ReplayClock, ReplayController
 from cockpit.controllers.review import ReviewPanel
@@ -74,6 +75,7 @@ from cockpit.widgets.exercise_watermark import ExerciseWatermark
 from cockpit.widgets.gauge import ArcGauge
 from cockpit.widgets.header import MODE_LABELS, HeaderBar
 from cockpit.widgets.kpi_board import KpiBoardDialog
+from cockpit.widgets.levels_panel import Toast
 from cockpit.widgets.map_side import MapSidePanel
 from cockpit.widgets.map_view import MapView
 from cockpit.widgets.panels import BarList, Panel, StatTile
@@ -253,7 +255,9 @@ class MainWindow(QMainWindow):
                    *([self.drill] if self.drill is not None else [])],
             # simulated departments answer in the live demo only: in a drill the trainees
             # act the stages themselves (A/H/V/C) and are scored on them
-            responder=DepartmentSimulator() if catalog.synthetic and mode == "live" else None,
+            # (not in a three-level store: a simulated department cannot act as this login)
+            responder=DepartmentSimulator() if catalog.synthetic and mode == "live"
+            and not getattr(self.store, "levels", False) else None,
             store_problem=store_problem, operator=cfg.operator,
             interval_ms=round(ticks.events_s * 1000),
             # a drill starts at a plausible load: the background events still waiting at its
@@ -266,6 +270,14 @@ class MainWindow(QMainWindow):
             and is_pg_location(store) and self.replay_window is None and self.drill is None
             else None)
         self.dispatch_ctl.sig_store_opened.connect(self._on_store_opened)
+        # the three levels: who this seat is, what awaits its centre, 上报/下派/督办/退回
+        self.levels_ctl = LevelsController(catalog, self.store, self.clock.now,
+                                           self.dispatch_ctl.to_utc, self)
+        self.dispatch_ctl.create_args = self.levels_ctl.create_args
+        self.toast = Toast(self)
+        self.levels_ctl.sig_toast.connect(self.toast.show_text)
+        self.levels_ctl.sig_toast.connect(self.status.setText)
+        self._show_identity()
         self.map_ctl.sig_dispatch_requested.connect(self.dispatch_ctl.request_dispatch)
         self.dispatch_ctl.sig_event_states_changed.connect(self._on_event_states)
         self.dispatch_ctl.sig_alert.connect(self.status.setText)
@@ -397,6 +409,7 @@ class MainWindow(QMainWindow):
             QShortcut(QKeySequence(key), self, lambda m=mode: self.set_mode(m))
         QShortcut(QKeySequence("F11"), self, self._toggle_full_screen)
         QShortcut(QKeySequence("F5"), self, self.refresh)
+        QShortcut(QKeySequence("Ctrl+L"), self, self.show_levels)
         QShortcut(QKeySequence("F4"), self,
                   lambda: self.map_side.setVisible(not self.map_side.isVisible()))
         QShortcut(QKeySequence("Ctrl+F"), self, self._search)
@@ -409,6 +422,8 @@ class MainWindow(QMainWindow):
         pool = QThreadPool.globalInstance()
         pool.setMaxThreadCount(max(pool.maxThreadCount(), 4))
         self.vitals.start()
+        if self.drill is None and self.replay_window is None:
+            self.levels_ctl.start()
         if isinstance(self.clock, ReplayClock):  # seeking anywhere then reads no catalog
             self.vitals.preload(self.clock.start_time, self.clock.end_time)
         page = build_page(self.catalog.boundaries_geojson(), self.catalog.extent,
@@ -792,9 +807,31 @@ class MainWindow(QMainWindow):
         if first:  # the board gauges follow, off the critical path of the first frame
             self._load_boards()
 
+    def _show_identity(self) -> None:
+        ctl = self.levels_ctl
+        self.header.set_identity(ctl.identity_text() if self.drill is None
+                                 and self.replay_window is None else "", ctl.enabled)
+        self.header.sig_levels_requested.connect(self.show_levels)
+        ctl.sig_count_changed.connect(self.header.set_levels_count)
+
+    def show_levels(self) -> None:
+        """The levels panel (上下级) as a window of its own beside the cockpit (Ctrl+L)."""
+        if not self.levels_ctl.enabled:
+            self.status.setText(self.tr("上下级需要共享的三级派遣库（cockpit centre init）。"))
+            return
+        p = self.levels_ctl.panel
+        p.setWindowFlag(Qt.WindowType.Tool, True)
+        p.resize(960, 420)
+        p.show()
+        p.raise_()
+        self.levels_ctl.refresh()
+
     def _on_store_opened(self, store) -> None:
         """The shared store, unreachable at start, is open now: the window owns it."""
         self.store = store
+        self.levels_ctl.store = store
+        self._show_identity()
+        self.levels_ctl.start()
 
     def _orders(self):
         """The dispatch orders for the closed-loop board (None without a store)."""
@@ -886,6 +923,8 @@ class MainWindow(QMainWindow):
         self._closing = True
         self.vitals.close()
         self.dispatch_ctl.stop()
+        self.levels_ctl.stop()
+        self.levels_ctl.panel.close()
         self.clock.stop()
         QThreadPool.globalInstance().waitForDone(3000)
         if self.drill is not None:

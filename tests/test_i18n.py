@@ -127,7 +127,7 @@ WRAPPERS = {"tr", "translate", "QT_TRANSLATE_NOOP", "tr_word", "english"}
 
 def _unwrapped_cjk_literals(path: Path) -> list[tuple[int, str]]:
     """Chinese string literals outside tr()/translate()/QT_TRANSLATE_NOOP(), docstrings, the
-    ``__main__`` block and sample/demo functions."""
+    ``__main__`` block and sample, demo and preview functions (sample data)."""
     tree = ast.parse(path.read_text("utf-8"))
     ok: set[int] = set()
     for node in ast.walk(tree):
@@ -143,7 +143,7 @@ def _unwrapped_cjk_literals(path: Path) -> list[tuple[int, str]]:
                 == "__name__":
             ok.update(id(a) for a in ast.walk(node))
         if isinstance(node, ast.FunctionDef) and node.name.lstrip("_").startswith(
-                ("demo", "sample", "main")):
+                ("demo", "sample", "main", "preview")):
             ok.update(id(a) for a in ast.walk(node))
     return sorted((n.lineno, n.value) for n in ast.walk(tree)
                   if isinstance(n, ast.Constant) and isinstance(n.value, str)

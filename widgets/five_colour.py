@@ -21,6 +21,7 @@ from typing import Any
 import pyqtgraph as pg
 from cockpit.widgets import theme
 from cockpit.widgets.preview import preview_app, show_or_save
+from cockpit.widgets.table_model import RowsModel
 from cockpit.widgets.words import EVALUATION, tr_word
 from PySide6.QtCore import (
     QT_TRANSLATE_NOOP,
@@ -519,7 +520,7 @@ class FiveColourGrid(QWidget):
 # --------------------------------------------------------------------------- breakdown
 
 
-class DictRowsModel(QAbstractTableModel):
+class DictRowsModel(RowsModel):
     """A read-only, sortable table of dict rows.
 
     ``columns``: (key, header) or (key, header, format) where format is a str.format spec
@@ -528,32 +529,11 @@ class DictRowsModel(QAbstractTableModel):
     """
 
     def __init__(self, columns: list[tuple], parent=None) -> None:
-        super().__init__(parent)
-        self._columns = [tuple(c) + (None,) * (3 - len(c)) for c in columns]
-        self._rows: list[dict[str, Any]] = []
+        super().__init__([tuple(c) + (None,) * (3 - len(c)) for c in columns], parent)
 
     def set_rows(self, rows: list[dict[str, Any]], columns: list[tuple] | None = None) -> None:
-        self.beginResetModel()
-        if columns is not None:
-            self._columns = [tuple(c) + (None,) * (3 - len(c)) for c in columns]
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def row(self, i: int) -> dict[str, Any]:
-        return self._rows[i]
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self._columns)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if (role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal
-                and 0 <= section < len(self._columns)):
-            return self._columns[section][1]
-        return None
+        super().set_rows(rows, None if columns is None else
+                         [tuple(c) + (None,) * (3 - len(c)) for c in columns])
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):

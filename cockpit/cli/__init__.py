@@ -102,6 +102,9 @@ def build_parser() -> argparse.ArgumentParser:
     from cockpit.config import add_parser as add_config_parser
 
     add_config_parser(sub)
+    from cockpit.cli.centre import add_parser as add_centre_parser
+
+    add_centre_parser(sub)
     return p
 
 
@@ -165,6 +168,10 @@ def main(argv: list[str] | None = None) -> int:
         from cockpit.config import cmd_config
 
         return cmd_config(args)
+    if args.command == "centre":
+        from cockpit.cli.centre import cmd_centre
+
+        return cmd_centre(args)
     if args.command == "bench":
         from cockpit.bench import run_bench
 

@@ -146,9 +146,9 @@
 <context>
     <name>DispatchController</name>
     <message>
-        <location filename="../../cockpit/controllers/dispatch.py" line="+253"/>
+        <location filename="../../cockpit/controllers/dispatch.py" line="+256"/>
         <source>派遣库未打开：不能派遣</source>
-        <extracomment>The clock time of the last tick shown (events, orders).</extracomment>
+        <extracomment>event -&gt; what a new order needs beside the plan (a levels store: area, owner) The clock time of the last tick shown (events, orders).</extracomment>
         <translation>No dispatch store is open: dispatching is off</translation>
     </message>
     <message>
@@ -222,7 +222,7 @@
         <translation>⚠ Order overdue: {dept} {action} late · {event} ({order})</translation>
     </message>
     <message>
-        <location line="+124"/>
+        <location line="+127"/>
         <source>未派遣：{error}</source>
         <translation>Not dispatched: {error}</translation>
     </message>
@@ -232,7 +232,7 @@
         <translation>Dispatched · event {event} → {n} department order(s)</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+17"/>
         <source>{action}未记录：{error}</source>
         <translation>{action} not recorded: {error}</translation>
     </message>
@@ -691,7 +691,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>FiveColourModel</name>
     <message>
-        <location filename="../../widgets/five_colour.py" line="+179"/>
+        <location filename="../../widgets/five_colour.py" line="+180"/>
         <source>{column}：点击排序</source>
         <translation>{column}: click to sort</translation>
     </message>
@@ -714,7 +714,7 @@ Occurred {at} · {state}</translation>
         <translation>Drill</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+26"/>
         <source>演示数据 · DEMO DATA（合成）</source>
         <translation>DEMO DATA (synthetic)</translation>
     </message>
@@ -722,6 +722,22 @@ Occurred {at} · {state}</translation>
         <location line="+2"/>
         <source>运行数据为合成演示数据，地理为真实行政区划。</source>
         <translation>The operations data are synthetic; the geography is the real administrative division.</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>本席位所属中心、角色和登录名（由数据库认定）</source>
+        <translation>This seat&apos;s centre, role and login (as the database knows them)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <location line="+49"/>
+        <source>上下级</source>
+        <translation>Levels</translation>
+    </message>
+    <message>
+        <location line="-47"/>
+        <source>上级下派、下级上报、督办与退回 (Ctrl+L)</source>
+        <translation>Delegated from above, escalated from below, supervision and returns (Ctrl+L)</translation>
     </message>
     <message>
         <location line="+17"/>
@@ -744,7 +760,12 @@ Occurred {at} · {state}</translation>
         <translation>City time</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+19"/>
+        <source>上下级 {n}</source>
+        <translation>Levels {n}</translation>
+    </message>
+    <message>
+        <location line="+6"/>
         <source>▲ 报警 {alarms}  ◆ 预警 {warnings}</source>
         <translation>▲ Alarms {alarms}  ◆ Warnings {warnings}</translation>
     </message>
@@ -863,7 +884,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>KpiBoardDialog</name>
     <message>
-        <location filename="../../widgets/kpi_board.py" line="+244"/>
+        <location filename="../../widgets/kpi_board.py" line="+227"/>
         <source>八大板块 · 指标明细</source>
         <translation>Eight boards · KPI details</translation>
     </message>
@@ -871,12 +892,12 @@ Occurred {at} · {state}</translation>
 <context>
     <name>KpiBoardView</name>
     <message>
-        <location line="-204"/>
+        <location line="-188"/>
         <source>全部跑道</source>
         <translation>All runways</translation>
     </message>
     <message>
-        <location line="+133"/>
+        <location line="+117"/>
         <source>搜索指标名称、编号或跑道</source>
         <translation>Search KPI name, ID or runway</translation>
     </message>
@@ -889,7 +910,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>KpiBreakdown</name>
     <message>
-        <location filename="../../widgets/five_colour.py" line="+507"/>
+        <location filename="../../widgets/five_colour.py" line="+486"/>
         <source>点击五色图中的格子查看指标明细</source>
         <translation>Click a cell of the five-colour grid for its breakdown</translation>
     </message>
@@ -902,7 +923,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>KpiTableModel</name>
     <message>
-        <location filename="../../widgets/kpi_board.py" line="-164"/>
+        <location filename="../../widgets/kpi_board.py" line="-148"/>
         <source>指标</source>
         <extracomment>(key, header, decimals or None for text)</extracomment>
         <translation>KPI</translation>
@@ -948,7 +969,7 @@ Occurred {at} · {state}</translation>
         <translation>Δ score</translation>
     </message>
     <message>
-        <location line="+54"/>
+        <location line="+38"/>
         <source>越高越好 ↑</source>
         <translation>Higher ↑</translation>
     </message>
@@ -964,9 +985,291 @@ Occurred {at} · {state}</translation>
     </message>
 </context>
 <context>
+    <name>LevelActionDialog</name>
+    <message>
+        <location filename="../../widgets/levels_panel.py" line="+182"/>
+        <source>{action} · 工单 {order}</source>
+        <translation>{action} · order {order}</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>把工单交给上级中心承办，本中心仍可查看。</source>
+        <translation>Hand the order to a centre above; this centre keeps seeing it.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>把工单交给下级中心承办，并限期完成。</source>
+        <translation>Hand the order to a centre below, with a deadline.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>对下级中心的工单挂督办，限期办结，双方都会看到超时。</source>
+        <translation>Supervise a lower centre&apos;s order with a deadline; both centres see it when it is overdue.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>把工单退回给上级或下级中心，须说明理由。</source>
+        <translation>Return the order to a centre above or below, with a reason.</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>承办中心</source>
+        <translation>Centre taking it</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>期限</source>
+        <translation>Deadline</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>理由（必填）</source>
+        <translation>Reason (required)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>说明（可选）</source>
+        <translation>Note (optional)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>理由</source>
+        <translation>Reason</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>说明</source>
+        <translation>Note</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>确认{action}</source>
+        <translation>Confirm: {action}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>取消</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>没有可选的中心。</source>
+        <translation>No centre to choose.</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>请填写理由。</source>
+        <translation>Please give a reason.</translation>
+    </message>
+</context>
+<context>
+    <name>LevelsController</name>
+    <message>
+        <location filename="../../cockpit/controllers/levels.py" line="+31"/>
+        <source>值班员</source>
+        <translation>duty operator</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>值班长</source>
+        <translation>duty leader</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>观察员</source>
+        <translation>observer</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>培训员</source>
+        <translation>trainer</translation>
+    </message>
+    <message>
+        <location line="+45"/>
+        <source>未连接派遣库</source>
+        <translation>No dispatch store</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>{centre}中心 · {role} · {login}</source>
+        <translation>{centre} centre · {role} · {login}</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>共享派遣库 · {login}</source>
+        <translation>Shared dispatch store · {login}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>单席位 · {centre} · {user}</source>
+        <translation>Single seat · {centre} · {user}</translation>
+    </message>
+    <message>
+        <location line="+51"/>
+        <source>下级上报</source>
+        <translation>Escalated from below</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>上级下派</source>
+        <translation>Delegated from above</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>工单退回</source>
+        <translation>Order returned</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>上级督办</source>
+        <translation>Supervised from above</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>{what}：工单 {order}</source>
+        <translation>{what}: order {order}</translation>
+    </message>
+    <message>
+        <location line="+47"/>
+        <source>未记录：{error}</source>
+        <translation>Not recorded: {error}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>已记录：工单 {order} {action}</source>
+        <translation>Recorded: order {order} {action}</translation>
+    </message>
+</context>
+<context>
+    <name>LevelsPanel</name>
+    <message>
+        <location filename="../../widgets/levels_panel.py" line="-164"/>
+        <source>上下级 · 上报 下派 督办 退回</source>
+        <translation>Levels · escalate, delegate, supervise, return</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>类别</source>
+        <translation>Kind</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>工单</source>
+        <translation>Order</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>事件</source>
+        <translation>Event</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>当前承办</source>
+        <translation>Owner</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>期限</source>
+        <translation>Deadline</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>状态</source>
+        <translation>State</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>没有待办：上级和下级都没有交来的事项。</source>
+        <translation>Nothing waiting: no work from above or below.</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>要操作的工单（选中表格中的一行，或输入工单号）</source>
+        <translation>The order to act on (select a row, or type an order id)</translation>
+    </message>
+    <message>
+        <location line="+31"/>
+        <source>下级上报</source>
+        <translation>Escalated from below</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>上级下派</source>
+        <translation>Delegated from above</translation>
+    </message>
+    <message>
+        <location line="-86"/>
+        <location line="+87"/>
+        <source>退回</source>
+        <translation>Return</translation>
+    </message>
+    <message>
+        <location line="-90"/>
+        <source>上报</source>
+        <extracomment>action -&gt; (button text, needs a target centre, needs a deadline, needs a reason)</extracomment>
+        <translation>Escalate</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>下派</source>
+        <translation>Delegate</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>督办</source>
+        <translation>Supervise</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>待签收</source>
+        <extracomment>order states in the interface language</extracomment>
+        <translation>Awaiting acknowledgement</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>已签收</source>
+        <translation>Acknowledged</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>已处置</source>
+        <translation>Handled</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>已核查</source>
+        <translation>Verified</translation>
+    </message>
+    <message>
+        <location line="+74"/>
+        <source>上级督办</source>
+        <translation>Supervised from above</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>督办下级</source>
+        <translation>Supervising below</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source> 已超时</source>
+        <translation> overdue</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>事件 {event}</source>
+        <translation>Event {event}</translation>
+    </message>
+    <message>
+        <location line="+34"/>
+        <source>先选中或输入一个工单。</source>
+        <translation>Select or type an order first.</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../cockpit/window.py" line="+90"/>
+        <location filename="../../cockpit/window.py" line="+92"/>
         <source>应急仓库</source>
         <translation>Warehouses</translation>
     </message>
@@ -1024,7 +1327,7 @@ Occurred {at} · {state}</translation>
     </message>
     <message>
         <location line="+104"/>
-        <location line="+90"/>
+        <location line="+100"/>
         <source>城市运行一屏统揽</source>
         <translation>City Operations Cockpit</translation>
     </message>
@@ -1059,7 +1362,7 @@ Occurred {at} · {state}</translation>
         <translation>Categories</translation>
     </message>
     <message>
-        <location line="+155"/>
+        <location line="+158"/>
         <source>无法启动演练窗口</source>
         <extracomment>The splitters a mode&apos;s layout is made of (the review panel adds its own).</extracomment>
         <translation>Could not start the drill window</translation>
@@ -1126,7 +1429,12 @@ Occurred {at} · {state}</translation>
         <translation>Response targets (median of event types): acknowledge {react} min · verify {verify} min · handle {handle} min</translation>
     </message>
     <message>
-        <location line="+27"/>
+        <location line="+21"/>
+        <source>上下级需要共享的三级派遣库（cockpit centre init）。</source>
+        <translation>Levels need the shared three-level dispatch store (cockpit centre init).</translation>
+    </message>
+    <message>
+        <location line="+28"/>
         <source>已选择：{name}</source>
         <translation>Selected: {name}</translation>
     </message>
@@ -1802,7 +2110,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>app</name>
     <message>
-        <location filename="../../cockpit/app.py" line="+285"/>
+        <location filename="../../cockpit/app.py" line="+291"/>
         <source>另一个驾驶舱正在运行</source>
         <translation>Another cockpit is running</translation>
     </message>
@@ -1812,12 +2120,12 @@ Occurred {at} · {state}</translation>
         <translation>A cockpit on {data} is already running (process {pid} on {host}). Switch to that window, or close it first.</translation>
     </message>
     <message>
-        <location line="+202"/>
+        <location line="+226"/>
         <source>城市运行一屏统揽</source>
         <translation>City Operations Cockpit</translation>
     </message>
     <message>
-        <location line="-188"/>
+        <location line="-212"/>
         <source>正在生成今日演示数据</source>
         <translation>Generating today&apos;s demo dataset</translation>
     </message>
@@ -1862,7 +2170,17 @@ Occurred {at} · {state}</translation>
         <translation>Cannot read the dataset</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+18"/>
+        <source>派遣库登录</source>
+        <translation>Dispatch store login</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{url} 的密码：</source>
+        <translation>Password for {url}:</translation>
+    </message>
+    <message>
+        <location line="+17"/>
         <source>底图文件无法读取</source>
         <translation>Cannot read the base map</translation>
     </message>
@@ -1887,7 +2205,7 @@ Occurred {at} · {state}</translation>
         <translation>Cannot start the drill</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+12"/>
         <source>找不到该地点</source>
         <translation>No such place</translation>
     </message>
@@ -1897,7 +2215,7 @@ Occurred {at} · {state}</translation>
         <translation>no unit with that code or name, and not LON,LAT,ZOOM.</translation>
     </message>
     <message>
-        <location line="-158"/>
+        <location line="-182"/>
         <source>没有该屏幕</source>
         <translation>No such screen</translation>
     </message>
@@ -2400,7 +2718,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>five_colour</name>
     <message>
-        <location filename="../../widgets/five_colour.py" line="-584"/>
+        <location filename="../../widgets/five_colour.py" line="-563"/>
         <source>新</source>
         <extracomment>The raw value a column sorts by (numbers, codes); None sorts last in either order. A score cell&apos;s dict (score, label, colour, text, status, rank). The unit code of a row.</extracomment>
         <translation>new</translation>
