@@ -204,7 +204,10 @@ class Startup:
         self.config_path = self.args.config or config_mod.default_path()
         self.config_problems: list = []
         try:
-            self.cfg = config_mod.from_args(config_mod.load(self.config_path), self.args)
+            # a file named with --config must exist: a typo in its path is not the defaults
+            self.cfg = config_mod.from_args(
+                config_mod.load(self.config_path, required=self.args.config is not None),
+                self.args)
         except config_mod.ConfigError as exc:
             self.config_problems = exc.problems
             self.cfg = config_mod.from_args(config_mod.Config(), self.args)
@@ -323,7 +326,6 @@ class Startup:
         from cockpit import paths
         from cockpit.datasets.catalog import catalog_problems_text
         from cockpit.datasets.catalog import open_catalog as open_cat
-        from cockpit.datasets.validate import DatasetInvalid
 
         def open_it(path: Path):
             return self.run_with_progress(
@@ -333,7 +335,15 @@ class Startup:
         bad = self.both(QT_TRANSLATE_NOOP("app", "数据集有问题"))
         try:
             self.catalog = open_it(self.data_dir)
-        except DatasetInvalid as exc:
+        except OSError as exc:
+            return self.fail(self.both(QT_TRANSLATE_NOOP("app", "无法读取数据集")),
+                             f"{self.data_dir}: {exc}", 1)
+        except Exception as exc:
+            # the validation code is imported only when a dataset is bad (start-up time)
+            from cockpit.datasets.validate import DatasetInvalid
+
+            if not isinstance(exc, DatasetInvalid):
+                raise
             report = catalog_problems_text(exc.problems)
             previous = _last_good_dataset()
             if not (previous and previous != self.data_dir and not self.headless):
@@ -341,9 +351,6 @@ class Startup:
             self.fail(bad, self.both(QT_TRANSLATE_NOOP("app", "继续使用上一个数据集：{path}"),
                                      f"{self.data_dir}\n\n{report}\n\n", path=previous), 0)
             self.catalog = open_it(previous)
-        except OSError as exc:
-            return self.fail(self.both(QT_TRANSLATE_NOOP("app", "无法读取数据集")),
-                             f"{self.data_dir}: {exc}", 1)
         _remember_good_dataset(self.catalog.data_dir)
         return None
 

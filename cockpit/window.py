@@ -46,16 +46,10 @@ from cockpit.controllers.levels import LevelsController
 from cockpit.controllers.map import MapController
 from cockpit.controllers.replay import ReplayClock, ReplayController
 from cockpit.controllers.review import ReviewPanel
-from cockpit.controllers.store import default_store_path, open_default_store
+from cockpit.controllers.store import default_store_path, drills_dir, open_default_store
 from cockpit.controllers.vitals import VitalsController
 from cockpit.datasets import evaluation, summary
 from cockpit.datasets.dispatch import is_pg_location
-from cockpit.datasets.drill import (
-    DrillSession,
-    after_action_report,
-    event_density,
-    shipped_scenarios,
-)
 from cockpit.datasets.drill_sessions import save_session
 from cockpit.datasets.event_feed import DepartmentSimulator
 from cockpit.datasets.review import (
@@ -66,12 +60,8 @@ from cockpit.datasets.review import (
 from cockpit.datasets.schema import BOARDS, RISK_LEVELS, VITAL_DOMAINS
 from cockpit.i18n import current_language
 from cockpit.layers.page import build_page
-from cockpit.printing.drill_pdf import write_drill_pdf
 from cockpit.widgets import theme
-from cockpit.widgets.after_action import AfterActionDialog
 from cockpit.widgets.dispatch_panel import DispatchPanel
-from cockpit.widgets.drill_picker import DrillPicker
-from cockpit.widgets.exercise_watermark import ExerciseWatermark
 from cockpit.widgets.gauge import ArcGauge
 from cockpit.widgets.header import MODE_LABELS, HeaderBar
 from cockpit.widgets.kpi_board import KpiBoardDialog
@@ -86,6 +76,8 @@ from cockpit.workers import run_in_background
 
 if TYPE_CHECKING:
     from cockpit.datasets.catalog import Catalog
+    from cockpit.datasets.drill import DrillSession
+    from cockpit.widgets.after_action import AfterActionDialog
 
 log = logging.getLogger(__name__)
 
@@ -244,7 +236,7 @@ class MainWindow(QMainWindow):
         elif self.drill is not None:
             self.store, store_problem = self.drill.store, None
         else:
-            self.store, store_problem = open_default_store(store)
+            self.store, store_problem = open_default_store(store, dataset=catalog.data_dir)
         # vital-sign alarms arrive in the event list as dispatchable events
         self.alarm_source = VitalAlarmSource()
         self.vitals.sig_alarm_raised.connect(self.alarm_source.push)
@@ -282,6 +274,8 @@ class MainWindow(QMainWindow):
         self.dispatch_ctl.sig_event_states_changed.connect(self._on_event_states)
         self.dispatch_ctl.sig_alert.connect(self.status.setText)
         self.dispatch_ctl.sig_ticked.connect(lambda: self._mark("events"))
+        self.dispatch_ctl.sig_ticked.connect(  # live events count in the density map too
+            lambda: self.map_ctl.set_feed_events(self.dispatch_ctl.feed_events.values()))
         # the five-colour grid and rankings, fed by the dispatch records (闭环 board)
         self.review = ReviewPanel(catalog, self._orders)
         self.review.sig_quarter_shown.connect(self._on_quarter_shown)
@@ -515,13 +509,21 @@ class MainWindow(QMainWindow):
         """演练 from the live window: choose a scenario or a window of the past, then start
         it as its own cockpit process (its own clock, its own store). Returns the command
         line started (None: cancelled)."""
+        from cockpit.datasets.drill import available_scenarios
+        from cockpit.widgets.drill_picker import DrillPicker
+
         first, last = summary.data_time_range(self.catalog.con)
-        picker = DrillPicker(shipped_scenarios(), (first, last), self)
+        fit, unfit, problems = available_scenarios(self.catalog.con, self.catalog.data_dir)
+        # only the scenarios this dataset can run: their units, types and departments exist
+        picker = DrillPicker(fit, (first, last), self,
+                             unfit=[(sc.title, missing) for sc, missing in unfit],
+                             problems=problems)
         self._picker = picker  # for tests, which answer it
         if picker.exec() != DrillPicker.DialogCode.Accepted or picker.choice() is None:
             return None
         choice = picker.choice()
-        args = ["-m", "cockpit", "--data", str(self.catalog.data_dir), "--mode", "drill",
+        # -P: the installed cockpit, even when this one was started in a checkout's root
+        args = ["-P", "-m", "cockpit", "--data", str(self.catalog.data_dir), "--mode", "drill",
                 "--lang", self.lang]
         if choice[0] == "scenario":
             args += ["--scenario", choice[1]]
@@ -530,7 +532,7 @@ class MainWindow(QMainWindow):
         if not self.launch_session(sys.executable, args):
             self.status.setText(self.tr("无法启动演练窗口"))
             return None
-        self.status.setText(self.tr("演练/复盘已在独立窗口启动") + f" · {' '.join(args[3:])}")
+        self.status.setText(self.tr("演练/复盘已在独立窗口启动") + f" · {' '.join(args[4:])}")
         return args
 
     @staticmethod
@@ -542,17 +544,33 @@ class MainWindow(QMainWindow):
     def _build_drill(self, scenario_id: str | None, data_end) -> None:
         """Drill mode: a replay clock over the scenario's window, the replay bar, the
         exercise watermark and a session store of its own."""
-        scenarios = shipped_scenarios()
-        by_id = {sc.id: sc for sc in scenarios}
+        # drill-only modules load here, not on every start (start-up time)
+        from cockpit.datasets.drill import DATASET_DRILLS, DrillSession, available_scenarios
+        from cockpit.widgets.exercise_watermark import ExerciseWatermark
+
+        fit, unfit, problems = available_scenarios(self.catalog.con, self.catalog.data_dir)
+        by_id = {sc.id: sc for sc in fit}
+        misfit = {sc.id: missing for sc, missing in unfit}
         if scenario_id is not None and scenario_id not in by_id:
-            raise ValueError(f"unknown drill scenario {scenario_id!r}; shipped: "
-                             f"{', '.join(by_id)}")
+            if scenario_id in misfit:
+                raise ValueError(f"the drill scenario {scenario_id!r} does not fit this "
+                                 f"dataset, which has no {', '.join(misfit[scenario_id])}")
+            raise ValueError(f"unknown drill scenario {scenario_id!r}; fitting this dataset: "
+                             f"{', '.join(by_id) or 'none'}"
+                             + (f"\n{chr(10).join(problems)}" if problems else ""))
+        if not fit:
+            raise ValueError(
+                f"no drill scenario fits this dataset ({len(unfit)} shipped or own do not); "
+                f"put one in {self.catalog.data_dir / DATASET_DRILLS}/ (see the README)"
+                + (f"\n{chr(10).join(problems)}" if problems else ""))
         self.scenario = by_id[scenario_id] if scenario_id else by_id.get(
-            "water-main-burst-yuzhong", scenarios[0])
+            "water-main-burst-yuzhong", fit[0])
         start, end = self.scenario.window(base=data_end)
         self.clock = ReplayClock(start, end, caption=self.tr("演练时间"), parent=self)
-        live = default_store_path()
-        self.drill = DrillSession(self.scenario, live.parent / "drills", live, self.clock.now)
+        live = Path(self.config.store) if self.config.store and not is_pg_location(
+            self.config.store) else default_store_path(self.catalog.data_dir)
+        self.drill = DrillSession(self.scenario, drills_dir(), live, self.clock.now,
+                                  base=data_end)
         self._add_replay_bar(start, end, drill=True)
         self.replay_ctl.set_injects(self.drill.markers())
         self.replay_bar.sig_seek_requested.connect(lambda _t: self.drill.reset_feed())
@@ -568,6 +586,8 @@ class MainWindow(QMainWindow):
         self.centralWidget().layout().addWidget(self.replay_bar)
         self.replay_ctl = ReplayController(self.clock, self.replay_bar, self)
 
+        from cockpit.datasets.drill import event_density
+
         def density():
             con = self.catalog.cursor()
             try:
@@ -581,6 +601,8 @@ class MainWindow(QMainWindow):
     def _build_replay(self, start: datetime, end: datetime) -> None:
         """复盘: a replay clock over a window of the past, the replay bar, the watermark; no
         scenario, no drill session and no store (the dispatch panel is read-only)."""
+        from cockpit.widgets.exercise_watermark import ExerciseWatermark
+
         self.replay_window = (start, end)
         self.clock = ReplayClock(start, end, parent=self)
         self._add_replay_bar(start, end, drill=False)
@@ -597,8 +619,12 @@ class MainWindow(QMainWindow):
         show it in the app (timeline chart, table, total)."""
         if self.drill is None:
             return None
+        from cockpit.datasets.drill import after_action_report
+        from cockpit.printing.drill_pdf import write_drill_pdf
+        from cockpit.widgets.after_action import AfterActionDialog
+
         report = self._named(after_action_report(self.drill, self.clock.now()))
-        path = default_store_path().parent / "drills" / f"{self.drill.session_id}-report.pdf"
+        path = drills_dir() / f"{self.drill.session_id}-report.pdf"
         write_drill_pdf(report, path)
         if self.after_action is None:
             self.after_action = AfterActionDialog(self)

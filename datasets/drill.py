@@ -107,7 +107,9 @@ from cockpit.datasets.i18n import QT_TRANSLATE_NOOP
 
 __all__ = [
     "DRILL_DIR", "Scenario", "Inject", "ScenarioError", "LiveStoreRefused", "load_scenario",
-    "load_scenarios", "shipped_scenarios", "drill_event_id", "DrillSession", "score_session",
+    "load_scenarios", "shipped_scenarios", "dataset_scenarios", "scenario_needs",
+    "scenario_misfit", "available_scenarios", "DATASET_DRILLS", "drill_event_id",
+    "DrillSession", "score_session",
     "after_action_report", "event_density", "STAGE_ACTION", "WEIGHTS",
 ]
 
@@ -405,6 +407,89 @@ def load_scenarios(folder: Path | str = DRILL_DIR, check_place: bool = True
 def shipped_scenarios() -> list[Scenario]:
     """The scenarios shipped in ``datasets/drills/``."""
     return load_scenarios(DRILL_DIR)
+
+
+#: The folder of a dataset directory that holds the dataset's own scenarios.
+DATASET_DRILLS = "drills"
+
+
+def dataset_scenarios(data_dir: Path | str) -> tuple[list[Scenario], list[str]]:
+    """The scenarios a dataset carries in ``<data_dir>/drills/*.toml``, and the problems of
+    the files that cannot be used (one line each, naming the file): a bad file is skipped,
+    never fatal."""
+    folder = Path(data_dir) / DATASET_DRILLS
+    out: list[Scenario] = []
+    problems: list[str] = []
+    try:
+        files = sorted(folder.glob("*.toml")) if folder.is_dir() else []
+    except OSError as e:
+        return [], [f"{folder}: cannot be read: {e.strerror or e}"]
+    seen: dict[str, Path] = {}
+    for f in files:
+        try:
+            sc = load_scenario(f)
+        except ScenarioError as e:
+            problems.append(str(e))
+            continue
+        if sc.id in seen:
+            problems.append(f"{f}: id {sc.id!r} is also the id of {seen[sc.id].name}; skipped")
+            continue
+        seen[sc.id] = f
+        out.append(sc)
+    return out, problems
+
+
+def scenario_needs(sc: Scenario) -> dict[str, set[str]]:
+    """What a scenario needs from the dataset it runs on: its admin units (the place's
+    district and street), the event types of its injects and the departments it expects."""
+    units = {sc.place.get("district_code", "")} | {
+        i.street_code for i in sc.injects if i.street_code}
+    if sc.place.get("street_code"):
+        units.add(str(sc.place["street_code"]))
+    types = {i.type_id for i in sc.injects if i.type_id}
+    if sc.expected.get("type_id"):
+        types.add(str(sc.expected["type_id"]))
+    depts = set(sc.expected.get("departments") or ())
+    for i in sc.injects:
+        depts |= set(i.departments)
+    return {"units": {u for u in units if u}, "types": types, "departments": depts}
+
+
+def scenario_misfit(con, sc: Scenario) -> list[str]:
+    """What the dataset on ``con`` lacks for the scenario, in words (empty: it fits)."""
+    needs = scenario_needs(sc)
+    missing: list[str] = []
+    for what, table, col, label in (("units", "admin_unit", "code", "unit"),
+                                    ("types", "event_type", "type_id", "event type"),
+                                    ("departments", "department", "dept_id", "department")):
+        want = sorted(needs[what])
+        if not want:
+            continue
+        have = {r[0] for r in con.execute(
+            f"SELECT {col} FROM {table} WHERE {col} IN (SELECT unnest(?::VARCHAR[]))",
+            [want]).fetchall()}
+        missing += [f"{label} {x}" for x in want if x not in have]
+    return missing
+
+
+def available_scenarios(con, data_dir: Path | str | None
+                        ) -> tuple[list[Scenario], list[tuple[Scenario, list[str]]], list[str]]:
+    """The scenarios for the dataset on ``con``: the dataset's own (``data_dir/drills``) and
+    the shipped ones (a dataset's scenario replaces a shipped one with the same id).
+
+    Returns (the ones that fit, the ones that do not with what is missing, the problems of
+    unusable scenario files)."""
+    own, problems = dataset_scenarios(data_dir) if data_dir is not None else ([], [])
+    ids = {sc.id for sc in own}
+    fit: list[Scenario] = []
+    unfit: list[tuple[Scenario, list[str]]] = []
+    for sc in own + [sc for sc in shipped_scenarios() if sc.id not in ids]:
+        missing = scenario_misfit(con, sc)
+        if missing:
+            unfit.append((sc, missing))
+        else:
+            fit.append(sc)
+    return fit, unfit, problems
 
 
 # --------------------------------------------------------------------------- sessions

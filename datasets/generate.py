@@ -60,6 +60,7 @@ from shapely.geometry import mapping
 
 from . import geography as geo
 from . import schema
+from .vitals.demo_links import demo_event_types
 
 __all__ = ["generate", "SCALES", "Scale", "arrow_schema", "quarters_before", "TITLE", "NOTICE"]
 
@@ -1030,6 +1031,10 @@ class _Gen:
             "unit_code": [r[1] for r in rows],
             "warn_low": wl, "warn_high": wh, "alarm_low": al, "alarm_high": ah,
             "point_id": pa.array(np.where(pidx >= 0, pidx + 1, 0), mask=pidx < 0),
+            # the alarm → event type link, as data (datasets/vitals/demo_links.py)
+            "event_type_id": demo_event_types(
+                [r[2] for r in rows], [T[t][1] for t in ti],
+                set(self.tables["event_type"]["type_id"].to_pylist())),
         })
         self.vs_n = n
 

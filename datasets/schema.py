@@ -185,6 +185,11 @@ TABLES: tuple[Table, ...] = (
             Column("alarm_high", "DOUBLE", "alarm above this", nullable=True, finite=True),
             Column("point_id", "BIGINT", "risk point it is measured at", required=False,
                    nullable=True, ref="risk_point.point_id"),
+            Column("event_type_id", "VARCHAR",
+                   "the event type an alarm of this sign is dispatched as (its plan and "
+                   "departments); empty or no column: the alarm is listed all the same and "
+                   "the operator chooses its type when dispatching",
+                   required=False, nullable=True, ref="event_type.type_id"),
         ),
         key=("indicator_id",),
         checks=("threshold_order",),

@@ -31,8 +31,9 @@ def _tool(name: str) -> str:
     """pyside6-lupdate / -lrelease beside the running interpreter (the project's venv)."""
     exe = Path(sys.executable).with_name(name)
     found = str(exe) if exe.exists() else shutil.which(name)
-    if not found:
-        pytest.skip(f"{name} is not installed")
+    if not found:  # a missing tool must not turn the translation checks into a silent pass
+        pytest.fail(f"{name} is not installed: ./scripts/bootstrap.sh --test installs PySide6 "
+                    "with its tools into .venv")
     return found
 
 
@@ -369,7 +370,9 @@ def test_live_and_review_in_english_show_only_data_in_chinese(english, qtbot, ca
                         timeout=30_000)
         left += _chinese_left(win.board_dialog, data)
         win.set_mode("review")
-        qtbot.wait(200)
+        # the review layout is in place (not merely waited for) before the texts are read
+        qtbot.waitUntil(lambda: win.mode == "review" and not win.review.compact
+                        and not win.left_split.isVisible(), timeout=10_000)
         left += _chinese_left(win, data)
         assert not left, "Chinese left in the English window:\n" + "\n".join(sorted(set(left)))
     finally:

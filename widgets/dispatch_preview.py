@@ -27,6 +27,8 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, QTimer, Sign
 from PySide6.QtGui import QBrush, QColor, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
+    QCompleter,
     QDialog,
     QFrame,
     QGridLayout,
@@ -111,6 +113,8 @@ class DispatchPreview(QDialog):
 
     sig_dispatch_confirmed = Signal(dict)
     """The operator confirmed (Enter or a click): the preview dict. Emitted once per attempt."""
+    sig_type_chosen = Signal(str)
+    """The event had no type (``needs_type``): the operator chose this one (a type id)."""
 
     def __init__(self, preview: dict[str, Any], parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -167,6 +171,9 @@ class DispatchPreview(QDialog):
             if x)
         root.addWidget(_plain(meta, "pvMeta"))
 
+        if self.preview.get("needs_type"):
+            self._build_type_choice(root)
+            return
         mid = QHBoxLayout()
         mid.setSpacing(12)
         root.addLayout(mid, 1)
@@ -297,9 +304,79 @@ class DispatchPreview(QDialog):
         root.addLayout(bottom)
         self.confirm_button.setFocus()
 
+    def _build_type_choice(self, root: QVBoxLayout) -> None:
+        """The event has no type the dataset knows (e.g. an alarm of a vital sign the
+        dataset links to no type): the operator picks one, then the plan is prepared."""
+        self.state = "choosing"
+        box = QFrame()
+        box.setObjectName("pvBox")
+        bv = QVBoxLayout(box)
+        bv.setContentsMargins(12, 10, 12, 10)
+        bv.addWidget(_plain(self.tr("该事件没有事件类型，请选择类型后生成预案"), "pvHead"))
+        self.type_combo = QComboBox()
+        self.type_combo.setEditable(True)
+        self.type_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.type_combo.lineEdit().setPlaceholderText(self.tr("输入类型名称或编号筛选"))
+        for t in self.preview.get("types") or []:
+            self.type_combo.addItem(f"{t['name']}（{t['type_id']}）", t["type_id"])
+        comp = self.type_combo.completer()
+        comp.setFilterMode(Qt.MatchFlag.MatchContains)
+        comp.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+        suggested = self.preview.get("suggested_type")
+        at = self.type_combo.findData(suggested) if suggested else -1
+        self.type_combo.setCurrentIndex(at)
+        if at < 0:
+            self.type_combo.setEditText("")
+        bv.addWidget(self.type_combo)
+        bv.addStretch(1)
+        root.addWidget(box, 1)
+        bottom = QHBoxLayout()
+        self.status = _plain(self.tr("选择类型后按 Enter 生成预案，Esc 取消"), "pvStatus")
+        self.status.setStyleSheet(f"color: {theme.TEXT_DIM};")
+        bottom.addWidget(self.status, 1)
+        self.cancel_button = QPushButton(self.tr("取消 Esc"))
+        self.cancel_button.setAutoDefault(False)
+        self.cancel_button.clicked.connect(self.reject)
+        self.confirm_button = QPushButton(self.tr("生成预案 · Enter"))
+        self.confirm_button.setObjectName("pvConfirm")
+        self.confirm_button.setDefault(True)
+        self.confirm_button.clicked.connect(self.choose_type)
+        bottom.addWidget(self.cancel_button)
+        bottom.addWidget(self.confirm_button)
+        root.addLayout(bottom)
+        self.steps_table = None
+        self.type_combo.setFocus()
+
     # ---- public API ---------------------------------------------------------------------
+    def chosen_type(self) -> str | None:
+        """The type id the chooser holds: the current item, or the one whose name or id the
+        operator typed exactly; None when nothing matches."""
+        if not self.preview.get("needs_type"):
+            return None
+        text = self.type_combo.currentText().strip()
+        if not text:
+            return None
+        i = self.type_combo.findText(text)
+        if i < 0:
+            for t in self.preview.get("types") or []:
+                if text in (t["type_id"], t["name"]):
+                    return str(t["type_id"])
+            return None
+        return str(self.type_combo.itemData(i))
+
+    def choose_type(self) -> None:
+        """Enter or the button while choosing: hand the chosen type to the cockpit."""
+        tid = self.chosen_type()
+        if tid is None:
+            self._set_status(self.tr("请选择一个事件类型"), theme.STATUS["alarm"])
+            return
+        self.sig_type_chosen.emit(tid)
+
     def confirm(self) -> None:
         """Enter or the button: ask the cockpit to dispatch (once while a write is on its way)."""
+        if self.state == "choosing":
+            self.choose_type()
+            return
         if self.state in ("pending", "done"):
             return
         self.state = "pending"
@@ -338,7 +415,7 @@ class DispatchPreview(QDialog):
     # ---- Qt -------------------------------------------------------------------------------
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            if self.state in ("ready", "failed"):
+            if self.state in ("ready", "failed", "choosing"):
                 self.confirm()
             event.accept()
             return

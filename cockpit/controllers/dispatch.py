@@ -48,6 +48,7 @@ from cockpit.datasets.dispatch import (
     StoreUnavailable,
     StoreWriteError,
 )
+from cockpit.datasets.dispatch.ledger import naive_utc
 from cockpit.datasets.event_feed import (
     DepartmentSimulator,
     DirectoryFeed,
@@ -158,6 +159,20 @@ def _end_of_second(t: datetime) -> datetime:
     return t + timedelta(microseconds=999_999) if t.microsecond == 0 else t
 
 
+def _orders_moment(store: DispatchStore, now_utc: datetime) -> datetime:
+    """The moment the order list is read as of: the screen's time, or the store's own clock
+    when that is later. In live mode the store stamps rows by the wall clock while the screen
+    stops at the end of a dataset whose history lies in the past; an order once written (from
+    this window, another seat or the API) is then listed all the same. A drill's store runs
+    on the drill's clock, so there the screen's time decides (a seek back hides later rows)."""
+    screen = _end_of_second(now_utc)
+    try:
+        own = naive_utc(store.clock())
+    except Exception:  # noqa: BLE001 - a store without a usable clock: the screen decides
+        return screen
+    return max(screen, own)
+
+
 def _local_offset() -> timedelta:
     return datetime.now().astimezone().utcoffset() or timedelta(0)
 
@@ -235,6 +250,9 @@ class DispatchController(QObject):
         self._orders_shown = 0
         self._orders_busy = self._orders_again = False
         self._reopen = reopen
+        #: Hook: ``suggest_type(event row) -> type_id | None`` for an event without a type
+        #: (a text router can plug in here); the operator still chooses in the preview.
+        self.suggest_type: Callable[[dict[str, Any]], str | None] | None = None
         self._reopen_ms = 1000
         self._reopen_timer = QTimer(self)
         self._reopen_timer.setSingleShot(True)
@@ -393,11 +411,11 @@ class DispatchController(QObject):
                 now_utc = self.to_utc(now)
                 try:
                     gen = next(self._orders_reads)
-                    df = self.store.orders(as_of=_end_of_second(now_utc))
+                    df = self.store.orders(as_of=_orders_moment(self.store, now_utc))
                     if self.responder is not None and not self._read_only and len(df):
                         answered = len(self.responder.step(self.store, now_utc, df))
                         if answered:
-                            df = self.store.orders(as_of=_end_of_second(now_utc))
+                            df = self.store.orders(as_of=_orders_moment(self.store, now_utc))
                 except StoreWriteError as e:  # the shared store's server is gone
                     down = str(e)
                 else:
@@ -599,7 +617,7 @@ class DispatchController(QObject):
             try:
                 now_utc = self.to_utc(now)
                 gen = next(self._orders_reads)
-                df = store.orders(as_of=_end_of_second(now_utc))
+                df = store.orders(as_of=_orders_moment(store, now_utc))
                 info = self._event_info_for(con, df, known, feed)
                 return now, gen, info, self._order_rows(df, now_utc, names,
                                                         {**self._event_info, **info})
@@ -685,7 +703,14 @@ class DispatchController(QObject):
                                      float(d["lat"]), int(d.get("severity") or 3),
                                      d.get("title") or "", d.get("district_code"),
                                      d.get("street_code"), d.get("point_id"), feed="given")
+                if d.get("type_id") and feed.type_id not in names.types:  # the operator's
+                    feed = replace(feed, type_id=str(d["type_id"]))
                 feed = self._placed(con, feed)
+                if feed.type_id not in names.types:
+                    # no type, or one the dataset lacks (an alarm of a sign without a link):
+                    # the preview asks the operator for it, with a suggestion when there is one
+                    ev = self._feed_row(feed, names)
+                    return eid, None, self._type_question(ev, names)
                 ev = self._feed_row(feed, names)
                 plan = routing.plan_for_type(con, feed.type_id, feed.district_code,
                                              feed.street_code, event_id=eid)
@@ -717,7 +742,32 @@ class DispatchController(QObject):
                        "repair_min": imp.repair_min}}
         return eid, plan, preview
 
-    def _on_prepared(self, result: tuple[str, routing.Plan, dict[str, Any]]) -> None:
+    def _type_question(self, ev: dict[str, Any], names: _Names) -> dict[str, Any]:
+        """A preview without a plan: the event has no known type, the operator chooses."""
+        suggested = None
+        if self.suggest_type is not None:
+            try:
+                suggested = self.suggest_type(dict(ev))
+            except Exception as e:  # noqa: BLE001 - a suggestion must never stop the choice
+                log.warning("type suggestion failed: %s", e)
+            if suggested not in names.types:
+                suggested = None
+        return {"event": ev, "plan_id": None, "steps": [], "impact": {},
+                "needs_type": True, "suggested_type": suggested,
+                "types": [{"type_id": t, "name": v[0]}
+                          for t, v in sorted(names.types.items(), key=lambda kv: kv[1][0])]}
+
+    def _on_type_chosen(self, eid: str, type_id: str, dlg: DispatchPreview) -> None:
+        """The operator chose the type of an event that had none: keep it on the event (the
+        list shows it) and prepare the plan of that type."""
+        feed = self.feed_events.get(eid)
+        if feed is not None:
+            self.feed_events[eid] = replace(feed, type_id=type_id)
+        dlg.done(0)  # closes; _on_preview_closed forgets it
+        self._on_preview_closed(dlg)
+        self.request_dispatch({"event_id": eid, "type_id": type_id})
+
+    def _on_prepared(self, result: tuple[str, routing.Plan | None, dict[str, Any]]) -> None:
         eid, plan, preview = result
         if self._read_only:
             return
@@ -727,6 +777,7 @@ class DispatchController(QObject):
         self.panel.show_message("")
         dlg = DispatchPreview(preview, self.panel.window())
         event = preview.get("event")
+        dlg.sig_type_chosen.connect(lambda tid: self._on_type_chosen(eid, tid, dlg))
         dlg.sig_dispatch_confirmed.connect(lambda _p: self._on_confirmed(eid, plan, dlg, event))
         dlg.finished.connect(lambda _r: self._on_preview_closed(dlg))
         self.preview = dlg
@@ -737,9 +788,9 @@ class DispatchController(QObject):
             self.preview = None
         dlg.deleteLater()
 
-    def _on_confirmed(self, eid: str, plan: routing.Plan, dlg: DispatchPreview,
+    def _on_confirmed(self, eid: str, plan: routing.Plan | None, dlg: DispatchPreview,
                       event: dict[str, Any] | None = None) -> None:
-        if eid in self._inflight or self.store is None:
+        if eid in self._inflight or self.store is None or plan is None:
             return
         self._inflight.add(eid)
         # one key per confirmation; kept after a failure so that the retry is the same request

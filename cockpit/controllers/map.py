@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -63,6 +63,7 @@ class MapController(QObject):
         self.events = EventLayer()
         self.facilities = FacilityLayer()
         self.density = DensityLayer("events")
+        self.feed_points: dict[str, list] = {}
         self.districts = DistrictLayer("density")
         self.visible = {"risk_points": True, "events": True, "facilities": True,
                         "density": False}
@@ -121,6 +122,15 @@ class MapController(QObject):
         """Dispatch states by event id (from the dispatch store), for the event colours."""
         self.event_states = dict(states)
 
+    def set_feed_events(self, events: Iterable[Any]) -> None:
+        """The live events that are not in the catalog (feeds, alarms: objects with
+        ``lon``, ``lat``, ``occurred_at``, ``severity``, ``type_id``), for the density."""
+        ev = list(events)
+        self.feed_points = {"lon": [e.lon for e in ev], "lat": [e.lat for e in ev],
+                            "occurred_at": [e.occurred_at for e in ev],
+                            "severity": [e.severity for e in ev],
+                            "type_id": [e.type_id for e in ev]}
+
     def refresh(self, *, time_only: bool = False) -> None:
         """Query the visible layers again for the current viewport. ``time_only``: only the
         layers that move with the clock (events, density) — a replay frame; the risk points
@@ -169,6 +179,8 @@ class MapController(QObject):
             visible &= TIME_LAYERS
         filters = {"levels": self.filters["levels"], "categories": self.filters["categories"]}
         states = {"states": self.event_states}
+        density_filters = (filters if self.density.source == "risk"
+                           else {"feed": self.feed_points})
 
         def work() -> tuple[list[tuple[str, str]], dict]:
             con = self.catalog.cursor()
@@ -182,7 +194,7 @@ class MapController(QObject):
                 if "facilities" in visible:
                     payloads.append(self.facilities.query(con, vp, as_of))
                 if "density" in visible:
-                    payloads.append(self.density.query(con, vp, as_of))
+                    payloads.append(self.density.query(con, vp, as_of, density_filters))
                 t1 = time.perf_counter()
                 for p in payloads:
                     p["seq"] = seq

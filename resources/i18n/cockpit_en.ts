@@ -146,9 +146,9 @@
 <context>
     <name>DispatchController</name>
     <message>
-        <location filename="../../cockpit/controllers/dispatch.py" line="+256"/>
+        <location filename="../../cockpit/controllers/dispatch.py" line="+274"/>
         <source>派遣库未打开：不能派遣</source>
-        <extracomment>event -&gt; what a new order needs beside the plan (a levels store: area, owner) The clock time of the last tick shown (events, orders).</extracomment>
+        <extracomment>event -&gt; what a new order needs beside the plan (a levels store: area, owner) The clock time of the last tick shown (events, orders). Hook: ``suggest_type(event row) -&gt; type_id | None`` for an event without a type (a text router can plug in here); the operator still chooses in the preview.</extracomment>
         <translation>No dispatch store is open: dispatching is off</translation>
     </message>
     <message>
@@ -222,7 +222,7 @@
         <translation>⚠ Order overdue: {dept} {action} late · {event} ({order})</translation>
     </message>
     <message>
-        <location line="+127"/>
+        <location line="+160"/>
         <source>未派遣：{error}</source>
         <translation>Not dispatched: {error}</translation>
     </message>
@@ -398,7 +398,7 @@
 <context>
     <name>DispatchPreview</name>
     <message>
-        <location filename="../../widgets/dispatch_preview.py" line="+120"/>
+        <location filename="../../widgets/dispatch_preview.py" line="+124"/>
         <source>一键调度 · 派遣预览</source>
         <translation>One-click dispatch · preview</translation>
     </message>
@@ -408,7 +408,7 @@
         <translation>Event {event}</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+18"/>
         <source>默认处置流程</source>
         <translation>default procedure</translation>
     </message>
@@ -515,16 +515,42 @@
     </message>
     <message>
         <location line="+3"/>
+        <location line="+43"/>
         <source>取消 Esc</source>
         <translation>Cancel Esc</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="-40"/>
         <source>确认派遣 {n} 个部门 · Enter</source>
         <translation>Dispatch to {n} dept(s) · Enter</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+18"/>
+        <source>该事件没有事件类型，请选择类型后生成预案</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>输入类型名称或编号筛选</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>选择类型后按 Enter 生成预案，Esc 取消</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>生成预案 · Enter</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+31"/>
+        <source>请选择一个事件类型</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+15"/>
         <source>正在派遣…</source>
         <translation>Dispatching…</translation>
     </message>
@@ -575,7 +601,7 @@
 <context>
     <name>DrillPicker</name>
     <message>
-        <location filename="../../widgets/drill_picker.py" line="+44"/>
+        <location filename="../../widgets/drill_picker.py" line="+49"/>
         <source>演练 · 复盘</source>
         <translation>Drill · replay</translation>
     </message>
@@ -590,7 +616,17 @@
         <translation>{title}  ·  {n} injects  ·  {minutes} min</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+16"/>
+        <source>没有适用于本数据集的演练场景。可在数据集目录的 drills/ 文件夹中放入本中心的场景（见 README）。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>另有 {n} 个场景不适用于本数据集（缺少所需的单位、事件类型或部门），未列出。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
         <source>演练场景</source>
         <translation>Drill scenarios</translation>
     </message>
@@ -1269,7 +1305,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../cockpit/window.py" line="+92"/>
+        <location filename="../../cockpit/window.py" line="+84"/>
         <source>应急仓库</source>
         <translation>Warehouses</translation>
     </message>
@@ -1327,7 +1363,7 @@ Occurred {at} · {state}</translation>
     </message>
     <message>
         <location line="+104"/>
-        <location line="+100"/>
+        <location line="+102"/>
         <source>城市运行一屏统揽</source>
         <translation>City Operations Cockpit</translation>
     </message>
@@ -1362,7 +1398,7 @@ Occurred {at} · {state}</translation>
         <translation>Categories</translation>
     </message>
     <message>
-        <location line="+158"/>
+        <location line="+166"/>
         <source>无法启动演练窗口</source>
         <extracomment>The splitters a mode&apos;s layout is made of (the review panel adds its own).</extracomment>
         <translation>Could not start the drill window</translation>
@@ -1373,23 +1409,23 @@ Occurred {at} · {state}</translation>
         <translation>The drill/replay started in a window of its own</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+34"/>
         <source>演练时间</source>
         <translation>Drill time</translation>
     </message>
     <message>
-        <location line="+7"/>
-        <location line="+177"/>
+        <location line="+9"/>
+        <location line="+185"/>
         <source>演练 · {title}</source>
         <translation>Drill · {title}</translation>
     </message>
     <message>
-        <location line="-145"/>
+        <location line="-149"/>
         <source>复盘 · {start} – {end}</source>
         <translation>Replay · {start} – {end}</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+20"/>
         <source>演练得分 {score} · 复盘报告：{path}</source>
         <translation>Drill score {score} · after-action report: {path}</translation>
     </message>
@@ -2110,7 +2146,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>app</name>
     <message>
-        <location filename="../../cockpit/app.py" line="+291"/>
+        <location filename="../../cockpit/app.py" line="+294"/>
         <source>另一个驾驶舱正在运行</source>
         <translation>Another cockpit is running</translation>
     </message>
@@ -2120,12 +2156,12 @@ Occurred {at} · {state}</translation>
         <translation>A cockpit on {data} is already running (process {pid} on {host}). Switch to that window, or close it first.</translation>
     </message>
     <message>
-        <location line="+226"/>
+        <location line="+230"/>
         <source>城市运行一屏统揽</source>
         <translation>City Operations Cockpit</translation>
     </message>
     <message>
-        <location line="-212"/>
+        <location line="-216"/>
         <source>正在生成今日演示数据</source>
         <translation>Generating today&apos;s demo dataset</translation>
     </message>
@@ -2150,7 +2186,7 @@ Occurred {at} · {state}</translation>
         <translation>{path} is not a directory.</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+15"/>
         <source>正在载入数据</source>
         <translation>Loading the dataset</translation>
     </message>
@@ -2160,17 +2196,17 @@ Occurred {at} · {state}</translation>
         <translation>The dataset has problems</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+16"/>
         <source>继续使用上一个数据集：{path}</source>
         <translation>The previous dataset stays in use: {path}</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="-12"/>
         <source>无法读取数据集</source>
         <translation>Cannot read the dataset</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+31"/>
         <source>派遣库登录</source>
         <translation>Dispatch store login</translation>
     </message>
@@ -2215,7 +2251,7 @@ Occurred {at} · {state}</translation>
         <translation>no unit with that code or name, and not LON,LAT,ZOOM.</translation>
     </message>
     <message>
-        <location line="-182"/>
+        <location line="-186"/>
         <source>没有该屏幕</source>
         <translation>No such screen</translation>
     </message>
@@ -2450,7 +2486,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>dispatch_preview</name>
     <message>
-        <location filename="../../widgets/dispatch_preview.py" line="-306"/>
+        <location filename="../../widgets/dispatch_preview.py" line="-381"/>
         <source>响应</source>
         <translation>React</translation>
     </message>
@@ -3388,7 +3424,12 @@ Occurred {at} · {state}</translation>
 <context>
     <name>store_location</name>
     <message>
-        <location filename="../../cockpit/controllers/store.py" line="+89"/>
+        <location filename="../../cockpit/controllers/store.py" line="+73"/>
+        <source>派遣库现按数据集分开，本数据集启用新的派遣库 {new}。此前各数据集共用的派遣库仍在 {old}，未作改动；用 --store {old} 打开它。</source>
+        <translation>Dispatch stores are now one per dataset: this dataset starts a new store, {new}. The store all datasets shared before is still at {old}, unchanged; open it with --store {old}.</translation>
+    </message>
+    <message>
+        <location line="+63"/>
         <source>派遣库无法打开 {path}：{error}</source>
         <translation>Cannot open the dispatch store {path}: {error}</translation>
     </message>
@@ -3410,9 +3451,9 @@ Occurred {at} · {state}</translation>
 <context>
     <name>vocabulary</name>
     <message>
-        <location filename="../../datasets/drill.py" line="+653"/>
+        <location filename="../../datasets/drill.py" line="+738"/>
         <source>每条注入 100 分：派遣 20（时限内满分，至 3 倍时限线性降至 0）+ 部门 30 × max(0, 正确 − 0.5 × 错派) / 应派 + 各阶段时限 50 均分；总分为加权平均。</source>
-        <extracomment>Where the shipped scenarios live. The order action that finishes each stage, in the order the store&apos;s actions run. Points per part of an inject&apos;s score. How a drill is scored, in words (the widgets show it translated).</extracomment>
+        <extracomment>Where the shipped scenarios live. The order action that finishes each stage, in the order the store&apos;s actions run. Points per part of an inject&apos;s score. The folder of a dataset directory that holds the dataset&apos;s own scenarios. How a drill is scored, in words (the widgets show it translated).</extracomment>
         <translation>Each inject scores 100: dispatch 20 (full marks within the target, falling linearly to 0 at 3× the target) + departments 30 × max(0, right − 0.5 × wrong) / expected + stage deadlines 50, shared equally; the total is the weighted mean.</translation>
     </message>
     <message>
@@ -3424,14 +3465,14 @@ Occurred {at} · {state}</translation>
     </message>
     <message>
         <location line="+2"/>
-        <location filename="../../datasets/report.py" line="+379"/>
+        <location filename="../../datasets/report.py" line="+393"/>
         <location line="+86"/>
         <source>总分</source>
         <extracomment>The total&apos;s column name.</extracomment>
         <translation>Total</translation>
     </message>
     <message>
-        <location filename="../../datasets/report.py" line="-470"/>
+        <location filename="../../datasets/report.py" line="-484"/>
         <source>按分数段（绝对阈值）</source>
         <translation>by score bands (absolute thresholds)</translation>
     </message>
@@ -3442,13 +3483,13 @@ Occurred {at} · {state}</translation>
     </message>
     <message>
         <location line="+2"/>
-        <location line="+419"/>
+        <location line="+433"/>
         <source>说明</source>
         <extracomment>The workbook&apos;s sheets, in order.</extracomment>
         <translation>About</translation>
     </message>
     <message>
-        <location line="-419"/>
+        <location line="-433"/>
         <source>排名</source>
         <translation>Ranking</translation>
     </message>
@@ -3579,7 +3620,7 @@ Occurred {at} · {state}</translation>
         <translation>Five colours: by rank quintiles (review) — among n units with a score, rank r has level ⌊(r−1)·5/n⌋+1; equal scores share a band. Either way can be chosen.</translation>
     </message>
     <message>
-        <location line="+84"/>
+        <location line="+98"/>
         <source>未指定派遣库</source>
         <translation>no dispatch store given</translation>
     </message>
