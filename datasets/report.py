@@ -35,7 +35,7 @@ MODE_LABELS = {"absolute": QT_TRANSLATE_NOOP("vocabulary", "按分数段（绝�
 SHEETS = (QT_TRANSLATE_NOOP("vocabulary", "说明"), QT_TRANSLATE_NOOP("vocabulary", "排名"),
           QT_TRANSLATE_NOOP("vocabulary", "五色图"), QT_TRANSLATE_NOOP("vocabulary", "两季度对比"),
           QT_TRANSLATE_NOOP("vocabulary", "前五后五"), QT_TRANSLATE_NOOP("vocabulary", "闭环处置"),
-          QT_TRANSLATE_NOOP("vocabulary", "指标得分"))
+          QT_TRANSLATE_NOOP("vocabulary", "指标得分"), QT_TRANSLATE_NOOP("vocabulary", "后五名失分指标"))
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _LEVEL_NAMES = {"district": QT_TRANSLATE_NOOP("vocabulary", "区县"), "street": QT_TRANSLATE_NOOP("vocabulary", "镇街"),
                 "community": QT_TRANSLATE_NOOP("vocabulary", "村社"), "grid": QT_TRANSLATE_NOOP("vocabulary", "网格")}
@@ -512,6 +512,18 @@ def write_xlsx(report: Report, path: Path | str,
                        safe_text(rw), safe_text(unit), higher if direction == "higher"
                        else lower, _num(w), _num(t), _num(v),
                        None if _num(s) is None else round(float(s), 1)])
+    # 后五名失分指标: the bottom five and the KPIs that cost them most points
+    ws = sheet(tr(SHEETS[7]), [QT_TRANSLATE_NOOP("vocabulary", "名次"), QT_TRANSLATE_NOOP("vocabulary", "单位代码"), QT_TRANSLATE_NOOP("vocabulary", "单位"), QT_TRANSLATE_NOOP("vocabulary", "总分"),
+                           QT_TRANSLATE_NOOP("vocabulary", "指标"), QT_TRANSLATE_NOOP("vocabulary", "板块"), QT_TRANSLATE_NOOP("vocabulary", "计量单位"), QT_TRANSLATE_NOOP("vocabulary", "数值"),
+                           QT_TRANSLATE_NOOP("vocabulary", "目标"), QT_TRANSLATE_NOOP("vocabulary", "得分"), QT_TRANSLATE_NOOP("vocabulary", "失分")],
+               [6, 12, 22, 8, 30, 12, 9, 10, 10, 8, 8])
+    for u in report.bottom:
+        for k in u["kpis"]:
+            ws.append([u["rank"], cell(ws, u["code"]), cell(ws, u["name"]),
+                       level_cell(ws, u["code"], E.TOTAL), cell(ws, k["name"]),
+                       cell(ws, tr(k["board"])), cell(ws, k["unit"]),
+                       cell(ws, k["value"], fmt="0.00"), cell(ws, k["target"], fmt="0.00"),
+                       cell(ws, k["score"], fmt="0.0"), cell(ws, k["points_lost"], fmt="0.00")])
     tmp = path.with_name(path.name + ".part")
     wb.save(tmp)
     tmp.replace(path)

@@ -70,8 +70,11 @@ def drill_window(qtbot, small_dataset_master: Path, tmp_path: Path, monkeypatch)
     win.show()
     win.start()
     yield win
+    from PySide6.QtCore import QThreadPool
+
     win.drill_close_answer = "keep"
     win.close()
+    QThreadPool.globalInstance().waitForDone(60_000)  # jobs still reading the catalog
     cat.close()
 
 

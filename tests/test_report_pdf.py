@@ -138,3 +138,17 @@ def test_cli_report_reads_the_store_and_says_what_is_missing(
     assert "closed loop" in err and "no.duckdb" in err
     pdf = next((tmp_path / "out").glob("*.pdf"))
     assert "no.duckdb" in "".join(_pages(pdf))
+
+
+def test_xlsx_explains_the_bottom_five_with_formats_and_frozen_headers(quarter_pdf, tmp_path):
+    from openpyxl import load_workbook
+
+    rep, _ = quarter_pdf
+    wb = load_workbook(R.write_xlsx(rep, tmp_path / "q.xlsx"))
+    ws = wb["后五名失分指标"]
+    assert ws.freeze_panes == "A2"
+    rows = list(ws.iter_rows(min_row=2))
+    assert {r[2].value for r in rows} == {u["name"] for u in rep.bottom}
+    lost = [r[10] for r in rows]
+    assert all(c.number_format == "0.00" and c.value > 0 for c in lost)
+    assert wb["排名"].freeze_panes == "A2"

@@ -261,19 +261,35 @@ class ReviewView(QWidget):
         self._size_splitters()
 
     # ---- helpers ---------------------------------------------------------------------
-    def _size_splitters(self) -> None:
+    def _size_splitters(self, tries: int = 20) -> None:
         """The grid gets what its columns need (45-60 %); the breakdown most of the right
-        column (its table shows the KPI rows, the trend under it)."""
-        w, h = self._wide.width(), self._right.height()
-        if (self.compact or getattr(self, "_sized", False) or w < 900 or h < 300
-                or self.grid.model.rowCount() == 0):
+        column (its table shows the KPI rows, the trend under it).
+
+        Waits until the splitter has the panel's new width: a panel just widened (live ->
+        review) gets its size before its splitters do, and sizes set on a splitter that is
+        still narrow squeeze its second pane to nothing."""
+        if (self.compact or getattr(self, "_sized", False) or self.width() < 900
+                or self.height() < 300 or self.grid.model.rowCount() == 0):
+            return
+        w = self._wide.width()
+        if w < self.width() * 0.9 or self._right.height() < self.height() - 160:
+            if tries > 0:
+                QTimer.singleShot(10, lambda: self._size_splitters(tries - 1))
             return
         self._sized = True
         grid_w = min(int(w * 0.60), max(int(w * 0.45), self.grid.wanted_width()))
         log.debug("review: grid wants %d of %d px", self.grid.wanted_width(), w)
         self._wide.setSizes([grid_w, w - grid_w])
+        h = self._right.height()
         self._right.setSizes([int(h * 0.36), h - int(h * 0.36)])
-        bh = max(self.breakdown.split.height(), int((h - int(h * 0.36)) * 0.85))
+        self._size_breakdown(int((h - int(h * 0.36)) * 0.8))
+
+    def _size_breakdown(self, want: int, tries: int = 20) -> None:
+        """The breakdown's table over its trend, 2:1, once the breakdown has its height."""
+        bh = self.breakdown.split.height()
+        if bh < want and tries > 0:
+            QTimer.singleShot(10, lambda: self._size_breakdown(want, tries - 1))
+            return
         self.breakdown.split.setSizes([int(bh * 0.66), bh - int(bh * 0.66)])
 
     # ---- handlers -------------------------------------------------------------------------
