@@ -16,6 +16,7 @@ from cockpit.cli import main
 
 def _session(folder: Path, sid: str, age_days: float, report: bool = False) -> None:
     open_store(folder / f"{sid}.duckdb").close()
+    (folder / f"{sid}.json").write_text("{}")  # the closed session's state
     if report:
         (folder / f"{sid}-report.pdf").write_bytes(b"%PDF-1.4\n")
     t = time.time() - age_days * 86400
@@ -46,7 +47,7 @@ def test_list_shows_each_session_once_newest_first(drills: Path, capsys) -> None
 def test_prune_removes_old_sessions_with_all_their_files(drills: Path, capsys) -> None:
     assert main(["drill", "prune", "--dry-run"]) == 0
     assert "would remove 2 of 3" in capsys.readouterr().out
-    assert len(list(drills.glob("old-a*"))) == 3  # store, key, report: untouched
+    assert len(list(drills.glob("old-a*"))) == 4  # store, key, state, report: untouched
     assert main(["drill", "prune"]) == 0  # default: older than 30 days
     assert not list(drills.glob("old-*")) and (drills / "new-c.duckdb").exists()
     assert (drills / "notes.txt").exists()

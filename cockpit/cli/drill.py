@@ -1,7 +1,8 @@
 """`cockpit drill list|prune`: the drill sessions' files in ``<data dir>/drills``.
 
 Every drill writes a session store ``<session>.duckdb`` (with ``.key``, ``.head`` and, while
-it runs, ``.wal`` beside it) and, when scored, ``<session>-report.pdf``. ``list`` shows them,
+it runs, ``.wal`` beside it), its state ``<session>.json`` when closed, and, when scored,
+``<session>-report.pdf``. ``list`` shows them,
 newest first; ``prune`` removes the sessions last written more than ``--older-than`` days ago
 (default 30), or all but the newest ``--keep N``; ``--dry-run`` only says what it would remove.
 A session whose store a running drill holds is never removed.
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-SUFFIXES = (".duckdb", ".duckdb.key", ".duckdb.head", ".duckdb.wal", "-report.pdf")
+SUFFIXES = (".duckdb", ".duckdb.key", ".duckdb.head", ".duckdb.wal", "-report.pdf", ".json")
 
 
 @dataclass(frozen=True)
