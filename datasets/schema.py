@@ -288,6 +288,10 @@ TABLES: tuple[Table, ...] = (
             Column("title", "VARCHAR", "short description"),
             Column("point_id", "BIGINT", "risk point concerned", required=False, nullable=True,
                    ref="risk_point.point_id"),
+            Column("description", "VARCHAR",
+                   "the report's free text as the citizen, grid worker or patrol gave it "
+                   "(empty for sensor and camera events); the router (智能分拨) learns the "
+                   "event types from it", required=False, nullable=True),
         ),
         key=("event_id",),
     ),
