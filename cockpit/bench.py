@@ -24,7 +24,7 @@ from typing import Any
 
 from cockpit import paths
 
-GROUPS_PLANNED = ("data", "map", "vitals", "evaluation", "dispatch", "replay", "seats")
+GROUPS_PLANNED = ("data", "map", "vitals", "evaluation", "dispatch", "replay", "seats", "route")
 BENCH_ANCHOR = "2026-11-20"  # fixed, so the cached datasets stay valid between runs
 
 
@@ -166,10 +166,16 @@ def _bench_seats(quick: bool) -> dict[str, Any]:
     return bench_seats(quick)
 
 
+def _bench_route(quick: bool) -> dict[str, Any]:
+    from cockpit.bench_route import bench_route
+
+    return bench_route(quick)
+
+
 GROUPS: dict[str, Callable[[bool], dict[str, Any]]] = {
     "data": bench_data, "map": _bench_map, "vitals": _bench_vitals,
     "evaluation": _bench_evaluation, "dispatch": _bench_dispatch, "replay": _bench_replay,
-    "seats": _bench_seats}
+    "seats": _bench_seats, "route": _bench_route}
 
 
 def run_bench(only: str | None, quick: bool, json_path: Path) -> int:

@@ -90,7 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     bench = sub.add_parser("bench", help="run the performance benchmarks, write JSON")
     bench.add_argument("--only", default=None, metavar="GROUP",
-                       help="data, map, vitals, evaluation, dispatch, replay, seats")
+                       help="data, map, vitals, evaluation, dispatch, replay, seats, route")
     bench.add_argument("--quick", action="store_true", help="small sizes, for CI")
     bench.add_argument("--json", type=Path, required=True, metavar="PATH")
     from cockpit.audit_cli import add_parser as add_audit_parser
@@ -99,6 +99,9 @@ def build_parser() -> argparse.ArgumentParser:
     from cockpit.report_cli import add_parser as add_report_parser
 
     add_report_parser(sub)
+    from cockpit.route_cli import add_parser as add_route_parser
+
+    add_route_parser(sub)
     from cockpit.config import add_parser as add_config_parser
 
     add_config_parser(sub)
@@ -161,6 +164,10 @@ def main(argv: list[str] | None = None) -> int:
         from cockpit.audit_cli import cmd_audit_verify
 
         return cmd_audit_verify(args)
+    if args.command == "route":
+        from cockpit.route_cli import cmd_route
+
+        return cmd_route(args)
     if args.command == "config":
         from cockpit.config import cmd_config
 

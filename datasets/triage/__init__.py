@@ -51,9 +51,9 @@ URGENT_WORDS = ("救命", "着火", "起火", "受伤", "被困", "困人", "爆
                 "危险", "快点来")
 _URGENT_RE = re.compile("|".join(URGENT_WORDS))
 
-REASON_EMPTY = QT_TRANSLATE_NOOP("triage", "报告是空的")
-REASON_NO_CHINESE = QT_TRANSLATE_NOOP("triage", "报告里没有可识别的中文描述")
-REASON_NO_MODEL = QT_TRANSLATE_NOOP("triage", "分拨模型尚未训练")
+REASON_EMPTY = QT_TRANSLATE_NOOP("vocabulary", "报告是空的")
+REASON_NO_CHINESE = QT_TRANSLATE_NOOP("vocabulary", "报告里没有可识别的中文描述")
+REASON_NO_MODEL = QT_TRANSLATE_NOOP("vocabulary", "分拨模型尚未训练")
 
 
 class NoModel(RuntimeError):

@@ -362,7 +362,7 @@ def describe_events(tables: dict[str, pa.Table], seed: int) -> None:
     u_parent = units.column("parent_code").to_pylist()
     name_of = dict(zip(u_code, u_name, strict=True))
     comms: dict[str, list[str]] = {}
-    for c, nm, lv, p in zip(u_code, u_name, u_level, u_parent, strict=True):
+    for nm, lv, p in zip(u_name, u_level, u_parent, strict=True):
         if lv == "community":
             comms.setdefault(p, []).append(nm)
 

@@ -28,8 +28,9 @@ searched on a grid), so that a score of 0.8 means about eight in ten are right.
 it), 10 % *calibration*, the rest *train*. Operator corrections from the dispatch log are added
 to the training data with weight :data:`CORRECTION_WEIGHT`.
 
-**Saving.** The fitted objects are saved with skops (no pickle); loading accepts only the
-types this module saves (:data:`TRUSTED_TYPES`) and refuses a file that asks for others.
+**Saving.** The fitted model is saved with skops as plain arrays (the vocabulary, the IDF
+weights, each classifier's coefficients) and strings; loading trusts no type at all and refuses
+a file that asks for one (nothing is unpickled), and rebuilds the vectoriser from the arrays.
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ import numpy as np
 
 __all__ = ["normalise", "split_of", "TypeModel", "Taxonomy", "stem_and_qualifier",
            "MAX_CHARS", "MAX_FEATURES", "CORRECTION_WEIGHT", "HELD_OUT", "CALIBRATION",
-           "TRUSTED_TYPES", "cjk_count"]
+           "cjk_count"]
 
 MAX_CHARS = 600
 MAX_FEATURES = 60_000
@@ -131,11 +132,6 @@ class Taxonomy:
         self.type_qual = np.array([qp[q] for _, q in sq], np.int64)
 
 
-TRUSTED_TYPES = [
-    "sklearn.feature_extraction.text.TfidfVectorizer",
-    "sklearn.svm._classes.LinearSVC",
-    "numpy.float64", "numpy.int64", "numpy.dtype", "builtins.slice",
-]
 
 
 class TypeModel:
@@ -160,7 +156,6 @@ class TypeModel:
             Sequence[str]] | None = None, words: bool = False) -> TypeModel:
         """Train on ``texts`` labelled ``type_ids`` (unknown type ids are skipped);
         ``calib``: texts and types for the temperature."""
-        from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.svm import LinearSVC
 
         t0 = time.perf_counter()
@@ -171,17 +166,12 @@ class TypeModel:
         docs = [_doc(texts[i], words) for i in keep]
         ti = np.array([taxonomy.pos[type_ids[i]] for i in keep])
         w = None if weights is None else np.asarray([weights[i] for i in keep], float)
-        vec = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), min_df=2, sublinear_tf=True,
-                              max_features=MAX_FEATURES, dtype=np.float32,
-                              token_pattern=None)
-        if words:
-            vec = TfidfVectorizer(analyzer=str.split, min_df=2, sublinear_tf=True,
-                                  max_features=MAX_FEATURES, dtype=np.float32)
+        vec = _vectorizer(words)
         x = vec.fit_transform(docs)
         ys = taxonomy.type_stem[ti]
         yq = taxonomy.type_qual[ti]
-        stem_clf = _fit_linear(LinearSVC, x, ys, w)
-        qual_clf = _fit_linear(LinearSVC, x, yq, w)
+        stem_clf = _Linear.of(_fit_linear(LinearSVC, x, ys, w))
+        qual_clf = _Linear.of(_fit_linear(LinearSVC, x, yq, w))
         m = cls(vec, stem_clf, qual_clf, list(taxonomy.stems), list(taxonomy.quals), 1.0,
                 {"version": _MODEL_VERSION, "words": bool(words), "n_train": len(keep),
                  "n_types": len(taxonomy.type_ids)})
@@ -247,34 +237,84 @@ class TypeModel:
     # ---------------------------------------------------------------- files
 
     def save(self, path: Path | str) -> None:
-        """Write the model with skops (atomically)."""
+        """Write the model with skops (atomically): numbers and strings only, no objects."""
         import skops.io as sio
 
         path = Path(path)
         tmp = path.with_name(path.name + ".tmp")
-        obj = {"vectorizer": self.vectorizer, "stem_clf": self.stem_clf,
-               "qual_clf": self.qual_clf, "stems": list(self.stems), "quals": list(self.quals),
-               "temperature": float(self.temperature), "meta": dict(self.meta)}
-        sio.dump(obj, tmp)
+        vocab = self.vectorizer.vocabulary_
+        terms = sorted(vocab, key=vocab.get)
+        obj = {"terms": np.array(terms, dtype=str),
+               "idf": np.asarray(self.vectorizer.idf_, np.float32),
+               "stems": np.array(self.stems, dtype=str), "quals": np.array(self.quals, dtype=str),
+               "temperature": float(self.temperature),
+               "meta": {k: v for k, v in self.meta.items() if isinstance(v, (int, float, str))}}
+        for name, clf in (("stem", self.stem_clf), ("qual", self.qual_clf)):
+            if clf is not None:
+                obj[f"{name}_coef"] = clf.coef
+                obj[f"{name}_intercept"] = clf.intercept
+                obj[f"{name}_classes"] = clf.classes_
+        with open(tmp, "wb") as f:
+            sio.dump(obj, f)
         tmp.replace(path)
 
     @classmethod
     def load(cls, path: Path | str) -> TypeModel:
-        """Read a model saved by :meth:`save`; refuses files that need other types."""
+        """Read a model saved by :meth:`save`; refuses a file that needs any type beyond
+        numbers, strings and arrays (nothing is unpickled)."""
         import skops.io as sio
 
         untrusted = sio.get_untrusted_types(file=path)
-        unknown = [t for t in untrusted if t not in TRUSTED_TYPES]
-        if unknown:
+        if untrusted:
             raise ValueError(f"{path}: refusing to load a router model that needs "
-                             f"{', '.join(unknown)}")
-        obj = sio.load(path, trusted=untrusted)
+                             f"{', '.join(untrusted)}")
+        obj = sio.load(path, trusted=[])
         meta = dict(obj.get("meta") or {})
         if meta.get("version") != _MODEL_VERSION:
             raise ValueError(f"{path}: router model version {meta.get('version')!r}, "
                              f"expected {_MODEL_VERSION}")
-        return cls(obj["vectorizer"], obj["stem_clf"], obj["qual_clf"], list(obj["stems"]),
-                   list(obj["quals"]), float(obj["temperature"]), meta)
+        vec = _vectorizer(bool(meta.get("words")),
+                          {str(t): i for i, t in enumerate(obj["terms"].tolist())})
+        vec.idf_ = obj["idf"]
+        clfs = []
+        for name in ("stem", "qual"):
+            if f"{name}_coef" in obj:
+                clfs.append(_Linear(obj[f"{name}_coef"], obj[f"{name}_intercept"],
+                                    obj[f"{name}_classes"]))
+            else:
+                clfs.append(None)
+        return cls(vec, clfs[0], clfs[1], [str(s) for s in obj["stems"].tolist()],
+                   [str(q) for q in obj["quals"].tolist()], float(obj["temperature"]), meta)
+
+
+def _vectorizer(words: bool, vocabulary: dict | None = None):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    if words:
+        return TfidfVectorizer(analyzer=str.split, min_df=2, sublinear_tf=True,
+                               max_features=MAX_FEATURES, dtype=np.float32,
+                               vocabulary=vocabulary)
+    return TfidfVectorizer(analyzer="char", ngram_range=(1, 3), min_df=2, sublinear_tf=True,
+                           max_features=MAX_FEATURES, dtype=np.float32, vocabulary=vocabulary)
+
+
+class _Linear:
+    """A fitted linear classifier's weights: decision = x · coefᵀ + intercept."""
+
+    def __init__(self, coef: np.ndarray, intercept: np.ndarray, classes: np.ndarray) -> None:
+        self.coef = np.asarray(coef, np.float32)
+        self.intercept = np.asarray(intercept, np.float32)
+        self.classes_ = np.asarray(classes, np.int64)
+
+    @classmethod
+    def of(cls, clf) -> _Linear | None:
+        if clf is None:
+            return None
+        return cls(clf.coef_, clf.intercept_, clf.classes_)
+
+    def decision_function(self, x) -> np.ndarray:
+        d = np.asarray(x @ self.coef.T) + self.intercept
+        return d[:, 0] if d.shape[1] == 1 else d
 
 
 def _doc(text: str, words: bool) -> str:
