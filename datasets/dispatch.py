@@ -120,12 +120,19 @@ __all__ = [
     "DispatchError", "IllegalTransition", "UnknownOrder", "DuplicateOpenOrder",
     "IdempotencyConflict", "StoreLocked", "StoreWriteError", "StoreRecovered",
     "canonical_row", "row_hash", "check_rows", "GENESIS", "COLUMNS", "SCHEMA_VERSION",
-    "is_pg_location", "make_row",
+    "is_pg_location", "make_row", "EVENT_ACTIONS", "Correction", "correction_row",
+    "parse_corrections",
 ]
 
 SCHEMA_VERSION = 1
 GENESIS = "0" * 64
 ACTIONS = ("create", "acknowledge", "handle", "verify", "close", "evaluate", "cancel")
+#: Actions about an event rather than an order, written to the same hash chain: ``correct`` —
+#: the operator changed what the router (智能分拨) made of a report: its type and/or its
+#: departments. Such a row has ``order_id`` ``<event_id>/-/correct``, ``dept_id`` ``-`` and a
+#: JSON ``note`` ``{"from_type", "to_type", "text", "added", "removed"}``; the order view and
+#: the order rules ignore it, ``cockpit route train`` learns from it.
+EVENT_ACTIONS = ("correct",)
 #: The state an action leads to.
 STATE_AFTER = {"create": "created", "acknowledge": "acknowledged", "handle": "handled",
                "verify": "verified", "close": "closed", "evaluate": "evaluated",
@@ -502,6 +509,8 @@ class _Slots:
         """From ``(order_id, event_id, dept_id, last action)`` per order."""
         s = cls()
         for oid, ev, dept, action in rows:
+            if action in EVENT_ACTIONS:
+                continue
             st = STATE_AFTER.get(action, action)
             s.orders[oid] = _Order(ev, dept, st)
             slot = (ev, dept)
@@ -513,6 +522,8 @@ class _Slots:
     def applied(self, rows: list[dict[str, Any]]) -> None:
         """Take written rows into account."""
         for r in rows:
+            if r["action"] in EVENT_ACTIONS:
+                continue
             oid, slot = r["order_id"], (r["event_id"], r["dept_id"])
             st = STATE_AFTER[r["action"]]
             if r["action"] == "create":
@@ -637,6 +648,56 @@ def _to_datetime(v: Any) -> datetime:
     return v.to_pydatetime() if isinstance(v, pd.Timestamp) else v
 
 
+@dataclass(frozen=True)
+class Correction:
+    """One ``correct`` row of the log: an operator's change of a routed event."""
+
+    seq: int
+    event_id: str
+    at_utc: datetime
+    operator: str
+    from_type: str | None
+    to_type: str | None
+    text: str
+    added: tuple[str, ...]
+    removed: tuple[str, ...]
+
+
+def correction_row(event_id: str, from_type: str | None, to_type: str | None, text: str,
+                   added: Iterable[str] = (), removed: Iterable[str] = ()) -> dict[str, Any]:
+    """The columns of a ``correct`` row (both stores write the same)."""
+    note = {"from_type": from_type, "to_type": to_type, "text": text or "",
+            "added": sorted(set(added)), "removed": sorted(set(removed))}
+    return {"order_id": f"{event_id}/-/correct", "event_id": str(event_id), "dept_id": "-",
+            "action": "correct",
+            "note": json.dumps(note, ensure_ascii=False, separators=(",", ":"))}
+
+
+def parse_corrections(df: pd.DataFrame) -> list[Correction]:
+    """The corrections in log rows (other rows and unreadable notes are skipped)."""
+    out = []
+    for r in df.itertuples(index=False):
+        if r.action != "correct":
+            continue
+        try:
+            n = json.loads(r.note)
+        except (TypeError, ValueError):
+            continue
+        out.append(Correction(int(r.seq), str(r.event_id), _to_datetime(r.at_utc), r.operator,
+                              n.get("from_type"), n.get("to_type"), n.get("text") or "",
+                              tuple(n.get("added") or ()), tuple(n.get("removed") or ())))
+    return out
+
+
+def _replay_correct(rows: list[dict[str, Any]], event_id: str, key: str) -> int:
+    r = rows[0]
+    if r["action"] != "correct" or r["event_id"] != str(event_id):
+        raise IdempotencyConflict(
+            f"idempotency key {key!r} was used for '{r['action']}' of {r['order_id']}, not for "
+            f"correcting event {event_id}: use a new key for a new request")
+    return int(r["seq"])
+
+
 #: The order view's query (``?``: the as-of moment); portable SQL.
 _ORDERS_SQL = """WITH l AS (SELECT * FROM dispatch_log WHERE at_utc <= ?),
      last AS (SELECT l.order_id, l.action, l.outcome, l.at_utc, l.seq FROM l
@@ -680,6 +741,11 @@ class _LogReader:
         """The rows written after ``seq`` (by any seat), in order: what a seat has to catch
         up on after a change notice or a reconnect."""
         return self.log(seq)
+
+    def corrections(self) -> list[Correction]:
+        """Every ``correct`` row (the operators' corrections of routed events), in order."""
+        return parse_corrections(self._df(
+            "SELECT * FROM dispatch_log WHERE action = 'correct' ORDER BY seq", []))
 
     def history(self, order_id: str) -> pd.DataFrame:
         """Every log row of one order, in order (empty if the order is unknown)."""
@@ -1018,6 +1084,27 @@ class DispatchStore(_LogReader):
             self._state().applied(rows)
             return [r["order_id"] for r in rows]
 
+    def correct(self, event_id, operator: str, idempotency_key: str, *,
+                from_type: str | None, to_type: str | None, text: str = "",
+                added: Iterable[str] = (), removed: Iterable[str] = (),
+                seat: str | None = None, source: str | None = None) -> int:
+        """Record an operator's correction of a routed event (its type, departments added or
+        removed) as one ``correct`` row; returns its seq. A repeated key writes nothing."""
+        _check_text(operator=operator, idempotency_key=idempotency_key)
+        cols = correction_row(str(event_id), from_type, to_type, text, added, removed)
+        with self._lock:
+            self._ensure_open()
+
+            def build() -> list[dict[str, Any]]:
+                return [self._make_row(self._seq + 1, self._hash, _naive_utc(self.clock()),
+                                       operator=operator, seat=seat, source=source,
+                                       idempotency_key=idempotency_key, **cols)]
+
+            rows, replayed = self._commit(
+                idempotency_key, build,
+                lambda ex: _replay_correct(ex, str(event_id), idempotency_key))
+            return replayed if rows is None else int(rows[0]["seq"])
+
     def advance(self, order_id: str, action: str, operator: str, idempotency_key: str,
                 note: str = "", *, outcome: str = "ok", seat: str | None = None,
                 source: str | None = None) -> Receipt:
@@ -1178,6 +1265,8 @@ def _check_text(**kw: str) -> None:
 def _check_rule(r: dict[str, Any], state: dict[str, str], creates: dict[str, int]) -> list[str]:
     """The order rules, replayed over the log (catches a rewritten but re-hashed log)."""
     oid, action, seq = r["order_id"], r["action"], int(r["seq"])
+    if action in EVENT_ACTIONS:
+        return []
     if action == "create":
         if oid in creates:
             return [f"row seq {seq}: order {oid} created a second time (first at seq "

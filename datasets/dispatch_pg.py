@@ -69,9 +69,11 @@ from cockpit.datasets.dispatch import (
     _naive_utc,
     _plan_orders,
     _replay_advance,
+    _replay_correct,
     _replay_create,
     _Slots,
     _utcnow,
+    correction_row,
     make_row,
 )
 from cockpit.datasets.routing import PlanStep
@@ -395,6 +397,26 @@ class PgDispatchStore(_LogReader):
         rows, replayed = self._write(idempotency_key, build,
                                      lambda ex: _replay_create(ex, event_id, idempotency_key))
         return replayed if rows is None else [r["order_id"] for r in rows]
+
+    def correct(self, event_id, operator: str, idempotency_key: str, *,
+                from_type: str | None, to_type: str | None, text: str = "",
+                added=(), removed=(), seat: str | None = None,
+                source: str | None = None) -> int:
+        """Record an operator's correction of a routed event (see
+        :meth:`cockpit.datasets.dispatch.DispatchStore.correct`)."""
+        _check_text(operator=operator, idempotency_key=idempotency_key)
+        cols = correction_row(str(event_id), from_type, to_type, text, added, removed)
+
+        def build(con, head):
+            return [make_row(head[0] + 1, head[1], _naive_utc(self.clock()),
+                             operator=operator, seat=seat or self.seat,
+                             source=source or self.source, idempotency_key=idempotency_key,
+                             **cols)]
+
+        rows, replayed = self._write(
+            idempotency_key, build, lambda ex: _replay_correct(ex, str(event_id),
+                                                               idempotency_key))
+        return replayed if rows is None else int(rows[0]["seq"])
 
     def advance(self, order_id: str, action: str, operator: str, idempotency_key: str,
                 note: str = "", *, outcome: str = "ok", seat: str | None = None,
