@@ -41,9 +41,12 @@ class VitalAlarmSource:
 
     name = "vitals"
 
-    def __init__(self) -> None:
+    def __init__(self, classify=None) -> None:
+        """``classify``: alarm dict → event type id (or None), the fallback for an alarm whose
+        vital sign links no event type (智能分拨 routes its text)."""
         self._queue: deque[FeedEvent] = deque()
         self._seen: set[str] = set()
+        self.classify = classify
 
     def push(self, alarm: dict) -> None:
         """Queue one raised alarm (a dict shaped like an ``event`` row)."""
@@ -54,8 +57,11 @@ class VitalAlarmSource:
         at = alarm.get("occurred_at") or alarm.get("at")
         if isinstance(at, str):
             at = datetime.fromisoformat(at)
+        type_id = alarm.get("type_id")
+        if not type_id and self.classify is not None:
+            type_id = self.classify(alarm)
         self._queue.append(FeedEvent(
-            event_id=eid, type_id=str(alarm.get("type_id") or ""), source="sensor",
+            event_id=eid, type_id=str(type_id or ""), source="sensor",
             occurred_at=at, lon=float(alarm["lon"]), lat=float(alarm["lat"]),
             severity=int(alarm.get("severity") or 2),
             title=alarm_title(alarm),

@@ -302,6 +302,11 @@ class DispatchController(QObject):
         run_in_background(lambda: self._tick_work(now, feed, known, names),
                           self._on_tick_done, self._on_tick_failed)
 
+    def add_event(self, event: FeedEvent) -> None:
+        """An event that arrived outside the feeds (the 新建事件 form): into the list now."""
+        self.feed_events[event.event_id] = event
+        self.tick()
+
     def request_dispatch(self, event_or_feature: dict) -> None:
         """Open the dispatch preview for an event (a panel row, the map's event or risk-point
         detail, an alarm). Plan and impact are computed off the GUI thread."""

@@ -58,6 +58,7 @@ from cockpit.map_controller import MapController
 from cockpit.replay import ReplayClock, ReplayController
 from cockpit.review import ReviewPanel
 from cockpit.store_location import default_store_path, open_default_store
+from cockpit.triage_controller import TriageController
 from cockpit.vitals import VitalsController
 from cockpit.widgets import theme
 from cockpit.widgets.after_action import AfterActionDialog
@@ -251,6 +252,10 @@ class MainWindow(QMainWindow):
             reopen=(lambda: open_default_store(store)) if self.store is None
             and is_pg_location(store) and self.replay_window is None and self.drill is None
             else None)
+        # 智能分拨: the router (loaded off the GUI thread), the 新建事件 form, corrections
+        self.triage_ctl = TriageController(catalog, self.dispatch_ctl, cfg.route_threshold, self)
+        self.dispatch_panel.sig_report_requested.connect(self.triage_ctl.request_report)
+        self.alarm_source.classify = self.triage_ctl.alarm_type
         self.dispatch_ctl.sig_store_opened.connect(self._on_store_opened)
         self.map_ctl.sig_dispatch_requested.connect(self.dispatch_ctl.request_dispatch)
         self.dispatch_ctl.sig_event_states_changed.connect(self._on_event_states)
@@ -386,6 +391,7 @@ class MainWindow(QMainWindow):
         QShortcut(QKeySequence("F4"), self,
                   lambda: self.map_side.setVisible(not self.map_side.isVisible()))
         QShortcut(QKeySequence("Ctrl+F"), self, self._search)
+        QShortcut(QKeySequence("Ctrl+N"), self, self.triage_ctl.request_report)
 
     # ---- public API -----------------------------------------------------------------------
     def start(self) -> None:
@@ -404,6 +410,9 @@ class MainWindow(QMainWindow):
         self.review.refresh()
         self.map_ctl.load_categories()
         self.dispatch_ctl.start()
+        # live and drill only: a replay creates no events (the router is not loaded there)
+        if self.replay_window is None:
+            self.triage_ctl.start()
 
     def refresh(self) -> None:
         """Recompute every region as of the clock's time, off the GUI thread."""

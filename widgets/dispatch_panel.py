@@ -45,6 +45,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QPushButton,
     QScrollArea,
     QSplitter,
     QTableView,
@@ -522,6 +523,8 @@ class DispatchPanel(QFrame):
     """A key for an order action: (order_id, action)."""
     sig_order_selected = Signal(str)
     """An order was selected: its id (the cockpit answers with :meth:`set_timeline`)."""
+    sig_report_requested = Signal()
+    """新建事件 (a report typed in from a phone call) was pressed."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -583,6 +586,12 @@ class DispatchPanel(QFrame):
         self.events_count.setTextFormat(Qt.TextFormat.RichText)
         head.addWidget(self.events_title)
         head.addStretch(1)
+        self.report_button = QPushButton(self.tr("＋ 新建事件"))
+        self.report_button.setObjectName("reportButton")
+        self.report_button.setToolTip(self.tr("来电登记：输入市民原话，智能分拨 (Ctrl+N)"))
+        self.report_button.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        self.report_button.clicked.connect(self.sig_report_requested)
+        head.addWidget(self.report_button)
         head.addWidget(self.events_count)
         lv.addLayout(head)
         self.events_model = EventsModel(self)

@@ -331,7 +331,7 @@ def _fit_linear(cls, x, y: np.ndarray, w):
     qualifiers)."""
     if len(np.unique(y)) < 2:
         return None
-    clf = cls(C=0.5)
+    clf = cls(C=0.5, tol=1e-3, max_iter=300)
     clf.fit(x, y, sample_weight=w)
     return clf
 

@@ -1,0 +1,221 @@
+"""Wires 智能分拨: the router off the GUI thread, the 新建事件 form, corrections to the log.
+
+The router (:mod:`cockpit.datasets.triage`) is loaded a few seconds after the window starts, on
+the thread pool; when the catalog has no model yet (first start, or the catalog was rebuilt) it
+is trained there too — tens of seconds on the Chongqing demo data, while the window works. A
+report routed before the router is ready waits for it.
+
+The form (:class:`~cockpit.widgets.report_entry.ReportEntry`, Ctrl+N or 新建事件 in the events
+panel) sends the caller's words; the answer (top-3 with scores, place, urgency) says 自动分拨
+when the top score reaches ``threshold`` (config ``route_threshold``), else 待分拨 and the
+operator chooses. The created event joins the event list as a feed event (source hotline,
+placed at the unit the text names, else at the top unit), ready to dispatch. When the operator's
+type differs from the router's first suggestion, a ``correct`` row (who, from what, to what, the
+text) is written to the dispatch log — training data for the next ``cockpit route train``.
+
+:meth:`TriageController.alarm_type` is the fallback for an alarm whose vital sign has no linked
+event type: its text is routed like a report (type only, no waiting).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import uuid
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from cockpit.datasets.event_feed import FeedEvent
+from cockpit.widgets.report_entry import ReportEntry
+from cockpit.workers import run_in_background
+
+if TYPE_CHECKING:
+    from cockpit.dispatch_controller import DispatchController
+
+log = logging.getLogger(__name__)
+
+
+class TriageController(QObject):
+    """The router for one catalog, the entry form and the correction log."""
+
+    sig_router_ready = Signal(bool)
+    """The router was loaded or trained (True) or could not be (False)."""
+    sig_report_created = Signal(str)
+    """A typed-in report became an event: its id."""
+
+    def __init__(self, catalog, dispatch: DispatchController, threshold: float = 0.6,
+                 parent: QObject | None = None, load_delay_ms: int = 4000) -> None:
+        super().__init__(parent)
+        self.catalog = catalog
+        self.dispatch = dispatch
+        self.threshold = float(threshold)
+        self.router = None
+        self.problem: str | None = None
+        self.form: ReportEntry | None = None
+        self._loading = False
+        self._waiting: list[Any] = []
+        self._lock = threading.Lock()
+        self._units: dict[str, tuple[float, float]] | None = None
+        self._delay = load_delay_ms
+
+    # ---- public API -----------------------------------------------------------------------
+    def start(self) -> None:
+        """Load (or train) the router a little after the first frame."""
+        QTimer.singleShot(self._delay, self.load)
+
+    def load(self) -> None:
+        """Load the router off the GUI thread (training it when the catalog has none)."""
+        if self.router is not None or self._loading:
+            return
+        self._loading = True
+        run_in_background(self._load_work, self._on_loaded,
+                          lambda m: self._on_loaded(RuntimeError(m)))
+
+    def request_report(self) -> None:
+        """Open the 新建事件 form (one at a time)."""
+        if self.form is not None and self.form.isVisible():
+            self.form.raise_()
+            self.form.activateWindow()
+            return
+        names = self.dispatch._names
+        types = sorted((t, v[0]) for t, v in names.types.items()) if names else []
+        form = ReportEntry(types, self.dispatch.panel.window())
+        form.sig_route_requested.connect(lambda text: self.route_text(text, form))
+        form.sig_report_submitted.connect(self._on_submitted)
+        form.finished.connect(lambda _r: self._on_form_closed(form))
+        self.form = form
+        form.open()
+
+    def route_text(self, text: str, form: ReportEntry | None = None) -> None:
+        """Route ``text`` off the GUI thread; the answer goes to ``form``."""
+        if self.router is None:
+            self._waiting.append((text, form))
+            if form is not None:
+                form.status.setText(self.tr("分拨模型准备中（首次需训练，约一分钟）…"))
+            self.load()
+            return
+        router = self.router
+        threshold = self.threshold
+
+        def work():
+            con = self.catalog.cursor()
+            try:
+                r = router.route(text, con=con)
+                return self._route_dict(r, threshold, con)
+            finally:
+                con.close()
+
+        def done(d: dict) -> None:
+            if form is not None:
+                form.set_route(d)
+
+        run_in_background(work, done, lambda m: log.warning("routing failed: %s", m))
+
+    def alarm_type(self, alarm: dict) -> str | None:
+        """The event type for an alarm whose vital sign links none (None while the router is
+        not ready or the text says nothing)."""
+        router = self.router
+        if router is None:
+            return None
+        text = " ".join(str(alarm.get(k) or "") for k in ("name", "domain", "title"))
+        with self._lock:
+            (r,) = router.route_many([text], plans=False)
+        return r.top.type_id if r.top is not None and not r.needs_operator else None
+
+    # ---- helpers ----------------------------------------------------------------------------
+    def _load_work(self):
+        from cockpit.datasets import triage
+
+        con = self.catalog.cursor()
+        try:
+            router = triage.Router.load(self.catalog, con=con, train_if_missing=True)
+            router.con = None  # each call brings its own cursor
+            units = {c: (float(x), float(y)) for c, x, y in con.execute(
+                "SELECT code, lon, lat FROM admin_unit WHERE level IN "
+                "('city', 'district', 'street', 'community')").fetchall()}
+            top = con.execute("SELECT code FROM admin_unit WHERE parent_code IS NULL "
+                              "LIMIT 1").fetchone()
+            return router, units, top[0] if top else None
+        finally:
+            con.close()
+
+    def _on_loaded(self, result: Any) -> None:
+        self._loading = False
+        if isinstance(result, Exception):
+            self.problem = str(result)
+            log.warning("router not available: %s", result)
+            self.sig_router_ready.emit(False)
+            for _text, form in self._waiting:
+                if form is not None:
+                    form.status.setText(self.tr("智能分拨不可用：{error}").format(
+                        error=self.problem))
+            self._waiting.clear()
+            return
+        self.router, self._units, self._top = result
+        self.sig_router_ready.emit(True)
+        waiting, self._waiting = self._waiting, []
+        for text, form in waiting:
+            self.route_text(text, form)
+
+    def _route_dict(self, r, threshold: float, con) -> dict[str, Any]:
+        place = r.place
+        code = place.code if place else self._top
+        lon, lat = (self._units or {}).get(code, (None, None)) if code else (None, None)
+        return {"candidates": [c.as_dict() for c in r.candidates],
+                "place": place.name if place else "",
+                "district_code": place.district_code if place else None,
+                "street_code": place.street_code if place else None,
+                "lon": lon, "lat": lat, "urgency": r.urgency,
+                "departments": list(r.departments), "auto": r.auto(threshold),
+                "reason": r.reason or ("" if r.auto(threshold) else
+                                        self.tr("最高置信度 {s:.0%} 低于阈值 {t:.0%}").format(
+                                            s=r.score, t=threshold))}
+
+    def _on_submitted(self, d: dict) -> None:
+        route = d.get("route") or {}
+        eid = f"R-{uuid.uuid4().hex[:10]}"
+        text = str(d.get("text") or "")
+        lon, lat = route.get("lon"), route.get("lat")
+        if lon is None or lat is None:
+            lon, lat = (self._units or {}).get(self._top or "", (106.55, 29.56))
+        title = " ".join(text.split())[:40]
+        ev = FeedEvent(eid, str(d["type_id"]), "hotline", self.dispatch.now(), float(lon),
+                       float(lat), int(route.get("urgency") or 3), title,
+                       route.get("district_code"), route.get("street_code"), None,
+                       feed="report", received_at=datetime.now())
+        self.dispatch.add_event(ev)
+        suggested = d.get("suggested_type_id")
+        auto = bool(route.get("auto"))
+        if suggested and suggested != d["type_id"]:
+            self.log_correction(eid, suggested, str(d["type_id"]), text)
+            msg = self.tr("已登记事件 {event}：操作员改分拨为 {type}（已记入派遣日志）")
+        elif auto:
+            msg = self.tr("已登记事件 {event}：自动分拨 {type}")
+        else:
+            msg = self.tr("已登记事件 {event}：人工分拨 {type}")
+        self.dispatch.panel.show_message(msg.format(event=eid, type=d["type_id"]), "ok")
+        self.sig_report_created.emit(eid)
+
+    def log_correction(self, event_id: str, from_type: str | None, to_type: str | None,
+                       text: str, added=(), removed=()) -> None:
+        """Write the operator's correction to the dispatch log (off the GUI thread)."""
+        store = self.dispatch.store
+        if store is None or getattr(store, "read_only", False):
+            return
+        op = self.dispatch.operator
+        key = f"gui-correct:{uuid.uuid4().hex}"
+
+        def work():
+            return store.correct(event_id, op, key, from_type=from_type, to_type=to_type,
+                                 text=text, added=added, removed=removed, source="gui")
+
+        run_in_background(work, lambda _seq: None,
+                          lambda m: self.dispatch.panel.show_message(
+                              self.tr("纠正未记录：{error}").format(error=m), "error"))
+
+    def _on_form_closed(self, form: ReportEntry) -> None:
+        if self.form is form:
+            self.form = None
+        form.deleteLater()

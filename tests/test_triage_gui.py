@@ -1,0 +1,146 @@
+"""智能分拨 in the window's dispatch panel: the 新建事件 form → a routed event in the list, and
+the operator's correction in the dispatch log."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from cockpit.datasets import triage
+from cockpit.datasets.catalog import open_catalog
+from cockpit.datasets.dispatch import open_store
+from cockpit.widgets.dispatch_panel import DispatchPanel
+from cockpit.widgets.report_entry import ReportEntry, sample_route
+from PySide6.QtCore import Qt, QThreadPool
+
+from cockpit.dispatch_controller import DispatchController
+from cockpit.triage_controller import TriageController
+
+NOW = datetime(2026, 11, 20, 12, 0, 0)
+OFF = timedelta(hours=8)
+
+
+@pytest.fixture(scope="module")
+def catalog(small_dataset_master: Path, tmp_path_factory: pytest.TempPathFactory):
+    cat = open_catalog(small_dataset_master, tmp_path_factory.mktemp("triage-cache"))
+    triage.train(cat)
+    yield cat
+    cat.close()
+
+
+@pytest.fixture
+def setup(qtbot, catalog, tmp_path):
+    store = open_store(tmp_path / "dispatch.duckdb", clock=lambda: NOW - OFF, seat="t")
+    panel = DispatchPanel()
+    qtbot.addWidget(panel)
+    panel.resize(1600, 360)
+    panel.show()
+    ctl = DispatchController(catalog, store, lambda: NOW, panel, interval_ms=3_600_000,
+                             utc_offset=OFF, operator="张伟")
+    tri = TriageController(catalog, ctl, threshold=0.6, load_delay_ms=0)
+    panel.sig_report_requested.connect(tri.request_report)
+    ctl.start()
+    tri.start()
+    qtbot.waitUntil(lambda: tri.router is not None and ctl._names is not None, timeout=60_000)
+    yield panel, ctl, tri, store
+    ctl.stop()
+    QThreadPool.globalInstance().waitForDone(10_000)
+    store.close()
+
+
+def _form(qtbot, panel, tri) -> ReportEntry:
+    qtbot.mouseClick(panel.report_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: tri.form is not None and tri.form.isVisible(), timeout=5_000)
+    return tri.form
+
+
+def _paste(qtbot, widget, text: str) -> None:
+    """The operator pastes the words (QTest types ASCII keys only)."""
+    from PySide6.QtWidgets import QApplication
+
+    QApplication.clipboard().setText(text)
+    widget.setFocus()
+    qtbot.keyClick(widget, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+
+
+def _route(qtbot, form: ReportEntry, text: str) -> None:
+    _paste(qtbot, form.text, text)
+    assert form.text.toPlainText() == text
+    qtbot.keyClick(form.text, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: form.route is not None, timeout=10_000)
+
+
+def test_a_typed_report_is_routed_automatically_into_the_event_list(qtbot, setup) -> None:
+    panel, ctl, tri, store = setup
+    form = _form(qtbot, panel, tri)
+    _route(qtbot, form, "你好，渝中区解放碑这边路上井盖不见了，晚上看不到要摔人")
+    assert form.suggestions.count() == 3
+    first = form.route["candidates"][0]
+    assert first["type_id"].startswith("ET-MANHOLE")
+    assert "解放碑" in form.place.text()
+    if form.route["auto"]:
+        assert "自动分拨" in form.status.text() and form.submit_button.isEnabled()
+    else:
+        assert "待分拨" in form.status.text()
+        form.suggestions.setCurrentRow(0)
+    with qtbot.waitSignal(tri.sig_report_created, timeout=5_000) as created:
+        qtbot.mouseClick(form.submit_button, Qt.MouseButton.LeftButton)
+    eid = created.args[0]
+    qtbot.waitUntil(lambda: any(r["event_id"] == eid for r in panel.events_model.rows()),
+                    timeout=10_000)
+    row = next(r for r in panel.events_model.rows() if r["event_id"] == eid)
+    assert row["type_id"] == first["type_id"] and row["source"] == "hotline"
+    assert row["district_code"] == "500103"
+    assert store.corrections() == []  # the router's choice stood
+
+
+def test_a_low_confidence_report_waits_and_the_correction_is_logged(qtbot, setup) -> None:
+    panel, ctl, tri, store = setup
+    form = _form(qtbot, panel, tri)
+    _route(qtbot, form, "🙂🙂 hello")
+    assert "待分拨" in form.status.text() and not form.submit_button.isEnabled()
+    form.submit()  # refused: nothing chosen
+    assert form.isVisible()
+    form.suggestions.setCurrentRow(1)  # the operator takes the second suggestion
+    chosen = form.chosen_type()
+    suggested = form.route["candidates"][0]["type_id"]
+    with qtbot.waitSignal(tri.sig_report_created, timeout=5_000) as created:
+        qtbot.mouseClick(form.submit_button, Qt.MouseButton.LeftButton)
+    eid = created.args[0]
+    qtbot.waitUntil(lambda: len(store.corrections()) == 1, timeout=10_000)
+    (c,) = store.corrections()
+    assert (c.event_id, c.operator, c.from_type, c.to_type) == (eid, "张伟", suggested, chosen)
+    assert c.text == "🙂🙂 hello"
+    assert store.verify() == []
+
+
+def test_the_form_alone_takes_any_type_from_the_full_list(qtbot) -> None:
+    form = ReportEntry([("ET-MANHOLE", "井盖缺失破损"), ("ET-ROAD-DAMAGE", "道路破损塌陷")])
+    qtbot.addWidget(form)
+    form.show()
+    asked = []
+    form.sig_route_requested.connect(asked.append)
+    form.sig_route_requested.connect(lambda _t: form.set_route(sample_route()))
+    _paste(qtbot, form.text, "<b>路上有个大坑</b>")
+    form.request_route()
+    assert asked == ["<b>路上有个大坑</b>"]
+    assert form.chosen_type() == "ET-MANHOLE" and "自动分拨" in form.status.text()
+    form.type_box.setCurrentIndex(form.type_box.findData("ET-ROAD-DAMAGE"))
+    with qtbot.waitSignal(form.sig_report_submitted) as sub:
+        form.submit()
+    d = sub.args[0]
+    assert d["type_id"] == "ET-ROAD-DAMAGE" and d["suggested_type_id"] == "ET-MANHOLE"
+    assert d["text"] == "<b>路上有个大坑</b>"
+
+
+def test_an_alarm_without_a_type_is_routed_from_its_text(qtbot, setup) -> None:
+    from cockpit.alarm_source import VitalAlarmSource
+
+    panel, ctl, tri, store = setup
+    src = VitalAlarmSource(classify=tri.alarm_type)
+    src.push({"event_id": "V-1", "name": "燃气管网压力", "domain": "气", "title":
+              "燃气管网压力 1.2 kPa 低于报警下限 1.5 kPa", "lon": 106.5, "lat": 29.5,
+              "occurred_at": NOW, "type_id": None})
+    (ev,) = src.poll(NOW).events
+    assert ev.type_id.startswith("ET-GAS")
