@@ -29,6 +29,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from cockpit.datasets.event_feed import FeedEvent
 from cockpit.widgets.report_entry import ReportEntry
+from cockpit.widgets.words import tr_word
 from cockpit.workers import run_in_background
 
 if TYPE_CHECKING:
@@ -169,7 +170,7 @@ class TriageController(QObject):
                 "street_code": place.street_code if place else None,
                 "lon": lon, "lat": lat, "urgency": r.urgency,
                 "departments": list(r.departments), "auto": r.auto(threshold),
-                "reason": r.reason or ("" if r.auto(threshold) else
+                "reason": tr_word(r.reason) if r.reason else ("" if r.auto(threshold) else
                                         self.tr("最高置信度 {s:.0%} 低于阈值 {t:.0%}").format(
                                             s=r.score, t=threshold))}
 

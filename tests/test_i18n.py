@@ -113,6 +113,7 @@ def test_the_qm_is_package_data() -> None:
 #: GUI modules (cockpit/ and widgets/) whose Chinese literals are not interface texts.
 NOT_GUI = {"cockpit/cli.py",  # argparse help, bilingual by design
            "cockpit/report_cli.py", "cockpit/report_pdf.py",
+           "cockpit/route_cli.py",  # `cockpit route`: prints the data's names, bilingual
            "cockpit/config.py",  # the config file's template and examples
            "cockpit/pg_server.py",  # a throw-away PostgreSQL for tests and benchmarks
            "cockpit/language.py"}  # 中文: the language's own name

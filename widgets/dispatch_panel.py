@@ -524,7 +524,7 @@ class DispatchPanel(QFrame):
     sig_order_selected = Signal(str)
     """An order was selected: its id (the cockpit answers with :meth:`set_timeline`)."""
     sig_report_requested = Signal()
-    """新建事件 (a report typed in from a phone call) was pressed."""
+    """The New report button (a report typed in from a phone call) was pressed."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)

@@ -40,9 +40,9 @@ class ReportEntry(QDialog):
     """The phone-call entry form (see the module doc)."""
 
     sig_route_requested = Signal(str)
-    """分拨 pressed: the report's text."""
+    """The Route button (or Ctrl+Enter): the report's text."""
     sig_report_submitted = Signal(dict)
-    """创建事件 pressed: {text, type_id, suggested_type_id, route}."""
+    """The Create button: {text, type_id, suggested_type_id, route}."""
 
     def __init__(self, types: list[tuple[str, str]], parent: QWidget | None = None) -> None:
         """``types``: every (type_id, name) of the dataset, for a type outside the top 3."""

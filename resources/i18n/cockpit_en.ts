@@ -162,7 +162,7 @@
         <translation>The dispatch store {path} is open read-only</translation>
     </message>
     <message>
-        <location line="+50"/>
+        <location line="+55"/>
         <source>只读，不能派遣：{reason}</source>
         <translation>Read-only, cannot dispatch: {reason}</translation>
     </message>
@@ -271,12 +271,22 @@
 <context>
     <name>DispatchPanel</name>
     <message>
-        <location filename="../../widgets/dispatch_panel.py" line="+579"/>
+        <location filename="../../widgets/dispatch_panel.py" line="+582"/>
         <source>实时事件 · 新到在前</source>
         <translation>Events · newest first</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+7"/>
+        <source>＋ 新建事件</source>
+        <translation>＋ New report</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>来电登记：输入市民原话，智能分拨 (Ctrl+N)</source>
+        <translation>Phone call: type the caller&apos;s words, routed automatically (Ctrl+N)</translation>
+    </message>
+    <message>
+        <location line="+15"/>
         <location line="+127"/>
         <source>Enter / D 派遣预览 · 双击同</source>
         <translation>Enter / D dispatch preview · or double-click</translation>
@@ -658,7 +668,7 @@
 <context>
     <name>EventsModel</name>
     <message>
-        <location filename="../../widgets/dispatch_panel.py" line="-671"/>
+        <location filename="../../widgets/dispatch_panel.py" line="-679"/>
         <source>待派遣 {countdown}</source>
         <translation>Due {countdown}</translation>
     </message>
@@ -966,7 +976,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../cockpit/window.py" line="+83"/>
+        <location filename="../../cockpit/window.py" line="+84"/>
         <source>应急仓库</source>
         <translation>Warehouses</translation>
     </message>
@@ -1024,7 +1034,7 @@ Occurred {at} · {state}</translation>
     </message>
     <message>
         <location line="+102"/>
-        <location line="+85"/>
+        <location line="+89"/>
         <source>城市运行一屏统揽</source>
         <translation>City Operations Cockpit</translation>
     </message>
@@ -1059,7 +1069,7 @@ Occurred {at} · {state}</translation>
         <translation>Categories</translation>
     </message>
     <message>
-        <location line="+117"/>
+        <location line="+121"/>
         <source>无法启动演练窗口</source>
         <translation>Could not start the drill window</translation>
     </message>
@@ -1074,8 +1084,8 @@ Occurred {at} · {state}</translation>
         <translation>Drill time</translation>
     </message>
     <message>
-        <location line="+10"/>
-        <location line="+176"/>
+        <location line="+7"/>
+        <location line="+172"/>
         <source>演练 · {title}</source>
         <translation>Drill · {title}</translation>
     </message>
@@ -1316,6 +1326,89 @@ Occurred {at} · {state}</translation>
         <location filename="../../cockpit/replay.py" line="+41"/>
         <source>复盘时间</source>
         <translation>Replay time</translation>
+    </message>
+</context>
+<context>
+    <name>ReportEntry</name>
+    <message>
+        <location filename="../../widgets/report_entry.py" line="+50"/>
+        <source>新建事件 · 来电登记</source>
+        <translation>New report · phone call</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>来电内容（市民原话）：</source>
+        <translation>The caller&apos;s words:</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>例如：解放碑这边路上井盖不见了，好危险</source>
+        <translation>e.g. a manhole cover is missing near Jiefangbei, it&apos;s dangerous</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>分拨 (Ctrl+Enter)</source>
+        <translation>Route (Ctrl+Enter)</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>其他类型：</source>
+        <translation>Other type:</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>（按建议）</source>
+        <translation>(as suggested)</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>取消</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>创建事件</source>
+        <translation>Create event</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>分拨中…</source>
+        <translation>Routing…</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>{name}  ·  {score:.0%}</source>
+        <translation>{name}  ·  {score:.0%}</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>地点：{place}    紧急程度：{u}</source>
+        <translation>Place: {place}    urgency: {u}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>未识别</source>
+        <translation>not found</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>自动分拨：{name}</source>
+        <translation>Routed automatically: {name}</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>置信度不足</source>
+        <translation>confidence too low</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>待分拨：{reason}，请选择事件类型</source>
+        <translation>Waiting for the operator: {reason}; choose the event type</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>请先分拨并选择事件类型</source>
+        <translation>Route the report and choose its type first</translation>
     </message>
 </context>
 <context>
@@ -1562,6 +1655,44 @@ Occurred {at} · {state}</translation>
     </message>
 </context>
 <context>
+    <name>TriageController</name>
+    <message>
+        <location filename="../../cockpit/triage_controller.py" line="+97"/>
+        <source>分拨模型准备中（首次需训练，约一分钟）…</source>
+        <translation>Preparing the router (the first time it trains, about a minute)…</translation>
+    </message>
+    <message>
+        <location line="+56"/>
+        <source>智能分拨不可用：{error}</source>
+        <translation>Routing unavailable: {error}</translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>最高置信度 {s:.0%} 低于阈值 {t:.0%}</source>
+        <translation>best score {s:.0%} is below the threshold {t:.0%}</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>已登记事件 {event}：操作员改分拨为 {type}（已记入派遣日志）</source>
+        <translation>Event {event} created: the operator routed it to {type} (logged in the dispatch log)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>已登记事件 {event}：自动分拨 {type}</source>
+        <translation>Event {event} created: routed automatically to {type}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>已登记事件 {event}：人工分拨 {type}</source>
+        <translation>Event {event} created: routed by the operator to {type}</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>纠正未记录：{error}</source>
+        <translation>Correction not recorded: {error}</translation>
+    </message>
+</context>
+<context>
     <name>VitalsPanel</name>
     <message>
         <location filename="../../widgets/vitals_panel.py" line="+820"/>
@@ -1570,12 +1701,12 @@ Occurred {at} · {state}</translation>
     </message>
     <message>
         <location line="+5"/>
-        <location line="+168"/>
+        <location line="+173"/>
         <source>城市体征</source>
         <translation>City vital signs</translation>
     </message>
     <message>
-        <location line="-140"/>
+        <location line="-145"/>
         <source>曲线：近6小时各领域 &lt;span style=&apos;color:{warning}&apos;&gt;预警+报警&lt;/span&gt; 与 &lt;span style=&apos;color:{alarm}&apos;&gt;报警&lt;/span&gt; 指标数 · 点击领域看明细</source>
         <translation>Curves: &lt;span style=&apos;color:{warning}&apos;&gt;warning+alarm&lt;/span&gt; and &lt;span style=&apos;color:{alarm}&apos;&gt;alarm&lt;/span&gt; counts, last 6 h · click a domain</translation>
     </message>
@@ -1590,7 +1721,7 @@ Occurred {at} · {state}</translation>
         <translation>as of {t}</translation>
     </message>
     <message>
-        <location line="+98"/>
+        <location line="+103"/>
         <source>城市体征 · 指标列表</source>
         <translation>Vital signs · table</translation>
     </message>
@@ -1603,7 +1734,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>VitalsTableModel</name>
     <message>
-        <location line="-729"/>
+        <location line="-734"/>
         <source>状态</source>
         <translation>Status</translation>
     </message>
@@ -3468,6 +3599,21 @@ Occurred {at} · {state}</translation>
         <location line="+0"/>
         <source>生产生活服务</source>
         <translation>Services</translation>
+    </message>
+    <message>
+        <location filename="../../datasets/triage/__init__.py" line="+54"/>
+        <source>报告是空的</source>
+        <translation>the report is empty</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>报告里没有可识别的中文描述</source>
+        <translation>the report has no Chinese description to read</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>分拨模型尚未训练</source>
+        <translation>the router has not been trained yet</translation>
     </message>
 </context>
 </TS>
