@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject, QTimer, Signal
 
 from cockpit.datasets import routing
 from cockpit.datasets.dispatch import (
@@ -143,6 +143,38 @@ def live_feeds(catalog: Catalog, *, drop_dir: Path | None = None,
     return feeds
 
 
+def report_text(con, event_id: str) -> str:
+    """The report's own words (the event's ``description``) when the dataset has them."""
+    has = con.execute("SELECT count(*) FROM information_schema.columns WHERE table_name = "
+                      "'event' AND column_name = 'description'").fetchone()[0]
+    if not has or not str(event_id).isdigit():
+        return ""
+    row = con.execute("SELECT description FROM event WHERE event_id = ?",
+                      [int(event_id)]).fetchone()
+    return (row[0] or "") if row else ""
+
+
+def corrected_plan(plan: routing.Plan, added: Iterable[str], removed: Iterable[str]
+                   ) -> routing.Plan:
+    """``plan`` without the removed departments' steps and with a react / verify / handle
+    step for each added department (the event type's targets as deadlines)."""
+    added, removed = list(added), set(removed)
+    if not added and not removed:
+        return plan
+    steps = [s for s in plan if s.dept_id not in removed]
+    t = plan.targets
+    no = max((s.step_no for s in plan), default=0)
+    for d in added:
+        for stage, action in (("react", QT_TRANSLATE_NOOP("vocabulary", "接报签收")),
+                              ("verify", QT_TRANSLATE_NOOP("vocabulary", "现场核查")),
+                              ("handle", QT_TRANSLATE_NOOP("vocabulary", "完成处置"))):
+            no += 1
+            steps.append(routing.PlanStep(no, d, action, float(t.get(stage, 0.0)), stage))
+    return routing.Plan(steps, event_id=plan.event_id, type_id=plan.type_id,
+                        plan_id=plan.plan_id, targets=plan.targets,
+                        district_code=plan.district_code, street_code=plan.street_code)
+
+
 def short_dept_name(name: str, district: str) -> str:
     """'渝中区城市管理局' → '城市管理局' beside a district column that says 渝中区."""
     if district and name.startswith(district) and len(name) > len(district):
@@ -212,6 +244,7 @@ class DispatchController(QObject):
         self.event_rows: list[dict[str, Any]] = []
         self.event_states: dict[str, str] = {}
         self.preview: DispatchPreview | None = None
+        self._preview_plan: routing.Plan | None = None
         self._names: _Names | None = None
         self._event_info: dict[str, dict[str, Any]] = {}
         self._overdue: set[str] | None = None
@@ -692,6 +725,11 @@ class DispatchController(QObject):
                 plan = routing.plan_for_type(con, feed.type_id, feed.district_code,
                                              feed.street_code, event_id=eid)
             imp = routing.impact(con, ev["lon"], ev["lat"], self.radius_km, plan)
+            text = report_text(con, eid) if row is not None else (feed.title if feed else "")
+            dept_choices = [{"dept_id": d, "name": n} for d, n in con.execute(
+                "SELECT dept_id, name FROM department WHERE unit_code IN (?, ?) "
+                "OR level = 'city' ORDER BY level DESC, dept_id",
+                [ev.get("district_code") or "", ev.get("street_code") or ""]).fetchall()]
         finally:
             con.close()
 
@@ -702,6 +740,9 @@ class DispatchController(QObject):
             return None if f is None else {"name": f.name, "distance_km": f.distance_km}
 
         preview = {
+            "text": text or ev.get("title") or "",
+            "type_choices": [{"type_id": t, "name": v[0]} for t, v in sorted(names.types.items())],
+            "dept_choices": dept_choices,
             "event": ev, "plan_id": plan.plan_id,
             "plan_name": names.plans.get(plan.plan_id) if plan.plan_id else None,
             "steps": [{**s.as_dict(), "dept_name": names.depts.get(s.dept_id, s.dept_id)}
@@ -728,7 +769,9 @@ class DispatchController(QObject):
             return
         self.panel.show_message("")
         dlg = DispatchPreview(preview, self.panel.window())
-        dlg.sig_dispatch_confirmed.connect(lambda _p: self._on_confirmed(eid, plan, dlg))
+        self._preview_plan = plan
+        dlg.sig_type_changed.connect(lambda tid: self._retype(eid, tid, dlg))
+        dlg.sig_dispatch_confirmed.connect(lambda p: self._on_confirmed(eid, plan, dlg, p))
         dlg.finished.connect(lambda _r: self._on_preview_closed(dlg))
         self.preview = dlg
         dlg.open()
@@ -738,16 +781,55 @@ class DispatchController(QObject):
             self.preview = None
         dlg.deleteLater()
 
-    def _on_confirmed(self, eid: str, plan: routing.Plan, dlg: DispatchPreview) -> None:
+    def _retype(self, eid: str, type_id: str, dlg: DispatchPreview) -> None:
+        """The operator chose another type in the preview: its plan at the event's place."""
+        ev = dlg.preview.get("event") or {}
+        names = self._names
+
+        def work():
+            con = self.catalog.cursor()
+            try:
+                return routing.plan_for_type(con, type_id, ev.get("district_code"),
+                                             ev.get("street_code"), event_id=eid)
+            finally:
+                con.close()
+
+        def done(plan: routing.Plan) -> None:
+            if self.preview is not dlg:
+                return
+            self._preview_plan = plan
+            depts = names.depts if names else {}
+            dlg.set_plan([{**s.as_dict(), "dept_name": depts.get(s.dept_id, s.dept_id)}
+                          for s in plan], plan.plan_id,
+                         names.plans.get(plan.plan_id) if names and plan.plan_id else None)
+
+        run_in_background(work, done, lambda m: self.panel.show_message(
+            self.tr("预案生成失败：{error}").format(error=m), "error"))
+
+    def _on_confirmed(self, eid: str, plan: routing.Plan, dlg: DispatchPreview,
+                      confirmed: dict | None = None) -> None:
         if eid in self._inflight or self.store is None:
             return
+        if self.preview is dlg and self._preview_plan is not None:
+            plan = self._preview_plan
+        c = confirmed or {}
+        ev = dlg.preview.get("event") or {}
+        from_type, to_type = ev.get("type_id"), c.get("type_id") or ev.get("type_id")
+        added, removed = list(c.get("added") or ()), list(c.get("removed") or ())
+        plan = corrected_plan(plan, added, removed)
         self._inflight.add(eid)
         # one key per confirmation; kept after a failure so that the retry is the same request
         key = self._dispatch_keys.setdefault(eid, f"gui-dispatch:{uuid.uuid4().hex}")
         store, op = self.store, self.operator
+        corrected = to_type != from_type or added or removed
+        text = str(dlg.preview.get("text") or "")
 
         def work():
             try:
+                if corrected:  # the operator's correction, logged before the orders
+                    store.correct(eid, op, f"{key}:correct", from_type=from_type,
+                                  to_type=to_type, text=text, added=added, removed=removed,
+                                  source="gui")
                 return store.create(eid, op, key, plan=plan, source="gui")
             except Exception as e:  # noqa: BLE001 - classified on the GUI thread
                 return e

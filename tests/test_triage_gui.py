@@ -144,3 +144,42 @@ def test_an_alarm_without_a_type_is_routed_from_its_text(qtbot, setup) -> None:
               "occurred_at": NOW, "type_id": None})
     (ev,) = src.poll(NOW).events
     assert ev.type_id.startswith("ET-GAS")
+
+
+def test_the_preview_changes_the_type_and_departments_and_logs_it(qtbot, setup,
+                                                                   catalog) -> None:
+    panel, ctl, tri, store = setup
+    eid, tid, text = catalog.cursor().execute(
+        "SELECT event_id, type_id, description FROM event WHERE description IS NOT NULL "
+        "AND type_id = 'ET-MANHOLE' AND occurred_at <= ? ORDER BY occurred_at DESC LIMIT 1",
+        [NOW]).fetchone()
+    ctl.request_dispatch({"event_id": eid})
+    qtbot.waitUntil(lambda: ctl.preview is not None and ctl.preview.isVisible(),
+                    timeout=10_000)
+    dlg = ctl.preview
+    assert dlg.type_box.currentData() == "ET-MANHOLE"
+    # the operator says it is a road collapse: the plan follows the new type
+    dlg.type_box.setCurrentIndex(dlg.type_box.findData("ET-ROAD-DAMAGE"))
+    dlg.type_box.activated.emit(dlg.type_box.currentIndex())
+    qtbot.waitUntil(lambda: dlg.preview.get("plan_id") == "P-ROAD-DAMAGE", timeout=10_000)
+    depts = dlg.kept_departments()
+    assert len(depts) >= 2
+    # one department is not needed, another is added
+    drop = depts[-1]
+    for i in range(dlg.dept_list.count()):
+        it = dlg.dept_list.item(i)
+        if it.data(Qt.ItemDataRole.UserRole) == drop:
+            it.setCheckState(Qt.CheckState.Unchecked)
+    extra = next(dlg.add_dept_box.itemData(i) for i in range(dlg.add_dept_box.count())
+                 if dlg.add_dept_box.itemData(i) not in depts)
+    dlg.add_dept_box.setCurrentIndex(dlg.add_dept_box.findData(extra))
+    qtbot.mouseClick(dlg.add_dept_button, Qt.MouseButton.LeftButton)
+    assert drop not in dlg.kept_departments() and extra in dlg.kept_departments()
+    with qtbot.waitSignal(ctl.sig_dispatched, timeout=10_000) as done:
+        qtbot.keyClick(dlg, Qt.Key.Key_Return)
+    orders = set(store.orders()["dept_id"])
+    assert extra in orders and drop not in orders and len(done.args[1]) == len(orders)
+    (c,) = store.corrections()
+    assert (c.event_id, c.from_type, c.to_type) == (str(eid), "ET-MANHOLE", "ET-ROAD-DAMAGE")
+    assert c.added == (extra,) and c.removed == (drop,) and c.text == text
+    assert store.verify() == []

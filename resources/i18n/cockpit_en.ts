@@ -146,7 +146,7 @@
 <context>
     <name>DispatchController</name>
     <message>
-        <location filename="../../cockpit/dispatch_controller.py" line="+253"/>
+        <location filename="../../cockpit/dispatch_controller.py" line="+286"/>
         <source>派遣库未打开：不能派遣</source>
         <extracomment>The clock time of the last tick shown (events, orders).</extracomment>
         <translation>No dispatch store is open: dispatching is off</translation>
@@ -183,11 +183,12 @@
     </message>
     <message>
         <location line="+1"/>
+        <location line="+436"/>
         <source>预案生成失败：{error}</source>
         <translation>Could not prepare the plan: {error}</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="-429"/>
         <source>只读，不能操作工单：{reason}</source>
         <translation>Read-only, orders cannot be changed: {reason}</translation>
     </message>
@@ -222,7 +223,7 @@
         <translation>⚠ Order overdue: {dept} {action} late · {event} ({order})</translation>
     </message>
     <message>
-        <location line="+124"/>
+        <location line="+173"/>
         <source>未派遣：{error}</source>
         <translation>Not dispatched: {error}</translation>
     </message>
@@ -408,7 +409,7 @@
 <context>
     <name>DispatchPreview</name>
     <message>
-        <location filename="../../widgets/dispatch_preview.py" line="+120"/>
+        <location filename="../../widgets/dispatch_preview.py" line="+130"/>
         <source>一键调度 · 派遣预览</source>
         <translation>One-click dispatch · preview</translation>
     </message>
@@ -418,17 +419,19 @@
         <translation>Event {event}</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+20"/>
+        <location line="+224"/>
         <source>默认处置流程</source>
         <translation>default procedure</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-223"/>
+        <location line="+224"/>
         <source>预案 {plan} · {steps} 步 · {depts} 个部门</source>
         <translation>Plan: {plan} · {steps} step(s) · {depts} dept(s)</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="-219"/>
         <source>步</source>
         <translation>Step</translation>
     </message>
@@ -453,7 +456,7 @@
         <translation>Deadline</translation>
     </message>
     <message>
-        <location line="+42"/>
+        <location line="+29"/>
         <source>影响分析 · 半径 {r} km</source>
         <translation>Impact · radius {r} km</translation>
     </message>
@@ -530,16 +533,37 @@
     </message>
     <message>
         <location line="+3"/>
+        <location line="+131"/>
         <source>确认派遣 {n} 个部门 · Enter</source>
         <translation>Dispatch to {n} dept(s) · Enter</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="-112"/>
         <source>正在派遣…</source>
         <translation>Dispatching…</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+38"/>
+        <source>事件类型</source>
+        <translation>Event type</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>增派部门</source>
+        <translation>Add department</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>＋ 增派</source>
+        <translation>＋ Add</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>取消勾选即不派该部门</source>
+        <translation>Untick a department to leave it out</translation>
+    </message>
+    <message>
+        <location line="+73"/>
         <source>已派遣</source>
         <translation>Dispatched</translation>
     </message>
@@ -2231,7 +2255,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>dispatch_preview</name>
     <message>
-        <location filename="../../widgets/dispatch_preview.py" line="-306"/>
+        <location filename="../../widgets/dispatch_preview.py" line="-435"/>
         <source>响应</source>
         <translation>React</translation>
     </message>
@@ -3503,6 +3527,7 @@ Occurred {at} · {state}</translation>
         <translation>lower is better</translation>
     </message>
     <message>
+        <location filename="../../cockpit/dispatch_controller.py" line="-806"/>
         <location filename="../../datasets/routing.py" line="+203"/>
         <source>接报签收</source>
         <extracomment>The actions of an order that have a deadline, in the order they happen. The plan stage whose steps set each action&apos;s deadline.</extracomment>
@@ -3510,11 +3535,13 @@ Occurred {at} · {state}</translation>
     </message>
     <message>
         <location line="+1"/>
+        <location filename="../../datasets/routing.py" line="+1"/>
         <source>现场核查</source>
         <translation>Verify on site</translation>
     </message>
     <message>
         <location line="+1"/>
+        <location filename="../../datasets/routing.py" line="+1"/>
         <source>完成处置</source>
         <translation>Finish handling</translation>
     </message>
