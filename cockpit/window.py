@@ -37,9 +37,16 @@ from PySide6.QtWidgets import (
 )
 
 from cockpit import paths
-from cockpit.alarm_source import VitalAlarmSource
 from cockpit.clock import Clock
 from cockpit.config import Config
+from cockpit.controllers.alarms import VitalAlarmSource
+from cockpit.controllers.dispatch import DispatchController, live_feeds
+from cockpit.controllers.map import MapController
+from cockpit.controllers.replay import ReplayClock, ReplayController
+from cockpit.controllers.review import ReviewPanel
+from cockpit.controllers.store import default_store_path, open_default_store
+from cockpit.controllers.triage import TriageController
+from cockpit.controllers.vitals import VitalsController
 from cockpit.datasets import evaluation, summary
 from cockpit.datasets.dispatch import is_pg_location
 from cockpit.datasets.drill import (
@@ -50,16 +57,9 @@ from cockpit.datasets.drill import (
 )
 from cockpit.datasets.event_feed import DepartmentSimulator
 from cockpit.datasets.schema import BOARDS, RISK_LEVELS, VITAL_DOMAINS
-from cockpit.dispatch_controller import DispatchController, live_feeds
-from cockpit.drill_report_pdf import write_drill_pdf
 from cockpit.i18n import current_language
 from cockpit.layers.page import build_page
-from cockpit.map_controller import MapController
-from cockpit.replay import ReplayClock, ReplayController
-from cockpit.review import ReviewPanel
-from cockpit.store_location import default_store_path, open_default_store
-from cockpit.triage_controller import TriageController
-from cockpit.vitals import VitalsController
+from cockpit.printing.drill_pdf import write_drill_pdf
 from cockpit.widgets import theme
 from cockpit.widgets.after_action import AfterActionDialog
 from cockpit.widgets.dispatch_panel import DispatchPanel
@@ -184,7 +184,7 @@ class MainWindow(QMainWindow):
         """``replay``: a window of the past (复盘) to replay read-only, in drill mode;
         ``config``: operator, tick intervals and dispatch store (default: the defaults);
         ``store``: the live dispatch store, a DuckDB path or a postgresql:// URL (default:
-        the config's, else :func:`cockpit.store_location.default_store_path`)."""
+        the config's, else :func:`cockpit.controllers.store.default_store_path`)."""
         super().__init__()
         self.config = cfg = config or Config()
         ticks = cfg.intervals

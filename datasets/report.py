@@ -4,7 +4,7 @@
 what the report shows: the ranking with its movement, the five-colour grid, the comparison
 with another quarter, the top and bottom five per board, the closed-loop board, every KPI's
 score and the method note. :func:`write_xlsx` writes it as a workbook with one sheet per view;
-the PDF of the same report is drawn with Qt's PDF writer in ``cockpit.report_pdf``.
+the PDF of the same report is drawn with Qt's PDF writer in ``cockpit.printing.quarter_pdf``.
 
 Spreadsheet safety: every text cell that comes from the data goes through :func:`safe_text`,
 which neutralises text beginning with ``=``, ``+``, ``-``, ``@`` (and tab or carriage return)

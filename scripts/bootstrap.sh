@@ -17,7 +17,7 @@ SYSTEM_PACKAGES=(
   libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0 libxcb-randr0 libxcb-render-util0
   libxcb-image0 libxi6 libxss1 libcups2 libatk-bridge2.0-0 libdrm2 xvfb xauth
 )
-# the tests and the `seats` benchmark start a throw-away PostgreSQL server (cockpit/pg_server.py)
+# the tests and the `seats` benchmark start a throw-away PostgreSQL server (cockpit/services/pg_server.py)
 [[ "${1:-}" == "--test" ]] && SYSTEM_PACKAGES+=(postgresql)
 missing=()
 if command -v dpkg-query >/dev/null 2>&1; then

@@ -2,7 +2,7 @@
 
     .venv/bin/python scripts/two_seats.py --data DIR [--out DIR]
 
-Starts a throw-away PostgreSQL server (cockpit.pg_server), then two processes, each a full
+Starts a throw-away PostgreSQL server (cockpit.services.pg_server), then two processes, each a full
 MainWindow with ``store=<url>`` (what ``cockpit --store URL`` opens) and its own data/cache
 homes under OUT. Seat B waits; seat A dispatches the newest new event through the preview;
 B sees the orders and acknowledges one; A sees B's action; A dispatches three more events a
@@ -123,7 +123,7 @@ def seat(role: str, url: str, data: Path, out: Path) -> int:
 def main() -> int:
     import argparse
 
-    from cockpit.pg_server import ThrowawayPostgres
+    from cockpit.services.pg_server import ThrowawayPostgres
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=Path, required=True, help="a dataset directory")

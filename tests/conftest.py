@@ -90,9 +90,9 @@ def hold_store():
 
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator:
-    """A throw-away PostgreSQL server for the session (cockpit.pg_server). No skip: a machine
+    """A throw-away PostgreSQL server for the session (cockpit.services.pg_server). No skip: a machine
     without PostgreSQL fails here (scripts/bootstrap.sh --test installs it)."""
-    from cockpit.pg_server import ThrowawayPostgres
+    from cockpit.services.pg_server import ThrowawayPostgres
 
     with ThrowawayPostgres() as pg:
         yield pg

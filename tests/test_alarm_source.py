@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from cockpit.alarm_source import VitalAlarmSource
+from cockpit.controllers.alarms import VitalAlarmSource
 
 
 def alarm(eid: int = 2**52 + 7) -> dict:

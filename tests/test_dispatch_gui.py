@@ -22,8 +22,8 @@ from cockpit.widgets.dispatch_panel import (
 )
 from PySide6.QtCore import Qt, QThreadPool
 
-from cockpit.dispatch_controller import DispatchController, live_feeds
-from cockpit.store_location import open_default_store
+from cockpit.controllers.dispatch import DispatchController, live_feeds
+from cockpit.controllers.store import open_default_store
 
 NOW = datetime(2026, 11, 20, 12, 0, 0)  # screen time (local) inside the small dataset's day
 OFF = timedelta(hours=8)

@@ -17,7 +17,7 @@ from pathlib import Path
 import psycopg
 import pytest
 from cockpit.datasets.dispatch import DispatchError, IllegalTransition, open_store
-from cockpit.datasets.dispatch_pg import PgDispatchStore, StoreUnavailable
+from cockpit.datasets.dispatch.pg_store import PgDispatchStore, StoreUnavailable
 
 HERE = Path(__file__).resolve().parent
 WRITER = HERE / "dispatch_writer.py"
@@ -350,7 +350,7 @@ def test_a_seat_role_with_insert_and_select_only_works(pg_server, pg_url) -> Non
 def test_a_frozen_seat_holding_the_write_lock_is_cut_off(pg_url) -> None:
     """A seat that stops in the middle of its write transaction (frozen, SIGSTOP) holds the
     lock only until the server's idle-in-transaction timeout ends its session."""
-    from cockpit.datasets import dispatch_pg
+    from cockpit.datasets.dispatch import pg_store as dispatch_pg
 
     with open_store(pg_url) as s:
         s.create(1, "a", "c1", dept_id="D-1")

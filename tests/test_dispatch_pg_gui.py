@@ -78,7 +78,7 @@ def test_disconnect_banner_refused_writes_and_catch_up(qtbot, pg_server, pg_url,
 
 def test_a_seat_started_while_the_server_is_down_opens_the_store_later(
         qtbot, pg_server, pg_url, catalog, recent) -> None:
-    from cockpit.store_location import open_default_store
+    from cockpit.controllers.store import open_default_store
 
     clock = Clock()
     open_store(pg_url).close()  # the centre's store exists

@@ -9,7 +9,7 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -31,7 +31,7 @@ from cockpit.datasets.routing import Plan, PlanStep
 HERE = Path(__file__).resolve().parent
 WRITER = HERE / "dispatch_writer.py"
 
-T0 = datetime(2026, 11, 20, 2, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
 
 
 class FakeClock:
@@ -649,7 +649,7 @@ def test_sigkill_at_random_moments_loses_nothing_told_and_duplicates_nothing(tmp
 def _audit(store: Path | None, key_file: Path | None = None) -> int:
     import argparse
 
-    from cockpit.audit_cli import cmd_audit_verify
+    from cockpit.cli.audit import cmd_audit_verify
 
     return cmd_audit_verify(argparse.Namespace(store=store, key_file=key_file))
 

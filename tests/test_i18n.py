@@ -111,12 +111,13 @@ def test_the_qm_is_package_data() -> None:
 # ------------------------------------------------------------- no text left unwrapped
 
 #: GUI modules (cockpit/ and widgets/) whose Chinese literals are not interface texts.
-NOT_GUI = {"cockpit/cli.py",  # argparse help, bilingual by design
-           "cockpit/report_cli.py", "cockpit/report_pdf.py",
-           "cockpit/route_cli.py",  # `cockpit route`: prints the data's names, bilingual
+NOT_GUI = {"cockpit/cli/__init__.py",  # argparse help, bilingual by design
+           "cockpit/cli/report.py", "cockpit/printing/quarter_pdf.py",
+           "cockpit/cli/route.py",  # `cockpit route`: prints the data's names, bilingual
            "cockpit/config.py",  # the config file's template and examples
-           "cockpit/pg_server.py",  # a throw-away PostgreSQL for tests and benchmarks
-           "cockpit/language.py"}  # 中文: the language's own name
+           "cockpit/services/pg_server.py",  # a throw-away PostgreSQL for tests and benchmarks
+           "cockpit/language.py",  # 中文: the language's own name
+           "cockpit/bench/dispatch.py"}  # a benchmark's synthetic plan (data, not texts)
 #: Chinese literals that are data handling, not texts: (file, literal).
 NOT_TEXT = {("widgets/dispatch_preview.py", "居民委员会"), ("widgets/dispatch_preview.py", "村民委员会"),
             *(("widgets/vitals_panel.py", d) for d in ("水", "电", "气", "讯", "桥", "隧", "交通",
@@ -408,7 +409,7 @@ def test_chinese_by_default(qtbot, catalog) -> None:
 def test_after_action_pdf_in_english(english, biogas_drill, tmp_path: Path) -> None:
     from PySide6.QtPdf import QPdfDocument
 
-    from cockpit.drill_report_pdf import drill_report_html, write_drill_pdf
+    from cockpit.printing.drill_pdf import drill_report_html, write_drill_pdf
 
     sc, rep = biogas_drill
     html = drill_report_html(rep)
@@ -426,7 +427,7 @@ def test_quarterly_report_in_english(english, catalog, tmp_path: Path) -> None:
     from cockpit.widgets.words import tr_word
     from openpyxl import load_workbook
 
-    from cockpit.report_pdf import report_html
+    from cockpit.printing.quarter_pdf import report_html
 
     con = catalog.cursor()
     try:

@@ -39,7 +39,7 @@ def make_view(qtbot, page: Path) -> MapView:
 def test_bridge_round_trip(qtbot, catalog, tmp_path: Path) -> None:
     from datetime import datetime
 
-    from cockpit.map_controller import MapController
+    from cockpit.controllers.map import MapController
 
     page = build_page(catalog.boundaries_geojson(), catalog.extent, tmp_path)
     view = MapView()

@@ -59,7 +59,7 @@ def _replay_window(qtbot, data: Path, tmp_path: Path, monkeypatch, hours: int):
 
 def test_replay_mode_follows_the_clock_and_writes_nothing(
         qtbot, small_dataset_master: Path, tmp_path: Path, monkeypatch) -> None:
-    from cockpit.store_location import default_store_path
+    from cockpit.controllers.store import default_store_path
     from cockpit.window import REPLAY_WATERMARK
 
     cat, win, start, end = _replay_window(qtbot, small_dataset_master, tmp_path, monkeypatch, 12)

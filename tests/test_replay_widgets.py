@@ -12,7 +12,7 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QPushButton, QWidget
 
-from cockpit.replay import ReplayClock, ReplayController
+from cockpit.controllers.replay import ReplayClock, ReplayController
 
 T0 = datetime(2026, 11, 20, 8, 0)
 T1 = T0 + timedelta(hours=2)
@@ -180,7 +180,7 @@ def test_watermark_covers_parent_paints_and_lets_clicks_through(qtbot) -> None:
 def test_drill_report_pdf_contains_the_scores(qapp, biogas_drill, tmp_path: Path) -> None:
     from PySide6.QtPdf import QPdfDocument
 
-    from cockpit.drill_report_pdf import write_drill_pdf
+    from cockpit.printing.drill_pdf import write_drill_pdf
 
     _sc, rep = biogas_drill
     path = write_drill_pdf(rep, tmp_path / "aar.pdf")

@@ -129,14 +129,14 @@ def _glyphs(text: str) -> str:
     Kangxi radical ⼤ and 龙 as ⻰ — the same glyph. Compare glyphs, not code points."""
     from PySide6.QtGui import QFont, QRawFont
 
-    from cockpit.report_pdf import cjk_family
+    from cockpit.printing.quarter_pdf import cjk_family
 
     raw = QRawFont.fromFont(QFont(cjk_family()))
     return "".join(f"<{g}>" for g in raw.glyphIndexesForString(text))
 
 
 def test_pdf_contains_the_ranking(qapp, report, tmp_path) -> None:
-    from cockpit.report_pdf import write_pdf
+    from cockpit.printing.quarter_pdf import write_pdf
 
     path = write_pdf(report, tmp_path / "r.pdf")
     assert path.read_bytes()[:5] == b"%PDF-"
@@ -162,7 +162,7 @@ def test_method_note_names_the_mode_and_the_source(report) -> None:
 
 
 def test_cli_report(qapp, small_dataset_master, tmp_path, monkeypatch) -> None:
-    from cockpit.report_cli import add_parser, cmd_report, report_paths
+    from cockpit.cli.report import add_parser, cmd_report, report_paths
 
     monkeypatch.setenv("COCKPIT_CACHE_HOME", str(tmp_path / "cache"))
     p = argparse.ArgumentParser()

@@ -159,7 +159,7 @@ def catalog(small_dataset_master, tmp_path_factory):
 def test_view_data_matches_the_evaluation(catalog) -> None:
     from cockpit.datasets import evaluation as E
 
-    from cockpit.review import grid_data, ranking_data
+    from cockpit.controllers.review import grid_data, ranking_data
 
     con = catalog.cursor()
     ev = E.evaluate_quarter(con)
@@ -180,7 +180,7 @@ def test_view_data_matches_the_evaluation(catalog) -> None:
 
 
 def test_review_panel(qtbot, catalog, tmp_path) -> None:
-    from cockpit.review import ReviewPanel
+    from cockpit.controllers.review import ReviewPanel
 
     p = ReviewPanel(catalog)
     qtbot.addWidget(p)

@@ -14,8 +14,8 @@ from cockpit.widgets.dispatch_panel import DispatchPanel
 from cockpit.widgets.report_entry import ReportEntry, sample_route
 from PySide6.QtCore import Qt, QThreadPool
 
-from cockpit.dispatch_controller import DispatchController
-from cockpit.triage_controller import TriageController
+from cockpit.controllers.dispatch import DispatchController
+from cockpit.controllers.triage import TriageController
 
 NOW = datetime(2026, 11, 20, 12, 0, 0)
 OFF = timedelta(hours=8)
@@ -135,7 +135,7 @@ def test_the_form_alone_takes_any_type_from_the_full_list(qtbot) -> None:
 
 
 def test_an_alarm_without_a_type_is_routed_from_its_text(qtbot, setup) -> None:
-    from cockpit.alarm_source import VitalAlarmSource
+    from cockpit.controllers.alarms import VitalAlarmSource
 
     panel, ctl, tri, store = setup
     src = VitalAlarmSource(classify=tri.alarm_type)

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from cockpit.datasets import vitals as V
 from cockpit.datasets.schema import TABLE_BY_NAME
-from cockpit.datasets.vital_sim import VitalSimulator
+from cockpit.datasets.vitals.simulator import VitalSimulator
 
 T0 = datetime(2026, 11, 20, 0, 0)
 STEP = timedelta(minutes=5)
@@ -476,7 +476,7 @@ class _Catalog:
 
 
 def test_the_controller_ticks_off_the_gui_thread_and_signals_alarms(qtbot) -> None:
-    from cockpit.vitals import DEFAULT_INTERVAL_MS, SIGNAL_KEYS, VitalsController
+    from cockpit.controllers.vitals import DEFAULT_INTERVAL_MS, SIGNAL_KEYS, VitalsController
 
     values = [15] * 10 + [30] * 10 + [15] * 10
     con = make_db([sign("A", point_id=7), sign("B")], {"A": values, "B": [15] * 30})
@@ -507,7 +507,7 @@ def test_the_controller_ticks_off_the_gui_thread_and_signals_alarms(qtbot) -> No
 def test_the_controller_feeds_the_panel_and_answers_trend_requests(qtbot) -> None:
     from cockpit.widgets.vitals_panel import VitalsPanel
 
-    from cockpit.vitals import VitalsController
+    from cockpit.controllers.vitals import VitalsController
 
     con = make_db([sign("A"), sign("B", domain="电", name="用电负荷")],
                   {"A": [15] * 20 + [30] * 5, "B": [15] * 25})

@@ -88,7 +88,7 @@ def test_drill_mode_never_touches_the_live_store(qtbot, small_dataset_master: Pa
                                                  tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setenv("COCKPIT_CACHE_HOME", str(tmp_path / "cache"))
     monkeypatch.setenv("COCKPIT_DATA_HOME", str(tmp_path / "home"))
-    from cockpit.store_location import default_store_path
+    from cockpit.controllers.store import default_store_path
     from cockpit.window import MainWindow
 
     cat = open_catalog(small_dataset_master, tmp_path / "catalogs")

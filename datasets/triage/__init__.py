@@ -42,7 +42,8 @@ from cockpit.datasets.triage.model import (
 from cockpit.datasets.triage.place import PlaceFinder, PlaceMatch
 
 __all__ = ["Router", "RouteResult", "Candidate", "EvalReport", "train", "evaluate",
-           "model_path", "load_taxonomy", "held_out", "NoModel", "TOP_K",
+           "model_path", "load_taxonomy", "held_out", "NoModel", "TOP_K", "report_text",
+           "unit_points", "department_choices",
            "URGENT_WORDS", "DEFAULT_MAX_TRAIN"]
 
 TOP_K = 3
@@ -135,6 +136,36 @@ def _has_descriptions(con) -> bool:
     return bool(con.execute(
         "SELECT count(*) FROM information_schema.columns WHERE table_name = 'event' "
         "AND column_name = 'description'").fetchone()[0])
+
+
+def report_text(con, event_id) -> str:
+    """A catalog event's own words (its ``description``), "" when the dataset has none."""
+    if not _has_descriptions(con) or not str(event_id).isdigit():
+        return ""
+    row = con.execute("SELECT description FROM event WHERE event_id = ?",
+                      [int(event_id)]).fetchone()
+    return (row[0] or "") if row else ""
+
+
+def unit_points(con) -> tuple[dict[str, tuple[float, float]], str | None]:
+    """Each unit's centroid above the grids (where a typed-in report is put when it names
+    its place) and the top unit's code (where it is put when it does not)."""
+    pts = {c: (float(x), float(y)) for c, x, y in con.execute(
+        "SELECT code, lon, lat FROM admin_unit WHERE level IN "
+        "('city', 'district', 'street', 'community')").fetchall()}
+    top = con.execute("SELECT code FROM admin_unit WHERE parent_code IS NULL "
+                      "ORDER BY code LIMIT 1").fetchone()
+    return pts, (top[0] if top else None)
+
+
+def department_choices(con, district_code: str | None, street_code: str | None
+                       ) -> list[tuple[str, str]]:
+    """(dept_id, name) of the departments an operator may add to a dispatch at a place: the
+    district's and the street's own, then the city's."""
+    return [(d, n) for d, n in con.execute(
+        "SELECT dept_id, name FROM department WHERE unit_code IN (?, ?) OR level = 'city' "
+        "ORDER BY CASE level WHEN 'street' THEN 0 WHEN 'district' THEN 1 ELSE 2 END, dept_id",
+        [district_code or "", street_code or ""]).fetchall()]
 
 
 def held_out(con, split: int = 2, limit: int | None = None) -> dict[str, list]:

@@ -146,7 +146,7 @@
 <context>
     <name>DispatchController</name>
     <message>
-        <location filename="../../cockpit/dispatch_controller.py" line="+286"/>
+        <location filename="../../cockpit/controllers/dispatch.py" line="+286"/>
         <source>派遣库未打开：不能派遣</source>
         <extracomment>The clock time of the last tick shown (events, orders).</extracomment>
         <translation>No dispatch store is open: dispatching is off</translation>
@@ -1347,7 +1347,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>ReplayClock</name>
     <message>
-        <location filename="../../cockpit/replay.py" line="+41"/>
+        <location filename="../../cockpit/controllers/replay.py" line="+41"/>
         <source>复盘时间</source>
         <translation>Replay time</translation>
     </message>
@@ -1438,7 +1438,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>ReviewPanel</name>
     <message>
-        <location filename="../../cockpit/review.py" line="+422"/>
+        <location filename="../../cockpit/controllers/review.py" line="+422"/>
         <source>五色图 · 晾晒</source>
         <translation>Five-colour grid · review</translation>
     </message>
@@ -1681,7 +1681,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>TriageController</name>
     <message>
-        <location filename="../../cockpit/triage_controller.py" line="+97"/>
+        <location filename="../../cockpit/controllers/triage.py" line="+97"/>
         <source>分拨模型准备中（首次需训练，约一分钟）…</source>
         <translation>Preparing the router (the first time it trains, about a minute)…</translation>
     </message>
@@ -1904,7 +1904,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>alarm_source</name>
     <message>
-        <location filename="../../cockpit/alarm_source.py" line="+28"/>
+        <location filename="../../cockpit/controllers/alarms.py" line="+28"/>
         <source>{name} {value} {unit} 超过报警上限 {threshold} {unit}</source>
         <translation>{name} {value} {unit} above the alarm limit {threshold} {unit}</translation>
     </message>
@@ -1922,7 +1922,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>app</name>
     <message>
-        <location filename="../../cockpit/app.py" line="+219"/>
+        <location filename="../../cockpit/app.py" line="+285"/>
         <source>另一个驾驶舱正在运行</source>
         <translation>Another cockpit is running</translation>
     </message>
@@ -1932,12 +1932,12 @@ Occurred {at} · {state}</translation>
         <translation>A cockpit on {data} is already running (process {pid} on {host}). Switch to that window, or close it first.</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+202"/>
         <source>城市运行一屏统揽</source>
         <translation>City Operations Cockpit</translation>
     </message>
     <message>
-        <location line="+46"/>
+        <location line="-188"/>
         <source>正在生成今日演示数据</source>
         <translation>Generating today&apos;s demo dataset</translation>
     </message>
@@ -1952,60 +1952,57 @@ Occurred {at} · {state}</translation>
         <translation>Writing {path} failed: {error}</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>数据集不存在</source>
         <translation>No such dataset</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>{path} 不是一个目录。</source>
         <translation>{path} is not a directory.</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+16"/>
         <source>正在载入数据</source>
         <translation>Loading the dataset</translation>
     </message>
     <message>
-        <location line="+9"/>
-        <location line="+5"/>
+        <location line="+3"/>
         <source>数据集有问题</source>
         <translation>The dataset has problems</translation>
     </message>
     <message>
-        <location line="-4"/>
+        <location line="+8"/>
         <source>继续使用上一个数据集：{path}</source>
         <translation>The previous dataset stays in use: {path}</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+4"/>
         <source>无法读取数据集</source>
         <translation>Cannot read the dataset</translation>
     </message>
     <message>
-        <location line="+15"/>
-        <location line="+2"/>
+        <location line="+16"/>
         <source>底图文件无法读取</source>
         <translation>Cannot read the base map</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+6"/>
         <source>不是 MBTiles 文件（{error}）</source>
         <translation>not an MBTiles file ({error})</translation>
     </message>
     <message>
-        <location line="+8"/>
-        <location line="+5"/>
+        <location line="+13"/>
         <source>无法开始复盘</source>
         <translation>Cannot start the replay</translation>
     </message>
     <message>
-        <location line="-4"/>
+        <location line="+2"/>
         <source>--replay 须与 --mode drill 同用，且不能带 --scenario。</source>
         <translation>--replay runs with --mode drill and without --scenario.</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+26"/>
         <source>无法开始演练</source>
         <translation>Cannot start the drill</translation>
     </message>
@@ -2020,12 +2017,12 @@ Occurred {at} · {state}</translation>
         <translation>no unit with that code or name, and not LON,LAT,ZOOM.</translation>
     </message>
     <message>
-        <location line="-154"/>
+        <location line="-158"/>
         <source>没有该屏幕</source>
         <translation>No such screen</translation>
     </message>
     <message>
-        <location line="-10"/>
+        <location line="-18"/>
         <source>配置文件有问题</source>
         <translation>The configuration file has problems</translation>
     </message>
@@ -2035,7 +2032,7 @@ Occurred {at} · {state}</translation>
         <translation>Fix the file (cockpit config check) and start again.</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+18"/>
         <source>本机有 {n} 块屏幕，编号 0 到 {last}。</source>
         <translation>this machine has {n} screen(s), numbered 0 to {last}.</translation>
     </message>
@@ -2303,7 +2300,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>drill_report_pdf</name>
     <message>
-        <location filename="../../cockpit/drill_report_pdf.py" line="+26"/>
+        <location filename="../../cockpit/printing/drill_pdf.py" line="+26"/>
         <source>达标 met</source>
         <translation>met</translation>
     </message>
@@ -2674,7 +2671,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>report_pdf</name>
     <message>
-        <location filename="../../cockpit/report_pdf.py" line="+97"/>
+        <location filename="../../cockpit/printing/quarter_pdf.py" line="+97"/>
         <source>{period} 季度</source>
         <translation>Quarter {period}</translation>
     </message>
@@ -2833,7 +2830,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>review</name>
     <message>
-        <location filename="../../cockpit/review.py" line="-634"/>
+        <location filename="../../cockpit/controllers/review.py" line="-634"/>
         <source>派遣记录</source>
         <translation>dispatch records</translation>
     </message>
@@ -3060,7 +3057,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>store_location</name>
     <message>
-        <location filename="../../cockpit/store_location.py" line="+89"/>
+        <location filename="../../cockpit/controllers/store.py" line="+89"/>
         <source>派遣库无法打开 {path}：{error}</source>
         <translation>Cannot open the dispatch store {path}: {error}</translation>
     </message>
@@ -3527,7 +3524,7 @@ Occurred {at} · {state}</translation>
         <translation>lower is better</translation>
     </message>
     <message>
-        <location filename="../../cockpit/dispatch_controller.py" line="-806"/>
+        <location filename="../../cockpit/controllers/dispatch.py" line="-806"/>
         <location filename="../../datasets/routing.py" line="+203"/>
         <source>接报签收</source>
         <extracomment>The actions of an order that have a deadline, in the order they happen. The plan stage whose steps set each action&apos;s deadline.</extracomment>

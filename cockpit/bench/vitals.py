@@ -18,7 +18,7 @@
   moving 5 minutes a tick, the first tick (signs, simulator, cache) included.
 
 Dataset: ``chongqing`` (4,476 vital signs × 7 days at 5 minutes); ``quick``: ``small``.
-Run alone: ``python -m cockpit.bench_vitals [--quick] [--json PATH]``.
+Run alone: ``python -m cockpit.bench.vitals [--quick] [--json PATH]``.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from cockpit.bench import bench_dataset, figure
+from cockpit.bench.common import bench_dataset, figure
 
 __all__ = ["bench_vitals"]
 
@@ -105,8 +105,8 @@ def _bench_gui(cat, con, ticks: list[datetime], quick: bool) -> dict[str, Any]:
     from PySide6.QtCore import QElapsedTimer, QEventLoop, QTimer
     from PySide6.QtWidgets import QApplication
 
+    from cockpit.controllers.vitals import VitalsController
     from cockpit.datasets import vitals as V
-    from cockpit.vitals import VitalsController
     from cockpit.widgets import theme
     from cockpit.widgets.vitals_panel import VitalsPanel
 

@@ -22,8 +22,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from cockpit.bench import bench_dataset, figure
-from cockpit.bench_map import _p, _qt_app, _wait
+from cockpit.bench.common import bench_dataset, figure, percentile, qt_app, wait_until
 
 MIN_EVENTS = 10_000
 
@@ -62,7 +61,7 @@ def run_replay(catalog, *, segments: int, frames_per_segment: int, seeks: int,
                seed: int = 3) -> dict[str, Any]:
     from cockpit.window import MainWindow
 
-    app = _qt_app()
+    app = qt_app()
     con = catalog.cursor()
     start, end, n_events = replay_window(con, MIN_EVENTS)
     con.close()
@@ -70,7 +69,7 @@ def run_replay(catalog, *, segments: int, frames_per_segment: int, seeks: int,
     win.resize(1920, 1080)
     win.show()
     win.start()
-    if not _wait(app, win.all_drawn, 180):
+    if not wait_until(app, win.all_drawn, 180):
         raise RuntimeError(f"the replay window never drew: missing "
                            f"{sorted(set(('vitals', 'evaluation', 'events', 'risk', 'map')) - win.drawn)}")
     clock = win.clock
@@ -83,7 +82,7 @@ def run_replay(catalog, *, segments: int, frames_per_segment: int, seeks: int,
     clock.set_speed(60)
     for _ in range(segments):
         clock.seek(start + timedelta(seconds=rng.uniform(0, span * 0.9)))
-        _wait(app, lambda: not win._snap_busy and not win.vitals.busy(), 30)
+        wait_until(app, lambda: not win._snap_busy and not win.vitals.busy(), 30)
         clock.play()
         for _ in range(frames_per_segment):
             frame_end = time.perf_counter() + interval_s
@@ -120,7 +119,7 @@ def run_replay(catalog, *, segments: int, frames_per_segment: int, seeks: int,
     seek_ms: list[float] = []
     for _ in range(seeks):
         t = (start + timedelta(seconds=rng.uniform(0, span))).replace(microsecond=0)
-        _wait(app, lambda: not win._snap_busy, 30)
+        wait_until(app, lambda: not win._snap_busy, 30)
         t0 = time.perf_counter()
         clock.seek(t)
 
@@ -129,7 +128,7 @@ def run_replay(catalog, *, segments: int, frames_per_segment: int, seeks: int,
                     and win.vitals.last is not None and win.vitals.last.as_of == t
                     and state["map_for"] == t and state["map_drawn"])
 
-        if not _wait(app, done, 30):
+        if not wait_until(app, done, 30):
             raise RuntimeError(f"the regions did not redraw for {t} within 30 s")
         seek_ms.append((time.perf_counter() - t0) * 1000)
     win.close()
@@ -155,11 +154,11 @@ def bench_replay(quick: bool) -> dict[str, Any]:
     return {
         "scale": scale, "replay_window": out["window"], "events_in_window": out["events"],
         "speed": 60, "frame_interval_ms": out["frame_interval_ms"], "frames": len(frames),
-        "replay_frame_ms_p95": figure([_p(frames, 0.95)], unit="ms", target=33),
-        "replay_frame_ms_p50": figure([_p(frames, 0.5)], unit="ms"),
+        "replay_frame_ms_p95": figure([percentile(frames, 0.95)], unit="ms", target=33),
+        "replay_frame_ms_p50": figure([percentile(frames, 0.5)], unit="ms"),
         "replay_frame_ms_max": figure([max(frames)], unit="ms"),
-        "replay_seek_ms_p95": figure([_p(seeks, 0.95)], unit="ms", target=200),
-        "replay_seek_ms_p50": figure([_p(seeks, 0.5)], unit="ms"),
+        "replay_seek_ms_p95": figure([percentile(seeks, 0.95)], unit="ms", target=200),
+        "replay_seek_ms_p50": figure([percentile(seeks, 0.5)], unit="ms"),
         "store_files_written": sorted(str(p.relative_to(home)) for p in Path(home).rglob("*")
                                       if p.is_file()),
     }

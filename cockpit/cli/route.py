@@ -52,8 +52,8 @@ def _catalog(args: argparse.Namespace):
 def corrections_from_store(store_location: str | None) -> list[tuple[str, str]]:
     """(text, type) pairs the operators corrected, from the dispatch log (none if the store
     cannot be opened)."""
+    from cockpit.controllers.store import default_store_path
     from cockpit.datasets.dispatch import open_store
-    from cockpit.store_location import default_store_path
 
     loc = store_location or str(default_store_path())
     if not store_location and not Path(loc).exists():

@@ -26,6 +26,8 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+
+from cockpit.bench.common import pfigure
 from cockpit.datasets.dispatch import open_store
 from cockpit.datasets.routing import Plan, PlanStep
 
@@ -47,28 +49,6 @@ def bench_plan() -> Plan:
              for i, (k, due, stage) in enumerate(_WATER_MAIN, start=1)]
     return Plan(steps, plan_id="P-WATER-MAIN-BURST",
                 targets={"react": 5.0, "verify": 30.0, "handle": 240.0})
-
-
-def _p(values: list[float], q: float) -> float:
-    v = sorted(values)
-    if not v:
-        return float("nan")
-    k = min(len(v) - 1, max(0, int(round(q * (len(v) - 1)))))
-    return v[k]
-
-
-def _pfigure(per_run: list[list[float]], unit: str, target: float | None = None
-             ) -> dict[str, Any]:
-    p95s = [_p(r, 0.95) for r in per_run]
-    pooled = [x for r in per_run for x in r]
-    out: dict[str, Any] = {
-        "value": round(_p(pooled, 0.95), 3), "median": round(statistics.median(p95s), 3),
-        "runs": [round(x, 3) for x in p95s], "p50": round(statistics.median(pooled), 3),
-        "unit": unit, "samples": len(pooled)}
-    if target is not None:
-        out["target"] = target
-        out["met"] = out["median"] <= target
-    return out
 
 
 def _commit_run(d: Path, n: int) -> tuple[list[float], list[float]]:
@@ -124,8 +104,8 @@ def bench_dispatch(quick: bool = False) -> dict[str, dict[str, Any]]:
                 rates.append(_actions_run(Path(tmp), n_actions))
     rate_med = statistics.median(rates)
     return {
-        "dispatch_commit_ms_p95": _pfigure(create_runs, "ms", COMMIT_TARGET_MS),
-        "dispatch_commit_floor_ms": _pfigure(floor_runs, "ms"),
+        "dispatch_commit_ms_p95": pfigure(create_runs, "ms", COMMIT_TARGET_MS),
+        "dispatch_commit_floor_ms": pfigure(floor_runs, "ms"),
         "dispatch_actions_per_s": {
             "median": round(rate_med, 1), "runs": [round(x, 1) for x in rates],
             "unit": "actions/s", "actions": n_actions, "target": ACTIONS_TARGET,

@@ -50,31 +50,31 @@ from typing import Any
 
 import pandas as pd
 import psycopg
-from cockpit.datasets.dispatch import (
-    _DDL,
+from cockpit.datasets.dispatch.ledger import (
     COLUMNS,
+    DDL,
     GENESIS,
     SCHEMA_VERSION,
     STATE_AFTER,
     DispatchError,
+    LogReader,
     Receipt,
+    Slots,
     StoreUnavailable,
     StoreWriteError,
-    _check_action,
-    _check_advance,
-    _check_text,
-    _create_rows,
-    _iso,
-    _LogReader,
-    _naive_utc,
-    _plan_orders,
-    _replay_advance,
-    _replay_correct,
-    _replay_create,
-    _Slots,
-    _utcnow,
+    check_action,
+    check_advance,
+    check_text,
     correction_row,
+    create_rows,
+    iso,
     make_row,
+    naive_utc,
+    plan_orders,
+    replay_advance,
+    replay_correct,
+    replay_create,
+    utcnow,
 )
 from cockpit.datasets.routing import PlanStep
 
@@ -131,7 +131,7 @@ def redacted(url: str) -> str:
             f"{info.get('port', '5432')}/{info.get('dbname', '')}")
 
 
-class PgDispatchStore(_LogReader):
+class PgDispatchStore(LogReader):
     """The dispatch store on a PostgreSQL database. Use :func:`open_store` with a URL."""
 
     shared = True
@@ -150,7 +150,7 @@ class PgDispatchStore(_LogReader):
         self.routing = routing
         self.seat = seat or socket.gethostname()
         self.source = source
-        self.clock = clock or _utcnow
+        self.clock = clock or utcnow
         self.connect_timeout = connect_timeout
         self.recovered = None
         self.incidents: list[str] = []
@@ -180,7 +180,7 @@ class PgDispatchStore(_LogReader):
             raise StoreUnavailable(self._down_text(e)) from e
         self._con = con
         if self.down_since is not None:
-            self.incidents.append(f"{_iso(_utcnow())} reconnected to {self.path}")
+            self.incidents.append(f"{iso(utcnow())} reconnected to {self.path}")
         self.down_since = None
         return con
 
@@ -194,8 +194,8 @@ class PgDispatchStore(_LogReader):
 
     def _went_down(self, e: Exception) -> None:
         if self.down_since is None:
-            self.down_since = _utcnow()
-            self.incidents.append(f"{_iso(self.down_since)} connection lost: {e}")
+            self.down_since = utcnow()
+            self.incidents.append(f"{iso(self.down_since)} connection lost: {e}")
         if self._con is not None:
             with contextlib.suppress(Exception):
                 self._con.close()
@@ -219,7 +219,7 @@ class PgDispatchStore(_LogReader):
                 if self.read_only:
                     raise DispatchError(f"no dispatch store in {self.path}")
                 con.execute("SELECT pg_advisory_xact_lock(%s)", [WRITE_LOCK])
-                for ddl in (*_DDL, *_EXTRA_DDL):
+                for ddl in (*DDL, *_EXTRA_DDL):
                     con.execute(ddl)
             try:
                 rows = dict(con.execute("SELECT name, value FROM store_meta").fetchall())
@@ -227,7 +227,7 @@ class PgDispatchStore(_LogReader):
                 raise DispatchError(f"{self.path} is not a dispatch store") from e
             if not rows and not self.read_only:
                 rows = {"schema_version": str(SCHEMA_VERSION), "store_id": secrets.token_hex(16),
-                        "created_utc": _iso(_utcnow())}
+                        "created_utc": iso(utcnow())}
                 con.execute("INSERT INTO store_meta VALUES " + ",".join(["(%s, %s)"] * 3)
                             + " ON CONFLICT (name) DO NOTHING",
                             [x for kv in rows.items() for x in kv])
@@ -294,9 +294,9 @@ class PgDispatchStore(_LogReader):
         return [dict(zip(names, r)) for r in cur.fetchall()]
 
     @staticmethod
-    def _slots(con: psycopg.Connection, where: str, params: list[Any]) -> _Slots:
+    def _slots(con: psycopg.Connection, where: str, params: list[Any]) -> Slots:
         """The states of the orders the write touches, read inside its transaction."""
-        return _Slots.from_rows(con.execute(
+        return Slots.from_rows(con.execute(
             f"""SELECT DISTINCT ON (order_id) order_id, event_id, dept_id, action
                 FROM dispatch_log WHERE {where} ORDER BY order_id, seq DESC""",
             params).fetchall())
@@ -380,22 +380,22 @@ class PgDispatchStore(_LogReader):
         """Dispatch an event: one order per department of its plan, in one transaction (see
         :meth:`cockpit.datasets.dispatch.DispatchStore.create`)."""
         event_id = str(event_id)
-        _check_text(operator=operator, idempotency_key=idempotency_key)
+        check_text(operator=operator, idempotency_key=idempotency_key)
         prepared: list[Any] = []
 
         def build(con, head):
             if not prepared:  # after the key check: a retry needs no plan
-                prepared.extend(_plan_orders(event_id, plan, dept_id, deadlines, plan_id,
+                prepared.extend(plan_orders(event_id, plan, dept_id, deadlines, plan_id,
                                              targets, self.routing))
             orders, pid = prepared
             slots = self._slots(con, "event_id = %s", [event_id])
-            return _create_rows(slots, head, _naive_utc(self.clock()), event_id, orders, pid,
+            return create_rows(slots, head, naive_utc(self.clock()), event_id, orders, pid,
                                 operator=operator, seat=seat or self.seat,
                                 source=source or self.source, note=note,
                                 idempotency_key=idempotency_key)
 
         rows, replayed = self._write(idempotency_key, build,
-                                     lambda ex: _replay_create(ex, event_id, idempotency_key))
+                                     lambda ex: replay_create(ex, event_id, idempotency_key))
         return replayed if rows is None else [r["order_id"] for r in rows]
 
     def correct(self, event_id, operator: str, idempotency_key: str, *,
@@ -404,17 +404,17 @@ class PgDispatchStore(_LogReader):
                 source: str | None = None) -> int:
         """Record an operator's correction of a routed event (see
         :meth:`cockpit.datasets.dispatch.DispatchStore.correct`)."""
-        _check_text(operator=operator, idempotency_key=idempotency_key)
+        check_text(operator=operator, idempotency_key=idempotency_key)
         cols = correction_row(str(event_id), from_type, to_type, text, added, removed)
 
         def build(con, head):
-            return [make_row(head[0] + 1, head[1], _naive_utc(self.clock()),
+            return [make_row(head[0] + 1, head[1], naive_utc(self.clock()),
                              operator=operator, seat=seat or self.seat,
                              source=source or self.source, idempotency_key=idempotency_key,
                              **cols)]
 
         rows, replayed = self._write(
-            idempotency_key, build, lambda ex: _replay_correct(ex, str(event_id),
+            idempotency_key, build, lambda ex: replay_correct(ex, str(event_id),
                                                                idempotency_key))
         return replayed if rows is None else int(rows[0]["seq"])
 
@@ -423,12 +423,12 @@ class PgDispatchStore(_LogReader):
                 source: str | None = None) -> Receipt:
         """Record one action on an order (see
         :meth:`cockpit.datasets.dispatch.DispatchStore.advance`)."""
-        _check_text(operator=operator, idempotency_key=idempotency_key)
-        _check_action(action)
+        check_text(operator=operator, idempotency_key=idempotency_key)
+        check_action(action)
 
         def build(con, head):
-            o = _check_advance(self._slots(con, "order_id = %s", [order_id]), order_id, action)
-            return [make_row(head[0] + 1, head[1], _naive_utc(self.clock()),
+            o = check_advance(self._slots(con, "order_id = %s", [order_id]), order_id, action)
+            return [make_row(head[0] + 1, head[1], naive_utc(self.clock()),
                              order_id=order_id, event_id=o.event_id, dept_id=o.dept_id,
                              action=action, operator=operator, seat=seat or self.seat,
                              source=source or self.source, outcome=outcome, note=note,
@@ -436,7 +436,7 @@ class PgDispatchStore(_LogReader):
 
         rows, replayed = self._write(
             idempotency_key, build,
-            lambda ex: _replay_advance(ex, order_id, action, idempotency_key))
+            lambda ex: replay_advance(ex, order_id, action, idempotency_key))
         if rows is None:
             return replayed
         r = rows[0]

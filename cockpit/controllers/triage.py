@@ -33,7 +33,7 @@ from cockpit.widgets.words import tr_word
 from cockpit.workers import run_in_background
 
 if TYPE_CHECKING:
-    from cockpit.dispatch_controller import DispatchController
+    from cockpit.controllers.dispatch import DispatchController
 
 log = logging.getLogger(__name__)
 
@@ -133,12 +133,8 @@ class TriageController(QObject):
         try:
             router = triage.Router.load(self.catalog, con=con, train_if_missing=True)
             router.con = None  # each call brings its own cursor
-            units = {c: (float(x), float(y)) for c, x, y in con.execute(
-                "SELECT code, lon, lat FROM admin_unit WHERE level IN "
-                "('city', 'district', 'street', 'community')").fetchall()}
-            top = con.execute("SELECT code FROM admin_unit WHERE parent_code IS NULL "
-                              "LIMIT 1").fetchone()
-            return router, units, top[0] if top else None
+            units, top = triage.unit_points(con)
+            return router, units, top
         finally:
             con.close()
 

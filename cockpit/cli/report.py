@@ -82,7 +82,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
             from cockpit.i18n import install_translator
             from cockpit.language import resolve_language
-            from cockpit.report_pdf import write_pdf
+            from cockpit.printing.quarter_pdf import write_pdf
             from cockpit.widgets.words import tr_word
 
             install_translator(QGuiApplication.instance(),

@@ -599,7 +599,7 @@ class ReviewPanel(QWidget):
                 con.close()
 
         def draw(rep) -> None:
-            from cockpit.report_pdf import write_pdf
+            from cockpit.printing.quarter_pdf import write_pdf
 
             try:
                 self._on_exported(str(write_pdf(rep, path)))

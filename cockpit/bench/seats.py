@@ -1,6 +1,6 @@
 """Benchmarks of the shared PostgreSQL dispatch store (``cockpit bench --only seats``).
 
-A throw-away PostgreSQL server (:class:`cockpit.pg_server.ThrowawayPostgres`, ``fsync`` on) on
+A throw-away PostgreSQL server (:class:`cockpit.services.pg_server.ThrowawayPostgres`, ``fsync`` on) on
 127.0.0.1; each run on a new database. Figures (``runs``: each run's 95th percentile,
 ``median``: their median, ``value``: the 95th percentile pooled, ``p50`` beside it):
 
@@ -13,7 +13,7 @@ A throw-away PostgreSQL server (:class:`cockpit.pg_server.ThrowawayPostgres`, ``
   the moment seat B (another process, :meth:`PgDispatchStore.watch`: LISTEN/NOTIFY) is told of
   the new head: the commit plus the notice. Target ≤ 2,000 ms (aim ≤ 500).
 
-``python -m cockpit.bench_seats watch URL`` is seat B: it prints ``ready``, then
+``python -m cockpit.bench.seats watch URL`` is seat B: it prints ``ready``, then
 ``seen <seq> <unix time>`` for every change.
 """
 
@@ -25,8 +25,9 @@ import threading
 import time
 from typing import Any
 
+from cockpit.bench.common import pfigure
+from cockpit.bench.dispatch import bench_plan
 from cockpit.datasets.dispatch import open_store
-from cockpit.datasets.dispatch_bench import _pfigure, bench_plan
 
 COMMIT_TARGET_MS = 50.0
 PROPAGATION_TARGET_MS = 2000.0
@@ -52,7 +53,7 @@ def _propagation_run(url: str, n: int) -> list[float]:
     """Seat A writes here, seat B watches in another process; ms from A's call to B's notice."""
     plan = bench_plan()
     open_store(url).close()  # the tables exist before seat B looks
-    b = subprocess.Popen([sys.executable, "-m", "cockpit.bench_seats", "watch", url],
+    b = subprocess.Popen([sys.executable, "-P", "-m", "cockpit.bench.seats", "watch", url],
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     seen: dict[int, float] = {}
     got = threading.Condition()
@@ -96,7 +97,7 @@ def _propagation_run(url: str, n: int) -> list[float]:
 
 
 def bench_seats(quick: bool = False) -> dict[str, Any]:
-    from cockpit.pg_server import ThrowawayPostgres
+    from cockpit.services.pg_server import ThrowawayPostgres
 
     runs = 3 if quick else 5
     n_commit = 30 if quick else 100
@@ -109,9 +110,9 @@ def bench_seats(quick: bool = False) -> dict[str, Any]:
             advances.append(a)
             props.append(_propagation_run(pg.create_database(f"prop{r}"), n_prop))
     return {
-        "pg_dispatch_commit_ms_p95": _pfigure(creates, "ms", COMMIT_TARGET_MS),
-        "pg_advance_commit_ms_p95": _pfigure(advances, "ms"),
-        "seat_propagation_ms_p95": _pfigure(props, "ms", PROPAGATION_TARGET_MS),
+        "pg_dispatch_commit_ms_p95": pfigure(creates, "ms", COMMIT_TARGET_MS),
+        "pg_advance_commit_ms_p95": pfigure(advances, "ms"),
+        "seat_propagation_ms_p95": pfigure(props, "ms", PROPAGATION_TARGET_MS),
     }
 
 

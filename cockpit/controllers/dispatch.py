@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject, QTimer, Signal
 
-from cockpit.datasets import routing
+from cockpit.datasets import routing, triage
 from cockpit.datasets.dispatch import (
     FINISHED,
     DuplicateOpenOrder,
@@ -112,10 +112,10 @@ def live_feeds(catalog: Catalog, *, drop_dir: Path | None = None,
                state_path: Path | None = None, simulate: bool = False, seed: int = 1,
                rate_scale: float = 1.0, backlog: timedelta = timedelta(0)) -> list[EventSource]:
     """The event sources of live mode: the directory feed on ``drop_dir`` (state beside the
-    store, see :mod:`cockpit.store_location`) and, with ``simulate``, the demo simulator with
+    store, see :mod:`cockpit.controllers.store`) and, with ``simulate``, the demo simulator with
     the rates and places of the catalog's last 28 days (``backlog``: how much of the recent
     past the first poll replays)."""
-    from cockpit import store_location
+    from cockpit.controllers import store as store_location
 
     drop = drop_dir or store_location.default_drop_dir()
     state = state_path or store_location.feed_state_path()
@@ -141,17 +141,6 @@ def live_feeds(catalog: Catalog, *, drop_dir: Path | None = None,
     if simulate:
         feeds.append(_Lazy("simulator", simulator))
     return feeds
-
-
-def report_text(con, event_id: str) -> str:
-    """The report's own words (the event's ``description``) when the dataset has them."""
-    has = con.execute("SELECT count(*) FROM information_schema.columns WHERE table_name = "
-                      "'event' AND column_name = 'description'").fetchone()[0]
-    if not has or not str(event_id).isdigit():
-        return ""
-    row = con.execute("SELECT description FROM event WHERE event_id = ?",
-                      [int(event_id)]).fetchone()
-    return (row[0] or "") if row else ""
 
 
 def corrected_plan(plan: routing.Plan, added: Iterable[str], removed: Iterable[str]
@@ -725,11 +714,10 @@ class DispatchController(QObject):
                 plan = routing.plan_for_type(con, feed.type_id, feed.district_code,
                                              feed.street_code, event_id=eid)
             imp = routing.impact(con, ev["lon"], ev["lat"], self.radius_km, plan)
-            text = report_text(con, eid) if row is not None else (feed.title if feed else "")
-            dept_choices = [{"dept_id": d, "name": n} for d, n in con.execute(
-                "SELECT dept_id, name FROM department WHERE unit_code IN (?, ?) "
-                "OR level = 'city' ORDER BY level DESC, dept_id",
-                [ev.get("district_code") or "", ev.get("street_code") or ""]).fetchall()]
+            text = (triage.report_text(con, eid) if row is not None
+                    else (feed.title if feed else ""))
+            dept_choices = [{"dept_id": d, "name": n} for d, n in triage.department_choices(
+                con, ev.get("district_code"), ev.get("street_code"))]
         finally:
             con.close()
 

@@ -26,8 +26,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_audit_verify(args: argparse.Namespace) -> int:
+    from cockpit.controllers.store import default_store_path
     from cockpit.datasets.dispatch import DispatchError, StoreLocked, is_pg_location, open_store
-    from cockpit.store_location import default_store_path
 
     prog = "cockpit audit verify"
     where = getattr(args, "store", None)
@@ -78,7 +78,7 @@ def _report(store, shown, what: str) -> int:
 def _verify_pg(prog: str, url: str, key_file) -> int:
     """``audit verify postgresql://…``: the chain, the rules and the append-only triggers."""
     from cockpit.datasets.dispatch import DispatchError, open_store
-    from cockpit.datasets.dispatch_pg import redacted
+    from cockpit.datasets.dispatch.pg_store import redacted
 
     shown = redacted(url)
     if key_file is not None:

@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from cockpit.bench import bench_dataset, figure
+from cockpit.bench.common import bench_dataset, figure
 
 EVAL_TARGET_MS = 50.0
 GRID_TARGET_MS = 50.0
@@ -79,7 +79,7 @@ def bench_evaluation(quick: bool) -> dict[str, Any]:
                 runs.append(_p95(times))
             res["evaluation_quarter_ms_p95"] = figure(runs, unit="ms", target=EVAL_TARGET_MS)
 
-            from cockpit.review import grid_data
+            from cockpit.controllers.review import grid_data
             from cockpit.widgets.five_colour import FiveColourGrid
 
             evs = {p: E.evaluate_quarter(con, p) for p in (a, b)}
@@ -104,7 +104,7 @@ def bench_evaluation(quick: bool) -> dict[str, Any]:
             grid.deleteLater()
             app.processEvents()
 
-            from cockpit.report_pdf import write_pdf
+            from cockpit.printing.quarter_pdf import write_pdf
 
             runs = []
             for i in range(3):

@@ -17,40 +17,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from cockpit.bench import bench_dataset, figure
-
-
-def _p(values: list[float], q: float) -> float:
-    s = sorted(values)
-    return s[min(len(s) - 1, int(round(q * (len(s) - 1))))]
-
-
-def _qt_app():
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    flags = os.environ.get("QTWEBENGINE_CHROMIUM_FLAGS", "")
-    if "--no-sandbox" not in flags:
-        os.environ["QTWEBENGINE_CHROMIUM_FLAGS"] = (flags + " --no-sandbox --disable-gpu").strip()
-    from PySide6.QtCore import QCoreApplication, Qt
-    from PySide6.QtWebEngineWidgets import QWebEngineView  # noqa: F401 - before the app
-    from PySide6.QtWidgets import QApplication
-
-    from cockpit.widgets.map_view import register_tile_scheme
-
-    if QApplication.instance() is None:
-        QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
-        register_tile_scheme()
-        QApplication([])
-    return QApplication.instance()
-
-
-def _wait(app, predicate, timeout_s: float) -> bool:
-    end = time.perf_counter() + timeout_s
-    while time.perf_counter() < end:
-        app.processEvents()
-        if predicate():
-            return True
-        time.sleep(0.002)
-    return False
+from cockpit.bench.common import bench_dataset, figure, percentile, qt_app, wait_until
 
 
 def refresh_times(catalog, n_views: int, seed: int = 11) -> dict[str, Any]:
@@ -59,11 +26,11 @@ def refresh_times(catalog, n_views: int, seed: int = 11) -> dict[str, Any]:
 
     from PySide6.QtCore import QTimer
 
+    from cockpit.controllers.map import MapController
     from cockpit.layers.page import build_page
-    from cockpit.map_controller import MapController
     from cockpit.widgets.map_view import MapView
 
-    app = _qt_app()
+    app = qt_app()
     with tempfile.TemporaryDirectory() as tmp:
         page = build_page(catalog.boundaries_geojson(), catalog.extent, Path(tmp))
         view = MapView()
@@ -75,7 +42,7 @@ def refresh_times(catalog, n_views: int, seed: int = 11) -> dict[str, Any]:
         got: list[dict] = []
         ctl.sig_refresh_measured.connect(got.append)
         view.load_page(page)
-        if not _wait(app, lambda: len(got) >= 1, 120):
+        if not wait_until(app, lambda: len(got) >= 1, 120):
             raise RuntimeError(f"map page never drew: {view.console_errors()[:3]}")
         rng = random.Random(seed)
         con = catalog.cursor()
@@ -99,7 +66,7 @@ def refresh_times(catalog, n_views: int, seed: int = 11) -> dict[str, Any]:
             zoom = rng.choice([7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17])
             before = len(got)
             view.send_command({"cmd": "set_view", "lon": lon, "lat": lat, "zoom": zoom})
-            if not _wait(app, lambda b=before: len(got) > b, 30):
+            if not wait_until(app, lambda b=before: len(got) > b, 30):
                 raise RuntimeError("a refresh did not arrive within 30 s")
             results.append({**got[-1], "zoom": zoom})
         timer.stop()
@@ -114,7 +81,7 @@ def first_draw_s(catalog) -> float:
     """Window shown → map with all its layers drawn."""
     from cockpit.window import MainWindow
 
-    app = _qt_app()
+    app = qt_app()
     home = tempfile.mkdtemp()
     os.environ["COCKPIT_DATA_HOME"] = home  # a throw-away dispatch store, never the user's
     t0 = time.perf_counter()
@@ -122,7 +89,7 @@ def first_draw_s(catalog) -> float:
     win.resize(1920, 1080)
     win.show()
     win.start()
-    ok = _wait(app, lambda: "map" in win.drawn, 120)
+    ok = wait_until(app, lambda: "map" in win.drawn, 120)
     elapsed = time.perf_counter() - t0
     win.close()
     win.deleteLater()
@@ -149,7 +116,7 @@ def naive_folium(catalog, limit_s: float = 120) -> dict[str, Any]:
     build = time.perf_counter() - t0
     out: dict[str, Any] = {"points": len(pts), "naive_folium_build_s": round(build, 2),
                            "naive_folium_html_mb": round(len(html.encode()) / 1e6, 1)}
-    app = _qt_app()
+    app = qt_app()
     with tempfile.TemporaryDirectory() as tmp:
         f = Path(tmp) / "naive.html"
         f.write_text(html, "utf-8")
@@ -160,7 +127,7 @@ def naive_folium(catalog, limit_s: float = 120) -> dict[str, Any]:
         view.loadFinished.connect(done.append)
         t1 = time.perf_counter()
         view.load_page(f)
-        if _wait(app, lambda: bool(done), limit_s):
+        if wait_until(app, lambda: bool(done), limit_s):
             out["naive_folium_load_s"] = round(time.perf_counter() - t1, 2)
         else:
             out["naive_folium_load_s"] = f"did not load in {limit_s:.0f} s"
@@ -185,8 +152,8 @@ def bench_map(quick: bool) -> dict[str, Any]:
             ms = [x["ms"] for x in out["refreshes"]]
             qms = [x.get("query_ms", 0.0) for x in out["refreshes"]]
             p50s.append(statistics.median(ms))
-            p95s.append(_p(ms, 0.95))
-            q95s.append(_p(qms, 0.95))
+            p95s.append(percentile(ms, 0.95))
+            q95s.append(percentile(qms, 0.95))
             gaps.append(out["gui_gap_ms_max"])
             feats.append(max(x["features"] for x in out["refreshes"]))
         res["scale"] = scale

@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from cockpit.bench import bench_dataset, figure
+from cockpit.bench.common import bench_dataset, figure
 
 
 def bench_route(quick: bool) -> dict[str, Any]:

@@ -58,7 +58,7 @@ def open_default_store(path: Path | str | None = None, **kw: Any
     :func:`cockpit.datasets.dispatch.open_store` (``seat``, ``source``, ``clock``, ``key``).
     """
     if is_pg_location(path):
-        from cockpit.datasets.dispatch_pg import redacted
+        from cockpit.datasets.dispatch.pg_store import redacted
 
         p: Path | str = str(path)
         shown: Path | str = redacted(str(path))

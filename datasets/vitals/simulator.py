@@ -26,7 +26,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import numpy as np
-from cockpit.datasets.vitals import Readings, Signs, from_us, to_us
+from cockpit.datasets.vitals.signs import Signs, from_us, to_us
+from cockpit.datasets.vitals.status import Readings
 
 __all__ = ["VitalSimulator", "BLOCK"]
 

@@ -1,4 +1,4 @@
-"""The command line: the GUI, `data generate|validate` and `bench` (a contract, see DESIGN.md).
+"""The command line, a contract the README documents: the GUI and every subcommand.
 
 Qt is imported only when the GUI runs, so data commands work on a machine without a display.
 """
@@ -93,13 +93,13 @@ def build_parser() -> argparse.ArgumentParser:
                        help="data, map, vitals, evaluation, dispatch, replay, seats, route")
     bench.add_argument("--quick", action="store_true", help="small sizes, for CI")
     bench.add_argument("--json", type=Path, required=True, metavar="PATH")
-    from cockpit.audit_cli import add_parser as add_audit_parser
+    from cockpit.cli.audit import add_parser as add_audit_parser
 
     add_audit_parser(sub)
-    from cockpit.report_cli import add_parser as add_report_parser
+    from cockpit.cli.report import add_parser as add_report_parser
 
     add_report_parser(sub)
-    from cockpit.route_cli import add_parser as add_route_parser
+    from cockpit.cli.route import add_parser as add_route_parser
 
     add_route_parser(sub)
     from cockpit.config import add_parser as add_config_parser
@@ -157,15 +157,15 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "data":
         return cmd_generate(args) if args.data_command == "generate" else cmd_validate(args)
     if args.command == "report":
-        from cockpit.report_cli import cmd_report
+        from cockpit.cli.report import cmd_report
 
         return cmd_report(args)
     if args.command == "audit":
-        from cockpit.audit_cli import cmd_audit_verify
+        from cockpit.cli.audit import cmd_audit_verify
 
         return cmd_audit_verify(args)
     if args.command == "route":
-        from cockpit.route_cli import cmd_route
+        from cockpit.cli.route import cmd_route
 
         return cmd_route(args)
     if args.command == "config":

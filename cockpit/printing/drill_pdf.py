@@ -16,7 +16,7 @@ from typing import Any
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 
-from cockpit.report_pdf import write_html_pdf
+from cockpit.printing.quarter_pdf import write_html_pdf
 from cockpit.widgets.dispatch_panel import action_label
 from cockpit.widgets.words import tr_word
 

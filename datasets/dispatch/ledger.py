@@ -1,0 +1,608 @@
+"""The dispatch ledger's rules, shared by both stores: actions and states, errors, rows and
+their hash chain, the order view. No database driver: each store (``duckdb_store``,
+``pg_store``) supplies the reads and the writes.
+
+What the ledger is and how it is used: see the package docstring (``datasets/dispatch/__init__.py``)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from cockpit.datasets.routing import DEADLINE_ACTIONS, PlanStep, by_department, order_deadlines
+
+SCHEMA_VERSION = 1
+GENESIS = "0" * 64
+ACTIONS = ("create", "acknowledge", "handle", "verify", "close", "evaluate", "cancel")
+#: Actions about an event rather than an order, written to the same hash chain: ``correct`` —
+#: the operator changed what the router (智能分拨) made of a report: its type and/or its
+#: departments. Such a row has ``order_id`` ``<event_id>/-/correct``, ``dept_id`` ``-`` and a
+#: JSON ``note`` ``{"from_type", "to_type", "text", "added", "removed"}``; the order view and
+#: the order rules ignore it, ``cockpit route train`` learns from it.
+EVENT_ACTIONS = ("correct",)
+#: The state an action leads to.
+STATE_AFTER = {"create": "created", "acknowledge": "acknowledged", "handle": "handled",
+               "verify": "verified", "close": "closed", "evaluate": "evaluated",
+               "cancel": "cancelled"}
+STATES = tuple(STATE_AFTER.values())
+#: state -> the actions allowed next, in the order the loop runs them.
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    "created": ("acknowledge", "cancel"),
+    "acknowledged": ("handle", "cancel"),
+    "handled": ("verify", "cancel"),
+    "verified": ("close", "cancel"),
+    "closed": ("evaluate",),
+    "evaluated": (),
+    "cancelled": (),
+}
+#: States in which an order no longer holds its event and department.
+FINISHED = frozenset({"closed", "evaluated", "cancelled"})
+
+COLUMNS = ("seq", "order_id", "event_id", "dept_id", "action", "at_utc", "operator", "seat",
+           "source", "outcome", "note", "idempotency_key", "part", "order_created", "plan_id",
+           "deadlines", "steps", "prev_hash", "hash")
+
+DDL = (
+    """CREATE TABLE IF NOT EXISTS store_meta (
+        name VARCHAR PRIMARY KEY,
+        value VARCHAR NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS dispatch_log (
+        seq BIGINT PRIMARY KEY,
+        order_id VARCHAR NOT NULL,
+        event_id VARCHAR NOT NULL,
+        dept_id VARCHAR NOT NULL,
+        action VARCHAR NOT NULL,
+        at_utc TIMESTAMP NOT NULL,
+        operator VARCHAR NOT NULL,
+        seat VARCHAR NOT NULL,
+        source VARCHAR NOT NULL,
+        outcome VARCHAR NOT NULL,
+        note VARCHAR NOT NULL,
+        idempotency_key VARCHAR NOT NULL,
+        part INTEGER NOT NULL,
+        order_created VARCHAR UNIQUE,
+        plan_id VARCHAR,
+        deadlines VARCHAR,
+        steps VARCHAR,
+        prev_hash VARCHAR NOT NULL,
+        hash VARCHAR NOT NULL,
+        UNIQUE (idempotency_key, part))""",
+)
+
+
+# --------------------------------------------------------------------------- errors
+
+
+class DispatchError(Exception):
+    """Base class of the dispatch store's errors; ``str(e)`` is meant for the operator."""
+
+
+class IllegalTransition(DispatchError):
+    """An action the order's state does not allow."""
+
+    def __init__(self, order_id: str, state: str | None, action: str,
+                 allowed: Iterable[str] = ()):
+        self.order_id, self.state, self.action = order_id, state, action
+        self.allowed = tuple(allowed)
+        nxt = ", ".join(self.allowed) if self.allowed else "none (the order is finished)"
+        super().__init__(f"order {order_id} is {state}: '{action}' is not allowed; "
+                         f"allowed next: {nxt}")
+
+
+class UnknownOrder(IllegalTransition):
+    """An action on an order the store does not hold."""
+
+    def __init__(self, order_id: str, action: str):
+        self.order_id, self.state, self.action, self.allowed = order_id, None, action, ()
+        DispatchError.__init__(self, f"no order {order_id} in the dispatch store: "
+                                     f"'{action}' is not allowed")
+
+
+class DuplicateOpenOrder(DispatchError):
+    """A create for an event and department that already have an open order."""
+
+    def __init__(self, event_id: str, open_orders: dict[str, str]):
+        self.event_id = event_id
+        self.open_orders = dict(open_orders)  # dept_id -> open order id
+        lst = ", ".join(f"{d} ({o})" for d, o in self.open_orders.items())
+        super().__init__(f"event {event_id} is already dispatched to {lst}: one open order "
+                         "per event and department; nothing was written")
+
+
+class IdempotencyConflict(DispatchError):
+    """An idempotency key reused for a different request."""
+
+
+class StoreLocked(DispatchError):
+    """Another process holds the DuckDB store file."""
+
+    def __init__(self, path: Path, holder: str | None, pid: int | None, detail: str):
+        self.path, self.holder, self.pid, self.detail = Path(path), holder, pid, detail
+        who = holder or "another program"
+        if pid is not None and holder and f"PID {pid}" not in holder:
+            who = f"{holder} (PID {pid})"
+        super().__init__(
+            f"The dispatch store {path} is in use by {who}. A DuckDB store can be opened by one "
+            "program at a time (even read-only). To run several cockpits on one centre, point "
+            "every seat at the shared PostgreSQL dispatch store instead. This cockpit runs "
+            "without dispatching until the store is free.")
+
+
+class StoreWriteError(DispatchError):
+    """A write that did not happen (disk full, read-only, I/O failure): nothing recorded."""
+
+
+class StoreUnavailable(StoreWriteError):
+    """The PostgreSQL server cannot be reached (stopped, restarting, network down). Defined
+    here, not in dispatch_pg, so that catching it does not import the PostgreSQL driver."""
+
+
+class StoreRecovered(UserWarning):
+    """The store opened, but part of its write-ahead log could not be replayed."""
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """The result of :meth:`DispatchStore.advance`."""
+
+    order_id: str
+    action: str
+    state: str  # the order's state after the action
+    seq: int
+    at_utc: datetime
+    repeated: bool = False  # True: the key had been used; this is the first result, re-read
+
+
+# --------------------------------------------------------------------------- chain
+
+
+def iso(ts: datetime) -> str:
+    if ts.tzinfo is not None:
+        ts = ts.astimezone(UTC).replace(tzinfo=None)
+    return ts.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def canonical_row(row: dict[str, Any]) -> bytes:
+    """The bytes a row's hash covers: every column but ``hash``, in :data:`COLUMNS` order."""
+    vals = []
+    for c in COLUMNS[:-1]:
+        v = row[c]
+        if c == "at_utc":
+            v = iso(v)
+        elif c in ("seq", "part"):
+            v = int(v)
+        vals.append(v)
+    return json.dumps(vals, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def row_hash(row: dict[str, Any]) -> str:
+    return hashlib.sha256(canonical_row(row)).hexdigest()
+
+
+def check_rows(rows: Iterable[dict[str, Any]], start_prev: str = GENESIS,
+               start_seq: int = 1) -> tuple[list[str], int, str]:
+    """Check a run of log rows (ordered by seq): gaps, edited rows, broken links.
+
+    Returns ``(problems, last_seq, last_hash)``.
+    """
+    problems: list[str] = []
+    expect, prev = start_seq, start_prev
+    for r in rows:
+        seq = int(r["seq"])
+        if seq != expect:
+            if seq > expect:
+                problems.append(f"rows missing: seq {expect}" + (f"–{seq - 1}" if seq - 1 > expect
+                                                                 else "") + " deleted")
+            else:
+                problems.append(f"row seq {seq} out of order (expected {expect})")
+        if row_hash(r) != r["hash"]:
+            problems.append(f"row seq {seq} edited: its hash does not match its contents")
+        if r["prev_hash"] != prev:
+            problems.append(f"row seq {seq}: chain broken, prev_hash does not match the row "
+                            "before it (rows reordered, deleted or inserted)")
+        prev, expect = r["hash"], seq + 1
+    return problems, expect - 1, prev
+
+@dataclass
+class Order:
+    event_id: str
+    dept_id: str
+    state: str
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def naive_utc(ts: datetime) -> datetime:
+    if ts.tzinfo is not None:
+        ts = ts.astimezone(UTC).replace(tzinfo=None)
+    return ts
+
+
+
+# --------------------------------------------------------------------------- shared by backends
+# The rules, the rows and the views below serve both stores: the DuckDB store asks them with
+# its in-process cache of order states, the PostgreSQL store (dispatch_pg) with the states it
+# reads inside its write transaction.
+
+
+@dataclass
+class Slots:
+    """Order states, the open order of each (event, department) and the highest order number
+    (generation) each (event, department) has had."""
+
+    orders: dict[str, Order] = field(default_factory=dict)
+    open_by_slot: dict[tuple[str, str], str] = field(default_factory=dict)
+    generation: dict[tuple[str, str], int] = field(default_factory=dict)
+
+    @classmethod
+    def from_rows(cls, rows: Iterable[tuple[str, str, str, str]]) -> Slots:
+        """From ``(order_id, event_id, dept_id, last action)`` per order."""
+        s = cls()
+        for oid, ev, dept, action in rows:
+            if action in EVENT_ACTIONS:
+                continue
+            st = STATE_AFTER.get(action, action)
+            s.orders[oid] = Order(ev, dept, st)
+            slot = (ev, dept)
+            s.generation[slot] = max(s.generation.get(slot, 0), order_number(oid))
+            if st not in FINISHED:
+                s.open_by_slot[slot] = oid
+        return s
+
+    def applied(self, rows: list[dict[str, Any]]) -> None:
+        """Take written rows into account."""
+        for r in rows:
+            if r["action"] in EVENT_ACTIONS:
+                continue
+            oid, slot = r["order_id"], (r["event_id"], r["dept_id"])
+            st = STATE_AFTER[r["action"]]
+            if r["action"] == "create":
+                self.orders[oid] = Order(r["event_id"], r["dept_id"], st)
+                self.open_by_slot[slot] = oid
+                self.generation[slot] = order_number(oid)
+                continue
+            self.orders[oid].state = st
+            if st in FINISHED and self.open_by_slot.get(slot) == oid:
+                del self.open_by_slot[slot]
+
+
+def order_number(order_id: str) -> int:
+    try:
+        return int(order_id.rsplit("/", 1)[1])
+    except (IndexError, ValueError):
+        return 1
+
+
+def make_row(seq: int, prev: str, at: datetime, **kw: Any) -> dict[str, Any]:
+    """A log row with its hash; ``kw``: the columns (``seat`` and ``source`` required)."""
+    row = {"seq": seq, "order_id": kw["order_id"], "event_id": kw["event_id"],
+           "dept_id": kw["dept_id"], "action": kw["action"], "at_utc": at,
+           "operator": kw["operator"], "seat": kw["seat"], "source": kw["source"],
+           "outcome": kw.get("outcome") or "ok", "note": kw.get("note") or "",
+           "idempotency_key": kw["idempotency_key"], "part": kw.get("part", 0),
+           "order_created": kw.get("order_created"), "plan_id": kw.get("plan_id"),
+           "deadlines": kw.get("deadlines"), "steps": kw.get("steps"), "prev_hash": prev}
+    row["hash"] = row_hash(row)
+    return row
+
+
+def plan_orders(event_id: str, plan: list[PlanStep] | None, dept_id: str | None,
+                 deadlines: dict[str, float] | None, plan_id: str | None,
+                 targets: dict[str, float] | None,
+                 routing: Callable[[Any], list[PlanStep]] | None
+                 ) -> tuple[list[tuple[str, dict[str, float], list[dict]]], str | None]:
+    """The orders a create writes: ``[(dept_id, deadlines, steps), …]`` and the plan id."""
+    if plan is None and dept_id is None:
+        if routing is None:
+            raise ValueError("create() needs the event's plan (routing.plan_for_event),"
+                             " a dept_id, or a store opened with routing=")
+        plan = routing(event_id)
+    if plan is None:
+        dl = {a: float(v) for a, v in (deadlines or {}).items() if a in DEADLINE_ACTIONS}
+        return [(dept_id, dl, [])], plan_id
+    groups = by_department(plan)
+    if not groups:
+        raise ValueError(f"the plan for event {event_id} has no steps")
+    tg = targets if targets is not None else getattr(plan, "targets", None)
+    closes = [s.due_min for s in plan if s.stage == "close"]
+    plan_close = max(closes) if closes else None
+    pid = plan_id if plan_id is not None else getattr(plan, "plan_id", None)
+    return ([(d, order_deadlines(st, tg, plan_close), [s.as_dict() for s in st])
+             for d, st in groups], pid)
+
+
+def create_rows(slots: Slots, head: tuple[int, str], at: datetime, event_id: str,
+                 orders: list[tuple[str, dict[str, float], list[dict]]], pid: str | None,
+                 **common: Any) -> list[dict[str, Any]]:
+    """The create rows of one request, chained after ``head``; refuses a busy department."""
+    busy = {d: slots.open_by_slot[(event_id, d)] for d, _, _ in orders
+            if (event_id, d) in slots.open_by_slot}
+    if busy:
+        raise DuplicateOpenOrder(event_id, busy)
+    rows: list[dict[str, Any]] = []
+    seq, prev = head
+    for part, (d, dl, steps) in enumerate(orders):
+        oid = f"{event_id}/{d}/{slots.generation.get((event_id, d), 0) + 1}"
+        seq += 1
+        row = make_row(seq, prev, at, order_id=oid, event_id=event_id, dept_id=d,
+                       action="create", part=part, order_created=oid, plan_id=pid,
+                       deadlines=json.dumps(dl, separators=(",", ":")),
+                       steps=json.dumps(steps, ensure_ascii=False, separators=(",", ":")),
+                       **common)
+        rows.append(row)
+        prev = row["hash"]
+    return rows
+
+
+def check_advance(slots: Slots, order_id: str, action: str) -> Order:
+    """The order, if its state allows ``action``; else :class:`IllegalTransition`."""
+    o = slots.orders.get(order_id)
+    if o is None:
+        raise UnknownOrder(order_id, action)
+    allowed = TRANSITIONS.get(o.state, ())
+    if action not in allowed:
+        raise IllegalTransition(order_id, o.state, action, allowed)
+    return o
+
+
+def check_action(action: str) -> None:
+    if action not in ACTIONS or action == "create":
+        raise ValueError(f"unknown action {action!r}: one of "
+                         f"{', '.join(a for a in ACTIONS if a != 'create')}")
+
+
+def replay_advance(rows: list[dict[str, Any]], order_id: str, action: str,
+                    key: str) -> Receipt:
+    """The first result of a repeated advance key (or :class:`IdempotencyConflict`)."""
+    r = rows[0]
+    if r["order_id"] != order_id or r["action"] != action:
+        raise IdempotencyConflict(
+            f"idempotency key {key!r} was used for '{r['action']}' of order "
+            f"{r['order_id']}, not for '{action}' of order {order_id}: use a new key for a new "
+            "request")
+    return Receipt(order_id, action, STATE_AFTER[action], int(r["seq"]), to_datetime(r["at_utc"]),
+                   repeated=True)
+
+
+def replay_create(rows: list[dict[str, Any]], event_id: str, key: str) -> list[str]:
+    """The first result of a repeated create key (or :class:`IdempotencyConflict`)."""
+    if rows[0]["action"] != "create" or rows[0]["event_id"] != event_id:
+        raise IdempotencyConflict(
+            f"idempotency key {key!r} was used for '{rows[0]['action']}' of order "
+            f"{rows[0]['order_id']}, not for dispatching event {event_id}: use a new key "
+            "for a new request")
+    return [r["order_id"] for r in rows]
+
+
+def to_datetime(v: Any) -> datetime:
+    return v.to_pydatetime() if isinstance(v, pd.Timestamp) else v
+
+
+#: The order view's query (``?``: the as-of moment); portable SQL.
+@dataclass(frozen=True)
+class Correction:
+    """One ``correct`` row of the log: an operator's change of a routed event."""
+
+    seq: int
+    event_id: str
+    at_utc: datetime
+    operator: str
+    from_type: str | None
+    to_type: str | None
+    text: str
+    added: tuple[str, ...]
+    removed: tuple[str, ...]
+
+
+def correction_row(event_id: str, from_type: str | None, to_type: str | None, text: str,
+                   added: Iterable[str] = (), removed: Iterable[str] = ()) -> dict[str, Any]:
+    """The columns of a ``correct`` row (both stores write the same)."""
+    note = {"from_type": from_type, "to_type": to_type, "text": text or "",
+            "added": sorted(set(added)), "removed": sorted(set(removed))}
+    return {"order_id": f"{event_id}/-/correct", "event_id": str(event_id), "dept_id": "-",
+            "action": "correct",
+            "note": json.dumps(note, ensure_ascii=False, separators=(",", ":"))}
+
+
+def parse_corrections(df: pd.DataFrame) -> list[Correction]:
+    """The corrections in log rows (other rows and unreadable notes are skipped)."""
+    out = []
+    for r in df.itertuples(index=False):
+        if r.action != "correct":
+            continue
+        try:
+            n = json.loads(r.note)
+        except (TypeError, ValueError):
+            continue
+        out.append(Correction(int(r.seq), str(r.event_id), to_datetime(r.at_utc), r.operator,
+                              n.get("from_type"), n.get("to_type"), n.get("text") or "",
+                              tuple(n.get("added") or ()), tuple(n.get("removed") or ())))
+    return out
+
+
+def replay_correct(rows: list[dict[str, Any]], event_id: str, key: str) -> int:
+    """The first result of a repeated correction key (or :class:`IdempotencyConflict`)."""
+    r = rows[0]
+    if r["action"] != "correct" or r["event_id"] != str(event_id):
+        raise IdempotencyConflict(
+            f"idempotency key {key!r} was used for '{r['action']}' of {r['order_id']}, not for "
+            f"correcting event {event_id}: use a new key for a new request")
+    return int(r["seq"])
+
+
+ORDERS_SQL = """WITH l AS (SELECT * FROM dispatch_log WHERE at_utc <= ?),
+     last AS (SELECT l.order_id, l.action, l.outcome, l.at_utc, l.seq FROM l
+              JOIN (SELECT order_id, max(seq) AS s FROM l GROUP BY order_id) m
+                ON l.seq = m.s),
+     c AS (SELECT order_id, event_id, dept_id, plan_id, operator, at_utc,
+                  deadlines, steps, seq FROM l WHERE action = 'create'),
+     a AS (SELECT order_id, {at_cols} FROM l GROUP BY order_id)
+SELECT c.order_id, c.event_id, c.dept_id, c.plan_id, last.action AS last_action,
+       c.operator AS created_by, c.at_utc AS created_at, {a_cols},
+       last.outcome, last.at_utc AS last_at, last.seq AS last_seq,
+       c.deadlines, c.steps
+FROM c JOIN last ON last.order_id = c.order_id
+       JOIN a ON a.order_id = c.order_id
+ORDER BY c.seq""".format(
+    a_cols=", ".join(f"a.{a}_at" for a in ACTIONS if a != "create"),
+    at_cols=",\n".join(f"max(CASE WHEN action = '{a}' THEN at_utc END) AS {a}_at"
+                       for a in ACTIONS if a != "create"))
+
+
+class LogReader:
+    """What both stores read the same way: the log, an order's history, the order view, the
+    check of the chain and the rules. A backend gives :meth:`_df` (a query as a DataFrame,
+    ``?`` placeholders) and :meth:`_chunks` (a query's rows in chunks)."""
+
+    clock: Callable[[], datetime]
+    #: True for a store several seats write at once (changes arrive from elsewhere)
+    shared = False
+
+    def _df(self, sql: str, params: list[Any]) -> pd.DataFrame:
+        raise NotImplementedError
+
+    def _chunks(self, sql: str) -> Iterable[list[tuple]]:
+        raise NotImplementedError
+
+    def log(self, since_seq: int = 0) -> pd.DataFrame:
+        """The log rows after ``since_seq``, in order."""
+        return self._df("SELECT * FROM dispatch_log WHERE seq > ? ORDER BY seq", [int(since_seq)])
+
+    def corrections(self) -> list[Correction]:
+        """Every ``correct`` row (the operators' corrections of routed events), in order."""
+        return parse_corrections(self._df(
+            "SELECT * FROM dispatch_log WHERE action = 'correct' ORDER BY seq", []))
+
+    def changes_since(self, seq: int) -> pd.DataFrame:
+        """The rows written after ``seq`` (by any seat), in order: what a seat has to catch
+        up on after a change notice or a reconnect."""
+        return self.log(seq)
+
+    def history(self, order_id: str) -> pd.DataFrame:
+        """Every log row of one order, in order (empty if the order is unknown)."""
+        return self._df("SELECT * FROM dispatch_log WHERE order_id = ? ORDER BY seq", [order_id])
+
+    def orders(self, as_of: datetime | None = None) -> pd.DataFrame:
+        """One row per order as of ``as_of`` (a UTC moment; naive means UTC; default now).
+
+        Columns: order_id, event_id, dept_id, plan_id, state, next_actions (comma-separated),
+        created_by, created_at, <action>_at for acknowledge/handle/verify/close/evaluate/cancel
+        (NaT when not done by ``as_of``), <action>_due for acknowledge/handle/verify/close,
+        next_due (the earliest deadline still pending), overdue (an open order with a pending
+        action past its deadline), overdue_action, overdue_min (minutes past that deadline),
+        late_actions (comma-separated actions done after their deadline), outcome (of the last
+        action), last_at, last_seq, deadlines and steps (the JSON of the create row).
+        """
+        t = naive_utc(as_of if as_of is not None else self.clock())
+        return order_view(self._df(ORDERS_SQL, [t]), t)
+
+    def watch(self, on_change: Callable[[int], None],
+              on_status: Callable[[bool, str], None] | None = None) -> Any:
+        """Call ``on_change(seq)`` when another seat writes. The DuckDB store is held by one
+        process, so nothing else writes it: returns None (the caller's own ticks suffice)."""
+        return None
+
+    def _check_log(self, want_seq: int | None = None) -> tuple[list[str], int, str | None]:
+        """Every row's hash, the chain, the seq numbers and the order rules, in chunks.
+
+        Returns ``(problems, last seq, the hash of row want_seq)``."""
+        problems: list[str] = []
+        expect, prev = 1, GENESIS
+        state: dict[str, str] = {}
+        creates: dict[str, int] = {}
+        hash_at = None
+        for chunk in self._chunks(f"SELECT {', '.join(COLUMNS)} FROM dispatch_log ORDER BY seq"):
+            rows = [dict(zip(COLUMNS, r)) for r in chunk]
+            p, last, prev = check_rows(rows, prev, expect)
+            problems += p
+            expect = last + 1
+            for r in rows:
+                if r["seq"] == want_seq:
+                    hash_at = r["hash"]
+                problems += check_rule(r, state, creates)
+        return problems, expect - 1, hash_at
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+class Replayed(Exception):
+    def __init__(self, receipt: Receipt):
+        self.receipt = receipt
+
+
+def check_text(**kw: str) -> None:
+    for k, v in kw.items():
+        if not isinstance(v, str) or not v.strip():
+            raise ValueError(f"{k} must be a non-empty string")
+
+
+def check_rule(r: dict[str, Any], state: dict[str, str], creates: dict[str, int]) -> list[str]:
+    """The order rules, replayed over the log (catches a rewritten but re-hashed log)."""
+    oid, action, seq = r["order_id"], r["action"], int(r["seq"])
+    if action in EVENT_ACTIONS:
+        return []
+    if action == "create":
+        if oid in creates:
+            return [f"row seq {seq}: order {oid} created a second time (first at seq "
+                    f"{creates[oid]})"]
+        creates[oid] = seq
+        state[oid] = "created"
+        return []
+    cur = state.get(oid)
+    if cur is None:
+        return [f"row seq {seq}: '{action}' on order {oid}, which was never created"]
+    if action not in TRANSITIONS.get(cur, ()):
+        return [f"row seq {seq}: '{action}' on order {oid} in state {cur} breaks the rules"]
+    state[oid] = STATE_AFTER[action]
+    return []
+
+
+def order_view(df: pd.DataFrame, t: datetime) -> pd.DataFrame:
+    df = df.copy()
+    df["state"] = df.pop("last_action").map(STATE_AFTER)
+    df["next_actions"] = df["state"].map(lambda s: ",".join(TRANSITIONS.get(s, ())))
+    dl = [json.loads(x) if isinstance(x, str) and x else {} for x in df["deadlines"]]
+    created = pd.to_datetime(df["created_at"])
+    for a in DEADLINE_ACTIONS:
+        minutes = pd.to_numeric(pd.Series([d.get(a) for d in dl], index=df.index,
+                                          dtype="float64"))
+        df[f"{a}_due"] = created + pd.to_timedelta(minutes, unit="min")
+    tt = pd.Timestamp(t)
+    open_ = ~df["state"].isin(FINISHED)
+    over_action = pd.Series([None] * len(df), index=df.index, dtype="object")
+    over_due = pd.Series(pd.NaT, index=df.index, dtype="datetime64[us]")
+    next_due = pd.Series(pd.NaT, index=df.index, dtype="datetime64[us]")
+    late = [[] for _ in range(len(df))]
+    for a in reversed(DEADLINE_ACTIONS):  # reversed: the earliest action wins
+        due = df[f"{a}_due"].astype("datetime64[us]")
+        done = df[f"{a}_at"].astype("datetime64[us]")
+        pending = done.isna() & open_ & due.notna()
+        past = pending & (due < tt)
+        over_action = over_action.mask(past, a)
+        over_due = over_due.mask(past, due)
+        next_due = next_due.mask(pending, due)
+        for i in (((done > due) & done.notna()) | past).to_numpy().nonzero()[0]:
+            late[i].insert(0, a)
+    df["next_due"] = next_due
+    df["overdue"] = over_action.notna()
+    df["overdue_action"] = over_action
+    df["overdue_min"] = ((tt - over_due).dt.total_seconds() / 60.0).round(1)
+    df["late_actions"] = [",".join(x) for x in late]
+    front = ["order_id", "event_id", "dept_id", "plan_id", "state", "next_actions", "overdue",
+             "overdue_action", "overdue_min", "next_due", "created_by", "created_at"]
+    rest = [c for c in df.columns if c not in front]
+    return df[front + rest].reset_index(drop=True)
