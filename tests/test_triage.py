@@ -18,7 +18,8 @@ from cockpit.datasets.triage.place import PlaceFinder
 
 @pytest.fixture(scope="module")
 def catalog(small_dataset_master: Path, tmp_path_factory: pytest.TempPathFactory):
-    cat = open_catalog(small_dataset_master, tmp_path_factory.mktemp("route-cache"))
+    # <cache home>/catalogs, as the CLI finds it with COCKPIT_CACHE_HOME=<cache home>
+    cat = open_catalog(small_dataset_master, tmp_path_factory.mktemp("route-cache") / "catalogs")
     yield cat
     cat.close()
 
@@ -219,3 +220,32 @@ def test_cli_route_eval_reports_accuracy_and_confusions(router, catalog, tmp_pat
     bad.write_text("a,b\n1,2\n", "utf-8")
     assert main(["route", "--data", str(catalog.data_dir), "eval", str(bad)]) == 2
     assert "text and type_id" in capsys.readouterr().err
+
+
+def test_a_rebuilt_catalog_drops_its_router_and_train_writes_a_new_one(
+        small_dataset, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    with open_catalog(small_dataset, cache) as cat:
+        path = triage.model_path(cat)
+        assert path.name.endswith(".router.skops") and path.parent == Path(cat.db_path).parent
+        path.write_bytes(b"stale")
+        # an unreadable model is not trusted: the router loads without one
+        assert triage.Router.load(cat).model is None
+    (small_dataset / "dataset.json").touch()  # the dataset changed: the catalog is rebuilt
+    with open_catalog(small_dataset, cache) as cat:
+        assert cat.rebuilt and not triage.model_path(cat).exists()
+
+
+def test_cli_route_train_learns_the_corrections_in_the_store(router, catalog, tmp_path: Path,
+                                                             capsys, monkeypatch) -> None:
+    from cockpit.cli import main
+
+    monkeypatch.setenv("COCKPIT_CACHE_HOME", str(Path(catalog.db_path).parents[1]))
+    store = tmp_path / "d.duckdb"
+    with open_store(store) as s:
+        s.correct(1, "王五", "k1", from_type="ET-NOISE", to_type="ET-DISPUTE",
+                  text="楼上天天半夜吵")
+    assert main(["route", "--data", str(catalog.data_dir), "--store", str(store), "train"]) == 0
+    out = capsys.readouterr().out
+    assert "1 corrections" in out and ".router.skops" in out
+    assert triage.Router.load(catalog).model.meta["n_corrections"] == 1

@@ -206,8 +206,8 @@ class Router:
         if path.exists():
             try:
                 model = TypeModel.load(path)
-            except (ValueError, OSError, KeyError):
-                model = None  # unreadable or of another version: train again
+            except Exception:  # noqa: BLE001 - a broken, foreign or old model file is a cache
+                model = None  # miss: it is trained again
         router = cls(load_taxonomy(con), PlaceFinder(_load_units(con)), model, con)
         if model is None and train_if_missing:
             router.model = train(catalog, con=con).model

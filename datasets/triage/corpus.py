@@ -24,6 +24,7 @@ module does not import the generator.
 
 from __future__ import annotations
 
+import functools
 import re
 
 import numpy as np
@@ -309,6 +310,7 @@ def to_traditional(text: str) -> str:
     return text.translate(_S2T_TABLE)
 
 
+@functools.lru_cache(maxsize=65536)
 def _short(name: str, level: str) -> str:
     """The everyday short form of a unit's name (渝中区 → 渝中, 解放碑街道 → 解放碑)."""
     for suffix in ("居民委员会", "村民委员会", "居委会", "村委会"):
