@@ -47,7 +47,7 @@ __all__ = ["Router", "RouteResult", "Candidate", "EvalReport", "train", "evaluat
            "URGENT_WORDS", "DEFAULT_MAX_TRAIN"]
 
 TOP_K = 3
-DEFAULT_MAX_TRAIN = 60_000
+DEFAULT_MAX_TRAIN = 30_000
 URGENT_WORDS = ("救命", "着火", "起火", "受伤", "被困", "困人", "爆炸", "紧急", "十万火急", "人命",
                 "危险", "快点来")
 _URGENT_RE = re.compile("|".join(URGENT_WORDS))
