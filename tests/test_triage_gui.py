@@ -183,3 +183,58 @@ def test_the_preview_changes_the_type_and_departments_and_logs_it(qtbot, setup,
     assert (c.event_id, c.from_type, c.to_type) == (str(eid), "ET-MANHOLE", "ET-ROAD-DAMAGE")
     assert c.added == (extra,) and c.removed == (drop,) and c.text == text
     assert store.verify() == []
+
+
+def test_reports_dropped_without_a_type_are_routed_or_wait_for_the_operator(
+        qtbot, catalog, tmp_path) -> None:
+    import json
+
+    from cockpit.datasets.event_feed import DirectoryFeed
+
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    feed = DirectoryFeed(drop, tmp_path / "feed-state.json",
+                         type_ids=[r[0] for r in catalog.cursor().execute(
+                             "SELECT type_id FROM event_type").fetchall()])
+    store = open_store(tmp_path / "dispatch.duckdb", clock=lambda: NOW - OFF, seat="t")
+    panel = DispatchPanel()
+    qtbot.addWidget(panel)
+    panel.show()
+    ctl = DispatchController(catalog, store, lambda: NOW, panel, interval_ms=3_600_000,
+                             utc_offset=OFF, operator="张伟", feeds=[feed])
+    tri = TriageController(catalog, ctl, threshold=0.6, load_delay_ms=0)
+    ctl.start()
+    tri.start()
+    qtbot.waitUntil(lambda: tri.router is not None and ctl._names is not None, timeout=60_000)
+    base = {"occurred_at": (NOW - timedelta(minutes=5)).isoformat(), "lon": 106.57,
+            "lat": 29.55, "source": "hotline"}
+    sure = "网格员巡查发现：解放碑这边学校门口路上井盖不见了，一个大洞好危险，已拍照上报。"
+    lines = [{**base, "event_id": "a1", "description": sure},
+             {**base, "event_id": "a2", "description": "🙂🙂 hello?"},
+             {**base, "event_id": "a3"}]  # neither a type nor words: refused with the line
+    (drop / "in.jsonl").write_text("\n".join(json.dumps(x, ensure_ascii=False)
+                                             for x in lines) + "\n", "utf-8")
+    ctl.tick()
+
+    def row(eid):
+        return next((r for r in panel.events_model.rows() if r["event_id"] == eid), None)
+
+    qtbot.waitUntil(lambda: row("F-a1") is not None and row("F-a2") is not None,
+                    timeout=20_000)
+    assert row("F-a1")["type_id"].startswith("ET-MANHOLE")  # 自动分拨
+    assert row("F-a2")["type_id"] == "" and row("F-a2")["type_name"] == "待分拨"
+    assert row("F-a3") is None and any("type_id" in p.message for p in ctl.feed_problems)
+    # the operator dispatches the waiting one: the form opens with its words, routed
+    ctl.request_dispatch({"event_id": "F-a2"})
+    qtbot.waitUntil(lambda: tri.form is not None and tri.form.route is not None,
+                    timeout=10_000)
+    assert tri.form.text.toPlainText() == "🙂🙂 hello?" and "待分拨" in tri.form.status.text()
+    tri.form.type_box.setCurrentIndex(tri.form.type_box.findData("ET-NOISE"))
+    qtbot.mouseClick(tri.form.submit_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: row("F-a2") is not None and row("F-a2")["type_id"] == "ET-NOISE",
+                    timeout=10_000)
+    qtbot.waitUntil(lambda: len(store.corrections()) == 1, timeout=10_000)
+    assert store.corrections()[0].event_id == "F-a2"
+    ctl.stop()
+    QThreadPool.globalInstance().waitForDone(10_000)
+    store.close()

@@ -234,6 +234,11 @@ class DispatchController(QObject):
         self.event_states: dict[str, str] = {}
         self.preview: DispatchPreview | None = None
         self._preview_plan: routing.Plan | None = None
+        #: 智能分拨 hooks (set by the triage controller): the words of an event that came
+        #: without a type → its type when the router is sure (called off the GUI thread), and
+        #: what to do when the operator wants to dispatch an event that still has no type
+        self.classify: Callable[[str], str | None] | None = None
+        self.on_untyped: Callable[[FeedEvent], None] | None = None
         self._names: _Names | None = None
         self._event_info: dict[str, dict[str, Any]] = {}
         self._overdue: set[str] | None = None
@@ -341,6 +346,10 @@ class DispatchController(QObject):
             self.preview.activateWindow()
             return
         d = dict(event_or_feature)
+        untyped = self.feed_events.get(str(d.get("event_id")))
+        if untyped is not None and not untyped.type_id and self.on_untyped is not None:
+            self.on_untyped(untyped)  # 待分拨: the operator routes it first
+            return
         if d.get("kind") == "risk_point":
             evs = d.get("events") or []
             if not evs:
@@ -401,7 +410,8 @@ class DispatchController(QObject):
                     problems.append(FeedProblem(getattr(src, "name", "feed"), 0, str(e)))
                     continue
                 problems += b.problems
-                new += [self._placed(con, e) for e in b.events if e.event_id not in feed]
+                new += [self._classified(self._placed(con, e)) for e in b.events
+                        if e.event_id not in feed]
             feed = {**feed, **{e.event_id: e for e in new}}
             events = self._recent_catalog(con, now, names) + [
                 self._feed_row(e, names) for e in feed.values()
@@ -462,10 +472,28 @@ class DispatchController(QObject):
                                  names, "catalog"))
         return out
 
+    def _classified(self, e: FeedEvent) -> FeedEvent:
+        """An event that came without a type but with words: routed by :attr:`classify`
+        (智能分拨, off the GUI thread) when the router is sure, else left to the operator."""
+        if e.type_id or not e.description or self.classify is None:
+            return e
+        try:
+            tid = self.classify(e.description)
+        except Exception as exc:  # noqa: BLE001 - the event waits for the operator
+            log.warning("routing %s failed: %s", e.event_id, exc)
+            tid = None
+        if not tid:
+            return e
+        return replace(e, type_id=tid, title=e.title or " ".join(e.description.split())[:40])
+
     def _feed_row(self, e: FeedEvent, names: _Names) -> dict[str, Any]:
-        return self._row(e.event_id, e.type_id, e.source, e.occurred_at, e.lon, e.lat,
-                         e.district_code, e.street_code, e.severity, e.title, e.point_id,
-                         names, e.feed or "feed")
+        row = self._row(e.event_id, e.type_id, e.source, e.occurred_at, e.lon, e.lat,
+                        e.district_code, e.street_code, e.severity,
+                        e.title or " ".join(e.description.split())[:40], e.point_id,
+                        names, e.feed or "feed")
+        if not e.type_id:  # waits for the operator
+            row["type_name"] = self.tr("待分拨")
+        return row
 
     @staticmethod
     def _row(eid, tid, src, at, lon, lat, dc, sc, sev, title, pid, names: _Names, feed: str

@@ -22,6 +22,7 @@ from __future__ import annotations
 import logging
 import threading
 import uuid
+from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -60,6 +61,8 @@ class TriageController(QObject):
         self._lock = threading.Lock()
         self._units: dict[str, tuple[float, float]] | None = None
         self._delay = load_delay_ms
+        dispatch.classify = self.classify_text
+        dispatch.on_untyped = self.request_report_for
 
     # ---- public API -----------------------------------------------------------------------
     def start(self) -> None:
@@ -74,8 +77,10 @@ class TriageController(QObject):
         run_in_background(self._load_work, self._on_loaded,
                           lambda m: self._on_loaded(RuntimeError(m)))
 
-    def request_report(self) -> None:
-        """Open the 新建事件 form (one at a time)."""
+    def request_report(self, event: FeedEvent | None = None) -> None:
+        """Open the 新建事件 form (one at a time); with ``event`` (an event that came without
+        a type, 待分拨) the form holds its words and routes them at once, and its type is
+        set on that event instead of creating another."""
         if self.form is not None and self.form.isVisible():
             self.form.raise_()
             self.form.activateWindow()
@@ -84,10 +89,27 @@ class TriageController(QObject):
         types = sorted((t, v[0]) for t, v in names.types.items()) if names else []
         form = ReportEntry(types, self.dispatch.panel.window())
         form.sig_route_requested.connect(lambda text: self.route_text(text, form))
-        form.sig_report_submitted.connect(self._on_submitted)
+        form.sig_report_submitted.connect(lambda d: self._on_submitted(d, event))
         form.finished.connect(lambda _r: self._on_form_closed(form))
         self.form = form
         form.open()
+        if event is not None:
+            form.text.setPlainText(event.description or event.title)
+            form.request_route()
+
+    def request_report_for(self, event: FeedEvent) -> None:
+        """The operator wants to dispatch an event that has no type yet: route it first."""
+        self.request_report(event)
+
+    def classify_text(self, text: str) -> str | None:
+        """The type of a report's words when the router is sure (at the threshold), else
+        None — the event then waits for the operator (待分拨). Any thread."""
+        router = self.router
+        if router is None:
+            return None
+        with self._lock:
+            (r,) = router.route_many([text], plans=False)
+        return r.top.type_id if r.auto(self.threshold) else None
 
     def route_text(self, text: str, form: ReportEntry | None = None) -> None:
         """Route ``text`` off the GUI thread; the answer goes to ``form``."""
@@ -170,18 +192,22 @@ class TriageController(QObject):
                                         self.tr("最高置信度 {s:.0%} 低于阈值 {t:.0%}").format(
                                             s=r.score, t=threshold))}
 
-    def _on_submitted(self, d: dict) -> None:
+    def _on_submitted(self, d: dict, existing: FeedEvent | None = None) -> None:
         route = d.get("route") or {}
-        eid = f"R-{uuid.uuid4().hex[:10]}"
         text = str(d.get("text") or "")
-        lon, lat = route.get("lon"), route.get("lat")
-        if lon is None or lat is None:
-            lon, lat = (self._units or {}).get(self._top or "", (106.55, 29.56))
         title = " ".join(text.split())[:40]
-        ev = FeedEvent(eid, str(d["type_id"]), "hotline", self.dispatch.now(), float(lon),
-                       float(lat), int(route.get("urgency") or 3), title,
-                       route.get("district_code"), route.get("street_code"), None,
-                       feed="report", received_at=datetime.now())
+        if existing is not None:  # an event that came without a type: it gets one now
+            eid = existing.event_id
+            ev = replace(existing, type_id=str(d["type_id"]), title=existing.title or title)
+        else:
+            eid = f"R-{uuid.uuid4().hex[:10]}"
+            lon, lat = route.get("lon"), route.get("lat")
+            if lon is None or lat is None:
+                lon, lat = (self._units or {}).get(self._top or "", (106.55, 29.56))
+            ev = FeedEvent(eid, str(d["type_id"]), "hotline", self.dispatch.now(), float(lon),
+                           float(lat), int(route.get("urgency") or 3), title,
+                           route.get("district_code"), route.get("street_code"), None,
+                           feed="report", received_at=datetime.now(), description=text)
         self.dispatch.add_event(ev)
         suggested = d.get("suggested_type_id")
         auto = bool(route.get("auto"))

@@ -146,9 +146,9 @@
 <context>
     <name>DispatchController</name>
     <message>
-        <location filename="../../cockpit/controllers/dispatch.py" line="+286"/>
+        <location filename="../../cockpit/controllers/dispatch.py" line="+280"/>
         <source>派遣库未打开：不能派遣</source>
-        <extracomment>The clock time of the last tick shown (events, orders).</extracomment>
+        <extracomment>智能分拨 hooks (set by the triage controller): the words of an event that came without a type → its type when the router is sure (called off the GUI thread), and what to do when the operator wants to dispatch an event that still has no type The clock time of the last tick shown (events, orders).</extracomment>
         <translation>No dispatch store is open: dispatching is off</translation>
     </message>
     <message>
@@ -167,7 +167,7 @@
         <translation>Read-only, cannot dispatch: {reason}</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+15"/>
         <source>风险点 {name} 当前没有事件可派遣</source>
         <translation>Risk point {name} has no event to dispatch</translation>
     </message>
@@ -183,17 +183,22 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+436"/>
+        <location line="+454"/>
         <source>预案生成失败：{error}</source>
         <translation>Could not prepare the plan: {error}</translation>
     </message>
     <message>
-        <location line="-429"/>
+        <location line="-447"/>
         <source>只读，不能操作工单：{reason}</source>
         <translation>Read-only, orders cannot be changed: {reason}</translation>
     </message>
     <message>
-        <location line="+162"/>
+        <location line="+119"/>
+        <source>待分拨</source>
+        <translation>Awaiting routing</translation>
+    </message>
+    <message>
+        <location line="+62"/>
         <source>事件 {event}</source>
         <translation>Event {event}</translation>
     </message>
@@ -223,7 +228,7 @@
         <translation>⚠ Order overdue: {dept} {action} late · {event} ({order})</translation>
     </message>
     <message>
-        <location line="+173"/>
+        <location line="+172"/>
         <source>未派遣：{error}</source>
         <translation>Not dispatched: {error}</translation>
     </message>
@@ -1681,12 +1686,12 @@ Occurred {at} · {state}</translation>
 <context>
     <name>TriageController</name>
     <message>
-        <location filename="../../cockpit/controllers/triage.py" line="+97"/>
+        <location filename="../../cockpit/controllers/triage.py" line="+119"/>
         <source>分拨模型准备中（首次需训练，约一分钟）…</source>
         <translation>Preparing the router (the first time it trains, about a minute)…</translation>
     </message>
     <message>
-        <location line="+56"/>
+        <location line="+52"/>
         <source>智能分拨不可用：{error}</source>
         <translation>Routing unavailable: {error}</translation>
     </message>
@@ -1696,7 +1701,7 @@ Occurred {at} · {state}</translation>
         <translation>best score {s:.0%} is below the threshold {t:.0%}</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+24"/>
         <source>已登记事件 {event}：操作员改分拨为 {type}（已记入派遣日志）</source>
         <translation>Event {event} created: the operator routed it to {type} (logged in the dispatch log)</translation>
     </message>
@@ -3524,7 +3529,7 @@ Occurred {at} · {state}</translation>
         <translation>lower is better</translation>
     </message>
     <message>
-        <location filename="../../cockpit/controllers/dispatch.py" line="-806"/>
+        <location filename="../../cockpit/controllers/dispatch.py" line="-833"/>
         <location filename="../../datasets/routing.py" line="+203"/>
         <source>接报签收</source>
         <extracomment>The actions of an order that have a deadline, in the order they happen. The plan stage whose steps set each action&apos;s deadline.</extracomment>
@@ -3625,7 +3630,7 @@ Occurred {at} · {state}</translation>
         <translation>Services</translation>
     </message>
     <message>
-        <location filename="../../datasets/triage/__init__.py" line="+54"/>
+        <location filename="../../datasets/triage/__init__.py" line="+55"/>
         <source>报告是空的</source>
         <translation>the report is empty</translation>
     </message>
