@@ -797,6 +797,7 @@ class MainWindow(QMainWindow):
         self._closing = True
         self.vitals.close()
         self.dispatch_ctl.stop()
+        self.triage_ctl.stop()
         self.clock.stop()
         QThreadPool.globalInstance().waitForDone(3000)
         if self.drill is not None:

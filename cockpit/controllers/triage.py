@@ -1,9 +1,10 @@
 """Wires 智能分拨: the router off the GUI thread, the 新建事件 form, corrections to the log.
 
 The router (:mod:`cockpit.datasets.triage`) is loaded a few seconds after the window starts, on
-the thread pool; when the catalog has no model yet (first start, or the catalog was rebuilt) it
-is trained there too — tens of seconds on the Chongqing demo data, while the window works. A
-report routed before the router is ready waits for it.
+the thread pool. When the catalog has no model yet (first start, or the catalog was rebuilt) it
+is trained there when a report first needs it (the form's 分拨, or ``cockpit route train``
+beforehand) — tens of seconds on the Chongqing demo, while the window works; the report waits
+for it. Until a model exists, reports arriving without a type wait for the operator.
 
 The form (:class:`~cockpit.widgets.report_entry.ReportEntry`, Ctrl+N or 新建事件 in the events
 panel) sends the caller's words; the answer (top-3 with scores, place, urgency) says 自动分拨
@@ -29,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from cockpit.datasets.event_feed import FeedEvent
+from cockpit.datasets.triage import REASON_NO_MODEL
 from cockpit.widgets.report_entry import ReportEntry
 from cockpit.widgets.words import tr_word
 from cockpit.workers import run_in_background
@@ -61,20 +63,28 @@ class TriageController(QObject):
         self._lock = threading.Lock()
         self._units: dict[str, tuple[float, float]] | None = None
         self._delay = load_delay_ms
+        self._stopped = False
         dispatch.classify = self.classify_text
         dispatch.on_untyped = self.request_report_for
 
     # ---- public API -----------------------------------------------------------------------
     def start(self) -> None:
-        """Load (or train) the router a little after the first frame."""
-        QTimer.singleShot(self._delay, self.load)
+        """Load the saved router a little after the first frame (training waits until a
+        report needs it: the first start costs no CPU the window wants)."""
+        QTimer.singleShot(self._delay, lambda: self.load(train=False))
 
-    def load(self) -> None:
-        """Load the router off the GUI thread (training it when the catalog has none)."""
-        if self.router is not None or self._loading:
+    def stop(self) -> None:
+        """The window closes: answers that arrive later are dropped."""
+        self._stopped = True
+
+    def load(self, train: bool = True) -> None:
+        """Load the router off the GUI thread (``train``: train it when the catalog has none
+        — tens of seconds on the Chongqing demo, on the thread pool)."""
+        if self._stopped or self._loading or (
+                self.router is not None and (self.router.model is not None or not train)):
             return
         self._loading = True
-        run_in_background(self._load_work, self._on_loaded,
+        run_in_background(lambda: self._load_work(train), self._on_loaded,
                           lambda m: self._on_loaded(RuntimeError(m)))
 
     def request_report(self, event: FeedEvent | None = None) -> None:
@@ -113,11 +123,11 @@ class TriageController(QObject):
 
     def route_text(self, text: str, form: ReportEntry | None = None) -> None:
         """Route ``text`` off the GUI thread; the answer goes to ``form``."""
-        if self.router is None:
+        if self.router is None or self.router.model is None:
             self._waiting.append((text, form))
             if form is not None:
                 form.status.setText(self.tr("分拨模型准备中（首次需训练，约一分钟）…"))
-            self.load()
+            self.load(train=True)
             return
         router = self.router
         threshold = self.threshold
@@ -148,12 +158,12 @@ class TriageController(QObject):
         return r.top.type_id if r.top is not None and not r.needs_operator else None
 
     # ---- helpers ----------------------------------------------------------------------------
-    def _load_work(self):
+    def _load_work(self, train: bool):
         from cockpit.datasets import triage
 
         con = self.catalog.cursor()
         try:
-            router = triage.Router.load(self.catalog, con=con, train_if_missing=True)
+            router = triage.Router.load(self.catalog, con=con, train_if_missing=train)
             router.con = None  # each call brings its own cursor
             units, top = triage.unit_points(con)
             return router, units, top
@@ -162,6 +172,8 @@ class TriageController(QObject):
 
     def _on_loaded(self, result: Any) -> None:
         self._loading = False
+        if self._stopped:
+            return
         if isinstance(result, Exception):
             self.problem = str(result)
             log.warning("router not available: %s", result)
@@ -173,8 +185,14 @@ class TriageController(QObject):
             self._waiting.clear()
             return
         self.router, self._units, self._top = result
-        self.sig_router_ready.emit(True)
+        self.sig_router_ready.emit(self.router.model is not None)
         waiting, self._waiting = self._waiting, []
+        if self.router.model is None:  # could not learn: the reports wait for the operator
+            for _text, form in waiting:
+                if form is not None:
+                    form.status.setText(self.tr("智能分拨不可用：{error}").format(
+                        error=tr_word(REASON_NO_MODEL)))
+            return
         for text, form in waiting:
             self.route_text(text, form)
 
