@@ -43,6 +43,7 @@ from cockpit.datasets.dispatch import (
     DuplicateOpenOrder,
     IdempotencyConflict,
     IllegalTransition,
+    NotPermitted,
     StoreLocked,
     StoreUnavailable,
     StoreWriteError,
@@ -222,6 +223,8 @@ class DispatchController(QObject):
         self.responder = responder
         self.store_problem = store_problem
         self.operator = operator or getpass.getuser() or "operator"
+        #: event -> what a new order needs beside the plan (a levels store: area, owner)
+        self.create_args: Callable[[dict[str, Any] | None], dict[str, Any]] = lambda _e: {}
         self.recent = timedelta(hours=recent_hours)
         self.max_events = max_events
         self.finished = timedelta(hours=finished_hours)
@@ -786,8 +789,10 @@ class DispatchController(QObject):
         self.panel.show_message("")
         dlg = DispatchPreview(preview, self.panel.window())
         self._preview_plan = plan
+        event = preview.get("event")
         dlg.sig_type_changed.connect(lambda tid: self._retype(eid, tid, dlg))
-        dlg.sig_dispatch_confirmed.connect(lambda p: self._on_confirmed(eid, plan, dlg, p))
+        dlg.sig_dispatch_confirmed.connect(
+            lambda p: self._on_confirmed(eid, plan, dlg, event, p))
         dlg.finished.connect(lambda _r: self._on_preview_closed(dlg))
         self.preview = dlg
         dlg.open()
@@ -823,6 +828,7 @@ class DispatchController(QObject):
             self.tr("预案生成失败：{error}").format(error=m), "error"))
 
     def _on_confirmed(self, eid: str, plan: routing.Plan, dlg: DispatchPreview,
+                      event: dict[str, Any] | None = None,
                       confirmed: dict | None = None) -> None:
         if eid in self._inflight or self.store is None:
             return
@@ -839,6 +845,7 @@ class DispatchController(QObject):
         store, op = self.store, self.operator
         corrected = to_type != from_type or added or removed
         text = str(dlg.preview.get("text") or "")
+        extra = self.create_args(event)  # a levels store: the event's area and owner
 
         def work():
             try:
@@ -846,7 +853,7 @@ class DispatchController(QObject):
                     store.correct(eid, op, f"{key}:correct", from_type=from_type,
                                   to_type=to_type, text=text, added=added, removed=removed,
                                   source="gui")
-                return store.create(eid, op, key, plan=plan, source="gui")
+                return store.create(eid, op, key, plan=plan, source="gui", **extra)
             except Exception as e:  # noqa: BLE001 - classified on the GUI thread
                 return e
 
@@ -858,7 +865,7 @@ class DispatchController(QObject):
         if isinstance(result, Exception):
             msg = str(result)
             if isinstance(result, (DuplicateOpenOrder, IdempotencyConflict, IllegalTransition,
-                                   ValueError)):
+                                   NotPermitted, ValueError)):
                 self._dispatch_keys.pop(eid, None)  # refused for good: nothing to retry
                 dlg.set_refused(msg)
             else:
@@ -881,7 +888,8 @@ class DispatchController(QObject):
         self._inflight.discard(order_id)
         label = action_label(action)
         if isinstance(result, Exception):
-            if isinstance(result, (IllegalTransition, IdempotencyConflict, ValueError)):
+            if isinstance(result, (IllegalTransition, IdempotencyConflict, NotPermitted,
+                                   ValueError)):
                 self._action_keys.pop((order_id, action), None)
             elif isinstance(result, StoreLocked):
                 self._set_read_only(str(result))
