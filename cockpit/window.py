@@ -70,6 +70,7 @@ from cockpit.widgets.kpi_board import KpiBoardDialog
 from cockpit.widgets.map_side import MapSidePanel
 from cockpit.widgets.map_view import MapView
 from cockpit.widgets.panels import BarList, Panel, StatTile
+from cockpit.widgets.plain import ElidedLabel, display
 from cockpit.widgets.replay_bar import ReplayBar
 from cockpit.widgets.vitals_panel import VitalsPanel
 from cockpit.widgets.words import EVALUATION, RISK_LEVEL, tr_word
@@ -90,6 +91,12 @@ UNIT_LEVELS = {"city": QT_TRANSLATE_NOOP("MainWindow", "市"),
                "street": QT_TRANSLATE_NOOP("MainWindow", "镇街"),
                "community": QT_TRANSLATE_NOOP("MainWindow", "村社"),
                "grid": QT_TRANSLATE_NOOP("MainWindow", "网格")}
+#: "the whole <top unit>" in the board average's title, by the top unit's level.
+TOP_AVERAGE = {"city": QT_TRANSLATE_NOOP("MainWindow", "全市平均"),
+               "district": QT_TRANSLATE_NOOP("MainWindow", "全区平均"),
+               "street": QT_TRANSLATE_NOOP("MainWindow", "全镇街平均"),
+               "community": QT_TRANSLATE_NOOP("MainWindow", "全村社平均"),
+               "grid": QT_TRANSLATE_NOOP("MainWindow", "全网格平均")}
 REGIONS = ("vitals", "evaluation", "events", "risk", "map")
 #: Chinese source texts, shown translated (``QCoreApplication.translate("MainWindow", …)``).
 REPLAY_WATERMARK = QT_TRANSLATE_NOOP("MainWindow", "复盘 · REPLAY")
@@ -254,7 +261,7 @@ class MainWindow(QMainWindow):
         self.dispatch_ctl.sig_store_opened.connect(self._on_store_opened)
         self.map_ctl.sig_dispatch_requested.connect(self.dispatch_ctl.request_dispatch)
         self.dispatch_ctl.sig_event_states_changed.connect(self._on_event_states)
-        self.dispatch_ctl.sig_alert.connect(self.status.setText)
+        self.dispatch_ctl.sig_alert.connect(self.say)
         self.dispatch_ctl.sig_ticked.connect(lambda: self._mark("events"))
         # the five-colour grid and rankings, fed by the dispatch records (闭环 board)
         self.review = ReviewPanel(catalog, self._orders)
@@ -373,7 +380,9 @@ class MainWindow(QMainWindow):
         self.vsplit.setStretchFactor(0, 68)
         self.vsplit.setStretchFactor(1, 32)
         body.addWidget(self.vsplit, 1)
-        self.status = QLabel()
+        # the status line carries data (the dataset's title, unit names): plain text that
+        # never widens the window
+        self.status = ElidedLabel(max_hint=1200)
         self.status.setObjectName("note")
         body.addWidget(self.status)
         self.setCentralWidget(central)
@@ -461,9 +470,9 @@ class MainWindow(QMainWindow):
         else:
             args += ["--replay", f"{choice[1]:%Y-%m-%dT%H:%M}..{choice[2]:%Y-%m-%dT%H:%M}"]
         if not self.launch_session(sys.executable, args):
-            self.status.setText(self.tr("无法启动演练窗口"))
+            self.say(self.tr("无法启动演练窗口"))
             return None
-        self.status.setText(self.tr("演练/复盘已在独立窗口启动") + f" · {' '.join(args[3:])}")
+        self.say(self.tr("演练/复盘已在独立窗口启动") + f" · {' '.join(args[3:])}")
         return args
 
     @staticmethod
@@ -490,7 +499,7 @@ class MainWindow(QMainWindow):
         self.replay_ctl.set_injects(self.drill.markers())
         self.replay_bar.sig_seek_requested.connect(lambda _t: self.drill.reset_feed())
         self.watermark = ExerciseWatermark(self.centralWidget())
-        self.header.title.setText(self.tr("演练 · {title}").format(title=self.scenario.title))
+        self.header.set_title(self.tr("演练 · {title}").format(title=self.scenario.title))
         QShortcut(QKeySequence("Ctrl+E"), self, self.finish_drill)
 
     def _add_replay_bar(self, start: datetime, end: datetime, drill: bool) -> None:
@@ -518,7 +527,7 @@ class MainWindow(QMainWindow):
         self.clock = ReplayClock(start, end, parent=self)
         self._add_replay_bar(start, end, drill=False)
         self.watermark = ExerciseWatermark(self.centralWidget(), text=_tr(REPLAY_WATERMARK))
-        self.header.title.setText(self._replay_title())
+        self.header.set_title(self._replay_title())
 
     def _replay_title(self) -> str:
         start, end = self.replay_window
@@ -538,7 +547,7 @@ class MainWindow(QMainWindow):
         self.after_action.set_report(report)
         self.after_action.show()
         self.after_action.raise_()
-        self.status.setText(self.tr("演练得分 {score} · 复盘报告：{path}").format(
+        self.say(self.tr("演练得分 {score} · 复盘报告：{path}").format(
             score=report["score"], path=path))
         return path
 
@@ -566,6 +575,10 @@ class MainWindow(QMainWindow):
             dialog.raise_()
 
         run_in_background(work, show, self._on_query_failed)
+
+    def say(self, text: str, tip: str = "") -> None:
+        """A message on the status line, as plain text (it may carry names from the data)."""
+        self.status.set_full_text(text, tip)
 
     def all_drawn(self) -> bool:
         return set(REGIONS) <= self.drawn
@@ -638,7 +651,7 @@ class MainWindow(QMainWindow):
         return self._quarter_list
 
     def _on_query_failed(self, message: str) -> None:
-        self.status.setText(self.tr("查询失败：{error}").format(error=message))
+        self.say(self.tr("查询失败：{error}").format(error=message))
 
     def _snapshot_done(self) -> None:
         self._snap_busy = False
@@ -661,11 +674,14 @@ class MainWindow(QMainWindow):
     def _apply_snapshot(self, snap: Snapshot) -> None:
         self.snapshot = snap
         # the same cockpit serves the city, district and street centres
-        self.header.title.setText(
+        self.header.set_title(
             self.tr("演练 · {title}").format(title=self.scenario.title)
             if self.drill is not None
             else self._replay_title() if self.replay_window is not None
-            else self.tr("{city}城市运行一屏统揽").format(city=snap.units.top_name))
+            else self.tr("{city}城市运行一屏统揽").format(city=display(snap.units.top_name, 40)))
+        # words follow the dataset's levels: a district centre ranks 镇街, not 区县
+        self.map_side.set_unit_word(self._level_word(snap.units.ranked_level))
+        self._show_board_title()
         self._show_risk(snap)
         if self._map_refreshed_for != snap.as_of:
             self.map_ctl.refresh()
@@ -674,14 +690,14 @@ class MainWindow(QMainWindow):
     def _show_status(self, snap: Snapshot) -> None:
         src = self.catalog.manifest.get("title") or str(self.catalog.data_dir)
         warnings = getattr(self.catalog, "warnings", [])
-        self.status.setText(
+        self.say(
             self.tr("数据集 {src} · {top} · 排名单位 {n} 个（{level}）· 查询 {ms} ms · 截至 {t}")
-            .format(src=src, top=snap.units.top_name, n=snap.units.ranked_count,
-                    level=_tr(UNIT_LEVELS.get(snap.units.ranked_level,
-                                             snap.units.ranked_level)), ms=f"{snap.seconds * 1000:.0f}",
+            .format(src=display(src, 60), top=display(snap.units.top_name, 40),
+                    n=snap.units.ranked_count,
+                    level=self._level_word(snap.units.ranked_level), ms=f"{snap.seconds * 1000:.0f}",
                     t=f"{snap.as_of:%Y-%m-%d %H:%M}")
-            + (self.tr(" · ⚠ 数据提示 {n} 条").format(n=len(warnings)) if warnings else ""))
-        self.status.setToolTip("\n".join(str(w) for w in warnings[:30]))
+            + (self.tr(" · ⚠ 数据提示 {n} 条").format(n=len(warnings)) if warnings else ""),
+            "\n".join(str(w) for w in warnings[:30]))
 
     def _on_vitals_ticked(self, info: dict) -> None:
         self.vitals_info = info
@@ -710,8 +726,24 @@ class MainWindow(QMainWindow):
             g.set_caption(f"{tr_word(row['label'], EVALUATION)} · {row['period']}"
                           if row["score"] is not None else tr_word("无数据", EVALUATION))
         if boards:
-            self.kpi_panel.set_title(self.tr("八大板块 · 全市平均 · {period}").format(
-                period=boards[0]["period"]))
+            self._board_period = boards[0]["period"]
+            self._show_board_title()
+
+    @staticmethod
+    def _level_word(level: str) -> str:
+        """An admin_unit level's name on screen (区县, 镇街 …; an unknown level as it is)."""
+        return _tr(UNIT_LEVELS[level]) if level in UNIT_LEVELS else display(level, 12)
+
+    def _show_board_title(self) -> None:
+        """八大板块 · 全区平均 · 2026Q3: the average's word follows the top unit's level."""
+        period = getattr(self, "_board_period", None)
+        if period is None or self.snapshot is None:
+            return
+        top = self.snapshot.units.top_level
+        average = (_tr(TOP_AVERAGE[top]) if top in TOP_AVERAGE
+                   else self.tr("全{unit}平均").format(unit=self._level_word(top)))
+        self.kpi_panel.set_title(self.tr("八大板块 · {average} · {period}").format(
+            average=average, period=period))
 
     def _show_risk(self, snap: Snapshot) -> None:
         r = snap.risk
@@ -751,7 +783,7 @@ class MainWindow(QMainWindow):
         ev = self.review.evaluation
         names = dict(zip(ev.ranking["unit_code"], ev.ranking["unit_name"])) if ev else {}
         name = names.get(code, code)
-        self.status.setText(self.tr("已选择：{name}").format(name=name))
+        self.say(self.tr("已选择：{name}").format(name=display(name, 60)))
 
     def focus(self, lon: float, lat: float, zoom: float) -> None:
         """Show this place; the map counts as drawn once the view there has drawn.

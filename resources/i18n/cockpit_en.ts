@@ -113,12 +113,12 @@
 <context>
     <name>DetailPanel</name>
     <message>
-        <location filename="../../widgets/map_side.py" line="+129"/>
+        <location filename="../../widgets/map_side.py" line="+189"/>
         <source>点击地图要素查看详情</source>
         <translation>Click a map feature for its details</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+10"/>
         <source>一键调度</source>
         <translation>One-click dispatch</translation>
     </message>
@@ -133,7 +133,7 @@
         <translation>{name} (level {level})</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+6"/>
         <source>位置</source>
         <translation>Position</translation>
     </message>
@@ -691,7 +691,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>FiveColourModel</name>
     <message>
-        <location filename="../../widgets/five_colour.py" line="+178"/>
+        <location filename="../../widgets/five_colour.py" line="+179"/>
         <source>{column}：点击排序</source>
         <translation>{column}: click to sort</translation>
     </message>
@@ -699,7 +699,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>HeaderBar</name>
     <message>
-        <location filename="../../widgets/header.py" line="+10"/>
+        <location filename="../../widgets/header.py" line="+18"/>
         <source>值守</source>
         <translation>Live</translation>
     </message>
@@ -714,7 +714,7 @@ Occurred {at} · {state}</translation>
         <translation>Drill</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+26"/>
         <source>演示数据 · DEMO DATA（合成）</source>
         <translation>DEMO DATA (synthetic)</translation>
     </message>
@@ -744,7 +744,7 @@ Occurred {at} · {state}</translation>
         <translation>City time</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+22"/>
         <source>▲ 报警 {alarms}  ◆ 预警 {warnings}</source>
         <translation>▲ Alarms {alarms}  ◆ Warnings {warnings}</translation>
     </message>
@@ -889,7 +889,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>KpiBreakdown</name>
     <message>
-        <location filename="../../widgets/five_colour.py" line="+499"/>
+        <location filename="../../widgets/five_colour.py" line="+504"/>
         <source>点击五色图中的格子查看指标明细</source>
         <translation>Click a cell of the five-colour grid for its breakdown</translation>
     </message>
@@ -966,7 +966,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../cockpit/window.py" line="+83"/>
+        <location filename="../../cockpit/window.py" line="+84"/>
         <source>应急仓库</source>
         <translation>Warehouses</translation>
     </message>
@@ -1010,6 +1010,32 @@ Occurred {at} · {state}</translation>
         <location line="+1"/>
         <source>网格</source>
         <translation>grid</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>全市平均</source>
+        <extracomment>&quot;the whole &lt;top unit&gt;&quot; in the board average&apos;s title, by the top unit&apos;s level.</extracomment>
+        <translation>city average</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>全区平均</source>
+        <translation>district average</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>全镇街平均</source>
+        <translation>street average</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>全村社平均</source>
+        <translation>community average</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>全网格平均</source>
+        <translation>grid average</translation>
     </message>
     <message>
         <location line="+3"/>
@@ -1059,7 +1085,7 @@ Occurred {at} · {state}</translation>
         <translation>Categories</translation>
     </message>
     <message>
-        <location line="+117"/>
+        <location line="+119"/>
         <source>无法启动演练窗口</source>
         <translation>Could not start the drill window</translation>
     </message>
@@ -1075,12 +1101,12 @@ Occurred {at} · {state}</translation>
     </message>
     <message>
         <location line="+7"/>
-        <location line="+172"/>
+        <location line="+176"/>
         <source>演练 · {title}</source>
         <translation>Drill · {title}</translation>
     </message>
     <message>
-        <location line="-140"/>
+        <location line="-144"/>
         <source>复盘 · {start} – {end}</source>
         <translation>Replay · {start} – {end}</translation>
     </message>
@@ -1090,7 +1116,7 @@ Occurred {at} · {state}</translation>
         <translation>Drill score {score} · after-action report: {path}</translation>
     </message>
     <message>
-        <location line="+100"/>
+        <location line="+104"/>
         <source>查询失败：{error}</source>
         <translation>Query failed: {error}</translation>
     </message>
@@ -1100,7 +1126,7 @@ Occurred {at} · {state}</translation>
         <translation>{city} City Operations Cockpit</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+13"/>
         <source>数据集 {src} · {top} · 排名单位 {n} 个（{level}）· 查询 {ms} ms · 截至 {t}</source>
         <translation>Dataset {src} · {top} · {n} ranked units ({level}) · query {ms} ms · as of {t}</translation>
     </message>
@@ -1110,9 +1136,14 @@ Occurred {at} · {state}</translation>
         <translation> · ⚠ {n} data warning(s)</translation>
     </message>
     <message>
-        <location line="+30"/>
-        <source>八大板块 · 全市平均 · {period}</source>
-        <translation>Eight boards · city average · {period}</translation>
+        <location line="+45"/>
+        <source>全{unit}平均</source>
+        <translation>{unit} average</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>八大板块 · {average} · {period}</source>
+        <translation>Eight boards · {average} · {period}</translation>
     </message>
     <message>
         <location line="+7"/>
@@ -1133,14 +1164,19 @@ Occurred {at} · {state}</translation>
 <context>
     <name>MapSidePanel</name>
     <message>
-        <location filename="../../widgets/map_side.py" line="+71"/>
-        <source>区县着色：风险点密度</source>
-        <translation>Districts coloured by risk-point density</translation>
+        <location filename="../../widgets/map_side.py" line="+78"/>
+        <source>区县</source>
+        <translation>Districts</translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>{unit}着色：风险点数</source>
+        <translation>Colour {unit}: risk points</translation>
     </message>
     <message>
         <location line="+1"/>
-        <source>区县着色：五色评价</source>
-        <translation>Districts coloured by five-colour rating</translation>
+        <source>{unit}着色：五色评价</source>
+        <translation>Colour {unit}: five colours</translation>
     </message>
 </context>
 <context>
@@ -1179,7 +1215,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>RankingView</name>
     <message>
-        <location filename="../../widgets/ranking.py" line="+172"/>
+        <location filename="../../widgets/ranking.py" line="+175"/>
         <location line="+12"/>
         <source>季度</source>
         <translation>Quarter</translation>
@@ -1427,7 +1463,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>SearchBox</name>
     <message>
-        <location filename="../../widgets/map_side.py" line="-51"/>
+        <location filename="../../widgets/map_side.py" line="-78"/>
         <source>搜索风险点、街道、社区（名称或编码）</source>
         <translation>Search risk points, streets, communities (name or code)</translation>
     </message>
@@ -1553,6 +1589,7 @@ Occurred {at} · {state}</translation>
     <message>
         <location filename="../../widgets/five_colour.py" line="-34"/>
         <source>全部单位平均</source>
+        <extracomment>Characters of a unit&apos;s name in a grid or table cell (the whole name in its tooltip).</extracomment>
         <translation>Mean of all units</translation>
     </message>
     <message>
@@ -2368,7 +2405,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>five_colour</name>
     <message>
-        <location filename="../../widgets/five_colour.py" line="-577"/>
+        <location filename="../../widgets/five_colour.py" line="-582"/>
         <source>新</source>
         <extracomment>The raw value a column sorts by (numbers, codes); None sorts last in either order. A score cell&apos;s dict (score, label, colour, text, status, rank). The unit code of a row.</extracomment>
         <translation>new</translation>
@@ -2412,7 +2449,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>map_side</name>
     <message>
-        <location filename="../../widgets/map_side.py" line="-159"/>
+        <location filename="../../widgets/map_side.py" line="-221"/>
         <location line="+5"/>
         <source>风险点</source>
         <translation>Risk points</translation>
@@ -2449,14 +2486,172 @@ Occurred {at} · {state}</translation>
     </message>
     <message>
         <location line="+1"/>
+        <location line="+8"/>
         <source>区县</source>
         <translation>District</translation>
+    </message>
+    <message>
+        <location line="-5"/>
+        <source>风险点编号</source>
+        <extracomment>The detail panel&apos;s field names (keys of the layers&apos; detail dicts) on screen.</extracomment>
+        <translation>Risk point no.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>事件编号</source>
+        <translation>Event no.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>设施编号</source>
+        <translation>Facility no.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>类别</source>
+        <translation>Category</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>等级</source>
+        <translation>Level</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>镇街</source>
+        <translation>Street</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>责任部门编码</source>
+        <translation>Department code</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>责任部门</source>
+        <translation>Department</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>最近巡检</source>
+        <translation>Last inspected</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>事件类型</source>
+        <translation>Event type</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>事件类型编码</source>
+        <translation>Event type code</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>来源</source>
+        <translation>Source</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>严重程度</source>
+        <translation>Severity</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>发生时间</source>
+        <translation>Occurred</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>签收时限（分）</source>
+        <translation>React within (min)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>核查时限（分）</source>
+        <translation>Verify within (min)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>处置时限（分）</source>
+        <translation>Handle within (min)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>预案</source>
+        <translation>Plan</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>类型</source>
+        <translation>Kind</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>村社</source>
+        <translation>Community</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>网格</source>
+        <translation>Grid</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>传感器</source>
+        <extracomment>Coded values shown as words: event sources and facility kinds.</extracomment>
+        <translation>Sensor</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>AI视频</source>
+        <translation>AI camera</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>网格员</source>
+        <translation>Grid worker</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>民呼我为</source>
+        <translation>Hotline</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>无人机</source>
+        <translation>Drone</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>巡查</source>
+        <translation>Patrol</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>应急仓库</source>
+        <translation>Emergency warehouse</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>消防站</source>
+        <translation>Fire station</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>医院</source>
+        <translation>Hospital</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>避难场所</source>
+        <translation>Shelter</translation>
     </message>
 </context>
 <context>
     <name>ranking</name>
     <message>
-        <location filename="../../widgets/ranking.py" line="-216"/>
+        <location filename="../../widgets/ranking.py" line="-217"/>
         <source>名次</source>
         <translation>Rank</translation>
     </message>
@@ -2506,7 +2701,7 @@ Occurred {at} · {state}</translation>
         <translation>No data</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+14"/>
         <source>前五</source>
         <translation>Top 5</translation>
     </message>
@@ -2875,7 +3070,7 @@ Occurred {at} · {state}</translation>
     <message>
         <location filename="../../datasets/schema.py" line="+28"/>
         <location filename="../../widgets/dispatch_panel.py" line="-271"/>
-        <location filename="../../widgets/map_side.py" line="-4"/>
+        <location filename="../../widgets/map_side.py" line="-41"/>
         <source>重大</source>
         <extracomment>Admin levels, top to bottom. Event sources (Chinese labels live in the UI translations). Facility kinds. Risk levels: 1 重大 (major) … 4 低 (low).</extracomment>
         <translation>Major</translation>
