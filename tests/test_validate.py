@@ -453,7 +453,8 @@ def test_every_kind_is_covered() -> None:
     covered = {"missing_file", "empty_file", "encoding", "unreadable", "missing_column",
                "unparseable", "missing_value", "non_finite", "out_of_range", "out_of_extent",
                "bad_choice", "bad_pattern", "duplicate_id", "unknown_reference", "bad_geojson",
-               "bad_manifest", "threshold_order", "single_top_unit", "ignored_file"}
+               "bad_manifest", "threshold_order", "single_top_unit", "ignored_file",
+               "suspicious_text"}
     assert covered == set(KINDS)
 
 
