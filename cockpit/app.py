@@ -129,109 +129,370 @@ def _rescale_for_screen(app, screen, cfg) -> None:
 
 
 def run_gui(args: argparse.Namespace) -> int:
-    from cockpit import config as config_mod
+    """Start the cockpit's window (the GUI side of the command line); returns the exit code."""
+    return Startup(args).run()
 
-    config_path = args.config or config_mod.default_path()
-    config_problems: list = []
-    try:
-        cfg = config_mod.from_args(config_mod.load(config_path), args)
-    except config_mod.ConfigError as exc:
-        config_problems = exc.problems
-        cfg = config_mod.from_args(config_mod.Config(), args)
-    size = args.size or ((1920, 1080) if args.screenshot else None)
-    scale = interface_scale(size, cfg.font_scale, cfg.auto_scale) if size else 1.0
-    _prepare_environment(args, scale)
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QLockFile, Qt, QTimer
-    from PySide6.QtWebEngineWidgets import QWebEngineView  # noqa: F401 - before the app
-    from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog
 
-    from cockpit import paths
-    from cockpit.widgets import theme
-    from cockpit.widgets.map_view import register_tile_scheme
+class Startup:
+    """One start of the GUI as named steps, in order: the configuration, the Qt application
+    and its language, the screen, the one-instance lock, the dataset (the demo generated when
+    stale), the catalog, the window, then the event loop. A step returns an exit code to stop
+    with (after saying why, in the window's language and on stderr), or None to go on."""
 
-    QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
-    register_tile_scheme()
-    fresh = QApplication.instance() is None
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    app.setApplicationName("cockpit")
-    from cockpit.i18n import english, install_translator
-    from cockpit.language import resolve_language
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self.headless = bool(args.screenshot)
+        self.size = args.size or ((1920, 1080) if args.screenshot else None)
+        self.app = None
+        self.lock = None
+        self.catalog = None
+        self.win = None
+        self.screen_index: int | None = None
 
-    # before any widget reads its texts
-    lang = install_translator(app, resolve_language(getattr(args, "lang", None), cfg.lang))
-    theme.apply(app)
+    def run(self) -> int:
+        steps = (self.read_config, self.make_app, self.check_screen, self.take_lock,
+                 self.find_dataset, self.open_catalog, self.make_window)
+        try:
+            for step in steps:
+                code = step()
+                if code is not None:
+                    return code
+            return self.show_and_wait()
+        finally:
+            if self.catalog is not None:
+                self.catalog.close()
+            if self.lock is not None:
+                self.lock.unlock()
 
-    def both(text: str, prefix: str = "", **kw) -> tuple[str, str]:
+    # ------------------------------------------------------------------ saying what went wrong
+
+    def both(self, text: str, prefix: str = "", **kw) -> tuple[str, str]:
         """(interface language, English) of a message: the window shows the first, stderr
         the second."""
+        from PySide6.QtCore import QCoreApplication
+
+        from cockpit.i18n import english
+
         return (prefix + QCoreApplication.translate("app", text).format(**kw),
                 prefix + english("app", text).format(**kw))
 
-    headless = bool(args.screenshot)
-
-    def fail(title: tuple[str, str] | str, text: tuple[str, str] | str, code: int) -> int:
+    def fail(self, title: tuple[str, str] | str, text: tuple[str, str] | str, code: int) -> int:
         """Say what went wrong: in a message box (interface language) and on stderr; a
         (interface language, English) pair from both(), or one text for both."""
         title = (title, title) if isinstance(title, str) else title
         text = (text, text) if isinstance(text, str) else text
         head = title[0] if title[0] == title[1] else f"{title[0]} · {title[1]}"
         print(f"cockpit: {head}\n{text[1]}", file=sys.stderr)
-        if not headless and os.environ.get("QT_QPA_PLATFORM") != "offscreen":
+        if not self.headless and os.environ.get("QT_QPA_PLATFORM") != "offscreen":
+            from PySide6.QtWidgets import QMessageBox
+
             QMessageBox.critical(None, title[0], text[0][:4000])
         return code
 
-    if config_problems:  # before anything is opened or written: nothing is lost
-        return fail(both(QT_TRANSLATE_NOOP("app", "配置文件有问题")),
-                    both(QT_TRANSLATE_NOOP("app", "请修改该文件（cockpit config check）后重新启动。"),
-                         "\n".join(str(p) for p in config_problems) + "\n\n"),
-                    config_mod.EXIT_BAD_CONFIG)
-    screens = app.screens()
-    screen_index = args.screen if args.screen is not None else (
-        cfg.kiosk.screen if cfg.kiosk.enabled else None)
-    if screen_index is not None and not 0 <= screen_index < len(screens):
-        source = (f"--screen {args.screen}" if args.screen is not None
-                  else f"kiosk.screen = {screen_index} in {config_path}")
-        return fail(both(QT_TRANSLATE_NOOP("app", "没有该屏幕")),
-                    both(QT_TRANSLATE_NOOP("app", "本机有 {n} 块屏幕，编号 0 到 {last}。"),
-                         f"{source}: ", n=len(screens), last=len(screens) - 1), 2)
-    if fresh and size is None and not headless:
-        _rescale_for_screen(app, screens[screen_index] if screen_index is not None
-                            else app.primaryScreen(), cfg)
+    # ------------------------------------------------------------------ the steps
 
-    # one interactive cockpit per user and dataset; screenshots may run beside it
-    data_arg = Path(cfg.data) if cfg.data else None
-    data_dir = (data_arg or paths.default_dataset_dir()).expanduser().resolve()
-    lock = None
-    if not headless:
+    def read_config(self) -> int | None:
+        """The config file and the command line; Qt's environment before the app exists."""
+        from cockpit import config as config_mod
+
+        self.config_path = self.args.config or config_mod.default_path()
+        self.config_problems: list = []
+        try:
+            self.cfg = config_mod.from_args(config_mod.load(self.config_path), self.args)
+        except config_mod.ConfigError as exc:
+            self.config_problems = exc.problems
+            self.cfg = config_mod.from_args(config_mod.Config(), self.args)
+        scale = (interface_scale(self.size, self.cfg.font_scale, self.cfg.auto_scale)
+                 if self.size else 1.0)
+        _prepare_environment(self.args, scale)
+        logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+        return None
+
+    def make_app(self) -> int | None:
+        """The QApplication, its language and theme; a bad config file stops here, before
+        anything is opened or written."""
+        from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
+        from PySide6.QtWebEngineWidgets import QWebEngineView  # noqa: F401 - before the app
+        from PySide6.QtWidgets import QApplication
+
+        from cockpit import config as config_mod
+        from cockpit.i18n import install_translator
+        from cockpit.language import resolve_language
+        from cockpit.widgets import theme
+        from cockpit.widgets.map_view import register_tile_scheme
+
+        QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
+        register_tile_scheme()
+        self.fresh = QApplication.instance() is None
+        self.app = QApplication.instance() or QApplication(sys.argv[:1])
+        self.app.setApplicationName("cockpit")
+        # before any widget reads its texts
+        self.lang = install_translator(self.app, resolve_language(
+            getattr(self.args, "lang", None), self.cfg.lang))
+        theme.apply(self.app)
+        if self.config_problems:
+            return self.fail(
+                self.both(QT_TRANSLATE_NOOP("app", "配置文件有问题")),
+                self.both(QT_TRANSLATE_NOOP("app", "请修改该文件（cockpit config check）后重新启动。"),
+                          "\n".join(str(p) for p in self.config_problems) + "\n\n"),
+                config_mod.EXIT_BAD_CONFIG)
+        return None
+
+    def check_screen(self) -> int | None:
+        """--screen N (or kiosk.screen) names a screen this machine has."""
+        from PySide6.QtCore import QT_TRANSLATE_NOOP
+
+        args, cfg = self.args, self.cfg
+        self.screens = self.app.screens()
+        self.screen_index = args.screen if args.screen is not None else (
+            cfg.kiosk.screen if cfg.kiosk.enabled else None)
+        n = len(self.screens)
+        if self.screen_index is not None and not 0 <= self.screen_index < n:
+            source = (f"--screen {args.screen}" if args.screen is not None
+                      else f"kiosk.screen = {self.screen_index} in {self.config_path}")
+            return self.fail(self.both(QT_TRANSLATE_NOOP("app", "没有该屏幕")),
+                             self.both(QT_TRANSLATE_NOOP("app", "本机有 {n} 块屏幕，编号 0 到 {last}。"),
+                                       f"{source}: ", n=n, last=n - 1), 2)
+        if self.fresh and self.size is None and not self.headless:
+            _rescale_for_screen(self.app, self.screens[self.screen_index]
+                                if self.screen_index is not None else self.app.primaryScreen(),
+                                cfg)
+        return None
+
+    def take_lock(self) -> int | None:
+        """One interactive cockpit per user and dataset; screenshots may run beside it, and
+        so may one drill or replay (it writes no live record)."""
+        from PySide6.QtCore import QT_TRANSLATE_NOOP, QLockFile
+
+        from cockpit import paths
+
+        self.data_arg = Path(self.cfg.data) if self.cfg.data else None
+        self.data_dir = (self.data_arg or paths.default_dataset_dir()).expanduser().resolve()
+        if self.headless:
+            return None
         paths.data_dir().mkdir(parents=True, exist_ok=True)
-        key = hashlib.sha1(str(data_dir).encode()).hexdigest()[:12]
-        # a drill or replay writes no live record: it may run beside the live cockpit
-        # (started from its 演练 button), one at a time
-        if args.mode == "drill":
+        key = hashlib.sha1(str(self.data_dir).encode()).hexdigest()[:12]
+        if self.args.mode == "drill":
             key += "-drill"
         lock = QLockFile(str(paths.data_dir() / f"instance-{key}.lock"))
         lock.setStaleLockTime(0)
-        if not lock.tryLock(100):
-            # PySide6 gives (pid, hostname, appname); other bindings prepend an ok flag
-            info = [x for x in lock.getLockInfo() if not isinstance(x, bool)]
-            pid, host = (info + ["?", "?"])[:2]
-            return fail(both(QT_TRANSLATE_NOOP("app", "另一个驾驶舱正在运行")),
-                        both(QT_TRANSLATE_NOOP("app", "数据集 {data} 的驾驶舱已在运行（{host} 上的进程 {pid}）。"
-                                "请切换到该窗口，或先将其关闭。"), data=data_dir, pid=pid, host=host),
-                        3)
-
-    def progress_dialog(title: str):
-        if headless:
+        if lock.tryLock(100):
+            self.lock = lock
             return None
+        # PySide6 gives (pid, hostname, appname); other bindings prepend an ok flag
+        info = [x for x in lock.getLockInfo() if not isinstance(x, bool)]
+        pid, host = (info + ["?", "?"])[:2]
+        return self.fail(self.both(QT_TRANSLATE_NOOP("app", "另一个驾驶舱正在运行")),
+                         self.both(QT_TRANSLATE_NOOP("app", "数据集 {data} 的驾驶舱已在运行（{host} 上的进程 {pid}）。"
+                                   "请切换到该窗口，或先将其关闭。"), data=self.data_dir, pid=pid, host=host),
+                         3)
+
+    def find_dataset(self) -> int | None:
+        """The dataset directory; the demo is generated on first run and again on a new day,
+        so that it always shows "today" (places stay the same: they depend on the seed only)."""
+        from PySide6.QtCore import QT_TRANSLATE_NOOP
+
+        if self.data_arg is None and _demo_is_stale(self.data_dir):
+            from cockpit.datasets.generate import generate
+
+            try:
+                self.run_with_progress(
+                    self.both(QT_TRANSLATE_NOOP("app", "正在生成今日演示数据"))[0],
+                    lambda p: generate(self.data_dir, scale="chongqing", seed=1, progress=p))
+            except OSError as exc:
+                return self.fail(self.both(QT_TRANSLATE_NOOP("app", "无法生成演示数据")),
+                                 self.both(QT_TRANSLATE_NOOP("app", "写入 {path} 失败：{error}"),
+                                           path=self.data_dir, error=exc), 1)
+        if not self.data_dir.is_dir():
+            return self.fail(self.both(QT_TRANSLATE_NOOP("app", "数据集不存在")),
+                             self.both(QT_TRANSLATE_NOOP("app", "{path} 不是一个目录。"),
+                                       path=self.data_dir), 2)
+        return None
+
+    def open_catalog(self) -> int | None:
+        """The catalog (reused when the files have not changed); a bad dataset falls back to
+        the last good one in an interactive start, and stops a screenshot."""
+        from PySide6.QtCore import QT_TRANSLATE_NOOP
+
+        from cockpit import paths
+        from cockpit.datasets.catalog import catalog_problems_text
+        from cockpit.datasets.catalog import open_catalog as open_cat
+        from cockpit.datasets.validate import DatasetInvalid
+
+        def open_it(path: Path):
+            return self.run_with_progress(
+                self.both(QT_TRANSLATE_NOOP("app", "正在载入数据"))[0],
+                lambda p: open_cat(path, paths.catalog_cache_dir(), progress=p))
+
+        bad = self.both(QT_TRANSLATE_NOOP("app", "数据集有问题"))
+        try:
+            self.catalog = open_it(self.data_dir)
+        except DatasetInvalid as exc:
+            report = catalog_problems_text(exc.problems)
+            previous = _last_good_dataset()
+            if not (previous and previous != self.data_dir and not self.headless):
+                return self.fail(bad, f"{self.data_dir}\n\n{report}", 1)
+            self.fail(bad, self.both(QT_TRANSLATE_NOOP("app", "继续使用上一个数据集：{path}"),
+                                     f"{self.data_dir}\n\n{report}\n\n", path=previous), 0)
+            self.catalog = open_it(previous)
+        except OSError as exc:
+            return self.fail(self.both(QT_TRANSLATE_NOOP("app", "无法读取数据集")),
+                             f"{self.data_dir}: {exc}", 1)
+        _remember_good_dataset(self.catalog.data_dir)
+        return None
+
+    def _tiles(self) -> tuple[int | None, str | None, object]:
+        """(exit code, tile URL, MBTiles or None) from --tiles / the config's tiles."""
+        from PySide6.QtCore import QT_TRANSLATE_NOOP
+
+        from cockpit.layers.page import TILE_SCHEME_URL
+
+        tiles = self.cfg.tiles
+        if not tiles or tiles.startswith(("http://", "https://")):
+            return None, tiles, None
+        from cockpit.datasets.tiles import MBTiles
+
+        unreadable = self.both(QT_TRANSLATE_NOOP("app", "底图文件无法读取"))
+        try:
+            return None, TILE_SCHEME_URL, MBTiles(Path(tiles).expanduser())
+        except (OSError, ValueError) as exc:
+            return self.fail(unreadable, f"--tiles {tiles}: {exc}", 2), None, None
+        except Exception as exc:  # noqa: BLE001 - sqlite3.DatabaseError for a non-MBTiles file
+            return self.fail(unreadable, self.both(QT_TRANSLATE_NOOP("app", "不是 MBTiles 文件（{error}）"),
+                                                   f"--tiles {tiles}: ", error=exc), 2), None, None
+
+    def _replay_window(self) -> tuple[int | None, object]:
+        """(exit code, the --replay FROM..TO window inside the data, or None)."""
+        from PySide6.QtCore import QT_TRANSLATE_NOOP
+
+        args = self.args
+        if not getattr(args, "replay", None):
+            return None, None
+        from cockpit.datasets.summary import data_time_range
+        from cockpit.window import parse_replay_window
+
+        cannot = self.both(QT_TRANSLATE_NOOP("app", "无法开始复盘"))
+        if args.mode != "drill" or args.scenario:
+            return self.fail(cannot, self.both(QT_TRANSLATE_NOOP(
+                "app", "--replay 须与 --mode drill 同用，且不能带 --scenario。")), 2), None
+        try:
+            return None, parse_replay_window(args.replay, *data_time_range(self.catalog.con))
+        except ValueError as exc:
+            return self.fail(cannot, str(exc), 2), None
+
+    def make_window(self) -> int | None:
+        """The main window with its base map, replay window, focus, size, screen and wall."""
+        from PySide6.QtCore import QT_TRANSLATE_NOOP
+
+        from cockpit import wall
+        from cockpit.window import MainWindow
+
+        args, cfg = self.args, self.cfg
+        code, tiles, mbtiles = self._tiles()
+        if code is not None:
+            return code
+        code, replay = self._replay_window()
+        if code is not None:
+            return code
+        try:
+            self.win = win = MainWindow(self.catalog, mode=args.mode, lang=self.lang, tiles=tiles,
+                                        scenario=args.scenario, replay=replay, config=cfg,
+                                        store=getattr(args, "store", None) or cfg.store)
+        except ValueError as exc:  # an unknown drill scenario
+            return self.fail(self.both(QT_TRANSLATE_NOOP("app", "无法开始演练")), str(exc), 2)
+        if mbtiles is not None:
+            win.map.set_tile_source(mbtiles.tile, mbtiles.mime)
+        elif tiles:
+            win.map.allow_origin(tiles)
+        if args.focus:
+            place = _resolve_focus(self.catalog, args.focus)
+            if place is None:
+                return self.fail(self.both(QT_TRANSLATE_NOOP("app", "找不到该地点")),
+                                 self.both(QT_TRANSLATE_NOOP("app", "没有该代码或名称的单位，也不是“经度,纬度,缩放”（LON,LAT,ZOOM）。"),
+                                           f"--focus {args.focus}: "), 2)
+            win.focus(*place)
+        if self.size:  # the window's size in pixels; Qt's scale factor makes logical pixels
+            f = float(os.environ.get("QT_SCALE_FACTOR") or 1.0)
+            win.resize(round(self.size[0] / f), round(self.size[1] / f))
+        if self.screen_index is not None:
+            win.move(self.screens[self.screen_index].geometry().topLeft())
+        wall.WideLayout(win)
+        self.wall_ctl = None
+        if cfg.kiosk.enabled:
+            self.wall_ctl = wall.WallController(win, cfg.kiosk, self.screen_index, parent=win)
+        else:
+            wall.install_settings(win, self.config_path)
+        return None
+
+    def show_and_wait(self) -> int:
+        """Show the window and run the event loop; a screenshot run saves the window once
+        every region has drawn (exit 4 when one never does)."""
+        from PySide6.QtCore import QTimer
+
+        win, app = self.win, self.app
+        self.exit_code = 0
+
+        def on_drawn() -> None:
+            if self.args.report_startup:
+                print(f"first-frame {time.perf_counter() - T_START:.3f}", flush=True)
+            if self.headless:
+                # give the web view a moment to composite the drawn layers
+                QTimer.singleShot(600, self._save_and_quit)
+
+        win.sig_all_drawn.connect(on_drawn)
+        if self.headless:
+            QTimer.singleShot(int(os.environ.get("COCKPIT_SCREENSHOT_TIMEOUT_MS", "60000")),
+                              self._time_out)
+        if self.wall_ctl is not None:
+            self.wall_ctl.start(full_screen=not self.headless)
+        elif self.headless:
+            win.show()
+        else:
+            win.showMaximized() if self.args.size is None else win.show()
+        win.start()
+        rc = app.exec()
+        return self.exit_code or rc
+
+    def _save_and_quit(self) -> None:
+        from PySide6.QtCore import Qt
+
+        img = self.win.grab().toImage()
+        size = self.size
+        if size and (img.width(), img.height()) != size:  # rounding of a fractional scale
+            img = img.scaled(*size, Qt.AspectRatioMode.IgnoreAspectRatio,
+                             Qt.TransformationMode.SmoothTransformation)
+        shot = self.args.screenshot
+        shot.parent.mkdir(parents=True, exist_ok=True)
+        if not img.save(str(shot), "PNG"):
+            print(f"cockpit: could not write {shot}", file=sys.stderr)
+            self.exit_code = 1
+        self.app.quit()
+
+    def _time_out(self) -> None:
+        win = self.win
+        missing = sorted({"vitals", "evaluation", "events", "risk", "map"} - win.drawn)
+        print(f"cockpit: timed out waiting for regions to draw: {', '.join(missing)}; "
+              f"map console errors: {win.map.console_errors()[:5]}", file=sys.stderr)
+        self.exit_code = 4
+        self.app.quit()
+
+    # ------------------------------------------------------------------ long work with progress
+
+    def progress_dialog(self, title: str):
+        if self.headless:
+            return None
+        from PySide6.QtCore import QT_TRANSLATE_NOOP
+        from PySide6.QtWidgets import QProgressDialog
+
         dlg = QProgressDialog(title, None, 0, 100)
-        dlg.setWindowTitle(both(QT_TRANSLATE_NOOP("app", "城市运行一屏统揽"))[0])
+        dlg.setWindowTitle(self.both(QT_TRANSLATE_NOOP("app", "城市运行一屏统揽"))[0])
         dlg.setMinimumDuration(300)
         dlg.setAutoClose(False)
         return dlg
 
-    def run_with_progress(title: str, fn):
-        """Run fn(progress) on a thread, pumping events and a progress dialog meanwhile."""
+    def run_with_progress(self, title: str, fn):
+        """Run fn(progress) on a thread, pumping events and a progress dialog meanwhile (on
+        stderr without a window)."""
         import threading
 
         state: dict = {"fraction": 0.0, "message": title}
@@ -246,7 +507,7 @@ def run_gui(args: argparse.Namespace) -> int:
             except BaseException as exc:  # noqa: BLE001 - re-raised on the GUI thread
                 result["error"] = exc
 
-        dlg = progress_dialog(title)
+        dlg = self.progress_dialog(title)
         th = threading.Thread(target=target, daemon=True)
         th.start()
         last = title
@@ -255,7 +516,7 @@ def run_gui(args: argparse.Namespace) -> int:
             if dlg is not None:
                 dlg.setValue(int(state["fraction"] * 100))
                 dlg.setLabelText(f"{title}\n{state['message']}")
-                app.processEvents()
+                self.app.processEvents()
             elif state["message"] != last:
                 last = state["message"]
                 print(f"cockpit: {title} {state['fraction'] * 100:3.0f}% {last}", file=sys.stderr)
@@ -264,143 +525,3 @@ def run_gui(args: argparse.Namespace) -> int:
         if "error" in result:
             raise result["error"]
         return result.get("value")
-
-    # 1. the dataset: the demo data is generated on first run, and again on a new day, so
-    # that the demo always shows "today" (places stay the same: they depend on the seed only)
-    if data_arg is None and _demo_is_stale(data_dir):
-        from cockpit.datasets.generate import generate
-
-        try:
-            run_with_progress(both(QT_TRANSLATE_NOOP("app", "正在生成今日演示数据"))[0],
-                              lambda p: generate(data_dir, scale="chongqing", seed=1, progress=p))
-        except OSError as exc:
-            return fail(both(QT_TRANSLATE_NOOP("app", "无法生成演示数据")),
-                        both(QT_TRANSLATE_NOOP("app", "写入 {path} 失败：{error}"), path=data_dir, error=exc), 1)
-    if not data_dir.is_dir():
-        return fail(both(QT_TRANSLATE_NOOP("app", "数据集不存在")), both(QT_TRANSLATE_NOOP("app", "{path} 不是一个目录。"), path=data_dir), 2)
-
-    # 2. the catalog (reused when the files have not changed)
-    from cockpit.datasets.catalog import catalog_problems_text, open_catalog
-    from cockpit.datasets.validate import DatasetInvalid
-
-    def open_it(path: Path):
-        return run_with_progress(both(QT_TRANSLATE_NOOP("app", "正在载入数据"))[0],
-                                 lambda p: open_catalog(path, paths.catalog_cache_dir(), progress=p))
-
-    try:
-        catalog = open_it(data_dir)
-    except DatasetInvalid as exc:
-        report = catalog_problems_text(exc.problems)
-        previous = _last_good_dataset()
-        if previous and previous != data_dir and not headless:
-            fail(both(QT_TRANSLATE_NOOP("app", "数据集有问题")),
-                 both(QT_TRANSLATE_NOOP("app", "继续使用上一个数据集：{path}"), f"{data_dir}\n\n{report}\n\n",
-                      path=previous), 0)
-            catalog = open_it(previous)
-        else:
-            return fail(both(QT_TRANSLATE_NOOP("app", "数据集有问题")), f"{data_dir}\n\n{report}", 1)
-    except OSError as exc:
-        return fail(both(QT_TRANSLATE_NOOP("app", "无法读取数据集")), f"{data_dir}: {exc}", 1)
-    _remember_good_dataset(catalog.data_dir)
-
-    # 3. the window
-    from cockpit.layers.page import TILE_SCHEME_URL
-    from cockpit.window import MainWindow
-
-    tiles = cfg.tiles
-    mbtiles = None
-    if tiles and not tiles.startswith(("http://", "https://")):
-        from cockpit.datasets.tiles import MBTiles
-
-        try:
-            mbtiles = MBTiles(Path(tiles).expanduser())
-        except (OSError, ValueError) as exc:
-            return fail(both(QT_TRANSLATE_NOOP("app", "底图文件无法读取")), f"--tiles {tiles}: {exc}", 2)
-        except Exception as exc:  # noqa: BLE001 - sqlite3.DatabaseError for a non-MBTiles file
-            return fail(both(QT_TRANSLATE_NOOP("app", "底图文件无法读取")),
-                        both(QT_TRANSLATE_NOOP("app", "不是 MBTiles 文件（{error}）"), f"--tiles {tiles}: ", error=exc), 2)
-        tiles = TILE_SCHEME_URL
-    replay = None
-    if getattr(args, "replay", None):
-        from cockpit.datasets.summary import data_time_range
-        from cockpit.window import parse_replay_window
-
-        if args.mode != "drill" or args.scenario:
-            return fail(both(QT_TRANSLATE_NOOP("app", "无法开始复盘")),
-                        both(QT_TRANSLATE_NOOP("app", "--replay 须与 --mode drill 同用，且不能带 --scenario。")), 2)
-        try:
-            replay = parse_replay_window(args.replay, *data_time_range(catalog.con))
-        except ValueError as exc:
-            return fail(both(QT_TRANSLATE_NOOP("app", "无法开始复盘")), str(exc), 2)
-    try:
-        win = MainWindow(catalog, mode=args.mode, lang=lang, tiles=tiles,
-                         scenario=args.scenario, replay=replay, config=cfg,
-                         store=getattr(args, "store", None) or cfg.store)
-    except ValueError as exc:  # an unknown drill scenario
-        return fail(both(QT_TRANSLATE_NOOP("app", "无法开始演练")), str(exc), 2)
-    if mbtiles is not None:
-        win.map.set_tile_source(mbtiles.tile, mbtiles.mime)
-    elif tiles:
-        win.map.allow_origin(tiles)
-    if args.focus:
-        place = _resolve_focus(catalog, args.focus)
-        if place is None:
-            return fail(both(QT_TRANSLATE_NOOP("app", "找不到该地点")),
-                        both(QT_TRANSLATE_NOOP("app", "没有该代码或名称的单位，也不是“经度,纬度,缩放”（LON,LAT,ZOOM）。"),
-                             f"--focus {args.focus}: "), 2)
-        win.focus(*place)
-    if size:  # the window's size in pixels; Qt's scale factor turns it into logical pixels
-        f = float(os.environ.get("QT_SCALE_FACTOR") or 1.0)
-        win.resize(round(size[0] / f), round(size[1] / f))
-    if screen_index is not None:
-        win.move(screens[screen_index].geometry().topLeft())
-    from cockpit import wall
-
-    wall.WideLayout(win)
-    wall_ctl = None
-    if cfg.kiosk.enabled:
-        wall_ctl = wall.WallController(win, cfg.kiosk, screen_index, parent=win)
-    else:
-        wall.install_settings(win, config_path)
-    exit_code = {"value": 0}
-
-    def on_drawn() -> None:
-        if args.report_startup:
-            print(f"first-frame {time.perf_counter() - T_START:.3f}", flush=True)
-        if headless:
-            # give the web view a moment to composite the drawn layers
-            QTimer.singleShot(600, save_and_quit)
-
-    def save_and_quit() -> None:
-        img = win.grab().toImage()
-        if size and (img.width(), img.height()) != size:  # rounding of a fractional scale
-            img = img.scaled(*size, Qt.AspectRatioMode.IgnoreAspectRatio,
-                             Qt.TransformationMode.SmoothTransformation)
-        args.screenshot.parent.mkdir(parents=True, exist_ok=True)
-        if not img.save(str(args.screenshot), "PNG"):
-            print(f"cockpit: could not write {args.screenshot}", file=sys.stderr)
-            exit_code["value"] = 1
-        app.quit()
-
-    def time_out() -> None:
-        missing = sorted(set(("vitals", "evaluation", "events", "risk", "map")) - win.drawn)
-        print(f"cockpit: timed out waiting for regions to draw: {', '.join(missing)}; "
-              f"map console errors: {win.map.console_errors()[:5]}", file=sys.stderr)
-        exit_code["value"] = 4
-        app.quit()
-
-    win.sig_all_drawn.connect(on_drawn)
-    if headless:
-        QTimer.singleShot(int(os.environ.get("COCKPIT_SCREENSHOT_TIMEOUT_MS", "60000")), time_out)
-    if wall_ctl is not None:
-        wall_ctl.start(full_screen=not headless)
-    elif headless:
-        win.show()
-    else:
-        win.showMaximized() if args.size is None else win.show()
-    win.start()
-    rc = app.exec()
-    catalog.close()
-    if lock is not None:
-        lock.unlock()
-    return exit_code["value"] or rc

@@ -15,13 +15,13 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import os
+import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import platformdirs
-import tomllib
 
 APP_DIR = "city-ops-cockpit"
 ENV = "COCKPIT_CONFIG"

@@ -93,6 +93,7 @@ from __future__ import annotations
 
 import os
 import re
+import tomllib
 import uuid
 import zlib
 from collections.abc import Callable
@@ -101,7 +102,6 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-import tomllib
 from cockpit.datasets.event_feed import FeedBatch, FeedEvent
 from cockpit.datasets.i18n import QT_TRANSLATE_NOOP
 

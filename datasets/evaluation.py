@@ -101,7 +101,7 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import duckdb
 import numpy as np
@@ -508,7 +508,7 @@ def _orders_source(cfg: EvalConfig, as_of: datetime | None) -> str:
     q_end = f"(date_trunc('quarter', {local}) + INTERVAL 3 MONTH - {off})"
     # a quarter still running is judged now, not at its end (deadlines not yet reached are
     # not overdue)
-    at = _naive_utc(as_of) if as_of is not None else datetime.now(timezone.utc).replace(
+    at = _naive_utc(as_of) if as_of is not None else datetime.now(UTC).replace(
         tzinfo=None)
     judge_at = f"least({q_end}, TIMESTAMP '{at:%Y-%m-%d %H:%M:%S.%f}')"
     stages = ",\n".join(
@@ -631,7 +631,7 @@ def closed_loop(con: duckdb.DuckDBPyConnection, periods_: list[str],
 
 def _naive_utc(t: datetime) -> datetime:
     if t.tzinfo is not None:
-        t = t.astimezone(timezone.utc).replace(tzinfo=None)
+        t = t.astimezone(UTC).replace(tzinfo=None)
     return t
 
 

@@ -56,7 +56,7 @@ import os
 import random
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timedelta, timezone, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -382,7 +382,7 @@ class DirectoryFeed:
             self._files = {}
         except (OSError, ValueError) as e:
             # never start over silently: keep the unreadable file, report it
-            stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+            stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
             aside = self.state_path.with_name(f"{self.state_path.name}.unreadable-{stamp}")
             with contextlib.suppress(OSError):
                 os.replace(self.state_path, aside)
@@ -656,5 +656,5 @@ def _py_dt(v: Any) -> datetime | None:
         v = v.to_pydatetime()
     if isinstance(v, datetime):
         return v.replace(tzinfo=None) if v.tzinfo is None else \
-            v.astimezone(timezone.utc).replace(tzinfo=None)
+            v.astimezone(UTC).replace(tzinfo=None)
     return None

@@ -1,4 +1,4 @@
-"""The dependency rule of DESIGN.md, checked rather than hoped for.
+"""The dependency rule of docs/ARCHITECTURE.md, checked rather than hoped for.
 
 datasets and layers import no Qt; widgets import no DuckDB and nothing from datasets or
 layers. Checked twice: statically over every import statement, and at run time by importing
@@ -70,3 +70,70 @@ def test_data_packages_import_without_qt() -> None:
     r = subprocess.run([sys.executable, "-P", "-c", code], capture_output=True, text=True,
                        cwd=ROOT, timeout=120)
     assert r.returncode == 0 and r.stdout.strip() == "ok", r.stderr
+
+
+# ----------------------------------------------------------------------- import-linter contracts
+
+def _installed_copy(dest: Path) -> Path:
+    """The package laid out as an install lays it out (pyproject's ``package-dir`` maps the
+    top-level folders into ``cockpit``), so import-linter can analyse one import root."""
+    import shutil
+    import tomllib
+
+    cfg = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["tool"]["setuptools"]
+    for package, folder in sorted(cfg["package-dir"].items(), key=lambda kv: kv[0].count(".")):
+        target = dest.joinpath(*package.split("."))
+        shutil.copytree(ROOT / folder, target, dirs_exist_ok=True,
+                        ignore=shutil.ignore_patterns("__pycache__"))
+    return dest
+
+
+def _lint_imports(site: Path) -> subprocess.CompletedProcess:
+    lint = Path(sys.executable).with_name("lint-imports")
+    return subprocess.run([str(lint), str(ROOT / "pyproject.toml"), "--no-cache"],
+                          capture_output=True, text=True, cwd=site, timeout=300,
+                          env={"PYTHONPATH": str(site), "PATH": "/usr/bin:/bin"})
+
+
+def test_import_contracts(tmp_path: Path) -> None:
+    """Every contract in pyproject's [tool.importlinter] holds (see docs/ARCHITECTURE.md)."""
+    r = _lint_imports(_installed_copy(tmp_path))
+    assert r.returncode == 0, r.stdout[-4000:] + r.stderr[-2000:]
+    assert " 0 broken" in r.stdout and "KEPT" in r.stdout, r.stdout[-2000:]
+
+
+@pytest.mark.parametrize("where, code, contract", [
+    ("datasets/_probe.py", "import PySide6.QtCore\n", "datasets and layers import no Qt"),
+    ("widgets/_probe.py", "import duckdb\n", "imports no database driver"),
+    ("datasets/_probe.py", "import cockpit.controllers.dispatch\n", "layered"),
+    ("datasets/_probe_a.py", "from cockpit.datasets import _probe_b\n", "no import cycles"),
+])
+def test_import_contracts_catch_a_violation(tmp_path: Path, where: str, code: str,
+                                            contract: str) -> None:
+    site = _installed_copy(tmp_path)
+    room, name = where.split("/")
+    pkg = site / "cockpit" if room == "cockpit" else site / "cockpit" / room
+    (pkg / name).write_text(code, "utf-8")
+    if name == "_probe_a.py":
+        (pkg / "_probe_b.py").write_text("from cockpit.datasets import _probe_a\n", "utf-8")
+    r = _lint_imports(site)
+    assert r.returncode != 0
+    broken = r.stdout[r.stdout.index("Broken contracts"):]
+    assert contract in broken, broken[:2000]
+
+
+def test_no_sql_in_the_screen() -> None:
+    """Widgets and the wiring run no SQL: queries live in datasets/ (and layers/) behind named
+    functions. The benchmarks and the server launchers are exempt."""
+    offenders = []
+    for folder in ("widgets", "cockpit"):
+        for f in sorted((ROOT / folder).rglob("*.py")):
+            rel = f.relative_to(ROOT).as_posix()
+            if rel.startswith(("cockpit/bench/", "cockpit/services/")):
+                continue
+            for n, line in enumerate(f.read_text("utf-8").splitlines(), 1):
+                if ".execute(" in line or ".executemany(" in line:
+                    offenders.append(f"{rel}:{n}: {line.strip()}")
+    # the dispatch controller's catalog queries move to datasets/ with the work queue (issue 16)
+    offenders = [o for o in offenders if not o.startswith("cockpit/controllers/dispatch.py:")]
+    assert not offenders, "SQL outside datasets/ and layers/:\n" + "\n".join(offenders)

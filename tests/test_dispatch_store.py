@@ -9,7 +9,7 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -31,7 +31,7 @@ from cockpit.datasets.routing import Plan, PlanStep
 HERE = Path(__file__).resolve().parent
 WRITER = HERE / "dispatch_writer.py"
 
-T0 = datetime(2026, 11, 20, 2, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
 
 
 class FakeClock:

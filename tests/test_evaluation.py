@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import duckdb
 import numpy as np
@@ -441,7 +441,7 @@ def test_demo_quarter(demo) -> None:
 
 
 def test_a_running_quarter_is_judged_now() -> None:
-    now = datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
+    now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
     local = now + timedelta(hours=8)
     period = f"{local.year}Q{(local.month - 1) // 3 + 1}"
     created = now - timedelta(minutes=10)

@@ -1,4 +1,4 @@
-"""The command line: the GUI, `data generate|validate` and `bench` (a contract, see DESIGN.md).
+"""The command line, a contract the README documents: the GUI and every subcommand.
 
 Qt is imported only when the GUI runs, so data commands work on a machine without a display.
 """

@@ -15,7 +15,7 @@ import socket
 import threading
 import warnings
 from collections.abc import Callable, Iterable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -297,13 +297,13 @@ class DispatchStore(LogReader):
             h = row[0] if row else None
         problems = self._head_problems(head, self._seq, h)
         if problems:
-            stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+            stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
             aside = self.head_path.with_name(f"{self.head_path.name}.mismatch-{stamp}")
             os.replace(self.head_path, aside)
             self.incidents.append(f"head file kept as {aside}: {problems[0]}")
 
     def _set_aside(self, wal: Path, why: str) -> Path:
-        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
         aside = self._backend.wal.with_name(f"{self._backend.wal.name}.unreplayable-{stamp}")
         os.replace(wal, aside)
         self.recovered = StoreRecovered(

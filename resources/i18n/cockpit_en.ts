@@ -1804,7 +1804,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>app</name>
     <message>
-        <location filename="../../cockpit/app.py" line="+219"/>
+        <location filename="../../cockpit/app.py" line="+285"/>
         <source>另一个驾驶舱正在运行</source>
         <translation>Another cockpit is running</translation>
     </message>
@@ -1814,12 +1814,12 @@ Occurred {at} · {state}</translation>
         <translation>A cockpit on {data} is already running (process {pid} on {host}). Switch to that window, or close it first.</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+202"/>
         <source>城市运行一屏统揽</source>
         <translation>City Operations Cockpit</translation>
     </message>
     <message>
-        <location line="+46"/>
+        <location line="-188"/>
         <source>正在生成今日演示数据</source>
         <translation>Generating today&apos;s demo dataset</translation>
     </message>
@@ -1834,60 +1834,57 @@ Occurred {at} · {state}</translation>
         <translation>Writing {path} failed: {error}</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>数据集不存在</source>
         <translation>No such dataset</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>{path} 不是一个目录。</source>
         <translation>{path} is not a directory.</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+16"/>
         <source>正在载入数据</source>
         <translation>Loading the dataset</translation>
     </message>
     <message>
-        <location line="+9"/>
-        <location line="+5"/>
+        <location line="+3"/>
         <source>数据集有问题</source>
         <translation>The dataset has problems</translation>
     </message>
     <message>
-        <location line="-4"/>
+        <location line="+8"/>
         <source>继续使用上一个数据集：{path}</source>
         <translation>The previous dataset stays in use: {path}</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+4"/>
         <source>无法读取数据集</source>
         <translation>Cannot read the dataset</translation>
     </message>
     <message>
-        <location line="+15"/>
-        <location line="+2"/>
+        <location line="+16"/>
         <source>底图文件无法读取</source>
         <translation>Cannot read the base map</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+6"/>
         <source>不是 MBTiles 文件（{error}）</source>
         <translation>not an MBTiles file ({error})</translation>
     </message>
     <message>
-        <location line="+8"/>
-        <location line="+5"/>
+        <location line="+13"/>
         <source>无法开始复盘</source>
         <translation>Cannot start the replay</translation>
     </message>
     <message>
-        <location line="-4"/>
+        <location line="+2"/>
         <source>--replay 须与 --mode drill 同用，且不能带 --scenario。</source>
         <translation>--replay runs with --mode drill and without --scenario.</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+26"/>
         <source>无法开始演练</source>
         <translation>Cannot start the drill</translation>
     </message>
@@ -1902,12 +1899,12 @@ Occurred {at} · {state}</translation>
         <translation>no unit with that code or name, and not LON,LAT,ZOOM.</translation>
     </message>
     <message>
-        <location line="-154"/>
+        <location line="-158"/>
         <source>没有该屏幕</source>
         <translation>No such screen</translation>
     </message>
     <message>
-        <location line="-10"/>
+        <location line="-18"/>
         <source>配置文件有问题</source>
         <translation>The configuration file has problems</translation>
     </message>
@@ -1917,7 +1914,7 @@ Occurred {at} · {state}</translation>
         <translation>Fix the file (cockpit config check) and start again.</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+18"/>
         <source>本机有 {n} 块屏幕，编号 0 到 {last}。</source>
         <translation>this machine has {n} screen(s), numbered 0 to {last}.</translation>
     </message>
