@@ -138,6 +138,7 @@ def build_page(boundaries: dict, extent: tuple[float, float, float, float], out_
         '.leaflet-tooltip.cockpit-label:before{display:none;} '
         '.cockpit-legend{background:rgba(17,26,46,.9);color:#e6edf7;padding:6px 8px;'
         'border-radius:4px;font-size:12px;line-height:18px;} '
+        '.cockpit-legend-note{color:#ffd60a;max-width:220px;margin-bottom:4px;} '
         '.cockpit-legend i{display:inline-block;width:12px;height:12px;margin-right:6px;'
         'vertical-align:middle;} '
         '.leaflet-popup-content-wrapper,.leaflet-popup-tip{background:#111a2e;color:#e6edf7;}'

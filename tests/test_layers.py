@@ -22,7 +22,7 @@ def catalog(small_dataset_master: Path, tmp_path_factory: pytest.TempPathFactory
 def test_density_layer_counts_every_point(catalog) -> None:
     data = DistrictLayer("density").query(catalog.con)
     total = catalog.con.execute("SELECT count(*) FROM risk_point").fetchone()[0]
-    assert sum(f["value"] for f in data["features"].values()) == total
+    assert sum(f["value"] for f in [*data["features"].values(), *data["units"]]) == total
     assert all(f["colour"].startswith("#") for f in data["features"].values())
     assert len(data["legend"]) == 5
 
@@ -30,12 +30,14 @@ def test_density_layer_counts_every_point(catalog) -> None:
 def test_evaluation_layer_uses_the_scheme_colours(catalog) -> None:
     data = DistrictLayer("evaluation").query(catalog.con)
     scheme = {r[0] for r in catalog.con.execute("SELECT colour FROM eval_scheme").fetchall()}
-    colours = {f["colour"] for f in data["features"].values()}
+    colours = {f["colour"] for f in [*data["features"].values(), *data["units"]]}
     assert colours <= scheme | {"#5a6270"}
     assert data["period"]
     ranked = catalog.con.execute(
         "SELECT count(DISTINCT unit_code) FROM kpi_value").fetchone()[0]
-    assert len(data["features"]) == ranked
+    # the functional zones' polygons are overlays: they are coloured at their centres
+    assert len(data["features"]) + len(data["units"]) == ranked
+    assert "note" not in data  # every unit has a boundary
 
 
 def test_unknown_colouring_is_refused() -> None:

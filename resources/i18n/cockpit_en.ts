@@ -3182,21 +3182,25 @@ Occurred {at} · {state}</translation>
     </message>
     <message>
         <location line="+2"/>
+        <location filename="../../layers/districts.py" line="+29"/>
         <source>区县</source>
         <translation>districts</translation>
     </message>
     <message>
         <location line="+0"/>
+        <location filename="../../layers/districts.py" line="+1"/>
         <source>镇街</source>
         <translation>streets</translation>
     </message>
     <message>
         <location line="+1"/>
+        <location filename="../../layers/districts.py" line="+1"/>
         <source>村社</source>
         <translation>communities</translation>
     </message>
     <message>
         <location line="+0"/>
+        <location filename="../../layers/districts.py" line="+1"/>
         <source>网格</source>
         <translation>grids</translation>
     </message>
@@ -3660,6 +3664,27 @@ Occurred {at} · {state}</translation>
         <location line="+0"/>
         <source>生产生活服务</source>
         <translation>Services</translation>
+    </message>
+    <message>
+        <location filename="../../layers/districts.py" line="-4"/>
+        <source>市</source>
+        <extracomment>Sequential palette for risk density, light to dark (ColorBrewer &quot;OrRd&quot;, 5 classes). The top unit&apos;s own polygon when its units are coloured inside it: not a class colour. admin_unit levels by their word on screen (marked for translation).</extracomment>
+        <translation>City</translation>
+    </message>
+    <message>
+        <location line="+46"/>
+        <source>风险点数（按{unit}）</source>
+        <translation>Risk points by {unit}</translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>五色评价 {period}</source>
+        <translation>Five colours {period}</translation>
+    </message>
+    <message>
+        <location line="+30"/>
+        <source>{n} 个{unit}没有边界：以中心点着色</source>
+        <translation>{n} {unit} without a boundary: drawn at their centres</translation>
     </message>
 </context>
 </TS>
