@@ -96,7 +96,7 @@ def sweep(root: QWidget, skip: tuple[QWidget, ...] = ()) -> list[str]:
             continue
         name = f"{type(w).__name__}({w.objectName()})"
         tip = w.toolTip()
-        if RLO in tip or any(t in tip for t in TAGS):  # noqa
+        if RLO in tip or any(t in tip for t in TAGS):
             bad.append(f"{name} tooltip {tip[:80]!r}")
         if isinstance(w, QLabel):
             text = w.text()
@@ -191,3 +191,14 @@ def test_a_long_name_never_hides_the_map(window, qtbot) -> None:
     # the title and the status line elide the long names, their tooltips hold them whole
     assert win.header.title.width() < 1000 and win.status.width() <= win.width()
     assert win.width() <= 1920
+
+
+def test_words_follow_the_datasets_levels(window, qtbot) -> None:
+    """A district centre ranks streets (镇街) under one district (区): no city-centre words
+    (issue 14, item 9)."""
+    win = window
+    box = win.map_side.choropleth
+    assert [box.itemText(i)[:4] for i in range(box.count())] == ["镇街着色"] * 2
+    qtbot.waitUntil(lambda: "全区平均" in win.kpi_panel.title.text(), timeout=30_000)
+    assert "全市" not in win.kpi_panel.title.text()
+    assert "（镇街）" in _text(win.status)
