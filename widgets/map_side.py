@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
-    QSizePolicy,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -89,16 +88,18 @@ def field_label(key: str) -> str:
 
 
 def _plain(text: object) -> QLabel:
-    """A value of the detail form: plain text, wrapped, elided at :data:`NAME_CHARS` (the
-    whole text in the tooltip), never wider than the panel gives it."""
-    lab = QLabel(display(text, NAME_CHARS))
-    lab.setTextFormat(Qt.TextFormat.PlainText)
-    lab.setWordWrap(True)
-    lab.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-    lab.setMinimumWidth(0)
-    if is_cut(text, NAME_CHARS):
-        lab.setToolTip(tooltip(text))
+    """A value of the detail form: one line of plain text elided to the panel's width, the
+    whole text in its tooltip; it never widens the panel."""
+    lab = ElidedLabel(text, max_hint=200)
     lab.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return lab
+
+
+def _field(text: str) -> QLabel:
+    """A field's name in the detail form (our words: it keeps its width)."""
+    lab = QLabel(text)
+    lab.setTextFormat(Qt.TextFormat.PlainText)
+    lab.setStyleSheet(f"color:{theme.TEXT_DIM};")
     return lab
 
 
@@ -225,9 +226,9 @@ class DetailPanel(QFrame):
                     name=tr_word(LEVEL_LABELS.get(v, str(v)), RISK_LEVEL), level=v)
             if k in VALUE_LABELS and v in VALUE_LABELS[k]:
                 v = _tr(VALUE_LABELS[k][v])
-            self._form.addRow(_plain(field_label(k)), _plain(v))
+            self._form.addRow(_field(field_label(k)), _plain(v))
         if "lon" in detail and detail["lon"] is not None:
-            self._form.addRow(_plain(self.tr("位置")), _plain(f"{detail['lon']:.5f}, {detail['lat']:.5f}"))
+            self._form.addRow(_field(self.tr("位置")), _plain(f"{detail['lon']:.5f}, {detail['lat']:.5f}"))
         rows = [self.tr("传感器 {id} · {kind}").format(id=s["sensor_id"], kind=s["kind"]) for s in detail.get("sensors", [])]
         rows += [f"{e['occurred_at'][:16]} · {e['title']}" for e in detail.get("events", [])]
         for r in rows:
@@ -321,9 +322,9 @@ class MapSidePanel(QFrame):
             self.level_boxes[lv] = box
         lay.addLayout(levels)
         self.tree = LayerTree()
-        lay.addWidget(self.tree, 2)
+        lay.addWidget(self.tree, 1)
         self.detail = DetailPanel()
-        lay.addWidget(self.detail, 1)
+        lay.addWidget(self.detail, 2)
 
     def set_unit_word(self, word: str) -> None:
         """Name the colouring after the ranked units' level (区县, 镇街, 社区 …)."""
