@@ -113,7 +113,7 @@
 <context>
     <name>DetailPanel</name>
     <message>
-        <location filename="../../widgets/map_side.py" line="+189"/>
+        <location filename="../../widgets/map_side.py" line="+190"/>
         <source>点击地图要素查看详情</source>
         <translation>Click a map feature for its details</translation>
     </message>
@@ -557,7 +557,7 @@
 <context>
     <name>DomainTile</name>
     <message>
-        <location filename="../../widgets/vitals_panel.py" line="+293"/>
+        <location filename="../../widgets/vitals_panel.py" line="+312"/>
         <source>{n} 项</source>
         <translation>{n} items</translation>
     </message>
@@ -1534,7 +1534,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>StatusSummary</name>
     <message>
-        <location filename="../../widgets/vitals_panel.py" line="-656"/>
+        <location filename="../../widgets/vitals_panel.py" line="-674"/>
         <source>体征指标</source>
         <translation>Indicators</translation>
     </message>
@@ -1601,20 +1601,20 @@ Occurred {at} · {state}</translation>
 <context>
     <name>VitalsPanel</name>
     <message>
-        <location filename="../../widgets/vitals_panel.py" line="+820"/>
+        <location filename="../../widgets/vitals_panel.py" line="+838"/>
         <source>‹ 返回</source>
         <translation>‹ Back</translation>
     </message>
     <message>
         <location line="+5"/>
-        <location line="+173"/>
+        <location line="+174"/>
         <source>城市体征</source>
         <translation>City vital signs</translation>
     </message>
     <message>
         <location line="-145"/>
         <source>曲线：近6小时各领域 &lt;span style=&apos;color:{warning}&apos;&gt;预警+报警&lt;/span&gt; 与 &lt;span style=&apos;color:{alarm}&apos;&gt;报警&lt;/span&gt; 指标数 · 点击领域看明细</source>
-        <translation>Curves: &lt;span style=&apos;color:{warning}&apos;&gt;warning+alarm&lt;/span&gt; and &lt;span style=&apos;color:{alarm}&apos;&gt;alarm&lt;/span&gt; counts, last 6 h · click a domain</translation>
+        <translation>Curves (6 h): &lt;span style=&apos;color:{warning}&apos;&gt;warning+alarm&lt;/span&gt; and &lt;span style=&apos;color:{alarm}&apos;&gt;alarm&lt;/span&gt; · click a domain</translation>
     </message>
     <message>
         <location line="+4"/>
@@ -1640,7 +1640,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>VitalsTableModel</name>
     <message>
-        <location line="-734"/>
+        <location line="-735"/>
         <source>状态</source>
         <translation>Status</translation>
     </message>
@@ -2446,7 +2446,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>map_side</name>
     <message>
-        <location filename="../../widgets/map_side.py" line="-221"/>
+        <location filename="../../widgets/map_side.py" line="-223"/>
         <location line="+5"/>
         <source>风险点</source>
         <translation>Risk points</translation>
@@ -3105,7 +3105,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>vitals_panel</name>
     <message>
-        <location filename="../../widgets/vitals_panel.py" line="-296"/>
+        <location filename="../../widgets/vitals_panel.py" line="-314"/>
         <source>预 {range}</source>
         <extracomment>Statuses, worst first. The vital-sign domains in the house order (the schema&apos;s VITAL_DOMAINS; widgets do not import the datasets package).</extracomment>
         <translation>warn {range}</translation>
@@ -3682,7 +3682,7 @@ Occurred {at} · {state}</translation>
         <translation>Five colours {period}</translation>
     </message>
     <message>
-        <location line="+30"/>
+        <location line="+35"/>
         <source>{n} 个{unit}没有边界：以中心点着色</source>
         <translation>{n} {unit} without a boundary: drawn at their centres</translation>
     </message>
