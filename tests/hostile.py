@@ -67,6 +67,8 @@ def make_hostile_district(out: Path, anchor: str = "2026-11-20") -> Path:
     _rewrite(out / "event.parquet", "title",
              {i: (IMG, LONG, MIXED, TOP_NAME)[i % 4] for i in range(n_events - 40, n_events)})
     _rewrite(out / "facility.parquet", "name", {0: IMG, 1: LONG})
+    _rewrite(out / "vital_sign.parquet", "name", {0: IMG, 1: MIXED, 2: LONG})
+    _rewrite(out / "kpi.parquet", "name", {0: IMG, 1: MIXED})
     manifest = json.loads((out / "dataset.json").read_text("utf-8"))
     manifest["title"] = "<b>区中心</b>" + RLO + "数据"
     manifest["synthetic"] = False

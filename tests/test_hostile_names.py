@@ -165,6 +165,17 @@ def test_hostile_names_are_plain_text_everywhere(window, qtbot) -> None:
     # the five-colour grid, the rankings and every other region hold the street names
     # (the dispatch panel is swept by its owner, the shift work)
     assert sweep(win, skip=(win.dispatch_panel,)) == []
+    # the vital signs' table (indicator names) and a board's KPI table (KPI names)
+    win.vitals_view.show_domain(None)
+    qtbot.wait(300)
+    assert sweep(win, skip=(win.dispatch_panel,)) == []
+    board = next(iter(win.board_gauges))
+    win.open_board(board)
+    qtbot.waitUntil(lambda: win.board_dialog is not None and win.board_dialog.isVisible(),
+                    timeout=30_000)
+    win.board_dialog.view.search.setText("<img")  # the hostile KPI, wherever its board is
+    assert sweep(win.board_dialog) == []
+    win.board_dialog.close()
     win.set_mode("review")
     qtbot.wait(200)
     assert sweep(win, skip=(win.dispatch_panel,)) == []

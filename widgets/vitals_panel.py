@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 from cockpit.widgets import theme
 from cockpit.widgets.gauge import STATUS_MARK, ArcGauge, status_word
-from cockpit.widgets.plain import display
+from cockpit.widgets.plain import display, set_plain, tooltip
 from cockpit.widgets.trend import Sparkline, TrendChart
 from cockpit.widgets.words import tr_word
 from PySide6.QtCore import (
@@ -610,7 +610,7 @@ class VitalsTableModel(QAbstractTableModel):
             if key == "ts":
                 t = c["ts"][i]
                 return f"{t:%m-%d %H:%M}" if isinstance(t, datetime) else "—"
-            return str(c[key][i] or "")
+            return display(c[key][i] or "", 200)
         if role == Qt.ItemDataRole.ForegroundRole:
             if key in ("status", "value"):
                 return QBrush(QColor(theme.STATUS.get(c["status"][i], theme.TEXT)))
@@ -622,7 +622,7 @@ class VitalsTableModel(QAbstractTableModel):
                 return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{c['name'][i]} · {c['district'][i]} · {c['indicator_id'][i]}"
+            return tooltip(f"{c['name'][i]} · {c['district'][i]} · {c['indicator_id'][i]}")
         if role == self.IdRole:
             return c["indicator_id"][i]
         if role == self.StatusRole:
@@ -833,6 +833,7 @@ class IndicatorTable(QWidget):
 
 
 def _fill_combo(box: QComboBox, items: list[tuple[str, Any]]) -> None:
+    items = [(display(label, 40), data) for label, data in items]  # names from the data
     current = [(box.itemText(i), box.itemData(i)) for i in range(box.count())]
     if current == items:
         return
@@ -883,12 +884,13 @@ class IndicatorDetail(QWidget):
         self.data: dict | None = None
 
     def show_loading(self, name: str) -> None:
-        self.title.setText(self.tr("{name} · 正在读取趋势…").format(name=name))
+        set_plain(self.title, self.tr("{name} · 正在读取趋势…").format(name=display(name, 80)),
+                  None)
 
     def set_data(self, d: dict) -> None:
         self.data = d
         unit = d.get("unit") or ""
-        self.title.setText(d.get("name", ""))
+        set_plain(self.title, d.get("name", ""), 120)
         thr = d.get("thresholds", {})
         lo, hi = gauge_range(thr, d.get("v", []), d.get("value"))
         self.gauge.set_range(lo, hi)
@@ -958,7 +960,8 @@ def _decimals_for(span: float) -> int:
 
 
 def _esc(text: Any) -> str:
-    return (str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Data in rich text: escaped, without bidi controls."""
+    return (display(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
             .replace('"', "&quot;"))
 
 
