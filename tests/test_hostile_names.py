@@ -213,3 +213,29 @@ def test_words_follow_the_datasets_levels(window, qtbot) -> None:
     qtbot.waitUntil(lambda: "全区平均" in win.kpi_panel.title.text(), timeout=30_000)
     assert "全市" not in win.kpi_panel.title.text()
     assert "（镇街）" in _text(win.status)
+
+
+def test_drill_titles_and_inject_labels_are_plain_text(qtbot, biogas_drill) -> None:
+    """A dataset can carry its own drill scenarios: their titles, places and inject labels
+    are data too (the after-action view, the replay bar's inject markers)."""
+    from datetime import datetime, timedelta
+
+    from cockpit.widgets.after_action import AfterActionView
+    from cockpit.widgets.replay_bar import ReplayBar
+
+    _sc, report = biogas_drill
+    report = {**report, "scenario": {**report["scenario"], "title": hostile.MIXED,
+                                     "place": hostile.TOP_NAME}}
+    view = AfterActionView()
+    qtbot.addWidget(view)
+    view.set_report(report)
+    assert sweep(view) == []
+    assert "<i>斜</i>08:55" in view.title.text()  # shown as written, in order
+    bar = ReplayBar()
+    qtbot.addWidget(bar)
+    start = datetime(2026, 11, 20, 8)
+    bar.set_window(start, start + timedelta(hours=2))
+    bar.set_injects([(start + timedelta(minutes=10), hostile.IMG),
+                     (start + timedelta(minutes=20), hostile.MIXED)])
+    tips = [line.toolTip() for line in bar.inject_lines]
+    assert len(tips) == 2 and not [t for t in tips if RLO in t or "<img" in t]
