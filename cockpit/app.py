@@ -128,6 +128,12 @@ def _rescale_for_screen(app, screen, cfg) -> None:
     os.execv(sys.executable, [sys.executable, *sys.orig_argv[1:]])
 
 
+def _redacted(url: str) -> str:
+    from cockpit.datasets.dispatch.pg_store import redacted
+
+    return redacted(url)
+
+
 def run_gui(args: argparse.Namespace) -> int:
     """Start the cockpit's window (the GUI side of the command line); returns the exit code."""
     return Startup(args).run()
@@ -151,7 +157,7 @@ class Startup:
 
     def run(self) -> int:
         steps = (self.read_config, self.make_app, self.check_screen, self.take_lock,
-                 self.find_dataset, self.open_catalog, self.make_window)
+                 self.find_dataset, self.open_catalog, self.ask_password, self.make_window)
         try:
             for step in steps:
                 code = step()
@@ -198,7 +204,10 @@ class Startup:
         self.config_path = self.args.config or config_mod.default_path()
         self.config_problems: list = []
         try:
-            self.cfg = config_mod.from_args(config_mod.load(self.config_path), self.args)
+            # a file named with --config must exist: a typo in its path is not the defaults
+            self.cfg = config_mod.from_args(
+                config_mod.load(self.config_path, required=self.args.config is not None),
+                self.args)
         except config_mod.ConfigError as exc:
             self.config_problems = exc.problems
             self.cfg = config_mod.from_args(config_mod.Config(), self.args)
@@ -341,6 +350,26 @@ class Startup:
         _remember_good_dataset(self.catalog.data_dir)
         return None
 
+    def ask_password(self) -> int | None:
+        """A shared store whose server wants a password that neither the URL, ``PGPASSWORD``,
+        a pgpass nor a service file gives: ask once, at start (libpq then uses it for every
+        connection of this process)."""
+        from PySide6.QtCore import QT_TRANSLATE_NOOP
+        from PySide6.QtWidgets import QInputDialog, QLineEdit
+
+        from cockpit.datasets.dispatch.centres import needs_password
+
+        url = getattr(self.args, "store", None) or self.cfg.store
+        if self.headless or not url or not needs_password(str(url)):
+            return None
+        text, ok = QInputDialog.getText(
+            None, self.both(QT_TRANSLATE_NOOP("app", "派遣库登录"))[0],
+            self.both(QT_TRANSLATE_NOOP("app", "{url} 的密码："), url=_redacted(str(url)))[0],
+            QLineEdit.EchoMode.Password)
+        if ok and text:
+            os.environ["PGPASSWORD"] = text
+        return None
+
     def _tiles(self) -> tuple[int | None, str | None, object]:
         """(exit code, tile URL, MBTiles or None) from --tiles / the config's tiles."""
         from PySide6.QtCore import QT_TRANSLATE_NOOP
@@ -404,6 +433,10 @@ class Startup:
             win.map.set_tile_source(mbtiles.tile, mbtiles.mime)
         elif tiles:
             win.map.allow_origin(tiles)
+        if not args.focus and win.levels_ctl.enabled:  # a centre's seat opens on its area
+            place = _resolve_focus(self.catalog, win.levels_ctl.store.centre)
+            if place is not None:
+                win.focus(*place)
         if args.focus:
             place = _resolve_focus(self.catalog, args.focus)
             if place is None:

@@ -204,13 +204,20 @@ TABLES = {"intervals", "kiosk"}
 
 
 # ---- reading -------------------------------------------------------------------------------
-def read(path: Path | None = None) -> tuple[dict[str, Any], list[Problem]]:
-    """The file's valid values by dotted key, and every problem. A missing file is empty."""
+def read(path: Path | None = None, required: bool = False
+         ) -> tuple[dict[str, Any], list[Problem]]:
+    """The file's valid values by dotted key, and every problem. A missing file is empty,
+    unless ``required`` (a file named with ``--config`` or ``config check FILE``): then it is
+    a problem, so that a typo in a path is not quietly the defaults."""
     path = path or default_path()
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
+        if required:
+            return {}, [Problem(path, "", "no such file (check the path)")]
         return {}, []
+    except IsADirectoryError:
+        return {}, [Problem(path, "", "is a directory, not a config file")]
     except OSError as exc:
         return {}, [Problem(path, "", f"cannot read the file: {exc.strerror or exc}")]
     try:
@@ -254,9 +261,10 @@ def _flatten(doc: dict, path: Path, problems: list[Problem]):
             yield k, v
 
 
-def load(path: Path | None = None) -> Config:
-    """The file over the defaults. Raises :class:`ConfigError` listing every problem."""
-    values, problems = read(path)
+def load(path: Path | None = None, required: bool = False) -> Config:
+    """The file over the defaults. Raises :class:`ConfigError` listing every problem
+    (``required``: a missing file is one, see :func:`read`)."""
+    values, problems = read(path, required)
     if problems:
         raise ConfigError(problems)
     return merge(Config(), values)
@@ -290,6 +298,43 @@ def from_args(cfg: Config, args: Any) -> Config:
               "tiles": arg("tiles"), "lang": arg("lang"), "font_scale": arg("font_scale"),
               "kiosk.enabled": arg("kiosk"), "kiosk.screen": arg("screen")}
     return merge(cfg, values)
+
+
+#: Command-line options and the keys they set (for ``config show``'s sources).
+CLI_KEYS = {"data": "data", "store": "store", "tiles": "tiles", "lang": "lang",
+            "font_scale": "font_scale", "kiosk": "kiosk.enabled", "screen": "kiosk.screen"}
+
+
+def _option(name: str) -> str:
+    return "--" + name.replace("_", "-")
+
+
+def effective(args: Any, env: dict[str, str] | None = None
+              ) -> tuple[Config, dict[str, str], Path, list[Problem]]:
+    """What the cockpit would run with: (configuration, where each key's value came from,
+    the config file's path, the file's problems).
+
+    Sources, first match wins: the command line, the environment (``COCKPIT_LANG`` for
+    ``lang``), the config file (``--config FILE``, else ``COCKPIT_CONFIG``, else the default
+    path; a file named with ``--config`` must exist), the defaults."""
+    from cockpit.language import normalise
+
+    env = os.environ if env is None else env
+    given = getattr(args, "config", None)
+    path = Path(given).expanduser() if given else default_path()
+    values, problems = read(path, required=given is not None)
+    cfg = merge(Config(), values)
+    origin = {k.name: "default" for k in KEYS}
+    origin.update({name: f"config file {path}" for name in values})
+    env_lang = normalise(env.get("COCKPIT_LANG"))
+    if env_lang is not None:
+        cfg = dataclasses.replace(cfg, lang=env_lang)
+        origin["lang"] = "environment COCKPIT_LANG"
+    cfg = from_args(cfg, args)
+    for opt, key in CLI_KEYS.items():
+        if getattr(args, opt, None) is not None:
+            origin[key] = f"command line {_option(opt)}"
+    return cfg, origin, path, problems
 
 
 def get(cfg: Config, name: str) -> Any:
@@ -395,22 +440,23 @@ def add_parser(sub) -> None:
 
 
 def cmd_config(args: Any) -> int:
+    """``cockpit config show|check``; exit 0, or 5 when the file has problems (a file named
+    with ``--config`` or ``config check FILE`` that does not exist is one)."""
     import sys
 
-    path = getattr(args, "file", None) or getattr(args, "config", None) or default_path()
-    values, problems = read(path)
-    for p in problems:
-        print(p, file=sys.stderr)
     if args.config_command == "check":
-        state = "missing (defaults apply)" if not path.exists() else (
+        given = getattr(args, "file", None) or getattr(args, "config", None)
+        path = Path(given).expanduser() if given else default_path()
+        values, problems = read(path, required=given is not None)
+        for p in problems:
+            print(p, file=sys.stderr)
+        state = "missing (defaults apply)" if not path.exists() and not problems else (
             f"{len(problems)} problem(s)" if problems else "ok")
         print(f"{path}: {state}")
         return EXIT_BAD_CONFIG if problems else 0
-    cfg = from_args(merge(Config(), values), args)
-    origin = {name: "config file" for name in values}
-    for name in ("data", "store", "tiles", "lang", "font_scale"):
-        if getattr(args, name, None) is not None:
-            origin[name] = "command line"
+    cfg, origin, path, problems = effective(args)
+    for p in problems:
+        print(p, file=sys.stderr)
     print(f"# config file: {path}" + ("" if path.exists() else " (missing: defaults apply)"))
     print(to_toml(cfg, origin), end="")
     return EXIT_BAD_CONFIG if problems else 0

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMainWindow,
+    QMessageBox,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -41,10 +42,11 @@ from cockpit.clock import Clock
 from cockpit.config import Config
 from cockpit.controllers.alarms import VitalAlarmSource
 from cockpit.controllers.dispatch import DispatchController, live_feeds
+from cockpit.controllers.levels import LevelsController
 from cockpit.controllers.map import MapController
 from cockpit.controllers.replay import ReplayClock, ReplayController
 from cockpit.controllers.review import ReviewPanel
-from cockpit.controllers.store import default_store_path, open_default_store
+from cockpit.controllers.store import default_store_path, drills_dir, open_default_store
 from cockpit.controllers.vitals import VitalsController
 from cockpit.datasets import evaluation, summary
 from cockpit.datasets.dispatch import is_pg_location
@@ -54,7 +56,13 @@ from cockpit.datasets.drill import (
     event_density,
     shipped_scenarios,
 )
+from cockpit.datasets.drill_sessions import save_session
 from cockpit.datasets.event_feed import DepartmentSimulator
+from cockpit.datasets.review import (
+    catalog_department_labels,
+    name_departments,
+    report_department_ids,
+)
 from cockpit.datasets.schema import BOARDS, RISK_LEVELS, VITAL_DOMAINS
 from cockpit.i18n import current_language
 from cockpit.layers.page import build_page
@@ -67,6 +75,7 @@ from cockpit.widgets.exercise_watermark import ExerciseWatermark
 from cockpit.widgets.gauge import ArcGauge
 from cockpit.widgets.header import MODE_LABELS, HeaderBar
 from cockpit.widgets.kpi_board import KpiBoardDialog
+from cockpit.widgets.levels_panel import Toast
 from cockpit.widgets.map_side import MapSidePanel
 from cockpit.widgets.map_view import MapView
 from cockpit.widgets.panels import BarList, Panel, StatTile
@@ -201,6 +210,8 @@ class MainWindow(QMainWindow):
         self.lang = lang or current_language()
         self.mode = mode
         self.drawn: set[str] = set()
+        # each mode's splitter sizes, per screen size: (mode, width, height) -> sizes
+        self._layouts: dict[tuple[str, int, int], dict] = {}
         self.snapshot: Snapshot | None = None
         self.vitals_info: dict = {}
         self.board_dialog: KpiBoardDialog | None = None
@@ -240,7 +251,7 @@ class MainWindow(QMainWindow):
         elif self.drill is not None:
             self.store, store_problem = self.drill.store, None
         else:
-            self.store, store_problem = open_default_store(store)
+            self.store, store_problem = open_default_store(store, dataset=catalog.data_dir)
         # vital-sign alarms arrive in the event list as dispatchable events
         self.alarm_source = VitalAlarmSource()
         self.vitals.sig_alarm_raised.connect(self.alarm_source.push)
@@ -251,14 +262,29 @@ class MainWindow(QMainWindow):
                    *([self.drill] if self.drill is not None else [])],
             # simulated departments answer in the live demo only: in a drill the trainees
             # act the stages themselves (A/H/V/C) and are scored on them
-            responder=DepartmentSimulator() if catalog.synthetic and mode == "live" else None,
+            # (not in a three-level store: a simulated department cannot act as this login)
+            responder=DepartmentSimulator() if catalog.synthetic and mode == "live"
+            and not getattr(self.store, "levels", False) else None,
             store_problem=store_problem, operator=cfg.operator,
             interval_ms=round(ticks.events_s * 1000),
+            # a drill starts at a plausible load: the background events still waiting at its
+            # clock are those younger than the usual react target (older ones would have been
+            # signed for by then), not every event of the last two hours
+            **({"recent_hours": max(summary.response_targets(catalog.con)["react"], 5.0) / 60}
+               if self.drill is not None else {}),
             # a shared store whose server is down at start is opened when it is back
             reopen=(lambda: open_default_store(store)) if self.store is None
             and is_pg_location(store) and self.replay_window is None and self.drill is None
             else None)
         self.dispatch_ctl.sig_store_opened.connect(self._on_store_opened)
+        # the three levels: who this seat is, what awaits its centre, 上报/下派/督办/退回
+        self.levels_ctl = LevelsController(catalog, self.store, self.clock.now,
+                                           self.dispatch_ctl.to_utc, self)
+        self.dispatch_ctl.create_args = self.levels_ctl.create_args
+        self.toast = Toast(self)
+        self.levels_ctl.sig_toast.connect(self.toast.show_text)
+        self.levels_ctl.sig_toast.connect(self.status.setText)
+        self._show_identity()
         self.map_ctl.sig_dispatch_requested.connect(self.dispatch_ctl.request_dispatch)
         self.dispatch_ctl.sig_event_states_changed.connect(self._on_event_states)
         self.dispatch_ctl.sig_alert.connect(self.say)
@@ -392,6 +418,7 @@ class MainWindow(QMainWindow):
             QShortcut(QKeySequence(key), self, lambda m=mode: self.set_mode(m))
         QShortcut(QKeySequence("F11"), self, self._toggle_full_screen)
         QShortcut(QKeySequence("F5"), self, self.refresh)
+        QShortcut(QKeySequence("Ctrl+L"), self, self.show_levels)
         QShortcut(QKeySequence("F4"), self,
                   lambda: self.map_side.setVisible(not self.map_side.isVisible()))
         QShortcut(QKeySequence("Ctrl+F"), self, self._search)
@@ -404,6 +431,8 @@ class MainWindow(QMainWindow):
         pool = QThreadPool.globalInstance()
         pool.setMaxThreadCount(max(pool.maxThreadCount(), 4))
         self.vitals.start()
+        if self.drill is None and self.replay_window is None:
+            self.levels_ctl.start()
         if isinstance(self.clock, ReplayClock):  # seeking anywhere then reads no catalog
             self.vitals.preload(self.clock.start_time, self.clock.end_time)
         page = build_page(self.catalog.boundaries_geojson(), self.catalog.extent,
@@ -438,20 +467,58 @@ class MainWindow(QMainWindow):
             if mode == "drill" and getattr(self, "review", None) is not None:
                 self.pick_drill()
             return
+        old = self.mode
+        review = getattr(self, "review", None)
+        if review is not None and old != mode and getattr(self, "_layout_applied", False):
+            self._layouts[self._layout_key(old)] = self._layout_state()
         self.mode = mode
         self.header.set_mode(mode)
-        # review gives the five-colour grid the large area
-        review = getattr(self, "review", None)
         if review is None:
             return
+        # review gives the five-colour grid the large area; each mode keeps its own layout
+        # (per screen size): what the user dragged in one mode is there again on return
         if mode == "review":
             review.set_compact(False)
-            self.top_split.setSizes([0, 520, 1400])
             self.left_split.hide()
+            self.bottom_split.hide()
         else:
             review.set_compact(True)
             self.left_split.show()
-            self.top_split.setSizes([520, 880, 500])
+            self.bottom_split.show()
+        self._apply_layout(self._layouts.get(self._layout_key(mode)))
+
+    #: The splitters a mode's layout is made of (the review panel adds its own).
+    _SPLITTERS = ("top_split", "left_split", "map_split", "bottom_split", "vsplit")
+
+    def _layout_key(self, mode: str) -> tuple[str, int, int]:
+        screen = self.screen()
+        size = screen.size() if screen is not None else self.size()
+        return (mode, size.width(), size.height())
+
+    def _layout_state(self) -> dict:
+        """Every splitter's sizes now (the window's and the review panel's)."""
+        state = {name: getattr(self, name).sizes() for name in self._SPLITTERS}
+        if not self.review.compact:
+            state["review"] = self.review.layout_state()
+        return state
+
+    def _apply_layout(self, state: dict | None) -> None:
+        """A mode's saved layout, or its default."""
+        self._layout_applied = True
+        if state is not None:
+            for name in self._SPLITTERS:
+                if state.get(name):
+                    getattr(self, name).setSizes(state[name])
+            if "review" in state and not self.review.compact:
+                self.review.restore_layout(state["review"])
+            return
+        w = max(self.top_split.width(), 1280)
+        if self.mode == "review":
+            # the map keeps a strip (the selected unit), the panel the rest
+            self.top_split.setSizes([0, int(w * 0.06), w - int(w * 0.06)])
+            self.review.restore_layout(None)
+        else:
+            self.top_split.setSizes([int(w * 0.27), int(w * 0.47), w - int(w * 0.74)])
 
     def pick_drill(self) -> list[str] | None:
         """演练 from the live window: choose a scenario or a window of the past, then start
@@ -493,8 +560,9 @@ class MainWindow(QMainWindow):
             "water-main-burst-yuzhong", scenarios[0])
         start, end = self.scenario.window(base=data_end)
         self.clock = ReplayClock(start, end, caption=self.tr("演练时间"), parent=self)
-        live = default_store_path()
-        self.drill = DrillSession(self.scenario, live.parent / "drills", live, self.clock.now)
+        live = Path(self.config.store) if self.config.store and not is_pg_location(
+            self.config.store) else default_store_path(self.catalog.data_dir)
+        self.drill = DrillSession(self.scenario, drills_dir(), live, self.clock.now)
         self._add_replay_bar(start, end, drill=True)
         self.replay_ctl.set_injects(self.drill.markers())
         self.replay_bar.sig_seek_requested.connect(lambda _t: self.drill.reset_feed())
@@ -539,8 +607,8 @@ class MainWindow(QMainWindow):
         show it in the app (timeline chart, table, total)."""
         if self.drill is None:
             return None
-        report = after_action_report(self.drill, self.clock.now())
-        path = default_store_path().parent / "drills" / f"{self.drill.session_id}-report.pdf"
+        report = self._named(after_action_report(self.drill, self.clock.now()))
+        path = drills_dir() / f"{self.drill.session_id}-report.pdf"
         write_drill_pdf(report, path)
         if self.after_action is None:
             self.after_action = AfterActionDialog(self)
@@ -550,6 +618,11 @@ class MainWindow(QMainWindow):
         self.say(self.tr("演练得分 {score} · 复盘报告：{path}").format(
             score=report["score"], path=path))
         return path
+
+    def _named(self, report: dict) -> dict:
+        """The after-action report with department names, not ids (江北区城市管理局)."""
+        labels = catalog_department_labels(self.catalog, report_department_ids(report))
+        return name_departments(report, labels)
 
     def open_board(self, board: str) -> None:
         """The board's runways and KPIs (city-wide, latest quarter) in a drill-down."""
@@ -767,9 +840,31 @@ class MainWindow(QMainWindow):
         if first:  # the board gauges follow, off the critical path of the first frame
             self._load_boards()
 
+    def _show_identity(self) -> None:
+        ctl = self.levels_ctl
+        self.header.set_identity(ctl.identity_text() if self.drill is None
+                                 and self.replay_window is None else "", ctl.enabled)
+        self.header.sig_levels_requested.connect(self.show_levels)
+        ctl.sig_count_changed.connect(self.header.set_levels_count)
+
+    def show_levels(self) -> None:
+        """The levels panel (上下级) as a window of its own beside the cockpit (Ctrl+L)."""
+        if not self.levels_ctl.enabled:
+            self.status.setText(self.tr("上下级需要共享的三级派遣库（cockpit centre init）。"))
+            return
+        p = self.levels_ctl.panel
+        p.setWindowFlag(Qt.WindowType.Tool, True)
+        p.resize(960, 420)
+        p.show()
+        p.raise_()
+        self.levels_ctl.refresh()
+
     def _on_store_opened(self, store) -> None:
         """The shared store, unreachable at start, is open now: the window owns it."""
         self.store = store
+        self.levels_ctl.store = store
+        self._show_identity()
+        self.levels_ctl.start()
 
     def _orders(self):
         """The dispatch orders for the closed-loop board (None without a store)."""
@@ -816,10 +911,53 @@ class MainWindow(QMainWindow):
             # let the web view composite its last frame before anyone grabs the window
             QTimer.singleShot(0, self.sig_all_drawn.emit)
 
+    #: The answer to closing a drill without asking (None: ask). Tests set it; a kiosk could.
+    drill_close_answer: str | None = None
+
+    def ask_drill_close(self) -> str:
+        """Closing a drill window: "end" (score it, write the after-action report), "keep"
+        (save it to continue or review later) or "cancel" (the window stays open)."""
+        if self.drill_close_answer is not None:
+            return self.drill_close_answer
+        box = QMessageBox(self)
+        self._close_box = box  # for tests, which answer it
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle(self.tr("关闭演练"))
+        box.setText(self.tr("是否结束本次演练？"))
+        box.setInformativeText(self.tr(
+            "结束：评分并生成复盘报告。保留：保存演练进度，稍后可从演练列表继续或复盘。"
+            "演练记录都保存在演练库中，不会写入实战派遣库。"))
+        end = box.addButton(self.tr("结束演练"), QMessageBox.ButtonRole.AcceptRole)
+        keep = box.addButton(self.tr("保留，稍后继续"), QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton(self.tr("取消"), QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(end)
+        box.exec()
+        clicked = box.clickedButton()
+        return "end" if clicked is end else "keep" if clicked is keep else "cancel"
+
+    def _close_drill(self) -> bool:
+        """Ask, then end or keep the drill; False when the trainer cancels the close."""
+        answer = self.ask_drill_close()
+        if answer == "cancel":
+            return False
+        report = self.finish_drill() if answer == "end" else None
+        drill = self.drill
+        path = save_session(drill.path.parent, drill.session_id, self.scenario.id,
+                            self.scenario.title, drill.path, self.clock.now(),
+                            ended=answer == "end", report=report)
+        log.info("drill session saved: %s", path)
+        self.saved_session = path
+        return True
+
     def closeEvent(self, event) -> None:  # noqa: N802
+        if self.drill is not None and not self._closing and not self._close_drill():
+            event.ignore()
+            return
         self._closing = True
         self.vitals.close()
         self.dispatch_ctl.stop()
+        self.levels_ctl.stop()
+        self.levels_ctl.panel.close()
         self.clock.stop()
         QThreadPool.globalInstance().waitForDone(3000)
         if self.drill is not None:

@@ -236,14 +236,16 @@ def palette(con: duckdb.DuckDBPyConnection) -> list[dict]:
 
 
 def colour_for(score: float | None, pal: list[dict]) -> dict:
-    """The palette entry of a score by absolute thresholds (NO_DATA when missing)."""
-    if score is None or (isinstance(score, float) and math.isnan(score)):
+    """The palette entry of a score by absolute thresholds, as the grid's levels are: the best
+    level whose ``min_score`` the score reaches, the worst level below every threshold
+    (NO_DATA when the score is missing or the palette empty)."""
+    if score is None or (isinstance(score, float) and math.isnan(score)) or not pal:
         return NO_DATA
     s = float(_round1(score))
-    for p in sorted(pal, key=lambda p: -p["min_score"]):
+    for p in sorted(pal, key=lambda p: (-p["min_score"], p["level"])):
         if s >= p["min_score"]:
             return p
-    return NO_DATA
+    return max(pal, key=lambda p: p["level"])
 
 
 def _text_on(colour: str) -> str:

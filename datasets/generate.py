@@ -1113,6 +1113,11 @@ class _Gen:
             "ts": np.tile(ts, n),
             "value": v.ravel(),
         })
+        # the drills' windows get readings too (datasets/drill_city.py, issue 19)
+        from cockpit.datasets.drill_city import add_scenario_readings, scenario_windows
+
+        self.tables["vital_reading"] = add_scenario_readings(
+            self.tables["vital_reading"], n, sc.reading_step_min, scenario_windows())
         self.readings_end_us = (start_day + sc.reading_days) * _US_DAY
 
     # ------------------------------------------------------------------ KPIs

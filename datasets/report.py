@@ -27,7 +27,7 @@ from cockpit.datasets import evaluation as E
 from cockpit.datasets.i18n import QT_TRANSLATE_NOOP, Text
 
 __all__ = ["Report", "build_report", "write_xlsx", "safe_text", "method_note", "change_text",
-           "MODE_LABELS", "SHEETS"]
+           "MODE_LABELS", "SHEETS", "headline", "bottom_units", "read_orders"]
 
 MODE_LABELS = {"absolute": QT_TRANSLATE_NOOP("vocabulary", "按分数段（绝对阈值）"),
                "quintile": QT_TRANSLATE_NOOP("vocabulary", "按名次五等分（晾晒）")}
@@ -59,6 +59,13 @@ class Report:
     extremes: dict[str, dict[str, list[tuple]]]
     kpi_detail: pd.DataFrame | None
     method: list[str] = field(default_factory=list)
+    # the cover's headline (:func:`headline`)
+    headline: dict = field(default_factory=dict)
+    # the bottom five with the KPIs that explain each (:func:`bottom_units`)
+    bottom: list[dict] = field(default_factory=list)
+    # why the closed-loop board lacks the dispatch records (None: it has them, or the
+    #: caller passed none on purpose)
+    orders_note: str | None = None
 
     @property
     def palette(self) -> list[dict]:
@@ -152,13 +159,125 @@ def _manifest(con: duckdb.DuckDBPyConnection) -> dict:
         return {}
 
 
+def headline(ev: E.QuarterEvaluation, mode: str, movers: int = 3) -> dict:
+    """The quarter in one look: best and worst unit, the biggest movers up and down (by
+    rank), how many units have each colour. Units as ``(name, rank, total, change)``."""
+    r = ev.ranking[ev.ranking["total"].notna()]
+
+    def unit(row) -> dict:
+        return {"code": row.unit_code, "name": row.unit_name, "rank": _int(row.rank),
+                "total": _num(row.total), "rank_change": _int(row.rank_change),
+                "score_change": _num(row.score_change)}
+
+    rows = list(r.itertuples(index=False))
+    moved = [x for x in rows if _int(x.rank_change)]
+    up = sorted((x for x in moved if _int(x.rank_change) > 0),
+                key=lambda x: (-_int(x.rank_change), _int(x.rank)))[:movers]
+    down = sorted((x for x in moved if _int(x.rank_change) < 0),
+                  key=lambda x: (_int(x.rank_change), _int(x.rank)))[:movers]
+    counts = ev.ranking[f"level_{mode}"].value_counts(dropna=True)
+    levels = [{"level": p["level"], "label": p["label"], "colour": p["colour"],
+               "text": p["text"], "count": int(counts.get(p["level"], 0))}
+              for p in sorted(ev.scheme, key=lambda p: p["level"])]
+    return {"best": unit(rows[0]) if rows else None, "worst": unit(rows[-1]) if rows else None,
+            "up": [unit(x) for x in up], "down": [unit(x) for x in down], "levels": levels,
+            "ranked": len(rows), "missing": int(ev.ranking["total"].isna().sum())}
+
+
+def bottom_units(con: duckdb.DuckDBPyConnection, ev: E.QuarterEvaluation, mode: str,
+                 n: int = 5, kpis: int = 5) -> list[dict]:
+    """The ``n`` lowest totals (worst first), each with its weakest boards and the ``kpis``
+    KPIs that cost it the most points (weight share within the board × (100 − score))."""
+    r = ev.ranking[ev.ranking["total"].notna()]
+    out = []
+    for row in list(r.itertuples(index=False))[::-1][:n]:
+        boards = []
+        for b in ev.boards:
+            c = ev.cell(row.unit_code, b, mode)
+            if c["score"] is not None:
+                boards.append({"board": b, "score": c["score"], "colour": c["colour"],
+                               "text": c["text"], "label": c["label"]})
+        boards.sort(key=lambda x: x["score"])
+        df = E.kpi_table(con, ev.period, row.unit_code, ev.config)
+        w = df["weight"].where(df["score"].notna())
+        share = w / w.groupby(df["board"]).transform("sum")
+        df = df.assign(points_lost=share * (100 - df["score"]))
+        df = df[df["points_lost"].notna()].sort_values(
+            ["points_lost", "kpi_id"], ascending=[False, True]).head(kpis)
+        out.append({
+            "code": row.unit_code, "name": row.unit_name, "rank": _int(row.rank),
+            "total": _num(row.total), "rank_change": _int(row.rank_change),
+            "cell": ev.cell(row.unit_code, E.TOTAL, mode), "weakest": boards[:2],
+            "kpis": [{"name": k.name, "board": k.board, "unit": k.unit or "",
+                      "direction": k.direction, "value": _num(k.value),
+                      "target": _num(k.target), "score": _num(k.score),
+                      "points_lost": _num(k.points_lost)} for k in df.itertuples(index=False)]})
+    return out
+
+
+def read_orders(location: Path | str | None) -> tuple[pd.DataFrame | None, str | None]:
+    """The dispatch orders for the closed-loop board, read without writing: ``(orders,
+    None)``; ``(None, why)`` when there is no store or it cannot be read.
+
+    A DuckDB store held by a running cockpit cannot be opened by another process, not even
+    read-only: then its file (and write-ahead log) is copied aside and the copy is read —
+    the orders as of the last write the cockpit made. When even that fails, the reason says
+    so plainly; the report then states it instead of a silent column of 无数据."""
+    import shutil
+    import tempfile
+
+    from cockpit.datasets.dispatch import DispatchError, StoreLocked, open_store
+
+    if location is None:
+        return None, Text(QT_TRANSLATE_NOOP("vocabulary", "未指定派遣库"))
+    if not str(location).startswith(("postgresql://", "postgres://")):
+        path = Path(location).expanduser()
+        if not path.exists():
+            return None, Text(QT_TRANSLATE_NOOP(
+                "vocabulary", "派遣库 {path} 不存在（尚无派遣记录）"), path=path)
+    try:
+        store = open_store(location, read_only=True)
+    except StoreLocked as exc:
+        try:
+            with tempfile.TemporaryDirectory(prefix="cockpit-orders-") as tmp:
+                copy = Path(tmp) / path.name
+                shutil.copy2(path, copy)
+                wal = path.with_name(path.name + ".wal")
+                if wal.exists():
+                    shutil.copy2(wal, copy.with_name(copy.name + ".wal"))
+                # the key file beside the store (the store signs its head) travels too
+                for extra in path.parent.glob(path.name + ".*"):
+                    if extra.is_file() and not extra.name.endswith(".wal"):
+                        shutil.copy2(extra, Path(tmp) / extra.name)
+                snap = open_store(copy, read_only=True)
+                try:
+                    return snap.orders(), Text(QT_TRANSLATE_NOOP(
+                        "vocabulary", "派遣库正被运行中的驾驶舱占用（{who}）：读取的是它此刻的副本"),
+                        who=exc.holder or exc.pid or "?")
+                finally:
+                    snap.close()
+        except (OSError, DispatchError, duckdb.Error) as exc2:
+            return None, Text(QT_TRANSLATE_NOOP(
+                "vocabulary", "派遣库正被另一程序占用，无法读取（{error}）；闭环处置改用事件历史，"
+                "按时率与结案率缺失"), error=f"{exc.holder or exc.pid or '?'}; {exc2}")
+    except (OSError, DispatchError, duckdb.Error) as exc:
+        return None, Text(QT_TRANSLATE_NOOP(
+            "vocabulary", "派遣库无法读取（{error}）；闭环处置改用事件历史，按时率与结案率缺失"),
+            error=exc)
+    try:
+        return store.orders(), None
+    finally:
+        store.close()
+
+
 def build_report(con: duckdb.DuckDBPyConnection, period: str | None = None,
                  mode: str = "absolute", orders: pd.DataFrame | None = None,
                  compare_with: str | None = None, kpi_detail: bool = True,
-                 as_of: datetime | None = None) -> Report:
+                 as_of: datetime | None = None, orders_note: str | None = None) -> Report:
     """Evaluate ``period`` (default: the latest quarter) and gather the report.
 
-    ``compare_with``: the quarter to compare with (default: the quarter before).
+    ``compare_with``: the quarter to compare with (default: the quarter before);
+    ``orders_note``: why ``orders`` is missing (or a copy), printed with the closed loop.
     Raises ValueError for an unknown mode or a quarter without KPI values.
     """
     if mode not in E.MODES:
@@ -199,7 +318,8 @@ def build_report(con: duckdb.DuckDBPyConnection, period: str | None = None,
         dataset_title=str(man.get("title") or ""), synthetic=bool(man.get("synthetic", False)),
         evaluation=ev, compare_with=other if comparison is not None else None,
         comparison=comparison, extremes=E.top_bottom(ev, 5), kpi_detail=detail,
-        method=method_note(ev.config, mode, source))
+        method=method_note(ev.config, mode, source), headline=headline(ev, mode),
+        bottom=bottom_units(con, ev, mode), orders_note=orders_note)
 
 
 # --------------------------------------------------------------------------- XLSX

@@ -16,6 +16,7 @@ SYSTEM_PACKAGES=(
   libglib2.0-0 libfontconfig1 libdbus-1-3 libxkbfile1 libxcb-cursor0 libxcb-icccm4
   libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0 libxcb-randr0 libxcb-render-util0
   libxcb-image0 libxi6 libxss1 libcups2 libatk-bridge2.0-0 libdrm2 xvfb xauth
+  poppler-utils  # pdftotext / pdftoppm: read and look at the printed reports
 )
 # the tests and the `seats` benchmark start a throw-away PostgreSQL server (cockpit/services/pg_server.py)
 [[ "${1:-}" == "--test" ]] && SYSTEM_PACKAGES+=(postgresql)

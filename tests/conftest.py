@@ -36,6 +36,15 @@ def pytest_configure(config: pytest.Config) -> None:
 ANCHOR = "2026-11-20"
 
 
+@pytest.fixture(autouse=True)
+def _drill_windows_close_without_asking(monkeypatch):
+    """A drill window asks before it closes (a modal question); tests that do not answer it
+    themselves keep the session. tests/test_drill_close.py asks for real."""
+    from cockpit.window import MainWindow
+
+    monkeypatch.setattr(MainWindow, "drill_close_answer", "keep")
+
+
 @pytest.fixture(scope="session")
 def small_dataset_master(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The `small` demo dataset, generated once per session. Do not modify it."""

@@ -13,7 +13,6 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from cockpit.datasets import schema
 from cockpit.datasets.catalog import Catalog, catalog_problems_text, open_catalog
 from cockpit.datasets.validate import DatasetInvalid, Problem
 
@@ -208,4 +207,3 @@ def test_default_cache_dir(small_dataset: Path, tmp_path: Path,
     with open_catalog(small_dataset) as cat:
         assert cat.db_path.parent == tmp_path / "cachehome" / "catalogs"
         assert len(cat.db_path.stem) == 16
-    assert schema.SCHEMA_VERSION >= 1

@@ -246,9 +246,12 @@ def test_an_interactive_start_rescales_for_a_4k_screen(monkeypatch) -> None:
         def geometry(self) -> Geometry:
             return self._g
 
+    import os
+
     calls: list = []
     monkeypatch.setattr(app_mod.os, "execv", lambda exe, argv: calls.append((exe, argv)))
-    for var in ("QT_SCALE_FACTOR", "COCKPIT_RESCALED"):  # set-then-del: restored afterwards
+    before = {var: os.environ.get(var) for var in ("QT_SCALE_FACTOR", "COCKPIT_RESCALED")}
+    for var in before:  # set-then-del: monkeypatch restores them afterwards
         monkeypatch.setenv(var, "")
         monkeypatch.delenv(var)
     app_mod._rescale_for_screen(None, Screen(1920, 1080), cm.Config())
@@ -259,9 +262,87 @@ def test_an_interactive_start_rescales_for_a_4k_screen(monkeypatch) -> None:
     # once only, and never over a scale factor the user set
     app_mod._rescale_for_screen(None, Screen(3840, 2160), cm.Config(font_scale=1.5))
     assert len(calls) == 1
+    # the scale it set for the re-start does not outlive the test (in this same test, so it
+    # does not depend on the order tests run in)
+    monkeypatch.undo()
+    assert {var: os.environ.get(var) for var in before} == before
 
 
-def test_the_rescale_test_leaves_no_scale_behind() -> None:
-    import os
+# ---- config show: where each value came from; explicit paths must exist ----------------------
 
-    assert "QT_SCALE_FACTOR" not in os.environ and "COCKPIT_RESCALED" not in os.environ
+def show(*argv: str, env: dict[str, str] | None = None) -> tuple[dict[str, str], str]:
+    """``config show``'s sources by key (in-process), and the TOML text."""
+    args = build_parser().parse_args([*argv, "config", "show"])
+    cfg, origin, _path, problems = cm.effective(args, env=env or {})
+    assert problems == []
+    return origin, cm.to_toml(cfg, origin)
+
+
+def test_config_show_names_the_source_of_every_value(tmp_path: Path) -> None:
+    cfg = write(tmp_path, 'lang = "zh"\n[kiosk]\ninterval_s = 20\n')
+    origin, text = show("--config", str(cfg), "--screen", "0", "--kiosk")
+    assert origin["kiosk.screen"] == "command line --screen"
+    assert origin["kiosk.enabled"] == "command line --kiosk"
+    assert origin["kiosk.interval_s"] == f"config file {cfg}"
+    assert origin["font_scale"] == "default"
+    assert "screen = 0  # command line --screen" in text
+    assert "enabled = true  # command line --kiosk" in text
+    assert "font_scale = 1.0  # default" in text
+
+
+def test_config_show_gives_the_language_cockpit_lang_sets(tmp_path: Path) -> None:
+    cfg = write(tmp_path, 'lang = "zh"\n')
+    origin, text = show("--config", str(cfg), env={"COCKPIT_LANG": "en"})
+    assert 'lang = "en"  # environment COCKPIT_LANG' in text
+    # the command line still wins over the environment; an unsupported value is ignored
+    origin, text = show("--config", str(cfg), "--lang", "zh", env={"COCKPIT_LANG": "en"})
+    assert 'lang = "zh"  # command line --lang' in text
+    origin, text = show("--config", str(cfg), env={"COCKPIT_LANG": "fr"})
+    assert origin["lang"] == f"config file {cfg}"
+
+
+def test_a_config_path_that_does_not_exist_is_an_error(tmp_path: Path) -> None:
+    typo = tmp_path / "confg.toml"
+    good = write(tmp_path, 'lang = "en"\n')
+    for argv in (["--config", str(typo), "config", "show"], ["config", "check", str(typo)]):
+        r = run_cli(*argv, env_config=good)
+        assert r.returncode == cm.EXIT_BAD_CONFIG, (argv, r.stdout, r.stderr)
+        assert f"{typo}: no such file" in r.stderr
+    # the GUI refuses it before anything is opened or written
+    r = run_cli("--config", str(typo), "--data", str(tmp_path / "none"), "--screenshot",
+                str(tmp_path / "x.png"), env_config=good)
+    assert r.returncode == cm.EXIT_BAD_CONFIG and f"{typo}: no such file" in r.stderr
+    assert not (tmp_path / "x.png").exists() and not typo.exists()
+    # COCKPIT_CONFIG naming a file not made yet (the settings dialog creates it) is the defaults
+    assert cm.load(typo) == cm.Config()
+
+
+@pytest.mark.parametrize("content, expected", [
+    (b'lang = "\xd6\xd0"\n', "not UTF-8 text"),   # GBK bytes
+    (None, "is a directory"),
+])
+def test_an_unreadable_or_non_utf8_config_is_named(tmp_path: Path, content, expected) -> None:
+    path = tmp_path / "config.toml"
+    if content is None:
+        path.mkdir()
+    else:
+        path.write_bytes(content)
+    values, problems = cm.read(path)
+    assert values == {} and len(problems) == 1
+    assert str(problems[0]).startswith(f"{path}: ") and expected in str(problems[0])
+    with pytest.raises(cm.ConfigError):
+        cm.load(path)
+
+
+@pytest.mark.parametrize("argv, key, value", [
+    (["--store", "a.duckdb", "audit", "verify"], "store", "a.duckdb"),
+    (["audit", "verify", "b.duckdb"], "store", "b.duckdb"),
+    (["--data", "/d", "audit", "verify"], "data", Path("/d")),
+    (["--lang", "en", "report", "--out", "o"], "lang", "en"),
+    (["--data", "/d", "report", "--out", "o"], "data", Path("/d")),
+    (["report", "--out", "o", "--lang", "zh"], "lang", "zh"),
+])
+def test_a_global_option_reaches_the_subcommand(argv, key, value) -> None:
+    """`cockpit --store X audit verify` checks X: a subcommand's own default does not hide the
+    option given before it."""
+    assert getattr(build_parser().parse_args(argv), key) == value

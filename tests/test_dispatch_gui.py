@@ -222,6 +222,36 @@ def test_keys_move_an_order_through_the_controller(qtbot, catalog, store, clock,
     stop(ctl)
 
 
+def test_a_failed_action_is_shown_and_nothing_changes(qtbot, catalog, store, clock, recent):
+    """签收 fails in the store: the panel says why (the store's words), the order keeps its
+    state and nothing is written; the next press goes through, recorded once."""
+    ids = dispatch(catalog, store, clock, recent[0])
+    panel, ctl = make(qtbot, catalog, store, clock)
+    start(qtbot, panel, ctl, orders=len(ids))
+    oid = panel.orders_model.row(0)["order_id"]
+    assert panel.select_order(oid)
+    real = store.advance
+    calls = []
+
+    def advance(*a, **kw):
+        calls.append(a)
+        if len(calls) == 1:
+            raise StoreWriteError("the dispatch store could not record the action: disk full")
+        return real(*a, **kw)
+
+    store.advance = advance
+    seq = store.head[0]
+    qtbot.keyClick(panel.orders_view, Qt.Key.Key_A)
+    qtbot.waitUntil(lambda: "disk full" in panel.message.text(), timeout=10_000)
+    assert store.state(oid) == "created" and store.head[0] == seq
+    assert panel.current_order()["state"] == "created"
+    qtbot.keyClick(panel.orders_view, Qt.Key.Key_A)
+    qtbot.waitUntil(lambda: store.state(oid) == "acknowledged", timeout=10_000)
+    assert list(store.history(oid)["action"]) == ["create", "acknowledge"]
+    assert len(calls) == 2
+    stop(ctl)
+
+
 # ------------------------------------------------------------------ the preview
 
 

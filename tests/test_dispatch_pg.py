@@ -364,3 +364,67 @@ def test_a_frozen_seat_holding_the_write_lock_is_cut_off(pg_url) -> None:
             frozen.close()
         assert dispatch_pg.IDLE_IN_WRITE_MS / 1000 - 0.5 < waited < 12
         assert s.verify() == []
+
+
+class _CommitThenDrop:
+    """A connection whose next transaction ends by losing the connection: after the commit
+    reached the server (``landed``), or before it did (the transaction rolled back)."""
+
+    def __init__(self, con, landed: bool) -> None:
+        self._con, self._landed, self.fired = con, landed, False
+
+    def __getattr__(self, name):
+        return getattr(self._con, name)
+
+    def transaction(self):
+        outer = self
+        real = self._con.transaction()
+
+        class Tx:
+            def __enter__(self):
+                return real.__enter__()
+
+            def __exit__(self, et, ev, tb):
+                if et is not None or outer.fired:
+                    return real.__exit__(et, ev, tb)
+                outer.fired = True
+                if outer._landed:
+                    real.__exit__(None, None, None)  # committed on the server …
+                else:
+                    real.__exit__(RuntimeError, RuntimeError("cut"), None)  # rolled back …
+                raise psycopg.OperationalError("server closed the connection unexpectedly")
+
+        return Tx()
+
+
+@pytest.mark.parametrize("landed", [True, False])
+def test_a_commit_lost_mid_write_is_looked_up_by_its_key(pg_url, monkeypatch, landed) -> None:
+    """The connection breaks while committing. If the write landed, the call returns it (found
+    by its key after reconnecting); if not, the call says nothing was recorded, and the retry
+    of the same request writes it once. Never twice, never silently lost."""
+    with open_store(pg_url) as store:
+        store.create(1, "alice", "warm-up", dept_id="D-1")
+        real_conn = store._conn
+        wrapped = {}
+
+        def conn():
+            c = real_conn()
+            if "w" not in wrapped:
+                wrapped["w"] = _CommitThenDrop(c, landed)
+            return wrapped["w"] if not wrapped["w"].fired else c
+
+        monkeypatch.setattr(store, "_conn", conn)
+        if landed:
+            ids = store.create(2, "alice", "k-lost", dept_id="D-1")
+            assert wrapped["w"].fired and ids == ["2/D-1/1"]
+        else:
+            with pytest.raises(StoreUnavailable, match="Nothing was recorded"):
+                store.create(2, "alice", "k-lost", dept_id="D-1")
+            assert wrapped["w"].fired
+            log = store.log()
+            assert (log["idempotency_key"] == "k-lost").sum() == 0
+            monkeypatch.setattr(store, "_conn", real_conn)
+            assert store.create(2, "alice", "k-lost", dept_id="D-1") == ["2/D-1/1"]
+        log = store.log()
+        assert (log["idempotency_key"] == "k-lost").sum() == 1
+        assert store.verify() == []

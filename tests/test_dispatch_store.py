@@ -16,7 +16,6 @@ import duckdb
 import pytest
 from cockpit.datasets import dispatch as dmod
 from cockpit.datasets.dispatch import (
-    TRANSITIONS,
     DuplicateOpenOrder,
     IdempotencyConflict,
     IllegalTransition,
@@ -166,30 +165,76 @@ REACH = {"created": [], "acknowledged": ORDER[:1], "handled": ORDER[:2], "verifi
          "closed": ORDER[:4], "evaluated": ORDER[:5], "cancelled": ["cancel"]}
 
 
+#: The rules as the README states them, written out by hand (not read from the code, so that a
+#: changed rule in the code fails here): the next allowed actions of each state.
+DOCUMENTED_NEXT = {"created": {"acknowledge", "cancel"}, "acknowledged": {"handle", "cancel"},
+                   "handled": {"verify", "cancel"}, "verified": {"close", "cancel"},
+                   "closed": {"evaluate"}, "evaluated": set(), "cancelled": set()}
+ALL_ACTIONS = ("acknowledge", "handle", "verify", "close", "evaluate", "cancel")
+
+
 @pytest.mark.parametrize("state", sorted(REACH))
 def test_every_illegal_transition_is_refused_with_a_clear_message(location, state) -> None:
     with open_store(location) as s:
         oid = s.create(1, "alice", "c1", dept_id="D-1")[0]
         _run_to(s, oid, REACH[state])
         assert s.state(oid) == state
-        for a in ("acknowledge", "handle", "verify", "close", "evaluate", "cancel"):
-            if a in TRANSITIONS[state]:
+        for a in ALL_ACTIONS:
+            if a in DOCUMENTED_NEXT[state]:
                 continue
             n = len(s.log())
             with pytest.raises(IllegalTransition) as e:
                 s.advance(oid, a, "op", f"bad-{a}")
             msg = str(e.value)
             assert oid in msg and state in msg and f"'{a}'" in msg
-            allowed = ", ".join(TRANSITIONS[state]) or "none"
-            assert allowed in msg
-            assert e.value.allowed == TRANSITIONS[state]
+            assert set(e.value.allowed) == DOCUMENTED_NEXT[state]
+            for allowed in DOCUMENTED_NEXT[state]:
+                assert allowed in msg
+            if not DOCUMENTED_NEXT[state]:
+                assert "none" in msg
             assert len(s.log()) == n
         assert s.verify() == []
 
 
+@pytest.mark.parametrize("state", sorted(REACH))
+def test_every_documented_transition_is_allowed(tmp_path, state) -> None:
+    """Each allowed next action of each state goes through (on a fresh order each)."""
+    with open_store(tmp_path / "d.duckdb") as s:
+        for i, a in enumerate(sorted(DOCUMENTED_NEXT[state])):
+            oid = s.create(100 + i, "alice", f"c{i}", dept_id="D-1")[0]
+            _run_to(s, oid, REACH[state], prefix=f"r{i}-")
+            s.advance(oid, a, "op", f"ok-{i}")
+            assert s.state(oid) == {"acknowledge": "acknowledged", "handle": "handled",
+                                    "verify": "verified", "close": "closed",
+                                    "evaluate": "evaluated", "cancel": "cancelled"}[a]
+        assert s.verify() == []
+
+
+def test_the_audit_flags_a_row_that_skips_a_step() -> None:
+    """A log whose rows go acknowledged → close (a rewritten, re-hashed log) breaks the rules
+    the audit replays; the documented path does not."""
+    from cockpit.datasets.dispatch import ledger
+
+    def replay(actions):
+        state, creates, problems = {}, {}, []
+        for seq, action in enumerate(actions, 1):
+            problems += ledger.check_rule({"order_id": "O", "action": action, "seq": seq},
+                                          state, creates)
+        return problems
+
+    assert replay(["create", "acknowledge", "handle", "verify", "close", "evaluate"]) == []
+    assert replay(["create", "acknowledge", "close"])
+    assert replay(["create", "close"])
+    assert replay(["create", "cancel", "acknowledge"])
+    # a second create of the same order names the row of the first
+    assert replay(["create", "acknowledge", "create"]) == [
+        "row seq 3: order O created a second time (first at seq 1)"]
+
+
 def test_unknown_order_and_unknown_action(store) -> None:
-    with pytest.raises(UnknownOrder, match="no order X/Y/1"):
+    with pytest.raises(UnknownOrder, match="no order X/Y/1") as e:
         store.advance("X/Y/1", "acknowledge", "op", "k")
+    assert e.value.action == "acknowledge" and "'acknowledge' is not allowed" in str(e.value)
     oid = store.create(1, "alice", "c1", dept_id="D-1")[0]
     with pytest.raises(ValueError, match="unknown action"):
         store.advance(oid, "create", "op", "k2")
@@ -646,24 +691,34 @@ def test_sigkill_at_random_moments_loses_nothing_told_and_duplicates_nothing(tmp
 # ------------------------------------------------------------------ cockpit audit verify
 
 
-def _audit(store: Path | None, key_file: Path | None = None) -> int:
+def _audit(store: Path | None, key_file: Path | None = None, data: Path | None = None,
+           config: Path | None = None) -> int:
     import argparse
 
     from cockpit.cli.audit import cmd_audit_verify
 
-    return cmd_audit_verify(argparse.Namespace(store=store, key_file=key_file))
+    return cmd_audit_verify(argparse.Namespace(store=store, key_file=key_file, data=data,
+                                               config=config))
+
+
+def _copy_store(src: Path, dst: Path) -> Path:
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    for ext in ("", ".key", ".head"):
+        shutil.copy(src.with_name(src.name + ext), dst.with_name(dst.name + ext))
+    return dst
 
 
 def test_audit_verify_exit_codes(filled, tmp_path, monkeypatch, capsys) -> None:
+    from cockpit.controllers.store import default_store_path
+
     assert _audit(filled) == 0
-    assert "OK" in capsys.readouterr().out
-    # the default store: <data dir>/dispatch.duckdb
-    monkeypatch.setenv("COCKPIT_DATA_HOME", str(filled.parent))
-    shutil.copy(filled, filled.with_name("dispatch.duckdb"))
-    for ext in (".key", ".head"):
-        shutil.copy(filled.with_name(filled.name + ext),
-                    filled.with_name("dispatch.duckdb" + ext))
+    assert f"{filled}: OK" in capsys.readouterr().out
+    # the default store: the default dataset's own store in the data directory
+    monkeypatch.setenv("COCKPIT_DATA_HOME", str(tmp_path / "home"))
+    default = _copy_store(filled, default_store_path())
+    assert default.parent.parent == tmp_path / "home" / "stores"
     assert _audit(None) == 0
+    assert f"{default}: OK" in capsys.readouterr().out
     _tamper(filled, "UPDATE dispatch_log SET note = 'rewritten' WHERE seq = 7")
     assert _audit(filled) == 1
     out = capsys.readouterr().out
@@ -672,8 +727,44 @@ def test_audit_verify_exit_codes(filled, tmp_path, monkeypatch, capsys) -> None:
     assert "no dispatch store" in capsys.readouterr().err
     bad_key = tmp_path / "other.key"
     bad_key.write_text("not the key")
-    assert _audit(filled.with_name("dispatch.duckdb"), key_file=bad_key) == 1
+    assert _audit(default, key_file=bad_key) == 1
     assert "bad signature" in capsys.readouterr().out
+
+
+def test_audit_verify_checks_the_configured_store_and_never_another(filled, tmp_path,
+                                                                   monkeypatch, capsys) -> None:
+    """Without STORE: the config file's store, else the store of --data, else of the config's
+    data; a configured store that is not there is exit 2 — never an OK about the default."""
+    from cockpit.controllers.store import default_store_path, legacy_store_path
+
+    monkeypatch.setenv("COCKPIT_DATA_HOME", str(tmp_path / "home"))
+    _copy_store(filled, default_store_path())  # a clean default store that must not answer
+    cfg = tmp_path / "config.toml"
+    cfg.write_text(f'store = "{filled}"\n', "utf-8")
+    assert _audit(None, config=cfg) == 0
+    assert f"{filled}: OK" in capsys.readouterr().out
+    _tamper(filled, "UPDATE dispatch_log SET note = 'rewritten' WHERE seq = 7")
+    assert _audit(None, config=cfg) == 1
+    missing = tmp_path / "elsewhere.duckdb"
+    cfg.write_text(f'store = "{missing}"\n', "utf-8")
+    assert _audit(None, config=cfg) == 2
+    captured = capsys.readouterr()
+    assert f"no dispatch store at {missing}" in captured.err and "OK" not in captured.out
+    # a dataset's store: --data, else the config's data
+    ds = tmp_path / "some-dataset"
+    ds.mkdir()
+    assert _audit(None, data=ds) == 2
+    assert str(default_store_path(ds)) in capsys.readouterr().err
+    _copy_store(default_store_path(), default_store_path(ds))
+    cfg.write_text(f'data = "{ds}"\n', "utf-8")
+    assert _audit(None, config=cfg) == 0
+    assert f"{default_store_path(ds)}: OK" in capsys.readouterr().out
+    # the old shared store is named when a dataset has no store yet
+    _copy_store(default_store_path(), legacy_store_path())
+    assert _audit(None, data=tmp_path) == 2
+    assert str(legacy_store_path()) in capsys.readouterr().err
+    # a config file named but missing: exit 5
+    assert _audit(None, config=tmp_path / "nope.toml") == 5
 
 
 def test_audit_verify_of_a_held_store_says_who_holds_it(tmp_path, capsys,

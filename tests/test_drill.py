@@ -261,6 +261,31 @@ def test_perfect_run_scores_100_and_late_dispatch_loses_points(session: DrillSes
     assert row["points"]["dispatch"] == 10.0 and row["score"] == 90.0
 
 
+WEIGHTED = GOOD.replace('title = "alarm"\n', 'title = "alarm"\nweight = 3.0\n') + """
+[[inject]]
+at_min = 5
+type_id = "ET-BIOGAS"
+title = "second alarm"
+"""
+
+
+def test_the_total_is_the_mean_weighted_by_the_injects_weights(tmp_path: Path) -> None:
+    """Inject 1 (weight 3) scores 50, inject 2 (weight 1) scores 0: the total is
+    (3 × 50 + 1 × 0) / 4 = 37.5, not the plain mean 25."""
+    s = load_scenario(write(tmp_path, WEIGHTED))
+    assert [i.weight for i in s.injects if i.scored] == [3.0, 1.0]
+    clock = FakeClock(datetime(2026, 11, 20, 14, 0))
+    with DrillSession(s, tmp_path / "drills", None, clock, session_id="w",
+                      utc_offset=UTC0) as sess:
+        clock.at(sess.start, 1)  # within the dispatch target, the three right departments
+        for d in ("D-A", "D-B", "D-C"):
+            sess.store.create(s.injects[0].event_id, "trainee", f"c-{d}", dept_id=d,
+                              deadlines={})
+        r = sess.score(sess.start + timedelta(minutes=30))
+    assert [row["score"] for row in r["injects"]] == [50.0, 0.0]
+    assert r["score"] == 37.5
+
+
 def test_pending_and_never_dispatched(session: DrillSession) -> None:
     r = session.score(session.start + timedelta(minutes=3))
     row = r["injects"][0]

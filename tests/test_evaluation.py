@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import duckdb
 import numpy as np
@@ -250,6 +250,23 @@ def test_palette_from_the_dataset_and_text_contrast() -> None:
     assert E.colour_for(None, pal) is E.NO_DATA
 
 
+@pytest.mark.parametrize("scheme", [None, [(2, "#ffffff", "良", 50.0), (1, "#000000", "优", 80.0)],
+                                    [(1, "#000000", "优", 80.0), (2, "#ffffff", "良", 80.0),
+                                     (3, "#aaaaaa", "中", 60.0)]])
+def test_colour_for_gives_the_level_the_grid_gives(scheme) -> None:
+    """The panel's colour of a score is the grid's level: on a threshold (reached), just
+    below it, and below every threshold (the worst level, not 无数据)."""
+    pal = E.palette_from_rows(scheme)
+    edges = sorted({p["min_score"] for p in pal})
+    scores = [s for m in edges for s in (m, m - 0.1, m + 0.1)] + [-5.0, 0.0, 100.0]
+    grid = E.assign_levels(pd.Series(scores), pal, "absolute").tolist()
+    panel = [E.colour_for(s, pal)["level"] for s in scores]
+    assert panel == grid
+    assert E.colour_for(min(edges) - 1, pal)["level"] == max(p["level"] for p in pal)
+    if scheme is None:
+        assert E.colour_for(90.0, pal)["level"] == 1 and E.colour_for(89.9, pal)["level"] == 2
+
+
 # --------------------------------------------------------------------------- closed loop
 
 T0 = datetime(2026, 8, 3, 2, 0)  # UTC; 10:00 local, in 2026Q3
@@ -440,14 +457,15 @@ def test_demo_quarter(demo) -> None:
     con.close()
 
 
-def test_a_running_quarter_is_judged_now() -> None:
-    now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
-    local = now + timedelta(hours=8)
-    period = f"{local.year}Q{(local.month - 1) // 3 + 1}"
+def test_a_running_quarter_is_judged_as_of_now() -> None:
+    # a fixed "now" in the middle of 2026Q3 (UTC; local UTC+8), so the test does not depend
+    # on the day it runs
+    now = datetime(2026, 8, 20, 6, 0)
+    period = "2026Q3"
     created = now - timedelta(minutes=10)
     # acknowledge (+5) is past due and not done; handle (+60) is not due yet
     rows = [order(i, "A", None, None, None, None, created=created) for i in range(10)]
-    cl = E.closed_loop(make_db(hand_values()), [period], pd.DataFrame(rows))
+    cl = E.closed_loop(make_db(hand_values()), [period], pd.DataFrame(rows), as_of=now)
     a = cl.set_index("unit_code").loc["A"]
     assert a["react_on_time"] == 0.0 and a["overdue"] == 10
     assert math.isnan(a["handle_on_time"])  # undecided: not counted either way

@@ -47,21 +47,30 @@ def test_every_table_with_the_declared_arrow_schema(small_dataset_master: Path) 
     assert arrow_schema("vital_reading").field("ts").type.tz is None
 
 
-def test_row_counts_at_small_scale(small_dataset_master: Path) -> None:
+def test_row_counts_follow_the_scale_and_the_kpi_grid_is_complete(small_dataset_master: Path
+                                                                  ) -> None:
+    """The files hold what the scale asks for (compared with the generator's own settings, not
+    restated here), the readings cover every sign at every step, and every KPI has a value for
+    every ranked unit in every quarter."""
+    import duckdb
+    from cockpit.datasets.generate import SCALES
+
+    sc = SCALES["small"]
     n = {t.name: pq.read_metadata(small_dataset_master / f"{t.name}.parquet").num_rows
          for t in schema.TABLES}
-    assert n["risk_point"] == 5_000
-    assert n["sensor"] == 2_000
-    assert n["vital_sign"] == 200
-    assert n["vital_reading"] == 200 * 2 * 96  # 2 days at 15 minutes
-    assert n["kpi"] == 911
-    assert n["kpi_value"] == 911 * 41 * 8
-    assert n["event_type"] == 1_126
-    assert n["event"] == 20_000
-    assert n["facility"] == 300
-    assert n["eval_scheme"] == 5
-    assert n["risk_category"] == 43
-    assert 25 <= n["plan"] <= 80
+    assert (n["risk_point"], n["sensor"], n["vital_sign"], n["event"], n["facility"]) == (
+        sc.risk_points, sc.sensors, sc.vital_signs, sc.events, sc.facilities)
+    steps_per_day = 24 * 60 // sc.reading_step_min
+    assert n["vital_reading"] == sc.vital_signs * sc.reading_days * steps_per_day
+    con = duckdb.connect()
+    kv = str(small_dataset_master / "kpi_value.parquet")
+    kpis, units, periods, rows = con.execute(
+        f"SELECT count(DISTINCT kpi_id), count(DISTINCT unit_code), count(DISTINCT period), "
+        f"count(*) FROM '{kv}'").fetchone()
+    assert rows == kpis * units * periods and kpis == n["kpi"] and periods == 8
+    dup = con.execute(f"SELECT count(*) FROM (SELECT kpi_id, unit_code, period FROM '{kv}' "
+                      "GROUP BY ALL HAVING count(*) > 1)").fetchone()[0]
+    assert dup == 0
 
 
 def test_manifest_says_synthetic(small_dataset_master: Path) -> None:

@@ -27,15 +27,25 @@ def test_density_layer_counts_every_point(catalog) -> None:
     assert len(data["legend"]) == 5
 
 
-def test_evaluation_layer_uses_the_scheme_colours(catalog) -> None:
+def test_evaluation_layer_colours_each_unit_by_its_score(catalog) -> None:
+    """Each district's colour is the scheme's colour for its total score (the best level
+    whose threshold it reaches, worked out here from the scheme's rows); a unit with a score
+    is never the no-data grey, and the map is not one colour."""
     data = DistrictLayer("evaluation").query(catalog.con)
-    scheme = {r[0] for r in catalog.con.execute("SELECT colour FROM eval_scheme").fetchall()}
-    colours = {f["colour"] for f in [*data["features"].values(), *data["units"]]}
-    assert colours <= scheme | {"#5a6270"}
+    scheme = sorted(catalog.con.execute(
+        "SELECT min_score, colour FROM eval_scheme").fetchall(), reverse=True)
+    # the functional zones' polygons are overlays: they are coloured at their centres
+    every = {**data["features"], **{u["code"]: u for u in data["units"]}}
+    scored = {c: f for c, f in every.items() if f["value"] is not None
+              and f["value"] == f["value"]}
+    assert len(scored) >= len(every) // 2
+    for code, f in scored.items():
+        expected = next((col for m, col in scheme if round(f["value"], 1) >= m), scheme[-1][1])
+        assert f["colour"] == expected, (code, f)
+    assert len({f["colour"] for f in scored.values()}) >= 2
     assert data["period"]
     ranked = catalog.con.execute(
         "SELECT count(DISTINCT unit_code) FROM kpi_value").fetchone()[0]
-    # the functional zones' polygons are overlays: they are coloured at their centres
     assert len(data["features"]) + len(data["units"]) == ranked
     assert "note" not in data  # every unit has a boundary
 
@@ -171,3 +181,29 @@ def test_remote_reference_pattern_catches_cdn_links() -> None:
     assert REMOTE_REF.search('<script src="https://cdn.jsdelivr.net/npm/leaflet.js">')
     assert REMOTE_REF.search("<link href='//example.org/x.css'>")
     assert not REMOTE_REF.search('<script src="file:///opt/leaflet.js">')
+
+
+def test_event_and_facility_detail_name_the_place_and_the_rules(catalog) -> None:
+    """A clicked event shows its type's name, its district and street by name and its plan's
+    time limits; a clicked facility its kind and district; an unknown id gives None."""
+    from cockpit.layers.events import EventLayer
+    from cockpit.layers.facilities import FacilityLayer
+
+    con = catalog.con
+    eid, title, type_name, district, street, react, plan = con.execute(
+        "SELECT e.event_id, e.title, t.name, d.name, s.name, t.react_min, t.plan_id "
+        "FROM event e JOIN event_type t USING (type_id) "
+        "JOIN admin_unit d ON d.code = e.district_code "
+        "JOIN admin_unit s ON s.code = e.street_code ORDER BY e.event_id LIMIT 1").fetchone()
+    d = EventLayer().detail(con, eid)
+    assert (d["event_id"], d["title"], d["type"], d["district"], d["street"]) == (
+        eid, title, type_name, district, street)
+    assert (d["react_min"], d["plan_id"]) == (react, plan)
+    assert isinstance(d["occurred_at"], str) and d["occurred_at"][:2] == "20"
+    assert EventLayer().detail(con, -123456) is None
+    fid, name, kind, fdistrict = con.execute(
+        "SELECT f.facility_id, f.name, f.kind, d.name FROM facility f "
+        "JOIN admin_unit d ON d.code = f.district_code ORDER BY f.facility_id LIMIT 1").fetchone()
+    f = FacilityLayer().detail(con, fid)
+    assert (f["facility_id"], f["name"], f["kind"], f["district"]) == (fid, name, kind, fdistrict)
+    assert FacilityLayer().detail(con, -1) is None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from pathlib import Path
 
@@ -77,7 +76,9 @@ def test_no_request_leaves_the_machine(qtbot, catalog, tmp_path: Path) -> None:
     for zoom in (8, 11, 14, 17):
         view.send_command({"cmd": "set_view", "lon": (w + e) / 2, "lat": (s + n) / 2,
                            "zoom": zoom})
-        qtbot.wait(150)
+        # the move was made (not merely waited for), so its requests, if any, were issued
+        qtbot.waitUntil(lambda z=zoom: js(qtbot, view, "window.cockpitMap.map.getZoom()") == z,
+                        timeout=10_000)
     assert view.blocked_requests() == [] and view.console_errors() == []
     assert js(qtbot, view, "performance.getEntriesByType('resource')"
                            ".filter(function (r) { return /^https?:/.test(r.name); }).length") == 0
@@ -127,7 +128,14 @@ def test_hostile_names_show_as_text_and_run_nothing(qtbot, tmp_path: Path) -> No
     # open every tooltip and label, as a user hovering over each district would
     js(qtbot, view, "Object.values(window.cockpitMap.districts).forEach(function (l) {"
                     " l.openTooltip(); }); 1")
-    qtbot.wait(500)
+    # first prove that what a hostile name would trigger has had its chance: every tooltip is
+    # in the page, and an image that fails to load after them (a probe set up by the test)
+    # has fired its error handler — an injected <img onerror> would have fired by then too
+    qtbot.waitUntil(lambda: js(qtbot, view, "document.querySelectorAll('.leaflet-tooltip')"
+                                            ".length") >= 300, timeout=10_000)
+    js(qtbot, view, "var p = new Image(); p.onerror = function () { window.__probe = 1; };"
+                    " p.src = 'cockpit-missing-probe.png'; 1")
+    qtbot.waitUntil(lambda: js(qtbot, view, "window.__probe === 1"), timeout=10_000)
     assert js(qtbot, view, "typeof window.__pwned") == "undefined"
     assert js(qtbot, view, "document.querySelectorAll('img, svg image, iframe, script[src^=\"x\"]')"
                            ".length") == 0

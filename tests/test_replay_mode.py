@@ -59,7 +59,7 @@ def _replay_window(qtbot, data: Path, tmp_path: Path, monkeypatch, hours: int):
 
 def test_replay_mode_follows_the_clock_and_writes_nothing(
         qtbot, small_dataset_master: Path, tmp_path: Path, monkeypatch) -> None:
-    from cockpit.controllers.store import default_store_path
+    from cockpit.controllers.store import default_store_path, drills_dir
     from cockpit.window import REPLAY_WATERMARK
 
     cat, win, start, end = _replay_window(qtbot, small_dataset_master, tmp_path, monkeypatch, 12)
@@ -85,9 +85,10 @@ def test_replay_mode_follows_the_clock_and_writes_nothing(
     assert win.mode == "drill"
     assert win.finish_drill() is None  # no drill session, nothing to score
     win.close()
+    live = default_store_path(cat.data_dir)
     cat.close()
-    assert not default_store_path().exists()  # the live store was never created
-    assert not (default_store_path().parent / "drills").exists()
+    assert not live.exists()  # the live store was never created
+    assert not drills_dir().exists()
 
 
 def test_cli_refuses_a_bad_replay_window(small_dataset_master: Path, tmp_path: Path) -> None:

@@ -177,3 +177,38 @@ def test_cli_report(qapp, small_dataset_master, tmp_path, monkeypatch) -> None:
                          "--data", str(small_dataset_master)])
     assert cmd_report(args) == 2
     assert not (tmp_path / "o2").exists()
+
+
+def test_cli_report_follows_the_config_files_data_and_lang(qapp, small_dataset_master, tmp_path,
+                                                          monkeypatch) -> None:
+    """Without --data and --lang, `cockpit report` reads the dataset and the language from the
+    config file, as the window does; --lang still wins; a named config that is missing is 5."""
+    import re
+
+    import openpyxl
+
+    from cockpit.cli import build_parser
+    from cockpit.cli.report import cmd_report
+
+    monkeypatch.setenv("COCKPIT_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setenv("COCKPIT_DATA_HOME", str(tmp_path / "home"))  # no demo data here
+    monkeypatch.delenv("COCKPIT_LANG", raising=False)
+    cfg = tmp_path / "config.toml"
+    cfg.write_text(f'data = "{small_dataset_master}"\nlang = "en"\n', "utf-8")
+
+    def sheets(out: str, *extra: str) -> list[str]:
+        args = build_parser().parse_args(["--config", str(cfg), "report", "--out",
+                                          str(tmp_path / out), *extra])
+        assert cmd_report(args) == 0
+        (xlsx,) = (tmp_path / out).glob("*.xlsx")
+        return openpyxl.load_workbook(xlsx, read_only=True).sheetnames
+
+    cjk = re.compile(r"[\u4e00-\u9fff]")
+    english = sheets("en")
+    assert not any(cjk.search(s) for s in english), english
+    chinese = sheets("zh", "--lang", "zh")
+    assert any(cjk.search(s) for s in chinese), chinese
+    assert not (tmp_path / "home").exists()  # the demo dataset was not generated
+    args = build_parser().parse_args(["--config", str(tmp_path / "nope.toml"), "report",
+                                      "--out", str(tmp_path / "x")])
+    assert cmd_report(args) == 5 and not (tmp_path / "x").exists()

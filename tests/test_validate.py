@@ -317,6 +317,19 @@ def test_threshold_order(small_dataset: Path) -> None:
     assert kinds(ps) == {"threshold_order"}
 
 
+def test_equal_thresholds_are_allowed_and_one_above_is_not(small_dataset: Path) -> None:
+    """alarm_low ≤ warn_low ≤ warn_high ≤ alarm_high: equal neighbours are allowed (a sign
+    that alarms where it warns), a lower alarm than warning is not."""
+    df = frame(small_dataset, "vital_sign")
+    i, j = 0, 1
+    df.loc[i, ["alarm_low", "warn_low", "warn_high", "alarm_high"]] = [10.0, 10.0, 20.0, 20.0]
+    df.loc[j, ["alarm_low", "warn_low", "warn_high", "alarm_high"]] = [5.0, 10.0, 20.0, 19.5]
+    write_csv(small_dataset, "vital_sign", df)
+    ps = validate_dataset(small_dataset)
+    assert [p.row for p in ps if p.kind == "threshold_order"] == [j + 1]
+    assert kinds(ps) == {"threshold_order"}
+
+
 def test_two_top_units(small_dataset: Path) -> None:
     df = frame(small_dataset, "admin_unit")
     top = [i for i in range(len(df)) if df.loc[i, "parent_code"] is None]
@@ -449,13 +462,22 @@ def test_unknown_references_across_tables(small_dataset: Path) -> None:
     assert "'NO_SUCH_DEPT'" in p.message and "department.parquet" in p.message
 
 
-def test_every_kind_is_covered() -> None:
-    covered = {"missing_file", "empty_file", "encoding", "unreadable", "missing_column",
-               "unparseable", "missing_value", "non_finite", "out_of_range", "out_of_extent",
-               "bad_choice", "bad_pattern", "duplicate_id", "unknown_reference", "bad_geojson",
-               "bad_manifest", "threshold_order", "single_top_unit", "ignored_file",
-               "suspicious_text"}
-    assert covered == set(KINDS)
+def test_markup_in_a_name_is_a_warning(small_dataset: Path) -> None:
+    df = frame(small_dataset, "facility")
+    df.loc[0, "name"] = "<b>仓库</b>"
+    write_csv(small_dataset, "facility", df)
+    p = find(validate_dataset(small_dataset), "suspicious_text", file="facility.csv")
+    assert (p.row, p.column, p.severity) == (1, "name", "warning") and "<b>" in p.message
+    # (tests/test_validate_files.py: bidi controls, dataset.json, unreadable files)
+
+
+def test_every_kind_of_problem_is_provoked_by_a_test() -> None:
+    """Each problem kind the validator can report is asserted by some test of this file (a new
+    kind without a test fails here)."""
+    text = Path(__file__).read_text("utf-8")
+    body = text[:text.index("def test_every_kind_of_problem_is_provoked_by_a_test")]
+    untested = [k for k in KINDS if f'"{k}"' not in body]
+    assert not untested, f"no test provokes: {untested}"
 
 
 def test_problem_text_and_exception() -> None:

@@ -136,8 +136,23 @@ def test_a_value_hovering_at_a_threshold_does_not_flap() -> None:
     con = make_db([sign("A")], {"A": hover})
     ex = V.excursions(con, "A", T0, T0 + STEP * len(hover))
     assert [e.level for e in ex] == ["alarm"]
-    # without hysteresis the same series would enter alarm ten times
-    assert sum(1 for a, b in zip(hover, hover[1:], strict=False) if a <= 25 < b) == 10
+
+
+@pytest.mark.parametrize("thr, series, expected", [
+    # the warning band on that side: alarm_high − warn_high = 40 − 30 = 10 → dead band 1.0
+    (dict(wl=None, wh=30.0, al=None, ah=40.0), [20, 41, 39.1, 39.0, 29.1, 29.0],
+     ["normal", "alarm", "alarm", "warning", "warning", "normal"]),
+    # no alarm thresholds: the distance between the innermost thresholds, 30 − 10 = 20 → 2.0
+    (dict(wl=10.0, wh=30.0, al=None, ah=None), [20, 31, 28.1, 28.0, 9, 11.9, 12.0],
+     ["normal", "warning", "warning", "normal", "warning", "warning", "normal"]),
+    # one threshold only: its own magnitude, |50| → 5.0
+    (dict(wl=None, wh=None, al=None, ah=50.0), [20, 51, 45.1, 45.0],
+     ["normal", "alarm", "alarm", "normal"]),
+])
+def test_the_dead_band_is_ten_percent_of_the_documented_width(thr, series, expected) -> None:
+    """The dead band's width by the three documented cases, with numbers worked out by hand
+    (a band taken from the threshold's magnitude instead would hold the alarm at 39.0)."""
+    assert states_over(series, **thr) == expected
 
 
 def test_the_dead_band_holds_for_one_window_at_most() -> None:
@@ -476,13 +491,12 @@ class _Catalog:
 
 
 def test_the_controller_ticks_off_the_gui_thread_and_signals_alarms(qtbot) -> None:
-    from cockpit.controllers.vitals import DEFAULT_INTERVAL_MS, SIGNAL_KEYS, VitalsController
+    from cockpit.controllers.vitals import SIGNAL_KEYS, VitalsController
 
     values = [15] * 10 + [30] * 10 + [15] * 10
     con = make_db([sign("A", point_id=7), sign("B")], {"A": values, "B": [15] * 30})
     now = [T0 + 5 * STEP]
     ctl = VitalsController(_Catalog(con), lambda: now[0], None)
-    assert ctl.interval() == DEFAULT_INTERVAL_MS == 5000
     ctl.set_interval(50)
     assert ctl.interval() == 50
     raised, cleared = [], []

@@ -7,11 +7,29 @@ from pathlib import Path
 
 import pytest
 from cockpit.datasets.catalog import open_catalog
-from PySide6.QtCore import QEvent, QPointF, Qt
+from PySide6.QtCore import QEvent, QObject, QPointF, Qt
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
 from cockpit.config import Config, Kiosk
+
+
+class KeySpy(QObject):
+    """Records every key press the application delivers (an application-wide filter installed
+    last runs first, so it sees a key even when the kiosk's glass then swallows it)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.keys: list[int] = []
+        QApplication.instance().installEventFilter(self)
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt's name
+        if event.type() == QEvent.Type.KeyPress and isinstance(obj, QWidget):
+            self.keys.append(event.key())
+        return False
+
+    def remove(self) -> None:
+        QApplication.instance().removeEventFilter(self)
 
 
 def open_window(qtbot, dataset: Path, tmp_path: Path, monkeypatch, config: Config | None = None):
@@ -77,13 +95,23 @@ def test_kiosk_swallows_keys_and_clicks(kiosk_window, qtbot) -> None:
     table = win.dispatch_panel.events_view
     assert table.focusPolicy() == Qt.FocusPolicy.NoFocus  # the keyboard cannot reach it
     win.activateWindow()
+    qtbot.waitUntil(win.isActiveWindow, timeout=5_000)
+    changes: list = []
+    QApplication.instance().focusChanged.connect(lambda old, new: changes.append(new))
     table.setFocus()
-    qtbot.wait(50)
-    assert not table.hasFocus()
-    for key in (Qt.Key.Key_Return, Qt.Key.Key_D, Qt.Key.Key_F2, Qt.Key.Key_F4,
-                Qt.Key.Key_F11):
-        qtbot.keyClick(QApplication.focusWidget() or wall.glass, key)
-    qtbot.wait(1000)  # a dispatch preview would have opened by now
+    # the focus did move to the table (the request was delivered) and came back to the glass
+    qtbot.waitUntil(lambda: table in changes, timeout=5_000)
+    assert not table.hasFocus() and QApplication.focusWidget() is wall.glass
+    keys = (Qt.Key.Key_Return, Qt.Key.Key_D, Qt.Key.Key_F2, Qt.Key.Key_F4, Qt.Key.Key_F11)
+    spy = KeySpy()
+    try:
+        for key in keys:
+            qtbot.keyClick(QApplication.focusWidget() or wall.glass, key)
+    finally:
+        spy.remove()
+    # every key was delivered (not merely sent): anything it would do has been asked for
+    assert [k for k in spy.keys if k in keys] == list(keys)
+    QApplication.processEvents()  # and what it queued has run
     assert win.dispatch_ctl.preview is None or not win.dispatch_ctl.preview.isVisible()
     assert win.mode == "live" and not win.map_side.isVisible()
     centre = win.dispatch_panel.mapTo(win, win.dispatch_panel.rect().center())
@@ -164,8 +192,15 @@ def test_screen_changes_refit_the_window(kiosk_window, qtbot) -> None:
     # the configured screen is gone (asleep, unplugged): the primary takes over
     wall.screen_index = 5
     assert wall.target_screen() is screen
-    with qtbot.waitSignal(wall.sig_refitted, timeout=5_000):
+    win.showNormal()
+    win.resize(800, 600)
+    with qtbot.waitSignal(wall.sig_refitted, timeout=5_000) as got:
         app.screenRemoved.emit(screen)
+    # refitted onto the primary screen: full screen there, covering it
+    assert got.args[0] is app.primaryScreen()
+    qtbot.waitUntil(win.isFullScreen, timeout=5_000)
+    assert win.screen() is app.primaryScreen()
+    qtbot.waitUntil(lambda: win.geometry() == app.primaryScreen().geometry(), timeout=5_000)
     wall.full_screen = False
     win.showNormal()
 
@@ -230,7 +265,9 @@ def test_a_wide_wall_puts_the_event_column_beside_the_map(qtbot, small_dataset_m
     assert top > side > 600  # the map and its neighbours, then the event column
     assert win.dispatch_panel.height() > 450  # the event list runs the full height
     win.resize(2100, 900)  # between the thresholds: stays wide (no flicker)
-    qtbot.wait(50)
+    # the resize reached the window (not merely waited for) before "still wide" is judged
+    qtbot.waitUntil(lambda: win.width() == 2100, timeout=5_000)
+    QApplication.processEvents()
     assert wide.wide
     win.resize(1600, 900)
     qtbot.waitUntil(lambda: not wide.wide, timeout=5_000)

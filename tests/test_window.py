@@ -99,7 +99,8 @@ def test_drill_mode_never_touches_the_live_store(qtbot, small_dataset_master: Pa
     with qtbot.waitSignal(win.sig_all_drawn, timeout=90_000):
         win.start()
     assert win.drill is not None and win.store is win.drill.store
-    assert not default_store_path().exists()  # the live store was never opened
+    live = default_store_path(cat.data_dir)
+    assert not live.exists()  # the live store was never opened
     assert win.watermark.isVisible() and win.replay_bar.isVisible()
     # a drill says so on its bar and clock, not 复盘
     assert win.replay_bar.caption.text().startswith("演练")
@@ -115,7 +116,7 @@ def test_drill_mode_never_touches_the_live_store(qtbot, small_dataset_master: Pa
     assert win.after_action.view.row_count() >= 1
     win.close()
     cat.close()
-    assert not default_store_path().exists()
+    assert not live.exists() and not (tmp_path / "home" / "stores").exists()
 
 
 def test_drill_button_picks_a_scenario_or_a_past_window_and_starts_its_own_cockpit(

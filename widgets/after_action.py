@@ -18,6 +18,7 @@ from typing import Any
 
 import pyqtgraph as pg
 from cockpit.widgets import theme
+from cockpit.widgets.preview import preview_app, show_or_save
 from cockpit.widgets.plain import display
 from cockpit.widgets.words import tr_word
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
@@ -332,22 +333,13 @@ def sample_report() -> dict[str, Any]:
             "score": 50.4, "formula": "每条注入 100 分 · per inject 100 points"}
 
 
-def main(argv: list[str] | None = None) -> int:
-    from PySide6.QtWidgets import QApplication
-
-    argv = list(sys.argv[1:] if argv is None else argv)
-    app = QApplication.instance() or QApplication([])
-    theme.apply(app)
+def preview(argv: list[str]) -> int:
+    """This widget alone on sample data (see :mod:`cockpit.widgets.preview`)."""
+    app = preview_app(argv)
     dlg = AfterActionDialog()
     dlg.set_report(sample_report())
-    if "--screenshot" in argv:
-        dlg.show()
-        app.processEvents()
-        dlg.grab().save(argv[argv.index("--screenshot") + 1])
-        return 0
-    dlg.show()
-    return app.exec()
+    return show_or_save(app, dlg, argv)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(preview(sys.argv))

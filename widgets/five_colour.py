@@ -20,6 +20,8 @@ from typing import Any
 
 import pyqtgraph as pg
 from cockpit.widgets import theme
+from cockpit.widgets.preview import preview_app, show_or_save
+from cockpit.widgets.table_model import RowsModel
 from cockpit.widgets.plain import display, set_plain, tooltip
 from cockpit.widgets.words import EVALUATION, tr_word
 from PySide6.QtCore import (
@@ -523,7 +525,7 @@ class FiveColourGrid(QWidget):
 # --------------------------------------------------------------------------- breakdown
 
 
-class DictRowsModel(QAbstractTableModel):
+class DictRowsModel(RowsModel):
     """A read-only, sortable table of dict rows.
 
     ``columns``: (key, header) or (key, header, format) where format is a str.format spec
@@ -532,32 +534,11 @@ class DictRowsModel(QAbstractTableModel):
     """
 
     def __init__(self, columns: list[tuple], parent=None) -> None:
-        super().__init__(parent)
-        self._columns = [tuple(c) + (None,) * (3 - len(c)) for c in columns]
-        self._rows: list[dict[str, Any]] = []
+        super().__init__([tuple(c) + (None,) * (3 - len(c)) for c in columns], parent)
 
     def set_rows(self, rows: list[dict[str, Any]], columns: list[tuple] | None = None) -> None:
-        self.beginResetModel()
-        if columns is not None:
-            self._columns = [tuple(c) + (None,) * (3 - len(c)) for c in columns]
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def row(self, i: int) -> dict[str, Any]:
-        return self._rows[i]
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self._columns)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if (role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal
-                and 0 <= section < len(self._columns)):
-            return self._columns[section][1]
-        return None
+        super().set_rows(rows, None if columns is None else
+                         [tuple(c) + (None,) * (3 - len(c)) for c in columns])
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
@@ -628,9 +609,16 @@ class TrendPlot(pg.PlotWidget):
             a = pi.getAxis(ax)
             a.setPen(pg.mkPen(theme.TEXT_DIM))
             a.setTextPen(pg.mkPen(theme.TEXT_DIM))
-        self.legend = pi.addLegend(offset=(8, 4), labelTextColor=theme.TEXT,
-                                   brush=pg.mkBrush(17, 26, 46, 200))
+        # the legend sits on one row in a strip above 100 that no score reaches (the y range
+        # leaves it free), so it never covers a point or its label
+        self.legend = pi.addLegend(offset=(8, 2), labelTextColor=theme.TEXT,
+                                   brush=pg.mkBrush(17, 26, 46, 200), colCount=2)
         self._drawn = False
+        self._periods: list[str] = []
+
+    def periods(self) -> list[str]:
+        """The quarters drawn."""
+        return list(self._periods)
 
     def set_trend(self, periods: list[str], score: list, city_mean: list,
                   bands: list[dict], label: str | None = None) -> None:
@@ -664,7 +652,8 @@ class TrendPlot(pg.PlotWidget):
                 pi.addItem(t)
         finite = [v for v in ys + ms if not math.isnan(v)]
         lo = max(0.0, min(finite) - 8) if finite else 0.0
-        pi.setYRange(lo, 100, padding=0.02)
+        pi.setYRange(lo, 100 + (100 - lo) * 0.45, padding=0.02)
+        self._periods = list(periods)
         pi.setXRange(-0.4, max(len(x) - 0.6, 0.6), padding=0)
         # 2026Q3 -> 26Q3: eight quarters fit a narrow panel too
         pi.getAxis("bottom").setTicks([[(i, p[2:] if len(p) == 6 else p)
@@ -784,11 +773,9 @@ def sample_grid(n: int = 41) -> tuple[list[str], list[dict], list[dict]]:
     return columns, rows, legend
 
 
-def _main(argv: list[str]) -> int:
-    from PySide6.QtWidgets import QApplication
-
-    app = QApplication.instance() or QApplication(argv[:1])
-    theme.apply(app)
+def preview(argv: list[str]) -> int:
+    """This widget alone on sample data (see :mod:`cockpit.widgets.preview`)."""
+    app = preview_app(argv)
     w = QSplitter()
     grid = FiveColourGrid()
     cols, rows, legend = sample_grid()
@@ -810,16 +797,10 @@ def _main(argv: list[str]) -> int:
     w.addWidget(bd)
     w.setSizes([1000, 600])
     w.resize(1600, 900)
-    if len(argv) > 1:  # render offscreen and save
-        w.show()
-        app.processEvents()
-        ok = w.grab().save(argv[1])
-        return 0 if ok else 1
-    w.show()
-    return app.exec()
+    return show_or_save(app, w, argv)
 
 
 if __name__ == "__main__":
     import sys
 
-    raise SystemExit(_main(sys.argv))
+    raise SystemExit(preview(sys.argv))

@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 
 from cockpit.widgets import theme
+from cockpit.widgets.preview import preview_app, screenshot_path, show_or_save
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QSizePolicy, QWidget
@@ -371,15 +372,14 @@ def _short(v: float) -> str:
     return f"{v:g}"
 
 
-def _demo(argv: list[str]) -> int:
+def preview(argv: list[str]) -> int:
     """A window of sample gauges; ``--screenshot PNG`` saves it and exits."""
     import random
 
     from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QApplication, QGridLayout
+    from PySide6.QtWidgets import QGridLayout
 
-    app = QApplication.instance() or QApplication(argv)
-    theme.apply(app)
+    app = preview_app(argv)
     w = QWidget()
     w.setObjectName("central")
     w.setStyleSheet(f"QWidget#central {{ background: {theme.BG}; }}")
@@ -413,13 +413,8 @@ def _demo(argv: list[str]) -> int:
     for i, g in enumerate(gauges):
         grid.addWidget(g, i // 3, i % 3)
     w.resize(900, 620)
-    if "--screenshot" in argv:
-        out = argv[argv.index("--screenshot") + 1]
-        w.show()
-        app.processEvents()
-        ok = w.grab().save(out)
-        print(f"saved {out}" if ok else f"could not save {out}")
-        return 0 if ok else 1
+    if screenshot_path(argv):
+        return show_or_save(app, w, argv)
 
     def wiggle() -> None:
         v = pressure._value or 0.4
@@ -437,4 +432,4 @@ def _demo(argv: list[str]) -> int:
 if __name__ == "__main__":
     import sys
 
-    sys.exit(_demo(sys.argv))
+    sys.exit(preview(sys.argv))

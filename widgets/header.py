@@ -31,6 +31,8 @@ class HeaderBar(QFrame):
 
     sig_mode_requested = Signal(str)
     """The user asked for another mode: "live", "review" or "drill"."""
+    sig_levels_requested = Signal()
+    """The user asked for the levels panel (escalations, delegations, supervision)."""
 
     def __init__(self, title: str, parent=None) -> None:
         super().__init__(parent)
@@ -49,6 +51,17 @@ class HeaderBar(QFrame):
         self.demo_badge.hide()
         lay.addWidget(self.demo_badge)
         lay.addStretch(1)
+        self.identity = QLabel()
+        self.identity.setObjectName("identity")
+        self.identity.setTextFormat(Qt.TextFormat.PlainText)
+        self.identity.setToolTip(self.tr("本席位所属中心、角色和登录名（由数据库认定）"))
+        lay.addWidget(self.identity)
+        self.levels_button = QPushButton(self.tr("上下级"))
+        self.levels_button.setObjectName("levelsButton")
+        self.levels_button.setToolTip(self.tr("上级下派、下级上报、督办与退回 (Ctrl+L)"))
+        self.levels_button.clicked.connect(self.sig_levels_requested.emit)
+        self.levels_button.hide()
+        lay.addWidget(self.levels_button)
         self.alarm_badge = QLabel()
         self.alarm_badge.setObjectName("alarmBadge")
         self.alarm_badge.hide()
@@ -90,6 +103,14 @@ class HeaderBar(QFrame):
         self.clock.setTextFormat(Qt.TextFormat.PlainText)
         self.clock.setText(t.strftime("%Y-%m-%d %H:%M:%S"))
         self.clock_caption.setText(caption)
+
+    def set_identity(self, text: str, levels: bool = False) -> None:
+        """Who this seat is (centre · role · login); ``levels``: show the levels button."""
+        self.identity.setText(text)
+        self.levels_button.setVisible(levels)
+
+    def set_levels_count(self, n: int) -> None:
+        self.levels_button.setText(self.tr("上下级 {n}").format(n=n) if n else self.tr("上下级"))
 
     def set_demo(self, synthetic: bool) -> None:
         self.demo_badge.setVisible(synthetic)

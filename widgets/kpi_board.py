@@ -10,11 +10,10 @@ from typing import Any
 
 from cockpit.widgets import theme
 from cockpit.widgets.plain import display, tooltip
+from cockpit.widgets.table_model import RowsModel
 from cockpit.widgets.words import tr_word
 from PySide6.QtCore import (
     QT_TRANSLATE_NOOP,
-    QAbstractTableModel,
-    QCoreApplication,
     QModelIndex,
     QPersistentModelIndex,
     QSortFilterProxyModel,
@@ -64,29 +63,13 @@ def score_colour(score: float | None) -> str:
     return theme.STATUS["warning"] if score >= 60 else theme.STATUS["alarm"]
 
 
-class KpiTableModel(QAbstractTableModel):
+class KpiTableModel(RowsModel):
     """KPI rows; numbers sort as numbers, missing values last."""
 
+    TR_CONTEXT = "KpiTableModel"
+
     def __init__(self, parent=None) -> None:
-        super().__init__(parent)
-        self._rows: list[dict] = []
-
-    def set_rows(self, rows: list[dict]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return QCoreApplication.translate("KpiTableModel", COLUMNS[section][1])
-        return None
+        super().__init__(COLUMNS, parent)
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):

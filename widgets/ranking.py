@@ -24,6 +24,7 @@ from cockpit.widgets.five_colour import (
     rank_change_text,
 )
 from cockpit.widgets.plain import display, set_plain
+from cockpit.widgets.preview import preview_app, screenshot_path, show_or_save
 from cockpit.widgets.words import EVALUATION, tr_word
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
@@ -303,11 +304,9 @@ def sample_rows(n: int = 41) -> list[dict[str, Any]]:
     return rows
 
 
-def _main(argv: list[str]) -> int:
-    from PySide6.QtWidgets import QApplication
-
-    app = QApplication.instance() or QApplication(argv[:1])
-    theme.apply(app)
+def preview(argv: list[str]) -> int:
+    """This widget alone on sample data (see :mod:`cockpit.widgets.preview`)."""
+    app = preview_app(argv)
     w = RankingView()
     periods = ["2025Q4", "2026Q1", "2026Q2", "2026Q3"]
     w.set_periods(periods, "2026Q3", "2026Q2")
@@ -332,19 +331,19 @@ def _main(argv: list[str]) -> int:
                      "bottom": [entry(r) for r in rows[::-1][:5]]}
                     for b in ("总分", "党建统领", "经济发展", "设施运行")])
     w.resize(900, 800)
-    if len(argv) > 1:
+    out = screenshot_path(argv)
+    if out:  # one PNG per tab: NAME-0.png, NAME-1.png, …
         w.show()
         app.processEvents()
         for i in range(w.tabs.count()):
             w.tabs.setCurrentIndex(i)
             app.processEvents()
-            w.grab().save(argv[1].replace(".png", f"-{i}.png"))
+            w.grab().save(out.replace(".png", f"-{i}.png"))
         return 0
-    w.show()
-    return app.exec()
+    return show_or_save(app, w, argv)
 
 
 if __name__ == "__main__":
     import sys
 
-    raise SystemExit(_main(sys.argv))
+    raise SystemExit(preview(sys.argv))

@@ -18,6 +18,7 @@ import numpy as np
 import pyqtgraph as pg
 from cockpit.widgets import theme
 from cockpit.widgets.plain import tooltip
+from cockpit.widgets.preview import preview_app, show_or_save
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
@@ -308,21 +309,14 @@ def _sample(bar: ReplayBar) -> None:
     bar.set_playing(True)
 
 
-def main(argv: list[str] | None = None) -> int:
-    from PySide6.QtWidgets import QApplication
-
-    argv = list(sys.argv[1:] if argv is None else argv)
-    app = QApplication.instance() or QApplication([])
-    theme.apply(app)
+def preview(argv: list[str]) -> int:
+    """This widget alone on sample data (see :mod:`cockpit.widgets.preview`)."""
+    app = preview_app(argv)
     bar = ReplayBar()
     bar.resize(1900, 140)
     _sample(bar)
-    if "--screenshot" in argv:
-        bar.grab().save(argv[argv.index("--screenshot") + 1])
-        return 0
-    bar.show()
-    return app.exec()
+    return show_or_save(app, bar, argv)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(preview(sys.argv))

@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 import numpy as np
 import pyqtgraph as pg
 from cockpit.widgets import theme
+from cockpit.widgets.preview import preview_app, show_or_save
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QSize, Qt
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
@@ -255,11 +256,9 @@ class TrendChart(QWidget):
             + f"</span>{_SP}<span style='color:{theme.TEXT_DIM}'>" + self.tr("┆ 当前") + "</span>")
 
 
-def _demo(argv: list[str]) -> int:
-    from PySide6.QtWidgets import QApplication
-
-    app = QApplication.instance() or QApplication(argv)
-    theme.apply(app)
+def preview(argv: list[str]) -> int:
+    """This widget alone on sample data (see :mod:`cockpit.widgets.preview`)."""
+    app = preview_app(argv)
     w = QWidget()
     w.setStyleSheet(f"background: {theme.BG};")
     lay = QVBoxLayout(w)
@@ -280,18 +279,10 @@ def _demo(argv: list[str]) -> int:
     lay.addWidget(spark)
     lay.addWidget(chart, 1)
     w.resize(900, 520)
-    if "--screenshot" in argv:
-        out = argv[argv.index("--screenshot") + 1]
-        w.show()
-        app.processEvents()
-        ok = w.grab().save(out)
-        print(f"saved {out}" if ok else f"could not save {out}")
-        return 0 if ok else 1
-    w.show()
-    return app.exec()
+    return show_or_save(app, w, argv)
 
 
 if __name__ == "__main__":
     import sys
 
-    sys.exit(_demo(sys.argv))
+    sys.exit(preview(sys.argv))

@@ -18,7 +18,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-GROUPS_PLANNED = ("data", "map", "vitals", "evaluation", "dispatch", "replay", "seats")
+GROUPS_PLANNED = ("data", "map", "vitals", "evaluation", "dispatch", "replay", "seats",
+                  "levels")
 
 
 def _bench_data(quick: bool) -> dict[str, Any]:
@@ -63,10 +64,16 @@ def _bench_seats(quick: bool) -> dict[str, Any]:
     return bench_seats(quick)
 
 
+def _bench_levels(quick: bool) -> dict[str, Any]:
+    from cockpit.bench.levels import bench_levels
+
+    return bench_levels(quick)
+
+
 GROUPS: dict[str, Callable[[bool], dict[str, Any]]] = {
     "data": _bench_data, "map": _bench_map, "vitals": _bench_vitals,
     "evaluation": _bench_evaluation, "dispatch": _bench_dispatch, "replay": _bench_replay,
-    "seats": _bench_seats}
+    "seats": _bench_seats, "levels": _bench_levels}
 
 
 def run_bench(only: str | None, quick: bool, json_path: Path) -> int:

@@ -72,7 +72,8 @@ def build_parser() -> argparse.ArgumentParser:
                    "user's data directory) or postgresql://user@host/db, the store every seat "
                    "of a centre shares")
     p.add_argument("--report-startup", action="store_true",
-                   help="print 'first-frame <seconds>' when every region has drawn (bench)")
+                   help="print 'first-frame <seconds>' (since the process started) on stdout "
+                   "when every region has drawn (the bench uses it)")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
     data = sub.add_parser("data", help="generate or validate datasets")
@@ -102,6 +103,12 @@ def build_parser() -> argparse.ArgumentParser:
     from cockpit.config import add_parser as add_config_parser
 
     add_config_parser(sub)
+    from cockpit.cli.centre import add_parser as add_centre_parser
+
+    add_centre_parser(sub)
+    from cockpit.cli.drill import add_parser as add_drill_parser
+
+    add_drill_parser(sub)
     return p
 
 
@@ -165,6 +172,14 @@ def main(argv: list[str] | None = None) -> int:
         from cockpit.config import cmd_config
 
         return cmd_config(args)
+    if args.command == "drill":
+        from cockpit.cli.drill import cmd_drill
+
+        return cmd_drill(args)
+    if args.command == "centre":
+        from cockpit.cli.centre import cmd_centre
+
+        return cmd_centre(args)
     if args.command == "bench":
         from cockpit.bench import run_bench
 

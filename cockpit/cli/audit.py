@@ -1,7 +1,11 @@
 """`cockpit audit verify [STORE]`: check the dispatch log's hash chain and its head.
 
+Which store, first match wins: the STORE argument, ``--store``, the config file's ``store``,
+the default store of the dataset (``--data``, else the config's ``data``, else the built-in
+demo dataset). The OK line names the store it checked.
+
 Exit status: 0 clean, 1 problems found (each printed), 2 the store cannot be opened (missing,
-held by a running cockpit, not a dispatch store).
+held by a running cockpit, not a dispatch store), 5 the config file has problems.
 """
 
 from __future__ import annotations
@@ -17,25 +21,41 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     asub = audit.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
     v = asub.add_parser("verify", help="check the dispatch log's hash chain: edited, deleted or "
                         "reordered rows; exit 0 clean, 1 problems, 2 cannot open")
-    v.add_argument("store", nargs="?", default=None,
-                   help="the dispatch store file (default: dispatch.duckdb in the user's data "
-                   "directory) or a postgresql:// URL")
+    # SUPPRESS: without it the subcommand's default would hide the global --store / --data
+    v.add_argument("store", nargs="?", default=argparse.SUPPRESS,
+                   help="the dispatch store file or a postgresql:// URL (default: the config "
+                   "file's store, else the dataset's own store in the user's data directory)")
+    v.add_argument("--data", type=Path, default=argparse.SUPPRESS, metavar="DIR",
+                   help="the dataset whose default store to check (default: the config file's "
+                   "data, else the built-in demo data)")
     v.add_argument("--key-file", type=Path, default=None,
                    help="the head's HMAC key, if kept away from the store (default: "
                    "<STORE>.key)")
 
 
 def cmd_audit_verify(args: argparse.Namespace) -> int:
-    from cockpit.controllers.store import default_store_path
+    from cockpit import config as config_mod
+    from cockpit.controllers.store import default_store_path, legacy_store_path
     from cockpit.datasets.dispatch import DispatchError, StoreLocked, is_pg_location, open_store
 
     prog = "cockpit audit verify"
+    # the positional STORE is not the global --store: keep both apart for effective()
     where = getattr(args, "store", None)
+    cfg, _origin, _path, problems = config_mod.effective(
+        argparse.Namespace(config=getattr(args, "config", None), data=getattr(args, "data", None)))
+    if problems:
+        for p in problems:
+            print(f"{prog}: {p}", file=sys.stderr)
+        return config_mod.EXIT_BAD_CONFIG
+    where = where or cfg.store
     if is_pg_location(where):
         return _verify_pg(prog, where, getattr(args, "key_file", None))
-    path = Path(where) if where else default_store_path()
+    path = Path(where).expanduser() if where else default_store_path(cfg.data)
     if not path.exists():
-        print(f"{prog}: no dispatch store at {path}", file=sys.stderr)
+        old = legacy_store_path()
+        hint = (f"; the store every dataset shared before stores were per dataset is {old} "
+                f"(cockpit audit verify {old})") if not where and old.exists() else ""
+        print(f"{prog}: no dispatch store at {path}{hint}", file=sys.stderr)
         return 2
     key = None
     key_file = getattr(args, "key_file", None)

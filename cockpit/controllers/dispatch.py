@@ -43,6 +43,7 @@ from cockpit.datasets.dispatch import (
     DuplicateOpenOrder,
     IdempotencyConflict,
     IllegalTransition,
+    NotPermitted,
     StoreLocked,
     StoreUnavailable,
     StoreWriteError,
@@ -201,6 +202,8 @@ class DispatchController(QObject):
         self.responder = responder
         self.store_problem = store_problem
         self.operator = operator or getpass.getuser() or "operator"
+        #: event -> what a new order needs beside the plan (a levels store: area, owner)
+        self.create_args: Callable[[dict[str, Any] | None], dict[str, Any]] = lambda _e: {}
         self.recent = timedelta(hours=recent_hours)
         self.max_events = max_events
         self.finished = timedelta(hours=finished_hours)
@@ -723,7 +726,8 @@ class DispatchController(QObject):
             return
         self.panel.show_message("")
         dlg = DispatchPreview(preview, self.panel.window())
-        dlg.sig_dispatch_confirmed.connect(lambda _p: self._on_confirmed(eid, plan, dlg))
+        event = preview.get("event")
+        dlg.sig_dispatch_confirmed.connect(lambda _p: self._on_confirmed(eid, plan, dlg, event))
         dlg.finished.connect(lambda _r: self._on_preview_closed(dlg))
         self.preview = dlg
         dlg.open()
@@ -733,17 +737,19 @@ class DispatchController(QObject):
             self.preview = None
         dlg.deleteLater()
 
-    def _on_confirmed(self, eid: str, plan: routing.Plan, dlg: DispatchPreview) -> None:
+    def _on_confirmed(self, eid: str, plan: routing.Plan, dlg: DispatchPreview,
+                      event: dict[str, Any] | None = None) -> None:
         if eid in self._inflight or self.store is None:
             return
         self._inflight.add(eid)
         # one key per confirmation; kept after a failure so that the retry is the same request
         key = self._dispatch_keys.setdefault(eid, f"gui-dispatch:{uuid.uuid4().hex}")
         store, op = self.store, self.operator
+        extra = self.create_args(event)  # a levels store: the event's area and owner
 
         def work():
             try:
-                return store.create(eid, op, key, plan=plan, source="gui")
+                return store.create(eid, op, key, plan=plan, source="gui", **extra)
             except Exception as e:  # noqa: BLE001 - classified on the GUI thread
                 return e
 
@@ -755,7 +761,7 @@ class DispatchController(QObject):
         if isinstance(result, Exception):
             msg = str(result)
             if isinstance(result, (DuplicateOpenOrder, IdempotencyConflict, IllegalTransition,
-                                   ValueError)):
+                                   NotPermitted, ValueError)):
                 self._dispatch_keys.pop(eid, None)  # refused for good: nothing to retry
                 dlg.set_refused(msg)
             else:
@@ -778,7 +784,8 @@ class DispatchController(QObject):
         self._inflight.discard(order_id)
         label = action_label(action)
         if isinstance(result, Exception):
-            if isinstance(result, (IllegalTransition, IdempotencyConflict, ValueError)):
+            if isinstance(result, (IllegalTransition, IdempotencyConflict, NotPermitted,
+                                   ValueError)):
                 self._action_keys.pop((order_id, action), None)
             elif isinstance(result, StoreLocked):
                 self._set_read_only(str(result))

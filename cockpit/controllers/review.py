@@ -1,11 +1,10 @@
-"""Review mode (晾晒): the evaluation engine wired to the five-colour grid, the KPI breakdown
-and the ranking views.
+"""Review mode (晾晒): the evaluation wired to the review panel.
 
-:class:`ReviewController` runs the engine (:mod:`cockpit.datasets.evaluation`) off the GUI
-thread, each job on its own catalog cursor, and turns its results into the plain rows the
-widgets take (the ``*_data`` functions below, pure and tested). :class:`ReviewPanel` composes
-the views; it fits the window's right region (``set_compact(True)``: tabs) or the large area
-of review mode (``set_compact(False)``: grid beside ranking and breakdown).
+:class:`ReviewController` runs the queries of :mod:`cockpit.datasets.review` off the GUI
+thread (each opens its own cursor there) and turns their results into the plain rows the
+widgets take (the ``*_data`` functions below, pure and tested). The panel itself is a widget,
+:class:`cockpit.widgets.review_panel.ReviewView` (rows in, signals out);
+:class:`ReviewPanel` is that view with its controller wired to it. Nothing here runs SQL.
 
 Typical wiring::
 
@@ -24,24 +23,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject, Qt, Signal
-from PySide6.QtWidgets import (
-    QButtonGroup,
-    QFileDialog,
-    QHBoxLayout,
-    QLabel,
-    QPushButton,
-    QSplitter,
-    QStackedLayout,
-    QTabWidget,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject, Signal
+from PySide6.QtWidgets import QWidget
 
 from cockpit.datasets import evaluation as E
+from cockpit.datasets import review as RQ
 from cockpit.datasets.report import MODE_LABELS
-from cockpit.widgets.five_colour import FiveColourGrid, KpiBreakdown, fmt_change, fmt_score
-from cockpit.widgets.ranking import RankingView, ranking_row
+from cockpit.widgets.dispatch_panel import action_label
+from cockpit.widgets.five_colour import fmt_change, fmt_score
+from cockpit.widgets.ranking import ranking_row
+from cockpit.widgets.review_panel import ReviewView
 from cockpit.widgets.words import EVALUATION, tr_word
 from cockpit.workers import run_in_background
 
@@ -191,9 +182,10 @@ def extremes_data(ev: E.QuarterEvaluation, mode: str, n: int = 5) -> list[dict]:
     return out
 
 
-def breakdown_data(con, ev: E.QuarterEvaluation, unit_code: str, column: str, mode: str,
-                   orders: pd.DataFrame | None = None) -> dict[str, Any]:
-    """What the breakdown shows for one cell: title, summary, columns, rows, trend."""
+def breakdown_data(facts: RQ.CellFacts, ev: E.QuarterEvaluation, mode: str) -> dict[str, Any]:
+    """What the breakdown shows for one cell (from :func:`cockpit.datasets.review.cell_facts`):
+    title, summary, columns, rows, trend."""
+    unit_code, column = facts.unit_code, facts.column
     names = dict(zip(ev.scores["unit_code"], ev.scores["unit_name"]))
     name = names.get(unit_code, unit_code)
     cell = ev.cell(unit_code, column, mode)
@@ -203,7 +195,7 @@ def breakdown_data(con, ev: E.QuarterEvaluation, unit_code: str, column: str, mo
         label=tr_word(cell["label"], EVALUATION))
             + (translate("review", " · 第 {rank} 名 / {n}").format(rank=cell["rank"], n=n_units)
                if cell["rank"] is not None else ""))
-    tr = E.trend(con, unit_code, column, 8, ev.period, orders, ev.config)
+    tr = facts.trend
     trend = {"periods": tr["period"].tolist(), "score": tr["score"].tolist(),
              "city_mean": tr["city_mean"].tolist(), "label": name}
     title = f"{name} · {tr_word(column)} · {ev.period}"
@@ -219,8 +211,7 @@ def breakdown_data(con, ev: E.QuarterEvaluation, unit_code: str, column: str, mo
                    ("label", translate("review", "等级")), ("rank", translate("review", "名次")),
                    ("prev", translate("review", "上季度"), "{:.1f}"), ("change", translate("review", "变化"))]
         rows = []
-        bs = E.board_scores(con, ev.period, unit_code, mode, orders, ev.config,
-                            closed_loop_board=True)
+        bs = facts.boards
         for b in bs.itertuples(index=False):
             c = ev.cell(unit_code, b.board, mode)
             rows.append({"name": tr_word(b.board), "score": b.score,
@@ -232,11 +223,10 @@ def breakdown_data(con, ev: E.QuarterEvaluation, unit_code: str, column: str, mo
         return {"title": title, "summary": summary, "columns": columns, "rows": rows,
                 "trend": trend}
     if column == E.CLOSED_LOOP:
-        r = ev.closed_loop[ev.closed_loop["unit_code"] == unit_code]
+        r = facts.closed_loop
         columns = [("name", translate("review", "项目")), ("value", translate("review", "数值"))]
         rows = []
-        if len(r):
-            r = r.iloc[0]
+        if r is not None:
 
             def pct(x) -> str:
                 return "—" if x != x or x is None else f"{x:.0%}"
@@ -251,15 +241,30 @@ def breakdown_data(con, ev: E.QuarterEvaluation, unit_code: str, column: str, mo
                                  else str(_i(r["overdue"]))),
                                 (translate("review", "来源"), _source_text(r["source"]))):
                 rows.append({"name": label, "value": text})
+        # the orders behind the score: overdue and late first
+        for o in (facts.orders.itertuples(index=False) if facts.orders is not None else []):
+            why = (translate("review", "超时未办结") if o.overdue else
+                   translate("review", "迟办：{actions}").format(actions="、".join(
+                       action_label(a) for a in str(o.late_actions).split(",") if a))
+                   if o.late_actions else translate("review", "按时"))
+            rows.append({"name": translate("review", "事件 {event} · {title}").format(
+                event=o.event_id, title=o.title if isinstance(o.title, str) else "—"),
+                "value": f"{o.department} · {why}",
+                **({"value__fg": "#ff6b5e"} if o.overdue or o.late_actions else {})})
         note = _cell_dict(ev, cell, column).get("note", "")
         return {"title": title, "summary": head + (f" · {note}" if note else ""),
                 "columns": columns, "rows": rows, "trend": trend}
-    df = E.kpi_breakdown(con, ev.period, unit_code, column, ev.config)
-    columns = [("name", translate("review", "指标")), ("runway", translate("review", "跑道")),
-               ("direction", translate("review", "方向")), ("weight", translate("review", "权重"), "{:.2f}"),
-               ("target", translate("review", "目标"), "{:g}"), ("value", translate("review", "数值"), "{:g}"),
-               ("unit", translate("review", "单位")), ("score", translate("review", "得分"), "{:.1f}"),
-               ("change", translate("review", "较上季"), "{:+g}"), ("points_lost", translate("review", "失分"), "{:.2f}")]
+    df = facts.kpis
+    # what a leader reads first comes first: value against target, score, weight, what the
+    # KPI adds to the board's score and what it costs it
+    columns = [("name", translate("review", "指标")), ("value", translate("review", "数值"), "{:g}"),
+               ("target", translate("review", "目标"), "{:g}"), ("unit", translate("review", "单位")),
+               ("score", translate("review", "得分"), "{:.1f}"),
+               ("weight", translate("review", "权重"), "{:.2f}"),
+               ("contribution", translate("review", "贡献"), "{:.2f}"),
+               ("points_lost", translate("review", "失分"), "{:.2f}"),
+               ("change", translate("review", "较上季"), "{:+g}"),
+               ("direction", translate("review", "方向")), ("runway", translate("review", "跑道"))]
     higher, lower = translate("review", "↑ 越高越好"), translate("review", "↓ 越低越好")
     no_data = tr_word("无数据", EVALUATION)
     rows = []
@@ -274,14 +279,16 @@ def breakdown_data(con, ev: E.QuarterEvaluation, unit_code: str, column: str, mo
                      "score__text": fmt_score(score) if score is not None else no_data,
                      "change": None if k.change != k.change else float(k.change),
                      "points_lost": None if k.points_lost != k.points_lost
-                     else float(k.points_lost), **coloured(score)})
+                     else float(k.points_lost),
+                     "contribution": None if score is None or k.share != k.share
+                     else float(k.share * score), **coloured(score)})
     have = int(df["score"].notna().sum())
     cov = ev.cells[(ev.cells["unit_code"] == unit_code) & (ev.cells["column"] == column)]
     cv = float(cov["coverage"].iloc[0]) if len(cov) and cov["coverage"].iloc[0] == cov[
         "coverage"].iloc[0] else None
     summary = (head + translate("review", " · 有数值的指标 {have}/{n}").format(have=have, n=len(df))
                + (translate("review", "（权重覆盖 {cv}）").format(cv=f"{cv:.0%}") if cv is not None else "")
-               + translate("review", " · 失分 = 权重占比 × (100 − 得分)，按失分排序"))
+               + translate("review", " · 贡献 = 权重占比 × 得分，失分 = 权重占比 × (100 − 得分)，按失分排序"))
     return {"title": title, "summary": summary, "columns": columns, "rows": rows,
             "trend": trend}
 
@@ -324,21 +331,9 @@ class ReviewController(QObject):
 
         def work() -> QuarterView:
             t0 = time.perf_counter()
-            con = catalog.cursor()
-            try:
-                orders = provider() if provider is not None else None
-                ps = E.periods(con)
-                p = period if period in ps else (ps[-1] if ps else None)
-                ev = cache.get(p) if p else None
-                if ev is None:
-                    ev = E.evaluate_quarter(con, p, orders)
-                c = compare if compare in ps and compare != ev.period else ev.previous
-                other = None
-                if c:
-                    other = cache.get(c) or E.evaluate_quarter(con, c, orders)
-                return QuarterView(ps, ev, other, time.perf_counter() - t0)
-            finally:
-                con.close()
+            orders = provider() if provider is not None else None
+            ps, ev, other = RQ.quarter_views(catalog, period, compare, orders, cache)
+            return QuarterView(ps, ev, other, time.perf_counter() - t0)
 
         run_in_background(work, self._on_loaded, self._on_failed)
 
@@ -350,16 +345,31 @@ class ReviewController(QObject):
         catalog, provider = self.catalog, self.orders_provider
 
         def work() -> dict:
-            con = catalog.cursor()
-            try:
-                orders = provider() if provider is not None else None
-                out = breakdown_data(con, ev, unit_code, column, mode, orders)
-                out["unit_code"], out["column"] = unit_code, column
-                return out
-            finally:
-                con.close()
+            orders = provider() if provider is not None else None
+            out = breakdown_data(RQ.cell_facts(catalog, ev, unit_code, column, mode, orders),
+                                 ev, mode)
+            out["unit_code"], out["column"] = unit_code, column
+            return out
 
         run_in_background(work, self.sig_breakdown_ready.emit, self._on_failed)
+
+    def report(self, period: str | None, mode: str, compare: str | None, kpi_detail: bool,
+               done: Callable[[Any], None], failed: Callable[[str], None],
+               then: Callable[[Any], Any] | None = None) -> None:
+        """Build the quarter's report in the background (``then`` runs there on it too);
+        ``done`` gets the result on the GUI thread. Without dispatch records the report says
+        why."""
+        catalog, provider = self.catalog, self.orders_provider
+
+        def work():
+            orders = provider() if provider is not None else None
+            note = None if orders is not None else translate(
+                "review", "本窗口未打开派遣库（见状态栏），闭环处置改用事件历史")
+            rep = RQ.quarter_report(catalog, period, mode, orders, compare,
+                                    kpi_detail=kpi_detail, orders_note=note)
+            return then(rep) if then is not None else rep
+
+        run_in_background(work, done, failed)
 
     def _on_loaded(self, view: QuarterView) -> None:
         self._running = False
@@ -385,11 +395,10 @@ class ReviewController(QObject):
 # --------------------------------------------------------------------------- panel
 
 
-class ReviewPanel(QWidget):
-    """The five-colour grid, the KPI breakdown and the ranking views, for review mode."""
+class ReviewPanel(ReviewView):
+    """The review view (:class:`cockpit.widgets.review_panel.ReviewView`) with its
+    controller: the view's signals become background jobs, their results become rows."""
 
-    sig_unit_selected = Signal(str)
-    """A unit was selected in the grid, the ranking or the breakdown: its code."""
     sig_quarter_shown = Signal(str)
     """The panel shows a quarter's evaluation: its period."""
     sig_exported = Signal(str)
@@ -402,84 +411,15 @@ class ReviewPanel(QWidget):
         self.controller.sig_quarter_ready.connect(self._on_quarter_ready)
         self.controller.sig_breakdown_ready.connect(self._on_breakdown_ready)
         self.controller.sig_failed.connect(self._on_failed)
-        self.mode = "absolute"
-        self.compact = False
-        self._period: str | None = None
         self._compare: str | None = None
         self._selected: tuple[str, str] | None = None
-
-        self.grid = FiveColourGrid()
-        self.grid.sig_cell_activated.connect(self._on_cell_activated)
-        self.grid.sig_unit_selected.connect(self.sig_unit_selected)
-        self.breakdown = KpiBreakdown()
-        self.breakdown.sig_unit_selected.connect(self.sig_unit_selected)
-        self.ranking = RankingView()
-        self.ranking.sig_period_requested.connect(self.set_period)
-        self.ranking.sig_compare_requested.connect(self.set_compare)
-        self.ranking.sig_unit_selected.connect(self._on_ranking_unit)
-
-        # toolbar: quarter selectors, mode, export
-        self.title = QLabel(self.tr("五色图 · 晾晒"))
-        self.title.setObjectName("panelTitle")
-        self.btn_absolute = QPushButton(self.tr("分数段"))
-        self.btn_absolute.setToolTip(self.tr("按 eval_scheme 的分数阈值评色"))
-        self.btn_quintile = QPushButton(self.tr("名次五等分"))
-        self.btn_quintile.setToolTip(self.tr("按名次五等分评色（晾晒）"))
-        self.mode_group = QButtonGroup(self)
-        for b in (self.btn_absolute, self.btn_quintile):
-            b.setObjectName("modeButton")
-            b.setCheckable(True)
-            self.mode_group.addButton(b)
-        self.btn_absolute.setChecked(True)
-        self.btn_absolute.clicked.connect(self._on_absolute_clicked)
-        self.btn_quintile.clicked.connect(self._on_quintile_clicked)
-        self.btn_pdf = QPushButton(self.tr("导出 PDF"))
-        self.btn_pdf.clicked.connect(self._on_export_pdf_clicked)
-        self.btn_xlsx = QPushButton(self.tr("导出 Excel"))
-        self.btn_xlsx.clicked.connect(self._on_export_xlsx_clicked)
-        self.status = QLabel()
-        self.status.setObjectName("note")
-        self.status.setWordWrap(True)
-
-        self._row1 = QHBoxLayout()
-        self._row2 = QHBoxLayout()
-        for row in (self._row1, self._row2):
-            row.setContentsMargins(0, 0, 0, 0)
-            row.setSpacing(6)
-        top = QVBoxLayout()
-        top.setSpacing(4)
-        top.addLayout(self._row1)
-        top.addLayout(self._row2)
-
-        # two arrangements of the same views
-        self._wide = QSplitter(Qt.Orientation.Horizontal)
-        self._wide.setChildrenCollapsible(False)
-        self._right = QSplitter(Qt.Orientation.Vertical)
-        self._right.setChildrenCollapsible(False)
-        self._tabs = QTabWidget()
-        self._stack = QStackedLayout()
-        holder_wide, holder_tabs = QWidget(), QWidget()
-        QVBoxLayout(holder_wide).addWidget(self._wide)
-        QVBoxLayout(holder_tabs).addWidget(self._tabs)
-        for h in (holder_wide, holder_tabs):
-            h.layout().setContentsMargins(0, 0, 0, 0)
-        self._stack.addWidget(holder_wide)
-        self._stack.addWidget(holder_tabs)
-
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(0, 0, 0, 0)
-        lay.setSpacing(6)
-        lay.addLayout(top)
-        lay.addLayout(self._stack, 1)
-        lay.addWidget(self.status)
-        self.set_compact(False)
+        self.sig_cell_activated.connect(self._on_cell_activated)
+        self.sig_period_requested.connect(self.set_period)
+        self.sig_compare_requested.connect(self.set_compare)
+        self.sig_mode_changed.connect(self.set_mode)
+        self.sig_export_requested.connect(self._on_export_requested)
 
     # ---- public API ---------------------------------------------------------------------
-    @property
-    def period(self) -> str | None:
-        """The quarter shown."""
-        return self._period
-
     @property
     def evaluation(self) -> E.QuarterEvaluation | None:
         """The evaluation shown (None before the first one arrives)."""
@@ -488,7 +428,7 @@ class ReviewPanel(QWidget):
 
     def refresh(self) -> None:
         """Evaluate the quarter shown (the latest at first) afresh, off the GUI thread."""
-        self.status.setText(self.tr("正在计算 …"))
+        self.set_status(self.tr("正在计算 …"))
         self.controller.load(self._period, self._compare, fresh=True)
 
     def set_period(self, period: str) -> None:
@@ -505,125 +445,36 @@ class ReviewPanel(QWidget):
         """Colour by absolute thresholds ("absolute") or by rank quintiles ("quintile")."""
         if mode not in E.MODES:
             raise ValueError(f"unknown mode {mode!r}")
-        self.mode = mode
-        (self.btn_quintile if mode == "quintile" else self.btn_absolute).setChecked(True)
+        self.set_mode_checked(mode)
         if self.controller.current is not None:
             self._show(self.controller.current)
 
-    def set_compact(self, compact: bool) -> None:
-        """Tabs for a side region (compact), or the grid beside ranking and breakdown."""
-        self.compact = compact
-        for w in (self.grid, self.ranking, self.breakdown):
-            w.setParent(None)
-        self._tabs.clear()
-        for row in (self._row1, self._row2):
-            while row.count():
-                row.takeAt(0)
-        if compact:
-            self._tabs.addTab(self.grid, self.tr("五色图"))
-            self._tabs.addTab(self.ranking, self.tr("排名"))
-            self._tabs.addTab(self.breakdown, self.tr("明细"))
-            self._row1.addWidget(self.title)
-            self._row1.addStretch(1)
-            self._row1.addWidget(self.ranking.selector)
-            self._row2.addWidget(self.btn_absolute)
-            self._row2.addWidget(self.btn_quintile)
-            self._row2.addStretch(1)
-            self._row2.addWidget(self.btn_pdf)
-            self._row2.addWidget(self.btn_xlsx)
-            self._stack.setCurrentIndex(1)
-        else:
-            self._wide.addWidget(self.grid)
-            self._right.addWidget(self.ranking)
-            self._right.addWidget(self.breakdown)
-            self._wide.addWidget(self._right)
-            self._wide.setStretchFactor(0, 58)
-            self._wide.setStretchFactor(1, 42)
-            self._right.setStretchFactor(0, 50)
-            self._right.setStretchFactor(1, 50)
-            self._row1.addWidget(self.title)
-            self._row1.addSpacing(16)
-            self._row1.addWidget(self.ranking.selector)
-            self._row1.addStretch(1)
-            self._row1.addWidget(self.btn_absolute)
-            self._row1.addWidget(self.btn_quintile)
-            self._row1.addSpacing(16)
-            self._row1.addWidget(self.btn_pdf)
-            self._row1.addWidget(self.btn_xlsx)
-            self._stack.setCurrentIndex(0)
-            self._sized = False
-            self._size_splitters()
-        for w in (self.title, self.ranking.selector, self.btn_absolute, self.btn_quintile,
-                  self.btn_pdf, self.btn_xlsx):
-            w.show()
-        if compact:  # the tab widget shows its current page only
-            self._tabs.setCurrentIndex(0)
-        else:
-            for w in (self.grid, self.ranking, self.breakdown):
-                w.show()
-        self.grid.set_compact(compact)
-        self.ranking.set_compact(compact)
-
     def export_xlsx(self, path: Path | str) -> None:
         """Write the quarter shown as XLSX, off the GUI thread; sig_exported when done."""
-        from cockpit.datasets.report import build_report, write_xlsx
+        from cockpit.datasets.report import write_xlsx
 
-        period, mode, catalog = self._period, self.mode, self.controller.catalog
-        provider, compare = self.controller.orders_provider, self._compare
-
-        def work() -> str:
-            con = catalog.cursor()
-            try:
-                orders = provider() if provider is not None else None
-                rep = build_report(con, period, mode, orders, compare)
-                return str(write_xlsx(rep, path, tr_word))
-            finally:
-                con.close()
-
-        self.status.setText(self.tr("正在导出 {name} …").format(name=Path(path).name))
-        run_in_background(work, self._on_exported, self._on_failed)
+        self.set_status(self.tr("正在导出 {name} …").format(name=Path(path).name))
+        self.controller.report(self._period, self.mode, self._compare, True,
+                               self._on_exported, self._on_failed,
+                               then=lambda rep: str(write_xlsx(rep, path, tr_word)))
 
     def export_pdf(self, path: Path | str) -> None:
-        """Write the quarter shown as PDF (data off the GUI thread, drawing on it)."""
-        from cockpit.datasets.report import build_report
+        """Write the quarter shown as PDF (data and charts off the GUI thread, the page
+        drawing on it)."""
+        from cockpit.printing.quarter_pdf import report_images
 
-        period, mode, catalog = self._period, self.mode, self.controller.catalog
-        provider, compare = self.controller.orders_provider, self._compare
-
-        def work():
-            con = catalog.cursor()
-            try:
-                orders = provider() if provider is not None else None
-                return build_report(con, period, mode, orders, compare, kpi_detail=False)
-            finally:
-                con.close()
-
-        def draw(rep) -> None:
+        def draw(result) -> None:
             from cockpit.printing.quarter_pdf import write_pdf
 
+            rep, images = result
             try:
-                self._on_exported(str(write_pdf(rep, path)))
+                self._on_exported(str(write_pdf(rep, path, images)))
             except OSError as exc:
                 self._on_failed(f"{type(exc).__name__}: {exc}")
 
-        self.status.setText(self.tr("正在导出 {name} …").format(name=Path(path).name))
-        run_in_background(work, draw, self._on_failed)
-
-    def resizeEvent(self, event) -> None:  # noqa: N802
-        super().resizeEvent(event)
-        self._size_splitters()
-
-    def _size_splitters(self) -> None:
-        """The grid gets what its columns need (up to 66 %); ranking over breakdown."""
-        w, h = self._wide.width(), self._right.height()
-        if (self.compact or getattr(self, "_sized", False) or w < 200
-                or self.grid.model.rowCount() == 0):
-            return
-        self._sized = True
-        grid_w = min(int(w * 0.66), max(int(w * 0.45), self.grid.wanted_width()))
-        log.debug("review: grid wants %d of %d px", self.grid.wanted_width(), w)
-        self._wide.setSizes([grid_w, w - grid_w])
-        self._right.setSizes([int(h * 0.45), h - int(h * 0.45)])
+        self.set_status(self.tr("正在导出 {name} …").format(name=Path(path).name))
+        self.controller.report(self._period, self.mode, self._compare, False, draw,
+                               self._on_failed, then=lambda rep: (rep, report_images(rep)))
 
     # ---- handlers -------------------------------------------------------------------------
     def _on_quarter_ready(self, view: QuarterView) -> None:
@@ -634,32 +485,28 @@ class ReviewPanel(QWidget):
     def _show(self, view: QuarterView) -> None:
         ev = view.evaluation
         if ev.period is None:
-            self.title.setText(self.tr("五色图 · 晾晒 — 无指标数据"))
-            self.status.setText(self.tr("数据集中没有指标值"))
+            self.show_empty(self.tr("五色图 · 晾晒 — 无指标数据"), self.tr("数据集中没有指标值"))
             return
         mode = self.mode
-        self.title.setText(self.tr("五色图 · 晾晒 {period}").format(period=ev.period))
-        cols, rows, legend, caption = grid_data(ev, mode)
-        self.grid.set_grid(cols, rows, legend, caption)
-        self._size_splitters()
         other = view.other
-        self.ranking.set_periods(view.periods, ev.period, other.period if other else None)
-        self.ranking.set_ranking(
-            ranking_data(ev, mode),
-            self.tr("名次变化对比 {previous}：↑ 上升 ↓ 下降 — 不变 新 上季度未排名；"
-                    "同分同名次（1、2、2、4）").format(previous=ev.previous or "—"))
+        comparison: tuple = ([], "—", ev.period, "")
         if other is not None:
             a, b = (other, ev) if (other.period or "") < (ev.period or "") else (ev, other)
-            self.ranking.set_comparison(comparison_data(a, b), a.period, b.period,
-                                        self.tr("名次变化 = {a} 名次 − {b} 名次").format(
-                                            a=a.period, b=b.period))
-        else:
-            self.ranking.set_comparison([], "—", ev.period)
-        self.ranking.set_extremes(extremes_data(ev, mode))
+            comparison = (comparison_data(a, b), a.period, b.period,
+                          self.tr("名次变化 = {a} 名次 − {b} 名次").format(a=a.period, b=b.period))
         src = ev.closed_loop["source"].iloc[0] if len(ev.closed_loop) else "events"
-        self.status.setText(self.tr("计算 {ms} ms · 闭环处置：{source} · {mode}").format(
-            ms=f"{view.seconds * 1000:.0f}", source=_source_text(src),
-            mode=tr_word(MODE_LABELS[mode])))
+        self.show_quarter({
+            "title": self.tr("五色图 · 晾晒 {period}").format(period=ev.period),
+            "period": ev.period, "grid": grid_data(ev, mode), "periods": view.periods,
+            "compare": other.period if other else None,
+            "ranking": ranking_data(ev, mode),
+            "ranking_caption": self.tr(
+                "名次变化对比 {previous}：↑ 上升 ↓ 下降 — 不变 新 上季度未排名；"
+                "同分同名次（1、2、2、4）").format(previous=ev.previous or "—"),
+            "comparison": comparison, "extremes": extremes_data(ev, mode),
+            "status": self.tr("计算 {ms} ms · 闭环处置：{source} · {mode}").format(
+                ms=f"{view.seconds * 1000:.0f}", source=_source_text(src),
+                mode=tr_word(MODE_LABELS[mode]))})
         if self._selected is not None:
             unit, column = self._selected
             self.grid.select(unit, column)
@@ -671,40 +518,15 @@ class ReviewPanel(QWidget):
 
     def _on_breakdown_ready(self, data: dict) -> None:
         ev = self.evaluation
-        self.breakdown.set_breakdown(data["title"], data["summary"], data["columns"],
-                                     data["rows"], data["trend"], ev.scheme if ev else [])
-        if self.compact:
-            self._tabs.setCurrentWidget(self.breakdown)
-
-    def _on_ranking_unit(self, unit_code: str) -> None:
-        self.grid.select(unit_code)
-        self.sig_unit_selected.emit(unit_code)
+        self.show_breakdown(data, ev.scheme if ev else [])
 
     def _on_failed(self, message: str) -> None:
         log.warning("review: %s", message)
-        self.status.setText(self.tr("失败：{error}").format(error=message))
+        self.set_status(self.tr("失败：{error}").format(error=message))
 
     def _on_exported(self, path: str) -> None:
-        self.status.setText(self.tr("已导出 {path}").format(path=path))
+        self.set_status(self.tr("已导出 {path}").format(path=path))
         self.sig_exported.emit(path)
 
-    def _on_absolute_clicked(self) -> None:
-        self.set_mode("absolute")
-
-    def _on_quintile_clicked(self) -> None:
-        self.set_mode("quintile")
-
-    def _default_name(self, ext: str) -> str:
-        return f"cockpit-report-{self._period or 'quarter'}-{self.mode}.{ext}"
-
-    def _on_export_pdf_clicked(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, self.tr("导出 PDF"), self._default_name("pdf"),
-                                              "PDF (*.pdf)")
-        if path:
-            self.export_pdf(path)
-
-    def _on_export_xlsx_clicked(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, self.tr("导出 Excel"), self._default_name("xlsx"),
-                                              "Excel (*.xlsx)")
-        if path:
-            self.export_xlsx(path)
+    def _on_export_requested(self, kind: str, path: str) -> None:
+        (self.export_pdf if kind == "pdf" else self.export_xlsx)(path)

@@ -118,10 +118,12 @@ def drill_report_html(rep: dict[str, Any]) -> str:
             what = translate("drill_report_pdf", "注入 · inject {n}: {title}").format(n=r["inject"], title=r.get("title"))
             kind = translate("drill_report_pdf", "注入 inject")
         else:
-            what, kind = f"{action_label(r['kind'])} · {r['dept_id']}", action_label(r["kind"])
+            dept = r.get("department") or r["dept_id"]
+            what, kind = f"{action_label(r['kind'])} · {dept}", action_label(r["kind"])
         out.append(
             f"<tr><td>{_t(r['at'])}</td><td align=right>{r['offset_min']:.1f}</td>"
-            f"<td>{_e(kind)}</td><td>{_e(r['inject'])}</td><td>{_e(r['dept_id'])}</td>"
+            f"<td>{_e(kind)}</td><td>{_e(r['inject'])}</td>"
+            f"<td>{_e(r.get('department') or r['dept_id'])}</td>"
             f"<td>{_e(what)}</td><td>{late}</td></tr>")
     out.append("</table>")
     out.append("<h3>" + translate("drill_report_pdf", "评分方法 · Scoring") + "</h3>"

@@ -37,10 +37,20 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
 }
 #: States in which an order no longer holds its event and department.
 FINISHED = frozenset({"closed", "evaluated", "cancelled"})
+#: Actions between the levels of the centres (上报 escalate, 下派 delegate, 督办 supervise,
+#: 退回 return): they change who owns an order (``owner``) or attach a supervision deadline
+#: (``due_utc``), never its state; allowed while the order is open. Only a store that knows
+#: the centres (PostgreSQL with ``cockpit centre init``) writes them.
+LEVEL_ACTIONS = ("escalate", "delegate", "supervise", "return")
 
 COLUMNS = ("seq", "order_id", "event_id", "dept_id", "action", "at_utc", "operator", "seat",
            "source", "outcome", "note", "idempotency_key", "part", "order_created", "plan_id",
            "deadlines", "steps", "prev_hash", "hash")
+#: Columns after ``hash`` that a row of a levels store carries: the acting centre, the owning
+#: centre after the row, the event's admin unit, and a deadline (delegate, supervise). A row's
+#: hash covers the ones that are set (rows without them hash exactly as before they existed).
+EXT_COLUMNS = ("centre", "owner", "area", "due_utc")
+ALL_COLUMNS = COLUMNS + EXT_COLUMNS
 
 DDL = (
     """CREATE TABLE IF NOT EXISTS store_meta (
@@ -128,6 +138,11 @@ class StoreLocked(DispatchError):
             "without dispatching until the store is free.")
 
 
+class NotPermitted(DispatchError):
+    """The store refused an action this login or centre may not take (its role, or an order
+    outside its area): nothing was recorded."""
+
+
 class StoreWriteError(DispatchError):
     """A write that did not happen (disk full, read-only, I/O failure): nothing recorded."""
 
@@ -172,6 +187,11 @@ def canonical_row(row: dict[str, Any]) -> bytes:
         elif c in ("seq", "part"):
             v = int(v)
         vals.append(v)
+    ext = {c: row.get(c) for c in EXT_COLUMNS if row.get(c) is not None}
+    if ext:
+        if "due_utc" in ext:
+            ext["due_utc"] = iso(to_datetime(ext["due_utc"]))
+        vals.append(ext)
     return json.dumps(vals, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
@@ -241,7 +261,7 @@ class Slots:
         """From ``(order_id, event_id, dept_id, last action)`` per order."""
         s = cls()
         for oid, ev, dept, action in rows:
-            st = STATE_AFTER.get(action, action)
+            st = STATE_AFTER.get(action, action)  # the query skips level actions
             s.orders[oid] = Order(ev, dept, st)
             slot = (ev, dept)
             s.generation[slot] = max(s.generation.get(slot, 0), order_number(oid))
@@ -252,6 +272,8 @@ class Slots:
     def applied(self, rows: list[dict[str, Any]]) -> None:
         """Take written rows into account."""
         for r in rows:
+            if r["action"] in LEVEL_ACTIONS:
+                continue
             oid, slot = r["order_id"], (r["event_id"], r["dept_id"])
             st = STATE_AFTER[r["action"]]
             if r["action"] == "create":
@@ -280,6 +302,7 @@ def make_row(seq: int, prev: str, at: datetime, **kw: Any) -> dict[str, Any]:
            "idempotency_key": kw["idempotency_key"], "part": kw.get("part", 0),
            "order_created": kw.get("order_created"), "plan_id": kw.get("plan_id"),
            "deadlines": kw.get("deadlines"), "steps": kw.get("steps"), "prev_hash": prev}
+    row.update({c: kw[c] for c in EXT_COLUMNS if kw.get(c) is not None})
     row["hash"] = row_hash(row)
     return row
 
@@ -338,12 +361,16 @@ def check_advance(slots: Slots, order_id: str, action: str) -> Order:
     if o is None:
         raise UnknownOrder(order_id, action)
     allowed = TRANSITIONS.get(o.state, ())
+    if action in LEVEL_ACTIONS and o.state not in FINISHED:
+        return o
     if action not in allowed:
         raise IllegalTransition(order_id, o.state, action, allowed)
     return o
 
 
-def check_action(action: str) -> None:
+def check_action(action: str, levels: bool = False) -> None:
+    if levels and action in LEVEL_ACTIONS:
+        return
     if action not in ACTIONS or action == "create":
         raise ValueError(f"unknown action {action!r}: one of "
                          f"{', '.join(a for a in ACTIONS if a != 'create')}")
@@ -358,8 +385,8 @@ def replay_advance(rows: list[dict[str, Any]], order_id: str, action: str,
             f"idempotency key {key!r} was used for '{r['action']}' of order "
             f"{r['order_id']}, not for '{action}' of order {order_id}: use a new key for a new "
             "request")
-    return Receipt(order_id, action, STATE_AFTER[action], int(r["seq"]), to_datetime(r["at_utc"]),
-                   repeated=True)
+    return Receipt(order_id, action, STATE_AFTER.get(action, ""), int(r["seq"]),
+                   to_datetime(r["at_utc"]), repeated=True)
 
 
 def replay_create(rows: list[dict[str, Any]], event_id: str, key: str) -> list[str]:
@@ -379,7 +406,8 @@ def to_datetime(v: Any) -> datetime:
 #: The order view's query (``?``: the as-of moment); portable SQL.
 ORDERS_SQL = """WITH l AS (SELECT * FROM dispatch_log WHERE at_utc <= ?),
      last AS (SELECT l.order_id, l.action, l.outcome, l.at_utc, l.seq FROM l
-              JOIN (SELECT order_id, max(seq) AS s FROM l GROUP BY order_id) m
+              JOIN (SELECT order_id, max(seq) AS s FROM l
+                    WHERE action NOT IN ({level}) GROUP BY order_id) m
                 ON l.seq = m.s),
      c AS (SELECT order_id, event_id, dept_id, plan_id, operator, at_utc,
                   deadlines, steps, seq FROM l WHERE action = 'create'),
@@ -391,9 +419,27 @@ SELECT c.order_id, c.event_id, c.dept_id, c.plan_id, last.action AS last_action,
 FROM c JOIN last ON last.order_id = c.order_id
        JOIN a ON a.order_id = c.order_id
 ORDER BY c.seq""".format(
+    level=", ".join(f"'{a}'" for a in LEVEL_ACTIONS),
     a_cols=", ".join(f"a.{a}_at" for a in ACTIONS if a != "create"),
     at_cols=",\n".join(f"max(CASE WHEN action = '{a}' THEN at_utc END) AS {a}_at"
                        for a in ACTIONS if a != "create"))
+
+#: Who owns each order as of a moment, where its event is, and its supervision (a levels
+#: store only; ``?``: the as-of moment).
+OWNERS_SQL = """WITH l AS (SELECT * FROM dispatch_log WHERE at_utc <= ?),
+     o AS (SELECT l.order_id, l.owner, l.action AS owner_action FROM l
+           JOIN (SELECT order_id, max(seq) AS s FROM l WHERE owner IS NOT NULL
+                 GROUP BY order_id) m ON l.seq = m.s),
+     c AS (SELECT order_id, centre AS created_centre, area FROM l WHERE action = 'create'),
+     s AS (SELECT order_id, max(due_utc) AS supervise_due, max(at_utc) AS supervised_at,
+                  count(*) AS supervisions
+           FROM l WHERE action = 'supervise' GROUP BY order_id),
+     d AS (SELECT order_id, max(due_utc) AS delegate_due FROM l WHERE action = 'delegate'
+           GROUP BY order_id)
+SELECT c.order_id, c.created_centre, c.area, o.owner, o.owner_action, s.supervise_due,
+       s.supervised_at, s.supervisions, d.delegate_due
+FROM c LEFT JOIN o ON o.order_id = c.order_id LEFT JOIN s ON s.order_id = c.order_id
+       LEFT JOIN d ON d.order_id = c.order_id"""
 
 
 class LogReader:
@@ -404,6 +450,10 @@ class LogReader:
     clock: Callable[[], datetime]
     #: True for a store several seats write at once (changes arrive from elsewhere)
     shared = False
+    #: The log's columns in this store (an older store may lack :data:`EXT_COLUMNS`)
+    log_columns: tuple[str, ...] = COLUMNS
+    #: True where the centres' tables exist (owner, area, level actions)
+    levels = False
 
     def _df(self, sql: str, params: list[Any]) -> pd.DataFrame:
         raise NotImplementedError
@@ -436,7 +486,10 @@ class LogReader:
         action), last_at, last_seq, deadlines and steps (the JSON of the create row).
         """
         t = naive_utc(as_of if as_of is not None else self.clock())
-        return order_view(self._df(ORDERS_SQL, [t]), t)
+        view = order_view(self._df(ORDERS_SQL, [t]), t)
+        if self.levels:
+            view = owner_view(view, self._df(OWNERS_SQL, [t]), t)
+        return view
 
     def watch(self, on_change: Callable[[int], None],
               on_status: Callable[[bool, str], None] | None = None) -> Any:
@@ -453,8 +506,9 @@ class LogReader:
         state: dict[str, str] = {}
         creates: dict[str, int] = {}
         hash_at = None
-        for chunk in self._chunks(f"SELECT {', '.join(COLUMNS)} FROM dispatch_log ORDER BY seq"):
-            rows = [dict(zip(COLUMNS, r)) for r in chunk]
+        cols = self.log_columns
+        for chunk in self._chunks(f"SELECT {', '.join(cols)} FROM dispatch_log ORDER BY seq"):
+            rows = [dict(zip(cols, r)) for r in chunk]
             p, last, prev = check_rows(rows, prev, expect)
             problems += p
             expect = last + 1
@@ -497,6 +551,9 @@ def check_rule(r: dict[str, Any], state: dict[str, str], creates: dict[str, int]
     cur = state.get(oid)
     if cur is None:
         return [f"row seq {seq}: '{action}' on order {oid}, which was never created"]
+    if action in LEVEL_ACTIONS:
+        return ([] if cur not in FINISHED else
+                [f"row seq {seq}: '{action}' on order {oid} in state {cur} breaks the rules"])
     if action not in TRANSITIONS.get(cur, ()):
         return [f"row seq {seq}: '{action}' on order {oid} in state {cur} breaks the rules"]
     state[oid] = STATE_AFTER[action]
@@ -538,3 +595,16 @@ def order_view(df: pd.DataFrame, t: datetime) -> pd.DataFrame:
              "overdue_action", "overdue_min", "next_due", "created_by", "created_at"]
     rest = [c for c in df.columns if c not in front]
     return df[front + rest].reset_index(drop=True)
+
+
+def owner_view(view: pd.DataFrame, owners: pd.DataFrame, t: datetime) -> pd.DataFrame:
+    """The order view with its levels columns: created_centre, area, owner, owner_action (the
+    action that made the owner: create, escalate, delegate, return), supervise_due,
+    supervisions, supervision_overdue (an open order past a supervision deadline) and
+    delegate_due."""
+    out = view.merge(owners, on="order_id", how="left")
+    due = pd.to_datetime(out["supervise_due"]).astype("datetime64[us]")
+    out["supervision_overdue"] = (due.notna() & (due < pd.Timestamp(t))
+                                  & ~out["state"].isin(FINISHED))
+    out["supervisions"] = out["supervisions"].fillna(0).astype(int)
+    return out

@@ -53,11 +53,14 @@ import psycopg
 from cockpit.datasets.dispatch.ledger import (
     COLUMNS,
     DDL,
+    EXT_COLUMNS,
     GENESIS,
+    LEVEL_ACTIONS,
     SCHEMA_VERSION,
     STATE_AFTER,
     DispatchError,
     LogReader,
+    NotPermitted,
     Receipt,
     Slots,
     StoreUnavailable,
@@ -99,7 +102,6 @@ _EXTRA_DDL = (
        FOR EACH STATEMENT EXECUTE FUNCTION cockpit_dispatch_log_append_only()""",
 )
 _TRIGGERS = ("dispatch_log_append_only", "dispatch_log_no_truncate")
-_INSERT_ROW = "(" + ",".join(["%s"] * len(COLUMNS)) + ")"
 _TIMESTAMP_OID = 1114
 
 
@@ -230,6 +232,18 @@ class PgDispatchStore(LogReader):
                             + " ON CONFLICT (name) DO NOTHING",
                             [x for kv in rows.items() for x in kv])
                 rows = dict(con.execute("SELECT name, value FROM store_meta").fetchall())
+        have = {r[0] for r in con.execute(
+            "SELECT column_name FROM information_schema.columns "
+            "WHERE table_name = 'dispatch_log' AND table_schema = current_schema()").fetchall()}
+        self.log_columns = COLUMNS + tuple(c for c in EXT_COLUMNS if c in have)
+        self.levels = (con.execute("SELECT to_regclass('centre_login') IS NOT NULL").fetchone()[0]
+                       and set(EXT_COLUMNS) <= have)
+        self.login = con.execute("SELECT session_user").fetchone()[0]
+        self.centre = self.role = None
+        if self.levels:
+            me = con.execute("SELECT centre, role FROM cockpit_whoami()").fetchone()
+            if me is not None:
+                self.centre, self.role = me
         if int(rows.get("schema_version", SCHEMA_VERSION)) > SCHEMA_VERSION:
             raise DispatchError(f"{self.path} was written by a newer cockpit "
                                 f"(schema {rows['schema_version']})")
@@ -278,9 +292,15 @@ class PgDispatchStore(LogReader):
                 self._went_down(e)
                 raise StoreUnavailable(self._down_text(e)) from e
 
+    @property
+    def _head_sql(self) -> str:
+        """The chain's head; in a levels store through a function that sees every row (a
+        centre's login sees only its own rows, but chains after the last row of all)."""
+        return ("SELECT seq, hash FROM cockpit_head()" if self.levels else
+                "SELECT seq, hash FROM dispatch_log ORDER BY seq DESC LIMIT 1")
+
     def _read_head(self) -> tuple[int, str]:
-        row = self._call(lambda con: con.execute(
-            "SELECT seq, hash FROM dispatch_log ORDER BY seq DESC LIMIT 1").fetchone())
+        row = self._call(lambda con: con.execute(self._head_sql).fetchone())
         self._head = (int(row[0]), row[1]) if row else (0, GENESIS)
         return self._head
 
@@ -296,7 +316,8 @@ class PgDispatchStore(LogReader):
         """The states of the orders the write touches, read inside its transaction."""
         return Slots.from_rows(con.execute(
             f"""SELECT DISTINCT ON (order_id) order_id, event_id, dept_id, action
-                FROM dispatch_log WHERE {where} ORDER BY order_id, seq DESC""",
+                FROM dispatch_log WHERE ({where}) AND action NOT IN ({_LEVEL_IN})
+                ORDER BY order_id, seq DESC""",
             params).fetchall())
 
     # ------------------------------------------------------------------ writing
@@ -328,17 +349,22 @@ class PgDispatchStore(LogReader):
                 existing = self._rows_for_key(con, key)
                 if existing:
                     return None, replay(existing)
-                row = con.execute("SELECT seq, hash FROM dispatch_log "
-                                  "ORDER BY seq DESC LIMIT 1").fetchone()
-                head = (int(row[0]), row[1]) if row else (0, GENESIS)
+                row = con.execute(self._head_sql).fetchone()
+                head = (int(row[0]), row[1]) if row and row[0] is not None else (0, GENESIS)
                 rows = build(con, head)
-                con.execute("INSERT INTO dispatch_log VALUES "
-                            + ",".join([_INSERT_ROW] * len(rows)),
-                            [r[c] for r in rows for c in COLUMNS])
+                cols = self.log_columns
+                one = "(" + ",".join(["%s"] * len(cols)) + ")"
+                con.execute(f"INSERT INTO dispatch_log ({', '.join(cols)}) VALUES "
+                            + ",".join([one] * len(rows)),
+                            [r.get(c) for r in rows for c in cols])
                 con.execute("SELECT pg_notify(%s, %s)", [CHANNEL, str(rows[-1]["seq"])])
                 committing = True
         except psycopg.errors.UniqueViolation as e:  # cannot happen behind the lock
             raise DispatchError(f"the store refused the write: {e}") from e
+        except psycopg.errors.InsufficientPrivilege as e:
+            raise NotPermitted(_refusal(e, self.login)) from e
+        except psycopg.errors.RaiseException as e:
+            raise NotPermitted(_refusal(e, self.login)) from e
         except psycopg.errors.LockNotAvailable as e:
             raise StoreWriteError(
                 f"派遣库繁忙 · the dispatch store {self.path} is busy: another seat held the "
@@ -374,11 +400,23 @@ class PgDispatchStore(LogReader):
                plan: list[PlanStep] | None = None, *, dept_id: str | None = None,
                deadlines: dict[str, float] | None = None, plan_id: str | None = None,
                targets: dict[str, float] | None = None, note: str = "",
-               seat: str | None = None, source: str | None = None) -> list[str]:
+               seat: str | None = None, source: str | None = None,
+               area: str | None = None, owner: str | None = None) -> list[str]:
         """Dispatch an event: one order per department of its plan, in one transaction (see
-        :meth:`cockpit.datasets.dispatch.DispatchStore.create`)."""
+        :meth:`cockpit.datasets.dispatch.DispatchStore.create`).
+
+        In a levels store (``cockpit centre init``) the row also carries the acting centre,
+        ``area`` (the event's admin unit, required: it decides who may see the order) and
+        ``owner`` (the owning centre; default: this login's centre); the operator is this
+        login, whatever ``operator`` says (the database refuses anything else)."""
         event_id = str(event_id)
         check_text(operator=operator, idempotency_key=idempotency_key)
+        ext = self._identity(operator)
+        if self.levels:
+            if not area:
+                raise ValueError("a levels store needs the event's area (admin unit code)")
+            ext.update(area=str(area), owner=owner or self.centre)
+        operator = ext.pop("operator")
         prepared: list[Any] = []
 
         def build(con, head):
@@ -390,7 +428,7 @@ class PgDispatchStore(LogReader):
             return create_rows(slots, head, naive_utc(self.clock()), event_id, orders, pid,
                                 operator=operator, seat=seat or self.seat,
                                 source=source or self.source, note=note,
-                                idempotency_key=idempotency_key)
+                                idempotency_key=idempotency_key, **ext)
 
         rows, replayed = self._write(idempotency_key, build,
                                      lambda ex: replay_create(ex, event_id, idempotency_key))
@@ -398,19 +436,36 @@ class PgDispatchStore(LogReader):
 
     def advance(self, order_id: str, action: str, operator: str, idempotency_key: str,
                 note: str = "", *, outcome: str = "ok", seat: str | None = None,
-                source: str | None = None) -> Receipt:
+                source: str | None = None, owner: str | None = None,
+                due: datetime | None = None) -> Receipt:
         """Record one action on an order (see
-        :meth:`cockpit.datasets.dispatch.DispatchStore.advance`)."""
+        :meth:`cockpit.datasets.dispatch.DispatchStore.advance`).
+
+        A levels store also takes the actions between centres (:data:`LEVEL_ACTIONS`):
+        ``escalate`` / ``delegate`` / ``return`` with the new ``owner``, ``delegate`` and
+        ``supervise`` with a deadline ``due`` (UTC); escalate, return and supervise need a
+        ``note`` (the reason)."""
         check_text(operator=operator, idempotency_key=idempotency_key)
-        check_action(action)
+        check_action(action, levels=self.levels)
+        ext = self._identity(operator)
+        operator = ext.pop("operator")
+        if action in LEVEL_ACTIONS:
+            _check_level_args(action, owner, due, note)
+            ext.update(owner=owner, due_utc=naive_utc(due) if due is not None else None)
+        state_box: list[str] = []
 
         def build(con, head):
             o = check_advance(self._slots(con, "order_id = %s", [order_id]), order_id, action)
+            state_box[:] = [o.state]
+            if self.levels:
+                ext["area"] = con.execute(
+                    "SELECT area FROM dispatch_log WHERE order_id = %s AND action = 'create'",
+                    [order_id]).fetchone()[0]
             return [make_row(head[0] + 1, head[1], naive_utc(self.clock()),
                              order_id=order_id, event_id=o.event_id, dept_id=o.dept_id,
                              action=action, operator=operator, seat=seat or self.seat,
                              source=source or self.source, outcome=outcome, note=note,
-                             idempotency_key=idempotency_key)]
+                             idempotency_key=idempotency_key, **ext)]
 
         rows, replayed = self._write(
             idempotency_key, build,
@@ -418,7 +473,15 @@ class PgDispatchStore(LogReader):
         if rows is None:
             return replayed
         r = rows[0]
-        return Receipt(order_id, action, STATE_AFTER[action], r["seq"], r["at_utc"])
+        state = STATE_AFTER.get(action) or (state_box[0] if state_box else "")
+        return Receipt(order_id, action, state, r["seq"], r["at_utc"])
+
+    def _identity(self, operator: str) -> dict[str, Any]:
+        """The operator and centre a row records: in a levels store this login and its
+        centre (the database checks them), else the operator the caller names."""
+        if not self.levels:
+            return {"operator": operator}
+        return {"operator": self.login, "centre": self.centre}
 
     # ------------------------------------------------------------------ reading
 
@@ -490,6 +553,26 @@ class PgDispatchStore(LogReader):
 
     def __repr__(self) -> str:
         return f"PgDispatchStore({self.path!r}, seq={self._head[0]})"
+
+
+_LEVEL_IN = ", ".join(f"'{a}'" for a in LEVEL_ACTIONS)
+
+
+def _check_level_args(action: str, owner: str | None, due: datetime | None, note: str) -> None:
+    if action in ("escalate", "delegate", "return") and not owner:
+        raise ValueError(f"{action} needs the centre that becomes the owner")
+    if action in ("delegate", "supervise") and due is None:
+        raise ValueError(f"{action} needs a deadline")
+    if action in ("escalate", "return", "supervise") and not note.strip():
+        raise ValueError(f"{action} needs a reason (note)")
+
+
+def _refusal(e: Exception, login: str) -> str:
+    """The database's refusal in words an operator can act on; nothing was recorded."""
+    diag = getattr(e, "diag", None)
+    detail = (diag.message_primary if diag is not None and diag.message_primary else str(e))
+    return (f"数据库拒绝了该操作 · the database refused this action for {login}: "
+            f"{detail.strip()}. Nothing was recorded.")
 
 
 class _Stale(Exception):

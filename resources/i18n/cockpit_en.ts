@@ -4,7 +4,7 @@
 <context>
     <name>AfterActionDialog</name>
     <message>
-        <location filename="../../widgets/after_action.py" line="+283"/>
+        <location filename="../../widgets/after_action.py" line="+287"/>
         <source>演练复盘报告</source>
         <translation>After-action report</translation>
     </message>
@@ -65,7 +65,7 @@
 <context>
     <name>ArcGauge</name>
     <message>
-        <location filename="../../widgets/gauge.py" line="+28"/>
+        <location filename="../../widgets/gauge.py" line="+29"/>
         <source>报警</source>
         <extracomment>Shape and word of each status (never colour alone).</extracomment>
         <translation>Alarm</translation>
@@ -146,9 +146,9 @@
 <context>
     <name>DispatchController</name>
     <message>
-        <location filename="../../cockpit/controllers/dispatch.py" line="+253"/>
+        <location filename="../../cockpit/controllers/dispatch.py" line="+256"/>
         <source>派遣库未打开：不能派遣</source>
-        <extracomment>The clock time of the last tick shown (events, orders).</extracomment>
+        <extracomment>event -&gt; what a new order needs beside the plan (a levels store: area, owner) The clock time of the last tick shown (events, orders).</extracomment>
         <translation>No dispatch store is open: dispatching is off</translation>
     </message>
     <message>
@@ -222,7 +222,7 @@
         <translation>⚠ Order overdue: {dept} {action} late · {event} ({order})</translation>
     </message>
     <message>
-        <location line="+124"/>
+        <location line="+127"/>
         <source>未派遣：{error}</source>
         <translation>Not dispatched: {error}</translation>
     </message>
@@ -232,7 +232,7 @@
         <translation>Dispatched · event {event} → {n} department order(s)</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+17"/>
         <source>{action}未记录：{error}</source>
         <translation>{action} not recorded: {error}</translation>
     </message>
@@ -691,7 +691,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>FiveColourModel</name>
     <message>
-        <location filename="../../widgets/five_colour.py" line="+179"/>
+        <location filename="../../widgets/five_colour.py" line="+181"/>
         <source>{column}：点击排序</source>
         <translation>{column}: click to sort</translation>
     </message>
@@ -714,7 +714,7 @@ Occurred {at} · {state}</translation>
         <translation>Drill</translation>
     </message>
     <message>
-        <location line="+26"/>
+        <location line="+28"/>
         <source>演示数据 · DEMO DATA（合成）</source>
         <translation>DEMO DATA (synthetic)</translation>
     </message>
@@ -722,6 +722,22 @@ Occurred {at} · {state}</translation>
         <location line="+2"/>
         <source>运行数据为合成演示数据，地理为真实行政区划。</source>
         <translation>The operations data are synthetic; the geography is the real administrative division.</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>本席位所属中心、角色和登录名（由数据库认定）</source>
+        <translation>This seat&apos;s centre, role and login (as the database knows them)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <location line="+54"/>
+        <source>上下级</source>
+        <translation>Levels</translation>
+    </message>
+    <message>
+        <location line="-52"/>
+        <source>上级下派、下级上报、督办与退回 (Ctrl+L)</source>
+        <translation>Delegated from above, escalated from below, supervision and returns (Ctrl+L)</translation>
     </message>
     <message>
         <location line="+17"/>
@@ -744,7 +760,12 @@ Occurred {at} · {state}</translation>
         <translation>City time</translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location line="+24"/>
+        <source>上下级 {n}</source>
+        <translation>Levels {n}</translation>
+    </message>
+    <message>
+        <location line="+6"/>
         <source>▲ 报警 {alarms}  ◆ 预警 {warnings}</source>
         <translation>▲ Alarms {alarms}  ◆ Warnings {warnings}</translation>
     </message>
@@ -752,12 +773,12 @@ Occurred {at} · {state}</translation>
 <context>
     <name>IndicatorDetail</name>
     <message>
-        <location filename="../../widgets/vitals_panel.py" line="+532"/>
+        <location filename="../../widgets/vitals_panel.py" line="+533"/>
         <source>{name} · 正在读取趋势…</source>
         <translation>{name} · loading the trend…</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+17"/>
         <source>较1小时前</source>
         <translation>vs 1 hour ago</translation>
     </message>
@@ -810,7 +831,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>IndicatorTable</name>
     <message>
-        <location line="-219"/>
+        <location line="-221"/>
         <source>全部状态</source>
         <translation>All states</translation>
     </message>
@@ -863,7 +884,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>KpiBoardDialog</name>
     <message>
-        <location filename="../../widgets/kpi_board.py" line="+244"/>
+        <location filename="../../widgets/kpi_board.py" line="+228"/>
         <source>八大板块 · 指标明细</source>
         <translation>Eight boards · KPI details</translation>
     </message>
@@ -871,12 +892,12 @@ Occurred {at} · {state}</translation>
 <context>
     <name>KpiBoardView</name>
     <message>
-        <location line="-204"/>
+        <location line="-188"/>
         <source>全部跑道</source>
         <translation>All runways</translation>
     </message>
     <message>
-        <location line="+133"/>
+        <location line="+117"/>
         <source>搜索指标名称、编号或跑道</source>
         <translation>Search KPI name, ID or runway</translation>
     </message>
@@ -889,7 +910,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>KpiBreakdown</name>
     <message>
-        <location filename="../../widgets/five_colour.py" line="+504"/>
+        <location filename="../../widgets/five_colour.py" line="+491"/>
         <source>点击五色图中的格子查看指标明细</source>
         <translation>Click a cell of the five-colour grid for its breakdown</translation>
     </message>
@@ -902,7 +923,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>KpiTableModel</name>
     <message>
-        <location filename="../../widgets/kpi_board.py" line="-164"/>
+        <location filename="../../widgets/kpi_board.py" line="-148"/>
         <source>指标</source>
         <extracomment>(key, header, decimals or None for text)</extracomment>
         <translation>KPI</translation>
@@ -948,7 +969,7 @@ Occurred {at} · {state}</translation>
         <translation>Δ score</translation>
     </message>
     <message>
-        <location line="+54"/>
+        <location line="+38"/>
         <source>越高越好 ↑</source>
         <translation>Higher ↑</translation>
     </message>
@@ -964,9 +985,291 @@ Occurred {at} · {state}</translation>
     </message>
 </context>
 <context>
+    <name>LevelActionDialog</name>
+    <message>
+        <location filename="../../widgets/levels_panel.py" line="+182"/>
+        <source>{action} · 工单 {order}</source>
+        <translation>{action} · order {order}</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>把工单交给上级中心承办，本中心仍可查看。</source>
+        <translation>Hand the order to a centre above; this centre keeps seeing it.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>把工单交给下级中心承办，并限期完成。</source>
+        <translation>Hand the order to a centre below, with a deadline.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>对下级中心的工单挂督办，限期办结，双方都会看到超时。</source>
+        <translation>Supervise a lower centre&apos;s order with a deadline; both centres see it when it is overdue.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>把工单退回给上级或下级中心，须说明理由。</source>
+        <translation>Return the order to a centre above or below, with a reason.</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>承办中心</source>
+        <translation>Centre taking it</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>期限</source>
+        <translation>Deadline</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>理由（必填）</source>
+        <translation>Reason (required)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>说明（可选）</source>
+        <translation>Note (optional)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>理由</source>
+        <translation>Reason</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>说明</source>
+        <translation>Note</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>确认{action}</source>
+        <translation>Confirm: {action}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>取消</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>没有可选的中心。</source>
+        <translation>No centre to choose.</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>请填写理由。</source>
+        <translation>Please give a reason.</translation>
+    </message>
+</context>
+<context>
+    <name>LevelsController</name>
+    <message>
+        <location filename="../../cockpit/controllers/levels.py" line="+31"/>
+        <source>值班员</source>
+        <translation>duty operator</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>值班长</source>
+        <translation>duty leader</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>观察员</source>
+        <translation>observer</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>培训员</source>
+        <translation>trainer</translation>
+    </message>
+    <message>
+        <location line="+45"/>
+        <source>未连接派遣库</source>
+        <translation>No dispatch store</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>{centre}中心 · {role} · {login}</source>
+        <translation>{centre} centre · {role} · {login}</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>共享派遣库 · {login}</source>
+        <translation>Shared dispatch store · {login}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>单席位 · {centre} · {user}</source>
+        <translation>Single seat · {centre} · {user}</translation>
+    </message>
+    <message>
+        <location line="+51"/>
+        <source>下级上报</source>
+        <translation>Escalated from below</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>上级下派</source>
+        <translation>Delegated from above</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>工单退回</source>
+        <translation>Order returned</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>上级督办</source>
+        <translation>Supervised from above</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>{what}：工单 {order}</source>
+        <translation>{what}: order {order}</translation>
+    </message>
+    <message>
+        <location line="+47"/>
+        <source>未记录：{error}</source>
+        <translation>Not recorded: {error}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>已记录：工单 {order} {action}</source>
+        <translation>Recorded: order {order} {action}</translation>
+    </message>
+</context>
+<context>
+    <name>LevelsPanel</name>
+    <message>
+        <location filename="../../widgets/levels_panel.py" line="-164"/>
+        <source>上下级 · 上报 下派 督办 退回</source>
+        <translation>Levels · escalate, delegate, supervise, return</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>类别</source>
+        <translation>Kind</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>工单</source>
+        <translation>Order</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>事件</source>
+        <translation>Event</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>当前承办</source>
+        <translation>Owner</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>期限</source>
+        <translation>Deadline</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>状态</source>
+        <translation>State</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>没有待办：上级和下级都没有交来的事项。</source>
+        <translation>Nothing waiting: no work from above or below.</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>要操作的工单（选中表格中的一行，或输入工单号）</source>
+        <translation>The order to act on (select a row, or type an order id)</translation>
+    </message>
+    <message>
+        <location line="+31"/>
+        <source>下级上报</source>
+        <translation>Escalated from below</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>上级下派</source>
+        <translation>Delegated from above</translation>
+    </message>
+    <message>
+        <location line="-86"/>
+        <location line="+87"/>
+        <source>退回</source>
+        <translation>Return</translation>
+    </message>
+    <message>
+        <location line="-90"/>
+        <source>上报</source>
+        <extracomment>action -&gt; (button text, needs a target centre, needs a deadline, needs a reason)</extracomment>
+        <translation>Escalate</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>下派</source>
+        <translation>Delegate</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>督办</source>
+        <translation>Supervise</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>待签收</source>
+        <extracomment>order states in the interface language</extracomment>
+        <translation>Awaiting acknowledgement</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>已签收</source>
+        <translation>Acknowledged</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>已处置</source>
+        <translation>Handled</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>已核查</source>
+        <translation>Verified</translation>
+    </message>
+    <message>
+        <location line="+74"/>
+        <source>上级督办</source>
+        <translation>Supervised from above</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>督办下级</source>
+        <translation>Supervising below</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source> 已超时</source>
+        <translation> overdue</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>事件 {event}</source>
+        <translation>Event {event}</translation>
+    </message>
+    <message>
+        <location line="+34"/>
+        <source>先选中或输入一个工单。</source>
+        <translation>Select or type an order first.</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../cockpit/window.py" line="+84"/>
+        <location filename="../../cockpit/window.py" line="+93"/>
         <source>应急仓库</source>
         <translation>Warehouses</translation>
     </message>
@@ -1049,8 +1352,8 @@ Occurred {at} · {state}</translation>
         <translation>Replay is read-only: nothing is dispatched or written</translation>
     </message>
     <message>
-        <location line="+102"/>
-        <location line="+85"/>
+        <location line="+104"/>
+        <location line="+100"/>
         <source>城市运行一屏统揽</source>
         <translation>City Operations Cockpit</translation>
     </message>
@@ -1085,8 +1388,9 @@ Occurred {at} · {state}</translation>
         <translation>Categories</translation>
     </message>
     <message>
-        <location line="+119"/>
+        <location line="+160"/>
         <source>无法启动演练窗口</source>
+        <extracomment>The splitters a mode&apos;s layout is made of (the review panel adds its own).</extracomment>
         <translation>Could not start the drill window</translation>
     </message>
     <message>
@@ -1100,13 +1404,13 @@ Occurred {at} · {state}</translation>
         <translation>Drill time</translation>
     </message>
     <message>
-        <location line="+7"/>
-        <location line="+176"/>
+        <location line="+8"/>
+        <location line="+181"/>
         <source>演练 · {title}</source>
         <translation>Drill · {title}</translation>
     </message>
     <message>
-        <location line="-144"/>
+        <location line="-149"/>
         <source>复盘 · {start} – {end}</source>
         <translation>Replay · {start} – {end}</translation>
     </message>
@@ -1116,7 +1420,7 @@ Occurred {at} · {state}</translation>
         <translation>Drill score {score} · after-action report: {path}</translation>
     </message>
     <message>
-        <location line="+104"/>
+        <location line="+109"/>
         <source>查询失败：{error}</source>
         <translation>Query failed: {error}</translation>
     </message>
@@ -1156,9 +1460,45 @@ Occurred {at} · {state}</translation>
         <translation>Response targets (median of event types): acknowledge {react} min · verify {verify} min · handle {handle} min</translation>
     </message>
     <message>
-        <location line="+27"/>
+        <location line="+21"/>
+        <source>上下级需要共享的三级派遣库（cockpit centre init）。</source>
+        <translation>Levels need the shared three-level dispatch store (cockpit centre init).</translation>
+    </message>
+    <message>
+        <location line="+28"/>
         <source>已选择：{name}</source>
         <translation>Selected: {name}</translation>
+    </message>
+    <message>
+        <location line="+44"/>
+        <source>关闭演练</source>
+        <extracomment>The answer to closing a drill without asking (None: ask). Tests set it; a kiosk could.</extracomment>
+        <translation>Close the drill</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>是否结束本次演练？</source>
+        <translation>End this drill?</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>结束：评分并生成复盘报告。保留：保存演练进度，稍后可从演练列表继续或复盘。演练记录都保存在演练库中，不会写入实战派遣库。</source>
+        <translation>End: score it and write the after-action report. Keep: save the drill as it is, to continue or review it later from the drill list. Either way its records stay in the drill store; nothing reaches the live dispatch store.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>结束演练</source>
+        <translation>End the drill</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>保留，稍后继续</source>
+        <translation>Keep for later</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>取消</source>
+        <translation>Cancel</translation>
     </message>
 </context>
 <context>
@@ -1215,7 +1555,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>RankingView</name>
     <message>
-        <location filename="../../widgets/ranking.py" line="+175"/>
+        <location filename="../../widgets/ranking.py" line="+176"/>
         <location line="+12"/>
         <source>季度</source>
         <translation>Quarter</translation>
@@ -1275,7 +1615,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>ReplayBar</name>
     <message>
-        <location filename="../../widgets/replay_bar.py" line="+90"/>
+        <location filename="../../widgets/replay_bar.py" line="+92"/>
         <source>复盘</source>
         <extracomment>The speeds offered, simulated seconds per wall second.</extracomment>
         <translation>REPLAY</translation>
@@ -1357,7 +1697,61 @@ Occurred {at} · {state}</translation>
 <context>
     <name>ReviewPanel</name>
     <message>
-        <location filename="../../cockpit/controllers/review.py" line="+422"/>
+        <location filename="../../cockpit/controllers/review.py" line="+431"/>
+        <source>正在计算 …</source>
+        <translation>Evaluating …</translation>
+    </message>
+    <message>
+        <location line="+25"/>
+        <location line="+19"/>
+        <source>正在导出 {name} …</source>
+        <translation>Exporting {name} …</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>五色图 · 晾晒 — 无指标数据</source>
+        <translation>Five-colour grid · review — no KPI data</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>数据集中没有指标值</source>
+        <translation>The dataset has no KPI values</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>五色图 · 晾晒 {period}</source>
+        <translation>Five-colour grid · review {period}</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>名次变化对比 {previous}：↑ 上升 ↓ 下降 — 不变 新 上季度未排名；同分同名次（1、2、2、4）</source>
+        <translation>Rank change vs {previous}: ↑ up ↓ down — same, new = not ranked last quarter; equal scores share a rank (1, 2, 2, 4)</translation>
+    </message>
+    <message>
+        <location line="-8"/>
+        <source>名次变化 = {a} 名次 − {b} 名次</source>
+        <translation>Rank change = {a} rank − {b} rank</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>计算 {ms} ms · 闭环处置：{source} · {mode}</source>
+        <translation>Evaluated in {ms} ms · closed loop: {source} · {mode}</translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>失败：{error}</source>
+        <translation>Failed: {error}</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>已导出 {path}</source>
+        <translation>Exported {path}</translation>
+    </message>
+</context>
+<context>
+    <name>ReviewView</name>
+    <message>
+        <location filename="../../widgets/review_panel.py" line="+77"/>
         <source>五色图 · 晾晒</source>
         <translation>Five-colour grid · review</translation>
     </message>
@@ -1383,23 +1777,18 @@ Occurred {at} · {state}</translation>
     </message>
     <message>
         <location line="+9"/>
-        <location line="+265"/>
+        <location line="+163"/>
         <source>导出 PDF</source>
         <translation>Export PDF</translation>
     </message>
     <message>
-        <location line="-263"/>
-        <location line="+269"/>
+        <location line="-161"/>
+        <location line="+162"/>
         <source>导出 Excel</source>
         <translation>Export Excel</translation>
     </message>
     <message>
-        <location line="-216"/>
-        <source>正在计算 …</source>
-        <translation>Evaluating …</translation>
-    </message>
-    <message>
-        <location line="+32"/>
+        <location line="-107"/>
         <source>五色图</source>
         <translation>Five-colour grid</translation>
     </message>
@@ -1412,52 +1801,6 @@ Occurred {at} · {state}</translation>
         <location line="+1"/>
         <source>明细</source>
         <translation>Breakdown</translation>
-    </message>
-    <message>
-        <location line="+58"/>
-        <location line="+26"/>
-        <source>正在导出 {name} …</source>
-        <translation>Exporting {name} …</translation>
-    </message>
-    <message>
-        <location line="+28"/>
-        <source>五色图 · 晾晒 — 无指标数据</source>
-        <translation>Five-colour grid · review — no KPI data</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>数据集中没有指标值</source>
-        <translation>The dataset has no KPI values</translation>
-    </message>
-    <message>
-        <location line="+3"/>
-        <source>五色图 · 晾晒 {period}</source>
-        <translation>Five-colour grid · review {period}</translation>
-    </message>
-    <message>
-        <location line="+8"/>
-        <source>名次变化对比 {previous}：↑ 上升 ↓ 下降 — 不变 新 上季度未排名；同分同名次（1、2、2、4）</source>
-        <translation>Rank change vs {previous}: ↑ up ↓ down — same, new = not ranked last quarter; equal scores share a rank (1, 2, 2, 4)</translation>
-    </message>
-    <message>
-        <location line="+5"/>
-        <source>名次变化 = {a} 名次 − {b} 名次</source>
-        <translation>Rank change = {a} rank − {b} rank</translation>
-    </message>
-    <message>
-        <location line="+6"/>
-        <source>计算 {ms} ms · 闭环处置：{source} · {mode}</source>
-        <translation>Evaluated in {ms} ms · closed loop: {source} · {mode}</translation>
-    </message>
-    <message>
-        <location line="+25"/>
-        <source>失败：{error}</source>
-        <translation>Failed: {error}</translation>
-    </message>
-    <message>
-        <location line="+3"/>
-        <source>已导出 {path}</source>
-        <translation>Exported {path}</translation>
     </message>
 </context>
 <context>
@@ -1542,7 +1885,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>TrendChart</name>
     <message>
-        <location filename="../../widgets/trend.py" line="+30"/>
+        <location filename="../../widgets/trend.py" line="+31"/>
         <source>预警下限</source>
         <extracomment>pyqtgraph symbol of the state a crossing enters.</extracomment>
         <translation>warning low</translation>
@@ -1587,7 +1930,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>TrendPlot</name>
     <message>
-        <location filename="../../widgets/five_colour.py" line="-34"/>
+        <location filename="../../widgets/five_colour.py" line="-35"/>
         <source>全部单位平均</source>
         <extracomment>Characters of a unit&apos;s name in a grid or table cell (the whole name in its tooltip).</extracomment>
         <translation>Mean of all units</translation>
@@ -1601,7 +1944,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>VitalsPanel</name>
     <message>
-        <location filename="../../widgets/vitals_panel.py" line="+838"/>
+        <location filename="../../widgets/vitals_panel.py" line="+841"/>
         <source>‹ 返回</source>
         <translation>‹ Back</translation>
     </message>
@@ -1640,7 +1983,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>VitalsTableModel</name>
     <message>
-        <location line="-735"/>
+        <location line="-738"/>
         <source>状态</source>
         <translation>Status</translation>
     </message>
@@ -1723,7 +2066,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>after_action</name>
     <message>
-        <location filename="../../widgets/after_action.py" line="-225"/>
+        <location filename="../../widgets/after_action.py" line="-227"/>
         <source>签收</source>
         <translation>Acknowledge</translation>
     </message>
@@ -1804,7 +2147,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>app</name>
     <message>
-        <location filename="../../cockpit/app.py" line="+285"/>
+        <location filename="../../cockpit/app.py" line="+294"/>
         <source>另一个驾驶舱正在运行</source>
         <translation>Another cockpit is running</translation>
     </message>
@@ -1814,12 +2157,12 @@ Occurred {at} · {state}</translation>
         <translation>A cockpit on {data} is already running (process {pid} on {host}). Switch to that window, or close it first.</translation>
     </message>
     <message>
-        <location line="+202"/>
+        <location line="+226"/>
         <source>城市运行一屏统揽</source>
         <translation>City Operations Cockpit</translation>
     </message>
     <message>
-        <location line="-188"/>
+        <location line="-212"/>
         <source>正在生成今日演示数据</source>
         <translation>Generating today&apos;s demo dataset</translation>
     </message>
@@ -1864,7 +2207,17 @@ Occurred {at} · {state}</translation>
         <translation>Cannot read the dataset</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+18"/>
+        <source>派遣库登录</source>
+        <translation>Dispatch store login</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{url} 的密码：</source>
+        <translation>Password for {url}:</translation>
+    </message>
+    <message>
+        <location line="+17"/>
         <source>底图文件无法读取</source>
         <translation>Cannot read the base map</translation>
     </message>
@@ -1889,7 +2242,7 @@ Occurred {at} · {state}</translation>
         <translation>Cannot start the drill</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+12"/>
         <source>找不到该地点</source>
         <translation>No such place</translation>
     </message>
@@ -1899,7 +2252,7 @@ Occurred {at} · {state}</translation>
         <translation>no unit with that code or name, and not LON,LAT,ZOOM.</translation>
     </message>
     <message>
-        <location line="-158"/>
+        <location line="-182"/>
         <source>没有该屏幕</source>
         <translation>No such screen</translation>
     </message>
@@ -2348,7 +2701,7 @@ Occurred {at} · {state}</translation>
         <translation>Inject {n}: {title}</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+11"/>
         <source>评分方法 · Scoring</source>
         <translation>Scoring</translation>
     </message>
@@ -2402,7 +2755,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>five_colour</name>
     <message>
-        <location filename="../../widgets/five_colour.py" line="-582"/>
+        <location filename="../../widgets/five_colour.py" line="-568"/>
         <source>新</source>
         <extracomment>The raw value a column sorts by (numbers, codes); None sorts last in either order. A score cell&apos;s dict (score, label, colour, text, status, rank). The unit code of a row.</extracomment>
         <translation>new</translation>
@@ -2711,7 +3064,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>report_pdf</name>
     <message>
-        <location filename="../../cockpit/printing/quarter_pdf.py" line="+97"/>
+        <location filename="../../cockpit/printing/quarter_pdf.py" line="+213"/>
         <source>{period} 季度</source>
         <translation>Quarter {period}</translation>
     </message>
@@ -2721,7 +3074,7 @@ Occurred {at} · {state}</translation>
         <translation>Colours {mode} · compared with {compare} · {n} ranked {unit}</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+2"/>
         <source>数据集：{dataset} · 生成时间：{at}</source>
         <translation>Dataset: {dataset} · generated {at}</translation>
     </message>
@@ -2736,28 +3089,84 @@ Occurred {at} · {state}</translation>
         <translation>The operations data are invented; the names, codes and boundaries of the administrative units are real.</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+23"/>
         <source>{n} 个</source>
         <translation>{n} units</translation>
     </message>
     <message>
-        <location line="+7"/>
-        <source>一、{period} 总分排名</source>
-        <translation>1. Ranking by total score, {period}</translation>
-    </message>
-    <message>
-        <location line="+2"/>
+        <location line="+31"/>
         <source>名次变化对比 {previous}：↑ 上升，↓ 下降，— 不变，新 上季度未排名。</source>
         <translation>Rank change vs {previous}: ↑ up, ↓ down, — same, new = not ranked last quarter.</translation>
     </message>
     <message>
-        <location line="+3"/>
-        <location line="+26"/>
+        <location line="-14"/>
+        <location line="+17"/>
         <source>名次</source>
         <translation>Rank</translation>
     </message>
     <message>
-        <location line="-26"/>
+        <location line="-150"/>
+        <source>第 {rank} 名 · {total} 分</source>
+        <translation>rank {rank} · {total} points</translation>
+    </message>
+    <message>
+        <location line="+28"/>
+        <source>平均</source>
+        <extracomment>Chart images of a report: name (the HTML&apos;s ``src``) -&gt; PNG bytes.</extracomment>
+        <translation>mean</translation>
+    </message>
+    <message>
+        <location line="+23"/>
+        <source>总分与名次变化（↑ 上升 ↓ 下降，对比 {previous}）</source>
+        <translation>Total score and rank movement (↑ up ↓ down, against {previous})</translation>
+    </message>
+    <message>
+        <location line="+44"/>
+        <source>本季要点</source>
+        <translation>The quarter at a glance</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>最佳</source>
+        <translation>Best</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>最差</source>
+        <translation>Worst</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>上升最多</source>
+        <translation>Rose most</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>下降最多</source>
+        <translation>Fell most</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>无</source>
+        <translation>none</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>五色分布（{n} 个有总分的单位）：</source>
+        <translation>Colours ({n} units with a total score):</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>一、五色图（{mode}）</source>
+        <translation>1. Five-colour grid ({mode})</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>二、{period} 总分排名</source>
+        <translation>2. Ranking by total score, {period}</translation>
+    </message>
+    <message>
+        <location line="+6"/>
         <source>变化</source>
         <translation>Change</translation>
     </message>
@@ -2783,36 +3192,96 @@ Occurred {at} · {state}</translation>
     </message>
     <message>
         <location line="+17"/>
-        <source>二、五色图（{mode}）</source>
-        <translation>2. Five-colour grid ({mode})</translation>
+        <source>三、后五名及其失分指标</source>
+        <translation>3. The bottom five and the KPIs that cost them points</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>总分最低的五个单位（最差在前）；每个单位列出得分最低的板块，以及失分最多的指标（失分 = 指标在板块内的权重占比 × (100 − 得分)）。</source>
+        <translation>The five units with the lowest total (worst first); for each, its weakest boards and the KPIs that lost it the most points (points lost = the KPI&apos;s weight share within its board × (100 − score)).</translation>
     </message>
     <message>
         <location line="+2"/>
+        <source>越高越好</source>
+        <translation>higher is better</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>越低越好</source>
+        <translation>lower is better</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>最弱板块：</source>
+        <translation>Weakest boards: </translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>指标</source>
+        <translation>KPI</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>方向</source>
+        <translation>Direction</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>数值</source>
+        <translation>Value</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>目标</source>
+        <translation>Target</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>失分</source>
+        <translation>Points lost</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>四、板块 · {board}</source>
+        <translation>4. Board · {board}</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>前五：</source>
+        <translation>Top five: </translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>后五：</source>
+        <translation>Bottom five: </translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>五、闭环处置（来源：{source}）</source>
+        <translation>5. Closed loop (from {source})</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>派遣记录：</source>
+        <translation>Dispatch records: </translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>六、方法说明</source>
+        <translation>6. Method</translation>
+    </message>
+    <message>
+        <location line="-116"/>
         <source>每格显示得分与等级颜色；灰色“无数据”为缺失（不计为 0），深灰“样本不足”为闭环处置派单过少。</source>
         <translation>Each cell shows the score in its level colour; grey &quot;No data&quot; is missing (not counted as 0), dark grey &quot;Too few&quot; means too few closed-loop orders.</translation>
     </message>
     <message>
-        <location line="+17"/>
-        <source>三、各板块前五与后五</source>
-        <translation>3. Top five and bottom five of each board</translation>
-    </message>
-    <message>
-        <location line="+1"/>
+        <location line="+55"/>
         <source>板块</source>
         <translation>Board</translation>
     </message>
     <message>
-        <location line="+1"/>
-        <source>前五（名次 单位 得分）</source>
-        <translation>Top 5 (rank, unit, score)</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>后五（名次 单位 得分，最差在前）</source>
-        <translation>Bottom 5 (rank, unit, score; worst first)</translation>
-    </message>
-    <message>
-        <location line="+20"/>
+        <location line="+38"/>
         <source>派遣记录</source>
         <translation>dispatch records</translation>
     </message>
@@ -2822,12 +3291,7 @@ Occurred {at} · {state}</translation>
         <translation>event history (no completion times)</translation>
     </message>
     <message>
-        <location line="+1"/>
-        <source>四、闭环处置（来源：{source}）</source>
-        <translation>4. Closed loop (from {source})</translation>
-    </message>
-    <message>
-        <location line="+3"/>
+        <location line="+8"/>
         <source>样本量</source>
         <translation>Sample</translation>
     </message>
@@ -2857,20 +3321,16 @@ Occurred {at} · {state}</translation>
         <translation>Overdue</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="-48"/>
+        <location line="+48"/>
         <source>得分</source>
         <translation>Score</translation>
-    </message>
-    <message>
-        <location line="+20"/>
-        <source>五、方法说明</source>
-        <translation>5. Method</translation>
     </message>
 </context>
 <context>
     <name>review</name>
     <message>
-        <location filename="../../cockpit/controllers/review.py" line="-634"/>
+        <location filename="../../cockpit/controllers/review.py" line="-483"/>
         <source>派遣记录</source>
         <translation>dispatch records</translation>
     </message>
@@ -2900,7 +3360,7 @@ Occurred {at} · {state}</translation>
         <translation>{period} · {mode} · {n} units · closed loop from {source}</translation>
     </message>
     <message>
-        <location line="+62"/>
+        <location line="+63"/>
         <source>{column}：{score} 分 · {label}</source>
         <translation>{column}: {score} · {label}</translation>
     </message>
@@ -2916,12 +3376,12 @@ Occurred {at} · {state}</translation>
     </message>
     <message>
         <location line="+0"/>
-        <location line="+43"/>
+        <location line="+52"/>
         <source>得分</source>
         <translation>Score</translation>
     </message>
     <message>
-        <location line="-42"/>
+        <location line="-51"/>
         <source>等级</source>
         <translation>Level</translation>
     </message>
@@ -2941,7 +3401,7 @@ Occurred {at} · {state}</translation>
         <translation>Change</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+10"/>
         <source> · 总分 = 各板块得分的加权平均（缺失板块不计入）</source>
         <translation> · total = weighted mean of the board scores (missing boards left out)</translation>
     </message>
@@ -2952,12 +3412,12 @@ Occurred {at} · {state}</translation>
     </message>
     <message>
         <location line="+0"/>
-        <location line="+24"/>
+        <location line="+33"/>
         <source>数值</source>
         <translation>Value</translation>
     </message>
     <message>
-        <location line="-16"/>
+        <location line="-26"/>
         <source>样本量（派单）</source>
         <translation>Sample (orders)</translation>
     </message>
@@ -2988,56 +3448,87 @@ Occurred {at} · {state}</translation>
     </message>
     <message>
         <location line="+1"/>
+        <location line="+6"/>
         <source>超时未办结</source>
         <translation>Overdue, not finished</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="-4"/>
         <source>来源</source>
         <translation>Source</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+5"/>
+        <source>迟办：{actions}</source>
+        <translation>late: {actions}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>按时</source>
+        <translation>on time</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>事件 {event} · {title}</source>
+        <translation>Event {event} · {title}</translation>
+    </message>
+    <message>
+        <location line="+10"/>
         <source>指标</source>
         <translation>KPI</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+4"/>
+        <source>贡献</source>
+        <translation>Contribution</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>跑道</source>
         <translation>Runway</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+0"/>
         <source>方向</source>
         <translation>Direction</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+24"/>
+        <source> · 贡献 = 权重占比 × 得分，失分 = 权重占比 × (100 − 得分)，按失分排序</source>
+        <translation> · contribution = weight share × score, points lost = weight share × (100 − score), sorted by points lost</translation>
+    </message>
+    <message>
+        <location line="+75"/>
+        <source>本窗口未打开派遣库（见状态栏），闭环处置改用事件历史</source>
+        <translation>this window has no dispatch store open (see the status line); the closed loop falls back to the event history</translation>
+    </message>
+    <message>
+        <location line="-103"/>
         <source>权重</source>
         <translation>Weight</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-2"/>
         <source>目标</source>
         <translation>Target</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+0"/>
         <source>单位</source>
         <translation>Unit</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+5"/>
         <source>较上季</source>
         <translation>Δ quarter</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="-1"/>
         <source>失分</source>
         <translation>Points lost</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+3"/>
         <source>↑ 越高越好</source>
         <translation>↑ higher is better</translation>
     </message>
@@ -3047,7 +3538,7 @@ Occurred {at} · {state}</translation>
         <translation>↓ lower is better</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+21"/>
         <source> · 有数值的指标 {have}/{n}</source>
         <translation> · KPIs with a value {have}/{n}</translation>
     </message>
@@ -3055,11 +3546,6 @@ Occurred {at} · {state}</translation>
         <location line="+1"/>
         <source>（权重覆盖 {cv}）</source>
         <translation> (weight coverage {cv})</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source> · 失分 = 权重占比 × (100 − 得分)，按失分排序</source>
-        <translation> · points lost = weight share × (100 − score), sorted by points lost</translation>
     </message>
 </context>
 <context>
@@ -3097,7 +3583,12 @@ Occurred {at} · {state}</translation>
 <context>
     <name>store_location</name>
     <message>
-        <location filename="../../cockpit/controllers/store.py" line="+89"/>
+        <location filename="../../cockpit/controllers/store.py" line="+73"/>
+        <source>派遣库现按数据集分开，本数据集启用新的派遣库 {new}。此前各数据集共用的派遣库仍在 {old}，未作改动；用 --store {old} 打开它。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+63"/>
         <source>派遣库无法打开 {path}：{error}</source>
         <translation>Cannot open the dispatch store {path}: {error}</translation>
     </message>
@@ -3133,13 +3624,13 @@ Occurred {at} · {state}</translation>
     </message>
     <message>
         <location line="+2"/>
-        <location filename="../../datasets/report.py" line="+259"/>
+        <location filename="../../datasets/report.py" line="+379"/>
         <source>总分</source>
         <extracomment>The total&apos;s column name.</extracomment>
         <translation>Total</translation>
     </message>
     <message>
-        <location filename="../../datasets/report.py" line="-264"/>
+        <location filename="../../datasets/report.py" line="-384"/>
         <source>按分数段（绝对阈值）</source>
         <translation>by score bands (absolute thresholds)</translation>
     </message>
@@ -3150,13 +3641,13 @@ Occurred {at} · {state}</translation>
     </message>
     <message>
         <location line="+2"/>
-        <location line="+299"/>
+        <location line="+419"/>
         <source>说明</source>
         <extracomment>The workbook&apos;s sheets, in order.</extracomment>
         <translation>About</translation>
     </message>
     <message>
-        <location line="-299"/>
+        <location line="-419"/>
         <source>排名</source>
         <translation>Ranking</translation>
     </message>
@@ -3205,8 +3696,9 @@ Occurred {at} · {state}</translation>
         <translation>grids</translation>
     </message>
     <message>
-        <location line="+42"/>
+        <location line="+49"/>
         <source>名次第 {i}/{k} 段</source>
+        <extracomment>caller passed none on purpose)</extracomment>
         <translation>rank band {i}/{k}</translation>
     </message>
     <message>
@@ -3285,8 +3777,33 @@ Occurred {at} · {state}</translation>
         <translation>Five colours: by rank quintiles (review) — among n units with a score, rank r has level ⌊(r−1)·5/n⌋+1; equal scores share a band. Either way can be chosen.</translation>
     </message>
     <message>
-        <location line="+51"/>
-        <location line="+104"/>
+        <location line="+84"/>
+        <source>未指定派遣库</source>
+        <translation>no dispatch store given</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>派遣库 {path} 不存在（尚无派遣记录）</source>
+        <translation>the dispatch store {path} does not exist (no dispatch records yet)</translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>派遣库正被运行中的驾驶舱占用（{who}）：读取的是它此刻的副本</source>
+        <translation>the dispatch store is held by a running cockpit ({who}): a copy of it as of now was read</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>派遣库正被另一程序占用，无法读取（{error}）；闭环处置改用事件历史，按时率与结案率缺失</source>
+        <translation>the dispatch store is held by another program and cannot be read ({error}); the closed loop falls back to the event history, without on-time and closure rates</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>派遣库无法读取（{error}）；闭环处置改用事件历史，按时率与结案率缺失</source>
+        <translation>the dispatch store cannot be read ({error}); the closed loop falls back to the event history, without on-time and closure rates</translation>
+    </message>
+    <message>
+        <location line="+47"/>
+        <location line="+105"/>
         <location line="+16"/>
         <location line="+12"/>
         <location line="+14"/>
@@ -3296,12 +3813,12 @@ Occurred {at} · {state}</translation>
         <translation>Unit</translation>
     </message>
     <message>
-        <location line="-171"/>
+        <location line="-172"/>
         <source>{top}城市运行 · 五色图与季度晾晒报告</source>
         <translation>{top} City Operations · five-colour grid and quarterly ranking</translation>
     </message>
     <message>
-        <location line="+78"/>
+        <location line="+79"/>
         <source>季度</source>
         <translation>Quarter</translation>
     </message>

@@ -1,0 +1,71 @@
+"""The start of the GUI on the paths users meet: the daily demo, --focus, and the exits on a bad
+base map or an unknown place (each before a window is saved)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from cockpit.datasets.catalog import open_catalog
+
+from cockpit.app import _demo_is_stale, _resolve_focus
+
+
+def _manifest(folder: Path, **kw) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "dataset.json").write_text(json.dumps(kw), "utf-8")
+    return folder
+
+
+def test_the_demo_is_made_again_on_the_first_start_of_a_new_day(tmp_path: Path) -> None:
+    today, yesterday = date.today(), date.today() - timedelta(days=1)
+    assert _demo_is_stale(tmp_path / "missing")
+    assert _demo_is_stale(_manifest(tmp_path / "a", synthetic=True, anchor=str(yesterday)))
+    assert not _demo_is_stale(_manifest(tmp_path / "b", synthetic=True, anchor=str(today)))
+    # a real dataset (not synthetic) is never regenerated, whatever its day
+    assert not _demo_is_stale(_manifest(tmp_path / "c", synthetic=False, anchor=str(yesterday)))
+    (tmp_path / "d").mkdir()
+    (tmp_path / "d" / "dataset.json").write_text("{not json", "utf-8")
+    assert _demo_is_stale(tmp_path / "d")
+
+
+def test_focus_by_code_name_or_point(small_dataset_master: Path, tmp_path: Path) -> None:
+    with open_catalog(small_dataset_master, tmp_path / "catalogs") as cat:
+        code, name, lon, lat = cat.con.execute(
+            "SELECT code, name, lon, lat FROM admin_unit WHERE level = 'district' "
+            "ORDER BY code LIMIT 1").fetchone()
+        by_code = _resolve_focus(cat, code)
+        by_name = _resolve_focus(cat, name)
+        assert by_code is not None and by_code == by_name
+        assert by_code[:2] == pytest.approx((lon, lat), abs=0.05)
+        assert _resolve_focus(cat, "106.5,29.5,12") == (106.5, 29.5, 12.0)
+        assert _resolve_focus(cat, "200,29.5,12") is None  # not on the earth
+        assert _resolve_focus(cat, "a,b,c") is None
+        assert _resolve_focus(cat, "不存在的地方") is None
+
+
+def _gui(*args: str, tmp_path: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "COCKPIT_CACHE_HOME": str(tmp_path / "cache"),
+           "COCKPIT_DATA_HOME": str(tmp_path / "home"), "QT_QPA_PLATFORM": "offscreen"}
+    return subprocess.run([sys.executable, "-P", "-m", "cockpit", *args], capture_output=True,
+                          text=True, env=env, timeout=300)
+
+
+def test_a_bad_base_map_or_an_unknown_place_stops_the_start(small_dataset_master: Path,
+                                                            tmp_path: Path) -> None:
+    png = tmp_path / "x.png"
+    notes = tmp_path / "notes.mbtiles"
+    notes.write_text("not a database")
+    r = _gui("--data", str(small_dataset_master), "--screenshot", str(png), "--tiles",
+             str(notes), tmp_path=tmp_path)
+    assert r.returncode == 2, r.stderr[-2000:]
+    assert f"--tiles {notes}" in r.stderr and "MBTiles" in r.stderr
+    r = _gui("--data", str(small_dataset_master), "--screenshot", str(png), "--focus",
+             "不存在的地方", tmp_path=tmp_path)
+    assert r.returncode == 2 and "--focus 不存在的地方" in r.stderr
+    assert not png.exists()

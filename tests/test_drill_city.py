@@ -1,0 +1,108 @@
+"""A drill's city is whole: a dataset made on another day still has vital-sign readings for
+every shipped scenario's window, so the gauges show the city at the drill's clock."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from cockpit.datasets.drill import shipped_scenarios
+from cockpit.datasets.drill_city import add_scenario_readings, scenario_windows
+
+#: anchor 2026-12-06 at the small scale: the generator's own readings start on 12-05
+FIRST_GENERATED = datetime(2026, 12, 5)
+
+
+@pytest.fixture(scope="module")
+def far_dataset(tmp_path_factory) -> Path:
+    """The small demo made 16 days after the biogas drill's fixed start."""
+    from cockpit.datasets.generate import generate
+
+    out = tmp_path_factory.mktemp("far") / "data"
+    generate(out, scale="small", seed=7, anchor="2026-12-06")
+    return out
+
+
+def test_every_fixed_scenario_window_has_readings_for_every_sign(far_dataset, tmp_path):
+    from cockpit.datasets import summary
+    from cockpit.datasets.catalog import open_catalog
+
+    cat = open_catalog(far_dataset, tmp_path / "catalogs")
+    try:
+        n_signs = cat.con.execute("SELECT count(*) FROM vital_sign").fetchone()[0]
+        fixed = [s for s in shipped_scenarios() if s.start is not None]
+        assert fixed
+        for sc in fixed:
+            start, end = sc.window()
+            assert start < FIRST_GENERATED  # the drill lies before the generated days
+            for t in (start, start + (end - start) / 2, end):
+                st = summary.vital_status(cat.con, t)
+                assert (st["status"] == "nodata").sum() == 0, (sc.id, t)
+                assert len(st) == n_signs
+    finally:
+        cat.close()
+
+
+def test_readings_keep_the_catalogs_order_and_the_days_shape(far_dataset):
+    t = pq.read_table(far_dataset / "vital_reading.parquet")
+    ids = t.column("indicator_id").to_pylist()
+    ts = t.column("ts").to_pylist()
+    # one block per indicator, by time inside each block
+    changes = [i for i in range(1, len(ids)) if ids[i] != ids[i - 1]]
+    assert len(changes) + 1 == len(set(ids))
+    assert all(ts[i] > ts[i - 1] for i in range(1, len(ts)) if i not in set(changes))
+    # a drill's reading is the same hour's reading whole days later (the dataset's own shape)
+    values = dict(zip(zip(ids, ts), t.column("value").to_pylist()))
+    sc = next(s for s in shipped_scenarios() if s.id == "biogas-septic-jiangbei")
+    at = sc.window()[0]
+    sign = ids[0]
+    later = [values.get((sign, at + timedelta(days=d))) for d in range(1, 30)]
+    assert values[(sign, at)] == next(v for v in later if v is not None)
+
+
+def test_a_covered_window_adds_nothing() -> None:
+    base = datetime(2026, 1, 1)
+    ts = pa.array([base + timedelta(minutes=15 * i) for i in range(8)] * 2, pa.timestamp("us"))
+    table = pa.table({"indicator_id": ["a"] * 8 + ["b"] * 8, "ts": ts,
+                      "value": [float(i) for i in range(16)]})
+    inside = [(base + timedelta(minutes=15), base + timedelta(minutes=60))]
+    assert add_scenario_readings(table, 2, 15, inside) is table
+    assert scenario_windows([]) == []
+
+
+def test_a_drill_starts_at_a_plausible_load(qtbot, small_dataset_master, tmp_path, monkeypatch):
+    """The background waiting at the drill's start is the events younger than the usual react
+    target, not two hours' worth, most of them already overdue."""
+    from cockpit.datasets import summary
+    from cockpit.datasets.catalog import open_catalog
+
+    from cockpit.window import MainWindow
+
+    monkeypatch.setenv("COCKPIT_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setenv("COCKPIT_DATA_HOME", str(tmp_path / "home"))
+    cat = open_catalog(small_dataset_master, tmp_path / "catalogs")
+    win = MainWindow(cat, mode="drill", scenario="biogas-septic-jiangbei")
+    qtbot.addWidget(win)
+    win.show()
+    win.start()
+    try:
+        qtbot.waitUntil(lambda: len(win.dispatch_ctl.event_rows) > 0, timeout=60_000)
+        react = summary.response_targets(cat.con)["react"]
+        now = win.clock.now()
+        background = [r for r in win.dispatch_ctl.event_rows
+                      if not str(r["event_id"]).startswith("-")]
+        assert all((now - r["occurred_at"]).total_seconds() <= react * 60 + 1
+                   for r in background)
+        two_hours = cat.con.execute(
+            "SELECT count(*) FROM event WHERE occurred_at > ? - INTERVAL 2 HOUR "
+            "AND occurred_at <= ?", [now, now]).fetchone()[0]
+        assert len(background) < two_hours
+        # the vital signs read values at the drill's clock, not 无数据
+        st = summary.vital_status(cat.con, now)
+        assert (st["status"] != "nodata").all()
+    finally:
+        win.close()
+        cat.close()
