@@ -18,8 +18,8 @@ from typing import Any
 
 import pyqtgraph as pg
 from cockpit.widgets import theme
-from cockpit.widgets.preview import preview_app, show_or_save
 from cockpit.widgets.plain import display
+from cockpit.widgets.preview import preview_app, show_or_save
 from cockpit.widgets.words import tr_word
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
 from PySide6.QtGui import QBrush, QColor, QFont

@@ -20,9 +20,9 @@ from typing import Any
 
 import pyqtgraph as pg
 from cockpit.widgets import theme
+from cockpit.widgets.plain import display, set_plain, tooltip
 from cockpit.widgets.preview import preview_app, show_or_save
 from cockpit.widgets.table_model import RowsModel
-from cockpit.widgets.plain import display, set_plain, tooltip
 from cockpit.widgets.words import EVALUATION, tr_word
 from PySide6.QtCore import (
     QT_TRANSLATE_NOOP,
