@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from cockpit.widgets.plain import ElidedLabel
+from cockpit.widgets.plain import ElidedLabel, display
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -106,7 +106,7 @@ class HeaderBar(QFrame):
 
     def set_identity(self, text: str, levels: bool = False) -> None:
         """Who this seat is (centre · role · login); ``levels``: show the levels button."""
-        self.identity.setText(text)
+        self.identity.setText(display(text, 60))  # it names the top unit: data
         self.levels_button.setVisible(levels)
 
     def set_levels_count(self, n: int) -> None:
