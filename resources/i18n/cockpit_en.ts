@@ -3585,7 +3585,7 @@ Occurred {at} · {state}</translation>
     <message>
         <location filename="../../cockpit/controllers/store.py" line="+73"/>
         <source>派遣库现按数据集分开，本数据集启用新的派遣库 {new}。此前各数据集共用的派遣库仍在 {old}，未作改动；用 --store {old} 打开它。</source>
-        <translation type="unfinished"></translation>
+        <translation>Dispatch stores are now kept per dataset: this dataset starts a new store {new}. The store all datasets shared before is still at {old}, unchanged; open it with --store {old}.</translation>
     </message>
     <message>
         <location line="+63"/>
