@@ -13,6 +13,7 @@ import logging
 import os
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
 
 T_START = time.perf_counter()
@@ -307,7 +308,9 @@ class Startup:
             try:
                 self.run_with_progress(
                     self.both(QT_TRANSLATE_NOOP("app", "正在生成今日演示数据"))[0],
-                    lambda p: generate(self.data_dir, scale="chongqing", seed=1, progress=p))
+                    # the history ends now: the live feed continues it (datasets/ingest/demo.py)
+                    lambda p: generate(self.data_dir, scale="chongqing", seed=1, progress=p,
+                                       until=datetime.now()))
             except OSError as exc:
                 return self.fail(self.both(QT_TRANSLATE_NOOP("app", "无法生成演示数据")),
                                  self.both(QT_TRANSLATE_NOOP("app", "写入 {path} 失败：{error}"),
@@ -326,7 +329,6 @@ class Startup:
         from cockpit import paths
         from cockpit.datasets.catalog import catalog_problems_text
         from cockpit.datasets.catalog import open_catalog as open_cat
-        from cockpit.datasets.validate import DatasetInvalid
 
         def open_it(path: Path):
             return self.run_with_progress(
@@ -336,7 +338,15 @@ class Startup:
         bad = self.both(QT_TRANSLATE_NOOP("app", "数据集有问题"))
         try:
             self.catalog = open_it(self.data_dir)
-        except DatasetInvalid as exc:
+        except OSError as exc:
+            return self.fail(self.both(QT_TRANSLATE_NOOP("app", "无法读取数据集")),
+                             f"{self.data_dir}: {exc}", 1)
+        except Exception as exc:
+            # the validation code is imported only when a dataset is bad (start-up time)
+            from cockpit.datasets.validate import DatasetInvalid
+
+            if not isinstance(exc, DatasetInvalid):
+                raise
             report = catalog_problems_text(exc.problems)
             previous = _last_good_dataset()
             if not (previous and previous != self.data_dir and not self.headless):
@@ -344,9 +354,6 @@ class Startup:
             self.fail(bad, self.both(QT_TRANSLATE_NOOP("app", "继续使用上一个数据集：{path}"),
                                      f"{self.data_dir}\n\n{report}\n\n", path=previous), 0)
             self.catalog = open_it(previous)
-        except OSError as exc:
-            return self.fail(self.both(QT_TRANSLATE_NOOP("app", "无法读取数据集")),
-                             f"{self.data_dir}: {exc}", 1)
         _remember_good_dataset(self.catalog.data_dir)
         return None
 
@@ -424,9 +431,12 @@ class Startup:
         if code is not None:
             return code
         try:
+            from cockpit.controllers.live import live_enabled
+
             self.win = win = MainWindow(self.catalog, mode=args.mode, lang=self.lang, tiles=tiles,
                                         scenario=args.scenario, replay=replay, config=cfg,
-                                        store=getattr(args, "store", None) or cfg.store)
+                                        store=getattr(args, "store", None) or cfg.store,
+                                        live=live_enabled(cfg, screenshot=self.headless))
         except ValueError as exc:  # an unknown drill scenario
             return self.fail(self.both(QT_TRANSLATE_NOOP("app", "无法开始演练")), str(exc), 2)
         if mbtiles is not None:

@@ -61,6 +61,18 @@ class Kiosk:
 
 
 @dataclass(frozen=True)
+class Live:
+    """The live feed (MQTT broker, Open311 endpoint, demo traffic)."""
+
+    enabled: bool = True
+    broker: str | None = None
+    http_port: int = 8311
+    prefix: str = "cockpit"
+    simulate: bool | None = None
+    api_keys: dict[str, str] | None = None
+
+
+@dataclass(frozen=True)
 class Config:
     """The effective configuration (defaults, then the file, then the command line)."""
 
@@ -73,6 +85,7 @@ class Config:
     auto_scale: bool = True
     intervals: Intervals = field(default_factory=Intervals)
     kiosk: Kiosk = field(default_factory=Kiosk)
+    live: Live = field(default_factory=Live)
 
 
 @dataclass(frozen=True)
@@ -149,6 +162,31 @@ def _playlist(v: Any) -> tuple[Any, str | None]:
     return tuple(v), None
 
 
+def _api_keys(v: Any) -> tuple[Any, str | None]:
+    if not isinstance(v, dict) or not v:
+        return None, f"expected a table of client = \"key\" pairs, got {_show(v)}"
+    out: dict[str, str] = {}
+    for client, key in v.items():
+        if not isinstance(key, str) or len(key.strip()) < 8 or len(key) > 256:
+            return None, (f"the key of client {client!r} must be a string of 8 to 256 "
+                          "characters")
+        if key.strip() in out.values():
+            return None, f"client {client!r} has the same key as another client"
+        out[str(client)] = key.strip()
+    return out, None
+
+
+def _broker(v: Any) -> tuple[Any, str | None]:
+    if v == "local":
+        return v, None
+    if not isinstance(v, str) or ":" not in v:
+        return None, f"expected \"host:port\" or \"local\", got {_show(v)}"
+    host, _, port = v.rpartition(":")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        return None, f"expected \"host:port\" with a port 1-65535, got {_show(v)}"
+    return v, None
+
+
 def _show(v: Any) -> str:
     kind = {bool: "a boolean", int: "a whole number", float: "a number", str: "a string",
             list: "a list", dict: "a table"}.get(type(v), type(v).__name__)
@@ -198,9 +236,22 @@ KEYS: tuple[Key, ...] = (
         "after this many idle seconds in kiosk mode (default 5)", "5"),
     Key("kiosk.screen", _number(0, 63, "", integer=True), "monitor the kiosk opens on, "
         "0 = first (default: --screen, else the primary)", "1"),
+    Key("live.enabled", _bool, "live mode connects the live feed: MQTT readings and Open311 "
+        "reports (default true; screenshots never do)", "true"),
+    Key("live.broker", _broker, "the MQTT broker, host:port (default \"local\": the cockpit "
+        "starts its own Mosquitto on 127.0.0.1)", '"127.0.0.1:1883"'),
+    Key("live.http_port", _number(0, 65535, "", integer=True), "port of the Open311 endpoint "
+        "on 127.0.0.1, 0 = any free port (default 8311)", "8311"),
+    Key("live.prefix", _text("an MQTT topic prefix", 64), "MQTT topic prefix (default "
+        "cockpit)", '"cq"'),
+    Key("live.simulate", _bool, "publish the demo's live traffic (cockpit simulate) in the "
+        "window's process (default: with the demo data only)", "false"),
+    Key("live.api_keys", _api_keys, "Open311 api_key of each client system, a table "
+        "client = key (default: none, every POST gets 403; the demo data adds a hotline key)",
+        '{ hotline = "change-me-hotline", grid = "change-me-grid" }'),
 )
 BY_NAME = {k.name: k for k in KEYS}
-TABLES = {"intervals", "kiosk"}
+TABLES = {"intervals", "kiosk", "live"}
 
 
 # ---- reading -------------------------------------------------------------------------------
@@ -285,7 +336,8 @@ def merge(cfg: Config, values: dict[str, Any]) -> Config:
     return dataclasses.replace(
         cfg, **top,
         intervals=dataclasses.replace(cfg.intervals, **sub["intervals"]),
-        kiosk=dataclasses.replace(cfg.kiosk, **sub["kiosk"]))
+        kiosk=dataclasses.replace(cfg.kiosk, **sub["kiosk"]),
+        live=dataclasses.replace(cfg.live, **sub["live"]))
 
 
 def from_args(cfg: Config, args: Any) -> Config:
@@ -371,6 +423,8 @@ def _toml_value(v: Any) -> str:
         return repr(v)
     if isinstance(v, tuple | list):
         return "[" + ", ".join(_toml_value(x) for x in v) + "]"
+    if isinstance(v, dict):
+        return "{ " + ", ".join(f"{k} = {_toml_value(x)}" for k, x in v.items()) + " }"
     text = str(v).replace("\\", "\\\\").replace('"', '\\"')
     return f'"{text}"'
 
@@ -388,8 +442,12 @@ def type_name(key: Key) -> str:
     default = get(Config(), key.name)
     if key.name == "kiosk.playlist":
         return "list of strings"
-    if key.name == "kiosk.screen":
+    if key.name in ("kiosk.screen", "live.http_port"):
         return "integer"
+    if key.name == "live.api_keys":
+        return "table of strings"
+    if key.name in ("live.simulate",):
+        return "boolean"
     return {bool: "boolean", float: "number", str: "string"}.get(type(default), "string")
 
 

@@ -27,6 +27,8 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -43,6 +45,7 @@ from cockpit.config import Config
 from cockpit.controllers.alarms import VitalAlarmSource
 from cockpit.controllers.dispatch import DispatchController, live_feeds
 from cockpit.controllers.levels import LevelsController
+from cockpit.controllers.live import LiveController
 from cockpit.controllers.map import MapController
 from cockpit.controllers.replay import ReplayClock, ReplayController
 from cockpit.controllers.review import ReviewPanel
@@ -50,12 +53,6 @@ from cockpit.controllers.store import default_store_path, drills_dir, open_defau
 from cockpit.controllers.vitals import VitalsController
 from cockpit.datasets import evaluation, summary
 from cockpit.datasets.dispatch import is_pg_location
-from cockpit.datasets.drill import (
-    DrillSession,
-    after_action_report,
-    event_density,
-    shipped_scenarios,
-)
 from cockpit.datasets.drill_sessions import save_session
 from cockpit.datasets.event_feed import DepartmentSimulator
 from cockpit.datasets.review import (
@@ -66,12 +63,8 @@ from cockpit.datasets.review import (
 from cockpit.datasets.schema import BOARDS, RISK_LEVELS, VITAL_DOMAINS
 from cockpit.i18n import current_language
 from cockpit.layers.page import build_page
-from cockpit.printing.drill_pdf import write_drill_pdf
 from cockpit.widgets import theme
-from cockpit.widgets.after_action import AfterActionDialog
 from cockpit.widgets.dispatch_panel import DispatchPanel
-from cockpit.widgets.drill_picker import DrillPicker
-from cockpit.widgets.exercise_watermark import ExerciseWatermark
 from cockpit.widgets.gauge import ArcGauge
 from cockpit.widgets.header import MODE_LABELS, HeaderBar
 from cockpit.widgets.kpi_board import KpiBoardDialog
@@ -87,6 +80,8 @@ from cockpit.workers import run_in_background
 
 if TYPE_CHECKING:
     from cockpit.datasets.catalog import Catalog
+    from cockpit.datasets.drill import DrillSession
+    from cockpit.widgets.after_action import AfterActionDialog
 
 log = logging.getLogger(__name__)
 
@@ -186,6 +181,13 @@ def _board_rows(con) -> list[dict]:
     return [{**r, "period": ps[-1]} for r in df.to_dict("records")]
 
 
+def _focusables(w: QWidget) -> list[QWidget]:
+    """``w`` and its descendants that Tab can reach (visible, enabled), ``w`` first."""
+    tab = Qt.FocusPolicy.TabFocus
+    return [c for c in [w, *w.findChildren(QWidget)]
+            if (c.focusPolicy() & tab) == tab and c.isVisible() and c.isEnabled()]
+
+
 class MainWindow(QMainWindow):
     """The cockpit's one window."""
 
@@ -195,7 +197,8 @@ class MainWindow(QMainWindow):
     def __init__(self, catalog: Catalog, mode: str = "live", lang: str | None = None,
                  tiles: str | None = None, scenario: str | None = None,
                  replay: tuple[datetime, datetime] | None = None,
-                 config: Config | None = None, store: str | Path | None = None) -> None:
+                 config: Config | None = None, store: str | Path | None = None,
+                 live: bool = False) -> None:
         """``replay``: a window of the past (复盘) to replay read-only, in drill mode;
         ``config``: operator, tick intervals and dispatch store (default: the defaults);
         ``store``: the live dispatch store, a DuckDB path or a postgresql:// URL (default:
@@ -252,6 +255,19 @@ class MainWindow(QMainWindow):
             self.store, store_problem = self.drill.store, None
         else:
             self.store, store_problem = open_default_store(store, dataset=catalog.data_dir)
+        # the live feed (live mode only): readings, reports, the header's feed state
+        self.live_ctl: LiveController | None = None
+        if live and self.replay_window is None and self.drill is None:
+            self.live_ctl = LiveController(catalog, cfg, store, self,
+                                           dispatch_store=self.store)
+            self.clock.data_end = None  # live at now: the dataset's history is the past
+            self.vitals.monitor.live = self.live_ctl.vital_arrays
+            self.live_ctl.sig_readings_arrived.connect(self.vitals.tick)
+            self.live_ctl.sig_reports_arrived.connect(self.map_ctl.refresh)
+            self.live_ctl.sig_state_changed.connect(self.header.set_feed)
+            self.map_ctl.live_events = self.live_ctl.map_events
+        elif self.replay_window is None and self.drill is None:
+            self.header.set_feed(self.tr("无实时接入 · 仅历史数据"), "off")
         # vital-sign alarms arrive in the event list as dispatchable events
         self.alarm_source = VitalAlarmSource()
         self.vitals.sig_alarm_raised.connect(self.alarm_source.push)
@@ -259,6 +275,7 @@ class MainWindow(QMainWindow):
             catalog, self.store, self.clock.now, self.dispatch_panel, self,
             feeds=[*(live_feeds(catalog, simulate=False) if self.replay_window is None
                      else []), self.alarm_source,
+                   *([self.live_ctl.source] if self.live_ctl is not None else []),
                    *([self.drill] if self.drill is not None else [])],
             # simulated departments answer in the live demo only: in a drill the trainees
             # act the stages themselves (A/H/V/C) and are scored on them
@@ -286,9 +303,15 @@ class MainWindow(QMainWindow):
         self.levels_ctl.sig_toast.connect(self.status.setText)
         self._show_identity()
         self.map_ctl.sig_dispatch_requested.connect(self.dispatch_ctl.request_dispatch)
+        self.dispatch_ctl.sig_network_impact_shown.connect(self.map_ctl.show_network_impact)
+        # list ↔ map: the selected event (or the selected order's event) is marked on the map
+        self.dispatch_panel.sig_event_selected.connect(self.map_ctl.locate_event)
+        self.dispatch_ctl.sig_event_located.connect(self.map_ctl.locate_event)
         self.dispatch_ctl.sig_event_states_changed.connect(self._on_event_states)
         self.dispatch_ctl.sig_alert.connect(self.say)
         self.dispatch_ctl.sig_ticked.connect(lambda: self._mark("events"))
+        self.dispatch_ctl.sig_ticked.connect(  # live events count in the density map too
+            lambda: self.map_ctl.set_feed_events(self.dispatch_ctl.feed_events.values()))
         # the five-colour grid and rankings, fed by the dispatch records (闭环 board)
         self.review = ReviewPanel(catalog, self._orders)
         self.review.sig_quarter_shown.connect(self._on_quarter_shown)
@@ -422,6 +445,46 @@ class MainWindow(QMainWindow):
         QShortcut(QKeySequence("F4"), self,
                   lambda: self.map_side.setVisible(not self.map_side.isVisible()))
         QShortcut(QKeySequence("Ctrl+F"), self, self._search)
+        # keyboard-complete: F6 / Shift+F6 cycle the panes, ? (or Shift+F1) the key sheet;
+        # F1 stays 值守 (live mode)
+        QShortcut(QKeySequence("F6"), self, lambda: self.cycle_pane(1))
+        QShortcut(QKeySequence("Shift+F6"), self, lambda: self.cycle_pane(-1))
+        for key in ("?", "Shift+F1"):
+            QShortcut(QKeySequence(key), self, self.show_shortcuts)
+
+    def panes(self) -> list[QWidget]:
+        """The regions F6 moves between, in reading order (the visible ones)."""
+        dp = self.dispatch_panel
+        gauges = list(getattr(self, "board_gauges", {}).values())
+        out = [self.header, self.vitals_view, gauges[0] if gauges else None, self.map,
+               self.map_side.search.edit if self.map_side.isVisible() else None,
+               dp.events_view, dp.orders_view, getattr(self, "review", None),
+               getattr(self, "replay_bar", None)]
+        return [w for w in out if w is not None and w.isVisible() and _focusables(w)]
+
+    def cycle_pane(self, step: int = 1) -> QWidget | None:
+        """Move the keyboard focus to the next (or previous) pane; returns it."""
+        panes = self.panes()
+        if not panes:
+            return None
+        focus = QApplication.focusWidget()
+        cur = next((i for i, w in enumerate(panes)
+                    if focus is not None and (focus is w or w.isAncestorOf(focus))), -1)
+        target = panes[(cur + step) % len(panes)] if cur >= 0 else panes[0 if step > 0 else -1]
+        takes = _focusables(target)
+        if takes:  # the pane itself, or a container's first focusable child
+            takes[0].setFocus(Qt.FocusReason.TabFocusReason)
+        return target
+
+    def show_shortcuts(self) -> QDialog:
+        """The key sheet (? or Shift+F1): every shortcut of the window, in the interface
+        language."""
+        from cockpit.widgets.shortcut_sheet import ShortcutSheet
+
+        sheet = ShortcutSheet(self)
+        self._shortcut_sheet = sheet
+        sheet.open()
+        return sheet
 
     # ---- public API -----------------------------------------------------------------------
     def start(self) -> None:
@@ -442,6 +505,8 @@ class MainWindow(QMainWindow):
         self.review.refresh()
         self.map_ctl.load_categories()
         self.dispatch_ctl.start()
+        if self.live_ctl is not None:
+            self.live_ctl.start()
 
     def refresh(self) -> None:
         """Recompute every region as of the clock's time, off the GUI thread."""
@@ -524,13 +589,21 @@ class MainWindow(QMainWindow):
         """演练 from the live window: choose a scenario or a window of the past, then start
         it as its own cockpit process (its own clock, its own store). Returns the command
         line started (None: cancelled)."""
+        from cockpit.datasets.drill import available_scenarios
+        from cockpit.widgets.drill_picker import DrillPicker
+
         first, last = summary.data_time_range(self.catalog.con)
-        picker = DrillPicker(shipped_scenarios(), (first, last), self)
+        fit, unfit, problems = available_scenarios(self.catalog.con, self.catalog.data_dir)
+        # only the scenarios this dataset can run: their units, types and departments exist
+        picker = DrillPicker(fit, (first, last), self,
+                             unfit=[(sc.title, missing) for sc, missing in unfit],
+                             problems=problems)
         self._picker = picker  # for tests, which answer it
         if picker.exec() != DrillPicker.DialogCode.Accepted or picker.choice() is None:
             return None
         choice = picker.choice()
-        args = ["-m", "cockpit", "--data", str(self.catalog.data_dir), "--mode", "drill",
+        # -P: the installed cockpit, even when this one was started in a checkout's root
+        args = ["-P", "-m", "cockpit", "--data", str(self.catalog.data_dir), "--mode", "drill",
                 "--lang", self.lang]
         if choice[0] == "scenario":
             args += ["--scenario", choice[1]]
@@ -539,7 +612,10 @@ class MainWindow(QMainWindow):
         if not self.launch_session(sys.executable, args):
             self.say(self.tr("无法启动演练窗口"))
             return None
-        self.say(self.tr("演练/复盘已在独立窗口启动") + f" · {' '.join(args[3:])}")
+        what = (next((s.title for s in fit if s.id == choice[1]), choice[1])
+                if choice[0] == "scenario"
+                else f"{choice[1]:%Y-%m-%d %H:%M} – {choice[2]:%Y-%m-%d %H:%M}")
+        self.say(self.tr("演练/复盘已在独立窗口启动：{what}").format(what=display(what, 60)))
         return args
 
     @staticmethod
@@ -551,18 +627,33 @@ class MainWindow(QMainWindow):
     def _build_drill(self, scenario_id: str | None, data_end) -> None:
         """Drill mode: a replay clock over the scenario's window, the replay bar, the
         exercise watermark and a session store of its own."""
-        scenarios = shipped_scenarios()
-        by_id = {sc.id: sc for sc in scenarios}
+        # drill-only modules load here, not on every start (start-up time)
+        from cockpit.datasets.drill import DATASET_DRILLS, DrillSession, available_scenarios
+        from cockpit.widgets.exercise_watermark import ExerciseWatermark
+
+        fit, unfit, problems = available_scenarios(self.catalog.con, self.catalog.data_dir)
+        by_id = {sc.id: sc for sc in fit}
+        misfit = {sc.id: missing for sc, missing in unfit}
         if scenario_id is not None and scenario_id not in by_id:
-            raise ValueError(f"unknown drill scenario {scenario_id!r}; shipped: "
-                             f"{', '.join(by_id)}")
+            if scenario_id in misfit:
+                raise ValueError(f"the drill scenario {scenario_id!r} does not fit this "
+                                 f"dataset, which has no {', '.join(misfit[scenario_id])}")
+            raise ValueError(f"unknown drill scenario {scenario_id!r}; fitting this dataset: "
+                             f"{', '.join(by_id) or 'none'}"
+                             + (f"\n{chr(10).join(problems)}" if problems else ""))
+        if not fit:
+            raise ValueError(
+                f"no drill scenario fits this dataset ({len(unfit)} shipped or own do not); "
+                f"put one in {self.catalog.data_dir / DATASET_DRILLS}/ (see the README)"
+                + (f"\n{chr(10).join(problems)}" if problems else ""))
         self.scenario = by_id[scenario_id] if scenario_id else by_id.get(
-            "water-main-burst-yuzhong", scenarios[0])
+            "water-main-burst-yuzhong", fit[0])
         start, end = self.scenario.window(base=data_end)
         self.clock = ReplayClock(start, end, caption=self.tr("演练时间"), parent=self)
         live = Path(self.config.store) if self.config.store and not is_pg_location(
             self.config.store) else default_store_path(self.catalog.data_dir)
-        self.drill = DrillSession(self.scenario, drills_dir(), live, self.clock.now)
+        self.drill = DrillSession(self.scenario, drills_dir(), live, self.clock.now,
+                                  base=data_end)
         self._add_replay_bar(start, end, drill=True)
         self.replay_ctl.set_injects(self.drill.markers())
         self.replay_bar.sig_seek_requested.connect(lambda _t: self.drill.reset_feed())
@@ -577,6 +668,14 @@ class MainWindow(QMainWindow):
         self.replay_bar.set_drill(drill)
         self.centralWidget().layout().addWidget(self.replay_bar)
         self.replay_ctl = ReplayController(self.clock, self.replay_bar, self)
+        # Space plays or pauses, ←/→ step back or on (the window's keys, as on a player)
+        clock = self.clock
+        QShortcut(QKeySequence(Qt.Key.Key_Space), self,
+                  lambda: clock.pause() if clock.playing else clock.play())
+        QShortcut(QKeySequence(Qt.Key.Key_Left), self, lambda: clock.step(-clock.step_size))
+        QShortcut(QKeySequence(Qt.Key.Key_Right), self, clock.step)
+
+        from cockpit.datasets.drill import event_density
 
         def density():
             con = self.catalog.cursor()
@@ -591,6 +690,8 @@ class MainWindow(QMainWindow):
     def _build_replay(self, start: datetime, end: datetime) -> None:
         """复盘: a replay clock over a window of the past, the replay bar, the watermark; no
         scenario, no drill session and no store (the dispatch panel is read-only)."""
+        from cockpit.widgets.exercise_watermark import ExerciseWatermark
+
         self.replay_window = (start, end)
         self.clock = ReplayClock(start, end, parent=self)
         self._add_replay_bar(start, end, drill=False)
@@ -607,6 +708,10 @@ class MainWindow(QMainWindow):
         show it in the app (timeline chart, table, total)."""
         if self.drill is None:
             return None
+        from cockpit.datasets.drill import after_action_report
+        from cockpit.printing.drill_pdf import write_drill_pdf
+        from cockpit.widgets.after_action import AfterActionDialog
+
         report = self._named(after_action_report(self.drill, self.clock.now()))
         path = drills_dir() / f"{self.drill.session_id}-report.pdf"
         write_drill_pdf(report, path)
@@ -659,6 +764,11 @@ class MainWindow(QMainWindow):
     # ---- handlers ---------------------------------------------------------------------
     def _on_clock_ticked(self, t: datetime) -> None:
         self.header.set_time(t, self.clock.caption())
+        # the footer's 截至 follows the clock (by the minute) while it shows the data line
+        snap = getattr(self, "snapshot", None)
+        if snap is not None and getattr(self, "_status_text", None) == self.status.full_text() \
+                and f"{t:%Y-%m-%d %H:%M}" != getattr(self, "_status_minute", None):
+            self._show_status(snap, t)
 
     def _on_replay_ticked(self, t: datetime) -> None:
         """The replay clock moved: the regions ask again for the city as of the new time —
@@ -760,17 +870,20 @@ class MainWindow(QMainWindow):
             self.map_ctl.refresh()
         self._show_status(snap)
 
-    def _show_status(self, snap: Snapshot) -> None:
+    def _show_status(self, snap: Snapshot, as_of: datetime | None = None) -> None:
         src = self.catalog.manifest.get("title") or str(self.catalog.data_dir)
+        t = as_of or snap.as_of
+        self._status_minute = f"{t:%Y-%m-%d %H:%M}"
         warnings = getattr(self.catalog, "warnings", [])
         self.say(
             self.tr("数据集 {src} · {top} · 排名单位 {n} 个（{level}）· 查询 {ms} ms · 截至 {t}")
             .format(src=display(src, 60), top=display(snap.units.top_name, 40),
                     n=snap.units.ranked_count,
                     level=self._level_word(snap.units.ranked_level), ms=f"{snap.seconds * 1000:.0f}",
-                    t=f"{snap.as_of:%Y-%m-%d %H:%M}")
+                    t=self._status_minute)
             + (self.tr(" · ⚠ 数据提示 {n} 条").format(n=len(warnings)) if warnings else ""),
             "\n".join(str(w) for w in warnings[:30]))
+        self._status_text = self.status.full_text()
 
     def _on_vitals_ticked(self, info: dict) -> None:
         self.vitals_info = info
@@ -954,6 +1067,8 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self._closing = True
+        if self.live_ctl is not None:
+            self.live_ctl.close()
         self.vitals.close()
         self.dispatch_ctl.stop()
         self.levels_ctl.stop()

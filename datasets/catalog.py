@@ -24,28 +24,35 @@ import hashlib
 import json
 import os
 import shutil
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import platformdirs
 from cockpit.datasets import schema
-from cockpit.datasets.validate import (
-    DatasetInvalid,
-    Problem,
-    dataset_extent,
-    has_errors,
-    load_dataset,
-)
+
+if TYPE_CHECKING:
+    from cockpit.datasets.validate import DatasetInvalid, Problem
 
 __all__ = ["Catalog", "DatasetInvalid", "catalog_problems_text", "default_cache_dir",
            "open_catalog"]
 
+
+def __getattr__(name: str) -> Any:
+    """``DatasetInvalid`` and ``Problem`` from :mod:`validate`, imported when first asked
+    for: reopening a built catalog (every start but the first) needs no validation code."""
+    if name in ("DatasetInvalid", "Problem"):
+        from cockpit.datasets import validate
+
+        return getattr(validate, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 #: Bump when the way a catalog is built changes, so that old catalogs are rebuilt.
-BUILD_VERSION = 2
+BUILD_VERSION = 4  # 3: vital_sign.event_type_id; 4: the pipe networks (network.graph.precompute)
 #: Name under which the dataset database is attached.
 DB_ALIAS = "dataset"
 
@@ -119,10 +126,16 @@ class Catalog:
         self.manifest: dict = {k: json.loads(v) for k, v in
                                con.execute("SELECT key, value FROM _manifest").fetchall()}
         self.extent: tuple[float, float, float, float] = tuple(json.loads(meta["extent"]))
-        self.warnings: list[Problem] = [Problem.from_dict(d)
-                                        for d in json.loads(meta.get("warnings", "[]"))]
+        self._warnings = json.loads(meta.get("warnings", "[]"))
         self.fingerprint: str = meta["fingerprint"]
         self._boundaries: dict | None = None
+
+    @property
+    def warnings(self) -> list[Problem]:
+        """The dataset's warnings found when the catalog was built."""
+        from cockpit.datasets.validate import Problem
+
+        return [Problem.from_dict(d) for d in self._warnings]
 
     @property
     def con(self) -> duckdb.DuckDBPyConnection:
@@ -197,25 +210,94 @@ def _try_open(data_dir: Path, db_path: Path, fp: str, rebuilt: bool) -> Catalog 
         return None
 
 
+#: The build's steps in the words of the demo's first run: Chinese, then English.
+_STAGE_WORDS = (("reading boundaries", "读取边界"), ("checking references", "核对引用"),
+                ("checking", "检查"), ("loading", "载入"), ("loaded", "已载入"),
+                ("writing the catalog", "写入目录"), ("ready", "就绪"))
+
+
+def stage_text(message: str) -> str:
+    """A build step as the demo's first run says its steps: ``载入 risk_point loading``."""
+    for en, zh in _STAGE_WORDS:
+        if message == en or message.startswith(en + " "):
+            rest = message[len(en):].strip()
+            return f"{zh} {rest} {en}" if rest else f"{zh} {en}"
+    return message
+
+
+class StatementProgress:
+    """Progress inside long statements: while a build step runs one statement for seconds
+    (sorting a million risk points, the final checkpoint), a thread asks DuckDB how far the
+    running statement is (``query_progress``) and reports it with the step's text, so the
+    dialog moves and says so instead of standing still."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection,
+                 progress: Callable[[float, str], None], interval_s: float = 0.25) -> None:
+        self.con, self.progress, self.interval_s = con, progress, interval_s
+        self._fraction, self._text = 0.0, ""
+        self._stop = threading.Event()
+        with contextlib.suppress(duckdb.Error):
+            con.execute("SET enable_progress_bar = true")
+            con.execute("SET enable_progress_bar_print = false")
+        self._thread = threading.Thread(target=self._run, name="catalog-progress", daemon=True)
+        self._thread.start()
+
+    def stage(self, fraction: float, text: str) -> None:
+        """A new step begins at ``fraction`` of the build."""
+        self._fraction, self._text = fraction, text
+        self.progress(fraction, text)
+
+    def poll(self) -> None:
+        """Report the running statement's progress once (when DuckDB knows it)."""
+        try:
+            pct = float(self.con.query_progress())
+        except (duckdb.Error, RuntimeError, TypeError, ValueError):
+            return
+        if 0 < pct < 100 and self._text:
+            self.progress(self._fraction, f"{self._text} · {pct:.0f}%")
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(2)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval_s):
+            self.poll()
+
+
 def _build(data_dir: Path, db_path: Path, fp: str,
            progress: Callable[[float, str], None] | None) -> None:
     """Build the database into a temporary file and put it in place; raise DatasetInvalid."""
+    from cockpit.datasets.validate import (
+        DatasetInvalid,
+        dataset_extent,
+        has_errors,
+        load_dataset,
+    )
+
     tmp = db_path.with_name(f".{db_path.stem}.{os.getpid()}.{uuid.uuid4().hex[:8]}"
                             ".building.duckdb")
 
+    ticker: StatementProgress | None = None
+
     def inner(fraction: float, message: str) -> None:
-        if progress is not None:
-            progress(0.95 * fraction, message)
+        if ticker is not None:
+            ticker.stage(0.95 * fraction, stage_text(message))
 
     ok = False
     try:
         con = duckdb.connect(str(tmp), config={"threads": _threads()})
+        if progress is not None:
+            ticker = StatementProgress(con, progress)
         try:
             problems = load_dataset(data_dir, con, inner if progress else None)
             if has_errors(problems):
                 raise DatasetInvalid(problems)
-            if progress is not None:
-                progress(0.96, "writing the catalog")
+            from cockpit.datasets.network.graph import precompute
+
+            network_s = precompute(con)  # the pipe networks' segments, sites, drawings
+            if ticker is not None:
+                ticker.stage(0.96, stage_text("writing the catalog"))
             meta = {
                 "fingerprint": fp,
                 "schema_version": str(schema.SCHEMA_VERSION),
@@ -224,11 +306,14 @@ def _build(data_dir: Path, db_path: Path, fp: str,
                 "built_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
                 "extent": json.dumps(list(dataset_extent(con))),
                 "warnings": json.dumps([p.to_dict() for p in problems], ensure_ascii=False),
+                "network_precompute_s": f"{network_s:.3f}",
             }
             con.execute("CREATE TABLE _catalog_meta (key VARCHAR, value VARCHAR)")
             con.executemany("INSERT INTO _catalog_meta VALUES (?, ?)", list(meta.items()))
             con.execute("CHECKPOINT")
         finally:
+            if ticker is not None:
+                ticker.stop()
             con.close()
         os.replace(tmp, db_path)
         ok = True
@@ -250,6 +335,8 @@ def open_catalog(data_dir: Path | str, cache_dir: Path | str | None = None,
     """
     data_dir = Path(data_dir).expanduser().resolve()
     if not data_dir.is_dir():
+        from cockpit.datasets.validate import DatasetInvalid, Problem
+
         raise DatasetInvalid([Problem(str(data_dir), None, None, "missing_file",
                                       "the dataset directory does not exist")])
     cache = Path(cache_dir).expanduser() if cache_dir is not None else default_cache_dir()
@@ -278,7 +365,7 @@ def open_catalog(data_dir: Path | str, cache_dir: Path | str | None = None,
     if cat is None:
         raise RuntimeError(f"the catalog {db_path} was built but cannot be opened")
     if progress is not None:
-        progress(1.0, "ready")
+        progress(1.0, stage_text("ready"))
     return cat
 
 

@@ -104,10 +104,13 @@ from typing import Any
 
 from cockpit.datasets.event_feed import FeedBatch, FeedEvent
 from cockpit.datasets.i18n import QT_TRANSLATE_NOOP
+from cockpit.datasets.queue import local_utc_offset
 
 __all__ = [
     "DRILL_DIR", "Scenario", "Inject", "ScenarioError", "LiveStoreRefused", "load_scenario",
-    "load_scenarios", "shipped_scenarios", "drill_event_id", "DrillSession", "score_session",
+    "load_scenarios", "shipped_scenarios", "dataset_scenarios", "scenario_needs",
+    "scenario_misfit", "available_scenarios", "DATASET_DRILLS", "drill_event_id",
+    "DrillSession", "score_session",
     "after_action_report", "event_density", "STAGE_ACTION", "WEIGHTS",
 ]
 
@@ -407,11 +410,90 @@ def shipped_scenarios() -> list[Scenario]:
     return load_scenarios(DRILL_DIR)
 
 
+#: The folder of a dataset directory that holds the dataset's own scenarios.
+DATASET_DRILLS = "drills"
+
+
+def dataset_scenarios(data_dir: Path | str) -> tuple[list[Scenario], list[str]]:
+    """The scenarios a dataset carries in ``<data_dir>/drills/*.toml``, and the problems of
+    the files that cannot be used (one line each, naming the file): a bad file is skipped,
+    never fatal."""
+    folder = Path(data_dir) / DATASET_DRILLS
+    out: list[Scenario] = []
+    problems: list[str] = []
+    try:
+        files = sorted(folder.glob("*.toml")) if folder.is_dir() else []
+    except OSError as e:
+        return [], [f"{folder}: cannot be read: {e.strerror or e}"]
+    seen: dict[str, Path] = {}
+    for f in files:
+        try:
+            sc = load_scenario(f)
+        except ScenarioError as e:
+            problems.append(str(e))
+            continue
+        if sc.id in seen:
+            problems.append(f"{f}: id {sc.id!r} is also the id of {seen[sc.id].name}; skipped")
+            continue
+        seen[sc.id] = f
+        out.append(sc)
+    return out, problems
+
+
+def scenario_needs(sc: Scenario) -> dict[str, set[str]]:
+    """What a scenario needs from the dataset it runs on: its admin units (the place's
+    district and street), the event types of its injects and the departments it expects."""
+    units = {sc.place.get("district_code", "")} | {
+        i.street_code for i in sc.injects if i.street_code}
+    if sc.place.get("street_code"):
+        units.add(str(sc.place["street_code"]))
+    types = {i.type_id for i in sc.injects if i.type_id}
+    if sc.expected.get("type_id"):
+        types.add(str(sc.expected["type_id"]))
+    depts = set(sc.expected.get("departments") or ())
+    for i in sc.injects:
+        depts |= set(i.departments)
+    return {"units": {u for u in units if u}, "types": types, "departments": depts}
+
+
+def scenario_misfit(con, sc: Scenario) -> list[str]:
+    """What the dataset on ``con`` lacks for the scenario, in words (empty: it fits)."""
+    needs = scenario_needs(sc)
+    missing: list[str] = []
+    for what, table, col, label in (("units", "admin_unit", "code", "unit"),
+                                    ("types", "event_type", "type_id", "event type"),
+                                    ("departments", "department", "dept_id", "department")):
+        want = sorted(needs[what])
+        if not want:
+            continue
+        have = {r[0] for r in con.execute(
+            f"SELECT {col} FROM {table} WHERE {col} IN (SELECT unnest(?::VARCHAR[]))",
+            [want]).fetchall()}
+        missing += [f"{label} {x}" for x in want if x not in have]
+    return missing
+
+
+def available_scenarios(con, data_dir: Path | str | None
+                        ) -> tuple[list[Scenario], list[tuple[Scenario, list[str]]], list[str]]:
+    """The scenarios for the dataset on ``con``: the dataset's own (``data_dir/drills``) and
+    the shipped ones (a dataset's scenario replaces a shipped one with the same id).
+
+    Returns (the ones that fit, the ones that do not with what is missing, the problems of
+    unusable scenario files)."""
+    own, problems = dataset_scenarios(data_dir) if data_dir is not None else ([], [])
+    ids = {sc.id for sc in own}
+    fit: list[Scenario] = []
+    unfit: list[tuple[Scenario, list[str]]] = []
+    for sc in own + [sc for sc in shipped_scenarios() if sc.id not in ids]:
+        missing = scenario_misfit(con, sc)
+        if missing:
+            unfit.append((sc, missing))
+        else:
+            fit.append(sc)
+    return fit, unfit, problems
+
+
 # --------------------------------------------------------------------------- sessions
-
-
-def _local_offset() -> timedelta:
-    return datetime.now().astimezone().utcoffset() or timedelta(0)
 
 
 def _refuse_live(path: Path, live: Path | str | None) -> None:
@@ -456,7 +538,7 @@ class DrillSession:
         self.scenario = scenario
         self.start, self.end = scenario.window(base)
         self.clock = clock
-        self.utc_offset = utc_offset if utc_offset is not None else _local_offset()
+        self.utc_offset = utc_offset if utc_offset is not None else local_utc_offset()
         sid = session_id or (f"{scenario.id}-{datetime.now():%Y%m%dT%H%M%S}-"
                              f"{uuid.uuid4().hex[:6]}")
         if not _ID_RE.match(sid.lower()) or "/" in sid or "\\" in sid:
@@ -663,7 +745,9 @@ def after_action_report(session: DrillSession, as_of: datetime | None = None
     """The after-action report (复盘) as plain data.
 
     ``{"scenario": {...}, "session": {...}, "timeline": [rows by time], "injects": [rows],
-    "totals": {...}, "score": total, "formula": text}``. Timeline rows: ``at`` (simulated
+    "totals": {...}, "score": total, "formula": text, "network": [{inject, event_id, note}]}``;
+    ``network``: the pipe-network analysis each dispatched pipe event's orders carry (valves
+    to close, who lost supply; :func:`cockpit.datasets.network.impact.order_note`). Timeline rows: ``at`` (simulated
     local time), ``offset_min`` (after the drill's start), ``kind`` (inject / the order
     action), ``inject``, ``event_id``, ``dept_id``, ``text``, ``late`` (an action after its
     stage target).
@@ -684,11 +768,15 @@ def after_action_report(session: DrillSession, as_of: datetime | None = None
                          "late": False})
     log = session.store.log()
     t_utc = t - session.utc_offset
+    network: dict[str, dict[str, Any]] = {}  # a pipe event's network analysis, once per event
     for r in log.to_dict("records"):
         at_utc = _clean(r["at_utc"])
         if at_utc is None or at_utc > t_utc:
             continue
         inj = inj_by_event.get(str(r["event_id"]))
+        if r["action"] == "create" and r.get("note") and str(r["event_id"]) not in network:
+            network[str(r["event_id"])] = {"inject": inj.n if inj else None,
+                                           "event_id": str(r["event_id"]), "note": r["note"]}
         late = False
         if inj is not None:
             inj_at = session.inject_time(inj) - session.utc_offset
@@ -719,6 +807,7 @@ def after_action_report(session: DrillSession, as_of: datetime | None = None
         "totals": sc["totals"],
         "score": sc["score"],
         "formula": SCORING_FORMULA,
+        "network": list(network.values()),
     }
 
 

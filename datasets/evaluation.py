@@ -73,9 +73,11 @@ of the quarter's end (a quarter still running: as of now, or of an earlier ``as_
   orders that did the stage by its deadline ÷ orders whose stage is decided (done, or its
   deadline passed); stages without a deadline are left out;
 - closure rate: orders closed (结案) ÷ orders;
+- satisfaction: the mean rating of the orders evaluated (评价) by then — 满意 1, 基本满意
+  0.5, 不满意 0 (``cockpit.datasets.dispatch.RATINGS``, the outcome the operator records);
 - overdue count: orders still open with a stage past its deadline;
-- score = 100 × the mean of the available rates among the three on-time rates and the
-  closure rate.
+- score = 100 × the mean of the available rates among the three on-time rates, the
+  closure rate and the satisfaction.
 
 **Minimum sample**: a unit with fewer than ``min_sample`` orders (default 10) in the quarter
 gets "样本不足" (insufficient sample) — its rates are shown, but it gets no score, no colour
@@ -106,6 +108,7 @@ from datetime import UTC, datetime
 import duckdb
 import numpy as np
 import pandas as pd
+from cockpit.datasets.dispatch.ledger import RATINGS
 from cockpit.datasets.i18n import QT_TRANSLATE_NOOP
 from cockpit.datasets.schema import BOARDS
 
@@ -483,9 +486,10 @@ def _board_sql(periods_: list[str], zero_targets: bool) -> str:
 # --------------------------------------------------------------------------- closed loop
 
 _STAGE_COLS = ("created_at", "acknowledge_at", "handle_at", "verify_at", "close_at",
-               "cancel_at", "acknowledge_due", "handle_due", "verify_due", "close_due")
+               "cancel_at", "evaluate_at", "acknowledge_due", "handle_due", "verify_due",
+               "close_due")
 _CL_COLS = ("n", "react_ok", "react_decided", "verify_ok", "verify_decided", "handle_ok",
-            "handle_decided", "closed", "overdue")
+            "handle_decided", "closed", "overdue", "rated", "satisfied")
 
 def _events_source(periods_: list[str]) -> str:
     """Events per place and quarter (the sample when there are no dispatch records)."""
@@ -535,6 +539,9 @@ def _orders_source(cfg: EvalConfig, as_of: datetime | None) -> str:
         )
         SELECT place, period, count(*) AS n, {stages},
                count(*) FILTER (WHERE close_at <= judge_at) AS closed,
+               count(*) FILTER (WHERE rating IS NOT NULL AND evaluate_at <= judge_at) AS rated,
+               coalesce(sum(rating) FILTER (WHERE rating IS NOT NULL
+                                            AND evaluate_at <= judge_at), 0) AS satisfied,
                count(*) FILTER (WHERE (close_at IS NULL OR close_at > judge_at) AND ({overdue}))
                  AS overdue
         FROM o2 GROUP BY ALL"""
@@ -555,6 +562,11 @@ def _prepare_orders(orders: pd.DataFrame) -> pd.DataFrame:
         if getattr(col.dt, "tz", None) is not None:
             col = col.dt.tz_convert("UTC").dt.tz_localize(None)
         o[c] = col.astype("datetime64[us]")
+    # 评价's rating (the last action's outcome of an evaluated order): 1, 0.5 or 0
+    rating = pd.Series([None] * len(orders), index=orders.index, dtype=object)
+    if "outcome" in orders and "state" in orders:
+        rating = orders["outcome"].map(RATINGS).where(orders["state"] == "evaluated")
+    o["rating"] = pd.to_numeric(rating, errors="coerce").astype("float64")
     if "state" in orders:  # a cancelled order without a cancel time still counts as cancelled
         o.loc[(orders["state"] == "cancelled") & o["cancel_at"].isna(), "cancel_at"] = (
             o["created_at"])
@@ -607,6 +619,8 @@ def closed_loop(con: duckdb.DuckDBPyConnection, periods_: list[str],
             dec = acc[f"{stage}_decided"]
             rates[f"{stage}_on_time"] = np.where(dec > 0, acc[f"{stage}_ok"] / dec, np.nan)
         rates["closure_rate"] = np.where(n > 0, acc["closed"] / n, np.nan)
+        rates["satisfaction"] = np.where(acc["rated"] > 0, acc["satisfied"] / acc["rated"],
+                                         np.nan)
     if orders is None:  # the event history has no completion times: nothing to rate
         rates = {k: np.full_like(n, np.nan) for k in rates}
     stack = np.stack(list(rates.values()))

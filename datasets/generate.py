@@ -60,6 +60,7 @@ from shapely.geometry import mapping
 
 from . import geography as geo
 from . import schema
+from .vitals.demo_links import demo_event_types
 
 __all__ = ["generate", "SCALES", "Scale", "arrow_schema", "quarters_before", "TITLE", "NOTICE"]
 
@@ -1030,6 +1031,10 @@ class _Gen:
             "unit_code": [r[1] for r in rows],
             "warn_low": wl, "warn_high": wh, "alarm_low": al, "alarm_high": ah,
             "point_id": pa.array(np.where(pidx >= 0, pidx + 1, 0), mask=pidx < 0),
+            # the alarm → event type link, as data (datasets/vitals/demo_links.py)
+            "event_type_id": demo_event_types(
+                [r[2] for r in rows], [T[t][1] for t in ti],
+                set(self.tables["event_type"]["type_id"].to_pylist())),
         })
         self.vs_n = n
 
@@ -1328,6 +1333,7 @@ class _Gen:
             "verify_min": np.array([r[5] for r in t_rows], float),
             "handle_min": np.array([r[6] for r in t_rows], float),
             "plan_id": [r[7] for r in t_rows], "default_severity": self.et_sev,
+            "network": _network_gen().event_networks(self.et_ids),
         })
 
     # ------------------------------------------------------------------ events
@@ -1424,8 +1430,17 @@ class _Gen:
             "severity": sev,
             "title": title,
             "point_id": pa.array(pid, mask=pid == 0),
+            "closed_at": self._closed_at(ts, et),
         })
         self.events_end_us = end_day * _US_DAY
+
+    def _closed_at(self, ts: np.ndarray, et: np.ndarray) -> pa.Array:
+        """The events' closing times (the queue's history): see queue.demo_closed_at."""
+        from cockpit.datasets.queue import demo_closed_at
+
+        react = np.asarray(self.tables["event_type"].column("react_min").to_numpy(), float)[et]
+        closed = demo_closed_at(ts, react, np.random.default_rng([self.seed, 16, _day_no(self.anchor)]))
+        return pa.array(closed, type=pa.timestamp("us"), mask=closed < 0)
 
     # ------------------------------------------------------------------ facilities
 
@@ -1459,6 +1474,9 @@ class _Gen:
             "lon": np.round(x, 6), "lat": np.round(y, 6),
             "district_code": _take(self.dcodes, didx),
         })
+
+    def build_networks(self) -> None:
+        _network_gen().build(self, _table)
 
     def build_eval_scheme(self) -> None:
         self.tables["eval_scheme"] = _table("eval_scheme", {
@@ -1503,6 +1521,13 @@ class _Gen:
         return {"type": "FeatureCollection", "features": feats}
 
 
+def _network_gen():
+    """The pipe-network generator (:mod:`.network.generate`), imported when used."""
+    from .network import generate as network_generate
+
+    return network_generate
+
+
 def _kind_index(kinds: list[str], k: str) -> int:
     if k not in kinds:
         kinds.append(k)
@@ -1537,12 +1562,15 @@ _ASSIST_ACTION = {
 
 def generate(out: Path | str, scale: str = "small", seed: int = 1,
              anchor: str | date | None = None, district: str | None = None,
-             progress: Callable[[float, str], None] | None = None) -> dict:
+             progress: Callable[[float, str], None] | None = None,
+             until: datetime | None = None) -> dict:
     """Generate the demo dataset into ``out`` (replaced atomically if it exists).
 
     ``scale``: ``small`` (tests, a few seconds), ``chongqing`` (the real city's size) or
     ``stress``. ``anchor``: the day the data is about (default: today). ``district``: a
     real district code for the dataset of that district's centre (streets ranked).
+    ``until``: drop events and readings after this moment (the live demo: its history ends
+    when it is generated, see :mod:`cockpit.datasets.ingest.demo`).
     Returns ``{table: rows, ..., "seconds": s}``.
     """
     t0 = time.perf_counter()
@@ -1575,16 +1603,21 @@ def generate(out: Path | str, scale: str = "small", seed: int = 1,
             (0.70, "事件 events", g.build_events),
             (0.84, "应急设施 facilities", g.build_facilities),
             (0.86, "五色评价 evaluation scheme", g.build_eval_scheme),
+            (0.87, "管网 pipe networks", g.build_networks),
         ]
         for f, msg, fn in stages:
             g.progress(f, msg)
             fn()
         g.progress(0.88, "写入文件 writing files")
+        end_us = max(g.events_end_us, g.readings_end_us)
+        if until is not None:
+            from cockpit.datasets.ingest.demo import cut_history
+
+            end_us = cut_history(g.tables, until) or end_us
         for t in schema.TABLES:
             pq.write_table(g.tables[t.name], tmp / f"{t.name}.parquet", compression="zstd")
         with open(tmp / schema.BOUNDARIES_FILE, "w", encoding="utf-8") as f:
             json.dump(g.boundaries(), f, ensure_ascii=False, separators=(",", ":"))
-        end_us = max(g.events_end_us, g.readings_end_us)
         as_of = datetime(1970, 1, 1) + timedelta(microseconds=int(end_us))
         counts = {t.name: g.tables[t.name].num_rows for t in schema.TABLES}
         manifest = {

@@ -159,6 +159,20 @@ def _manifest(con: duckdb.DuckDBPyConnection) -> dict:
         return {}
 
 
+def dataset_name(con: duckdb.DuckDBPyConnection, manifest: dict | None = None) -> str:
+    """The dataset's name for a report: the manifest's title, else the name of the directory
+    the catalog was built from (a user's dataset often has no dataset.json)."""
+    man = _manifest(con) if manifest is None else manifest
+    title = str(man.get("title") or "").strip()
+    if title:
+        return title
+    try:
+        row = con.execute("SELECT value FROM _catalog_meta WHERE key = 'data_dir'").fetchone()
+    except duckdb.Error:
+        row = None
+    return Path(str(row[0])).name if row and row[0] else ""
+
+
 def headline(ev: E.QuarterEvaluation, mode: str, movers: int = 3) -> dict:
     """The quarter in one look: best and worst unit, the biggest movers up and down (by
     rank), how many units have each colour. Units as ``(name, rank, total, change)``."""
@@ -315,7 +329,7 @@ def build_report(con: duckdb.DuckDBPyConnection, period: str | None = None,
                    top=top_name),
         top_name=top_name, unit_label=unit_label, period=ev.period, mode=mode,
         generated_at=datetime.now().replace(microsecond=0),
-        dataset_title=str(man.get("title") or ""), synthetic=bool(man.get("synthetic", False)),
+        dataset_title=dataset_name(con, man), synthetic=bool(man.get("synthetic", False)),
         evaluation=ev, compare_with=other if comparison is not None else None,
         comparison=comparison, extremes=E.top_bottom(ev, 5), kpi_detail=detail,
         method=method_note(ev.config, mode, source), headline=headline(ev, mode),

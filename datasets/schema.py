@@ -24,6 +24,13 @@ ADMIN_LEVELS = ("city", "district", "street", "community", "grid")
 EVENT_SOURCES = ("sensor", "ai_camera", "grid_worker", "hotline", "drone", "patrol")
 #: Facility kinds.
 FACILITY_KINDS = ("warehouse", "fire_station", "hospital", "shelter")
+#: Kinds of pipe network (a pipe's and a node's ``network``).
+NETWORK_KINDS = ("water", "gas", "drainage")
+#: Kinds of network node. ``source`` (water plant, gas gate station) and ``tank`` (a water
+#: reservoir or tower) feed the network; ``valve`` closes; the others pass flow on.
+NODE_KINDS = ("junction", "valve", "hydrant", "source", "tank", "regulator")
+#: Pipe materials.
+PIPE_MATERIALS = ("ductile_iron", "grey_cast_iron", "steel", "pe", "pvc", "concrete")
 #: Risk levels: 1 重大 (major) … 4 低 (low).
 RISK_LEVELS = {1: QT_TRANSLATE_NOOP("risk_level", "重大"), 2: QT_TRANSLATE_NOOP("risk_level", "较大"),
                3: QT_TRANSLATE_NOOP("risk_level", "一般"), 4: QT_TRANSLATE_NOOP("risk_level", "低")}
@@ -68,6 +75,7 @@ class Table:
     columns: tuple[Column, ...]
     key: tuple[str, ...] = ()  # unique key (duplicates are reported)
     checks: tuple[str, ...] = field(default=())  # names of table-level checks
+    optional: bool = False  # a dataset may leave the file out (the table is then empty)
 
     def column(self, name: str) -> Column:
         for c in self.columns:
@@ -185,6 +193,11 @@ TABLES: tuple[Table, ...] = (
             Column("alarm_high", "DOUBLE", "alarm above this", nullable=True, finite=True),
             Column("point_id", "BIGINT", "risk point it is measured at", required=False,
                    nullable=True, ref="risk_point.point_id"),
+            Column("event_type_id", "VARCHAR",
+                   "the event type an alarm of this sign is dispatched as (its plan and "
+                   "departments); empty or no column: the alarm is listed all the same and "
+                   "the operator chooses its type when dispatching",
+                   required=False, nullable=True, ref="event_type.type_id"),
         ),
         key=("indicator_id",),
         checks=("threshold_order",),
@@ -268,6 +281,9 @@ TABLES: tuple[Table, ...] = (
             Column("plan_id", "VARCHAR", "plan", nullable=True, ref="plan.plan_id"),
             Column("default_severity", "INTEGER", "default severity 1–4", required=False,
                    nullable=True, min=1, max=4),
+            Column("network", "VARCHAR", "pipe network whose valve-isolation analysis is the "
+                   "dispatch impact of this type (a burst, a leak); empty: the radius around "
+                   "the event", required=False, nullable=True, choices=NETWORK_KINDS),
         ),
         key=("type_id",),
     ),
@@ -288,6 +304,10 @@ TABLES: tuple[Table, ...] = (
             Column("title", "VARCHAR", "short description"),
             Column("point_id", "BIGINT", "risk point concerned", required=False, nullable=True,
                    ref="risk_point.point_id"),
+            Column("closed_at", "TIMESTAMP", "when the event was finished outside this "
+                   "cockpit's dispatch store (local time); empty = still open: it stays in "
+                   "the duty queue until dispatched, merged or dismissed", required=False,
+                   nullable=True),
         ),
         key=("event_id",),
     ),
@@ -319,6 +339,73 @@ TABLES: tuple[Table, ...] = (
     ),
 )
 
+# The pipe networks (数字管线), optional: a dataset without them has empty tables, and the
+# dispatch impact of a pipe event falls back to the radius around it.
+NETWORK_TABLES: tuple[Table, ...] = (
+    Table(
+        "network_node",
+        "Nodes of the pipe networks (optional table): junctions, valves, hydrants, sources "
+        "(water plants, gas gate stations), tanks and gas pressure regulators. A valve is a "
+        "node on a pipe line: closing it stops flow between the pipes that meet there.",
+        (
+            Column("node_id", "BIGINT", "node id"),
+            Column("network", "VARCHAR", "water / gas / drainage", choices=NETWORK_KINDS),
+            Column("kind", "VARCHAR", "junction / valve / hydrant / source / tank / regulator",
+                   choices=NODE_KINDS),
+            *_lonlat(),
+            Column("district_code", "VARCHAR", "district", required=False, nullable=True,
+                   ref="admin_unit.code"),
+            Column("name", "VARCHAR", "name (sources, tanks, regulators)", required=False,
+                   nullable=True),
+        ),
+        key=("node_id",),
+        optional=True,
+    ),
+    Table(
+        "network_pipe",
+        "Pipes between two nodes (optional table). Without ``geometry_wkt`` a pipe is drawn "
+        "as the straight line between its nodes. Checked: both nodes exist, the pipe has a "
+        "length and two different ends, every valve lies on a pipe, and (a warning) every "
+        "connected part of a network has a source or tank.",
+        (
+            Column("pipe_id", "BIGINT", "pipe id"),
+            Column("network", "VARCHAR", "water / gas / drainage", choices=NETWORK_KINDS),
+            Column("from_node", "BIGINT", "node at one end", ref="network_node.node_id"),
+            Column("to_node", "BIGINT", "node at the other end", ref="network_node.node_id"),
+            Column("diameter_mm", "DOUBLE", "nominal diameter (DN) in mm", finite=True, min=1,
+                   max=5000),
+            Column("material", "VARCHAR", "ductile_iron / grey_cast_iron / steel / pe / pvc / "
+                   "concrete", choices=PIPE_MATERIALS),
+            Column("length_m", "DOUBLE", "length in metres (must be more than 0)", finite=True,
+                   min=0),
+            Column("install_year", "INTEGER", "year laid", required=False, nullable=True,
+                   min=1850, max=2100),
+            Column("main", "BOOLEAN", "true for trunk mains (drawn at city zoom)",
+                   required=False, nullable=True),
+            Column("geometry_wkt", "VARCHAR", "LINESTRING in WKT (lon lat), else straight",
+                   required=False, nullable=True),
+        ),
+        key=("pipe_id",),
+        checks=("network_topology",),
+        optional=True,
+    ),
+    Table(
+        "network_supply",
+        "Which community each service node supplies (optional table): households and "
+        "population served through that node. A community fed by several nodes has one row "
+        "per node with its share.",
+        (
+            Column("node_id", "BIGINT", "service node", ref="network_node.node_id"),
+            Column("community_code", "VARCHAR", "community", ref="admin_unit.code"),
+            Column("households", "INTEGER", "households served through the node", min=0),
+            Column("population", "INTEGER", "people served through the node", min=0),
+        ),
+        key=("node_id", "community_code"),
+        optional=True,
+    ),
+)
+TABLES = TABLES + NETWORK_TABLES
+
 TABLE_BY_NAME: dict[str, Table] = {t.name: t for t in TABLES}
 
 #: The boundaries file beside the tables.
@@ -335,7 +422,7 @@ def markdown() -> str:
     """The dataset format as Markdown, for the README."""
     out: list[str] = []
     for t in TABLES:
-        out.append(f"#### `{t.name}`\n\n{t.doc}")
+        out.append(f"#### `{t.name}`{' (optional)' if t.optional else ''}\n\n{t.doc}")
         if t.key:
             out.append(f"Unique key: `{', '.join(t.key)}`.")
         out.append("\n| column | type | required | meaning |\n|---|---|---|---|")

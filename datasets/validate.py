@@ -65,6 +65,9 @@ KINDS = (
     "single_top_unit",  # admin_unit must have exactly one unit without parent
     "ignored_file",  # (warning) <table>.csv beside <table>.parquet is not read
     "suspicious_text",  # (warning) markup or bidi control characters in a name or title
+    "zero_length",  # a network pipe of length 0 or from a node to itself
+    "valve_off_pipe",  # a network valve no pipe touches
+    "network_island",  # (warning) a part of a pipe network with no source or tank
 )
 
 #: Listed rows per (file, column, kind); the rest are counted in one summary problem.
@@ -78,6 +81,7 @@ SORT_KEYS: dict[str, tuple[str, ...]] = {
     "risk_point": ("lat", "lon"),
     "sensor": ("lat", "lon"),
     "facility": ("lat", "lon"),
+    "network_node": ("lat", "lon"),
     "vital_reading": ("indicator_id", "ts"),
     "event": ("occurred_at",),
     "kpi_value": ("period", "unit_code"),
@@ -196,6 +200,7 @@ class _Report:
 
     def __init__(self) -> None:
         self.problems: list[Problem] = []
+        self.files: dict[str, str] = {}  # table -> the file it was read from
 
     def add(self, file: str, row: int | None, column: str | None, kind: str, message: str,
             severity: str = "error") -> None:
@@ -539,6 +544,8 @@ def _open_table(con: duckdb.DuckDBPyConnection, data_dir: Path, table: Table,
                        f"ignored: {pq_path.name} is read instead", "warning")
     elif _present(csv_path):
         path = csv_path
+    elif table.optional:
+        return None  # an optional table left out: loaded as an empty table
     else:
         report.add(f"{table.name}.parquet", None, None, "missing_file",
                    f"the table {table.name} needs {table.name}.parquet or {table.name}.csv "
@@ -962,9 +969,25 @@ def _check_text(con: duckdb.DuckDBPyConnection, src: _Source, present: dict[str,
                          for r, v, _ in got], got[0][2], "warning")
 
 
+def _check_network_topology(con: duckdb.DuckDBPyConnection, src: _Source,
+                            present: dict[str, Column], report: _Report) -> None:
+    """Zero-length pipes, valves on no pipe, unfed islands (:mod:`.network.checks`)."""
+    from cockpit.datasets.network import checks
+
+    node_file = report.files.get("network_node", "network_node.parquet")
+    stage = _STAGE.format("network_node")
+    if not checks._exists(con, stage):
+        report.add(src.file, None, None, "missing_file",
+                   "network_pipe needs network_node.parquet or network_node.csv beside it")
+    for f in checks.topology(con, stage, _STAGE.format(src.table.name), node_file, src.file,
+                             ROW_CAP):
+        report.rows(f.file, f.column, f.kind, f.rows, f.total, f.severity)
+
+
 _TABLE_CHECKS = {
     "single_top_unit": _check_single_top_unit,
     "threshold_order": _check_threshold_order,
+    "network_topology": _check_network_topology,
 }
 
 
@@ -1056,6 +1079,7 @@ def load_dataset(data_dir: Path, con: duckdb.DuckDBPyConnection,
                         src.arrow_name = None
                 sources[t.name] = src
                 presents[t.name] = present
+                report.files[t.name] = src.file
                 n = con.execute(f"SELECT count(*) FROM {_STAGE.format(t.name)}").fetchone()[0]
                 if n == 0:
                     report.add(src.file, None, None, "empty_file",
@@ -1076,6 +1100,11 @@ def load_dataset(data_dir: Path, con: duckdb.DuckDBPyConnection,
         for t in schema.TABLES:
             tell(0.65 + 0.33 * done, f"loading {t.name}")
             done += sizes.get(t.name, 0) / total
+            if t.optional and t.name not in sources:  # left out: an empty typed table
+                cols = ", ".join(f"{_q(c.name)} {c.type}" for c in t.columns)
+                con.execute(f"CREATE OR REPLACE TABLE {_q(t.name)} ({cols})")
+                created.append(t.name)
+                continue
             cols = ", ".join(_q(c.name) for c in t.columns)
             con.execute(f"CREATE OR REPLACE TABLE {_q(t.name)} AS SELECT {cols} "
                         f"FROM {_STAGE.format(t.name)} ORDER BY {_order_by(t)}")

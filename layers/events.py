@@ -24,6 +24,25 @@ FRESH_MIN = 60
 """Events younger than this (minutes) are emphasised on the map."""
 
 
+def _with_live(con: duckdb.DuckDBPyConnection, t: dict, live: list[dict], as_of: datetime
+               ) -> dict:
+    """The catalog's events and the live ones (``filters["live"]``: rows with id, lon, lat,
+    severity, occurred_at, type_id) as one set of columns."""
+    codes = sorted({e["type_id"] for e in live if e.get("type_id")})
+    react = dict(con.execute("SELECT type_id, react_min FROM event_type WHERE type_id IN "
+                             "(SELECT unnest(?::VARCHAR[]))", [codes]).fetchall()) if codes else {}
+    extra = {
+        "event_id": np.array([e["id"] for e in live], np.int64),
+        "lon": np.array([e["lon"] for e in live], np.float64),
+        "lat": np.array([e["lat"] for e in live], np.float64),
+        "severity": np.array([e["severity"] for e in live], np.int64),
+        "age_min": np.array([(as_of - e["occurred_at"]).total_seconds() / 60 for e in live]),
+        "react_min": np.array([react.get(e.get("type_id")) or 15.0 for e in live], np.float64),
+    }
+    return {k: np.concatenate([np.asarray(t[k]).astype(extra[k].dtype), extra[k]])
+            for k in extra}
+
+
 class EventLayer:
     name = "events"
 
@@ -46,6 +65,10 @@ class EventLayer:
             FROM event e LEFT JOIN event_type et USING (type_id)
             WHERE {" AND ".join(where)}
             ORDER BY e.occurred_at DESC LIMIT $lim""", params).fetchnumpy()
+        live = [e for e in (f.get("live") or [])
+                if as_of - self.window < e["occurred_at"] <= as_of]
+        if live:  # reports that arrived through the live feed (plain rows, newest last)
+            t = _with_live(con, t, live, as_of)
         ids = t["event_id"]
         states = f.get("states") or {}
         late = t["age_min"] > t["react_min"]

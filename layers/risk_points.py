@@ -23,7 +23,25 @@ def cell_size(zoom: float, pixels: int = 24) -> float:
     return pixels * 360.0 / (256 * 2 ** zoom)
 
 
-def _filters(f: dict[str, Any], where: list[str], params: dict[str, Any]) -> None:
+def coarse_cells(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any], size: float,
+                 max_cells: int, max_rounds: int = 12) -> tuple[dict[str, np.ndarray], float, int]:
+    """Run a cell query (``$size`` is the cell edge) with cells coarser and coarser until at
+    most ``max_cells`` come back: nothing is ever dropped, every row stays counted in some
+    cell (a lone high-risk point too). Returns (cells, the edge used, how many times coarser
+    than asked)."""
+    factor = 1
+    while True:
+        cells = con.execute(sql, {**params, "size": size * factor}).fetchnumpy()
+        n = len(next(iter(cells.values()))) if cells else 0
+        if n <= max_cells or max_rounds <= 0:
+            return cells, size * factor, factor
+        # cells shrink about with the square of the edge; at least double it
+        factor *= max(2, int(np.ceil(np.sqrt(n / max_cells))))
+        max_rounds -= 1
+
+
+def point_filters(f: dict[str, Any], where: list[str], params: dict[str, Any]) -> None:
+    """SQL conditions for the risk-point filters ``levels`` and ``categories``."""
     if f.get("levels"):
         levels = [int(x) for x in f["levels"] if 1 <= int(x) <= 4]
         where.append("level IN (SELECT unnest($levels))")
@@ -47,7 +65,7 @@ class RiskPointLayer:
         if viewport is None:
             raise ValueError("the risk-point layer needs a viewport")
         where, params = viewport_filter(viewport)
-        _filters(filters or {}, where, params)
+        point_filters(filters or {}, where, params)
         cond = " AND ".join(where)
         params["lim"] = self.max_features + 1
         pts = con.execute(f"""SELECT point_id, lon, lat, level FROM risk_point WHERE {cond}
@@ -57,13 +75,15 @@ class RiskPointLayer:
                     "lon": np.round(pts["lon"], 6), "lat": np.round(pts["lat"], 6),
                     "level": pts["level"]}
         params.pop("lim")
-        params["size"] = cell_size(viewport.zoom, self.cell_pixels)
-        cells = con.execute(f"""
+        size = cell_size(viewport.zoom, self.cell_pixels)
+        cells, size, coarser = coarse_cells(con, f"""
             SELECT avg(lon) AS lon, avg(lat) AS lat, count(*) AS n, min(level) AS worst
             FROM risk_point WHERE {cond}
-            GROUP BY floor(lon / $size), floor(lat / $size)""", params).fetchnumpy()
-        order = np.argsort(-cells["n"], kind="stable")[: self.max_features]
-        return {"layer": self.name, "kind": "cells", "cell_deg": params["size"],
+            GROUP BY floor(lon / $size), floor(lat / $size)""", params, size,
+                                            self.max_features)
+        # the worst last, so a lone 重大 point is drawn on top of its neighbours
+        order = np.lexsort((-cells["n"], -cells["worst"]))
+        return {"layer": self.name, "kind": "cells", "cell_deg": size, "coarser": coarser,
                 "lon": np.round(cells["lon"][order], 5), "lat": np.round(cells["lat"][order], 5),
                 "count": cells["n"][order], "worst": cells["worst"][order]}
 

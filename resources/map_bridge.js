@@ -22,9 +22,14 @@
     density: L.layerGroup(),
     risk_points: L.layerGroup(),
     facilities: L.layerGroup(),
-    events: L.layerGroup()
+    events: L.layerGroup(),
+    pipes: L.layerGroup()
   };
-  var visible = { density: false, risk_points: true, facilities: true, events: true };
+  var visible = { density: false, risk_points: true, facilities: true, events: true,
+                  pipes: false };
+  // a burst's highlight: over every layer, not in the layer control
+  var impactGroup = L.layerGroup().addTo(map);
+  var pipeKey = null;
   var labelLayer = L.layerGroup();
   // ranked units without a polygon of their own (a district centre's streets): circles
   var unitPoints = L.layerGroup().addTo(map);
@@ -37,6 +42,66 @@
   var moveTimer = null;
 
   Object.keys(groups).forEach(function (k) { if (visible[k]) { groups[k].addTo(map); } });
+
+  // the selection mark (a pulsing ring with a fixed outline: visible without colour) and the
+  // map key's look; inline styles are allowed by the page's policy
+  var style = document.createElement("style");
+  style.textContent =
+    "@keyframes cockpit-pulse{0%{transform:scale(.6);opacity:1}100%{transform:scale(1.6);opacity:0}}" +
+    ".cockpit-mark{pointer-events:none}" +
+    ".cockpit-mark .ring{position:absolute;left:0;top:0;width:44px;height:44px;box-sizing:border-box;" +
+    "border:4px solid #ffd60a;border-radius:50%;animation:cockpit-pulse 1.4s ease-out infinite}" +
+    ".cockpit-mark .edge{position:absolute;left:8px;top:8px;width:28px;height:28px;box-sizing:border-box;" +
+    "border:3px dashed #ffffff;border-radius:50%;outline:2px solid #0b1220}" +
+    ".cockpit-mark .tag{position:absolute;left:46px;top:10px;white-space:nowrap;background:rgba(11,18,32,.9);" +
+    "color:#ffd60a;font:600 13px sans-serif;padding:1px 6px;border:1px solid #ffd60a;border-radius:3px}" +
+    ".cockpit-key{background:rgba(17,26,46,.92);color:#e6edf7;padding:6px 10px;border-radius:4px;" +
+    "font:13px sans-serif;line-height:1.45;max-width:330px}" +
+    ".cockpit-key span.item{display:inline-block;margin-right:10px;white-space:nowrap}" +
+    ".cockpit-key b{display:block;margin-top:4px;color:#9fb0c8;font-weight:600}" +
+    ".cockpit-key span.sym{display:inline-block;width:16px;text-align:center;margin-right:2px;font-size:15px}";
+  document.head.appendChild(style);
+
+  // a canvas marker drawn as a circle, triangle, square, diamond or cross: states and levels
+  // differ by shape as well as colour (Leaflet's canvas renderer draws the path)
+  var ShapeMarker = L.CircleMarker.extend({
+    _updatePath: function () {
+      var r = this._renderer;
+      if (!r._drawing || this._empty()) { return; }
+      var p = this._point, ctx = r._ctx, s = Math.max(Math.round(this._radius), 1);
+      var shape = this.options.shape || "circle";
+      ctx.beginPath();
+      if (shape === "triangle") {
+        ctx.moveTo(p.x, p.y - s * 1.3); ctx.lineTo(p.x + s * 1.2, p.y + s * 0.9);
+        ctx.lineTo(p.x - s * 1.2, p.y + s * 0.9); ctx.closePath();
+      } else if (shape === "square") {
+        ctx.rect(p.x - s * 0.9, p.y - s * 0.9, s * 1.8, s * 1.8);
+      } else if (shape === "diamond") {
+        ctx.moveTo(p.x, p.y - s * 1.2); ctx.lineTo(p.x + s * 1.2, p.y);
+        ctx.lineTo(p.x, p.y + s * 1.2); ctx.lineTo(p.x - s * 1.2, p.y); ctx.closePath();
+      } else if (shape === "cross") {
+        var a = s * 0.9, w = s * 0.35;
+        ctx.moveTo(p.x - a, p.y - a + w); ctx.lineTo(p.x - a + w, p.y - a); ctx.lineTo(p.x, p.y - w);
+        ctx.lineTo(p.x + a - w, p.y - a); ctx.lineTo(p.x + a, p.y - a + w); ctx.lineTo(p.x + w, p.y);
+        ctx.lineTo(p.x + a, p.y + a - w); ctx.lineTo(p.x + a - w, p.y + a); ctx.lineTo(p.x, p.y + w);
+        ctx.lineTo(p.x - a + w, p.y + a); ctx.lineTo(p.x - a, p.y + a - w); ctx.lineTo(p.x - w, p.y);
+        ctx.closePath();
+      } else {
+        ctx.arc(p.x, p.y, s, 0, Math.PI * 2, false);
+      }
+      r._fillStroke(ctx, this);
+    }
+  });
+  //: event state code (layers/events.py STATE_CODES order) -> shape
+  var STATE_SHAPES = ["circle", "square", "triangle", "cross"];
+  //: risk level -> shape, as the lists' ▲ 重大 ◆ 较大 ● 一般 ○ 低
+  var LEVEL_SHAPES = { 1: "triangle", 2: "diamond", 3: "circle", 4: "circle" };
+  var markLayer = L.layerGroup().addTo(map);
+  var outlined = null;
+  var keyControl = null;
+  var keyMsg = null;
+  //: what the page was last told to mark (tests read it through window.cockpitMark)
+  var lastMark = null;
 
   function textEl(tag, text) {
     var el = document.createElement(tag);
@@ -193,9 +258,11 @@
       }
     } else {
       for (i = 0; i < msg.lon.length; i++) {
-        clickable(L.circleMarker([msg.lat[i], msg.lon[i]], {
-          renderer: canvas, radius: msg.lon.length > 1500 ? 3 : 5, weight: 1, color: "#0b1220",
-          fillColor: LEVEL_COLOURS[msg.level[i]] || "#64d2ff", fillOpacity: 0.9
+        var lv = msg.level[i];
+        clickable(new ShapeMarker([msg.lat[i], msg.lon[i]], {
+          renderer: canvas, radius: msg.lon.length > 1500 ? 3 : 5, weight: lv === 4 ? 2 : 1,
+          color: lv === 4 ? "#64d2ff" : "#0b1220", shape: LEVEL_SHAPES[lv] || "circle",
+          fillColor: lv === 4 ? "#0b1220" : (LEVEL_COLOURS[lv] || "#64d2ff"), fillOpacity: 0.9
         }), "risk_points", msg.id[i]).addTo(g);
       }
     }
@@ -207,10 +274,10 @@
     var far = map.getZoom() < 10;
     for (var i = msg.lon.length - 1; i >= 0; i--) {   // newest last, so on top
       var fresh = msg.fresh[i] === 1;
-      clickable(L.circleMarker([msg.lat[i], msg.lon[i]], {
-        renderer: canvas, radius: fresh ? (far ? 6 : 8) : (far ? 2.5 : 5),
+      clickable(new ShapeMarker([msg.lat[i], msg.lon[i]], {
+        renderer: canvas, radius: fresh ? (far ? 6 : 8) : (far ? 3 : 5),
         weight: fresh ? 2 : (far ? 0 : 1.5), stroke: fresh || !far,
-        color: fresh ? "#ffffff" : "#0b1220",
+        color: fresh ? "#ffffff" : "#0b1220", shape: STATE_SHAPES[msg.state[i]] || "circle",
         fillColor: safeColour(msg.colours[msg.state[i]], "#3ea6ff"), fillOpacity: 0.95
       }), "events", msg.id[i]).addTo(g);
     }
@@ -239,8 +306,178 @@
     }
   }
 
+  function showPipeKey(on, colours) {
+    if (pipeKey) { map.removeControl(pipeKey); pipeKey = null; }
+    if (!on) { return; }
+    var items = [
+      [colours[0][0], zh ? "供水主管" : "water main"], [colours[0][1], zh ? "供水管" : "water pipe"],
+      [colours[1][0], zh ? "燃气主管" : "gas main"], [colours[1][1], zh ? "燃气管" : "gas pipe"],
+      ["#e5e5ea", zh ? "阀门（街道级）" : "valve (street zoom)"]];
+    pipeKey = L.control({ position: "bottomleft" });
+    pipeKey.onAdd = function () {
+      var div = L.DomUtil.create("div", "cockpit-legend");
+      div.appendChild(textEl("div", zh ? "地下管线" : "Pipes"));
+      items.forEach(function (it) {
+        var row = document.createElement("div");
+        var sw = document.createElement("i");
+        sw.style.background = safeColour(it[0], "#888");
+        row.appendChild(sw);
+        row.appendChild(document.createTextNode(it[1]));
+        div.appendChild(row);
+      });
+      return div;
+    };
+    pipeKey.addTo(map);
+  }
+
+  function drawPipes(msg) {
+    var g = groups.pipes;
+    g.clearLayers();
+    var buckets = {};
+    var i;
+    for (i = 0; i < msg.x0.length; i++) {
+      var key = msg.net[i] * 2 + (msg.main[i] ? 1 : 0);
+      (buckets[key] = buckets[key] || []).push([[msg.y0[i], msg.x0[i]], [msg.y1[i], msg.x1[i]]]);
+    }
+    Object.keys(buckets).forEach(function (key) {
+      var k = Number(key);
+      var main = (k % 2) === 1;
+      var cols = msg.colours[(k - (k % 2)) / 2] || ["#5aa9ff", "#5aa9ff"];
+      L.polyline(buckets[key], {
+        renderer: canvas, color: safeColour(main ? cols[0] : cols[1], "#5aa9ff"),
+        weight: main ? 2.6 : 1.2, opacity: main ? 0.95 : 0.75, interactive: false
+      }).addTo(g);
+    });
+    for (i = 0; i < msg.valve_lon.length; i++) {
+      L.circleMarker([msg.valve_lat[i], msg.valve_lon[i]], {
+        renderer: canvas, radius: 2.5, weight: 1, color: "#0b1220", fillColor: "#e5e5ea",
+        fillOpacity: 1, interactive: false
+      }).addTo(g);
+    }
+    showPipeKey(visible.pipes, msg.colours);
+  }
+
+  function lines(rows) {
+    return rows.map(function (r) { return [[Number(r[1]), Number(r[0])], [Number(r[3]), Number(r[2])]]; });
+  }
+
+  function drawImpact(msg) {
+    impactGroup.clearLayers();
+    if (msg.clear) { return; }
+    var bounds = L.latLngBounds([]);
+    var cut = lines(msg.cut_off || []);
+    var seg = lines(msg.segment || []);
+    if (cut.length) {
+      var c = L.polyline(cut, { renderer: canvas, color: "#ff9f0a", weight: 4, opacity: 0.9,
+                                interactive: false }).addTo(impactGroup);
+      bounds.extend(c.getBounds());
+    }
+    if (seg.length) {
+      var s = L.polyline(seg, { renderer: canvas, color: "#ff3b30", weight: 7, opacity: 0.95,
+                                interactive: false }).addTo(impactGroup);
+      bounds.extend(s.getBounds());
+    }
+    (msg.sites || []).forEach(function (t) {
+      var m = L.circleMarker([Number(t[1]), Number(t[0])], {
+        renderer: canvas, radius: 8, weight: 2, color: "#ffffff", fillColor: "#bf5af2",
+        fillOpacity: 1 }).addTo(impactGroup);
+      m.bindTooltip(textEl("span", t[3]));
+      bounds.extend(m.getLatLng());
+    });
+    (msg.valves || []).forEach(function (v) {
+      var m = L.circleMarker([Number(v[1]), Number(v[0])], {
+        renderer: canvas, radius: 7, weight: 3, color: "#ff3b30", fillColor: "#ffffff",
+        fillOpacity: 1 }).addTo(impactGroup);
+      m.bindTooltip(textEl("span", (zh ? "关闭阀门 " : "close valve ") + v[2]),
+                    { permanent: msg.valves.length <= 6, direction: "right",
+                      className: "cockpit-label" });
+      bounds.extend(m.getLatLng());
+    });
+    if (msg.lat !== null && msg.lat !== undefined) {
+      L.circleMarker([Number(msg.lat), Number(msg.lon)], {
+        renderer: canvas, radius: 10, weight: 3, color: "#ffffff", fillColor: "#ff3b30",
+        fillOpacity: 1, interactive: false }).addTo(impactGroup);
+      bounds.extend([Number(msg.lat), Number(msg.lon)]);
+    }
+    if (bounds.isValid()) {
+      map.fitBounds(bounds.pad(0.35), { animate: false, maxZoom: 17 });
+    }
+  }
+
+  // the map key: one section per layer shown, each entry a symbol and a word (never colour
+  // alone); the words come from Python in the interface language
+  function drawKey(msg) {
+    if (msg) { keyMsg = msg; }
+    if (!keyMsg) { return; }
+    if (keyControl) { map.removeControl(keyControl); }
+    keyControl = L.control({ position: "bottomleft" });
+    keyControl.onAdd = function () {
+      var div = L.DomUtil.create("div", "cockpit-key");
+      div.setAttribute("role", "list");
+      div.appendChild(textEl("div", keyMsg.title));
+      (keyMsg.sections || []).forEach(function (sec) {
+        if (sec.layer && !visible[sec.layer]) { return; }
+        div.appendChild(textEl("b", sec.title));
+        var line = document.createElement("div");
+        (sec.items || []).forEach(function (it) {
+          var item = document.createElement("span");
+          item.className = "item";
+          item.setAttribute("role", "listitem");
+          var sym = textEl("span", it.symbol);
+          sym.className = "sym";
+          sym.style.color = safeColour(it.colour, "#e6edf7");
+          item.appendChild(sym);
+          item.appendChild(document.createTextNode(String(it.label)));
+          line.appendChild(item);
+        });
+        div.appendChild(line);
+      });
+      return div;
+    };
+    keyControl.addTo(map);
+  }
+
+  function clearOutline() {
+    if (outlined) { outlined.lyr.setStyle(outlined.style); outlined = null; }
+  }
+
+  function mark(c) {
+    markLayer.clearLayers();
+    clearOutline();
+    lastMark = { lon: Number(c.lon), lat: Number(c.lat), kind: String(c.kind || ""),
+                 id: c.id === undefined ? null : String(c.id), label: String(c.label || "") };
+    var icon = L.divIcon({ className: "cockpit-mark", iconSize: [44, 44], iconAnchor: [22, 22],
+                           html: "" });
+    var m = L.marker([lastMark.lat, lastMark.lon], { icon: icon, interactive: false,
+                                                      keyboard: false, zIndexOffset: 1000 });
+    m.addTo(markLayer);
+    var el = m.getElement();
+    if (el) {
+      el.appendChild(document.createElement("div")).className = "ring";
+      el.appendChild(document.createElement("div")).className = "edge";
+      if (lastMark.label) {
+        var tag = textEl("div", lastMark.label);
+        tag.className = "tag";
+        el.appendChild(tag);
+      }
+    }
+    var lyr = c.code ? featureByCode[c.code] : null;
+    if (lyr) {  // a district: outline its boundary too
+      outlined = { lyr: lyr, style: { weight: lyr.options.weight, color: lyr.options.color,
+                                      dashArray: lyr.options.dashArray } };
+      lyr.setStyle({ weight: 4, color: "#ffd60a", dashArray: "8 4" });
+    }
+    if (c.zoom !== undefined && c.zoom !== null) {
+      map.flyTo([lastMark.lat, lastMark.lon], Math.max(map.getZoom(), Number(c.zoom)),
+                { duration: 0.6 });
+    } else {
+      map.panTo([lastMark.lat, lastMark.lon], { animate: true });
+    }
+  }
+
   var drawers = { districts: drawDistricts, risk_points: drawRisk, events: drawEvents,
-                  facilities: drawFacilities, density: drawDensity };
+                  facilities: drawFacilities, density: drawDensity, key: drawKey,
+                  pipes: drawPipes, network_impact: drawImpact };
 
   function onLayerData(text) {
     var msg;
@@ -250,7 +487,8 @@
     if (msg.seq && lastDrawn[msg.layer] && msg.seq < lastDrawn[msg.layer]) { return; }  // stale
     if (msg.seq) { lastDrawn[msg.layer] = msg.seq; }
     draw(msg);
-    var n = msg.lon ? msg.lon.length : (msg.count ? msg.count.length : 0);
+    var n = msg.lon && msg.lon.length !== undefined ? msg.lon.length
+      : (msg.count ? msg.count.length : (msg.x0 ? msg.x0.length : 0));
     var done = { layer: msg.layer, seq: msg.seq || 0, features: n };
     if (msg.seq && sentAt[msg.seq] !== undefined) {
       // let the canvas paint, then report the round trip from viewport sent to drawn
@@ -275,6 +513,14 @@
     } else if (c.cmd === "visible" && groups[c.layer]) {
       visible[c.layer] = !!c.on;
       if (c.on) { groups[c.layer].addTo(map); } else { map.removeLayer(groups[c.layer]); }
+      if (c.layer === "pipes" && !c.on) { showPipeKey(false); }
+      drawKey(null);
+    } else if (c.cmd === "mark") {
+      mark(c);
+    } else if (c.cmd === "unmark") {
+      markLayer.clearLayers();
+      clearOutline();
+      lastMark = null;
     } else if (c.cmd === "refresh") {
       sendViewport();
     }
@@ -287,7 +533,12 @@
   // for tests and the bench: read-only access to the map and its layer groups
   window.cockpitMap = Object.freeze({ map: map, groups: groups, districts: featureByCode,
                                       unitPoints: unitPoints,
-                                      legend: function () { return legend; } });
+                                      legend: function () { return legend; },
+                                      impact: impactGroup });
+  window.cockpitMark = Object.freeze({
+    last: function () { return lastMark; },
+    key: function () { return keyControl ? keyControl.getContainer().textContent : ""; }
+  });
 
   new QWebChannel(qt.webChannelTransport, function (channel) {
     bridge = channel.objects.bridge;

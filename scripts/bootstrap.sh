@@ -17,6 +17,9 @@ SYSTEM_PACKAGES=(
   libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0 libxcb-randr0 libxcb-render-util0
   libxcb-image0 libxi6 libxss1 libcups2 libatk-bridge2.0-0 libdrm2 xvfb xauth
   poppler-utils  # pdftotext / pdftoppm: read and look at the printed reports
+  # the live feed: the local MQTT broker the run command starts (cockpit/services/mosquitto.py),
+  # and mosquitto_pub/mosquitto_sub for the README's worked example
+  mosquitto mosquitto-clients
 )
 # the tests and the `seats` benchmark start a throw-away PostgreSQL server (cockpit/services/pg_server.py)
 [[ "${1:-}" == "--test" ]] && SYSTEM_PACKAGES+=(postgresql)

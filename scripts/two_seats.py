@@ -143,7 +143,7 @@ def main() -> int:
             e = {**env, "COCKPIT_DATA_HOME": str(out / f"home{role}"),
                  "COCKPIT_CACHE_HOME": str(out / f"cache{role}")}
             procs[role] = subprocess.Popen(
-                [sys.executable, __file__, "--seat", role, url, str(a.data.resolve()), str(out)],
+                [sys.executable, "-P", __file__, "--seat", role, url, str(a.data.resolve()), str(out)],
                 env=e, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         end = time.monotonic() + 600
         while not (out / "stop.now").exists() and procs["A"].poll() is None \
@@ -162,7 +162,7 @@ def main() -> int:
             codes[role] = p.returncode
         for line in sorted(lines):
             print(line)
-        audit = subprocess.run([sys.executable, "-m", "cockpit", "audit", "verify", url],
+        audit = subprocess.run([sys.executable, "-P", "-m", "cockpit", "audit", "verify", url],
                                capture_output=True, text=True)
         print(audit.stdout.strip() or audit.stderr.strip())
     print(f"screenshots in {out}")

@@ -78,7 +78,7 @@ def test_dialog_with_no_scored_inject_shows_a_dash(qtbot) -> None:
 
 
 def test_sample_runs_alone(tmp_path: Path) -> None:
-    from cockpit.widgets.after_action import main
+    from cockpit.widgets.after_action import preview
 
     png = tmp_path / "aa.png"
-    assert main(["--screenshot", str(png)]) == 0 and png.stat().st_size > 10_000
+    assert preview(["after_action", "--screenshot", str(png)]) == 0 and png.stat().st_size > 10_000

@@ -134,6 +134,4 @@ def test_no_sql_in_the_screen() -> None:
             for n, line in enumerate(f.read_text("utf-8").splitlines(), 1):
                 if ".execute(" in line or ".executemany(" in line:
                     offenders.append(f"{rel}:{n}: {line.strip()}")
-    # the dispatch controller's catalog queries move to datasets/ with the work queue (issue 16)
-    offenders = [o for o in offenders if not o.startswith("cockpit/controllers/dispatch.py:")]
     assert not offenders, "SQL outside datasets/ and layers/:\n" + "\n".join(offenders)

@@ -63,3 +63,16 @@ def test_quick_seats_bench_writes_figures(tmp_path: Path) -> None:
         assert fig["median"] > 0 and len(fig["runs"]) == 3 and fig["unit"] == "ms", name
         assert min(fig["runs"]) <= fig["median"] <= max(fig["runs"])
     _target_and_met_as_documented(seats)
+
+
+def test_quick_network_bench_writes_figures(tmp_path: Path) -> None:
+    net = _quick(tmp_path, "network")
+    assert net["network_pipes"] > 1_000 and net["scale"] == "small"
+    for name, unit in (("network_impact_ms_p95", "ms"), ("network_precompute_s", "s"),
+                       ("network_map_ms_p95", "ms")):
+        fig = net[name]
+        assert fig["median"] > 0 and fig["unit"] == unit, name
+        assert min(fig["runs"]) <= fig["median"] <= max(fig["runs"])
+    assert net["network_impact_ms_p95"]["target"] == 200
+    assert net["network_map_ms_p95"]["target"] == 60
+    _target_and_met_as_documented(net)

@@ -196,6 +196,16 @@ def test_filters_by_department_district_state_and_overdue(qtbot, catalog, store,
     stop(ctl)
 
 
+def confirm(qtbot, panel, note: str = "") -> None:
+    """Type the note into the open confirmation and press Enter."""
+    qtbot.waitUntil(lambda: panel.action_dialog is not None and panel.action_dialog.isVisible())
+    dlg = panel.action_dialog
+    if note:  # (typed through an input method: QTest's key clicks are Latin-1 only)
+        dlg.note.setFocus()
+        dlg.note.insert(note)
+    qtbot.keyClick(dlg.note, Qt.Key.Key_Return)
+
+
 def test_keys_move_an_order_through_the_controller(qtbot, catalog, store, clock, recent):
     ids = dispatch(catalog, store, clock, recent[0])
     panel, ctl = make(qtbot, catalog, store, clock)
@@ -205,20 +215,78 @@ def test_keys_move_an_order_through_the_controller(qtbot, catalog, store, clock,
     qtbot.waitUntil(lambda: "派遣" in panel.timeline.text())  # the timeline of the selection
     for key, state in ((Qt.Key.Key_A, "acknowledged"), (Qt.Key.Key_H, "handled"),
                        (Qt.Key.Key_V, "verified")):
-        qtbot.keyClick(panel.orders_view, key)
+        seq = store.head[0]
+        qtbot.keyClick(panel.orders_view, key)  # asks first: nothing written yet
+        qtbot.waitUntil(lambda: panel.action_dialog is not None)
+        assert oid in panel.action_dialog.summary.text() and store.head[0] == seq
+        confirm(qtbot, panel, note="现场已到" if key == Qt.Key.Key_H else "")
         qtbot.waitUntil(lambda s=state: panel.current_order() is not None
                         and panel.current_order()["state"] == s, timeout=10_000)
         assert store.state(oid) == state
+    assert list(store.history(oid)["note"])[2] == "现场已到"
     qtbot.waitUntil(lambda: "核查" in panel.timeline.text() and "✓" in panel.timeline.text())
     seq = store.head[0]
     qtbot.keyClick(panel.orders_view, Qt.Key.Key_A)  # not allowed now: refused, nothing written
     assert "不能签收" in panel.message.text() and store.head[0] == seq
+    assert panel.action_dialog is None
     qtbot.keyClick(panel.orders_view, Qt.Key.Key_C)
+    confirm(qtbot, panel)
     qtbot.waitUntil(lambda: store.state(oid) == "closed", timeout=10_000)
     h = store.history(oid)
     assert list(h["action"]) == ["create", "acknowledge", "handle", "verify", "close"]
     assert set(h["source"][1:]) == {"gui"} and set(h["operator"][1:]) == {"张伟"}
     assert len(set(h["idempotency_key"])) == 5
+    # the selection stays on the closed order (the 未结 filter would hide it): E rates it
+    qtbot.waitUntil(lambda: panel.current_order() is not None
+                    and panel.current_order()["state"] == "closed", timeout=10_000)
+    assert panel.current_order()["order_id"] == oid
+    qtbot.keyClick(panel.orders_view, Qt.Key.Key_E)
+    qtbot.waitUntil(lambda: panel.action_dialog is not None)
+    dlg = panel.action_dialog
+    dlg.rating.setCurrentIndex(dlg.rating.findData("基本满意"))
+    confirm(qtbot, panel, note="处置及时，现场未清理")
+    qtbot.waitUntil(lambda: store.state(oid) == "evaluated", timeout=10_000)
+    last = store.history(oid).iloc[-1]
+    assert last["outcome"] == "基本满意" and last["note"] == "处置及时，现场未清理"
+    assert panel.current_order()["order_id"] == oid
+    stop(ctl)
+
+
+def test_escape_on_an_order_confirmation_writes_nothing(qtbot, catalog, store, clock, recent):
+    ids = dispatch(catalog, store, clock, recent[0])
+    panel, ctl = make(qtbot, catalog, store, clock)
+    start(qtbot, panel, ctl, orders=len(ids))
+    assert panel.select_order(ids[0])
+    seq = store.head[0]
+    panel.action_buttons["acknowledge"].click()  # the button asks the same as the key
+    qtbot.waitUntil(lambda: panel.action_dialog is not None and panel.action_dialog.isVisible())
+    qtbot.keyClick(panel.action_dialog, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: panel.action_dialog is None)
+    assert store.head[0] == seq and store.state(ids[0]) == "created"
+    stop(ctl)
+
+
+def test_cancel_needs_a_reason_and_writes_it_to_the_log(qtbot, catalog, store, clock, recent):
+    ids = dispatch(catalog, store, clock, recent[0])
+    panel, ctl = make(qtbot, catalog, store, clock)
+    start(qtbot, panel, ctl, orders=len(ids))
+    oid = ids[0]
+    assert panel.select_order(oid)
+    # the context menu offers 撤销 (enabled only where the state allows it)
+    panel._order_menu(panel.orders_view.visualRect(panel.orders_view.currentIndex()).center())
+    acts = {a.text(): a.isEnabled() for a in panel.context_menu.actions()}
+    assert acts["撤销 (X)"] and not acts["结案 (C)"]
+    panel.context_menu.close()
+    seq = store.head[0]
+    qtbot.keyClick(panel.orders_view, Qt.Key.Key_X)  # 撤销
+    confirm(qtbot, panel)  # Enter without a reason: the dialog says so and stays
+    assert panel.action_dialog is not None and "原因" in panel.action_dialog.problem.text()
+    assert store.head[0] == seq
+    confirm(qtbot, panel, note="重复派遣，已由城管处置")
+    qtbot.waitUntil(lambda: store.state(oid) == "cancelled", timeout=10_000)
+    last = store.history(oid).iloc[-1]
+    assert last["action"] == "cancel" and last["note"] == "重复派遣，已由城管处置"
+    assert store.verify() == []
     stop(ctl)
 
 
@@ -431,9 +499,11 @@ def test_locked_store_runs_read_only_with_the_reason(qtbot, catalog, clock, tmp_
         assert store is None and f"PID {holder.pid}" in problem
         panel, ctl = make(qtbot, catalog, None, clock, store_problem=problem)
         start(qtbot, panel, ctl)
-        assert panel.banner.isVisible() and problem in panel.banner.text()
-        assert "只读" in panel.banner.text() and "PostgreSQL" in panel.banner.text()
-        assert panel.is_read_only() and ctl.read_only_reason() == problem
+        text = panel.banner.text()  # plain words: no path, no exception text
+        assert panel.banner.isVisible() and "另一个程序" in text
+        assert "只读" in text and "PostgreSQL" in text
+        assert str(path) not in text and "duckdb" not in text.lower()
+        assert panel.is_read_only() and ctl.read_only_reason() in text
         panel.select_event(panel.events_model.row(0)["event_id"])
         qtbot.keyClick(panel.events_view, Qt.Key.Key_Return)
         ctl.request_dispatch({"kind": "event", "event_id": 1})

@@ -87,7 +87,7 @@ def duck_store(tmp_path: Path, clock: FakeClock):
 
 def _run_to(store, oid: str, actions, prefix: str = "k") -> None:
     for a in actions:
-        store.advance(oid, a, "op", f"{prefix}-{oid}-{a}")
+        store.advance(oid, a, "op", f"{prefix}-{oid}-{a}", note="why" if a == "cancel" else "")
 
 
 # ------------------------------------------------------------------ create, rules, idempotency
@@ -184,7 +184,7 @@ def test_every_illegal_transition_is_refused_with_a_clear_message(location, stat
                 continue
             n = len(s.log())
             with pytest.raises(IllegalTransition) as e:
-                s.advance(oid, a, "op", f"bad-{a}")
+                s.advance(oid, a, "op", f"bad-{a}", note="why")
             msg = str(e.value)
             assert oid in msg and state in msg and f"'{a}'" in msg
             assert set(e.value.allowed) == DOCUMENTED_NEXT[state]
@@ -255,7 +255,7 @@ def test_one_open_order_per_event_and_department(store) -> None:
     assert len(store.log()) == n  # nothing written, not even for D-500103-NEW
     # once closed (or cancelled) the department can get a new order for the event
     _run_to(store, ids[0], ["acknowledge", "handle", "verify", "close"])
-    store.advance(ids[1], "cancel", "op", "cancel-1")
+    store.advance(ids[1], "cancel", "op", "cancel-1", note="重复派遣")
     again = store.create(9, "seat B", "c", [PlanStep(1, "D-500103-GS", "x", 5, "react"),
                                             PlanStep(2, "D-500103-CGJ", "y", 5, "react")])
     assert again == ["9/D-500103-GS/2", "9/D-500103-CGJ/2"]
@@ -295,7 +295,7 @@ def test_deadlines_and_overdue(store, clock) -> None:
     assert o.loc[gs, "state"] == "created"
     # finished orders are never overdue
     clock.advance(minutes=1)
-    store.advance(ids[1], "cancel", "op", "x")
+    store.advance(ids[1], "cancel", "op", "x", note="重复派遣")
     o = store.orders(as_of=T0 + timedelta(days=3)).set_index("order_id")
     assert not o.loc[ids[1], "overdue"] and o.loc[ids[1], "state"] == "cancelled"
     assert o.loc[ids[2], "overdue"]
@@ -774,3 +774,47 @@ def test_audit_verify_of_a_held_store_says_who_holds_it(tmp_path, capsys,
     with hold_store(path) as holder:
         assert _audit(path) == 2
         assert f"PID {holder.pid}" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------ events off the queue
+
+
+def test_dismiss_and_merge_are_logged_once_with_a_reason(location) -> None:
+    from cockpit.datasets.dispatch import EventNotOpen
+
+    with open_store(location) as s:
+        with pytest.raises(ValueError, match="reason"):
+            s.dispose("11", "dismiss", "op", "d0", "  ")
+        with pytest.raises(ValueError, match="other event"):
+            s.dispose("12", "merge", "op", "m0", "重复", duplicate_of="12")
+        assert s.log().empty  # nothing written by refusals
+        r = s.dispose("11", "dismiss", "op", "d1", "误报：设备自检")
+        assert r.state == "dismissed" and not r.repeated
+        assert s.dispose("11", "dismiss", "op", "d1", "误报：设备自检").repeated  # same key
+        m = s.dispose(12, "merge", "op", "m1", "同一井盖", duplicate_of="11")
+        assert m.state == "merged"
+        with pytest.raises(EventNotOpen):  # once per event
+            s.dispose("11", "merge", "op", "d2", "again", duplicate_of="12")
+        oid = s.create(13, "op", "c13", dept_id="D-1")[0]
+        with pytest.raises(EventNotOpen, match="open orders"):  # dispatched: not in the queue
+            s.dispose("13", "dismiss", "op", "d3", "no")
+        d = s.dispositions()
+        assert list(d["event_id"]) == ["11", "12"] and list(d["action"]) == ["dismiss", "merge"]
+        assert list(d["note"]) == ["误报：设备自检", "同一井盖"]
+        assert d["outcome"].iloc[1] == "duplicate_of:11"
+        assert list(s.orders()["order_id"]) == [oid]  # the order view leaves them out
+        assert s.verify() == []
+
+
+def test_cancel_needs_a_note_and_evaluate_a_known_rating(location) -> None:
+    with open_store(location) as s:
+        oid = s.create(1, "op", "c1", dept_id="D-1")[0]
+        with pytest.raises(ValueError, match="note"):
+            s.advance(oid, "cancel", "op", "x1")
+        assert s.state(oid) == "created" and len(s.log()) == 1
+        _run_to(s, oid, ["acknowledge", "handle", "verify", "close"])
+        with pytest.raises(ValueError, match="rating"):
+            s.advance(oid, "evaluate", "op", "e0", outcome="great")
+        s.advance(oid, "evaluate", "op", "e1", note="回访", outcome="不满意")
+        o = s.orders().set_index("order_id")
+        assert o.loc[oid, "state"] == "evaluated" and o.loc[oid, "outcome"] == "不满意"

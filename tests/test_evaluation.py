@@ -322,6 +322,28 @@ def test_closed_loop_from_known_orders() -> None:
     assert d["n"] == 0 and d["status"] == "insufficient" and pd.isna(d["overdue"])
 
 
+def test_closed_loop_counts_the_ratings_of_evaluate() -> None:
+    """评价's rating (satisfied 1, fairly 0.5, unsatisfied 0) is the satisfaction rate and
+    counts in the closed-loop score like the other rates."""
+    con = make_db(hand_values())
+    base = known_orders()
+    rated = base.copy()
+    done = rated["close_at"].notna() & (rated["unit_code"] == "A") & (rated["state"] != "cancelled")
+    rated.loc[done, "state"] = "evaluated"
+    rated.loc[done, "evaluate_at"] = rated.loc[done, "close_at"] + timedelta(minutes=5)
+    words = ["满意", "满意", "基本满意", "不满意", "满意", "满意", "基本满意"]
+    rated.loc[done, "outcome"] = words
+    cl = E.closed_loop(con, ["2026Q3"], rated).set_index("unit_code")
+    a = cl.loc["A"]
+    sat = (1 + 1 + 0.5 + 0 + 1 + 1 + 0.5) / 7
+    assert a["satisfaction"] == pytest.approx(sat)
+    assert a["score"] == pytest.approx(100 * (0.8 + 0.6 + 0.5 + 0.7 + sat) / 5)
+    # without ratings the rate is absent and the score is as before
+    plain = E.closed_loop(con, ["2026Q3"], base).set_index("unit_code").loc["A"]
+    assert math.isnan(plain["satisfaction"])
+    assert plain["score"] == pytest.approx(100 * (0.8 + 0.6 + 0.5 + 0.7) / 4)
+
+
 def test_closed_loop_minimum_sample_is_configurable() -> None:
     con = make_db(hand_values())
     cl = E.closed_loop(con, ["2026Q3"], known_orders(), config=E.EvalConfig(min_sample=3))

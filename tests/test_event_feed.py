@@ -334,7 +334,7 @@ def test_department_simulator_leaves_what_a_person_did(tmp_path):
     (oid,) = _orders(store, 1, clock)
     clock.t += timedelta(seconds=10)
     store.advance(oid, "acknowledge", "张伟", "k1")
-    store.advance(oid, "cancel", "张伟", "k2")
+    store.advance(oid, "cancel", "张伟", "k2", note="误报")
     clock.t += timedelta(hours=5)
     assert DepartmentSimulator().step(store, clock.t) == []
     assert event_feed.DEPARTMENT_ACTIONS == ("acknowledge", "handle", "verify", "close")

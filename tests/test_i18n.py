@@ -116,6 +116,8 @@ NOT_GUI = {"cockpit/cli/__init__.py",  # argparse help, bilingual by design
            "cockpit/cli/report.py", "cockpit/printing/quarter_pdf.py",
            "cockpit/config.py",  # the config file's template and examples
            "cockpit/services/pg_server.py",  # a throw-away PostgreSQL for tests and benchmarks
+           "cockpit/services/mosquitto.py",  # the broker launcher's bilingual error
+           "cockpit/cli/live.py",  # ingest/simulate: CLI output, bilingual by design
            "cockpit/language.py",  # 中文: the language's own name
            "cockpit/bench/dispatch.py"}  # a benchmark's synthetic plan (data, not texts)
 #: Chinese literals that are data handling, not texts: (file, literal).

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import defaultdict
 from pathlib import Path
 
 import duckdb
@@ -469,6 +470,44 @@ def test_markup_in_a_name_is_a_warning(small_dataset: Path) -> None:
     p = find(validate_dataset(small_dataset), "suspicious_text", file="facility.csv")
     assert (p.row, p.column, p.severity) == (1, "name", "warning") and "<b>" in p.message
     # (tests/test_validate_files.py: bidi controls, dataset.json, unreadable files)
+
+
+def _write_table(ds: Path, name: str, tbl: pa.Table) -> None:
+    pq.write_table(tbl, ds / f"{name}.parquet")
+
+
+def test_validation_names_bad_network_rows(small_dataset: Path) -> None:
+    nodes = pq.read_table(small_dataset / "network_node.parquet")
+    pipes = pq.read_table(small_dataset / "network_pipe.parquet")
+    df = pipes.to_pandas()
+    df.loc[0, "to_node"] = 99_999_999  # dangling
+    df.loc[1, "length_m"] = 0.0  # zero length
+    df.loc[2, "to_node"] = df.loc[2, "from_node"]  # a loop onto itself
+    _write_table(small_dataset, "network_pipe", pa.Table.from_pandas(df, schema=pipes.schema,
+                                                               preserve_index=False))
+    nd = nodes.to_pandas()
+    lonely = int(nd.node_id.max()) + 1
+    extra = nd.iloc[:3].copy()
+    extra["node_id"] = [lonely, lonely + 1, lonely + 2]
+    extra["kind"] = ["valve", "junction", "junction"]
+    nd2 = pd.concat([nd, extra], ignore_index=True)
+    _write_table(small_dataset, "network_node", pa.Table.from_pandas(nd2, schema=nodes.schema,
+                                                               preserve_index=False))
+    problems = validate_dataset(small_dataset)
+    by_kind = defaultdict(list)
+    for p in problems:
+        by_kind[p.kind].append(p)
+    dangling = [p for p in by_kind["unknown_reference"] if p.file == "network_pipe.parquet"]
+    assert dangling and dangling[0].row == 1 and dangling[0].column == "to_node"
+    assert "99999999" in dangling[0].message
+    zero = {p.row: p for p in by_kind["zero_length"]}
+    assert set(zero) == {2, 3} and "length 0" in zero[2].message
+    assert "same node" in zero[3].message
+    off = by_kind["valve_off_pipe"]
+    assert [p.row for p in off] == [len(nd) + 1] and str(lonely) in off[0].message
+    islands = by_kind["network_island"]
+    assert islands and all(p.severity == "warning" for p in islands)
+    assert {p.row for p in islands} >= {len(nd) + 1, len(nd) + 2, len(nd) + 3}
 
 
 def test_every_kind_of_problem_is_provoked_by_a_test() -> None:

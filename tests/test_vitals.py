@@ -8,6 +8,7 @@ from pathlib import Path
 
 import duckdb
 import numpy as np
+import pyarrow.parquet as pq
 import pytest
 from cockpit.datasets import vitals as V
 from cockpit.datasets.schema import TABLE_BY_NAME
@@ -20,10 +21,10 @@ STEP = timedelta(minutes=5)
 
 
 def sign(ind: str, wl=10.0, wh=20.0, al=5.0, ah=25.0, point_id=None, unit_code="500103",
-         domain="水", name=None) -> dict:
+         domain="水", name=None, type_id="ET-WATER-PRESSURE") -> dict:
     return {"indicator_id": ind, "name": name or f"供水管网压力{ind}", "domain": domain,
             "unit": "MPa", "unit_code": unit_code, "warn_low": wl, "warn_high": wh,
-            "alarm_low": al, "alarm_high": ah, "point_id": point_id}
+            "alarm_low": al, "alarm_high": ah, "point_id": point_id, "event_type_id": type_id}
 
 
 def make_db(signs: list[dict], series: dict[str, list[float]], start: datetime = T0,
@@ -48,11 +49,12 @@ def make_db(signs: list[dict], series: dict[str, list[float]], start: datetime =
                     [("ET-WATER-PRESSURE",), ("ET-GAS-LEAK",)])
     con.execute("""CREATE TABLE vital_sign (indicator_id VARCHAR, name VARCHAR, domain VARCHAR,
                    unit VARCHAR, unit_code VARCHAR, warn_low DOUBLE, warn_high DOUBLE,
-                   alarm_low DOUBLE, alarm_high DOUBLE, point_id BIGINT)""")
-    con.executemany("INSERT INTO vital_sign VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                   alarm_low DOUBLE, alarm_high DOUBLE, point_id BIGINT,
+                   event_type_id VARCHAR)""")
+    con.executemany("INSERT INTO vital_sign VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [tuple(s[k] for k in ("indicator_id", "name", "domain", "unit", "unit_code",
                                           "warn_low", "warn_high", "alarm_low", "alarm_high",
-                                          "point_id")) for s in signs])
+                                          "point_id", "event_type_id")) for s in signs])
     rows = []
     for ind, values in series.items():
         ts = times[ind] if times and ind in times else [start + k * step
@@ -544,3 +546,42 @@ def test_the_controller_feeds_the_panel_and_answers_trend_requests(qtbot) -> Non
     assert d["indicator_id"] == "A" and d["status"] == "alarm" and len(d["t"]) == 25
     assert [c[1] for c in d["crossings"]] == ["alarm"]
     ctl.close()
+
+
+# ----------------------------------------------- the alarm → event type link (data)
+
+
+def test_each_sign_takes_the_type_its_row_names_and_none_without() -> None:
+    con = make_db([sign("A"), sign("B", type_id=None), sign("C", type_id="ET-NOT-HERE"),
+                   sign("D", domain="气", name="可燃气体浓度", type_id="ET-GAS-LEAK")],
+                  {})
+    signs = V.load_signs(con)
+    types = dict(zip(signs.ids, signs.type_id, strict=True))
+    # B is a water-pressure sign like A: no code guesses the demo's type for it any more
+    assert types == {"A": "ET-WATER-PRESSURE", "B": None, "C": None, "D": "ET-GAS-LEAK"}
+
+
+def test_a_vital_sign_table_without_the_column_gives_no_types() -> None:
+    con = make_db([sign("A")], {})
+    con.execute("ALTER TABLE vital_sign DROP COLUMN event_type_id")
+    signs = V.load_signs(con)
+    assert signs.type_id == [None]
+
+
+def test_an_alarm_of_a_sign_without_type_is_still_raised(tmp_path: Path) -> None:
+    values = [15] * 4 + [26, 27, 27, 15, 15]
+    con = make_db([sign("A", type_id=None)], {"A": values})
+    mon = V.VitalsMonitor()
+    raised = []
+    for k in range(len(values) + 1):
+        raised += mon.update(con, T0 + k * STEP + timedelta(seconds=1)).raised
+    assert len(raised) == 1 and raised[0]["type_id"] is None
+
+
+def test_the_demo_generator_writes_the_link(small_dataset_master: Path) -> None:
+    signs = pq.read_table(small_dataset_master / "vital_sign.parquet").to_pylist()
+    types = {r["type_id"] for r in pq.read_table(
+        small_dataset_master / "event_type.parquet").to_pylist()}
+    linked = [r["event_type_id"] for r in signs if r["event_type_id"]]
+    assert len(linked) == len(signs)  # every demo sign has a rule
+    assert set(linked) <= types

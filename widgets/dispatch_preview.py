@@ -27,6 +27,8 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, QTimer, Sign
 from PySide6.QtGui import QBrush, QColor, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
+    QCompleter,
     QDialog,
     QFrame,
     QGridLayout,
@@ -42,6 +44,18 @@ from PySide6.QtWidgets import (
 
 STAGE_LABELS = {"react": QT_TRANSLATE_NOOP("dispatch_preview", "响应"), "verify": QT_TRANSLATE_NOOP("dispatch_preview", "核查"), "handle": QT_TRANSLATE_NOOP("dispatch_preview", "处置"),
                 "close": QT_TRANSLATE_NOOP("dispatch_preview", "结案")}
+NETWORK_LABELS = {"water": QT_TRANSLATE_NOOP("dispatch_preview", "供水"),
+                  "gas": QT_TRANSLATE_NOOP("dispatch_preview", "燃气"),
+                  "drainage": QT_TRANSLATE_NOOP("dispatch_preview", "排水")}
+MATERIAL_LABELS = {"ductile_iron": QT_TRANSLATE_NOOP("dispatch_preview", "球墨铸铁"),
+                   "grey_cast_iron": QT_TRANSLATE_NOOP("dispatch_preview", "灰口铸铁"),
+                   "steel": QT_TRANSLATE_NOOP("dispatch_preview", "钢管"),
+                   "pe": QT_TRANSLATE_NOOP("dispatch_preview", "PE管"),
+                   "pvc": QT_TRANSLATE_NOOP("dispatch_preview", "PVC管"),
+                   "concrete": QT_TRANSLATE_NOOP("dispatch_preview", "混凝土管")}
+SITE_LABELS = {"hospital": QT_TRANSLATE_NOOP("dispatch_preview", "医院"),
+               "school": QT_TRANSLATE_NOOP("dispatch_preview", "学校"),
+               "care_home": QT_TRANSLATE_NOOP("dispatch_preview", "养老机构")}
 STAGE_COLOURS = {"react": "#ff9f0a", "verify": "#64d2ff", "handle": "#3ea6ff", "close": "#9fb0c8"}
 
 
@@ -62,6 +76,11 @@ def stage_label(stage: str) -> str:
     """响应 核查 处置 结案 in the interface language."""
     text = STAGE_LABELS.get(stage)
     return QCoreApplication.translate("dispatch_preview", text) if text else stage
+
+
+def _tr_word(text: str) -> str:
+    """A word of this module's tables in the interface language."""
+    return QCoreApplication.translate("dispatch_preview", text) if text else ""
 
 
 def _short(name: str) -> str:
@@ -111,6 +130,8 @@ class DispatchPreview(QDialog):
 
     sig_dispatch_confirmed = Signal(dict)
     """The operator confirmed (Enter or a click): the preview dict. Emitted once per attempt."""
+    sig_type_chosen = Signal(str)
+    """The event had no type (``needs_type``): the operator chose this one (a type id)."""
 
     def __init__(self, preview: dict[str, Any], parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -167,6 +188,9 @@ class DispatchPreview(QDialog):
             if x)
         root.addWidget(_plain(meta, "pvMeta"))
 
+        if self.preview.get("needs_type"):
+            self._build_type_choice(root)
+            return
         mid = QHBoxLayout()
         mid.setSpacing(12)
         root.addLayout(mid, 1)
@@ -225,48 +249,32 @@ class DispatchPreview(QDialog):
         iv = QVBoxLayout(imp_box)
         iv.setContentsMargins(12, 8, 12, 8)
         iv.setSpacing(6)
-        iv.addWidget(_plain(self.tr("影响分析 · 半径 {r} km").format(
-            r=f"{imp.get('radius_km', 1):g}"), "pvHead"))
+        net = imp.get("network") or None
+        if net:
+            iv.addWidget(_plain(self.tr("影响分析 · {net}管网阀门隔离").format(
+                net=_tr_word(NETWORK_LABELS.get(net.get("network"), ""))), "pvHead"))
+        else:
+            iv.addWidget(_plain(self.tr("影响分析 · 半径 {r} km").format(
+                r=f"{imp.get('radius_km', 1):g}"), "pvHead"))
         grid = QGridLayout()
         grid.setHorizontalSpacing(10)
         grid.setVerticalSpacing(6)
-        rows: list[tuple[str, str, str | None]] = []
-        streets = imp.get("streets") or []
-        comms = imp.get("communities") or []
-        near = imp.get("nearest_street")
         none = self.tr("无")
-        rows.append((self.tr("镇街"), self.tr("{n} 个：{names}").format(
-            n=len(streets), names=_names(streets, 4)) if streets else
-                     (self.tr("半径内无；最近 {name} {km} km").format(
-                         name=near["name"], km=f"{near['distance_km']:.1f}") if near
-                      else none), None))
-        rows.append((self.tr("村社"), self.tr("{n} 个：{names}").format(
-            n=len(comms), names=_names(comms, 3)) if comms else none, None))
+        rows: list[tuple[str, str, str | None]] = (
+            self._network_rows(net) if net else self._radius_rows(imp))
         for key, label in (("nearest_warehouse", self.tr("最近应急仓库")),
                            ("nearest_fire_station", self.tr("最近消防站"))):
             f = imp.get(key)
             rows.append((label, f"{f['name']} · {f['distance_km']:.1f} km" if f else none, None))
-        cats = imp.get("risk_by_category") or []
-        shown = 5
-        risk_lines = [
-            f"<div style='color:{theme.STATUS['alarm'] if c.get('major') else theme.TEXT}'>"
-            f"{_esc(c['name'])} {c['count']}"
-            + (self.tr("（▲重大 {n}）").format(n=c["major"]) if c.get("major") else "")
-            + "</div>"
-            for c in cats[:shown]]
-        if len(cats) > shown:
-            rest = sum(int(c["count"]) for c in cats[shown:])
-            risk_lines.append(f"<div style='color:{theme.TEXT_DIM}'>"
-                              + self.tr("另 {n} 类 {rest} 个").format(n=len(cats) - shown,
-                                                                  rest=rest) + "</div>")
-        rows.append((self.tr("风险点 {n}").format(n=imp.get("risk_points", 0)),
-                     "".join(risk_lines) or none, "rich"))
+        if not net:
+            rows.append(self._risk_row(imp))
         for r, (k, v, kind) in enumerate(rows):
             grid.addWidget(_plain(k, "pvKey", wrap=False), r, 0,
                            Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignRight)
             if kind == "rich":
                 val = QLabel(v)
                 val.setTextFormat(Qt.TextFormat.RichText)
+                val.setWordWrap(True)
             else:
                 val = _plain(v)
             grid.addWidget(val, r, 1, Qt.AlignmentFlag.AlignTop)
@@ -275,7 +283,10 @@ class DispatchPreview(QDialog):
         iv.addStretch(1)
         repair = _plain(self.tr("预计修复 {t}").format(t=fmt_minutes(imp.get("repair_min"))),
                         "pvBig")
-        repair.setToolTip(self.tr("预案处置阶段各步时限的最大值（部门并行处置）"))
+        repair.setToolTip(self.tr("按管径与管材估算（演示假设）：DN<300 4 小时，300–599 6 小时，"
+                                  "600–999 10 小时，≥1000 16 小时；PE 0.8、球墨铸铁 1.0、钢 1.1、"
+                                  "灰口铸铁 1.2、混凝土 1.5 倍；燃气另加 1 小时") if net else
+                          self.tr("预案处置阶段各步时限的最大值（部门并行处置）"))
         iv.addWidget(repair)
         imp_box.setMinimumWidth(470)
         mid.addWidget(imp_box, 2)
@@ -297,9 +308,154 @@ class DispatchPreview(QDialog):
         root.addLayout(bottom)
         self.confirm_button.setFocus()
 
+    def _radius_rows(self, imp: dict[str, Any]) -> list[tuple[str, str, str | None]]:
+        """Streets and communities whose centre lies within the radius."""
+        streets = imp.get("streets") or []
+        comms = imp.get("communities") or []
+        near = imp.get("nearest_street")
+        none = self.tr("无")
+        return [
+            (self.tr("镇街"), self.tr("{n} 个：{names}").format(
+                n=len(streets), names=_names(streets, 4)) if streets else
+             (self.tr("半径内无；最近 {name} {km} km").format(
+                 name=near["name"], km=f"{near['distance_km']:.1f}") if near else none), None),
+            (self.tr("村社"), self.tr("{n} 个：{names}").format(
+                n=len(comms), names=_names(comms, 3)) if comms else none, None)]
+
+    def _risk_row(self, imp: dict[str, Any]) -> tuple[str, str, str | None]:
+        cats = imp.get("risk_by_category") or []
+        shown = 5
+        risk_lines = [
+            f"<div style='color:{theme.STATUS['alarm'] if c.get('major') else theme.TEXT}'>"
+            f"{_esc(c['name'])} {c['count']}"
+            + (self.tr("（▲重大 {n}）").format(n=c["major"]) if c.get("major") else "")
+            + "</div>"
+            for c in cats[:shown]]
+        if len(cats) > shown:
+            rest = sum(int(c["count"]) for c in cats[shown:])
+            risk_lines.append(f"<div style='color:{theme.TEXT_DIM}'>"
+                              + self.tr("另 {n} 类 {rest} 个").format(n=len(cats) - shown,
+                                                                  rest=rest) + "</div>")
+        return (self.tr("风险点 {n}").format(n=imp.get("risk_points", 0)),
+                "".join(risk_lines) or self.tr("无"), "rich")
+
+    def _network_rows(self, net: dict[str, Any]) -> list[tuple[str, str, str | None]]:
+        """The valve-isolation result: where, valves to close, what is cut off, who and
+        which critical sites lose supply."""
+        none = self.tr("无")
+        rows: list[tuple[str, str, str | None]] = []
+        where = (self.tr("管段 {id}").format(id=net["pipe_id"]) if net.get("pipe_id") is not None
+                 else self.tr("节点 {id}").format(id=net.get("node_id")))
+        pipe = " · ".join(x for x in (
+            where, f"DN{net['diameter_mm']:g}" if net.get("diameter_mm") else "",
+            _tr_word(MATERIAL_LABELS.get(net.get("material"), net.get("material") or "")),
+            self.tr("{y} 年").format(y=net["install_year"]) if net.get("install_year") else "",
+            self.tr("距事件 {m} 米").format(m=f"{net.get('distance_m', 0):.0f}")) if x)
+        rows.append((self.tr("爆管位置"), pipe, None))
+        valves = net.get("valves") or []
+        ids = self.tr("、").join(str(v["node_id"]) for v in valves[:8]) + (" …" if len(valves) > 8 else "")
+        rows.append((self.tr("关闭阀门"), self.tr("{n} 个：{ids}").format(n=len(valves), ids=ids)
+                     if valves else self.tr("无阀门可关（需关停水源）"), None))
+        rows.append((self.tr("关阀管段"), self.tr("{n} 根 · {km} km").format(
+            n=net.get("segment_pipes", 0), km=f"{net.get('segment_length_m', 0) / 1000:.2f}"),
+            None))
+        cut = int(net.get("cut_off_pipes") or 0)
+        rows.append((self.tr("连带失供"), self.tr("{n} 根管段 · {km} km（关阀后与水源/气源断开）").format(
+            n=cut, km=f"{net.get('cut_off_length_m', 0) / 1000:.2f}") if cut else none, None))
+        comms = net.get("communities") or []
+        rows.append((self.tr("停供村社"), self.tr("{n} 个：{names}").format(
+            n=len(comms), names=_names(comms, 3)) if comms else none, None))
+        rows.append((self.tr("停供人口"), self.tr("{hh} 户 · {pop} 人").format(
+            hh=f"{net.get('households', 0):,}", pop=f"{net.get('population', 0):,}"), None))
+        sites = net.get("critical") or []
+        counts: dict[str, int] = {}
+        for site in sites:
+            counts[site["kind"]] = counts.get(site["kind"], 0) + 1
+        kinds = " · ".join(f"{_tr_word(SITE_LABELS.get(k, k))} {n}" for k, n in counts.items())
+        cut = sum(1 for site in sites if site.get("cut_off"))
+        names = str(sites[0]["name"]) if sites else ""
+        lines = [f"<div style='color:{theme.STATUS['alarm']}'>{_esc(kinds)}"
+                 + (_esc(self.tr("（连带 {n}）").format(n=cut)) if cut else "") + "</div>",
+                 f"<div style='color:{theme.TEXT_DIM}'>{_esc(names)}"
+                 + (_esc(self.tr(" 等 {n} 处").format(n=len(sites))) if len(sites) > 1 else "")
+                 + "</div>"] if sites else []
+        rows.append((self.tr("重点单位 {n}").format(n=len(sites)), "".join(lines) or none,
+                     "rich"))
+        return rows
+
+    def _build_type_choice(self, root: QVBoxLayout) -> None:
+        """The event has no type the dataset knows (e.g. an alarm of a vital sign the
+        dataset links to no type): the operator picks one, then the plan is prepared."""
+        self.state = "choosing"
+        box = QFrame()
+        box.setObjectName("pvBox")
+        bv = QVBoxLayout(box)
+        bv.setContentsMargins(12, 10, 12, 10)
+        bv.addWidget(_plain(self.tr("该事件没有事件类型，请选择类型后生成预案"), "pvHead"))
+        self.type_combo = QComboBox()
+        self.type_combo.setEditable(True)
+        self.type_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.type_combo.lineEdit().setPlaceholderText(self.tr("输入类型名称或编号筛选"))
+        for t in self.preview.get("types") or []:
+            self.type_combo.addItem(f"{t['name']}（{t['type_id']}）", t["type_id"])
+        comp = self.type_combo.completer()
+        comp.setFilterMode(Qt.MatchFlag.MatchContains)
+        comp.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+        suggested = self.preview.get("suggested_type")
+        at = self.type_combo.findData(suggested) if suggested else -1
+        self.type_combo.setCurrentIndex(at)
+        if at < 0:
+            self.type_combo.setEditText("")
+        bv.addWidget(self.type_combo)
+        bv.addStretch(1)
+        root.addWidget(box, 1)
+        bottom = QHBoxLayout()
+        self.status = _plain(self.tr("选择类型后按 Enter 生成预案，Esc 取消"), "pvStatus")
+        self.status.setStyleSheet(f"color: {theme.TEXT_DIM};")
+        bottom.addWidget(self.status, 1)
+        self.cancel_button = QPushButton(self.tr("取消 Esc"))
+        self.cancel_button.setAutoDefault(False)
+        self.cancel_button.clicked.connect(self.reject)
+        self.confirm_button = QPushButton(self.tr("生成预案 · Enter"))
+        self.confirm_button.setObjectName("pvConfirm")
+        self.confirm_button.setDefault(True)
+        self.confirm_button.clicked.connect(self.choose_type)
+        bottom.addWidget(self.cancel_button)
+        bottom.addWidget(self.confirm_button)
+        root.addLayout(bottom)
+        self.steps_table = None
+        self.type_combo.setFocus()
+
     # ---- public API ---------------------------------------------------------------------
+    def chosen_type(self) -> str | None:
+        """The type id the chooser holds: the current item, or the one whose name or id the
+        operator typed exactly; None when nothing matches."""
+        if not self.preview.get("needs_type"):
+            return None
+        text = self.type_combo.currentText().strip()
+        if not text:
+            return None
+        i = self.type_combo.findText(text)
+        if i < 0:
+            for t in self.preview.get("types") or []:
+                if text in (t["type_id"], t["name"]):
+                    return str(t["type_id"])
+            return None
+        return str(self.type_combo.itemData(i))
+
+    def choose_type(self) -> None:
+        """Enter or the button while choosing: hand the chosen type to the cockpit."""
+        tid = self.chosen_type()
+        if tid is None:
+            self._set_status(self.tr("请选择一个事件类型"), theme.STATUS["alarm"])
+            return
+        self.sig_type_chosen.emit(tid)
+
     def confirm(self) -> None:
         """Enter or the button: ask the cockpit to dispatch (once while a write is on its way)."""
+        if self.state == "choosing":
+            self.choose_type()
+            return
         if self.state in ("pending", "done"):
             return
         self.state = "pending"
@@ -338,7 +494,7 @@ class DispatchPreview(QDialog):
     # ---- Qt -------------------------------------------------------------------------------
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            if self.state in ("ready", "failed"):
+            if self.state in ("ready", "failed", "choosing"):
                 self.confirm()
             event.accept()
             return

@@ -39,7 +39,12 @@ class DrillPicker(QDialog):
     targets. Tab 复盘: from / to inside the data's time range (default: its last day)."""
 
     def __init__(self, scenarios: Sequence, data_range: tuple[datetime, datetime],
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, *,
+                 unfit: Sequence[tuple[str, list[str]]] = (),
+                 problems: Sequence[str] = ()) -> None:
+        """``scenarios``: the ones the open dataset can run; ``unfit``: (title, what the
+        dataset lacks) of the others, and ``problems`` of unusable scenario files — both only
+        mentioned, never offered."""
         super().__init__(parent)
         self.setWindowTitle(self.tr("演练 · 复盘"))
         self.setMinimumSize(640, 420)
@@ -66,6 +71,21 @@ class DrillPicker(QDialog):
         self.detail.setAlignment(Qt.AlignmentFlag.AlignTop)
         dl.addWidget(self.list, 2)
         dl.addWidget(self.detail, 1)
+        self.unfit_note = QLabel()
+        self.unfit_note.setWordWrap(True)
+        self.unfit_note.setTextFormat(Qt.TextFormat.PlainText)
+        lines = [f"{title}：{', '.join(missing[:4])}" + (" …" if len(missing) > 4 else "")
+                 for title, missing in unfit] + list(problems)
+        if not self.scenarios:
+            self.unfit_note.setText(self.tr("没有适用于本数据集的演练场景。可在数据集目录的 drills/ "
+                                            "文件夹中放入本中心的场景（见 README）。"))
+        elif unfit or problems:
+            self.unfit_note.setText(self.tr("另有 {n} 个场景不适用于本数据集（缺少所需的单位、事件类型"
+                                            "或部门），未列出。").format(n=len(unfit) + len(problems)))
+        if self.unfit_note.text() and lines:  # plain text: titles come from files
+            self.unfit_note.setText(self.unfit_note.text() + "\n" + "\n".join(lines[:6]))
+        self.unfit_note.setVisible(bool(self.unfit_note.text()))
+        dl.addWidget(self.unfit_note)
         self.list.currentRowChanged.connect(self._show_detail)
         self.tabs.addTab(drill, self.tr("演练场景"))
 

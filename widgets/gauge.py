@@ -42,6 +42,10 @@ _START = 225.0  # degrees, Qt's convention (counter-clockwise from 3 o'clock)
 _SPAN = 270.0
 
 
+#: The smallest text a gauge draws (px): readable across a room at 1080p.
+MIN_LABEL_PX = 12
+
+
 class ArcGauge(QWidget):
     """A 270° arc gauge."""
 
@@ -72,6 +76,8 @@ class ArcGauge(QWidget):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, False)
+        # operable by keyboard: Tab reaches it, Enter or Space opens it as a click does
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
 
     # ---- public API -----------------------------------------------------------------------
     def set_value(self, value: float | None, trend: float | None = None) -> None:
@@ -206,7 +212,29 @@ class ArcGauge(QWidget):
             self._cache_key = key
         p = QPainter(self)
         p.drawPixmap(0, 0, self._cache)
+        if self.hasFocus():  # the keyboard focus: a 2 px outline (never colour alone)
+            pen = QPen(QColor(theme.FOCUS), 2)
+            pen.setStyle(Qt.PenStyle.DashLine)
+            p.setPen(pen)
+            p.setBrush(Qt.BrushStyle.NoBrush)
+            p.drawRoundedRect(QRectF(self.rect()).adjusted(1, 1, -1, -1), 4, 4)
         p.end()
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space) \
+                and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
+            self.sig_clicked.emit()
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def focusInEvent(self, event) -> None:  # noqa: N802
+        super().focusInEvent(event)
+        self.update()
+
+    def focusOutEvent(self, event) -> None:  # noqa: N802
+        super().focusOutEvent(event)
+        self.update()
 
     def mousePressEvent(self, event) -> None:  # noqa: N802
         if event.button() == Qt.MouseButton.LeftButton:
@@ -298,7 +326,7 @@ class ArcGauge(QWidget):
         vrect = QRectF(cx - inner, cy - vh * 0.62, 2 * inner, vh)
         p.drawText(vrect, Qt.AlignmentFlag.AlignCenter, text)
         small = QFont(family)
-        small.setPixelSize(max(9, int(inner * 0.19)))
+        small.setPixelSize(max(MIN_LABEL_PX, int(inner * 0.19)))
         sfm = QFontMetricsF(small)
         p.setFont(small)
         p.setPen(QColor(theme.TEXT_DIM))
@@ -341,7 +369,7 @@ class ArcGauge(QWidget):
                        sfm.elidedText(self._caption, Qt.TextElideMode.ElideRight, 2 * inner))
         # min and max at the arc's ends
         tiny = QFont(family)
-        tiny.setPixelSize(max(8, int(side * 0.055)))
+        tiny.setPixelSize(max(MIN_LABEL_PX, int(side * 0.055)))
         p.setFont(tiny)
         p.setPen(QColor(theme.TEXT_DIM))
         tfm = QFontMetricsF(tiny)
@@ -354,7 +382,7 @@ class ArcGauge(QWidget):
         # the title under the arc
         if self._title:
             tf = QFont(family)
-            tf.setPixelSize(max(10, int(min(title_h * 0.62, side * 0.085))))
+            tf.setPixelSize(max(MIN_LABEL_PX, int(min(title_h * 0.62, side * 0.085))))
             tf.setBold(True)
             p.setFont(tf)
             p.setPen(QColor(theme.TEXT))

@@ -51,6 +51,11 @@ class HeaderBar(QFrame):
         self.demo_badge.hide()
         lay.addWidget(self.demo_badge)
         lay.addStretch(1)
+        self.feed_state = QLabel()
+        self.feed_state.setObjectName("feedState")
+        self.feed_state.setTextFormat(Qt.TextFormat.PlainText)
+        self.feed_state.hide()
+        lay.addWidget(self.feed_state)
         self.identity = QLabel()
         self.identity.setObjectName("identity")
         self.identity.setTextFormat(Qt.TextFormat.PlainText)
@@ -119,3 +124,14 @@ class HeaderBar(QFrame):
         self.alarm_badge.setText(self.tr("▲ 报警 {alarms}  ◆ 预警 {warnings}").format(
             alarms=alarms, warnings=warnings))
         self.alarm_badge.setVisible(alarms + warnings > 0)
+
+    #: the feed label's colour by level
+    FEED_COLOURS = {"ok": "#34c759", "warn": "#ffcc00", "off": "#ff453a"}
+
+    def set_feed(self, text: str, level: str) -> None:
+        """The live feed's state (plain text): connected / lag / age of the last message, or
+        why there is none; ``level`` ok / warn / off colours it."""
+        self.feed_state.setText(("● " if level == "ok" else "○ ") + text)
+        self.feed_state.setStyleSheet(f"color: {self.FEED_COLOURS.get(level, '#ffcc00')};")
+        self.feed_state.setProperty("level", level)
+        self.feed_state.show()

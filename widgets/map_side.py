@@ -30,7 +30,8 @@ from PySide6.QtWidgets import (
 
 LAYER_LABELS = {"risk_points": QT_TRANSLATE_NOOP("map_side", "风险点"), "events": QT_TRANSLATE_NOOP("map_side", "实时事件"),
                 "facilities": QT_TRANSLATE_NOOP("map_side", "应急资源"),
-                "density": QT_TRANSLATE_NOOP("map_side", "热力（事件密度）")}
+                "density": QT_TRANSLATE_NOOP("map_side", "热力（事件密度）"),
+                "pipes": QT_TRANSLATE_NOOP("map_side", "地下管线（供水·燃气）")}
 LEVEL_LABELS = {1: QT_TRANSLATE_NOOP("risk_level", "重大"), 2: QT_TRANSLATE_NOOP("risk_level", "较大"),
                 3: QT_TRANSLATE_NOOP("risk_level", "一般"), 4: QT_TRANSLATE_NOOP("risk_level", "低")}
 KIND_LABELS = {"risk_point": QT_TRANSLATE_NOOP("map_side", "风险点"), "unit": QT_TRANSLATE_NOOP("map_side", "区划"),
@@ -126,7 +127,7 @@ class LayerTree(QTreeWidget):
             item = QTreeWidgetItem([_tr(label)])
             item.setData(0, Qt.ItemDataRole.UserRole, key)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-            item.setCheckState(0, Qt.CheckState.Unchecked if key == "density"
+            item.setCheckState(0, Qt.CheckState.Unchecked if key in ("density", "pipes")
                                else Qt.CheckState.Checked)
             self.addTopLevelItem(item)
             self._layers[key] = item
@@ -251,13 +252,17 @@ class SearchBox(QWidget):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         self.edit = QLineEdit()
-        self.edit.setPlaceholderText(self.tr("搜索风险点、街道、社区（名称或编码）"))
+        self.edit.setPlaceholderText(self.tr("搜索事件（编号或标题）、风险点、街道、社区"))
         self.edit.setClearButtonEnabled(True)
         self.results = QListWidget()
         self.results.setMaximumHeight(150)
         self.results.hide()
+        self.empty = _plain(self.tr("无结果"))
+        self.empty.setObjectName("note")
+        self.empty.hide()
         lay.addWidget(self.edit)
         lay.addWidget(self.results)
+        lay.addWidget(self.empty)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(250)
@@ -277,6 +282,9 @@ class SearchBox(QWidget):
             item.setData(Qt.ItemDataRole.UserRole, r)
             self.results.addItem(item)
         self.results.setVisible(bool(results))
+        # nothing matched: say so (an empty list would look like a search still running)
+        self.empty.setText(self.tr("无结果：{text}").format(text=self.edit.text().strip()))
+        self.empty.setVisible(not results and bool(self.edit.text().strip()))
 
     def _choose_first(self) -> None:
         if self.results.count():

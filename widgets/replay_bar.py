@@ -109,9 +109,9 @@ class ReplayBar(QWidget):
         controls.setSpacing(6)
         transport = QHBoxLayout()
         transport.setSpacing(4)
-        self.play_button = self._button(self.tr("▶ 播放"), self.tr("播放"))
-        self.pause_button = self._button(self.tr("‖ 暂停"), self.tr("暂停"))
-        self.step_button = self._button(self.tr("▶| 单步"), self.tr("单步前进"))
+        self.play_button = self._button(self.tr("▶ 播放"), self.tr("播放（空格）"))
+        self.pause_button = self._button(self.tr("‖ 暂停"), self.tr("暂停（空格）"))
+        self.step_button = self._button(self.tr("▶| 单步"), self.tr("单步前进（→；← 后退）"))
         self.play_button.clicked.connect(self.sig_play_requested.emit)
         self.pause_button.clicked.connect(self.sig_pause_requested.emit)
         self.step_button.clicked.connect(self.sig_step_requested.emit)
@@ -172,7 +172,6 @@ class ReplayBar(QWidget):
     def _button(self, text: str, tip: str) -> QPushButton:
         b = QPushButton(text)
         b.setToolTip(tip)
-        b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         b.setMinimumHeight(30)
         return b
 

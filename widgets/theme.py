@@ -13,6 +13,8 @@ TRACK = "#1d2840"
 TEXT = "#e6edf7"
 TEXT_DIM = "#9fb0c8"
 ACCENT = "#3ea6ff"
+#: The keyboard focus outline (the style sheet uses the same colour).
+FOCUS = "#ffd60a"
 DEMO = "#ffb020"
 #: Status colours; every status is also shown by text or shape, never by colour alone.
 STATUS = {"normal": "#34c759", "warning": "#ffcc00", "alarm": "#ff453a", "nodata": "#6b7689"}

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 GROUPS_PLANNED = ("data", "map", "vitals", "evaluation", "dispatch", "replay", "seats",
-                  "levels")
+                  "levels", "ingest", "network")
 
 
 def _bench_data(quick: bool) -> dict[str, Any]:
@@ -70,10 +70,23 @@ def _bench_levels(quick: bool) -> dict[str, Any]:
     return bench_levels(quick)
 
 
+def _bench_ingest(quick: bool) -> dict[str, Any]:
+    from cockpit.bench.ingest import bench_ingest
+
+    return bench_ingest(quick)
+
+
+def _bench_network(quick: bool) -> dict[str, Any]:
+    from cockpit.bench.network import bench_network
+
+    return bench_network(quick)
+
+
 GROUPS: dict[str, Callable[[bool], dict[str, Any]]] = {
     "data": _bench_data, "map": _bench_map, "vitals": _bench_vitals,
     "evaluation": _bench_evaluation, "dispatch": _bench_dispatch, "replay": _bench_replay,
-    "seats": _bench_seats, "levels": _bench_levels}
+    "seats": _bench_seats, "levels": _bench_levels, "ingest": _bench_ingest,
+    "network": _bench_network}
 
 
 def run_bench(only: str | None, quick: bool, json_path: Path) -> int:

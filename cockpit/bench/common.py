@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import statistics
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -88,3 +89,10 @@ def pfigure(per_run: list[list[float]], unit: str, target: float | None = None
         out["met"] = out["median"] <= target
     return out
 
+
+def python_child(*args: str) -> list[str]:
+    """The command line of a child Python process that imports the *installed* cockpit:
+    ``-P`` keeps the working directory off ``sys.path``, so run from the repository root a
+    regular (non-editable) install is not shadowed by the checkout's ``cockpit/`` folder,
+    which lacks the mapped subpackages (docs/ARCHITECTURE.md)."""
+    return [sys.executable, "-P", *args]

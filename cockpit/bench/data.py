@@ -6,13 +6,12 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-from cockpit.bench.common import BENCH_ANCHOR, bench_dataset, figure, timed
+from cockpit.bench.common import BENCH_ANCHOR, bench_dataset, figure, python_child, timed
 
 
 def _startup_run(data: Path, cache: Path) -> float:
@@ -22,8 +21,8 @@ def _startup_run(data: Path, cache: Path) -> float:
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()
         proc = subprocess.Popen(
-            [sys.executable, "-P", "-m", "cockpit", "--data", str(data), "--screenshot",
-             str(Path(tmp) / "s.png"), "--report-startup"],
+            python_child("-m", "cockpit", "--data", str(data), "--screenshot",
+                         str(Path(tmp) / "s.png"), "--report-startup"),
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
         elapsed = None
         assert proc.stdout is not None

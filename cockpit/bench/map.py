@@ -20,8 +20,12 @@ from typing import Any
 from cockpit.bench.common import bench_dataset, figure, percentile, qt_app, wait_until
 
 
-def refresh_times(catalog, n_views: int, seed: int = 11) -> dict[str, Any]:
-    """Drive a MapView through ``n_views`` random viewports; per-refresh timings."""
+def refresh_times(catalog, n_views: int, seed: int = 11, layers: dict[str, bool] | None = None,
+                  measure: str = "risk_points") -> dict[str, Any]:
+    """Drive a MapView through ``n_views`` random viewports; per-refresh timings.
+
+    ``layers``: layers to switch on or off besides the risk points (the network group turns
+    the pipes on); ``measure``: the layer whose drawing ends a refresh."""
     from datetime import datetime
 
     from PySide6.QtCore import QTimer
@@ -44,6 +48,9 @@ def refresh_times(catalog, n_views: int, seed: int = 11) -> dict[str, Any]:
         view.load_page(page)
         if not wait_until(app, lambda: len(got) >= 1, 120):
             raise RuntimeError(f"map page never drew: {view.console_errors()[:3]}")
+        ctl.measure_layer = measure
+        for layer, on in (layers or {}).items():
+            ctl.set_visible(layer, on)
         rng = random.Random(seed)
         con = catalog.cursor()
         n_points = con.execute("SELECT count(*) FROM risk_point").fetchone()[0]

@@ -25,7 +25,7 @@ import threading
 import time
 from typing import Any
 
-from cockpit.bench.common import pfigure
+from cockpit.bench.common import pfigure, python_child
 from cockpit.bench.dispatch import bench_plan
 from cockpit.datasets.dispatch import open_store
 
@@ -53,7 +53,7 @@ def _propagation_run(url: str, n: int) -> list[float]:
     """Seat A writes here, seat B watches in another process; ms from A's call to B's notice."""
     plan = bench_plan()
     open_store(url).close()  # the tables exist before seat B looks
-    b = subprocess.Popen([sys.executable, "-P", "-m", "cockpit.bench.seats", "watch", url],
+    b = subprocess.Popen(python_child("-m", "cockpit.bench.seats", "watch", url),
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     seen: dict[int, float] = {}
     got = threading.Condition()

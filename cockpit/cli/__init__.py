@@ -100,6 +100,9 @@ def build_parser() -> argparse.ArgumentParser:
     from cockpit.cli.report import add_parser as add_report_parser
 
     add_report_parser(sub)
+    from cockpit.cli.queue import add_parser as add_queue_parser
+
+    add_queue_parser(sub)
     from cockpit.config import add_parser as add_config_parser
 
     add_config_parser(sub)
@@ -109,6 +112,9 @@ def build_parser() -> argparse.ArgumentParser:
     from cockpit.cli.drill import add_parser as add_drill_parser
 
     add_drill_parser(sub)
+    from cockpit.cli.live import add_parser as add_live_parser
+
+    add_live_parser(sub)
     return p
 
 
@@ -168,6 +174,10 @@ def main(argv: list[str] | None = None) -> int:
         from cockpit.cli.audit import cmd_audit_verify
 
         return cmd_audit_verify(args)
+    if args.command == "queue":
+        from cockpit.cli.queue import cmd_queue
+
+        return cmd_queue(args)
     if args.command == "config":
         from cockpit.config import cmd_config
 
@@ -180,6 +190,10 @@ def main(argv: list[str] | None = None) -> int:
         from cockpit.cli.centre import cmd_centre
 
         return cmd_centre(args)
+    if args.command in ("ingest", "simulate"):
+        from cockpit.cli.live import cmd_ingest, cmd_simulate
+
+        return cmd_ingest(args) if args.command == "ingest" else cmd_simulate(args)
     if args.command == "bench":
         from cockpit.bench import run_bench
 

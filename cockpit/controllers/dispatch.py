@@ -29,7 +29,7 @@ import itertools
 import logging
 import uuid
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -37,10 +37,11 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 
-from cockpit.datasets import routing
+from cockpit.datasets import queue, routing
 from cockpit.datasets.dispatch import (
     FINISHED,
     DuplicateOpenOrder,
+    EventNotOpen,
     IdempotencyConflict,
     IllegalTransition,
     NotPermitted,
@@ -48,6 +49,7 @@ from cockpit.datasets.dispatch import (
     StoreUnavailable,
     StoreWriteError,
 )
+from cockpit.datasets.dispatch.ledger import naive_utc
 from cockpit.datasets.event_feed import (
     DepartmentSimulator,
     DirectoryFeed,
@@ -58,6 +60,7 @@ from cockpit.datasets.event_feed import (
     FeedProblem,
     SimProfile,
 )
+from cockpit.datasets.network import impact as network_impact
 from cockpit.widgets.dispatch_panel import DispatchPanel, action_label
 from cockpit.widgets.dispatch_preview import DispatchPreview
 from cockpit.workers import run_in_background
@@ -70,14 +73,7 @@ log = logging.getLogger(__name__)
 
 OPEN = ("created", "acknowledged", "handled", "verified")
 _STAMPS = ("acknowledge", "handle", "verify", "close", "evaluate", "cancel")
-
-
-@dataclass
-class _Names:
-    depts: dict[str, str] = field(default_factory=dict)
-    units: dict[str, str] = field(default_factory=dict)
-    types: dict[str, tuple[str, float, int]] = field(default_factory=dict)  # name, react, sev
-    plans: dict[str, str] = field(default_factory=dict)
+_Names = queue.Names
 
 
 @dataclass
@@ -85,7 +81,7 @@ class _TickResult:
     as_of: datetime
     new_feed: list[FeedEvent]
     problems: list[FeedProblem]
-    events: list[dict[str, Any]]  # catalog + feed events, rows for the panel (without state)
+    events: list[dict[str, Any]]  # the queue, then recent events (queue.collect's rows)
     orders: list[dict[str, Any]] | None  # None: no store
     event_info: dict[str, dict[str, Any]]
     names: _Names | None
@@ -124,11 +120,11 @@ def live_feeds(catalog: Catalog, *, drop_dir: Path | None = None,
     def directory(_now: datetime) -> EventSource:
         con = catalog.cursor()
         try:
-            rows = con.execute("SELECT type_id, default_severity FROM event_type").fetchall()
+            rows = queue.event_types(con)
         finally:
             con.close()
         return DirectoryFeed(drop, state, type_ids=[r[0] for r in rows],
-                             default_severity={t: int(v) for t, v in rows if v is not None})
+                             default_severity={t: v for t, v in rows if v is not None})
 
     def simulator(now: datetime) -> EventSource:
         con = catalog.cursor()
@@ -158,8 +154,18 @@ def _end_of_second(t: datetime) -> datetime:
     return t + timedelta(microseconds=999_999) if t.microsecond == 0 else t
 
 
-def _local_offset() -> timedelta:
-    return datetime.now().astimezone().utcoffset() or timedelta(0)
+def _orders_moment(store: DispatchStore, now_utc: datetime) -> datetime:
+    """The moment the order list is read as of: the screen's time, or the store's own clock
+    when that is later. In live mode the store stamps rows by the wall clock while the screen
+    stops at the end of a dataset whose history lies in the past; an order once written (from
+    this window, another seat or the API) is then listed all the same. A drill's store runs
+    on the drill's clock, so there the screen's time decides (a seek back hides later rows)."""
+    screen = _end_of_second(now_utc)
+    try:
+        own = naive_utc(store.clock())
+    except Exception:  # noqa: BLE001 - a store without a usable clock: the screen decides
+        return screen
+    return max(screen, own)
 
 
 class DispatchController(QObject):
@@ -175,8 +181,12 @@ class DispatchController(QObject):
     """An event was dispatched (committed): (event_id, order ids)."""
     sig_store_connection_changed = Signal(bool, str)
     """The shared store's connection: (connected, the banner text when not)."""
+    sig_event_located = Signal(dict)
+    """An order's event was found (for the map): {event_id, lon, lat, title}."""
     sig_store_opened = Signal(object)
     """A store that could not be opened at start (server unreachable) has been opened."""
+    sig_network_impact_shown = Signal(dict)
+    """A preview of a pipe event opened: its network impact (``{}`` for other events)."""
     _sig_store_head = Signal(int)
     _sig_store_status = Signal(bool, str)
 
@@ -209,6 +219,8 @@ class DispatchController(QObject):
         self.finished = timedelta(hours=finished_hours)
         self.radius_km = radius_km
         self.utc_offset = utc_offset
+        #: The level the lists name places at (区县 / 镇街): see queue.place_level.
+        self.place_level = "district"
         self.feed_events: dict[str, FeedEvent] = {}
         self.feed_problems: list[FeedProblem] = []
         self.order_rows: list[dict[str, Any]] = []
@@ -235,6 +247,9 @@ class DispatchController(QObject):
         self._orders_shown = 0
         self._orders_busy = self._orders_again = False
         self._reopen = reopen
+        #: Hook: ``suggest_type(event row) -> type_id | None`` for an event without a type
+        #: (a text router can plug in here); the operator still chooses in the preview.
+        self.suggest_type: Callable[[dict[str, Any]], str | None] | None = None
         self._reopen_ms = 1000
         self._reopen_timer = QTimer(self)
         self._reopen_timer.setSingleShot(True)
@@ -246,24 +261,33 @@ class DispatchController(QObject):
         self.timer.timeout.connect(self.tick)
         panel.sig_dispatch_requested.connect(self.request_dispatch)
         panel.sig_action_requested.connect(self.request_action)
+        panel.sig_event_disposal_requested.connect(self.request_disposal)
         panel.sig_order_selected.connect(self._load_timeline)
+        panel.sig_order_located.connect(self.locate)
 
     # ---- public API -----------------------------------------------------------------------
     def start(self) -> None:
         """Show the store's state, run the first tick, then tick on the timer."""
         self.panel.set_clock(self.now)
+        con = self.catalog.cursor()
+        try:
+            self.place_level = queue.place_level(con)
+        finally:
+            con.close()
+        self.panel.set_place_level(self.place_level)
         if self.store is None:
-            self._set_read_only(self.store_problem or self.tr("派遣库未打开：不能派遣"))
+            self._set_read_only(self.plain_problem(self.store_problem)
+                                if self.store_problem else self.tr("派遣库未打开：不能派遣"))
             if self._reopen is not None:
                 self._set_read_only(self.tr("{reason}（自动重连中）").format(
                     reason=self._read_only))
                 self._reopen_timer.start(self._reopen_ms)
         elif getattr(self.store, "read_only", False):
-            self._set_read_only(self.tr("派遣库 {path} 以只读方式打开").format(
-                path=self.store.path))
+            self._set_read_only(self.tr("派遣库以只读方式打开：不能派遣"))
         elif self.store_problem:
-            self.panel.show_message(self.store_problem, "error")
-            self.sig_alert.emit(self.store_problem)
+            plain = self.plain_problem(self.store_problem)
+            self.panel.show_message(plain, "error")
+            self.sig_alert.emit(plain)
         self._watch()
         self.tick()
         self.timer.start()
@@ -277,6 +301,50 @@ class DispatchController(QObject):
             self._watcher = None
         if self.preview is not None and self.preview.state != "pending":
             self.preview.reject()
+
+    def locate(self, event_id: str) -> None:
+        """Find an event's place (a listed row, a feed event, else the catalog off the GUI
+        thread) and emit :attr:`sig_event_located` — an order selected pans the map."""
+        eid = str(event_id)
+        row = next((r for r in self.event_rows if r["event_id"] == eid), None)
+        if row is None and eid in self.feed_events:
+            row = self._feed_row(self.feed_events[eid], self._names or queue.Names())
+        if row is not None:
+            self.sig_event_located.emit(dict(row))
+            return
+
+        def work():
+            con = self.catalog.cursor()
+            try:
+                rec = queue.catalog_event(con, eid)
+            finally:
+                con.close()
+            return None if rec is None else {"event_id": rec.event_id, "lon": rec.lon,
+                                             "lat": rec.lat, "title": rec.title}
+
+        run_in_background(work, lambda r: r is not None and self.sig_event_located.emit(r),
+                          lambda m: log.warning("locating event %s failed: %s", eid, m))
+
+    def plain_problem(self, detail: str) -> str:
+        """A store problem in plain words for the banner (no path, no exception text); the
+        detail goes to the log."""
+        log.warning("dispatch store problem: %s", detail)
+        text = detail or ""
+        technical = ("/" in text or "\\" in text or "Error" in text or "Exception" in text
+                     or not any("\u4e00" <= ch <= "\u9fff" for ch in text))
+        if not technical:  # already plain words (e.g. 复盘只读): shown as they are
+            return text
+        low = text.lower()
+        if "in use by" in low:
+            return self.tr("派遣库正被另一个程序使用：本窗口只能查看，不能派遣；"
+                           "多个席位请共用 PostgreSQL 派遣库")
+        if "unreplay" in low or "write-ahead" in low or "recovered" in low:
+            return self.tr("派遣库启动时有一部分记录未能恢复，已另存备查；请通知管理员")
+        if "read-only" in low or "read only" in low:
+            return self.tr("派遣库只能读取，不能写入：不能派遣")
+        if "server" in low or "connect" in low or "postgres" in low:
+            return self.tr("派遣库服务器连接不上：不能派遣")
+        return self.tr("派遣库无法打开：不能派遣（详情已记入日志）")
 
     def read_only_reason(self) -> str | None:
         return self._read_only
@@ -332,13 +400,41 @@ class DispatchController(QObject):
             return
         feed = self.feed_events.get(eid)
         names = self._names
+        now = self.now()  # the window's clock (a drill's or a replay's), not the wall's
         self.panel.show_message(self.tr("正在生成事件 {event} 的派遣预案…").format(event=eid))
         failed = self.tr("预案生成失败：{error}")
-        run_in_background(lambda: self._prepare(eid, d, feed, names), self._on_prepared,
+        run_in_background(lambda: self._prepare(eid, d, feed, names, now), self._on_prepared,
                           lambda m: self.panel.show_message(failed.format(error=m), "error"))
 
-    def request_action(self, order_id: str, action: str) -> None:
-        """Record an action (acknowledge, handle, verify, close, evaluate) on an order."""
+    def request_disposal(self, event_id: str, action: str, note: str,
+                         duplicate_of: str = "") -> None:
+        """Take an event off the queue without dispatching: dismiss (不予派遣) or merge (合并)
+        as a duplicate of ``duplicate_of``, with the reason in ``note`` — one log row."""
+        if self._read_only or self._disconnected or self.store is None:
+            self.panel.show_message(self.tr("只读，不能派遣：{reason}").format(
+                reason=self._read_only or self._disconnected or ""), "error")
+            return
+        if event_id in self._inflight:
+            return
+        self._inflight.add(event_id)
+        key = self._action_keys.setdefault((event_id, action), f"gui-{action}:{uuid.uuid4().hex}")
+        store, op = self.store, self.operator
+
+        def work():
+            try:
+                return store.dispose(event_id, action, op, key, note,
+                                     duplicate_of=duplicate_of or None, source="gui")
+            except Exception as e:  # noqa: BLE001 - classified on the GUI thread
+                return e
+
+        run_in_background(work, lambda r: self._on_action_done(event_id, action, r),
+                          lambda m: self._on_action_done(event_id, action, RuntimeError(m)))
+
+    def request_action(self, order_id: str, action: str, note: str = "",
+                       outcome: str = "ok") -> None:
+        """Record an action (acknowledge, handle, verify, close, evaluate with its rating in
+        ``outcome``, cancel with its reason in ``note``) on an order: the store's one
+        ``advance``, as the CLI and the tests call it."""
         if self._read_only or self._disconnected or self.store is None:
             self.panel.show_message(self.tr("只读，不能操作工单：{reason}").format(
                 reason=self._read_only or self._disconnected), "error")
@@ -351,7 +447,8 @@ class DispatchController(QObject):
 
         def work():
             try:
-                return store.advance(order_id, action, op, key, source="gui")
+                return store.advance(order_id, action, op, key, note=note, outcome=outcome,
+                                     source="gui")
             except Exception as e:  # noqa: BLE001 - classified on the GUI thread
                 return e
 
@@ -360,7 +457,7 @@ class DispatchController(QObject):
 
     # ---- the tick ---------------------------------------------------------------------
     def _offset(self) -> timedelta:
-        return self.utc_offset if self.utc_offset is not None else _local_offset()
+        return self.utc_offset if self.utc_offset is not None else queue.local_utc_offset()
 
     def _tick_work(self, now: datetime, feed: dict[str, FeedEvent], known: set[str],
                    names: _Names | None) -> _TickResult:
@@ -379,12 +476,8 @@ class DispatchController(QObject):
                 problems += b.problems
                 new += [self._placed(con, e) for e in b.events if e.event_id not in feed]
             feed = {**feed, **{e.event_id: e for e in new}}
-            events = self._recent_catalog(con, now, names) + [
-                self._feed_row(e, names) for e in feed.values()
-                if now - self.recent < e.occurred_at <= now]
-            events.sort(key=lambda r: r["occurred_at"], reverse=True)
-            events = events[:self.max_events]
             orders = None
+            df = disp = None
             info: dict[str, dict[str, Any]] = {}
             answered = 0
             down = None
@@ -393,30 +486,29 @@ class DispatchController(QObject):
                 now_utc = self.to_utc(now)
                 try:
                     gen = next(self._orders_reads)
-                    df = self.store.orders(as_of=_end_of_second(now_utc))
+                    df = self.store.orders(as_of=_orders_moment(self.store, now_utc))
                     if self.responder is not None and not self._read_only and len(df):
                         answered = len(self.responder.step(self.store, now_utc, df))
                         if answered:
-                            df = self.store.orders(as_of=_end_of_second(now_utc))
+                            df = self.store.orders(as_of=_orders_moment(self.store, now_utc))
+                    disp = self.store.dispositions(as_of=_orders_moment(self.store, now_utc))
                 except StoreWriteError as e:  # the shared store's server is gone
                     down = str(e)
+                    df = None
                 else:
                     info = self._event_info_for(con, df, known, feed)
                     orders = self._order_rows(df, now_utc, names, {**self._event_info, **info})
+            events = queue.collect(con, now, names, orders=df, dispositions=disp,
+                                   feed=feed.values(), recent=self.recent,
+                                   max_recent=self.max_events).rows
             return _TickResult(now, new, problems, events, orders, info, names, answered, down,
                                gen)
         finally:
             con.close()
 
-    def _load_names(self, con) -> _Names:
-        n = _Names()
-        n.depts = dict(con.execute("SELECT dept_id, name FROM department").fetchall())
-        n.units = dict(con.execute("SELECT code, name FROM admin_unit WHERE level IN "
-                                   "('city', 'district', 'street')").fetchall())
-        n.types = {t: (name, float(r), int(s or 3)) for t, name, r, s in con.execute(
-            "SELECT type_id, name, react_min, default_severity FROM event_type").fetchall()}
-        n.plans = dict(con.execute("SELECT plan_id, name FROM plan").fetchall())
-        return n
+    @staticmethod
+    def _load_names(con) -> _Names:
+        return queue.load_names(con)
 
     def _placed(self, con, e: FeedEvent) -> FeedEvent:
         """A feed event with its district and street (from lon/lat when it came without)."""
@@ -425,39 +517,9 @@ class DispatchController(QObject):
         d, s = routing.place_of(con, e.lon, e.lat)
         return replace(e, district_code=e.district_code or d, street_code=e.street_code or s)
 
-    def _recent_catalog(self, con, now: datetime, names: _Names) -> list[dict[str, Any]]:
-        rows = con.execute(
-            """SELECT e.event_id, e.type_id, e.source, e.occurred_at, e.lon, e.lat,
-                      e.district_code, e.street_code, e.severity, e.title, e.point_id
-               FROM event e WHERE e.occurred_at <= $t AND e.occurred_at > $t0
-               ORDER BY e.occurred_at DESC, e.event_id DESC LIMIT $n""",
-            {"t": now, "t0": now - self.recent, "n": self.max_events}).fetchall()
-        out = []
-        for eid, tid, src, at, lon, lat, dc, sc, sev, title, pid in rows:
-            out.append(self._row(str(eid), tid, src, at, lon, lat, dc, sc, sev, title, pid,
-                                 names, "catalog"))
-        return out
-
-    def _feed_row(self, e: FeedEvent, names: _Names) -> dict[str, Any]:
-        return self._row(e.event_id, e.type_id, e.source, e.occurred_at, e.lon, e.lat,
-                         e.district_code, e.street_code, e.severity, e.title, e.point_id,
-                         names, e.feed or "feed")
-
     @staticmethod
-    def _row(eid, tid, src, at, lon, lat, dc, sc, sev, title, pid, names: _Names, feed: str
-             ) -> dict[str, Any]:
-        tname, react, _dsev = names.types.get(tid, (tid, 15.0, 3))
-        district, street = names.units.get(dc, dc or ""), names.units.get(sc, "")
-        title = title or tname
-        if street and street not in title:  # the catalog's titles start with the street
-            title = f"{street} {title}"
-        return {"event_id": eid, "type_id": tid, "type_name": tname, "source": src,
-                "occurred_at": at, "lon": float(lon), "lat": float(lat), "district_code": dc,
-                "street_code": sc, "severity": int(sev), "title": title,
-                "district": district, "street": street, "place": district,
-                "point_id": None if pid is None else int(pid), "feed": feed,
-                "react_min": react, "react_due": at + timedelta(minutes=react),
-                "catalog": feed == "catalog"}
+    def _feed_row(e: FeedEvent, names: _Names) -> dict[str, Any]:
+        return queue.event_row(e, names, e.feed or "feed")
 
     def _event_info_for(self, con, df: pd.DataFrame, known: set[str],
                         feed: dict[str, FeedEvent]) -> dict[str, dict[str, Any]]:
@@ -466,18 +528,14 @@ class DispatchController(QObject):
             return {}
         want = set(df["event_id"].astype(str)) - known
         out: dict[str, dict[str, Any]] = {}
-        nums = []
         for eid in want:
             if eid in feed:
                 e = feed[eid]
-                out[eid] = {"title": e.title, "district_code": e.district_code}
-            elif eid.isdigit():
-                nums.append(int(eid))
-        if nums:
-            for eid, title, dc in con.execute(
-                    "SELECT event_id, title, district_code FROM event WHERE event_id IN "
-                    "(SELECT unnest(?::BIGINT[]))", [nums]).fetchall():
-                out[str(eid)] = {"title": title, "district_code": dc}
+                out[eid] = {"title": e.title, "district_code": e.district_code,
+                            "street_code": e.street_code}
+        for eid, p in queue.event_places(con, want - set(out)).items():
+            out[eid] = {"title": p.title, "district_code": p.district_code,
+                        "street_code": p.street_code}
         return out
 
     def _order_rows(self, df: pd.DataFrame, now_utc: datetime, names: _Names,
@@ -499,6 +557,8 @@ class DispatchController(QObject):
             eid = str(r["event_id"])
             ev = info.get(eid, {})
             dc = ev.get("district_code")
+            if self.place_level != "district" and ev.get("street_code"):
+                dc = ev["street_code"]  # a district's centre names the street
             dname = names.depts.get(r["dept_id"], r["dept_id"])
             rows.append({
                 "order_id": r["order_id"], "event_id": eid,
@@ -569,12 +629,17 @@ class DispatchController(QObject):
                 states[eid] = "closed"
         self.event_states = states
         rows = []
-        for r in events:
-            st = states.get(r["event_id"])
-            n_open = sum(1 for o in by_event.get(r["event_id"], []) if o["state"] in OPEN)
-            rows.append({**r, "state": st or "new", "orders": n_open})
+        for r in events:  # the orders may be newer than the tick's events: take them in
+            live = [o for o in by_event.get(r["event_id"], []) if o["state"] in OPEN]
+            if live:
+                st = "order_overdue" if any(o["overdue"] for o in live) else "dispatched"
+                rows.append({**r, "state": st, "orders": len(live), "queue": False})
+            else:
+                rows.append(r)
         self.event_rows = rows
-        self.panel.set_events(rows, as_of)
+        #: The queue's counts (the header's, the filters', ``cockpit queue``'s).
+        self.queue_counts = queue.count_rows(rows, as_of)
+        self.panel.set_events(rows, as_of, self.queue_counts.as_dict())
         if orders_changed:
             self.panel.set_orders(self.order_rows, as_of)
         self._alerts()
@@ -599,7 +664,7 @@ class DispatchController(QObject):
             try:
                 now_utc = self.to_utc(now)
                 gen = next(self._orders_reads)
-                df = store.orders(as_of=_end_of_second(now_utc))
+                df = store.orders(as_of=_orders_moment(store, now_utc))
                 info = self._event_info_for(con, df, known, feed)
                 return now, gen, info, self._order_rows(df, now_utc, names,
                                                         {**self._event_info, **info})
@@ -655,41 +720,49 @@ class DispatchController(QObject):
             self.sig_event_states_changed.emit(dict(out))
 
     def _prune(self, now: datetime) -> None:
+        """Forget the feed events that need no action and are no longer recent (those in the
+        queue stay, however old)."""
         keep_ids = {o["event_id"] for o in self.order_rows}
+        keep_ids |= {r["event_id"] for r in self.event_rows if r.get("queue")}
         cut = now - self.recent
         for eid in [k for k, e in self.feed_events.items()
                     if e.occurred_at <= cut and k not in keep_ids]:
             del self.feed_events[eid]
 
     # ---- dispatch -------------------------------------------------------------------------
-    def _prepare(self, eid: str, d: dict, feed: FeedEvent | None, names: _Names | None
-                 ) -> tuple[str, routing.Plan, dict[str, Any]]:
+    def _prepare(self, eid: str, d: dict, feed: FeedEvent | None, names: _Names | None,
+                 now: datetime) -> tuple[str, routing.Plan, dict[str, Any]]:
         con = self.catalog.cursor()
         try:
             names = names or self._load_names(con)
-            row = None
-            if feed is None and eid.isdigit():
-                row = con.execute(
-                    """SELECT event_id, type_id, source, occurred_at, lon, lat, district_code,
-                              street_code, severity, title, point_id
-                       FROM event WHERE event_id = ?""", [int(eid)]).fetchone()
-            if row is not None:
-                ev = self._row(str(row[0]), *row[1:], names, "catalog")
+            rec = queue.catalog_event(con, eid) if feed is None else None
+            if rec is not None:
+                ev = queue.event_row(rec, names, "catalog")
                 plan = routing.plan_for_event(con, int(eid))
             else:
                 if feed is None:  # an event from elsewhere: take it as given
                     if not d.get("type_id") or d.get("lon") is None:
                         raise KeyError(f"event {eid} is neither in the catalog nor in a feed")
                     feed = FeedEvent(eid, d["type_id"], d.get("source") or "patrol",
-                                     d.get("occurred_at") or datetime.now(), float(d["lon"]),
+                                     d.get("occurred_at") or now, float(d["lon"]),
                                      float(d["lat"]), int(d.get("severity") or 3),
                                      d.get("title") or "", d.get("district_code"),
                                      d.get("street_code"), d.get("point_id"), feed="given")
+                if d.get("type_id") and feed.type_id not in names.types:  # the operator's
+                    feed = replace(feed, type_id=str(d["type_id"]))
                 feed = self._placed(con, feed)
+                if feed.type_id not in names.types:
+                    # no type, or one the dataset lacks (an alarm of a sign without a link):
+                    # the preview asks the operator for it, with a suggestion when there is one
+                    ev = self._feed_row(feed, names)
+                    return eid, None, self._type_question(ev, names)
                 ev = self._feed_row(feed, names)
                 plan = routing.plan_for_type(con, feed.type_id, feed.district_code,
                                              feed.street_code, event_id=eid)
             imp = routing.impact(con, ev["lon"], ev["lat"], self.radius_km, plan)
+            # a pipe event (the type names a network): the valve-isolation analysis
+            net = network_impact.impact_for_event(con, self.catalog.fingerprint, plan.type_id,
+                                                  ev["lon"], ev["lat"])
         finally:
             con.close()
 
@@ -715,9 +788,38 @@ class DispatchController(QObject):
                        "nearest_warehouse": fac(imp.nearest_warehouse),
                        "nearest_fire_station": fac(imp.nearest_fire_station),
                        "repair_min": imp.repair_min}}
+        if net is not None:
+            preview["impact"]["network"] = net.as_dict()
+            preview["impact"]["repair_min"] = net.repair_min
+            preview["note"] = network_impact.order_note(net)
         return eid, plan, preview
 
-    def _on_prepared(self, result: tuple[str, routing.Plan, dict[str, Any]]) -> None:
+    def _type_question(self, ev: dict[str, Any], names: _Names) -> dict[str, Any]:
+        """A preview without a plan: the event has no known type, the operator chooses."""
+        suggested = None
+        if self.suggest_type is not None:
+            try:
+                suggested = self.suggest_type(dict(ev))
+            except Exception as e:  # noqa: BLE001 - a suggestion must never stop the choice
+                log.warning("type suggestion failed: %s", e)
+            if suggested not in names.types:
+                suggested = None
+        return {"event": ev, "plan_id": None, "steps": [], "impact": {},
+                "needs_type": True, "suggested_type": suggested,
+                "types": [{"type_id": t, "name": v[0]}
+                          for t, v in sorted(names.types.items(), key=lambda kv: kv[1][0])]}
+
+    def _on_type_chosen(self, eid: str, type_id: str, dlg: DispatchPreview) -> None:
+        """The operator chose the type of an event that had none: keep it on the event (the
+        list shows it) and prepare the plan of that type."""
+        feed = self.feed_events.get(eid)
+        if feed is not None:
+            self.feed_events[eid] = replace(feed, type_id=type_id)
+        dlg.done(0)  # closes; _on_preview_closed forgets it
+        self._on_preview_closed(dlg)
+        self.request_dispatch({"event_id": eid, "type_id": type_id})
+
+    def _on_prepared(self, result: tuple[str, routing.Plan | None, dict[str, Any]]) -> None:
         eid, plan, preview = result
         if self._read_only:
             return
@@ -725,8 +827,10 @@ class DispatchController(QObject):
             self.preview.raise_()
             return
         self.panel.show_message("")
+        self.sig_network_impact_shown.emit(preview["impact"].get("network") or {})
         dlg = DispatchPreview(preview, self.panel.window())
         event = preview.get("event")
+        dlg.sig_type_chosen.connect(lambda tid: self._on_type_chosen(eid, tid, dlg))
         dlg.sig_dispatch_confirmed.connect(lambda _p: self._on_confirmed(eid, plan, dlg, event))
         dlg.finished.connect(lambda _r: self._on_preview_closed(dlg))
         self.preview = dlg
@@ -737,19 +841,20 @@ class DispatchController(QObject):
             self.preview = None
         dlg.deleteLater()
 
-    def _on_confirmed(self, eid: str, plan: routing.Plan, dlg: DispatchPreview,
+    def _on_confirmed(self, eid: str, plan: routing.Plan | None, dlg: DispatchPreview,
                       event: dict[str, Any] | None = None) -> None:
-        if eid in self._inflight or self.store is None:
+        if eid in self._inflight or self.store is None or plan is None:
             return
         self._inflight.add(eid)
         # one key per confirmation; kept after a failure so that the retry is the same request
         key = self._dispatch_keys.setdefault(eid, f"gui-dispatch:{uuid.uuid4().hex}")
         store, op = self.store, self.operator
+        note = str(dlg.preview.get("note") or "")  # a pipe event's network result
         extra = self.create_args(event)  # a levels store: the event's area and owner
 
         def work():
             try:
-                return store.create(eid, op, key, plan=plan, source="gui", **extra)
+                return store.create(eid, op, key, plan=plan, source="gui", note=note, **extra)
             except Exception as e:  # noqa: BLE001 - classified on the GUI thread
                 return e
 
@@ -785,7 +890,7 @@ class DispatchController(QObject):
         label = action_label(action)
         if isinstance(result, Exception):
             if isinstance(result, (IllegalTransition, IdempotencyConflict, NotPermitted,
-                                   ValueError)):
+                                   ValueError, EventNotOpen)):
                 self._action_keys.pop((order_id, action), None)
             elif isinstance(result, StoreLocked):
                 self._set_read_only(str(result))
@@ -891,8 +996,7 @@ class DispatchController(QObject):
             return
         t = self._orders_as_of.strftime("%H:%M:%S") if self._orders_as_of else "--:--:--"
         self._disconnected = self.tr(
-            "派遣库连接中断 — 显示 {t} 时的状态，拒绝写入（自动重连中…） [{detail}]").format(
-                t=t, detail=detail.splitlines()[0] if detail else "")
+            "派遣库连接中断 — 显示 {t} 时的状态，拒绝写入（自动重连中…）").format(t=t)
         log.warning("dispatch store disconnected: %s", detail)
         self.panel.set_read_only(self._read_only or self._disconnected)
         self.sig_alert.emit(self._disconnected)

@@ -9,18 +9,20 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import orjson
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject, Signal
 
+from cockpit.datasets import queue
 from cockpit.layers.base import Viewport
 from cockpit.layers.density import DensityLayer
 from cockpit.layers.districts import DistrictLayer
 from cockpit.layers.events import EventLayer
 from cockpit.layers.facilities import FacilityLayer
+from cockpit.layers.pipes import PipeLayer, impact_payload
 from cockpit.layers.risk_points import RiskPointLayer
 from cockpit.layers.search import search
 from cockpit.widgets.map_side import MapSidePanel
@@ -64,12 +66,20 @@ class MapController(QObject):
         self.events = EventLayer()
         self.facilities = FacilityLayer()
         self.density = DensityLayer("events")
+        self.pipes = PipeLayer()
+        self.feed_points: dict[str, list] = {}
         self.districts = DistrictLayer("density")
         self.visible = {"risk_points": True, "events": True, "facilities": True,
-                        "density": False}
+                        "density": False, "pipes": False}
+        #: the layer whose "drawn" report times a refresh (sent last when it is the pipes)
+        self.measure_layer = "risk_points"
         self.filters: dict[str, Any] = {"levels": [1, 2, 3, 4], "categories": None}
         self.event_states: dict[int, str] = {}
+        #: the live feed's reports for the event layer (plain rows; set by the window)
+        self.live_events: Callable[[], list[dict]] | None = None
         self.viewport: Viewport | None = None
+        #: The last mark command sent (the selection on the map).
+        self.marked: dict[str, Any] | None = None
         self.seq = 0
         self._running = False
         self._again = False
@@ -83,6 +93,7 @@ class MapController(QObject):
         view.sig_feature_clicked.connect(self._on_feature_clicked)
         view.sig_layer_drawn.connect(self._on_layer_drawn)
         view.sig_ready.connect(self.send_districts)
+        view.sig_ready.connect(self.send_key)
         if side is not None:
             side.tree.sig_layer_toggled.connect(self.set_visible)
             side.tree.sig_categories_changed.connect(self._on_categories_changed)
@@ -106,6 +117,40 @@ class MapController(QObject):
 
         run_in_background(work, self.view.send_layer, self._on_failed)
 
+    def send_key(self) -> None:
+        """The map key (legend): each layer's symbols with their words, in the interface
+        language; the page shows the sections of the layers that are on."""
+        self.view.send_layer(encode(map_key()))
+
+    def mark(self, lon: float, lat: float, *, kind: str = "place", fid: Any = None,
+             label: str = "", zoom: float | None = None, code: str | None = None) -> None:
+        """Pan to a place and mark it with a pulsing ring and a dashed outline (a district's
+        ``code``: its boundary outlined too); ``zoom``: fly in at least that far."""
+        cmd: dict[str, Any] = {"cmd": "mark", "lon": float(lon), "lat": float(lat),
+                               "kind": kind, "label": str(label or "")}
+        if fid is not None:
+            cmd["id"] = str(fid)
+        if zoom is not None:
+            cmd["zoom"] = float(zoom)
+        if code:
+            cmd["code"] = str(code)
+        self.marked = cmd
+        self.view.send_command(cmd)
+
+    def locate_event(self, event: dict) -> None:
+        """An event selected in a list: pan to it, mark it, and show it in the side panel
+        (catalog events; a feed event's detail is its row)."""
+        if event.get("lon") is None or event.get("lat") is None:
+            return
+        eid = str(event.get("event_id", ""))
+        self.mark(event["lon"], event["lat"], kind="event", fid=eid,
+                  label=f"{eid} {event.get('title') or ''}".strip(), zoom=13)
+        if eid.isdigit():
+            self._show_detail("events", int(eid))
+        elif self.side is not None:
+            self.side.detail.show_detail("event", {k: event.get(k) for k in (
+                "event_id", "title", "type_name", "source", "severity", "lon", "lat")})
+
     def set_choropleth(self, mode: str) -> None:
         self.districts = DistrictLayer(mode)
         self.send_districts()
@@ -122,12 +167,26 @@ class MapController(QObject):
         """Dispatch states by event id (from the dispatch store), for the event colours."""
         self.event_states = dict(states)
 
+    def set_feed_events(self, events: Iterable[Any]) -> None:
+        """The live events that are not in the catalog (feeds, alarms: objects with
+        ``lon``, ``lat``, ``occurred_at``, ``severity``, ``type_id``), for the density."""
+        ev = list(events)
+        self.feed_points = {"lon": [e.lon for e in ev], "lat": [e.lat for e in ev],
+                            "occurred_at": [e.occurred_at for e in ev],
+                            "severity": [e.severity for e in ev],
+                            "type_id": [e.type_id for e in ev]}
+
     def refresh(self, *, time_only: bool = False) -> None:
         """Query the visible layers again for the current viewport. ``time_only``: only the
         layers that move with the clock (events, density) — a replay frame; the risk points
         and facilities on the page stay as drawn unless the viewport changed meanwhile."""
         if self.viewport is not None:
             self._query(time_only=time_only)
+
+    def show_network_impact(self, impact: dict) -> None:
+        """Highlight a burst's isolated segment, cut-off pipes, valves to close and critical
+        sites (``impact``: ``NetworkImpact.as_dict()``); an empty dict clears it."""
+        self.view.send_layer(encode(impact_payload(impact)))
 
     def fly_to(self, lon: float, lat: float, zoom: float) -> None:
         self.view.send_command({"cmd": "fly_to", "lon": float(lon), "lat": float(lat),
@@ -169,7 +228,10 @@ class MapController(QObject):
         if time_only and seq == self._answered_seq:
             visible &= TIME_LAYERS
         filters = {"levels": self.filters["levels"], "categories": self.filters["categories"]}
-        states = {"states": self.event_states}
+        states = {"states": self.event_states,
+                  "live": self.live_events() if self.live_events is not None else []}
+        density_filters = (filters if self.density.source == "risk"
+                           else {"feed": self.feed_points})
 
         def work() -> tuple[list[tuple[str, str]], dict]:
             con = self.catalog.cursor()
@@ -183,7 +245,9 @@ class MapController(QObject):
                 if "facilities" in visible:
                     payloads.append(self.facilities.query(con, vp, as_of))
                 if "density" in visible:
-                    payloads.append(self.density.query(con, vp, as_of))
+                    payloads.append(self.density.query(con, vp, as_of, density_filters))
+                if "pipes" in visible:
+                    payloads.append(self.pipes.query(con, vp, as_of))
                 t1 = time.perf_counter()
                 for p in payloads:
                     p["seq"] = seq
@@ -226,7 +290,7 @@ class MapController(QObject):
         log.error("map query failed: %s", message)
 
     def _on_layer_drawn(self, msg: dict) -> None:
-        if msg.get("layer") == "risk_points" and "ms" in msg:
+        if msg.get("layer") == self.measure_layer and "ms" in msg:
             timing = self._timings.pop(int(msg.get("seq", 0)), {})
             self.sig_refresh_measured.emit({**timing, "ms": float(msg["ms"]),
                                             "features": int(msg.get("features", 0))})
@@ -241,10 +305,15 @@ class MapController(QObject):
         self.refresh()
 
     def _on_search(self, text: str) -> None:
+        as_of = self.now()
+
         def work() -> list:
             con = self.catalog.cursor()
             try:
-                return search(con, text)
+                found = [{"kind": "event", "id": e.event_id, "name": e.title,
+                          "detail": "event", "lon": e.lon, "lat": e.lat, "zoom": 15}
+                         for e in queue.find_events(con, text, as_of, limit=8)]
+                return found + search(con, text)
             finally:
                 con.close()
 
@@ -252,9 +321,18 @@ class MapController(QObject):
             run_in_background(work, self.side.search.set_results, self._on_failed)
 
     def _on_result_chosen(self, r: dict) -> None:
-        self.fly_to(r["lon"], r["lat"], r.get("zoom", 14))
+        """Fly to a search result and leave a mark (a district's boundary outlined)."""
+        self.mark(r["lon"], r["lat"], kind=str(r.get("kind") or "place"), fid=r.get("id"),
+                  label=str(r.get("name") or ""), zoom=r.get("zoom", 14),
+                  code=str(r["id"]) if r.get("detail") == "district" else None)
         if r.get("kind") == "risk_point":
             self._show_detail("risk_points", int(r["id"]))
+        elif r.get("kind") == "event":
+            self._show_detail("events", int(r["id"]))
+        elif self.side is not None:  # the side panel follows: no stale feature left there
+            self.side.detail.show_detail(str(r.get("kind") or "unit"), {
+                "name": r.get("name"), "code": r.get("id"), "lon": r.get("lon"),
+                "lat": r.get("lat")})
 
     def _on_feature_clicked(self, msg: dict) -> None:
         layer = msg.get("layer")
@@ -285,6 +363,41 @@ class MapController(QObject):
 
         if self.side is not None:
             run_in_background(work, lambda r: self.side.detail.show_detail(*r), self._on_failed)
+
+
+def map_key() -> dict:
+    """The map key's message: per layer, each symbol (shape) with its colour and word."""
+    from cockpit.layers.events import STATE_COLOURS
+    from cockpit.layers.facilities import KIND_COLOURS
+    from cockpit.widgets import theme
+
+    lv = theme.LEVEL
+    key = {"layer": "key", "title": QT_TRANSLATE_NOOP("map_key", "图例"), "sections": [
+        {"layer": "events", "title": QT_TRANSLATE_NOOP("map_key", "事件（形状 = 状态）"), "items": [
+            {"symbol": "●", "colour": STATE_COLOURS["new"], "label": QT_TRANSLATE_NOOP("map_key", "待派遣")},
+            {"symbol": "▲", "colour": STATE_COLOURS["overdue"], "label": QT_TRANSLATE_NOOP("map_key", "超时")},
+            {"symbol": "■", "colour": STATE_COLOURS["dispatched"], "label": QT_TRANSLATE_NOOP("map_key", "已派遣")},
+            {"symbol": "✖", "colour": STATE_COLOURS["closed"], "label": QT_TRANSLATE_NOOP("map_key", "已结案")},
+            {"symbol": "◎", "colour": "#ffffff", "label": QT_TRANSLATE_NOOP("map_key", "白边：一小时内")}]},
+        {"layer": "risk_points", "title": QT_TRANSLATE_NOOP("map_key", "风险点（形状 = 级别）"), "items": [
+            {"symbol": "▲", "colour": lv[1], "label": QT_TRANSLATE_NOOP("map_key", "重大")},
+            {"symbol": "◆", "colour": lv[2], "label": QT_TRANSLATE_NOOP("map_key", "较大")},
+            {"symbol": "●", "colour": lv[3], "label": QT_TRANSLATE_NOOP("map_key", "一般")},
+            {"symbol": "○", "colour": lv[4], "label": QT_TRANSLATE_NOOP("map_key", "低")}]},
+        {"layer": "facilities", "title": QT_TRANSLATE_NOOP("map_key", "应急设施（圆环）"), "items": [
+            {"symbol": "◯", "colour": KIND_COLOURS["warehouse"], "label": QT_TRANSLATE_NOOP("map_key", "物资仓库")},
+            {"symbol": "◯", "colour": KIND_COLOURS["fire_station"], "label": QT_TRANSLATE_NOOP("map_key", "消防站")},
+            {"symbol": "◯", "colour": KIND_COLOURS["hospital"], "label": QT_TRANSLATE_NOOP("map_key", "医院")},
+            {"symbol": "◯", "colour": KIND_COLOURS["shelter"], "label": QT_TRANSLATE_NOOP("map_key", "避难场所")}]},
+        {"layer": None, "title": QT_TRANSLATE_NOOP("map_key", "选中"), "items": [
+            {"symbol": "◌", "colour": "#ffd60a", "label": QT_TRANSLATE_NOOP("map_key", "脉冲圆环 + 虚线圈：选中的事件或地点")}]},
+    ]}
+    key["title"] = QCoreApplication.translate("map_key", key["title"])
+    for sec in key["sections"]:
+        sec["title"] = QCoreApplication.translate("map_key", sec["title"])
+        for it in sec["items"]:
+            it["label"] = QCoreApplication.translate("map_key", it["label"])
+    return key
 
 
 def _translated_districts(msg: dict) -> dict:

@@ -126,6 +126,11 @@ def drill_report_html(rep: dict[str, Any]) -> str:
             f"<td>{_e(r.get('department') or r['dept_id'])}</td>"
             f"<td>{_e(what)}</td><td>{late}</td></tr>")
     out.append("</table>")
+    if rep.get("network"):
+        out.append("<h3>" + translate("drill_report_pdf", "管网影响 · Pipe network impact") + "</h3>")
+        out.append("<ul>" + "".join(
+            f"<li>{_e(translate('drill_report_pdf', '注入 {n}').format(n=r['inject'] or '—'))}"
+            f" · {_e(r['event_id'])}: {_e(r['note'])}</li>" for r in rep["network"]) + "</ul>")
     out.append("<h3>" + translate("drill_report_pdf", "评分方法 · Scoring") + "</h3>"
                f"<p>{_e(tr_word(rep.get('formula')))}</p>")
     return "\n".join(out)

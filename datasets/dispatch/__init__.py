@@ -4,7 +4,11 @@ An **order** is one department's assignment for one event. It moves through
 
     create (派遣) → acknowledge (签收) → handle (处置) → verify (核查) → close (结案) → evaluate (评价)
 
-and may be cancelled at any point before close. The store keeps nothing but the log; the state
+and may be cancelled at any point before close (a cancel says why in its note). 评价 records a
+rating in ``outcome``: 满意 / 基本满意 / 不满意 (:data:`RATINGS`). An event that needs no dispatch leaves the queue by one ``dismiss`` (不予派遣,
+the reason in the note) or ``merge`` (合并 as a duplicate, ``outcome`` ``duplicate_of:<id>``)
+row under the order id ``<event_id>/~event/1`` (:meth:`DispatchStore.dispose`); the order view
+leaves those rows out. The store keeps nothing but the log; the state
 of every order is a view over it (:meth:`DispatchStore.orders`).
 
 Public API (the GUI, the CLI and the tests use only this)::
@@ -12,6 +16,8 @@ Public API (the GUI, the CLI and the tests use only this)::
     store = open_store(path, routing=None, key=None, read_only=False)
     ids = store.create(event_id, operator, idempotency_key, plan=None)   # -> [order_id, ...]
     rec = store.advance(order_id, action, operator, idempotency_key, note="")   # -> Receipt
+    rec = store.dispose(event_id, "dismiss" | "merge", operator, key, note, duplicate_of=None)
+    store.dispositions(as_of=None)  # DataFrame: the events dismissed or merged
     store.orders(as_of=None)      # DataFrame, one row per order, state as of a UTC moment
     store.history(order_id)       # DataFrame of the order's log rows
     store.verify()                # [] or a list of problems (edits, deletions, reordering, ...)
@@ -103,15 +109,20 @@ from cockpit.datasets.dispatch.duckdb_store import DispatchStore
 from cockpit.datasets.dispatch.ledger import (
     ACTIONS,
     COLUMNS,
+    EVENT_ACTIONS,
+    EVENT_DEPT,
     FINISHED,
     GENESIS,
     LEVEL_ACTIONS,
+    NOTE_REQUIRED,
+    RATINGS,
     SCHEMA_VERSION,
     STATE_AFTER,
     STATES,
     TRANSITIONS,
     DispatchError,
     DuplicateOpenOrder,
+    EventNotOpen,
     IdempotencyConflict,
     IllegalTransition,
     NotPermitted,
@@ -132,6 +143,11 @@ __all__ = [
     "open_store", "is_pg_location", "DispatchStore",
     "ACTIONS",
     "COLUMNS",
+    "EVENT_ACTIONS",
+    "EVENT_DEPT",
+    "EventNotOpen",
+    "NOTE_REQUIRED",
+    "RATINGS",
     "FINISHED",
     "GENESIS",
     "SCHEMA_VERSION",

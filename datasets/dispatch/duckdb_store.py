@@ -26,6 +26,7 @@ from cockpit.datasets.dispatch.ledger import (
     DDL,
     GENESIS,
     SCHEMA_VERSION,
+    STATE_AFTER,
     DispatchError,
     IllegalTransition,
     LogReader,
@@ -39,12 +40,14 @@ from cockpit.datasets.dispatch.ledger import (
     check_advance,
     check_text,
     create_rows,
+    dispose_rows,
     iso,
     make_row,
     naive_utc,
     plan_orders,
     replay_advance,
     replay_create,
+    replay_dispose,
     utcnow,
 )
 from cockpit.datasets.routing import PlanStep
@@ -201,6 +204,33 @@ def _write_failure(e: Exception, path: Path) -> str:
 _INSERT_ROW = "(" + ",".join("?" * len(COLUMNS)) + ")"
 
 
+class _Request:
+    """One queued write: its idempotency key, how to build its rows on the current state,
+    how to answer a repeat of the key, and how to turn its written rows into the result."""
+
+    __slots__ = ("key", "build", "replay", "finish", "pending", "result", "error", "done")
+
+    def __init__(self, key: str, build: Callable[[], list[dict[str, Any]]],
+                 replay: Callable[[list[dict[str, Any]]], Any],
+                 finish: Callable[[list[dict[str, Any]]], Any]) -> None:
+        self.key, self.build, self.replay, self.finish = key, build, replay, finish
+        self.pending: Any = None
+        self.result: Any = None
+        self.error: BaseException | None = None
+        self.done = False
+
+    def ok(self, result: Any) -> None:
+        self.result, self.done = result, True
+
+    def fail(self, error: BaseException) -> None:
+        self.error, self.done = error, True
+
+    def result_or_raise(self) -> Any:
+        if self.error is not None:
+            raise self.error
+        return self.result
+
+
 class DispatchStore(LogReader):
     """The dispatch store on one DuckDB file. Use :func:`open_store`."""
 
@@ -218,6 +248,9 @@ class DispatchStore(LogReader):
         self.recovered: StoreRecovered | None = None
         self.incidents: list[str] = []
         self._lock = threading.RLock()
+        self._queue_cv = threading.Condition(threading.Lock())
+        self._queue: list[_Request] = []
+        self._leading = False
         self._backend = _DuckDBBackend(self.path, read_only)
         self._con: duckdb.DuckDBPyConnection | None = None
         self.head_path = self.path.with_name(self.path.name + ".head")
@@ -375,6 +408,18 @@ class DispatchStore(LogReader):
         names = [d[0] for d in cur.description]
         return [dict(zip(names, r)) for r in cur.fetchall()]
 
+    def _rows_for_keys(self, keys: list[str]) -> dict[str, list[dict[str, Any]]]:
+        """The rows already written under any of ``keys`` (one query for a whole group)."""
+        cur = self._con.execute(
+            "SELECT * FROM dispatch_log WHERE idempotency_key IN (SELECT unnest(?::VARCHAR[])) "
+            "ORDER BY idempotency_key, part", [keys])
+        names = [d[0] for d in cur.description]
+        out: dict[str, list[dict[str, Any]]] = {}
+        for r in cur.fetchall():
+            row = dict(zip(names, r))
+            out.setdefault(row["idempotency_key"], []).append(row)
+        return out
+
     def _make_row(self, seq: int, prev: str, at: datetime, **kw: Any) -> dict[str, Any]:
         return make_row(seq, prev, at, **{**kw, "seat": kw.get("seat") or self.seat,
                                           "source": kw.get("source") or self.source})
@@ -461,27 +506,21 @@ class DispatchStore(LogReader):
         """
         event_id = str(event_id)
         check_text(operator=operator, idempotency_key=idempotency_key)
-        with self._lock:
-            self._ensure_open()
-            existing = self._rows_for_key(idempotency_key)
-            if existing:
-                return replay_create(existing, event_id, idempotency_key)
-            orders, pid = plan_orders(event_id, plan, dept_id, deadlines, plan_id, targets,
-                                       self.routing)
+        planned: list = []
 
-            def build() -> list[dict[str, Any]]:
-                return create_rows(
-                    self._state(), (self._seq, self._hash), naive_utc(self.clock()), event_id,
-                    orders, pid, operator=operator, seat=seat or self.seat,
-                    source=source or self.source, note=note, idempotency_key=idempotency_key)
+        def build() -> list[dict[str, Any]]:
+            if not planned:  # asked once, and only when the key is new
+                planned.append(plan_orders(event_id, plan, dept_id, deadlines, plan_id,
+                                           targets, self.routing))
+            orders, pid = planned[0]
+            return create_rows(
+                self._state(), (self._seq, self._hash), naive_utc(self.clock()), event_id,
+                orders, pid, operator=operator, seat=seat or self.seat,
+                source=source or self.source, note=note, idempotency_key=idempotency_key)
 
-            rows, replayed = self._commit(
-                idempotency_key, build,
-                lambda ex: replay_create(ex, event_id, idempotency_key))
-            if rows is None:
-                return replayed
-            self._state().applied(rows)
-            return [r["order_id"] for r in rows]
+        return self._submit(_Request(
+            idempotency_key, build, lambda ex: replay_create(ex, event_id, idempotency_key),
+            lambda rows: [r["order_id"] for r in rows]))
 
     def advance(self, order_id: str, action: str, operator: str, idempotency_key: str,
                 note: str = "", *, outcome: str = "ok", seat: str | None = None,
@@ -492,36 +531,176 @@ class DispatchStore(LogReader):
         key returns the first result (``Receipt.repeated``) and writes nothing.
         """
         check_text(operator=operator, idempotency_key=idempotency_key)
-        check_action(action)
-        with self._lock:
-            self._ensure_open()
+        check_action(action, note, outcome)
 
-            def replay(ex):
-                return replay_advance(ex, order_id, action, idempotency_key)
+        def replay(ex):
+            return replay_advance(ex, order_id, action, idempotency_key)
 
-            def build() -> list[dict[str, Any]]:
-                try:
-                    o = check_advance(self._state(), order_id, action)
-                except IllegalTransition:
-                    existing = self._rows_for_key(idempotency_key)
-                    if existing:
-                        raise Replayed(replay(existing)) from None
-                    raise
-                return [self._make_row(
-                    self._seq + 1, self._hash, naive_utc(self.clock()), order_id=order_id,
-                    event_id=o.event_id, dept_id=o.dept_id, action=action, operator=operator,
-                    seat=seat, source=source, outcome=outcome, note=note,
-                    idempotency_key=idempotency_key)]
-
+        def build() -> list[dict[str, Any]]:
             try:
-                rows, replayed = self._commit(idempotency_key, build, replay)
-            except Replayed as r:
-                return r.receipt
-            if rows is None:
-                return replayed
-            self._state().applied(rows)
+                o = check_advance(self._state(), order_id, action)
+            except IllegalTransition:
+                existing = self._rows_for_key(idempotency_key)
+                if existing:
+                    raise Replayed(replay(existing)) from None
+                raise
+            return [self._make_row(
+                self._seq + 1, self._hash, naive_utc(self.clock()), order_id=order_id,
+                event_id=o.event_id, dept_id=o.dept_id, action=action, operator=operator,
+                seat=seat, source=source, outcome=outcome, note=note,
+                idempotency_key=idempotency_key)]
+
+        def finish(rows: list[dict[str, Any]]) -> Receipt:
             r = rows[0]
-            return Receipt(order_id, action, self._orders[order_id].state, r["seq"], r["at_utc"])
+            return Receipt(order_id, action, self._orders[order_id].state, r["seq"],
+                           r["at_utc"])
+
+        return self._submit(_Request(idempotency_key, build, replay, finish))
+
+    # ------------------------------------------------------------------ group commit
+
+    def _submit(self, req: _Request) -> Any:
+        """Queue a write and wait until it is committed (or refused).
+
+        Group commit: writes that arrive while another batch is being committed wait on the
+        store's lock; the first of them to get it takes every queued write and commits them
+        together, in one statement (one transaction), then hands each caller its own result.
+        No caller returns before the transaction holding its rows has committed, so what a
+        caller was told survives a kill -9 exactly as with one commit per write.
+        """
+        if self.read_only:
+            raise StoreWriteError(f"the dispatch store {self.path} is open read-only: "
+                                  "nothing was recorded")
+        with self._queue_cv:
+            self._queue.append(req)
+            # while a batch is being committed, later writes gather in the queue; whoever
+            # is not done when it ends leads the next batch (the others just return)
+            while not req.done and self._leading:
+                self._queue_cv.wait()
+            if req.done:
+                return req.result_or_raise()
+            self._leading = True
+            batch, self._queue = self._queue, []
+        taken = list(batch)
+        try:
+            with self._lock:
+                self._ensure_open()
+                while batch:  # one key once per transaction: a repeat waits for the next
+                    keys: set[str] = set()
+                    now, later = [], []
+                    for r in batch:
+                        (later if r.key in keys else now).append(r)
+                        keys.add(r.key)
+                    self._commit_batch(now)
+                    batch = later
+        except BaseException as e:
+            for r in taken:
+                if not r.done:
+                    r.fail(e)
+            raise
+        finally:
+            with self._queue_cv:
+                self._leading = False
+                self._queue_cv.notify_all()
+        return req.result_or_raise()
+
+    def _commit_batch(self, batch: list[_Request]) -> None:
+        """Build every request's rows on the state the ones before it leave, write them all
+        in one statement; when that fails, write them one by one (the single-write path
+        tells a lost answer from a refused write and reopens a dead connection)."""
+        if len(batch) == 1:  # alone: nothing to group, nothing applied ahead of its commit
+            req = batch[0]
+            try:
+                req.ok(self._write_one(req))
+            except Exception as e:  # noqa: BLE001 - handed to its own caller
+                req.fail(e)
+            return
+        staged: list[tuple[_Request, list[dict[str, Any]]]] = []
+        try:
+            written = self._rows_for_keys([r.key for r in batch])
+        except Exception:  # noqa: BLE001 - each write goes alone, with the retries
+            written = None
+        for req in batch:
+            if written is None:
+                try:
+                    req.ok(self._write_one(req))
+                except Exception as e:  # noqa: BLE001 - handed to its own caller
+                    req.fail(e)
+                continue
+            try:
+                existing = written.get(req.key)
+                if existing:
+                    req.ok(req.replay(existing))
+                    continue
+                rows = req.build()
+            except Replayed as r:
+                req.ok(r.receipt)
+                continue
+            except Exception as e:  # noqa: BLE001 - handed to its own caller
+                req.fail(e)
+                continue
+            self._seq, self._hash = rows[-1]["seq"], rows[-1]["hash"]
+            self._state().applied(rows)
+            req.pending = req.finish(rows)
+            staged.append((req, rows))
+        if not staged:
+            return
+        try:
+            self._insert([row for _, rows in staged for row in rows])
+        except Exception as e:  # noqa: BLE001 - each write is retried alone below
+            try:
+                self._load_state()  # drop what was applied ahead of the commit
+            except Exception:  # noqa: BLE001 - the connection is gone: open it again
+                with contextlib.suppress(Exception):
+                    self._reopen(f"a grouped commit failed: {e}")
+        else:
+            self._after_commit()
+            for req, _ in staged:
+                req.ok(req.pending)
+            return
+        for req, _ in staged:
+            try:
+                req.ok(self._write_one(req))
+            except Exception as e:  # noqa: BLE001 - handed to its own caller
+                req.fail(e)
+
+    def _write_one(self, req: _Request) -> Any:
+        """One write in its own transaction, with the retries of :meth:`_commit`."""
+        existing = self._rows_for_key(req.key)
+        if existing:
+            return req.replay(existing)
+        try:
+            rows, replayed = self._commit(req.key, req.build, req.replay)
+        except Replayed as r:
+            return r.receipt
+        if rows is None:
+            return replayed
+        self._state().applied(rows)
+        return req.finish(rows)
+
+    def dispose(self, event_id, action: str, operator: str, idempotency_key: str,
+                note: str, *, duplicate_of: str | None = None, seat: str | None = None,
+                source: str | None = None) -> Receipt:
+        """Take an event off the queue without dispatching it: ``dismiss`` (不予派遣, ``note``
+        the reason) or ``merge`` (合并, a duplicate of event ``duplicate_of``). One log row;
+        refused (:class:`EventNotOpen`) for an event with open orders or already disposed. A
+        repeated key returns the first result and writes nothing."""
+        event_id = str(event_id)
+        check_text(operator=operator, idempotency_key=idempotency_key)
+
+        def build() -> list[dict[str, Any]]:
+            return dispose_rows(
+                self._state(), (self._seq, self._hash), naive_utc(self.clock()), event_id,
+                action, note, duplicate_of, operator=operator, seat=seat or self.seat,
+                source=source or self.source, idempotency_key=idempotency_key)
+
+        def finish(rows: list[dict[str, Any]]) -> Receipt:
+            r = rows[0]
+            return Receipt(r["order_id"], action, STATE_AFTER[action], r["seq"], r["at_utc"])
+
+        return self._submit(_Request(
+            idempotency_key, build,
+            lambda ex: replay_dispose(ex, event_id, action, idempotency_key), finish))
 
     def _state(self) -> Slots:
         """The cache as a :class:`Slots` (its dicts may have been replaced by a reload)."""

@@ -20,10 +20,22 @@ from cockpit.datasets.routing import DEADLINE_ACTIONS, PlanStep, by_department, 
 SCHEMA_VERSION = 1
 GENESIS = "0" * 64
 ACTIONS = ("create", "acknowledge", "handle", "verify", "close", "evaluate", "cancel")
+#: What an event can be given instead of orders (事件处置 without dispatching): ``dismiss``
+#: 不予派遣 (with the reason in the note) or ``merge`` 合并 as a duplicate of another event
+#: (``outcome`` ``duplicate_of:<event_id>``). One row, under the order id
+#: ``<event_id>/~event/1`` (department :data:`EVENT_DEPT`): once per event.
+EVENT_ACTIONS = ("dismiss", "merge")
+EVENT_DEPT = "~event"
+#: The ratings 评价 records in ``outcome`` (satisfied / fairly satisfied / unsatisfied: the
+#: words are the data, as the hotline records them) and what each counts for in the
+#: closed-loop board's satisfaction rate.
+RATINGS = {"满意": 1.0, "基本满意": 0.5, "不满意": 0.0}
+#: Actions that must say why (the note).
+NOTE_REQUIRED = ("cancel", "dismiss", "merge")
 #: The state an action leads to.
 STATE_AFTER = {"create": "created", "acknowledge": "acknowledged", "handle": "handled",
                "verify": "verified", "close": "closed", "evaluate": "evaluated",
-               "cancel": "cancelled"}
+               "cancel": "cancelled", "dismiss": "dismissed", "merge": "merged"}
 STATES = tuple(STATE_AFTER.values())
 #: state -> the actions allowed next, in the order the loop runs them.
 TRANSITIONS: dict[str, tuple[str, ...]] = {
@@ -34,9 +46,11 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
     "closed": ("evaluate",),
     "evaluated": (),
     "cancelled": (),
+    "dismissed": (),
+    "merged": (),
 }
 #: States in which an order no longer holds its event and department.
-FINISHED = frozenset({"closed", "evaluated", "cancelled"})
+FINISHED = frozenset({"closed", "evaluated", "cancelled", "dismissed", "merged"})
 #: Actions between the levels of the centres (上报 escalate, 下派 delegate, 督办 supervise,
 #: 退回 return): they change who owns an order (``owner``) or attach a supervision deadline
 #: (``due_utc``), never its state; allowed while the order is open. Only a store that knows
@@ -136,6 +150,15 @@ class StoreLocked(DispatchError):
             "program at a time (even read-only). To run several cockpits on one centre, point "
             "every seat at the shared PostgreSQL dispatch store instead. This cockpit runs "
             "without dispatching until the store is free.")
+
+
+class EventNotOpen(DispatchError):
+    """A dismiss or merge of an event that is not waiting for dispatch."""
+
+    def __init__(self, event_id: str, why: str):
+        self.event_id = event_id
+        super().__init__(f"event {event_id} cannot be dismissed or merged: {why}; nothing was "
+                         "recorded")
 
 
 class NotPermitted(DispatchError):
@@ -276,6 +299,9 @@ class Slots:
                 continue
             oid, slot = r["order_id"], (r["event_id"], r["dept_id"])
             st = STATE_AFTER[r["action"]]
+            if r["action"] in EVENT_ACTIONS:
+                self.orders[oid] = Order(r["event_id"], r["dept_id"], st)
+                continue
             if r["action"] == "create":
                 self.orders[oid] = Order(r["event_id"], r["dept_id"], st)
                 self.open_by_slot[slot] = oid
@@ -368,12 +394,53 @@ def check_advance(slots: Slots, order_id: str, action: str) -> Order:
     return o
 
 
-def check_action(action: str, levels: bool = False) -> None:
+def check_action(action: str, note: str = "", outcome: str = "ok",
+                 levels: bool = False) -> None:
+    """An order action's name, its note (a cancel says why) and a rating's value; a levels
+    store also takes the actions between centres (:data:`LEVEL_ACTIONS`)."""
     if levels and action in LEVEL_ACTIONS:
         return
     if action not in ACTIONS or action == "create":
         raise ValueError(f"unknown action {action!r}: one of "
                          f"{', '.join(a for a in ACTIONS if a != 'create')}")
+    if action in NOTE_REQUIRED and not (note or "").strip():
+        raise ValueError(f"'{action}' needs a note saying why: nothing was recorded")
+    if action == "evaluate" and outcome not in ("ok", *RATINGS):
+        raise ValueError(f"unknown rating {outcome!r}: one of {', '.join(RATINGS)}")
+
+
+def event_order_id(event_id: str) -> str:
+    """The log's order id of an event's disposition (dismiss or merge)."""
+    return f"{event_id}/{EVENT_DEPT}/1"
+
+
+def dispose_rows(slots: Slots, head: tuple[int, str], at: datetime, event_id: str,
+                 action: str, note: str, duplicate_of: str | None, **common: Any
+                 ) -> list[dict[str, Any]]:
+    """The one row of a dismiss or merge: refused (:class:`EventNotOpen`) when the event has
+    an open order or has been dismissed or merged already, :class:`ValueError` without a
+    reason or (merge) without another event to merge into."""
+    if action not in EVENT_ACTIONS:
+        raise ValueError(f"unknown event action {action!r}: one of {', '.join(EVENT_ACTIONS)}")
+    if not (note or "").strip():
+        raise ValueError(f"'{action}' of event {event_id} needs a reason: nothing was recorded")
+    outcome = "dismissed"
+    if action == "merge":
+        dup = str(duplicate_of or "").strip()
+        if not dup or dup == event_id:
+            raise ValueError(f"merging event {event_id} needs the id of the other event it "
+                             "repeats: nothing was recorded")
+        outcome = f"duplicate_of:{dup}"
+    oid = event_order_id(event_id)
+    done = slots.orders.get(oid)
+    if done is not None:
+        raise EventNotOpen(event_id, f"it was {done.state} already")
+    busy = {d: o for (e, d), o in slots.open_by_slot.items() if e == event_id}
+    if busy:
+        raise EventNotOpen(event_id, "it has open orders: " + ", ".join(busy.values()))
+    return [make_row(head[0] + 1, head[1], at, order_id=oid, event_id=event_id,
+                     dept_id=EVENT_DEPT, action=action, order_created=oid, note=note,
+                     outcome=outcome, **common)]
 
 
 def replay_advance(rows: list[dict[str, Any]], order_id: str, action: str,
@@ -386,6 +453,18 @@ def replay_advance(rows: list[dict[str, Any]], order_id: str, action: str,
             f"{r['order_id']}, not for '{action}' of order {order_id}: use a new key for a new "
             "request")
     return Receipt(order_id, action, STATE_AFTER.get(action, ""), int(r["seq"]),
+                   to_datetime(r["at_utc"]), repeated=True)
+
+
+def replay_dispose(rows: list[dict[str, Any]], event_id: str, action: str,
+                   key: str) -> Receipt:
+    """The first result of a repeated dismiss/merge key (or :class:`IdempotencyConflict`)."""
+    r = rows[0]
+    if r["event_id"] != event_id or r["action"] != action:
+        raise IdempotencyConflict(
+            f"idempotency key {key!r} was used for '{r['action']}' of {r['order_id']}, not for "
+            f"'{action}' of event {event_id}: use a new key for a new request")
+    return Receipt(r["order_id"], action, STATE_AFTER[action], int(r["seq"]),
                    to_datetime(r["at_utc"]), repeated=True)
 
 
@@ -474,6 +553,15 @@ class LogReader:
         """Every log row of one order, in order (empty if the order is unknown)."""
         return self._df("SELECT * FROM dispatch_log WHERE order_id = ? ORDER BY seq", [order_id])
 
+    def dispositions(self, as_of: datetime | None = None) -> pd.DataFrame:
+        """The events dismissed or merged by ``as_of`` (UTC, default: all): event_id, action
+        (dismiss / merge), at_utc, operator, note (the reason), outcome
+        (``duplicate_of:<event_id>`` for a merge), in the log's order."""
+        t = naive_utc(as_of) if as_of is not None else datetime(9999, 1, 1)
+        return self._df("SELECT event_id, action, at_utc, operator, note, outcome "
+                        "FROM dispatch_log WHERE action IN ('dismiss', 'merge') "
+                        "AND at_utc <= ? ORDER BY seq", [t])
+
     def orders(self, as_of: datetime | None = None) -> pd.DataFrame:
         """One row per order as of ``as_of`` (a UTC moment; naive means UTC; default now).
 
@@ -541,12 +629,12 @@ def check_text(**kw: str) -> None:
 def check_rule(r: dict[str, Any], state: dict[str, str], creates: dict[str, int]) -> list[str]:
     """The order rules, replayed over the log (catches a rewritten but re-hashed log)."""
     oid, action, seq = r["order_id"], r["action"], int(r["seq"])
-    if action == "create":
+    if action == "create" or action in EVENT_ACTIONS:
         if oid in creates:
             return [f"row seq {seq}: order {oid} created a second time (first at seq "
                     f"{creates[oid]})"]
         creates[oid] = seq
-        state[oid] = "created"
+        state[oid] = STATE_AFTER[action]
         return []
     cur = state.get(oid)
     if cur is None:

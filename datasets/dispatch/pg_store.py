@@ -69,12 +69,14 @@ from cockpit.datasets.dispatch.ledger import (
     check_advance,
     check_text,
     create_rows,
+    dispose_rows,
     iso,
     make_row,
     naive_utc,
     plan_orders,
     replay_advance,
     replay_create,
+    replay_dispose,
     utcnow,
 )
 from cockpit.datasets.routing import PlanStep
@@ -446,7 +448,7 @@ class PgDispatchStore(LogReader):
         ``supervise`` with a deadline ``due`` (UTC); escalate, return and supervise need a
         ``note`` (the reason)."""
         check_text(operator=operator, idempotency_key=idempotency_key)
-        check_action(action, levels=self.levels)
+        check_action(action, note, outcome, levels=self.levels)
         ext = self._identity(operator)
         operator = ext.pop("operator")
         if action in LEVEL_ACTIONS:
@@ -482,6 +484,28 @@ class PgDispatchStore(LogReader):
         if not self.levels:
             return {"operator": operator}
         return {"operator": self.login, "centre": self.centre}
+
+    def dispose(self, event_id, action: str, operator: str, idempotency_key: str,
+                note: str, *, duplicate_of: str | None = None, seat: str | None = None,
+                source: str | None = None) -> Receipt:
+        """Dismiss or merge an event (see
+        :meth:`cockpit.datasets.dispatch.DispatchStore.dispose`)."""
+        event_id = str(event_id)
+        check_text(operator=operator, idempotency_key=idempotency_key)
+
+        def build(con, head):
+            return dispose_rows(self._slots(con, "event_id = %s", [event_id]), head,
+                                naive_utc(self.clock()), event_id, action, note, duplicate_of,
+                                operator=operator, seat=seat or self.seat,
+                                source=source or self.source, idempotency_key=idempotency_key)
+
+        rows, replayed = self._write(
+            idempotency_key, build,
+            lambda ex: replay_dispose(ex, event_id, action, idempotency_key))
+        if rows is None:
+            return replayed
+        r = rows[0]
+        return Receipt(r["order_id"], action, STATE_AFTER[action], r["seq"], r["at_utc"])
 
     # ------------------------------------------------------------------ reading
 

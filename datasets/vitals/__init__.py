@@ -42,6 +42,7 @@ plain numpy arrays; simulated readings merge in with :meth:`Readings.merge`);
 
 from __future__ import annotations
 
+from cockpit.datasets.vitals.demo_links import EVENT_TYPE_RULES
 from cockpit.datasets.vitals.monitor import (
     PRELOAD_MAX_READINGS,
     TickResult,
@@ -51,7 +52,6 @@ from cockpit.datasets.vitals.monitor import (
 from cockpit.datasets.vitals.signs import (
     ALARM,
     ALARM_ID_BASE,
-    EVENT_TYPE_RULES,
     HYSTERESIS,
     LOOKBACK,
     MAX_REPLAY,

@@ -100,6 +100,10 @@ class VitalsMonitor:
         self._prev: VitalStatus | None = None
         self.log: list[tuple[str, dict]] = []
         self.slab_loads = 0
+        #: readings that arrive while the cockpit runs (the live feed): a callable
+        #: ``(start_us, end_us, numbers) -> (sign numbers, times µs, values)`` merged after the
+        #: catalog's readings on every tick (see :mod:`cockpit.datasets.ingest.follow`)
+        self.live = None
 
     # ---- public API -------------------------------------------------------------------------
     def prepare(self, con: duckdb.DuckDBPyConnection) -> Signs:
@@ -124,22 +128,36 @@ class VitalsMonitor:
             self.sim = VitalSimulator(hist, seed=self.seed)
 
     def readings(self, con: duckdb.DuckDBPyConnection, start: datetime, end: datetime,
-                 numbers: list[int] | None = None) -> Readings:
-        """Catalog readings with ``start < ts <= end``, and simulated ones after the data."""
+                 numbers: list[int] | None = None, live: bool = True) -> Readings:
+        """Catalog readings with ``start < ts <= end``, simulated ones after the data, and
+        (``live``) those the live feed brought."""
         signs = self.prepare(con)
-        if self.data_end is not None and end > self.data_end:
+        if self.data_end is not None and end > self.data_end and self.live is None:
             self._ensure_sim(con)
         ids = None if numbers is None else [signs.ids[i] for i in numbers]
         rd = fetch_readings(con, signs, start, end, ids)
-        if self.sim is not None and end > self.sim.start:
+        if self.sim is not None and end > self.sim.start and self.live is None:
             rd = rd.merge(self.sim.readings(max(start, self.sim.start), end, numbers))
+        if live:
+            rd = self._with_live(rd, to_us(start), to_us(end), numbers)
         return rd
+
+    def _with_live(self, rd: Readings, start_us: int, end_us: int,
+                   numbers: list[int] | None = None) -> Readings:
+        if self.live is None:
+            return rd
+        idx, ts, val = self.live(start_us, end_us, numbers)
+        if not len(idx):
+            return rd
+        return rd.merge(Readings(self.signs, idx, ts, val))
 
     def update(self, con: duckdb.DuckDBPyConnection, t: datetime) -> TickResult:
         """The status as of ``t``, the alarms that began or ended since the previous tick."""
         t0 = time.perf_counter()
         self.prepare(con)
         rd = self._slab_for(con, t)
+        if self.live is not None:  # what arrived since: merged afresh, the slab stays as read
+            rd = self._with_live(rd, *self._slab_range)
         status = evaluate(rd, t)
         events: list[tuple[str, dict]] = []
         prev = self._t_prev
@@ -236,7 +254,7 @@ class VitalsMonitor:
         if self._slab is None or need_lo < lo_us or to_us(t) > hi_us:
             lo = t - self.spark_span - STALE - WINDOW - timedelta(hours=1)
             hi = t + self.ahead
-            self._slab = self.readings(con, lo, hi)
+            self._slab = self.readings(con, lo, hi, live=False)
             self._slab_range = (to_us(lo), to_us(hi))
             self.slab_loads += 1
         return self._slab

@@ -27,25 +27,6 @@ _EPOCH = datetime(1970, 1, 1)
 _US = 1_000_000
 ALARM_ID_BASE = 1 << 52
 
-#: (domain, keyword in the indicator's name or None, event type) — the first match whose
-#: type exists in the dataset's ``event_type`` is the type an alarm is dispatched as.
-EVENT_TYPE_RULES: tuple[tuple[str, str | None, str], ...] = (
-    ("水", "积水", "ET-WATERLOGGING"), ("水", "内涝", "ET-WATERLOGGING"),
-    ("水", "排水", "ET-DRAIN-BLOCK"), ("水", "水库", "ET-RIVER-FLOOD"),
-    ("水", "水位", "ET-RIVER-FLOOD"), ("水", None, "ET-WATER-PRESSURE"),
-    ("电", "变电站", "ET-SUBSTATION-ALARM"), ("电", None, "ET-POWER-OUTAGE"),
-    ("气", "甲烷", "ET-BIOGAS"), ("气", "化粪池", "ET-BIOGAS"), ("气", "可燃气体", "ET-GAS-LEAK"),
-    ("气", None, "ET-GAS-PRESSURE"),
-    ("讯", "光缆", "ET-CABLE-CUT"), ("讯", None, "ET-BASE-STATION-DOWN"),
-    ("桥", None, "ET-BRIDGE-ANOMALY"),
-    ("隧", "车流", "ET-CONGESTION"), ("隧", None, "ET-TUNNEL-CO"),
-    ("交通", "轨道", "ET-METRO-FAULT"), ("交通", None, "ET-CONGESTION"),
-    ("环境", "噪声", "ET-NOISE"), ("环境", "河流", "ET-RIVER-POLLUTION"),
-    ("环境", "溶解氧", "ET-RIVER-POLLUTION"), ("环境", "氨氮", "ET-RIVER-POLLUTION"),
-    ("环境", None, "ET-AIR-POLLUTION"),
-)
-
-
 def to_us(t: datetime) -> int:
     """Microseconds since 1970 of a naive local time (the catalog's time scale)."""
     if t.tzinfo is not None:
@@ -165,15 +146,11 @@ def make_signs(rows: list[dict], row_start: np.ndarray | None = None,
 
     wl, wh, al, ah = f("warn_low"), f("warn_high"), f("alarm_low"), f("alarm_high")
     width_low, width_high = _widths(wl, wh, al, ah)
-    types = []
-    for r in rows:
-        chosen = None
-        for dom, kw, tid in EVENT_TYPE_RULES:
-            if dom == r["domain"] and (kw is None or kw in (r["name"] or "")) and (
-                    event_types is None or tid in event_types):
-                chosen = tid
-                break
-        types.append(chosen)
+    # the dataset's own link (vital_sign.event_type_id); a type the dataset does not have
+    # counts as none: the operator chooses when dispatching
+    types = [r.get("event_type_id") or None for r in rows]
+    types = [t if t is None or event_types is None or t in event_types else None
+             for t in types]
     has_point = [r.get("point_id") is not None and r.get("p_lon") is not None for r in rows]
     return Signs(
         ids=[r["indicator_id"] for r in rows],
@@ -204,7 +181,7 @@ def make_signs(rows: list[dict], row_start: np.ndarray | None = None,
 
 _SIGNS_SQL = """
 SELECT s.indicator_id, s.name, s.domain, s.unit, s.unit_code, s.warn_low, s.warn_high,
-       s.alarm_low, s.alarm_high, s.point_id,
+       s.alarm_low, s.alarm_high, s.point_id, s.event_type_id,
        u.name AS unit_name, u.level AS unit_level, u.parent_code, u.lon AS u_lon, u.lat AS u_lat,
        p.lon AS p_lon, p.lat AS p_lat, p.district_code AS p_district,
        p.street_code AS p_street, p.level AS p_level
@@ -217,7 +194,10 @@ ORDER BY s.indicator_id
 
 def load_signs(con: duckdb.DuckDBPyConnection) -> Signs:
     """The vital-sign table with each sign's place and event type (read once per catalog)."""
-    cur = con.execute(_SIGNS_SQL)
+    cols = {r[0] for r in con.execute("DESCRIBE vital_sign").fetchall()}
+    sql = _SIGNS_SQL if "event_type_id" in cols else _SIGNS_SQL.replace(
+        "s.event_type_id", "NULL::VARCHAR AS event_type_id")
+    cur = con.execute(sql)
     cols = [d[0] for d in cur.description]
     rows = [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
     # the district (and street) of each sign's unit: walk up admin_unit from the unit

@@ -2,6 +2,70 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en" sourcelanguage="zh_CN">
 <context>
+    <name>ActionDialog</name>
+    <message>
+        <location filename="../../widgets/dispatch_panel.py" line="+739"/>
+        <source>确认{action}</source>
+        <extracomment>The order just acted on stays listed (and selected) until the selection moves. Columns hidden (in this order) when the title would get narrower than STRETCH_MIN: their words are in the row&apos;s tooltip and in the filters. The narrowest the stretching column (the event&apos;s title) gets, px.</extracomment>
+        <translation>Confirm {action}</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>原事件编号</source>
+        <translation>ID of the original event</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>必填：写明原因</source>
+        <translation>Required: say why</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>备注（可选）</source>
+        <translation>Note (optional)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>评价</source>
+        <translation>Rating</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>重复于</source>
+        <translation>Duplicate of</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>原因</source>
+        <translation>Reason</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>备注</source>
+        <translation>Note</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>确认{action} (Enter)</source>
+        <translation>Confirm {action} (Enter)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>取消 (Esc)</source>
+        <translation>Cancel (Esc)</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>请填写原事件编号</source>
+        <translation>Enter the ID of the original event</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>请写明原因：{action}必须有原因</source>
+        <translation>Please give a reason: {action} needs one</translation>
+    </message>
+</context>
+<context>
     <name>AfterActionDialog</name>
     <message>
         <location filename="../../widgets/after_action.py" line="+287"/>
@@ -86,13 +150,13 @@
         <translation>No data</translation>
     </message>
     <message>
-        <location line="+148"/>
+        <location line="+154"/>
         <source>→ 持平</source>
-        <extracomment>How many times the gauge was drawn (not blitted) — the cache at work.</extracomment>
+        <extracomment>The smallest text a gauge draws (px): readable across a room at 1080p. How many times the gauge was drawn (not blitted) — the cache at work.</extracomment>
         <translation>→ steady</translation>
     </message>
     <message>
-        <location line="+190"/>
+        <location line="+212"/>
         <source>{wan:g}万</source>
         <translation>{k:g}k</translation>
     </message>
@@ -113,7 +177,7 @@
 <context>
     <name>DetailPanel</name>
     <message>
-        <location filename="../../widgets/map_side.py" line="+190"/>
+        <location filename="../../widgets/map_side.py" line="+191"/>
         <source>点击地图要素查看详情</source>
         <translation>Click a map feature for its details</translation>
     </message>
@@ -146,9 +210,9 @@
 <context>
     <name>DispatchController</name>
     <message>
-        <location filename="../../cockpit/controllers/dispatch.py" line="+256"/>
+        <location filename="../../cockpit/controllers/dispatch.py" line="+280"/>
         <source>派遣库未打开：不能派遣</source>
-        <extracomment>event -&gt; what a new order needs beside the plan (a levels store: area, owner) The clock time of the last tick shown (events, orders).</extracomment>
+        <extracomment>event -&gt; what a new order needs beside the plan (a levels store: area, owner) The level the lists name places at (区县 / 镇街): see queue.place_level. The clock time of the last tick shown (events, orders). Hook: ``suggest_type(event row) -&gt; type_id | None`` for an event without a type (a text router can plug in here); the operator still chooses in the preview.</extracomment>
         <translation>No dispatch store is open: dispatching is off</translation>
     </message>
     <message>
@@ -158,16 +222,42 @@
     </message>
     <message>
         <location line="+4"/>
-        <source>派遣库 {path} 以只读方式打开</source>
-        <translation>The dispatch store {path} is open read-only</translation>
+        <source>派遣库以只读方式打开：不能派遣</source>
+        <translation>The dispatch store is open read-only: no dispatching</translation>
     </message>
     <message>
-        <location line="+50"/>
+        <location line="+53"/>
+        <source>派遣库正被另一个程序使用：本窗口只能查看，不能派遣；多个席位请共用 PostgreSQL 派遣库</source>
+        <translation>The dispatch store is in use by another program: this window can only show, not dispatch; for several seats share a PostgreSQL dispatch store</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>派遣库启动时有一部分记录未能恢复，已另存备查；请通知管理员</source>
+        <translation>Part of the dispatch store&apos;s records could not be recovered at start and was set aside; tell the administrator</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>派遣库只能读取，不能写入：不能派遣</source>
+        <translation>The dispatch store can be read but not written: no dispatching</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>派遣库服务器连接不上：不能派遣</source>
+        <translation>The dispatch store&apos;s server cannot be reached: no dispatching</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>派遣库无法打开：不能派遣（详情已记入日志）</source>
+        <translation>The dispatch store cannot be opened: no dispatching (details in the log)</translation>
+    </message>
+    <message>
+        <location line="+33"/>
+        <location line="+34"/>
         <source>只读，不能派遣：{reason}</source>
         <translation>Read-only, cannot dispatch: {reason}</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="-23"/>
         <source>风险点 {name} 当前没有事件可派遣</source>
         <translation>Risk point {name} has no event to dispatch</translation>
     </message>
@@ -177,7 +267,7 @@
         <translation>Nothing to dispatch</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+8"/>
         <source>正在生成事件 {event} 的派遣预案…</source>
         <translation>Preparing the plan for event {event}…</translation>
     </message>
@@ -187,12 +277,12 @@
         <translation>Could not prepare the plan: {error}</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+34"/>
         <source>只读，不能操作工单：{reason}</source>
         <translation>Read-only, orders cannot be changed: {reason}</translation>
     </message>
     <message>
-        <location line="+162"/>
+        <location line="+126"/>
         <source>事件 {event}</source>
         <translation>Event {event}</translation>
     </message>
@@ -207,8 +297,9 @@
         <translation>{n} event feed problem(s) (skipped): {last}</translation>
     </message>
     <message>
-        <location line="+102"/>
+        <location line="+107"/>
         <source>⚠ {n} 个工单已超时</source>
+        <extracomment>The queue&apos;s counts (the header&apos;s, the filters&apos;, ``cockpit queue``&apos;s).</extracomment>
         <translation>⚠ {n} order(s) overdue</translation>
     </message>
     <message>
@@ -222,7 +313,7 @@
         <translation>⚠ Order overdue: {dept} {action} late · {event} ({order})</translation>
     </message>
     <message>
-        <location line="+127"/>
+        <location line="+167"/>
         <source>未派遣：{error}</source>
         <translation>Not dispatched: {error}</translation>
     </message>
@@ -264,25 +355,14 @@
     </message>
     <message>
         <location line="+7"/>
-        <source>派遣库连接中断 — 显示 {t} 时的状态，拒绝写入（自动重连中…） [{detail}]</source>
-        <translation>Dispatch store disconnected — showing the state as of {t}, writes refused (reconnecting…) [{detail}]</translation>
+        <source>派遣库连接中断 — 显示 {t} 时的状态，拒绝写入（自动重连中…）</source>
+        <translation>Dispatch store disconnected — showing the state as of {t}, writes refused (reconnecting…)</translation>
     </message>
 </context>
 <context>
     <name>DispatchPanel</name>
     <message>
-        <location filename="../../widgets/dispatch_panel.py" line="+579"/>
-        <source>实时事件 · 新到在前</source>
-        <translation>Events · newest first</translation>
-    </message>
-    <message>
-        <location line="+18"/>
-        <location line="+127"/>
-        <source>Enter / D 派遣预览 · 双击同</source>
-        <translation>Enter / D dispatch preview · or double-click</translation>
-    </message>
-    <message>
-        <location line="-115"/>
+        <location filename="../../widgets/dispatch_panel.py" line="+149"/>
         <source>派遣工单</source>
         <translation>Orders</translation>
     </message>
@@ -297,27 +377,43 @@
         <translation>All</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="-62"/>
+        <location line="+65"/>
         <source>只看超时</source>
         <translation>Overdue only</translation>
     </message>
     <message>
-        <location line="+8"/>
-        <location line="+251"/>
+        <location line="-81"/>
+        <source>值守队列 · 超时在前</source>
+        <translation>Duty queue · overdue first</translation>
+    </message>
+    <message>
+        <location line="+23"/>
+        <source>默认顺序</source>
+        <translation>Default order</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>超时在前，再按级别、时限</source>
+        <translation>Overdue first, then level, then deadline</translation>
+    </message>
+    <message>
+        <location line="+23"/>
+        <location line="+158"/>
+        <source>Enter / D 派遣预览 · X 不予派遣 · M 合并 · 点表头排序</source>
+        <translation>Enter/D dispatch · X dismiss · M merge · click headers to sort</translation>
+    </message>
+    <message>
+        <location line="-117"/>
+        <location line="+497"/>
         <source>全部部门</source>
         <translation>All depts</translation>
     </message>
     <message>
-        <location line="-250"/>
-        <location line="+251"/>
-        <source>全部区县</source>
-        <translation>All districts</translation>
-    </message>
-    <message>
-        <location line="-222"/>
-        <location line="+62"/>
-        <source>A 签收 · H 处置 · V 核查 · C 结案 · E 评价</source>
-        <translation>A acknowledge · H handle · V verify · C close · E evaluate</translation>
+        <location line="-449"/>
+        <location line="+71"/>
+        <source>A 签收 · H 处置 · V 核查 · C 结案 · E 评价 · X 撤销</source>
+        <translation>A acknowledge · H handle · V verify · C close · E evaluate · X cancel</translation>
     </message>
     <message>
         <location line="-6"/>
@@ -335,12 +431,13 @@
         <translation>Read-only: orders cannot be changed</translation>
     </message>
     <message>
-        <location line="+64"/>
+        <location line="+110"/>
+        <location line="+35"/>
         <source>只读，不能派遣：{reason}</source>
         <translation>Read-only, cannot dispatch: {reason}</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="-26"/>
         <source>请先选择一个工单</source>
         <translation>Select an order first</translation>
     </message>
@@ -365,12 +462,66 @@
         <translation>Order is {state}: cannot {action}; next: {next}</translation>
     </message>
     <message>
-        <location line="+111"/>
-        <source>待派遣 &lt;b&gt;{waiting}&lt;/b&gt; · &lt;span style=&apos;color:{red}&apos;&gt;⚠ 超时 &lt;b&gt;{late}&lt;/b&gt;&lt;/span&gt; · 共 {total}</source>
-        <translation>Pending &lt;b&gt;{waiting}&lt;/b&gt; · &lt;span style=&apos;color:{red}&apos;&gt;⚠ late &lt;b&gt;{late}&lt;/b&gt;&lt;/span&gt; · of {total}</translation>
+        <location line="+4"/>
+        <source>{action} · {dept} · {event}
+工单 {order}（{state}）</source>
+        <translation>{action} · {dept} · {event}
+Order {order} ({state})</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+10"/>
+        <source>请先选择一个事件</source>
+        <translation>Select an event first</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>事件 {event} 不在待办队列中（{state}）</source>
+        <translation>Event {event} is not in the queue ({state})</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>{action} · 事件 {event}
+{title}</source>
+        <translation>{action} · event {event}
+{title}</translation>
+    </message>
+    <message>
+        <location line="+83"/>
+        <source>派遣预览 (D)</source>
+        <translation>Dispatch preview (D)</translation>
+    </message>
+    <message>
+        <location line="+49"/>
+        <source>级别 ({n})</source>
+        <translation>Level ({n})</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>来源 ({n})</source>
+        <translation>Source ({n})</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>镇街</source>
+        <translation>Street</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>状态</source>
+        <translation>State</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>⚠ 工单超时 · {n} 部门</source>
+        <translation>⚠ orders late · {n}</translation>
+    </message>
+    <message>
+        <location line="+85"/>
+        <source>待办 &lt;b&gt;{waiting}&lt;/b&gt; · &lt;span style=&apos;color:{red}&apos;&gt;⚠ 超时 &lt;b&gt;{late}&lt;/b&gt;&lt;/span&gt; · 显示 {shown}</source>
+        <translation>To do &lt;b&gt;{waiting}&lt;/b&gt; · &lt;span style=&apos;color:{red}&apos;&gt;⚠ overdue &lt;b&gt;{late}&lt;/b&gt;&lt;/span&gt; · shown {shown}</translation>
+    </message>
+    <message>
+        <location line="+9"/>
         <source>未结 &lt;b&gt;{open}&lt;/b&gt; · &lt;span style=&apos;color:{red}&apos;&gt;⚠ 超时 &lt;b&gt;{late}&lt;/b&gt;&lt;/span&gt; · 显示 {shown}</source>
         <translation>Open &lt;b&gt;{open}&lt;/b&gt; · &lt;span style=&apos;color:{red}&apos;&gt;⚠ late &lt;b&gt;{late}&lt;/b&gt;&lt;/span&gt; · {shown} shown</translation>
     </message>
@@ -398,7 +549,7 @@
 <context>
     <name>DispatchPreview</name>
     <message>
-        <location filename="../../widgets/dispatch_preview.py" line="+120"/>
+        <location filename="../../widgets/dispatch_preview.py" line="+141"/>
         <source>一键调度 · 派遣预览</source>
         <translation>One-click dispatch · preview</translation>
     </message>
@@ -408,7 +559,7 @@
         <translation>Event {event}</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+18"/>
         <source>默认处置流程</source>
         <translation>default procedure</translation>
     </message>
@@ -443,38 +594,42 @@
         <translation>Deadline</translation>
     </message>
     <message>
-        <location line="+42"/>
+        <location line="+47"/>
         <source>影响分析 · 半径 {r} km</source>
         <translation>Impact · radius {r} km</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+5"/>
+        <location line="+54"/>
+        <location line="+24"/>
+        <location line="+5"/>
         <source>无</source>
         <translation>none</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-27"/>
         <source>镇街</source>
         <translation>Streets</translation>
     </message>
     <message>
         <location line="+0"/>
-        <location line="+5"/>
+        <location line="+4"/>
+        <location line="+44"/>
         <source>{n} 个：{names}</source>
         <translation>{n}: {names}</translation>
     </message>
     <message>
-        <location line="-3"/>
+        <location line="-46"/>
         <source>半径内无；最近 {name} {km} km</source>
         <translation>none within the radius; nearest {name} {km} km</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+2"/>
         <source>村社</source>
         <translation>Communities</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="-57"/>
         <source>最近应急仓库</source>
         <translation>Nearest warehouse</translation>
     </message>
@@ -484,7 +639,7 @@
         <translation>Nearest fire station</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+65"/>
         <source>（▲重大 {n}）</source>
         <translation> (▲ major {n})</translation>
     </message>
@@ -499,12 +654,22 @@
         <translation>Risk points {n}</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="-55"/>
         <source>预计修复 {t}</source>
         <translation>Estimated repair {t}</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="-30"/>
+        <source>影响分析 · {net}管网阀门隔离</source>
+        <translation>Impact · {net} network valve isolation</translation>
+    </message>
+    <message>
+        <location line="+32"/>
+        <source>按管径与管材估算（演示假设）：DN&lt;300 4 小时，300–599 6 小时，600–999 10 小时，≥1000 16 小时；PE 0.8、球墨铸铁 1.0、钢 1.1、灰口铸铁 1.2、混凝土 1.5 倍；燃气另加 1 小时</source>
+        <translation>Estimated from diameter and material (a demo assumption): DN&lt;300 4 h, 300–599 6 h, 600–999 10 h, ≥1000 16 h; PE 0.8, ductile iron 1.0, steel 1.1, grey cast iron 1.2, concrete 1.5 ×; gas 1 h more</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>预案处置阶段各步时限的最大值（部门并行处置）</source>
         <translation>The longest deadline of the plan&apos;s handling steps (departments work in parallel)</translation>
     </message>
@@ -515,16 +680,137 @@
     </message>
     <message>
         <location line="+3"/>
+        <location line="+118"/>
         <source>取消 Esc</source>
         <translation>Cancel Esc</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="-115"/>
         <source>确认派遣 {n} 个部门 · Enter</source>
         <translation>Dispatch to {n} dept(s) · Enter</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+46"/>
+        <source>管段 {id}</source>
+        <translation>pipe {id}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>节点 {id}</source>
+        <translation>node {id}</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>{y} 年</source>
+        <translation>laid {y}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>距事件 {m} 米</source>
+        <translation>{m} m from the event</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>爆管位置</source>
+        <translation>Burst at</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>、</source>
+        <translation>, </translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>关闭阀门</source>
+        <translation>Close valves</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>{n} 个：{ids}</source>
+        <translation>{n}: {ids}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>无阀门可关（需关停水源）</source>
+        <translation>no valve to close (shut the source)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>关阀管段</source>
+        <translation>Isolated</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>{n} 根 · {km} km</source>
+        <translation>{n} pipes · {km} km</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>连带失供</source>
+        <translation>Cut off too</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>{n} 根管段 · {km} km（关阀后与水源/气源断开）</source>
+        <translation>{n} pipes · {km} km (no source once the valves are shut)</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>停供村社</source>
+        <translation>Communities out</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>停供人口</source>
+        <translation>People out</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>{hh} 户 · {pop} 人</source>
+        <translation>{hh} households · {pop} people</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>（连带 {n}）</source>
+        <translation> ({n} cut off)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source> 等 {n} 处</source>
+        <translation> and more, {n} in all</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>重点单位 {n}</source>
+        <translation>Critical sites {n}</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>该事件没有事件类型，请选择类型后生成预案</source>
+        <translation>This event has no event type: choose one to prepare its plan</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>输入类型名称或编号筛选</source>
+        <translation>Type a type&apos;s name or id to filter</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>选择类型后按 Enter 生成预案，Esc 取消</source>
+        <translation>Choose a type, then Enter prepares the plan; Esc cancels</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>生成预案 · Enter</source>
+        <translation>Prepare plan · Enter</translation>
+    </message>
+    <message>
+        <location line="+31"/>
+        <source>请选择一个事件类型</source>
+        <translation>Choose an event type</translation>
+    </message>
+    <message>
+        <location line="+15"/>
         <source>正在派遣…</source>
         <translation>Dispatching…</translation>
     </message>
@@ -575,7 +861,7 @@
 <context>
     <name>DrillPicker</name>
     <message>
-        <location filename="../../widgets/drill_picker.py" line="+44"/>
+        <location filename="../../widgets/drill_picker.py" line="+49"/>
         <source>演练 · 复盘</source>
         <translation>Drill · replay</translation>
     </message>
@@ -590,7 +876,17 @@
         <translation>{title}  ·  {n} injects  ·  {minutes} min</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+16"/>
+        <source>没有适用于本数据集的演练场景。可在数据集目录的 drills/ 文件夹中放入本中心的场景（见 README）。</source>
+        <translation>No drill scenario fits this dataset. Put your centre&apos;s own scenarios in the drills/ folder of the dataset directory (see the README).</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>另有 {n} 个场景不适用于本数据集（缺少所需的单位、事件类型或部门），未列出。</source>
+        <translation>{n} more scenarios do not fit this dataset (units, event types or departments they need are missing) and are not listed.</translation>
+    </message>
+    <message>
+        <location line="+7"/>
         <source>演练场景</source>
         <translation>Drill scenarios</translation>
     </message>
@@ -658,12 +954,7 @@
 <context>
     <name>EventsModel</name>
     <message>
-        <location filename="../../widgets/dispatch_panel.py" line="-671"/>
-        <source>待派遣 {countdown}</source>
-        <translation>Due {countdown}</translation>
-    </message>
-    <message>
-        <location line="+5"/>
+        <location filename="../../widgets/dispatch_panel.py" line="-1138"/>
         <source>⚠ 工单超时 · {n} 部门</source>
         <translation>⚠ Order overdue · {n} depts</translation>
     </message>
@@ -673,11 +964,21 @@
         <translation>✓ Dispatched {n} depts</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+7"/>
         <source>类型 {type} · 事件 {event}
 发生 {at} · {state}</source>
         <translation>Type {type} · event {event}
 Occurred {at} · {state}</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>来源 {source} · {place}</source>
+        <translation>Source {source} · {place}</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>原因：{note}</source>
+        <translation>Reason: {note}</translation>
     </message>
 </context>
 <context>
@@ -724,7 +1025,7 @@ Occurred {at} · {state}</translation>
         <translation>The operations data are synthetic; the geography is the real administrative division.</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+12"/>
         <source>本席位所属中心、角色和登录名（由数据库认定）</source>
         <translation>This seat&apos;s centre, role and login (as the database knows them)</translation>
     </message>
@@ -1269,7 +1570,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../cockpit/window.py" line="+93"/>
+        <location filename="../../cockpit/window.py" line="+88"/>
         <source>应急仓库</source>
         <translation>Warehouses</translation>
     </message>
@@ -1352,13 +1653,18 @@ Occurred {at} · {state}</translation>
         <translation>Replay is read-only: nothing is dispatched or written</translation>
     </message>
     <message>
-        <location line="+104"/>
-        <location line="+100"/>
+        <location line="+112"/>
+        <location line="+120"/>
         <source>城市运行一屏统揽</source>
         <translation>City Operations Cockpit</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="-72"/>
+        <source>无实时接入 · 仅历史数据</source>
+        <translation>No live feed · history only</translation>
+    </message>
+    <message>
+        <location line="+85"/>
         <source>八大板块</source>
         <translation>Eight boards</translation>
     </message>
@@ -1388,39 +1694,39 @@ Occurred {at} · {state}</translation>
         <translation>Categories</translation>
     </message>
     <message>
-        <location line="+160"/>
+        <location line="+210"/>
         <source>无法启动演练窗口</source>
         <extracomment>The splitters a mode&apos;s layout is made of (the review panel adds its own).</extracomment>
         <translation>Could not start the drill window</translation>
     </message>
     <message>
-        <location line="+2"/>
-        <source>演练/复盘已在独立窗口启动</source>
-        <translation>The drill/replay started in a window of its own</translation>
+        <location line="+5"/>
+        <source>演练/复盘已在独立窗口启动：{what}</source>
+        <translation>Drill/replay started in its own window: {what}</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+34"/>
         <source>演练时间</source>
         <translation>Drill time</translation>
     </message>
     <message>
-        <location line="+8"/>
-        <location line="+181"/>
+        <location line="+9"/>
+        <location line="+200"/>
         <source>演练 · {title}</source>
         <translation>Drill · {title}</translation>
     </message>
     <message>
-        <location line="-149"/>
+        <location line="-158"/>
         <source>复盘 · {start} – {end}</source>
         <translation>Replay · {start} – {end}</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+20"/>
         <source>演练得分 {score} · 复盘报告：{path}</source>
         <translation>Drill score {score} · after-action report: {path}</translation>
     </message>
     <message>
-        <location line="+109"/>
+        <location line="+114"/>
         <source>查询失败：{error}</source>
         <translation>Query failed: {error}</translation>
     </message>
@@ -1430,7 +1736,7 @@ Occurred {at} · {state}</translation>
         <translation>{city} City Operations Cockpit</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+15"/>
         <source>数据集 {src} · {top} · 排名单位 {n} 个（{level}）· 查询 {ms} ms · 截至 {t}</source>
         <translation>Dataset {src} · {top} · {n} ranked units ({level}) · query {ms} ms · as of {t}</translation>
     </message>
@@ -1440,7 +1746,7 @@ Occurred {at} · {state}</translation>
         <translation> · ⚠ {n} data warning(s)</translation>
     </message>
     <message>
-        <location line="+45"/>
+        <location line="+46"/>
         <source>全{unit}平均</source>
         <translation>{unit} average</translation>
     </message>
@@ -1504,7 +1810,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>MapSidePanel</name>
     <message>
-        <location filename="../../widgets/map_side.py" line="+78"/>
+        <location filename="../../widgets/map_side.py" line="+85"/>
         <source>区县</source>
         <translation>Districts</translation>
     </message>
@@ -1522,8 +1828,9 @@ Occurred {at} · {state}</translation>
 <context>
     <name>OrdersModel</name>
     <message>
-        <location filename="../../widgets/dispatch_panel.py" line="+55"/>
+        <location filename="../../widgets/dispatch_panel.py" line="+108"/>
         <source>、</source>
+        <extracomment>The place column&apos;s word (区县, 镇街 or 社区: the dataset&apos;s level below its top).</extracomment>
         <translation>, </translation>
     </message>
     <message>
@@ -1626,19 +1933,9 @@ Occurred {at} · {state}</translation>
         <translation>▶ Play</translation>
     </message>
     <message>
-        <location line="+0"/>
-        <source>播放</source>
-        <translation>Play</translation>
-    </message>
-    <message>
         <location line="+1"/>
         <source>‖ 暂停</source>
         <translation>‖ Pause</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>暂停</source>
-        <translation>Pause</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -1646,9 +1943,19 @@ Occurred {at} · {state}</translation>
         <translation>▶| Step</translation>
     </message>
     <message>
-        <location line="+0"/>
-        <source>单步前进</source>
-        <translation>One step forward</translation>
+        <location line="-2"/>
+        <source>播放（空格）</source>
+        <translation>Play (Space)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>暂停（空格）</source>
+        <translation>Pause (Space)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>单步前进（→；← 后退）</source>
+        <translation>Step forward (→; ← back)</translation>
     </message>
     <message>
         <location line="+13"/>
@@ -1661,7 +1968,7 @@ Occurred {at} · {state}</translation>
         <translation>Drag to seek</translation>
     </message>
     <message>
-        <location line="+59"/>
+        <location line="+58"/>
         <source>{date} · 模拟时间</source>
         <translation>{date} · simulated time</translation>
     </message>
@@ -1806,9 +2113,19 @@ Occurred {at} · {state}</translation>
 <context>
     <name>SearchBox</name>
     <message>
-        <location filename="../../widgets/map_side.py" line="-78"/>
-        <source>搜索风险点、街道、社区（名称或编码）</source>
-        <translation>Search risk points, streets, communities (name or code)</translation>
+        <location filename="../../widgets/map_side.py" line="-85"/>
+        <source>搜索事件（编号或标题）、风险点、街道、社区</source>
+        <translation>Search events (ID or title), risk points, streets, communities</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>无结果</source>
+        <translation>No results</translation>
+    </message>
+    <message>
+        <location line="+26"/>
+        <source>无结果：{text}</source>
+        <translation>No results: {text}</translation>
     </message>
 </context>
 <context>
@@ -1872,6 +2189,29 @@ Occurred {at} · {state}</translation>
         <location line="+1"/>
         <source>派遣库</source>
         <translation>Dispatch store</translation>
+    </message>
+</context>
+<context>
+    <name>ShortcutSheet</name>
+    <message>
+        <location filename="../../widgets/shortcut_sheet.py" line="+67"/>
+        <source>快捷键</source>
+        <translation>Keyboard shortcuts</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>区域</source>
+        <translation>Area</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>按键</source>
+        <translation>Keys</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>作用</source>
+        <translation>Does</translation>
     </message>
 </context>
 <context>
@@ -2147,7 +2487,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>app</name>
     <message>
-        <location filename="../../cockpit/app.py" line="+294"/>
+        <location filename="../../cockpit/app.py" line="+295"/>
         <source>另一个驾驶舱正在运行</source>
         <translation>Another cockpit is running</translation>
     </message>
@@ -2157,17 +2497,17 @@ Occurred {at} · {state}</translation>
         <translation>A cockpit on {data} is already running (process {pid} on {host}). Switch to that window, or close it first.</translation>
     </message>
     <message>
-        <location line="+226"/>
+        <location line="+235"/>
         <source>城市运行一屏统揽</source>
         <translation>City Operations Cockpit</translation>
     </message>
     <message>
-        <location line="-212"/>
+        <location line="-221"/>
         <source>正在生成今日演示数据</source>
         <translation>Generating today&apos;s demo dataset</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+5"/>
         <source>无法生成演示数据</source>
         <translation>Cannot write the demo data</translation>
     </message>
@@ -2187,7 +2527,7 @@ Occurred {at} · {state}</translation>
         <translation>{path} is not a directory.</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+15"/>
         <source>正在载入数据</source>
         <translation>Loading the dataset</translation>
     </message>
@@ -2197,17 +2537,17 @@ Occurred {at} · {state}</translation>
         <translation>The dataset has problems</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+16"/>
         <source>继续使用上一个数据集：{path}</source>
         <translation>The previous dataset stays in use: {path}</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="-12"/>
         <source>无法读取数据集</source>
         <translation>Cannot read the dataset</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+31"/>
         <source>派遣库登录</source>
         <translation>Dispatch store login</translation>
     </message>
@@ -2237,7 +2577,7 @@ Occurred {at} · {state}</translation>
         <translation>--replay runs with --mode drill and without --scenario.</translation>
     </message>
     <message>
-        <location line="+26"/>
+        <location line="+29"/>
         <source>无法开始演练</source>
         <translation>Cannot start the drill</translation>
     </message>
@@ -2252,7 +2592,7 @@ Occurred {at} · {state}</translation>
         <translation>no unit with that code or name, and not LON,LAT,ZOOM.</translation>
     </message>
     <message>
-        <location line="-182"/>
+        <location line="-191"/>
         <source>没有该屏幕</source>
         <translation>No such screen</translation>
     </message>
@@ -2275,9 +2615,8 @@ Occurred {at} · {state}</translation>
 <context>
     <name>dispatch_panel</name>
     <message>
-        <location filename="../../widgets/dispatch_panel.py" line="-332"/>
+        <location filename="../../widgets/dispatch_panel.py" line="-480"/>
         <source>派遣</source>
-        <extracomment>Chinese source texts of the words below: show them with action_label() and friends.</extracomment>
         <translation>Dispatch</translation>
     </message>
     <message>
@@ -2332,12 +2671,12 @@ Occurred {at} · {state}</translation>
     </message>
     <message>
         <location line="+1"/>
-        <location line="+4"/>
+        <location line="+11"/>
         <source>已结案</source>
         <translation>Closed</translation>
     </message>
     <message>
-        <location line="-4"/>
+        <location line="-11"/>
         <source>已评价</source>
         <translation>Evaluated</translation>
     </message>
@@ -2347,23 +2686,109 @@ Occurred {at} · {state}</translation>
         <translation>Cancelled</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+5"/>
         <source>待派遣</source>
+        <extracomment>The state of an event without a type (待分拨), as the queue (datasets/queue.py) names it.</extracomment>
         <translation>To dispatch</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+3"/>
         <source>已派遣</source>
         <translation>Dispatched</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-2"/>
         <source>超时</source>
         <translation>Overdue</translation>
     </message>
     <message>
+        <location line="-15"/>
+        <location line="+20"/>
+        <source>不予派遣</source>
+        <extracomment>Chinese source texts of the words below: show them with action_label() and friends.</extracomment>
+        <translation>Dismiss</translation>
+    </message>
+    <message>
+        <location line="-19"/>
+        <source>合并</source>
+        <translation>Merge</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>待分拨</source>
+        <translation>Unrouted</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>工单超时</source>
+        <translation>Order overdue</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>已合并</source>
+        <translation>Merged</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>满意</source>
+        <extracomment>Each event state&apos;s symbol, so that a state reads without colour. The ratings 评价 records (the words are the data, see the dispatch ledger&apos;s RATINGS).</extracomment>
+        <translation>Satisfied</translation>
+    </message>
+    <message>
         <location line="+1"/>
+        <source>基本满意</source>
+        <translation>Fairly satisfied</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>不满意</source>
+        <translation>Unsatisfied</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>记录部门已签收，签收时限停止计时。</source>
+        <extracomment>What each action does, for the confirmation (source language Chinese).</extracomment>
+        <translation>Records that the department acknowledged; the react deadline stops.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>记录现场处置完成，工单转入核查。</source>
+        <translation>Records that handling on site is done; the order goes to verification.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>记录处置结果已核查，工单可结案。</source>
+        <translation>Records that the result was verified; the order can be closed.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>结案：工单完结，之后只能评价。</source>
+        <translation>Close: the order is finished; only a rating can follow.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>记录对处置结果的评价，计入五色评价的闭环处置。</source>
+        <translation>Records the rating of the result; it counts in the five-colour closed-loop board.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>撤销工单：部门不再处理；必须写明原因。</source>
+        <translation>Cancel the order: the department stops; a reason is required.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>不予派遣：事件移出待办队列；必须写明原因。</source>
+        <translation>Dismiss: the event leaves the queue without dispatch; a reason is required.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>合并为重复事件：移出待办队列；写明原事件编号和原因。</source>
+        <translation>Merge as a duplicate: the event leaves the queue; give the original event&apos;s ID and a reason.</translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>传感器</source>
+        <extracomment>Actions whose note is required.</extracomment>
         <translation>Sensor</translation>
     </message>
     <message>
@@ -2392,9 +2817,34 @@ Occurred {at} · {state}</translation>
         <translation>Patrol</translation>
     </message>
     <message>
-        <location line="+53"/>
+        <location line="+55"/>
+        <source>全部区县</source>
+        <translation>All districts</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>镇街</source>
+        <translation>Street</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>全部镇街</source>
+        <translation>All streets</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>社区</source>
+        <translation>Community</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>全部社区</source>
+        <translation>All communities</translation>
+    </message>
+    <message>
+        <location line="+22"/>
         <source>{d}天 {hh}:{mm}</source>
-        <extracomment>Keys of the order actions. Font size of the tables, readable from across the room on a wall.</extracomment>
+        <extracomment>Keys of the event actions (besides Enter / D 派遣). The focus outline (the same in the application&apos;s style sheet). Font size of the tables, readable from across the room on a wall.</extracomment>
         <translation>{d}d {hh}:{mm}</translation>
     </message>
     <message>
@@ -2433,8 +2883,9 @@ Occurred {at} · {state}</translation>
         <translation>{label} in {span}</translation>
     </message>
     <message>
-        <location line="+128"/>
+        <location line="+135"/>
         <source>级别</source>
+        <extracomment>The role a proxy sorts by (a number or text per column, see ``_RowsModel.sort_value``).</extracomment>
         <translation>Level</translation>
     </message>
     <message>
@@ -2449,12 +2900,12 @@ Occurred {at} · {state}</translation>
     </message>
     <message>
         <location line="+0"/>
-        <location line="+59"/>
+        <location line="+133"/>
         <source>事件</source>
         <translation>Event</translation>
     </message>
     <message>
-        <location line="-58"/>
+        <location line="-132"/>
         <source>到达</source>
         <translation>Arrived</translation>
     </message>
@@ -2464,13 +2915,15 @@ Occurred {at} · {state}</translation>
         <translation>Deadline · state</translation>
     </message>
     <message>
-        <location line="+58"/>
+        <location line="+132"/>
         <source>部门</source>
         <translation>Department</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-325"/>
+        <location line="+326"/>
         <source>区县</source>
+        <extracomment>Keys of the order actions. The place column&apos;s words by the level it shows: (column, all of them).</extracomment>
         <translation>District</translation>
     </message>
     <message>
@@ -2487,7 +2940,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>dispatch_preview</name>
     <message>
-        <location filename="../../widgets/dispatch_preview.py" line="-306"/>
+        <location filename="../../widgets/dispatch_preview.py" line="-460"/>
         <source>响应</source>
         <translation>React</translation>
     </message>
@@ -2507,6 +2960,66 @@ Occurred {at} · {state}</translation>
         <translation>Close</translation>
     </message>
     <message>
+        <location line="+1"/>
+        <source>供水</source>
+        <translation>water</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>燃气</source>
+        <translation>gas</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>排水</source>
+        <translation>drainage</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>球墨铸铁</source>
+        <translation>ductile iron</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>灰口铸铁</source>
+        <translation>grey cast iron</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>钢管</source>
+        <translation>steel</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>PE管</source>
+        <translation>PE</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>PVC管</source>
+        <translation>PVC</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>混凝土管</source>
+        <translation>concrete</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>医院</source>
+        <translation>hospital</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>学校</source>
+        <translation>school</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>养老机构</source>
+        <translation>care home</translation>
+    </message>
+    <message>
         <location line="+10"/>
         <source>{m} 分钟</source>
         <translation>{m} min</translation>
@@ -2522,7 +3035,7 @@ Occurred {at} · {state}</translation>
         <translation>{h} h</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+25"/>
         <source>、</source>
         <translation>, </translation>
     </message>
@@ -2701,7 +3214,12 @@ Occurred {at} · {state}</translation>
         <translation>Inject {n}: {title}</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+12"/>
+        <source>管网影响 · Pipe network impact</source>
+        <translation>Pipe network impact</translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>评分方法 · Scoring</source>
         <translation>Scoring</translation>
     </message>
@@ -2714,7 +3232,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>evaluation</name>
     <message>
-        <location filename="../../datasets/evaluation.py" line="+126"/>
+        <location filename="../../datasets/evaluation.py" line="+129"/>
         <source>无数据</source>
         <extracomment>Shown for a missing score: grey, &quot;无数据&quot;. Never a level colour.</extracomment>
         <translation>No data</translation>
@@ -2797,15 +3315,144 @@ Occurred {at} · {state}</translation>
     </message>
 </context>
 <context>
+    <name>live</name>
+    <message>
+        <location filename="../../cockpit/controllers/live.py" line="+127"/>
+        <location line="+131"/>
+        <source>实时接入：连接中…</source>
+        <translation>Live feed: connecting…</translation>
+    </message>
+    <message>
+        <location line="-1"/>
+        <location line="+7"/>
+        <source>无实时接入 · 仅历史数据（{why}）</source>
+        <translation>No live feed · history only ({why})</translation>
+    </message>
+    <message>
+        <location line="-2"/>
+        <source> · 隔离 {n}</source>
+        <translation> · quarantined {n}</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>实时接入中断 · 最近消息 {age} 前（{why}）</source>
+        <translation>Live feed lost · last message {age} ago ({why})</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>实时接入：已连接 · 延迟 {lag} · 最近消息 {age} 前{q}</source>
+        <translation>Live feed: connected · lag {lag} · last message {age} ago{q}</translation>
+    </message>
+</context>
+<context>
+    <name>map_key</name>
+    <message>
+        <location filename="../../cockpit/controllers/map.py" line="+375"/>
+        <source>图例</source>
+        <extracomment>the layer whose &quot;drawn&quot; report times a refresh (sent last when it is the pipes) the live feed&apos;s reports for the event layer (plain rows; set by the window) The last mark command sent (the selection on the map). The clock time of the last answered query (what the page shows now).</extracomment>
+        <translation>Map key</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>事件（形状 = 状态）</source>
+        <translation>Events (shape = state)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>待派遣</source>
+        <translation>To dispatch</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>超时</source>
+        <translation>Overdue</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>已派遣</source>
+        <translation>Dispatched</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>已结案</source>
+        <translation>Closed</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>白边：一小时内</source>
+        <translation>White edge: last hour</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>风险点（形状 = 级别）</source>
+        <translation>Risk points (shape = level)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>重大</source>
+        <translation>Major</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>较大</source>
+        <translation>Serious</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>一般</source>
+        <translation>General</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>低</source>
+        <translation>Low</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>应急设施（圆环）</source>
+        <translation>Facilities (rings)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>物资仓库</source>
+        <translation>Warehouse</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>消防站</source>
+        <translation>Fire station</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>医院</source>
+        <translation>Hospital</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>避难场所</source>
+        <translation>Shelter</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>选中</source>
+        <translation>Selected</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>脉冲圆环 + 虚线圈：选中的事件或地点</source>
+        <translation>Pulsing ring + dashed circle: the selected event or place</translation>
+    </message>
+</context>
+<context>
     <name>map_side</name>
     <message>
-        <location filename="../../widgets/map_side.py" line="-223"/>
-        <location line="+5"/>
+        <location filename="../../widgets/map_side.py" line="-255"/>
+        <location line="+6"/>
         <source>风险点</source>
         <translation>Risk points</translation>
     </message>
     <message>
-        <location line="-5"/>
+        <location line="-6"/>
         <source>实时事件</source>
         <translation>Live events</translation>
     </message>
@@ -2818,6 +3465,11 @@ Occurred {at} · {state}</translation>
         <location line="+1"/>
         <source>热力（事件密度）</source>
         <translation>Heat map (event density)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>地下管线（供水·燃气）</source>
+        <translation>Pipes (water · gas)</translation>
     </message>
     <message>
         <location line="+3"/>
@@ -3551,11 +4203,11 @@ Occurred {at} · {state}</translation>
 <context>
     <name>risk_level</name>
     <message>
-        <location filename="../../datasets/schema.py" line="+28"/>
-        <location filename="../../widgets/dispatch_panel.py" line="-271"/>
+        <location filename="../../datasets/schema.py" line="+35"/>
+        <location filename="../../widgets/dispatch_panel.py" line="-380"/>
         <location filename="../../widgets/map_side.py" line="-41"/>
         <source>重大</source>
-        <extracomment>Admin levels, top to bottom. Event sources (Chinese labels live in the UI translations). Facility kinds. Risk levels: 1 重大 (major) … 4 低 (low).</extracomment>
+        <extracomment>Admin levels, top to bottom. Event sources (Chinese labels live in the UI translations). Facility kinds. Kinds of pipe network (a pipe&apos;s and a node&apos;s ``network``). Kinds of network node. ``source`` (water plant, gas gate station) and ``tank`` (a water reservoir or tower) feed the network; ``valve`` closes; the others pass flow on. Pipe materials. Risk levels: 1 重大 (major) … 4 低 (low).</extracomment>
         <translation>Major</translation>
     </message>
     <message>
@@ -3581,11 +4233,160 @@ Occurred {at} · {state}</translation>
     </message>
 </context>
 <context>
+    <name>shortcut_sheet</name>
+    <message>
+        <location filename="../../widgets/shortcut_sheet.py" line="-47"/>
+        <source>全局</source>
+        <extracomment>(group, [(keys, what)]) — the window&apos;s shortcuts (cockpit/window.py, the dispatch panel, the replay bar).</extracomment>
+        <translation>Everywhere</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>值守 / 晾晒 / 演练</source>
+        <translation>Live / Review / Drill</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>在各区域之间移动焦点</source>
+        <translation>Move the focus between the panes</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>区域内逐项移动</source>
+        <translation>Move within a pane</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>搜索事件编号、标题、街道、社区、风险点</source>
+        <translation>Search event IDs and titles, streets, communities, risk points</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>地图侧栏（图层、详情）</source>
+        <translation>Map side panel (layers, detail)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>刷新</source>
+        <translation>Refresh</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>全屏</source>
+        <translation>Full screen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>本快捷键表</source>
+        <translation>This key sheet</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>值守队列（事件）</source>
+        <translation>Duty queue (events)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>选择事件：地图同步定位并标记</source>
+        <translation>Select an event: the map pans to it and marks it</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>派遣预览</source>
+        <translation>Dispatch preview</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>不予派遣（须写原因）</source>
+        <translation>Dismiss (with a reason)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>合并为重复事件（须写原事件编号和原因）</source>
+        <translation>Merge as a duplicate (original event ID and a reason)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>筛选框：展开选项</source>
+        <translation>Filter box: open its choices</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>派遣工单</source>
+        <translation>Dispatch orders</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>签收</source>
+        <translation>Acknowledge</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>处置</source>
+        <translation>Handle</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>核查</source>
+        <translation>Verify</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>结案</source>
+        <translation>Close</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>评价（满意 / 基本满意 / 不满意）</source>
+        <translation>Evaluate (satisfied / fairly satisfied / unsatisfied)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>撤销（须写原因）</source>
+        <translation>Cancel (with a reason)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>确认框：确认 / 取消</source>
+        <translation>Confirmation: confirm / cancel</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>演练与复盘</source>
+        <translation>Drill and replay</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>播放 / 暂停</source>
+        <translation>Play / pause</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>后退 / 前进一步</source>
+        <translation>Step back / forward</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>结束演练</source>
+        <translation>Finish the drill</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>指标表盘</source>
+        <translation>KPI gauges</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>打开板块明细</source>
+        <translation>Open the board&apos;s details</translation>
+    </message>
+</context>
+<context>
     <name>store_location</name>
     <message>
         <location filename="../../cockpit/controllers/store.py" line="+73"/>
         <source>派遣库现按数据集分开，本数据集启用新的派遣库 {new}。此前各数据集共用的派遣库仍在 {old}，未作改动；用 --store {old} 打开它。</source>
-        <translation>Dispatch stores are now kept per dataset: this dataset starts a new store {new}. The store all datasets shared before is still at {old}, unchanged; open it with --store {old}.</translation>
+        <translation>Dispatch stores are now one per dataset: this dataset starts a new store, {new}. The store all datasets shared before is still at {old}, unchanged; open it with --store {old}.</translation>
     </message>
     <message>
         <location line="+63"/>
@@ -3610,9 +4411,9 @@ Occurred {at} · {state}</translation>
 <context>
     <name>vocabulary</name>
     <message>
-        <location filename="../../datasets/drill.py" line="+653"/>
+        <location filename="../../datasets/drill.py" line="+735"/>
         <source>每条注入 100 分：派遣 20（时限内满分，至 3 倍时限线性降至 0）+ 部门 30 × max(0, 正确 − 0.5 × 错派) / 应派 + 各阶段时限 50 均分；总分为加权平均。</source>
-        <extracomment>Where the shipped scenarios live. The order action that finishes each stage, in the order the store&apos;s actions run. Points per part of an inject&apos;s score. How a drill is scored, in words (the widgets show it translated).</extracomment>
+        <extracomment>Where the shipped scenarios live. The order action that finishes each stage, in the order the store&apos;s actions run. Points per part of an inject&apos;s score. The folder of a dataset directory that holds the dataset&apos;s own scenarios. How a drill is scored, in words (the widgets show it translated).</extracomment>
         <translation>Each inject scores 100: dispatch 20 (full marks within the target, falling linearly to 0 at 3× the target) + departments 30 × max(0, right − 0.5 × wrong) / expected + stage deadlines 50, shared equally; the total is the weighted mean.</translation>
     </message>
     <message>
@@ -3624,13 +4425,13 @@ Occurred {at} · {state}</translation>
     </message>
     <message>
         <location line="+2"/>
-        <location filename="../../datasets/report.py" line="+379"/>
+        <location filename="../../datasets/report.py" line="+393"/>
         <source>总分</source>
         <extracomment>The total&apos;s column name.</extracomment>
         <translation>Total</translation>
     </message>
     <message>
-        <location filename="../../datasets/report.py" line="-384"/>
+        <location filename="../../datasets/report.py" line="-398"/>
         <source>按分数段（绝对阈值）</source>
         <translation>by score bands (absolute thresholds)</translation>
     </message>
@@ -3641,13 +4442,13 @@ Occurred {at} · {state}</translation>
     </message>
     <message>
         <location line="+2"/>
-        <location line="+419"/>
+        <location line="+433"/>
         <source>说明</source>
         <extracomment>The workbook&apos;s sheets, in order.</extracomment>
         <translation>About</translation>
     </message>
     <message>
-        <location line="-419"/>
+        <location line="-433"/>
         <source>排名</source>
         <translation>Ranking</translation>
     </message>
@@ -3777,7 +4578,7 @@ Occurred {at} · {state}</translation>
         <translation>Five colours: by rank quintiles (review) — among n units with a score, rank r has level ⌊(r−1)·5/n⌋+1; equal scores share a band. Either way can be chosen.</translation>
     </message>
     <message>
-        <location line="+84"/>
+        <location line="+98"/>
         <source>未指定派遣库</source>
         <translation>no dispatch store given</translation>
     </message>
@@ -4181,6 +4982,22 @@ Occurred {at} · {state}</translation>
         <location line="+0"/>
         <source>生产生活服务</source>
         <translation>Services</translation>
+    </message>
+    <message>
+        <location filename="../../datasets/network/impact.py" line="+46"/>
+        <source>医院</source>
+        <extracomment>Words for the sites&apos; kinds (Chinese source, translated in the interface).</extracomment>
+        <translation>hospital</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>学校</source>
+        <translation>school</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>养老机构</source>
+        <translation>care home</translation>
     </message>
     <message>
         <location filename="../../layers/districts.py" line="-4"/>

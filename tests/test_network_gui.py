@@ -1,0 +1,118 @@
+"""A pipe event's dispatch: the preview shows the network impact, the order carries it."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from cockpit.datasets.catalog import open_catalog
+from cockpit.datasets.dispatch import open_store
+from cockpit.widgets.dispatch_panel import DispatchPanel
+from cockpit.widgets.dispatch_preview import DispatchPreview
+from PySide6.QtCore import Qt, QThreadPool
+from PySide6.QtWidgets import QLabel
+
+from cockpit.controllers.dispatch import DispatchController
+
+OFF = timedelta(hours=8)
+
+
+@pytest.fixture(scope="module")
+def catalog(small_dataset_master: Path, tmp_path_factory: pytest.TempPathFactory):
+    cat = open_catalog(small_dataset_master, tmp_path_factory.mktemp("cache"))
+    yield cat
+    cat.close()
+
+
+def _texts(dlg: DispatchPreview) -> str:
+    return "\n".join(lab.text() for lab in dlg.findChildren(QLabel))
+
+
+def _event(catalog, network: str | None):
+    cond = "t.network = ?" if network else "t.network IS NULL"
+    args = [network] if network else []
+    row = catalog.con.execute(f"""
+        SELECT e.event_id, e.occurred_at FROM event e JOIN event_type t USING (type_id)
+        WHERE {cond} AND e.district_code = '500103' ORDER BY e.event_id LIMIT 1""",
+                              args).fetchone()
+    assert row is not None
+    return int(row[0]), row[1]
+
+
+@pytest.mark.parametrize("network", ["water", "gas"])
+def test_pipe_event_preview_shows_valves_and_the_order_carries_them(
+        qtbot, catalog, tmp_path, network: str) -> None:
+    eid, at = _event(catalog, network)
+    store = open_store(tmp_path / "d.duckdb", clock=lambda: at - OFF, seat="t")
+    panel = DispatchPanel()
+    qtbot.addWidget(panel)
+    ctl = DispatchController(catalog, store, lambda: at, panel, interval_ms=3_600_000,
+                             utc_offset=OFF, operator="张伟")
+    shown = []
+    ctl.sig_network_impact_shown.connect(shown.append)
+    ctl.request_dispatch({"kind": "event", "event_id": eid})
+    qtbot.waitUntil(lambda: ctl.preview is not None and ctl.preview.isVisible(), timeout=15_000)
+    dlg = ctl.preview
+    net = dlg.preview["impact"]["network"]
+    assert net["network"] == network and net["valves"]
+    text = _texts(dlg)
+    assert "阀门隔离" in text and "半径" not in text
+    assert f"{len(net['valves'])} 个" in text
+    assert f"{net['population']:,} 人" in text
+    assert shown and shown[-1]["valves"] == net["valves"]  # the map gets the same result
+    with qtbot.waitSignal(ctl.sig_dispatched, timeout=10_000):
+        qtbot.keyClick(dlg, Qt.Key.Key_Return)
+    log = store.log()
+    notes = set(log[log["action"] == "create"]["note"])
+    assert len(notes) == 1
+    note = notes.pop()
+    assert f"关闭阀门 {len(net['valves'])} 个" in note and str(net["valves"][0]["node_id"]) in note
+    ctl.stop()
+    QThreadPool.globalInstance().waitForDone(10_000)
+    store.close()
+
+
+def test_other_events_keep_the_radius(qtbot, catalog, tmp_path) -> None:
+    eid, at = _event(catalog, None)
+    store = open_store(tmp_path / "d.duckdb", clock=lambda: at - OFF, seat="t")
+    panel = DispatchPanel()
+    qtbot.addWidget(panel)
+    ctl = DispatchController(catalog, store, lambda: at, panel, interval_ms=3_600_000,
+                             utc_offset=OFF, operator="张伟")
+    shown = []
+    ctl.sig_network_impact_shown.connect(shown.append)
+    ctl.request_dispatch({"kind": "event", "event_id": eid})
+    qtbot.waitUntil(lambda: ctl.preview is not None and ctl.preview.isVisible(), timeout=15_000)
+    assert "network" not in ctl.preview.preview["impact"]
+    assert "半径" in _texts(ctl.preview) and shown == [{}]
+    qtbot.keyClick(ctl.preview, Qt.Key.Key_Escape)
+    ctl.stop()
+    QThreadPool.globalInstance().waitForDone(10_000)
+    store.close()
+
+
+def test_water_main_drill_orders_and_report_carry_the_network_result(catalog, tmp_path):
+    from cockpit.datasets.drill import DrillSession, after_action_report, shipped_scenarios
+    from cockpit.datasets.network.impact import impact_for_event, order_note
+
+    from cockpit.printing.drill_pdf import drill_report_html
+
+    sc = next(s for s in shipped_scenarios() if s.id == "water-main-burst-yuzhong")
+    inj = next(i for i in sc.injects if i.scored)
+    # what the dispatch controller computes for the inject: a burst at the drill's place
+    net = impact_for_event(catalog.con, catalog.fingerprint, inj.type_id,
+                           sc.place["lon"], sc.place["lat"])
+    assert net is not None and net.network == "water" and net.valves
+    assert net.distance_m < 500  # the place of the drill lies on the Yuzhong network
+    note = order_note(net)
+    now = [sc.start_at() + timedelta(minutes=3)]
+    with DrillSession(sc, tmp_path, None, lambda: now[0], session_id="net",
+                      utc_offset=timedelta(0)) as sess:
+        sess.store.create(inj.event_id, "trainee", "c", dept_id="D-500103-GS", deadlines={},
+                          note=note)
+        rep = after_action_report(sess, sc.window()[1])
+    assert [r["note"] for r in rep["network"]] == [note]
+    assert rep["network"][0]["inject"] == inj.n
+    html = drill_report_html(rep)
+    assert "管网影响" in html and f"关闭阀门 {len(net.valves)} 个" in html
