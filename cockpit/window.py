@@ -72,6 +72,7 @@ from cockpit.widgets.levels_panel import Toast
 from cockpit.widgets.map_side import MapSidePanel
 from cockpit.widgets.map_view import MapView
 from cockpit.widgets.panels import BarList, Panel, StatTile
+from cockpit.widgets.plain import ElidedLabel, display
 from cockpit.widgets.replay_bar import ReplayBar
 from cockpit.widgets.vitals_panel import VitalsPanel
 from cockpit.widgets.words import EVALUATION, RISK_LEVEL, tr_word
@@ -94,6 +95,12 @@ UNIT_LEVELS = {"city": QT_TRANSLATE_NOOP("MainWindow", "市"),
                "street": QT_TRANSLATE_NOOP("MainWindow", "镇街"),
                "community": QT_TRANSLATE_NOOP("MainWindow", "村社"),
                "grid": QT_TRANSLATE_NOOP("MainWindow", "网格")}
+#: "the whole <top unit>" in the board average's title, by the top unit's level.
+TOP_AVERAGE = {"city": QT_TRANSLATE_NOOP("MainWindow", "全市平均"),
+               "district": QT_TRANSLATE_NOOP("MainWindow", "全区平均"),
+               "street": QT_TRANSLATE_NOOP("MainWindow", "全镇街平均"),
+               "community": QT_TRANSLATE_NOOP("MainWindow", "全村社平均"),
+               "grid": QT_TRANSLATE_NOOP("MainWindow", "全网格平均")}
 REGIONS = ("vitals", "evaluation", "events", "risk", "map")
 #: Chinese source texts, shown translated (``QCoreApplication.translate("MainWindow", …)``).
 REPLAY_WATERMARK = QT_TRANSLATE_NOOP("MainWindow", "复盘 · REPLAY")
@@ -301,7 +308,7 @@ class MainWindow(QMainWindow):
         self.dispatch_panel.sig_event_selected.connect(self.map_ctl.locate_event)
         self.dispatch_ctl.sig_event_located.connect(self.map_ctl.locate_event)
         self.dispatch_ctl.sig_event_states_changed.connect(self._on_event_states)
-        self.dispatch_ctl.sig_alert.connect(self.status.setText)
+        self.dispatch_ctl.sig_alert.connect(self.say)
         self.dispatch_ctl.sig_ticked.connect(lambda: self._mark("events"))
         self.dispatch_ctl.sig_ticked.connect(  # live events count in the density map too
             lambda: self.map_ctl.set_feed_events(self.dispatch_ctl.feed_events.values()))
@@ -422,7 +429,9 @@ class MainWindow(QMainWindow):
         self.vsplit.setStretchFactor(0, 68)
         self.vsplit.setStretchFactor(1, 32)
         body.addWidget(self.vsplit, 1)
-        self.status = QLabel()
+        # the status line carries data (the dataset's title, unit names): plain text that
+        # never widens the window
+        self.status = ElidedLabel(max_hint=1200)
         self.status.setObjectName("note")
         body.addWidget(self.status)
         self.setCentralWidget(central)
@@ -601,12 +610,12 @@ class MainWindow(QMainWindow):
         else:
             args += ["--replay", f"{choice[1]:%Y-%m-%dT%H:%M}..{choice[2]:%Y-%m-%dT%H:%M}"]
         if not self.launch_session(sys.executable, args):
-            self.status.setText(self.tr("无法启动演练窗口"))
+            self.say(self.tr("无法启动演练窗口"))
             return None
         what = (next((s.title for s in fit if s.id == choice[1]), choice[1])
                 if choice[0] == "scenario"
                 else f"{choice[1]:%Y-%m-%d %H:%M} – {choice[2]:%Y-%m-%d %H:%M}")
-        self.status.setText(self.tr("演练/复盘已在独立窗口启动：{what}").format(what=what))
+        self.say(self.tr("演练/复盘已在独立窗口启动：{what}").format(what=display(what, 60)))
         return args
 
     @staticmethod
@@ -649,7 +658,7 @@ class MainWindow(QMainWindow):
         self.replay_ctl.set_injects(self.drill.markers())
         self.replay_bar.sig_seek_requested.connect(lambda _t: self.drill.reset_feed())
         self.watermark = ExerciseWatermark(self.centralWidget())
-        self.header.title.setText(self.tr("演练 · {title}").format(title=self.scenario.title))
+        self.header.set_title(self.tr("演练 · {title}").format(title=self.scenario.title))
         QShortcut(QKeySequence("Ctrl+E"), self, self.finish_drill)
 
     def _add_replay_bar(self, start: datetime, end: datetime, drill: bool) -> None:
@@ -687,7 +696,7 @@ class MainWindow(QMainWindow):
         self.clock = ReplayClock(start, end, parent=self)
         self._add_replay_bar(start, end, drill=False)
         self.watermark = ExerciseWatermark(self.centralWidget(), text=_tr(REPLAY_WATERMARK))
-        self.header.title.setText(self._replay_title())
+        self.header.set_title(self._replay_title())
 
     def _replay_title(self) -> str:
         start, end = self.replay_window
@@ -711,7 +720,7 @@ class MainWindow(QMainWindow):
         self.after_action.set_report(report)
         self.after_action.show()
         self.after_action.raise_()
-        self.status.setText(self.tr("演练得分 {score} · 复盘报告：{path}").format(
+        self.say(self.tr("演练得分 {score} · 复盘报告：{path}").format(
             score=report["score"], path=path))
         return path
 
@@ -745,6 +754,10 @@ class MainWindow(QMainWindow):
 
         run_in_background(work, show, self._on_query_failed)
 
+    def say(self, text: str, tip: str = "") -> None:
+        """A message on the status line, as plain text (it may carry names from the data)."""
+        self.status.set_full_text(text, tip)
+
     def all_drawn(self) -> bool:
         return set(REGIONS) <= self.drawn
 
@@ -753,7 +766,7 @@ class MainWindow(QMainWindow):
         self.header.set_time(t, self.clock.caption())
         # the footer's 截至 follows the clock (by the minute) while it shows the data line
         snap = getattr(self, "snapshot", None)
-        if snap is not None and getattr(self, "_status_text", None) == self.status.text() \
+        if snap is not None and getattr(self, "_status_text", None) == self.status.full_text() \
                 and f"{t:%Y-%m-%d %H:%M}" != getattr(self, "_status_minute", None):
             self._show_status(snap, t)
 
@@ -821,7 +834,7 @@ class MainWindow(QMainWindow):
         return self._quarter_list
 
     def _on_query_failed(self, message: str) -> None:
-        self.status.setText(self.tr("查询失败：{error}").format(error=message))
+        self.say(self.tr("查询失败：{error}").format(error=message))
 
     def _snapshot_done(self) -> None:
         self._snap_busy = False
@@ -844,11 +857,14 @@ class MainWindow(QMainWindow):
     def _apply_snapshot(self, snap: Snapshot) -> None:
         self.snapshot = snap
         # the same cockpit serves the city, district and street centres
-        self.header.title.setText(
+        self.header.set_title(
             self.tr("演练 · {title}").format(title=self.scenario.title)
             if self.drill is not None
             else self._replay_title() if self.replay_window is not None
-            else self.tr("{city}城市运行一屏统揽").format(city=snap.units.top_name))
+            else self.tr("{city}城市运行一屏统揽").format(city=display(snap.units.top_name, 40)))
+        # words follow the dataset's levels: a district centre ranks 镇街, not 区县
+        self.map_side.set_unit_word(self._level_word(snap.units.ranked_level))
+        self._show_board_title()
         self._show_risk(snap)
         if self._map_refreshed_for != snap.as_of:
             self.map_ctl.refresh()
@@ -859,15 +875,15 @@ class MainWindow(QMainWindow):
         t = as_of or snap.as_of
         self._status_minute = f"{t:%Y-%m-%d %H:%M}"
         warnings = getattr(self.catalog, "warnings", [])
-        self.status.setText(
+        self.say(
             self.tr("数据集 {src} · {top} · 排名单位 {n} 个（{level}）· 查询 {ms} ms · 截至 {t}")
-            .format(src=src, top=snap.units.top_name, n=snap.units.ranked_count,
-                    level=_tr(UNIT_LEVELS.get(snap.units.ranked_level,
-                                             snap.units.ranked_level)), ms=f"{snap.seconds * 1000:.0f}",
+            .format(src=display(src, 60), top=display(snap.units.top_name, 40),
+                    n=snap.units.ranked_count,
+                    level=self._level_word(snap.units.ranked_level), ms=f"{snap.seconds * 1000:.0f}",
                     t=self._status_minute)
-            + (self.tr(" · ⚠ 数据提示 {n} 条").format(n=len(warnings)) if warnings else ""))
-        self._status_text = self.status.text()
-        self.status.setToolTip("\n".join(str(w) for w in warnings[:30]))
+            + (self.tr(" · ⚠ 数据提示 {n} 条").format(n=len(warnings)) if warnings else ""),
+            "\n".join(str(w) for w in warnings[:30]))
+        self._status_text = self.status.full_text()
 
     def _on_vitals_ticked(self, info: dict) -> None:
         self.vitals_info = info
@@ -896,8 +912,24 @@ class MainWindow(QMainWindow):
             g.set_caption(f"{tr_word(row['label'], EVALUATION)} · {row['period']}"
                           if row["score"] is not None else tr_word("无数据", EVALUATION))
         if boards:
-            self.kpi_panel.set_title(self.tr("八大板块 · 全市平均 · {period}").format(
-                period=boards[0]["period"]))
+            self._board_period = boards[0]["period"]
+            self._show_board_title()
+
+    @staticmethod
+    def _level_word(level: str) -> str:
+        """An admin_unit level's name on screen (区县, 镇街 …; an unknown level as it is)."""
+        return _tr(UNIT_LEVELS[level]) if level in UNIT_LEVELS else display(level, 12)
+
+    def _show_board_title(self) -> None:
+        """八大板块 · 全区平均 · 2026Q3: the average's word follows the top unit's level."""
+        period = getattr(self, "_board_period", None)
+        if period is None or self.snapshot is None:
+            return
+        top = self.snapshot.units.top_level
+        average = (_tr(TOP_AVERAGE[top]) if top in TOP_AVERAGE
+                   else self.tr("全{unit}平均").format(unit=self._level_word(top)))
+        self.kpi_panel.set_title(self.tr("八大板块 · {average} · {period}").format(
+            average=average, period=period))
 
     def _show_risk(self, snap: Snapshot) -> None:
         r = snap.risk
@@ -959,7 +991,7 @@ class MainWindow(QMainWindow):
         ev = self.review.evaluation
         names = dict(zip(ev.ranking["unit_code"], ev.ranking["unit_name"])) if ev else {}
         name = names.get(code, code)
-        self.status.setText(self.tr("已选择：{name}").format(name=name))
+        self.say(self.tr("已选择：{name}").format(name=display(name, 60)))
 
     def focus(self, lon: float, lat: float, zoom: float) -> None:
         """Show this place; the map counts as drawn once the view there has drawn.

@@ -25,6 +25,7 @@ class UnitInfo:
     top_name: str
     ranked_level: str
     ranked_count: int
+    top_level: str = "city"  # admin_unit.level of the top unit: city, district, street …
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,8 @@ def unit_info(con: duckdb.DuckDBPyConnection) -> UnitInfo:
            WHERE coalesce(ranked, parent_code = ?) GROUP BY level ORDER BY count(*) DESC LIMIT 1""",
         [top[0]],
     ).fetchone()
-    return UnitInfo(top[0], top[1], ranked[0] if ranked else "district", ranked[1] if ranked else 0)
+    return UnitInfo(top[0], top[1], ranked[0] if ranked else "district",
+                    ranked[1] if ranked else 0, str(top[2] or "city"))
 
 
 def risk_summary(con: duckdb.DuckDBPyConnection, top: int = 6) -> RiskSummary:

@@ -23,9 +23,13 @@ from __future__ import annotations
 
 import codecs
 import csv
+import errno
 import io
 import json
 import math
+import os
+import re
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -60,6 +64,7 @@ KINDS = (
     "threshold_order",  # vital_sign thresholds out of order
     "single_top_unit",  # admin_unit must have exactly one unit without parent
     "ignored_file",  # (warning) <table>.csv beside <table>.parquet is not read
+    "suspicious_text",  # (warning) markup or bidi control characters in a name or title
     "zero_length",  # a network pipe of length 0 or from a node to itself
     "valve_off_pipe",  # a network valve no pipe touches
     "network_island",  # (warning) a part of a pipe network with no source or tank
@@ -94,6 +99,8 @@ _TYPE_WORDS = {
 _INTEGER_TYPES = ("BIGINT", "INTEGER")
 _STAGE = "__validate_{}"
 _CHUNK = 16 << 20
+#: The CSV reader's block: no row may be longer (a longer one is reported with its place).
+_BLOCK = 8 << 20
 
 Progress = Callable[[float, str], None] | None
 
@@ -226,6 +233,49 @@ class _Source:
     arrow_name: str | None = None  # registered Arrow table to unregister
 
 
+# ----------------------------------------------------------------------------- file access
+
+
+def _present(path: Path) -> bool:
+    """Whether anything is at ``path``: a file, a directory, or a link (even a broken one or
+    a loop, which ``Path.exists`` calls missing)."""
+    return path.exists() or path.is_symlink()
+
+
+def file_problem(path: Path) -> str | None:
+    """What stops ``path`` from being read as a file, in words that say what to do (None:
+    it can be read, or there is nothing there at all)."""
+    name = path.name
+    try:
+        st = path.stat()
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return (f"{name} is a symbolic link that leads back to itself (a loop); point the "
+                    f"link at the real file, or put the file itself in its place")
+        if path.is_symlink():
+            return (f"{name} is a symbolic link to {os.readlink(path)!r}, which does not "
+                    "exist; point the link at the real file, or put the file itself in its "
+                    "place")
+        if exc.errno == errno.EACCES:
+            return (f"{name} cannot be reached: permission denied on its directory; give the "
+                    "user running the cockpit access to the dataset directory")
+        return None if exc.errno == errno.ENOENT else f"{name} cannot be read: {exc.strerror}"
+    if stat.S_ISDIR(st.st_mode):
+        return (f"{name} is a directory, not a file; move the directory away and put the "
+                f"file {name} in its place")
+    if not stat.S_ISREG(st.st_mode):
+        return f"{name} is not a regular file; put the file {name} in its place"
+    try:
+        with open(path, "rb") as f:
+            f.read(1)
+    except PermissionError:
+        return (f"{name} cannot be read: permission denied; give the user running the cockpit "
+                f"read access (for example: chmod a+r {name})")
+    except OSError as exc:
+        return f"{name} cannot be read: {exc.strerror}"
+    return None
+
+
 # ------------------------------------------------------------------------------ encodings
 
 
@@ -299,6 +349,39 @@ def _read_header(path: Path, encoding: str) -> list[str]:
     return rows[0] if rows else []
 
 
+def _longest_line(path: Path) -> tuple[int, int] | None:
+    """(line number, length in bytes) of the file's longest line (None when it is empty)."""
+    best: tuple[int, int] | None = None
+    line, length = 1, 0
+    with open(path, "rb") as f:
+        while chunk := f.read(_CHUNK):
+            start = 0
+            while (nl := chunk.find(b"\n", start)) >= 0:
+                length += nl - start
+                if best is None or length > best[1]:
+                    best = (line, length)
+                line, length, start = line + 1, 0, nl + 1
+            length += len(chunk) - start
+    if length and (best is None or length > best[1]):
+        best = (line, length)
+    return best
+
+
+def _longest_field(path: Path, encoding: str, line: int, header: list[str]) -> str | None:
+    """The column of the longest value on ``line`` (1-based, the header is line 1)."""
+    with open(path, encoding="utf-8-sig" if encoding == "utf-8" else encoding,
+              newline="", errors="replace") as f:
+        for i, text in enumerate(f, start=1):
+            if i == line:
+                csv.field_size_limit(max(len(text) + 1, csv.field_size_limit()))
+                fields = next(csv.reader([text]), [])
+                if not fields:
+                    return None
+                at = max(range(len(fields)), key=lambda k: len(fields[k]))
+                return header[at] if at < len(header) else None
+    return None
+
+
 def _line_starts(n: int, spans: np.ndarray | None, bad: list[tuple[int, int]]) -> np.ndarray:
     """The line number of each kept record, given the line spans of the kept records and the
     (line, span) of the rows the reader skipped. Line 1 is the header."""
@@ -363,7 +446,7 @@ def _read_csv(con: duckdb.DuckDBPyConnection, table: Table, path: Path,
         tbl = pacsv.read_csv(
             path,
             read_options=pacsv.ReadOptions(use_threads=False, encoding=encoding,
-                                           block_size=8 << 20),
+                                           block_size=_BLOCK),
             parse_options=pacsv.ParseOptions(invalid_row_handler=on_invalid,
                                              ignore_empty_lines=False),
             convert_options=pacsv.ConvertOptions(
@@ -372,7 +455,22 @@ def _read_csv(con: duckdb.DuckDBPyConnection, table: Table, path: Path,
                 null_values=[""]),
         )
     except (pa.ArrowInvalid, OSError, UnicodeError) as exc:
-        report.add(file, None, None, "unreadable", f"cannot read the CSV file: {exc}")
+        long = _longest_line(path) if "straddl" in str(exc) else None
+        if long is not None and long[1] > _BLOCK:
+            line, size = long
+            col = _longest_field(path, encoding, line, header)
+            report.add(file, line - 1, col, "unreadable",
+                       f"one value of {size / 1e6:,.1f} MB on line {line}: the cockpit reads "
+                       f"rows of at most {_BLOCK >> 20} MB. A quote that is never closed, or "
+                       "a whole document pasted into one cell, does this; shorten the value "
+                       "(or close the quote) and save the file again")
+        elif "straddl" in str(exc):
+            report.add(file, None, None, "unreadable",
+                       f"a row longer than {_BLOCK >> 20} MB: a quote that is never closed "
+                       "makes the rest of the file one row; check the quotes of the file and "
+                       "save it again")
+        else:
+            report.add(file, None, None, "unreadable", f"cannot read the CSV file: {exc}")
         return None
     tbl = tbl.rename_columns(header)
     if listed:
@@ -439,12 +537,12 @@ def _open_table(con: duckdb.DuckDBPyConnection, data_dir: Path, table: Table,
                 report: _Report) -> _Source | None:
     pq_path = data_dir / f"{table.name}.parquet"
     csv_path = data_dir / f"{table.name}.csv"
-    if pq_path.exists():
+    if _present(pq_path):
         path = pq_path
-        if csv_path.exists():
+        if _present(csv_path):
             report.add(csv_path.name, None, None, "ignored_file",
                        f"ignored: {pq_path.name} is read instead", "warning")
-    elif csv_path.exists():
+    elif _present(csv_path):
         path = csv_path
     elif table.optional:
         return None  # an optional table left out: loaded as an empty table
@@ -452,6 +550,10 @@ def _open_table(con: duckdb.DuckDBPyConnection, data_dir: Path, table: Table,
         report.add(f"{table.name}.parquet", None, None, "missing_file",
                    f"the table {table.name} needs {table.name}.parquet or {table.name}.csv "
                    "in the dataset directory")
+        return None
+    problem = file_problem(path)
+    if problem is not None:
+        report.add(path.name, None, None, "unreadable", problem)
         return None
     if path.stat().st_size == 0:
         report.add(path.name, None, None, "empty_file", "the file is empty (0 bytes)")
@@ -470,13 +572,20 @@ def _read_boundaries(data_dir: Path, report: _Report) -> tuple[list[tuple], tupl
 
     file = schema.BOUNDARIES_FILE
     path = data_dir / file
-    if not path.exists():
+    if not _present(path):
         report.add(file, None, None, "bad_geojson",
                    "the district boundaries file is missing (a GeoJSON FeatureCollection "
                    "with an adcode and a name per feature)")
         return [], None
+    problem = file_problem(path)
+    if problem is not None:
+        report.add(file, None, None, "bad_geojson", problem)
+        return [], None
     try:
         doc = json.loads(path.read_bytes().decode("utf-8-sig"))
+    except OSError as exc:
+        report.add(file, None, None, "bad_geojson", f"{file} cannot be read: {exc.strerror}")
+        return [], None
     except UnicodeDecodeError as exc:
         report.add(file, None, None, "bad_geojson",
                    f"not UTF-8 text (bad byte at offset {exc.start:,})")
@@ -552,10 +661,18 @@ def _read_boundaries(data_dir: Path, report: _Report) -> tuple[list[tuple], tupl
 
 def _read_manifest(data_dir: Path, report: _Report) -> dict:
     path = data_dir / schema.MANIFEST_FILE
-    if not path.exists():
+    if not _present(path):
+        return {}
+    problem = file_problem(path)
+    if problem is not None:
+        report.add(path.name, None, None, "bad_manifest", problem)
         return {}
     try:
         doc = json.loads(path.read_bytes().decode("utf-8-sig"))
+    except OSError as exc:
+        report.add(path.name, None, None, "bad_manifest",
+                   f"{path.name} cannot be read: {exc.strerror}")
+        return {}
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         report.add(path.name, None, None, "bad_manifest", f"not valid JSON text: {exc}")
         return {}
@@ -563,6 +680,11 @@ def _read_manifest(data_dir: Path, report: _Report) -> dict:
         report.add(path.name, None, None, "bad_manifest",
                    f"expected a JSON object ({{\"title\": …}}), found {type(doc).__name__}")
         return {}
+    for key in ("title", "top_unit_name"):
+        if isinstance(doc.get(key), str):
+            for why in text_warnings(doc[key]):
+                report.add(path.name, None, key, "suspicious_text",
+                           f"{_short(doc[key])} {why}", "warning")
     return doc
 
 
@@ -801,6 +923,52 @@ def _check_threshold_order(con: duckdb.DuckDBPyConnection, src: _Source,
                    f"… and {total - shown:,} more rows with the same problem")
 
 
+#: Columns holding names shown on screen: checked for markup and bidi controls.
+TEXT_COLUMNS = ("name", "title")
+#: Markup: a tag opening or closing (``<b>``, ``</i>``, ``<img …``, ``<!--``).
+MARKUP = re.compile(r"<\s*/?\s*[A-Za-z!]")
+#: Bidi embedding, override and isolate controls and the implicit marks (UAX #9).
+BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def text_warnings(value: str) -> list[str]:
+    """What is suspicious in a name shown on screen (markup, bidi controls), in words."""
+    out = []
+    m = MARKUP.search(value)
+    if m:
+        tag = value[m.start():m.start() + 12].split(">", 1)[0] + ">"
+        out.append(f"holds markup ({tag}): the cockpit shows it as plain text, never as "
+                   "formatting; remove it unless it is part of the name")
+    b = BIDI.search(value)
+    if b:
+        out.append(f"holds the bidi control character U+{ord(b.group(0)):04X}, which reorders "
+                   "the text around it (\"41\" shows as \"14\"); the cockpit removes it on "
+                   "screen: remove it from the data")
+    return out
+
+
+def _short(value: str, n: int = 60) -> str:
+    """A value quoted in a message, cut to ``n`` characters."""
+    return repr(value if len(value) <= n else value[:n] + "…")
+
+
+def _check_text(con: duckdb.DuckDBPyConnection, src: _Source, present: dict[str, Column],
+                report: _Report) -> None:
+    """Warnings for names and titles holding markup or bidi control characters."""
+    stage = _STAGE.format(src.table.name)
+    for c in present.values():
+        if c.name not in TEXT_COLUMNS or c.type != "VARCHAR":
+            continue
+        cond = (f"regexp_matches({_q(c.name)}, {_lit(MARKUP.pattern)}) OR "
+                f"regexp_matches({_q(c.name)}, {_lit(BIDI.pattern)})")
+        got = con.execute(f"SELECT _row, {_q(c.name)}, count(*) OVER () FROM {stage} "
+                          f"WHERE {cond} ORDER BY _row LIMIT {ROW_CAP}").fetchall()
+        if got:
+            report.rows(src.file, c.name, "suspicious_text",
+                        [(r, f"{_short(v)} " + "; ".join(text_warnings(v)))
+                         for r, v, _ in got], got[0][2], "warning")
+
+
 def _check_network_topology(con: duckdb.DuckDBPyConnection, src: _Source,
                             present: dict[str, Column], report: _Report) -> None:
     """Zero-length pipes, valves on no pipe, unfed islands (:mod:`.network.checks`)."""
@@ -883,7 +1051,7 @@ def load_dataset(data_dir: Path, con: duckdb.DuckDBPyConnection,
     for t in schema.TABLES:
         for ext in (".parquet", ".csv"):
             p = data_dir / f"{t.name}{ext}"
-            if p.exists():
+            if p.is_file():
                 sizes[t.name] = p.stat().st_size + 1
                 break
     total = float(sum(sizes.values()) or 1)
@@ -918,6 +1086,7 @@ def load_dataset(data_dir: Path, con: duckdb.DuckDBPyConnection,
                                "the file has a header but no rows", "warning")
                 _check_columns(con, src, present, check_extent, report)
                 _check_key(con, src, present, report)
+                _check_text(con, src, present, report)
                 for check in t.checks:
                     _TABLE_CHECKS[check](con, src, present, report)
             done += share

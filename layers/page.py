@@ -9,6 +9,7 @@ the web channel (see ``resources/map_bridge.js``).
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import os
@@ -27,11 +28,16 @@ REMOTE_REF = re.compile(r"""(?:src|href)\s*=\s*["'](?:https?:)?//""", re.IGNOREC
 TILE_SCHEME_URL = "cockpit-tiles:/{z}/{x}/{y}"
 
 
-def csp(tile_origin: str | None = None) -> str:
-    """The page's content-security policy: local files only, plus the tile server if any."""
+def csp(tile_origin: str | None = None, script_hashes: tuple[str, ...] = ()) -> str:
+    """The page's content-security policy: local files only, plus the tile server if any.
+
+    No ``'unsafe-inline'`` for scripts: the page's own inline scripts (folium's map set-up)
+    run because their SHA-256 hashes are listed; any other inline script — one that a name
+    could smuggle into the page — is refused by the engine."""
     img = "'self' data: blob: file: cockpit-tiles:" + (f" {tile_origin}" if tile_origin else "")
+    hashes = "".join(f" 'sha256-{h}'" for h in script_hashes)
     return ("default-src 'none'; "
-            "script-src 'self' 'unsafe-inline' file: qrc:; "
+            f"script-src 'self' file: qrc:{hashes}; "
             "style-src 'self' 'unsafe-inline' file:; "
             f"img-src {img}; "
             "font-src 'self' data: file:; "
@@ -132,6 +138,7 @@ def build_page(boundaries: dict, extent: tuple[float, float, float, float], out_
         '.leaflet-tooltip.cockpit-label:before{display:none;} '
         '.cockpit-legend{background:rgba(17,26,46,.9);color:#e6edf7;padding:6px 8px;'
         'border-radius:4px;font-size:12px;line-height:18px;} '
+        '.cockpit-legend-note{color:#ffd60a;max-width:220px;margin-bottom:4px;} '
         '.cockpit-legend i{display:inline-block;width:12px;height:12px;margin-right:6px;'
         'vertical-align:middle;} '
         '.leaflet-popup-content-wrapper,.leaflet-popup-tip{background:#111a2e;color:#e6edf7;}'
@@ -142,6 +149,9 @@ def build_page(boundaries: dict, extent: tuple[float, float, float, float], out_
             f'<script src="{escape(urls["bridge_js"])}"></script>')
     cut = html.rfind("</html>")
     html = html[:cut] + tail + html[cut:] if cut >= 0 else html + tail
+    # allow exactly the inline scripts written above, by their hashes
+    hashes = tuple(script_hash(body) for body in inline_scripts(html))
+    html = html.replace(escape(csp(origin)), escape(csp(origin, hashes)), 1)
     remote = [r for r in REMOTE_REF.findall(html) if not (origin and origin in r)]
     if remote:
         raise RuntimeError(f"map page still references the network: {remote[:3]}")
@@ -150,6 +160,21 @@ def build_page(boundaries: dict, extent: tuple[float, float, float, float], out_
     tmp.write_text(html, encoding="utf-8")
     tmp.replace(path)
     return path
+
+
+#: An inline script: a script element without a src attribute, and its text.
+_INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc\s*=)[^>]*>(.*?)</script\s*>",
+                            re.IGNORECASE | re.DOTALL)
+
+
+def inline_scripts(html: str) -> list[str]:
+    """The text of every inline script of a page."""
+    return _INLINE_SCRIPT.findall(html)
+
+
+def script_hash(text: str) -> str:
+    """The CSP hash source of a script's text (base64 of its UTF-8 SHA-256)."""
+    return base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii")
 
 
 def _code_version() -> str:

@@ -31,6 +31,8 @@
   var impactGroup = L.layerGroup().addTo(map);
   var pipeKey = null;
   var labelLayer = L.layerGroup();
+  // ranked units without a polygon of their own (a district centre's streets): circles
+  var unitPoints = L.layerGroup().addTo(map);
   var legend = null;
   var bridge = null;
   var featureByCode = {};
@@ -150,12 +152,17 @@
     if (!show && map.hasLayer(labelLayer)) { map.removeLayer(labelLayer); }
   }
 
-  function drawLegend(title, items) {
+  function drawLegend(title, items, note) {
     if (legend) { map.removeControl(legend); }
     legend = L.control({ position: "bottomright" });
     legend.onAdd = function () {
       var div = L.DomUtil.create("div", "cockpit-legend");
       div.appendChild(textEl("div", title));
+      if (note) {
+        var n = textEl("div", note);
+        n.className = "cockpit-legend-note";
+        div.appendChild(n);
+      }
       items.forEach(function (it) {
         var row = document.createElement("div");
         var sw = document.createElement("i");
@@ -182,29 +189,47 @@
     labelByCode[code] = label;
   }
 
+  function unitTip(msg, f, fallback) {
+    var tip = document.createElement("div");
+    tip.appendChild(textEl("b", (f && f.name) || fallback));
+    if (f && (f.value !== undefined || !f.outline)) {
+      var line = msg.mode === "density" || f.outline
+        ? (zh ? "风险点 " : "risk points ") + fmt(f.value) + (zh ? " · 重大/较大 " : " · major ") + fmt(f.major)
+        : (zh ? "总分 " : "score ") + fmt(f.value) + " · " + (f.label || "") +
+          (f.rank ? (zh ? " · 第" + f.rank + "名" : " · rank " + f.rank) : "");
+      tip.appendChild(document.createElement("br"));
+      tip.appendChild(document.createTextNode(line));
+    }
+    return tip;
+  }
+
   function drawDistricts(msg) {
     Object.keys(featureByCode).forEach(function (code) {
       var f = msg.features[code];
       var lyr = featureByCode[code];
       setLabel(code, lyr, (f && f.name) || "");
       lyr.setStyle({ fillColor: f ? safeColour(f.colour, "#1a2a48") : "#1a2a48",
-                     fillOpacity: f ? 0.38 : 0.3 });
-      var tip = document.createElement("div");
-      tip.appendChild(textEl("b", (f && f.name) || code));
-      if (f) {
-        var line = msg.mode === "density"
-          ? (zh ? "风险点 " : "risk points ") + fmt(f.value) + (zh ? " · 重大/较大 " : " · major ") + fmt(f.major)
-          : (zh ? "总分 " : "score ") + fmt(f.value) + " · " + (f.label || "") +
-            (f.rank ? (zh ? " · 第" + f.rank + "名" : " · rank " + f.rank) : "");
-        tip.appendChild(document.createElement("br"));
-        tip.appendChild(document.createTextNode(line));
-      }
+                     fillOpacity: f && !f.outline ? 0.38 : 0.3 });
       lyr.unbindTooltip();
-      lyr.bindTooltip(tip, { sticky: true });
+      lyr.bindTooltip(unitTip(msg, f, code), { sticky: true });
     });
-    drawLegend(msg.mode === "density" ? (zh ? "风险点密度" : "Risk density")
-                                      : (zh ? "五色评价 " : "Five-colour ") + (msg.period || ""),
-               msg.legend || []);
+    unitPoints.clearLayers();
+    (msg.units || []).forEach(function (u) {
+      var m = L.circleMarker([Number(u.lat), Number(u.lon)], {
+        radius: 11, weight: 2, color: "#dce8ff", fillColor: safeColour(u.colour, "#888888"),
+        fillOpacity: 0.75
+      });
+      m.bindTooltip(unitTip(msg, u, u.code), { sticky: true });
+      m.on("click", function (e) {
+        send("feature_clicked", { layer: "districts", code: String(u.code) });
+        L.DomEvent.stopPropagation(e);
+      });
+      m.addTo(unitPoints);
+    });
+    var title = typeof msg.title === "string" ? msg.title
+      : (msg.mode === "density" ? (zh ? "风险点数" : "Risk points")
+                                : (zh ? "五色评价 " : "Five-colour ") + (msg.period || ""));
+    drawLegend(title, msg.legend || [], typeof msg.note === "string" ? msg.note : "");
   }
 
   var LEVEL_COLOURS = { 1: "#ff3b30", 2: "#ff9500", 3: "#ffd60a", 4: "#64d2ff" };
@@ -507,6 +532,8 @@
 
   // for tests and the bench: read-only access to the map and its layer groups
   window.cockpitMap = Object.freeze({ map: map, groups: groups, districts: featureByCode,
+                                      unitPoints: unitPoints,
+                                      legend: function () { return legend; },
                                       impact: impactGroup });
   window.cockpitMark = Object.freeze({
     last: function () { return lastMark; },

@@ -22,7 +22,7 @@ def catalog(small_dataset_master: Path, tmp_path_factory: pytest.TempPathFactory
 def test_density_layer_counts_every_point(catalog) -> None:
     data = DistrictLayer("density").query(catalog.con)
     total = catalog.con.execute("SELECT count(*) FROM risk_point").fetchone()[0]
-    assert sum(f["value"] for f in data["features"].values()) == total
+    assert sum(f["value"] for f in [*data["features"].values(), *data["units"]]) == total
     assert all(f["colour"].startswith("#") for f in data["features"].values())
     assert len(data["legend"]) == 5
 
@@ -34,9 +34,11 @@ def test_evaluation_layer_colours_each_unit_by_its_score(catalog) -> None:
     data = DistrictLayer("evaluation").query(catalog.con)
     scheme = sorted(catalog.con.execute(
         "SELECT min_score, colour FROM eval_scheme").fetchall(), reverse=True)
-    scored = {c: f for c, f in data["features"].items() if f["value"] is not None
+    # the functional zones' polygons are overlays: they are coloured at their centres
+    every = {**data["features"], **{u["code"]: u for u in data["units"]}}
+    scored = {c: f for c, f in every.items() if f["value"] is not None
               and f["value"] == f["value"]}
-    assert len(scored) >= len(data["features"]) // 2
+    assert len(scored) >= len(every) // 2
     for code, f in scored.items():
         expected = next((col for m, col in scheme if round(f["value"], 1) >= m), scheme[-1][1])
         assert f["colour"] == expected, (code, f)
@@ -44,7 +46,8 @@ def test_evaluation_layer_colours_each_unit_by_its_score(catalog) -> None:
     assert data["period"]
     ranked = catalog.con.execute(
         "SELECT count(DISTINCT unit_code) FROM kpi_value").fetchone()[0]
-    assert len(data["features"]) == ranked
+    assert len(data["features"]) + len(data["units"]) == ranked
+    assert "note" not in data  # every unit has a boundary
 
 
 def test_unknown_colouring_is_refused() -> None:

@@ -198,3 +198,29 @@ def test_intranet_tile_url_is_the_only_remote_origin(tmp_path: Path, catalog) ->
     assert "http://tiles.intranet:8080" in csp_line
     with pytest.raises(ValueError):
         build_page(catalog.boundaries_geojson(), catalog.extent, tmp_path, tiles="ftp://x/{z}")
+
+
+def test_csp_runs_only_the_pages_own_inline_scripts(qtbot, catalog, tmp_path: Path) -> None:
+    """No 'unsafe-inline' for scripts (issue 14, item 7): the page's own inline script runs
+    (the map draws, by its hash); a script or handler slipped into the page does not."""
+    import re
+
+    page = build_page(catalog.boundaries_geojson(), catalog.extent, tmp_path)
+    html = page.read_text("utf-8")
+    policy = re.search(r'Content-Security-Policy" content="([^"]*)"', html).group(1)
+    script_src = next(d for d in policy.replace("&#x27;", "'").split(";")
+                      if d.strip().startswith("script-src"))
+    assert "'unsafe-inline'" not in script_src and "'sha256-" in script_src
+    cut = html.rfind("</body>")
+    injected = tmp_path / "injected.html"
+    injected.write_text(html[:cut] + "<script>window.__injected = 1;</script>"
+                        '<img src="x.png" onerror="window.__handler = 1">' + html[cut:],
+                        "utf-8")
+    view = make_view(qtbot, injected)
+    qtbot.waitUntil(lambda: "districts" in view.drawn_layers or js(
+        qtbot, view, "typeof window.cockpitMap") == "object", timeout=20_000)
+    assert js(qtbot, view, "typeof window.cockpitMap") == "object"  # the map set itself up
+    assert js(qtbot, view, "Object.keys(window.cockpitMap.districts).length") > 0
+    assert js(qtbot, view, "typeof window.__injected") == "undefined"
+    assert js(qtbot, view, "typeof window.__handler") == "undefined"
+    assert any("Content Security Policy" in e for e in view.console_errors())

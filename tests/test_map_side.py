@@ -52,3 +52,37 @@ def test_level_filter_and_search_debounce(qtbot) -> None:
     with qtbot.waitSignal(side.search.sig_result_chosen) as chosen:
         side.search.edit.returnPressed.emit()
     assert chosen.args[0]["id"] == "500103001"
+
+
+def test_detail_fields_are_named_in_words(qtbot, small_dataset_master, tmp_path) -> None:
+    """No raw field name (point_id, owner_dept, last_inspected …) on screen (issue 14,
+    item 10): every field of the layers' details has a translated label."""
+    from cockpit.datasets.catalog import open_catalog
+    from cockpit.layers.events import EventLayer
+    from cockpit.layers.facilities import FacilityLayer
+    from cockpit.layers.risk_points import RiskPointLayer
+    from PySide6.QtWidgets import QFormLayout
+
+    cat = open_catalog(small_dataset_master, tmp_path / "catalogs")
+    try:
+        con = cat.con
+        pid = con.execute("SELECT point_id FROM risk_point WHERE point_id IN "
+                          "(SELECT point_id FROM event) LIMIT 1").fetchone()[0]
+        eid = con.execute("SELECT min(event_id) FROM event").fetchone()[0]
+        fid = con.execute("SELECT min(facility_id) FROM facility").fetchone()[0]
+        details = [("risk_point", RiskPointLayer().detail(con, pid, None)),
+                   ("event", EventLayer().detail(con, eid)),
+                   ("facility", FacilityLayer().detail(con, fid))]
+    finally:
+        cat.close()
+    panel = DetailPanel()
+    qtbot.addWidget(panel)
+    for kind, detail in details:
+        panel.show_detail(kind, detail)
+        form = panel._form
+        labels = [form.itemAt(r, QFormLayout.ItemRole.LabelRole).widget().text()
+                  for r in range(form.rowCount())]
+        values = [form.itemAt(r, QFormLayout.ItemRole.FieldRole).widget().text()
+                  for r in range(form.rowCount())]
+        assert labels and not [t for t in labels if t in detail or "_" in t], (kind, labels)
+        assert not {"grid_worker", "ai_camera", "fire_station"} & set(values), values

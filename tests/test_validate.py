@@ -463,6 +463,15 @@ def test_unknown_references_across_tables(small_dataset: Path) -> None:
     assert "'NO_SUCH_DEPT'" in p.message and "department.parquet" in p.message
 
 
+def test_markup_in_a_name_is_a_warning(small_dataset: Path) -> None:
+    df = frame(small_dataset, "facility")
+    df.loc[0, "name"] = "<b>仓库</b>"
+    write_csv(small_dataset, "facility", df)
+    p = find(validate_dataset(small_dataset), "suspicious_text", file="facility.csv")
+    assert (p.row, p.column, p.severity) == (1, "name", "warning") and "<b>" in p.message
+    # (tests/test_validate_files.py: bidi controls, dataset.json, unreadable files)
+
+
 def _write_table(ds: Path, name: str, tbl: pa.Table) -> None:
     pq.write_table(tbl, ds / f"{name}.parquet")
 

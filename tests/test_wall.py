@@ -9,7 +9,7 @@ import pytest
 from cockpit.datasets.catalog import open_catalog
 from PySide6.QtCore import QEvent, QObject, QPointF, Qt
 from PySide6.QtGui import QMouseEvent
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
 from cockpit.config import Config, Kiosk
 
@@ -224,7 +224,7 @@ def test_settings_dialog_writes_the_config(qtbot, small_dataset_master: Path, tm
     assert button.isVisible()
     button.click()
     dlg = win.settings_dialog
-    assert dlg.isVisible() and "下次启动" in dlg.findChildren(type(win.status))[0].text()
+    assert dlg.isVisible() and "下次启动" in dlg.findChildren(QLabel)[0].text()
     dlg.operator.setText("李娜")
     dlg.font_scale.setValue(1.5)
     dlg.lang.setCurrentIndex(dlg.lang.findData("en"))

@@ -18,6 +18,7 @@ from typing import Any
 
 import pyqtgraph as pg
 from cockpit.widgets import theme
+from cockpit.widgets.plain import display
 from cockpit.widgets.preview import preview_app, show_or_save
 from cockpit.widgets.words import tr_word
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
@@ -71,12 +72,14 @@ class AfterActionView(QWidget):
         lay = QVBoxLayout(self)
         head = QHBoxLayout()
         self.title = QLabel()
+        self.title.setTextFormat(Qt.TextFormat.PlainText)  # a scenario's title is data
         self.title.setWordWrap(True)
         f = self.title.font()
         f.setPointSizeF(f.pointSizeF() * 1.4)
         f.setBold(True)
         self.title.setFont(f)
         self.subtitle = QLabel()
+        self.subtitle.setTextFormat(Qt.TextFormat.PlainText)
         self.subtitle.setObjectName("note")
         self.subtitle.setWordWrap(True)
         titles = QVBoxLayout()
@@ -125,12 +128,12 @@ class AfterActionView(QWidget):
         colour = theme.TEXT_DIM if score is None else (MET if score >= 80 else PENDING
                                                        if score >= 60 else MISSED)
         self.score.setStyleSheet(f"color:{colour}")
-        self.title.setText(self.tr("演练复盘 · {title}").format(title=sc["title"]))
+        self.title.setText(self.tr("演练复盘 · {title}").format(title=display(sc["title"], 80)))
         self.subtitle.setText(self.tr(
             "{place} · 预案 {plan} · 截至 {as_of} · 注入 {injects} · 已派遣 {dispatched}"
             " · 部门 正确/错派/漏派 {right}/{wrong}/{missed}"
             " · 阶段 达标/超时/进行中 {met}/{late}/{pending}").format(
-                place=sc.get("place", ""), plan=sc.get("plan_id") or "—",
+                place=display(sc.get("place", ""), 40), plan=sc.get("plan_id") or "—",
                 as_of=f"{se['as_of']:%Y-%m-%d %H:%M}", injects=tot["scored_injects"],
                 dispatched=tot["dispatched"], right=tot["departments_right"],
                 wrong=tot["departments_wrong"], missed=tot["departments_missed"],

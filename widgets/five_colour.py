@@ -20,6 +20,7 @@ from typing import Any
 
 import pyqtgraph as pg
 from cockpit.widgets import theme
+from cockpit.widgets.plain import display, set_plain, tooltip
 from cockpit.widgets.preview import preview_app, show_or_save
 from cockpit.widgets.table_model import RowsModel
 from cockpit.widgets.words import EVALUATION, tr_word
@@ -198,11 +199,11 @@ class FiveColourModel(QAbstractTableModel):
             return None
         if col == 1:
             if role == Qt.ItemDataRole.DisplayRole:
-                return row["name"]
+                return display(row["name"], UNIT_CHARS)
             if role == SORT_ROLE:
                 return row["code"]  # administrative order
             if role == Qt.ItemDataRole.ToolTipRole:
-                return f"{row['name']}（{row['code']}）"
+                return tooltip(f"{row['name']}（{row['code']}）")
             return None
         if not 0 <= col - 2 < len(self._columns):
             return None
@@ -225,7 +226,7 @@ class FiveColourModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return int(Qt.AlignmentFlag.AlignCenter)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return _cell_tip(row["name"], tr_word(self._columns[col - 2]), cell)
+            return tooltip(_cell_tip(row["name"], tr_word(self._columns[col - 2]), cell))
         return None
 
 
@@ -246,6 +247,10 @@ def _cell_tip(name: str, column: str, cell: dict) -> str:
                if rank is not None else "")
             + (f"\n{note}" if note else "")
             + "\n" + QCoreApplication.translate("five_colour", "点击查看指标明细"))
+
+
+#: Characters of a unit's name in a grid or table cell (the whole name in its tooltip).
+UNIT_CHARS = 24
 
 
 # --------------------------------------------------------------------------- frozen columns
@@ -449,7 +454,7 @@ class FiveColourGrid(QWidget):
             section, order = 0, Qt.SortOrder.AscendingOrder
         self.view.sortByColumn(section, order)
         self.legend.set_items(legend)
-        self.caption.setText(caption)
+        set_plain(self.caption, caption, None)
         self._fit_columns()
 
     def set_compact(self, compact: bool) -> None:
@@ -547,12 +552,12 @@ class DictRowsModel(RowsModel):
             v = None
         if role == Qt.ItemDataRole.DisplayRole:
             if f"{key}__text" in row:
-                return str(row[f"{key}__text"])
+                return display(row[f"{key}__text"], UNIT_CHARS * 4)
             if v is None:
                 return "—"
             if spec and isinstance(v, (int, float)):
                 return spec.format(v)
-            return str(v)
+            return display(v, UNIT_CHARS * 4)
         if role == SORT_ROLE:
             return v
         if role == CODE_ROLE:
@@ -562,7 +567,8 @@ class DictRowsModel(RowsModel):
         if role == Qt.ItemDataRole.ForegroundRole and row.get(f"{key}__fg"):
             return QBrush(QColor(row[f"{key}__fg"]))
         if role == Qt.ItemDataRole.ToolTipRole:
-            return row.get(f"{key}__tip")
+            tip = row.get(f"{key}__tip")
+            return tooltip(tip) if tip else None
         if role == Qt.ItemDataRole.TextAlignmentRole and isinstance(v, (int, float)):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
@@ -694,8 +700,8 @@ class KpiBreakdown(QWidget):
                       bands: list[dict] | None = None) -> None:
         """Show a breakdown. ``trend``: ``{"periods": [...], "score": [...], "city_mean":
         [...], "label": str}``; ``bands``: the palette (absolute thresholds)."""
-        self.title.setText(title)
-        self.summary.setText(summary)
+        set_plain(self.title, title, None)
+        set_plain(self.summary, summary, None)
         self.model.set_rows(rows, columns)
         self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)  # the given order first
         if trend is not None:
@@ -706,7 +712,7 @@ class KpiBreakdown(QWidget):
             self.trend.hide()
 
     def clear(self, message: str) -> None:
-        self.title.setText(message)
+        set_plain(self.title, message, None)
         self.summary.clear()
         self.model.set_rows([])
         self.trend.getPlotItem().clear()

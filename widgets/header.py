@@ -4,8 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from cockpit.widgets.plain import ElidedLabel, display
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal
-from PySide6.QtWidgets import QButtonGroup, QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+)
 
 MODE_LABELS = {"live": QT_TRANSLATE_NOOP("HeaderBar", "值守"),
                "review": QT_TRANSLATE_NOOP("HeaderBar", "晾晒"),
@@ -32,7 +40,9 @@ class HeaderBar(QFrame):
         lay = QHBoxLayout(self)
         lay.setContentsMargins(16, 6, 16, 6)
         lay.setSpacing(14)
-        self.title = QLabel(title)
+        # the title carries the top unit's or the scenario's name: plain text, elided, and
+        # it gives way before the clock and the mode switch do
+        self.title = ElidedLabel(title)
         self.title.setObjectName("appTitle")
         lay.addWidget(self.title)
         self.demo_badge = QLabel(self.tr("演示数据 · DEMO DATA（合成）"))
@@ -87,16 +97,21 @@ class HeaderBar(QFrame):
         clock_box.addWidget(self.clock_caption)
         lay.addLayout(clock_box)
 
+    def set_title(self, title: str) -> None:
+        """The title, as plain text (a name from the data in it is never markup)."""
+        self.title.set_full_text(title)
+
     def set_mode(self, mode: str) -> None:
         self.mode_buttons[mode].setChecked(True)
 
     def set_time(self, t: datetime, caption: str) -> None:
+        self.clock.setTextFormat(Qt.TextFormat.PlainText)
         self.clock.setText(t.strftime("%Y-%m-%d %H:%M:%S"))
         self.clock_caption.setText(caption)
 
     def set_identity(self, text: str, levels: bool = False) -> None:
         """Who this seat is (centre · role · login); ``levels``: show the levels button."""
-        self.identity.setText(text)
+        self.identity.setText(display(text, 60))  # it names the top unit: data
         self.levels_button.setVisible(levels)
 
     def set_levels_count(self, n: int) -> None:

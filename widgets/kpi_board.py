@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from cockpit.widgets import theme
+from cockpit.widgets.plain import display, tooltip
 from cockpit.widgets.table_model import RowsModel
 from cockpit.widgets.words import tr_word
 from PySide6.QtCore import (
@@ -82,7 +83,7 @@ class KpiTableModel(RowsModel):
             if key == "direction":
                 return self.tr("越高越好 ↑") if v == "higher" else self.tr("越低越好 ↓")
             if dec is None:
-                return "" if v is None else str(v)
+                return "" if v is None else display(v, 200)
             if v is None:
                 return self.tr("无数据")
             text = f"{v:.{dec}f}"
@@ -99,7 +100,7 @@ class KpiTableModel(RowsModel):
         if role == Qt.ItemDataRole.TextAlignmentRole and dec is not None:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ToolTipRole and key == "name":
-            return f"{row.get('kpi_id', '')} · {row.get('name', '')}"
+            return tooltip(f"{row.get('kpi_id', '')} · {row.get('name', '')}")
         return None
 
 

@@ -8,6 +8,7 @@ cockpit.widgets.map_side`` shows it alone on sample data.
 from __future__ import annotations
 
 from cockpit.widgets import theme
+from cockpit.widgets.plain import NAME_CHARS, ElidedLabel, display, is_cut, tooltip
 from cockpit.widgets.words import RISK_LEVEL, tr_word
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -36,18 +37,76 @@ LEVEL_LABELS = {1: QT_TRANSLATE_NOOP("risk_level", "重大"), 2: QT_TRANSLATE_NO
 KIND_LABELS = {"risk_point": QT_TRANSLATE_NOOP("map_side", "风险点"), "unit": QT_TRANSLATE_NOOP("map_side", "区划"),
                "event": QT_TRANSLATE_NOOP("map_side", "事件"), "facility": QT_TRANSLATE_NOOP("map_side", "设施"),
                "districts": QT_TRANSLATE_NOOP("map_side", "区县")}
+#: The detail panel's field names (keys of the layers' detail dicts) on screen.
+FIELD_LABELS = {
+    "point_id": QT_TRANSLATE_NOOP("map_side", "风险点编号"),
+    "event_id": QT_TRANSLATE_NOOP("map_side", "事件编号"),
+    "facility_id": QT_TRANSLATE_NOOP("map_side", "设施编号"),
+    "category": QT_TRANSLATE_NOOP("map_side", "类别"),
+    "level": QT_TRANSLATE_NOOP("map_side", "等级"),
+    "district": QT_TRANSLATE_NOOP("map_side", "区县"),
+    "street": QT_TRANSLATE_NOOP("map_side", "镇街"),
+    "owner_dept": QT_TRANSLATE_NOOP("map_side", "责任部门编码"),
+    "owner": QT_TRANSLATE_NOOP("map_side", "责任部门"),
+    "last_inspected": QT_TRANSLATE_NOOP("map_side", "最近巡检"),
+    "type": QT_TRANSLATE_NOOP("map_side", "事件类型"),
+    "type_id": QT_TRANSLATE_NOOP("map_side", "事件类型编码"),
+    "source": QT_TRANSLATE_NOOP("map_side", "来源"),
+    "severity": QT_TRANSLATE_NOOP("map_side", "严重程度"),
+    "occurred_at": QT_TRANSLATE_NOOP("map_side", "发生时间"),
+    "react_min": QT_TRANSLATE_NOOP("map_side", "签收时限（分）"),
+    "verify_min": QT_TRANSLATE_NOOP("map_side", "核查时限（分）"),
+    "handle_min": QT_TRANSLATE_NOOP("map_side", "处置时限（分）"),
+    "plan_id": QT_TRANSLATE_NOOP("map_side", "预案"),
+    "kind": QT_TRANSLATE_NOOP("map_side", "类型"),
+    "community": QT_TRANSLATE_NOOP("map_side", "村社"),
+    "grid": QT_TRANSLATE_NOOP("map_side", "网格"),
+}
+#: Coded values shown as words: event sources and facility kinds.
+VALUE_LABELS = {
+    "source": {"sensor": QT_TRANSLATE_NOOP("map_side", "传感器"),
+               "ai_camera": QT_TRANSLATE_NOOP("map_side", "AI视频"),
+               "grid_worker": QT_TRANSLATE_NOOP("map_side", "网格员"),
+               "hotline": QT_TRANSLATE_NOOP("map_side", "民呼我为"),
+               "drone": QT_TRANSLATE_NOOP("map_side", "无人机"),
+               "patrol": QT_TRANSLATE_NOOP("map_side", "巡查")},
+    "kind": {"warehouse": QT_TRANSLATE_NOOP("map_side", "应急仓库"),
+             "fire_station": QT_TRANSLATE_NOOP("map_side", "消防站"),
+             "hospital": QT_TRANSLATE_NOOP("map_side", "医院"),
+             "shelter": QT_TRANSLATE_NOOP("map_side", "避难场所")},
+}
+# The side panel never takes more than this of the map's width (pixels).
+MAX_WIDTH = 420
 
 
 def _tr(text: object) -> str:
     return QCoreApplication.translate("map_side", str(text))
 
 
+def field_label(key: str) -> str:
+    """A detail field's name on screen (an unknown key shows as it is)."""
+    return _tr(FIELD_LABELS[key]) if key in FIELD_LABELS else key
+
+
 def _plain(text: object) -> QLabel:
-    lab = QLabel("" if text is None else str(text))
-    lab.setTextFormat(Qt.TextFormat.PlainText)
-    lab.setWordWrap(True)
+    """A value of the detail form: one line of plain text elided to the panel's width, the
+    whole text in its tooltip; it never widens the panel."""
+    lab = ElidedLabel(text, max_hint=200)
     lab.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     return lab
+
+
+def _field(text: str) -> QLabel:
+    """A field's name in the detail form (our words: it keeps its width)."""
+    lab = QLabel(text)
+    lab.setTextFormat(Qt.TextFormat.PlainText)
+    lab.setStyleSheet(f"color:{theme.TEXT_DIM};")
+    return lab
+
+
+def _item_text(text: object) -> tuple[str, str]:
+    """(shown, tooltip) of a list or tree item carrying a name from the data."""
+    return display(text, NAME_CHARS), tooltip(text) if is_cut(text, NAME_CHARS) else ""
 
 
 class LayerTree(QTreeWidget):
@@ -82,7 +141,9 @@ class LayerTree(QTreeWidget):
         self._updating = True
         parent.takeChildren()
         for cid, name, n in rows:
-            child = QTreeWidgetItem([f"{name}  {n:,}"])
+            shown, tip = _item_text(name)
+            child = QTreeWidgetItem([f"{shown}  {n:,}"])
+            child.setToolTip(0, tip)
             child.setData(0, Qt.ItemDataRole.UserRole, cid)
             child.setFlags(child.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             child.setCheckState(0, was.get(cid, Qt.CheckState.Checked))
@@ -127,10 +188,11 @@ class DetailPanel(QFrame):
         self.setObjectName("panel")
         self._lay = QVBoxLayout(self)
         self._lay.setContentsMargins(8, 6, 8, 6)
-        self.title = _plain(self.tr("点击地图要素查看详情"))
+        self.title = ElidedLabel(self.tr("点击地图要素查看详情"), max_hint=MAX_WIDTH)
         self.title.setStyleSheet(f"font-weight:600; color:{theme.ACCENT};")
         self._lay.addWidget(self.title)
         self._form = QFormLayout()
+        self._form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self._lay.addLayout(self._form)
         self.extra = QListWidget()
         self.extra.setMaximumHeight(120)
@@ -150,12 +212,12 @@ class DetailPanel(QFrame):
         self.extra.clear()
         self._detail = {"kind": kind, **(detail or {})}
         if not detail:
-            self.title.setText(self.tr("未找到该要素"))
+            self.title.set_full_text(self.tr("未找到该要素"))
             self.extra.hide()
             self.dispatch.hide()
             return
-        self.title.setText(f"{_tr(KIND_LABELS.get(kind, kind))} · "
-                           f"{detail.get('name') or detail.get('title') or ''}")
+        self.title.set_full_text(f"{_tr(KIND_LABELS.get(kind, kind))} · "
+                                 f"{detail.get('name') or detail.get('title') or ''}")
         skip = {"name", "title", "sensors", "events", "lon", "lat"}
         for k, v in detail.items():
             if k in skip or isinstance(v, (list, dict)):
@@ -163,13 +225,16 @@ class DetailPanel(QFrame):
             if k == "level" and isinstance(v, int):
                 v = self.tr("{name}（{level}级）").format(
                     name=tr_word(LEVEL_LABELS.get(v, str(v)), RISK_LEVEL), level=v)
-            self._form.addRow(_plain(k), _plain(v))
+            if k in VALUE_LABELS and v in VALUE_LABELS[k]:
+                v = _tr(VALUE_LABELS[k][v])
+            self._form.addRow(_field(field_label(k)), _plain(v))
         if "lon" in detail and detail["lon"] is not None:
-            self._form.addRow(_plain(self.tr("位置")), _plain(f"{detail['lon']:.5f}, {detail['lat']:.5f}"))
+            self._form.addRow(_field(self.tr("位置")), _plain(f"{detail['lon']:.5f}, {detail['lat']:.5f}"))
         rows = [self.tr("传感器 {id} · {kind}").format(id=s["sensor_id"], kind=s["kind"]) for s in detail.get("sensors", [])]
         rows += [f"{e['occurred_at'][:16]} · {e['title']}" for e in detail.get("events", [])]
         for r in rows:
-            QListWidgetItem(r, self.extra)  # list items are plain text
+            shown, tip = _item_text(r)
+            QListWidgetItem(shown, self.extra).setToolTip(tip)  # list items are plain text
         self.extra.setVisible(bool(rows))
         self.dispatch.setVisible(kind in ("risk_point", "event"))
 
@@ -210,8 +275,10 @@ class SearchBox(QWidget):
     def set_results(self, results: list[dict]) -> None:
         self.results.clear()
         for r in results:
-            item = QListWidgetItem(f"{_tr(KIND_LABELS.get(r['kind'], r['kind']))} · {r['name']}"
-                                   f"  ({r['id']})")
+            shown, tip = _item_text(r["name"])
+            item = QListWidgetItem(f"{_tr(KIND_LABELS.get(r['kind'], r['kind']))} · {shown}"
+                                   f"  ({display(r['id'], 24)})")
+            item.setToolTip(tip)
             item.setData(Qt.ItemDataRole.UserRole, r)
             self.results.addItem(item)
         self.results.setVisible(bool(results))
@@ -238,14 +305,17 @@ class MapSidePanel(QFrame):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("panel")
+        # no name, however long, makes the panel hide the map
+        self.setMaximumWidth(MAX_WIDTH)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(8, 8, 8, 8)
         lay.setSpacing(6)
         self.search = SearchBox()
         lay.addWidget(self.search)
         self.choropleth = QComboBox()
-        self.choropleth.addItem(self.tr("区县着色：风险点密度"), "density")
-        self.choropleth.addItem(self.tr("区县着色：五色评价"), "evaluation")
+        self.choropleth.addItem("", "density")
+        self.choropleth.addItem("", "evaluation")
+        self.set_unit_word(self.tr("区县"))
         self.choropleth.currentIndexChanged.connect(
             lambda _i: self.sig_choropleth_changed.emit(self.choropleth.currentData()))
         lay.addWidget(self.choropleth)
@@ -260,9 +330,14 @@ class MapSidePanel(QFrame):
             self.level_boxes[lv] = box
         lay.addLayout(levels)
         self.tree = LayerTree()
-        lay.addWidget(self.tree, 2)
+        lay.addWidget(self.tree, 1)
         self.detail = DetailPanel()
-        lay.addWidget(self.detail, 1)
+        lay.addWidget(self.detail, 2)
+
+    def set_unit_word(self, word: str) -> None:
+        """Name the colouring after the ranked units' level (区县, 镇街, 社区 …)."""
+        self.choropleth.setItemText(0, self.tr("{unit}着色：风险点数").format(unit=word))
+        self.choropleth.setItemText(1, self.tr("{unit}着色：五色评价").format(unit=word))
 
     def levels(self) -> list[int]:
         return [lv for lv, b in self.level_boxes.items() if b.isChecked()]

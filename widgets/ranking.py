@@ -15,6 +15,7 @@ from typing import Any
 from cockpit.widgets import theme
 from cockpit.widgets.five_colour import (
     CODE_ROLE,
+    UNIT_CHARS,
     DictRowsModel,
     fmt_change,
     fmt_score,
@@ -22,6 +23,7 @@ from cockpit.widgets.five_colour import (
     model_data,
     rank_change_text,
 )
+from cockpit.widgets.plain import display, set_plain
 from cockpit.widgets.preview import preview_app, screenshot_path, show_or_save
 from cockpit.widgets.words import EVALUATION, tr_word
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QModelIndex, Qt, Signal
@@ -146,7 +148,8 @@ def _extremes_html(b: dict) -> str:
             out.append(
                 f"<tr><td width=28 align=right style='color:{theme.TEXT_DIM}'>{rank}</td>"
                 f"<td>&nbsp;<a href='unit:{html.escape(str(code), quote=True)}' "
-                f"style='color:{theme.TEXT}; text-decoration:none'>{html.escape(name)}</a></td>"
+                f"style='color:{theme.TEXT}; text-decoration:none'>"
+                f"{html.escape(display(name, UNIT_CHARS))}</a></td>"
                 f"<td width=64 align=right bgcolor='{colour}' style='color:{text}'>"
                 f"<b>&nbsp;{score:.1f}&nbsp;</b></td></tr>")
         return "".join(out)
@@ -243,7 +246,7 @@ class RankingView(QWidget):
         self.ranking_model.set_rows(rows)
         self.ranking.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
         self.ranking.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        self.ranking_caption.setText(caption)
+        set_plain(self.ranking_caption, caption, None)
 
     def set_comparison(self, rows: list[dict[str, Any]], period_a: str, period_b: str,
                        caption: str = "") -> None:
@@ -259,7 +262,7 @@ class RankingView(QWidget):
         self.comparison.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
         self.comparison.horizontalHeader().setSectionResizeMode(
             0, QHeaderView.ResizeMode.Stretch)
-        self.comparison_caption.setText(caption)
+        set_plain(self.comparison_caption, caption, None)
 
     def set_extremes(self, boards: list[dict[str, Any]]) -> None:
         self.extremes.set_boards(boards)

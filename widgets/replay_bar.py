@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 import numpy as np
 import pyqtgraph as pg
 from cockpit.widgets import theme
+from cockpit.widgets.plain import tooltip
 from cockpit.widgets.preview import preview_app, show_or_save
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
@@ -208,7 +209,7 @@ class ReplayBar(QWidget):
             line = pg.InfiniteLine(pos=self._x(t), angle=90, movable=False,
                                    pen=pg.mkPen(theme.DEMO, width=1,
                                                 style=Qt.PenStyle.DashLine))
-            line.setToolTip(f"{t:%H:%M} {label}")
+            line.setToolTip(tooltip(f"{t:%H:%M} {label}"))  # a label from the scenario
             self.plot.addItem(line)
             self.inject_lines.append(line)
         self._place_injects()

@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 from cockpit.widgets import theme
 from cockpit.widgets.gauge import STATUS_MARK, ArcGauge, status_word
+from cockpit.widgets.plain import display, set_plain, tooltip
 from cockpit.widgets.trend import Sparkline, TrendChart
 from cockpit.widgets.words import tr_word
 from PySide6.QtCore import (
@@ -259,6 +260,27 @@ class DomainTile(QFrame):
         if event.button() == Qt.MouseButton.LeftButton:
             self.sig_clicked.emit(self.domain)
 
+    def _first_line(self, w: float, h: float, state: str, room: float
+                    ) -> tuple[QFont, QFont, str, str]:
+        """(domain font, state font, domain, state tag) of the first line, fitted to
+        ``room`` pixels: the type shrinks first (an English "Environment ▲ Alarm" is three
+        times as wide as 环境 ▲ 报警), then the state keeps its shape and loses its word.
+        ``self.first_line_fits`` says whether the whole line fits."""
+        base = self.font()
+        domain = tr_word(self.domain)
+        size = 22 if w >= 200 and h >= 72 else 18  # short at 1080p
+        for tag in (f"{STATUS_MARK[state]} {status_word(state)}", STATUS_MARK[state]):
+            for big_size in range(size, 12, -1):
+                big = _font(big_size, True, base)
+                mid = _font(max(11, round(big_size * 15 / 22)), True, base)
+                need = (QFontMetricsF(big).horizontalAdvance(domain) + 8
+                        + QFontMetricsF(mid).horizontalAdvance(tag))
+                if need <= room:
+                    self.first_line_fits = True
+                    return big, mid, domain, tag
+        self.first_line_fits = False
+        return big, mid, domain, tag
+
     def paintEvent(self, event) -> None:  # noqa: N802
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -273,18 +295,15 @@ class DomainTile(QFrame):
         base = self.font()
         x0, right = 14.0, w - 8.0
         # line 1: the domain, its state in shape and word, the number of indicators
-        big = _font(22 if w >= 200 and h >= 72 else 18, True, base)  # short at 1080p
+        big, mid, domain, tag = self._first_line(w, h, state, right - x0)
         p.setFont(big)
         p.setPen(QColor(theme.TEXT))
         fm = QFontMetricsF(big)
         y = 6.0
-        domain = tr_word(self.domain)
         p.drawText(QRectF(x0, y, w, fm.height()), Qt.AlignmentFlag.AlignLeft, domain)
         x = x0 + fm.horizontalAdvance(domain) + 8
-        mid = _font(15, True, base)
         p.setFont(mid)
         p.setPen(colour)
-        tag = f"{STATUS_MARK[state]} {status_word(state)}"
         p.drawText(QRectF(x, y, w, fm.height()), Qt.AlignmentFlag.AlignVCenter, tag)
         x += QFontMetricsF(mid).horizontalAdvance(tag) + 8
         small13 = _font(13, False, base)
@@ -327,7 +346,7 @@ class DomainTile(QFrame):
             p.setPen(QColor(theme.TEXT))
             name_w = right - vw - x0 - 22
             p.drawText(QRectF(x0 + 17, y, name_w, sfm.height()), Qt.AlignmentFlag.AlignLeft,
-                       sfm.elidedText(r["name"], Qt.TextElideMode.ElideRight, name_w))
+                       sfm.elidedText(display(r["name"]), Qt.TextElideMode.ElideRight, name_w))
             y += sfm.height() + 1
         if not self._worst and y + sfm.height() <= limit:
             p.setPen(QColor(theme.TEXT_DIM))
@@ -591,7 +610,7 @@ class VitalsTableModel(QAbstractTableModel):
             if key == "ts":
                 t = c["ts"][i]
                 return f"{t:%m-%d %H:%M}" if isinstance(t, datetime) else "—"
-            return str(c[key][i] or "")
+            return display(c[key][i] or "", 200)
         if role == Qt.ItemDataRole.ForegroundRole:
             if key in ("status", "value"):
                 return QBrush(QColor(theme.STATUS.get(c["status"][i], theme.TEXT)))
@@ -603,7 +622,7 @@ class VitalsTableModel(QAbstractTableModel):
                 return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{c['name'][i]} · {c['district'][i]} · {c['indicator_id'][i]}"
+            return tooltip(f"{c['name'][i]} · {c['district'][i]} · {c['indicator_id'][i]}")
         if role == self.IdRole:
             return c["indicator_id"][i]
         if role == self.StatusRole:
@@ -814,6 +833,7 @@ class IndicatorTable(QWidget):
 
 
 def _fill_combo(box: QComboBox, items: list[tuple[str, Any]]) -> None:
+    items = [(display(label, 40), data) for label, data in items]  # names from the data
     current = [(box.itemText(i), box.itemData(i)) for i in range(box.count())]
     if current == items:
         return
@@ -864,12 +884,13 @@ class IndicatorDetail(QWidget):
         self.data: dict | None = None
 
     def show_loading(self, name: str) -> None:
-        self.title.setText(self.tr("{name} · 正在读取趋势…").format(name=name))
+        set_plain(self.title, self.tr("{name} · 正在读取趋势…").format(name=display(name, 80)),
+                  None)
 
     def set_data(self, d: dict) -> None:
         self.data = d
         unit = d.get("unit") or ""
-        self.title.setText(d.get("name", ""))
+        set_plain(self.title, d.get("name", ""), 120)
         thr = d.get("thresholds", {})
         lo, hi = gauge_range(thr, d.get("v", []), d.get("value"))
         self.gauge.set_range(lo, hi)
@@ -939,7 +960,8 @@ def _decimals_for(span: float) -> int:
 
 
 def _esc(text: Any) -> str:
-    return (str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Data in rich text: escaped, without bidi controls."""
+    return (display(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
             .replace('"', "&quot;"))
 
 
@@ -999,6 +1021,7 @@ class VitalsPanel(QFrame):
         self.spark_note = QLabel()
         self.spark_note.setObjectName("note")
         self.spark_note.setTextFormat(Qt.TextFormat.RichText)
+        self.spark_note.setWordWrap(True)  # two lines rather than a cut sentence (English)
         self.spark_note.setText(self.tr(
             "曲线：近6小时各领域 <span style='color:{warning}'>预警+报警</span>"
             " 与 <span style='color:{alarm}'>报警</span> 指标数 · 点击领域看明细").format(

@@ -27,6 +27,7 @@ from cockpit.layers.risk_points import RiskPointLayer
 from cockpit.layers.search import search
 from cockpit.widgets.map_side import MapSidePanel
 from cockpit.widgets.map_view import MapView
+from cockpit.widgets.plain import display
 from cockpit.widgets.words import EVALUATION, tr_word
 from cockpit.workers import run_in_background
 
@@ -400,11 +401,18 @@ def map_key() -> dict:
 
 
 def _translated_districts(msg: dict) -> dict:
-    """The five-colour labels of the district layer in the interface language (the layer,
-    Qt-free, gives the Chinese source words)."""
+    """The district layer's words in the interface language (the layer, Qt-free, gives the
+    Chinese source words), and its names without bidi controls (the page sets them as text,
+    but an override would still reorder them)."""
+    for key in ("title", "note"):
+        if msg.get(key):
+            msg[key] = tr_word(msg[key])
+    for f in [*msg.get("features", {}).values(), *msg.get("units", [])]:
+        if "name" in f:
+            f["name"] = display(f["name"], 80)
     if msg.get("mode") != "evaluation":
         return msg
-    for f in msg.get("features", {}).values():
+    for f in [*msg.get("features", {}).values(), *msg.get("units", [])]:
         f["label"] = tr_word(f.get("label"), EVALUATION)
     for item in msg.get("legend", []):
         if "word" in item:

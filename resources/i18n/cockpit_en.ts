@@ -68,7 +68,7 @@
 <context>
     <name>AfterActionDialog</name>
     <message>
-        <location filename="../../widgets/after_action.py" line="+284"/>
+        <location filename="../../widgets/after_action.py" line="+287"/>
         <source>演练复盘报告</source>
         <translation>After-action report</translation>
     </message>
@@ -177,12 +177,12 @@
 <context>
     <name>DetailPanel</name>
     <message>
-        <location filename="../../widgets/map_side.py" line="+130"/>
+        <location filename="../../widgets/map_side.py" line="+191"/>
         <source>点击地图要素查看详情</source>
         <translation>Click a map feature for its details</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+10"/>
         <source>一键调度</source>
         <translation>One-click dispatch</translation>
     </message>
@@ -197,7 +197,7 @@
         <translation>{name} (level {level})</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+6"/>
         <source>位置</source>
         <translation>Position</translation>
     </message>
@@ -843,7 +843,7 @@ Order {order} ({state})</translation>
 <context>
     <name>DomainTile</name>
     <message>
-        <location filename="../../widgets/vitals_panel.py" line="+293"/>
+        <location filename="../../widgets/vitals_panel.py" line="+312"/>
         <source>{n} 项</source>
         <translation>{n} items</translation>
     </message>
@@ -992,7 +992,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>FiveColourModel</name>
     <message>
-        <location filename="../../widgets/five_colour.py" line="+180"/>
+        <location filename="../../widgets/five_colour.py" line="+181"/>
         <source>{column}：点击排序</source>
         <translation>{column}: click to sort</translation>
     </message>
@@ -1000,7 +1000,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>HeaderBar</name>
     <message>
-        <location filename="../../widgets/header.py" line="+10"/>
+        <location filename="../../widgets/header.py" line="+18"/>
         <source>值守</source>
         <translation>Live</translation>
     </message>
@@ -1015,7 +1015,7 @@ Occurred {at} · {state}</translation>
         <translation>Drill</translation>
     </message>
     <message>
-        <location line="+26"/>
+        <location line="+28"/>
         <source>演示数据 · DEMO DATA（合成）</source>
         <translation>DEMO DATA (synthetic)</translation>
     </message>
@@ -1031,12 +1031,12 @@ Occurred {at} · {state}</translation>
     </message>
     <message>
         <location line="+2"/>
-        <location line="+49"/>
+        <location line="+54"/>
         <source>上下级</source>
         <translation>Levels</translation>
     </message>
     <message>
-        <location line="-47"/>
+        <location line="-52"/>
         <source>上级下派、下级上报、督办与退回 (Ctrl+L)</source>
         <translation>Delegated from above, escalated from below, supervision and returns (Ctrl+L)</translation>
     </message>
@@ -1061,7 +1061,7 @@ Occurred {at} · {state}</translation>
         <translation>City time</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+24"/>
         <source>上下级 {n}</source>
         <translation>Levels {n}</translation>
     </message>
@@ -1074,12 +1074,12 @@ Occurred {at} · {state}</translation>
 <context>
     <name>IndicatorDetail</name>
     <message>
-        <location filename="../../widgets/vitals_panel.py" line="+532"/>
+        <location filename="../../widgets/vitals_panel.py" line="+533"/>
         <source>{name} · 正在读取趋势…</source>
         <translation>{name} · loading the trend…</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+17"/>
         <source>较1小时前</source>
         <translation>vs 1 hour ago</translation>
     </message>
@@ -1132,7 +1132,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>IndicatorTable</name>
     <message>
-        <location line="-219"/>
+        <location line="-221"/>
         <source>全部状态</source>
         <translation>All states</translation>
     </message>
@@ -1185,7 +1185,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>KpiBoardDialog</name>
     <message>
-        <location filename="../../widgets/kpi_board.py" line="+227"/>
+        <location filename="../../widgets/kpi_board.py" line="+228"/>
         <source>八大板块 · 指标明细</source>
         <translation>Eight boards · KPI details</translation>
     </message>
@@ -1211,7 +1211,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>KpiBreakdown</name>
     <message>
-        <location filename="../../widgets/five_colour.py" line="+486"/>
+        <location filename="../../widgets/five_colour.py" line="+491"/>
         <source>点击五色图中的格子查看指标明细</source>
         <translation>Click a cell of the five-colour grid for its breakdown</translation>
     </message>
@@ -1570,7 +1570,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../cockpit/window.py" line="+87"/>
+        <location filename="../../cockpit/window.py" line="+88"/>
         <source>应急仓库</source>
         <translation>Warehouses</translation>
     </message>
@@ -1614,6 +1614,32 @@ Occurred {at} · {state}</translation>
         <location line="+1"/>
         <source>网格</source>
         <translation>grid</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>全市平均</source>
+        <extracomment>&quot;the whole &lt;top unit&gt;&quot; in the board average&apos;s title, by the top unit&apos;s level.</extracomment>
+        <translation>city average</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>全区平均</source>
+        <translation>district average</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>全镇街平均</source>
+        <translation>street average</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>全村社平均</source>
+        <translation>community average</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>全网格平均</source>
+        <translation>grid average</translation>
     </message>
     <message>
         <location line="+3"/>
@@ -1668,7 +1694,7 @@ Occurred {at} · {state}</translation>
         <translation>Categories</translation>
     </message>
     <message>
-        <location line="+208"/>
+        <location line="+210"/>
         <source>无法启动演练窗口</source>
         <extracomment>The splitters a mode&apos;s layout is made of (the review panel adds its own).</extracomment>
         <translation>Could not start the drill window</translation>
@@ -1685,12 +1711,12 @@ Occurred {at} · {state}</translation>
     </message>
     <message>
         <location line="+9"/>
-        <location line="+196"/>
+        <location line="+200"/>
         <source>演练 · {title}</source>
         <translation>Drill · {title}</translation>
     </message>
     <message>
-        <location line="-154"/>
+        <location line="-158"/>
         <source>复盘 · {start} – {end}</source>
         <translation>Replay · {start} – {end}</translation>
     </message>
@@ -1700,7 +1726,7 @@ Occurred {at} · {state}</translation>
         <translation>Drill score {score} · after-action report: {path}</translation>
     </message>
     <message>
-        <location line="+110"/>
+        <location line="+114"/>
         <source>查询失败：{error}</source>
         <translation>Query failed: {error}</translation>
     </message>
@@ -1710,7 +1736,7 @@ Occurred {at} · {state}</translation>
         <translation>{city} City Operations Cockpit</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+15"/>
         <source>数据集 {src} · {top} · 排名单位 {n} 个（{level}）· 查询 {ms} ms · 截至 {t}</source>
         <translation>Dataset {src} · {top} · {n} ranked units ({level}) · query {ms} ms · as of {t}</translation>
     </message>
@@ -1720,9 +1746,14 @@ Occurred {at} · {state}</translation>
         <translation> · ⚠ {n} data warning(s)</translation>
     </message>
     <message>
-        <location line="+31"/>
-        <source>八大板块 · 全市平均 · {period}</source>
-        <translation>Eight boards · city average · {period}</translation>
+        <location line="+46"/>
+        <source>全{unit}平均</source>
+        <translation>{unit} average</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>八大板块 · {average} · {period}</source>
+        <translation>Eight boards · {average} · {period}</translation>
     </message>
     <message>
         <location line="+7"/>
@@ -1779,14 +1810,19 @@ Occurred {at} · {state}</translation>
 <context>
     <name>MapSidePanel</name>
     <message>
-        <location filename="../../widgets/map_side.py" line="+78"/>
-        <source>区县着色：风险点密度</source>
-        <translation>Districts coloured by risk-point density</translation>
+        <location filename="../../widgets/map_side.py" line="+85"/>
+        <source>区县</source>
+        <translation>Districts</translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>{unit}着色：风险点数</source>
+        <translation>Colour {unit}: risk points</translation>
     </message>
     <message>
         <location line="+1"/>
-        <source>区县着色：五色评价</source>
-        <translation>Districts coloured by five-colour rating</translation>
+        <source>{unit}着色：五色评价</source>
+        <translation>Colour {unit}: five colours</translation>
     </message>
 </context>
 <context>
@@ -1826,7 +1862,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>RankingView</name>
     <message>
-        <location filename="../../widgets/ranking.py" line="+173"/>
+        <location filename="../../widgets/ranking.py" line="+176"/>
         <location line="+12"/>
         <source>季度</source>
         <translation>Quarter</translation>
@@ -1886,7 +1922,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>ReplayBar</name>
     <message>
-        <location filename="../../widgets/replay_bar.py" line="+91"/>
+        <location filename="../../widgets/replay_bar.py" line="+92"/>
         <source>复盘</source>
         <extracomment>The speeds offered, simulated seconds per wall second.</extracomment>
         <translation>REPLAY</translation>
@@ -2077,7 +2113,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>SearchBox</name>
     <message>
-        <location filename="../../widgets/map_side.py" line="-58"/>
+        <location filename="../../widgets/map_side.py" line="-85"/>
         <source>搜索事件（编号或标题）、风险点、街道、社区</source>
         <translation>Search events (ID or title), risk points, streets, communities</translation>
     </message>
@@ -2087,7 +2123,7 @@ Occurred {at} · {state}</translation>
         <translation>No results</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+26"/>
         <source>无结果：{text}</source>
         <translation>No results: {text}</translation>
     </message>
@@ -2181,7 +2217,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>StatusSummary</name>
     <message>
-        <location filename="../../widgets/vitals_panel.py" line="-656"/>
+        <location filename="../../widgets/vitals_panel.py" line="-674"/>
         <source>体征指标</source>
         <translation>Indicators</translation>
     </message>
@@ -2236,6 +2272,7 @@ Occurred {at} · {state}</translation>
     <message>
         <location filename="../../widgets/five_colour.py" line="-35"/>
         <source>全部单位平均</source>
+        <extracomment>Characters of a unit&apos;s name in a grid or table cell (the whole name in its tooltip).</extracomment>
         <translation>Mean of all units</translation>
     </message>
     <message>
@@ -2247,20 +2284,20 @@ Occurred {at} · {state}</translation>
 <context>
     <name>VitalsPanel</name>
     <message>
-        <location filename="../../widgets/vitals_panel.py" line="+820"/>
+        <location filename="../../widgets/vitals_panel.py" line="+841"/>
         <source>‹ 返回</source>
         <translation>‹ Back</translation>
     </message>
     <message>
         <location line="+5"/>
-        <location line="+173"/>
+        <location line="+174"/>
         <source>城市体征</source>
         <translation>City vital signs</translation>
     </message>
     <message>
         <location line="-145"/>
         <source>曲线：近6小时各领域 &lt;span style=&apos;color:{warning}&apos;&gt;预警+报警&lt;/span&gt; 与 &lt;span style=&apos;color:{alarm}&apos;&gt;报警&lt;/span&gt; 指标数 · 点击领域看明细</source>
-        <translation>Curves: &lt;span style=&apos;color:{warning}&apos;&gt;warning+alarm&lt;/span&gt; and &lt;span style=&apos;color:{alarm}&apos;&gt;alarm&lt;/span&gt; counts, last 6 h · click a domain</translation>
+        <translation>Curves (6 h): &lt;span style=&apos;color:{warning}&apos;&gt;warning+alarm&lt;/span&gt; and &lt;span style=&apos;color:{alarm}&apos;&gt;alarm&lt;/span&gt; · click a domain</translation>
     </message>
     <message>
         <location line="+4"/>
@@ -2286,7 +2323,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>VitalsTableModel</name>
     <message>
-        <location line="-734"/>
+        <location line="-738"/>
         <source>状态</source>
         <translation>Status</translation>
     </message>
@@ -2369,7 +2406,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>after_action</name>
     <message>
-        <location filename="../../widgets/after_action.py" line="-225"/>
+        <location filename="../../widgets/after_action.py" line="-227"/>
         <source>签收</source>
         <translation>Acknowledge</translation>
     </message>
@@ -3236,7 +3273,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>five_colour</name>
     <message>
-        <location filename="../../widgets/five_colour.py" line="-563"/>
+        <location filename="../../widgets/five_colour.py" line="-568"/>
         <source>新</source>
         <extracomment>The raw value a column sorts by (numbers, codes); None sorts last in either order. A score cell&apos;s dict (score, label, colour, text, status, rank). The unit code of a row.</extracomment>
         <translation>new</translation>
@@ -3310,7 +3347,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>map_key</name>
     <message>
-        <location filename="../../cockpit/controllers/map.py" line="+374"/>
+        <location filename="../../cockpit/controllers/map.py" line="+375"/>
         <source>图例</source>
         <extracomment>the layer whose &quot;drawn&quot; report times a refresh (sent last when it is the pipes) the live feed&apos;s reports for the event layer (plain rows; set by the window) The last mark command sent (the selection on the map). The clock time of the last answered query (what the page shows now).</extracomment>
         <translation>Map key</translation>
@@ -3409,7 +3446,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>map_side</name>
     <message>
-        <location filename="../../widgets/map_side.py" line="-189"/>
+        <location filename="../../widgets/map_side.py" line="-255"/>
         <location line="+6"/>
         <source>风险点</source>
         <translation>Risk points</translation>
@@ -3451,14 +3488,172 @@ Occurred {at} · {state}</translation>
     </message>
     <message>
         <location line="+1"/>
+        <location line="+8"/>
         <source>区县</source>
         <translation>District</translation>
+    </message>
+    <message>
+        <location line="-5"/>
+        <source>风险点编号</source>
+        <extracomment>The detail panel&apos;s field names (keys of the layers&apos; detail dicts) on screen.</extracomment>
+        <translation>Risk point no.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>事件编号</source>
+        <translation>Event no.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>设施编号</source>
+        <translation>Facility no.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>类别</source>
+        <translation>Category</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>等级</source>
+        <translation>Level</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>镇街</source>
+        <translation>Street</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>责任部门编码</source>
+        <translation>Department code</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>责任部门</source>
+        <translation>Department</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>最近巡检</source>
+        <translation>Last inspected</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>事件类型</source>
+        <translation>Event type</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>事件类型编码</source>
+        <translation>Event type code</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>来源</source>
+        <translation>Source</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>严重程度</source>
+        <translation>Severity</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>发生时间</source>
+        <translation>Occurred</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>签收时限（分）</source>
+        <translation>React within (min)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>核查时限（分）</source>
+        <translation>Verify within (min)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>处置时限（分）</source>
+        <translation>Handle within (min)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>预案</source>
+        <translation>Plan</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>类型</source>
+        <translation>Kind</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>村社</source>
+        <translation>Community</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>网格</source>
+        <translation>Grid</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>传感器</source>
+        <extracomment>Coded values shown as words: event sources and facility kinds.</extracomment>
+        <translation>Sensor</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>AI视频</source>
+        <translation>AI camera</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>网格员</source>
+        <translation>Grid worker</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>民呼我为</source>
+        <translation>Hotline</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>无人机</source>
+        <translation>Drone</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>巡查</source>
+        <translation>Patrol</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>应急仓库</source>
+        <translation>Emergency warehouse</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>消防站</source>
+        <translation>Fire station</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>医院</source>
+        <translation>Hospital</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>避难场所</source>
+        <translation>Shelter</translation>
     </message>
 </context>
 <context>
     <name>ranking</name>
     <message>
-        <location filename="../../widgets/ranking.py" line="-216"/>
+        <location filename="../../widgets/ranking.py" line="-217"/>
         <source>名次</source>
         <translation>Rank</translation>
     </message>
@@ -3508,7 +3703,7 @@ Occurred {at} · {state}</translation>
         <translation>No data</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+14"/>
         <source>前五</source>
         <translation>Top 5</translation>
     </message>
@@ -4010,7 +4205,7 @@ Occurred {at} · {state}</translation>
     <message>
         <location filename="../../datasets/schema.py" line="+35"/>
         <location filename="../../widgets/dispatch_panel.py" line="-380"/>
-        <location filename="../../widgets/map_side.py" line="-4"/>
+        <location filename="../../widgets/map_side.py" line="-41"/>
         <source>重大</source>
         <extracomment>Admin levels, top to bottom. Event sources (Chinese labels live in the UI translations). Facility kinds. Kinds of pipe network (a pipe&apos;s and a node&apos;s ``network``). Kinds of network node. ``source`` (water plant, gas gate station) and ``tank`` (a water reservoir or tower) feed the network; ``valve`` closes; the others pass flow on. Pipe materials. Risk levels: 1 重大 (major) … 4 低 (low).</extracomment>
         <translation>Major</translation>
@@ -4202,7 +4397,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>vitals_panel</name>
     <message>
-        <location filename="../../widgets/vitals_panel.py" line="-296"/>
+        <location filename="../../widgets/vitals_panel.py" line="-314"/>
         <source>预 {range}</source>
         <extracomment>Statuses, worst first. The vital-sign domains in the house order (the schema&apos;s VITAL_DOMAINS; widgets do not import the datasets package).</extracomment>
         <translation>warn {range}</translation>
@@ -4285,21 +4480,25 @@ Occurred {at} · {state}</translation>
     </message>
     <message>
         <location line="+2"/>
+        <location filename="../../layers/districts.py" line="+29"/>
         <source>区县</source>
         <translation>districts</translation>
     </message>
     <message>
         <location line="+0"/>
+        <location filename="../../layers/districts.py" line="+1"/>
         <source>镇街</source>
         <translation>streets</translation>
     </message>
     <message>
         <location line="+1"/>
+        <location filename="../../layers/districts.py" line="+1"/>
         <source>村社</source>
         <translation>communities</translation>
     </message>
     <message>
         <location line="+0"/>
+        <location filename="../../layers/districts.py" line="+1"/>
         <source>网格</source>
         <translation>grids</translation>
     </message>
@@ -4819,6 +5018,27 @@ Occurred {at} · {state}</translation>
         <location line="+1"/>
         <source>养老机构</source>
         <translation>care home</translation>
+    </message>
+    <message>
+        <location filename="../../layers/districts.py" line="-4"/>
+        <source>市</source>
+        <extracomment>Sequential palette for risk density, light to dark (ColorBrewer &quot;OrRd&quot;, 5 classes). The top unit&apos;s own polygon when its units are coloured inside it: not a class colour. admin_unit levels by their word on screen (marked for translation).</extracomment>
+        <translation>City</translation>
+    </message>
+    <message>
+        <location line="+46"/>
+        <source>风险点数（按{unit}）</source>
+        <translation>Risk points by {unit}</translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>五色评价 {period}</source>
+        <translation>Five colours {period}</translation>
+    </message>
+    <message>
+        <location line="+35"/>
+        <source>{n} 个{unit}没有边界：以中心点着色</source>
+        <translation>{n} {unit} without a boundary: drawn at their centres</translation>
     </message>
 </context>
 </TS>
