@@ -195,14 +195,23 @@ def test_sigkill_during_group_commits_loses_nothing_told(tmp_path: Path) -> None
     rng = random.Random(14)
     told: dict[str, str] = {}
     for trial in range(5):
-        proc = subprocess.Popen([sys.executable, "-c", GROUP_WRITER, str(path),
-                                 str(trial * 100_000)],
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        assert proc.stdout.readline().strip() == "ready", proc.stderr.read()
+        # the writer's output goes to a file, not a pipe: a pipe the test does not drain
+        # would stop the writer's threads on a full buffer (and the test on its first line)
+        out_path = tmp_path / f"writer-{trial}.out"
+        with open(out_path, "w") as out_file:
+            proc = subprocess.Popen([sys.executable, "-c", GROUP_WRITER, str(path),
+                                     str(trial * 100_000)],
+                                    stdout=out_file, stderr=subprocess.STDOUT, text=True)
+        deadline = time.monotonic() + 60
+        while "ready" not in out_path.read_text() and proc.poll() is None:
+            assert time.monotonic() < deadline, out_path.read_text()[-2000:]
+            time.sleep(0.05)
+        assert proc.poll() is None, out_path.read_text()[-2000:]
         time.sleep(rng.uniform(0.3, 1.2))
         proc.send_signal(signal.SIGKILL)
-        out, err = proc.communicate(timeout=30)
-        assert proc.returncode == -signal.SIGKILL, err
+        proc.wait(timeout=30)
+        assert proc.returncode == -signal.SIGKILL
+        out = out_path.read_text()
         for line in out.splitlines():
             parts = line.split()
             if len(parts) == 3 and parts[0] in ("committed", "advanced"):
