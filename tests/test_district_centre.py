@@ -208,6 +208,10 @@ def test_live_loop_on_the_district_dataset_create_list_advance_close_and_alarms(
                            (Qt.Key.Key_V, "verified"), (Qt.Key.Key_C, "closed")):
             assert panel.select_order(oid)
             qtbot.keyClick(panel.orders_view, key)
+            # every order action asks first (what it does to which order): Enter confirms
+            qtbot.waitUntil(lambda: panel.action_dialog is not None
+                            and panel.action_dialog.isVisible(), timeout=20_000)
+            qtbot.keyClick(panel.action_dialog.note, Qt.Key.Key_Return)
             # the list shows the new state once the write is answered
             qtbot.waitUntil(lambda s=state: any(
                 r["order_id"] == oid and r["state"] == s for r in ctl.order_rows),

@@ -74,8 +74,8 @@ def test_a_covered_window_adds_nothing() -> None:
 
 
 def test_a_drill_starts_at_a_plausible_load(qtbot, small_dataset_master, tmp_path, monkeypatch):
-    """The background waiting at the drill's start is the events younger than the usual react
-    target, not two hours' worth, most of them already overdue."""
+    """The background waiting at the drill's start is what was still open then (the duty
+    queue), not two hours' worth of events, most of them already overdue."""
     from cockpit.datasets import summary
     from cockpit.datasets.catalog import open_catalog
 
@@ -90,12 +90,12 @@ def test_a_drill_starts_at_a_plausible_load(qtbot, small_dataset_master, tmp_pat
     win.start()
     try:
         qtbot.waitUntil(lambda: len(win.dispatch_ctl.event_rows) > 0, timeout=60_000)
-        react = summary.response_targets(cat.con)["react"]
         now = win.clock.now()
+        # the background is the duty queue at the drill's start: the events still open then
+        # (event.closed_at), tens of them — not every event of the last hours
         background = [r for r in win.dispatch_ctl.event_rows
                       if not str(r["event_id"]).startswith("-")]
-        assert all((now - r["occurred_at"]).total_seconds() <= react * 60 + 1
-                   for r in background)
+        assert len(background) <= 80
         two_hours = cat.con.execute(
             "SELECT count(*) FROM event WHERE occurred_at > ? - INTERVAL 2 HOUR "
             "AND occurred_at <= ?", [now, now]).fetchone()[0]
