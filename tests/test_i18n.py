@@ -277,7 +277,8 @@ def _shown_texts(root) -> list[tuple[str, str]]:
         if w.toolTip():
             out.append((where + ".toolTip", w.toolTip()))
         if isinstance(w, QLabel):
-            out.append((where, w.text()))
+            # an elided label shows part of its text: check the whole of it
+            out.append((where, w.full_text() if hasattr(w, "full_text") else w.text()))
         elif isinstance(w, QAbstractButton):
             out.append((where, w.text()))
         elif isinstance(w, QLineEdit):

@@ -286,6 +286,13 @@ class MapController(QObject):
             full, self._again, self._again_full = self._again_full, False, False
             self._query(time_only=not full)
 
+    def _on_detail_ready(self, result) -> None:
+        """A feature's detail arrived: shown, unless its panel went away meanwhile."""
+        import shiboken6
+
+        if shiboken6.isValid(self.side) and shiboken6.isValid(self.side.detail):
+            self.side.detail.show_detail(*result)
+
     def _on_failed(self, message: str) -> None:
         log.error("map query failed: %s", message)
 
@@ -362,7 +369,7 @@ class MapController(QObject):
                 con.close()
 
         if self.side is not None:
-            run_in_background(work, lambda r: self.side.detail.show_detail(*r), self._on_failed)
+            run_in_background(work, self._on_detail_ready, self._on_failed)
 
 
 def map_key() -> dict:

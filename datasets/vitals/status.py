@@ -354,6 +354,7 @@ def alarm_event(signs: Signs, i: int, entered_at: datetime, value: float) -> dic
         "severity": 1 if signs.point_level[i] == 1 else 2,
         "title": f"{signs.name[i]} {_fmt(value)} {unit} {word} {_fmt(threshold)} {unit}".strip(),
         "point_id": signs.point_id[i],
+        "closed_at": None,  # an alarm is open until it is dispatched or dismissed
         "indicator_id": signs.ids[i],
         "name": signs.name[i],
         "domain": signs.domain[i],
