@@ -229,11 +229,15 @@ def test_live_loop_on_the_district_dataset_create_list_advance_close_and_alarms(
         aid = str(alarm["event_id"])
         ctl.tick()
         qtbot.waitUntil(lambda: panel.events_model.find(aid) >= 0, timeout=20_000)
+        old = ctl.preview  # the first dispatch's preview, still open with its answer
+        if old is not None:
+            old.close()
+            qtbot.waitUntil(lambda: ctl.preview is not old, timeout=20_000)
         ctl.request_dispatch(panel.events_model.row(panel.events_model.find(aid)))
-        qtbot.waitUntil(lambda: ctl.preview is not None and ctl.preview.isVisible(),
-                        timeout=20_000)
+        qtbot.waitUntil(lambda: ctl.preview is not None and ctl.preview is not old
+                        and ctl.preview.isVisible(), timeout=20_000)
         chooser = ctl.preview
-        assert chooser.preview["needs_type"]
+        assert chooser.preview.get("needs_type"), sorted(chooser.preview)[:12]
         qtbot.keyClicks(chooser.type_combo.lineEdit(), "ET-WATER-PRESSURE")
         qtbot.keyClick(chooser, Qt.Key.Key_Return)
         qtbot.waitUntil(lambda: ctl.preview is not None and ctl.preview is not chooser
