@@ -274,7 +274,7 @@ class ReviewView(QWidget):
         w = self._wide.width()
         if w < self.width() * 0.9 or self._right.height() < self.height() - 160:
             if tries > 0:
-                QTimer.singleShot(10, lambda: self._size_splitters(tries - 1))
+                QTimer.singleShot(10, self, lambda: self._size_splitters(tries - 1))
             return
         self._sized = True
         grid_w = min(int(w * 0.60), max(int(w * 0.45), self.grid.wanted_width()))
@@ -288,7 +288,7 @@ class ReviewView(QWidget):
         """The breakdown's table over its trend, 2:1, once the breakdown has its height."""
         bh = self.breakdown.split.height()
         if bh < want and tries > 0:
-            QTimer.singleShot(10, lambda: self._size_breakdown(want, tries - 1))
+            QTimer.singleShot(10, self, lambda: self._size_breakdown(want, tries - 1))
             return
         self.breakdown.split.setSizes([int(bh * 0.66), bh - int(bh * 0.66)])
 
