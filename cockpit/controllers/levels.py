@@ -23,6 +23,7 @@ from cockpit.datasets.dispatch.centres import (
     default_owner,
     delegate_targets,
     own_open,
+    top_unit_name,
     units_from_catalog,
 )
 from cockpit.widgets.levels_panel import LevelActionDialog, LevelsPanel, action_word
@@ -49,12 +50,8 @@ class LevelsController(QObject):
                  interval_ms: int = 2000) -> None:
         super().__init__(parent)
         self.catalog, self.store, self.now, self.to_utc = catalog, store, now, to_utc
-        con = catalog.cursor()
-        try:
-            self.units = {u.code: u for u in units_from_catalog(con)}
-        finally:
-            con.close()
-        self.names = {c: u.name for c, u in self.units.items()}
+        self._units: dict | None = None  # the admin tree, read when a levels store needs it
+        self._names: dict[str, str] | None = None
         self.panel = LevelsPanel()
         self.panel.sig_action_requested.connect(self._on_action)
         self.panel.set_identity(self.identity_text())
@@ -66,6 +63,24 @@ class LevelsController(QObject):
         self._timer.timeout.connect(self.refresh)
 
     # ------------------------------------------------------------------ public API
+
+    @property
+    def units(self) -> dict:
+        """The admin tree (code -> Unit), read from the catalog the first time it is needed
+        (a single seat never needs it)."""
+        if self._units is None:
+            con = self.catalog.cursor()
+            try:
+                self._units = {u.code: u for u in units_from_catalog(con)}
+            finally:
+                con.close()
+        return self._units
+
+    @property
+    def names(self) -> dict[str, str]:
+        if self._names is None:
+            self._names = {c: u.name for c, u in self.units.items()}
+        return self._names
 
     @property
     def enabled(self) -> bool:
@@ -84,7 +99,11 @@ class LevelsController(QObject):
                 centre=name, role=role, login=store.login)
         if getattr(store, "shared", False):
             return self.tr("共享派遣库 · {login}").format(login=getattr(store, "login", ""))
-        top = next((u.name for u in self.units.values() if u.parent is None), "")
+        con = self.catalog.cursor()
+        try:
+            top = top_unit_name(con)
+        finally:
+            con.close()
         return self.tr("单席位 · {centre} · {user}").format(centre=top, user=getpass.getuser())
 
     def create_args(self, event: dict[str, Any] | None) -> dict[str, Any]:

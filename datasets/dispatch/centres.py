@@ -342,6 +342,13 @@ def default_owner(area: str, severity: int | None, units: dict[str, Unit]) -> st
     return area
 
 
+def top_unit_name(con) -> str:
+    """The name of a dataset's top unit (the one without a parent)."""
+    row = con.execute("SELECT name FROM admin_unit WHERE parent_code IS NULL "
+                      "OR parent_code = '' ORDER BY code LIMIT 1").fetchone()
+    return str(row[0]) if row else ""
+
+
 def units_from_catalog(con) -> list[Unit]:
     """The units of a dataset's catalog (a DuckDB cursor), grids left out."""
     rows = con.execute("SELECT code, name, level, parent_code FROM admin_unit "
