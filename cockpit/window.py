@@ -245,6 +245,12 @@ class MainWindow(QMainWindow):
         self.vitals = VitalsController(catalog, self.clock.now, self.vitals_view,
                                        interval_ms=round(ticks.vitals_s * 1000), parent=self)
         self.vitals.sig_ticked.connect(self._on_vitals_ticked)
+        if self.drill is not None:  # the drill's vital injects move their gauges
+            from cockpit.datasets.drill_city import inject_scripts
+
+            d = self.drill
+            self.vitals.monitor.set_scripts(
+                lambda signs: inject_scripts(d.scenario, d.start, d.end, signs))
         self.map_ctl = MapController(catalog, self.map, self.map_side, self.clock.now, self)
         self.map_ctl.sig_unit_selected.connect(self._on_unit_selected)
         # a drill writes only to its own session store, a replay writes nowhere: neither

@@ -58,6 +58,13 @@ Scenario format (every time is naive local time, like the catalog's ``event`` ta
     unit = "%LEL"
     value = 32.0
     threshold = 25.0                    # the limit it crossed
+    baseline = 3.0                      # optional: its reading before the first inject, when
+                                        # the dataset has no such indicator and the drill
+                                        # brings its own (see datasets/drill_city.py)
+
+A vital inject moves a gauge: the indicator of that name (the dataset's, else one the drill
+brings) reads its value from the inject on, and the alarm it raises is the inject's event
+(:func:`cockpit.datasets.drill_city.inject_scripts`).
 
 Errors name the file and the key (``biogas.toml: inject[2].at_min: …``); all problems of a file
 are reported at once (:class:`ScenarioError`).
@@ -158,7 +165,8 @@ class Inject:
     scored: bool
     weight: float
     departments: tuple[str, ...]  # expected departments
-    vital: dict[str, Any] = field(default_factory=dict)  # name, domain, unit, value, threshold
+    # name, domain, unit, value, threshold (, baseline)
+    vital: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -315,7 +323,7 @@ def load_scenario(path: Path | str, check_place: bool = True) -> Scenario:
             continue
         known = {"at_min", "kind", "type_id", "source", "severity", "title", "lon", "lat",
                  "scored", "weight", "departments", "name", "domain", "unit", "value",
-                 "threshold", "street_code"}
+                 "threshold", "street_code", "baseline"}
         for k in inj:
             if k not in known:
                 p.append(f"{w}{k}: unknown key")
@@ -359,6 +367,10 @@ def load_scenario(path: Path | str, check_place: bool = True) -> Scenario:
                 v = need(inj, k, w, "num")
                 if v is not None:
                     vital[k] = float(v)
+            if need(inj, "baseline", w, "num", required=False) is not None:
+                vital["baseline"] = float(inj["baseline"])
+        elif "baseline" in inj:
+            p.append(f"{w}baseline: only a vital inject has one")
         injects.append(Inject(
             n=n, at_min=float(at or 0), kind=kind,
             event_id=drill_event_id(sid or path.stem, n), type_id=t_id, source=source,
