@@ -30,6 +30,9 @@ Scenario format (every time is naive local time, like the catalog's ``event`` ta
     plan_id = "P-BIOGAS"
     plan_steps = 6                      # optional: how many steps the plan has
     departments = ["D-500105-CGJ", "D-500105-XF", "D-500105-YJJ"]
+    network = "gas"                     # optional: the pipe network (water / gas / drainage)
+                                        # whose burst analysis is the injects' impact, where
+                                        # the dataset has that network (else the radius)
 
     [targets]                           # required: minutes after the inject (the alarm)
     dispatch = 2                        # optional (default: react): order created (派遣)
@@ -52,6 +55,7 @@ Scenario format (every time is naive local time, like the catalog's ``event`` ta
     scored = true                       # default: true for events, false for vital injects
     weight = 1.0                        # optional weight in the total (default 1)
     departments = ["…"]                 # optional: override [expected].departments
+    network = "gas"                     # optional: override [expected].network
     # vital injects only:
     name = "江北区化粪池甲烷浓度"          # the indicator
     domain = "气"
@@ -167,6 +171,7 @@ class Inject:
     departments: tuple[str, ...]  # expected departments
     # name, domain, unit, value, threshold (, baseline)
     vital: dict[str, Any] = field(default_factory=dict)
+    network: str | None = None  # the pipe network whose analysis is the impact
 
 
 @dataclass(frozen=True)
@@ -223,6 +228,12 @@ def drill_event_id(scenario_id: str, n: int) -> int:
 
 def _num(v: Any) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _network_check(v: str) -> str | None:
+    from cockpit.datasets.schema import NETWORK_KINDS
+
+    return None if v in NETWORK_KINDS else f"one of {', '.join(NETWORK_KINDS)}"
 
 
 def load_scenario(path: Path | str, check_place: bool = True) -> Scenario:
@@ -298,6 +309,8 @@ def load_scenario(path: Path | str, check_place: bool = True) -> Scenario:
     depts = need(expected, "departments", "expected.", "list",
                  lambda v: None if v else "must not be empty")
     need(expected, "plan_steps", "expected.", "num", required=False)
+    net_ok = _network_check
+    exp_net = need(expected, "network", "expected.", "str", net_ok, required=False)
     targets: dict[str, float] = {}
     for k, v in targets_raw.items():
         if k not in ("dispatch", *STAGE_ACTION):
@@ -323,7 +336,7 @@ def load_scenario(path: Path | str, check_place: bool = True) -> Scenario:
             continue
         known = {"at_min", "kind", "type_id", "source", "severity", "title", "lon", "lat",
                  "scored", "weight", "departments", "name", "domain", "unit", "value",
-                 "threshold", "street_code", "baseline"}
+                 "threshold", "street_code", "network", "baseline"}
         for k in inj:
             if k not in known:
                 p.append(f"{w}{k}: unknown key")
@@ -357,6 +370,7 @@ def load_scenario(path: Path | str, check_place: bool = True) -> Scenario:
         weight = need(inj, "weight", w, "num", lambda v: None if v > 0 else "must be > 0",
                       required=False)
         inj_depts = need(inj, "departments", w, "list", required=False)
+        inj_net = need(inj, "network", w, "str", net_ok, required=False)
         vital: dict[str, Any] = {}
         if kind == "vital":
             for k in ("name", "domain", "unit"):
@@ -380,7 +394,8 @@ def load_scenario(path: Path | str, check_place: bool = True) -> Scenario:
             district_code=district or "", street_code=inj.get("street_code",
                                                               place.get("street_code")),
             scored=bool(scored), weight=float(weight or 1.0),
-            departments=tuple(inj_depts or depts or ()), vital=vital))
+            departments=tuple(inj_depts or depts or ()), vital=vital,
+            network=inj_net or exp_net))
     if etype and injects and not any(i.type_id == etype for i in injects if i.scored):
         p.append(f"expected.type_id: no scored inject has type {etype!r}")
     if check_place and district and points and not p:
@@ -583,7 +598,8 @@ class DrillSession:
             "district_code": inj.district_code, "street_code": inj.street_code,
             "severity": inj.severity, "title": inj.title, "point_id": None,
             "kind": inj.kind, "drill": True, "inject": inj.n, "at_min": inj.at_min,
-            "scored": inj.scored, **({"vital": dict(inj.vital)} if inj.vital else {}),
+            "scored": inj.scored, "network": inj.network,
+            **({"vital": dict(inj.vital)} if inj.vital else {}),
         }
 
     def injects_due(self, t: datetime | None = None) -> list[dict[str, Any]]:
@@ -606,7 +622,7 @@ class DrillSession:
                     occurred_at=d["occurred_at"], lon=d["lon"], lat=d["lat"],
                     severity=d["severity"], title=f"【演练】{d['title']}",
                     district_code=d["district_code"], street_code=d["street_code"],
-                    feed=self.name, received_at=now))
+                    feed=self.name, received_at=now, network=d.get("network")))
         return FeedBatch(new, [])
 
     def reset_feed(self) -> None:

@@ -20,7 +20,7 @@ there are several); a dataset without one gets the scenario's own sign, placed a
 place with the inject's threshold as its alarm limit (reading ``baseline`` before the first
 inject, when the scenario gives one). From each inject on, the sign reads the inject's value
 every minute until the next inject of that indicator, the last one until half an hour after
-the drill; the alarm that raises is the inject's own event (its id, type and place),
+the drill; the alarm that raises is the inject's own event (its id, type, place and network),
 so the alarm on the gauge is the event the trainees dispatch and are scored on.
 """
 
@@ -138,7 +138,8 @@ def inject_scripts(scenario, start: datetime, end: datetime, signs) -> list:
         event = {} if typed is None else {
             "event_id": typed.event_id, "type_id": typed.type_id, "severity": typed.severity,
             "lon": typed.lon, "lat": typed.lat, "district_code": typed.district_code,
-            "street_code": typed.street_code, "point_id": None, "drill": True}
+            "street_code": typed.street_code, "point_id": None, "drill": True,
+            "network": typed.network}
         same = [i for i in range(len(signs)) if signs.name[i] == name
                 and signs.domain[i] == domain and (signs.unit[i] or "") == unit]
         sign = None

@@ -101,6 +101,9 @@ class FeedEvent:
     point_id: int | None = None
     feed: str = ""  # the source that delivered it: simulator, directory …
     received_at: datetime | None = None
+    #: the pipe network whose burst analysis is its impact, when the source says (a drill
+    #: scenario's ``network``); else the event type's (``event_type.network``)
+    network: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         d = asdict(self)

@@ -121,6 +121,9 @@ def test_good_scenario_loads(tmp_path: Path) -> None:
     ("react = 5", "speed = 5", "targets.speed: unknown stage"),
     ('kind = "vital"', 'kind = "vital"\ncolour = 1', "inject[2].colour: unknown key"),
     ("value = 40", "", "inject[2].value: missing"),
+    ('plan_id = "P-BIOGAS"', 'plan_id = "P-BIOGAS"\nnetwork = "oil"',
+     "expected.network: one of water, gas, drainage"),
+    ('title = "alarm"', 'title = "alarm"\nbaseline = 3', "inject[1].baseline: only a vital"),
 ])
 def test_invalid_scenarios_name_file_and_key(tmp_path: Path, old: str, new: str,
                                              message: str) -> None:

@@ -760,9 +760,11 @@ class DispatchController(QObject):
                 plan = routing.plan_for_type(con, feed.type_id, feed.district_code,
                                              feed.street_code, event_id=eid)
             imp = routing.impact(con, ev["lon"], ev["lat"], self.radius_km, plan)
-            # a pipe event (the type names a network): the valve-isolation analysis
+            # a pipe event (its type, or its source — a drill scenario — names a network):
+            # the valve-isolation analysis
             net = network_impact.impact_for_event(con, self.catalog.fingerprint, plan.type_id,
-                                                  ev["lon"], ev["lat"])
+                                                  ev["lon"], ev["lat"],
+                                                  network=feed.network if feed else None)
         finally:
             con.close()
 
