@@ -53,7 +53,7 @@ from cockpit.controllers.store import default_store_path, drills_dir, open_defau
 from cockpit.controllers.vitals import VitalsController
 from cockpit.datasets import evaluation, summary
 from cockpit.datasets.dispatch import is_pg_location
-from cockpit.datasets.drill_sessions import save_session
+from cockpit.datasets.drill_sessions import save_session, saved_session, saved_sessions
 from cockpit.datasets.event_feed import DepartmentSimulator
 from cockpit.datasets.review import (
     catalog_department_labels,
@@ -198,8 +198,9 @@ class MainWindow(QMainWindow):
                  tiles: str | None = None, scenario: str | None = None,
                  replay: tuple[datetime, datetime] | None = None,
                  config: Config | None = None, store: str | Path | None = None,
-                 live: bool = False) -> None:
+                 live: bool = False, resume: str | None = None) -> None:
         """``replay``: a window of the past (复盘) to replay read-only, in drill mode;
+        ``resume``: a drill session kept for later (its id) to continue where it stopped;
         ``config``: operator, tick intervals and dispatch store (default: the defaults);
         ``store``: the live dispatch store, a DuckDB path or a postgresql:// URL (default:
         the config's, else :func:`cockpit.controllers.store.default_store_path`)."""
@@ -234,7 +235,7 @@ class MainWindow(QMainWindow):
             self._build_replay(*parse_replay_window(
                 f"{replay[0].isoformat()}..{replay[1].isoformat()}", first, last))
         elif mode == "drill":
-            self._build_drill(scenario, last)
+            self._build_drill(scenario, last, resume)
         else:
             self.clock = Clock(last, interval_ms=round(ticks.clock_s * 1000), parent=self)
         self.clock.sig_ticked.connect(self._on_clock_ticked)
@@ -600,10 +601,15 @@ class MainWindow(QMainWindow):
 
         first, last = summary.data_time_range(self.catalog.con)
         fit, unfit, problems = available_scenarios(self.catalog.con, self.catalog.data_dir)
-        # only the scenarios this dataset can run: their units, types and departments exist
+        # only the scenarios this dataset can run: their units, types and departments exist;
+        # and the drills kept for later of those scenarios, to continue
+        ids = {sc.id for sc in fit}
+        saved = [sv for sv in saved_sessions(drills_dir())
+                 if not sv.ended and sv.scenario_id in ids
+                 and (drills_dir() / f"{sv.session_id}.duckdb").exists()]
         picker = DrillPicker(fit, (first, last), self,
                              unfit=[(sc.title, missing) for sc, missing in unfit],
-                             problems=problems)
+                             problems=problems, saved=saved)
         self._picker = picker  # for tests, which answer it
         if picker.exec() != DrillPicker.DialogCode.Accepted or picker.choice() is None:
             return None
@@ -613,6 +619,8 @@ class MainWindow(QMainWindow):
                 "--lang", self.lang]
         if choice[0] == "scenario":
             args += ["--scenario", choice[1]]
+        elif choice[0] == "resume":
+            args += ["--resume", choice[1]]
         else:
             args += ["--replay", f"{choice[1]:%Y-%m-%dT%H:%M}..{choice[2]:%Y-%m-%dT%H:%M}"]
         if not self.launch_session(sys.executable, args):
@@ -620,6 +628,8 @@ class MainWindow(QMainWindow):
             return None
         what = (next((s.title for s in fit if s.id == choice[1]), choice[1])
                 if choice[0] == "scenario"
+                else next((s.title for s in saved if s.session_id == choice[1]), choice[1])
+                if choice[0] == "resume"
                 else f"{choice[1]:%Y-%m-%d %H:%M} – {choice[2]:%Y-%m-%d %H:%M}")
         self.say(self.tr("演练/复盘已在独立窗口启动：{what}").format(what=display(what, 60)))
         return args
@@ -630,13 +640,22 @@ class MainWindow(QMainWindow):
         ok = QProcess.startDetached(program, args)
         return bool(ok[0] if isinstance(ok, tuple) else ok)
 
-    def _build_drill(self, scenario_id: str | None, data_end) -> None:
+    def _build_drill(self, scenario_id: str | None, data_end, resume: str | None = None
+                     ) -> None:
         """Drill mode: a replay clock over the scenario's window, the replay bar, the
-        exercise watermark and a session store of its own."""
+        exercise watermark and a session store of its own — or, ``resume``, the store, the
+        scenario and the clock of a session kept for later."""
         # drill-only modules load here, not on every start (start-up time)
         from cockpit.datasets.drill import DATASET_DRILLS, DrillSession, available_scenarios
         from cockpit.widgets.exercise_watermark import ExerciseWatermark
 
+        saved = None
+        if resume is not None:
+            saved = saved_session(drills_dir(), resume)
+            if scenario_id not in (None, saved.scenario_id):
+                raise ValueError(f"the drill session {resume!r} is of scenario "
+                                 f"{saved.scenario_id!r}, not {scenario_id!r}")
+            scenario_id = saved.scenario_id
         fit, unfit, problems = available_scenarios(self.catalog.con, self.catalog.data_dir)
         by_id = {sc.id: sc for sc in fit}
         misfit = {sc.id: missing for sc, missing in unfit}
@@ -658,8 +677,13 @@ class MainWindow(QMainWindow):
         self.clock = ReplayClock(start, end, caption=self.tr("演练时间"), parent=self)
         live = Path(self.config.store) if self.config.store and not is_pg_location(
             self.config.store) else default_store_path(self.catalog.data_dir)
+        # a resumed drill reopens its own store by its id (never a path from the file: the
+        # live store stays refused) and its clock goes on from where the window closed
         self.drill = DrillSession(self.scenario, drills_dir(), live, self.clock.now,
-                                  base=data_end)
+                                  base=data_end,
+                                  session_id=saved.session_id if saved else None)
+        if saved is not None:
+            self.clock.seek(datetime.fromisoformat(saved.clock))
         self._add_replay_bar(start, end, drill=True)
         self.replay_ctl.set_injects(self.drill.markers())
         self.replay_bar.sig_seek_requested.connect(lambda _t: self.drill.reset_feed())

@@ -64,6 +64,9 @@ def build_parser() -> argparse.ArgumentParser:
                    "or an offline .mbtiles file; default: none (boundaries on dark)")
     p.add_argument("--scenario", default=None, metavar="ID",
                    help="drill scenario (with --mode drill): water-main-burst-yuzhong, …")
+    p.add_argument("--resume", default=None, metavar="SESSION",
+                   help="continue a drill kept for later (with --mode drill): its session id, "
+                   "as `cockpit drill list` shows it")
     p.add_argument("--replay", default=None, metavar="FROM..TO",
                    help="复盘: replay a window of the past read-only (with --mode drill), ISO "
                    "local times, e.g. 2026-11-23T08:00..2026-11-23T20:00")

@@ -313,7 +313,7 @@
         <translation>⚠ Order overdue: {dept} {action} late · {event} ({order})</translation>
     </message>
     <message>
-        <location line="+167"/>
+        <location line="+169"/>
         <source>未派遣：{error}</source>
         <translation>Not dispatched: {error}</translation>
     </message>
@@ -861,7 +861,7 @@ Order {order} ({state})</translation>
 <context>
     <name>DrillPicker</name>
     <message>
-        <location filename="../../widgets/drill_picker.py" line="+49"/>
+        <location filename="../../widgets/drill_picker.py" line="+62"/>
         <source>演练 · 复盘</source>
         <translation>Drill · replay</translation>
     </message>
@@ -906,12 +906,27 @@ Order {order} ({state})</translation>
         <translation>Replay the past</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
+        <source>{title}  ·  演练时间 {clock}  ·  保存于 {saved}</source>
+        <translation>{title}  ·  drill time {clock}  ·  saved {saved}</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>继续保留的演练：已有的派遣与处置、演练时钟和得分都接着上次，记录仍只写入该次演练的演练库。</source>
+        <translation>Continue a drill kept for later: its dispatches and actions, its clock and its score go on from where it stopped; records still go only to that drill&apos;s own store.</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>继续演练</source>
+        <translation>Continue a drill</translation>
+    </message>
+    <message>
+        <location line="+5"/>
         <source>开始</source>
         <translation>Start</translation>
     </message>
     <message>
-        <location line="+36"/>
+        <location line="+47"/>
         <source>派遣</source>
         <translation>Dispatch</translation>
     </message>
@@ -1366,7 +1381,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>LevelsController</name>
     <message>
-        <location filename="../../cockpit/controllers/levels.py" line="+31"/>
+        <location filename="../../cockpit/controllers/levels.py" line="+32"/>
         <source>值班员</source>
         <translation>duty operator</translation>
     </message>
@@ -1386,7 +1401,7 @@ Occurred {at} · {state}</translation>
         <translation>trainer</translation>
     </message>
     <message>
-        <location line="+45"/>
+        <location line="+59"/>
         <source>未连接派遣库</source>
         <translation>No dispatch store</translation>
     </message>
@@ -1401,7 +1416,7 @@ Occurred {at} · {state}</translation>
         <translation>Shared dispatch store · {login}</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+6"/>
         <source>单席位 · {centre} · {user}</source>
         <translation>Single seat · {centre} · {user}</translation>
     </message>
@@ -1653,8 +1668,8 @@ Occurred {at} · {state}</translation>
         <translation>Replay is read-only: nothing is dispatched or written</translation>
     </message>
     <message>
-        <location line="+112"/>
-        <location line="+120"/>
+        <location line="+113"/>
+        <location line="+126"/>
         <source>城市运行一屏统揽</source>
         <translation>City Operations Cockpit</translation>
     </message>
@@ -1694,23 +1709,23 @@ Occurred {at} · {state}</translation>
         <translation>Categories</translation>
     </message>
     <message>
-        <location line="+210"/>
+        <location line="+217"/>
         <source>无法启动演练窗口</source>
         <extracomment>The splitters a mode&apos;s layout is made of (the review panel adds its own).</extracomment>
         <translation>Could not start the drill window</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+7"/>
         <source>演练/复盘已在独立窗口启动：{what}</source>
         <translation>Drill/replay started in its own window: {what}</translation>
     </message>
     <message>
-        <location line="+34"/>
+        <location line="+43"/>
         <source>演练时间</source>
         <translation>Drill time</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+14"/>
         <location line="+200"/>
         <source>演练 · {title}</source>
         <translation>Drill · {title}</translation>
@@ -2497,12 +2512,12 @@ Occurred {at} · {state}</translation>
         <translation>A cockpit on {data} is already running (process {pid} on {host}). Switch to that window, or close it first.</translation>
     </message>
     <message>
-        <location line="+235"/>
+        <location line="+240"/>
         <source>城市运行一屏统揽</source>
         <translation>City Operations Cockpit</translation>
     </message>
     <message>
-        <location line="-221"/>
+        <location line="-226"/>
         <source>正在生成今日演示数据</source>
         <translation>Generating today&apos;s demo dataset</translation>
     </message>
@@ -2577,12 +2592,18 @@ Occurred {at} · {state}</translation>
         <translation>--replay runs with --mode drill and without --scenario.</translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+22"/>
+        <location line="+12"/>
         <source>无法开始演练</source>
         <translation>Cannot start the drill</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="-11"/>
+        <source>--resume 须与 --mode drill 同用。</source>
+        <translation>--resume needs --mode drill.</translation>
+    </message>
+    <message>
+        <location line="+23"/>
         <source>找不到该地点</source>
         <translation>No such place</translation>
     </message>
@@ -2592,7 +2613,7 @@ Occurred {at} · {state}</translation>
         <translation>no unit with that code or name, and not LON,LAT,ZOOM.</translation>
     </message>
     <message>
-        <location line="-191"/>
+        <location line="-196"/>
         <source>没有该屏幕</source>
         <translation>No such screen</translation>
     </message>
@@ -3347,7 +3368,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>map_key</name>
     <message>
-        <location filename="../../cockpit/controllers/map.py" line="+375"/>
+        <location filename="../../cockpit/controllers/map.py" line="+382"/>
         <source>图例</source>
         <extracomment>the layer whose &quot;drawn&quot; report times a refresh (sent last when it is the pipes) the live feed&apos;s reports for the event layer (plain rows; set by the window) The last mark command sent (the selection on the map). The clock time of the last answered query (what the page shows now).</extracomment>
         <translation>Map key</translation>
@@ -4411,7 +4432,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>vocabulary</name>
     <message>
-        <location filename="../../datasets/drill.py" line="+735"/>
+        <location filename="../../datasets/drill.py" line="+763"/>
         <source>每条注入 100 分：派遣 20（时限内满分，至 3 倍时限线性降至 0）+ 部门 30 × max(0, 正确 − 0.5 × 错派) / 应派 + 各阶段时限 50 均分；总分为加权平均。</source>
         <extracomment>Where the shipped scenarios live. The order action that finishes each stage, in the order the store&apos;s actions run. Points per part of an inject&apos;s score. The folder of a dataset directory that holds the dataset&apos;s own scenarios. How a drill is scored, in words (the widgets show it translated).</extracomment>
         <translation>Each inject scores 100: dispatch 20 (full marks within the target, falling linearly to 0 at 3× the target) + departments 30 × max(0, right − 0.5 × wrong) / expected + stage deadlines 50, shared equally; the total is the weighted mean.</translation>
