@@ -26,10 +26,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from cockpit.widgets import theme
+from cockpit.widgets.table_model import SORT_ROLE, RowsModel
 from cockpit.widgets.words import RISK_LEVEL, tr_word
 from PySide6.QtCore import (
     QT_TRANSLATE_NOOP,
-    QAbstractTableModel,
     QCoreApplication,
     QModelIndex,
     QPersistentModelIndex,
@@ -225,16 +225,16 @@ def countdown(due: datetime | None, now: datetime, label: str = "") -> tuple[str
 # --------------------------------------------------------------------------- models
 
 
-class _RowsModel(QAbstractTableModel):
-    """Dict rows with a key column; rows keep their identity across updates."""
+class KeyedRowsModel(RowsModel):
+    """Dict rows with a key column; rows keep their identity across updates, and the live
+    columns follow the clock. A subclass says how a row looks (``_cells``)."""
 
-    COLUMNS: tuple[tuple[str, str], ...] = ()
+    TR_CONTEXT = "dispatch_panel"
     KEY = "id"
     LIVE: tuple[str, ...] = ()  # columns that change with the clock
 
     def __init__(self, parent=None) -> None:
-        super().__init__(parent)
-        self._rows: list[dict[str, Any]] = []
+        super().__init__(None, parent)
         self._now = datetime.now()
         self._bold = QFont()
         self._bold.setBold(True)
@@ -248,7 +248,7 @@ class _RowsModel(QAbstractTableModel):
             self._cache.clear()
             if rows:
                 self.dataChanged.emit(self.index(0, 0),
-                                      self.index(len(rows) - 1, len(self.COLUMNS) - 1))
+                                      self.index(len(rows) - 1, self.columnCount() - 1))
             return
         self.beginResetModel()
         self._rows = rows
@@ -267,52 +267,29 @@ class _RowsModel(QAbstractTableModel):
                                        Qt.ItemDataRole.ForegroundRole,
                                        Qt.ItemDataRole.BackgroundRole])
 
-    def row(self, i: int) -> dict[str, Any]:
-        return self._rows[i]
-
-    def rows(self) -> list[dict[str, Any]]:
-        return list(self._rows)
-
     def find(self, key: Any) -> int:
         for i, r in enumerate(self._rows):
             if r[self.KEY] == key:
                 return i
         return -1
 
-    def column_of(self, key: str) -> int:
-        return [c for c, _ in self.COLUMNS].index(key)
-
     def now(self) -> datetime:
         return self._now
 
     # ---- Qt
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if (role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal
-                and 0 <= section < len(self.COLUMNS)):
-            return QCoreApplication.translate("dispatch_panel", self.COLUMNS[section][1])
-        return None
-
     def flags(self, index: _Index) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows) \
-                or not 0 <= index.column() < len(self.COLUMNS):
+        found = self.cell(index)
+        if found is None:
             return None
-        r = index.row()
-        row = self._rows[r]
+        key, row = found
         if role == Qt.ItemDataRole.UserRole:
             return row
-        key = self.COLUMNS[index.column()][0]
+        r = index.row()
         cell = self._cache.get(r)
         if cell is None:
             cell = self._cache[r] = self._cells(row)
@@ -337,11 +314,7 @@ class _RowsModel(QAbstractTableModel):
         raise NotImplementedError
 
 
-#: The role a proxy sorts by (a number or text per column, see ``_RowsModel.sort_value``).
-SORT_ROLE = Qt.ItemDataRole.UserRole + 1
-
-
-class EventsModel(_RowsModel):
+class EventsModel(KeyedRowsModel):
     """The duty queue (值守队列) and, after it, the recent events that need no action.
 
     A row: ``event_id``, ``occurred_at`` (datetime, screen time), ``severity`` (1–4),
@@ -367,8 +340,9 @@ class EventsModel(_RowsModel):
         return st
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == SORT_ROLE and index.isValid() and 0 <= index.row() < len(self._rows):
-            return self.sort_value(self._rows[index.row()], self.COLUMNS[index.column()][0])
+        if role == SORT_ROLE:
+            found = self.cell(index)
+            return None if found is None else self.sort_value(found[1], found[0])
         return super().data(index, role)
 
     def sort_value(self, row: dict[str, Any], key: str) -> Any:
@@ -479,7 +453,7 @@ class EventsFilter(QSortFilterProxyModel):
                     or (f.overdue_only and st not in ("overdue", "order_overdue")))
 
 
-class OrdersModel(_RowsModel):
+class OrdersModel(KeyedRowsModel):
     """Dispatch orders, the most urgent first.
 
     A row: ``order_id``, ``event_id``, ``event_title``, ``dept_id``, ``dept_name``,
@@ -498,7 +472,8 @@ class OrdersModel(_RowsModel):
     def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if (role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal
-                and 0 <= section < len(self.COLUMNS) and self.COLUMNS[section][0] == "district"):
+                and 0 <= section < self.columnCount()
+                and self._columns[section][0] == "district"):
             return QCoreApplication.translate("dispatch_panel", self.place_word)
         return super().headerData(section, orientation, role)
 
@@ -1458,14 +1433,14 @@ class DispatchPanel(QFrame):
             self._on_filter_changed()
 
     @staticmethod
-    def _current_key(view: QTableView, model: _RowsModel) -> Any:
+    def _current_key(view: QTableView, model: KeyedRowsModel) -> Any:
         i = view.currentIndex()
         if not i.isValid():
             return None
         row = i.model().data(i, Qt.ItemDataRole.UserRole)
         return row[model.KEY] if row else None
 
-    def _restore(self, view: QTableView, model: _RowsModel, key: Any) -> None:
+    def _restore(self, view: QTableView, model: KeyedRowsModel, key: Any) -> None:
         if key is None:
             return
         i = model.find(key)

@@ -28,11 +28,11 @@ import numpy as np
 from cockpit.widgets import theme
 from cockpit.widgets.gauge import STATUS_MARK, ArcGauge, status_word
 from cockpit.widgets.plain import display, set_plain, tooltip
+from cockpit.widgets.table_model import RowsModel
 from cockpit.widgets.trend import Sparkline, TrendChart
 from cockpit.widgets.words import tr_word
 from PySide6.QtCore import (
     QT_TRANSLATE_NOOP,
-    QAbstractTableModel,
     QCoreApplication,
     QModelIndex,
     QPersistentModelIndex,
@@ -425,11 +425,14 @@ class WorstList(QWidget):
 # ------------------------------------------------------------------------- the table
 
 
-class VitalsTableModel(QAbstractTableModel):
+class VitalsTableModel(RowsModel):
     """The indicators as a table: one row per indicator, columns of plain lists.
 
     Sorting happens here, with numpy (``sort``); filtering is a boolean mask the proxy reads
-    (``accepts``). Rows keep their identity across updates of the values."""
+    (``accepts``). Rows keep their identity across updates of the values. The values come
+    in as columns (``set_columns``), not as the base's rows: ``row`` builds a row's dict."""
+
+    TR_CONTEXT = "VitalsTableModel"
 
     COLUMNS = (("status", QT_TRANSLATE_NOOP("VitalsTableModel", "状态")),
                ("name", QT_TRANSLATE_NOOP("VitalsTableModel", "指标")),
@@ -444,7 +447,7 @@ class VitalsTableModel(QAbstractTableModel):
     SortRole = Qt.ItemDataRole.UserRole + 5
 
     def __init__(self, parent=None) -> None:
-        super().__init__(parent)
+        super().__init__(None, parent)
         self._cols: dict[str, list] = {k: [] for k in ("indicator_id", "name", "domain",
                                                       "district", "unit", "status", "value",
                                                       "ts", "excess")}
@@ -481,7 +484,7 @@ class VitalsTableModel(QAbstractTableModel):
             self._relayout(new_order)
         self._mask = new_mask
         if n:
-            self.dataChanged.emit(self.index(0, 0), self.index(n - 1, len(self.COLUMNS) - 1))
+            self.dataChanged.emit(self.index(0, 0), self.index(n - 1, self.columnCount() - 1))
         return not np.array_equal(new_mask, old_mask) or not np.array_equal(new_order, old_order)
 
     def _derive(self, rows_changed: bool = False) -> None:
@@ -502,6 +505,11 @@ class VitalsTableModel(QAbstractTableModel):
     def row_dict(self, row: int) -> dict:
         i = self.data_index(row)
         return {k: v[i] for k, v in self._cols.items()}
+
+    row = row_dict
+
+    def rows(self) -> list[dict[str, Any]]:
+        return [self.row_dict(r) for r in range(self._n)]
 
     # ---- filtering -------------------------------------------------------------------------
     def set_filter(self, domain: str | None = None, district: str | None = None,
@@ -545,7 +553,7 @@ class VitalsTableModel(QAbstractTableModel):
         if self._sort is None or not n:
             return np.arange(n)
         col, order = self._sort
-        key = self.COLUMNS[col][0] if 0 <= col < len(self.COLUMNS) else None
+        key = self._columns[col][0] if 0 <= col < len(self._columns) else None
         desc = order == Qt.SortOrder.DescendingOrder
         if key in ("name", "district"):
             arr = self._names if key == "name" else self._dists
@@ -576,27 +584,12 @@ class VitalsTableModel(QAbstractTableModel):
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802
         return 0 if parent.isValid() else self._n
 
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.COLUMNS):
-            if role == Qt.ItemDataRole.DisplayRole:
-                return QCoreApplication.translate("VitalsTableModel", self.COLUMNS[section][1])
-        return None
-
-    def flags(self, index: _Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | \
-            Qt.ItemFlag.ItemNeverHasChildren
-
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < self._n:
+        if (not index.isValid() or not 0 <= index.row() < self._n
+                or not 0 <= index.column() < len(self._columns)):
             return None
         i = int(self._order[index.row()])
-        key = self.COLUMNS[index.column()][0]
+        key = self._columns[index.column()][0]
         c = self._cols
         if role == Qt.ItemDataRole.DisplayRole:
             if key == "status":
