@@ -207,23 +207,33 @@ def city_dept(code: str) -> str:
 
 # Risk categories: id, name, domain, owner dept kind, urban weight, rural weight, sensor kinds
 RISK_CATEGORIES: tuple[tuple[str, str, str, str, float, float, tuple[str, ...]], ...] = (
-    ("RC-GAS-PIPE", "燃气管网", "城市生命线", "RQ", 10, 3, ("可燃气体探测器", "燃气压力计", "燃气流量计")),
-    ("RC-WATER-PIPE", "供水管网", "城市生命线", "GS", 10, 4, ("管网压力计", "流量计", "漏损监测仪", "水质监测仪")),
-    ("RC-DRAIN-PIPE", "排水管网", "城市生命线", "PS", 8, 3, ("液位计", "流量计", "有毒有害气体探测器")),
-    ("RC-BRIDGE", "桥梁", "交通设施", "CGJ", 3, 2, ("挠度计", "应变计", "倾角仪", "加速度计", "索力计")),
-    ("RC-TUNNEL", "隧道", "交通设施", "CGJ", 1.5, 0.6, ("CO检测仪", "能见度检测仪", "照度计", "火灾探测器")),
-    ("RC-HIGHRISE", "高层消防", "消防安全", "XF", 7, 0.5, ("烟感探测器", "消防水压监测仪", "电气火灾探测器")),
-    ("RC-ROCKFALL", "危岩地灾", "自然灾害", "GHZY", 1.2, 5, ("裂缝计", "GNSS位移监测站", "雨量计", "倾角仪")),
+    ("RC-GAS-PIPE", "燃气管网", "城市生命线", "RQ", 10, 3,
+     ("可燃气体探测器", "燃气压力计", "燃气流量计")),
+    ("RC-WATER-PIPE", "供水管网", "城市生命线", "GS", 10, 4,
+     ("管网压力计", "流量计", "漏损监测仪", "水质监测仪")),
+    ("RC-DRAIN-PIPE", "排水管网", "城市生命线", "PS", 8, 3,
+     ("液位计", "流量计", "有毒有害气体探测器")),
+    ("RC-BRIDGE", "桥梁", "交通设施", "CGJ", 3, 2,
+     ("挠度计", "应变计", "倾角仪", "加速度计", "索力计")),
+    ("RC-TUNNEL", "隧道", "交通设施", "CGJ", 1.5, 0.6,
+     ("CO检测仪", "能见度检测仪", "照度计", "火灾探测器")),
+    ("RC-HIGHRISE", "高层消防", "消防安全", "XF", 7, 0.5,
+     ("烟感探测器", "消防水压监测仪", "电气火灾探测器")),
+    ("RC-ROCKFALL", "危岩地灾", "自然灾害", "GHZY", 1.2, 5,
+     ("裂缝计", "GNSS位移监测站", "雨量计", "倾角仪")),
     ("RC-WATERLOG", "易涝点", "自然灾害", "PS", 2.5, 1, ("积水监测仪", "雨量计")),
     ("RC-SEPTIC", "化粪池", "市政设施", "CGJ", 4, 1.5, ("甲烷浓度监测仪", "液位计")),
     ("RC-SLOPE", "边坡", "自然灾害", "GHZY", 2, 4, ("倾角仪", "GNSS位移监测站", "裂缝计")),
     ("RC-GAS-STATION", "加油站", "危化安全", "YJJ", 1, 1, ("可燃气体探测器", "视频监控")),
-    ("RC-HAZCHEM", "危化品企业", "危化安全", "YJJ", 0.6, 0.8, ("有毒气体探测器", "可燃气体探测器", "温度压力监测仪")),
+    ("RC-HAZCHEM", "危化品企业", "危化安全", "YJJ", 0.6, 0.8,
+     ("有毒气体探测器", "可燃气体探测器", "温度压力监测仪")),
     ("RC-CROWD", "人员密集场所", "公共安全", "GAJ", 4, 1, ("客流计数器", "视频监控")),
-    ("RC-CONSTRUCTION", "建筑工地", "建设安全", "ZJW", 3.5, 1, ("扬尘监测仪", "塔吊监测仪", "视频监控")),
+    ("RC-CONSTRUCTION", "建筑工地", "建设安全", "ZJW", 3.5, 1,
+     ("扬尘监测仪", "塔吊监测仪", "视频监控")),
     ("RC-ELEVATOR", "电梯", "特种设备", "SCJG", 8, 0.6, ("电梯运行监测仪",)),
     ("RC-OLD-HOUSING", "老旧小区", "房屋安全", "ZJW", 4, 1, ("房屋倾斜监测仪", "烟感探测器")),
-    ("RC-UNDERGROUND", "地下空间", "公共安全", "RFB", 2.5, 0.3, ("水位计", "有毒气体探测器", "视频监控")),
+    ("RC-UNDERGROUND", "地下空间", "公共安全", "RFB", 2.5, 0.3,
+     ("水位计", "有毒气体探测器", "视频监控")),
     ("RC-METRO", "轨道交通站", "交通设施", "GDJT", 1, 0.05, ("客流计数器", "视频监控")),
     ("RC-SCHOOL", "学校", "公共服务", "JW", 2, 1.5, ("视频监控", "烟感探测器")),
     ("RC-HOSPITAL", "医院", "公共服务", "WJW", 1, 0.6, ("烟感探测器", "视频监控")),
@@ -239,9 +249,11 @@ RISK_CATEGORIES: tuple[tuple[str, str, str, str, float, float, tuple[str, ...]],
     ("RC-GAS-DEPOT", "燃气场站", "城市生命线", "RQ", 0.3, 0.3, ("可燃气体探测器", "燃气压力计")),
     ("RC-WATER-PLANT", "供水厂", "城市生命线", "GS", 0.2, 0.3, ("水质监测仪", "流量计")),
     ("RC-WWTP", "污水处理厂", "城市生命线", "PS", 0.2, 0.3, ("水质监测仪", "液位计")),
-    ("RC-GALLERY", "综合管廊", "城市生命线", "CGJ", 0.8, 0.05, ("有毒气体探测器", "温湿度监测站", "水位计")),
+    ("RC-GALLERY", "综合管廊", "城市生命线", "CGJ", 0.8, 0.05,
+     ("有毒气体探测器", "温湿度监测站", "水位计")),
     ("RC-HV-LINE", "高压线路", "城市生命线", "DL", 0.8, 1.5, ("导线温度监测仪", "覆冰监测仪")),
-    ("RC-ROAD-COLLAPSE", "道路塌陷隐患", "市政设施", "CGJ", 1.5, 0.4, ("沉降监测仪", "地质雷达监测点")),
+    ("RC-ROAD-COLLAPSE", "道路塌陷隐患", "市政设施", "CGJ", 1.5, 0.4,
+     ("沉降监测仪", "地质雷达监测点")),
     ("RC-FOOTBRIDGE", "人行天桥", "交通设施", "CGJ", 1, 0.05, ("挠度计", "加速度计")),
     ("RC-MALL", "大型商业综合体", "公共安全", "XF", 1.2, 0.1, ("烟感探测器", "客流计数器")),
     ("RC-HERITAGE", "文物古建", "公共安全", "WLW", 0.3, 0.4, ("烟感探测器", "温湿度监测站")),
@@ -256,8 +268,9 @@ _RC_POS = {r[0]: i for i, r in enumerate(RISK_CATEGORIES)}
 FREE_SENSOR_KINDS = ("AI摄像头", "视频监控", "空气质量微站", "噪声监测仪", "雨量计", "积水监测仪")
 
 URBAN_CONTEXTS = ("主干道", "次干道", "背街小巷", "居民小区", "老旧小区", "商业街区", "学校周边",
-                  "医院周边", "交通枢纽", "轨道站点", "旅游景区", "农贸市场", "工业园区", "滨江路段",
-                  "城乡结合部", "农村地区", "公园广场", "桥下空间", "地下空间", "高速沿线")
+                  "医院周边", "交通枢纽", "轨道站点", "旅游景区", "农贸市场", "工业园区",
+                  "滨江路段", "城乡结合部", "农村地区", "公园广场", "桥下空间", "地下空间",
+                  "高速沿线")
 NATURE_CONTEXTS = ("国有林场", "自然保护区", "森林公园", "风景名胜区", "城郊山林", "农林交界带",
                    "坟山墓地", "高压线廊道", "景区步道", "水库周边", "河道沿岸", "山区公路沿线",
                    "村庄周边", "陡坡地带", "矿区周边", "库岸消落带", "峡谷地带", "高山地区",
@@ -276,8 +289,8 @@ EVENT_BASES: tuple[tuple, ...] = (
      _S(sensor=2, hotline=3, grid_worker=2, patrol=1), ("RC-WATER-PIPE",), "u", True),
     ("WATER-OUTAGE", "停水", "供水排水", "GS", 3, 15, 60, 720, 2, _S(hotline=5, sensor=1),
      ("RC-WATER-PIPE", "RC-WATER-PLANT"), "u", True),
-    ("WATER-PRESSURE", "供水压力异常", "供水排水", "GS", 3, 10, 40, 360, 1.5, _S(sensor=5, hotline=1),
-     ("RC-WATER-PIPE",), "u", True),
+    ("WATER-PRESSURE", "供水压力异常", "供水排水", "GS", 3, 10, 40, 360, 1.5,
+     _S(sensor=5, hotline=1), ("RC-WATER-PIPE",), "u", True),
     ("DRAIN-BLOCK", "排水管道堵塞", "供水排水", "PS", 3, 20, 60, 480, 3,
      _S(grid_worker=3, hotline=3, patrol=1, sensor=1), ("RC-DRAIN-PIPE",), "u", True),
     ("WATERLOGGING", "道路积水内涝", "供水排水", "PS", 2, 10, 30, 240, 2,
@@ -285,7 +298,8 @@ EVENT_BASES: tuple[tuple, ...] = (
     ("MANHOLE", "井盖缺失破损", "市政设施", "CGJ", 3, 15, 45, 240, 4,
      _S(ai_camera=3, grid_worker=3, hotline=2, patrol=2, sensor=1), ("RC-MANHOLE",), "u", True),
     ("GAS-LEAK", "燃气泄漏", "燃气安全", "RQ", 1, 5, 15, 120, 1,
-     _S(sensor=4, hotline=3, grid_worker=1), ("RC-GAS-PIPE", "RC-GAS-DEPOT", "RC-MARKET"), "u", True),
+     _S(sensor=4, hotline=3, grid_worker=1),
+     ("RC-GAS-PIPE", "RC-GAS-DEPOT", "RC-MARKET"), "u", True),
     ("GAS-PRESSURE", "燃气管网压力异常", "燃气安全", "RQ", 2, 10, 30, 180, 1, _S(sensor=6),
      ("RC-GAS-PIPE",), "u", True),
     ("LPG-MISUSE", "违规使用液化气", "燃气安全", "RQ", 3, 30, 120, 1440, 1.2,
@@ -318,14 +332,15 @@ EVENT_BASES: tuple[tuple, ...] = (
      _S(ai_camera=4, hotline=2, sensor=1), ("RC-TUNNEL",), "u", True),
     ("TRAFFIC-ACCIDENT", "道路交通事故", "交通运行", "JXJ", 2, 5, 20, 90, 3,
      _S(ai_camera=3, hotline=3, patrol=2), (), "u", True),
-    ("CONGESTION", "道路拥堵", "交通运行", "JXJ", 3, 10, 20, 60, 3, _S(ai_camera=4, sensor=2, drone=1),
-     ("RC-TUNNEL", "RC-BRIDGE"), "u", False),
+    ("CONGESTION", "道路拥堵", "交通运行", "JXJ", 3, 10, 20, 60, 3,
+     _S(ai_camera=4, sensor=2, drone=1), ("RC-TUNNEL", "RC-BRIDGE"), "u", False),
     ("ILLEGAL-PARKING", "违规停车", "交通运行", "JXJ", 4, 30, 60, 120, 7,
      _S(ai_camera=6, grid_worker=2, patrol=2, hotline=1), (), "u", False),
     ("SIGNAL-FAULT", "交通信号灯故障", "交通运行", "JXJ", 3, 15, 30, 120, 1.2,
      _S(sensor=3, hotline=2, patrol=2), ("RC-CROWD",), "u", True),
     ("ROAD-DAMAGE", "道路破损塌陷", "市政设施", "CGJ", 2, 15, 45, 480, 2.5,
-     _S(ai_camera=3, grid_worker=3, hotline=2, patrol=2, sensor=1), ("RC-ROAD-COLLAPSE",), "u", True),
+     _S(ai_camera=3, grid_worker=3, hotline=2, patrol=2, sensor=1),
+     ("RC-ROAD-COLLAPSE",), "u", True),
     ("STREETLIGHT", "路灯故障", "市政设施", "CGJ", 4, 60, 240, 2880, 3,
      _S(sensor=2, grid_worker=3, hotline=2, patrol=1), ("RC-BILLBOARD",), "u", False),
     ("STREET-VENDING", "占道经营", "市容环境", "CGJ", 4, 30, 60, 240, 12,
@@ -372,14 +387,15 @@ EVENT_BASES: tuple[tuple, ...] = (
      ("RC-BASE-STATION",), "u", True),
     ("TOUTING", "出租车火锅店拉客", "市场监管", "SCJG", 3, 10, 30, 240, 0.8,
      _S(hotline=4, patrol=2, ai_camera=1), (), "u", True),
-    ("FOOD-SAFETY", "食品安全投诉", "市场监管", "SCJG", 3, 30, 120, 1440, 2, _S(hotline=6, grid_worker=1),
-     (), "u", True),
+    ("FOOD-SAFETY", "食品安全投诉", "市场监管", "SCJG", 3, 30, 120, 1440, 2,
+     _S(hotline=6, grid_worker=1), (), "u", True),
     ("PRICE-FRAUD", "价格欺诈投诉", "市场监管", "SCJG", 4, 60, 240, 4320, 1.2, _S(hotline=6),
      (), "u", False),
     ("DISPUTE", "邻里矛盾纠纷", "社会治理", "XFB", 4, 60, 240, 4320, 3,
      _S(grid_worker=4, hotline=3), (), "u", False),
     ("CROWDING", "人员密集聚集", "社会治理", "GAJ", 2, 5, 15, 60, 0.8,
-     _S(ai_camera=4, sensor=2, drone=1), ("RC-CROWD", "RC-METRO", "RC-SCENIC", "RC-MALL"), "u", True),
+     _S(ai_camera=4, sensor=2, drone=1),
+     ("RC-CROWD", "RC-METRO", "RC-SCENIC", "RC-MALL"), "u", True),
     ("PUBLIC-ORDER", "治安警情", "社会治理", "GAJ", 2, 5, 15, 120, 2,
      _S(hotline=4, patrol=2, ai_camera=2), (), "u", True),
     ("ELDERLY-ALONE", "独居老人异常", "社会治理", "MZJ", 3, 15, 60, 240, 0.8,
@@ -388,8 +404,8 @@ EVENT_BASES: tuple[tuple, ...] = (
      _S(hotline=3, grid_worker=2), (), "u", True),
     ("HAZCHEM-LEAK", "危化品泄漏", "应急灾害", "YJJ", 1, 5, 15, 180, 0.15,
      _S(sensor=4, hotline=2, patrol=1), ("RC-HAZCHEM", "RC-GAS-STATION"), "u", True),
-    ("METRO-FAULT", "轨道交通运营故障", "交通运行", "GDJT", 2, 5, 15, 90, 0.4, _S(sensor=4, hotline=2),
-     ("RC-METRO",), "u", True),
+    ("METRO-FAULT", "轨道交通运营故障", "交通运行", "GDJT", 2, 5, 15, 90, 0.4,
+     _S(sensor=4, hotline=2), ("RC-METRO",), "u", True),
     ("WILD-SWIMMING", "违规下河游泳垂钓", "应急灾害", "YJJ", 3, 10, 30, 60, 1,
      _S(drone=3, ai_camera=3, patrol=2), (), "n", False),
 )
@@ -397,48 +413,89 @@ N_EVENT_TYPES = 1126
 
 # Vital-sign templates: code, domain, name, unit, normal low/high, warn_low, warn_high,
 # alarm_low, alarm_high, decimals, daily shape, extensive (scales with the unit's size),
-# cap, risk category of the site, weight of extra instances.
+# cap, risk category of the site, weight of extra instances (one entry on two lines: the
+# thresholds, then the rest).
 VITAL_TEMPLATES: tuple[tuple, ...] = (
-    ("W-PRESS", "水", "供水管网压力", "MPa", 0.28, 0.42, 0.20, 0.55, 0.14, 0.65, 3, "night", False, None, "RC-WATER-PIPE", 5),
-    ("W-TURB", "水", "水厂出水浊度", "NTU", 0.10, 0.35, None, 0.8, None, 1.0, 2, "flat", False, None, "RC-WATER-PLANT", 1),
-    ("W-CL", "水", "管网余氯", "mg/L", 0.35, 0.65, 0.15, 1.5, 0.05, 2.0, 2, "flat", False, None, "RC-WATER-PIPE", 1),
-    ("W-DRAIN", "水", "排水管网液位", "m", 0.3, 0.9, None, 1.6, None, 2.0, 2, "day", False, None, "RC-DRAIN-PIPE", 3),
-    ("W-LOG", "水", "易涝点积水深度", "cm", 0.0, 1.5, None, 15, None, 27, 1, "flat", False, None, "RC-WATERLOG", 3),
-    ("W-RES", "水", "水库蓄水率", "%", 55, 72, None, 90, None, 98, 1, "flat", False, 100, "RC-RESERVOIR", 1),
-    ("W-FLOW", "水", "时供水量", "万m³/h", 0.8, 1.6, 0.3, 2.4, 0.15, 2.8, 2, "load", True, None, None, 0),
-    ("E-LOAD", "电", "用电负荷", "MW", 250, 520, None, 700, None, 800, 1, "load", True, None, None, 0),
-    ("E-SUBST", "电", "变电站负载率", "%", 40, 68, None, 85, None, 95, 1, "load", False, None, "RC-SUBSTATION", 3),
-    ("E-FREQ", "电", "电网频率", "Hz", 49.97, 50.03, 49.8, 50.2, 49.5, 50.5, 3, "flat", False, None, None, 0),
-    ("E-VOLT", "电", "供电电压合格率", "%", 99.4, 99.9, 99.0, None, 98.0, None, 2, "flat", False, 100, None, 0),
-    ("E-CABLE", "电", "电缆接头温度", "°C", 35, 55, None, 70, None, 85, 1, "load", False, None, "RC-HV-LINE", 2),
-    ("G-PRESS", "气", "燃气管网压力", "kPa", 2.0, 2.8, 1.5, 3.3, 1.0, 3.8, 2, "night", False, None, "RC-GAS-PIPE", 5),
-    ("G-LEL", "气", "可燃气体浓度", "%LEL", 0.0, 3.0, None, 10, None, 25, 1, "flat", False, None, "RC-GAS-PIPE", 3),
-    ("G-CH4", "气", "化粪池甲烷浓度", "%LEL", 1.0, 5.0, None, 10, None, 20, 1, "day", False, None, "RC-SEPTIC", 3),
-    ("G-STORE", "气", "燃气场站储气率", "%", 55, 80, 30, None, 20, None, 1, "load", False, 100, "RC-GAS-DEPOT", 1),
-    ("C-OUT", "讯", "基站退服率", "%", 0.2, 0.9, None, 3, None, 5, 2, "flat", False, 100, None, 0),
-    ("C-LAT", "讯", "网络平均时延", "ms", 18, 32, None, 60, None, 100, 1, "load", False, None, None, 0),
-    ("C-CONN", "讯", "移动网络接通率", "%", 99.2, 99.8, 98.0, None, 96.0, None, 2, "flat", False, 100, None, 0),
-    ("C-ROOM", "讯", "基站机房温度", "°C", 22, 28, None, 35, None, 40, 1, "day", False, None, "RC-BASE-STATION", 2),
-    ("B-DEFL", "桥", "桥梁挠度", "mm", 6, 14, None, 30, None, 40, 1, "day", False, None, "RC-BRIDGE", 4),
-    ("B-STRAIN", "桥", "桥梁主梁应变", "με", 60, 150, None, 300, None, 400, 0, "day", False, None, "RC-BRIDGE", 2),
-    ("B-CABLE", "桥", "拉索索力", "kN", 1850, 2150, 1500, 2500, 1300, 2700, 0, "flat", False, None, "RC-BRIDGE", 1),
-    ("B-TILT", "桥", "桥墩倾斜", "‰", 0.1, 0.5, None, 1.5, None, 2.5, 2, "flat", False, None, "RC-BRIDGE", 1),
-    ("B-ACC", "桥", "桥梁振动加速度", "m/s²", 0.02, 0.08, None, 0.25, None, 0.35, 3, "traffic", False, None, "RC-BRIDGE", 1),
-    ("T-CO", "隧", "隧道CO浓度", "ppm", 6, 30, None, 100, None, 150, 1, "traffic", False, None, "RC-TUNNEL", 4),
-    ("T-VIS", "隧", "隧道能见度", "m", 220, 400, 120, None, 60, None, 0, "flat", False, None, "RC-TUNNEL", 2),
-    ("T-LUX", "隧", "隧道照度", "lx", 90, 150, 50, None, 30, None, 0, "flat", False, None, "RC-TUNNEL", 1),
-    ("T-FLOW", "隧", "隧道车流量", "辆/5min", 20, 140, None, 220, None, 280, 0, "traffic", False, None, "RC-TUNNEL", 1),
-    ("R-TPI", "交通", "路网拥堵指数", None, 1.3, 2.2, None, 3.5, None, 4.5, 2, "traffic", False, None, None, 0),
-    ("R-SPEED", "交通", "路网平均车速", "km/h", 26, 40, 18, None, 12, None, 1, "-traffic", False, None, None, 0),
-    ("R-METRO", "交通", "轨道交通满载率", "%", 30, 85, None, 110, None, 130, 0, "traffic", False, None, "RC-METRO", 1),
-    ("R-BUS", "交通", "公交准点率", "%", 90, 97, 85, None, 80, None, 1, "-traffic", False, 100, None, 0),
-    ("N-PM25", "环境", "PM2.5浓度", "μg/m³", 22, 45, None, 75, None, 115, 0, "night", False, None, None, 1),
-    ("N-PM10", "环境", "PM10浓度", "μg/m³", 38, 70, None, 150, None, 250, 0, "night", False, None, None, 1),
-    ("N-O3", "环境", "臭氧浓度", "μg/m³", 40, 120, None, 160, None, 200, 0, "day", False, None, None, 1),
-    ("N-AQI", "环境", "空气质量指数", "AQI", 40, 80, None, 100, None, 150, 0, "day", False, None, None, 0),
-    ("N-NOISE", "环境", "区域环境噪声", "dB(A)", 46, 58, None, 65, None, 70, 1, "traffic", False, None, "RC-CONSTRUCTION", 1),
-    ("N-DO", "环境", "河流断面溶解氧", "mg/L", 6.2, 8.8, 5.0, None, 3.0, None, 2, "day", False, None, None, 1),
-    ("N-NH3", "环境", "河流断面氨氮", "mg/L", 0.2, 0.6, None, 1.0, None, 1.5, 2, "flat", False, None, "RC-WWTP", 1),
+    ("W-PRESS", "水", "供水管网压力", "MPa", 0.28, 0.42, 0.20, 0.55, 0.14, 0.65,
+     3, "night", False, None, "RC-WATER-PIPE", 5),
+    ("W-TURB", "水", "水厂出水浊度", "NTU", 0.10, 0.35, None, 0.8, None, 1.0,
+     2, "flat", False, None, "RC-WATER-PLANT", 1),
+    ("W-CL", "水", "管网余氯", "mg/L", 0.35, 0.65, 0.15, 1.5, 0.05, 2.0,
+     2, "flat", False, None, "RC-WATER-PIPE", 1),
+    ("W-DRAIN", "水", "排水管网液位", "m", 0.3, 0.9, None, 1.6, None, 2.0,
+     2, "day", False, None, "RC-DRAIN-PIPE", 3),
+    ("W-LOG", "水", "易涝点积水深度", "cm", 0.0, 1.5, None, 15, None, 27,
+     1, "flat", False, None, "RC-WATERLOG", 3),
+    ("W-RES", "水", "水库蓄水率", "%", 55, 72, None, 90, None, 98,
+     1, "flat", False, 100, "RC-RESERVOIR", 1),
+    ("W-FLOW", "水", "时供水量", "万m³/h", 0.8, 1.6, 0.3, 2.4, 0.15, 2.8,
+     2, "load", True, None, None, 0),
+    ("E-LOAD", "电", "用电负荷", "MW", 250, 520, None, 700, None, 800,
+     1, "load", True, None, None, 0),
+    ("E-SUBST", "电", "变电站负载率", "%", 40, 68, None, 85, None, 95,
+     1, "load", False, None, "RC-SUBSTATION", 3),
+    ("E-FREQ", "电", "电网频率", "Hz", 49.97, 50.03, 49.8, 50.2, 49.5, 50.5,
+     3, "flat", False, None, None, 0),
+    ("E-VOLT", "电", "供电电压合格率", "%", 99.4, 99.9, 99.0, None, 98.0, None,
+     2, "flat", False, 100, None, 0),
+    ("E-CABLE", "电", "电缆接头温度", "°C", 35, 55, None, 70, None, 85,
+     1, "load", False, None, "RC-HV-LINE", 2),
+    ("G-PRESS", "气", "燃气管网压力", "kPa", 2.0, 2.8, 1.5, 3.3, 1.0, 3.8,
+     2, "night", False, None, "RC-GAS-PIPE", 5),
+    ("G-LEL", "气", "可燃气体浓度", "%LEL", 0.0, 3.0, None, 10, None, 25,
+     1, "flat", False, None, "RC-GAS-PIPE", 3),
+    ("G-CH4", "气", "化粪池甲烷浓度", "%LEL", 1.0, 5.0, None, 10, None, 20,
+     1, "day", False, None, "RC-SEPTIC", 3),
+    ("G-STORE", "气", "燃气场站储气率", "%", 55, 80, 30, None, 20, None,
+     1, "load", False, 100, "RC-GAS-DEPOT", 1),
+    ("C-OUT", "讯", "基站退服率", "%", 0.2, 0.9, None, 3, None, 5,
+     2, "flat", False, 100, None, 0),
+    ("C-LAT", "讯", "网络平均时延", "ms", 18, 32, None, 60, None, 100,
+     1, "load", False, None, None, 0),
+    ("C-CONN", "讯", "移动网络接通率", "%", 99.2, 99.8, 98.0, None, 96.0, None,
+     2, "flat", False, 100, None, 0),
+    ("C-ROOM", "讯", "基站机房温度", "°C", 22, 28, None, 35, None, 40,
+     1, "day", False, None, "RC-BASE-STATION", 2),
+    ("B-DEFL", "桥", "桥梁挠度", "mm", 6, 14, None, 30, None, 40,
+     1, "day", False, None, "RC-BRIDGE", 4),
+    ("B-STRAIN", "桥", "桥梁主梁应变", "με", 60, 150, None, 300, None, 400,
+     0, "day", False, None, "RC-BRIDGE", 2),
+    ("B-CABLE", "桥", "拉索索力", "kN", 1850, 2150, 1500, 2500, 1300, 2700,
+     0, "flat", False, None, "RC-BRIDGE", 1),
+    ("B-TILT", "桥", "桥墩倾斜", "‰", 0.1, 0.5, None, 1.5, None, 2.5,
+     2, "flat", False, None, "RC-BRIDGE", 1),
+    ("B-ACC", "桥", "桥梁振动加速度", "m/s²", 0.02, 0.08, None, 0.25, None, 0.35,
+     3, "traffic", False, None, "RC-BRIDGE", 1),
+    ("T-CO", "隧", "隧道CO浓度", "ppm", 6, 30, None, 100, None, 150,
+     1, "traffic", False, None, "RC-TUNNEL", 4),
+    ("T-VIS", "隧", "隧道能见度", "m", 220, 400, 120, None, 60, None,
+     0, "flat", False, None, "RC-TUNNEL", 2),
+    ("T-LUX", "隧", "隧道照度", "lx", 90, 150, 50, None, 30, None,
+     0, "flat", False, None, "RC-TUNNEL", 1),
+    ("T-FLOW", "隧", "隧道车流量", "辆/5min", 20, 140, None, 220, None, 280,
+     0, "traffic", False, None, "RC-TUNNEL", 1),
+    ("R-TPI", "交通", "路网拥堵指数", None, 1.3, 2.2, None, 3.5, None, 4.5,
+     2, "traffic", False, None, None, 0),
+    ("R-SPEED", "交通", "路网平均车速", "km/h", 26, 40, 18, None, 12, None,
+     1, "-traffic", False, None, None, 0),
+    ("R-METRO", "交通", "轨道交通满载率", "%", 30, 85, None, 110, None, 130,
+     0, "traffic", False, None, "RC-METRO", 1),
+    ("R-BUS", "交通", "公交准点率", "%", 90, 97, 85, None, 80, None,
+     1, "-traffic", False, 100, None, 0),
+    ("N-PM25", "环境", "PM2.5浓度", "μg/m³", 22, 45, None, 75, None, 115,
+     0, "night", False, None, None, 1),
+    ("N-PM10", "环境", "PM10浓度", "μg/m³", 38, 70, None, 150, None, 250,
+     0, "night", False, None, None, 1),
+    ("N-O3", "环境", "臭氧浓度", "μg/m³", 40, 120, None, 160, None, 200,
+     0, "day", False, None, None, 1),
+    ("N-AQI", "环境", "空气质量指数", "AQI", 40, 80, None, 100, None, 150,
+     0, "day", False, None, None, 0),
+    ("N-NOISE", "环境", "区域环境噪声", "dB(A)", 46, 58, None, 65, None, 70,
+     1, "traffic", False, None, "RC-CONSTRUCTION", 1),
+    ("N-DO", "环境", "河流断面溶解氧", "mg/L", 6.2, 8.8, 5.0, None, 3.0, None,
+     2, "day", False, None, None, 1),
+    ("N-NH3", "环境", "河流断面氨氮", "mg/L", 0.2, 0.6, None, 1.0, None, 1.5,
+     2, "flat", False, None, "RC-WWTP", 1),
 )
 
 # KPI boards and their runways (70 in all).
@@ -449,8 +506,8 @@ RUNWAYS: dict[str, tuple[str, ...]] = {
              "数字经济", "财政收入", "外贸外资", "营商环境"),
     "设施运行": ("供水保障", "燃气安全", "排水防涝", "桥隧运行", "电力保障", "通信保障", "道路交通",
              "轨道交通", "市政设施", "地下管网"),
-    "社会治理": ("矛盾纠纷化解", "信访稳定", "社会治安", "网格化管理", "热线诉求办理", "基层平安建设",
-             "流动人口服务", "特殊人群服务", "市容秩序"),
+    "社会治理": ("矛盾纠纷化解", "信访稳定", "社会治安", "网格化管理", "热线诉求办理",
+             "基层平安建设", "流动人口服务", "特殊人群服务", "市容秩序"),
     "应急动员": ("安全生产", "防汛抗旱", "森林防火", "地质灾害防治", "消防安全", "应急救援力量",
              "应急物资保障", "危化品监管", "应急演练"),
     "文明创建": ("文明城区创建", "志愿服务", "市容环境卫生", "公共秩序", "诚信建设", "文化惠民",
@@ -465,17 +522,23 @@ N_KPIS = 911
 # boards it fits (None: any)
 _SAFETY = ("设施运行", "应急动员", "社会治理")
 _KPI_GOV = (
-    ("任务完成率", "%", "higher", (90, 98), 0.04, 1, None), ("按期办结率", "%", "higher", (92, 99), 0.03, 1, None),
-    ("群众满意度", "%", "higher", (88, 96), 0.04, 1, None), ("问题整改率", "%", "higher", (90, 99), 0.04, 1, None),
-    ("覆盖率", "%", "higher", (85, 98), 0.05, 1, None), ("达标率", "%", "higher", (90, 99), 0.03, 1, None),
-    ("知晓率", "%", "higher", (80, 95), 0.06, 1, None), ("数字化应用率", "%", "higher", (70, 90), 0.08, 1, None),
-    ("考核得分", "分", "higher", (85, 95), 0.05, 1, None), ("综合指数", "分", "higher", (80, 92), 0.06, 1, None),
+    ("任务完成率", "%", "higher", (90, 98), 0.04, 1, None),
+    ("按期办结率", "%", "higher", (92, 99), 0.03, 1, None),
+    ("群众满意度", "%", "higher", (88, 96), 0.04, 1, None),
+    ("问题整改率", "%", "higher", (90, 99), 0.04, 1, None),
+    ("覆盖率", "%", "higher", (85, 98), 0.05, 1, None),
+    ("达标率", "%", "higher", (90, 99), 0.03, 1, None),
+    ("知晓率", "%", "higher", (80, 95), 0.06, 1, None),
+    ("数字化应用率", "%", "higher", (70, 90), 0.08, 1, None),
+    ("考核得分", "分", "higher", (85, 95), 0.05, 1, None),
+    ("综合指数", "分", "higher", (80, 92), 0.06, 1, None),
     ("工作推进指数", "分", "higher", (80, 95), 0.06, 1, None),
     ("投诉量", "件/万人", "lower", (2, 12), 0.25, 2, None),
     ("问题发生数", "件", "lower", (10, 80), 0.3, 0, None),
     ("平均响应时长", "分钟", "lower", (15, 45), 0.2, 1, None),
     ("平均办结时长", "小时", "lower", (24, 72), 0.2, 1, None),
-    ("超期件数", "件", "lower", (2, 12), 0.4, 0, None), ("重复投诉率", "%", "lower", (2, 8), 0.3, 2, None),
+    ("超期件数", "件", "lower", (2, 12), 0.4, 0, None),
+    ("重复投诉率", "%", "lower", (2, 8), 0.3, 2, None),
     ("事故起数", "起", "lower", (1, 6), 0.5, 0, _SAFETY),
     ("隐患排查数", "处", "higher", (200, 800), 0.2, 0, _SAFETY),
     ("专项检查次数", "次", "higher", (20, 60), 0.2, 0, _SAFETY + ("文明创建", "生态景观")),
@@ -485,12 +548,16 @@ _KPI_GOV = (
     ("主动发现率", "%", "higher", (60, 85), 0.08, 1, None),
 )
 _KPI_ECON = (
-    ("同比增速", "%", "higher", (4, 9), 0.4, 2, None), ("环比增速", "%", "higher", (1, 4), 0.5, 2, None),
-    ("目标完成率", "%", "higher", (90, 105), 0.05, 1, None), ("完成进度", "%", "higher", (70, 100), 0.08, 1, None),
-    ("占全市比重", "%", "higher", (1, 6), 0.3, 2, None), ("排名指数", "分", "higher", (75, 95), 0.08, 1, None),
+    ("同比增速", "%", "higher", (4, 9), 0.4, 2, None),
+    ("环比增速", "%", "higher", (1, 4), 0.5, 2, None),
+    ("目标完成率", "%", "higher", (90, 105), 0.05, 1, None),
+    ("完成进度", "%", "higher", (70, 100), 0.08, 1, None),
+    ("占全市比重", "%", "higher", (1, 6), 0.3, 2, None),
+    ("排名指数", "分", "higher", (75, 95), 0.08, 1, None),
     ("企业满意度", "%", "higher", (85, 96), 0.04, 1, None),
     ("企业诉求办结率", "%", "higher", (90, 99), 0.03, 1, None),
-    ("政策兑现率", "%", "higher", (85, 98), 0.05, 1, None), ("考核得分", "分", "higher", (85, 95), 0.05, 1, None),
+    ("政策兑现率", "%", "higher", (85, 98), 0.05, 1, None),
+    ("考核得分", "分", "higher", (85, 95), 0.05, 1, None),
     ("工作推进指数", "分", "higher", (80, 95), 0.06, 1, None),
     ("督办事项办结率", "%", "higher", (88, 98), 0.04, 1, None),
     ("信息报送及时率", "%", "higher", (90, 99), 0.03, 1, None),
@@ -498,10 +565,12 @@ _KPI_ECON = (
     ("重点项目完成率", "%", "higher", (85, 98), 0.05, 1, None),
     ("问题整改率", "%", "higher", (90, 99), 0.04, 1, None),
 )
-_SUB_RUNWAYS = ("日常监管", "隐患治理", "专项整治", "群众评价", "数字赋能", "队伍建设", "制度建设", "督查考核")
+_SUB_RUNWAYS = ("日常监管", "隐患治理", "专项整治", "群众评价", "数字赋能", "队伍建设", "制度建设",
+                "督查考核")
 
-EVAL_SCHEME = ((1, "#0571b0", "优秀", 90.0), (2, "#92c5de", "良好", 80.0), (3, "#ffe08a", "一般", 70.0),
-               (4, "#f4a582", "较差", 60.0), (5, "#ca0020", "差", 0.0))
+EVAL_SCHEME = ((1, "#0571b0", "优秀", 90.0), (2, "#92c5de", "良好", 80.0),
+               (3, "#ffe08a", "一般", 70.0), (4, "#f4a582", "较差", 60.0),
+               (5, "#ca0020", "差", 0.0))
 
 #: A fixed seed for the structural tables (independent of the dataset's seed).
 _STRUCT_SEED = 20261120
@@ -652,7 +721,8 @@ class _Gen:
         cw = (np.where(cm_all.name.str.contains("社区"), 2.5, 1.0)
               * np.where(cm_all.parent_code.map(st_is_sub).to_numpy(bool), 1.5, 1.0))
         cd = cm_all.parent_code.map(st_parent).to_numpy()
-        dens = {c: (6.0 if c == "500103" else 3.5 if c in geo.CENTRAL_DISTRICTS else 1.0) for c in real}
+        dens = {c: (6.0 if c == "500103" else 3.5 if c in geo.CENTRAL_DISTRICTS else 1.0)
+                for c in real}
         wdist = pd.Series(cw * np.array([dens[c] for c in cd])).groupby(cd).sum()
         self.all_weight = {c: float(wdist.get(c, 0.0)) for c in real}
         self.share = (self.all_weight[self.district] / sum(self.all_weight.values())
@@ -672,7 +742,8 @@ class _Gen:
         a = self.area[self.st_didx[sub]]
         sig = np.where(self.central[self.st_didx[sub]], 0.25 * np.sqrt(a),
                        np.clip(0.06 * np.sqrt(a), 1.2, 6.0))
-        ux, uy = self._scatter(self.seat_xy[self.st_didx[sub], 0], self.seat_xy[self.st_didx[sub], 1],
+        ux, uy = self._scatter(self.seat_xy[self.st_didx[sub], 0],
+                               self.seat_xy[self.st_didx[sub], 1],
                                sig, self.st_didx[sub])
         sx[sub], sy[sub] = ux, uy
         self.st_xy = np.column_stack([sx, sy])
@@ -682,7 +753,8 @@ class _Gen:
         cm = cm_all[cm_all.parent_code.isin(stpos)].reset_index(drop=True)
         self.cm_code = cm.code.to_numpy(object)
         self.cm_name = cm.name.to_numpy(object)
-        self.cm_short = cm.name.str.replace(r"(居民委员会|村民委员会|工作站|委员会)$", "", regex=True).to_numpy(object)
+        self.cm_short = cm.name.str.replace(r"(居民委员会|村民委员会|工作站|委员会)$", "",
+                                            regex=True).to_numpy(object)
         self.cm_sidx = cm.parent_code.map(stpos).to_numpy(np.int64)
         self.cm_didx = self.st_didx[self.cm_sidx]
         self.cm_urban = cm.name.str.contains("社区").to_numpy(bool)
@@ -699,7 +771,8 @@ class _Gen:
         else:
             # the same density as the whole city has, also in a one-district dataset
             urban_all = cm_all.name.str.contains("社区").to_numpy(bool)
-            lam = max(self.scale.grids - len(cm_all), 0) / (2 * urban_all.sum() + (~urban_all).sum())
+            lam = (max(self.scale.grids - len(cm_all), 0)
+                   / (2 * urban_all.sum() + (~urban_all).sum()))
             ng = 1 + self.rng.poisson(np.where(self.cm_urban, 2 * lam, lam))
             ng = np.minimum(ng, 999)
         self.g_cidx = np.repeat(np.arange(ncm), ng)
@@ -708,7 +781,8 @@ class _Gen:
         self.g_sidx = self.cm_sidx[self.g_cidx]
         self.g_didx = self.cm_didx[self.g_cidx]
         gsig = np.maximum(csig[self.g_cidx] * 0.3, 0.12)
-        gx, gy = self._scatter(self.cm_xy[self.g_cidx, 0], self.cm_xy[self.g_cidx, 1], gsig, self.g_didx)
+        gx, gy = self._scatter(self.cm_xy[self.g_cidx, 0], self.cm_xy[self.g_cidx, 1], gsig,
+                               self.g_didx)
         self.g_xy = np.column_stack([gx, gy])
         self.g_code = _cat(_take(self.cm_code, self.g_cidx), _num(self.g_no, 3))
         g_name = _cat(_take(self.cm_short, self.g_cidx), "第", _num(self.g_no), "网格")
@@ -787,11 +861,14 @@ class _Gen:
         self.dl_codes = list(self.dcodes) + self.zone_codes  # district-level units
         self.dl_names = list(self.dnames) + [z.name for z in zones]
         ns, nc, ngr = len(self.st_code), ncm, len(self.g_cidx)
-        code = pa.concat_arrays([pa.array(rows_code, pa.string()), pa.array(self.st_code.tolist(), pa.string()),
+        code = pa.concat_arrays([pa.array(rows_code, pa.string()),
+                                 pa.array(self.st_code.tolist(), pa.string()),
                                  pa.array(self.cm_code.tolist(), pa.string()), self.g_code])
-        name = pa.concat_arrays([pa.array(rows_name, pa.string()), pa.array(self.st_name.tolist(), pa.string()),
+        name = pa.concat_arrays([pa.array(rows_name, pa.string()),
+                                 pa.array(self.st_name.tolist(), pa.string()),
                                  pa.array(self.cm_name.tolist(), pa.string()), g_name])
-        level = np.array(rows_level + ["street"] * ns + ["community"] * nc + ["grid"] * ngr, dtype=object)
+        level = np.array(rows_level + ["street"] * ns + ["community"] * nc + ["grid"] * ngr,
+                         dtype=object)
         parent = pa.concat_arrays([
             pa.array(rows_parent, pa.string()),
             _take(self.dcodes, self.st_didx),
@@ -801,10 +878,12 @@ class _Gen:
         lon = np.concatenate([rows_x, sx, cx, gx])
         lat = np.concatenate([rows_y, sy, cy, gy])
         fz = np.concatenate([rows_fz, np.zeros(ns + nc + ngr, bool)])
-        ranked = np.concatenate([rows_ranked, np.full(ns, bool(self.district)), np.zeros(nc + ngr, bool)])
+        ranked = np.concatenate([rows_ranked, np.full(ns, bool(self.district)),
+                                 np.zeros(nc + ngr, bool)])
         self.tables["admin_unit"] = _table("admin_unit", {
             "code": code, "name": name, "level": level, "parent_code": parent,
-            "lon": np.round(lon, 6), "lat": np.round(lat, 6), "functional_zone": fz, "ranked": ranked,
+            "lon": np.round(lon, 6), "lat": np.round(lat, 6), "functional_zone": fz,
+            "ranked": ranked,
         })
 
     # ------------------------------------------------------------------ departments
@@ -926,7 +1005,8 @@ class _Gen:
         fk = np.array([_kind_index(kinds, k) for k in FREE_SENSOR_KINDS])
         fkidx = fk[rng.choice(len(fk), size=n_free, p=[0.3, 0.25, 0.15, 0.1, 0.1, 0.1])]
         point_id = np.concatenate([pts + 1, np.zeros(n_free, np.int64)])
-        pid = pa.array(point_id, mask=np.concatenate([np.zeros(n_tied, bool), np.ones(n_free, bool)]))
+        pid = pa.array(point_id,
+                       mask=np.concatenate([np.zeros(n_tied, bool), np.ones(n_free, bool)]))
         self.tables["sensor"] = _table("sensor", {
             "sensor_id": np.arange(1, n + 1, dtype=np.int64),
             "kind": _take(kinds, np.concatenate([kidx, fkidx])),
@@ -952,7 +1032,8 @@ class _Gen:
             zw = {}
             for z in geo.FUNCTIONAL_ZONES:
                 zw[z.code] = 0.5 * float(np.mean([self.all_weight[c] for c in z.districts]))
-            w = np.array([self.all_weight[c] for c in self.dcodes] + [zw[c] for c in self.zone_codes])
+            w = np.array([self.all_weight[c] for c in self.dcodes]
+                         + [zw[c] for c in self.zone_codes])
             units = [(geo.CITY_CODE, "全市", -1, 0.0)]
             units += [(c, nm, i if i < len(self.dcodes) else -1, float(w[i]))
                       for i, (c, nm) in enumerate(zip(self.dl_codes, self.dl_names, strict=True))]
@@ -998,7 +1079,8 @@ class _Gen:
                     if site is None:
                         if didx >= 0:
                             sts = np.flatnonzero(self.st_didx == didx)
-                            site = f"{self.st_name[sts[rng.integers(0, sts.size)]]}监测点{seen[ti]:02d}"
+                            site = (f"{self.st_name[sts[rng.integers(0, sts.size)]]}"
+                                    f"监测点{seen[ti]:02d}")
                         else:
                             site = f"{uname}监测点{seen[ti]:02d}"
                     name = f"{t[2]}（{site}）"
@@ -1058,10 +1140,13 @@ class _Gen:
             "flat": np.zeros(n_t),
             "day": np.cos(2 * np.pi * (hours - 14) / 24),
             "night": np.cos(2 * np.pi * (hours - 3) / 24),
-            "load": norm(np.exp(-((hours - 11) / 2.5) ** 2) + 0.9 * np.exp(-((hours - 20) / 2.5) ** 2))
+            "load": norm(np.exp(-((hours - 11) / 2.5) ** 2)
+                         + 0.9 * np.exp(-((hours - 20) / 2.5) ** 2))
             * np.where(weekend, 0.8, 1.0),
-            "traffic": norm(np.exp(-((hours - 8.3) / 1.4) ** 2) + np.exp(-((hours - 18.2) / 1.7) ** 2)
-                            + 0.35 * np.exp(-((hours - 13) / 3) ** 2)) * np.where(weekend, 0.7, 1.0),
+            "traffic": norm(np.exp(-((hours - 8.3) / 1.4) ** 2)
+                            + np.exp(-((hours - 18.2) / 1.7) ** 2)
+                            + 0.35 * np.exp(-((hours - 13) / 3) ** 2))
+            * np.where(weekend, 0.7, 1.0),
         }
         shapes["-traffic"] = -shapes["traffic"]
         shape_names = sorted(shapes)
@@ -1170,7 +1255,8 @@ class _Gen:
         drift -= drift.mean(axis=1, keepdims=True)
         f_ku = rng.standard_normal((nk, nu))
         e = rng.standard_normal((nk, nu, nq))
-        z = 0.8 * q_unit[None, :, None] + 0.5 * drift[None, :, :] + 0.4 * f_ku[:, :, None] + 0.45 * e
+        z = (0.8 * q_unit[None, :, None] + 0.5 * drift[None, :, :] + 0.4 * f_ku[:, :, None]
+             + 0.45 * e)
         target = df.target.to_numpy(float)
         spread = df.spread.to_numpy(float)
         sign = np.where(df.direction.to_numpy() == "higher", 1.0, -1.0)
@@ -1281,7 +1367,8 @@ class _Gen:
                 st.append((dept, f"现场核查{name}情况，评估影响范围", verify, "verify"))
             for h in helpers:
                 stage = str(srng.choice(["react", "verify", "handle"]))
-                due = {"react": react, "verify": verify, "handle": max(verify, round(handle * 0.6))}[stage]
+                due = {"react": react, "verify": verify,
+                       "handle": max(verify, round(handle * 0.6))}[stage]
                 st.append((str(h), _ASSIST_ACTION[str(h)], due, stage))
             st.append((dept, f"完成{name}处置", handle, "handle"))
             st.append((dept, "复核销号，结案归档", round(handle * 1.2 + 30), "close"))
@@ -1349,7 +1436,8 @@ class _Gen:
         weekday = (dno + 3) % 7
         season = 1 + 0.12 * np.sin(2 * np.pi * (((dno - 100) % 365) / 365.0))
         hours = np.arange(24)
-        diurnal = 0.25 + np.exp(-((hours - 10.5) / 3.5) ** 2) + 0.8 * np.exp(-((hours - 16) / 3.0) ** 2) \
+        diurnal = 0.25 + np.exp(-((hours - 10.5) / 3.5) ** 2) \
+            + 0.8 * np.exp(-((hours - 16) / 3.0) ** 2) \
             + 0.5 * np.exp(-((hours - 20.5) / 2.0) ** 2)
         work = np.where((hours >= 8) & (hours < 18), 1.0, 0.08)
         flat = np.ones(24)
@@ -1372,7 +1460,8 @@ class _Gen:
             sec = rng.integers(0, 3600, size=k)
             ts_l.append((start_day + day) * _US_DAY + (hour * 3600 + sec) * 1_000_000)
             src_l.append(np.full(k, si))
-            sw = np.array([EVENT_BASES[b][9].get(s, 0) for b in self.et_base], float) * self.et_weight
+            sw = (np.array([EVENT_BASES[b][9].get(s, 0) for b in self.et_base], float)
+                  * self.et_weight)
             type_l.append(rng.choice(len(sw), size=k, p=sw / sw.sum()))
         ts = np.concatenate(ts_l)
         src = np.concatenate(src_l)
@@ -1392,7 +1481,8 @@ class _Gen:
         sb = base[s_idx]
         for b in np.unique(sb):
             m = np.flatnonzero(sb == b)
-            cands = [self.rp_by_cat[_RC_POS[c]] for c in EVENT_BASES[b][10] if _RC_POS[c] in self.rp_by_cat]
+            cands = [self.rp_by_cat[_RC_POS[c]] for c in EVENT_BASES[b][10]
+                     if _RC_POS[c] in self.rp_by_cat]
             pool = np.concatenate(cands) if cands else np.arange(self.rp_n)
             pts[m] = pool[rng.integers(0, pool.size, m.size)]
         pdidx = self.rp_didx[pts]
@@ -1409,8 +1499,8 @@ class _Gen:
         g[nu] = rng.choice(len(self.g_cidx), size=nu.size, p=self.g_p_urban)
         g[nn] = rng.choice(len(self.g_cidx), size=nn.size, p=self.g_p_rural)
         gd = self.g_didx[g]
-        gx, gy = self._scatter(self.g_xy[g, 0], self.g_xy[g, 1], np.where(self.g_urban[g], 0.2, 0.6), gd,
-                              rng=rng)
+        gx, gy = self._scatter(self.g_xy[g, 0], self.g_xy[g, 1],
+                               np.where(self.g_urban[g], 0.2, 0.6), gd, rng=rng)
         x[o_idx], y[o_idx] = gx, gy
         didx[o_idx] = gd
         sidx[o_idx] = self.g_sidx[g]
@@ -1439,7 +1529,8 @@ class _Gen:
         from cockpit.datasets.queue import demo_closed_at
 
         react = np.asarray(self.tables["event_type"].column("react_min").to_numpy(), float)[et]
-        closed = demo_closed_at(ts, react, np.random.default_rng([self.seed, 16, _day_no(self.anchor)]))
+        closed = demo_closed_at(ts, react,
+                                np.random.default_rng([self.seed, 16, _day_no(self.anchor)]))
         return pa.array(closed, type=pa.timestamp("us"), mask=closed < 0)
 
     # ------------------------------------------------------------------ facilities
@@ -1457,7 +1548,8 @@ class _Gen:
         sub = self.st_sub[sidx]
         stn = _take(self.st_name, sidx)
         names = pa.concat_arrays([
-            _cat(_take(self.dnames, didx[kind == 0]), stn.filter(pa.array(kind == 0)), "应急物资储备库"),
+            _cat(_take(self.dnames, didx[kind == 0]), stn.filter(pa.array(kind == 0)),
+                 "应急物资储备库"),
             _cat(stn.filter(pa.array(kind == 1)), "消防救援站"),
             _cat(stn.filter(pa.array(kind == 2)),
                  _take(["卫生院", "社区卫生服务中心"], sub[kind == 2].astype(np.int64))),
@@ -1549,8 +1641,9 @@ def _ids_by_unit(rows) -> list[str]:
 _ASSIST_ACTION = {
     "CGJ": "协调城市管理力量到场处置", "GAJ": "维护现场秩序，实施警戒", "JXJ": "实施交通管制与疏导",
     "XF": "到场排险救援", "YJJ": "调配应急物资与救援力量", "PS": "开展管网排查疏通",
-    "GS": "保障周边供水", "ZJW": "开展结构安全评估", "WJW": "组织医疗救护", "QXJ": "提供气象预报服务",
-    "MZJ": "做好受影响群众安置", "SCJG": "开展市场执法检查", "HW": "组织环卫保洁清运",
+    "GS": "保障周边供水", "ZJW": "开展结构安全评估", "WJW": "组织医疗救护",
+    "QXJ": "提供气象预报服务", "MZJ": "做好受影响群众安置", "SCJG": "开展市场执法检查",
+    "HW": "组织环卫保洁清运",
     "GHZY": "开展地质与规划核查", "SLJ": "开展水情监测与调度", "LYJ": "组织林业力量协助",
     "JXW": "协调企业生产与电力通信保障", "WLW": "保障游客权益", "JTJ": "协调交通运输保障",
     "XFB": "做好群众诉求接待与化解",

@@ -233,7 +233,8 @@ class DomainTile(QFrame):
         lines = [f"{tr_word(self.domain)} {STATUS_MARK[self.state()]} {status_word(self.state())}",
                  " ".join(f"{STATUS_MARK[s]}{status_word(s)} {c.get(s, 0)}"
                           for s in STATUS_ORDER if s != "nodata" or c.get(s))]
-        lines += [f"{STATUS_MARK[r['status']]} {r['name']} {fmt_value(r.get('value'), r.get('unit', ''))}"
+        lines += [f"{STATUS_MARK[r['status']]} {r['name']} "
+                  f"{fmt_value(r.get('value'), r.get('unit', ''))}"
                   for r in self._worst]
         return lines
 
@@ -694,7 +695,8 @@ class IndicatorTable(QWidget):
         self.status_box = QComboBox()
         for label, key in ((self.tr("全部状态"), None), (self.tr("▲ 报警"), "alarm"),
                            (self.tr("◆ 预警"), "warning"),
-                           (self.tr("▲◆ 报警和预警"), "alarm,warning"), (self.tr("● 正常"), "normal"),
+                           (self.tr("▲◆ 报警和预警"), "alarm,warning"),
+                           (self.tr("● 正常"), "normal"),
                            (self.tr("○ 无数据"), "nodata")):
             self.status_box.addItem(label, key)
         self.district_box = QComboBox()
@@ -733,7 +735,8 @@ class IndicatorTable(QWidget):
         f = QFont(self.view.font())
         f.setPointSizeF(13)
         fm = QFontMetricsF(f)  # the status words are longer in English than in Chinese
-        hh.resizeSection(0, max(90, int(max(fm.horizontalAdvance(f"{STATUS_MARK[s]} {status_word(s)}")
+        hh.resizeSection(0,
+                         max(90, int(max(fm.horizontalAdvance(f"{STATUS_MARK[s]} {status_word(s)}")
                                             for s in STATUS_ORDER)) + 18))
         lay.addWidget(self.view, 1)
         self.count_label = QLabel()
@@ -815,9 +818,9 @@ class IndicatorTable(QWidget):
         self._update_count()
 
     def _update_count(self, *_a) -> None:
-        self.count_label.setText(self.tr("显示 {shown} / {total} 项 · 点击表头排序 · 点击一行查看趋势")
-                                 .format(shown=f"{self.proxy.rowCount():,}",
-                                         total=f"{self.model.rowCount():,}"))
+        self.count_label.setText(
+            self.tr("显示 {shown} / {total} 项 · 点击表头排序 · 点击一行查看趋势").format(
+                shown=f"{self.proxy.rowCount():,}", total=f"{self.model.rowCount():,}"))
 
     def _on_clicked(self, index: QModelIndex) -> None:
         ind = index.data(VitalsTableModel.IdRole)
@@ -1161,7 +1164,8 @@ class VitalsPanel(QFrame):
             self._history.clear()
         self.stack.setCurrentIndex(self.PAGES.index(page))
         self.back.setVisible(page != "overview")
-        self.title.setText({"overview": self.tr("城市体征"), "table": self.tr("城市体征 · 指标列表"),
+        self.title.setText({"overview": self.tr("城市体征"),
+                            "table": self.tr("城市体征 · 指标列表"),
                             "detail": self.tr("城市体征 · 指标趋势")}[page])
 
     def _on_back(self) -> None:
