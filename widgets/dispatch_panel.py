@@ -65,13 +65,19 @@ _Index = QModelIndex | QPersistentModelIndex
 #: Chinese source texts of the words below: show them with action_label() and friends.
 ACTION_LABELS = {"dismiss": QT_TRANSLATE_NOOP("dispatch_panel", "不予派遣"),
                  "merge": QT_TRANSLATE_NOOP("dispatch_panel", "合并"),
-                 "create": QT_TRANSLATE_NOOP("dispatch_panel", "派遣"), "acknowledge": QT_TRANSLATE_NOOP("dispatch_panel", "签收"),
-                 "handle": QT_TRANSLATE_NOOP("dispatch_panel", "处置"), "verify": QT_TRANSLATE_NOOP("dispatch_panel", "核查"),
-                 "close": QT_TRANSLATE_NOOP("dispatch_panel", "结案"), "evaluate": QT_TRANSLATE_NOOP("dispatch_panel", "评价"),
+                 "create": QT_TRANSLATE_NOOP("dispatch_panel", "派遣"),
+                 "acknowledge": QT_TRANSLATE_NOOP("dispatch_panel", "签收"),
+                 "handle": QT_TRANSLATE_NOOP("dispatch_panel", "处置"),
+                 "verify": QT_TRANSLATE_NOOP("dispatch_panel", "核查"),
+                 "close": QT_TRANSLATE_NOOP("dispatch_panel", "结案"),
+                 "evaluate": QT_TRANSLATE_NOOP("dispatch_panel", "评价"),
                  "cancel": QT_TRANSLATE_NOOP("dispatch_panel", "撤销")}
-STATE_LABELS = {"created": QT_TRANSLATE_NOOP("dispatch_panel", "待签收"), "acknowledged": QT_TRANSLATE_NOOP("dispatch_panel", "已签收"),
-                "handled": QT_TRANSLATE_NOOP("dispatch_panel", "已处置"), "verified": QT_TRANSLATE_NOOP("dispatch_panel", "已核查"),
-                "closed": QT_TRANSLATE_NOOP("dispatch_panel", "已结案"), "evaluated": QT_TRANSLATE_NOOP("dispatch_panel", "已评价"),
+STATE_LABELS = {"created": QT_TRANSLATE_NOOP("dispatch_panel", "待签收"),
+                "acknowledged": QT_TRANSLATE_NOOP("dispatch_panel", "已签收"),
+                "handled": QT_TRANSLATE_NOOP("dispatch_panel", "已处置"),
+                "verified": QT_TRANSLATE_NOOP("dispatch_panel", "已核查"),
+                "closed": QT_TRANSLATE_NOOP("dispatch_panel", "已结案"),
+                "evaluated": QT_TRANSLATE_NOOP("dispatch_panel", "已评价"),
                 "cancelled": QT_TRANSLATE_NOOP("dispatch_panel", "已撤销")}
 OPEN_STATES = ("created", "acknowledged", "handled", "verified")
 #: The state of an event without a type (待分拨), as the queue (datasets/queue.py) names it.
@@ -99,18 +105,25 @@ ACTION_EFFECTS = {
     "handle": QT_TRANSLATE_NOOP("dispatch_panel", "记录现场处置完成，工单转入核查。"),
     "verify": QT_TRANSLATE_NOOP("dispatch_panel", "记录处置结果已核查，工单可结案。"),
     "close": QT_TRANSLATE_NOOP("dispatch_panel", "结案：工单完结，之后只能评价。"),
-    "evaluate": QT_TRANSLATE_NOOP("dispatch_panel", "记录对处置结果的评价，计入五色评价的闭环处置。"),
+    "evaluate": QT_TRANSLATE_NOOP("dispatch_panel",
+                                  "记录对处置结果的评价，计入五色评价的闭环处置。"),
     "cancel": QT_TRANSLATE_NOOP("dispatch_panel", "撤销工单：部门不再处理；必须写明原因。"),
     "dismiss": QT_TRANSLATE_NOOP("dispatch_panel", "不予派遣：事件移出待办队列；必须写明原因。"),
-    "merge": QT_TRANSLATE_NOOP("dispatch_panel", "合并为重复事件：移出待办队列；写明原事件编号和原因。"),
+    "merge": QT_TRANSLATE_NOOP("dispatch_panel",
+                               "合并为重复事件：移出待办队列；写明原事件编号和原因。"),
 }
 #: Actions whose note is required.
 NOTE_REQUIRED = ("cancel", "dismiss", "merge")
-SOURCE_LABELS = {"sensor": QT_TRANSLATE_NOOP("dispatch_panel", "传感器"), "ai_camera": QT_TRANSLATE_NOOP("dispatch_panel", "AI视频"),
-                 "grid_worker": QT_TRANSLATE_NOOP("dispatch_panel", "网格员"), "hotline": QT_TRANSLATE_NOOP("dispatch_panel", "民呼我为"),
-                 "drone": QT_TRANSLATE_NOOP("dispatch_panel", "无人机"), "patrol": QT_TRANSLATE_NOOP("dispatch_panel", "巡查")}
-SEVERITY = {1: ("▲", QT_TRANSLATE_NOOP("risk_level", "重大")), 2: ("◆", QT_TRANSLATE_NOOP("risk_level", "较大")),
-            3: ("●", QT_TRANSLATE_NOOP("risk_level", "一般")), 4: ("○", QT_TRANSLATE_NOOP("risk_level", "低"))}
+SOURCE_LABELS = {"sensor": QT_TRANSLATE_NOOP("dispatch_panel", "传感器"),
+                 "ai_camera": QT_TRANSLATE_NOOP("dispatch_panel", "AI视频"),
+                 "grid_worker": QT_TRANSLATE_NOOP("dispatch_panel", "网格员"),
+                 "hotline": QT_TRANSLATE_NOOP("dispatch_panel", "民呼我为"),
+                 "drone": QT_TRANSLATE_NOOP("dispatch_panel", "无人机"),
+                 "patrol": QT_TRANSLATE_NOOP("dispatch_panel", "巡查")}
+SEVERITY = {1: ("▲", QT_TRANSLATE_NOOP("risk_level", "重大")),
+            2: ("◆", QT_TRANSLATE_NOOP("risk_level", "较大")),
+            3: ("●", QT_TRANSLATE_NOOP("risk_level", "一般")),
+            4: ("○", QT_TRANSLATE_NOOP("risk_level", "低"))}
 
 
 def _label(table: dict, key: Any) -> str:
@@ -326,9 +339,12 @@ class EventsModel(KeyedRowsModel):
     then level, then deadline); the view sorts by any column on top of it.
     """
 
-    COLUMNS = (("sev", QT_TRANSLATE_NOOP("dispatch_panel", "级别")), ("source", QT_TRANSLATE_NOOP("dispatch_panel", "来源")),
-               ("place", QT_TRANSLATE_NOOP("dispatch_panel", "地点")), ("title", QT_TRANSLATE_NOOP("dispatch_panel", "事件")),
-               ("age", QT_TRANSLATE_NOOP("dispatch_panel", "到达")), ("react", QT_TRANSLATE_NOOP("dispatch_panel", "签收时限 · 状态")))
+    COLUMNS = (("sev", QT_TRANSLATE_NOOP("dispatch_panel", "级别")),
+               ("source", QT_TRANSLATE_NOOP("dispatch_panel", "来源")),
+               ("place", QT_TRANSLATE_NOOP("dispatch_panel", "地点")),
+               ("title", QT_TRANSLATE_NOOP("dispatch_panel", "事件")),
+               ("age", QT_TRANSLATE_NOOP("dispatch_panel", "到达")),
+               ("react", QT_TRANSLATE_NOOP("dispatch_panel", "签收时限 · 状态")))
     KEY = "event_id"
     LIVE = ("age", "react")
 
@@ -461,8 +477,10 @@ class OrdersModel(KeyedRowsModel):
     ``dues`` ({action: datetime}), ``done`` ({action: datetime}), ``last_at`` (datetime).
     """
 
-    COLUMNS = (("title", QT_TRANSLATE_NOOP("dispatch_panel", "事件")), ("dept", QT_TRANSLATE_NOOP("dispatch_panel", "部门")),
-               ("district", QT_TRANSLATE_NOOP("dispatch_panel", "区县")), ("state", QT_TRANSLATE_NOOP("dispatch_panel", "状态")),
+    COLUMNS = (("title", QT_TRANSLATE_NOOP("dispatch_panel", "事件")),
+               ("dept", QT_TRANSLATE_NOOP("dispatch_panel", "部门")),
+               ("district", QT_TRANSLATE_NOOP("dispatch_panel", "区县")),
+               ("state", QT_TRANSLATE_NOOP("dispatch_panel", "状态")),
                ("countdown", QT_TRANSLATE_NOOP("dispatch_panel", "倒计时（下一时限）")))
     KEY = "order_id"
     LIVE = ("countdown", "state")
@@ -1046,8 +1064,9 @@ class DispatchPanel(QFrame):
         self.banner.setText(self.tr("只读 · 不能派遣：{reason}").format(reason=reason)
                             if reason else "")
         self.banner.setVisible(bool(reason))
-        self.events_hint.setText(self.tr("只读：不能派遣") if reason
-                                 else self.tr("Enter / D 派遣预览 · X 不予派遣 · M 合并 · 点表头排序"))
+        self.events_hint.setText(
+            self.tr("只读：不能派遣") if reason
+            else self.tr("Enter / D 派遣预览 · X 不予派遣 · M 合并 · 点表头排序"))
         self.orders_hint.setText(self.tr("只读：不能操作工单") if reason else
                                  self.tr("A 签收 · H 处置 · V 核查 · C 结案 · E 评价 · X 撤销"))
         self.orders_hint.setVisible(bool(reason))
