@@ -696,9 +696,25 @@ class _Gen:
     # ------------------------------------------------------------------ admin tree
 
     def build_admin(self) -> None:
+        """The admin tree: districts, streets, communities and grids with their places and
+        weights, then the ``admin_unit`` table (the steps below, in this order: each draws
+        from the generator's random stream)."""
         ref = geo.admin_units()
         polys = geo.district_polygons()
         dnames = geo.district_names()
+        st_all = ref[ref.level == "street"]
+        cm_all = ref[ref.level == "community"]
+        self._admin_districts(polys, dnames)
+        dens = self._admin_weights(list(polys), st_all, cm_all)
+        sx, sy = self._admin_streets(st_all)
+        cx, cy, csig = self._admin_communities(cm_all)
+        gx, gy, g_name = self._admin_grids(cm_all, csig, dens)
+        rows = self._admin_top_rows(polys, dnames)
+        self._admin_table(rows, (sx, sy), (cx, cy), (gx, gy), g_name)
+
+    def _admin_districts(self, polys: dict, dnames: dict) -> None:
+        """The dataset's districts (all 38, or the one of a district's dataset) and their
+        shapes, seats and sizes."""
         seats = geo.district_seats()
         real = list(polys)
         if self.district is not None and self.district not in polys:
@@ -711,11 +727,11 @@ class _Gen:
         self.seat_xy = np.array([seats[c] for c in self.dcodes])
         self.area = np.array([geo.area_km2(p) for p in self.poly_arr])
         self.central = np.array([c in geo.CENTRAL_DISTRICTS for c in self.dcodes])
-        dpos = {c: i for i, c in enumerate(self.dcodes)}
 
-        # weights of every real district (for the shares of a one-district dataset)
-        st_all = ref[ref.level == "street"]
-        cm_all = ref[ref.level == "community"]
+    def _admin_weights(self, real: list[str], st_all: pd.DataFrame,
+                       cm_all: pd.DataFrame) -> dict[str, float]:
+        """The weight of every real district (for the shares of a one-district dataset);
+        returns each district's density factor."""
         st_is_sub = dict(zip(st_all.code, st_all.name.str.endswith("街道"), strict=True))
         st_parent = dict(zip(st_all.code, st_all.parent_code, strict=True))
         cw = (np.where(cm_all.name.str.contains("社区"), 2.5, 1.0)
@@ -727,14 +743,16 @@ class _Gen:
         self.all_weight = {c: float(wdist.get(c, 0.0)) for c in real}
         self.share = (self.all_weight[self.district] / sum(self.all_weight.values())
                       if self.district else 1.0)
+        return dens
 
-        # streets
+    def _admin_streets(self, st_all: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+        """The streets of the dataset's districts and their places (lon, lat)."""
+        dpos = {c: i for i, c in enumerate(self.dcodes)}
         st = st_all[st_all.parent_code.isin(self.dcodes)].reset_index(drop=True)
         self.st_code = st.code.to_numpy(object)
         self.st_name = st.name.to_numpy(object)
         self.st_didx = st.parent_code.map(dpos).to_numpy(np.int64)
         self.st_sub = st.name.str.endswith("街道").to_numpy(bool)
-        n_st_d = np.bincount(self.st_didx, minlength=len(self.dcodes))
         sx, sy = self._uniform(self.st_didx)
         # urban streets (街道) are pulled toward the district's urban seat; the central
         # districts are urban almost throughout (the two smallest entirely: uniform there)
@@ -747,8 +765,13 @@ class _Gen:
                                sig, self.st_didx[sub])
         sx[sub], sy[sub] = ux, uy
         self.st_xy = np.column_stack([sx, sy])
+        return sx, sy
 
-        # communities
+    def _admin_communities(self, cm_all: pd.DataFrame
+                           ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The communities of the streets and their places; returns (lon, lat, the spread
+        around each community in km)."""
+        n_st_d = np.bincount(self.st_didx, minlength=len(self.dcodes))
         stpos = {c: i for i, c in enumerate(self.st_code)}
         cm = cm_all[cm_all.parent_code.isin(stpos)].reset_index(drop=True)
         self.cm_code = cm.code.to_numpy(object)
@@ -763,8 +786,12 @@ class _Gen:
         cx, cy = self._scatter(self.st_xy[self.cm_sidx, 0], self.st_xy[self.cm_sidx, 1], csig,
                                self.cm_didx)
         self.cm_xy = np.column_stack([cx, cy])
+        return cx, cy, csig
 
-        # grids
+    def _admin_grids(self, cm_all: pd.DataFrame, csig: np.ndarray, dens: dict[str, float]
+                     ) -> tuple[np.ndarray, np.ndarray, pa.Array]:
+        """The grids of the communities, their places and names, and the weights that place
+        the events (where people and pipes are); returns (lon, lat, names)."""
         ncm = len(self.cm_code)
         if self.scale.grids is None:
             ng = np.ones(ncm, dtype=np.int64)
@@ -795,72 +822,50 @@ class _Gen:
         self.g_p_urban = self.g_weight / self.g_weight.sum()
         rw = np.where(self.g_urban, 0.3, 1.0) * np.where(self.central[self.g_didx], 0.5, 1.0)
         self.g_p_rural = rw / rw.sum()
+        return gx, gy, g_name
 
-        # functional zones (city dataset only)
+    def _admin_top_rows(self, polys: dict, dnames: dict) -> list[tuple]:
+        """The rows above the streets, ``(code, name, level, parent, lon, lat,
+        functional_zone, ranked)``: the city, its districts and its functional zones (zones
+        in the city dataset only), or a district's dataset's one district. Sets the top unit,
+        the ranked units and the district-level units."""
+        real = list(polys)
         zones = [] if self.district else list(geo.FUNCTIONAL_ZONES)
         zpolys = geo.zone_polygons()
         self.zone_codes = [z.code for z in zones]
-
-        # the table
-        rows_code: list = []
-        rows_name: list = []
-        rows_level: list = []
-        rows_parent: list = []
-        rows_x: list = []
-        rows_y: list = []
-        rows_fz: list = []
-        rows_ranked: list = []
         if self.district:
             top = self.district
             rp = polys[top].point_on_surface()
             self.top_name = dnames[top]
-            rows_code.append(top)
-            rows_name.append(dnames[top])
-            rows_level.append("district")
-            rows_parent.append(None)
-            rows_x.append(rp.x)
-            rows_y.append(rp.y)
-            rows_fz.append(False)
-            rows_ranked.append(False)
+            rows = [(top, dnames[top], "district", None, rp.x, rp.y, False, False)]
             self.ranked_codes = list(self.st_code)
             self.ranked_names = list(self.st_name)
             self.top = top
         else:
             self.top = geo.CITY_CODE
             self.top_name = geo.CITY_NAME
-            rows_code.append(geo.CITY_CODE)
-            rows_name.append(geo.CITY_NAME)
-            rows_level.append("city")
-            rows_parent.append(None)
-            rows_x.append(geo.CITY_SEAT[0])
-            rows_y.append(geo.CITY_SEAT[1])
-            rows_fz.append(False)
-            rows_ranked.append(False)
+            rows = [(geo.CITY_CODE, geo.CITY_NAME, "city", None, geo.CITY_SEAT[0],
+                     geo.CITY_SEAT[1], False, False)]
             for c in real:
                 rp = polys[c].point_on_surface()
-                rows_code.append(c)
-                rows_name.append(dnames[c])
-                rows_level.append("district")
-                rows_parent.append(geo.CITY_CODE)
-                rows_x.append(rp.x)
-                rows_y.append(rp.y)
-                rows_fz.append(False)
-                rows_ranked.append(True)
+                rows.append((c, dnames[c], "district", geo.CITY_CODE, rp.x, rp.y, False, True))
             for z in zones:
                 rp = zpolys[z.code].point_on_surface()
-                rows_code.append(z.code)
-                rows_name.append(z.name)
-                rows_level.append("district")
-                rows_parent.append(geo.CITY_CODE)
-                rows_x.append(rp.x)
-                rows_y.append(rp.y)
-                rows_fz.append(True)
-                rows_ranked.append(True)
+                rows.append((z.code, z.name, "district", geo.CITY_CODE, rp.x, rp.y, True, True))
             self.ranked_codes = list(real) + self.zone_codes
             self.ranked_names = [dnames[c] for c in real] + [z.name for z in zones]
         self.dl_codes = list(self.dcodes) + self.zone_codes  # district-level units
         self.dl_names = list(self.dnames) + [z.name for z in zones]
-        ns, nc, ngr = len(self.st_code), ncm, len(self.g_cidx)
+        return rows
+
+    def _admin_table(self, rows: list[tuple], st_xy: tuple, cm_xy: tuple, g_xy: tuple,
+                     g_name: pa.Array) -> None:
+        """The ``admin_unit`` table: the top ``rows``, then the streets, communities and
+        grids (each with its (lon, lat) arrays)."""
+        (rows_code, rows_name, rows_level, rows_parent, rows_x, rows_y, rows_fz,
+         rows_ranked) = (list(col) for col in zip(*rows, strict=True))
+        (sx, sy), (cx, cy), (gx, gy) = st_xy, cm_xy, g_xy
+        ns, nc, ngr = len(self.st_code), len(self.cm_code), len(self.g_cidx)
         code = pa.concat_arrays([pa.array(rows_code, pa.string()),
                                  pa.array(self.st_code.tolist(), pa.string()),
                                  pa.array(self.cm_code.tolist(), pa.string()), self.g_code])
