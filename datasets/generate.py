@@ -1289,6 +1289,13 @@ class _Gen:
     # ------------------------------------------------------------------ plans and event types
 
     def build_plans_and_types(self) -> None:
+        """The response plans (``plan``, ``plan_step``), then the event types."""
+        base_plan = self._build_plans()
+        self._build_event_types(base_plan)
+
+    def _build_plans(self) -> dict[str, str]:
+        """The written plans and one generated plan per event kind that needs one; returns
+        the plan id of each event kind that has a plan."""
         srng = self.srng
         plan_ids, plan_names = [], []
         steps: list[tuple] = []
@@ -1299,65 +1306,12 @@ class _Gen:
             for i, (dept, action, due, stage) in enumerate(plan_steps, start=1):
                 steps.append((pid, i, city_dept(dept), action, float(due), stage))
 
-        add_plan("P-WATER-MAIN-BURST", "供水主管爆管处置预案", [
-            ("GS", "接警签收，关闭爆管上下游阀门", 5, "react"),
-            ("CGJ", "启动预案，通知各联动单位到场", 10, "react"),
-            ("GAJ", "实施现场交通管制与车辆疏导", 15, "react"),
-            ("GS", "现场核查爆管位置、管径与停水影响范围", 20, "verify"),
-            ("XF", "排查次生险情，救助被困人员和车辆", 20, "verify"),
-            ("CGJ", "核查路面塌陷与周边地下管线受损情况", 30, "verify"),
-            ("TXJ", "协调运营商保障现场通信并发布停水提示短信", 30, "handle"),
-            ("JXW", "协调受影响重点企业用水与生产调度", 40, "handle"),
-            ("YJJ", "调配抢险物资、设备与救援力量", 45, "handle"),
-            ("GS", "组织送水车开展应急供水", 60, "handle"),
-            ("GS", "抢修管道，恢复正常供水", 240, "handle"),
-            ("CGJ", "修复路面，清理现场", 300, "handle"),
-            ("GAJ", "解除交通管制，恢复通行", 330, "close"),
-            ("CGJ", "处置评估总结，结案归档", 360, "close"),
-        ])
-        add_plan("P-BIOGAS", "化粪池沼气超标处置预案", [
-            ("CGJ", "接警签收，通知属地街道与物业到场", 3, "react"),
-            ("XF", "到场设置警戒区，严禁明火", 5, "react"),
-            ("CGJ", "现场复测甲烷浓度，确认超标范围", 10, "verify"),
-            ("YJJ", "组织强制通风，疏散周边人员", 15, "handle"),
-            ("CGJ", "完成化粪池抽排与通风处置", 20, "handle"),
-            ("CGJ", "复测达标，解除警戒并结案", 30, "close"),
-        ])
-        add_plan("P-FOREST-FIRE", "森林火情处置预案", [
-            ("LYJ", "接报签收，发布火情预警", 1, "react"),
-            ("YJJ", "启动扑救指挥，通知属地力量", 1, "react"),
-            ("LYJ", "无人机与瞭望台核实火点位置和火势", 3, "verify"),
-            ("XF", "调派森林消防队伍赶赴火场", 3, "verify"),
-            ("LYJ", "专业扑火队伍到场开展初期扑救", 5, "handle"),
-            ("QXJ", "提供火场风向风力实时预报", 5, "handle"),
-            ("GAJ", "封控火场周边道路，疏散群众", 5, "handle"),
-            ("LYJ", "清理余火、看守火场，结案归档", 120, "close"),
-        ])
-        add_plan("P-TOUTING", "出租车火锅店拉客联合执法预案", [
-            ("CGJ", "受理举报，派发联合执法任务", 10, "react"),
-            ("JTJ", "核查涉事出租车及驾驶员信息", 30, "verify"),
-            ("SCJG", "核查涉事火锅店经营资质与价格", 30, "verify"),
-            ("GAJ", "联合开展现场执法查处", 60, "handle"),
-            ("WLW", "保障游客权益，协调退赔", 120, "handle"),
-            ("JTJ", "依法处罚违规出租车驾驶员", 240, "handle"),
-            ("SCJG", "依法处罚违规经营火锅店", 240, "handle"),
-            ("CGJ", "公示查处结果，回访举报人并结案", 1440, "close"),
-        ])
-        special = {"WATER-MAIN-BURST", "BIOGAS", "FOREST-FIRE", "TOUTING"}
-        assists = {
-            "供水排水": ("CGJ", "JXJ", "YJJ", "PS", "GS"), "市政设施": ("JXJ", "GAJ", "ZJW", "YJJ"),
-            "燃气安全": ("XF", "GAJ", "YJJ", "CGJ"), "消防安全": ("GAJ", "WJW", "YJJ", "CGJ"),
-            "应急灾害": ("XF", "GAJ", "WJW", "QXJ", "MZJ"), "交通运行": ("GAJ", "XF", "WJW", "CGJ"),
-            "市容环境": ("GAJ", "SCJG", "HW"), "建设施工": ("CGJ", "YJJ", "GHZY"),
-            "生态环境": ("CGJ", "SLJ", "GAJ"), "生态景观": ("LYJ", "HW"),
-            "电力通信": ("JXW", "YJJ", "CGJ"), "市场监管": ("GAJ", "WLW", "JTJ"),
-            "社会治理": ("MZJ", "XFB", "CGJ"), "公共安全": ("XF", "GAJ", "YJJ"),
-            "公共卫生": ("SCJG", "MZJ", "GAJ"),
-        }
+        for pid, name, plan_steps in _WRITTEN_PLANS:
+            add_plan(pid, name, plan_steps)
         base_plan = {}
         for b in EVENT_BASES:
             code, name, cat, dept, _sev, react, verify, handle = b[:8]
-            if code in special:
+            if code in _WRITTEN_PLAN_KINDS:
                 base_plan[code] = f"P-{code}"
                 continue
             if not b[12]:
@@ -1365,8 +1319,9 @@ class _Gen:
             pid = f"P-{code}"
             base_plan[code] = pid
             k = int(srng.integers(3, 9))
-            n_help = min(max(k - 4, 0), len(assists[cat]))
-            helpers = list(srng.choice(assists[cat], size=n_help, replace=False)) if n_help else []
+            n_help = min(max(k - 4, 0), len(_PLAN_ASSISTS[cat]))
+            helpers = (list(srng.choice(_PLAN_ASSISTS[cat], size=n_help, replace=False))
+                       if n_help else [])
             st = [(dept, "接报签收，启动预案并通知联动单位", react, "react")]
             if k >= 4:
                 st.append((dept, f"现场核查{name}情况，评估影响范围", verify, "verify"))
@@ -1386,8 +1341,13 @@ class _Gen:
             "dept_id": [s[2] for s in steps], "action": [s[3] for s in steps],
             "due_min": np.array([s[4] for s in steps]), "stage": [s[5] for s in steps],
         })
+        return base_plan
 
-        # event types: base kinds × variants (the plain kind first)
+    def _build_event_types(self, base_plan: dict[str, str]) -> None:
+        """The event types: each base kind × variants in its contexts (the plain kind
+        first), with deadlines, severity and plan."""
+        srng = self.srng
+        special = _WRITTEN_PLAN_KINDS
         nb = len(EVENT_BASES)
         nvar = np.full(nb, N_EVENT_TYPES // nb)
         nvar[: N_EVENT_TYPES - nvar.sum()] += 1
@@ -1642,6 +1602,68 @@ def _ids_by_unit(rows) -> list[str]:
         out.append(f"VS-{r[0]}-{k:04d}")
     return out
 
+
+#: The four plans written out step by step: (plan id, name, [(dept kind, action, due
+#: minutes, stage), …]). The other event kinds get a generated plan.
+_WRITTEN_PLANS: tuple[tuple[str, str, list[tuple[str, str, int, str]]], ...] = (
+    ("P-WATER-MAIN-BURST", "供水主管爆管处置预案", [
+        ("GS", "接警签收，关闭爆管上下游阀门", 5, "react"),
+        ("CGJ", "启动预案，通知各联动单位到场", 10, "react"),
+        ("GAJ", "实施现场交通管制与车辆疏导", 15, "react"),
+        ("GS", "现场核查爆管位置、管径与停水影响范围", 20, "verify"),
+        ("XF", "排查次生险情，救助被困人员和车辆", 20, "verify"),
+        ("CGJ", "核查路面塌陷与周边地下管线受损情况", 30, "verify"),
+        ("TXJ", "协调运营商保障现场通信并发布停水提示短信", 30, "handle"),
+        ("JXW", "协调受影响重点企业用水与生产调度", 40, "handle"),
+        ("YJJ", "调配抢险物资、设备与救援力量", 45, "handle"),
+        ("GS", "组织送水车开展应急供水", 60, "handle"),
+        ("GS", "抢修管道，恢复正常供水", 240, "handle"),
+        ("CGJ", "修复路面，清理现场", 300, "handle"),
+        ("GAJ", "解除交通管制，恢复通行", 330, "close"),
+        ("CGJ", "处置评估总结，结案归档", 360, "close"),
+    ]),
+    ("P-BIOGAS", "化粪池沼气超标处置预案", [
+        ("CGJ", "接警签收，通知属地街道与物业到场", 3, "react"),
+        ("XF", "到场设置警戒区，严禁明火", 5, "react"),
+        ("CGJ", "现场复测甲烷浓度，确认超标范围", 10, "verify"),
+        ("YJJ", "组织强制通风，疏散周边人员", 15, "handle"),
+        ("CGJ", "完成化粪池抽排与通风处置", 20, "handle"),
+        ("CGJ", "复测达标，解除警戒并结案", 30, "close"),
+    ]),
+    ("P-FOREST-FIRE", "森林火情处置预案", [
+        ("LYJ", "接报签收，发布火情预警", 1, "react"),
+        ("YJJ", "启动扑救指挥，通知属地力量", 1, "react"),
+        ("LYJ", "无人机与瞭望台核实火点位置和火势", 3, "verify"),
+        ("XF", "调派森林消防队伍赶赴火场", 3, "verify"),
+        ("LYJ", "专业扑火队伍到场开展初期扑救", 5, "handle"),
+        ("QXJ", "提供火场风向风力实时预报", 5, "handle"),
+        ("GAJ", "封控火场周边道路，疏散群众", 5, "handle"),
+        ("LYJ", "清理余火、看守火场，结案归档", 120, "close"),
+    ]),
+    ("P-TOUTING", "出租车火锅店拉客联合执法预案", [
+        ("CGJ", "受理举报，派发联合执法任务", 10, "react"),
+        ("JTJ", "核查涉事出租车及驾驶员信息", 30, "verify"),
+        ("SCJG", "核查涉事火锅店经营资质与价格", 30, "verify"),
+        ("GAJ", "联合开展现场执法查处", 60, "handle"),
+        ("WLW", "保障游客权益，协调退赔", 120, "handle"),
+        ("JTJ", "依法处罚违规出租车驾驶员", 240, "handle"),
+        ("SCJG", "依法处罚违规经营火锅店", 240, "handle"),
+        ("CGJ", "公示查处结果，回访举报人并结案", 1440, "close"),
+    ]),
+)
+_WRITTEN_PLAN_KINDS = frozenset({"WATER-MAIN-BURST", "BIOGAS", "FOREST-FIRE", "TOUTING"})
+
+#: The departments that may assist in a generated plan, by event category.
+_PLAN_ASSISTS = {
+    "供水排水": ("CGJ", "JXJ", "YJJ", "PS", "GS"), "市政设施": ("JXJ", "GAJ", "ZJW", "YJJ"),
+    "燃气安全": ("XF", "GAJ", "YJJ", "CGJ"), "消防安全": ("GAJ", "WJW", "YJJ", "CGJ"),
+    "应急灾害": ("XF", "GAJ", "WJW", "QXJ", "MZJ"), "交通运行": ("GAJ", "XF", "WJW", "CGJ"),
+    "市容环境": ("GAJ", "SCJG", "HW"), "建设施工": ("CGJ", "YJJ", "GHZY"),
+    "生态环境": ("CGJ", "SLJ", "GAJ"), "生态景观": ("LYJ", "HW"),
+    "电力通信": ("JXW", "YJJ", "CGJ"), "市场监管": ("GAJ", "WLW", "JTJ"),
+    "社会治理": ("MZJ", "XFB", "CGJ"), "公共安全": ("XF", "GAJ", "YJJ"),
+    "公共卫生": ("SCJG", "MZJ", "GAJ"),
+}
 
 _ASSIST_ACTION = {
     "CGJ": "协调城市管理力量到场处置", "GAJ": "维护现场秩序，实施警戒", "JXJ": "实施交通管制与疏导",
