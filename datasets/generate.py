@@ -1024,12 +1024,48 @@ class _Gen:
     # ------------------------------------------------------------------ vital signs
 
     def build_vital_signs(self) -> None:
-        rng = self.rng
+        """The indicators (``vital_sign``): how many each unit owns, which templates, their
+        names and sites, then their thresholds scaled to the unit."""
         T = VITAL_TEMPLATES
-        nt = len(T)
         total = self._count(self.scale.vital_signs, self.scale.min_vital_signs)
-        extra_w = np.array([t[15] for t in T], float)
-        # units that own indicators and how many each
+        units, alloc = self._vital_owners(total)
+        rows = self._vital_rows(units, alloc)
+        rows.sort(key=lambda r: r[0])  # stable: by owning unit, templates in order
+        n = len(rows)
+        ids = _ids_by_unit(rows)
+        ti = np.array([r[3] for r in rows], dtype=np.int64)
+        scl = np.array([r[5] for r in rows])
+
+        def thr(j):
+            v = np.array([np.nan if T[t][j] is None else T[t][j] for t in ti], float) * scl
+            dec = np.array([T[t][10] for t in ti])
+            return np.round(v * 10.0 ** dec) / 10.0 ** dec
+
+        wl, wh, al, ah = thr(6), thr(7), thr(8), thr(9)
+        pidx = np.array([r[4] for r in rows], dtype=np.int64)
+        self.vs_ids = ids
+        self.vs_t = ti
+        self.vs_scale = scl
+        self.vs_thr = (wl, wh, al, ah)
+        self.tables["vital_sign"] = _table("vital_sign", {
+            "indicator_id": ids,
+            "name": [r[2] for r in rows],
+            "domain": [T[t][1] for t in ti],
+            "unit": [T[t][3] for t in ti],
+            "unit_code": [r[1] for r in rows],
+            "warn_low": wl, "warn_high": wh, "alarm_low": al, "alarm_high": ah,
+            "point_id": pa.array(np.where(pidx >= 0, pidx + 1, 0), mask=pidx < 0),
+            # the alarm → event type link, as data (datasets/vitals/demo_links.py)
+            "event_type_id": demo_event_types(
+                [r[2] for r in rows], [T[t][1] for t in ti],
+                set(self.tables["event_type"]["type_id"].to_pylist())),
+        })
+        self.vs_n = n
+
+    def _vital_owners(self, total: int) -> tuple[list[tuple], list[int]]:
+        """The units that own indicators, ``(code, name, district index or -1, weight)``,
+        and how many of the ``total`` each owns."""
+        nt = len(VITAL_TEMPLATES)
         if self.district:
             units = [(self.district, self.top_name, 0, 1.0)]
             alloc = [total]
@@ -1050,6 +1086,16 @@ class _Gen:
             rem = rest - base.sum()
             base[np.argsort(-(raw - base), kind="stable")[:rem]] += 1
             alloc = [n_city] + base.tolist()
+        return units, alloc
+
+    def _vital_rows(self, units: list[tuple], alloc: list[int]) -> list[tuple]:
+        """Each unit's indicators: ``(owning unit, unit_code, name, template index, point
+        index or -1, scale)``. A template a unit has more than once is named by its site (a
+        risk point of the template's category, else a street's monitoring point)."""
+        rng = self.rng
+        T = VITAL_TEMPLATES
+        nt = len(T)
+        extra_w = np.array([t[15] for t in T], float)
         mean_w = np.mean([u[3] for u in units if u[3] > 0])
         rows = []  # (owning unit, unit_code, name, template index, point index or -1, scale)
         for (ucode, uname, didx, uw), k in zip(units, alloc, strict=True):
@@ -1093,37 +1139,7 @@ class _Gen:
                 if self.district and pidx >= 0 and rng.random() < 0.3:
                     unit_code = self.st_code[self.rp_sidx[pidx]]  # a street's own indicator
                 rows.append((ucode, unit_code, name, ti, pidx, scl if t[12] else 1.0))
-        rows.sort(key=lambda r: r[0])  # stable: by owning unit, templates in order
-        n = len(rows)
-        ids = _ids_by_unit(rows)
-        ti = np.array([r[3] for r in rows], dtype=np.int64)
-        scl = np.array([r[5] for r in rows])
-
-        def thr(j):
-            v = np.array([np.nan if T[t][j] is None else T[t][j] for t in ti], float) * scl
-            dec = np.array([T[t][10] for t in ti])
-            return np.round(v * 10.0 ** dec) / 10.0 ** dec
-
-        wl, wh, al, ah = thr(6), thr(7), thr(8), thr(9)
-        pidx = np.array([r[4] for r in rows], dtype=np.int64)
-        self.vs_ids = ids
-        self.vs_t = ti
-        self.vs_scale = scl
-        self.vs_thr = (wl, wh, al, ah)
-        self.tables["vital_sign"] = _table("vital_sign", {
-            "indicator_id": ids,
-            "name": [r[2] for r in rows],
-            "domain": [T[t][1] for t in ti],
-            "unit": [T[t][3] for t in ti],
-            "unit_code": [r[1] for r in rows],
-            "warn_low": wl, "warn_high": wh, "alarm_low": al, "alarm_high": ah,
-            "point_id": pa.array(np.where(pidx >= 0, pidx + 1, 0), mask=pidx < 0),
-            # the alarm → event type link, as data (datasets/vitals/demo_links.py)
-            "event_type_id": demo_event_types(
-                [r[2] for r in rows], [T[t][1] for t in ti],
-                set(self.tables["event_type"]["type_id"].to_pylist())),
-        })
-        self.vs_n = n
+        return rows
 
     def build_vital_readings(self) -> None:
         rng = self.trng
