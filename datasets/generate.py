@@ -1407,11 +1407,40 @@ class _Gen:
     # ------------------------------------------------------------------ events
 
     def build_events(self) -> None:
+        """The event history (``event``): when and from which source (``_event_times``),
+        where (``_event_places``), how severe, and when each was closed."""
         rng = self.trng
         sc = self.scale
         n = self._count(sc.events, sc.min_events)
         end_day = _day_no(self.anchor) + 1
         start_day = end_day - (sc.event_days + 1)
+        ts, src, et = self._event_times(n, start_day, end_day)
+        x, y, didx, sidx, pid = self._event_places(src, self.et_base[et])
+        # severity: the type's default, sometimes one step either way
+        r = rng.random(n)
+        sev = self.et_sev[et] + np.where(r < 0.06, -1, np.where(r > 0.85, 1, 0))
+        sev = np.clip(sev, 1, 4).astype(np.int32)
+        title = _cat(_take(self.st_name, sidx), " ", _take(self.et_names, et))
+        self.tables["event"] = _table("event", {
+            "event_id": np.arange(1, n + 1, dtype=np.int64),
+            "type_id": _take(self.et_ids, et),
+            "source": _take(schema.EVENT_SOURCES, src),
+            "occurred_at": ts,
+            "lon": np.round(x, 6), "lat": np.round(y, 6),
+            "district_code": _take(self.dcodes, didx),
+            "street_code": _take(self.st_code, sidx),
+            "severity": sev,
+            "title": title,
+            "point_id": pa.array(pid, mask=pid == 0),
+            "closed_at": self._closed_at(ts, et),
+        })
+        self.events_end_us = end_day * _US_DAY
+
+    def _event_times(self, n: int, start_day: int, end_day: int
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``n`` events' times (µs), source indexes and type indexes, in time order: each
+        source has its share, its hours of the day and its weekend factor."""
+        rng = self.trng
         ndays = end_day - start_day
         dno = np.arange(start_day, end_day)
         weekday = (dno + 3) % 7
@@ -1448,9 +1477,14 @@ class _Gen:
         src = np.concatenate(src_l)
         et = np.concatenate(type_l)
         order = np.argsort(ts, kind="stable")
-        ts, src, et = ts[order], src[order], et[order]
-        base = self.et_base[et]
-        # place: sensor events at a risk point, others near a grid
+        return ts[order], src[order], et[order]
+
+    def _event_places(self, src: np.ndarray, base: np.ndarray) -> tuple[np.ndarray, ...]:
+        """Where the events happened, ``(lon, lat, district index, street index, point id or
+        0)``: a sensor's event at a risk point of its kind, the others near a grid (urban or
+        rural by the event's kind)."""
+        rng = self.trng
+        n = len(src)
         x = np.empty(n)
         y = np.empty(n)
         didx = np.empty(n, np.int64)
@@ -1485,25 +1519,7 @@ class _Gen:
         x[o_idx], y[o_idx] = gx, gy
         didx[o_idx] = gd
         sidx[o_idx] = self.g_sidx[g]
-        # severity: the type's default, sometimes one step either way
-        r = rng.random(n)
-        sev = self.et_sev[et] + np.where(r < 0.06, -1, np.where(r > 0.85, 1, 0))
-        sev = np.clip(sev, 1, 4).astype(np.int32)
-        title = _cat(_take(self.st_name, sidx), " ", _take(self.et_names, et))
-        self.tables["event"] = _table("event", {
-            "event_id": np.arange(1, n + 1, dtype=np.int64),
-            "type_id": _take(self.et_ids, et),
-            "source": _take(schema.EVENT_SOURCES, src),
-            "occurred_at": ts,
-            "lon": np.round(x, 6), "lat": np.round(y, 6),
-            "district_code": _take(self.dcodes, didx),
-            "street_code": _take(self.st_code, sidx),
-            "severity": sev,
-            "title": title,
-            "point_id": pa.array(pid, mask=pid == 0),
-            "closed_at": self._closed_at(ts, et),
-        })
-        self.events_end_us = end_day * _US_DAY
+        return x, y, didx, sidx, pid
 
     def _closed_at(self, ts: np.ndarray, et: np.ndarray) -> pa.Array:
         """The events' closing times (the queue's history): see queue.demo_closed_at."""
