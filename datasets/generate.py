@@ -1741,71 +1741,89 @@ def generate(out: Path | str, scale: str = "small", seed: int = 1,
         shutil.rmtree(tmp)
     tmp.mkdir(parents=True)
     try:
-        stages = [
-            (0.02, "行政区划与网格 admin units", g.build_admin),
-            (0.12, "部门 departments", g.build_departments),
-            (0.13, "风险类别 risk categories", g.build_risk_categories),
-            (0.14, "预案与事件类型 plans and event types", g.build_plans_and_types),
-            (0.16, "风险点 risk points", g.build_risk_points),
-            (0.30, "传感器 sensors", g.build_sensors),
-            (0.38, "体征指标 vital signs", g.build_vital_signs),
-            (0.40, "体征读数 vital readings", g.build_vital_readings),
-            (0.62, "指标 KPIs", g.build_kpis),
-            (0.64, "指标值 KPI values", g.build_kpi_values),
-            (0.70, "事件 events", g.build_events),
-            (0.84, "应急设施 facilities", g.build_facilities),
-            (0.86, "五色评价 evaluation scheme", g.build_eval_scheme),
-            (0.87, "管网 pipe networks", g.build_networks),
-        ]
-        for f, msg, fn in stages:
-            g.progress(f, msg)
-            fn()
-        g.progress(0.88, "写入文件 writing files")
-        end_us = max(g.events_end_us, g.readings_end_us)
-        if until is not None:
-            from cockpit.datasets.ingest.demo import cut_history
-
-            end_us = cut_history(g.tables, until) or end_us
-        for t in schema.TABLES:
-            pq.write_table(g.tables[t.name], tmp / f"{t.name}.parquet", compression="zstd")
-        with open(tmp / schema.BOUNDARIES_FILE, "w", encoding="utf-8") as f:
-            json.dump(g.boundaries(), f, ensure_ascii=False, separators=(",", ":"))
-        as_of = datetime(1970, 1, 1) + timedelta(microseconds=int(end_us))
-        counts = {t.name: g.tables[t.name].num_rows for t in schema.TABLES}
-        manifest = {
-            "title": TITLE,
-            "synthetic": True,
-            "seed": int(seed),
-            "scale": scale,
-            "district": district,
-            "top_unit": g.top,
-            "top_unit_name": g.top_name,
-            "anchor": a.isoformat(),
-            "as_of": as_of.isoformat(),
-            "periods": g.periods,
-            "generated_by": "cockpit.datasets.generate",
-            "schema_version": schema.SCHEMA_VERSION,
-            "notice": NOTICE,
-            "rows": counts,
-        }
-        with open(tmp / schema.MANIFEST_FILE, "w", encoding="utf-8") as f:
-            json.dump(manifest, f, ensure_ascii=False, indent=2)
-        # swap into place
-        if out.exists():
-            old = out.with_name(out.name + f".old-{os.getpid()}")
-            if old.exists():
-                shutil.rmtree(old)
-            out.rename(old)
-            tmp.rename(out)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            out.parent.mkdir(parents=True, exist_ok=True)
-            tmp.rename(out)
+        _build_tables(g)
+        counts = _write_files(g, tmp, until, seed=int(seed), scale=scale, district=district,
+                              anchor=a)
+        _swap_into_place(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     g.progress(1.0, "完成 done")
     return {**counts, "seconds": round(time.perf_counter() - t0, 3)}
+
+
+def _build_tables(g: _Gen) -> None:
+    """Build every table, in the order the generator's random streams expect."""
+    stages = [
+        (0.02, "行政区划与网格 admin units", g.build_admin),
+        (0.12, "部门 departments", g.build_departments),
+        (0.13, "风险类别 risk categories", g.build_risk_categories),
+        (0.14, "预案与事件类型 plans and event types", g.build_plans_and_types),
+        (0.16, "风险点 risk points", g.build_risk_points),
+        (0.30, "传感器 sensors", g.build_sensors),
+        (0.38, "体征指标 vital signs", g.build_vital_signs),
+        (0.40, "体征读数 vital readings", g.build_vital_readings),
+        (0.62, "指标 KPIs", g.build_kpis),
+        (0.64, "指标值 KPI values", g.build_kpi_values),
+        (0.70, "事件 events", g.build_events),
+        (0.84, "应急设施 facilities", g.build_facilities),
+        (0.86, "五色评价 evaluation scheme", g.build_eval_scheme),
+        (0.87, "管网 pipe networks", g.build_networks),
+    ]
+    for f, msg, fn in stages:
+        g.progress(f, msg)
+        fn()
+
+
+def _write_files(g: _Gen, tmp: Path, until: datetime | None, *, seed: int, scale: str,
+                 district: str | None, anchor: date) -> dict[str, int]:
+    """Write the tables, the boundaries and the manifest into ``tmp``; returns the row
+    counts."""
+    g.progress(0.88, "写入文件 writing files")
+    end_us = max(g.events_end_us, g.readings_end_us)
+    if until is not None:
+        from cockpit.datasets.ingest.demo import cut_history
+
+        end_us = cut_history(g.tables, until) or end_us
+    for t in schema.TABLES:
+        pq.write_table(g.tables[t.name], tmp / f"{t.name}.parquet", compression="zstd")
+    with open(tmp / schema.BOUNDARIES_FILE, "w", encoding="utf-8") as f:
+        json.dump(g.boundaries(), f, ensure_ascii=False, separators=(",", ":"))
+    as_of = datetime(1970, 1, 1) + timedelta(microseconds=int(end_us))
+    counts = {t.name: g.tables[t.name].num_rows for t in schema.TABLES}
+    manifest = {
+        "title": TITLE,
+        "synthetic": True,
+        "seed": seed,
+        "scale": scale,
+        "district": district,
+        "top_unit": g.top,
+        "top_unit_name": g.top_name,
+        "anchor": anchor.isoformat(),
+        "as_of": as_of.isoformat(),
+        "periods": g.periods,
+        "generated_by": "cockpit.datasets.generate",
+        "schema_version": schema.SCHEMA_VERSION,
+        "notice": NOTICE,
+        "rows": counts,
+    }
+    with open(tmp / schema.MANIFEST_FILE, "w", encoding="utf-8") as f:
+        json.dump(manifest, f, ensure_ascii=False, indent=2)
+    return counts
+
+
+def _swap_into_place(tmp: Path, out: Path) -> None:
+    """Replace ``out`` by ``tmp`` (the old dataset is removed after the swap)."""
+    if out.exists():
+        old = out.with_name(out.name + f".old-{os.getpid()}")
+        if old.exists():
+            shutil.rmtree(old)
+        out.rename(old)
+        tmp.rename(out)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp.rename(out)
 
 
 if __name__ == "__main__":  # pragma: no cover - a convenience for developers
