@@ -1142,6 +1142,9 @@ class _Gen:
         return rows
 
     def build_vital_readings(self) -> None:
+        """The readings (``vital_reading``): each indicator follows its template's daily
+        shape with its own level, amplitude, drift and noise, a few stray out of band, and
+        the drills' windows get theirs."""
         rng = self.trng
         T = VITAL_TEMPLATES
         sc = self.scale
@@ -1153,25 +1156,7 @@ class _Gen:
         days = np.arange(n_t) * sc.reading_step_min / 1440.0
         weekday = (start_day + np.floor(days).astype(np.int64) + 3) % 7  # 0 = Monday
         weekend = weekday >= 5
-
-        def norm(s):
-            return 2 * (s - s.min()) / (s.max() - s.min()) - 1
-
-        shapes = {
-            "flat": np.zeros(n_t),
-            "day": np.cos(2 * np.pi * (hours - 14) / 24),
-            "night": np.cos(2 * np.pi * (hours - 3) / 24),
-            "load": norm(np.exp(-((hours - 11) / 2.5) ** 2)
-                         + 0.9 * np.exp(-((hours - 20) / 2.5) ** 2))
-            * np.where(weekend, 0.8, 1.0),
-            "traffic": norm(np.exp(-((hours - 8.3) / 1.4) ** 2)
-                            + np.exp(-((hours - 18.2) / 1.7) ** 2)
-                            + 0.35 * np.exp(-((hours - 13) / 3) ** 2))
-            * np.where(weekend, 0.7, 1.0),
-        }
-        shapes["-traffic"] = -shapes["traffic"]
-        shape_names = sorted(shapes)
-        shape_mat = np.stack([shapes[s] for s in shape_names])
+        shape_names, shape_mat = _daily_shapes(hours, weekend)
         ti = self.vs_t
         n = len(ti)
         scl = self.vs_scale
@@ -1187,7 +1172,32 @@ class _Gen:
         v = (mid + offset)[:, None] + amp[:, None] * shape_mat[sh] \
             + slope[:, None] * (days - days.mean())[None, :]
         v += noise[:, None] * rng.standard_normal((n, n_t))
-        # excursions: ~4 % into warning only, ~1 % into alarm
+        self._add_excursions(v, n_t)
+        floor = np.zeros(n)
+        cap = np.array([np.inf if T[t][13] is None else T[t][13] for t in ti])
+        v = np.clip(v, floor[:, None], cap[:, None])
+        dec = np.array([T[t][10] for t in ti], dtype=float)
+        f = 10.0 ** dec
+        v = np.round(v * f[:, None]) / f[:, None]
+        ids = pa.array(self.vs_ids, pa.string())
+        self.tables["vital_reading"] = _table("vital_reading", {
+            "indicator_id": ids.take(pa.array(np.repeat(np.arange(n, dtype=np.int64), n_t))),
+            "ts": np.tile(ts, n),
+            "value": v.ravel(),
+        })
+        # the drills' windows get readings too (datasets/drill_city.py, issue 19)
+        from cockpit.datasets.drill_city import add_scenario_readings, scenario_windows
+
+        self.tables["vital_reading"] = add_scenario_readings(
+            self.tables["vital_reading"], n, sc.reading_step_min, scenario_windows())
+        self.readings_end_us = (start_day + sc.reading_days) * _US_DAY
+
+    def _add_excursions(self, v: np.ndarray, n_t: int) -> None:
+        """Push a few series out of band (in place): ~4 % into warning only, ~1 % into
+        alarm, each a bump of one to four hours (40 % of them today)."""
+        rng = self.trng
+        sc = self.scale
+        n = len(v)
         wl, wh, al, ah = self.vs_thr
         n_alarm = max(int(round(0.01 * n)), 1 if n >= 50 else 0)
         n_warn = max(int(round(0.04 * n)), 1 if n >= 20 else 0)
@@ -1212,24 +1222,6 @@ class _Gen:
             width = rng.uniform(1.0, 4.0) * 60 / sc.reading_step_min
             bump = np.exp(-0.5 * ((np.arange(n_t) - t0) / width) ** 2)
             v[i] += (target - v[i, t0]) * bump
-        floor = np.zeros(n)
-        cap = np.array([np.inf if T[t][13] is None else T[t][13] for t in ti])
-        v = np.clip(v, floor[:, None], cap[:, None])
-        dec = np.array([T[t][10] for t in ti], dtype=float)
-        f = 10.0 ** dec
-        v = np.round(v * f[:, None]) / f[:, None]
-        ids = pa.array(self.vs_ids, pa.string())
-        self.tables["vital_reading"] = _table("vital_reading", {
-            "indicator_id": ids.take(pa.array(np.repeat(np.arange(n, dtype=np.int64), n_t))),
-            "ts": np.tile(ts, n),
-            "value": v.ravel(),
-        })
-        # the drills' windows get readings too (datasets/drill_city.py, issue 19)
-        from cockpit.datasets.drill_city import add_scenario_readings, scenario_windows
-
-        self.tables["vital_reading"] = add_scenario_readings(
-            self.tables["vital_reading"], n, sc.reading_step_min, scenario_windows())
-        self.readings_end_us = (start_day + sc.reading_days) * _US_DAY
 
     # ------------------------------------------------------------------ KPIs
 
@@ -1750,6 +1742,32 @@ def generate(out: Path | str, scale: str = "small", seed: int = 1,
         raise
     g.progress(1.0, "完成 done")
     return {**counts, "seconds": round(time.perf_counter() - t0, 3)}
+
+
+def _daily_shapes(hours: np.ndarray, weekend: np.ndarray) -> tuple[list[str], np.ndarray]:
+    """The readings' daily shapes over the time steps (``hours``: each step's hour of the
+    day): their names, sorted, and one row per shape."""
+    n_t = len(hours)
+
+    def norm(s):
+        return 2 * (s - s.min()) / (s.max() - s.min()) - 1
+
+    shapes = {
+        "flat": np.zeros(n_t),
+        "day": np.cos(2 * np.pi * (hours - 14) / 24),
+        "night": np.cos(2 * np.pi * (hours - 3) / 24),
+        "load": norm(np.exp(-((hours - 11) / 2.5) ** 2)
+                     + 0.9 * np.exp(-((hours - 20) / 2.5) ** 2))
+        * np.where(weekend, 0.8, 1.0),
+        "traffic": norm(np.exp(-((hours - 8.3) / 1.4) ** 2)
+                        + np.exp(-((hours - 18.2) / 1.7) ** 2)
+                        + 0.35 * np.exp(-((hours - 13) / 3) ** 2))
+        * np.where(weekend, 0.7, 1.0),
+    }
+    shapes["-traffic"] = -shapes["traffic"]
+    shape_names = sorted(shapes)
+    shape_mat = np.stack([shapes[s] for s in shape_names])
+    return shape_names, shape_mat
 
 
 def _build_tables(g: _Gen) -> None:
