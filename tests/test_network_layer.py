@@ -62,8 +62,8 @@ def test_street_level_draws_every_pipe_in_view_and_the_valves(catalog) -> None:
     assert len(got["valve_lon"]) > 0
     assert set(got["net"].tolist()) <= {0, 1}  # water and gas
     # the district zoom sits between: fewer lines than every pipe
-    mid = PipeLayer(max_features=100_000).query(con, Viewport(lon - 0.05, lat - 0.05, lon + 0.05, lat + 0.05,
-                                          MAINS_BELOW + 1))
+    mid = PipeLayer(max_features=100_000).query(
+        con, Viewport(lon - 0.05, lat - 0.05, lon + 0.05, lat + 0.05, MAINS_BELOW + 1))
     assert mid["level"] == "trunk"
     every = PipeLayer(max_features=100_000).query(
         con, Viewport(lon - 0.05, lat - 0.05, lon + 0.05, lat + 0.05, EVERY_PIPE_FROM))
