@@ -147,5 +147,10 @@ def test_the_page_draws_pipes_and_a_burst_with_its_valves(qtbot, catalog, tmp_pa
     assert view.console_errors() == []
     from PySide6.QtCore import QThreadPool
 
-    QThreadPool.globalInstance().waitForDone(10_000)  # no query left on the catalog
+    # no query left on the module's catalog: the page stops asking (a late viewport report
+    # would start another), then the pool empties
+    view.sig_viewport_changed.disconnect(ctl._on_viewport_changed)
+    view.close()
+    qtbot.waitUntil(lambda: QThreadPool.globalInstance().activeThreadCount() == 0,
+                    timeout=60_000)
     del ctl
