@@ -484,9 +484,9 @@ class Startup:
         if code is not None:
             return code
         if getattr(args, "resume", None) and args.mode != "drill":
+            need_drill = QT_TRANSLATE_NOOP("app", "--resume 须与 --mode drill 同用。")
             return self.fail(self.both(QT_TRANSLATE_NOOP("app", "无法开始演练")),
-                             self.both(QT_TRANSLATE_NOOP("app", "--resume 须与 --mode drill 同用。")),
-                             2)
+                             self.both(need_drill), 2)
         try:
             from cockpit.controllers.live import live_enabled
 

@@ -128,7 +128,8 @@ class DrillPicker(QDialog):
         self.saved = list(saved)
         self.saved_list = QListWidget()
         for sv in self.saved:
-            item = QListWidgetItem(self.tr("{title}  ·  演练时间 {clock}  ·  保存于 {saved}").format(
+            text = self.tr("{title}  ·  演练时间 {clock}  ·  保存于 {saved}")
+            item = QListWidgetItem(text.format(
                 title=display(sv.title, 60), clock=_short(sv.clock), saved=_short(sv.saved_at)))
             item.setData(Qt.ItemDataRole.UserRole, sv.session_id)
             item.setToolTip(tooltip(sv.title))
