@@ -313,3 +313,34 @@ def test_reports_dropped_without_a_type_are_routed_or_wait_for_the_operator(
     ctl.stop()
     QThreadPool.globalInstance().waitForDone(10_000)
     store.close()
+
+
+def test_an_intake_report_without_a_service_code_arrives_routed(qtbot, setup) -> None:
+    """Open311 without a service code: the stored report's words are routed (自动分拨) and
+    the event is listed typed, at its place, with the plan's departments a dispatch away."""
+    from cockpit.datasets.event_feed import FeedBatch
+    from cockpit.datasets.ingest.follow import report_event
+
+    panel, ctl, tri, store = setup
+    ev = report_event({"seq": 7, "service_code": None, "lat": 29.557, "lon": 106.577,
+                       "occurred_at": NOW - timedelta(minutes=1), "source": "hotline",
+                       "description": "解放碑步行街这边的井盖不见了，一个大洞，晚上好危险"})
+    assert ev.type_id == "" and ev.description.startswith("解放碑")
+
+    class Once:
+        name = "live"
+        sent = False
+
+        def poll(self, _now):
+            if self.sent:
+                return FeedBatch()
+            self.sent = True
+            return FeedBatch([ev])
+
+    tri.threshold = 0.0  # whatever the score: this test is about the path, not the model
+    ctl.feeds.append(Once())
+    ctl.tick()
+    qtbot.waitUntil(lambda: _row(panel, "L-7") is not None, timeout=20_000)
+    row = _row(panel, "L-7")
+    assert row["type_id"].startswith("ET-MANHOLE") and row["district_code"]  # placed
+    assert "自动分拨" in panel.message.text() and "L-7" in panel.message.text()
