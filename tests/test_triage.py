@@ -136,6 +136,62 @@ def test_place_finder_knows_full_names_short_forms_and_typos(catalog) -> None:
     assert m.street_code == community[2]
 
 
+def test_the_fuzzy_match_finds_what_a_scan_of_every_name_finds(catalog) -> None:
+    """The slip matcher only scores the names sharing a character with the words before the
+    suffix (it is fast); it must find what comparing every name of the pool finds."""
+    import random
+
+    from cockpit.datasets.triage.place import short_name
+    from rapidfuzz import fuzz, process
+
+    units = catalog.cursor().execute(
+        "SELECT code, name, level, parent_code FROM admin_unit").fetchall()
+    f = PlaceFinder(units)
+    rng = random.Random(18)
+    names = [n for _c, n, lv, _p in units if lv in ("street", "community")]
+    texts = []
+    for nm in rng.sample(names, 300):
+        sn = short_name(nm) if len(short_name(nm)) >= 3 else nm
+        k = rng.randrange(len(sn) - 1)
+        slip = sn[:k] + rng.choice("的一是在不了有和人这中大为上个国我以要他") + sn[k + 1:]
+        texts.append(f"我在{slip}这边，路灯坏了")
+
+    def scan(text):  # the same rule over the whole pool
+        out = []
+        for suf in ("街道", "镇", "乡", "社区", "村"):
+            pool = f._by_suffix.get(suf, [])
+            full = [short_name(f.name[i]) if suf in ("社区", "村") else f.name[i] for i in pool]
+            start = 0
+            while (k := text.find(suf, start)) >= 0:
+                start, end, best = k + 1, k + len(suf), None
+                for ln in (3, 4, 5):
+                    w = text[max(0, end - ln):end]
+                    if len(w) <= len(suf) or not pool:
+                        continue
+                    r = process.extractOne(w, full, scorer=fuzz.ratio, score_cutoff=75)
+                    if r is not None and (best is None or r[1] > best[1]):
+                        best = (w, r[1], r[2])
+                if best is not None:
+                    out.append((pool[best[2]], True, best[0], True))
+        return out
+
+    got = [f._fuzzy(t, []) for t in texts]
+    assert got == [scan(t) for t in texts]
+    assert sum(bool(g) for g in got) > 50  # slips were found, not skipped
+
+
+def test_one_report_is_scored_as_the_vectoriser_scores_it(router, catalog) -> None:
+    """The direct TF-IDF of a few reports (no scikit-learn call per report) gives the
+    probabilities of the vectoriser's own transform."""
+    m, tx = router.model, router.taxonomy
+    held = triage.held_out(catalog.cursor(), split=2)
+    texts = held["text"][:150] + ["", "🙂", "<b>路上</b>", "a  b\n\n c", "井" * 3000]
+    direct = np.vstack([m.predict_proba([t], tx) for t in texts])
+    full = m._type_proba(*m._logits(m.transform(texts)), tx)
+    assert np.abs(direct - full).max() < 1e-5
+    assert (direct.argmax(axis=1) == full.argmax(axis=1)).all()
+
+
 def test_place_accuracy_on_the_held_out_split(router, catalog) -> None:
     held = triage.held_out(catalog.cursor(), split=2)
     res = router.route_many(held["text"], plans=False)

@@ -176,6 +176,19 @@ class Router:
         self.finder = finder
         self.model = model
         self.con = con
+        self._book = None  # every type's plan, read once (routing.PlanBook)
+
+    def plan_book(self, con=None):
+        """The catalog's plans in memory (read on first use with ``con``, else ``self.con``):
+        a report's departments then cost no query."""
+        if self._book is None:
+            c = con if con is not None else self.con
+            if c is None:
+                return None
+            from cockpit.datasets.routing import PlanBook
+
+            self._book = PlanBook(c)
+        return self._book
 
     @classmethod
     def load(cls, catalog: Any, con=None, train_if_missing: bool = False) -> Router:
@@ -230,14 +243,12 @@ class Router:
                 urgency = max(1, urgency - 1)
             depts: tuple[str, ...] = ()
             plan_id = None
-            c = con if con is not None else self.con
-            if plans and cands and c is not None:
-                from cockpit.datasets.routing import plan_for_type
-
+            book = self.plan_book(con) if plans and cands else None
+            if book is not None:
                 try:
-                    plan = plan_for_type(c, cands[0].type_id,
-                                         place.district_code if place else None,
-                                         place.street_code if place else None)
+                    plan = book.plan_for_type(cands[0].type_id,
+                                              place.district_code if place else None,
+                                              place.street_code if place else None)
                     depts, plan_id = tuple(plan.departments()), plan.plan_id
                 except KeyError:
                     pass

@@ -61,6 +61,9 @@ _TAG = re.compile(r"<[^>]{0,200}>")
 _SPACE = re.compile(r"\s+")
 _BRACKET = re.compile(r"^(.*?)[（(]([^）)]+)[）)]\s*$")
 _CJK = re.compile(r"[\u3400-\u9fff]")
+_WHITE = re.compile(r"\s\s+")  # what scikit-learn's character analyser folds
+#: At most this many texts go the direct way in :meth:`TypeModel.predict_proba`.
+_FAST_MAX = 16
 
 
 def _t2s_table() -> dict[int, str]:
@@ -147,6 +150,7 @@ class TypeModel:
         self.temperature = float(temperature)
         self.meta = meta
         self._bind_cache: tuple | None = None
+        self._idf: np.ndarray | None = None
 
     # ---------------------------------------------------------------- training
 
@@ -230,9 +234,43 @@ class TypeModel:
         return ts, tq
 
     def predict_proba(self, texts: Sequence[str], taxonomy: Taxonomy) -> np.ndarray:
-        """P(type | text) for every type of ``taxonomy`` (rows sum to 1)."""
-        zs, zq = self._logits(self.transform(texts))
+        """P(type | text) for every type of ``taxonomy`` (rows sum to 1). A few texts of the
+        character model (a report at a time, the GUI's and the benchmark's case) skip
+        scikit-learn's per-call checks: the same TF-IDF weights, computed directly."""
+        if len(texts) <= _FAST_MAX and not self.meta.get("words"):
+            zs, zq = self._logits_direct(texts)
+        else:
+            zs, zq = self._logits(self.transform(texts))
         return self._type_proba(zs, zq, taxonomy)
+
+    def tfidf_row(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """One text's TF-IDF weights as (term indices, values): what the character
+        vectoriser's ``transform`` gives — 1–3-grams of the normalised text, sublinear tf,
+        times idf, L2-normalised — without building a matrix."""
+        vocab = self.vectorizer.vocabulary_
+        if self._idf is None:
+            self._idf = np.asarray(self.vectorizer.idf_, np.float64)
+        doc = _WHITE.sub(" ", normalise(text))
+        n = len(doc)
+        get = vocab.get
+        counts: dict[int, int] = {}
+        for k in (1, 2, 3):
+            for i in range(n - k + 1):
+                j = get(doc[i:i + k])
+                if j is not None:
+                    counts[j] = counts.get(j, 0) + 1
+        if not counts:
+            return np.zeros(0, np.int64), np.zeros(0, np.float64)
+        idx = np.fromiter(counts.keys(), np.int64, len(counts))
+        val = (np.log(np.fromiter(counts.values(), np.float64, len(counts))) + 1.0) \
+            * self._idf[idx]
+        norm = float(np.sqrt(val @ val))
+        return idx, (val / norm if norm > 0 else val)
+
+    def _logits_direct(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        rows = [self.tfidf_row(t) for t in texts]
+        return (_scores_direct(self.stem_clf, rows, len(self.stems)),
+                _scores_direct(self.qual_clf, rows, len(self.quals)))
 
     # ---------------------------------------------------------------- files
 
@@ -353,6 +391,21 @@ def _scores(clf, x, n_classes: int) -> np.ndarray:
     d = clf.decision_function(x)
     if d.ndim == 1:  # two classes
         d = np.column_stack([-d / 2, d / 2])
+    z[:, clf.classes_] = d
+    return z
+
+
+def _scores_direct(clf, rows: list[tuple[np.ndarray, np.ndarray]], n_classes: int
+                   ) -> np.ndarray:
+    """:func:`_scores` from :meth:`TypeModel.tfidf_row` rows (the weights' columns only)."""
+    z = np.full((len(rows), n_classes), -30.0)
+    if clf is None:
+        z[:] = 0.0
+        return z
+    d = np.stack([clf.coef[:, idx] @ val.astype(np.float32) for idx, val in rows]) \
+        + clf.intercept
+    if d.shape[1] == 1:  # two classes
+        d = np.column_stack([-d[:, 0] / 2, d[:, 0] / 2])
     z[:, clf.classes_] = d
     return z
 

@@ -105,13 +105,31 @@ class PlaceFinder:
             if s != nm and len(s) >= 2:
                 self.alias.setdefault(s, []).append((i, False))
         self.max_len = max((len(a) for a in self.alias), default=0)
-        # fuzzy pools: full names by suffix
+        # first character -> the lengths of the names starting with it, longest first
+        first: dict[str, set[int]] = {}
+        for a in self.alias:
+            first.setdefault(a[0], set()).add(len(a))
+        self._lengths = {c: tuple(sorted(ls, reverse=True)) for c, ls in first.items()}
+        # fuzzy pools: full names by suffix, the names compared (short for 社区 and 村) and,
+        # per pool, which names hold each character (the candidates of a slip, see _fuzzy)
         self._by_suffix: dict[str, list[int]] = {}
         for i, nm in enumerate(self.name):
             for suf in _FUZZY_SUFFIXES:
                 if short_name(nm).endswith(suf) or nm.endswith(suf):
                     self._by_suffix.setdefault(suf, []).append(i)
                     break
+        self._pool_names: dict[str, list[str]] = {}
+        self._pool_chars: dict[str, dict[str, list[int]]] = {}
+        for suf, pool in self._by_suffix.items():
+            names = [short_name(self.name[i]) if suf in ("社区", "村") else self.name[i]
+                     for i in pool]
+            self._pool_names[suf] = names
+            chars: dict[str, list[int]] = {"": [k for k, nm in enumerate(names)
+                                                if len(nm) <= 2]}  # always candidates
+            for k, nm in enumerate(names):
+                for ch in set(nm):
+                    chars.setdefault(ch, []).append(k)
+            self._pool_chars[suf] = chars
 
     # ---------------------------------------------------------------- public
 
@@ -134,7 +152,9 @@ class PlaceFinder:
         i, n = 0, len(text)
         while i < n - 1:
             found = None
-            for ln in range(min(self.max_len, n - i), 1, -1):
+            for ln in self._lengths.get(text[i], ()):
+                if ln < 2 or ln > n - i:
+                    continue
                 w = text[i:i + ln]
                 cands = self.alias.get(w)
                 if cands:
@@ -164,11 +184,21 @@ class PlaceFinder:
         return self.name[di] in text or short_name(self.name[di]) in text
 
     def _fuzzy(self, text: str, known: list[int]) -> list[tuple[int, bool, str, bool]]:
+        """Names with a slip before a place suffix: ``fuzz.ratio`` ≥ 75 against the pool's
+        names that share a character with the words before the suffix (and the names of two
+        characters or fewer). The others cannot reach 75: sharing at most the suffix's L ≤ 2
+        characters, a text of at least L + 1 and a name of at least 3 give at most
+        2L / (2L + 2) < 0.75 for L = 2 (and less for L = 1). The candidates keep the pool's
+        order, so the best match (first of equals) is the one a scan of the whole pool finds."""
         from rapidfuzz import fuzz, process
 
         districts = {self.district[i] for i in known if self.district[i]}
         out = []
         for suf in _FUZZY_SUFFIXES:
+            pool = self._by_suffix.get(suf, [])
+            if not pool:
+                continue
+            names, chars = self._pool_names[suf], self._pool_chars[suf]
             start = 0
             while True:
                 k = text.find(suf, start)
@@ -176,21 +206,20 @@ class PlaceFinder:
                     break
                 start = k + 1
                 end = k + len(suf)
-                pool = self._by_suffix.get(suf, [])
-                if districts:
-                    pool = [i for i in pool if self.district[i] in districts]
-                if not pool:
-                    continue
-                names = [short_name(self.name[i]) if suf in ("社区", "村") else self.name[i]
-                         for i in pool]
                 best = None
                 for ln in (3, 4, 5):
                     w = text[max(0, end - ln):end]
                     if len(w) <= len(suf):
                         continue
-                    r = process.extractOne(w, names, scorer=fuzz.ratio, score_cutoff=75)
+                    cand = sorted({c for ch in {"", *w[:-len(suf)]} for c in chars.get(ch, ())})
+                    if districts:
+                        cand = [c for c in cand if self.district[pool[c]] in districts]
+                    if not cand:
+                        continue
+                    r = process.extractOne(w, [names[c] for c in cand], scorer=fuzz.ratio,
+                                           score_cutoff=75)
                     if r is not None and (best is None or r[1] > best[1]):
-                        best = (w, r[1], r[2])
+                        best = (w, r[1], cand[r[2]])
                 if best is not None:
                     out.append((pool[best[2]], True, best[0], True))
         return out
