@@ -192,6 +192,21 @@ def test_one_report_is_scored_as_the_vectoriser_scores_it(router, catalog) -> No
     assert (direct.argmax(axis=1) == full.argmax(axis=1)).all()
 
 
+def test_the_calibration_reads_only_the_true_types_probability(router) -> None:
+    """The temperature search asks for one probability per report: the same number as the
+    full (reports × types) matrix holds, and the matrix's rows still sum to one."""
+    m, tx = router.model, router.taxonomy
+    rng = np.random.default_rng(18)
+    zs = rng.normal(size=(300, len(m.stems))) * 3
+    zq = rng.normal(size=(300, len(m.quals))) * 3
+    true = rng.integers(0, len(tx.type_ids), 300)
+    for t in (0.05, 0.4, 1.7):
+        full = m._type_proba(zs, zq, tx, t)
+        assert np.allclose(full.sum(axis=1), 1.0)
+        assert np.allclose(m._type_proba(zs, zq, tx, t, only=true),
+                           full[np.arange(300), true], rtol=1e-12, atol=0)
+
+
 def test_place_accuracy_on_the_held_out_split(router, catalog) -> None:
     held = triage.held_out(catalog.cursor(), split=2)
     res = router.route_many(held["text"], plans=False)

@@ -151,6 +151,7 @@ class TypeModel:
         self.meta = meta
         self._bind_cache: tuple | None = None
         self._idf: np.ndarray | None = None
+        self._pairs: tuple | None = None
 
     # ---------------------------------------------------------------- training
 
@@ -192,10 +193,12 @@ class TypeModel:
         x = self.transform([texts[i] for i in keep])
         true = np.array([taxonomy.pos[type_ids[i]] for i in keep])
         zs, zq = self._logits(x)
+        ts, tq = self._bind(taxonomy)
         best, best_nll = 1.0, np.inf
         for t in np.geomspace(0.02, 2.0, 41):
-            p = self._type_proba(zs, zq, taxonomy, t)
-            nll = -np.mean(np.log(np.maximum(p[np.arange(len(true)), true], 1e-12)))
+            # only the true type's probability is needed: no (reports × types) matrix
+            p = self._type_proba(zs, zq, taxonomy, t, only=true)
+            nll = -np.mean(np.log(np.maximum(p, 1e-12)))
             if nll < best_nll:
                 best, best_nll = float(t), nll
         return best
@@ -211,16 +214,30 @@ class TypeModel:
                                                                    len(self.quals))
 
     def _type_proba(self, zs: np.ndarray, zq: np.ndarray, taxonomy: Taxonomy,
-                    t: float | None = None) -> np.ndarray:
+                    t: float | None = None, only: np.ndarray | None = None) -> np.ndarray:
+        """P(type) for every type (n × types), or with ``only`` (a type index per row) just
+        that type's probability (n)."""
         t = self.temperature if t is None else t
         ps = _softmax(zs / t)
-        # qualifiers renormalised within each stem's own qualifiers
+        # qualifiers renormalised within each stem's own qualifiers: the sum over a stem's
+        # types of exp(qualifier logit) is one product with the (qualifier × stem) counts
         eq = np.exp((zq - zq.max(axis=1, keepdims=True)) / t)
         ts, tq = self._bind(taxonomy)
-        num = eq[:, tq]  # (n, types)
-        den = np.zeros((zs.shape[0], len(self.stems)))
-        np.add.at(den.T, ts, num.T)
-        return ps[:, ts] * num / np.maximum(den[:, ts], 1e-300)
+        den = np.maximum(eq @ self._pair_counts(taxonomy), 1e-300)  # (n, stems)
+        if only is not None:
+            r = np.arange(len(only))
+            s, q = ts[only], tq[only]
+            return ps[r, s] * eq[r, q] / den[r, s]
+        return ps[:, ts] * eq[:, tq] / den[:, ts]
+
+    def _pair_counts(self, taxonomy: Taxonomy) -> np.ndarray:
+        """How many of the taxonomy's types have each (qualifier, stem) of this model."""
+        if self._pairs is None or self._pairs[0] is not taxonomy:
+            ts, tq = self._bind(taxonomy)
+            m = np.zeros((len(self.quals), len(self.stems)))
+            np.add.at(m, (tq, ts), 1.0)
+            self._pairs = (taxonomy, m)
+        return self._pairs[1]
 
     def _bind(self, taxonomy: Taxonomy) -> tuple[np.ndarray, np.ndarray]:
         """Each taxonomy type's stem and qualifier index in this model's lists."""
