@@ -47,8 +47,8 @@ from cockpit.datasets.schema import STAGES
 
 __all__ = [
     "PlanStep", "Plan", "PlanBook", "plan_for_event", "plan_for_type", "place_of",
-    "order_deadlines",
-    "by_department", "DEADLINE_ACTIONS", "STAGE_OF_ACTION", "Impact", "Place", "Facility", "RiskCount", "impact", "haversine_km",
+    "order_deadlines", "by_department", "DEADLINE_ACTIONS", "STAGE_OF_ACTION", "Impact",
+    "Place", "Facility", "RiskCount", "impact", "haversine_km",
     "EARTH_RADIUS_KM",
 ]
 

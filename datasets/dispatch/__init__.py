@@ -2,7 +2,8 @@
 
 An **order** is one department's assignment for one event. It moves through
 
-    create (派遣) → acknowledge (签收) → handle (处置) → verify (核查) → close (结案) → evaluate (评价)
+    create (派遣) → acknowledge (签收) → handle (处置) → verify (核查) → close (结案)
+      → evaluate (评价)
 
 and may be cancelled at any point before close (a cancel says why in its note). 评价 records a
 rating in ``outcome``: 满意 / 基本满意 / 不满意 (:data:`RATINGS`). An event that needs no
@@ -11,8 +12,8 @@ dispatch leaves the queue by one ``dismiss`` (不予派遣, the reason in the no
 ``<event_id>/~event/1`` (:meth:`DispatchStore.dispose`); an operator's correction of what the
 router made of a report is a ``correct`` row under ``<event_id>/~event/correct``
 (:meth:`DispatchStore.correct`). These event actions share one code path and the chain; the
-order view leaves them out. The store keeps nothing but the log; the state
-of every order is a view over it (:meth:`DispatchStore.orders`).
+order view leaves them out. The store keeps nothing but the log; the state of every order is
+a view over it (:meth:`DispatchStore.orders`).
 
 Public API (the GUI, the CLI and the tests use only this)::
 
