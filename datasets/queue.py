@@ -40,7 +40,8 @@ if TYPE_CHECKING:
 __all__ = [
     "Names", "EventRecord", "Queue", "QueueCounts", "load_names",
     "event_types", "catalog_event", "open_events", "recent_events", "event_places",
-    "find_events", "event_row", "event_text", "place_level", "EventPlace", "collect", "load_queue", "sort_key",
+    "find_events", "event_row", "event_text", "place_level", "EventPlace", "collect",
+    "load_queue", "sort_key",
     "count_rows", "demo_closed_at", "local_utc_offset", "UNCLASSIFIED", "QUEUE_STATES",
 ]
 
