@@ -50,6 +50,7 @@ from cockpit.controllers.map import MapController
 from cockpit.controllers.replay import ReplayClock, ReplayController
 from cockpit.controllers.review import ReviewPanel
 from cockpit.controllers.store import default_store_path, drills_dir, open_default_store
+from cockpit.controllers.triage import TriageController
 from cockpit.controllers.vitals import VitalsController
 from cockpit.datasets import evaluation, summary
 from cockpit.datasets.dispatch import is_pg_location
@@ -309,6 +310,9 @@ class MainWindow(QMainWindow):
             reopen=(lambda: open_default_store(store)) if self.store is None
             and is_pg_location(store) and self.replay_window is None and self.drill is None
             else None)
+        # 智能分拨: the router (loaded off the GUI thread), the 新建事件 form, corrections
+        self.triage_ctl = TriageController(catalog, self.dispatch_ctl, cfg.route_threshold, self)
+        self.dispatch_panel.sig_report_requested.connect(self.triage_ctl.request_report)
         self.dispatch_ctl.sig_store_opened.connect(self._on_store_opened)
         # the three levels: who this seat is, what awaits its centre, 上报/下派/督办/退回
         self.levels_ctl = LevelsController(catalog, self.store, self.clock.now,
@@ -469,6 +473,7 @@ class MainWindow(QMainWindow):
         QShortcut(QKeySequence("Shift+F6"), self, lambda: self.cycle_pane(-1))
         for key in ("?", "Shift+F1"):
             QShortcut(QKeySequence(key), self, self.show_shortcuts)
+        QShortcut(QKeySequence("Ctrl+N"), self, self.triage_ctl.request_report)
 
     def panes(self) -> list[QWidget]:
         """The regions F6 moves between, in reading order (the visible ones)."""
@@ -525,6 +530,9 @@ class MainWindow(QMainWindow):
         self.dispatch_ctl.start()
         if self.live_ctl is not None:
             self.live_ctl.start()
+        # live and drill only: a replay creates no events (the router is not loaded there)
+        if self.replay_window is None:
+            self.triage_ctl.start()
 
     def refresh(self) -> None:
         """Recompute every region as of the clock's time, off the GUI thread."""
@@ -1113,6 +1121,7 @@ class MainWindow(QMainWindow):
             self.live_ctl.close()
         self.vitals.close()
         self.dispatch_ctl.stop()
+        self.triage_ctl.stop()
         self.levels_ctl.stop()
         self.levels_ctl.panel.close()
         self.clock.stop()

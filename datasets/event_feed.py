@@ -25,7 +25,10 @@ arrived since the last poll (up to ``now``) and the problems met on the way. Thr
 Record fields of a dropped file (JSON keys or CSV header names):
 
 ==================  ======================================================================
-``type_id``         event type (``event_type.type_id``), required
+``type_id``         event type (``event_type.type_id``); required unless ``description`` is
+                    given — then the cockpit routes the words (智能分拨) and the event waits
+                    for the operator (待分拨) when the router is not sure
+``description``     the report's own words, optional
 ``occurred_at``     ISO time, required; naive = the dataset's local time, an offset is
                     converted to it
 ``lon``, ``lat``    WGS-84 degrees, required
@@ -104,6 +107,7 @@ class FeedEvent:
     #: the pipe network whose burst analysis is its impact, when the source says (a drill
     #: scenario's ``network``); else the event type's (``event_type.network``)
     network: str | None = None
+    description: str = ""  # the report's own words (an event without a type is routed by them)
 
     def as_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -121,6 +125,7 @@ class FeedEvent:
         kw["lon"], kw["lat"] = float(d["lon"]), float(d["lat"])
         kw["title"] = d.get("title") or ""
         kw["feed"] = d.get("feed") or ""
+        kw["description"] = d.get("description") or ""
         return cls(**kw)
 
 
@@ -524,12 +529,13 @@ class DirectoryFeed:
 
     def _event(self, rec: dict[str, Any], file_key: str, line_no: int, now: datetime
                ) -> FeedEvent:
+        described = rec.get("description") not in (None, "")
         missing = [k for k in ("type_id", "occurred_at", "lon", "lat", "source")
-                   if rec.get(k) in (None, "")]
+                   if rec.get(k) in (None, "") and not (k == "type_id" and described)]
         if missing:
             raise ValueError(f"missing field(s): {', '.join(missing)}")
-        type_id = str(rec["type_id"]).strip()
-        if self.type_ids is not None and type_id not in self.type_ids:
+        type_id = str(rec.get("type_id") or "").strip()
+        if type_id and self.type_ids is not None and type_id not in self.type_ids:
             raise ValueError(f"unknown event type {type_id!r}")
         source = str(rec["source"]).strip()
         source = SOURCE_ALIASES.get(source, source)
@@ -573,7 +579,8 @@ class DirectoryFeed:
 
         return FeedEvent(eid, type_id, source, at.replace(microsecond=0), lon, lat, sev,
                          text("title") or "", text("district_code"), text("street_code"), pid,
-                         feed=self.name, received_at=now)
+                         feed=self.name, received_at=now,
+                         description=(text("description") or "")[:10_000])
 
 
 # --------------------------------------------------------------------------- departments

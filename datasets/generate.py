@@ -60,6 +60,7 @@ from shapely.geometry import mapping
 
 from . import geography as geo
 from . import schema
+from .triage.corpus import describe_events
 from .vitals.demo_links import demo_event_types
 
 __all__ = ["generate", "SCALES", "Scale", "arrow_schema", "quarters_before", "TITLE", "NOTICE"]
@@ -139,7 +140,8 @@ def _arrow(values, typ: pa.DataType) -> pa.Array:
 
 
 def _table(name: str, cols: dict) -> pa.Table:
-    sch = arrow_schema(name)
+    t = schema.TABLE_BY_NAME[name]
+    sch = pa.schema([f for f in arrow_schema(name) if f.name in cols or t.column(f.name).required])
     arrays = [_arrow(cols[f.name], f.type) for f in sch]
     n = {len(a) for a in arrays}
     if len(n) != 1:
@@ -1784,6 +1786,7 @@ def _build_tables(g: _Gen) -> None:
         (0.62, "指标 KPIs", g.build_kpis),
         (0.64, "指标值 KPI values", g.build_kpi_values),
         (0.70, "事件 events", g.build_events),
+        (0.80, "报事文本 report texts", lambda: describe_events(g.tables, g.seed)),
         (0.84, "应急设施 facilities", g.build_facilities),
         (0.86, "五色评价 evaluation scheme", g.build_eval_scheme),
         (0.87, "管网 pipe networks", g.build_networks),

@@ -46,9 +46,9 @@ from cockpit.datasets.i18n import QT_TRANSLATE_NOOP
 from cockpit.datasets.schema import STAGES
 
 __all__ = [
-    "PlanStep", "Plan", "plan_for_event", "plan_for_type", "place_of", "order_deadlines",
-    "by_department", "DEADLINE_ACTIONS", "STAGE_OF_ACTION", "Impact", "Place", "Facility",
-    "RiskCount", "impact", "haversine_km",
+    "PlanStep", "Plan", "PlanBook", "plan_for_event", "plan_for_type", "place_of",
+    "order_deadlines", "by_department", "DEADLINE_ACTIONS", "STAGE_OF_ACTION", "Impact",
+    "Place", "Facility", "RiskCount", "impact", "haversine_km",
     "EARTH_RADIUS_KM",
 ]
 
@@ -191,29 +191,37 @@ def plan_for_type(con: duckdb.DuckDBPyConnection, type_id: str, district_code: s
            WHERE type_id = ?""", [type_id]).fetchone()
     if row is None:
         raise KeyError(f"no event type {type_id!r} in the catalog")
-    district, street = district_code, street_code
+    plan_id = row[4]
+    raw = con.execute(
+        "SELECT step_no, dept_id, action, due_min, stage FROM plan_step WHERE plan_id = ? "
+        "ORDER BY step_no", [plan_id]).fetchall() if plan_id is not None else []
+    wanted = sorted(_wanted(raw or [(0, row[0])], district_code, street_code))
+    known = {r[0] for r in con.execute(
+        "SELECT dept_id FROM department WHERE dept_id IN (SELECT unnest(?::VARCHAR[]))",
+        [wanted]).fetchall()} if wanted else set()
+    return _plan(type_id, row, raw, district_code, street_code, known, event_id)
+
+
+def _wanted(raw, district: str | None, street: str | None) -> set[str]:
+    """The local departments that would stand in for the plan's city-level ones."""
+    out = set()
+    for _no, dept, *_ in raw:
+        if dept.startswith("D-CITY-"):
+            kind = dept[len("D-CITY-"):]
+            out.add(f"D-{street}-JD" if kind == "JD" else f"D-{district}-{kind}")
+    return out
+
+
+def _plan(type_id: str, row: tuple, raw: list[tuple], district: str | None,
+          street: str | None, known: set[str], event_id=None) -> Plan:
+    """A plan from the type's row (default department, react/verify/handle minutes, plan id),
+    its plan's steps (may be empty) and the departments that exist among the local ones."""
     default_dept, react, verify, handle, plan_id = row
     targets = {"react": float(react), "verify": float(verify), "handle": float(handle)}
-    if plan_id is not None:
-        raw = con.execute(
-            "SELECT step_no, dept_id, action, due_min, stage FROM plan_step WHERE plan_id = ? "
-            "ORDER BY step_no", [plan_id]).fetchall()
-    else:
-        raw = []
     if not raw:  # no plan: the default department reacts, verifies and handles
         raw = [(1, default_dept, QT_TRANSLATE_NOOP("vocabulary", "接报签收"), react, "react"),
                (2, default_dept, QT_TRANSLATE_NOOP("vocabulary", "现场核查"), verify, "verify"),
                (3, default_dept, QT_TRANSLATE_NOOP("vocabulary", "完成处置"), handle, "handle")]
-    wanted = set()
-    for _no, dept, *_ in raw:
-        if dept.startswith("D-CITY-"):
-            kind = dept[len("D-CITY-"):]
-            wanted.add(f"D-{street}-JD" if kind == "JD" else f"D-{district}-{kind}")
-    known: set[str] = set()
-    if wanted:
-        known = {r[0] for r in con.execute(
-            "SELECT dept_id FROM department WHERE dept_id IN (SELECT unnest(?::VARCHAR[]))",
-            [sorted(wanted)]).fetchall()}
     steps = []
     for no, dept, action, due, stage in raw:
         due = float(due)
@@ -222,6 +230,32 @@ def plan_for_type(con: duckdb.DuckDBPyConnection, type_id: str, district_code: s
                               plan_dept=dept))
     return Plan(steps, event_id=event_id, type_id=type_id, plan_id=plan_id, targets=targets,
                 district_code=district, street_code=street)
+
+
+class PlanBook:
+    """Every event type's plan read once from a catalog, for callers that ask for many plans
+    in a row (the router resolves the departments of each report it routes): the same plans as
+    :func:`plan_for_type`, without a query per call."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.types = {r[0]: tuple(r[1:]) for r in con.execute(
+            "SELECT type_id, dept_id, react_min, verify_min, handle_min, plan_id "
+            "FROM event_type").fetchall()}
+        self.steps: dict[str, list[tuple]] = {}
+        for pid, *step in con.execute(
+                "SELECT plan_id, step_no, dept_id, action, due_min, stage FROM plan_step "
+                "ORDER BY plan_id, step_no").fetchall():
+            self.steps.setdefault(pid, []).append(tuple(step))
+        self.depts = {r[0] for r in con.execute("SELECT dept_id FROM department").fetchall()}
+
+    def plan_for_type(self, type_id: str, district_code: str | None,
+                      street_code: str | None, event_id=None) -> Plan:
+        """As :func:`plan_for_type` (``KeyError`` for an unknown type)."""
+        row = self.types.get(type_id)
+        if row is None:
+            raise KeyError(f"no event type {type_id!r} in the catalog")
+        raw = self.steps.get(row[4], []) if row[4] is not None else []
+        return _plan(type_id, row, raw, district_code, street_code, self.depts, event_id)
 
 
 def place_of(con: duckdb.DuckDBPyConnection, lon: float, lat: float

@@ -310,6 +310,10 @@ TABLES: tuple[Table, ...] = (
                    "cockpit's dispatch store (local time); empty = still open: it stays in "
                    "the duty queue until dispatched, merged or dismissed", required=False,
                    nullable=True),
+            Column("description", "VARCHAR",
+                   "the report's free text as the citizen, grid worker or patrol gave it "
+                   "(empty for sensor and camera events); the router (智能分拨) learns the "
+                   "event types from it", required=False, nullable=True),
         ),
         key=("event_id",),
     ),

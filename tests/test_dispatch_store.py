@@ -806,6 +806,50 @@ def test_dismiss_and_merge_are_logged_once_with_a_reason(location) -> None:
         assert s.verify() == []
 
 
+def test_event_actions_share_one_path_and_the_chain(location) -> None:
+    """Dismiss, merge and the router's corrections are one kind of row (about an event, not an
+    order): one code path, one chain, the same key rules; a correction may repeat and never
+    takes the event off the queue, a disposal happens once."""
+    from cockpit.datasets.dispatch import EVENT_ACTIONS, EventNotOpen, IdempotencyConflict
+    from cockpit.datasets.dispatch.ledger import check_rule
+
+    assert set(EVENT_ACTIONS) == {"dismiss", "merge", "correct"}
+    with open_store(location) as s:
+        first = s.correct(11, "op", "k1", from_type="ET-A", to_type="ET-B", text="井盖")
+        assert s.correct(11, "op", "k1", from_type="ET-A", to_type="ET-B") == first
+        s.correct(11, "op", "k2", from_type="ET-B", to_type="ET-C", text="井盖")  # again
+        assert s.dispositions().empty  # a correction disposes of nothing
+        r = s.dispose("11", "dismiss", "op", "d1", "误报")
+        assert r.order_id == "11/~event/1" and r.state == "dismissed"
+        with pytest.raises(IdempotencyConflict):  # a key belongs to one request
+            s.correct(11, "op", "d1", from_type="ET-C", to_type="ET-A")
+        with pytest.raises(ValueError, match="disposal"):
+            s.dispose("11", "correct", "op", "x1", "不是处置")
+        s.correct(11, "op", "k3", from_type="ET-C", to_type="ET-A")  # after it: still fine
+        log = s.log()
+        ev = log[log["event_id"] == "11"]
+        assert list(ev["action"]) == ["correct", "correct", "dismiss", "correct"]
+        assert set(ev["dept_id"]) == {"~event"}
+        assert set(ev.loc[ev["action"] == "correct", "order_id"]) == {"11/~event/correct"}
+        assert [c.to_type for c in s.corrections()] == ["ET-B", "ET-C", "ET-A"]
+        assert s.orders().empty and s.verify() == []
+    with open_store(location) as s:  # reopened: the state is read back from the log
+        with pytest.raises(EventNotOpen):
+            s.dispose("11", "merge", "op", "m9", "again", duplicate_of="12")
+        assert s.verify() == []
+    if not str(location).startswith("postgresql"):
+        assert _audit(Path(location)) == 0
+    # the rules replayed over a log: corrections repeat, a disposal does not
+    state: dict[str, str] = {}
+    creates: dict[str, int] = {}
+    rows = [{"order_id": "5/~event/correct", "action": "correct", "seq": 1},
+            {"order_id": "5/~event/correct", "action": "correct", "seq": 2},
+            {"order_id": "5/~event/1", "action": "dismiss", "seq": 3},
+            {"order_id": "5/~event/1", "action": "merge", "seq": 4}]
+    problems = [p for r in rows for p in check_rule(r, state, creates)]
+    assert len(problems) == 1 and "seq 4" in problems[0]
+
+
 def test_cancel_needs_a_note_and_evaluate_a_known_rating(location) -> None:
     with open_store(location) as s:
         oid = s.create(1, "op", "c1", dept_id="D-1")[0]

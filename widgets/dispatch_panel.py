@@ -801,6 +801,8 @@ class DispatchPanel(QFrame):
     """An event was selected (the map pans to it and marks it): its row."""
     sig_order_located = Signal(str)
     """An order was selected: its event's id (the map pans to the event)."""
+    sig_report_requested = Signal()
+    """The New report button (a report typed in from a phone call) was pressed."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -867,6 +869,12 @@ class DispatchPanel(QFrame):
         self.events_count.setTextFormat(Qt.TextFormat.RichText)
         head.addWidget(self.events_title)
         head.addStretch(1)
+        self.report_button = QPushButton(self.tr("＋ 新建事件"))
+        self.report_button.setObjectName("reportButton")
+        self.report_button.setToolTip(self.tr("来电登记：输入市民原话，智能分拨 (Ctrl+N)"))
+        self.report_button.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        self.report_button.clicked.connect(self.sig_report_requested)
+        head.addWidget(self.report_button)
         head.addWidget(self.events_count)
         lv.addLayout(head)
         bar = QHBoxLayout()

@@ -26,6 +26,7 @@ SHORTCUTS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         ("F6 / Shift+F6", QT_TRANSLATE_NOOP("shortcut_sheet", "在各区域之间移动焦点")),
         ("Tab / Shift+Tab", QT_TRANSLATE_NOOP("shortcut_sheet", "区域内逐项移动")),
         ("Ctrl+F", QT_TRANSLATE_NOOP("shortcut_sheet", "搜索事件编号、标题、街道、社区、风险点")),
+        ("Ctrl+N", QT_TRANSLATE_NOOP("shortcut_sheet", "新建事件：来电登记，智能分拨")),
         ("F4", QT_TRANSLATE_NOOP("shortcut_sheet", "地图侧栏（图层、详情）")),
         ("F5", QT_TRANSLATE_NOOP("shortcut_sheet", "刷新")),
         ("F11", QT_TRANSLATE_NOOP("shortcut_sheet", "全屏")),

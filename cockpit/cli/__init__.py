@@ -95,7 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     bench = sub.add_parser("bench", help="run the performance benchmarks, write JSON")
     bench.add_argument("--only", default=None, metavar="GROUP",
-                       help="data, map, vitals, evaluation, dispatch, replay, seats")
+                       help="data, map, vitals, evaluation, dispatch, replay, seats, route")
     bench.add_argument("--quick", action="store_true", help="small sizes, for CI")
     bench.add_argument("--json", type=Path, required=True, metavar="PATH")
     from cockpit.cli.audit import add_parser as add_audit_parser
@@ -107,6 +107,9 @@ def build_parser() -> argparse.ArgumentParser:
     from cockpit.cli.queue import add_parser as add_queue_parser
 
     add_queue_parser(sub)
+    from cockpit.cli.route import add_parser as add_route_parser
+
+    add_route_parser(sub)
     from cockpit.config import add_parser as add_config_parser
 
     add_config_parser(sub)
@@ -182,6 +185,10 @@ def main(argv: list[str] | None = None) -> int:
         from cockpit.cli.queue import cmd_queue
 
         return cmd_queue(args)
+    if args.command == "route":
+        from cockpit.cli.route import cmd_route
+
+        return cmd_route(args)
     if args.command == "config":
         from cockpit.config import cmd_config
 

@@ -21,11 +21,20 @@ from cockpit.datasets.routing import DEADLINE_ACTIONS, PlanStep, by_department, 
 SCHEMA_VERSION = 1
 GENESIS = "0" * 64
 ACTIONS = ("create", "acknowledge", "handle", "verify", "close", "evaluate", "cancel")
-#: What an event can be given instead of orders (事件处置 without dispatching): ``dismiss``
-#: 不予派遣 (with the reason in the note) or ``merge`` 合并 as a duplicate of another event
-#: (``outcome`` ``duplicate_of:<event_id>``). One row, under the order id
-#: ``<event_id>/~event/1`` (department :data:`EVENT_DEPT`): once per event.
-EVENT_ACTIONS = ("dismiss", "merge")
+#: Actions about an event rather than an order (事件处置 without dispatching, and the router's
+#: corrections), written to the same hash chain under the department :data:`EVENT_DEPT` by one
+#: code path (:func:`event_rows`, the stores' ``dispose`` and ``correct``):
+#:
+#: - ``dismiss`` 不予派遣 (the reason in the note) and ``merge`` 合并 as a duplicate of another
+#:   event (``outcome`` ``duplicate_of:<event_id>``) are :data:`DISPOSALS`: final, once per
+#:   event, under the order id ``<event_id>/~event/1`` (its ``order_created``, so the database
+#:   refuses a second), refused while the event has an open order;
+#: - ``correct``: the operator changed what the router (智能分拨) made of a report — its type
+#:   and/or its departments — under ``<event_id>/~event/correct``, a JSON ``note``
+#:   ``{"from_type", "to_type", "text", "added", "removed"}``; it may repeat, changes no
+#:   order's state, and ``cockpit route train`` learns from it.
+DISPOSALS = ("dismiss", "merge")
+EVENT_ACTIONS = (*DISPOSALS, "correct")
 EVENT_DEPT = "~event"
 #: The ratings 评价 records in ``outcome`` (satisfied / fairly satisfied / unsatisfied: the
 #: words are the data, as the hotline records them) and what each counts for in the
@@ -285,6 +294,8 @@ class Slots:
         """From ``(order_id, event_id, dept_id, last action)`` per order."""
         s = cls()
         for oid, ev, dept, action in rows:
+            if action == "correct":
+                continue
             st = STATE_AFTER.get(action, action)  # the query skips level actions
             s.orders[oid] = Order(ev, dept, st)
             slot = (ev, dept)
@@ -296,7 +307,7 @@ class Slots:
     def applied(self, rows: list[dict[str, Any]]) -> None:
         """Take written rows into account."""
         for r in rows:
-            if r["action"] in LEVEL_ACTIONS:
+            if r["action"] in LEVEL_ACTIONS or r["action"] == "correct":
                 continue
             oid, slot = r["order_id"], (r["event_id"], r["dept_id"])
             st = STATE_AFTER[r["action"]]
@@ -410,19 +421,33 @@ def check_action(action: str, note: str = "", outcome: str = "ok",
         raise ValueError(f"unknown rating {outcome!r}: one of {', '.join(RATINGS)}")
 
 
-def event_order_id(event_id: str) -> str:
-    """The log's order id of an event's disposition (dismiss or merge)."""
-    return f"{event_id}/{EVENT_DEPT}/1"
+def event_order_id(event_id: str, action: str = "dismiss") -> str:
+    """The log's order id of an event action: ``<event_id>/~event/1`` for a disposal (dismiss
+    or merge: one per event), ``<event_id>/~event/correct`` for a correction."""
+    return f"{event_id}/{EVENT_DEPT}/{'correct' if action == 'correct' else 1}"
 
 
-def dispose_rows(slots: Slots, head: tuple[int, str], at: datetime, event_id: str,
-                 action: str, note: str, duplicate_of: str | None, **common: Any
-                 ) -> list[dict[str, Any]]:
-    """The one row of a dismiss or merge: refused (:class:`EventNotOpen`) when the event has
-    an open order or has been dismissed or merged already, :class:`ValueError` without a
-    reason or (merge) without another event to merge into."""
+def correction_note(from_type: str | None, to_type: str | None, text: str = "",
+                    added: Iterable[str] = (), removed: Iterable[str] = ()) -> str:
+    """The JSON note of a ``correct`` row (both stores write the same)."""
+    note = {"from_type": from_type, "to_type": to_type, "text": text or "",
+            "added": sorted(set(added)), "removed": sorted(set(removed))}
+    return json.dumps(note, ensure_ascii=False, separators=(",", ":"))
+
+
+def event_rows(slots: Slots, head: tuple[int, str], at: datetime, event_id: str,
+               action: str, note: str = "", duplicate_of: str | None = None,
+               **common: Any) -> list[dict[str, Any]]:
+    """The one row of an event action (:data:`EVENT_ACTIONS`). A disposal is refused
+    (:class:`EventNotOpen`) when the event has an open order or has been dismissed or merged
+    already, and (:class:`ValueError`) without a reason or (merge) without another event to
+    merge into; a correction's ``note`` is its :func:`correction_note`."""
     if action not in EVENT_ACTIONS:
         raise ValueError(f"unknown event action {action!r}: one of {', '.join(EVENT_ACTIONS)}")
+    oid = event_order_id(event_id, action)
+    if action == "correct":
+        return [make_row(head[0] + 1, head[1], at, order_id=oid, event_id=event_id,
+                         dept_id=EVENT_DEPT, action=action, note=note, **common)]
     if not (note or "").strip():
         raise ValueError(f"'{action}' of event {event_id} needs a reason: nothing was recorded")
     outcome = "dismissed"
@@ -432,7 +457,6 @@ def dispose_rows(slots: Slots, head: tuple[int, str], at: datetime, event_id: st
             raise ValueError(f"merging event {event_id} needs the id of the other event it "
                              "repeats: nothing was recorded")
         outcome = f"duplicate_of:{dup}"
-    oid = event_order_id(event_id)
     done = slots.orders.get(oid)
     if done is not None:
         raise EventNotOpen(event_id, f"it was {done.state} already")
@@ -442,6 +466,12 @@ def dispose_rows(slots: Slots, head: tuple[int, str], at: datetime, event_id: st
     return [make_row(head[0] + 1, head[1], at, order_id=oid, event_id=event_id,
                      dept_id=EVENT_DEPT, action=action, order_created=oid, note=note,
                      outcome=outcome, **common)]
+
+
+def event_receipt(row: dict[str, Any], repeated: bool = False) -> Receipt:
+    """The result of an event action (its state: dismissed, merged, or '' for a correction)."""
+    return Receipt(row["order_id"], row["action"], STATE_AFTER.get(row["action"], ""),
+                   int(row["seq"]), to_datetime(row["at_utc"]), repeated=repeated)
 
 
 def replay_advance(rows: list[dict[str, Any]], order_id: str, action: str,
@@ -457,16 +487,15 @@ def replay_advance(rows: list[dict[str, Any]], order_id: str, action: str,
                    to_datetime(r["at_utc"]), repeated=True)
 
 
-def replay_dispose(rows: list[dict[str, Any]], event_id: str, action: str,
-                   key: str) -> Receipt:
-    """The first result of a repeated dismiss/merge key (or :class:`IdempotencyConflict`)."""
+def replay_event(rows: list[dict[str, Any]], event_id: str, action: str,
+                 key: str) -> Receipt:
+    """The first result of a repeated event-action key (or :class:`IdempotencyConflict`)."""
     r = rows[0]
     if r["event_id"] != event_id or r["action"] != action:
         raise IdempotencyConflict(
             f"idempotency key {key!r} was used for '{r['action']}' of {r['order_id']}, not for "
             f"'{action}' of event {event_id}: use a new key for a new request")
-    return Receipt(r["order_id"], action, STATE_AFTER[action], int(r["seq"]),
-                   to_datetime(r["at_utc"]), repeated=True)
+    return event_receipt(r, repeated=True)
 
 
 def replay_create(rows: list[dict[str, Any]], event_id: str, key: str) -> list[str]:
@@ -481,6 +510,37 @@ def replay_create(rows: list[dict[str, Any]], event_id: str, key: str) -> list[s
 
 def to_datetime(v: Any) -> datetime:
     return v.to_pydatetime() if isinstance(v, pd.Timestamp) else v
+
+
+@dataclass(frozen=True)
+class Correction:
+    """One ``correct`` row of the log: an operator's change of a routed event."""
+
+    seq: int
+    event_id: str
+    at_utc: datetime
+    operator: str
+    from_type: str | None
+    to_type: str | None
+    text: str
+    added: tuple[str, ...]
+    removed: tuple[str, ...]
+
+
+def parse_corrections(df: pd.DataFrame) -> list[Correction]:
+    """The corrections in log rows (other rows and unreadable notes are skipped)."""
+    out = []
+    for r in df.itertuples(index=False):
+        if r.action != "correct":
+            continue
+        try:
+            n = json.loads(r.note)
+        except (TypeError, ValueError):
+            continue
+        out.append(Correction(int(r.seq), str(r.event_id), to_datetime(r.at_utc), r.operator,
+                              n.get("from_type"), n.get("to_type"), n.get("text") or "",
+                              tuple(n.get("added") or ()), tuple(n.get("removed") or ())))
+    return out
 
 
 #: The order view's query (``?``: the as-of moment); portable SQL.
@@ -544,6 +604,11 @@ class LogReader:
     def log(self, since_seq: int = 0) -> pd.DataFrame:
         """The log rows after ``since_seq``, in order."""
         return self._df("SELECT * FROM dispatch_log WHERE seq > ? ORDER BY seq", [int(since_seq)])
+
+    def corrections(self) -> list[Correction]:
+        """Every ``correct`` row (the operators' corrections of routed events), in order."""
+        return parse_corrections(self._df(
+            "SELECT * FROM dispatch_log WHERE action = 'correct' ORDER BY seq", []))
 
     def changes_since(self, seq: int) -> pd.DataFrame:
         """The rows written after ``seq`` (by any seat), in order: what a seat has to catch
@@ -630,7 +695,9 @@ def check_text(**kw: str) -> None:
 def check_rule(r: dict[str, Any], state: dict[str, str], creates: dict[str, int]) -> list[str]:
     """The order rules, replayed over the log (catches a rewritten but re-hashed log)."""
     oid, action, seq = r["order_id"], r["action"], int(r["seq"])
-    if action == "create" or action in EVENT_ACTIONS:
+    if action == "correct":  # about the event, no order: may repeat, changes no state
+        return []
+    if action == "create" or action in DISPOSALS:
         if oid in creates:
             return [f"row seq {seq}: order {oid} created a second time (first at seq "
                     f"{creates[oid]})"]

@@ -210,9 +210,9 @@
 <context>
     <name>DispatchController</name>
     <message>
-        <location filename="../../cockpit/controllers/dispatch.py" line="+281"/>
+        <location filename="../../cockpit/controllers/dispatch.py" line="+317"/>
         <source>派遣库未打开：不能派遣</source>
-        <extracomment>event -&gt; what a new order needs beside the plan (a levels store: area, owner) The level the lists name places at (区县 / 镇街): see queue.place_level. The clock time of the last tick shown (events, orders). Hook: ``suggest_type(event row) -&gt; type_id | None`` for an event without a type (a text router can plug in here); the operator still chooses in the preview.</extracomment>
+        <extracomment>event -&gt; what a new order needs beside the plan (a levels store: area, owner) The level the lists name places at (区县 / 镇街): see queue.place_level. event id -&gt; the router&apos;s answer for the events it typed itself (自动分拨) The clock time of the last tick shown (events, orders). Hook: ``suggest_type(event row) -&gt; answer | None`` for an event without a type (the row carries ``title`` and ``description``), called off the GUI thread. The answer is a type id, or the router&apos;s ``{&quot;candidates&quot;: [{&quot;type_id&quot;, &quot;name&quot;, &quot;score&quot;}], &quot;auto&quot;: bool, &quot;reason&quot;: str}`` (:mod:`cockpit.controllers.triage`): ``auto`` routes the event at once (自动分拨), else the operator chooses among them.</extracomment>
         <translation>No dispatch store is open: dispatching is off</translation>
     </message>
     <message>
@@ -251,7 +251,7 @@
         <translation>The dispatch store cannot be opened: no dispatching (details in the log)</translation>
     </message>
     <message>
-        <location line="+33"/>
+        <location line="+38"/>
         <location line="+34"/>
         <source>只读，不能派遣：{reason}</source>
         <translation>Read-only, cannot dispatch: {reason}</translation>
@@ -273,16 +273,17 @@
     </message>
     <message>
         <location line="+1"/>
+        <location line="+538"/>
         <source>预案生成失败：{error}</source>
         <translation>Could not prepare the plan: {error}</translation>
     </message>
     <message>
-        <location line="+34"/>
+        <location line="-504"/>
         <source>只读，不能操作工单：{reason}</source>
         <translation>Read-only, orders cannot be changed: {reason}</translation>
     </message>
     <message>
-        <location line="+126"/>
+        <location line="+160"/>
         <source>事件 {event}</source>
         <translation>Event {event}</translation>
     </message>
@@ -292,7 +293,7 @@
         <translation>Refresh failed: {error}</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+17"/>
         <source>事件源问题 {n} 条（已跳过）：{last}</source>
         <translation>{n} event feed problem(s) (skipped): {last}</translation>
     </message>
@@ -313,7 +314,17 @@
         <translation>⚠ Order overdue: {dept} {action} late · {event} ({order})</translation>
     </message>
     <message>
-        <location line="+169"/>
+        <location line="+245"/>
+        <source>纠正未记录：{error}</source>
+        <translation>Correction not recorded: {error}</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>自动分拨 · 事件 {event} → {type}（置信度 {score}）</source>
+        <translation>Routed automatically · event {event} → {type} (confidence {score})</translation>
+    </message>
+    <message>
+        <location line="+18"/>
         <source>未派遣：{error}</source>
         <translation>Not dispatched: {error}</translation>
     </message>
@@ -362,7 +373,7 @@
 <context>
     <name>DispatchPanel</name>
     <message>
-        <location filename="../../widgets/dispatch_panel.py" line="+149"/>
+        <location filename="../../widgets/dispatch_panel.py" line="+157"/>
         <source>派遣工单</source>
         <translation>Orders</translation>
     </message>
@@ -383,12 +394,22 @@
         <translation>Overdue only</translation>
     </message>
     <message>
-        <location line="-81"/>
+        <location line="-87"/>
         <source>值守队列 · 超时在前</source>
         <translation>Duty queue · overdue first</translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+7"/>
+        <source>＋ 新建事件</source>
+        <translation>＋ New report</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>来电登记：输入市民原话，智能分拨 (Ctrl+N)</source>
+        <translation>Phone call: type the caller&apos;s words, routed automatically (Ctrl+N)</translation>
+    </message>
+    <message>
+        <location line="+20"/>
         <source>默认顺序</source>
         <translation>Default order</translation>
     </message>
@@ -549,27 +570,29 @@ Order {order} ({state})</translation>
 <context>
     <name>DispatchPreview</name>
     <message>
-        <location filename="../../widgets/dispatch_preview.py" line="+143"/>
+        <location filename="../../widgets/dispatch_preview.py" line="+152"/>
         <source>一键调度 · 派遣预览</source>
         <translation>One-click dispatch · preview</translation>
     </message>
     <message>
-        <location line="+46"/>
+        <location line="+47"/>
         <source>事件 {event}</source>
         <translation>Event {event}</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+30"/>
+        <location line="+389"/>
         <source>默认处置流程</source>
         <translation>default procedure</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-388"/>
+        <location line="+389"/>
         <source>预案 {plan} · {steps} 步 · {depts} 个部门</source>
         <translation>Plan: {plan} · {steps} step(s) · {depts} dept(s)</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="-384"/>
         <source>步</source>
         <translation>Step</translation>
     </message>
@@ -594,7 +617,7 @@ Order {order} ({state})</translation>
         <translation>Deadline</translation>
     </message>
     <message>
-        <location line="+47"/>
+        <location line="+34"/>
         <source>影响分析 · 半径 {r} km</source>
         <translation>Impact · radius {r} km</translation>
     </message>
@@ -659,7 +682,12 @@ Order {order} ({state})</translation>
         <translation>Estimated repair {t}</translation>
     </message>
     <message>
-        <location line="-30"/>
+        <location line="-90"/>
+        <source>自动分拨 · {type} · 置信度 {score}</source>
+        <translation>Routed automatically · {type} · confidence {score}</translation>
+    </message>
+    <message>
+        <location line="+60"/>
         <source>影响分析 · {net}管网阀门隔离</source>
         <translation>Impact · {net} network valve isolation</translation>
     </message>
@@ -680,17 +708,18 @@ Order {order} ({state})</translation>
     </message>
     <message>
         <location line="+3"/>
-        <location line="+121"/>
+        <location line="+144"/>
         <source>取消 Esc</source>
         <translation>Cancel Esc</translation>
     </message>
     <message>
-        <location line="-117"/>
+        <location line="-140"/>
+        <location line="+308"/>
         <source>确认派遣 {n} 个部门 · Enter</source>
         <translation>Dispatch to {n} dept(s) · Enter</translation>
     </message>
     <message>
-        <location line="+46"/>
+        <location line="-262"/>
         <source>管段 {id}</source>
         <translation>pipe {id}</translation>
     </message>
@@ -790,7 +819,12 @@ Order {order} ({state})</translation>
         <translation>This event has no event type: choose one to prepare its plan</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+9"/>
+        <source>智能分拨建议（待分拨）</source>
+        <translation>Router&apos;s suggestions (awaiting routing)</translation>
+    </message>
+    <message>
+        <location line="+18"/>
         <source>输入类型名称或编号筛选</source>
         <translation>Type a type&apos;s name or id to filter</translation>
     </message>
@@ -805,7 +839,7 @@ Order {order} ({state})</translation>
         <translation>Prepare plan · Enter</translation>
     </message>
     <message>
-        <location line="+31"/>
+        <location line="+38"/>
         <source>请选择一个事件类型</source>
         <translation>Choose an event type</translation>
     </message>
@@ -815,7 +849,27 @@ Order {order} ({state})</translation>
         <translation>Dispatching…</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+38"/>
+        <source>事件类型</source>
+        <translation>Event type</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>增派部门</source>
+        <translation>Add department</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>＋ 增派</source>
+        <translation>＋ Add</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>取消勾选即不派该部门</source>
+        <translation>Untick a department to leave it out</translation>
+    </message>
+    <message>
+        <location line="+73"/>
         <source>已派遣</source>
         <translation>Dispatched</translation>
     </message>
@@ -969,7 +1023,7 @@ Order {order} ({state})</translation>
 <context>
     <name>EventsModel</name>
     <message>
-        <location filename="../../widgets/dispatch_panel.py" line="-1142"/>
+        <location filename="../../widgets/dispatch_panel.py" line="-1150"/>
         <source>⚠ 工单超时 · {n} 部门</source>
         <translation>⚠ Order overdue · {n} depts</translation>
     </message>
@@ -1585,7 +1639,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../cockpit/window.py" line="+88"/>
+        <location filename="../../cockpit/window.py" line="+89"/>
         <source>应急仓库</source>
         <translation>Warehouses</translation>
     </message>
@@ -1669,17 +1723,17 @@ Occurred {at} · {state}</translation>
     </message>
     <message>
         <location line="+118"/>
-        <location line="+132"/>
+        <location line="+135"/>
         <source>城市运行一屏统揽</source>
         <translation>City Operations Cockpit</translation>
     </message>
     <message>
-        <location line="-75"/>
+        <location line="-78"/>
         <source>无实时接入 · 仅历史数据</source>
         <translation>No live feed · history only</translation>
     </message>
     <message>
-        <location line="+88"/>
+        <location line="+91"/>
         <source>八大板块</source>
         <translation>Eight boards</translation>
     </message>
@@ -1709,7 +1763,7 @@ Occurred {at} · {state}</translation>
         <translation>Categories</translation>
     </message>
     <message>
-        <location line="+217"/>
+        <location line="+221"/>
         <source>无法启动演练窗口</source>
         <extracomment>The splitters a mode&apos;s layout is made of (the review panel adds its own).</extracomment>
         <translation>Could not start the drill window</translation>
@@ -2017,6 +2071,89 @@ Occurred {at} · {state}</translation>
     </message>
 </context>
 <context>
+    <name>ReportEntry</name>
+    <message>
+        <location filename="../../widgets/report_entry.py" line="+50"/>
+        <source>新建事件 · 来电登记</source>
+        <translation>New report · phone call</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>来电内容（市民原话）：</source>
+        <translation>The caller&apos;s words:</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>例如：解放碑这边路上井盖不见了，好危险</source>
+        <translation>e.g. a manhole cover is missing near Jiefangbei, it&apos;s dangerous</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>分拨 (Ctrl+Enter)</source>
+        <translation>Route (Ctrl+Enter)</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>其他类型：</source>
+        <translation>Other type:</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>（按建议）</source>
+        <translation>(as suggested)</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>取消</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>创建事件</source>
+        <translation>Create event</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>分拨中…</source>
+        <translation>Routing…</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>{name}  ·  {score:.0%}</source>
+        <translation>{name}  ·  {score:.0%}</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>地点：{place}    紧急程度：{u}</source>
+        <translation>Place: {place}    urgency: {u}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>未识别</source>
+        <translation>not found</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>自动分拨：{name}</source>
+        <translation>Routed automatically: {name}</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>置信度不足</source>
+        <translation>confidence too low</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>待分拨：{reason}，请选择事件类型</source>
+        <translation>Waiting for the operator: {reason}; choose the event type</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>请先分拨并选择事件类型</source>
+        <translation>Route the report and choose its type first</translation>
+    </message>
+</context>
+<context>
     <name>ReviewPanel</name>
     <message>
         <location filename="../../cockpit/controllers/review.py" line="+438"/>
@@ -2209,7 +2346,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>ShortcutSheet</name>
     <message>
-        <location filename="../../widgets/shortcut_sheet.py" line="+67"/>
+        <location filename="../../widgets/shortcut_sheet.py" line="+68"/>
         <source>快捷键</source>
         <translation>Keyboard shortcuts</translation>
     </message>
@@ -2294,6 +2431,40 @@ Occurred {at} · {state}</translation>
         <location line="+3"/>
         <source>本单位</source>
         <translation>This unit</translation>
+    </message>
+</context>
+<context>
+    <name>TriageController</name>
+    <message>
+        <location filename="../../cockpit/controllers/triage.py" line="+126"/>
+        <source>分拨模型准备中（首次需训练，约一分钟）…</source>
+        <translation>Preparing the router (the first time it trains, about a minute)…</translation>
+    </message>
+    <message>
+        <location line="+43"/>
+        <location line="+10"/>
+        <source>智能分拨不可用：{error}</source>
+        <translation>Routing unavailable: {error}</translation>
+    </message>
+    <message>
+        <location line="+24"/>
+        <source>最高置信度 {s:.0%} 低于阈值 {t:.0%}</source>
+        <translation>best score {s:.0%} is below the threshold {t:.0%}</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>已登记事件 {event}：操作员改分拨为 {type}（已记入派遣日志）</source>
+        <translation>Event {event} created: the operator routed it to {type} (logged in the dispatch log)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>已登记事件 {event}：自动分拨 {type}</source>
+        <translation>Event {event} created: routed automatically to {type}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>已登记事件 {event}：人工分拨 {type}</source>
+        <translation>Event {event} created: routed by the operator to {type}</translation>
     </message>
 </context>
 <context>
@@ -2643,7 +2814,7 @@ Occurred {at} · {state}</translation>
         <translation>this machine has {n} screen(s), numbered 0 to {last}.</translation>
     </message>
     <message>
-        <location filename="../../cockpit/window.py" line="-857"/>
+        <location filename="../../cockpit/window.py" line="-864"/>
         <source>建立各区域</source>
         <translation>Building the regions</translation>
     </message>
@@ -2663,7 +2834,7 @@ Occurred {at} · {state}</translation>
         <translation>Events and dispatch</translation>
     </message>
     <message>
-        <location line="+45"/>
+        <location line="+48"/>
         <source>五色图与排名</source>
         <translation>Five-colour grid and rankings</translation>
     </message>
@@ -3000,7 +3171,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>dispatch_preview</name>
     <message>
-        <location filename="../../widgets/dispatch_preview.py" line="-465"/>
+        <location filename="../../widgets/dispatch_preview.py" line="-632"/>
         <source>响应</source>
         <translation>React</translation>
     </message>
@@ -4295,7 +4466,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>shortcut_sheet</name>
     <message>
-        <location filename="../../widgets/shortcut_sheet.py" line="-47"/>
+        <location filename="../../widgets/shortcut_sheet.py" line="-48"/>
         <source>全局</source>
         <extracomment>(group, [(keys, what)]) — the window&apos;s shortcuts (cockpit/window.py, the dispatch panel, the replay bar).</extracomment>
         <translation>Everywhere</translation>
@@ -4319,6 +4490,11 @@ Occurred {at} · {state}</translation>
         <location line="+1"/>
         <source>搜索事件编号、标题、街道、社区、风险点</source>
         <translation>Search event IDs and titles, streets, communities, risk points</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>新建事件：来电登记，智能分拨</source>
+        <translation>New report: a phone call typed in, routed</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -4966,18 +5142,21 @@ Occurred {at} · {state}</translation>
         <translation>Points lost</translation>
     </message>
     <message>
-        <location filename="../../datasets/routing.py" line="+204"/>
+        <location filename="../../cockpit/controllers/dispatch.py" line="-1017"/>
+        <location filename="../../datasets/routing.py" line="+222"/>
         <source>接报签收</source>
         <extracomment>The actions of an order that have a deadline, in the order they happen. The plan stage whose steps set each action&apos;s deadline.</extracomment>
         <translation>Acknowledge the report</translation>
     </message>
     <message>
         <location line="+1"/>
+        <location filename="../../datasets/routing.py" line="+1"/>
         <source>现场核查</source>
         <translation>Verify on site</translation>
     </message>
     <message>
         <location line="+1"/>
+        <location filename="../../datasets/routing.py" line="+1"/>
         <source>完成处置</source>
         <translation>Finish handling</translation>
     </message>
@@ -5099,6 +5278,21 @@ Occurred {at} · {state}</translation>
         <location line="+35"/>
         <source>{n} 个{unit}没有边界：以中心点着色</source>
         <translation>{n} {unit} without a boundary: drawn at their centres</translation>
+    </message>
+    <message>
+        <location filename="../../datasets/triage/__init__.py" line="+55"/>
+        <source>报告是空的</source>
+        <translation>the report is empty</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>报告里没有可识别的中文描述</source>
+        <translation>the report has no Chinese description to read</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>分拨模型尚未训练</source>
+        <translation>the router has not been trained yet</translation>
     </message>
 </context>
 </TS>
