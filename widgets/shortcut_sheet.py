@@ -40,11 +40,13 @@ SHORTCUTS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
     )),
     (QT_TRANSLATE_NOOP("shortcut_sheet", "派遣工单"), (
         ("A", QT_TRANSLATE_NOOP("shortcut_sheet", "签收")),
+        ("K", QT_TRANSLATE_NOOP("shortcut_sheet", "核实（确认事件真实发生；应急流程）")),
         ("H", QT_TRANSLATE_NOOP("shortcut_sheet", "处置")),
-        ("V", QT_TRANSLATE_NOOP("shortcut_sheet", "核查")),
+        ("V", QT_TRANSLATE_NOOP("shortcut_sheet", "核查（检查处置结果）")),
         ("C", QT_TRANSLATE_NOOP("shortcut_sheet", "结案")),
         ("E", QT_TRANSLATE_NOOP("shortcut_sheet", "评价（满意 / 基本满意 / 不满意）")),
         ("X", QT_TRANSLATE_NOOP("shortcut_sheet", "撤销（须写原因）")),
+        ("R", QT_TRANSLATE_NOOP("shortcut_sheet", "退回上一环节重办（须写原因）")),
         ("Enter / Esc", QT_TRANSLATE_NOOP("shortcut_sheet", "确认框：确认 / 取消")),
     )),
     (QT_TRANSLATE_NOOP("shortcut_sheet", "演练与复盘"), (
