@@ -50,8 +50,8 @@ from cockpit.datasets.stages import DEFAULT_STAGES, STAGE_ACTION, parse_stages, 
 
 __all__ = [
     "PlanStep", "Plan", "plan_for_event", "plan_for_type", "plan_stages", "place_of",
-    "order_deadlines", "by_department", "DEADLINE_ACTIONS", "STAGE_OF_ACTION", "Impact", "Place", "Facility",
-    "RiskCount", "impact", "haversine_km", "EARTH_RADIUS_KM",
+    "order_deadlines", "by_department", "DEADLINE_ACTIONS", "STAGE_OF_ACTION", "Impact",
+    "Place", "Facility", "RiskCount", "impact", "haversine_km", "EARTH_RADIUS_KM",
 ]
 
 EARTH_RADIUS_KM = 6371.0088

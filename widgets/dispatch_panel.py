@@ -100,7 +100,8 @@ RATING_LABELS = {w: w for w in (QT_TRANSLATE_NOOP("dispatch_panel", "满意"),
 #: What each action does, for the confirmation (source language Chinese).
 ACTION_EFFECTS = {
     "acknowledge": QT_TRANSLATE_NOOP("dispatch_panel", "记录部门已签收，签收时限停止计时。"),
-    "confirm": QT_TRANSLATE_NOOP("dispatch_panel", "记录事件已核实（确认真实发生），工单转入处置。"),
+    "confirm": QT_TRANSLATE_NOOP("dispatch_panel",
+                                 "记录事件已核实（确认真实发生），工单转入处置。"),
     "handle": QT_TRANSLATE_NOOP("dispatch_panel", "记录现场处置完成，工单转入下一环节。"),
     "verify": QT_TRANSLATE_NOOP("dispatch_panel", "记录处置结果已核查，工单可结案。"),
     "close": QT_TRANSLATE_NOOP("dispatch_panel", "结案：工单完结，之后只能评价。"),
@@ -165,6 +166,9 @@ def severity_mark(sev: int) -> tuple[str, str]:
     """(shape, word) of a severity 1–4, the word in the interface language."""
     shape, word = SEVERITY.get(sev, ("●", str(sev)))
     return shape, tr_word(word, RISK_LEVEL)
+#: The order keys in one line (shown when the buttons are off).
+ACTION_KEYS_HINT = {0: QT_TRANSLATE_NOOP(
+    "dispatch_panel", "A 签收 · K 核实 · H 处置 · V 核查 · C 结案 · E 评价 · X 撤销 · R 退回")}
 #: Keys of the order actions.
 ACTION_KEYS = {Qt.Key.Key_A: "acknowledge", Qt.Key.Key_K: "confirm", Qt.Key.Key_H: "handle",
                Qt.Key.Key_V: "verify", Qt.Key.Key_C: "close", Qt.Key.Key_E: "evaluate",
@@ -1019,7 +1023,7 @@ class DispatchPanel(QFrame):
             b.clicked.connect(lambda _c=False, a=action: self.request_action(a))
             self.action_buttons[action] = b
             foot.addWidget(b)
-        self.orders_hint = QLabel(self.tr("A 签收 · K 核实 · H 处置 · V 核查 · C 结案 · E 评价 · X 撤销 · R 退回"))
+        self.orders_hint = QLabel(_label(ACTION_KEYS_HINT, 0))
         self.orders_hint.setObjectName("dpHint")
         self.orders_hint.hide()  # the buttons say it
         foot.addWidget(self.orders_hint)
@@ -1090,7 +1094,7 @@ class DispatchPanel(QFrame):
         self.events_hint.setText(self.tr("只读：不能派遣") if reason
                                  else self.tr("Enter / D 派遣预览 · X 不予派遣 · M 合并 · 点表头排序"))
         self.orders_hint.setText(self.tr("只读：不能操作工单") if reason else
-                                 self.tr("A 签收 · K 核实 · H 处置 · V 核查 · C 结案 · E 评价 · X 撤销 · R 退回"))
+                                 _label(ACTION_KEYS_HINT, 0))
         self.orders_hint.setVisible(bool(reason))
         for b in self.action_buttons.values():
             b.setEnabled(not reason)
