@@ -57,6 +57,10 @@ SHORTCUTS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
     (QT_TRANSLATE_NOOP("shortcut_sheet", "指标表盘"), (
         ("Enter / Space", QT_TRANSLATE_NOOP("shortcut_sheet", "打开板块明细")),
     )),
+    (QT_TRANSLATE_NOOP("shortcut_sheet", "城市体征卡片"), (
+        ("Tab / ← → ↑ ↓", QT_TRANSLATE_NOOP("shortcut_sheet", "在体征卡片之间移动")),
+        ("Enter / Space", QT_TRANSLATE_NOOP("shortcut_sheet", "打开该领域的指标列表")),
+    )),
 )
 
 
