@@ -236,6 +236,8 @@ def plan_for_type(con: duckdb.DuckDBPyConnection, type_id: str, district_code: s
     for no, dept, action, due, stage in raw:
         due = float(due)
         st = stage if stage in STEP_STAGES else _stage_for(due, targets)
+        if st == "verify" and "confirm" in flow and "verify" not in flow:
+            st = "confirm"  # an early on-site check in an emergency plan confirms the event
         steps.append(PlanStep(int(no), _resolve(dept, district, street, known), action, due, st,
                               plan_dept=dept))
     return Plan(steps, event_id=event_id, type_id=type_id, plan_id=plan_id, targets=targets,

@@ -24,8 +24,10 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from cockpit.datasets.i18n import QT_TRANSLATE_NOOP
+
 __all__ = ["STAGE_ORDER", "STAGE_ACTION", "ACTION_STAGE", "DEFAULT_STAGES", "EMERGENCY_STAGES",
-           "REWORKABLE", "parse_stages", "stage_problem", "order_stages", "stage_actions",
+           "REWORKABLE", "STAGE_WORDS", "parse_stages", "stage_problem", "order_stages", "stage_actions",
            "deadline_actions", "stage_targets", "stages_text"]
 
 #: Every stage a plan may name, in the one order they can run.
@@ -40,6 +42,22 @@ DEFAULT_STAGES = ("react", "handle", "verify", "close", "evaluate")
 EMERGENCY_STAGES = ("react", "confirm", "handle", "close")
 #: Stages an order can be returned to (退回) after they were done: the working stages.
 REWORKABLE = ("confirm", "handle", "verify")
+#: The words table (glossary) of the stages, in the "vocabulary" context: each stage's word
+#: and what it means — 核实 and 核查 are two stages, never one.
+STAGE_WORDS = {
+    "react": (QT_TRANSLATE_NOOP("vocabulary", "签收"),
+              QT_TRANSLATE_NOOP("vocabulary", "部门接单、开始响应")),
+    "confirm": (QT_TRANSLATE_NOOP("vocabulary", "核实"),
+                QT_TRANSLATE_NOOP("vocabulary", "确认事件真实发生（处置之前）")),
+    "handle": (QT_TRANSLATE_NOOP("vocabulary", "处置"),
+               QT_TRANSLATE_NOOP("vocabulary", "现场处置完成")),
+    "verify": (QT_TRANSLATE_NOOP("vocabulary", "核查"),
+               QT_TRANSLATE_NOOP("vocabulary", "检查处置结果（处置之后）")),
+    "close": (QT_TRANSLATE_NOOP("vocabulary", "结案"),
+              QT_TRANSLATE_NOOP("vocabulary", "工单完结")),
+    "evaluate": (QT_TRANSLATE_NOOP("vocabulary", "评价"),
+                 QT_TRANSLATE_NOOP("vocabulary", "满意 / 基本满意 / 不满意")),
+}
 #: The key of an order's deadlines (JSON of its create row) that holds a flow other than the
 #: default; a create row without it runs the default loop (every row written before flows).
 STAGES_KEY = "stages"

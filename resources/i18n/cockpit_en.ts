@@ -4,7 +4,7 @@
 <context>
     <name>ActionDialog</name>
     <message>
-        <location filename="../../widgets/dispatch_panel.py" line="+739"/>
+        <location filename="../../widgets/dispatch_panel.py" line="+759"/>
         <source>确认{action}</source>
         <extracomment>The order just acted on stays listed (and selected) until the selection moves. Columns hidden (in this order) when the title would get narrower than STRETCH_MIN: their words are in the row&apos;s tooltip and in the filters. The narrowest the stretching column (the event&apos;s title) gets, px.</extracomment>
         <translation>Confirm {action}</translation>
@@ -68,7 +68,7 @@
 <context>
     <name>AfterActionDialog</name>
     <message>
-        <location filename="../../widgets/after_action.py" line="+287"/>
+        <location filename="../../widgets/after_action.py" line="+289"/>
         <source>演练复盘报告</source>
         <translation>After-action report</translation>
     </message>
@@ -210,7 +210,7 @@
 <context>
     <name>DispatchController</name>
     <message>
-        <location filename="../../cockpit/controllers/dispatch.py" line="+280"/>
+        <location filename="../../cockpit/controllers/dispatch.py" line="+282"/>
         <source>派遣库未打开：不能派遣</source>
         <extracomment>event -&gt; what a new order needs beside the plan (a levels store: area, owner) The level the lists name places at (区县 / 镇街): see queue.place_level. The clock time of the last tick shown (events, orders). Hook: ``suggest_type(event row) -&gt; type_id | None`` for an event without a type (a text router can plug in here); the operator still chooses in the preview.</extracomment>
         <translation>No dispatch store is open: dispatching is off</translation>
@@ -277,7 +277,7 @@
         <translation>Could not prepare the plan: {error}</translation>
     </message>
     <message>
-        <location line="+34"/>
+        <location line="+35"/>
         <source>只读，不能操作工单：{reason}</source>
         <translation>Read-only, orders cannot be changed: {reason}</translation>
     </message>
@@ -287,7 +287,7 @@
         <translation>Event {event}</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+19"/>
         <source>刷新失败：{error}</source>
         <translation>Refresh failed: {error}</translation>
     </message>
@@ -338,7 +338,7 @@
         <translation> (repeated request, not written twice)</translation>
     </message>
     <message>
-        <location line="+57"/>
+        <location line="+58"/>
         <source>派遣库已连接：{path}</source>
         <translation>Dispatch store connected: {path}</translation>
     </message>
@@ -410,13 +410,7 @@
         <translation>All depts</translation>
     </message>
     <message>
-        <location line="-449"/>
-        <location line="+71"/>
-        <source>A 签收 · H 处置 · V 核查 · C 结案 · E 评价 · X 撤销</source>
-        <translation>A acknowledge · H handle · V verify · C close · E evaluate · X cancel</translation>
-    </message>
-    <message>
-        <location line="-6"/>
+        <location line="-384"/>
         <source>只读 · 不能派遣：{reason}</source>
         <translation>Read-only · cannot dispatch: {reason}</translation>
     </message>
@@ -531,7 +525,7 @@ Order {order} ({state})</translation>
         <translation>Select an order to see its timeline</translation>
     </message>
     <message>
-        <location line="+28"/>
+        <location line="+30"/>
         <source>时限 {t}</source>
         <translation>due {t}</translation>
     </message>
@@ -541,7 +535,7 @@ Order {order} ({state})</translation>
         <translation>no deadline</translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location line="+28"/>
         <source>来源 {sources}</source>
         <translation>Source {sources}</translation>
     </message>
@@ -549,7 +543,7 @@ Order {order} ({state})</translation>
 <context>
     <name>DispatchPreview</name>
     <message>
-        <location filename="../../widgets/dispatch_preview.py" line="+141"/>
+        <location filename="../../widgets/dispatch_preview.py" line="+143"/>
         <source>一键调度 · 派遣预览</source>
         <translation>One-click dispatch · preview</translation>
     </message>
@@ -843,7 +837,7 @@ Order {order} ({state})</translation>
 <context>
     <name>DomainTile</name>
     <message>
-        <location filename="../../widgets/vitals_panel.py" line="+312"/>
+        <location filename="../../widgets/vitals_panel.py" line="+346"/>
         <source>{n} 项</source>
         <translation>{n} items</translation>
     </message>
@@ -916,9 +910,14 @@ Order {order} ({state})</translation>
         <translation>Dispatch</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+11"/>
         <source>地点：{place}</source>
         <translation>Place: {place}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>流程：{flow}</source>
+        <translation>Stages: {flow}</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -954,7 +953,7 @@ Order {order} ({state})</translation>
 <context>
     <name>EventsModel</name>
     <message>
-        <location filename="../../widgets/dispatch_panel.py" line="-1138"/>
+        <location filename="../../widgets/dispatch_panel.py" line="-1153"/>
         <source>⚠ 工单超时 · {n} 部门</source>
         <translation>⚠ Order overdue · {n} depts</translation>
     </message>
@@ -1074,7 +1073,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>IndicatorDetail</name>
     <message>
-        <location filename="../../widgets/vitals_panel.py" line="+533"/>
+        <location filename="../../widgets/vitals_panel.py" line="+539"/>
         <source>{name} · 正在读取趋势…</source>
         <translation>{name} · loading the trend…</translation>
     </message>
@@ -1366,7 +1365,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>LevelsController</name>
     <message>
-        <location filename="../../cockpit/controllers/levels.py" line="+31"/>
+        <location filename="../../cockpit/controllers/levels.py" line="+32"/>
         <source>值班员</source>
         <translation>duty operator</translation>
     </message>
@@ -1386,7 +1385,7 @@ Occurred {at} · {state}</translation>
         <translation>trainer</translation>
     </message>
     <message>
-        <location line="+45"/>
+        <location line="+59"/>
         <source>未连接派遣库</source>
         <translation>No dispatch store</translation>
     </message>
@@ -1401,7 +1400,7 @@ Occurred {at} · {state}</translation>
         <translation>Shared dispatch store · {login}</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+6"/>
         <source>单席位 · {centre} · {user}</source>
         <translation>Single seat · {centre} · {user}</translation>
     </message>
@@ -2004,7 +2003,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>ReviewPanel</name>
     <message>
-        <location filename="../../cockpit/controllers/review.py" line="+431"/>
+        <location filename="../../cockpit/controllers/review.py" line="+433"/>
         <source>正在计算 …</source>
         <translation>Evaluating …</translation>
     </message>
@@ -2194,7 +2193,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>ShortcutSheet</name>
     <message>
-        <location filename="../../widgets/shortcut_sheet.py" line="+67"/>
+        <location filename="../../widgets/shortcut_sheet.py" line="+73"/>
         <source>快捷键</source>
         <translation>Keyboard shortcuts</translation>
     </message>
@@ -2217,7 +2216,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>StatusSummary</name>
     <message>
-        <location filename="../../widgets/vitals_panel.py" line="-674"/>
+        <location filename="../../widgets/vitals_panel.py" line="-714"/>
         <source>体征指标</source>
         <translation>Indicators</translation>
     </message>
@@ -2284,18 +2283,18 @@ Occurred {at} · {state}</translation>
 <context>
     <name>VitalsPanel</name>
     <message>
-        <location filename="../../widgets/vitals_panel.py" line="+841"/>
+        <location filename="../../widgets/vitals_panel.py" line="+881"/>
         <source>‹ 返回</source>
         <translation>‹ Back</translation>
     </message>
     <message>
         <location line="+5"/>
-        <location line="+174"/>
+        <location line="+187"/>
         <source>城市体征</source>
         <translation>City vital signs</translation>
     </message>
     <message>
-        <location line="-145"/>
+        <location line="-158"/>
         <source>曲线：近6小时各领域 &lt;span style=&apos;color:{warning}&apos;&gt;预警+报警&lt;/span&gt; 与 &lt;span style=&apos;color:{alarm}&apos;&gt;报警&lt;/span&gt; 指标数 · 点击领域看明细</source>
         <translation>Curves (6 h): &lt;span style=&apos;color:{warning}&apos;&gt;warning+alarm&lt;/span&gt; and &lt;span style=&apos;color:{alarm}&apos;&gt;alarm&lt;/span&gt; · click a domain</translation>
     </message>
@@ -2310,7 +2309,7 @@ Occurred {at} · {state}</translation>
         <translation>as of {t}</translation>
     </message>
     <message>
-        <location line="+103"/>
+        <location line="+116"/>
         <source>城市体征 · 指标列表</source>
         <translation>Vital signs · table</translation>
     </message>
@@ -2323,7 +2322,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>VitalsTableModel</name>
     <message>
-        <location line="-738"/>
+        <location line="-751"/>
         <source>状态</source>
         <translation>Status</translation>
     </message>
@@ -2406,7 +2405,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>after_action</name>
     <message>
-        <location filename="../../widgets/after_action.py" line="-227"/>
+        <location filename="../../widgets/after_action.py" line="-229"/>
         <source>签收</source>
         <translation>Acknowledge</translation>
     </message>
@@ -2424,6 +2423,16 @@ Occurred {at} · {state}</translation>
         <location line="+1"/>
         <source>结案</source>
         <translation>Close</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>核实</source>
+        <translation>Confirm</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>评价</source>
+        <translation>Evaluate</translation>
     </message>
     <message>
         <location line="+2"/>
@@ -2615,7 +2624,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>dispatch_panel</name>
     <message>
-        <location filename="../../widgets/dispatch_panel.py" line="-480"/>
+        <location filename="../../widgets/dispatch_panel.py" line="-492"/>
         <source>派遣</source>
         <translation>Dispatch</translation>
     </message>
@@ -2651,6 +2660,16 @@ Occurred {at} · {state}</translation>
     </message>
     <message>
         <location line="+1"/>
+        <source>核实</source>
+        <translation>Confirm</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>退回</source>
+        <translation>Return</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>待签收</source>
         <translation>To acknowledge</translation>
     </message>
@@ -2671,12 +2690,12 @@ Occurred {at} · {state}</translation>
     </message>
     <message>
         <location line="+1"/>
-        <location line="+11"/>
+        <location line="+12"/>
         <source>已结案</source>
         <translation>Closed</translation>
     </message>
     <message>
-        <location line="-11"/>
+        <location line="-12"/>
         <source>已评价</source>
         <translation>Evaluated</translation>
     </message>
@@ -2684,6 +2703,11 @@ Occurred {at} · {state}</translation>
         <location line="+1"/>
         <source>已撤销</source>
         <translation>Cancelled</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>已核实</source>
+        <translation>Confirmed</translation>
     </message>
     <message>
         <location line="+5"/>
@@ -2702,19 +2726,19 @@ Occurred {at} · {state}</translation>
         <translation>Overdue</translation>
     </message>
     <message>
-        <location line="-15"/>
-        <location line="+20"/>
+        <location line="-18"/>
+        <location line="+23"/>
         <source>不予派遣</source>
         <extracomment>Chinese source texts of the words below: show them with action_label() and friends.</extracomment>
         <translation>Dismiss</translation>
     </message>
     <message>
-        <location line="-19"/>
+        <location line="-22"/>
         <source>合并</source>
         <translation>Merge</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+18"/>
         <source>待分拨</source>
         <translation>Unrouted</translation>
     </message>
@@ -2751,12 +2775,7 @@ Occurred {at} · {state}</translation>
         <translation>Records that the department acknowledged; the react deadline stops.</translation>
     </message>
     <message>
-        <location line="+1"/>
-        <source>记录现场处置完成，工单转入核查。</source>
-        <translation>Records that handling on site is done; the order goes to verification.</translation>
-    </message>
-    <message>
-        <location line="+1"/>
+        <location line="+4"/>
         <source>记录处置结果已核查，工单可结案。</source>
         <translation>Records that the result was verified; the order can be closed.</translation>
     </message>
@@ -2777,6 +2796,11 @@ Occurred {at} · {state}</translation>
     </message>
     <message>
         <location line="+1"/>
+        <source>退回：工单回到上一工作环节重新办理（如核查未通过退回处置）；必须写明原因。</source>
+        <translation>Return: the order goes back to the previous working stage to be done again (a failed verification goes back to handling); a reason is required.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>不予派遣：事件移出待办队列；必须写明原因。</source>
         <translation>Dismiss: the event leaves the queue without dispatch; a reason is required.</translation>
     </message>
@@ -2817,7 +2841,13 @@ Occurred {at} · {state}</translation>
         <translation>Patrol</translation>
     </message>
     <message>
-        <location line="+55"/>
+        <location line="+51"/>
+        <source>A 签收 · K 核实 · H 处置 · V 核查 · C 结案 · E 评价 · X 撤销 · R 退回</source>
+        <extracomment>The order keys in one line (shown when the buttons are off).</extracomment>
+        <translation>A acknowledge · K confirm · H handle · V verify · C close · E evaluate · X cancel · R return</translation>
+    </message>
+    <message>
+        <location line="+8"/>
         <source>全部区县</source>
         <translation>All districts</translation>
     </message>
@@ -2842,9 +2872,9 @@ Occurred {at} · {state}</translation>
         <translation>All communities</translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location line="+23"/>
         <source>{d}天 {hh}:{mm}</source>
-        <extracomment>Keys of the event actions (besides Enter / D 派遣). The focus outline (the same in the application&apos;s style sheet). Font size of the tables, readable from across the room on a wall.</extracomment>
+        <extracomment>Keys of the event actions (besides Enter / D 派遣). Every action that can have a deadline; a row&apos;s own are its ``stages`` (order_stages()). The focus outline (the same in the application&apos;s style sheet). Font size of the tables, readable from across the room on a wall.</extracomment>
         <translation>{d}d {hh}:{mm}</translation>
     </message>
     <message>
@@ -2920,14 +2950,24 @@ Occurred {at} · {state}</translation>
         <translation>Department</translation>
     </message>
     <message>
-        <location line="-325"/>
-        <location line="+326"/>
+        <location line="-326"/>
+        <location line="+327"/>
         <source>区县</source>
         <extracomment>Keys of the order actions. The place column&apos;s words by the level it shows: (column, all of them).</extracomment>
         <translation>District</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="-401"/>
+        <source>记录事件已核实（确认真实发生），工单转入处置。</source>
+        <translation>Records that the event is confirmed (it really happened); the order goes to handling.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>记录现场处置完成，工单转入下一环节。</source>
+        <translation>Records that handling on site is done; the order goes to its next stage.</translation>
+    </message>
+    <message>
+        <location line="+399"/>
         <source>状态</source>
         <translation>State</translation>
     </message>
@@ -2940,7 +2980,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>dispatch_preview</name>
     <message>
-        <location filename="../../widgets/dispatch_preview.py" line="-460"/>
+        <location filename="../../widgets/dispatch_preview.py" line="-462"/>
         <source>响应</source>
         <translation>React</translation>
     </message>
@@ -2958,6 +2998,11 @@ Occurred {at} · {state}</translation>
         <location line="+1"/>
         <source>结案</source>
         <translation>Close</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>核实</source>
+        <translation>Confirm</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -3020,7 +3065,7 @@ Occurred {at} · {state}</translation>
         <translation>care home</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+11"/>
         <source>{m} 分钟</source>
         <translation>{m} min</translation>
     </message>
@@ -3081,6 +3126,11 @@ Occurred {at} · {state}</translation>
         <location line="+1"/>
         <source>结案</source>
         <translation>Close</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>核实</source>
+        <translation>Confirm</translation>
     </message>
     <message>
         <location line="+26"/>
@@ -3232,7 +3282,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>evaluation</name>
     <message>
-        <location filename="../../datasets/evaluation.py" line="+129"/>
+        <location filename="../../datasets/evaluation.py" line="+130"/>
         <source>无数据</source>
         <extracomment>Shown for a missing score: grey, &quot;无数据&quot;. Never a level colour.</extracomment>
         <translation>No data</translation>
@@ -3347,7 +3397,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>map_key</name>
     <message>
-        <location filename="../../cockpit/controllers/map.py" line="+375"/>
+        <location filename="../../cockpit/controllers/map.py" line="+382"/>
         <source>图例</source>
         <extracomment>the layer whose &quot;drawn&quot; report times a refresh (sent last when it is the pipes) the live feed&apos;s reports for the event layer (plain rows; set by the window) The last mark command sent (the selection on the map). The clock time of the last answered query (what the page shows now).</extracomment>
         <translation>Map key</translation>
@@ -3918,12 +3968,17 @@ Occurred {at} · {state}</translation>
         <translation>Dispatch records: </translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+4"/>
+        <source>核实按时率</source>
+        <translation>Confirmed on time</translation>
+    </message>
+    <message>
+        <location line="+15"/>
         <source>六、方法说明</source>
         <translation>6. Method</translation>
     </message>
     <message>
-        <location line="-116"/>
+        <location line="-118"/>
         <source>每格显示得分与等级颜色；灰色“无数据”为缺失（不计为 0），深灰“样本不足”为闭环处置派单过少。</source>
         <translation>Each cell shows the score in its level colour; grey &quot;No data&quot; is missing (not counted as 0), dark grey &quot;Too few&quot; means too few closed-loop orders.</translation>
     </message>
@@ -3953,7 +4008,7 @@ Occurred {at} · {state}</translation>
         <translation>Acknowledged on time</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>核查按时率</source>
         <translation>Verified on time</translation>
     </message>
@@ -3973,8 +4028,8 @@ Occurred {at} · {state}</translation>
         <translation>Overdue</translation>
     </message>
     <message>
-        <location line="-48"/>
-        <location line="+48"/>
+        <location line="-49"/>
+        <location line="+49"/>
         <source>得分</source>
         <translation>Score</translation>
     </message>
@@ -3982,7 +4037,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>review</name>
     <message>
-        <location filename="../../cockpit/controllers/review.py" line="-483"/>
+        <location filename="../../cockpit/controllers/review.py" line="-485"/>
         <source>派遣记录</source>
         <translation>dispatch records</translation>
     </message>
@@ -4028,12 +4083,12 @@ Occurred {at} · {state}</translation>
     </message>
     <message>
         <location line="+0"/>
-        <location line="+52"/>
+        <location line="+54"/>
         <source>得分</source>
         <translation>Score</translation>
     </message>
     <message>
-        <location line="-51"/>
+        <location line="-53"/>
         <source>等级</source>
         <translation>Level</translation>
     </message>
@@ -4064,12 +4119,12 @@ Occurred {at} · {state}</translation>
     </message>
     <message>
         <location line="+0"/>
-        <location line="+33"/>
+        <location line="+35"/>
         <source>数值</source>
         <translation>Value</translation>
     </message>
     <message>
-        <location line="-26"/>
+        <location line="-28"/>
         <source>样本量（派单）</source>
         <translation>Sample (orders)</translation>
     </message>
@@ -4085,6 +4140,11 @@ Occurred {at} · {state}</translation>
     </message>
     <message>
         <location line="+1"/>
+        <source>核实按时率</source>
+        <translation>Confirmed on time</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>核查按时率</source>
         <translation>Verified on time</translation>
     </message>
@@ -4204,7 +4264,7 @@ Occurred {at} · {state}</translation>
     <name>risk_level</name>
     <message>
         <location filename="../../datasets/schema.py" line="+35"/>
-        <location filename="../../widgets/dispatch_panel.py" line="-380"/>
+        <location filename="../../widgets/dispatch_panel.py" line="-385"/>
         <location filename="../../widgets/map_side.py" line="-41"/>
         <source>重大</source>
         <extracomment>Admin levels, top to bottom. Event sources (Chinese labels live in the UI translations). Facility kinds. Kinds of pipe network (a pipe&apos;s and a node&apos;s ``network``). Kinds of network node. ``source`` (water plant, gas gate station) and ``tank`` (a water reservoir or tower) feed the network; ``valve`` closes; the others pass flow on. Pipe materials. Risk levels: 1 重大 (major) … 4 低 (low).</extracomment>
@@ -4235,7 +4295,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>shortcut_sheet</name>
     <message>
-        <location filename="../../widgets/shortcut_sheet.py" line="-47"/>
+        <location filename="../../widgets/shortcut_sheet.py" line="-53"/>
         <source>全局</source>
         <extracomment>(group, [(keys, what)]) — the window&apos;s shortcuts (cockpit/window.py, the dispatch panel, the replay bar).</extracomment>
         <translation>Everywhere</translation>
@@ -4322,16 +4382,36 @@ Occurred {at} · {state}</translation>
     </message>
     <message>
         <location line="+1"/>
+        <source>核实（确认事件真实发生；应急流程）</source>
+        <translation>Confirm (the event is real; emergency flow)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>处置</source>
         <translation>Handle</translation>
     </message>
     <message>
         <location line="+1"/>
-        <source>核查</source>
-        <translation>Verify</translation>
+        <source>核查（检查处置结果）</source>
+        <translation>Verify (check the result of the handling)</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>城市体征卡片</source>
+        <translation>Vital-sign tiles</translation>
     </message>
     <message>
         <location line="+1"/>
+        <source>在体征卡片之间移动</source>
+        <translation>Move between the vital-sign tiles</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>打开该领域的指标列表</source>
+        <translation>Open the domain&apos;s indicator list</translation>
+    </message>
+    <message>
+        <location line="-16"/>
         <source>结案</source>
         <translation>Close</translation>
     </message>
@@ -4344,6 +4424,11 @@ Occurred {at} · {state}</translation>
         <location line="+1"/>
         <source>撤销（须写原因）</source>
         <translation>Cancel (with a reason)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>退回上一环节重办（须写原因）</source>
+        <translation>Return to the previous stage to be done again (with a reason)</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -4397,7 +4482,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>vitals_panel</name>
     <message>
-        <location filename="../../widgets/vitals_panel.py" line="-314"/>
+        <location filename="../../widgets/vitals_panel.py" line="-354"/>
         <source>预 {range}</source>
         <extracomment>Statuses, worst first. The vital-sign domains in the house order (the schema&apos;s VITAL_DOMAINS; widgets do not import the datasets package).</extracomment>
         <translation>warn {range}</translation>
@@ -4411,9 +4496,9 @@ Occurred {at} · {state}</translation>
 <context>
     <name>vocabulary</name>
     <message>
-        <location filename="../../datasets/drill.py" line="+735"/>
+        <location filename="../../datasets/drill.py" line="+748"/>
         <source>每条注入 100 分：派遣 20（时限内满分，至 3 倍时限线性降至 0）+ 部门 30 × max(0, 正确 − 0.5 × 错派) / 应派 + 各阶段时限 50 均分；总分为加权平均。</source>
-        <extracomment>Where the shipped scenarios live. The order action that finishes each stage, in the order the store&apos;s actions run. Points per part of an inject&apos;s score. The folder of a dataset directory that holds the dataset&apos;s own scenarios. How a drill is scored, in words (the widgets show it translated).</extracomment>
+        <extracomment>Where the shipped scenarios live. The order action that finishes each stage a scenario can time, in the one stage order. Points per part of an inject&apos;s score. the flow of the expected plan (its ``stages``; set from the catalog by :func:`available_scenarios`, else the loop) The folder of a dataset directory that holds the dataset&apos;s own scenarios. How a drill is scored, in words (the widgets show it translated).</extracomment>
         <translation>Each inject scores 100: dispatch 20 (full marks within the target, falling linearly to 0 at 3× the target) + departments 30 × max(0, right − 0.5 × wrong) / expected + stage deadlines 50, shared equally; the total is the weighted mean.</translation>
     </message>
     <message>
@@ -4426,13 +4511,13 @@ Occurred {at} · {state}</translation>
     <message>
         <location line="+2"/>
         <location filename="../../datasets/report.py" line="+393"/>
-        <location line="+86"/>
+        <location line="+89"/>
         <source>总分</source>
         <extracomment>The total&apos;s column name.</extracomment>
         <translation>Total</translation>
     </message>
     <message>
-        <location filename="../../datasets/report.py" line="-484"/>
+        <location filename="../../datasets/report.py" line="-487"/>
         <source>按分数段（绝对阈值）</source>
         <translation>by score bands (absolute thresholds)</translation>
     </message>
@@ -4545,8 +4630,8 @@ Occurred {at} · {state}</translation>
     </message>
     <message>
         <location line="+2"/>
-        <source>闭环处置板块取自派遣记录：签收、核查、处置三个环节的按时率与结案率的平均 × 100；当季派单少于 {n} 件为“样本不足”，不评色、不排名。</source>
-        <translation>The closed-loop board comes from the dispatch records: the mean of the on-time rates of acknowledging, verifying and handling and of the closure rate, × 100; a unit with fewer than {n} orders in the quarter is &quot;Too few&quot;: no colour, no rank.</translation>
+        <source>闭环处置板块取自派遣记录：签收、核实（应急流程）、核查、处置各环节的按时率与结案率的平均 × 100；当季派单少于 {n} 件为“样本不足”，不评色、不排名。</source>
+        <translation>The closed-loop board comes from the dispatch records: the mean of the on-time rates of acknowledging, confirming (emergency flow), verifying and handling and of the closure rate, × 100; a unit with fewer than {n} orders in the quarter is &quot;Too few&quot;: no colour, no rank.</translation>
     </message>
     <message>
         <location line="+4"/>
@@ -4615,13 +4700,13 @@ Occurred {at} · {state}</translation>
         <location line="+12"/>
         <location line="+14"/>
         <location line="+11"/>
-        <location line="+17"/>
+        <location line="+20"/>
         <location line="+16"/>
         <source>单位</source>
         <translation>Unit</translation>
     </message>
     <message>
-        <location line="-188"/>
+        <location line="-191"/>
         <source>{top}城市运行 · 五色图与季度晾晒报告</source>
         <translation>{top} City Operations · five-colour grid and quarterly ranking</translation>
     </message>
@@ -4684,12 +4769,12 @@ Occurred {at} · {state}</translation>
         <location line="+5"/>
         <location line="+16"/>
         <location line="+26"/>
-        <location line="+44"/>
+        <location line="+47"/>
         <source>名次</source>
         <translation>Rank</translation>
     </message>
     <message>
-        <location line="-86"/>
+        <location line="-89"/>
         <source>变化</source>
         <translation>Change</translation>
     </message>
@@ -4705,13 +4790,13 @@ Occurred {at} · {state}</translation>
         <location line="+12"/>
         <location line="+14"/>
         <location line="+11"/>
-        <location line="+17"/>
+        <location line="+20"/>
         <location line="+16"/>
         <source>单位代码</source>
         <translation>Unit code</translation>
     </message>
     <message>
-        <location line="-86"/>
+        <location line="-89"/>
         <source>上季度名次</source>
         <translation>Last quarter rank</translation>
     </message>
@@ -4748,13 +4833,13 @@ Occurred {at} · {state}</translation>
     </message>
     <message>
         <location line="+3"/>
-        <location line="+28"/>
+        <location line="+31"/>
         <location line="+17"/>
         <source>板块</source>
         <translation>Board</translation>
     </message>
     <message>
-        <location line="-45"/>
+        <location line="-48"/>
         <source>类别</source>
         <translation>Kind</translation>
     </message>
@@ -4765,14 +4850,14 @@ Occurred {at} · {state}</translation>
     </message>
     <message>
         <location line="+0"/>
-        <location line="+12"/>
-        <location line="+17"/>
+        <location line="+14"/>
+        <location line="+18"/>
         <location line="+17"/>
         <source>得分</source>
         <translation>Score</translation>
     </message>
     <message>
-        <location line="-42"/>
+        <location line="-45"/>
         <source>前五</source>
         <translation>Top 5</translation>
     </message>
@@ -4792,7 +4877,12 @@ Occurred {at} · {state}</translation>
         <translation>Acknowledged on time</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
+        <source>核实按时率</source>
+        <translation>Confirmed on time</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>核查按时率</source>
         <translation>Verified on time</translation>
     </message>
@@ -4837,7 +4927,7 @@ Occurred {at} · {state}</translation>
         <translation>No data</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+8"/>
         <source>派遣记录</source>
         <translation>dispatch records</translation>
     </message>
@@ -4906,9 +4996,9 @@ Occurred {at} · {state}</translation>
         <translation>Points lost</translation>
     </message>
     <message>
-        <location filename="../../datasets/routing.py" line="+203"/>
+        <location filename="../../datasets/routing.py" line="+222"/>
         <source>接报签收</source>
-        <extracomment>The actions of an order that have a deadline, in the order they happen. The plan stage whose steps set each action&apos;s deadline.</extracomment>
+        <extracomment>Every action of an order that can have a deadline, in the one order they happen (an order&apos;s own flow holds some of them: :func:`cockpit.datasets.stages.order_stages`). The plan stage whose steps set each action&apos;s deadline. The event type&apos;s target (react_min, verify_min, handle_min) of each stage.</extracomment>
         <translation>Acknowledge the report</translation>
     </message>
     <message>
@@ -4922,9 +5012,9 @@ Occurred {at} · {state}</translation>
         <translation>Finish handling</translation>
     </message>
     <message>
-        <location filename="../../datasets/schema.py" line="+4"/>
+        <location filename="../../datasets/schema.py" line="+8"/>
         <source>水</source>
-        <extracomment>Plan step stages, in the order the dispatch loop runs them. Vital-sign domains used by the demo data (a dataset may add its own).</extracomment>
+        <extracomment>Plan step stages (a step&apos;s ``stage``): react 签收/反应, verify (the step&apos;s early on-site check; in a flow with 核实 it is the confirmation), handle 处置, close 结案, and confirm 核实 (confirm the event is real). Which stages an order runs is the plan&apos;s ``stages`` (:mod:`cockpit.datasets.stages`). Vital-sign domains used by the demo data (a dataset may add its own).</extracomment>
         <translation>Water</translation>
     </message>
     <message>
@@ -5039,6 +5129,67 @@ Occurred {at} · {state}</translation>
         <location line="+35"/>
         <source>{n} 个{unit}没有边界：以中心点着色</source>
         <translation>{n} {unit} without a boundary: drawn at their centres</translation>
+    </message>
+    <message>
+        <location filename="../../datasets/stages.py" line="+48"/>
+        <source>签收</source>
+        <extracomment>Every stage a plan may name, in the one order they can run. The order action that finishes each stage (react is 签收, acknowledge). The management loop: 签收 → 处置 → 核查 → 结案 → 评价 (a plan without ``stages``). The emergency flow: 反应 → 核实 → 处置 → 结案. Stages an order can be returned to (退回) after they were done: the working stages. The words table (glossary) of the stages, in the &quot;vocabulary&quot; context: each stage&apos;s word and what it means — 核实 and 核查 are two stages, never one.</extracomment>
+        <translation>Acknowledge</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>部门接单、开始响应</source>
+        <translation>the department takes the order and responds</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>核实</source>
+        <translation>Confirm</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>确认事件真实发生（处置之前）</source>
+        <translation>confirm that the event is real (before handling)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>处置</source>
+        <translation>Handle</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>现场处置完成</source>
+        <translation>the handling on site is done</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>核查</source>
+        <translation>Verify</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>检查处置结果（处置之后）</source>
+        <translation>check the result of the handling (after handling)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>结案</source>
+        <translation>Close</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>工单完结</source>
+        <translation>the order is finished</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>评价</source>
+        <translation>Evaluate</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>满意 / 基本满意 / 不满意</source>
+        <translation>satisfied / fairly satisfied / unsatisfied</translation>
     </message>
 </context>
 </TS>
