@@ -430,6 +430,29 @@ def test_resent_report_with_the_same_id_is_stored_once(tmp_path):
         svc.close(end_session=True)
 
 
+def test_an_error_inside_a_request_answers_the_error_array_not_a_trace(tmp_path):
+    def broken(_ids):
+        raise RuntimeError("/secret/path/dispatch.duckdb is locked")
+
+    opts = IntakeOptions(broker_port=None, http_port=0, api_keys=KEYS,
+                         client_id=f"intake-{uuid.uuid4().hex[:8]}")
+    svc = LiveService(tmp_path / "live.duckdb", VOCAB, opts, status_of=broken)
+    svc.start()
+    try:
+        code, first = post(f"{svc.http_url}/requests.json",
+                           {"api_key": KEYS["hotline"], "description": "路灯不亮", "lat": 29.5,
+                            "long": 106.5})
+        assert code == 201
+        rid = first[0]["service_request_id"]
+        code, body = get(f"{svc.http_url}/requests/{rid}.json")
+        assert code == 500
+        assert body == [{"code": 500, "description": "internal error: RuntimeError"}]
+        # and the endpoint goes on answering
+        assert get(f"{svc.http_url}/services.json")[0] == 200
+    finally:
+        svc.close()
+
+
 def test_ingest_quarantine_lists_recent_rejections(tmp_path):
     s = DuckLiveStore(tmp_path / "live.duckdb")
     from cockpit.datasets.ingest.store import Quarantined
@@ -640,3 +663,34 @@ def test_postgresql_live_tables_shared_by_every_seat(broker, pg_url):
     finally:
         svc.close(end_session=True)
         seat.close()
+
+
+@pytest.mark.parametrize("kind", ["duckdb", "postgresql"])
+def test_a_batch_of_reports_keeps_order_and_recognises_duplicates(kind, tmp_path, request):
+    """One committed batch (the group commit of many HTTP requests): seqs rise in arrival
+    order; a retry of a stored report and a repeat inside the batch get None and no row."""
+    from cockpit.datasets.ingest.store import Report
+
+    loc = request.getfixturevalue("pg_url") if kind == "postgresql" else tmp_path / "b.duckdb"
+    store = open_live_store(loc)
+    now = datetime(2026, 12, 6, 9, 0)
+
+    def rep(ext: str | None, text: str, client: str = "hotline") -> Report:
+        return Report(channel="http", client=client, description=text, received_at=now,
+                      occurred_at=now, lat=29.5, lon=106.5, ext_id=ext,
+                      attributes={"n": text})
+
+    try:
+        _n, first = store.write([], [rep("a", "一")], [])
+        _n, seqs = store.write([], [rep("b", "二"), rep("a", "一又"), rep(None, "三"),
+                                    rep("b", "二又"), rep("b", "别家", client="grid"),
+                                    rep(None, "四")], [])
+        assert seqs[1] is None and seqs[3] is None
+        kept = [s for s in seqs if s is not None]
+        assert len(kept) == 4 and kept == sorted(kept) and kept[0] > first[0]
+        texts = [r["description"] for r in store.reports_after(first[0])]
+        assert texts == ["二", "三", "别家", "四"]
+        assert store.counts()["report"] == 5
+        assert store.report(kept[2])["client"] == "grid"
+    finally:
+        store.close()

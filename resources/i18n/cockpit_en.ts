@@ -1430,7 +1430,7 @@ Occurred {at} · {state}</translation>
         <translation>{what}: order {order}</translation>
     </message>
     <message>
-        <location line="+47"/>
+        <location line="+58"/>
         <source>未记录：{error}</source>
         <translation>Not recorded: {error}</translation>
     </message>
@@ -1652,18 +1652,18 @@ Occurred {at} · {state}</translation>
         <translation>Replay is read-only: nothing is dispatched or written</translation>
     </message>
     <message>
-        <location line="+112"/>
-        <location line="+120"/>
+        <location line="+116"/>
+        <location line="+126"/>
         <source>城市运行一屏统揽</source>
         <translation>City Operations Cockpit</translation>
     </message>
     <message>
-        <location line="-72"/>
+        <location line="-75"/>
         <source>无实时接入 · 仅历史数据</source>
         <translation>No live feed · history only</translation>
     </message>
     <message>
-        <location line="+85"/>
+        <location line="+88"/>
         <source>八大板块</source>
         <translation>Eight boards</translation>
     </message>
@@ -2224,7 +2224,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>TrendChart</name>
     <message>
-        <location filename="../../widgets/trend.py" line="+31"/>
+        <location filename="../../widgets/trend.py" line="+32"/>
         <source>预警下限</source>
         <extracomment>pyqtgraph symbol of the state a crossing enters.</extracomment>
         <translation>warning low</translation>
@@ -2245,9 +2245,9 @@ Occurred {at} · {state}</translation>
         <translation>alarm high</translation>
     </message>
     <message>
-        <location line="+218"/>
+        <location line="+232"/>
         <source>▲ 进入报警 {n}</source>
-        <extracomment>How many series the last ``set_series`` drew, and over how many points.</extracomment>
+        <extracomment>(values with all-zero series as NaN, colour name), in drawing order How many series the last ``set_series`` drew, and over how many points.</extracomment>
         <translation>▲ into alarm {n}</translation>
     </message>
     <message>
@@ -2496,7 +2496,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>app</name>
     <message>
-        <location filename="../../cockpit/app.py" line="+295"/>
+        <location filename="../../cockpit/app.py" line="+332"/>
         <source>另一个驾驶舱正在运行</source>
         <translation>Another cockpit is running</translation>
     </message>
@@ -2506,12 +2506,12 @@ Occurred {at} · {state}</translation>
         <translation>A cockpit on {data} is already running (process {pid} on {host}). Switch to that window, or close it first.</translation>
     </message>
     <message>
-        <location line="+235"/>
+        <location line="+247"/>
         <source>城市运行一屏统揽</source>
         <translation>City Operations Cockpit</translation>
     </message>
     <message>
-        <location line="-221"/>
+        <location line="-233"/>
         <source>正在生成今日演示数据</source>
         <translation>Generating today&apos;s demo dataset</translation>
     </message>
@@ -2586,12 +2586,22 @@ Occurred {at} · {state}</translation>
         <translation>--replay runs with --mode drill and without --scenario.</translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+11"/>
+        <source>正在打开窗口</source>
+        <translation>Opening the window</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>载入界面模块</source>
+        <translation>Loading the interface modules</translation>
+    </message>
+    <message>
+        <location line="+19"/>
         <source>无法开始演练</source>
         <translation>Cannot start the drill</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+13"/>
         <source>找不到该地点</source>
         <translation>No such place</translation>
     </message>
@@ -2601,7 +2611,7 @@ Occurred {at} · {state}</translation>
         <translation>no unit with that code or name, and not LON,LAT,ZOOM.</translation>
     </message>
     <message>
-        <location line="-191"/>
+        <location line="-203"/>
         <source>没有该屏幕</source>
         <translation>No such screen</translation>
     </message>
@@ -2619,6 +2629,36 @@ Occurred {at} · {state}</translation>
         <location line="+18"/>
         <source>本机有 {n} 块屏幕，编号 0 到 {last}。</source>
         <translation>this machine has {n} screen(s), numbered 0 to {last}.</translation>
+    </message>
+    <message>
+        <location filename="../../cockpit/window.py" line="-827"/>
+        <source>建立各区域</source>
+        <translation>Building the regions</translation>
+    </message>
+    <message>
+        <location line="+22"/>
+        <source>城市体征与地图</source>
+        <translation>Vital signs and the map</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>打开处置记录库</source>
+        <translation>Opening the dispatch store</translation>
+    </message>
+    <message>
+        <location line="+22"/>
+        <source>事件与处置</source>
+        <translation>Events and dispatch</translation>
+    </message>
+    <message>
+        <location line="+45"/>
+        <source>五色图与排名</source>
+        <translation>Five-colour grid and rankings</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>窗口已建立，正在绘制</source>
+        <translation>Window built, drawing</translation>
     </message>
 </context>
 <context>
@@ -5094,7 +5134,7 @@ Occurred {at} · {state}</translation>
         <translation>Services</translation>
     </message>
     <message>
-        <location filename="../../datasets/network/impact.py" line="+46"/>
+        <location filename="../../datasets/network/impact.py" line="+45"/>
         <source>医院</source>
         <extracomment>Words for the sites&apos; kinds (Chinese source, translated in the interface).</extracomment>
         <translation>hospital</translation>
