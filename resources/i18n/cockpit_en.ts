@@ -1287,7 +1287,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>LevelActionDialog</name>
     <message>
-        <location filename="../../widgets/levels_panel.py" line="+182"/>
+        <location filename="../../widgets/levels_panel.py" line="+183"/>
         <source>{action} · 工单 {order}</source>
         <translation>{action} · order {order}</translation>
     </message>
@@ -1498,13 +1498,13 @@ Occurred {at} · {state}</translation>
         <translation>Delegated from above</translation>
     </message>
     <message>
-        <location line="-86"/>
-        <location line="+87"/>
+        <location line="-87"/>
+        <location line="+88"/>
         <source>退回</source>
         <translation>Return</translation>
     </message>
     <message>
-        <location line="-90"/>
+        <location line="-91"/>
         <source>上报</source>
         <extracomment>action -&gt; (button text, needs a target centre, needs a deadline, needs a reason)</extracomment>
         <translation>Escalate</translation>
@@ -1529,6 +1529,11 @@ Occurred {at} · {state}</translation>
         <location line="+1"/>
         <source>已签收</source>
         <translation>Acknowledged</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>已核实</source>
+        <translation>Confirmed</translation>
     </message>
     <message>
         <location line="+1"/>
