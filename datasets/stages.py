@@ -27,8 +27,8 @@ from typing import Any
 from cockpit.datasets.i18n import QT_TRANSLATE_NOOP
 
 __all__ = ["STAGE_ORDER", "STAGE_ACTION", "ACTION_STAGE", "DEFAULT_STAGES", "EMERGENCY_STAGES",
-           "REWORKABLE", "STAGE_WORDS", "parse_stages", "stage_problem", "order_stages", "stage_actions",
-           "deadline_actions", "stage_targets", "stages_text"]
+           "REWORKABLE", "STAGE_WORDS", "parse_stages", "stage_problem", "order_stages",
+           "stage_actions", "deadline_actions", "stage_targets", "stages_text"]
 
 #: Every stage a plan may name, in the one order they can run.
 STAGE_ORDER = ("react", "confirm", "handle", "verify", "close", "evaluate")

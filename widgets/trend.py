@@ -231,10 +231,11 @@ class TrendChart(QWidget):
             if x is None:
                 continue
             status = "alarm" if key.startswith("alarm") else "warning"
+            name = QCoreApplication.translate("TrendChart", _LABELS[key])
             line = pg.InfiniteLine(pos=x, angle=0, movable=False,
                                    pen=pg.mkPen(_colour(status), width=1.2,
                                                 style=Qt.PenStyle.DashLine),
-                                   label=f"{QCoreApplication.translate('TrendChart', _LABELS[key])} {x:g}",
+                                   label=f"{name} {x:g}",
                                    labelOpts={"position": 0.02, "color": _colour(status),
                                               "anchors": [(0, 1), (0, 1)]
                                               if key.endswith("high") else [(0, 0), (0, 0)]})

@@ -3,7 +3,8 @@
 An **order** is one department's assignment for one event. It moves through the stages of its
 plan's flow (:mod:`cockpit.datasets.stages`), by default the management loop
 
-    create (派遣) → acknowledge (签收) → handle (处置) → verify (核查) → close (结案) → evaluate (评价)
+    create (派遣) → acknowledge (签收) → handle (处置) → verify (核查) → close (结案)
+      → evaluate (评价)
 
 and for a plan with ``stages = react,confirm,handle,close`` the emergency flow
 
@@ -12,11 +13,12 @@ and for a plan with ``stages = react,confirm,handle,close`` the emergency flow
 It may be cancelled at any point before close (a cancel says why in its note), and returned
 (``rework``, 退回, with a note) to the stage before its last working stage (核实, 处置 or 核查
 done): a failed 核查 sends it back to 处置; the row's ``outcome`` is the state it returns to.
-评价 records a rating in ``outcome``: 满意 / 基本满意 / 不满意 (:data:`RATINGS`). An event that needs no dispatch leaves the queue by one ``dismiss`` (不予派遣,
-the reason in the note) or ``merge`` (合并 as a duplicate, ``outcome`` ``duplicate_of:<id>``)
-row under the order id ``<event_id>/~event/1`` (:meth:`DispatchStore.dispose`); the order view
-leaves those rows out. The store keeps nothing but the log; the state
-of every order is a view over it (:meth:`DispatchStore.orders`).
+评价 records a rating in ``outcome``: 满意 / 基本满意 / 不满意 (:data:`RATINGS`). An event
+that needs no dispatch leaves the queue by one ``dismiss`` (不予派遣, the reason in the note)
+or ``merge`` (合并 as a duplicate, ``outcome`` ``duplicate_of:<id>``) row under the order id
+``<event_id>/~event/1`` (:meth:`DispatchStore.dispose`); the order view leaves those rows
+out. The store keeps nothing but the log; the state of every order is a view over it
+(:meth:`DispatchStore.orders`).
 
 Public API (the GUI, the CLI and the tests use only this)::
 

@@ -4,7 +4,7 @@
 <context>
     <name>ActionDialog</name>
     <message>
-        <location filename="../../widgets/dispatch_panel.py" line="+759"/>
+        <location filename="../../widgets/dispatch_panel.py" line="+752"/>
         <source>确认{action}</source>
         <extracomment>The order just acted on stays listed (and selected) until the selection moves. Columns hidden (in this order) when the title would get narrower than STRETCH_MIN: their words are in the row&apos;s tooltip and in the filters. The narrowest the stretching column (the event&apos;s title) gets, px.</extracomment>
         <translation>Confirm {action}</translation>
@@ -68,7 +68,7 @@
 <context>
     <name>AfterActionDialog</name>
     <message>
-        <location filename="../../widgets/after_action.py" line="+289"/>
+        <location filename="../../widgets/after_action.py" line="+295"/>
         <source>演练复盘报告</source>
         <translation>After-action report</translation>
     </message>
@@ -76,7 +76,7 @@
 <context>
     <name>AfterActionView</name>
     <message>
-        <location line="-192"/>
+        <location line="-193"/>
         <source>总分 / 100</source>
         <translation>Total score / 100</translation>
     </message>
@@ -150,7 +150,7 @@
         <translation>No data</translation>
     </message>
     <message>
-        <location line="+154"/>
+        <location line="+155"/>
         <source>→ 持平</source>
         <extracomment>The smallest text a gauge draws (px): readable across a room at 1080p. How many times the gauge was drawn (not blitted) — the cache at work.</extracomment>
         <translation>→ steady</translation>
@@ -177,7 +177,7 @@
 <context>
     <name>DetailPanel</name>
     <message>
-        <location filename="../../widgets/map_side.py" line="+191"/>
+        <location filename="../../widgets/map_side.py" line="+196"/>
         <source>点击地图要素查看详情</source>
         <translation>Click a map feature for its details</translation>
     </message>
@@ -202,7 +202,7 @@
         <translation>Position</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>传感器 {id} · {kind}</source>
         <translation>Sensor {id} · {kind}</translation>
     </message>
@@ -210,7 +210,7 @@
 <context>
     <name>DispatchController</name>
     <message>
-        <location filename="../../cockpit/controllers/dispatch.py" line="+282"/>
+        <location filename="../../cockpit/controllers/dispatch.py" line="+283"/>
         <source>派遣库未打开：不能派遣</source>
         <extracomment>event -&gt; what a new order needs beside the plan (a levels store: area, owner) The level the lists name places at (区县 / 镇街): see queue.place_level. The clock time of the last tick shown (events, orders). Hook: ``suggest_type(event row) -&gt; type_id | None`` for an event without a type (a text router can plug in here); the operator still chooses in the preview.</extracomment>
         <translation>No dispatch store is open: dispatching is off</translation>
@@ -308,7 +308,7 @@
         <translation>⚠ {n} more order(s) overdue</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>⚠ 工单超时：{dept} {action}超时 · {event}（{order}）</source>
         <translation>⚠ Order overdue: {dept} {action} late · {event} ({order})</translation>
     </message>
@@ -399,23 +399,23 @@
     </message>
     <message>
         <location line="+23"/>
-        <location line="+158"/>
+        <location line="+159"/>
         <source>Enter / D 派遣预览 · X 不予派遣 · M 合并 · 点表头排序</source>
         <translation>Enter/D dispatch · X dismiss · M merge · click headers to sort</translation>
     </message>
     <message>
-        <location line="-117"/>
-        <location line="+497"/>
+        <location line="-118"/>
+        <location line="+498"/>
         <source>全部部门</source>
         <translation>All depts</translation>
     </message>
     <message>
-        <location line="-384"/>
+        <location line="-385"/>
         <source>只读 · 不能派遣：{reason}</source>
         <translation>Read-only · cannot dispatch: {reason}</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
         <source>只读：不能派遣</source>
         <translation>Read-only: cannot dispatch</translation>
     </message>
@@ -543,7 +543,7 @@ Order {order} ({state})</translation>
 <context>
     <name>DispatchPreview</name>
     <message>
-        <location filename="../../widgets/dispatch_preview.py" line="+143"/>
+        <location filename="../../widgets/dispatch_preview.py" line="+145"/>
         <source>一键调度 · 派遣预览</source>
         <translation>One-click dispatch · preview</translation>
     </message>
@@ -594,7 +594,7 @@ Order {order} ({state})</translation>
     </message>
     <message>
         <location line="+5"/>
-        <location line="+54"/>
+        <location line="+55"/>
         <location line="+24"/>
         <location line="+5"/>
         <source>无</source>
@@ -608,12 +608,12 @@ Order {order} ({state})</translation>
     <message>
         <location line="+0"/>
         <location line="+4"/>
-        <location line="+44"/>
+        <location line="+46"/>
         <source>{n} 个：{names}</source>
         <translation>{n}: {names}</translation>
     </message>
     <message>
-        <location line="-46"/>
+        <location line="-48"/>
         <source>半径内无；最近 {name} {km} km</source>
         <translation>none within the radius; nearest {name} {km} km</translation>
     </message>
@@ -623,7 +623,7 @@ Order {order} ({state})</translation>
         <translation>Communities</translation>
     </message>
     <message>
-        <location line="-57"/>
+        <location line="-58"/>
         <source>最近应急仓库</source>
         <translation>Nearest warehouse</translation>
     </message>
@@ -633,7 +633,7 @@ Order {order} ({state})</translation>
         <translation>Nearest fire station</translation>
     </message>
     <message>
-        <location line="+65"/>
+        <location line="+66"/>
         <source>（▲重大 {n}）</source>
         <translation> (▲ major {n})</translation>
     </message>
@@ -648,7 +648,7 @@ Order {order} ({state})</translation>
         <translation>Risk points {n}</translation>
     </message>
     <message>
-        <location line="-55"/>
+        <location line="-56"/>
         <source>预计修复 {t}</source>
         <translation>Estimated repair {t}</translation>
     </message>
@@ -674,12 +674,12 @@ Order {order} ({state})</translation>
     </message>
     <message>
         <location line="+3"/>
-        <location line="+118"/>
+        <location line="+121"/>
         <source>取消 Esc</source>
         <translation>Cancel Esc</translation>
     </message>
     <message>
-        <location line="-115"/>
+        <location line="-117"/>
         <source>确认派遣 {n} 个部门 · Enter</source>
         <translation>Dispatch to {n} dept(s) · Enter</translation>
     </message>
@@ -714,7 +714,7 @@ Order {order} ({state})</translation>
         <translation>, </translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>关闭阀门</source>
         <translation>Close valves</translation>
     </message>
@@ -744,7 +744,7 @@ Order {order} ({state})</translation>
         <translation>Cut off too</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>{n} 根管段 · {km} km（关阀后与水源/气源断开）</source>
         <translation>{n} pipes · {km} km (no source once the valves are shut)</translation>
     </message>
@@ -837,7 +837,7 @@ Order {order} ({state})</translation>
 <context>
     <name>DomainTile</name>
     <message>
-        <location filename="../../widgets/vitals_panel.py" line="+346"/>
+        <location filename="../../widgets/vitals_panel.py" line="+347"/>
         <source>{n} 项</source>
         <translation>{n} items</translation>
     </message>
@@ -865,7 +865,7 @@ Order {order} ({state})</translation>
         <translation>Drills and replays run in a window of their own: their own clock and dispatch store; they never write a live record.</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+11"/>
         <source>{title}  ·  {n} 个注入  ·  {minutes} 分钟</source>
         <translation>{title}  ·  {n} injects  ·  {minutes} min</translation>
     </message>
@@ -875,12 +875,12 @@ Order {order} ({state})</translation>
         <translation>No drill scenario fits this dataset. Put your centre&apos;s own scenarios in the drills/ folder of the dataset directory (see the README).</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
         <source>另有 {n} 个场景不适用于本数据集（缺少所需的单位、事件类型或部门），未列出。</source>
         <translation>{n} more scenarios do not fit this dataset (units, event types or departments they need are missing) and are not listed.</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+9"/>
         <source>演练场景</source>
         <translation>Drill scenarios</translation>
     </message>
@@ -953,7 +953,7 @@ Order {order} ({state})</translation>
 <context>
     <name>EventsModel</name>
     <message>
-        <location filename="../../widgets/dispatch_panel.py" line="-1153"/>
+        <location filename="../../widgets/dispatch_panel.py" line="-1157"/>
         <source>⚠ 工单超时 · {n} 部门</source>
         <translation>⚠ Order overdue · {n} depts</translation>
     </message>
@@ -991,7 +991,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>FiveColourModel</name>
     <message>
-        <location filename="../../widgets/five_colour.py" line="+181"/>
+        <location filename="../../widgets/five_colour.py" line="+170"/>
         <source>{column}：点击排序</source>
         <translation>{column}: click to sort</translation>
     </message>
@@ -1073,7 +1073,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>IndicatorDetail</name>
     <message>
-        <location filename="../../widgets/vitals_panel.py" line="+539"/>
+        <location filename="../../widgets/vitals_panel.py" line="+534"/>
         <source>{name} · 正在读取趋势…</source>
         <translation>{name} · loading the trend…</translation>
     </message>
@@ -1131,7 +1131,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>IndicatorTable</name>
     <message>
-        <location line="-221"/>
+        <location line="-223"/>
         <source>全部状态</source>
         <translation>All states</translation>
     </message>
@@ -1151,7 +1151,7 @@ Occurred {at} · {state}</translation>
         <translation>▲◆ Alarm and warning</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>● 正常</source>
         <translation>● Normal</translation>
     </message>
@@ -1166,7 +1166,7 @@ Occurred {at} · {state}</translation>
         <translation>Search indicator name or ID…</translation>
     </message>
     <message>
-        <location line="+72"/>
+        <location line="+73"/>
         <source>全部领域</source>
         <translation>All domains</translation>
     </message>
@@ -1176,7 +1176,7 @@ Occurred {at} · {state}</translation>
         <translation>All districts</translation>
     </message>
     <message>
-        <location line="+42"/>
+        <location line="+43"/>
         <source>显示 {shown} / {total} 项 · 点击表头排序 · 点击一行查看趋势</source>
         <translation>{shown} / {total} · header: sort · row: trend</translation>
     </message>
@@ -1184,7 +1184,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>KpiBoardDialog</name>
     <message>
-        <location filename="../../widgets/kpi_board.py" line="+228"/>
+        <location filename="../../widgets/kpi_board.py" line="+231"/>
         <source>八大板块 · 指标明细</source>
         <translation>Eight boards · KPI details</translation>
     </message>
@@ -1192,12 +1192,12 @@ Occurred {at} · {state}</translation>
 <context>
     <name>KpiBoardView</name>
     <message>
-        <location line="-188"/>
+        <location line="-191"/>
         <source>全部跑道</source>
         <translation>All runways</translation>
     </message>
     <message>
-        <location line="+117"/>
+        <location line="+120"/>
         <source>搜索指标名称、编号或跑道</source>
         <translation>Search KPI name, ID or runway</translation>
     </message>
@@ -1210,7 +1210,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>KpiBreakdown</name>
     <message>
-        <location filename="../../widgets/five_colour.py" line="+491"/>
+        <location filename="../../widgets/five_colour.py" line="+490"/>
         <source>点击五色图中的格子查看指标明细</source>
         <translation>Click a cell of the five-colour grid for its breakdown</translation>
     </message>
@@ -1223,13 +1223,13 @@ Occurred {at} · {state}</translation>
 <context>
     <name>KpiTableModel</name>
     <message>
-        <location filename="../../widgets/kpi_board.py" line="-148"/>
+        <location filename="../../widgets/kpi_board.py" line="-151"/>
         <source>指标</source>
         <extracomment>(key, header, decimals or None for text)</extracomment>
         <translation>KPI</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>跑道</source>
         <translation>Runway</translation>
     </message>
@@ -1239,7 +1239,7 @@ Occurred {at} · {state}</translation>
         <translation>Unit</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>本季值</source>
         <translation>This quarter</translation>
     </message>
@@ -1249,7 +1249,7 @@ Occurred {at} · {state}</translation>
         <translation>Target</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>方向</source>
         <translation>Direction</translation>
     </message>
@@ -1259,7 +1259,7 @@ Occurred {at} · {state}</translation>
         <translation>Score</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>较上季</source>
         <translation>Δ quarter</translation>
     </message>
@@ -1269,7 +1269,7 @@ Occurred {at} · {state}</translation>
         <translation>Δ score</translation>
     </message>
     <message>
-        <location line="+38"/>
+        <location line="+37"/>
         <source>越高越好 ↑</source>
         <translation>Higher ↑</translation>
     </message>
@@ -1745,7 +1745,7 @@ Occurred {at} · {state}</translation>
         <translation>Dataset {src} · {top} · {n} ranked units ({level}) · query {ms} ms · as of {t}</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+6"/>
         <source> · ⚠ 数据提示 {n} 条</source>
         <translation> · ⚠ {n} data warning(s)</translation>
     </message>
@@ -1814,7 +1814,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>MapSidePanel</name>
     <message>
-        <location filename="../../widgets/map_side.py" line="+85"/>
+        <location filename="../../widgets/map_side.py" line="+86"/>
         <source>区县</source>
         <translation>Districts</translation>
     </message>
@@ -1832,7 +1832,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>OrdersModel</name>
     <message>
-        <location filename="../../widgets/dispatch_panel.py" line="+108"/>
+        <location filename="../../widgets/dispatch_panel.py" line="+111"/>
         <source>、</source>
         <extracomment>The place column&apos;s word (区县, 镇街 or 社区: the dataset&apos;s level below its top).</extracomment>
         <translation>, </translation>
@@ -1866,7 +1866,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>RankingView</name>
     <message>
-        <location filename="../../widgets/ranking.py" line="+176"/>
+        <location filename="../../widgets/ranking.py" line="+181"/>
         <location line="+12"/>
         <source>季度</source>
         <translation>Quarter</translation>
@@ -2008,7 +2008,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>ReviewPanel</name>
     <message>
-        <location filename="../../cockpit/controllers/review.py" line="+433"/>
+        <location filename="../../cockpit/controllers/review.py" line="+440"/>
         <source>正在计算 …</source>
         <translation>Evaluating …</translation>
     </message>
@@ -2175,7 +2175,7 @@ Occurred {at} · {state}</translation>
         <translation>Font scale</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>内网瓦片地址 http://…/{z}/{x}/{y}.png 或 .mbtiles 文件</source>
         <translation>Intranet tile URL http://…/{z}/{x}/{y}.png or an .mbtiles file</translation>
     </message>
@@ -2221,7 +2221,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>StatusSummary</name>
     <message>
-        <location filename="../../widgets/vitals_panel.py" line="-714"/>
+        <location filename="../../widgets/vitals_panel.py" line="-711"/>
         <source>体征指标</source>
         <translation>Indicators</translation>
     </message>
@@ -2250,7 +2250,7 @@ Occurred {at} · {state}</translation>
         <translation>alarm high</translation>
     </message>
     <message>
-        <location line="+232"/>
+        <location line="+233"/>
         <source>▲ 进入报警 {n}</source>
         <extracomment>(values with all-zero series as NaN, colour name), in drawing order How many series the last ``set_series`` drew, and over how many points.</extracomment>
         <translation>▲ into alarm {n}</translation>
@@ -2288,7 +2288,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>VitalsPanel</name>
     <message>
-        <location filename="../../widgets/vitals_panel.py" line="+881"/>
+        <location filename="../../widgets/vitals_panel.py" line="+877"/>
         <source>‹ 返回</source>
         <translation>‹ Back</translation>
     </message>
@@ -2314,7 +2314,7 @@ Occurred {at} · {state}</translation>
         <translation>as of {t}</translation>
     </message>
     <message>
-        <location line="+116"/>
+        <location line="+117"/>
         <source>城市体征 · 指标列表</source>
         <translation>Vital signs · table</translation>
     </message>
@@ -2327,7 +2327,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>VitalsTableModel</name>
     <message>
-        <location line="-751"/>
+        <location line="-744"/>
         <source>状态</source>
         <translation>Status</translation>
     </message>
@@ -2402,7 +2402,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>WorstList</name>
     <message>
-        <location filename="../../widgets/vitals_panel.py" line="-18"/>
+        <location filename="../../widgets/vitals_panel.py" line="-21"/>
         <source>● 全部指标正常</source>
         <translation>● All indicators normal</translation>
     </message>
@@ -2410,17 +2410,17 @@ Occurred {at} · {state}</translation>
 <context>
     <name>after_action</name>
     <message>
-        <location filename="../../widgets/after_action.py" line="-229"/>
+        <location filename="../../widgets/after_action.py" line="-234"/>
         <source>签收</source>
         <translation>Acknowledge</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>核查</source>
         <translation>Verify</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>处置</source>
         <translation>Handle</translation>
     </message>
@@ -2445,7 +2445,7 @@ Occurred {at} · {state}</translation>
         <translation>✓ met</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>✗ 超时</source>
         <translation>✗ late</translation>
     </message>
@@ -2460,12 +2460,12 @@ Occurred {at} · {state}</translation>
         <translation>Inject</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>派遣用时</source>
         <translation>Time to dispatch</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>正确</source>
         <translation>Right</translation>
     </message>
@@ -2493,7 +2493,7 @@ Occurred {at} · {state}</translation>
         <translation>{name} {value} {unit} below the alarm limit {threshold} {unit}</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+6"/>
         <source>{name} 报警</source>
         <translation>{name} alarm</translation>
     </message>
@@ -2501,7 +2501,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>app</name>
     <message>
-        <location filename="../../cockpit/app.py" line="+332"/>
+        <location filename="../../cockpit/app.py" line="+334"/>
         <source>另一个驾驶舱正在运行</source>
         <translation>Another cockpit is running</translation>
     </message>
@@ -2511,12 +2511,12 @@ Occurred {at} · {state}</translation>
         <translation>A cockpit on {data} is already running (process {pid} on {host}). Switch to that window, or close it first.</translation>
     </message>
     <message>
-        <location line="+247"/>
+        <location line="+253"/>
         <source>城市运行一屏统揽</source>
         <translation>City Operations Cockpit</translation>
     </message>
     <message>
-        <location line="-233"/>
+        <location line="-236"/>
         <source>正在生成今日演示数据</source>
         <translation>Generating today&apos;s demo dataset</translation>
     </message>
@@ -2576,7 +2576,7 @@ Occurred {at} · {state}</translation>
         <translation>Cannot read the base map</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+7"/>
         <source>不是 MBTiles 文件（{error}）</source>
         <translation>not an MBTiles file ({error})</translation>
     </message>
@@ -2616,12 +2616,12 @@ Occurred {at} · {state}</translation>
         <translation>no unit with that code or name, and not LON,LAT,ZOOM.</translation>
     </message>
     <message>
-        <location line="-203"/>
+        <location line="-208"/>
         <source>没有该屏幕</source>
         <translation>No such screen</translation>
     </message>
     <message>
-        <location line="-18"/>
+        <location line="-19"/>
         <source>配置文件有问题</source>
         <translation>The configuration file has problems</translation>
     </message>
@@ -2631,12 +2631,12 @@ Occurred {at} · {state}</translation>
         <translation>Fix the file (cockpit config check) and start again.</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+19"/>
         <source>本机有 {n} 块屏幕，编号 0 到 {last}。</source>
         <translation>this machine has {n} screen(s), numbered 0 to {last}.</translation>
     </message>
     <message>
-        <location filename="../../cockpit/window.py" line="-827"/>
+        <location filename="../../cockpit/window.py" line="-828"/>
         <source>建立各区域</source>
         <translation>Building the regions</translation>
     </message>
@@ -2669,12 +2669,12 @@ Occurred {at} · {state}</translation>
 <context>
     <name>dispatch_panel</name>
     <message>
-        <location filename="../../widgets/dispatch_panel.py" line="-492"/>
+        <location filename="../../widgets/dispatch_panel.py" line="-485"/>
         <source>派遣</source>
         <translation>Dispatch</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>签收</source>
         <translation>Acknowledge</translation>
     </message>
@@ -2684,7 +2684,7 @@ Occurred {at} · {state}</translation>
         <translation>Handle</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>核查</source>
         <translation>Verify</translation>
     </message>
@@ -2694,7 +2694,7 @@ Occurred {at} · {state}</translation>
         <translation>Close</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>评价</source>
         <translation>Evaluate</translation>
     </message>
@@ -2719,7 +2719,7 @@ Occurred {at} · {state}</translation>
         <translation>To acknowledge</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>已签收</source>
         <translation>Acknowledged</translation>
     </message>
@@ -2729,13 +2729,13 @@ Occurred {at} · {state}</translation>
         <translation>Handled</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>已核查</source>
         <translation>Verified</translation>
     </message>
     <message>
         <location line="+1"/>
-        <location line="+12"/>
+        <location line="+13"/>
         <source>已结案</source>
         <translation>Closed</translation>
     </message>
@@ -2771,19 +2771,19 @@ Occurred {at} · {state}</translation>
         <translation>Overdue</translation>
     </message>
     <message>
-        <location line="-18"/>
-        <location line="+23"/>
+        <location line="-24"/>
+        <location line="+29"/>
         <source>不予派遣</source>
         <extracomment>Chinese source texts of the words below: show them with action_label() and friends.</extracomment>
         <translation>Dismiss</translation>
     </message>
     <message>
-        <location line="-22"/>
+        <location line="-28"/>
         <source>合并</source>
         <translation>Merge</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+24"/>
         <source>待分拨</source>
         <translation>Unrouted</translation>
     </message>
@@ -2835,13 +2835,13 @@ Occurred {at} · {state}</translation>
         <translation>Records the rating of the result; it counts in the five-colour closed-loop board.</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>撤销工单：部门不再处理；必须写明原因。</source>
         <translation>Cancel the order: the department stops; a reason is required.</translation>
     </message>
     <message>
         <location line="+1"/>
-        <source>退回：工单回到上一工作环节重新办理（如核查未通过退回处置）；必须写明原因。</source>
+        <source>退回：回到上一环节重办（如核查未通过退回处置）；须写原因。</source>
         <translation>Return: the order goes back to the previous working stage to be done again (a failed verification goes back to handling); a reason is required.</translation>
     </message>
     <message>
@@ -2855,13 +2855,13 @@ Occurred {at} · {state}</translation>
         <translation>Merge as a duplicate: the event leaves the queue; give the original event&apos;s ID and a reason.</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>传感器</source>
         <extracomment>Actions whose note is required.</extracomment>
         <translation>Sensor</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>AI视频</source>
         <translation>AI camera</translation>
     </message>
@@ -2871,7 +2871,7 @@ Occurred {at} · {state}</translation>
         <translation>Grid worker</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>民呼我为</source>
         <translation>Hotline</translation>
     </message>
@@ -2881,12 +2881,12 @@ Occurred {at} · {state}</translation>
         <translation>Drone</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>巡查</source>
         <translation>Patrol</translation>
     </message>
     <message>
-        <location line="+51"/>
+        <location line="+53"/>
         <source>A 签收 · K 核实 · H 处置 · V 核查 · C 结案 · E 评价 · X 撤销 · R 退回</source>
         <extracomment>The order keys in one line (shown when the buttons are off).</extracomment>
         <translation>A acknowledge · K confirm · H handle · V verify · C close · E evaluate · X cancel · R return</translation>
@@ -2958,13 +2958,12 @@ Occurred {at} · {state}</translation>
         <translation>{label} in {span}</translation>
     </message>
     <message>
-        <location line="+135"/>
+        <location line="+108"/>
         <source>级别</source>
-        <extracomment>The role a proxy sorts by (a number or text per column, see ``_RowsModel.sort_value``).</extracomment>
         <translation>Level</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>来源</source>
         <translation>Source</translation>
     </message>
@@ -2974,35 +2973,35 @@ Occurred {at} · {state}</translation>
         <translation>Place</translation>
     </message>
     <message>
-        <location line="+0"/>
-        <location line="+133"/>
+        <location line="+1"/>
+        <location line="+135"/>
         <source>事件</source>
         <translation>Event</translation>
     </message>
     <message>
-        <location line="-132"/>
+        <location line="-134"/>
         <source>到达</source>
         <translation>Arrived</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>签收时限 · 状态</source>
         <translation>Deadline · state</translation>
     </message>
     <message>
-        <location line="+132"/>
+        <location line="+134"/>
         <source>部门</source>
         <translation>Department</translation>
     </message>
     <message>
-        <location line="-326"/>
-        <location line="+327"/>
+        <location line="-304"/>
+        <location line="+305"/>
         <source>区县</source>
         <extracomment>Keys of the order actions. The place column&apos;s words by the level it shows: (column, all of them).</extracomment>
         <translation>District</translation>
     </message>
     <message>
-        <location line="-401"/>
+        <location line="-386"/>
         <source>记录事件已核实（确认真实发生），工单转入处置。</source>
         <translation>Records that the event is confirmed (it really happened); the order goes to handling.</translation>
     </message>
@@ -3012,7 +3011,7 @@ Occurred {at} · {state}</translation>
         <translation>Records that handling on site is done; the order goes to its next stage.</translation>
     </message>
     <message>
-        <location line="+399"/>
+        <location line="+385"/>
         <source>状态</source>
         <translation>State</translation>
     </message>
@@ -3025,17 +3024,17 @@ Occurred {at} · {state}</translation>
 <context>
     <name>dispatch_preview</name>
     <message>
-        <location filename="../../widgets/dispatch_preview.py" line="-462"/>
+        <location filename="../../widgets/dispatch_preview.py" line="-467"/>
         <source>响应</source>
         <translation>React</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>核查</source>
         <translation>Verify</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>处置</source>
         <translation>Handle</translation>
     </message>
@@ -3188,17 +3187,17 @@ Occurred {at} · {state}</translation>
         <translation>Scenario: &lt;b&gt;{id}&lt;/b&gt; · place: {place} ({code}) · plan: {plan}</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>演练时间 drill window: {start} – {end} · 截至 as of: {as_of}</source>
         <translation>Drill window: {start} – {end} · as of: {as_of}</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>会话 session: {id} · 演练库 drill store: {store}</source>
         <translation>Session: {id} · drill store: {store}</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
         <source>总分 Total score: &lt;b&gt;{score}&lt;/b&gt; / 100</source>
         <translation>Total score: &lt;b&gt;{score}&lt;/b&gt; / 100</translation>
     </message>
@@ -3208,18 +3207,18 @@ Occurred {at} · {state}</translation>
         <translation>Scored injects: {injects} · dispatched: {dispatched} · departments right/wrong/missed: {right}/{wrong}/{missed} · stages met/missed/pending: {met}/{late}/{pending}</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+9"/>
         <source>逐条注入 · Per inject</source>
         <translation>Per inject</translation>
     </message>
     <message>
         <location line="+3"/>
-        <location line="+35"/>
+        <location line="+45"/>
         <source>注入 inject</source>
         <translation>Inject</translation>
     </message>
     <message>
-        <location line="-35"/>
+        <location line="-44"/>
         <source>派遣用时 (分) time to dispatch</source>
         <translation>Time to dispatch (min)</translation>
     </message>
@@ -3229,7 +3228,7 @@ Occurred {at} · {state}</translation>
         <translation>Right departments</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>错派 wrong</source>
         <translation>Wrong</translation>
     </message>
@@ -3239,7 +3238,7 @@ Occurred {at} · {state}</translation>
         <translation>Missed</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>阶段时限 stage deadlines</source>
         <translation>Stage deadlines</translation>
     </message>
@@ -3249,7 +3248,7 @@ Occurred {at} · {state}</translation>
         <translation>Points (dispatch/departments/stages)</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>分数 score</source>
         <translation>Score</translation>
     </message>
@@ -3264,12 +3263,12 @@ Occurred {at} · {state}</translation>
         <translation>Time</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>+分 min</source>
         <translation>+min</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>类型 kind</source>
         <translation>Kind</translation>
     </message>
@@ -3279,7 +3278,7 @@ Occurred {at} · {state}</translation>
         <translation>Inject #</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>部门 department</source>
         <translation>Department</translation>
     </message>
@@ -3289,7 +3288,7 @@ Occurred {at} · {state}</translation>
         <translation>What</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>时限 deadline</source>
         <translation>Deadline</translation>
     </message>
@@ -3299,7 +3298,7 @@ Occurred {at} · {state}</translation>
         <translation>late</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>按时 on time</source>
         <translation>on time</translation>
     </message>
@@ -3309,12 +3308,12 @@ Occurred {at} · {state}</translation>
         <translation>Inject {n}: {title}</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+13"/>
         <source>管网影响 · Pipe network impact</source>
         <translation>Pipe network impact</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>评分方法 · Scoring</source>
         <translation>Scoring</translation>
     </message>
@@ -3368,9 +3367,9 @@ Occurred {at} · {state}</translation>
 <context>
     <name>five_colour</name>
     <message>
-        <location filename="../../widgets/five_colour.py" line="-568"/>
+        <location filename="../../widgets/five_colour.py" line="-557"/>
         <source>新</source>
-        <extracomment>The raw value a column sorts by (numbers, codes); None sorts last in either order. A score cell&apos;s dict (score, label, colour, text, status, rank). The unit code of a row.</extracomment>
+        <extracomment>A score cell&apos;s dict (score, label, colour, text, status, rank). The unit code of a row.</extracomment>
         <translation>new</translation>
     </message>
     <message>
@@ -3384,7 +3383,7 @@ Occurred {at} · {state}</translation>
         <translation>Unit</translation>
     </message>
     <message>
-        <location line="+112"/>
+        <location line="+101"/>
         <source>样本不足，不评色</source>
         <translation>Too few orders: not rated</translation>
     </message>
@@ -3413,28 +3412,28 @@ Occurred {at} · {state}</translation>
     <name>live</name>
     <message>
         <location filename="../../cockpit/controllers/live.py" line="+127"/>
-        <location line="+131"/>
+        <location line="+132"/>
         <source>实时接入：连接中…</source>
         <translation>Live feed: connecting…</translation>
     </message>
     <message>
-        <location line="-1"/>
-        <location line="+7"/>
+        <location line="-2"/>
+        <location line="+9"/>
         <source>无实时接入 · 仅历史数据（{why}）</source>
         <translation>No live feed · history only ({why})</translation>
     </message>
     <message>
-        <location line="-2"/>
+        <location line="-3"/>
         <source> · 隔离 {n}</source>
         <translation> · quarantined {n}</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+7"/>
         <source>实时接入中断 · 最近消息 {age} 前（{why}）</source>
         <translation>Live feed lost · last message {age} ago ({why})</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+6"/>
         <source>实时接入：已连接 · 延迟 {lag} · 最近消息 {age} 前{q}</source>
         <translation>Live feed: connected · lag {lag} · last message {age} ago{q}</translation>
     </message>
@@ -3453,27 +3452,27 @@ Occurred {at} · {state}</translation>
         <translation>Events (shape = state)</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>待派遣</source>
         <translation>To dispatch</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>超时</source>
         <translation>Overdue</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>已派遣</source>
         <translation>Dispatched</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>已结案</source>
         <translation>Closed</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>白边：一小时内</source>
         <translation>White edge: last hour</translation>
     </message>
@@ -3483,7 +3482,7 @@ Occurred {at} · {state}</translation>
         <translation>Risk points (shape = level)</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>重大</source>
         <translation>Major</translation>
     </message>
@@ -3508,22 +3507,22 @@ Occurred {at} · {state}</translation>
         <translation>Facilities (rings)</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+3"/>
         <source>物资仓库</source>
         <translation>Warehouse</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>消防站</source>
         <translation>Fire station</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>医院</source>
         <translation>Hospital</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>避难场所</source>
         <translation>Shelter</translation>
     </message>
@@ -3533,7 +3532,7 @@ Occurred {at} · {state}</translation>
         <translation>Selected</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>脉冲圆环 + 虚线圈：选中的事件或地点</source>
         <translation>Pulsing ring + dashed circle: the selected event or place</translation>
     </message>
@@ -3541,13 +3540,13 @@ Occurred {at} · {state}</translation>
 <context>
     <name>map_side</name>
     <message>
-        <location filename="../../widgets/map_side.py" line="-255"/>
-        <location line="+6"/>
+        <location filename="../../widgets/map_side.py" line="-262"/>
+        <location line="+9"/>
         <source>风险点</source>
         <translation>Risk points</translation>
     </message>
     <message>
-        <location line="-6"/>
+        <location line="-8"/>
         <source>实时事件</source>
         <translation>Live events</translation>
     </message>
@@ -3567,7 +3566,7 @@ Occurred {at} · {state}</translation>
         <translation>Pipes (water · gas)</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+6"/>
         <source>区划</source>
         <translation>Area</translation>
     </message>
@@ -3577,7 +3576,7 @@ Occurred {at} · {state}</translation>
         <translation>Event</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>设施</source>
         <translation>Facility</translation>
     </message>
@@ -3748,12 +3747,12 @@ Occurred {at} · {state}</translation>
 <context>
     <name>ranking</name>
     <message>
-        <location filename="../../widgets/ranking.py" line="-217"/>
+        <location filename="../../widgets/ranking.py" line="-222"/>
         <source>名次</source>
         <translation>Rank</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>变化</source>
         <translation>Change</translation>
     </message>
@@ -3763,7 +3762,7 @@ Occurred {at} · {state}</translation>
         <translation>Unit</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>总分</source>
         <translation>Total</translation>
     </message>
@@ -3773,7 +3772,7 @@ Occurred {at} · {state}</translation>
         <translation>Δ quarter</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>等级</source>
         <translation>Level</translation>
     </message>
@@ -3788,7 +3787,7 @@ Occurred {at} · {state}</translation>
         <translation>Rank {prev} last quarter; not ranked this quarter</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>上季度第 {prev} 名 → 本季度第 {rank} 名</source>
         <translation>Rank {prev} last quarter → {rank} this quarter</translation>
     </message>
@@ -3811,7 +3810,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>report_pdf</name>
     <message>
-        <location filename="../../cockpit/printing/quarter_pdf.py" line="+213"/>
+        <location filename="../../cockpit/printing/quarter_pdf.py" line="+215"/>
         <source>{period} 季度</source>
         <translation>Quarter {period}</translation>
     </message>
@@ -3821,7 +3820,7 @@ Occurred {at} · {state}</translation>
         <translation>Colours {mode} · compared with {compare} · {n} ranked {unit}</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+4"/>
         <source>数据集：{dataset} · 生成时间：{at}</source>
         <translation>Dataset: {dataset} · generated {at}</translation>
     </message>
@@ -3831,28 +3830,28 @@ Occurred {at} · {state}</translation>
         <translation>DEMO DATA</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>运营数据为虚构；行政区划名称、代码与边界为真实地理信息。</source>
         <translation>The operations data are invented; the names, codes and boundaries of the administrative units are real.</translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+28"/>
         <source>{n} 个</source>
         <translation>{n} units</translation>
     </message>
     <message>
-        <location line="+31"/>
+        <location line="+34"/>
         <source>名次变化对比 {previous}：↑ 上升，↓ 下降，— 不变，新 上季度未排名。</source>
         <translation>Rank change vs {previous}: ↑ up, ↓ down, — same, new = not ranked last quarter.</translation>
     </message>
     <message>
-        <location line="-14"/>
-        <location line="+17"/>
+        <location line="-15"/>
+        <location line="+19"/>
         <source>名次</source>
         <translation>Rank</translation>
     </message>
     <message>
-        <location line="-150"/>
+        <location line="-163"/>
         <source>第 {rank} 名 · {total} 分</source>
         <translation>rank {rank} · {total} points</translation>
     </message>
@@ -3868,7 +3867,7 @@ Occurred {at} · {state}</translation>
         <translation>Total score and rank movement (↑ up ↓ down, against {previous})</translation>
     </message>
     <message>
-        <location line="+44"/>
+        <location line="+50"/>
         <source>本季要点</source>
         <translation>The quarter at a glance</translation>
     </message>
@@ -3878,12 +3877,12 @@ Occurred {at} · {state}</translation>
         <translation>Best</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>最差</source>
         <translation>Worst</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>上升最多</source>
         <translation>Rose most</translation>
     </message>
@@ -3903,22 +3902,22 @@ Occurred {at} · {state}</translation>
         <translation>Colours ({n} units with a total score):</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+17"/>
         <source>一、五色图（{mode}）</source>
         <translation>1. Five-colour grid ({mode})</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+22"/>
         <source>二、{period} 总分排名</source>
         <translation>2. Ranking by total score, {period}</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+7"/>
         <source>变化</source>
         <translation>Change</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>总分</source>
         <translation>Total</translation>
     </message>
@@ -3933,12 +3932,12 @@ Occurred {at} · {state}</translation>
         <translation>Score change</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>等级</source>
         <translation>Level</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+19"/>
         <source>三、后五名及其失分指标</source>
         <translation>3. The bottom five and the KPIs that cost them points</translation>
     </message>
@@ -3948,7 +3947,7 @@ Occurred {at} · {state}</translation>
         <translation>The five units with the lowest total (worst first); for each, its weakest boards and the KPIs that lost it the most points (points lost = the KPI&apos;s weight share within its board × (100 − score)).</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>越高越好</source>
         <translation>higher is better</translation>
     </message>
@@ -3968,7 +3967,7 @@ Occurred {at} · {state}</translation>
         <translation>KPI</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>方向</source>
         <translation>Direction</translation>
     </message>
@@ -3983,57 +3982,57 @@ Occurred {at} · {state}</translation>
         <translation>Target</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>失分</source>
         <translation>Points lost</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+19"/>
         <source>四、板块 · {board}</source>
         <translation>4. Board · {board}</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+13"/>
         <source>前五：</source>
         <translation>Top five: </translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>后五：</source>
         <translation>Bottom five: </translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+9"/>
         <source>五、闭环处置（来源：{source}）</source>
         <translation>5. Closed loop (from {source})</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>派遣记录：</source>
         <translation>Dispatch records: </translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>核实按时率</source>
         <translation>Confirmed on time</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+17"/>
         <source>六、方法说明</source>
         <translation>6. Method</translation>
     </message>
     <message>
-        <location line="-118"/>
+        <location line="-137"/>
         <source>每格显示得分与等级颜色；灰色“无数据”为缺失（不计为 0），深灰“样本不足”为闭环处置派单过少。</source>
         <translation>Each cell shows the score in its level colour; grey &quot;No data&quot; is missing (not counted as 0), dark grey &quot;Too few&quot; means too few closed-loop orders.</translation>
     </message>
     <message>
-        <location line="+55"/>
+        <location line="+63"/>
         <source>板块</source>
         <translation>Board</translation>
     </message>
     <message>
-        <location line="+38"/>
+        <location line="+44"/>
         <source>派遣记录</source>
         <translation>dispatch records</translation>
     </message>
@@ -4043,12 +4042,12 @@ Occurred {at} · {state}</translation>
         <translation>event history (no completion times)</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+10"/>
         <source>样本量</source>
         <translation>Sample</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>签收按时率</source>
         <translation>Acknowledged on time</translation>
     </message>
@@ -4058,7 +4057,7 @@ Occurred {at} · {state}</translation>
         <translation>Verified on time</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>处置按时率</source>
         <translation>Handled on time</translation>
     </message>
@@ -4073,8 +4072,8 @@ Occurred {at} · {state}</translation>
         <translation>Overdue</translation>
     </message>
     <message>
-        <location line="-49"/>
-        <location line="+49"/>
+        <location line="-57"/>
+        <location line="+58"/>
         <source>得分</source>
         <translation>Score</translation>
     </message>
@@ -4082,7 +4081,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>review</name>
     <message>
-        <location filename="../../cockpit/controllers/review.py" line="-485"/>
+        <location filename="../../cockpit/controllers/review.py" line="-492"/>
         <source>派遣记录</source>
         <translation>dispatch records</translation>
     </message>
@@ -4097,7 +4096,7 @@ Occurred {at} · {state}</translation>
         <translation>Fewer than {n} orders: not rated</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>事件历史无完成时间，按时率无法计算</source>
         <translation>The event history has no completion times: no on-time rates</translation>
     </message>
@@ -4127,13 +4126,13 @@ Occurred {at} · {state}</translation>
         <translation>Board</translation>
     </message>
     <message>
-        <location line="+0"/>
-        <location line="+54"/>
+        <location line="+1"/>
+        <location line="+57"/>
         <source>得分</source>
         <translation>Score</translation>
     </message>
     <message>
-        <location line="-53"/>
+        <location line="-56"/>
         <source>等级</source>
         <translation>Level</translation>
     </message>
@@ -4148,7 +4147,7 @@ Occurred {at} · {state}</translation>
         <translation>Last quarter</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>变化</source>
         <translation>Change</translation>
     </message>
@@ -4164,12 +4163,12 @@ Occurred {at} · {state}</translation>
     </message>
     <message>
         <location line="+0"/>
-        <location line="+35"/>
+        <location line="+36"/>
         <source>数值</source>
         <translation>Value</translation>
     </message>
     <message>
-        <location line="-28"/>
+        <location line="-29"/>
         <source>样本量（派单）</source>
         <translation>Sample (orders)</translation>
     </message>
@@ -4235,7 +4234,7 @@ Occurred {at} · {state}</translation>
         <translation>KPI</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+6"/>
         <source>贡献</source>
         <translation>Contribution</translation>
     </message>
@@ -4250,27 +4249,27 @@ Occurred {at} · {state}</translation>
         <translation>Direction</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+25"/>
         <source> · 贡献 = 权重占比 × 得分，失分 = 权重占比 × (100 − 得分)，按失分排序</source>
         <translation> · contribution = weight share × score, points lost = weight share × (100 − score), sorted by points lost</translation>
     </message>
     <message>
-        <location line="+75"/>
+        <location line="+76"/>
         <source>本窗口未打开派遣库（见状态栏），闭环处置改用事件历史</source>
         <translation>this window has no dispatch store open (see the status line); the closed loop falls back to the event history</translation>
     </message>
     <message>
-        <location line="-103"/>
+        <location line="-105"/>
         <source>权重</source>
         <translation>Weight</translation>
     </message>
     <message>
-        <location line="-2"/>
+        <location line="-3"/>
         <source>目标</source>
         <translation>Target</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>单位</source>
         <translation>Unit</translation>
     </message>
@@ -4309,16 +4308,16 @@ Occurred {at} · {state}</translation>
     <name>risk_level</name>
     <message>
         <location filename="../../datasets/schema.py" line="+35"/>
-        <location filename="../../widgets/dispatch_panel.py" line="-385"/>
-        <location filename="../../widgets/map_side.py" line="-41"/>
+        <location filename="../../widgets/dispatch_panel.py" line="-366"/>
+        <location filename="../../widgets/map_side.py" line="-45"/>
         <source>重大</source>
         <extracomment>Admin levels, top to bottom. Event sources (Chinese labels live in the UI translations). Facility kinds. Kinds of pipe network (a pipe&apos;s and a node&apos;s ``network``). Kinds of network node. ``source`` (water plant, gas gate station) and ``tank`` (a water reservoir or tower) feed the network; ``valve`` closes; the others pass flow on. Pipe materials. Risk levels: 1 重大 (major) … 4 低 (low).</extracomment>
         <translation>Major</translation>
     </message>
     <message>
-        <location line="+0"/>
-        <location filename="../../widgets/dispatch_panel.py" line="+0"/>
-        <location filename="../../widgets/map_side.py" line="+0"/>
+        <location line="+1"/>
+        <location filename="../../widgets/dispatch_panel.py" line="+1"/>
+        <location filename="../../widgets/map_side.py" line="+1"/>
         <source>较大</source>
         <translation>Serious</translation>
     </message>
@@ -4331,8 +4330,8 @@ Occurred {at} · {state}</translation>
     </message>
     <message>
         <location line="+0"/>
-        <location filename="../../widgets/dispatch_panel.py" line="+0"/>
-        <location filename="../../widgets/map_side.py" line="+0"/>
+        <location filename="../../widgets/dispatch_panel.py" line="+1"/>
+        <location filename="../../widgets/map_side.py" line="+1"/>
         <source>低</source>
         <translation>Low</translation>
     </message>
@@ -4519,7 +4518,7 @@ Occurred {at} · {state}</translation>
         <translation>Dispatch stores are now one per dataset: this dataset starts a new store, {new}. The store all datasets shared before is still at {old}, unchanged; open it with --store {old}.</translation>
     </message>
     <message>
-        <location line="+63"/>
+        <location line="+64"/>
         <source>派遣库无法打开 {path}：{error}</source>
         <translation>Cannot open the dispatch store {path}: {error}</translation>
     </message>
@@ -4527,7 +4526,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>vitals_panel</name>
     <message>
-        <location filename="../../widgets/vitals_panel.py" line="-354"/>
+        <location filename="../../widgets/vitals_panel.py" line="-355"/>
         <source>预 {range}</source>
         <extracomment>Statuses, worst first. The vital-sign domains in the house order (the schema&apos;s VITAL_DOMAINS; widgets do not import the datasets package).</extracomment>
         <translation>warn {range}</translation>
@@ -4555,14 +4554,14 @@ Occurred {at} · {state}</translation>
     </message>
     <message>
         <location line="+2"/>
-        <location filename="../../datasets/report.py" line="+393"/>
-        <location line="+89"/>
+        <location filename="../../datasets/report.py" line="+413"/>
+        <location line="+120"/>
         <source>总分</source>
         <extracomment>The total&apos;s column name.</extracomment>
         <translation>Total</translation>
     </message>
     <message>
-        <location filename="../../datasets/report.py" line="-487"/>
+        <location filename="../../datasets/report.py" line="-538"/>
         <source>按分数段（绝对阈值）</source>
         <translation>by score bands (absolute thresholds)</translation>
     </message>
@@ -4573,13 +4572,13 @@ Occurred {at} · {state}</translation>
     </message>
     <message>
         <location line="+2"/>
-        <location line="+433"/>
+        <location line="+463"/>
         <source>说明</source>
         <extracomment>The workbook&apos;s sheets, in order.</extracomment>
         <translation>About</translation>
     </message>
     <message>
-        <location line="-433"/>
+        <location line="-463"/>
         <source>排名</source>
         <translation>Ranking</translation>
     </message>
@@ -4604,7 +4603,7 @@ Occurred {at} · {state}</translation>
         <translation>KPI scores</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>后五名失分指标</source>
         <translation>Bottom five, KPIs</translation>
     </message>
@@ -4615,7 +4614,7 @@ Occurred {at} · {state}</translation>
         <translation>districts</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <location filename="../../layers/districts.py" line="+1"/>
         <source>镇街</source>
         <translation>streets</translation>
@@ -4627,7 +4626,7 @@ Occurred {at} · {state}</translation>
         <translation>communities</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <location filename="../../layers/districts.py" line="+1"/>
         <source>网格</source>
         <translation>grids</translation>
@@ -4644,7 +4643,7 @@ Occurred {at} · {state}</translation>
         <translation>&lt;{score:g}</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>≥{score:g} 分</source>
         <translation>≥{score:g}</translation>
     </message>
@@ -4654,7 +4653,7 @@ Occurred {at} · {state}</translation>
         <translation>missing, not counted as 0</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>闭环处置派单少于 {n} 件</source>
         <translation>fewer than {n} closed-loop orders</translation>
     </message>
@@ -4679,27 +4678,27 @@ Occurred {at} · {state}</translation>
         <translation>The closed-loop board comes from the dispatch records: the mean of the on-time rates of acknowledging, confirming (emergency flow), verifying and handling and of the closure rate, × 100; a unit with fewer than {n} orders in the quarter is &quot;Too few&quot;: no colour, no rank.</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>闭环处置板块：本报告未接入派遣记录，只有事件历史（事件量与各环节时限），事件历史不含完成时间，按时率、结案率与超时数无法计算，显示为“无数据”，不计入总分。</source>
         <translation>Closed-loop board: this report has no dispatch records, only the event history (event counts and stage deadlines), which has no completion times; on-time rates, closure rate and overdue counts cannot be computed, show as &quot;No data&quot; and do not count in the total.</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>指标得分（0–100）：按目标值与指标方向计算相对差距 g（越高越好：(值−目标)/|目标|；越低越好：(目标−值)/|目标|）。达标得 {on_target:g} 分；优于目标 {full_gap:.0%} 得 100 分（封顶）；差于目标 {zero_gap:.0%} 得 0 分（保底），其间线性。封顶与保底即异常值处理：任何单项指标的贡献都不超过 100、不低于 0。</source>
         <translation>KPI score (0–100): the relative gap g to the target, by the KPI&apos;s direction (higher is better: (value − target)/|target|; lower is better: (target − value)/|target|). On target scores {on_target:g}; {full_gap:.0%} better than the target scores 100 (the cap); {zero_gap:.0%} worse scores 0 (the floor); linear in between. Cap and floor are the outlier rule: no single KPI contributes more than 100 or less than 0.</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+8"/>
         <source>板块得分：该板块有数值的指标按权重加权平均；有数值指标的权重不足板块总权重的 {coverage:.0%} 时，板块记为“无数据”。缺失值不计为 0。</source>
         <translation>Board score: the weighted mean of the board&apos;s KPIs that have a value; when those carry less than {coverage:.0%} of the board&apos;s weight, the board is &quot;No data&quot;. A missing value never counts as 0.</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
         <source>总分：各板块得分的加权平均（{weights}），闭环处置板块权重 {cl_weight:g}；有得分的指标板块权重不足 {coverage:.0%} 时总分为“无数据”。</source>
         <translation>Total: the weighted mean of the board scores ({weights}), the closed-loop board weighing {cl_weight:g}; when the KPI boards with a score carry less than {coverage:.0%} of the weight, the total is &quot;No data&quot;.</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>名次：按保留一位小数后的得分从高到低；得分相同者名次相同（1、2、2、4），列表中按单位代码排列。名次变化 = 上季度名次 − 本季度名次（↑ 上升，↓ 下降，— 不变，新 上季度未排名）。</source>
         <translation>Rank: by the score rounded to one decimal, highest first; equal scores share a rank (1, 2, 2, 4) and are listed by unit code. Rank change = last quarter&apos;s rank − this quarter&apos;s rank (↑ up, ↓ down, — same, new = not ranked last quarter).</translation>
     </message>
@@ -4714,7 +4713,7 @@ Occurred {at} · {state}</translation>
         <translation>Five colours: by rank quintiles (review) — among n units with a score, rank r has level ⌊(r−1)·5/n⌋+1; equal scores share a band. Either way can be chosen.</translation>
     </message>
     <message>
-        <location line="+98"/>
+        <location line="+99"/>
         <source>未指定派遣库</source>
         <translation>no dispatch store given</translation>
     </message>
@@ -4729,7 +4728,7 @@ Occurred {at} · {state}</translation>
         <translation>the dispatch store is held by a running cockpit ({who}): a copy of it as of now was read</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+7"/>
         <source>派遣库正被另一程序占用，无法读取（{error}）；闭环处置改用事件历史，按时率与结案率缺失</source>
         <translation>the dispatch store is held by another program and cannot be read ({error}); the closed loop falls back to the event history, without on-time and closure rates</translation>
     </message>
@@ -4740,18 +4739,18 @@ Occurred {at} · {state}</translation>
     </message>
     <message>
         <location line="+47"/>
-        <location line="+105"/>
-        <location line="+16"/>
-        <location line="+12"/>
+        <location line="+112"/>
+        <location line="+23"/>
         <location line="+14"/>
-        <location line="+11"/>
-        <location line="+20"/>
-        <location line="+16"/>
+        <location line="+19"/>
+        <location line="+13"/>
+        <location line="+26"/>
+        <location line="+25"/>
         <source>单位</source>
         <translation>Unit</translation>
     </message>
     <message>
-        <location line="-191"/>
+        <location line="-229"/>
         <source>{top}城市运行 · 五色图与季度晾晒报告</source>
         <translation>{top} City Operations · five-colour grid and quarterly ranking</translation>
     </message>
@@ -4781,12 +4780,12 @@ Occurred {at} · {state}</translation>
         <translation>Generated</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>排名单位</source>
         <translation>Ranked units</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>{n} 个{unit}</source>
         <translation>{n} {unit}</translation>
     </message>
@@ -4796,7 +4795,7 @@ Occurred {at} · {state}</translation>
         <translation>Demo data</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>DEMO DATA：运营数据为虚构，行政区划为真实地理信息。</source>
         <translation>DEMO DATA: the operations data are invented; the administrative geography is real.</translation>
     </message>
@@ -4811,37 +4810,37 @@ Occurred {at} · {state}</translation>
         <translation>Method</translation>
     </message>
     <message>
-        <location line="+5"/>
-        <location line="+16"/>
-        <location line="+26"/>
-        <location line="+47"/>
+        <location line="+6"/>
+        <location line="+24"/>
+        <location line="+33"/>
+        <location line="+64"/>
         <source>名次</source>
         <translation>Rank</translation>
     </message>
     <message>
-        <location line="-89"/>
+        <location line="-121"/>
         <source>变化</source>
         <translation>Change</translation>
     </message>
     <message>
-        <location line="+0"/>
-        <location line="+30"/>
+        <location line="+1"/>
+        <location line="+41"/>
         <source>名次变化</source>
         <translation>Rank change</translation>
     </message>
     <message>
-        <location line="-30"/>
-        <location line="+16"/>
-        <location line="+12"/>
+        <location line="-40"/>
+        <location line="+23"/>
         <location line="+14"/>
-        <location line="+11"/>
-        <location line="+20"/>
-        <location line="+16"/>
+        <location line="+19"/>
+        <location line="+13"/>
+        <location line="+26"/>
+        <location line="+25"/>
         <source>单位代码</source>
         <translation>Unit code</translation>
     </message>
     <message>
-        <location line="-89"/>
+        <location line="-118"/>
         <source>上季度名次</source>
         <translation>Last quarter rank</translation>
     </message>
@@ -4851,18 +4850,18 @@ Occurred {at} · {state}</translation>
         <translation>Last quarter total</translation>
     </message>
     <message>
-        <location line="+0"/>
-        <location line="+29"/>
+        <location line="+1"/>
+        <location line="+37"/>
         <source>分数变化</source>
         <translation>Score change</translation>
     </message>
     <message>
-        <location line="-29"/>
+        <location line="-36"/>
         <source>等级</source>
         <translation>Level</translation>
     </message>
     <message>
-        <location line="+25"/>
+        <location line="+29"/>
         <source>{period} 名次</source>
         <translation>{period} rank</translation>
     </message>
@@ -4872,37 +4871,37 @@ Occurred {at} · {state}</translation>
         <translation>{period} total</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+15"/>
         <source>没有可对比的季度</source>
         <translation>No quarter to compare with</translation>
     </message>
     <message>
-        <location line="+3"/>
-        <location line="+31"/>
-        <location line="+17"/>
+        <location line="+4"/>
+        <location line="+44"/>
+        <location line="+24"/>
         <source>板块</source>
         <translation>Board</translation>
     </message>
     <message>
-        <location line="-48"/>
+        <location line="-68"/>
         <source>类别</source>
         <translation>Kind</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>位次</source>
         <translation>Place</translation>
     </message>
     <message>
-        <location line="+0"/>
-        <location line="+14"/>
-        <location line="+18"/>
-        <location line="+17"/>
+        <location line="+2"/>
+        <location line="+19"/>
+        <location line="+27"/>
+        <location line="+22"/>
         <source>得分</source>
         <translation>Score</translation>
     </message>
     <message>
-        <location line="-45"/>
+        <location line="-64"/>
         <source>前五</source>
         <translation>Top 5</translation>
     </message>
@@ -4912,12 +4911,12 @@ Occurred {at} · {state}</translation>
         <translation>Bottom 5</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+8"/>
         <source>样本量</source>
         <translation>Sample</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>签收按时率</source>
         <translation>Acknowledged on time</translation>
     </message>
@@ -4932,7 +4931,7 @@ Occurred {at} · {state}</translation>
         <translation>Verified on time</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>处置按时率</source>
         <translation>Handled on time</translation>
     </message>
@@ -4947,12 +4946,12 @@ Occurred {at} · {state}</translation>
         <translation>Overdue</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>状态</source>
         <translation>State</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>来源</source>
         <translation>Source</translation>
     </message>
@@ -4982,29 +4981,29 @@ Occurred {at} · {state}</translation>
         <translation>event history</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+6"/>
         <source>指标代码</source>
         <translation>KPI code</translation>
     </message>
     <message>
-        <location line="+0"/>
-        <location line="+17"/>
+        <location line="+1"/>
+        <location line="+24"/>
         <source>指标</source>
         <translation>KPI</translation>
     </message>
     <message>
-        <location line="-17"/>
+        <location line="-23"/>
         <source>跑道</source>
         <translation>Runway</translation>
     </message>
     <message>
-        <location line="+0"/>
-        <location line="+17"/>
+        <location line="+1"/>
+        <location line="+23"/>
         <source>计量单位</source>
         <translation>Unit of measure</translation>
     </message>
     <message>
-        <location line="-16"/>
+        <location line="-22"/>
         <source>方向</source>
         <translation>Direction</translation>
     </message>
@@ -5014,19 +5013,19 @@ Occurred {at} · {state}</translation>
         <translation>Weight</translation>
     </message>
     <message>
-        <location line="+0"/>
-        <location line="+17"/>
+        <location line="+1"/>
+        <location line="+22"/>
         <source>目标</source>
         <translation>Target</translation>
     </message>
     <message>
-        <location line="-17"/>
-        <location line="+16"/>
+        <location line="-22"/>
+        <location line="+22"/>
         <source>数值</source>
         <translation>Value</translation>
     </message>
     <message>
-        <location line="-13"/>
+        <location line="-18"/>
         <source>越高越好</source>
         <translation>higher is better</translation>
     </message>
@@ -5036,7 +5035,7 @@ Occurred {at} · {state}</translation>
         <translation>lower is better</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+18"/>
         <source>失分</source>
         <translation>Points lost</translation>
     </message>
@@ -5134,12 +5133,12 @@ Occurred {at} · {state}</translation>
         <translation>Ecology</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>生产生活服务</source>
         <translation>Services</translation>
     </message>
     <message>
-        <location filename="../../datasets/network/impact.py" line="+45"/>
+        <location filename="../../datasets/network/impact.py" line="+46"/>
         <source>医院</source>
         <extracomment>Words for the sites&apos; kinds (Chinese source, translated in the interface).</extracomment>
         <translation>hospital</translation>
