@@ -37,7 +37,9 @@ Scenario format (every time is naive local time, like the catalog's ``event`` ta
     [targets]                           # required: minutes after the inject (the alarm)
     dispatch = 2                        # optional (default: react): order created (派遣)
     react = 5                           # acknowledge (签收)
-    verify = 10                         # verify (核查)
+    confirm = 8                         # optional: confirm (核实, the event is real)
+    verify = 10                         # verify (核查; in a plan with 核实 and no 核查:
+                                        # the confirmation)
     handle = 20                         # handle finished (处置)
     close = 30                          # optional: close (结案)
 
@@ -86,15 +88,18 @@ Scoring (per scored inject, 100 points; times in minutes after the inject's time
 - **departments, 30 points**: ``30 × max(0, right − 0.5 × wrong) / expected``, where *right*
   are expected departments that received an order, *wrong* are departments that received an
   order but were not expected (*missed*: expected without an order, reported, no extra penalty).
-- **stages, 50 points**: shared equally among the stages that have a target (react, verify,
-  handle, close). A stage is **met** when every *right* department's order did the stage's
-  action (react → acknowledge 签收, handle → 处置, verify → 核查, close → 结案) by its target;
+- **stages, 50 points**: shared equally among the stages of the expected plan's flow that have
+  a target (:meth:`Scenario.stage_targets`: the plan's ``stages`` —
+  :mod:`cockpit.datasets.stages`, the same list the orders run — with the scenario's minutes).
+  A stage is **met** when every *right* department's order did the stage's action (react →
+  acknowledge 签收, confirm → 核实, handle → 处置, verify → 核查, close → 结案) by its target;
   **missed** when one of them did it late, or has not done it and the target has passed, or no
-  expected department was dispatched; otherwise **pending**. As in
-  :mod:`cockpit.datasets.routing`, targets are made non-decreasing along the order's action
-  order acknowledge → handle → verify → close (核查 is the check of finished work, after 处置):
-  a plan's early on-site verification target (forest fire: verify 3, handle 5) is thus
-  checked at the handle target.
+  expected department was dispatched; otherwise **pending**. Targets are made non-decreasing
+  along the flow. In the loop (签收 → 处置 → 核查 → 结案) 核查 checks finished work, so an
+  early verify target is checked at the handle target; in the emergency flow (反应 → 核实 →
+  处置) a verify target is the confirmation's (forest fire: 核实 by 3, 处置 by 5). The picker
+  shows the same list (:func:`available_scenarios` reads the plan's flow from the
+  catalog).
 
 The total is the weighted mean of the scored injects' points (weight default 1), rounded to one
 decimal, 0–100.
@@ -108,7 +113,7 @@ import tomllib
 import uuid
 import zlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -116,6 +121,10 @@ from typing import Any
 from cockpit.datasets.event_feed import FeedBatch, FeedEvent
 from cockpit.datasets.i18n import QT_TRANSLATE_NOOP
 from cockpit.datasets.queue import local_utc_offset
+from cockpit.datasets.routing import plan_stages
+from cockpit.datasets.stages import DEFAULT_STAGES
+from cockpit.datasets.stages import STAGE_ACTION as _STAGE_ACTION
+from cockpit.datasets.stages import stage_targets as _stage_targets
 
 __all__ = [
     "DRILL_DIR", "Scenario", "Inject", "ScenarioError", "LiveStoreRefused", "load_scenario",
@@ -127,9 +136,8 @@ __all__ = [
 
 #: Where the shipped scenarios live.
 DRILL_DIR = Path(__file__).resolve().parent / "drills"
-#: The order action that finishes each stage, in the order the store's actions run.
-STAGE_ACTION = {"react": "acknowledge", "handle": "handle", "verify": "verify",
-                "close": "close"}
+#: The order action that finishes each stage a scenario can time, in the one stage order.
+STAGE_ACTION = {s: a for s, a in _STAGE_ACTION.items() if s != "evaluate"}
 #: Points per part of an inject's score.
 WEIGHTS = {"dispatch": 20.0, "departments": 30.0, "stages": 50.0}
 _KINDS = ("event", "vital")
@@ -189,6 +197,9 @@ class Scenario:
     expected: dict[str, Any]
     targets: dict[str, float]
     injects: tuple[Inject, ...]
+    #: the flow of the expected plan (its ``stages``; set from the catalog by
+    #: :func:`available_scenarios`, else the loop)
+    stages: tuple[str, ...] = DEFAULT_STAGES
 
     def start_at(self, base: datetime | None = None) -> datetime:
         """The drill's simulated start: absolute, or ``base`` + offset."""
@@ -203,15 +214,15 @@ class Scenario:
         s = self.start_at(base)
         return s, s + timedelta(minutes=self.duration_min)
 
+    def stage_targets(self) -> list[tuple[str, float]]:
+        """``[(stage, minutes), …]`` along the plan's flow, made non-decreasing: what the
+        picker shows and the scoring checks (one list)."""
+        return _stage_targets(self.stages, {k: v for k, v in self.targets.items()
+                                            if k in STAGE_ACTION})
+
     def effective_targets(self) -> dict[str, float]:
-        """Stage targets made non-decreasing along acknowledge → handle → verify → close."""
-        out: dict[str, float] = {}
-        running = 0.0
-        for stage in ("react", "handle", "verify", "close"):
-            if stage in self.targets:
-                running = max(running, self.targets[stage])
-                out[stage] = running
-        return out
+        """:meth:`stage_targets` as a dict, in the flow's order."""
+        return dict(self.stage_targets())
 
     @property
     def dispatch_target(self) -> float:
@@ -314,7 +325,8 @@ def load_scenario(path: Path | str, check_place: bool = True) -> Scenario:
     targets: dict[str, float] = {}
     for k, v in targets_raw.items():
         if k not in ("dispatch", *STAGE_ACTION):
-            p.append(f"targets.{k}: unknown stage (dispatch, react, verify, handle, close)")
+            p.append(f"targets.{k}: unknown stage (dispatch, react, confirm, verify, handle, "
+                     "close)")
         elif not _num(v) or v <= 0:
             p.append(f"targets.{k}: must be a number of minutes > 0, got {v!r}")
         else:
@@ -512,6 +524,7 @@ def available_scenarios(con, data_dir: Path | str | None
     fit: list[Scenario] = []
     unfit: list[tuple[Scenario, list[str]]] = []
     for sc in own + [sc for sc in shipped_scenarios() if sc.id not in ids]:
+        sc = replace(sc, stages=plan_stages(con, sc.expected.get("plan_id")))
         missing = scenario_misfit(con, sc)
         if missing:
             unfit.append((sc, missing))
@@ -720,8 +733,8 @@ def _orders(session: DrillSession, as_of_utc: datetime) -> list[dict[str, Any]]:
     df = session.store.orders(as_of=as_of_utc)
     rows = df.to_dict("records")
     for r in rows:
-        for k in ("created_at", "acknowledge_at", "handle_at", "verify_at", "close_at",
-                  "evaluate_at", "cancel_at"):
+        for k in ("created_at", "acknowledge_at", "confirm_at", "handle_at", "verify_at",
+                  "close_at", "evaluate_at", "cancel_at"):
             r[k] = _clean(r.get(k))
     return rows
 
@@ -764,8 +777,9 @@ SCORING_FORMULA = QT_TRANSLATE_NOOP(
     "vocabulary", "每条注入 100 分：派遣 20（时限内满分，至 3 倍时限线性降至 0）+ 部门 30 × "
     "max(0, 正确 − 0.5 × 错派) / 应派 + 各阶段时限 50 均分；总分为加权平均。")
 
-_ACTION_LABEL = {"create": "派遣", "acknowledge": "签收", "handle": "处置", "verify": "核查",
-                 "close": "结案", "evaluate": "评价", "cancel": "撤销"}
+_ACTION_LABEL = {"create": "派遣", "acknowledge": "签收", "confirm": "核实", "handle": "处置",
+                 "verify": "核查", "close": "结案", "evaluate": "评价", "cancel": "撤销",
+                 "rework": "退回"}
 
 
 def after_action_report(session: DrillSession, as_of: datetime | None = None

@@ -66,8 +66,10 @@ from typing import Any, Protocol
 import duckdb
 import numpy as np
 import pandas as pd
-from cockpit.datasets.dispatch import FINISHED, TRANSITIONS, DispatchError, IllegalTransition
+from cockpit.datasets.dispatch import FINISHED, DispatchError, IllegalTransition
+from cockpit.datasets.dispatch.ledger import next_actions
 from cockpit.datasets.schema import EVENT_SOURCES
+from cockpit.datasets.stages import ACTION_STAGE, DEFAULT_STAGES
 
 __all__ = [
     "FeedEvent", "FeedProblem", "FeedBatch", "EventSource", "SimProfile", "Template",
@@ -585,8 +587,15 @@ class DirectoryFeed:
 
 # --------------------------------------------------------------------------- departments
 
-#: What the departments do, in order (评价 evaluate is the centre's, not theirs).
-DEPARTMENT_ACTIONS = ("acknowledge", "handle", "verify", "close")
+#: What the departments do, in order (评价 evaluate is the centre's, not theirs); an order
+#: runs those of its own flow (the order view's ``stages``).
+DEPARTMENT_ACTIONS = ("acknowledge", "confirm", "handle", "verify", "close")
+
+
+def _flow(order: Mapping[str, Any]) -> tuple[str, ...]:
+    """The stages of an order (a row of ``store.orders()``)."""
+    acts = [a for a in str(order.get("stages") or "").split(",") if a in ACTION_STAGE]
+    return tuple(ACTION_STAGE[a] for a in acts) or DEFAULT_STAGES
 
 
 class DepartmentSimulator:
@@ -611,7 +620,10 @@ class DepartmentSimulator:
         rng = random.Random(f"{self.seed}:{order['order_id']}")
         out: dict[str, datetime] = {}
         prev_due, prev_t = 0.0, 0.0
+        flow = _flow(order)
         for a in DEPARTMENT_ACTIONS:
+            if ACTION_STAGE[a] not in flow:
+                continue
             due_at = _py_dt(order.get(f"{a}_due"))
             due = (due_at - created).total_seconds() / 60 if due_at else prev_due + 1.0
             window = max(due - prev_due, 0.5)
@@ -639,14 +651,18 @@ class DepartmentSimulator:
             if state in FINISHED:
                 continue
             plan = self.schedule(o)
+            flow = _flow(o)
+            # after a rework (退回) the stages are done again, under new keys
+            again = _py_dt(o.get("rework_at"))
+            suffix = f":{again:%Y%m%dT%H%M%S%f}" if again else ""
             while state not in FINISHED:
                 nxt = next((a for a in DEPARTMENT_ACTIONS
-                            if a in TRANSITIONS.get(state, ())), None)
+                            if a in next_actions(state, flow)), None)
                 if nxt is None or plan[nxt] > now_utc:
                     break
                 try:
                     rec = store.advance(o["order_id"], nxt, f"sim:{o['dept_id']}",
-                                        f"sim:{o['order_id']}:{nxt}",
+                                        f"sim:{o['order_id']}:{nxt}{suffix}",
                                         note="模拟部门应答 · simulated department",
                                         source="simulator", seat="simulator")
                 except IllegalTransition:  # someone else acted on it meanwhile

@@ -412,6 +412,11 @@ EVENT_BASES: tuple[tuple, ...] = (
      _S(drone=3, ai_camera=3, patrol=2), (), "n", False),
 )
 N_EVENT_TYPES = 1126
+#: The base kinds whose plans run the emergency flow 反应 → 核实 → 处置 → 结案 (a plan's
+#: ``stages``); the other plans run the management loop 签收 → 处置 → 核查 → 结案 → 评价.
+EMERGENCY_TYPES = frozenset({"FOREST-FIRE", "HIGHRISE-FIRE", "PUBLIC-ORDER", "GAS-LEAK",
+                             "HAZCHEM-LEAK"})
+EMERGENCY_FLOW = "react,confirm,handle,close"
 
 # Vital-sign templates: code, domain, name, unit, normal low/high, warn_low, warn_high,
 # alarm_low, alarm_high, decimals, daily shape, extensive (scales with the unit's size),
@@ -1307,12 +1312,14 @@ class _Gen:
         """The written plans and one generated plan per event kind that needs one; returns
         the plan id of each event kind that has a plan."""
         srng = self.srng
-        plan_ids, plan_names = [], []
+        plan_ids, plan_names, plan_stages = [], [], []
         steps: list[tuple] = []
 
         def add_plan(pid, name, plan_steps):
             plan_ids.append(pid)
             plan_names.append(name)
+            # emergencies run 反应 → 核实 → 处置 → 结案; the rest the loop (empty)
+            plan_stages.append(EMERGENCY_FLOW if pid[2:] in EMERGENCY_TYPES else None)
             for i, (dept, action, due, stage) in enumerate(plan_steps, start=1):
                 steps.append((pid, i, city_dept(dept), action, float(due), stage))
 
@@ -1345,7 +1352,8 @@ class _Gen:
             order = {s: i for i, s in enumerate(schema.STAGES)}
             st.sort(key=lambda s: (order[s[3]], s[2]))
             add_plan(pid, f"{name}处置预案", st)
-        self.tables["plan"] = _table("plan", {"plan_id": plan_ids, "name": plan_names})
+        self.tables["plan"] = _table("plan", {"plan_id": plan_ids, "name": plan_names,
+                                              "stages": plan_stages})
         self.tables["plan_step"] = _table("plan_step", {
             "plan_id": [s[0] for s in steps], "step_no": np.array([s[1] for s in steps], np.int32),
             "dept_id": [s[2] for s in steps], "action": [s[3] for s in steps],

@@ -51,7 +51,7 @@ UNCLASSIFIED = "unclassified"
 QUEUE_STATES = ("new", "overdue", UNCLASSIFIED)
 #: Minutes to react for an event whose type is unknown.
 DEFAULT_REACT_MIN = 15.0
-_OPEN_ORDER = ("created", "acknowledged", "handled", "verified")
+_OPEN_ORDER = ("created", "acknowledged", "confirmed", "handled", "verified")
 _DONE_ORDER = ("closed", "evaluated")
 
 

@@ -68,7 +68,7 @@ def test_every_event_type_gets_a_plan_of_known_departments(small_con) -> None:
     for (eid,) in events:
         plan = plan_for_event(small_con, eid)
         assert plan and all(s.dept_id in known for s in plan), eid
-        assert all(s.stage in ("react", "verify", "handle", "close") for s in plan)
+        assert all(s.stage in ("react", "confirm", "verify", "handle", "close") for s in plan)
 
 
 def test_event_type_without_plan_gets_the_default_departments_three_steps(small_con) -> None:

@@ -47,7 +47,8 @@ from PySide6.QtWidgets import (
 STAGE_LABELS = {"react": QT_TRANSLATE_NOOP("dispatch_preview", "响应"),
                 "verify": QT_TRANSLATE_NOOP("dispatch_preview", "核查"),
                 "handle": QT_TRANSLATE_NOOP("dispatch_preview", "处置"),
-                "close": QT_TRANSLATE_NOOP("dispatch_preview", "结案")}
+                "close": QT_TRANSLATE_NOOP("dispatch_preview", "结案"),
+                "confirm": QT_TRANSLATE_NOOP("dispatch_preview", "核实")}
 NETWORK_LABELS = {"water": QT_TRANSLATE_NOOP("dispatch_preview", "供水"),
                   "gas": QT_TRANSLATE_NOOP("dispatch_preview", "燃气"),
                   "drainage": QT_TRANSLATE_NOOP("dispatch_preview", "排水")}
@@ -60,7 +61,8 @@ MATERIAL_LABELS = {"ductile_iron": QT_TRANSLATE_NOOP("dispatch_preview", "球墨
 SITE_LABELS = {"hospital": QT_TRANSLATE_NOOP("dispatch_preview", "医院"),
                "school": QT_TRANSLATE_NOOP("dispatch_preview", "学校"),
                "care_home": QT_TRANSLATE_NOOP("dispatch_preview", "养老机构")}
-STAGE_COLOURS = {"react": "#ff9f0a", "verify": "#64d2ff", "handle": "#3ea6ff", "close": "#9fb0c8"}
+STAGE_COLOURS = {"react": "#ff9f0a", "verify": "#64d2ff", "handle": "#3ea6ff", "close": "#9fb0c8",
+                 "confirm": "#bf5af2"}
 
 
 def fmt_minutes(m: float | None) -> str:

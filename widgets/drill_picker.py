@@ -196,14 +196,18 @@ class DrillPicker(QDialog):
         from cockpit.widgets.after_action import stage_label
 
         dispatch = self.tr("派遣")  # the target from event to first order
+        # the plan's stages with the targets the scoring checks (Scenario.stage_targets)
+        timed = [("dispatch", sc.dispatch_target), *sc.stage_targets()]
         targets = " · ".join(f"{dispatch if k == 'dispatch' else stage_label(k)} {v:g}"
-                             for k, v in sc.targets.items())
+                             for k, v in timed)
+        flow = " → ".join(stage_label(s) for s in sc.stages)
         n_depts = len(sc.expected.get("departments", []))
         plan = sc.expected.get("plan_id", "")
         steps = sc.expected.get("plan_steps")
         self.detail.setText(
             f"{sc.description}\n"
             + self.tr("地点：{place}").format(place=sc.place.get("name", "")) + "\n"
+            + self.tr("流程：{flow}").format(flow=flow) + "\n"
             + self.tr("时限（分钟）：{targets}").format(targets=targets) + "\n"
             + self.tr("预案：{plan}").format(plan=plan)
             + (self.tr("（{n} 步）").format(n=steps) if steps else "")

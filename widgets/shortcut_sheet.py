@@ -41,11 +41,13 @@ SHORTCUTS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
     )),
     (QT_TRANSLATE_NOOP("shortcut_sheet", "派遣工单"), (
         ("A", QT_TRANSLATE_NOOP("shortcut_sheet", "签收")),
+        ("K", QT_TRANSLATE_NOOP("shortcut_sheet", "核实（确认事件真实发生；应急流程）")),
         ("H", QT_TRANSLATE_NOOP("shortcut_sheet", "处置")),
-        ("V", QT_TRANSLATE_NOOP("shortcut_sheet", "核查")),
+        ("V", QT_TRANSLATE_NOOP("shortcut_sheet", "核查（检查处置结果）")),
         ("C", QT_TRANSLATE_NOOP("shortcut_sheet", "结案")),
         ("E", QT_TRANSLATE_NOOP("shortcut_sheet", "评价（满意 / 基本满意 / 不满意）")),
         ("X", QT_TRANSLATE_NOOP("shortcut_sheet", "撤销（须写原因）")),
+        ("R", QT_TRANSLATE_NOOP("shortcut_sheet", "退回上一环节重办（须写原因）")),
         ("Enter / Esc", QT_TRANSLATE_NOOP("shortcut_sheet", "确认框：确认 / 取消")),
     )),
     (QT_TRANSLATE_NOOP("shortcut_sheet", "演练与复盘"), (
@@ -55,6 +57,10 @@ SHORTCUTS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
     )),
     (QT_TRANSLATE_NOOP("shortcut_sheet", "指标表盘"), (
         ("Enter / Space", QT_TRANSLATE_NOOP("shortcut_sheet", "打开板块明细")),
+    )),
+    (QT_TRANSLATE_NOOP("shortcut_sheet", "城市体征卡片"), (
+        ("Tab / ← → ↑ ↓", QT_TRANSLATE_NOOP("shortcut_sheet", "在体征卡片之间移动")),
+        ("Enter / Space", QT_TRANSLATE_NOOP("shortcut_sheet", "打开该领域的指标列表")),
     )),
 )
 

@@ -49,6 +49,7 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject, QTimer,
 from cockpit.datasets import queue, routing
 from cockpit.datasets.dispatch import (
     FINISHED,
+    LEVEL_ACTIONS,
     DuplicateOpenOrder,
     EventNotOpen,
     IdempotencyConflict,
@@ -80,8 +81,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-OPEN = ("created", "acknowledged", "handled", "verified")
-_STAMPS = ("acknowledge", "handle", "verify", "close", "evaluate", "cancel")
+OPEN = ("created", "acknowledged", "confirmed", "handled", "verified")
+_STAMPS = ("acknowledge", "confirm", "handle", "verify", "close", "evaluate", "cancel",
+           "rework")
 _Names = queue.Names
 
 
@@ -474,8 +476,9 @@ class DispatchController(QObject):
 
     def request_action(self, order_id: str, action: str, note: str = "",
                        outcome: str = "ok") -> None:
-        """Record an action (acknowledge, handle, verify, close, evaluate with its rating in
-        ``outcome``, cancel with its reason in ``note``) on an order: the store's one
+        """Record an action (acknowledge, confirm, handle, verify, close, evaluate with its
+        rating in ``outcome``, cancel and rework with the reason in ``note``) on an order as
+        its plan's stages allow: the store's one
         ``advance``, as the CLI and the tests call it."""
         if self._read_only or self._disconnected or self.store is None:
             self.panel.show_message(self.tr("只读，不能操作工单：{reason}").format(
@@ -645,6 +648,7 @@ class DispatchController(QObject):
                 "district_code": dc, "district": names.units.get(dc, dc or ""),
                 "state": r["state"],
                 "next_actions": [a for a in (r["next_actions"] or "").split(",") if a],
+                "stages": [a for a in (r.get("stages") or "").split(",") if a],
                 "created_at": local(r["created_at"]), "last_at": local(r["last_at"]),
                 "last_seq": int(r["last_seq"]),
                 "dues": {a: local(r.get(f"{a}_due")) for a in routing.DEADLINE_ACTIONS},
@@ -1097,11 +1101,13 @@ class DispatchController(QObject):
             h = store.history(order_id)
             return [{"action": r["action"], "at": pd.Timestamp(r["at_utc"]).to_pydatetime() + off,
                      "operator": r["operator"], "source": r["source"], "seat": r["seat"],
-                     "note": r["note"], "outcome": r["outcome"]}
+                     "note": r["note"], "outcome": r["outcome"], "seq": int(r["seq"])}
                     for r in h.to_dict("records")]
 
         def done(entries):
-            self._timeline_seq[order_id] = len(entries)
+            # the last state change shown (what the order view's last_seq names)
+            self._timeline_seq[order_id] = max(
+                (e["seq"] for e in entries if e["action"] not in LEVEL_ACTIONS), default=0)
             self.panel.set_timeline(order_id, entries)
 
         run_in_background(work, done, lambda m: log.error("timeline failed: %s", m))
@@ -1112,8 +1118,7 @@ class DispatchController(QObject):
             return
         oid = cur["order_id"]
         row = next((o for o in self.order_rows if o["order_id"] == oid), None)
-        n_done = sum(1 for v in (row or {}).get("done", {}).values() if v is not None) + 1
-        if row is not None and self._timeline_seq.get(oid) != n_done:
+        if row is not None and self._timeline_seq.get(oid) != row.get("last_seq"):
             self._load_timeline(oid)
 
     # ---- the shared store's connection --------------------------------------------------

@@ -36,6 +36,7 @@ from cockpit.datasets.dispatch.ledger import (
     StoreLocked,
     StoreRecovered,
     StoreWriteError,
+    advance_outcome,
     check_action,
     check_advance,
     check_text,
@@ -371,10 +372,12 @@ class DispatchStore(LogReader):
                            ).fetchone()
         self._seq, self._hash = (int(last[0]), last[1]) if last else (0, GENESIS)
         self._slots = Slots.from_rows(con.execute(
-            """SELECT l.order_id, l.event_id, l.dept_id, l.action
+            """SELECT l.order_id, l.event_id, l.dept_id, l.action, l.outcome, c.deadlines
                FROM dispatch_log l
                JOIN (SELECT order_id, max(seq) AS s FROM dispatch_log GROUP BY order_id) m
-                 ON l.seq = m.s""").fetchall())
+                 ON l.seq = m.s
+               LEFT JOIN dispatch_log c ON c.order_id = l.order_id AND c.action = 'create'
+               """).fetchall())
         self._orders = self._slots.orders
         self._open_by_slot = self._slots.open_by_slot
         self._generation = self._slots.generation
@@ -527,7 +530,8 @@ class DispatchStore(LogReader):
     def advance(self, order_id: str, action: str, operator: str, idempotency_key: str,
                 note: str = "", *, outcome: str = "ok", seat: str | None = None,
                 source: str | None = None) -> Receipt:
-        """Record one action on an order (acknowledge, handle, verify, close, evaluate, cancel).
+        """Record one action on an order (acknowledge, confirm, handle, verify, close,
+        evaluate, cancel, rework), as the order's flow allows.
 
         Raises :class:`IllegalTransition` when the order's state does not allow it. A repeated
         key returns the first result (``Receipt.repeated``) and writes nothing.
@@ -549,7 +553,8 @@ class DispatchStore(LogReader):
             return [self._make_row(
                 self._seq + 1, self._hash, naive_utc(self.clock()), order_id=order_id,
                 event_id=o.event_id, dept_id=o.dept_id, action=action, operator=operator,
-                seat=seat, source=source, outcome=outcome, note=note,
+                seat=seat, source=source, outcome=advance_outcome(o, action, outcome),
+                note=note,
                 idempotency_key=idempotency_key)]
 
         def finish(rows: list[dict[str, Any]]) -> Receipt:

@@ -17,10 +17,25 @@ from typing import Any
 
 import pandas as pd
 from cockpit.datasets.routing import DEADLINE_ACTIONS, PlanStep, by_department, order_deadlines
+from cockpit.datasets.stages import (
+    ACTION_STAGE,
+    DEFAULT_STAGES,
+    REWORKABLE,
+    STAGES_KEY,
+    order_stages,
+    parse_stages,
+    stage_actions,
+)
 
 SCHEMA_VERSION = 1
 GENESIS = "0" * 64
-ACTIONS = ("create", "acknowledge", "handle", "verify", "close", "evaluate", "cancel")
+#: Every order action. Which of the stage actions (acknowledge 签收, confirm 核实, handle 处置,
+#: verify 核查, close 结案, evaluate 评价) an order runs, in which order, is its plan's flow
+#: (:func:`cockpit.datasets.stages.order_stages`); cancel 撤销 ends an open order and rework
+#: 退回 returns it to the stage before its last working stage (a failed 核查 sends it back to
+#: 处置; the state it returns to is the row's ``outcome``).
+ACTIONS = ("create", "acknowledge", "confirm", "handle", "verify", "close", "evaluate",
+           "cancel", "rework")
 #: Actions about an event rather than an order (事件处置 without dispatching, and the router's
 #: corrections), written to the same hash chain under the department :data:`EVENT_DEPT` by one
 #: code path (:func:`event_rows`, the stores' ``dispose`` and ``correct``):
@@ -41,13 +56,15 @@ EVENT_DEPT = "~event"
 #: closed-loop board's satisfaction rate.
 RATINGS = {"满意": 1.0, "基本满意": 0.5, "不满意": 0.0}
 #: Actions that must say why (the note).
-NOTE_REQUIRED = ("cancel", "dismiss", "merge")
-#: The state an action leads to.
-STATE_AFTER = {"create": "created", "acknowledge": "acknowledged", "handle": "handled",
-               "verify": "verified", "close": "closed", "evaluate": "evaluated",
-               "cancel": "cancelled", "dismiss": "dismissed", "merge": "merged"}
+NOTE_REQUIRED = ("cancel", "dismiss", "merge", "rework")
+#: The state an action leads to (rework: the state recorded in its ``outcome``).
+STATE_AFTER = {"create": "created", "acknowledge": "acknowledged", "confirm": "confirmed",
+               "handle": "handled", "verify": "verified", "close": "closed",
+               "evaluate": "evaluated", "cancel": "cancelled", "dismiss": "dismissed",
+               "merge": "merged"}
 STATES = tuple(STATE_AFTER.values())
-#: state -> the actions allowed next, in the order the loop runs them.
+#: state -> the actions allowed next in the default management loop (rework aside); an
+#: order's own flow: :func:`next_actions`.
 TRANSITIONS: dict[str, tuple[str, ...]] = {
     "created": ("acknowledge", "cancel"),
     "acknowledged": ("handle", "cancel"),
@@ -261,6 +278,40 @@ class Order:
     event_id: str
     dept_id: str
     state: str
+    stages: tuple[str, ...] = DEFAULT_STAGES  # the flow it runs (its plan's)
+
+
+def next_actions(state: str, stages: tuple[str, ...] = DEFAULT_STAGES) -> tuple[str, ...]:
+    """The actions an order in ``state`` running the flow ``stages`` may take next: its next
+    stage, then cancel and (after a working stage) rework; a closed order: evaluate if its
+    flow has it."""
+    acts = stage_actions(stages)
+    if state == "closed":
+        return ("evaluate",) if "evaluate" in acts else ()
+    if state in FINISHED:
+        return ()
+    if state == "created":
+        i = 0
+    else:
+        done = next((k for k, a in enumerate(acts) if STATE_AFTER[a] == state), None)
+        if done is None:
+            return ("cancel",)
+        i = done + 1
+    out = [acts[i]] if i < len(acts) else []
+    out.append("cancel")
+    if i > 0 and ACTION_STAGE[acts[i - 1]] in REWORKABLE:
+        out.append("rework")
+    return tuple(out)
+
+
+def rework_state(state: str, stages: tuple[str, ...] = DEFAULT_STAGES) -> str:
+    """The state a rework (退回) of an order in ``state`` returns it to: the state before its
+    last working stage (handled → acknowledged in the loop: 处置 is to do again)."""
+    acts = stage_actions(stages)
+    k = next((k for k, a in enumerate(acts) if STATE_AFTER[a] == state), None)
+    if k is None:
+        raise ValueError(f"an order in state {state} has no stage to return to")
+    return STATE_AFTER[acts[k - 1]] if k > 0 else "created"
 
 
 def utcnow() -> datetime:
@@ -290,14 +341,18 @@ class Slots:
     generation: dict[tuple[str, str], int] = field(default_factory=dict)
 
     @classmethod
-    def from_rows(cls, rows: Iterable[tuple[str, str, str, str]]) -> Slots:
-        """From ``(order_id, event_id, dept_id, last action)`` per order."""
+    def from_rows(cls, rows: Iterable[tuple]) -> Slots:
+        """From ``(order_id, event_id, dept_id, last action, its outcome, the create row's
+        deadlines)`` per order (the last two may be left out: the default loop)."""
         s = cls()
-        for oid, ev, dept, action in rows:
+        for oid, ev, dept, action, *more in rows:
             if action == "correct":
                 continue
-            st = STATE_AFTER.get(action, action)  # the query skips level actions
-            s.orders[oid] = Order(ev, dept, st)
+            outcome = more[0] if more else None
+            flow = order_stages(more[1]) if len(more) > 1 else DEFAULT_STAGES
+            st = (outcome if action == "rework" else
+                  STATE_AFTER.get(action, action))  # the query skips level actions
+            s.orders[oid] = Order(ev, dept, st, flow)
             slot = (ev, dept)
             s.generation[slot] = max(s.generation.get(slot, 0), order_number(oid))
             if st not in FINISHED:
@@ -310,12 +365,13 @@ class Slots:
             if r["action"] in LEVEL_ACTIONS or r["action"] == "correct":
                 continue
             oid, slot = r["order_id"], (r["event_id"], r["dept_id"])
-            st = STATE_AFTER[r["action"]]
+            st = r["outcome"] if r["action"] == "rework" else STATE_AFTER[r["action"]]
             if r["action"] in EVENT_ACTIONS:
                 self.orders[oid] = Order(r["event_id"], r["dept_id"], st)
                 continue
             if r["action"] == "create":
-                self.orders[oid] = Order(r["event_id"], r["dept_id"], st)
+                self.orders[oid] = Order(r["event_id"], r["dept_id"], st,
+                                         order_stages(r.get("deadlines")))
                 self.open_by_slot[slot] = oid
                 self.generation[slot] = order_number(oid)
                 continue
@@ -357,7 +413,11 @@ def plan_orders(event_id: str, plan: list[PlanStep] | None, dept_id: str | None,
                              " a dept_id, or a store opened with routing=")
         plan = routing(event_id)
     if plan is None:
-        dl = {a: float(v) for a, v in (deadlines or {}).items() if a in DEADLINE_ACTIONS}
+        dl: dict[str, Any] = {a: float(v) for a, v in (deadlines or {}).items()
+                              if a in DEADLINE_ACTIONS}
+        flow = parse_stages((deadlines or {}).get(STAGES_KEY))
+        if flow != DEFAULT_STAGES:
+            dl[STAGES_KEY] = list(flow)
         return [(dept_id, dl, [])], plan_id
     groups = by_department(plan)
     if not groups:
@@ -366,8 +426,17 @@ def plan_orders(event_id: str, plan: list[PlanStep] | None, dept_id: str | None,
     closes = [s.due_min for s in plan if s.stage == "close"]
     plan_close = max(closes) if closes else None
     pid = plan_id if plan_id is not None else getattr(plan, "plan_id", None)
-    return ([(d, order_deadlines(st, tg, plan_close), [s.as_dict() for s in st])
-             for d, st in groups], pid)
+    flow = tuple(getattr(plan, "stages", DEFAULT_STAGES))
+    return ([(d, with_stages(order_deadlines(st, tg, plan_close, flow), flow),
+              [s.as_dict() for s in st]) for d, st in groups], pid)
+
+
+def with_stages(deadlines: dict[str, Any], flow: tuple[str, ...]) -> dict[str, Any]:
+    """An order's deadlines as its create row records them: the flow under ``stages`` when
+    it is not the default loop (so a loop order's row reads as before flows existed)."""
+    if tuple(flow) != DEFAULT_STAGES:
+        return {**deadlines, STAGES_KEY: list(flow)}
+    return deadlines
 
 
 def create_rows(slots: Slots, head: tuple[int, str], at: datetime, event_id: str,
@@ -398,12 +467,18 @@ def check_advance(slots: Slots, order_id: str, action: str) -> Order:
     o = slots.orders.get(order_id)
     if o is None:
         raise UnknownOrder(order_id, action)
-    allowed = TRANSITIONS.get(o.state, ())
+    allowed = next_actions(o.state, o.stages)
     if action in LEVEL_ACTIONS and o.state not in FINISHED:
         return o
     if action not in allowed:
         raise IllegalTransition(order_id, o.state, action, allowed)
     return o
+
+
+def advance_outcome(o: Order, action: str, outcome: str) -> str:
+    """The ``outcome`` an advance row records: for a rework the state the order returns to
+    (:func:`rework_state`), else what the caller gave."""
+    return rework_state(o.state, o.stages) if action == "rework" else outcome
 
 
 def check_action(action: str, note: str = "", outcome: str = "ok",
@@ -543,6 +618,8 @@ def parse_corrections(df: pd.DataFrame) -> list[Correction]:
     return out
 
 
+#: The actions a rework can reopen (their rows before the last rework no longer count).
+_REWORK_ACTIONS = ("confirm", "handle", "verify")
 #: The order view's query (``?``: the as-of moment); portable SQL.
 ORDERS_SQL = """WITH l AS (SELECT * FROM dispatch_log WHERE at_utc <= ?),
      last AS (SELECT l.order_id, l.action, l.outcome, l.at_utc, l.seq FROM l
@@ -551,18 +628,27 @@ ORDERS_SQL = """WITH l AS (SELECT * FROM dispatch_log WHERE at_utc <= ?),
                 ON l.seq = m.s),
      c AS (SELECT order_id, event_id, dept_id, plan_id, operator, at_utc,
                   deadlines, steps, seq FROM l WHERE action = 'create'),
-     a AS (SELECT order_id, {at_cols} FROM l GROUP BY order_id)
+     rw AS (SELECT l.order_id, l.seq AS rework_seq, l.outcome AS rework_state FROM l
+            JOIN (SELECT order_id, max(seq) AS s FROM l WHERE action = 'rework'
+                  GROUP BY order_id) m ON l.seq = m.s),
+     a AS (SELECT l.order_id, {at_cols},
+                  {rw_cols}
+           FROM l LEFT JOIN rw ON rw.order_id = l.order_id GROUP BY l.order_id)
 SELECT c.order_id, c.event_id, c.dept_id, c.plan_id, last.action AS last_action,
        c.operator AS created_by, c.at_utc AS created_at, {a_cols},
        last.outcome, last.at_utc AS last_at, last.seq AS last_seq,
-       c.deadlines, c.steps
+       c.deadlines, c.steps, rw.rework_state, {a_rw_cols}
 FROM c JOIN last ON last.order_id = c.order_id
        JOIN a ON a.order_id = c.order_id
+       LEFT JOIN rw ON rw.order_id = c.order_id
 ORDER BY c.seq""".format(
     level=", ".join(f"'{a}'" for a in LEVEL_ACTIONS),
     a_cols=", ".join(f"a.{a}_at" for a in ACTIONS if a != "create"),
-    at_cols=",\n".join(f"max(CASE WHEN action = '{a}' THEN at_utc END) AS {a}_at"
-                       for a in ACTIONS if a != "create"))
+    at_cols=",\n".join(f"max(CASE WHEN l.action = '{a}' THEN l.at_utc END) AS {a}_at"
+                       for a in ACTIONS if a != "create"),
+    rw_cols=",\n".join(f"max(CASE WHEN l.action = '{a}' AND l.seq > rw.rework_seq "
+                       f"THEN l.at_utc END) AS {a}_at_rw" for a in _REWORK_ACTIONS),
+    a_rw_cols=", ".join(f"a.{a}_at_rw" for a in _REWORK_ACTIONS))
 
 #: Who owns each order as of a moment, where its event is, and its supervision (a levels
 #: store only; ``?``: the as-of moment).
@@ -631,9 +717,12 @@ class LogReader:
     def orders(self, as_of: datetime | None = None) -> pd.DataFrame:
         """One row per order as of ``as_of`` (a UTC moment; naive means UTC; default now).
 
-        Columns: order_id, event_id, dept_id, plan_id, state, next_actions (comma-separated),
-        created_by, created_at, <action>_at for acknowledge/handle/verify/close/evaluate/cancel
-        (NaT when not done by ``as_of``), <action>_due for acknowledge/handle/verify/close,
+        Columns: order_id, event_id, dept_id, plan_id, state, stages (the actions of the
+        order's flow, comma-separated: :func:`cockpit.datasets.stages.order_stages`),
+        next_actions (comma-separated), created_by, created_at, <action>_at for
+        acknowledge/confirm/handle/verify/close/evaluate/cancel/rework (NaT when not done by
+        ``as_of``; after a rework the reopened stages count from it on), <action>_due for
+        acknowledge/confirm/handle/verify/close (NaT where the flow has no such stage),
         next_due (the earliest deadline still pending), overdue (an open order with a pending
         action past its deadline), overdue_action, overdue_min (minutes past that deadline),
         late_actions (comma-separated actions done after their deadline), outcome (of the last
@@ -659,6 +748,7 @@ class LogReader:
         expect, prev = 1, GENESIS
         state: dict[str, str] = {}
         creates: dict[str, int] = {}
+        flows: dict[str, tuple[str, ...]] = {}
         hash_at = None
         cols = self.log_columns
         for chunk in self._chunks(f"SELECT {', '.join(cols)} FROM dispatch_log ORDER BY seq"):
@@ -669,7 +759,7 @@ class LogReader:
             for r in rows:
                 if r["seq"] == want_seq:
                     hash_at = r["hash"]
-                problems += check_rule(r, state, creates)
+                problems += check_rule(r, state, creates, flows)
         return problems, expect - 1, hash_at
 
     def __enter__(self):
@@ -692,9 +782,12 @@ def check_text(**kw: str) -> None:
             raise ValueError(f"{k} must be a non-empty string")
 
 
-def check_rule(r: dict[str, Any], state: dict[str, str], creates: dict[str, int]) -> list[str]:
-    """The order rules, replayed over the log (catches a rewritten but re-hashed log)."""
+def check_rule(r: dict[str, Any], state: dict[str, str], creates: dict[str, int],
+               flows: dict[str, tuple[str, ...]] | None = None) -> list[str]:
+    """The order rules, replayed over the log (catches a rewritten but re-hashed log);
+    ``flows`` keeps each order's stage list (from its create row) between calls."""
     oid, action, seq = r["order_id"], r["action"], int(r["seq"])
+    flows = {} if flows is None else flows
     if action == "correct":  # about the event, no order: may repeat, changes no state
         return []
     if action == "create" or action in DISPOSALS:
@@ -703,6 +796,7 @@ def check_rule(r: dict[str, Any], state: dict[str, str], creates: dict[str, int]
                     f"{creates[oid]})"]
         creates[oid] = seq
         state[oid] = STATE_AFTER[action]
+        flows[oid] = order_stages(r.get("deadlines"))
         return []
     cur = state.get(oid)
     if cur is None:
@@ -710,17 +804,38 @@ def check_rule(r: dict[str, Any], state: dict[str, str], creates: dict[str, int]
     if action in LEVEL_ACTIONS:
         return ([] if cur not in FINISHED else
                 [f"row seq {seq}: '{action}' on order {oid} in state {cur} breaks the rules"])
-    if action not in TRANSITIONS.get(cur, ()):
+    flow = flows.get(oid, DEFAULT_STAGES)
+    if action not in next_actions(cur, flow):
         return [f"row seq {seq}: '{action}' on order {oid} in state {cur} breaks the rules"]
+    if action == "rework":
+        back = rework_state(cur, flow)
+        if r.get("outcome") != back:
+            return [f"row seq {seq}: rework of order {oid} in state {cur} records "
+                    f"{r.get('outcome')!r}, not the state before its last stage ({back})"]
+        state[oid] = back
+        return []
     state[oid] = STATE_AFTER[action]
     return []
 
 
 def order_view(df: pd.DataFrame, t: datetime) -> pd.DataFrame:
     df = df.copy()
-    df["state"] = df.pop("last_action").map(STATE_AFTER)
-    df["next_actions"] = df["state"].map(lambda s: ",".join(TRANSITIONS.get(s, ())))
+    last = df.pop("last_action")
+    df["state"] = last.map(STATE_AFTER).where(last != "rework", df["outcome"])
     dl = [json.loads(x) if isinstance(x, str) and x else {} for x in df["deadlines"]]
+    flows = [order_stages(d) for d in dl]
+    df["stages"] = [",".join(stage_actions(f)) for f in flows]
+    df["next_actions"] = [",".join(next_actions(s, f)) for s, f in zip(df["state"], flows)]
+    # a rework (退回) reopens a stage: that stage's and later ones' rows before it no longer
+    # count as done
+    back = df.pop("rework_state")
+    for i in back.notna().to_numpy().nonzero()[0]:
+        acts = stage_actions(flows[i])
+        k = next((k for k, a in enumerate(acts) if STATE_AFTER[a] == back.iloc[i]), -1)
+        for a in acts[k + 1:]:
+            if a in _REWORK_ACTIONS:
+                df.loc[df.index[i], f"{a}_at"] = df[f"{a}_at_rw"].iloc[i]
+    df = df.drop(columns=[f"{a}_at_rw" for a in _REWORK_ACTIONS])
     created = pd.to_datetime(df["created_at"])
     for a in DEADLINE_ACTIONS:
         minutes = pd.to_numeric(pd.Series([d.get(a) for d in dl], index=df.index,
@@ -747,8 +862,9 @@ def order_view(df: pd.DataFrame, t: datetime) -> pd.DataFrame:
     df["overdue_action"] = over_action
     df["overdue_min"] = ((tt - over_due).dt.total_seconds() / 60.0).round(1)
     df["late_actions"] = [",".join(x) for x in late]
-    front = ["order_id", "event_id", "dept_id", "plan_id", "state", "next_actions", "overdue",
-             "overdue_action", "overdue_min", "next_due", "created_by", "created_at"]
+    front = ["order_id", "event_id", "dept_id", "plan_id", "state", "stages", "next_actions",
+             "overdue", "overdue_action", "overdue_min", "next_due", "created_by",
+             "created_at"]
     rest = [c for c in df.columns if c not in front]
     return df[front + rest].reset_index(drop=True)
 

@@ -66,6 +66,7 @@ from cockpit.datasets.dispatch.ledger import (
     Slots,
     StoreUnavailable,
     StoreWriteError,
+    advance_outcome,
     check_action,
     check_advance,
     check_text,
@@ -320,9 +321,13 @@ class PgDispatchStore(LogReader):
     def _slots(con: psycopg.Connection, where: str, params: list[Any]) -> Slots:
         """The states of the orders the write touches, read inside its transaction."""
         return Slots.from_rows(con.execute(
-            f"""SELECT DISTINCT ON (order_id) order_id, event_id, dept_id, action
-                FROM dispatch_log WHERE ({where}) AND action NOT IN ({_LEVEL_IN})
-                ORDER BY order_id, seq DESC""",
+            f"""SELECT x.order_id, x.event_id, x.dept_id, x.action, x.outcome, c.deadlines
+                FROM (SELECT DISTINCT ON (order_id) order_id, event_id, dept_id, action,
+                             outcome
+                      FROM dispatch_log WHERE ({where}) AND action NOT IN ({_LEVEL_IN})
+                      ORDER BY order_id, seq DESC) x
+                LEFT JOIN dispatch_log c ON c.order_id = x.order_id
+                                        AND c.action = 'create'""",
             params).fetchall())
 
     # ------------------------------------------------------------------ writing
@@ -470,7 +475,8 @@ class PgDispatchStore(LogReader):
             return [make_row(head[0] + 1, head[1], naive_utc(self.clock()),
                              order_id=order_id, event_id=o.event_id, dept_id=o.dept_id,
                              action=action, operator=operator, seat=seat or self.seat,
-                             source=source or self.source, outcome=outcome, note=note,
+                             source=source or self.source,
+                             outcome=advance_outcome(o, action, outcome), note=note,
                              idempotency_key=idempotency_key, **ext)]
 
         rows, replayed = self._write(
@@ -479,7 +485,8 @@ class PgDispatchStore(LogReader):
         if rows is None:
             return replayed
         r = rows[0]
-        state = STATE_AFTER.get(action) or (state_box[0] if state_box else "")
+        state = (r["outcome"] if action == "rework" else
+                 STATE_AFTER.get(action) or (state_box[0] if state_box else ""))
         return Receipt(order_id, action, state, r["seq"], r["at_utc"])
 
     def _identity(self, operator: str) -> dict[str, Any]:

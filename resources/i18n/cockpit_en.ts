@@ -4,7 +4,7 @@
 <context>
     <name>ActionDialog</name>
     <message>
-        <location filename="../../widgets/dispatch_panel.py" line="+732"/>
+        <location filename="../../widgets/dispatch_panel.py" line="+752"/>
         <source>确认{action}</source>
         <extracomment>The order just acted on stays listed (and selected) until the selection moves. Columns hidden (in this order) when the title would get narrower than STRETCH_MIN: their words are in the row&apos;s tooltip and in the filters. The narrowest the stretching column (the event&apos;s title) gets, px.</extracomment>
         <translation>Confirm {action}</translation>
@@ -68,7 +68,7 @@
 <context>
     <name>AfterActionDialog</name>
     <message>
-        <location filename="../../widgets/after_action.py" line="+293"/>
+        <location filename="../../widgets/after_action.py" line="+295"/>
         <source>演练复盘报告</source>
         <translation>After-action report</translation>
     </message>
@@ -210,7 +210,7 @@
 <context>
     <name>DispatchController</name>
     <message>
-        <location filename="../../cockpit/controllers/dispatch.py" line="+317"/>
+        <location filename="../../cockpit/controllers/dispatch.py" line="+319"/>
         <source>派遣库未打开：不能派遣</source>
         <extracomment>event -&gt; what a new order needs beside the plan (a levels store: area, owner) The level the lists name places at (区县 / 镇街): see queue.place_level. event id -&gt; the router&apos;s answer for the events it typed itself (自动分拨) The clock time of the last tick shown (events, orders). Hook: ``suggest_type(event row) -&gt; answer | None`` for an event without a type (the row carries ``title`` and ``description``), called off the GUI thread. The answer is a type id, or the router&apos;s ``{&quot;candidates&quot;: [{&quot;type_id&quot;, &quot;name&quot;, &quot;score&quot;}], &quot;auto&quot;: bool, &quot;reason&quot;: str}`` (:mod:`cockpit.controllers.triage`): ``auto`` routes the event at once (自动分拨), else the operator chooses among them.</extracomment>
         <translation>No dispatch store is open: dispatching is off</translation>
@@ -273,12 +273,12 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+538"/>
+        <location line="+540"/>
         <source>预案生成失败：{error}</source>
         <translation>Could not prepare the plan: {error}</translation>
     </message>
     <message>
-        <location line="-504"/>
+        <location line="-505"/>
         <source>只读，不能操作工单：{reason}</source>
         <translation>Read-only, orders cannot be changed: {reason}</translation>
     </message>
@@ -288,7 +288,7 @@
         <translation>Event {event}</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+19"/>
         <source>刷新失败：{error}</source>
         <translation>Refresh failed: {error}</translation>
     </message>
@@ -349,7 +349,7 @@
         <translation> (repeated request, not written twice)</translation>
     </message>
     <message>
-        <location line="+57"/>
+        <location line="+58"/>
         <source>派遣库已连接：{path}</source>
         <translation>Dispatch store connected: {path}</translation>
     </message>
@@ -431,13 +431,7 @@
         <translation>All depts</translation>
     </message>
     <message>
-        <location line="-450"/>
-        <location line="+72"/>
-        <source>A 签收 · H 处置 · V 核查 · C 结案 · E 评价 · X 撤销</source>
-        <translation>A acknowledge · H handle · V verify · C close · E evaluate · X cancel</translation>
-    </message>
-    <message>
-        <location line="-7"/>
+        <location line="-385"/>
         <source>只读 · 不能派遣：{reason}</source>
         <translation>Read-only · cannot dispatch: {reason}</translation>
     </message>
@@ -552,7 +546,7 @@ Order {order} ({state})</translation>
         <translation>Select an order to see its timeline</translation>
     </message>
     <message>
-        <location line="+28"/>
+        <location line="+30"/>
         <source>时限 {t}</source>
         <translation>due {t}</translation>
     </message>
@@ -562,7 +556,7 @@ Order {order} ({state})</translation>
         <translation>no deadline</translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location line="+28"/>
         <source>来源 {sources}</source>
         <translation>Source {sources}</translation>
     </message>
@@ -570,7 +564,7 @@ Order {order} ({state})</translation>
 <context>
     <name>DispatchPreview</name>
     <message>
-        <location filename="../../widgets/dispatch_preview.py" line="+152"/>
+        <location filename="../../widgets/dispatch_preview.py" line="+154"/>
         <source>一键调度 · 派遣预览</source>
         <translation>One-click dispatch · preview</translation>
     </message>
@@ -897,7 +891,7 @@ Order {order} ({state})</translation>
 <context>
     <name>DomainTile</name>
     <message>
-        <location filename="../../widgets/vitals_panel.py" line="+313"/>
+        <location filename="../../widgets/vitals_panel.py" line="+347"/>
         <source>{n} 项</source>
         <translation>{n} items</translation>
     </message>
@@ -985,9 +979,14 @@ Order {order} ({state})</translation>
         <translation>Dispatch</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+11"/>
         <source>地点：{place}</source>
         <translation>Place: {place}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>流程：{flow}</source>
+        <translation>Stages: {flow}</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -1023,7 +1022,7 @@ Order {order} ({state})</translation>
 <context>
     <name>EventsModel</name>
     <message>
-        <location filename="../../widgets/dispatch_panel.py" line="-1150"/>
+        <location filename="../../widgets/dispatch_panel.py" line="-1165"/>
         <source>⚠ 工单超时 · {n} 部门</source>
         <translation>⚠ Order overdue · {n} depts</translation>
     </message>
@@ -1143,7 +1142,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>IndicatorDetail</name>
     <message>
-        <location filename="../../widgets/vitals_panel.py" line="+528"/>
+        <location filename="../../widgets/vitals_panel.py" line="+534"/>
         <source>{name} · 正在读取趋势…</source>
         <translation>{name} · loading the trend…</translation>
     </message>
@@ -1357,7 +1356,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>LevelActionDialog</name>
     <message>
-        <location filename="../../widgets/levels_panel.py" line="+182"/>
+        <location filename="../../widgets/levels_panel.py" line="+183"/>
         <source>{action} · 工单 {order}</source>
         <translation>{action} · order {order}</translation>
     </message>
@@ -1568,13 +1567,13 @@ Occurred {at} · {state}</translation>
         <translation>Delegated from above</translation>
     </message>
     <message>
-        <location line="-86"/>
-        <location line="+87"/>
+        <location line="-87"/>
+        <location line="+88"/>
         <source>退回</source>
         <translation>Return</translation>
     </message>
     <message>
-        <location line="-90"/>
+        <location line="-91"/>
         <source>上报</source>
         <extracomment>action -&gt; (button text, needs a target centre, needs a deadline, needs a reason)</extracomment>
         <translation>Escalate</translation>
@@ -1599,6 +1598,11 @@ Occurred {at} · {state}</translation>
         <location line="+1"/>
         <source>已签收</source>
         <translation>Acknowledged</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>已核实</source>
+        <translation>Confirmed</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -2156,7 +2160,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>ReviewPanel</name>
     <message>
-        <location filename="../../cockpit/controllers/review.py" line="+438"/>
+        <location filename="../../cockpit/controllers/review.py" line="+440"/>
         <source>正在计算 …</source>
         <translation>Evaluating …</translation>
     </message>
@@ -2346,7 +2350,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>ShortcutSheet</name>
     <message>
-        <location filename="../../widgets/shortcut_sheet.py" line="+68"/>
+        <location filename="../../widgets/shortcut_sheet.py" line="+74"/>
         <source>快捷键</source>
         <translation>Keyboard shortcuts</translation>
     </message>
@@ -2369,7 +2373,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>StatusSummary</name>
     <message>
-        <location filename="../../widgets/vitals_panel.py" line="-671"/>
+        <location filename="../../widgets/vitals_panel.py" line="-711"/>
         <source>体征指标</source>
         <translation>Indicators</translation>
     </message>
@@ -2470,18 +2474,18 @@ Occurred {at} · {state}</translation>
 <context>
     <name>VitalsPanel</name>
     <message>
-        <location filename="../../widgets/vitals_panel.py" line="+837"/>
+        <location filename="../../widgets/vitals_panel.py" line="+877"/>
         <source>‹ 返回</source>
         <translation>‹ Back</translation>
     </message>
     <message>
         <location line="+5"/>
-        <location line="+174"/>
+        <location line="+187"/>
         <source>城市体征</source>
         <translation>City vital signs</translation>
     </message>
     <message>
-        <location line="-145"/>
+        <location line="-158"/>
         <source>曲线：近6小时各领域 &lt;span style=&apos;color:{warning}&apos;&gt;预警+报警&lt;/span&gt; 与 &lt;span style=&apos;color:{alarm}&apos;&gt;报警&lt;/span&gt; 指标数 · 点击领域看明细</source>
         <translation>Curves (6 h): &lt;span style=&apos;color:{warning}&apos;&gt;warning+alarm&lt;/span&gt; and &lt;span style=&apos;color:{alarm}&apos;&gt;alarm&lt;/span&gt; · click a domain</translation>
     </message>
@@ -2496,7 +2500,7 @@ Occurred {at} · {state}</translation>
         <translation>as of {t}</translation>
     </message>
     <message>
-        <location line="+104"/>
+        <location line="+117"/>
         <source>城市体征 · 指标列表</source>
         <translation>Vital signs · table</translation>
     </message>
@@ -2509,7 +2513,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>VitalsTableModel</name>
     <message>
-        <location line="-731"/>
+        <location line="-744"/>
         <source>状态</source>
         <translation>Status</translation>
     </message>
@@ -2592,7 +2596,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>after_action</name>
     <message>
-        <location filename="../../widgets/after_action.py" line="-232"/>
+        <location filename="../../widgets/after_action.py" line="-234"/>
         <source>签收</source>
         <translation>Acknowledge</translation>
     </message>
@@ -2610,6 +2614,16 @@ Occurred {at} · {state}</translation>
         <location line="+1"/>
         <source>结案</source>
         <translation>Close</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>核实</source>
+        <translation>Confirm</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>评价</source>
+        <translation>Evaluate</translation>
     </message>
     <message>
         <location line="+2"/>
@@ -2847,7 +2861,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>dispatch_panel</name>
     <message>
-        <location filename="../../widgets/dispatch_panel.py" line="-473"/>
+        <location filename="../../widgets/dispatch_panel.py" line="-485"/>
         <source>派遣</source>
         <translation>Dispatch</translation>
     </message>
@@ -2883,6 +2897,16 @@ Occurred {at} · {state}</translation>
     </message>
     <message>
         <location line="+1"/>
+        <source>核实</source>
+        <translation>Confirm</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>退回</source>
+        <translation>Return</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>待签收</source>
         <translation>To acknowledge</translation>
     </message>
@@ -2903,12 +2927,12 @@ Occurred {at} · {state}</translation>
     </message>
     <message>
         <location line="+1"/>
-        <location line="+12"/>
+        <location line="+13"/>
         <source>已结案</source>
         <translation>Closed</translation>
     </message>
     <message>
-        <location line="-11"/>
+        <location line="-12"/>
         <source>已评价</source>
         <translation>Evaluated</translation>
     </message>
@@ -2916,6 +2940,11 @@ Occurred {at} · {state}</translation>
         <location line="+1"/>
         <source>已撤销</source>
         <translation>Cancelled</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>已核实</source>
+        <translation>Confirmed</translation>
     </message>
     <message>
         <location line="+5"/>
@@ -2934,19 +2963,19 @@ Occurred {at} · {state}</translation>
         <translation>Overdue</translation>
     </message>
     <message>
-        <location line="-21"/>
-        <location line="+26"/>
+        <location line="-24"/>
+        <location line="+29"/>
         <source>不予派遣</source>
         <extracomment>Chinese source texts of the words below: show them with action_label() and friends.</extracomment>
         <translation>Dismiss</translation>
     </message>
     <message>
-        <location line="-25"/>
+        <location line="-28"/>
         <source>合并</source>
         <translation>Merge</translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+24"/>
         <source>待分拨</source>
         <translation>Unrouted</translation>
     </message>
@@ -2983,12 +3012,7 @@ Occurred {at} · {state}</translation>
         <translation>Records that the department acknowledged; the react deadline stops.</translation>
     </message>
     <message>
-        <location line="+1"/>
-        <source>记录现场处置完成，工单转入核查。</source>
-        <translation>Records that handling on site is done; the order goes to verification.</translation>
-    </message>
-    <message>
-        <location line="+1"/>
+        <location line="+4"/>
         <source>记录处置结果已核查，工单可结案。</source>
         <translation>Records that the result was verified; the order can be closed.</translation>
     </message>
@@ -3009,6 +3033,11 @@ Occurred {at} · {state}</translation>
     </message>
     <message>
         <location line="+1"/>
+        <source>退回：回到上一环节重办（如核查未通过退回处置）；须写原因。</source>
+        <translation>Return: the order goes back to the previous working stage to be done again (a failed verification goes back to handling); a reason is required.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>不予派遣：事件移出待办队列；必须写明原因。</source>
         <translation>Dismiss: the event leaves the queue without dispatch; a reason is required.</translation>
     </message>
@@ -3049,7 +3078,13 @@ Occurred {at} · {state}</translation>
         <translation>Patrol</translation>
     </message>
     <message>
-        <location line="+57"/>
+        <location line="+53"/>
+        <source>A 签收 · K 核实 · H 处置 · V 核查 · C 结案 · E 评价 · X 撤销 · R 退回</source>
+        <extracomment>The order keys in one line (shown when the buttons are off).</extracomment>
+        <translation>A acknowledge · K confirm · H handle · V verify · C close · E evaluate · X cancel · R return</translation>
+    </message>
+    <message>
+        <location line="+8"/>
         <source>全部区县</source>
         <translation>All districts</translation>
     </message>
@@ -3074,9 +3109,9 @@ Occurred {at} · {state}</translation>
         <translation>All communities</translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location line="+23"/>
         <source>{d}天 {hh}:{mm}</source>
-        <extracomment>Keys of the event actions (besides Enter / D 派遣). The focus outline (the same in the application&apos;s style sheet). Font size of the tables, readable from across the room on a wall.</extracomment>
+        <extracomment>Keys of the event actions (besides Enter / D 派遣). Every action that can have a deadline; a row&apos;s own are its ``stages`` (order_stages()). The focus outline (the same in the application&apos;s style sheet). Font size of the tables, readable from across the room on a wall.</extracomment>
         <translation>{d}d {hh}:{mm}</translation>
     </message>
     <message>
@@ -3151,14 +3186,24 @@ Occurred {at} · {state}</translation>
         <translation>Department</translation>
     </message>
     <message>
-        <location line="-303"/>
-        <location line="+304"/>
+        <location line="-304"/>
+        <location line="+305"/>
         <source>区县</source>
         <extracomment>Keys of the order actions. The place column&apos;s words by the level it shows: (column, all of them).</extracomment>
         <translation>District</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-386"/>
+        <source>记录事件已核实（确认真实发生），工单转入处置。</source>
+        <translation>Records that the event is confirmed (it really happened); the order goes to handling.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>记录现场处置完成，工单转入下一环节。</source>
+        <translation>Records that handling on site is done; the order goes to its next stage.</translation>
+    </message>
+    <message>
+        <location line="+385"/>
         <source>状态</source>
         <translation>State</translation>
     </message>
@@ -3171,7 +3216,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>dispatch_preview</name>
     <message>
-        <location filename="../../widgets/dispatch_preview.py" line="-632"/>
+        <location filename="../../widgets/dispatch_preview.py" line="-634"/>
         <source>响应</source>
         <translation>React</translation>
     </message>
@@ -3189,6 +3234,11 @@ Occurred {at} · {state}</translation>
         <location line="+1"/>
         <source>结案</source>
         <translation>Close</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>核实</source>
+        <translation>Confirm</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -3251,7 +3301,7 @@ Occurred {at} · {state}</translation>
         <translation>care home</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+11"/>
         <source>{m} 分钟</source>
         <translation>{m} min</translation>
     </message>
@@ -3312,6 +3362,11 @@ Occurred {at} · {state}</translation>
         <location line="+1"/>
         <source>结案</source>
         <translation>Close</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>核实</source>
+        <translation>Confirm</translation>
     </message>
     <message>
         <location line="+26"/>
@@ -3463,7 +3518,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>evaluation</name>
     <message>
-        <location filename="../../datasets/evaluation.py" line="+129"/>
+        <location filename="../../datasets/evaluation.py" line="+130"/>
         <source>无数据</source>
         <extracomment>Shown for a missing score: grey, &quot;无数据&quot;. Never a level colour.</extracomment>
         <translation>No data</translation>
@@ -4149,12 +4204,17 @@ Occurred {at} · {state}</translation>
         <translation>Dispatch records: </translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+5"/>
+        <source>核实按时率</source>
+        <translation>Confirmed on time</translation>
+    </message>
+    <message>
+        <location line="+17"/>
         <source>六、方法说明</source>
         <translation>6. Method</translation>
     </message>
     <message>
-        <location line="-135"/>
+        <location line="-137"/>
         <source>每格显示得分与等级颜色；灰色“无数据”为缺失（不计为 0），深灰“样本不足”为闭环处置派单过少。</source>
         <translation>Each cell shows the score in its level colour; grey &quot;No data&quot; is missing (not counted as 0), dark grey &quot;Too few&quot; means too few closed-loop orders.</translation>
     </message>
@@ -4184,7 +4244,7 @@ Occurred {at} · {state}</translation>
         <translation>Acknowledged on time</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>核查按时率</source>
         <translation>Verified on time</translation>
     </message>
@@ -4204,8 +4264,8 @@ Occurred {at} · {state}</translation>
         <translation>Overdue</translation>
     </message>
     <message>
-        <location line="-56"/>
-        <location line="+57"/>
+        <location line="-57"/>
+        <location line="+58"/>
         <source>得分</source>
         <translation>Score</translation>
     </message>
@@ -4213,7 +4273,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>review</name>
     <message>
-        <location filename="../../cockpit/controllers/review.py" line="-490"/>
+        <location filename="../../cockpit/controllers/review.py" line="-492"/>
         <source>派遣记录</source>
         <translation>dispatch records</translation>
     </message>
@@ -4259,12 +4319,12 @@ Occurred {at} · {state}</translation>
     </message>
     <message>
         <location line="+1"/>
-        <location line="+55"/>
+        <location line="+57"/>
         <source>得分</source>
         <translation>Score</translation>
     </message>
     <message>
-        <location line="-54"/>
+        <location line="-56"/>
         <source>等级</source>
         <translation>Level</translation>
     </message>
@@ -4295,12 +4355,12 @@ Occurred {at} · {state}</translation>
     </message>
     <message>
         <location line="+0"/>
-        <location line="+34"/>
+        <location line="+36"/>
         <source>数值</source>
         <translation>Value</translation>
     </message>
     <message>
-        <location line="-27"/>
+        <location line="-29"/>
         <source>样本量（派单）</source>
         <translation>Sample (orders)</translation>
     </message>
@@ -4316,6 +4376,11 @@ Occurred {at} · {state}</translation>
     </message>
     <message>
         <location line="+1"/>
+        <source>核实按时率</source>
+        <translation>Confirmed on time</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>核查按时率</source>
         <translation>Verified on time</translation>
     </message>
@@ -4435,7 +4500,7 @@ Occurred {at} · {state}</translation>
     <name>risk_level</name>
     <message>
         <location filename="../../datasets/schema.py" line="+35"/>
-        <location filename="../../widgets/dispatch_panel.py" line="-361"/>
+        <location filename="../../widgets/dispatch_panel.py" line="-366"/>
         <location filename="../../widgets/map_side.py" line="-45"/>
         <source>重大</source>
         <extracomment>Admin levels, top to bottom. Event sources (Chinese labels live in the UI translations). Facility kinds. Kinds of pipe network (a pipe&apos;s and a node&apos;s ``network``). Kinds of network node. ``source`` (water plant, gas gate station) and ``tank`` (a water reservoir or tower) feed the network; ``valve`` closes; the others pass flow on. Pipe materials. Risk levels: 1 重大 (major) … 4 低 (low).</extracomment>
@@ -4466,7 +4531,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>shortcut_sheet</name>
     <message>
-        <location filename="../../widgets/shortcut_sheet.py" line="-48"/>
+        <location filename="../../widgets/shortcut_sheet.py" line="-54"/>
         <source>全局</source>
         <extracomment>(group, [(keys, what)]) — the window&apos;s shortcuts (cockpit/window.py, the dispatch panel, the replay bar).</extracomment>
         <translation>Everywhere</translation>
@@ -4558,16 +4623,36 @@ Occurred {at} · {state}</translation>
     </message>
     <message>
         <location line="+1"/>
+        <source>核实（确认事件真实发生；应急流程）</source>
+        <translation>Confirm (the event is real; emergency flow)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>处置</source>
         <translation>Handle</translation>
     </message>
     <message>
         <location line="+1"/>
-        <source>核查</source>
-        <translation>Verify</translation>
+        <source>核查（检查处置结果）</source>
+        <translation>Verify (check the result of the handling)</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>城市体征卡片</source>
+        <translation>Vital-sign tiles</translation>
     </message>
     <message>
         <location line="+1"/>
+        <source>在体征卡片之间移动</source>
+        <translation>Move between the vital-sign tiles</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>打开该领域的指标列表</source>
+        <translation>Open the domain&apos;s indicator list</translation>
+    </message>
+    <message>
+        <location line="-16"/>
         <source>结案</source>
         <translation>Close</translation>
     </message>
@@ -4580,6 +4665,11 @@ Occurred {at} · {state}</translation>
         <location line="+1"/>
         <source>撤销（须写原因）</source>
         <translation>Cancel (with a reason)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>退回上一环节重办（须写原因）</source>
+        <translation>Return to the previous stage to be done again (with a reason)</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -4633,7 +4723,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>vitals_panel</name>
     <message>
-        <location filename="../../widgets/vitals_panel.py" line="-315"/>
+        <location filename="../../widgets/vitals_panel.py" line="-355"/>
         <source>预 {range}</source>
         <extracomment>Statuses, worst first. The vital-sign domains in the house order (the schema&apos;s VITAL_DOMAINS; widgets do not import the datasets package).</extracomment>
         <translation>warn {range}</translation>
@@ -4647,9 +4737,9 @@ Occurred {at} · {state}</translation>
 <context>
     <name>vocabulary</name>
     <message>
-        <location filename="../../datasets/drill.py" line="+763"/>
+        <location filename="../../datasets/drill.py" line="+776"/>
         <source>每条注入 100 分：派遣 20（时限内满分，至 3 倍时限线性降至 0）+ 部门 30 × max(0, 正确 − 0.5 × 错派) / 应派 + 各阶段时限 50 均分；总分为加权平均。</source>
-        <extracomment>Where the shipped scenarios live. The order action that finishes each stage, in the order the store&apos;s actions run. Points per part of an inject&apos;s score. The folder of a dataset directory that holds the dataset&apos;s own scenarios. How a drill is scored, in words (the widgets show it translated).</extracomment>
+        <extracomment>Where the shipped scenarios live. The order action that finishes each stage a scenario can time, in the one stage order. Points per part of an inject&apos;s score. the flow of the expected plan (its ``stages``; set from the catalog by :func:`available_scenarios`, else the loop) The folder of a dataset directory that holds the dataset&apos;s own scenarios. How a drill is scored, in words (the widgets show it translated).</extracomment>
         <translation>Each inject scores 100: dispatch 20 (full marks within the target, falling linearly to 0 at 3× the target) + departments 30 × max(0, right − 0.5 × wrong) / expected + stage deadlines 50, shared equally; the total is the weighted mean.</translation>
     </message>
     <message>
@@ -4661,14 +4751,14 @@ Occurred {at} · {state}</translation>
     </message>
     <message>
         <location line="+2"/>
-        <location filename="../../datasets/report.py" line="+412"/>
-        <location line="+118"/>
+        <location filename="../../datasets/report.py" line="+413"/>
+        <location line="+120"/>
         <source>总分</source>
         <extracomment>The total&apos;s column name.</extracomment>
         <translation>Total</translation>
     </message>
     <message>
-        <location filename="../../datasets/report.py" line="-535"/>
+        <location filename="../../datasets/report.py" line="-538"/>
         <source>按分数段（绝对阈值）</source>
         <translation>by score bands (absolute thresholds)</translation>
     </message>
@@ -4679,13 +4769,13 @@ Occurred {at} · {state}</translation>
     </message>
     <message>
         <location line="+2"/>
-        <location line="+462"/>
+        <location line="+463"/>
         <source>说明</source>
         <extracomment>The workbook&apos;s sheets, in order.</extracomment>
         <translation>About</translation>
     </message>
     <message>
-        <location line="-462"/>
+        <location line="-463"/>
         <source>排名</source>
         <translation>Ranking</translation>
     </message>
@@ -4781,11 +4871,11 @@ Occurred {at} · {state}</translation>
     </message>
     <message>
         <location line="+2"/>
-        <source>闭环处置板块取自派遣记录：签收、核查、处置三个环节的按时率与结案率的平均 × 100；当季派单少于 {n} 件为“样本不足”，不评色、不排名。</source>
-        <translation>The closed-loop board comes from the dispatch records: the mean of the on-time rates of acknowledging, verifying and handling and of the closure rate, × 100; a unit with fewer than {n} orders in the quarter is &quot;Too few&quot;: no colour, no rank.</translation>
+        <source>闭环处置板块取自派遣记录：签收、核实（应急流程）、核查、处置各环节的按时率与结案率的平均 × 100；当季派单少于 {n} 件为“样本不足”，不评色、不排名。</source>
+        <translation>The closed-loop board comes from the dispatch records: the mean of the on-time rates of acknowledging, confirming (emergency flow), verifying and handling and of the closure rate, × 100; a unit with fewer than {n} orders in the quarter is &quot;Too few&quot;: no colour, no rank.</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>闭环处置板块：本报告未接入派遣记录，只有事件历史（事件量与各环节时限），事件历史不含完成时间，按时率、结案率与超时数无法计算，显示为“无数据”，不计入总分。</source>
         <translation>Closed-loop board: this report has no dispatch records, only the event history (event counts and stage deadlines), which has no completion times; on-time rates, closure rate and overdue counts cannot be computed, show as &quot;No data&quot; and do not count in the total.</translation>
     </message>
@@ -4851,13 +4941,13 @@ Occurred {at} · {state}</translation>
         <location line="+14"/>
         <location line="+19"/>
         <location line="+13"/>
-        <location line="+24"/>
+        <location line="+26"/>
         <location line="+25"/>
         <source>单位</source>
         <translation>Unit</translation>
     </message>
     <message>
-        <location line="-227"/>
+        <location line="-229"/>
         <source>{top}城市运行 · 五色图与季度晾晒报告</source>
         <translation>{top} City Operations · five-colour grid and quarterly ranking</translation>
     </message>
@@ -4920,12 +5010,12 @@ Occurred {at} · {state}</translation>
         <location line="+6"/>
         <location line="+24"/>
         <location line="+33"/>
-        <location line="+62"/>
+        <location line="+64"/>
         <source>名次</source>
         <translation>Rank</translation>
     </message>
     <message>
-        <location line="-119"/>
+        <location line="-121"/>
         <source>变化</source>
         <translation>Change</translation>
     </message>
@@ -4941,13 +5031,13 @@ Occurred {at} · {state}</translation>
         <location line="+14"/>
         <location line="+19"/>
         <location line="+13"/>
-        <location line="+24"/>
+        <location line="+26"/>
         <location line="+25"/>
         <source>单位代码</source>
         <translation>Unit code</translation>
     </message>
     <message>
-        <location line="-116"/>
+        <location line="-118"/>
         <source>上季度名次</source>
         <translation>Last quarter rank</translation>
     </message>
@@ -4984,13 +5074,13 @@ Occurred {at} · {state}</translation>
     </message>
     <message>
         <location line="+4"/>
-        <location line="+42"/>
+        <location line="+44"/>
         <location line="+24"/>
         <source>板块</source>
         <translation>Board</translation>
     </message>
     <message>
-        <location line="-66"/>
+        <location line="-68"/>
         <source>类别</source>
         <translation>Kind</translation>
     </message>
@@ -5001,14 +5091,14 @@ Occurred {at} · {state}</translation>
     </message>
     <message>
         <location line="+2"/>
-        <location line="+18"/>
-        <location line="+26"/>
+        <location line="+19"/>
+        <location line="+27"/>
         <location line="+22"/>
         <source>得分</source>
         <translation>Score</translation>
     </message>
     <message>
-        <location line="-62"/>
+        <location line="-64"/>
         <source>前五</source>
         <translation>Top 5</translation>
     </message>
@@ -5026,6 +5116,11 @@ Occurred {at} · {state}</translation>
         <location line="+1"/>
         <source>签收按时率</source>
         <translation>Acknowledged on time</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>核实按时率</source>
+        <translation>Confirmed on time</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -5073,7 +5168,7 @@ Occurred {at} · {state}</translation>
         <translation>No data</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+8"/>
         <source>派遣记录</source>
         <translation>dispatch records</translation>
     </message>
@@ -5142,10 +5237,10 @@ Occurred {at} · {state}</translation>
         <translation>Points lost</translation>
     </message>
     <message>
-        <location filename="../../cockpit/controllers/dispatch.py" line="-1017"/>
-        <location filename="../../datasets/routing.py" line="+222"/>
+        <location filename="../../cockpit/controllers/dispatch.py" line="-1020"/>
+        <location filename="../../datasets/routing.py" line="+241"/>
         <source>接报签收</source>
-        <extracomment>The actions of an order that have a deadline, in the order they happen. The plan stage whose steps set each action&apos;s deadline.</extracomment>
+        <extracomment>Every action of an order that can have a deadline, in the one order they happen (an order&apos;s own flow holds some of them: :func:`cockpit.datasets.stages.order_stages`). The plan stage whose steps set each action&apos;s deadline. The event type&apos;s target (react_min, verify_min, handle_min) of each stage.</extracomment>
         <translation>Acknowledge the report</translation>
     </message>
     <message>
@@ -5161,9 +5256,9 @@ Occurred {at} · {state}</translation>
         <translation>Finish handling</translation>
     </message>
     <message>
-        <location filename="../../datasets/schema.py" line="+4"/>
+        <location filename="../../datasets/schema.py" line="+8"/>
         <source>水</source>
-        <extracomment>Plan step stages, in the order the dispatch loop runs them. Vital-sign domains used by the demo data (a dataset may add its own).</extracomment>
+        <extracomment>Plan step stages (a step&apos;s ``stage``): react 签收/反应, verify (the step&apos;s early on-site check; in a flow with 核实 it is the confirmation), handle 处置, close 结案, and confirm 核实 (confirm the event is real). Which stages an order runs is the plan&apos;s ``stages`` (:mod:`cockpit.datasets.stages`). Vital-sign domains used by the demo data (a dataset may add its own).</extracomment>
         <translation>Water</translation>
     </message>
     <message>
@@ -5293,6 +5388,67 @@ Occurred {at} · {state}</translation>
         <location line="+1"/>
         <source>分拨模型尚未训练</source>
         <translation>the router has not been trained yet</translation>
+    </message>
+    <message>
+        <location filename="../../datasets/stages.py" line="+48"/>
+        <source>签收</source>
+        <extracomment>Every stage a plan may name, in the one order they can run. The order action that finishes each stage (react is 签收, acknowledge). The management loop: 签收 → 处置 → 核查 → 结案 → 评价 (a plan without ``stages``). The emergency flow: 反应 → 核实 → 处置 → 结案. Stages an order can be returned to (退回) after they were done: the working stages. The words table (glossary) of the stages, in the &quot;vocabulary&quot; context: each stage&apos;s word and what it means — 核实 and 核查 are two stages, never one.</extracomment>
+        <translation>Acknowledge</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>部门接单、开始响应</source>
+        <translation>the department takes the order and responds</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>核实</source>
+        <translation>Confirm</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>确认事件真实发生（处置之前）</source>
+        <translation>confirm that the event is real (before handling)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>处置</source>
+        <translation>Handle</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>现场处置完成</source>
+        <translation>the handling on site is done</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>核查</source>
+        <translation>Verify</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>检查处置结果（处置之后）</source>
+        <translation>check the result of the handling (after handling)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>结案</source>
+        <translation>Close</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>工单完结</source>
+        <translation>the order is finished</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>评价</source>
+        <translation>Evaluate</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>满意 / 基本满意 / 不满意</source>
+        <translation>satisfied / fairly satisfied / unsatisfied</translation>
     </message>
 </context>
 </TS>
