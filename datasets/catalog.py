@@ -163,10 +163,21 @@ class Catalog:
         """True when the manifest says the data is synthetic (the demo data)."""
         return bool(self.manifest.get("synthetic", False))
 
-    def close(self) -> None:
-        if self._con is not None:
-            self._con.close()
-            self._con = None
+    def close(self, wait_s: float = 30.0) -> None:
+        """Close the connection; a query still running on a cursor of it (a screen's
+        background refresh as its window closes) is waited for, up to ``wait_s``."""
+        if self._con is None:
+            return
+        deadline = time.monotonic() + wait_s
+        while True:
+            try:
+                self._con.close()
+                break
+            except duckdb.Error as e:  # "connection is busy with another call"
+                if "busy" not in str(e) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+        self._con = None
 
     def __enter__(self) -> Catalog:
         return self

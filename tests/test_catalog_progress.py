@@ -56,3 +56,23 @@ def test_a_long_statement_reports_how_far_it_is() -> None:
         ticker.stop()
     assert got == [(0.62, "载入 risk_point loading"), (0.62, "载入 risk_point loading · 30%"),
                    (0.62, "载入 risk_point loading · 70%")]
+
+
+def test_closing_waits_for_a_query_still_running_on_a_cursor(small_dataset_master: Path,
+                                                             tmp_path: Path) -> None:
+    """A window closing while a background refresh runs: the catalog closes once the query
+    is done instead of raising "connection is busy"."""
+    cat = open_catalog(small_dataset_master, tmp_path)
+    cur = cat.cursor()
+    started, result = threading.Event(), []
+
+    def slow() -> None:
+        started.set()
+        result.append(cur.execute("SELECT count(*) FROM range(400000000)").fetchone()[0])
+
+    th = threading.Thread(target=slow)
+    th.start()
+    started.wait(5)
+    cat.close()
+    th.join(60)
+    assert result == [400_000_000]

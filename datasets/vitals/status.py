@@ -355,6 +355,7 @@ def alarm_event(signs: Signs, i: int, entered_at: datetime, value: float) -> dic
         "title": f"{signs.name[i]} {_fmt(value)} {unit} {word} {_fmt(threshold)} {unit}".strip(),
         "point_id": signs.point_id[i],
         "closed_at": None,  # an alarm is open until it is dispatched or dismissed
+        "description": None,  # no one's words: an untyped alarm is routed by its title
         "indicator_id": signs.ids[i],
         "name": signs.name[i],
         "domain": signs.domain[i],
