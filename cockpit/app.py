@@ -135,6 +135,40 @@ def _redacted(url: str) -> str:
     return redacted(url)
 
 
+class StepProgress:
+    """Progress of work on the GUI thread (building the window): each ``(fraction, text)``
+    call updates a progress dialog and lets it paint (on stderr without a window). ``text``
+    is a source text of the "app" context, said in the interface language (and English on
+    stderr)."""
+
+    def __init__(self, startup: Startup, title: tuple[str, str]) -> None:
+        self.startup = startup
+        self.title = title
+        self.dlg = startup.progress_dialog(title[0])
+        self.said: list[tuple[float, str]] = []
+
+    def __call__(self, fraction: float, text: str) -> None:
+        shown, english = self.startup.both(text)
+        self.said.append((fraction, english))
+        if self.dlg is not None:
+            self.dlg.setValue(int(fraction * 100))
+            self.dlg.setLabelText(f"{self.title[0]}\n{shown}")
+            self.startup.app.processEvents()
+        else:
+            print(f"cockpit: {self.title[1]} {fraction * 100:3.0f}% {english}", file=sys.stderr)
+
+    def close(self) -> None:
+        if self.dlg is not None:
+            self.dlg.close()
+            self.dlg = None
+
+    def __enter__(self) -> StepProgress:
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.close()
+
+
 def run_gui(args: argparse.Namespace) -> int:
     """Start the cockpit's window (the GUI side of the command line); returns the exit code."""
     return Startup(args).run()
@@ -161,7 +195,10 @@ class Startup:
                  self.find_dataset, self.open_catalog, self.ask_password, self.make_window)
         try:
             for step in steps:
+                t0 = time.perf_counter()
                 code = step()
+                if self.args.report_startup:
+                    print(f"step {step.__name__} {time.perf_counter() - t0:.3f}", flush=True)
                 if code is not None:
                     return code
             return self.show_and_wait()
@@ -420,7 +457,17 @@ class Startup:
         """The main window with its base map, replay window, focus, size, screen and wall."""
         from PySide6.QtCore import QT_TRANSLATE_NOOP
 
+        with StepProgress(self, self.both(QT_TRANSLATE_NOOP("app", "正在打开窗口"))) as steps:
+            return self._make_window(steps)
+
+    def _make_window(self, steps: StepProgress) -> int | None:
+        from PySide6.QtCore import QT_TRANSLATE_NOOP
+
         from cockpit import wall
+
+        # building the window takes seconds on a big dataset: its steps are shown as the
+        # catalog's are, the first being the import of the window's modules (about a second)
+        steps(0.0, QT_TRANSLATE_NOOP("app", "载入界面模块"))
         from cockpit.window import MainWindow
 
         args, cfg = self.args, self.cfg
@@ -436,9 +483,11 @@ class Startup:
             self.win = win = MainWindow(self.catalog, mode=args.mode, lang=self.lang, tiles=tiles,
                                         scenario=args.scenario, replay=replay, config=cfg,
                                         store=getattr(args, "store", None) or cfg.store,
-                                        live=live_enabled(cfg, screenshot=self.headless))
+                                        live=live_enabled(cfg, screenshot=self.headless),
+                                        progress=steps)
         except ValueError as exc:  # an unknown drill scenario
             return self.fail(self.both(QT_TRANSLATE_NOOP("app", "无法开始演练")), str(exc), 2)
+        steps.close()
         if mbtiles is not None:
             win.map.set_tile_source(mbtiles.tile, mbtiles.mime)
         elif tiles:

@@ -198,11 +198,15 @@ class MainWindow(QMainWindow):
                  tiles: str | None = None, scenario: str | None = None,
                  replay: tuple[datetime, datetime] | None = None,
                  config: Config | None = None, store: str | Path | None = None,
-                 live: bool = False) -> None:
+                 live: bool = False,
+                 progress: Callable[[float, str], None] | None = None) -> None:
         """``replay``: a window of the past (复盘) to replay read-only, in drill mode;
         ``config``: operator, tick intervals and dispatch store (default: the defaults);
         ``store``: the live dispatch store, a DuckDB path or a postgresql:// URL (default:
-        the config's, else :func:`cockpit.controllers.store.default_store_path`)."""
+        the config's, else :func:`cockpit.controllers.store.default_store_path`);
+        ``progress(fraction, text)``: told each step of the building (``text`` a source text
+        of the "app" translation context), for the start-up's progress dialog."""
+        step = progress or (lambda _f, _t: None)
         super().__init__()
         self.config = cfg = config or Config()
         ticks = cfg.intervals
@@ -221,6 +225,7 @@ class MainWindow(QMainWindow):
         self.after_action: AfterActionDialog | None = None
         self.setWindowTitle(self.tr("城市运行一屏统揽"))
         self.setMinimumSize(1280, 720)
+        step(0.1, QT_TRANSLATE_NOOP("app", "建立各区域"))
         self._build()
         # the last moment the data covers: a past dataset stops the clock there
         first, last = summary.data_time_range(catalog.con)
@@ -242,11 +247,13 @@ class MainWindow(QMainWindow):
         self.set_mode(mode)
         self._on_clock_ticked(self.clock.now())
         self.clock.start()
+        step(0.4, QT_TRANSLATE_NOOP("app", "城市体征与地图"))
         self.vitals = VitalsController(catalog, self.clock.now, self.vitals_view,
                                        interval_ms=round(ticks.vitals_s * 1000), parent=self)
         self.vitals.sig_ticked.connect(self._on_vitals_ticked)
         self.map_ctl = MapController(catalog, self.map, self.map_side, self.clock.now, self)
         self.map_ctl.sig_unit_selected.connect(self._on_unit_selected)
+        step(0.55, QT_TRANSLATE_NOOP("app", "打开处置记录库"))
         # a drill writes only to its own session store, a replay writes nowhere: neither
         # opens the live store
         if self.replay_window is not None:
@@ -268,6 +275,7 @@ class MainWindow(QMainWindow):
             self.map_ctl.live_events = self.live_ctl.map_events
         elif self.replay_window is None and self.drill is None:
             self.header.set_feed(self.tr("无实时接入 · 仅历史数据"), "off")
+        step(0.7, QT_TRANSLATE_NOOP("app", "事件与处置"))
         # vital-sign alarms arrive in the event list as dispatchable events
         self.alarm_source = VitalAlarmSource()
         self.vitals.sig_alarm_raised.connect(self.alarm_source.push)
@@ -312,6 +320,7 @@ class MainWindow(QMainWindow):
         self.dispatch_ctl.sig_ticked.connect(lambda: self._mark("events"))
         self.dispatch_ctl.sig_ticked.connect(  # live events count in the density map too
             lambda: self.map_ctl.set_feed_events(self.dispatch_ctl.feed_events.values()))
+        step(0.85, QT_TRANSLATE_NOOP("app", "五色图与排名"))
         # the five-colour grid and rankings, fed by the dispatch records (闭环 board)
         self.review = ReviewPanel(catalog, self._orders)
         self.review.sig_quarter_shown.connect(self._on_quarter_shown)
@@ -331,6 +340,7 @@ class MainWindow(QMainWindow):
             self._slow_last = dict.fromkeys(self._slow_refresh, 0.0)
             self._slow_turn = 0
             self._was_playing = False
+        step(1.0, QT_TRANSLATE_NOOP("app", "窗口已建立，正在绘制"))
 
     # ---- construction -------------------------------------------------------------------
     def _build(self) -> None:

@@ -12,7 +12,9 @@ skip most of them:
 - street level: every pipe in view (``network_pipe_xy``), and the valves from
   :data:`VALVES_FROM`.
 
-At most ``max_features`` lines per refresh. :func:`impact_payload` turns a burst's analysis
+At most ``max_features`` lines per refresh: a view holding more is drawn from a coarser level
+(fewer, longer strokes) until it fits, so a dense view is drawn whole, never cut at an arbitrary
+pipe; only the coarsest level is cut at the cap (``complete`` False). :func:`impact_payload` turns a burst's analysis
 (:meth:`cockpit.datasets.network.impact.NetworkImpact.as_dict`) into the highlight the page
 draws over everything: the isolated segment, the cut-off pipes, the valves to close, the
 critical sites inside.
@@ -68,24 +70,44 @@ class PipeLayer:
         if nets is not None:
             where.append("network IN (SELECT unnest($nets))")
             params["nets"] = [str(x) for x in nets]
-        if z < EVERY_PIPE_FROM:  # a simplified drawing the catalog build made for this zoom
-            level = "mains" if z < MAINS_BELOW else "trunk"
-            where.insert(0, "z = $z")
-            params["z"] = int(min(max(np.floor(z), LOD_MIN), LOD_MAX))
-            table = "network_pipe_lod"
-        else:
+        cond = " AND ".join(where)
+        lim = self.max_features
+
+        def count(table: str, lod: int | None) -> int:
+            extra = "z = $z AND " if lod is not None else ""
+            args = {k: v for k, v in params.items() if k != "lim"}
+            if lod is not None:
+                args["z"] = lod
+            return con.execute(f"SELECT count(*) FROM {table} WHERE {extra}{cond}",
+                               args).fetchone()[0]
+
+        # more lines than the cap: a coarser drawing of the whole view, never an arbitrary
+        # part of a finer one (the coarsest is cut at the cap as a last resort)
+        lod: int | None = None
+        if z < EVERY_PIPE_FROM or count("network_pipe_xy", None) > lim:
+            lod = int(min(max(np.floor(min(z, EVERY_PIPE_FROM - 1)), LOD_MIN), LOD_MAX))
+            while lod > LOD_MIN and count("network_pipe_lod", lod) > lim:
+                lod -= 1
+        if lod is None:
             level, table = "all", "network_pipe_xy"
+        else:  # a simplified drawing the catalog build made for that zoom
+            level = "mains" if lod < MAINS_BELOW else "trunk"
+            where.insert(0, "z = $z")
+            params["z"] = lod
+            table = "network_pipe_lod"
         t = con.execute(f"""SELECT network, main, x0, y0, x1, y1 FROM {table}
                             WHERE {" AND ".join(where)} LIMIT $lim""", params).fetchnumpy()
         digits = 5 if level != "all" else 6
         net = np.array([NETWORKS.index(x) if x in NETWORKS else 0 for x in t["network"]],
                        dtype=np.int8)
-        out = {"layer": self.name, "kind": "lines", "level": level, "networks": list(NETWORKS),
+        out = {"layer": self.name, "kind": "lines", "level": level, "lod_zoom": lod,
+               "complete": lod is None or lod > LOD_MIN or len(t["x0"]) < lim,
+               "networks": list(NETWORKS),
                "colours": [list(COLOURS[n]) for n in NETWORKS], "net": net,
                "main": np.asarray(t["main"], dtype=np.int8),
                "x0": np.round(t["x0"], digits), "y0": np.round(t["y0"], digits),
                "x1": np.round(t["x1"], digits), "y1": np.round(t["y1"], digits)}
-        if z >= VALVES_FROM:
+        if z >= VALVES_FROM and lod is None:  # with every pipe drawn, not a coarser drawing
             v = con.execute("""SELECT lon, lat FROM network_node
                                WHERE kind = 'valve' AND lat BETWEEN $s AND $n
                                  AND lon BETWEEN $w AND $e LIMIT $lim""",

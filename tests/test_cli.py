@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -31,6 +32,11 @@ def test_screenshot_shows_a_drawn_window(small_dataset_master: Path, tmp_path: P
     assert len(colours(0, 0, 1600, 900)) > 50  # not blank
     # the map, in the middle of the window, has drawn boundaries and points
     assert len(colours(600, 200, 1000, 500)) > 10
+    # building the window is said step by step, as the catalog's build is (issue 14, item 13)
+    steps = re.findall(r"cockpit: Opening the window +(\d+)% (.+)", r.stderr)
+    assert steps[0] == ("0", "Loading the interface modules"), r.stderr
+    assert steps[-1] == ("100", "Window built, drawing")
+    assert len(steps) >= 6 and [int(p) for p, _t in steps] == sorted(int(p) for p, _t in steps)
 
 
 def test_screenshot_of_a_bad_dataset_names_the_problem(small_dataset: Path,

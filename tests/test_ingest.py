@@ -430,6 +430,29 @@ def test_resent_report_with_the_same_id_is_stored_once(tmp_path):
         svc.close(end_session=True)
 
 
+def test_an_error_inside_a_request_answers_the_error_array_not_a_trace(tmp_path):
+    def broken(_ids):
+        raise RuntimeError("/secret/path/dispatch.duckdb is locked")
+
+    opts = IntakeOptions(broker_port=None, http_port=0, api_keys=KEYS,
+                         client_id=f"intake-{uuid.uuid4().hex[:8]}")
+    svc = LiveService(tmp_path / "live.duckdb", VOCAB, opts, status_of=broken)
+    svc.start()
+    try:
+        code, first = post(f"{svc.http_url}/requests.json",
+                           {"api_key": KEYS["hotline"], "description": "路灯不亮", "lat": 29.5,
+                            "long": 106.5})
+        assert code == 201
+        rid = first[0]["service_request_id"]
+        code, body = get(f"{svc.http_url}/requests/{rid}.json")
+        assert code == 500
+        assert body == [{"code": 500, "description": "internal error: RuntimeError"}]
+        # and the endpoint goes on answering
+        assert get(f"{svc.http_url}/services.json")[0] == 200
+    finally:
+        svc.close()
+
+
 def test_ingest_quarantine_lists_recent_rejections(tmp_path):
     s = DuckLiveStore(tmp_path / "live.duckdb")
     from cockpit.datasets.ingest.store import Quarantined

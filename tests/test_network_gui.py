@@ -40,19 +40,26 @@ def _event(catalog, network: str | None):
     return int(row[0]), row[1]
 
 
-@pytest.mark.parametrize("network", ["water", "gas"])
-def test_pipe_event_preview_shows_valves_and_the_order_carries_them(
-        qtbot, catalog, tmp_path, network: str) -> None:
+def _preview_of(qtbot, catalog, tmp_path, network: str | None):
+    """A dispatch preview opened on an event of ``network`` (None: an event on no network):
+    (store, controller, the impacts the map was sent)."""
     eid, at = _event(catalog, network)
     store = open_store(tmp_path / "d.duckdb", clock=lambda: at - OFF, seat="t")
     panel = DispatchPanel()
     qtbot.addWidget(panel)
     ctl = DispatchController(catalog, store, lambda: at, panel, interval_ms=3_600_000,
                              utc_offset=OFF, operator="张伟")
-    shown = []
+    shown: list = []
     ctl.sig_network_impact_shown.connect(shown.append)
     ctl.request_dispatch({"kind": "event", "event_id": eid})
     qtbot.waitUntil(lambda: ctl.preview is not None and ctl.preview.isVisible(), timeout=15_000)
+    return store, ctl, shown
+
+
+@pytest.mark.parametrize("network", ["water", "gas"])
+def test_pipe_event_preview_shows_valves_and_the_order_carries_them(
+        qtbot, catalog, tmp_path, network: str) -> None:
+    store, ctl, shown = _preview_of(qtbot, catalog, tmp_path, network)
     dlg = ctl.preview
     net = dlg.preview["impact"]["network"]
     assert net["network"] == network and net["valves"]
@@ -74,16 +81,7 @@ def test_pipe_event_preview_shows_valves_and_the_order_carries_them(
 
 
 def test_other_events_keep_the_radius(qtbot, catalog, tmp_path) -> None:
-    eid, at = _event(catalog, None)
-    store = open_store(tmp_path / "d.duckdb", clock=lambda: at - OFF, seat="t")
-    panel = DispatchPanel()
-    qtbot.addWidget(panel)
-    ctl = DispatchController(catalog, store, lambda: at, panel, interval_ms=3_600_000,
-                             utc_offset=OFF, operator="张伟")
-    shown = []
-    ctl.sig_network_impact_shown.connect(shown.append)
-    ctl.request_dispatch({"kind": "event", "event_id": eid})
-    qtbot.waitUntil(lambda: ctl.preview is not None and ctl.preview.isVisible(), timeout=15_000)
+    store, ctl, shown = _preview_of(qtbot, catalog, tmp_path, None)
     assert "network" not in ctl.preview.preview["impact"]
     assert "半径" in _texts(ctl.preview) and shown == [{}]
     qtbot.keyClick(ctl.preview, Qt.Key.Key_Escape)

@@ -12,6 +12,7 @@ from cockpit.layers.pipes import (
     EVERY_PIPE_FROM,
     MAINS_BELOW,
     PAD_DEG,
+    VALVES_FROM,
     PipeLayer,
     has_pipes,
     impact_payload,
@@ -74,8 +75,21 @@ def test_filters_and_the_feature_cap(catalog) -> None:
     w, s, e, n = catalog.extent
     gas = PipeLayer().query(con, Viewport(w, s, e, n, 8), filters={"networks": ["gas"]})
     assert set(gas["net"].tolist()) == {1}
-    capped = PipeLayer(max_features=50).query(con, Viewport(w, s, e, n, 15))
-    assert len(capped["x0"]) == 50
+    # more pipes in view than the cap: a coarser drawing of the whole view, not a part
+    lon, lat = _centre(con)
+    vp = Viewport(lon - 0.02, lat - 0.02, lon + 0.02, lat + 0.02, VALVES_FROM)
+    every = PipeLayer(max_features=100_000).query(con, vp)
+    assert len(every["valve_lon"]) > 0
+    cap = len(every["x0"]) - 1
+    fits = PipeLayer(max_features=cap).query(con, vp)
+    assert every["level"] == "all" and every["complete"]
+    assert fits["level"] != "all" and fits["complete"] and 0 < len(fits["x0"]) <= cap
+    assert len(fits["valve_lon"]) == 0  # valves go with every pipe only
+    west, east = min(fits["x0"].min(), fits["x1"].min()), max(fits["x0"].max(), fits["x1"].max())
+    assert west < lon - 0.01 and east > lon + 0.01  # the whole view, not its first rows
+    # the coarsest drawing is cut at the cap, and says so
+    capped = PipeLayer(max_features=5).query(con, Viewport(w, s, e, n, 15))
+    assert len(capped["x0"]) == 5 and not capped["complete"]
 
 
 def test_impact_payload_carries_the_burst(catalog) -> None:

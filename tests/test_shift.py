@@ -4,7 +4,7 @@ list ↔ map, the map key, keyboard focus, the key sheet, plain-text tooltips, p
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -19,22 +19,9 @@ from PySide6.QtGui import QFontMetrics, QImage
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QWidget
 
 from cockpit.controllers.dispatch import DispatchController
+from tests.test_dispatch_gui import NOW, OFF, Clock
 from tests.test_i18n import english  # noqa: F401, F811 - the fixture
 from tests.test_queue import _set_closed
-
-NOW = datetime(2026, 11, 20, 12, 0, 0)
-OFF = timedelta(hours=8)
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = NOW
-
-    def local(self) -> datetime:
-        return self.now
-
-    def utc(self) -> datetime:
-        return self.now - OFF
 
 
 @pytest.fixture

@@ -163,22 +163,33 @@ class LevelsController(QObject):
                         what=words[kind], order=oid))
         self._seen = keys
 
-    def _targets(self, action: str, order_id: str) -> list[tuple[str, str]]:
+    def _targets(self, action: str, area: str | None) -> list[tuple[str, str]]:
         mine = self.store.centre
-        row = self._rows.get(order_id)
-        area = row.get("area") if row else None
-        if area is None:
-            df = self.store.orders()
-            hit = df[df["order_id"] == order_id] if len(df) else df
-            area = hit["area"].iloc[0] if len(hit) else None
         up = ancestors(mine, self.units)
         down = delegate_targets(mine, area, self.units) if area else []
         codes = {"escalate": up, "delegate": down, "return": up + down}.get(action, [])
         return [(c, self.names.get(c, c)) for c in codes]
 
     def _on_action(self, order_id: str, action: str) -> None:
+        row = self._rows.get(order_id)
+        if row is not None:
+            self._open_dialog(order_id, action, row.get("area"))
+            return
+        # an order the panel has not listed: its area is read from the store, off the GUI
+        # thread (a shared store may be slow or away)
+        store = self.store
+
+        def work():
+            df = store.orders()
+            hit = df[df["order_id"] == order_id] if len(df) else df
+            return hit["area"].iloc[0] if len(hit) else None
+
+        run_in_background(work, lambda area: self._open_dialog(order_id, action, area),
+                          lambda m: self.panel.show_message(m, ok=False))
+
+    def _open_dialog(self, order_id: str, action: str, area: str | None) -> None:
         try:
-            targets = self._targets(action, order_id)
+            targets = self._targets(action, area)
         except DispatchError as e:
             self.panel.show_message(str(e), ok=False)
             return

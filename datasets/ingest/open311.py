@@ -66,6 +66,33 @@ def _iso(t: datetime | None) -> str | None:
     return None if t is None else t.astimezone().isoformat(timespec="seconds")
 
 
+class _NeverATraceback:
+    """An error inside a request answers 500 with the spec's error array, never a stack
+    trace. Plain ASGI: Starlette's ``@app.middleware("http")`` runs every request through
+    an extra task and stream, which cost a third of the endpoint's time."""
+
+    def __init__(self, app: Callable) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watch(message: dict) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watch)
+        except Exception as e:  # noqa: BLE001 - the spec's error array, not a stack trace
+            if started:  # half an answer is out: nothing better can be said
+                raise
+            await _error(500, f"internal error: {type(e).__name__}")(scope, receive, send)
+
+
 def make_app(intake: Intake, api_keys: dict[str, str], *,
              status_of: StatusOf | None = None, timeout_s: float = 30.0) -> FastAPI:
     """The FastAPI app: ``api_keys`` maps client name → key (a key identifies its client);
@@ -83,12 +110,7 @@ def make_app(intake: Intake, api_keys: dict[str, str], *,
     async def _validation(_req: Request, exc: RequestValidationError) -> Response:
         return _error(400, "; ".join(str(e.get("msg")) for e in exc.errors())[:500])
 
-    @app.middleware("http")
-    async def _never_a_traceback(request: Request, call_next: Callable) -> Response:
-        try:
-            return await call_next(request)
-        except Exception as e:  # noqa: BLE001 - the spec's error array, not a stack trace
-            return _error(500, f"internal error: {type(e).__name__}")
+    app.add_middleware(_NeverATraceback)
 
     @app.get(f"{BASE}/services.json")
     def services() -> Response:

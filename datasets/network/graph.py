@@ -32,12 +32,15 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import duckdb
 import numpy as np
-from scipy.sparse import coo_matrix, csr_matrix
-from scipy.sparse.csgraph import breadth_first_order, connected_components
-from scipy.spatial import cKDTree
+
+# scipy is imported where it is used: importing it costs about a second, and the window
+# imports this module at start-up to draw nothing with it
+if TYPE_CHECKING:
+    from scipy.sparse import csr_matrix
 
 #: Node kinds that feed a network.
 FEEDS = ("source", "tank")
@@ -96,6 +99,9 @@ class Segments:
 
 def _reach(star: csr_matrix, keep: np.ndarray, start: int) -> np.ndarray:
     """Vertices reachable from ``start`` through kept vertices only."""
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import breadth_first_order
+
     # drop the edges touching removed vertices by zeroing them in a copy of the data
     coo = star.tocoo(copy=False)
     ok = keep[coo.row] & keep[coo.col]
@@ -107,6 +113,9 @@ def _reach(star: csr_matrix, keep: np.ndarray, start: int) -> np.ndarray:
 def segments(kind: np.ndarray, a: np.ndarray, b: np.ndarray) -> Segments:
     """Segments of a network of ``len(kind)`` nodes (their kinds) and pipes ``a``–``b``
     (node indices)."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import breadth_first_order, connected_components
+
     n, p = len(kind), len(a)
     valve = np.asarray(kind == "valve")
     # vertices: nodes 0..n-1, pipes n..n+p-1; a pipe joins its non-valve ends
@@ -253,6 +262,7 @@ def precompute(con: duckdb.DuckDBPyConnection) -> float:
 
 def _sites(con: duckdb.DuckDBPyConnection, ids, kind, net, lon, lat) -> None:
     import pandas as pd
+    from scipy.spatial import cKDTree
 
     fac = list(SITE_FACILITY_KINDS)
     cats = list(SITE_RISK_CATEGORIES)

@@ -32,7 +32,6 @@ import duckdb
 import numpy as np
 from cockpit.datasets.i18n import QT_TRANSLATE_NOOP
 from cockpit.datasets.network.graph import M_PER_DEG, Segments, segments
-from scipy.spatial import cKDTree
 
 __all__ = ["NetworkModel", "NetworkImpact", "Valve", "AffectedCommunity", "CriticalSite",
            "network_for", "impact_for_event", "event_network", "order_note", "repair_minutes", "REPAIR_RULE", "MATERIAL_FACTOR", "SITE_LABELS"]
@@ -141,6 +140,8 @@ class NetworkModel:
     """One catalog's networks in memory (see the module doc)."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        from scipy.spatial import cKDTree  # imported here: see graph.py
+
         n = con.execute("SELECT node_id, kind, network, lon, lat FROM network_node "
                         "ORDER BY node_id").fetchnumpy()
         p = con.execute("""SELECT pipe_id, from_node, to_node, network, diameter_mm, material,

@@ -1366,7 +1366,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>LevelsController</name>
     <message>
-        <location filename="../../cockpit/controllers/levels.py" line="+31"/>
+        <location filename="../../cockpit/controllers/levels.py" line="+32"/>
         <source>值班员</source>
         <translation>duty operator</translation>
     </message>
@@ -1386,7 +1386,7 @@ Occurred {at} · {state}</translation>
         <translation>trainer</translation>
     </message>
     <message>
-        <location line="+45"/>
+        <location line="+59"/>
         <source>未连接派遣库</source>
         <translation>No dispatch store</translation>
     </message>
@@ -1401,7 +1401,7 @@ Occurred {at} · {state}</translation>
         <translation>Shared dispatch store · {login}</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+6"/>
         <source>单席位 · {centre} · {user}</source>
         <translation>Single seat · {centre} · {user}</translation>
     </message>
@@ -1653,18 +1653,18 @@ Occurred {at} · {state}</translation>
         <translation>Replay is read-only: nothing is dispatched or written</translation>
     </message>
     <message>
-        <location line="+112"/>
-        <location line="+120"/>
+        <location line="+116"/>
+        <location line="+126"/>
         <source>城市运行一屏统揽</source>
         <translation>City Operations Cockpit</translation>
     </message>
     <message>
-        <location line="-72"/>
+        <location line="-75"/>
         <source>无实时接入 · 仅历史数据</source>
         <translation>No live feed · history only</translation>
     </message>
     <message>
-        <location line="+85"/>
+        <location line="+88"/>
         <source>八大板块</source>
         <translation>Eight boards</translation>
     </message>
@@ -2487,7 +2487,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>app</name>
     <message>
-        <location filename="../../cockpit/app.py" line="+295"/>
+        <location filename="../../cockpit/app.py" line="+332"/>
         <source>另一个驾驶舱正在运行</source>
         <translation>Another cockpit is running</translation>
     </message>
@@ -2497,12 +2497,12 @@ Occurred {at} · {state}</translation>
         <translation>A cockpit on {data} is already running (process {pid} on {host}). Switch to that window, or close it first.</translation>
     </message>
     <message>
-        <location line="+235"/>
+        <location line="+247"/>
         <source>城市运行一屏统揽</source>
         <translation>City Operations Cockpit</translation>
     </message>
     <message>
-        <location line="-221"/>
+        <location line="-233"/>
         <source>正在生成今日演示数据</source>
         <translation>Generating today&apos;s demo dataset</translation>
     </message>
@@ -2577,12 +2577,22 @@ Occurred {at} · {state}</translation>
         <translation>--replay runs with --mode drill and without --scenario.</translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+11"/>
+        <source>正在打开窗口</source>
+        <translation>Opening the window</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>载入界面模块</source>
+        <translation>Loading the interface modules</translation>
+    </message>
+    <message>
+        <location line="+19"/>
         <source>无法开始演练</source>
         <translation>Cannot start the drill</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+13"/>
         <source>找不到该地点</source>
         <translation>No such place</translation>
     </message>
@@ -2592,7 +2602,7 @@ Occurred {at} · {state}</translation>
         <translation>no unit with that code or name, and not LON,LAT,ZOOM.</translation>
     </message>
     <message>
-        <location line="-191"/>
+        <location line="-203"/>
         <source>没有该屏幕</source>
         <translation>No such screen</translation>
     </message>
@@ -2610,6 +2620,36 @@ Occurred {at} · {state}</translation>
         <location line="+18"/>
         <source>本机有 {n} 块屏幕，编号 0 到 {last}。</source>
         <translation>this machine has {n} screen(s), numbered 0 to {last}.</translation>
+    </message>
+    <message>
+        <location filename="../../cockpit/window.py" line="-827"/>
+        <source>建立各区域</source>
+        <translation>Building the regions</translation>
+    </message>
+    <message>
+        <location line="+22"/>
+        <source>城市体征与地图</source>
+        <translation>Vital signs and the map</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>打开处置记录库</source>
+        <translation>Opening the dispatch store</translation>
+    </message>
+    <message>
+        <location line="+22"/>
+        <source>事件与处置</source>
+        <translation>Events and dispatch</translation>
+    </message>
+    <message>
+        <location line="+45"/>
+        <source>五色图与排名</source>
+        <translation>Five-colour grid and rankings</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>窗口已建立，正在绘制</source>
+        <translation>Window built, drawing</translation>
     </message>
 </context>
 <context>
@@ -3347,7 +3387,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>map_key</name>
     <message>
-        <location filename="../../cockpit/controllers/map.py" line="+375"/>
+        <location filename="../../cockpit/controllers/map.py" line="+382"/>
         <source>图例</source>
         <extracomment>the layer whose &quot;drawn&quot; report times a refresh (sent last when it is the pipes) the live feed&apos;s reports for the event layer (plain rows; set by the window) The last mark command sent (the selection on the map). The clock time of the last answered query (what the page shows now).</extracomment>
         <translation>Map key</translation>
@@ -5004,7 +5044,7 @@ Occurred {at} · {state}</translation>
         <translation>Services</translation>
     </message>
     <message>
-        <location filename="../../datasets/network/impact.py" line="+46"/>
+        <location filename="../../datasets/network/impact.py" line="+45"/>
         <source>医院</source>
         <extracomment>Words for the sites&apos; kinds (Chinese source, translated in the interface).</extracomment>
         <translation>hospital</translation>
