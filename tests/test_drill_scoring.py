@@ -1,0 +1,64 @@
+"""The drill's scoring rules that mutation testing found unheld (scripts/mutation --rules
+drill): each test here fails with the surviving mutant it names."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from cockpit.datasets.drill import DrillSession, load_scenario
+
+from tests.test_drill import GOOD, UTC0, FakeClock, write
+
+
+@pytest.fixture
+def session(tmp_path: Path):
+    s = load_scenario(write(tmp_path, GOOD))
+    clock = FakeClock(datetime(2026, 11, 20, 14, 0))
+    sess = DrillSession(s, tmp_path / "drills", None, clock, session_id="s",
+                        utc_offset=UTC0)
+    sess.fake_clock = clock
+    yield sess
+    sess.close()
+
+
+def _after(minutes: float) -> timedelta:
+    return timedelta(minutes=minutes)
+
+
+def _stages(sess: DrillSession, minutes: float) -> dict[str, str]:
+    """Each stage's status of the first inject, ``minutes`` after the drill's start."""
+    row = sess.score(sess.start + _after(minutes))["injects"][0]
+    return {s["stage"]: s["status"] for s in row["stages"]}
+
+
+def test_a_wrong_departments_action_does_not_meet_a_right_ones_stage(session) -> None:
+    """A stage is met when every correctly dispatched department did its action: the
+    wrong department D-X acknowledging on time must not count for D-A and D-B, who never
+    did (mutant: the times read from the *other* departments' orders)."""
+    eid = session.scenario.injects[0].event_id
+    session.fake_clock.at(session.start, 1)
+    ids = {d: session.store.create(eid, "trainee", f"c-{d}", dept_id=d, deadlines={})[0]
+           for d in ("D-A", "D-B", "D-X")}
+    session.fake_clock.at(session.start, 2)
+    session.store.advance(ids["D-X"], "acknowledge", "trainee", "x-ack")
+    st = _stages(session, 30)
+    assert st["react"] == "missed"  # past its 5 minutes, nobody right acknowledged
+    # and within the target it is still open, not met
+    assert _stages(session, 3)["react"] == "pending"
+
+
+def test_the_stages_of_an_inject_nobody_dispatched_are_missed(session) -> None:
+    """No right department: every stage is missed (✕ in the after-action report), and the
+    totals count them as missed, not pending (mutant: another word for "missed")."""
+    r = session.score(session.start + _after(30))
+    st = r["injects"][0]["stages"]
+    assert [s["status"] for s in st] == ["missed"] * len(st)
+    assert r["totals"]["stages_missed"] == len(st) and r["totals"]["stages_pending"] == 0
+    # only a wrong department dispatched: the same
+    eid = session.scenario.injects[0].event_id
+    session.fake_clock.at(session.start, 1)
+    session.store.create(eid, "trainee", "c-x", dept_id="D-X", deadlines={})
+    st = session.score(session.start + _after(3))["injects"][0]["stages"]
+    assert [s["status"] for s in st] == ["missed"] * len(st)
