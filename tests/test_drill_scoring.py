@@ -62,3 +62,23 @@ def test_the_stages_of_an_inject_nobody_dispatched_are_missed(session) -> None:
     session.store.create(eid, "trainee", "c-x", dept_id="D-X", deadlines={})
     st = session.score(session.start + _after(3))["injects"][0]["stages"]
     assert [s["status"] for s in st] == ["missed"] * len(st)
+
+
+def test_a_stage_is_open_until_its_deadline_and_met_only_within_it(session) -> None:
+    """At exactly the react target (5 minutes) a stage nobody finished is still pending —
+    an action at the deadline still meets it — and half a minute late is missed, not met.
+    Mutants: ``now > deadline`` → ``>=``; the 1e-9 tolerance widened to a minute."""
+    eid = session.scenario.injects[0].event_id
+    session.fake_clock.at(session.start, 1)
+    ids = {d: session.store.create(eid, "trainee", f"c-{d}", dept_id=d, deadlines={})[0]
+           for d in ("D-A", "D-B", "D-C")}
+    assert _stages(session, 5)["react"] == "pending"
+    assert _stages(session, 5.01)["react"] == "missed"
+    for d in ("D-A", "D-B"):
+        session.fake_clock.at(session.start, 5)  # on the deadline: in time
+        session.store.advance(ids[d], "acknowledge", "trainee", f"{d}-ack")
+    session.fake_clock.at(session.start, 5.5)  # the last one half a minute late
+    session.store.advance(ids["D-C"], "acknowledge", "trainee", "D-C-ack")
+    row = session.score(session.start + _after(30))["injects"][0]
+    react = next(s for s in row["stages"] if s["stage"] == "react")
+    assert react["done_min"] == 5.5 and react["status"] == "missed"

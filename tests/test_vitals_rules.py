@@ -1,0 +1,40 @@
+"""Vital-sign status rules that mutation testing found unheld (scripts/mutation --rules signs
+status): each test fails with the surviving mutants it names."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import numpy as np
+from cockpit.datasets import vitals as V
+
+from tests.test_vitals import STEP, T0, make_db, sign
+
+
+def test_states_at_many_moments_is_evaluate_at_each_even_at_the_edges() -> None:
+    """``states_at`` (the replay's and the sparklines' many moments at once) answers what
+    ``evaluate`` answers at each moment, also where the small dataset never goes: a sign with
+    no reading at all (after one that has them), a reading exactly STALE old (no data, as
+    :func:`evaluate` says), a fresh reading after a long silence (fresh, whatever came before).
+    Mutants: ``end >= starts`` (a sign without readings takes its neighbour's last one),
+    ``ts[end - 2]`` (freshness read off the reading before), ``>=`` at the stale boundary."""
+    gap = V.STALE + timedelta(hours=1)
+    times = {"A": [T0 + k * STEP for k in range(6)],
+             "C": [T0, T0 + gap]}  # silent for longer than STALE, then a reading again
+    con = make_db([sign("A"), sign("B"), sign("C")],
+                  {"A": [15, 26, 26, 26, 26, 26], "C": [26, 15]}, times=times)
+    signs = V.load_signs(con)
+    rd = V.fetch_readings(con, signs, T0 - timedelta(days=1), T0 + timedelta(days=1))
+    last_a = times["A"][-1]
+    moments = [T0 - STEP, T0, T0 + 2 * STEP, last_a, last_a + V.STALE - timedelta(seconds=1),
+               last_a + V.STALE, T0 + gap, T0 + gap + timedelta(minutes=1)]
+    many = V.states_at(rd, [V.to_us(t) for t in moments])
+    for row, t in zip(many, moments, strict=True):
+        assert np.array_equal(row, V.evaluate(rd, t).state), t
+    b = signs.number("B")
+    assert (many[:, b] == V.NODATA).all()  # never a reading: never anything but no data
+    a = signs.number("A")
+    k = moments.index(last_a + V.STALE)
+    assert many[k - 1, a] == V.ALARM and many[k, a] == V.NODATA  # exactly STALE: no data
+    c = signs.number("C")
+    assert many[moments.index(T0 + gap), c] == V.NORMAL  # fresh again after the silence
