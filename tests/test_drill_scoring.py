@@ -82,3 +82,22 @@ def test_a_stage_is_open_until_its_deadline_and_met_only_within_it(session) -> N
     row = session.score(session.start + _after(30))["injects"][0]
     react = next(s for s in row["stages"] if s["stage"] == "react")
     assert react["done_min"] == 5.5 and react["status"] == "missed"
+
+
+def test_the_after_action_report_shows_each_stage_against_its_effective_target(session):
+    """The scenario's verify target (10) is below its handle target (20): stages are scored
+    and shown against targets made non-decreasing, so the printed report reads ≤20′ for
+    verify (mutants: the stage's ``target_min`` key renamed — the report could not show it)."""
+    from cockpit.datasets.drill import after_action_report
+
+    from cockpit.printing.drill_pdf import drill_report_html
+
+    eid = session.scenario.injects[0].event_id
+    session.fake_clock.at(session.start, 1)
+    session.store.create(eid, "trainee", "c-a", dept_id="D-A", deadlines={})
+    rep = after_action_report(session, session.start + _after(30))
+    st = {s["stage"]: s for s in rep["injects"][0]["stages"]}
+    assert {k: s["target_min"] for k, s in st.items()} == {"react": 5, "handle": 20,
+                                                          "verify": 20}
+    html = drill_report_html(rep)
+    assert "≤5′" in html and "≤20′" in html and "≤10′" not in html
