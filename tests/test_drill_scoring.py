@@ -101,3 +101,19 @@ def test_the_after_action_report_shows_each_stage_against_its_effective_target(s
                                                           "verify": 20}
     html = drill_report_html(rep)
     assert "≤5′" in html and "≤20′" in html and "≤10′" not in html
+    assert "alarm" in html and "(≤2)" in html  # the inject's title, its dispatch target
+
+
+def test_points_are_shown_to_the_half_point(session) -> None:
+    """Half a minute late on the dispatch (2.5 of 2) costs 20 × 0.5/4 = 2.5 points: the
+    report says 17.5, and the score counts it (mutants: the points rounded to whole ones).
+    (A scenario always has a stage target — the loader refuses one without — so the stage
+    points' "no stages" branch is never taken.)"""
+    eid = session.scenario.injects[0].event_id
+    session.fake_clock.at(session.start, 2.5)
+    for d in ("D-A", "D-B", "D-C"):
+        session.store.create(eid, "trainee", f"c-{d}", dept_id=d, deadlines={})
+    row = session.score(session.start + _after(30))["injects"][0]
+    assert [s["status"] for s in row["stages"]] == ["missed"] * 3
+    assert row["points"] == {"dispatch": 17.5, "departments": 30.0, "stages": 0.0}
+    assert row["score"] == 47.5

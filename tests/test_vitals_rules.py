@@ -38,3 +38,21 @@ def test_states_at_many_moments_is_evaluate_at_each_even_at_the_edges() -> None:
     assert many[k - 1, a] == V.ALARM and many[k, a] == V.NODATA  # exactly STALE: no data
     c = signs.number("C")
     assert many[moments.index(T0 + gap), c] == V.NORMAL  # fresh again after the silence
+
+
+def test_the_status_names_its_moment_ranks_the_worst_by_excess_and_leaves_silence_blank():
+    """``evaluate`` at t: its ``as_of`` is t (the panel's 截至); of two alarms the one further
+    beyond its band comes first in the worst list; a sign that never reported has no reading
+    time and no value in its row (not 1970-01-01). Mutants: ``as_of`` None, the excess of
+    fresh signs dropped, the "no reading" sentinel ``-1`` → ``+1``, an excess array of None."""
+    con = make_db([sign("A"), sign("B"), sign("C")], {"A": [26.0], "B": [40.0]})
+    signs = V.load_signs(con)
+    rd = V.fetch_readings(con, signs, T0 - timedelta(days=1), T0 + timedelta(days=1))
+    st = V.evaluate(rd, T0)
+    assert st.as_of == T0
+    a, b, c = (signs.number(x) for x in "ABC")
+    assert st.state[a] == st.state[b] == V.ALARM
+    assert list(st.worst()) == [b, a]  # 40 is further beyond 20…25 than 26
+    row = V.sign_row(st, c)
+    assert row["status"] == "nodata" and row["ts"] is None and row["value"] is None
+    assert V.sign_row(st, a)["ts"] == T0
