@@ -117,3 +117,27 @@ def test_points_are_shown_to_the_half_point(session) -> None:
     assert [s["status"] for s in row["stages"]] == ["missed"] * 3
     assert row["points"] == {"dispatch": 17.5, "departments": 30.0, "stages": 0.0}
     assert row["score"] == 47.5
+
+
+def test_the_score_is_as_of_its_moment_in_local_time(tmp_path: Path) -> None:
+    """A session 8 hours ahead of UTC, scored at minute 3: the dispatch made at minute 10 is
+    not counted yet, the stages are still open (pending), the inject due exactly now is
+    scored, and without a moment the clock's is used. Mutants: the offset added instead of
+    taken, the orders read without their moment, an inject due now left out, the clock
+    ignored."""
+    s = load_scenario(write(tmp_path, GOOD))
+    clock = FakeClock(datetime(2026, 11, 20, 14, 0))
+    with DrillSession(s, tmp_path / "d", None, clock, session_id="tz8",
+                      utc_offset=timedelta(hours=8)) as sess:
+        assert sess.score(sess.start)["totals"]["scored_injects"] == 1  # due at 14:00 sharp
+        eid = s.injects[0].event_id
+        clock.at(sess.start, 1)
+        sess.store.create(eid, "trainee", "c-a", dept_id="D-A", deadlines={})
+        clock.at(sess.start, 10)
+        sess.store.create(eid, "trainee", "c-b", dept_id="D-B", deadlines={})
+        r = sess.score(sess.start + _after(3))  # the clock is at minute 10 meanwhile
+        clock.at(sess.start, 3)
+        assert sess.score() == r  # without a moment: the clock's
+    row = r["injects"][0]
+    assert row["departments_right"] == ["D-A"]  # D-B's order came at minute 10
+    assert [st["status"] for st in row["stages"]] == ["pending"] * 3

@@ -56,3 +56,18 @@ def test_the_status_names_its_moment_ranks_the_worst_by_excess_and_leaves_silenc
     row = V.sign_row(st, c)
     assert row["status"] == "nodata" and row["ts"] is None and row["value"] is None
     assert V.sign_row(st, a)["ts"] == T0
+
+
+def test_a_sign_with_only_alarm_thresholds_measures_its_excess_from_them() -> None:
+    """A sign without warning thresholds: its normal band ends at the alarm threshold, so a
+    reading beyond it has a finite, positive excess and ranks among the worst by it.
+    Mutants: the band's edge always read from the (missing) warning threshold."""
+    con = make_db([sign("A", wl=None, wh=None), sign("B", wl=None, wh=None)],
+                  {"A": [27.0], "B": [35.0]})
+    signs = V.load_signs(con)
+    rd = V.fetch_readings(con, signs, T0 - timedelta(days=1), T0 + timedelta(days=1))
+    st = V.evaluate(rd, T0)
+    a, b = signs.number("A"), signs.number("B")
+    assert st.state[a] == st.state[b] == V.ALARM
+    assert np.isfinite(st.excess[[a, b]]).all() and 0 < st.excess[a] < st.excess[b]
+    assert list(st.worst()) == [b, a]
