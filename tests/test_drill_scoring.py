@@ -102,6 +102,8 @@ def test_the_after_action_report_shows_each_stage_against_its_effective_target(s
     html = drill_report_html(rep)
     assert "≤5′" in html and "≤20′" in html and "≤10′" not in html
     assert "alarm" in html and "(≤2)" in html  # the inject's title, its dispatch target
+    # the totals line: one scored inject, D-A right, nobody wrong, D-B and D-C missed
+    assert "scored injects: 1" in html and "right/wrong/missed: 1/0/2" in html
 
 
 def test_points_are_shown_to_the_half_point(session) -> None:

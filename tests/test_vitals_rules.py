@@ -71,3 +71,18 @@ def test_a_sign_with_only_alarm_thresholds_measures_its_excess_from_them() -> No
     assert st.state[a] == st.state[b] == V.ALARM
     assert np.isfinite(st.excess[[a, b]]).all() and 0 < st.excess[a] < st.excess[b]
     assert list(st.worst()) == [b, a]
+
+
+def test_the_worst_are_ranked_in_band_widths_not_in_raw_units() -> None:
+    """Excess is measured in widths of the band beyond the normal one: 2.5 against a warning
+    at 1 and an alarm at 2 is 1.5 widths out, 26 against 20 and 25 only 1.2 — so the first
+    ranks worse though it is fewer units out. Mutants: the width multiplied instead of
+    divided; the threshold added instead of taken away."""
+    con = make_db([sign("A", wl=0.5, wh=1.0, al=0.2, ah=2.0), sign("B")],
+                  {"A": [2.5], "B": [26.0]})
+    signs = V.load_signs(con)
+    rd = V.fetch_readings(con, signs, T0 - timedelta(days=1), T0 + timedelta(days=1))
+    st = V.evaluate(rd, T0)
+    a, b = signs.number("A"), signs.number("B")
+    assert st.excess[a] == 1.5 and abs(st.excess[b] - 1.2) < 1e-9
+    assert list(st.worst()) == [a, b]
