@@ -86,3 +86,20 @@ def test_the_worst_are_ranked_in_band_widths_not_in_raw_units() -> None:
     a, b = signs.number("A"), signs.number("B")
     assert st.excess[a] == 1.5 and abs(st.excess[b] - 1.2) < 1e-9
     assert list(st.worst()) == [a, b]
+
+
+def test_a_sign_with_only_low_thresholds_measures_its_excess_below_them() -> None:
+    """A sign with low thresholds only (warning below 10, alarm below 5): a reading of 2 is
+    (10 − 2) / 5 = 1.6 band widths out and ranks before 26 against 20…25 (1.2); a reading of
+    12 is inside, 0.4 widths from the edge (excess −0.4, not 0 and not infinite). Mutants:
+    the low side's width multiplied or its value added; the missing upper side read as 0 or
+    +∞ instead of −∞."""
+    low = {"wl": 10.0, "wh": None, "al": 5.0, "ah": None}
+    con = make_db([sign("L", **low), sign("M", **low), sign("B")],
+                  {"L": [2.0], "M": [12.0], "B": [26.0]})
+    signs = V.load_signs(con)
+    rd = V.fetch_readings(con, signs, T0 - timedelta(days=1), T0 + timedelta(days=1))
+    st = V.evaluate(rd, T0)
+    lo, m, b = (signs.number(x) for x in ("L", "M", "B"))
+    assert abs(st.excess[lo] - 1.6) < 1e-9 and abs(st.excess[m] + 0.4) < 1e-9
+    assert st.state[m] == V.NORMAL and list(st.worst()) == [lo, b]
