@@ -143,3 +143,4 @@ def test_the_score_is_as_of_its_moment_in_local_time(tmp_path: Path) -> None:
     row = r["injects"][0]
     assert row["departments_right"] == ["D-A"]  # D-B's order came at minute 10
     assert [st["status"] for st in row["stages"]] == ["pending"] * 3
+    assert r["totals"]["stages_pending"] == 3 and r["totals"]["stages_missed"] == 0

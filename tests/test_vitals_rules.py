@@ -103,3 +103,13 @@ def test_a_sign_with_only_low_thresholds_measures_its_excess_below_them() -> Non
     lo, m, b = (signs.number(x) for x in ("L", "M", "B"))
     assert abs(st.excess[lo] - 1.6) < 1e-9 and abs(st.excess[m] + 0.4) < 1e-9
     assert st.state[m] == V.NORMAL and list(st.worst()) == [lo, b]
+
+
+def test_a_sign_with_only_high_thresholds_is_inside_by_its_distance_to_them() -> None:
+    """High thresholds only (warning above 20, alarm above 25): 15 is one band width inside
+    (excess −1), neither 0 nor infinite. Mutants: the missing lower side read as 0 or +∞."""
+    con = make_db([sign("H", wl=None, al=None)], {"H": [15.0]})
+    signs = V.load_signs(con)
+    rd = V.fetch_readings(con, signs, T0 - timedelta(days=1), T0 + timedelta(days=1))
+    st = V.evaluate(rd, T0)
+    assert st.state[0] == V.NORMAL and st.excess[0] == -1.0
