@@ -61,16 +61,19 @@ def test_the_status_names_its_moment_ranks_the_worst_by_excess_and_leaves_silenc
 def test_a_sign_with_only_alarm_thresholds_measures_its_excess_from_them() -> None:
     """A sign without warning thresholds: its normal band ends at the alarm threshold, so a
     reading beyond it has a finite, positive excess and ranks among the worst by it.
-    Mutants: the band's edge always read from the (missing) warning threshold."""
-    con = make_db([sign("A", wl=None, wh=None), sign("B", wl=None, wh=None)],
-                  {"A": [27.0], "B": [35.0]})
+    Mutants: the band's edges always read from the (missing) warning thresholds."""
+    con = make_db([sign("A", wl=None, wh=None), sign("B", wl=None, wh=None),
+                   sign("D", wl=None, wh=None)], {"A": [27.0], "B": [35.0], "D": [2.0]})
     signs = V.load_signs(con)
     rd = V.fetch_readings(con, signs, T0 - timedelta(days=1), T0 + timedelta(days=1))
     st = V.evaluate(rd, T0)
     a, b = signs.number("A"), signs.number("B")
     assert st.state[a] == st.state[b] == V.ALARM
     assert np.isfinite(st.excess[[a, b]]).all() and 0 < st.excess[a] < st.excess[b]
-    assert list(st.worst()) == [b, a]
+    # below: 2 against an alarm at 5, the band 5…25 wide: (5 − 2) / 20 = 0.15 out
+    d = signs.number("D")
+    assert st.state[d] == V.ALARM and abs(st.excess[d] - 0.15) < 1e-9
+    assert list(st.worst()) == [b, d, a]  # 0.5, 0.15, 0.1 band widths out
 
 
 def test_the_worst_are_ranked_in_band_widths_not_in_raw_units() -> None:
