@@ -280,7 +280,8 @@ class Startup:
         if self.config_problems:
             return self.fail(
                 self.both(QT_TRANSLATE_NOOP("app", "配置文件有问题")),
-                self.both(QT_TRANSLATE_NOOP("app", "请修改该文件（cockpit config check）后重新启动。"),
+                self.both(QT_TRANSLATE_NOOP("app",
+                                            "请修改该文件（cockpit config check）后重新启动。"),
                           "\n".join(str(p) for p in self.config_problems) + "\n\n"),
                 config_mod.EXIT_BAD_CONFIG)
         return None
@@ -298,7 +299,8 @@ class Startup:
             source = (f"--screen {args.screen}" if args.screen is not None
                       else f"kiosk.screen = {self.screen_index} in {self.config_path}")
             return self.fail(self.both(QT_TRANSLATE_NOOP("app", "没有该屏幕")),
-                             self.both(QT_TRANSLATE_NOOP("app", "本机有 {n} 块屏幕，编号 0 到 {last}。"),
+                             self.both(QT_TRANSLATE_NOOP("app",
+                                                         "本机有 {n} 块屏幕，编号 0 到 {last}。"),
                                        f"{source}: ", n=n, last=n - 1), 2)
         if self.fresh and self.size is None and not self.headless:
             _rescale_for_screen(self.app, self.screens[self.screen_index]
@@ -330,8 +332,11 @@ class Startup:
         info = [x for x in lock.getLockInfo() if not isinstance(x, bool)]
         pid, host = (info + ["?", "?"])[:2]
         return self.fail(self.both(QT_TRANSLATE_NOOP("app", "另一个驾驶舱正在运行")),
-                         self.both(QT_TRANSLATE_NOOP("app", "数据集 {data} 的驾驶舱已在运行（{host} 上的进程 {pid}）。"
-                                   "请切换到该窗口，或先将其关闭。"), data=self.data_dir, pid=pid, host=host),
+                         self.both(QT_TRANSLATE_NOOP("app",
+                                                     "数据集 {data} 的驾驶舱已在运行（{host} "
+                                                     "上的进程 {pid}）。请切换到该窗口，"
+                                                     "或先将其关闭。"),
+                                   data=self.data_dir, pid=pid, host=host),
                          3)
 
     def find_dataset(self) -> int | None:
@@ -431,7 +436,8 @@ class Startup:
         except (OSError, ValueError) as exc:
             return self.fail(unreadable, f"--tiles {tiles}: {exc}", 2), None, None
         except Exception as exc:  # noqa: BLE001 - sqlite3.DatabaseError for a non-MBTiles file
-            return self.fail(unreadable, self.both(QT_TRANSLATE_NOOP("app", "不是 MBTiles 文件（{error}）"),
+            return self.fail(unreadable,
+                             self.both(QT_TRANSLATE_NOOP("app", "不是 MBTiles 文件（{error}）"),
                                                    f"--tiles {tiles}: ", error=exc), 2), None, None
 
     def _replay_window(self) -> tuple[int | None, object]:
@@ -500,7 +506,9 @@ class Startup:
             place = _resolve_focus(self.catalog, args.focus)
             if place is None:
                 return self.fail(self.both(QT_TRANSLATE_NOOP("app", "找不到该地点")),
-                                 self.both(QT_TRANSLATE_NOOP("app", "没有该代码或名称的单位，也不是“经度,纬度,缩放”（LON,LAT,ZOOM）。"),
+                                 self.both(QT_TRANSLATE_NOOP("app",
+                                                             "没有该代码或名称的单位，也不是"
+                                                             "“经度,纬度,缩放”（LON,LAT,ZOOM）。"),
                                            f"--focus {args.focus}: "), 2)
             win.focus(*place)
         if self.size:  # the window's size in pixels; Qt's scale factor makes logical pixels

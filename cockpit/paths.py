@@ -16,7 +16,8 @@ def _env_dir(var: str, default: Path) -> Path:
 
 
 def data_dir() -> Path:
-    """The user's data directory (demo datasets, dispatch store). ``COCKPIT_DATA_HOME`` overrides."""
+    """The user's data directory (demo datasets, dispatch store). ``COCKPIT_DATA_HOME``
+    overrides."""
     return _env_dir("COCKPIT_DATA_HOME", Path(platformdirs.user_data_dir(APP)))
 
 

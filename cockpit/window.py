@@ -889,7 +889,8 @@ class MainWindow(QMainWindow):
             self.tr("数据集 {src} · {top} · 排名单位 {n} 个（{level}）· 查询 {ms} ms · 截至 {t}")
             .format(src=display(src, 60), top=display(snap.units.top_name, 40),
                     n=snap.units.ranked_count,
-                    level=self._level_word(snap.units.ranked_level), ms=f"{snap.seconds * 1000:.0f}",
+                    level=self._level_word(snap.units.ranked_level),
+                    ms=f"{snap.seconds * 1000:.0f}",
                     t=self._status_minute)
             + (self.tr(" · ⚠ 数据提示 {n} 条").format(n=len(warnings)) if warnings else ""),
             "\n".join(str(w) for w in warnings[:30]))

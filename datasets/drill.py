@@ -747,10 +747,10 @@ def after_action_report(session: DrillSession, as_of: datetime | None = None
     ``{"scenario": {...}, "session": {...}, "timeline": [rows by time], "injects": [rows],
     "totals": {...}, "score": total, "formula": text, "network": [{inject, event_id, note}]}``;
     ``network``: the pipe-network analysis each dispatched pipe event's orders carry (valves
-    to close, who lost supply; :func:`cockpit.datasets.network.impact.order_note`). Timeline rows: ``at`` (simulated
-    local time), ``offset_min`` (after the drill's start), ``kind`` (inject / the order
-    action), ``inject``, ``event_id``, ``dept_id``, ``text``, ``late`` (an action after its
-    stage target).
+    to close, who lost supply; :func:`cockpit.datasets.network.impact.order_note`). Timeline
+    rows: ``at`` (simulated local time), ``offset_min`` (after the drill's start), ``kind``
+    (inject / the order action), ``inject``, ``event_id``, ``dept_id``, ``text``, ``late``
+    (an action after its stage target).
     """
     t = session.now() if as_of is None else as_of
     sc = score_session(session, t)

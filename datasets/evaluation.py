@@ -280,7 +280,8 @@ def ranked_units(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 def periods(con: duckdb.DuckDBPyConnection) -> list[str]:
     """The quarters that have KPI values, oldest first."""
-    return [r[0] for r in con.execute("SELECT DISTINCT period FROM kpi_value ORDER BY 1").fetchall()]
+    return [r[0]
+            for r in con.execute("SELECT DISTINCT period FROM kpi_value ORDER BY 1").fetchall()]
 
 
 def previous_period(period: str) -> str:
@@ -501,7 +502,8 @@ def _events_source(periods_: list[str]) -> str:
         SELECT place, period, count(*) AS n FROM (
             SELECT coalesce(street_code, district_code) AS place, CASE {cases} END AS period
             FROM event
-            WHERE occurred_at >= TIMESTAMP '{lo:%Y-%m-%d}' AND occurred_at < TIMESTAMP '{hi:%Y-%m-%d}'
+            WHERE occurred_at >= TIMESTAMP '{lo:%Y-%m-%d}'
+              AND occurred_at < TIMESTAMP '{hi:%Y-%m-%d}'
         ) WHERE period IS NOT NULL GROUP BY ALL"""
 
 
@@ -947,7 +949,8 @@ def board_scores(con: duckdb.DuckDBPyConnection, period: str, unit_code: str | N
             old = prev.cell(unit_code, b, mode)["score"] if prev is not None else None
         rows.append({"board": b, "score": score, "status": status, "level": info["level"],
                      "label": info["label"], "colour": info["colour"], "prev_score": old,
-                     "change": None if score is None or old is None else float(_round1(score - old))})
+                     "change": None if score is None or old is None
+                     else float(_round1(score - old))})
     return pd.DataFrame(rows)
 
 

@@ -207,23 +207,33 @@ def city_dept(code: str) -> str:
 
 # Risk categories: id, name, domain, owner dept kind, urban weight, rural weight, sensor kinds
 RISK_CATEGORIES: tuple[tuple[str, str, str, str, float, float, tuple[str, ...]], ...] = (
-    ("RC-GAS-PIPE", "燃气管网", "城市生命线", "RQ", 10, 3, ("可燃气体探测器", "燃气压力计", "燃气流量计")),
-    ("RC-WATER-PIPE", "供水管网", "城市生命线", "GS", 10, 4, ("管网压力计", "流量计", "漏损监测仪", "水质监测仪")),
-    ("RC-DRAIN-PIPE", "排水管网", "城市生命线", "PS", 8, 3, ("液位计", "流量计", "有毒有害气体探测器")),
-    ("RC-BRIDGE", "桥梁", "交通设施", "CGJ", 3, 2, ("挠度计", "应变计", "倾角仪", "加速度计", "索力计")),
-    ("RC-TUNNEL", "隧道", "交通设施", "CGJ", 1.5, 0.6, ("CO检测仪", "能见度检测仪", "照度计", "火灾探测器")),
-    ("RC-HIGHRISE", "高层消防", "消防安全", "XF", 7, 0.5, ("烟感探测器", "消防水压监测仪", "电气火灾探测器")),
-    ("RC-ROCKFALL", "危岩地灾", "自然灾害", "GHZY", 1.2, 5, ("裂缝计", "GNSS位移监测站", "雨量计", "倾角仪")),
+    ("RC-GAS-PIPE", "燃气管网", "城市生命线", "RQ", 10, 3,
+     ("可燃气体探测器", "燃气压力计", "燃气流量计")),
+    ("RC-WATER-PIPE", "供水管网", "城市生命线", "GS", 10, 4,
+     ("管网压力计", "流量计", "漏损监测仪", "水质监测仪")),
+    ("RC-DRAIN-PIPE", "排水管网", "城市生命线", "PS", 8, 3,
+     ("液位计", "流量计", "有毒有害气体探测器")),
+    ("RC-BRIDGE", "桥梁", "交通设施", "CGJ", 3, 2,
+     ("挠度计", "应变计", "倾角仪", "加速度计", "索力计")),
+    ("RC-TUNNEL", "隧道", "交通设施", "CGJ", 1.5, 0.6,
+     ("CO检测仪", "能见度检测仪", "照度计", "火灾探测器")),
+    ("RC-HIGHRISE", "高层消防", "消防安全", "XF", 7, 0.5,
+     ("烟感探测器", "消防水压监测仪", "电气火灾探测器")),
+    ("RC-ROCKFALL", "危岩地灾", "自然灾害", "GHZY", 1.2, 5,
+     ("裂缝计", "GNSS位移监测站", "雨量计", "倾角仪")),
     ("RC-WATERLOG", "易涝点", "自然灾害", "PS", 2.5, 1, ("积水监测仪", "雨量计")),
     ("RC-SEPTIC", "化粪池", "市政设施", "CGJ", 4, 1.5, ("甲烷浓度监测仪", "液位计")),
     ("RC-SLOPE", "边坡", "自然灾害", "GHZY", 2, 4, ("倾角仪", "GNSS位移监测站", "裂缝计")),
     ("RC-GAS-STATION", "加油站", "危化安全", "YJJ", 1, 1, ("可燃气体探测器", "视频监控")),
-    ("RC-HAZCHEM", "危化品企业", "危化安全", "YJJ", 0.6, 0.8, ("有毒气体探测器", "可燃气体探测器", "温度压力监测仪")),
+    ("RC-HAZCHEM", "危化品企业", "危化安全", "YJJ", 0.6, 0.8,
+     ("有毒气体探测器", "可燃气体探测器", "温度压力监测仪")),
     ("RC-CROWD", "人员密集场所", "公共安全", "GAJ", 4, 1, ("客流计数器", "视频监控")),
-    ("RC-CONSTRUCTION", "建筑工地", "建设安全", "ZJW", 3.5, 1, ("扬尘监测仪", "塔吊监测仪", "视频监控")),
+    ("RC-CONSTRUCTION", "建筑工地", "建设安全", "ZJW", 3.5, 1,
+     ("扬尘监测仪", "塔吊监测仪", "视频监控")),
     ("RC-ELEVATOR", "电梯", "特种设备", "SCJG", 8, 0.6, ("电梯运行监测仪",)),
     ("RC-OLD-HOUSING", "老旧小区", "房屋安全", "ZJW", 4, 1, ("房屋倾斜监测仪", "烟感探测器")),
-    ("RC-UNDERGROUND", "地下空间", "公共安全", "RFB", 2.5, 0.3, ("水位计", "有毒气体探测器", "视频监控")),
+    ("RC-UNDERGROUND", "地下空间", "公共安全", "RFB", 2.5, 0.3,
+     ("水位计", "有毒气体探测器", "视频监控")),
     ("RC-METRO", "轨道交通站", "交通设施", "GDJT", 1, 0.05, ("客流计数器", "视频监控")),
     ("RC-SCHOOL", "学校", "公共服务", "JW", 2, 1.5, ("视频监控", "烟感探测器")),
     ("RC-HOSPITAL", "医院", "公共服务", "WJW", 1, 0.6, ("烟感探测器", "视频监控")),
@@ -239,9 +249,11 @@ RISK_CATEGORIES: tuple[tuple[str, str, str, str, float, float, tuple[str, ...]],
     ("RC-GAS-DEPOT", "燃气场站", "城市生命线", "RQ", 0.3, 0.3, ("可燃气体探测器", "燃气压力计")),
     ("RC-WATER-PLANT", "供水厂", "城市生命线", "GS", 0.2, 0.3, ("水质监测仪", "流量计")),
     ("RC-WWTP", "污水处理厂", "城市生命线", "PS", 0.2, 0.3, ("水质监测仪", "液位计")),
-    ("RC-GALLERY", "综合管廊", "城市生命线", "CGJ", 0.8, 0.05, ("有毒气体探测器", "温湿度监测站", "水位计")),
+    ("RC-GALLERY", "综合管廊", "城市生命线", "CGJ", 0.8, 0.05,
+     ("有毒气体探测器", "温湿度监测站", "水位计")),
     ("RC-HV-LINE", "高压线路", "城市生命线", "DL", 0.8, 1.5, ("导线温度监测仪", "覆冰监测仪")),
-    ("RC-ROAD-COLLAPSE", "道路塌陷隐患", "市政设施", "CGJ", 1.5, 0.4, ("沉降监测仪", "地质雷达监测点")),
+    ("RC-ROAD-COLLAPSE", "道路塌陷隐患", "市政设施", "CGJ", 1.5, 0.4,
+     ("沉降监测仪", "地质雷达监测点")),
     ("RC-FOOTBRIDGE", "人行天桥", "交通设施", "CGJ", 1, 0.05, ("挠度计", "加速度计")),
     ("RC-MALL", "大型商业综合体", "公共安全", "XF", 1.2, 0.1, ("烟感探测器", "客流计数器")),
     ("RC-HERITAGE", "文物古建", "公共安全", "WLW", 0.3, 0.4, ("烟感探测器", "温湿度监测站")),
@@ -256,8 +268,9 @@ _RC_POS = {r[0]: i for i, r in enumerate(RISK_CATEGORIES)}
 FREE_SENSOR_KINDS = ("AI摄像头", "视频监控", "空气质量微站", "噪声监测仪", "雨量计", "积水监测仪")
 
 URBAN_CONTEXTS = ("主干道", "次干道", "背街小巷", "居民小区", "老旧小区", "商业街区", "学校周边",
-                  "医院周边", "交通枢纽", "轨道站点", "旅游景区", "农贸市场", "工业园区", "滨江路段",
-                  "城乡结合部", "农村地区", "公园广场", "桥下空间", "地下空间", "高速沿线")
+                  "医院周边", "交通枢纽", "轨道站点", "旅游景区", "农贸市场", "工业园区",
+                  "滨江路段", "城乡结合部", "农村地区", "公园广场", "桥下空间", "地下空间",
+                  "高速沿线")
 NATURE_CONTEXTS = ("国有林场", "自然保护区", "森林公园", "风景名胜区", "城郊山林", "农林交界带",
                    "坟山墓地", "高压线廊道", "景区步道", "水库周边", "河道沿岸", "山区公路沿线",
                    "村庄周边", "陡坡地带", "矿区周边", "库岸消落带", "峡谷地带", "高山地区",
@@ -276,8 +289,8 @@ EVENT_BASES: tuple[tuple, ...] = (
      _S(sensor=2, hotline=3, grid_worker=2, patrol=1), ("RC-WATER-PIPE",), "u", True),
     ("WATER-OUTAGE", "停水", "供水排水", "GS", 3, 15, 60, 720, 2, _S(hotline=5, sensor=1),
      ("RC-WATER-PIPE", "RC-WATER-PLANT"), "u", True),
-    ("WATER-PRESSURE", "供水压力异常", "供水排水", "GS", 3, 10, 40, 360, 1.5, _S(sensor=5, hotline=1),
-     ("RC-WATER-PIPE",), "u", True),
+    ("WATER-PRESSURE", "供水压力异常", "供水排水", "GS", 3, 10, 40, 360, 1.5,
+     _S(sensor=5, hotline=1), ("RC-WATER-PIPE",), "u", True),
     ("DRAIN-BLOCK", "排水管道堵塞", "供水排水", "PS", 3, 20, 60, 480, 3,
      _S(grid_worker=3, hotline=3, patrol=1, sensor=1), ("RC-DRAIN-PIPE",), "u", True),
     ("WATERLOGGING", "道路积水内涝", "供水排水", "PS", 2, 10, 30, 240, 2,
@@ -285,7 +298,8 @@ EVENT_BASES: tuple[tuple, ...] = (
     ("MANHOLE", "井盖缺失破损", "市政设施", "CGJ", 3, 15, 45, 240, 4,
      _S(ai_camera=3, grid_worker=3, hotline=2, patrol=2, sensor=1), ("RC-MANHOLE",), "u", True),
     ("GAS-LEAK", "燃气泄漏", "燃气安全", "RQ", 1, 5, 15, 120, 1,
-     _S(sensor=4, hotline=3, grid_worker=1), ("RC-GAS-PIPE", "RC-GAS-DEPOT", "RC-MARKET"), "u", True),
+     _S(sensor=4, hotline=3, grid_worker=1),
+     ("RC-GAS-PIPE", "RC-GAS-DEPOT", "RC-MARKET"), "u", True),
     ("GAS-PRESSURE", "燃气管网压力异常", "燃气安全", "RQ", 2, 10, 30, 180, 1, _S(sensor=6),
      ("RC-GAS-PIPE",), "u", True),
     ("LPG-MISUSE", "违规使用液化气", "燃气安全", "RQ", 3, 30, 120, 1440, 1.2,
@@ -318,14 +332,15 @@ EVENT_BASES: tuple[tuple, ...] = (
      _S(ai_camera=4, hotline=2, sensor=1), ("RC-TUNNEL",), "u", True),
     ("TRAFFIC-ACCIDENT", "道路交通事故", "交通运行", "JXJ", 2, 5, 20, 90, 3,
      _S(ai_camera=3, hotline=3, patrol=2), (), "u", True),
-    ("CONGESTION", "道路拥堵", "交通运行", "JXJ", 3, 10, 20, 60, 3, _S(ai_camera=4, sensor=2, drone=1),
-     ("RC-TUNNEL", "RC-BRIDGE"), "u", False),
+    ("CONGESTION", "道路拥堵", "交通运行", "JXJ", 3, 10, 20, 60, 3,
+     _S(ai_camera=4, sensor=2, drone=1), ("RC-TUNNEL", "RC-BRIDGE"), "u", False),
     ("ILLEGAL-PARKING", "违规停车", "交通运行", "JXJ", 4, 30, 60, 120, 7,
      _S(ai_camera=6, grid_worker=2, patrol=2, hotline=1), (), "u", False),
     ("SIGNAL-FAULT", "交通信号灯故障", "交通运行", "JXJ", 3, 15, 30, 120, 1.2,
      _S(sensor=3, hotline=2, patrol=2), ("RC-CROWD",), "u", True),
     ("ROAD-DAMAGE", "道路破损塌陷", "市政设施", "CGJ", 2, 15, 45, 480, 2.5,
-     _S(ai_camera=3, grid_worker=3, hotline=2, patrol=2, sensor=1), ("RC-ROAD-COLLAPSE",), "u", True),
+     _S(ai_camera=3, grid_worker=3, hotline=2, patrol=2, sensor=1),
+     ("RC-ROAD-COLLAPSE",), "u", True),
     ("STREETLIGHT", "路灯故障", "市政设施", "CGJ", 4, 60, 240, 2880, 3,
      _S(sensor=2, grid_worker=3, hotline=2, patrol=1), ("RC-BILLBOARD",), "u", False),
     ("STREET-VENDING", "占道经营", "市容环境", "CGJ", 4, 30, 60, 240, 12,
@@ -372,14 +387,15 @@ EVENT_BASES: tuple[tuple, ...] = (
      ("RC-BASE-STATION",), "u", True),
     ("TOUTING", "出租车火锅店拉客", "市场监管", "SCJG", 3, 10, 30, 240, 0.8,
      _S(hotline=4, patrol=2, ai_camera=1), (), "u", True),
-    ("FOOD-SAFETY", "食品安全投诉", "市场监管", "SCJG", 3, 30, 120, 1440, 2, _S(hotline=6, grid_worker=1),
-     (), "u", True),
+    ("FOOD-SAFETY", "食品安全投诉", "市场监管", "SCJG", 3, 30, 120, 1440, 2,
+     _S(hotline=6, grid_worker=1), (), "u", True),
     ("PRICE-FRAUD", "价格欺诈投诉", "市场监管", "SCJG", 4, 60, 240, 4320, 1.2, _S(hotline=6),
      (), "u", False),
     ("DISPUTE", "邻里矛盾纠纷", "社会治理", "XFB", 4, 60, 240, 4320, 3,
      _S(grid_worker=4, hotline=3), (), "u", False),
     ("CROWDING", "人员密集聚集", "社会治理", "GAJ", 2, 5, 15, 60, 0.8,
-     _S(ai_camera=4, sensor=2, drone=1), ("RC-CROWD", "RC-METRO", "RC-SCENIC", "RC-MALL"), "u", True),
+     _S(ai_camera=4, sensor=2, drone=1),
+     ("RC-CROWD", "RC-METRO", "RC-SCENIC", "RC-MALL"), "u", True),
     ("PUBLIC-ORDER", "治安警情", "社会治理", "GAJ", 2, 5, 15, 120, 2,
      _S(hotline=4, patrol=2, ai_camera=2), (), "u", True),
     ("ELDERLY-ALONE", "独居老人异常", "社会治理", "MZJ", 3, 15, 60, 240, 0.8,
@@ -388,8 +404,8 @@ EVENT_BASES: tuple[tuple, ...] = (
      _S(hotline=3, grid_worker=2), (), "u", True),
     ("HAZCHEM-LEAK", "危化品泄漏", "应急灾害", "YJJ", 1, 5, 15, 180, 0.15,
      _S(sensor=4, hotline=2, patrol=1), ("RC-HAZCHEM", "RC-GAS-STATION"), "u", True),
-    ("METRO-FAULT", "轨道交通运营故障", "交通运行", "GDJT", 2, 5, 15, 90, 0.4, _S(sensor=4, hotline=2),
-     ("RC-METRO",), "u", True),
+    ("METRO-FAULT", "轨道交通运营故障", "交通运行", "GDJT", 2, 5, 15, 90, 0.4,
+     _S(sensor=4, hotline=2), ("RC-METRO",), "u", True),
     ("WILD-SWIMMING", "违规下河游泳垂钓", "应急灾害", "YJJ", 3, 10, 30, 60, 1,
      _S(drone=3, ai_camera=3, patrol=2), (), "n", False),
 )
@@ -397,48 +413,89 @@ N_EVENT_TYPES = 1126
 
 # Vital-sign templates: code, domain, name, unit, normal low/high, warn_low, warn_high,
 # alarm_low, alarm_high, decimals, daily shape, extensive (scales with the unit's size),
-# cap, risk category of the site, weight of extra instances.
+# cap, risk category of the site, weight of extra instances (one entry on two lines: the
+# thresholds, then the rest).
 VITAL_TEMPLATES: tuple[tuple, ...] = (
-    ("W-PRESS", "水", "供水管网压力", "MPa", 0.28, 0.42, 0.20, 0.55, 0.14, 0.65, 3, "night", False, None, "RC-WATER-PIPE", 5),
-    ("W-TURB", "水", "水厂出水浊度", "NTU", 0.10, 0.35, None, 0.8, None, 1.0, 2, "flat", False, None, "RC-WATER-PLANT", 1),
-    ("W-CL", "水", "管网余氯", "mg/L", 0.35, 0.65, 0.15, 1.5, 0.05, 2.0, 2, "flat", False, None, "RC-WATER-PIPE", 1),
-    ("W-DRAIN", "水", "排水管网液位", "m", 0.3, 0.9, None, 1.6, None, 2.0, 2, "day", False, None, "RC-DRAIN-PIPE", 3),
-    ("W-LOG", "水", "易涝点积水深度", "cm", 0.0, 1.5, None, 15, None, 27, 1, "flat", False, None, "RC-WATERLOG", 3),
-    ("W-RES", "水", "水库蓄水率", "%", 55, 72, None, 90, None, 98, 1, "flat", False, 100, "RC-RESERVOIR", 1),
-    ("W-FLOW", "水", "时供水量", "万m³/h", 0.8, 1.6, 0.3, 2.4, 0.15, 2.8, 2, "load", True, None, None, 0),
-    ("E-LOAD", "电", "用电负荷", "MW", 250, 520, None, 700, None, 800, 1, "load", True, None, None, 0),
-    ("E-SUBST", "电", "变电站负载率", "%", 40, 68, None, 85, None, 95, 1, "load", False, None, "RC-SUBSTATION", 3),
-    ("E-FREQ", "电", "电网频率", "Hz", 49.97, 50.03, 49.8, 50.2, 49.5, 50.5, 3, "flat", False, None, None, 0),
-    ("E-VOLT", "电", "供电电压合格率", "%", 99.4, 99.9, 99.0, None, 98.0, None, 2, "flat", False, 100, None, 0),
-    ("E-CABLE", "电", "电缆接头温度", "°C", 35, 55, None, 70, None, 85, 1, "load", False, None, "RC-HV-LINE", 2),
-    ("G-PRESS", "气", "燃气管网压力", "kPa", 2.0, 2.8, 1.5, 3.3, 1.0, 3.8, 2, "night", False, None, "RC-GAS-PIPE", 5),
-    ("G-LEL", "气", "可燃气体浓度", "%LEL", 0.0, 3.0, None, 10, None, 25, 1, "flat", False, None, "RC-GAS-PIPE", 3),
-    ("G-CH4", "气", "化粪池甲烷浓度", "%LEL", 1.0, 5.0, None, 10, None, 20, 1, "day", False, None, "RC-SEPTIC", 3),
-    ("G-STORE", "气", "燃气场站储气率", "%", 55, 80, 30, None, 20, None, 1, "load", False, 100, "RC-GAS-DEPOT", 1),
-    ("C-OUT", "讯", "基站退服率", "%", 0.2, 0.9, None, 3, None, 5, 2, "flat", False, 100, None, 0),
-    ("C-LAT", "讯", "网络平均时延", "ms", 18, 32, None, 60, None, 100, 1, "load", False, None, None, 0),
-    ("C-CONN", "讯", "移动网络接通率", "%", 99.2, 99.8, 98.0, None, 96.0, None, 2, "flat", False, 100, None, 0),
-    ("C-ROOM", "讯", "基站机房温度", "°C", 22, 28, None, 35, None, 40, 1, "day", False, None, "RC-BASE-STATION", 2),
-    ("B-DEFL", "桥", "桥梁挠度", "mm", 6, 14, None, 30, None, 40, 1, "day", False, None, "RC-BRIDGE", 4),
-    ("B-STRAIN", "桥", "桥梁主梁应变", "με", 60, 150, None, 300, None, 400, 0, "day", False, None, "RC-BRIDGE", 2),
-    ("B-CABLE", "桥", "拉索索力", "kN", 1850, 2150, 1500, 2500, 1300, 2700, 0, "flat", False, None, "RC-BRIDGE", 1),
-    ("B-TILT", "桥", "桥墩倾斜", "‰", 0.1, 0.5, None, 1.5, None, 2.5, 2, "flat", False, None, "RC-BRIDGE", 1),
-    ("B-ACC", "桥", "桥梁振动加速度", "m/s²", 0.02, 0.08, None, 0.25, None, 0.35, 3, "traffic", False, None, "RC-BRIDGE", 1),
-    ("T-CO", "隧", "隧道CO浓度", "ppm", 6, 30, None, 100, None, 150, 1, "traffic", False, None, "RC-TUNNEL", 4),
-    ("T-VIS", "隧", "隧道能见度", "m", 220, 400, 120, None, 60, None, 0, "flat", False, None, "RC-TUNNEL", 2),
-    ("T-LUX", "隧", "隧道照度", "lx", 90, 150, 50, None, 30, None, 0, "flat", False, None, "RC-TUNNEL", 1),
-    ("T-FLOW", "隧", "隧道车流量", "辆/5min", 20, 140, None, 220, None, 280, 0, "traffic", False, None, "RC-TUNNEL", 1),
-    ("R-TPI", "交通", "路网拥堵指数", None, 1.3, 2.2, None, 3.5, None, 4.5, 2, "traffic", False, None, None, 0),
-    ("R-SPEED", "交通", "路网平均车速", "km/h", 26, 40, 18, None, 12, None, 1, "-traffic", False, None, None, 0),
-    ("R-METRO", "交通", "轨道交通满载率", "%", 30, 85, None, 110, None, 130, 0, "traffic", False, None, "RC-METRO", 1),
-    ("R-BUS", "交通", "公交准点率", "%", 90, 97, 85, None, 80, None, 1, "-traffic", False, 100, None, 0),
-    ("N-PM25", "环境", "PM2.5浓度", "μg/m³", 22, 45, None, 75, None, 115, 0, "night", False, None, None, 1),
-    ("N-PM10", "环境", "PM10浓度", "μg/m³", 38, 70, None, 150, None, 250, 0, "night", False, None, None, 1),
-    ("N-O3", "环境", "臭氧浓度", "μg/m³", 40, 120, None, 160, None, 200, 0, "day", False, None, None, 1),
-    ("N-AQI", "环境", "空气质量指数", "AQI", 40, 80, None, 100, None, 150, 0, "day", False, None, None, 0),
-    ("N-NOISE", "环境", "区域环境噪声", "dB(A)", 46, 58, None, 65, None, 70, 1, "traffic", False, None, "RC-CONSTRUCTION", 1),
-    ("N-DO", "环境", "河流断面溶解氧", "mg/L", 6.2, 8.8, 5.0, None, 3.0, None, 2, "day", False, None, None, 1),
-    ("N-NH3", "环境", "河流断面氨氮", "mg/L", 0.2, 0.6, None, 1.0, None, 1.5, 2, "flat", False, None, "RC-WWTP", 1),
+    ("W-PRESS", "水", "供水管网压力", "MPa", 0.28, 0.42, 0.20, 0.55, 0.14, 0.65,
+     3, "night", False, None, "RC-WATER-PIPE", 5),
+    ("W-TURB", "水", "水厂出水浊度", "NTU", 0.10, 0.35, None, 0.8, None, 1.0,
+     2, "flat", False, None, "RC-WATER-PLANT", 1),
+    ("W-CL", "水", "管网余氯", "mg/L", 0.35, 0.65, 0.15, 1.5, 0.05, 2.0,
+     2, "flat", False, None, "RC-WATER-PIPE", 1),
+    ("W-DRAIN", "水", "排水管网液位", "m", 0.3, 0.9, None, 1.6, None, 2.0,
+     2, "day", False, None, "RC-DRAIN-PIPE", 3),
+    ("W-LOG", "水", "易涝点积水深度", "cm", 0.0, 1.5, None, 15, None, 27,
+     1, "flat", False, None, "RC-WATERLOG", 3),
+    ("W-RES", "水", "水库蓄水率", "%", 55, 72, None, 90, None, 98,
+     1, "flat", False, 100, "RC-RESERVOIR", 1),
+    ("W-FLOW", "水", "时供水量", "万m³/h", 0.8, 1.6, 0.3, 2.4, 0.15, 2.8,
+     2, "load", True, None, None, 0),
+    ("E-LOAD", "电", "用电负荷", "MW", 250, 520, None, 700, None, 800,
+     1, "load", True, None, None, 0),
+    ("E-SUBST", "电", "变电站负载率", "%", 40, 68, None, 85, None, 95,
+     1, "load", False, None, "RC-SUBSTATION", 3),
+    ("E-FREQ", "电", "电网频率", "Hz", 49.97, 50.03, 49.8, 50.2, 49.5, 50.5,
+     3, "flat", False, None, None, 0),
+    ("E-VOLT", "电", "供电电压合格率", "%", 99.4, 99.9, 99.0, None, 98.0, None,
+     2, "flat", False, 100, None, 0),
+    ("E-CABLE", "电", "电缆接头温度", "°C", 35, 55, None, 70, None, 85,
+     1, "load", False, None, "RC-HV-LINE", 2),
+    ("G-PRESS", "气", "燃气管网压力", "kPa", 2.0, 2.8, 1.5, 3.3, 1.0, 3.8,
+     2, "night", False, None, "RC-GAS-PIPE", 5),
+    ("G-LEL", "气", "可燃气体浓度", "%LEL", 0.0, 3.0, None, 10, None, 25,
+     1, "flat", False, None, "RC-GAS-PIPE", 3),
+    ("G-CH4", "气", "化粪池甲烷浓度", "%LEL", 1.0, 5.0, None, 10, None, 20,
+     1, "day", False, None, "RC-SEPTIC", 3),
+    ("G-STORE", "气", "燃气场站储气率", "%", 55, 80, 30, None, 20, None,
+     1, "load", False, 100, "RC-GAS-DEPOT", 1),
+    ("C-OUT", "讯", "基站退服率", "%", 0.2, 0.9, None, 3, None, 5,
+     2, "flat", False, 100, None, 0),
+    ("C-LAT", "讯", "网络平均时延", "ms", 18, 32, None, 60, None, 100,
+     1, "load", False, None, None, 0),
+    ("C-CONN", "讯", "移动网络接通率", "%", 99.2, 99.8, 98.0, None, 96.0, None,
+     2, "flat", False, 100, None, 0),
+    ("C-ROOM", "讯", "基站机房温度", "°C", 22, 28, None, 35, None, 40,
+     1, "day", False, None, "RC-BASE-STATION", 2),
+    ("B-DEFL", "桥", "桥梁挠度", "mm", 6, 14, None, 30, None, 40,
+     1, "day", False, None, "RC-BRIDGE", 4),
+    ("B-STRAIN", "桥", "桥梁主梁应变", "με", 60, 150, None, 300, None, 400,
+     0, "day", False, None, "RC-BRIDGE", 2),
+    ("B-CABLE", "桥", "拉索索力", "kN", 1850, 2150, 1500, 2500, 1300, 2700,
+     0, "flat", False, None, "RC-BRIDGE", 1),
+    ("B-TILT", "桥", "桥墩倾斜", "‰", 0.1, 0.5, None, 1.5, None, 2.5,
+     2, "flat", False, None, "RC-BRIDGE", 1),
+    ("B-ACC", "桥", "桥梁振动加速度", "m/s²", 0.02, 0.08, None, 0.25, None, 0.35,
+     3, "traffic", False, None, "RC-BRIDGE", 1),
+    ("T-CO", "隧", "隧道CO浓度", "ppm", 6, 30, None, 100, None, 150,
+     1, "traffic", False, None, "RC-TUNNEL", 4),
+    ("T-VIS", "隧", "隧道能见度", "m", 220, 400, 120, None, 60, None,
+     0, "flat", False, None, "RC-TUNNEL", 2),
+    ("T-LUX", "隧", "隧道照度", "lx", 90, 150, 50, None, 30, None,
+     0, "flat", False, None, "RC-TUNNEL", 1),
+    ("T-FLOW", "隧", "隧道车流量", "辆/5min", 20, 140, None, 220, None, 280,
+     0, "traffic", False, None, "RC-TUNNEL", 1),
+    ("R-TPI", "交通", "路网拥堵指数", None, 1.3, 2.2, None, 3.5, None, 4.5,
+     2, "traffic", False, None, None, 0),
+    ("R-SPEED", "交通", "路网平均车速", "km/h", 26, 40, 18, None, 12, None,
+     1, "-traffic", False, None, None, 0),
+    ("R-METRO", "交通", "轨道交通满载率", "%", 30, 85, None, 110, None, 130,
+     0, "traffic", False, None, "RC-METRO", 1),
+    ("R-BUS", "交通", "公交准点率", "%", 90, 97, 85, None, 80, None,
+     1, "-traffic", False, 100, None, 0),
+    ("N-PM25", "环境", "PM2.5浓度", "μg/m³", 22, 45, None, 75, None, 115,
+     0, "night", False, None, None, 1),
+    ("N-PM10", "环境", "PM10浓度", "μg/m³", 38, 70, None, 150, None, 250,
+     0, "night", False, None, None, 1),
+    ("N-O3", "环境", "臭氧浓度", "μg/m³", 40, 120, None, 160, None, 200,
+     0, "day", False, None, None, 1),
+    ("N-AQI", "环境", "空气质量指数", "AQI", 40, 80, None, 100, None, 150,
+     0, "day", False, None, None, 0),
+    ("N-NOISE", "环境", "区域环境噪声", "dB(A)", 46, 58, None, 65, None, 70,
+     1, "traffic", False, None, "RC-CONSTRUCTION", 1),
+    ("N-DO", "环境", "河流断面溶解氧", "mg/L", 6.2, 8.8, 5.0, None, 3.0, None,
+     2, "day", False, None, None, 1),
+    ("N-NH3", "环境", "河流断面氨氮", "mg/L", 0.2, 0.6, None, 1.0, None, 1.5,
+     2, "flat", False, None, "RC-WWTP", 1),
 )
 
 # KPI boards and their runways (70 in all).
@@ -449,8 +506,8 @@ RUNWAYS: dict[str, tuple[str, ...]] = {
              "数字经济", "财政收入", "外贸外资", "营商环境"),
     "设施运行": ("供水保障", "燃气安全", "排水防涝", "桥隧运行", "电力保障", "通信保障", "道路交通",
              "轨道交通", "市政设施", "地下管网"),
-    "社会治理": ("矛盾纠纷化解", "信访稳定", "社会治安", "网格化管理", "热线诉求办理", "基层平安建设",
-             "流动人口服务", "特殊人群服务", "市容秩序"),
+    "社会治理": ("矛盾纠纷化解", "信访稳定", "社会治安", "网格化管理", "热线诉求办理",
+             "基层平安建设", "流动人口服务", "特殊人群服务", "市容秩序"),
     "应急动员": ("安全生产", "防汛抗旱", "森林防火", "地质灾害防治", "消防安全", "应急救援力量",
              "应急物资保障", "危化品监管", "应急演练"),
     "文明创建": ("文明城区创建", "志愿服务", "市容环境卫生", "公共秩序", "诚信建设", "文化惠民",
@@ -465,17 +522,23 @@ N_KPIS = 911
 # boards it fits (None: any)
 _SAFETY = ("设施运行", "应急动员", "社会治理")
 _KPI_GOV = (
-    ("任务完成率", "%", "higher", (90, 98), 0.04, 1, None), ("按期办结率", "%", "higher", (92, 99), 0.03, 1, None),
-    ("群众满意度", "%", "higher", (88, 96), 0.04, 1, None), ("问题整改率", "%", "higher", (90, 99), 0.04, 1, None),
-    ("覆盖率", "%", "higher", (85, 98), 0.05, 1, None), ("达标率", "%", "higher", (90, 99), 0.03, 1, None),
-    ("知晓率", "%", "higher", (80, 95), 0.06, 1, None), ("数字化应用率", "%", "higher", (70, 90), 0.08, 1, None),
-    ("考核得分", "分", "higher", (85, 95), 0.05, 1, None), ("综合指数", "分", "higher", (80, 92), 0.06, 1, None),
+    ("任务完成率", "%", "higher", (90, 98), 0.04, 1, None),
+    ("按期办结率", "%", "higher", (92, 99), 0.03, 1, None),
+    ("群众满意度", "%", "higher", (88, 96), 0.04, 1, None),
+    ("问题整改率", "%", "higher", (90, 99), 0.04, 1, None),
+    ("覆盖率", "%", "higher", (85, 98), 0.05, 1, None),
+    ("达标率", "%", "higher", (90, 99), 0.03, 1, None),
+    ("知晓率", "%", "higher", (80, 95), 0.06, 1, None),
+    ("数字化应用率", "%", "higher", (70, 90), 0.08, 1, None),
+    ("考核得分", "分", "higher", (85, 95), 0.05, 1, None),
+    ("综合指数", "分", "higher", (80, 92), 0.06, 1, None),
     ("工作推进指数", "分", "higher", (80, 95), 0.06, 1, None),
     ("投诉量", "件/万人", "lower", (2, 12), 0.25, 2, None),
     ("问题发生数", "件", "lower", (10, 80), 0.3, 0, None),
     ("平均响应时长", "分钟", "lower", (15, 45), 0.2, 1, None),
     ("平均办结时长", "小时", "lower", (24, 72), 0.2, 1, None),
-    ("超期件数", "件", "lower", (2, 12), 0.4, 0, None), ("重复投诉率", "%", "lower", (2, 8), 0.3, 2, None),
+    ("超期件数", "件", "lower", (2, 12), 0.4, 0, None),
+    ("重复投诉率", "%", "lower", (2, 8), 0.3, 2, None),
     ("事故起数", "起", "lower", (1, 6), 0.5, 0, _SAFETY),
     ("隐患排查数", "处", "higher", (200, 800), 0.2, 0, _SAFETY),
     ("专项检查次数", "次", "higher", (20, 60), 0.2, 0, _SAFETY + ("文明创建", "生态景观")),
@@ -485,12 +548,16 @@ _KPI_GOV = (
     ("主动发现率", "%", "higher", (60, 85), 0.08, 1, None),
 )
 _KPI_ECON = (
-    ("同比增速", "%", "higher", (4, 9), 0.4, 2, None), ("环比增速", "%", "higher", (1, 4), 0.5, 2, None),
-    ("目标完成率", "%", "higher", (90, 105), 0.05, 1, None), ("完成进度", "%", "higher", (70, 100), 0.08, 1, None),
-    ("占全市比重", "%", "higher", (1, 6), 0.3, 2, None), ("排名指数", "分", "higher", (75, 95), 0.08, 1, None),
+    ("同比增速", "%", "higher", (4, 9), 0.4, 2, None),
+    ("环比增速", "%", "higher", (1, 4), 0.5, 2, None),
+    ("目标完成率", "%", "higher", (90, 105), 0.05, 1, None),
+    ("完成进度", "%", "higher", (70, 100), 0.08, 1, None),
+    ("占全市比重", "%", "higher", (1, 6), 0.3, 2, None),
+    ("排名指数", "分", "higher", (75, 95), 0.08, 1, None),
     ("企业满意度", "%", "higher", (85, 96), 0.04, 1, None),
     ("企业诉求办结率", "%", "higher", (90, 99), 0.03, 1, None),
-    ("政策兑现率", "%", "higher", (85, 98), 0.05, 1, None), ("考核得分", "分", "higher", (85, 95), 0.05, 1, None),
+    ("政策兑现率", "%", "higher", (85, 98), 0.05, 1, None),
+    ("考核得分", "分", "higher", (85, 95), 0.05, 1, None),
     ("工作推进指数", "分", "higher", (80, 95), 0.06, 1, None),
     ("督办事项办结率", "%", "higher", (88, 98), 0.04, 1, None),
     ("信息报送及时率", "%", "higher", (90, 99), 0.03, 1, None),
@@ -498,10 +565,12 @@ _KPI_ECON = (
     ("重点项目完成率", "%", "higher", (85, 98), 0.05, 1, None),
     ("问题整改率", "%", "higher", (90, 99), 0.04, 1, None),
 )
-_SUB_RUNWAYS = ("日常监管", "隐患治理", "专项整治", "群众评价", "数字赋能", "队伍建设", "制度建设", "督查考核")
+_SUB_RUNWAYS = ("日常监管", "隐患治理", "专项整治", "群众评价", "数字赋能", "队伍建设", "制度建设",
+                "督查考核")
 
-EVAL_SCHEME = ((1, "#0571b0", "优秀", 90.0), (2, "#92c5de", "良好", 80.0), (3, "#ffe08a", "一般", 70.0),
-               (4, "#f4a582", "较差", 60.0), (5, "#ca0020", "差", 0.0))
+EVAL_SCHEME = ((1, "#0571b0", "优秀", 90.0), (2, "#92c5de", "良好", 80.0),
+               (3, "#ffe08a", "一般", 70.0), (4, "#f4a582", "较差", 60.0),
+               (5, "#ca0020", "差", 0.0))
 
 #: A fixed seed for the structural tables (independent of the dataset's seed).
 _STRUCT_SEED = 20261120
@@ -627,9 +696,25 @@ class _Gen:
     # ------------------------------------------------------------------ admin tree
 
     def build_admin(self) -> None:
+        """The admin tree: districts, streets, communities and grids with their places and
+        weights, then the ``admin_unit`` table (the steps below, in this order: each draws
+        from the generator's random stream)."""
         ref = geo.admin_units()
         polys = geo.district_polygons()
         dnames = geo.district_names()
+        st_all = ref[ref.level == "street"]
+        cm_all = ref[ref.level == "community"]
+        self._admin_districts(polys, dnames)
+        dens = self._admin_weights(list(polys), st_all, cm_all)
+        sx, sy = self._admin_streets(st_all)
+        cx, cy, csig = self._admin_communities(cm_all)
+        gx, gy, g_name = self._admin_grids(cm_all, csig, dens)
+        rows = self._admin_top_rows(polys, dnames)
+        self._admin_table(rows, (sx, sy), (cx, cy), (gx, gy), g_name)
+
+    def _admin_districts(self, polys: dict, dnames: dict) -> None:
+        """The dataset's districts (all 38, or the one of a district's dataset) and their
+        shapes, seats and sizes."""
         seats = geo.district_seats()
         real = list(polys)
         if self.district is not None and self.district not in polys:
@@ -642,29 +727,32 @@ class _Gen:
         self.seat_xy = np.array([seats[c] for c in self.dcodes])
         self.area = np.array([geo.area_km2(p) for p in self.poly_arr])
         self.central = np.array([c in geo.CENTRAL_DISTRICTS for c in self.dcodes])
-        dpos = {c: i for i, c in enumerate(self.dcodes)}
 
-        # weights of every real district (for the shares of a one-district dataset)
-        st_all = ref[ref.level == "street"]
-        cm_all = ref[ref.level == "community"]
+    def _admin_weights(self, real: list[str], st_all: pd.DataFrame,
+                       cm_all: pd.DataFrame) -> dict[str, float]:
+        """The weight of every real district (for the shares of a one-district dataset);
+        returns each district's density factor."""
         st_is_sub = dict(zip(st_all.code, st_all.name.str.endswith("街道"), strict=True))
         st_parent = dict(zip(st_all.code, st_all.parent_code, strict=True))
         cw = (np.where(cm_all.name.str.contains("社区"), 2.5, 1.0)
               * np.where(cm_all.parent_code.map(st_is_sub).to_numpy(bool), 1.5, 1.0))
         cd = cm_all.parent_code.map(st_parent).to_numpy()
-        dens = {c: (6.0 if c == "500103" else 3.5 if c in geo.CENTRAL_DISTRICTS else 1.0) for c in real}
+        dens = {c: (6.0 if c == "500103" else 3.5 if c in geo.CENTRAL_DISTRICTS else 1.0)
+                for c in real}
         wdist = pd.Series(cw * np.array([dens[c] for c in cd])).groupby(cd).sum()
         self.all_weight = {c: float(wdist.get(c, 0.0)) for c in real}
         self.share = (self.all_weight[self.district] / sum(self.all_weight.values())
                       if self.district else 1.0)
+        return dens
 
-        # streets
+    def _admin_streets(self, st_all: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+        """The streets of the dataset's districts and their places (lon, lat)."""
+        dpos = {c: i for i, c in enumerate(self.dcodes)}
         st = st_all[st_all.parent_code.isin(self.dcodes)].reset_index(drop=True)
         self.st_code = st.code.to_numpy(object)
         self.st_name = st.name.to_numpy(object)
         self.st_didx = st.parent_code.map(dpos).to_numpy(np.int64)
         self.st_sub = st.name.str.endswith("街道").to_numpy(bool)
-        n_st_d = np.bincount(self.st_didx, minlength=len(self.dcodes))
         sx, sy = self._uniform(self.st_didx)
         # urban streets (街道) are pulled toward the district's urban seat; the central
         # districts are urban almost throughout (the two smallest entirely: uniform there)
@@ -672,17 +760,24 @@ class _Gen:
         a = self.area[self.st_didx[sub]]
         sig = np.where(self.central[self.st_didx[sub]], 0.25 * np.sqrt(a),
                        np.clip(0.06 * np.sqrt(a), 1.2, 6.0))
-        ux, uy = self._scatter(self.seat_xy[self.st_didx[sub], 0], self.seat_xy[self.st_didx[sub], 1],
+        ux, uy = self._scatter(self.seat_xy[self.st_didx[sub], 0],
+                               self.seat_xy[self.st_didx[sub], 1],
                                sig, self.st_didx[sub])
         sx[sub], sy[sub] = ux, uy
         self.st_xy = np.column_stack([sx, sy])
+        return sx, sy
 
-        # communities
+    def _admin_communities(self, cm_all: pd.DataFrame
+                           ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The communities of the streets and their places; returns (lon, lat, the spread
+        around each community in km)."""
+        n_st_d = np.bincount(self.st_didx, minlength=len(self.dcodes))
         stpos = {c: i for i, c in enumerate(self.st_code)}
         cm = cm_all[cm_all.parent_code.isin(stpos)].reset_index(drop=True)
         self.cm_code = cm.code.to_numpy(object)
         self.cm_name = cm.name.to_numpy(object)
-        self.cm_short = cm.name.str.replace(r"(居民委员会|村民委员会|工作站|委员会)$", "", regex=True).to_numpy(object)
+        self.cm_short = cm.name.str.replace(r"(居民委员会|村民委员会|工作站|委员会)$", "",
+                                            regex=True).to_numpy(object)
         self.cm_sidx = cm.parent_code.map(stpos).to_numpy(np.int64)
         self.cm_didx = self.st_didx[self.cm_sidx]
         self.cm_urban = cm.name.str.contains("社区").to_numpy(bool)
@@ -691,15 +786,20 @@ class _Gen:
         cx, cy = self._scatter(self.st_xy[self.cm_sidx, 0], self.st_xy[self.cm_sidx, 1], csig,
                                self.cm_didx)
         self.cm_xy = np.column_stack([cx, cy])
+        return cx, cy, csig
 
-        # grids
+    def _admin_grids(self, cm_all: pd.DataFrame, csig: np.ndarray, dens: dict[str, float]
+                     ) -> tuple[np.ndarray, np.ndarray, pa.Array]:
+        """The grids of the communities, their places and names, and the weights that place
+        the events (where people and pipes are); returns (lon, lat, names)."""
         ncm = len(self.cm_code)
         if self.scale.grids is None:
             ng = np.ones(ncm, dtype=np.int64)
         else:
             # the same density as the whole city has, also in a one-district dataset
             urban_all = cm_all.name.str.contains("社区").to_numpy(bool)
-            lam = max(self.scale.grids - len(cm_all), 0) / (2 * urban_all.sum() + (~urban_all).sum())
+            lam = (max(self.scale.grids - len(cm_all), 0)
+                   / (2 * urban_all.sum() + (~urban_all).sum()))
             ng = 1 + self.rng.poisson(np.where(self.cm_urban, 2 * lam, lam))
             ng = np.minimum(ng, 999)
         self.g_cidx = np.repeat(np.arange(ncm), ng)
@@ -708,7 +808,8 @@ class _Gen:
         self.g_sidx = self.cm_sidx[self.g_cidx]
         self.g_didx = self.cm_didx[self.g_cidx]
         gsig = np.maximum(csig[self.g_cidx] * 0.3, 0.12)
-        gx, gy = self._scatter(self.cm_xy[self.g_cidx, 0], self.cm_xy[self.g_cidx, 1], gsig, self.g_didx)
+        gx, gy = self._scatter(self.cm_xy[self.g_cidx, 0], self.cm_xy[self.g_cidx, 1], gsig,
+                               self.g_didx)
         self.g_xy = np.column_stack([gx, gy])
         self.g_code = _cat(_take(self.cm_code, self.g_cidx), _num(self.g_no, 3))
         g_name = _cat(_take(self.cm_short, self.g_cidx), "第", _num(self.g_no), "网格")
@@ -721,77 +822,58 @@ class _Gen:
         self.g_p_urban = self.g_weight / self.g_weight.sum()
         rw = np.where(self.g_urban, 0.3, 1.0) * np.where(self.central[self.g_didx], 0.5, 1.0)
         self.g_p_rural = rw / rw.sum()
+        return gx, gy, g_name
 
-        # functional zones (city dataset only)
+    def _admin_top_rows(self, polys: dict, dnames: dict) -> list[tuple]:
+        """The rows above the streets, ``(code, name, level, parent, lon, lat,
+        functional_zone, ranked)``: the city, its districts and its functional zones (zones
+        in the city dataset only), or a district's dataset's one district. Sets the top unit,
+        the ranked units and the district-level units."""
+        real = list(polys)
         zones = [] if self.district else list(geo.FUNCTIONAL_ZONES)
         zpolys = geo.zone_polygons()
         self.zone_codes = [z.code for z in zones]
-
-        # the table
-        rows_code: list = []
-        rows_name: list = []
-        rows_level: list = []
-        rows_parent: list = []
-        rows_x: list = []
-        rows_y: list = []
-        rows_fz: list = []
-        rows_ranked: list = []
         if self.district:
             top = self.district
             rp = polys[top].point_on_surface()
             self.top_name = dnames[top]
-            rows_code.append(top)
-            rows_name.append(dnames[top])
-            rows_level.append("district")
-            rows_parent.append(None)
-            rows_x.append(rp.x)
-            rows_y.append(rp.y)
-            rows_fz.append(False)
-            rows_ranked.append(False)
+            rows = [(top, dnames[top], "district", None, rp.x, rp.y, False, False)]
             self.ranked_codes = list(self.st_code)
             self.ranked_names = list(self.st_name)
             self.top = top
         else:
             self.top = geo.CITY_CODE
             self.top_name = geo.CITY_NAME
-            rows_code.append(geo.CITY_CODE)
-            rows_name.append(geo.CITY_NAME)
-            rows_level.append("city")
-            rows_parent.append(None)
-            rows_x.append(geo.CITY_SEAT[0])
-            rows_y.append(geo.CITY_SEAT[1])
-            rows_fz.append(False)
-            rows_ranked.append(False)
+            rows = [(geo.CITY_CODE, geo.CITY_NAME, "city", None, geo.CITY_SEAT[0],
+                     geo.CITY_SEAT[1], False, False)]
             for c in real:
                 rp = polys[c].point_on_surface()
-                rows_code.append(c)
-                rows_name.append(dnames[c])
-                rows_level.append("district")
-                rows_parent.append(geo.CITY_CODE)
-                rows_x.append(rp.x)
-                rows_y.append(rp.y)
-                rows_fz.append(False)
-                rows_ranked.append(True)
+                rows.append((c, dnames[c], "district", geo.CITY_CODE, rp.x, rp.y, False, True))
             for z in zones:
                 rp = zpolys[z.code].point_on_surface()
-                rows_code.append(z.code)
-                rows_name.append(z.name)
-                rows_level.append("district")
-                rows_parent.append(geo.CITY_CODE)
-                rows_x.append(rp.x)
-                rows_y.append(rp.y)
-                rows_fz.append(True)
-                rows_ranked.append(True)
+                rows.append((z.code, z.name, "district", geo.CITY_CODE, rp.x, rp.y, True, True))
             self.ranked_codes = list(real) + self.zone_codes
             self.ranked_names = [dnames[c] for c in real] + [z.name for z in zones]
         self.dl_codes = list(self.dcodes) + self.zone_codes  # district-level units
         self.dl_names = list(self.dnames) + [z.name for z in zones]
-        ns, nc, ngr = len(self.st_code), ncm, len(self.g_cidx)
-        code = pa.concat_arrays([pa.array(rows_code, pa.string()), pa.array(self.st_code.tolist(), pa.string()),
+        return rows
+
+    def _admin_table(self, rows: list[tuple], st_xy: tuple, cm_xy: tuple, g_xy: tuple,
+                     g_name: pa.Array) -> None:
+        """The ``admin_unit`` table: the top ``rows``, then the streets, communities and
+        grids (each with its (lon, lat) arrays)."""
+        (rows_code, rows_name, rows_level, rows_parent, rows_x, rows_y, rows_fz,
+         rows_ranked) = (list(col) for col in zip(*rows, strict=True))
+        (sx, sy), (cx, cy), (gx, gy) = st_xy, cm_xy, g_xy
+        ns, nc, ngr = len(self.st_code), len(self.cm_code), len(self.g_cidx)
+        code = pa.concat_arrays([pa.array(rows_code, pa.string()),
+                                 pa.array(self.st_code.tolist(), pa.string()),
                                  pa.array(self.cm_code.tolist(), pa.string()), self.g_code])
-        name = pa.concat_arrays([pa.array(rows_name, pa.string()), pa.array(self.st_name.tolist(), pa.string()),
+        name = pa.concat_arrays([pa.array(rows_name, pa.string()),
+                                 pa.array(self.st_name.tolist(), pa.string()),
                                  pa.array(self.cm_name.tolist(), pa.string()), g_name])
-        level = np.array(rows_level + ["street"] * ns + ["community"] * nc + ["grid"] * ngr, dtype=object)
+        level = np.array(rows_level + ["street"] * ns + ["community"] * nc + ["grid"] * ngr,
+                         dtype=object)
         parent = pa.concat_arrays([
             pa.array(rows_parent, pa.string()),
             _take(self.dcodes, self.st_didx),
@@ -801,10 +883,12 @@ class _Gen:
         lon = np.concatenate([rows_x, sx, cx, gx])
         lat = np.concatenate([rows_y, sy, cy, gy])
         fz = np.concatenate([rows_fz, np.zeros(ns + nc + ngr, bool)])
-        ranked = np.concatenate([rows_ranked, np.full(ns, bool(self.district)), np.zeros(nc + ngr, bool)])
+        ranked = np.concatenate([rows_ranked, np.full(ns, bool(self.district)),
+                                 np.zeros(nc + ngr, bool)])
         self.tables["admin_unit"] = _table("admin_unit", {
             "code": code, "name": name, "level": level, "parent_code": parent,
-            "lon": np.round(lon, 6), "lat": np.round(lat, 6), "functional_zone": fz, "ranked": ranked,
+            "lon": np.round(lon, 6), "lat": np.round(lat, 6), "functional_zone": fz,
+            "ranked": ranked,
         })
 
     # ------------------------------------------------------------------ departments
@@ -926,7 +1010,8 @@ class _Gen:
         fk = np.array([_kind_index(kinds, k) for k in FREE_SENSOR_KINDS])
         fkidx = fk[rng.choice(len(fk), size=n_free, p=[0.3, 0.25, 0.15, 0.1, 0.1, 0.1])]
         point_id = np.concatenate([pts + 1, np.zeros(n_free, np.int64)])
-        pid = pa.array(point_id, mask=np.concatenate([np.zeros(n_tied, bool), np.ones(n_free, bool)]))
+        pid = pa.array(point_id,
+                       mask=np.concatenate([np.zeros(n_tied, bool), np.ones(n_free, bool)]))
         self.tables["sensor"] = _table("sensor", {
             "sensor_id": np.arange(1, n + 1, dtype=np.int64),
             "kind": _take(kinds, np.concatenate([kidx, fkidx])),
@@ -939,12 +1024,48 @@ class _Gen:
     # ------------------------------------------------------------------ vital signs
 
     def build_vital_signs(self) -> None:
-        rng = self.rng
+        """The indicators (``vital_sign``): how many each unit owns, which templates, their
+        names and sites, then their thresholds scaled to the unit."""
         T = VITAL_TEMPLATES
-        nt = len(T)
         total = self._count(self.scale.vital_signs, self.scale.min_vital_signs)
-        extra_w = np.array([t[15] for t in T], float)
-        # units that own indicators and how many each
+        units, alloc = self._vital_owners(total)
+        rows = self._vital_rows(units, alloc)
+        rows.sort(key=lambda r: r[0])  # stable: by owning unit, templates in order
+        n = len(rows)
+        ids = _ids_by_unit(rows)
+        ti = np.array([r[3] for r in rows], dtype=np.int64)
+        scl = np.array([r[5] for r in rows])
+
+        def thr(j):
+            v = np.array([np.nan if T[t][j] is None else T[t][j] for t in ti], float) * scl
+            dec = np.array([T[t][10] for t in ti])
+            return np.round(v * 10.0 ** dec) / 10.0 ** dec
+
+        wl, wh, al, ah = thr(6), thr(7), thr(8), thr(9)
+        pidx = np.array([r[4] for r in rows], dtype=np.int64)
+        self.vs_ids = ids
+        self.vs_t = ti
+        self.vs_scale = scl
+        self.vs_thr = (wl, wh, al, ah)
+        self.tables["vital_sign"] = _table("vital_sign", {
+            "indicator_id": ids,
+            "name": [r[2] for r in rows],
+            "domain": [T[t][1] for t in ti],
+            "unit": [T[t][3] for t in ti],
+            "unit_code": [r[1] for r in rows],
+            "warn_low": wl, "warn_high": wh, "alarm_low": al, "alarm_high": ah,
+            "point_id": pa.array(np.where(pidx >= 0, pidx + 1, 0), mask=pidx < 0),
+            # the alarm → event type link, as data (datasets/vitals/demo_links.py)
+            "event_type_id": demo_event_types(
+                [r[2] for r in rows], [T[t][1] for t in ti],
+                set(self.tables["event_type"]["type_id"].to_pylist())),
+        })
+        self.vs_n = n
+
+    def _vital_owners(self, total: int) -> tuple[list[tuple], list[int]]:
+        """The units that own indicators, ``(code, name, district index or -1, weight)``,
+        and how many of the ``total`` each owns."""
+        nt = len(VITAL_TEMPLATES)
         if self.district:
             units = [(self.district, self.top_name, 0, 1.0)]
             alloc = [total]
@@ -952,7 +1073,8 @@ class _Gen:
             zw = {}
             for z in geo.FUNCTIONAL_ZONES:
                 zw[z.code] = 0.5 * float(np.mean([self.all_weight[c] for c in z.districts]))
-            w = np.array([self.all_weight[c] for c in self.dcodes] + [zw[c] for c in self.zone_codes])
+            w = np.array([self.all_weight[c] for c in self.dcodes]
+                         + [zw[c] for c in self.zone_codes])
             units = [(geo.CITY_CODE, "全市", -1, 0.0)]
             units += [(c, nm, i if i < len(self.dcodes) else -1, float(w[i]))
                       for i, (c, nm) in enumerate(zip(self.dl_codes, self.dl_names, strict=True))]
@@ -964,6 +1086,16 @@ class _Gen:
             rem = rest - base.sum()
             base[np.argsort(-(raw - base), kind="stable")[:rem]] += 1
             alloc = [n_city] + base.tolist()
+        return units, alloc
+
+    def _vital_rows(self, units: list[tuple], alloc: list[int]) -> list[tuple]:
+        """Each unit's indicators: ``(owning unit, unit_code, name, template index, point
+        index or -1, scale)``. A template a unit has more than once is named by its site (a
+        risk point of the template's category, else a street's monitoring point)."""
+        rng = self.rng
+        T = VITAL_TEMPLATES
+        nt = len(T)
+        extra_w = np.array([t[15] for t in T], float)
         mean_w = np.mean([u[3] for u in units if u[3] > 0])
         rows = []  # (owning unit, unit_code, name, template index, point index or -1, scale)
         for (ucode, uname, didx, uw), k in zip(units, alloc, strict=True):
@@ -998,7 +1130,8 @@ class _Gen:
                     if site is None:
                         if didx >= 0:
                             sts = np.flatnonzero(self.st_didx == didx)
-                            site = f"{self.st_name[sts[rng.integers(0, sts.size)]]}监测点{seen[ti]:02d}"
+                            site = (f"{self.st_name[sts[rng.integers(0, sts.size)]]}"
+                                    f"监测点{seen[ti]:02d}")
                         else:
                             site = f"{uname}监测点{seen[ti]:02d}"
                     name = f"{t[2]}（{site}）"
@@ -1006,39 +1139,12 @@ class _Gen:
                 if self.district and pidx >= 0 and rng.random() < 0.3:
                     unit_code = self.st_code[self.rp_sidx[pidx]]  # a street's own indicator
                 rows.append((ucode, unit_code, name, ti, pidx, scl if t[12] else 1.0))
-        rows.sort(key=lambda r: r[0])  # stable: by owning unit, templates in order
-        n = len(rows)
-        ids = _ids_by_unit(rows)
-        ti = np.array([r[3] for r in rows], dtype=np.int64)
-        scl = np.array([r[5] for r in rows])
-
-        def thr(j):
-            v = np.array([np.nan if T[t][j] is None else T[t][j] for t in ti], float) * scl
-            dec = np.array([T[t][10] for t in ti])
-            return np.round(v * 10.0 ** dec) / 10.0 ** dec
-
-        wl, wh, al, ah = thr(6), thr(7), thr(8), thr(9)
-        pidx = np.array([r[4] for r in rows], dtype=np.int64)
-        self.vs_ids = ids
-        self.vs_t = ti
-        self.vs_scale = scl
-        self.vs_thr = (wl, wh, al, ah)
-        self.tables["vital_sign"] = _table("vital_sign", {
-            "indicator_id": ids,
-            "name": [r[2] for r in rows],
-            "domain": [T[t][1] for t in ti],
-            "unit": [T[t][3] for t in ti],
-            "unit_code": [r[1] for r in rows],
-            "warn_low": wl, "warn_high": wh, "alarm_low": al, "alarm_high": ah,
-            "point_id": pa.array(np.where(pidx >= 0, pidx + 1, 0), mask=pidx < 0),
-            # the alarm → event type link, as data (datasets/vitals/demo_links.py)
-            "event_type_id": demo_event_types(
-                [r[2] for r in rows], [T[t][1] for t in ti],
-                set(self.tables["event_type"]["type_id"].to_pylist())),
-        })
-        self.vs_n = n
+        return rows
 
     def build_vital_readings(self) -> None:
+        """The readings (``vital_reading``): each indicator follows its template's daily
+        shape with its own level, amplitude, drift and noise, a few stray out of band, and
+        the drills' windows get theirs."""
         rng = self.trng
         T = VITAL_TEMPLATES
         sc = self.scale
@@ -1050,22 +1156,7 @@ class _Gen:
         days = np.arange(n_t) * sc.reading_step_min / 1440.0
         weekday = (start_day + np.floor(days).astype(np.int64) + 3) % 7  # 0 = Monday
         weekend = weekday >= 5
-
-        def norm(s):
-            return 2 * (s - s.min()) / (s.max() - s.min()) - 1
-
-        shapes = {
-            "flat": np.zeros(n_t),
-            "day": np.cos(2 * np.pi * (hours - 14) / 24),
-            "night": np.cos(2 * np.pi * (hours - 3) / 24),
-            "load": norm(np.exp(-((hours - 11) / 2.5) ** 2) + 0.9 * np.exp(-((hours - 20) / 2.5) ** 2))
-            * np.where(weekend, 0.8, 1.0),
-            "traffic": norm(np.exp(-((hours - 8.3) / 1.4) ** 2) + np.exp(-((hours - 18.2) / 1.7) ** 2)
-                            + 0.35 * np.exp(-((hours - 13) / 3) ** 2)) * np.where(weekend, 0.7, 1.0),
-        }
-        shapes["-traffic"] = -shapes["traffic"]
-        shape_names = sorted(shapes)
-        shape_mat = np.stack([shapes[s] for s in shape_names])
+        shape_names, shape_mat = _daily_shapes(hours, weekend)
         ti = self.vs_t
         n = len(ti)
         scl = self.vs_scale
@@ -1081,7 +1172,32 @@ class _Gen:
         v = (mid + offset)[:, None] + amp[:, None] * shape_mat[sh] \
             + slope[:, None] * (days - days.mean())[None, :]
         v += noise[:, None] * rng.standard_normal((n, n_t))
-        # excursions: ~4 % into warning only, ~1 % into alarm
+        self._add_excursions(v, n_t)
+        floor = np.zeros(n)
+        cap = np.array([np.inf if T[t][13] is None else T[t][13] for t in ti])
+        v = np.clip(v, floor[:, None], cap[:, None])
+        dec = np.array([T[t][10] for t in ti], dtype=float)
+        f = 10.0 ** dec
+        v = np.round(v * f[:, None]) / f[:, None]
+        ids = pa.array(self.vs_ids, pa.string())
+        self.tables["vital_reading"] = _table("vital_reading", {
+            "indicator_id": ids.take(pa.array(np.repeat(np.arange(n, dtype=np.int64), n_t))),
+            "ts": np.tile(ts, n),
+            "value": v.ravel(),
+        })
+        # the drills' windows get readings too (datasets/drill_city.py, issue 19)
+        from cockpit.datasets.drill_city import add_scenario_readings, scenario_windows
+
+        self.tables["vital_reading"] = add_scenario_readings(
+            self.tables["vital_reading"], n, sc.reading_step_min, scenario_windows())
+        self.readings_end_us = (start_day + sc.reading_days) * _US_DAY
+
+    def _add_excursions(self, v: np.ndarray, n_t: int) -> None:
+        """Push a few series out of band (in place): ~4 % into warning only, ~1 % into
+        alarm, each a bump of one to four hours (40 % of them today)."""
+        rng = self.trng
+        sc = self.scale
+        n = len(v)
         wl, wh, al, ah = self.vs_thr
         n_alarm = max(int(round(0.01 * n)), 1 if n >= 50 else 0)
         n_warn = max(int(round(0.04 * n)), 1 if n >= 20 else 0)
@@ -1106,24 +1222,6 @@ class _Gen:
             width = rng.uniform(1.0, 4.0) * 60 / sc.reading_step_min
             bump = np.exp(-0.5 * ((np.arange(n_t) - t0) / width) ** 2)
             v[i] += (target - v[i, t0]) * bump
-        floor = np.zeros(n)
-        cap = np.array([np.inf if T[t][13] is None else T[t][13] for t in ti])
-        v = np.clip(v, floor[:, None], cap[:, None])
-        dec = np.array([T[t][10] for t in ti], dtype=float)
-        f = 10.0 ** dec
-        v = np.round(v * f[:, None]) / f[:, None]
-        ids = pa.array(self.vs_ids, pa.string())
-        self.tables["vital_reading"] = _table("vital_reading", {
-            "indicator_id": ids.take(pa.array(np.repeat(np.arange(n, dtype=np.int64), n_t))),
-            "ts": np.tile(ts, n),
-            "value": v.ravel(),
-        })
-        # the drills' windows get readings too (datasets/drill_city.py, issue 19)
-        from cockpit.datasets.drill_city import add_scenario_readings, scenario_windows
-
-        self.tables["vital_reading"] = add_scenario_readings(
-            self.tables["vital_reading"], n, sc.reading_step_min, scenario_windows())
-        self.readings_end_us = (start_day + sc.reading_days) * _US_DAY
 
     # ------------------------------------------------------------------ KPIs
 
@@ -1170,7 +1268,8 @@ class _Gen:
         drift -= drift.mean(axis=1, keepdims=True)
         f_ku = rng.standard_normal((nk, nu))
         e = rng.standard_normal((nk, nu, nq))
-        z = 0.8 * q_unit[None, :, None] + 0.5 * drift[None, :, :] + 0.4 * f_ku[:, :, None] + 0.45 * e
+        z = (0.8 * q_unit[None, :, None] + 0.5 * drift[None, :, :] + 0.4 * f_ku[:, :, None]
+             + 0.45 * e)
         target = df.target.to_numpy(float)
         spread = df.spread.to_numpy(float)
         sign = np.where(df.direction.to_numpy() == "higher", 1.0, -1.0)
@@ -1198,6 +1297,13 @@ class _Gen:
     # ------------------------------------------------------------------ plans and event types
 
     def build_plans_and_types(self) -> None:
+        """The response plans (``plan``, ``plan_step``), then the event types."""
+        base_plan = self._build_plans()
+        self._build_event_types(base_plan)
+
+    def _build_plans(self) -> dict[str, str]:
+        """The written plans and one generated plan per event kind that needs one; returns
+        the plan id of each event kind that has a plan."""
         srng = self.srng
         plan_ids, plan_names = [], []
         steps: list[tuple] = []
@@ -1208,65 +1314,12 @@ class _Gen:
             for i, (dept, action, due, stage) in enumerate(plan_steps, start=1):
                 steps.append((pid, i, city_dept(dept), action, float(due), stage))
 
-        add_plan("P-WATER-MAIN-BURST", "供水主管爆管处置预案", [
-            ("GS", "接警签收，关闭爆管上下游阀门", 5, "react"),
-            ("CGJ", "启动预案，通知各联动单位到场", 10, "react"),
-            ("GAJ", "实施现场交通管制与车辆疏导", 15, "react"),
-            ("GS", "现场核查爆管位置、管径与停水影响范围", 20, "verify"),
-            ("XF", "排查次生险情，救助被困人员和车辆", 20, "verify"),
-            ("CGJ", "核查路面塌陷与周边地下管线受损情况", 30, "verify"),
-            ("TXJ", "协调运营商保障现场通信并发布停水提示短信", 30, "handle"),
-            ("JXW", "协调受影响重点企业用水与生产调度", 40, "handle"),
-            ("YJJ", "调配抢险物资、设备与救援力量", 45, "handle"),
-            ("GS", "组织送水车开展应急供水", 60, "handle"),
-            ("GS", "抢修管道，恢复正常供水", 240, "handle"),
-            ("CGJ", "修复路面，清理现场", 300, "handle"),
-            ("GAJ", "解除交通管制，恢复通行", 330, "close"),
-            ("CGJ", "处置评估总结，结案归档", 360, "close"),
-        ])
-        add_plan("P-BIOGAS", "化粪池沼气超标处置预案", [
-            ("CGJ", "接警签收，通知属地街道与物业到场", 3, "react"),
-            ("XF", "到场设置警戒区，严禁明火", 5, "react"),
-            ("CGJ", "现场复测甲烷浓度，确认超标范围", 10, "verify"),
-            ("YJJ", "组织强制通风，疏散周边人员", 15, "handle"),
-            ("CGJ", "完成化粪池抽排与通风处置", 20, "handle"),
-            ("CGJ", "复测达标，解除警戒并结案", 30, "close"),
-        ])
-        add_plan("P-FOREST-FIRE", "森林火情处置预案", [
-            ("LYJ", "接报签收，发布火情预警", 1, "react"),
-            ("YJJ", "启动扑救指挥，通知属地力量", 1, "react"),
-            ("LYJ", "无人机与瞭望台核实火点位置和火势", 3, "verify"),
-            ("XF", "调派森林消防队伍赶赴火场", 3, "verify"),
-            ("LYJ", "专业扑火队伍到场开展初期扑救", 5, "handle"),
-            ("QXJ", "提供火场风向风力实时预报", 5, "handle"),
-            ("GAJ", "封控火场周边道路，疏散群众", 5, "handle"),
-            ("LYJ", "清理余火、看守火场，结案归档", 120, "close"),
-        ])
-        add_plan("P-TOUTING", "出租车火锅店拉客联合执法预案", [
-            ("CGJ", "受理举报，派发联合执法任务", 10, "react"),
-            ("JTJ", "核查涉事出租车及驾驶员信息", 30, "verify"),
-            ("SCJG", "核查涉事火锅店经营资质与价格", 30, "verify"),
-            ("GAJ", "联合开展现场执法查处", 60, "handle"),
-            ("WLW", "保障游客权益，协调退赔", 120, "handle"),
-            ("JTJ", "依法处罚违规出租车驾驶员", 240, "handle"),
-            ("SCJG", "依法处罚违规经营火锅店", 240, "handle"),
-            ("CGJ", "公示查处结果，回访举报人并结案", 1440, "close"),
-        ])
-        special = {"WATER-MAIN-BURST", "BIOGAS", "FOREST-FIRE", "TOUTING"}
-        assists = {
-            "供水排水": ("CGJ", "JXJ", "YJJ", "PS", "GS"), "市政设施": ("JXJ", "GAJ", "ZJW", "YJJ"),
-            "燃气安全": ("XF", "GAJ", "YJJ", "CGJ"), "消防安全": ("GAJ", "WJW", "YJJ", "CGJ"),
-            "应急灾害": ("XF", "GAJ", "WJW", "QXJ", "MZJ"), "交通运行": ("GAJ", "XF", "WJW", "CGJ"),
-            "市容环境": ("GAJ", "SCJG", "HW"), "建设施工": ("CGJ", "YJJ", "GHZY"),
-            "生态环境": ("CGJ", "SLJ", "GAJ"), "生态景观": ("LYJ", "HW"),
-            "电力通信": ("JXW", "YJJ", "CGJ"), "市场监管": ("GAJ", "WLW", "JTJ"),
-            "社会治理": ("MZJ", "XFB", "CGJ"), "公共安全": ("XF", "GAJ", "YJJ"),
-            "公共卫生": ("SCJG", "MZJ", "GAJ"),
-        }
+        for pid, name, plan_steps in _WRITTEN_PLANS:
+            add_plan(pid, name, plan_steps)
         base_plan = {}
         for b in EVENT_BASES:
             code, name, cat, dept, _sev, react, verify, handle = b[:8]
-            if code in special:
+            if code in _WRITTEN_PLAN_KINDS:
                 base_plan[code] = f"P-{code}"
                 continue
             if not b[12]:
@@ -1274,14 +1327,16 @@ class _Gen:
             pid = f"P-{code}"
             base_plan[code] = pid
             k = int(srng.integers(3, 9))
-            n_help = min(max(k - 4, 0), len(assists[cat]))
-            helpers = list(srng.choice(assists[cat], size=n_help, replace=False)) if n_help else []
+            n_help = min(max(k - 4, 0), len(_PLAN_ASSISTS[cat]))
+            helpers = (list(srng.choice(_PLAN_ASSISTS[cat], size=n_help, replace=False))
+                       if n_help else [])
             st = [(dept, "接报签收，启动预案并通知联动单位", react, "react")]
             if k >= 4:
                 st.append((dept, f"现场核查{name}情况，评估影响范围", verify, "verify"))
             for h in helpers:
                 stage = str(srng.choice(["react", "verify", "handle"]))
-                due = {"react": react, "verify": verify, "handle": max(verify, round(handle * 0.6))}[stage]
+                due = {"react": react, "verify": verify,
+                       "handle": max(verify, round(handle * 0.6))}[stage]
                 st.append((str(h), _ASSIST_ACTION[str(h)], due, stage))
             st.append((dept, f"完成{name}处置", handle, "handle"))
             st.append((dept, "复核销号，结案归档", round(handle * 1.2 + 30), "close"))
@@ -1294,8 +1349,13 @@ class _Gen:
             "dept_id": [s[2] for s in steps], "action": [s[3] for s in steps],
             "due_min": np.array([s[4] for s in steps]), "stage": [s[5] for s in steps],
         })
+        return base_plan
 
-        # event types: base kinds × variants (the plain kind first)
+    def _build_event_types(self, base_plan: dict[str, str]) -> None:
+        """The event types: each base kind × variants in its contexts (the plain kind
+        first), with deadlines, severity and plan."""
+        srng = self.srng
+        special = _WRITTEN_PLAN_KINDS
         nb = len(EVENT_BASES)
         nvar = np.full(nb, N_EVENT_TYPES // nb)
         nvar[: N_EVENT_TYPES - nvar.sum()] += 1
@@ -1339,17 +1399,47 @@ class _Gen:
     # ------------------------------------------------------------------ events
 
     def build_events(self) -> None:
+        """The event history (``event``): when and from which source (``_event_times``),
+        where (``_event_places``), how severe, and when each was closed."""
         rng = self.trng
         sc = self.scale
         n = self._count(sc.events, sc.min_events)
         end_day = _day_no(self.anchor) + 1
         start_day = end_day - (sc.event_days + 1)
+        ts, src, et = self._event_times(n, start_day, end_day)
+        x, y, didx, sidx, pid = self._event_places(src, self.et_base[et])
+        # severity: the type's default, sometimes one step either way
+        r = rng.random(n)
+        sev = self.et_sev[et] + np.where(r < 0.06, -1, np.where(r > 0.85, 1, 0))
+        sev = np.clip(sev, 1, 4).astype(np.int32)
+        title = _cat(_take(self.st_name, sidx), " ", _take(self.et_names, et))
+        self.tables["event"] = _table("event", {
+            "event_id": np.arange(1, n + 1, dtype=np.int64),
+            "type_id": _take(self.et_ids, et),
+            "source": _take(schema.EVENT_SOURCES, src),
+            "occurred_at": ts,
+            "lon": np.round(x, 6), "lat": np.round(y, 6),
+            "district_code": _take(self.dcodes, didx),
+            "street_code": _take(self.st_code, sidx),
+            "severity": sev,
+            "title": title,
+            "point_id": pa.array(pid, mask=pid == 0),
+            "closed_at": self._closed_at(ts, et),
+        })
+        self.events_end_us = end_day * _US_DAY
+
+    def _event_times(self, n: int, start_day: int, end_day: int
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``n`` events' times (µs), source indexes and type indexes, in time order: each
+        source has its share, its hours of the day and its weekend factor."""
+        rng = self.trng
         ndays = end_day - start_day
         dno = np.arange(start_day, end_day)
         weekday = (dno + 3) % 7
         season = 1 + 0.12 * np.sin(2 * np.pi * (((dno - 100) % 365) / 365.0))
         hours = np.arange(24)
-        diurnal = 0.25 + np.exp(-((hours - 10.5) / 3.5) ** 2) + 0.8 * np.exp(-((hours - 16) / 3.0) ** 2) \
+        diurnal = 0.25 + np.exp(-((hours - 10.5) / 3.5) ** 2) \
+            + 0.8 * np.exp(-((hours - 16) / 3.0) ** 2) \
             + 0.5 * np.exp(-((hours - 20.5) / 2.0) ** 2)
         work = np.where((hours >= 8) & (hours < 18), 1.0, 0.08)
         flat = np.ones(24)
@@ -1372,15 +1462,21 @@ class _Gen:
             sec = rng.integers(0, 3600, size=k)
             ts_l.append((start_day + day) * _US_DAY + (hour * 3600 + sec) * 1_000_000)
             src_l.append(np.full(k, si))
-            sw = np.array([EVENT_BASES[b][9].get(s, 0) for b in self.et_base], float) * self.et_weight
+            sw = (np.array([EVENT_BASES[b][9].get(s, 0) for b in self.et_base], float)
+                  * self.et_weight)
             type_l.append(rng.choice(len(sw), size=k, p=sw / sw.sum()))
         ts = np.concatenate(ts_l)
         src = np.concatenate(src_l)
         et = np.concatenate(type_l)
         order = np.argsort(ts, kind="stable")
-        ts, src, et = ts[order], src[order], et[order]
-        base = self.et_base[et]
-        # place: sensor events at a risk point, others near a grid
+        return ts[order], src[order], et[order]
+
+    def _event_places(self, src: np.ndarray, base: np.ndarray) -> tuple[np.ndarray, ...]:
+        """Where the events happened, ``(lon, lat, district index, street index, point id or
+        0)``: a sensor's event at a risk point of its kind, the others near a grid (urban or
+        rural by the event's kind)."""
+        rng = self.trng
+        n = len(src)
         x = np.empty(n)
         y = np.empty(n)
         didx = np.empty(n, np.int64)
@@ -1392,7 +1488,8 @@ class _Gen:
         sb = base[s_idx]
         for b in np.unique(sb):
             m = np.flatnonzero(sb == b)
-            cands = [self.rp_by_cat[_RC_POS[c]] for c in EVENT_BASES[b][10] if _RC_POS[c] in self.rp_by_cat]
+            cands = [self.rp_by_cat[_RC_POS[c]] for c in EVENT_BASES[b][10]
+                     if _RC_POS[c] in self.rp_by_cat]
             pool = np.concatenate(cands) if cands else np.arange(self.rp_n)
             pts[m] = pool[rng.integers(0, pool.size, m.size)]
         pdidx = self.rp_didx[pts]
@@ -1409,37 +1506,20 @@ class _Gen:
         g[nu] = rng.choice(len(self.g_cidx), size=nu.size, p=self.g_p_urban)
         g[nn] = rng.choice(len(self.g_cidx), size=nn.size, p=self.g_p_rural)
         gd = self.g_didx[g]
-        gx, gy = self._scatter(self.g_xy[g, 0], self.g_xy[g, 1], np.where(self.g_urban[g], 0.2, 0.6), gd,
-                              rng=rng)
+        gx, gy = self._scatter(self.g_xy[g, 0], self.g_xy[g, 1],
+                               np.where(self.g_urban[g], 0.2, 0.6), gd, rng=rng)
         x[o_idx], y[o_idx] = gx, gy
         didx[o_idx] = gd
         sidx[o_idx] = self.g_sidx[g]
-        # severity: the type's default, sometimes one step either way
-        r = rng.random(n)
-        sev = self.et_sev[et] + np.where(r < 0.06, -1, np.where(r > 0.85, 1, 0))
-        sev = np.clip(sev, 1, 4).astype(np.int32)
-        title = _cat(_take(self.st_name, sidx), " ", _take(self.et_names, et))
-        self.tables["event"] = _table("event", {
-            "event_id": np.arange(1, n + 1, dtype=np.int64),
-            "type_id": _take(self.et_ids, et),
-            "source": _take(schema.EVENT_SOURCES, src),
-            "occurred_at": ts,
-            "lon": np.round(x, 6), "lat": np.round(y, 6),
-            "district_code": _take(self.dcodes, didx),
-            "street_code": _take(self.st_code, sidx),
-            "severity": sev,
-            "title": title,
-            "point_id": pa.array(pid, mask=pid == 0),
-            "closed_at": self._closed_at(ts, et),
-        })
-        self.events_end_us = end_day * _US_DAY
+        return x, y, didx, sidx, pid
 
     def _closed_at(self, ts: np.ndarray, et: np.ndarray) -> pa.Array:
         """The events' closing times (the queue's history): see queue.demo_closed_at."""
         from cockpit.datasets.queue import demo_closed_at
 
         react = np.asarray(self.tables["event_type"].column("react_min").to_numpy(), float)[et]
-        closed = demo_closed_at(ts, react, np.random.default_rng([self.seed, 16, _day_no(self.anchor)]))
+        closed = demo_closed_at(ts, react,
+                                np.random.default_rng([self.seed, 16, _day_no(self.anchor)]))
         return pa.array(closed, type=pa.timestamp("us"), mask=closed < 0)
 
     # ------------------------------------------------------------------ facilities
@@ -1457,7 +1537,8 @@ class _Gen:
         sub = self.st_sub[sidx]
         stn = _take(self.st_name, sidx)
         names = pa.concat_arrays([
-            _cat(_take(self.dnames, didx[kind == 0]), stn.filter(pa.array(kind == 0)), "应急物资储备库"),
+            _cat(_take(self.dnames, didx[kind == 0]), stn.filter(pa.array(kind == 0)),
+                 "应急物资储备库"),
             _cat(stn.filter(pa.array(kind == 1)), "消防救援站"),
             _cat(stn.filter(pa.array(kind == 2)),
                  _take(["卫生院", "社区卫生服务中心"], sub[kind == 2].astype(np.int64))),
@@ -1546,11 +1627,74 @@ def _ids_by_unit(rows) -> list[str]:
     return out
 
 
+#: The four plans written out step by step: (plan id, name, [(dept kind, action, due
+#: minutes, stage), …]). The other event kinds get a generated plan.
+_WRITTEN_PLANS: tuple[tuple[str, str, list[tuple[str, str, int, str]]], ...] = (
+    ("P-WATER-MAIN-BURST", "供水主管爆管处置预案", [
+        ("GS", "接警签收，关闭爆管上下游阀门", 5, "react"),
+        ("CGJ", "启动预案，通知各联动单位到场", 10, "react"),
+        ("GAJ", "实施现场交通管制与车辆疏导", 15, "react"),
+        ("GS", "现场核查爆管位置、管径与停水影响范围", 20, "verify"),
+        ("XF", "排查次生险情，救助被困人员和车辆", 20, "verify"),
+        ("CGJ", "核查路面塌陷与周边地下管线受损情况", 30, "verify"),
+        ("TXJ", "协调运营商保障现场通信并发布停水提示短信", 30, "handle"),
+        ("JXW", "协调受影响重点企业用水与生产调度", 40, "handle"),
+        ("YJJ", "调配抢险物资、设备与救援力量", 45, "handle"),
+        ("GS", "组织送水车开展应急供水", 60, "handle"),
+        ("GS", "抢修管道，恢复正常供水", 240, "handle"),
+        ("CGJ", "修复路面，清理现场", 300, "handle"),
+        ("GAJ", "解除交通管制，恢复通行", 330, "close"),
+        ("CGJ", "处置评估总结，结案归档", 360, "close"),
+    ]),
+    ("P-BIOGAS", "化粪池沼气超标处置预案", [
+        ("CGJ", "接警签收，通知属地街道与物业到场", 3, "react"),
+        ("XF", "到场设置警戒区，严禁明火", 5, "react"),
+        ("CGJ", "现场复测甲烷浓度，确认超标范围", 10, "verify"),
+        ("YJJ", "组织强制通风，疏散周边人员", 15, "handle"),
+        ("CGJ", "完成化粪池抽排与通风处置", 20, "handle"),
+        ("CGJ", "复测达标，解除警戒并结案", 30, "close"),
+    ]),
+    ("P-FOREST-FIRE", "森林火情处置预案", [
+        ("LYJ", "接报签收，发布火情预警", 1, "react"),
+        ("YJJ", "启动扑救指挥，通知属地力量", 1, "react"),
+        ("LYJ", "无人机与瞭望台核实火点位置和火势", 3, "verify"),
+        ("XF", "调派森林消防队伍赶赴火场", 3, "verify"),
+        ("LYJ", "专业扑火队伍到场开展初期扑救", 5, "handle"),
+        ("QXJ", "提供火场风向风力实时预报", 5, "handle"),
+        ("GAJ", "封控火场周边道路，疏散群众", 5, "handle"),
+        ("LYJ", "清理余火、看守火场，结案归档", 120, "close"),
+    ]),
+    ("P-TOUTING", "出租车火锅店拉客联合执法预案", [
+        ("CGJ", "受理举报，派发联合执法任务", 10, "react"),
+        ("JTJ", "核查涉事出租车及驾驶员信息", 30, "verify"),
+        ("SCJG", "核查涉事火锅店经营资质与价格", 30, "verify"),
+        ("GAJ", "联合开展现场执法查处", 60, "handle"),
+        ("WLW", "保障游客权益，协调退赔", 120, "handle"),
+        ("JTJ", "依法处罚违规出租车驾驶员", 240, "handle"),
+        ("SCJG", "依法处罚违规经营火锅店", 240, "handle"),
+        ("CGJ", "公示查处结果，回访举报人并结案", 1440, "close"),
+    ]),
+)
+_WRITTEN_PLAN_KINDS = frozenset({"WATER-MAIN-BURST", "BIOGAS", "FOREST-FIRE", "TOUTING"})
+
+#: The departments that may assist in a generated plan, by event category.
+_PLAN_ASSISTS = {
+    "供水排水": ("CGJ", "JXJ", "YJJ", "PS", "GS"), "市政设施": ("JXJ", "GAJ", "ZJW", "YJJ"),
+    "燃气安全": ("XF", "GAJ", "YJJ", "CGJ"), "消防安全": ("GAJ", "WJW", "YJJ", "CGJ"),
+    "应急灾害": ("XF", "GAJ", "WJW", "QXJ", "MZJ"), "交通运行": ("GAJ", "XF", "WJW", "CGJ"),
+    "市容环境": ("GAJ", "SCJG", "HW"), "建设施工": ("CGJ", "YJJ", "GHZY"),
+    "生态环境": ("CGJ", "SLJ", "GAJ"), "生态景观": ("LYJ", "HW"),
+    "电力通信": ("JXW", "YJJ", "CGJ"), "市场监管": ("GAJ", "WLW", "JTJ"),
+    "社会治理": ("MZJ", "XFB", "CGJ"), "公共安全": ("XF", "GAJ", "YJJ"),
+    "公共卫生": ("SCJG", "MZJ", "GAJ"),
+}
+
 _ASSIST_ACTION = {
     "CGJ": "协调城市管理力量到场处置", "GAJ": "维护现场秩序，实施警戒", "JXJ": "实施交通管制与疏导",
     "XF": "到场排险救援", "YJJ": "调配应急物资与救援力量", "PS": "开展管网排查疏通",
-    "GS": "保障周边供水", "ZJW": "开展结构安全评估", "WJW": "组织医疗救护", "QXJ": "提供气象预报服务",
-    "MZJ": "做好受影响群众安置", "SCJG": "开展市场执法检查", "HW": "组织环卫保洁清运",
+    "GS": "保障周边供水", "ZJW": "开展结构安全评估", "WJW": "组织医疗救护",
+    "QXJ": "提供气象预报服务", "MZJ": "做好受影响群众安置", "SCJG": "开展市场执法检查",
+    "HW": "组织环卫保洁清运",
     "GHZY": "开展地质与规划核查", "SLJ": "开展水情监测与调度", "LYJ": "组织林业力量协助",
     "JXW": "协调企业生产与电力通信保障", "WLW": "保障游客权益", "JTJ": "协调交通运输保障",
     "XFB": "做好群众诉求接待与化解",
@@ -1589,71 +1733,115 @@ def generate(out: Path | str, scale: str = "small", seed: int = 1,
         shutil.rmtree(tmp)
     tmp.mkdir(parents=True)
     try:
-        stages = [
-            (0.02, "行政区划与网格 admin units", g.build_admin),
-            (0.12, "部门 departments", g.build_departments),
-            (0.13, "风险类别 risk categories", g.build_risk_categories),
-            (0.14, "预案与事件类型 plans and event types", g.build_plans_and_types),
-            (0.16, "风险点 risk points", g.build_risk_points),
-            (0.30, "传感器 sensors", g.build_sensors),
-            (0.38, "体征指标 vital signs", g.build_vital_signs),
-            (0.40, "体征读数 vital readings", g.build_vital_readings),
-            (0.62, "指标 KPIs", g.build_kpis),
-            (0.64, "指标值 KPI values", g.build_kpi_values),
-            (0.70, "事件 events", g.build_events),
-            (0.84, "应急设施 facilities", g.build_facilities),
-            (0.86, "五色评价 evaluation scheme", g.build_eval_scheme),
-            (0.87, "管网 pipe networks", g.build_networks),
-        ]
-        for f, msg, fn in stages:
-            g.progress(f, msg)
-            fn()
-        g.progress(0.88, "写入文件 writing files")
-        end_us = max(g.events_end_us, g.readings_end_us)
-        if until is not None:
-            from cockpit.datasets.ingest.demo import cut_history
-
-            end_us = cut_history(g.tables, until) or end_us
-        for t in schema.TABLES:
-            pq.write_table(g.tables[t.name], tmp / f"{t.name}.parquet", compression="zstd")
-        with open(tmp / schema.BOUNDARIES_FILE, "w", encoding="utf-8") as f:
-            json.dump(g.boundaries(), f, ensure_ascii=False, separators=(",", ":"))
-        as_of = datetime(1970, 1, 1) + timedelta(microseconds=int(end_us))
-        counts = {t.name: g.tables[t.name].num_rows for t in schema.TABLES}
-        manifest = {
-            "title": TITLE,
-            "synthetic": True,
-            "seed": int(seed),
-            "scale": scale,
-            "district": district,
-            "top_unit": g.top,
-            "top_unit_name": g.top_name,
-            "anchor": a.isoformat(),
-            "as_of": as_of.isoformat(),
-            "periods": g.periods,
-            "generated_by": "cockpit.datasets.generate",
-            "schema_version": schema.SCHEMA_VERSION,
-            "notice": NOTICE,
-            "rows": counts,
-        }
-        with open(tmp / schema.MANIFEST_FILE, "w", encoding="utf-8") as f:
-            json.dump(manifest, f, ensure_ascii=False, indent=2)
-        # swap into place
-        if out.exists():
-            old = out.with_name(out.name + f".old-{os.getpid()}")
-            if old.exists():
-                shutil.rmtree(old)
-            out.rename(old)
-            tmp.rename(out)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            out.parent.mkdir(parents=True, exist_ok=True)
-            tmp.rename(out)
+        _build_tables(g)
+        counts = _write_files(g, tmp, until, seed=int(seed), scale=scale, district=district,
+                              anchor=a)
+        _swap_into_place(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     g.progress(1.0, "完成 done")
     return {**counts, "seconds": round(time.perf_counter() - t0, 3)}
+
+
+def _daily_shapes(hours: np.ndarray, weekend: np.ndarray) -> tuple[list[str], np.ndarray]:
+    """The readings' daily shapes over the time steps (``hours``: each step's hour of the
+    day): their names, sorted, and one row per shape."""
+    n_t = len(hours)
+
+    def norm(s):
+        return 2 * (s - s.min()) / (s.max() - s.min()) - 1
+
+    shapes = {
+        "flat": np.zeros(n_t),
+        "day": np.cos(2 * np.pi * (hours - 14) / 24),
+        "night": np.cos(2 * np.pi * (hours - 3) / 24),
+        "load": norm(np.exp(-((hours - 11) / 2.5) ** 2)
+                     + 0.9 * np.exp(-((hours - 20) / 2.5) ** 2))
+        * np.where(weekend, 0.8, 1.0),
+        "traffic": norm(np.exp(-((hours - 8.3) / 1.4) ** 2)
+                        + np.exp(-((hours - 18.2) / 1.7) ** 2)
+                        + 0.35 * np.exp(-((hours - 13) / 3) ** 2))
+        * np.where(weekend, 0.7, 1.0),
+    }
+    shapes["-traffic"] = -shapes["traffic"]
+    shape_names = sorted(shapes)
+    shape_mat = np.stack([shapes[s] for s in shape_names])
+    return shape_names, shape_mat
+
+
+def _build_tables(g: _Gen) -> None:
+    """Build every table, in the order the generator's random streams expect."""
+    stages = [
+        (0.02, "行政区划与网格 admin units", g.build_admin),
+        (0.12, "部门 departments", g.build_departments),
+        (0.13, "风险类别 risk categories", g.build_risk_categories),
+        (0.14, "预案与事件类型 plans and event types", g.build_plans_and_types),
+        (0.16, "风险点 risk points", g.build_risk_points),
+        (0.30, "传感器 sensors", g.build_sensors),
+        (0.38, "体征指标 vital signs", g.build_vital_signs),
+        (0.40, "体征读数 vital readings", g.build_vital_readings),
+        (0.62, "指标 KPIs", g.build_kpis),
+        (0.64, "指标值 KPI values", g.build_kpi_values),
+        (0.70, "事件 events", g.build_events),
+        (0.84, "应急设施 facilities", g.build_facilities),
+        (0.86, "五色评价 evaluation scheme", g.build_eval_scheme),
+        (0.87, "管网 pipe networks", g.build_networks),
+    ]
+    for f, msg, fn in stages:
+        g.progress(f, msg)
+        fn()
+
+
+def _write_files(g: _Gen, tmp: Path, until: datetime | None, *, seed: int, scale: str,
+                 district: str | None, anchor: date) -> dict[str, int]:
+    """Write the tables, the boundaries and the manifest into ``tmp``; returns the row
+    counts."""
+    g.progress(0.88, "写入文件 writing files")
+    end_us = max(g.events_end_us, g.readings_end_us)
+    if until is not None:
+        from cockpit.datasets.ingest.demo import cut_history
+
+        end_us = cut_history(g.tables, until) or end_us
+    for t in schema.TABLES:
+        pq.write_table(g.tables[t.name], tmp / f"{t.name}.parquet", compression="zstd")
+    with open(tmp / schema.BOUNDARIES_FILE, "w", encoding="utf-8") as f:
+        json.dump(g.boundaries(), f, ensure_ascii=False, separators=(",", ":"))
+    as_of = datetime(1970, 1, 1) + timedelta(microseconds=int(end_us))
+    counts = {t.name: g.tables[t.name].num_rows for t in schema.TABLES}
+    manifest = {
+        "title": TITLE,
+        "synthetic": True,
+        "seed": seed,
+        "scale": scale,
+        "district": district,
+        "top_unit": g.top,
+        "top_unit_name": g.top_name,
+        "anchor": anchor.isoformat(),
+        "as_of": as_of.isoformat(),
+        "periods": g.periods,
+        "generated_by": "cockpit.datasets.generate",
+        "schema_version": schema.SCHEMA_VERSION,
+        "notice": NOTICE,
+        "rows": counts,
+    }
+    with open(tmp / schema.MANIFEST_FILE, "w", encoding="utf-8") as f:
+        json.dump(manifest, f, ensure_ascii=False, indent=2)
+    return counts
+
+
+def _swap_into_place(tmp: Path, out: Path) -> None:
+    """Replace ``out`` by ``tmp`` (the old dataset is removed after the swap)."""
+    if out.exists():
+        old = out.with_name(out.name + f".old-{os.getpid()}")
+        if old.exists():
+            shutil.rmtree(old)
+        out.rename(old)
+        tmp.rename(out)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp.rename(out)
 
 
 if __name__ == "__main__":  # pragma: no cover - a convenience for developers

@@ -93,7 +93,8 @@ class FunctionalZone:
 FUNCTIONAL_ZONES: tuple[FunctionalZone, ...] = (
     FunctionalZone("500190", "两江新区", "两江", ("500105", "500112", "500109"),
                    (106.640, 29.680), 19.0),
-    FunctionalZone("500191", "西部科学城重庆高新区", "高新", ("500106", "500107", "500120", "500116"),
+    FunctionalZone("500191", "西部科学城重庆高新区", "高新",
+                   ("500106", "500107", "500120", "500116"),
                    (106.330, 29.560), 13.0),
     FunctionalZone("500192", "万盛经开区", "万盛", ("500110",), (106.930, 28.955), 13.0),
 )
@@ -170,7 +171,8 @@ def _zone_polygons() -> tuple[tuple[str, BaseGeometry], ...]:
         base = shapely.union_all([polys[c] for c in z.districts])
         geom = shapely.make_valid(disc.intersection(base))
         # keep only the polygonal parts (an intersection may leave slivers of lines)
-        parts = [g for g in getattr(geom, "geoms", [geom]) if g.geom_type in ("Polygon", "MultiPolygon")]
+        parts = [g for g in getattr(geom, "geoms", [geom])
+                 if g.geom_type in ("Polygon", "MultiPolygon")]
         geom = shapely.union_all(parts)
         shapely.prepare(geom)
         out.append((z.code, geom))

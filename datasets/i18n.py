@@ -5,8 +5,9 @@ words, risk levels, boards, stage and action labels, evaluation labels, the map 
 stay Chinese here (the source language) and are wrapped in :func:`QT_TRANSLATE_NOOP`, which
 returns its text unchanged but lets ``pyside6-lupdate`` extract it into
 ``resources/i18n/cockpit_en.ts``. The widgets translate them when they show them, with
-``QCoreApplication.translate("vocabulary", text)`` (``cockpit.widgets.words.tr_word``); a word that is not in the catalogue (a
-district name, an event title: data) passes through unchanged.
+``QCoreApplication.translate("vocabulary", text)`` (``cockpit.widgets.words.tr_word``); a
+word that is not in the catalogue (a district name, an event title: data) passes through
+unchanged.
 """
 
 from __future__ import annotations

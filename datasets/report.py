@@ -35,10 +35,13 @@ MODE_LABELS = {"absolute": QT_TRANSLATE_NOOP("vocabulary", "按分数段（绝�
 SHEETS = (QT_TRANSLATE_NOOP("vocabulary", "说明"), QT_TRANSLATE_NOOP("vocabulary", "排名"),
           QT_TRANSLATE_NOOP("vocabulary", "五色图"), QT_TRANSLATE_NOOP("vocabulary", "两季度对比"),
           QT_TRANSLATE_NOOP("vocabulary", "前五后五"), QT_TRANSLATE_NOOP("vocabulary", "闭环处置"),
-          QT_TRANSLATE_NOOP("vocabulary", "指标得分"), QT_TRANSLATE_NOOP("vocabulary", "后五名失分指标"))
+          QT_TRANSLATE_NOOP("vocabulary", "指标得分"),
+          QT_TRANSLATE_NOOP("vocabulary", "后五名失分指标"))
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_LEVEL_NAMES = {"district": QT_TRANSLATE_NOOP("vocabulary", "区县"), "street": QT_TRANSLATE_NOOP("vocabulary", "镇街"),
-                "community": QT_TRANSLATE_NOOP("vocabulary", "村社"), "grid": QT_TRANSLATE_NOOP("vocabulary", "网格")}
+_LEVEL_NAMES = {"district": QT_TRANSLATE_NOOP("vocabulary", "区县"),
+                "street": QT_TRANSLATE_NOOP("vocabulary", "镇街"),
+                "community": QT_TRANSLATE_NOOP("vocabulary", "村社"),
+                "grid": QT_TRANSLATE_NOOP("vocabulary", "网格")}
 
 
 @dataclass
@@ -89,12 +92,14 @@ class Report:
             if self.mode == "quintile":
                 note = Text(QT_TRANSLATE_NOOP("vocabulary", "名次第 {i}/{k} 段"), i=i + 1, k=k)
             elif i == k - 1 and k > 1:
-                note = Text(QT_TRANSLATE_NOOP("vocabulary", "<{score:g} 分"), score=pal[i - 1]["min_score"])
+                note = Text(QT_TRANSLATE_NOOP("vocabulary", "<{score:g} 分"),
+                            score=pal[i - 1]["min_score"])
             else:
                 note = Text(QT_TRANSLATE_NOOP("vocabulary", "≥{score:g} 分"), score=p["min_score"])
             out.append({**p, "note": note})
         out.append({**E.NO_DATA, "note": QT_TRANSLATE_NOOP("vocabulary", "缺失，不计为 0")})
-        out.append({**E.INSUFFICIENT, "note": Text(QT_TRANSLATE_NOOP("vocabulary", "闭环处置派单少于 {n} 件"),
+        out.append({**E.INSUFFICIENT,
+                    "note": Text(QT_TRANSLATE_NOOP("vocabulary", "闭环处置派单少于 {n} 件"),
                                                  n=self.evaluation.config.min_sample)})
         return out
 
@@ -123,20 +128,25 @@ def method_note(cfg: E.EvalConfig, mode: str, closed_loop_source: str) -> list[s
         " × 100；当季派单少于 {n} 件为“样本不足”，不评色、不排名。"), n=cfg.min_sample)
           if closed_loop_source == "dispatch" else
           QT_TRANSLATE_NOOP(
-              "vocabulary", "闭环处置板块：本报告未接入派遣记录，只有事件历史（事件量与各环节时限），"
+              "vocabulary",
+              "闭环处置板块：本报告未接入派遣记录，只有事件历史（事件量与各环节时限），"
               "事件历史不含完成时间，按时率、结案率与超时数无法计算，显示为“无数据”，不计入总分。"))
     return [
         Text(QT_TRANSLATE_NOOP(
-            "vocabulary", "指标得分（0–100）：按目标值与指标方向计算相对差距 g（越高越好：(值−目标)/|目标|；"
-            "越低越好：(目标−值)/|目标|）。达标得 {on_target:g} 分；优于目标 {full_gap:.0%} 得 100 分"
-            "（封顶）；差于目标 {zero_gap:.0%} 得 0 分（保底），其间线性。封顶与保底即异常值处理："
+            "vocabulary",
+            "指标得分（0–100）：按目标值与指标方向计算相对差距 g（越高越好：(值−目标)/|目标|；"
+            "越低越好：(目标−值)/|目标|）。达标得 {on_target:g} 分；"
+            "优于目标 {full_gap:.0%} 得 100 分（封顶）；差于目标 {zero_gap:.0%} 得 0 分（保底），"
+            "其间线性。封顶与保底即异常值处理："
             "任何单项指标的贡献都不超过 100、不低于 0。"),
             on_target=cfg.on_target, full_gap=cfg.full_gap, zero_gap=cfg.zero_gap),
         Text(QT_TRANSLATE_NOOP(
-            "vocabulary", "板块得分：该板块有数值的指标按权重加权平均；有数值指标的权重不足板块总权重的 "
+            "vocabulary",
+            "板块得分：该板块有数值的指标按权重加权平均；有数值指标的权重不足板块总权重的 "
             "{coverage:.0%} 时，板块记为“无数据”。缺失值不计为 0。"), coverage=cfg.min_coverage),
         Text(QT_TRANSLATE_NOOP(
-            "vocabulary", "总分：各板块得分的加权平均（{weights}），闭环处置板块权重 {cl_weight:g}；"
+            "vocabulary",
+            "总分：各板块得分的加权平均（{weights}），闭环处置板块权重 {cl_weight:g}；"
             "有得分的指标板块权重不足 {coverage:.0%} 时总分为“无数据”。"),
             weights=weights, cl_weight=cfg.closed_loop_weight, coverage=cfg.min_coverage),
         QT_TRANSLATE_NOOP(
@@ -145,7 +155,8 @@ def method_note(cfg: E.EvalConfig, mode: str, closed_loop_source: str) -> list[s
             "新 上季度未排名）。"),
         QT_TRANSLATE_NOOP("vocabulary", "五色：按分数段——达到某一等级的最低分即为该等级。"
                           "两种方式均可选择。") if mode == "absolute" else
-        QT_TRANSLATE_NOOP("vocabulary", "五色：按名次五等分（晾晒）——n 个有得分的单位中第 r 名的等级为"
+        QT_TRANSLATE_NOOP("vocabulary",
+                          "五色：按名次五等分（晾晒）——n 个有得分的单位中第 r 名的等级为"
                           " ⌊(r−1)·5/n⌋+1，同分者同段。两种方式均可选择。"),
         cl,
     ]
@@ -266,7 +277,8 @@ def read_orders(location: Path | str | None) -> tuple[pd.DataFrame | None, str |
                 snap = open_store(copy, read_only=True)
                 try:
                     return snap.orders(), Text(QT_TRANSLATE_NOOP(
-                        "vocabulary", "派遣库正被运行中的驾驶舱占用（{who}）：读取的是它此刻的副本"),
+                        "vocabulary",
+                        "派遣库正被运行中的驾驶舱占用（{who}）：读取的是它此刻的副本"),
                         who=exc.holder or exc.pid or "?")
                 finally:
                     snap.close()
@@ -408,12 +420,15 @@ def write_xlsx(report: Report, path: Path | str,
                  (QT_TRANSLATE_NOOP("vocabulary", "对比季度"), report.compare_with or "—"),
                  (QT_TRANSLATE_NOOP("vocabulary", "五色方式"), report.mode_label),
                  (QT_TRANSLATE_NOOP("vocabulary", "数据集"), report.dataset_title),
-                 (QT_TRANSLATE_NOOP("vocabulary", "生成时间"), report.generated_at.strftime("%Y-%m-%d %H:%M")),
-                 (QT_TRANSLATE_NOOP("vocabulary", "排名单位"), tr(Text(QT_TRANSLATE_NOOP("vocabulary", "{n} 个{unit}"),
+                 (QT_TRANSLATE_NOOP("vocabulary", "生成时间"),
+                  report.generated_at.strftime("%Y-%m-%d %H:%M")),
+                 (QT_TRANSLATE_NOOP("vocabulary", "排名单位"),
+                  tr(Text(QT_TRANSLATE_NOOP("vocabulary", "{n} 个{unit}"),
                                   n=len(ev.ranking), unit=report.unit_label)))):
         ws.append([cell(ws, tr(k), font=bold), cell(ws, tr(v))])
     if report.synthetic:
-        ws.append([cell(ws, tr(QT_TRANSLATE_NOOP("vocabulary", "演示数据")), font=Font(bold=True, color="B26A00")),
+        ws.append([cell(ws, tr(QT_TRANSLATE_NOOP("vocabulary", "演示数据")),
+                        font=Font(bold=True, color="B26A00")),
                    cell(ws, tr(QT_TRANSLATE_NOOP(
                        "vocabulary", "DEMO DATA：运营数据为虚构，行政区划为真实地理信息。")))])
     ws.append([])
@@ -427,8 +442,16 @@ def write_xlsx(report: Report, path: Path | str,
         ws.append([None, cell(ws, tr(para))])
 
     # 排名
-    ws = sheet(tr(SHEETS[1]), [QT_TRANSLATE_NOOP("vocabulary", "名次"), QT_TRANSLATE_NOOP("vocabulary", "变化"), QT_TRANSLATE_NOOP("vocabulary", "名次变化"), QT_TRANSLATE_NOOP("vocabulary", "单位代码"), QT_TRANSLATE_NOOP("vocabulary", "单位"), QT_TRANSLATE_NOOP("vocabulary", "总分"), QT_TRANSLATE_NOOP("vocabulary", "上季度名次"),
-                           QT_TRANSLATE_NOOP("vocabulary", "上季度总分"), QT_TRANSLATE_NOOP("vocabulary", "分数变化"), QT_TRANSLATE_NOOP("vocabulary", "等级")], [8, 8, 10, 12, 22, 10, 12, 12, 10, 10])
+    ws = sheet(tr(SHEETS[1]),
+               [QT_TRANSLATE_NOOP("vocabulary", "名次"), QT_TRANSLATE_NOOP("vocabulary", "变化"),
+                QT_TRANSLATE_NOOP("vocabulary", "名次变化"),
+                QT_TRANSLATE_NOOP("vocabulary", "单位代码"),
+                QT_TRANSLATE_NOOP("vocabulary", "单位"), QT_TRANSLATE_NOOP("vocabulary", "总分"),
+                QT_TRANSLATE_NOOP("vocabulary", "上季度名次"),
+                QT_TRANSLATE_NOOP("vocabulary", "上季度总分"),
+                QT_TRANSLATE_NOOP("vocabulary", "分数变化"),
+                QT_TRANSLATE_NOOP("vocabulary", "等级")],
+               [8, 8, 10, 12, 22, 10, 12, 12, 10, 10])
     lv_col = f"level_{report.mode}"
     for r in ev.ranking.itertuples(index=False):
         rank, prev_rank = _int(r.rank), _int(r.prev_rank)
@@ -443,7 +466,10 @@ def write_xlsx(report: Report, path: Path | str,
 
     # 五色图
     cols = ev.columns
-    ws = sheet(tr(SHEETS[2]), [QT_TRANSLATE_NOOP("vocabulary", "名次"), QT_TRANSLATE_NOOP("vocabulary", "单位代码"), QT_TRANSLATE_NOOP("vocabulary", "单位"), tr(E.TOTAL), *map(tr, ev.boards)],
+    ws = sheet(tr(SHEETS[2]),
+               [QT_TRANSLATE_NOOP("vocabulary", "名次"),
+                QT_TRANSLATE_NOOP("vocabulary", "单位代码"),
+                QT_TRANSLATE_NOOP("vocabulary", "单位"), tr(E.TOTAL), *map(tr, ev.boards)],
                [8, 12, 22] + [12] * len(cols), freeze="D2")
     for r in ev.ranking.itertuples(index=False):
         ws.append([_int(r.rank), cell(ws, r.unit_code), cell(ws, r.unit_name),
@@ -455,9 +481,12 @@ def write_xlsx(report: Report, path: Path | str,
         a, b = report.compare_with, report.period
         rank_h, total_h = tr(QT_TRANSLATE_NOOP("vocabulary", "{period} 名次")), \
             tr(QT_TRANSLATE_NOOP("vocabulary", "{period} 总分"))
-        ws = sheet(tr(SHEETS[3]), [QT_TRANSLATE_NOOP("vocabulary", "单位代码"), QT_TRANSLATE_NOOP("vocabulary", "单位"), rank_h.format(period=a),
-                                   total_h.format(period=a), rank_h.format(period=b),
-                                   total_h.format(period=b), QT_TRANSLATE_NOOP("vocabulary", "名次变化"), QT_TRANSLATE_NOOP("vocabulary", "分数变化")],
+        ws = sheet(tr(SHEETS[3]),
+                   [QT_TRANSLATE_NOOP("vocabulary", "单位代码"),
+                    QT_TRANSLATE_NOOP("vocabulary", "单位"), rank_h.format(period=a),
+                    total_h.format(period=a), rank_h.format(period=b), total_h.format(period=b),
+                    QT_TRANSLATE_NOOP("vocabulary", "名次变化"),
+                    QT_TRANSLATE_NOOP("vocabulary", "分数变化")],
                    [12, 22, 12, 12, 12, 12, 10, 10])
         for r in report.comparison.itertuples(index=False):
             ws.append([cell(ws, r.unit_code), cell(ws, r.unit_name), _int(r.rank_a),
@@ -469,7 +498,11 @@ def write_xlsx(report: Report, path: Path | str,
         ws.append([cell(ws, tr(QT_TRANSLATE_NOOP("vocabulary", "没有可对比的季度")))])
 
     # 前五后五
-    ws = sheet(tr(SHEETS[4]), [QT_TRANSLATE_NOOP("vocabulary", "板块"), QT_TRANSLATE_NOOP("vocabulary", "类别"), QT_TRANSLATE_NOOP("vocabulary", "位次"), QT_TRANSLATE_NOOP("vocabulary", "名次"), QT_TRANSLATE_NOOP("vocabulary", "单位代码"), QT_TRANSLATE_NOOP("vocabulary", "单位"), QT_TRANSLATE_NOOP("vocabulary", "得分")],
+    ws = sheet(tr(SHEETS[4]),
+               [QT_TRANSLATE_NOOP("vocabulary", "板块"), QT_TRANSLATE_NOOP("vocabulary", "类别"),
+                QT_TRANSLATE_NOOP("vocabulary", "位次"), QT_TRANSLATE_NOOP("vocabulary", "名次"),
+                QT_TRANSLATE_NOOP("vocabulary", "单位代码"),
+                QT_TRANSLATE_NOOP("vocabulary", "单位"), QT_TRANSLATE_NOOP("vocabulary", "得分")],
                [14, 8, 6, 6, 12, 22, 10])
     for column in [E.TOTAL, *ev.boards]:
         tb = report.extremes.get(column, {"top": [], "bottom": []})
@@ -480,8 +513,15 @@ def write_xlsx(report: Report, path: Path | str,
                            cell(ws, name), level_cell(ws, code, column)])
 
     # 闭环处置
-    ws = sheet(tr(SHEETS[5]), [QT_TRANSLATE_NOOP("vocabulary", "单位代码"), QT_TRANSLATE_NOOP("vocabulary", "单位"), QT_TRANSLATE_NOOP("vocabulary", "样本量"), QT_TRANSLATE_NOOP("vocabulary", "签收按时率"), QT_TRANSLATE_NOOP("vocabulary", "核查按时率"), QT_TRANSLATE_NOOP("vocabulary", "处置按时率"),
-                           QT_TRANSLATE_NOOP("vocabulary", "结案率"), QT_TRANSLATE_NOOP("vocabulary", "超时"), QT_TRANSLATE_NOOP("vocabulary", "得分"), QT_TRANSLATE_NOOP("vocabulary", "状态"), QT_TRANSLATE_NOOP("vocabulary", "来源")],
+    ws = sheet(tr(SHEETS[5]),
+               [QT_TRANSLATE_NOOP("vocabulary", "单位代码"),
+                QT_TRANSLATE_NOOP("vocabulary", "单位"), QT_TRANSLATE_NOOP("vocabulary", "样本量"),
+                QT_TRANSLATE_NOOP("vocabulary", "签收按时率"),
+                QT_TRANSLATE_NOOP("vocabulary", "核查按时率"),
+                QT_TRANSLATE_NOOP("vocabulary", "处置按时率"),
+                QT_TRANSLATE_NOOP("vocabulary", "结案率"), QT_TRANSLATE_NOOP("vocabulary", "超时"),
+                QT_TRANSLATE_NOOP("vocabulary", "得分"), QT_TRANSLATE_NOOP("vocabulary", "状态"),
+                QT_TRANSLATE_NOOP("vocabulary", "来源")],
                [12, 22, 8, 11, 11, 11, 9, 7, 9, 10, 10])
     status_text = {"ok": QT_TRANSLATE_NOOP("vocabulary", "正常"),
                    "insufficient": QT_TRANSLATE_NOOP("vocabulary", "样本不足"),
@@ -497,8 +537,16 @@ def write_xlsx(report: Report, path: Path | str,
                                  else QT_TRANSLATE_NOOP("vocabulary", "事件历史")))])
 
     # 指标得分
-    ws = sheet(tr(SHEETS[6]), [QT_TRANSLATE_NOOP("vocabulary", "单位代码"), QT_TRANSLATE_NOOP("vocabulary", "单位"), QT_TRANSLATE_NOOP("vocabulary", "指标代码"), QT_TRANSLATE_NOOP("vocabulary", "指标"), QT_TRANSLATE_NOOP("vocabulary", "板块"), QT_TRANSLATE_NOOP("vocabulary", "跑道"), QT_TRANSLATE_NOOP("vocabulary", "计量单位"),
-                           QT_TRANSLATE_NOOP("vocabulary", "方向"), QT_TRANSLATE_NOOP("vocabulary", "权重"), QT_TRANSLATE_NOOP("vocabulary", "目标"), QT_TRANSLATE_NOOP("vocabulary", "数值"), QT_TRANSLATE_NOOP("vocabulary", "得分")],
+    ws = sheet(tr(SHEETS[6]),
+               [QT_TRANSLATE_NOOP("vocabulary", "单位代码"),
+                QT_TRANSLATE_NOOP("vocabulary", "单位"),
+                QT_TRANSLATE_NOOP("vocabulary", "指标代码"),
+                QT_TRANSLATE_NOOP("vocabulary", "指标"), QT_TRANSLATE_NOOP("vocabulary", "板块"),
+                QT_TRANSLATE_NOOP("vocabulary", "跑道"),
+                QT_TRANSLATE_NOOP("vocabulary", "计量单位"),
+                QT_TRANSLATE_NOOP("vocabulary", "方向"), QT_TRANSLATE_NOOP("vocabulary", "权重"),
+                QT_TRANSLATE_NOOP("vocabulary", "目标"), QT_TRANSLATE_NOOP("vocabulary", "数值"),
+                QT_TRANSLATE_NOOP("vocabulary", "得分")],
                [12, 18, 12, 30, 12, 18, 9, 8, 8, 10, 10, 8])
     if report.kpi_detail is not None:
         higher = tr(QT_TRANSLATE_NOOP("vocabulary", "越高越好"))
@@ -513,9 +561,14 @@ def write_xlsx(report: Report, path: Path | str,
                        else lower, _num(w), _num(t), _num(v),
                        None if _num(s) is None else round(float(s), 1)])
     # 后五名失分指标: the bottom five and the KPIs that cost them most points
-    ws = sheet(tr(SHEETS[7]), [QT_TRANSLATE_NOOP("vocabulary", "名次"), QT_TRANSLATE_NOOP("vocabulary", "单位代码"), QT_TRANSLATE_NOOP("vocabulary", "单位"), QT_TRANSLATE_NOOP("vocabulary", "总分"),
-                           QT_TRANSLATE_NOOP("vocabulary", "指标"), QT_TRANSLATE_NOOP("vocabulary", "板块"), QT_TRANSLATE_NOOP("vocabulary", "计量单位"), QT_TRANSLATE_NOOP("vocabulary", "数值"),
-                           QT_TRANSLATE_NOOP("vocabulary", "目标"), QT_TRANSLATE_NOOP("vocabulary", "得分"), QT_TRANSLATE_NOOP("vocabulary", "失分")],
+    ws = sheet(tr(SHEETS[7]),
+               [QT_TRANSLATE_NOOP("vocabulary", "名次"),
+                QT_TRANSLATE_NOOP("vocabulary", "单位代码"),
+                QT_TRANSLATE_NOOP("vocabulary", "单位"), QT_TRANSLATE_NOOP("vocabulary", "总分"),
+                QT_TRANSLATE_NOOP("vocabulary", "指标"), QT_TRANSLATE_NOOP("vocabulary", "板块"),
+                QT_TRANSLATE_NOOP("vocabulary", "计量单位"),
+                QT_TRANSLATE_NOOP("vocabulary", "数值"), QT_TRANSLATE_NOOP("vocabulary", "目标"),
+                QT_TRANSLATE_NOOP("vocabulary", "得分"), QT_TRANSLATE_NOOP("vocabulary", "失分")],
                [6, 12, 22, 8, 30, 12, 9, 10, 10, 8, 8])
     for u in report.bottom:
         for k in u["kpis"]:

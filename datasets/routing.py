@@ -47,7 +47,8 @@ from cockpit.datasets.schema import STAGES
 
 __all__ = [
     "PlanStep", "Plan", "plan_for_event", "plan_for_type", "place_of", "order_deadlines",
-    "by_department", "DEADLINE_ACTIONS", "STAGE_OF_ACTION", "Impact", "Place", "Facility", "RiskCount", "impact", "haversine_km",
+    "by_department", "DEADLINE_ACTIONS", "STAGE_OF_ACTION", "Impact", "Place", "Facility",
+    "RiskCount", "impact", "haversine_km",
     "EARTH_RADIUS_KM",
 ]
 

@@ -32,7 +32,8 @@ NODE_KINDS = ("junction", "valve", "hydrant", "source", "tank", "regulator")
 #: Pipe materials.
 PIPE_MATERIALS = ("ductile_iron", "grey_cast_iron", "steel", "pe", "pvc", "concrete")
 #: Risk levels: 1 重大 (major) … 4 低 (low).
-RISK_LEVELS = {1: QT_TRANSLATE_NOOP("risk_level", "重大"), 2: QT_TRANSLATE_NOOP("risk_level", "较大"),
+RISK_LEVELS = {1: QT_TRANSLATE_NOOP("risk_level", "重大"),
+               2: QT_TRANSLATE_NOOP("risk_level", "较大"),
                3: QT_TRANSLATE_NOOP("risk_level", "一般"), 4: QT_TRANSLATE_NOOP("risk_level", "低")}
 #: Plan step stages, in the order the dispatch loop runs them.
 STAGES = ("react", "verify", "handle", "close")
@@ -45,7 +46,8 @@ VITAL_DOMAINS = (QT_TRANSLATE_NOOP("vocabulary", "水"), QT_TRANSLATE_NOOP("voca
 BOARDS = (QT_TRANSLATE_NOOP("vocabulary", "党建统领"), QT_TRANSLATE_NOOP("vocabulary", "经济发展"),
           QT_TRANSLATE_NOOP("vocabulary", "设施运行"), QT_TRANSLATE_NOOP("vocabulary", "社会治理"),
           QT_TRANSLATE_NOOP("vocabulary", "应急动员"), QT_TRANSLATE_NOOP("vocabulary", "文明创建"),
-          QT_TRANSLATE_NOOP("vocabulary", "生态景观"), QT_TRANSLATE_NOOP("vocabulary", "生产生活服务"))
+          QT_TRANSLATE_NOOP("vocabulary", "生态景观"),
+          QT_TRANSLATE_NOOP("vocabulary", "生产生活服务"))
 
 
 @dataclass(frozen=True)

@@ -14,10 +14,10 @@ skip most of them:
 
 At most ``max_features`` lines per refresh: a view holding more is drawn from a coarser level
 (fewer, longer strokes) until it fits, so a dense view is drawn whole, never cut at an arbitrary
-pipe; only the coarsest level is cut at the cap (``complete`` False). :func:`impact_payload` turns a burst's analysis
-(:meth:`cockpit.datasets.network.impact.NetworkImpact.as_dict`) into the highlight the page
-draws over everything: the isolated segment, the cut-off pipes, the valves to close, the
-critical sites inside.
+pipe; only the coarsest level is cut at the cap (``complete`` False). :func:`impact_payload`
+turns a burst's analysis (:meth:`cockpit.datasets.network.impact.NetworkImpact.as_dict`)
+into the highlight the page draws over everything: the isolated segment, the cut-off pipes,
+the valves to close, the critical sites inside.
 """
 
 from __future__ import annotations

@@ -143,7 +143,8 @@ def main() -> int:
             e = {**env, "COCKPIT_DATA_HOME": str(out / f"home{role}"),
                  "COCKPIT_CACHE_HOME": str(out / f"cache{role}")}
             procs[role] = subprocess.Popen(
-                [sys.executable, "-P", __file__, "--seat", role, url, str(a.data.resolve()), str(out)],
+                [sys.executable, "-P", __file__, "--seat", role, url, str(a.data.resolve()),
+                 str(out)],
                 env=e, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         end = time.monotonic() + 600
         while not (out / "stop.now").exists() and procs["A"].poll() is None \

@@ -99,8 +99,8 @@ def hold_store():
 
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator:
-    """A throw-away PostgreSQL server for the session (cockpit.services.pg_server). No skip: a machine
-    without PostgreSQL fails here (scripts/bootstrap.sh --test installs it)."""
+    """A throw-away PostgreSQL server for the session (cockpit.services.pg_server). No skip: a
+    machine without PostgreSQL fails here (scripts/bootstrap.sh --test installs it)."""
     from cockpit.services.pg_server import ThrowawayPostgres
 
     with ThrowawayPostgres() as pg:

@@ -135,3 +135,20 @@ def test_no_sql_in_the_screen() -> None:
                 if ".execute(" in line or ".executemany(" in line:
                     offenders.append(f"{rel}:{n}: {line.strip()}")
     assert not offenders, "SQL outside datasets/ and layers/:\n" + "\n".join(offenders)
+
+
+def test_one_table_model_base() -> None:
+    """The widgets' table models stand on one base (widgets/table_model.py: RowsModel): no
+    widget subclasses Qt's item models directly but the base itself."""
+    qt_models = {"QAbstractTableModel", "QAbstractItemModel", "QAbstractListModel"}
+    offenders = []
+    for f in sorted((ROOT / "widgets").rglob("*.py")):
+        rel = f.relative_to(ROOT).as_posix()
+        for node in ast.walk(ast.parse(f.read_text("utf-8"))):
+            if not isinstance(node, ast.ClassDef):
+                continue
+            bases = {b.id if isinstance(b, ast.Name) else getattr(b, "attr", "")
+                     for b in node.bases}
+            if bases & qt_models and (rel, node.name) != ("widgets/table_model.py", "RowsModel"):
+                offenders.append(f"{rel}: {node.name}({', '.join(sorted(bases))})")
+    assert not offenders, "table models beside the base:\n" + "\n".join(offenders)

@@ -81,15 +81,32 @@ def test_bad_size_is_refused() -> None:
     assert r.returncode == 2 and "1920x1080" in r.stderr
 
 
-def test_ruff_is_clean() -> None:
+def _ruff() -> str:
     ruff = str(Path(sys.executable).with_name("ruff"))
     if not Path(ruff).exists():
         ruff = shutil.which("ruff") or "ruff"
+    return ruff
+
+
+def test_ruff_is_clean() -> None:
+    ruff = _ruff()
     root = Path(__file__).resolve().parents[1]
     # the committed files (work in progress beside them is not the submission's)
     ls = subprocess.run(["git", "ls-files", "*.py"], cwd=root, capture_output=True, text=True)
     files = ls.stdout.split() if ls.returncode == 0 and ls.stdout.strip() else ["."]
     r = subprocess.run([ruff, "check", *files], cwd=root, capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout
+
+
+def test_ruff_enforces_the_line_length() -> None:
+    """The check above fails on a line over pyproject's line-length (E501 is not ignored)."""
+    root = Path(__file__).resolve().parents[1]
+    long_line = f"x = {'a' * 100!r}\n"
+    r = subprocess.run([_ruff(), "check", "--no-cache", "--stdin-filename", "tests/long.py", "-"],
+                       input=long_line, cwd=root, capture_output=True, text=True)
+    assert r.returncode == 1 and "E501" in r.stdout, r.stdout
+    r = subprocess.run([_ruff(), "check", "--no-cache", "--stdin-filename", "tests/long.py", "-"],
+                       input=f"x = {'a' * 90!r}\n", cwd=root, capture_output=True, text=True)
     assert r.returncode == 0, r.stdout
 
 

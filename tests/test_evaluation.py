@@ -502,7 +502,8 @@ def test_closed_loop_from_the_dispatch_store(tmp_path) -> None:
     clock = [datetime(2026, 8, 3, 2, 0)]
     store = dispatch.open_store(tmp_path / "d.duckdb", clock=lambda: clock[0], source="test")
     plan = Plan([PlanStep(1, "D-A", "签收", 5, "react"), PlanStep(2, "D-A", "处置", 60, "handle"),
-                 PlanStep(3, "D-A", "核查", 90, "verify"), PlanStep(4, "D-A", "结案", 120, "close")],
+                 PlanStep(3, "D-A", "核查", 90, "verify"),
+                 PlanStep(4, "D-A", "结案", 120, "close")],
                 plan_id="P", targets={"react": 5, "verify": 90, "handle": 60})
     try:
         for i in range(1, 13):

@@ -196,7 +196,8 @@ def test_water_main_plan_has_14_steps(small_dataset_master: Path) -> None:
     assert (ff.react_min, ff.verify_min, ff.handle_min) == (1, 3, 5)
     assert types.loc["ET-BIOGAS", "handle_min"] <= 20
     assert types.plan_id.notna().mean() > 0.5
-    assert (types.react_min <= types.verify_min).all() and (types.verify_min <= types.handle_min).all()
+    assert (types.react_min <= types.verify_min).all()
+    assert (types.verify_min <= types.handle_min).all()
     assert {"占道经营", "乱堆物料", "暴露垃圾"} <= set(types.name)
 
 

@@ -121,7 +121,8 @@ NOT_GUI = {"cockpit/cli/__init__.py",  # argparse help, bilingual by design
            "cockpit/language.py",  # 中文: the language's own name
            "cockpit/bench/dispatch.py"}  # a benchmark's synthetic plan (data, not texts)
 #: Chinese literals that are data handling, not texts: (file, literal).
-NOT_TEXT = {("widgets/dispatch_preview.py", "居民委员会"), ("widgets/dispatch_preview.py", "村民委员会"),
+NOT_TEXT = {("widgets/dispatch_preview.py", "居民委员会"),
+            ("widgets/dispatch_preview.py", "村民委员会"),
             *(("widgets/vitals_panel.py", d) for d in ("水", "电", "气", "讯", "桥", "隧", "交通",
                                                        "环境")),  # data keys, shown translated
             ("widgets/vitals_panel.py", "全部")}

@@ -198,7 +198,8 @@ def test_centre_commands_set_up_a_store_from_a_dataset(pg_url, small_dataset_mas
     assert r.returncode == 0, r.stderr
     assert "row-level security on" in r.stdout
     units = {c: (lv, p) for c, lv, p in duckdb.sql(
-        f"SELECT code, level, parent_code FROM read_parquet('{small_dataset_master}/admin_unit.parquet')"
+        "SELECT code, level, parent_code"
+        f" FROM read_parquet('{small_dataset_master}/admin_unit.parquet')"
         " WHERE level IN ('street', 'district')").fetchall()}
     street = next(c for c, (lv, _) in sorted(units.items()) if lv == "street")
     district = units[street][1]

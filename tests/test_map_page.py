@@ -159,7 +159,8 @@ def tiny_mbtiles(path: Path) -> None:
     img.save(buf, "PNG")
     con = sqlite3.connect(path)
     con.execute("CREATE TABLE metadata (name TEXT, value TEXT)")
-    con.execute("CREATE TABLE tiles (zoom_level INT, tile_column INT, tile_row INT, tile_data BLOB)")
+    con.execute("CREATE TABLE tiles "
+                "(zoom_level INT, tile_column INT, tile_row INT, tile_data BLOB)")
     con.executemany("INSERT INTO metadata VALUES (?, ?)",
                     [("name", "test"), ("format", "png"), ("minzoom", "0"), ("maxzoom", "10")])
     for z in range(0, 9):

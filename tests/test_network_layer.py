@@ -62,8 +62,8 @@ def test_street_level_draws_every_pipe_in_view_and_the_valves(catalog) -> None:
     assert len(got["valve_lon"]) > 0
     assert set(got["net"].tolist()) <= {0, 1}  # water and gas
     # the district zoom sits between: fewer lines than every pipe
-    mid = PipeLayer(max_features=100_000).query(con, Viewport(lon - 0.05, lat - 0.05, lon + 0.05, lat + 0.05,
-                                          MAINS_BELOW + 1))
+    mid = PipeLayer(max_features=100_000).query(
+        con, Viewport(lon - 0.05, lat - 0.05, lon + 0.05, lat + 0.05, MAINS_BELOW + 1))
     assert mid["level"] == "trunk"
     every = PipeLayer(max_features=100_000).query(
         con, Viewport(lon - 0.05, lat - 0.05, lon + 0.05, lat + 0.05, EVERY_PIPE_FROM))
@@ -147,5 +147,10 @@ def test_the_page_draws_pipes_and_a_burst_with_its_valves(qtbot, catalog, tmp_pa
     assert view.console_errors() == []
     from PySide6.QtCore import QThreadPool
 
-    QThreadPool.globalInstance().waitForDone(10_000)  # no query left on the catalog
+    # no query left on the module's catalog: the page stops asking (a late viewport report
+    # would start another), then the pool empties
+    view.sig_viewport_changed.disconnect(ctl._on_viewport_changed)
+    view.close()
+    qtbot.waitUntil(lambda: QThreadPool.globalInstance().activeThreadCount() == 0,
+                    timeout=60_000)
     del ctl

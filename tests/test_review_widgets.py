@@ -30,6 +30,20 @@ def test_grid_model_passes_the_model_tester(qtmodeltester) -> None:
     qtmodeltester.check(m)
 
 
+def test_grid_model_keeps_its_columns_and_headers() -> None:
+    m = F.FiveColourModel()
+    cols, rows, _legend = F.sample_grid(5)
+    m.set_grid(cols, rows)
+    assert m.columns() == cols
+    assert m.columnCount() == 2 + len(cols) and m.rowCount() == len(rows)
+    horizontal = Qt.Orientation.Horizontal
+    assert [m.headerData(i, horizontal) for i in range(2)] == ["名次", "单位"]
+    assert m.headerData(2, horizontal) == cols[0]
+    assert cols[0] in m.headerData(2, horizontal, Qt.ItemDataRole.ToolTipRole)
+    assert m.data(m.index(0, 1), F.SORT_ROLE) == rows[0]["code"]
+    assert m.data(m.index(0, 2 + len(cols)), Qt.ItemDataRole.DisplayRole) is None
+
+
 def test_rows_model_passes_the_model_tester(qtmodeltester) -> None:
     m = F.DictRowsModel(R.RANKING_COLUMNS)
     m.set_rows(R.sample_rows(12))

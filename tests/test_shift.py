@@ -212,7 +212,20 @@ def test_a_focus_frame_is_drawn(qtbot):
         qtbot.keyClick(g, Qt.Key.Key_Return)
 
 
-def test_the_style_sheet_frames_the_focused_table(qtbot, old_open):
+@pytest.fixture
+def themed(qapp):
+    """The application's own theme (palette, font, style sheet), as the cockpit sets it."""
+    from cockpit.widgets import theme
+
+    saved = (qapp.styleSheet(), qapp.palette(), qapp.font())
+    theme.apply(qapp)
+    yield qapp
+    qapp.setStyleSheet(saved[0])
+    qapp.setPalette(saved[1])
+    qapp.setFont(saved[2])
+
+
+def test_the_style_sheet_frames_the_focused_table(qtbot, old_open, themed):
     catalog, _ = old_open
     panel, ctl = _panel(qtbot, catalog, None, Clock())
     panel.activateWindow()

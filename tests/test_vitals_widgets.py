@@ -21,6 +21,7 @@ from cockpit.widgets.vitals_panel import (
     sample_data,
 )
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, Qt
+from PySide6.QtGui import QColor
 
 
 @pytest.fixture(autouse=True)
@@ -118,13 +119,20 @@ def test_gauge_runs_alone() -> None:
 def test_sparkline_hides_series_that_are_all_zero(qtbot) -> None:
     s = Sparkline()
     qtbot.addWidget(s)
+    s.resize(120, 34)
+    s.show()
+    blank = s.grab().toImage()
     s.set_series([0, 1, 2, 3], [([0, 2, 1, 0], "warning"), ([0, 0, 0, 0], "alarm")])
     assert s.points == 4
-    x, y = s._items[1].getData()
-    assert y is None or np.all(np.isnan(y))
+    drawn = s.drawn_series()
+    assert np.all(np.isnan(drawn[1][0])) and drawn[0][0].tolist() == [0, 2, 1, 0]
+    img = s.grab().toImage()
+    assert img != blank
+    colours = {img.pixelColor(x, y).name() for x in range(120) for y in range(34)}
+    assert QColor(theme.STATUS["warning"]).name() in colours  # the warning line
+    assert QColor(theme.STATUS["alarm"]).name() not in colours  # the all-zero alarm: none
     s.set_series([0, 1, 2], [([1, 1, 1], "warning")])  # fewer series: the rest emptied
-    assert s.shown == 1
-    assert s._items[1].getData()[0] is None or len(s._items[1].getData()[0]) == 0
+    assert s.shown == 1 and len(s.drawn_series()) == 1
 
 
 def test_trend_chart_draws_bands_thresholds_and_crossings(qtbot) -> None:

@@ -38,10 +38,13 @@ from PySide6.QtWidgets import (
 
 __all__ = ["AfterActionDialog", "AfterActionView", "STAGE_LABELS"]
 
-STAGE_LABELS = {"react": QT_TRANSLATE_NOOP("after_action", "签收"), "verify": QT_TRANSLATE_NOOP("after_action", "核查"), "handle": QT_TRANSLATE_NOOP("after_action", "处置"),
+STAGE_LABELS = {"react": QT_TRANSLATE_NOOP("after_action", "签收"),
+                "verify": QT_TRANSLATE_NOOP("after_action", "核查"),
+                "handle": QT_TRANSLATE_NOOP("after_action", "处置"),
                 "close": QT_TRANSLATE_NOOP("after_action", "结案")}
 MET, MISSED, PENDING = theme.STATUS["normal"], theme.STATUS["alarm"], theme.STATUS["warning"]
-_STATUS = {"met": (QT_TRANSLATE_NOOP("after_action", "✓ 达标"), MET, "o"), "missed": (QT_TRANSLATE_NOOP("after_action", "✗ 超时"), MISSED, "x"),
+_STATUS = {"met": (QT_TRANSLATE_NOOP("after_action", "✓ 达标"), MET, "o"),
+           "missed": (QT_TRANSLATE_NOOP("after_action", "✗ 超时"), MISSED, "x"),
            "pending": (QT_TRANSLATE_NOOP("after_action", "… 进行中"), PENDING, "s")}
 
 
@@ -62,7 +65,9 @@ def _min(x: Any) -> str:
 class AfterActionView(QWidget):
     """The report: title and total score, the timeline chart, the per-inject table."""
 
-    COLUMNS = ("#", QT_TRANSLATE_NOOP("after_action", "注入"), QT_TRANSLATE_NOOP("after_action", "派遣用时"), QT_TRANSLATE_NOOP("after_action", "正确"),
+    COLUMNS = ("#", QT_TRANSLATE_NOOP("after_action", "注入"),
+               QT_TRANSLATE_NOOP("after_action", "派遣用时"),
+               QT_TRANSLATE_NOOP("after_action", "正确"),
                QT_TRANSLATE_NOOP("after_action", "错派"), QT_TRANSLATE_NOOP("after_action", "漏派"))
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -265,7 +270,8 @@ class AfterActionView(QWidget):
                 x = at + (s["done_min"] if s["done_min"] is not None else s["target_min"])
                 if s["done_min"] is None and s["status"] == "missed":
                     x = at + s["target_min"]
-                scatter(x, y, sym, colour, self.tr("阶段 {status}").format(status=text), hollow=s["status"] == "pending")
+                scatter(x, y, sym, colour, self.tr("阶段 {status}").format(status=text),
+                        hollow=s["status"] == "pending")
                 label = pg.TextItem(stage_label(s["stage"]), color=colour,
                                     anchor=(0.5, 1))
                 label.setPos(x, y - 0.18)

@@ -26,10 +26,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from cockpit.widgets import theme
+from cockpit.widgets.table_model import SORT_ROLE, RowsModel
 from cockpit.widgets.words import RISK_LEVEL, tr_word
 from PySide6.QtCore import (
     QT_TRANSLATE_NOOP,
-    QAbstractTableModel,
     QCoreApplication,
     QModelIndex,
     QPersistentModelIndex,
@@ -65,13 +65,19 @@ _Index = QModelIndex | QPersistentModelIndex
 #: Chinese source texts of the words below: show them with action_label() and friends.
 ACTION_LABELS = {"dismiss": QT_TRANSLATE_NOOP("dispatch_panel", "不予派遣"),
                  "merge": QT_TRANSLATE_NOOP("dispatch_panel", "合并"),
-                 "create": QT_TRANSLATE_NOOP("dispatch_panel", "派遣"), "acknowledge": QT_TRANSLATE_NOOP("dispatch_panel", "签收"),
-                 "handle": QT_TRANSLATE_NOOP("dispatch_panel", "处置"), "verify": QT_TRANSLATE_NOOP("dispatch_panel", "核查"),
-                 "close": QT_TRANSLATE_NOOP("dispatch_panel", "结案"), "evaluate": QT_TRANSLATE_NOOP("dispatch_panel", "评价"),
+                 "create": QT_TRANSLATE_NOOP("dispatch_panel", "派遣"),
+                 "acknowledge": QT_TRANSLATE_NOOP("dispatch_panel", "签收"),
+                 "handle": QT_TRANSLATE_NOOP("dispatch_panel", "处置"),
+                 "verify": QT_TRANSLATE_NOOP("dispatch_panel", "核查"),
+                 "close": QT_TRANSLATE_NOOP("dispatch_panel", "结案"),
+                 "evaluate": QT_TRANSLATE_NOOP("dispatch_panel", "评价"),
                  "cancel": QT_TRANSLATE_NOOP("dispatch_panel", "撤销")}
-STATE_LABELS = {"created": QT_TRANSLATE_NOOP("dispatch_panel", "待签收"), "acknowledged": QT_TRANSLATE_NOOP("dispatch_panel", "已签收"),
-                "handled": QT_TRANSLATE_NOOP("dispatch_panel", "已处置"), "verified": QT_TRANSLATE_NOOP("dispatch_panel", "已核查"),
-                "closed": QT_TRANSLATE_NOOP("dispatch_panel", "已结案"), "evaluated": QT_TRANSLATE_NOOP("dispatch_panel", "已评价"),
+STATE_LABELS = {"created": QT_TRANSLATE_NOOP("dispatch_panel", "待签收"),
+                "acknowledged": QT_TRANSLATE_NOOP("dispatch_panel", "已签收"),
+                "handled": QT_TRANSLATE_NOOP("dispatch_panel", "已处置"),
+                "verified": QT_TRANSLATE_NOOP("dispatch_panel", "已核查"),
+                "closed": QT_TRANSLATE_NOOP("dispatch_panel", "已结案"),
+                "evaluated": QT_TRANSLATE_NOOP("dispatch_panel", "已评价"),
                 "cancelled": QT_TRANSLATE_NOOP("dispatch_panel", "已撤销")}
 OPEN_STATES = ("created", "acknowledged", "handled", "verified")
 #: The state of an event without a type (待分拨), as the queue (datasets/queue.py) names it.
@@ -99,18 +105,25 @@ ACTION_EFFECTS = {
     "handle": QT_TRANSLATE_NOOP("dispatch_panel", "记录现场处置完成，工单转入核查。"),
     "verify": QT_TRANSLATE_NOOP("dispatch_panel", "记录处置结果已核查，工单可结案。"),
     "close": QT_TRANSLATE_NOOP("dispatch_panel", "结案：工单完结，之后只能评价。"),
-    "evaluate": QT_TRANSLATE_NOOP("dispatch_panel", "记录对处置结果的评价，计入五色评价的闭环处置。"),
+    "evaluate": QT_TRANSLATE_NOOP("dispatch_panel",
+                                  "记录对处置结果的评价，计入五色评价的闭环处置。"),
     "cancel": QT_TRANSLATE_NOOP("dispatch_panel", "撤销工单：部门不再处理；必须写明原因。"),
     "dismiss": QT_TRANSLATE_NOOP("dispatch_panel", "不予派遣：事件移出待办队列；必须写明原因。"),
-    "merge": QT_TRANSLATE_NOOP("dispatch_panel", "合并为重复事件：移出待办队列；写明原事件编号和原因。"),
+    "merge": QT_TRANSLATE_NOOP("dispatch_panel",
+                               "合并为重复事件：移出待办队列；写明原事件编号和原因。"),
 }
 #: Actions whose note is required.
 NOTE_REQUIRED = ("cancel", "dismiss", "merge")
-SOURCE_LABELS = {"sensor": QT_TRANSLATE_NOOP("dispatch_panel", "传感器"), "ai_camera": QT_TRANSLATE_NOOP("dispatch_panel", "AI视频"),
-                 "grid_worker": QT_TRANSLATE_NOOP("dispatch_panel", "网格员"), "hotline": QT_TRANSLATE_NOOP("dispatch_panel", "民呼我为"),
-                 "drone": QT_TRANSLATE_NOOP("dispatch_panel", "无人机"), "patrol": QT_TRANSLATE_NOOP("dispatch_panel", "巡查")}
-SEVERITY = {1: ("▲", QT_TRANSLATE_NOOP("risk_level", "重大")), 2: ("◆", QT_TRANSLATE_NOOP("risk_level", "较大")),
-            3: ("●", QT_TRANSLATE_NOOP("risk_level", "一般")), 4: ("○", QT_TRANSLATE_NOOP("risk_level", "低"))}
+SOURCE_LABELS = {"sensor": QT_TRANSLATE_NOOP("dispatch_panel", "传感器"),
+                 "ai_camera": QT_TRANSLATE_NOOP("dispatch_panel", "AI视频"),
+                 "grid_worker": QT_TRANSLATE_NOOP("dispatch_panel", "网格员"),
+                 "hotline": QT_TRANSLATE_NOOP("dispatch_panel", "民呼我为"),
+                 "drone": QT_TRANSLATE_NOOP("dispatch_panel", "无人机"),
+                 "patrol": QT_TRANSLATE_NOOP("dispatch_panel", "巡查")}
+SEVERITY = {1: ("▲", QT_TRANSLATE_NOOP("risk_level", "重大")),
+            2: ("◆", QT_TRANSLATE_NOOP("risk_level", "较大")),
+            3: ("●", QT_TRANSLATE_NOOP("risk_level", "一般")),
+            4: ("○", QT_TRANSLATE_NOOP("risk_level", "低"))}
 
 
 def _label(table: dict, key: Any) -> str:
@@ -225,16 +238,16 @@ def countdown(due: datetime | None, now: datetime, label: str = "") -> tuple[str
 # --------------------------------------------------------------------------- models
 
 
-class _RowsModel(QAbstractTableModel):
-    """Dict rows with a key column; rows keep their identity across updates."""
+class KeyedRowsModel(RowsModel):
+    """Dict rows with a key column; rows keep their identity across updates, and the live
+    columns follow the clock. A subclass says how a row looks (``_cells``)."""
 
-    COLUMNS: tuple[tuple[str, str], ...] = ()
+    TR_CONTEXT = "dispatch_panel"
     KEY = "id"
     LIVE: tuple[str, ...] = ()  # columns that change with the clock
 
     def __init__(self, parent=None) -> None:
-        super().__init__(parent)
-        self._rows: list[dict[str, Any]] = []
+        super().__init__(None, parent)
         self._now = datetime.now()
         self._bold = QFont()
         self._bold.setBold(True)
@@ -248,7 +261,7 @@ class _RowsModel(QAbstractTableModel):
             self._cache.clear()
             if rows:
                 self.dataChanged.emit(self.index(0, 0),
-                                      self.index(len(rows) - 1, len(self.COLUMNS) - 1))
+                                      self.index(len(rows) - 1, self.columnCount() - 1))
             return
         self.beginResetModel()
         self._rows = rows
@@ -267,52 +280,29 @@ class _RowsModel(QAbstractTableModel):
                                        Qt.ItemDataRole.ForegroundRole,
                                        Qt.ItemDataRole.BackgroundRole])
 
-    def row(self, i: int) -> dict[str, Any]:
-        return self._rows[i]
-
-    def rows(self) -> list[dict[str, Any]]:
-        return list(self._rows)
-
     def find(self, key: Any) -> int:
         for i, r in enumerate(self._rows):
             if r[self.KEY] == key:
                 return i
         return -1
 
-    def column_of(self, key: str) -> int:
-        return [c for c, _ in self.COLUMNS].index(key)
-
     def now(self) -> datetime:
         return self._now
 
     # ---- Qt
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if (role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal
-                and 0 <= section < len(self.COLUMNS)):
-            return QCoreApplication.translate("dispatch_panel", self.COLUMNS[section][1])
-        return None
-
     def flags(self, index: _Index) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows) \
-                or not 0 <= index.column() < len(self.COLUMNS):
+        found = self.cell(index)
+        if found is None:
             return None
-        r = index.row()
-        row = self._rows[r]
+        key, row = found
         if role == Qt.ItemDataRole.UserRole:
             return row
-        key = self.COLUMNS[index.column()][0]
+        r = index.row()
         cell = self._cache.get(r)
         if cell is None:
             cell = self._cache[r] = self._cells(row)
@@ -337,11 +327,7 @@ class _RowsModel(QAbstractTableModel):
         raise NotImplementedError
 
 
-#: The role a proxy sorts by (a number or text per column, see ``_RowsModel.sort_value``).
-SORT_ROLE = Qt.ItemDataRole.UserRole + 1
-
-
-class EventsModel(_RowsModel):
+class EventsModel(KeyedRowsModel):
     """The duty queue (值守队列) and, after it, the recent events that need no action.
 
     A row: ``event_id``, ``occurred_at`` (datetime, screen time), ``severity`` (1–4),
@@ -353,9 +339,12 @@ class EventsModel(_RowsModel):
     then level, then deadline); the view sorts by any column on top of it.
     """
 
-    COLUMNS = (("sev", QT_TRANSLATE_NOOP("dispatch_panel", "级别")), ("source", QT_TRANSLATE_NOOP("dispatch_panel", "来源")),
-               ("place", QT_TRANSLATE_NOOP("dispatch_panel", "地点")), ("title", QT_TRANSLATE_NOOP("dispatch_panel", "事件")),
-               ("age", QT_TRANSLATE_NOOP("dispatch_panel", "到达")), ("react", QT_TRANSLATE_NOOP("dispatch_panel", "签收时限 · 状态")))
+    COLUMNS = (("sev", QT_TRANSLATE_NOOP("dispatch_panel", "级别")),
+               ("source", QT_TRANSLATE_NOOP("dispatch_panel", "来源")),
+               ("place", QT_TRANSLATE_NOOP("dispatch_panel", "地点")),
+               ("title", QT_TRANSLATE_NOOP("dispatch_panel", "事件")),
+               ("age", QT_TRANSLATE_NOOP("dispatch_panel", "到达")),
+               ("react", QT_TRANSLATE_NOOP("dispatch_panel", "签收时限 · 状态")))
     KEY = "event_id"
     LIVE = ("age", "react")
 
@@ -367,8 +356,9 @@ class EventsModel(_RowsModel):
         return st
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == SORT_ROLE and index.isValid() and 0 <= index.row() < len(self._rows):
-            return self.sort_value(self._rows[index.row()], self.COLUMNS[index.column()][0])
+        if role == SORT_ROLE:
+            found = self.cell(index)
+            return None if found is None else self.sort_value(found[1], found[0])
         return super().data(index, role)
 
     def sort_value(self, row: dict[str, Any], key: str) -> Any:
@@ -479,7 +469,7 @@ class EventsFilter(QSortFilterProxyModel):
                     or (f.overdue_only and st not in ("overdue", "order_overdue")))
 
 
-class OrdersModel(_RowsModel):
+class OrdersModel(KeyedRowsModel):
     """Dispatch orders, the most urgent first.
 
     A row: ``order_id``, ``event_id``, ``event_title``, ``dept_id``, ``dept_name``,
@@ -487,8 +477,10 @@ class OrdersModel(_RowsModel):
     ``dues`` ({action: datetime}), ``done`` ({action: datetime}), ``last_at`` (datetime).
     """
 
-    COLUMNS = (("title", QT_TRANSLATE_NOOP("dispatch_panel", "事件")), ("dept", QT_TRANSLATE_NOOP("dispatch_panel", "部门")),
-               ("district", QT_TRANSLATE_NOOP("dispatch_panel", "区县")), ("state", QT_TRANSLATE_NOOP("dispatch_panel", "状态")),
+    COLUMNS = (("title", QT_TRANSLATE_NOOP("dispatch_panel", "事件")),
+               ("dept", QT_TRANSLATE_NOOP("dispatch_panel", "部门")),
+               ("district", QT_TRANSLATE_NOOP("dispatch_panel", "区县")),
+               ("state", QT_TRANSLATE_NOOP("dispatch_panel", "状态")),
                ("countdown", QT_TRANSLATE_NOOP("dispatch_panel", "倒计时（下一时限）")))
     KEY = "order_id"
     LIVE = ("countdown", "state")
@@ -498,7 +490,8 @@ class OrdersModel(_RowsModel):
     def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if (role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal
-                and 0 <= section < len(self.COLUMNS) and self.COLUMNS[section][0] == "district"):
+                and 0 <= section < self.columnCount()
+                and self._columns[section][0] == "district"):
             return QCoreApplication.translate("dispatch_panel", self.place_word)
         return super().headerData(section, orientation, role)
 
@@ -1071,8 +1064,9 @@ class DispatchPanel(QFrame):
         self.banner.setText(self.tr("只读 · 不能派遣：{reason}").format(reason=reason)
                             if reason else "")
         self.banner.setVisible(bool(reason))
-        self.events_hint.setText(self.tr("只读：不能派遣") if reason
-                                 else self.tr("Enter / D 派遣预览 · X 不予派遣 · M 合并 · 点表头排序"))
+        self.events_hint.setText(
+            self.tr("只读：不能派遣") if reason
+            else self.tr("Enter / D 派遣预览 · X 不予派遣 · M 合并 · 点表头排序"))
         self.orders_hint.setText(self.tr("只读：不能操作工单") if reason else
                                  self.tr("A 签收 · H 处置 · V 核查 · C 结案 · E 评价 · X 撤销"))
         self.orders_hint.setVisible(bool(reason))
@@ -1458,14 +1452,14 @@ class DispatchPanel(QFrame):
             self._on_filter_changed()
 
     @staticmethod
-    def _current_key(view: QTableView, model: _RowsModel) -> Any:
+    def _current_key(view: QTableView, model: KeyedRowsModel) -> Any:
         i = view.currentIndex()
         if not i.isValid():
             return None
         row = i.model().data(i, Qt.ItemDataRole.UserRole)
         return row[model.KEY] if row else None
 
-    def _restore(self, view: QTableView, model: _RowsModel, key: Any) -> None:
+    def _restore(self, view: QTableView, model: KeyedRowsModel, key: Any) -> None:
         if key is None:
             return
         i = model.find(key)

@@ -42,7 +42,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-STAGE_LABELS = {"react": QT_TRANSLATE_NOOP("dispatch_preview", "响应"), "verify": QT_TRANSLATE_NOOP("dispatch_preview", "核查"), "handle": QT_TRANSLATE_NOOP("dispatch_preview", "处置"),
+STAGE_LABELS = {"react": QT_TRANSLATE_NOOP("dispatch_preview", "响应"),
+                "verify": QT_TRANSLATE_NOOP("dispatch_preview", "核查"),
+                "handle": QT_TRANSLATE_NOOP("dispatch_preview", "处置"),
                 "close": QT_TRANSLATE_NOOP("dispatch_preview", "结案")}
 NETWORK_LABELS = {"water": QT_TRANSLATE_NOOP("dispatch_preview", "供水"),
                   "gas": QT_TRANSLATE_NOOP("dispatch_preview", "燃气"),
@@ -298,7 +300,8 @@ class DispatchPreview(QDialog):
         self.cancel_button = QPushButton(self.tr("取消 Esc"))
         self.cancel_button.setAutoDefault(False)
         self.cancel_button.clicked.connect(self.reject)
-        self.confirm_button = QPushButton(self.tr("确认派遣 {n} 个部门 · Enter").format(n=len(depts)))
+        self.confirm_button = QPushButton(
+            self.tr("确认派遣 {n} 个部门 · Enter").format(n=len(depts)))
         self.confirm_button.setObjectName("pvConfirm")
         self.confirm_button.setDefault(True)
         self.confirm_button.setAutoDefault(True)
@@ -353,14 +356,16 @@ class DispatchPreview(QDialog):
             self.tr("距事件 {m} 米").format(m=f"{net.get('distance_m', 0):.0f}")) if x)
         rows.append((self.tr("爆管位置"), pipe, None))
         valves = net.get("valves") or []
-        ids = self.tr("、").join(str(v["node_id"]) for v in valves[:8]) + (" …" if len(valves) > 8 else "")
+        ids = (self.tr("、").join(str(v["node_id"]) for v in valves[:8])
+               + (" …" if len(valves) > 8 else ""))
         rows.append((self.tr("关闭阀门"), self.tr("{n} 个：{ids}").format(n=len(valves), ids=ids)
                      if valves else self.tr("无阀门可关（需关停水源）"), None))
         rows.append((self.tr("关阀管段"), self.tr("{n} 根 · {km} km").format(
             n=net.get("segment_pipes", 0), km=f"{net.get('segment_length_m', 0) / 1000:.2f}"),
             None))
         cut = int(net.get("cut_off_pipes") or 0)
-        rows.append((self.tr("连带失供"), self.tr("{n} 根管段 · {km} km（关阀后与水源/气源断开）").format(
+        rows.append((self.tr("连带失供"),
+                     self.tr("{n} 根管段 · {km} km（关阀后与水源/气源断开）").format(
             n=cut, km=f"{net.get('cut_off_length_m', 0) / 1000:.2f}") if cut else none, None))
         comms = net.get("communities") or []
         rows.append((self.tr("停供村社"), self.tr("{n} 个：{names}").format(

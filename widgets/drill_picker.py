@@ -51,7 +51,8 @@ class DrillPicker(QDialog):
         self.scenarios = list(scenarios)
         self.first, self.last = data_range
         lay = QVBoxLayout(self)
-        note = QLabel(self.tr("演练与复盘在独立窗口中运行：独立时钟、独立派遣库，绝不写入值守记录。"))
+        note = QLabel(self.tr("演练与复盘在独立窗口中运行：独立时钟、独立派遣库，"
+                              "绝不写入值守记录。"))
         note.setWordWrap(True)
         lay.addWidget(note)
         self.tabs = QTabWidget()
@@ -77,11 +78,14 @@ class DrillPicker(QDialog):
         lines = [f"{title}：{', '.join(missing[:4])}" + (" …" if len(missing) > 4 else "")
                  for title, missing in unfit] + list(problems)
         if not self.scenarios:
-            self.unfit_note.setText(self.tr("没有适用于本数据集的演练场景。可在数据集目录的 drills/ "
+            self.unfit_note.setText(self.tr("没有适用于本数据集的演练场景。"
+                                            "可在数据集目录的 drills/ "
                                             "文件夹中放入本中心的场景（见 README）。"))
         elif unfit or problems:
-            self.unfit_note.setText(self.tr("另有 {n} 个场景不适用于本数据集（缺少所需的单位、事件类型"
-                                            "或部门），未列出。").format(n=len(unfit) + len(problems)))
+            self.unfit_note.setText(self.tr("另有 {n} 个场景不适用于本数据集"
+                                            "（缺少所需的单位、事件类型"
+                                            "或部门），未列出。").format(
+                                                n=len(unfit) + len(problems)))
         if self.unfit_note.text() and lines:  # plain text: titles come from files
             self.unfit_note.setText(self.unfit_note.text() + "\n" + "\n".join(lines[:6]))
         self.unfit_note.setVisible(bool(self.unfit_note.text()))

@@ -22,12 +22,11 @@ import pyqtgraph as pg
 from cockpit.widgets import theme
 from cockpit.widgets.plain import display, set_plain, tooltip
 from cockpit.widgets.preview import preview_app, show_or_save
-from cockpit.widgets.table_model import RowsModel
+from cockpit.widgets.table_model import SORT_ROLE, RowsModel
 from cockpit.widgets.words import EVALUATION, tr_word
 from PySide6.QtCore import (
     QT_TRANSLATE_NOOP,
     QAbstractProxyModel,
-    QAbstractTableModel,
     QCoreApplication,
     QModelIndex,
     QPersistentModelIndex,
@@ -49,8 +48,8 @@ from PySide6.QtWidgets import (
 
 _Index = QModelIndex | QPersistentModelIndex
 
-#: The raw value a column sorts by (numbers, codes); None sorts last in either order.
-SORT_ROLE = Qt.ItemDataRole.UserRole + 1
+# SORT_ROLE (the table base's): the raw value a column sorts by (numbers, codes); None sorts
+# last in either order.
 #: A score cell's dict (score, label, colour, text, status, rank).
 CELL_ROLE = Qt.ItemDataRole.UserRole + 2
 #: The unit code of a row.
@@ -120,16 +119,16 @@ class ScoreSortProxy(QSortFilterProxyModel):
 # --------------------------------------------------------------------------- grid model
 
 
-class FiveColourModel(QAbstractTableModel):
+class FiveColourModel(RowsModel):
     """Units × score columns. Rows are dicts: ``code, name, rank, cells`` where ``cells`` is
     a list (one per score column) of ``{score, label, colour, text, status, rank}``."""
 
     FIXED = (QT_TRANSLATE_NOOP("five_colour", "名次"), QT_TRANSLATE_NOOP("five_colour", "单位"))
+    COLUMNS = (("rank", FIXED[0]), ("name", FIXED[1]))
+    TR_CONTEXT = "five_colour"
 
     def __init__(self, parent=None) -> None:
-        super().__init__(parent)
-        self._columns: list[str] = []
-        self._rows: list[dict[str, Any]] = []
+        super().__init__(None, parent)
         self._brushes: dict[str, QBrush] = {}
         self.set_point_size(13.0)
 
@@ -152,29 +151,19 @@ class FiveColourModel(QAbstractTableModel):
         return b
 
     def set_grid(self, columns: list[str], rows: list[dict[str, Any]]) -> None:
-        self.beginResetModel()
-        self._columns = list(columns)
-        self._rows = list(rows)
-        self.endResetModel()
+        """The score ``columns`` (after the rank and the unit) and the rows."""
+        self.set_rows(rows, [*self.COLUMNS, *(("score", c) for c in columns)])
 
     def columns(self) -> list[str]:
-        return list(self._columns)
-
-    def row(self, i: int) -> dict[str, Any]:
-        return self._rows[i]
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self.FIXED) + len(self._columns)
+        """The score columns' names."""
+        return [c[1] for c in self._columns[len(self.FIXED):]]
 
     def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation != Qt.Orientation.Horizontal or not 0 <= section < self.columnCount():
             return None
-        name = (QCoreApplication.translate("five_colour", self.FIXED[section])
-                if section < len(self.FIXED) else tr_word(self._columns[section - len(self.FIXED)]))
+        name = (super().headerData(section, orientation) if section < len(self.FIXED)
+                else tr_word(self._columns[section][1]))
         if role == Qt.ItemDataRole.DisplayRole:
             return name
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -182,9 +171,10 @@ class FiveColourModel(QAbstractTableModel):
         return None
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+        found = self.cell(index)
+        if found is None:
             return None
-        row = self._rows[index.row()]
+        row = found[1]
         col = index.column()
         if role == CODE_ROLE:
             return row["code"]
@@ -205,8 +195,6 @@ class FiveColourModel(QAbstractTableModel):
             if role == Qt.ItemDataRole.ToolTipRole:
                 return tooltip(f"{row['name']}（{row['code']}）")
             return None
-        if not 0 <= col - 2 < len(self._columns):
-            return None
         cells = row.get("cells") or []
         cell = cells[col - 2] if col - 2 < len(cells) else {}
         score = cell.get("score")
@@ -226,7 +214,7 @@ class FiveColourModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return int(Qt.AlignmentFlag.AlignCenter)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return tooltip(_cell_tip(row["name"], tr_word(self._columns[col - 2]), cell))
+            return tooltip(_cell_tip(row["name"], tr_word(self._columns[col][1]), cell))
         return None
 
 

@@ -65,7 +65,8 @@ class ArcGauge(QWidget):
         self._trend: float | None = None
         self._target: float | None = None
         self._bands: list[tuple[float, float, str]] = []
-        self._thresholds: tuple[float | None, float | None, float | None, float | None] | None = None
+        self._thresholds: (tuple[float | None, float | None, float | None, float | None]
+                           | None) = None
         self._status: str | None = None
         self._higher_is_better: bool | None = None
         self._caption = ""

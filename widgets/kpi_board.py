@@ -10,7 +10,7 @@ from typing import Any
 
 from cockpit.widgets import theme
 from cockpit.widgets.plain import display, tooltip
-from cockpit.widgets.table_model import RowsModel
+from cockpit.widgets.table_model import SORT_ROLE, RowsModel
 from cockpit.widgets.words import tr_word
 from PySide6.QtCore import (
     QT_TRANSLATE_NOOP,
@@ -39,12 +39,15 @@ from PySide6.QtWidgets import (
 _Index = QModelIndex | QPersistentModelIndex
 ALL_RUNWAYS = QT_TRANSLATE_NOOP("KpiBoardView", "全部跑道")
 #: (key, header, decimals or None for text)
-COLUMNS = (("name", QT_TRANSLATE_NOOP("KpiTableModel", "指标"), None), ("runway", QT_TRANSLATE_NOOP("KpiTableModel", "跑道"), None),
-           ("unit", QT_TRANSLATE_NOOP("KpiTableModel", "单位"), None), ("value", QT_TRANSLATE_NOOP("KpiTableModel", "本季值"), 2),
-           ("target", QT_TRANSLATE_NOOP("KpiTableModel", "目标"), 2), ("direction", QT_TRANSLATE_NOOP("KpiTableModel", "方向"), None),
-           ("score", QT_TRANSLATE_NOOP("KpiTableModel", "得分"), 1), ("change", QT_TRANSLATE_NOOP("KpiTableModel", "较上季"), 2),
+COLUMNS = (("name", QT_TRANSLATE_NOOP("KpiTableModel", "指标"), None),
+           ("runway", QT_TRANSLATE_NOOP("KpiTableModel", "跑道"), None),
+           ("unit", QT_TRANSLATE_NOOP("KpiTableModel", "单位"), None),
+           ("value", QT_TRANSLATE_NOOP("KpiTableModel", "本季值"), 2),
+           ("target", QT_TRANSLATE_NOOP("KpiTableModel", "目标"), 2),
+           ("direction", QT_TRANSLATE_NOOP("KpiTableModel", "方向"), None),
+           ("score", QT_TRANSLATE_NOOP("KpiTableModel", "得分"), 1),
+           ("change", QT_TRANSLATE_NOOP("KpiTableModel", "较上季"), 2),
            ("score_change", QT_TRANSLATE_NOOP("KpiTableModel", "得分变化"), 1))
-SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
 def _num(v: Any) -> float | None:

@@ -28,14 +28,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-LAYER_LABELS = {"risk_points": QT_TRANSLATE_NOOP("map_side", "风险点"), "events": QT_TRANSLATE_NOOP("map_side", "实时事件"),
+LAYER_LABELS = {"risk_points": QT_TRANSLATE_NOOP("map_side", "风险点"),
+                "events": QT_TRANSLATE_NOOP("map_side", "实时事件"),
                 "facilities": QT_TRANSLATE_NOOP("map_side", "应急资源"),
                 "density": QT_TRANSLATE_NOOP("map_side", "热力（事件密度）"),
                 "pipes": QT_TRANSLATE_NOOP("map_side", "地下管线（供水·燃气）")}
-LEVEL_LABELS = {1: QT_TRANSLATE_NOOP("risk_level", "重大"), 2: QT_TRANSLATE_NOOP("risk_level", "较大"),
-                3: QT_TRANSLATE_NOOP("risk_level", "一般"), 4: QT_TRANSLATE_NOOP("risk_level", "低")}
-KIND_LABELS = {"risk_point": QT_TRANSLATE_NOOP("map_side", "风险点"), "unit": QT_TRANSLATE_NOOP("map_side", "区划"),
-               "event": QT_TRANSLATE_NOOP("map_side", "事件"), "facility": QT_TRANSLATE_NOOP("map_side", "设施"),
+LEVEL_LABELS = {1: QT_TRANSLATE_NOOP("risk_level", "重大"),
+                2: QT_TRANSLATE_NOOP("risk_level", "较大"),
+                3: QT_TRANSLATE_NOOP("risk_level", "一般"),
+                4: QT_TRANSLATE_NOOP("risk_level", "低")}
+KIND_LABELS = {"risk_point": QT_TRANSLATE_NOOP("map_side", "风险点"),
+               "unit": QT_TRANSLATE_NOOP("map_side", "区划"),
+               "event": QT_TRANSLATE_NOOP("map_side", "事件"),
+               "facility": QT_TRANSLATE_NOOP("map_side", "设施"),
                "districts": QT_TRANSLATE_NOOP("map_side", "区县")}
 #: The detail panel's field names (keys of the layers' detail dicts) on screen.
 FIELD_LABELS = {
@@ -229,8 +234,10 @@ class DetailPanel(QFrame):
                 v = _tr(VALUE_LABELS[k][v])
             self._form.addRow(_field(field_label(k)), _plain(v))
         if "lon" in detail and detail["lon"] is not None:
-            self._form.addRow(_field(self.tr("位置")), _plain(f"{detail['lon']:.5f}, {detail['lat']:.5f}"))
-        rows = [self.tr("传感器 {id} · {kind}").format(id=s["sensor_id"], kind=s["kind"]) for s in detail.get("sensors", [])]
+            self._form.addRow(_field(self.tr("位置")),
+                              _plain(f"{detail['lon']:.5f}, {detail['lat']:.5f}"))
+        rows = [self.tr("传感器 {id} · {kind}").format(id=s["sensor_id"], kind=s["kind"])
+                for s in detail.get("sensors", [])]
         rows += [f"{e['occurred_at'][:16]} · {e['title']}" for e in detail.get("events", [])]
         for r in rows:
             shown, tip = _item_text(r)
@@ -353,7 +360,8 @@ if __name__ == "__main__":
     w = MapSidePanel()
     w.tree.set_categories([("RC01", "燃气管网", 40123), ("RC02", "供水管网", 38000)])
     w.detail.show_detail("risk_point", {"name": "<b>not bold</b>", "level": 1, "lon": 106.5,
-                                        "lat": 29.5, "sensors": [{"sensor_id": 1, "kind": "压力计"}]})
+                                        "lat": 29.5,
+                                        "sensors": [{"sensor_id": 1, "kind": "压力计"}]})
     w.resize(300, 700)
     w.show()
     sys.exit(app.exec())

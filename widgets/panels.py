@@ -132,7 +132,8 @@ if __name__ == "__main__":  # a smoke run on sample data
     theme.apply(app)
     w = Panel("风险点 · risk points")
     bars = BarList()
-    bars.set_rows([("重大", 1200, "#ff3b30"), ("较大", 5200, "#ff9500"), ("一般", 30000, "#ffd60a")])
+    bars.set_rows([("重大", 1200, "#ff3b30"), ("较大", 5200, "#ff9500"),
+                   ("一般", 30000, "#ffd60a")])
     w.body.addWidget(bars)
     w.resize(480, 320)
     w.show()

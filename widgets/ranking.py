@@ -40,9 +40,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-RANKING_COLUMNS = [("rank", QT_TRANSLATE_NOOP("ranking", "名次")), ("change", QT_TRANSLATE_NOOP("ranking", "变化")),
-                   ("name", QT_TRANSLATE_NOOP("ranking", "单位")), ("total", QT_TRANSLATE_NOOP("ranking", "总分"), "{:.1f}"),
-                   ("score_change", QT_TRANSLATE_NOOP("ranking", "较上季")), ("level", QT_TRANSLATE_NOOP("ranking", "等级"))]
+RANKING_COLUMNS = [("rank", QT_TRANSLATE_NOOP("ranking", "名次")),
+                   ("change", QT_TRANSLATE_NOOP("ranking", "变化")),
+                   ("name", QT_TRANSLATE_NOOP("ranking", "单位")),
+                   ("total", QT_TRANSLATE_NOOP("ranking", "总分"), "{:.1f}"),
+                   ("score_change", QT_TRANSLATE_NOOP("ranking", "较上季")),
+                   ("level", QT_TRANSLATE_NOOP("ranking", "等级"))]
 """The ranking's columns, headers as Chinese source texts (see :func:`ranking_columns`)."""
 
 
@@ -60,10 +63,11 @@ def ranking_row(code: str, name: str, rank: int | None, change: int | None,
     if change is None and prev_rank is None:
         tip = QCoreApplication.translate("ranking", "上季度未排名")
     elif change is None:
-        tip = QCoreApplication.translate("ranking", "上季度第 {prev} 名；本季度无排名").format(prev=prev_rank)
+        tip = QCoreApplication.translate("ranking",
+                                         "上季度第 {prev} 名；本季度无排名").format(prev=prev_rank)
     else:
-        tip = QCoreApplication.translate("ranking", "上季度第 {prev} 名 → 本季度第 {rank} 名").format(prev=prev_rank,
-                                                                                 rank=rank)
+        tip = QCoreApplication.translate(
+            "ranking", "上季度第 {prev} 名 → 本季度第 {rank} 名").format(prev=prev_rank, rank=rank)
     label = tr_word(label, EVALUATION)
     return {"code": code, "rank": rank, "rank__text": "—" if rank is None else str(rank),
             "change": change, "change__text": ch, "change__fg": ch_colour, "change__tip": tip,
@@ -157,7 +161,8 @@ def _extremes_html(b: dict) -> str:
     head = f"<tr><td colspan=3 style='color:{theme.TEXT_DIM}'>{{}}</td></tr>"
     return ("<table width='100%' cellspacing=0 cellpadding=2>"
             + head.format(QCoreApplication.translate("ranking", "前五")) + rows(b.get("top", []))
-            + head.format(QCoreApplication.translate("ranking", "后五")) + rows(b.get("bottom", [])) + "</table>")
+            + head.format(QCoreApplication.translate("ranking", "后五")) + rows(b.get("bottom", []))
+            + "</table>")
 
 
 class RankingView(QWidget):

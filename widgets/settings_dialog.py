@@ -57,7 +57,8 @@ class SettingsDialog(QDialog):
         self.font_scale.setToolTip(self.tr("在按窗口大小自动缩放之上再乘以此系数"))
         form.addRow(self.tr("字号缩放"), self.font_scale)
         self.tiles = QLineEdit(values.get("tiles") or "")
-        self.tiles.setPlaceholderText(self.tr("内网瓦片地址 http://…/{z}/{x}/{y}.png 或 .mbtiles 文件"))
+        self.tiles.setPlaceholderText(
+            self.tr("内网瓦片地址 http://…/{z}/{x}/{y}.png 或 .mbtiles 文件"))
         form.addRow(self.tr("底图"), self.tiles)
         self.store = QLineEdit(values.get("store") or "")
         self.store.setPlaceholderText(self.tr("默认：数据目录中的 dispatch.duckdb；或 postgresql://…"))

@@ -1,4 +1,5 @@
-"""Trend charts with pyqtgraph: a sparkline for a tile and the full trend of one indicator.
+"""Trend charts: a sparkline for a tile (painted) and the full trend of one indicator
+(pyqtgraph).
 
 Plain data in: times as seconds since 1970 of the *local* clock (the catalog's naive local
 times read as if UTC; the time axis shows them unchanged), values as sequences or numpy
@@ -20,8 +21,8 @@ import numpy as np
 import pyqtgraph as pg
 from cockpit.widgets import theme
 from cockpit.widgets.preview import preview_app, show_or_save
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QSize, Qt
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QPointF, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QPainter, QPen, QPolygonF
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 __all__ = ["Sparkline", "TrendChart", "MARKER_SYMBOL", "epoch_seconds"]
@@ -47,41 +48,29 @@ def _colour(name: str, alpha: int | None = None) -> QColor:
     return c
 
 
-class Sparkline(pg.PlotWidget):
-    """A tiny chart without axes or interaction: filled series over a shared x."""
+class Sparkline(QWidget):
+    """A tiny chart without axes or interaction: filled series over a shared x, painted
+    directly (a pyqtgraph plot per tile cost ~40 ms each to build at start-up)."""
 
     def __init__(self, parent: QWidget | None = None, height: int = 34, series: int = 2) -> None:
-        """``series``: how many series to get ready now (creating pyqtgraph items on the first
-        data would cost that tick several ms per sparkline)."""
-        super().__init__(parent, background=None)
-        self.setBackground(None)
-        self.hideAxis("left")
-        self.hideAxis("bottom")
-        self.setMouseEnabled(False, False)
-        self.setMenuEnabled(False)
-        self.hideButtons()
-        self.setFrameShape(pg.QtWidgets.QFrame.Shape.NoFrame)
-        self.getPlotItem().setContentsMargins(0, 0, 0, 0)
-        self.getPlotItem().getViewBox().disableAutoRange()  # ranges are set explicitly
+        """``series``: kept for the callers that size it; any number can be drawn."""
+        super().__init__(parent)
+        self._background: QColor | None = None
         self.setFixedHeight(height)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
-        self._baseline = pg.InfiniteLine(pos=0, angle=0, movable=False,
-                                         pen=pg.mkPen("#3a4a6a", width=1))
-        self.addItem(self._baseline)
-        self._items: list[pg.PlotDataItem] = []
-        self._styles: dict[int, tuple] = {}
-        for _ in range(series):
-            self._add_item()
+        self._x = np.zeros(0)
+        #: (values with all-zero series as NaN, colour name), in drawing order
+        self._series: list[tuple[np.ndarray, str]] = []
+        self._fill = True
+        self._range = (0.0, 3.0)
         #: How many series the last ``set_series`` drew, and over how many points.
         self.shown = 0
         self.points = 0
 
-    def _add_item(self) -> pg.PlotDataItem:
-        item = pg.PlotDataItem()
-        self.addItem(item)
-        self._items.append(item)
-        return item
+    def setBackground(self, colour) -> None:  # noqa: N802 - pyqtgraph's name, kept
+        self._background = None if colour is None else QColor(colour)
+        self.update()
 
     def set_series(self, x: Sequence[float], series: list[tuple[Sequence[float], str]],
                    fill: bool = True, y_min: float | None = 0.0) -> None:
@@ -89,36 +78,62 @@ class Sparkline(pg.PlotWidget):
         series of zeros is not drawn (the baseline shows it)."""
         x = np.asarray(x, float)
         lo = y_min if y_min is not None else 0.0
-        self._baseline.setPos(lo)
-        while len(self._items) < len(series):
-            self._add_item()
         top = 0.0
-        for k, item in enumerate(self._items):
-            if k >= len(series):
-                item.setData([], [])
-                continue
-            y = np.asarray(series[k][0], float)
+        kept = []
+        for values, colour in series:
+            y = np.asarray(values, float)
             top = max(top, float(np.nanmax(y)) if y.size else 0.0)
             if not np.any(y):
                 y = np.full(y.shape, np.nan)
-            colour = series[k][1]
-            style = (colour, fill, y_min)
-            if self._styles.get(k) != style:  # new pens cost more than the data itself
-                self._styles[k] = style
-                item.setPen(pg.mkPen(_colour(colour), width=1.6))
-                item.setFillLevel(y_min if fill else None)
-                item.setBrush(pg.mkBrush(_colour(colour, 70)) if fill else None)
-            item.setData(x, y)
+            kept.append((y, colour))
+        self._x, self._series, self._fill = x, kept, fill
+        # a count of 1 must not look like a full tile: at least 3 units tall
+        self._range = (lo, max(top * 1.08, lo + 3.0))
         self.shown = len(series)
         self.points = int(x.size)
-        if x.size:
-            # a count of 1 must not look like a full tile: at least 3 units tall
-            self.getPlotItem().getViewBox().setRange(
-                xRange=(float(x[0]), float(x[-1])), yRange=(lo, max(top * 1.08, lo + 3.0)),
-                padding=0)
+        self.update()
+
+    def drawn_series(self) -> list[tuple[np.ndarray, str]]:
+        """What the next paint draws: (values, colour) per series, NaN where not drawn."""
+        return list(self._series)
+
+    def paintEvent(self, _event) -> None:  # noqa: N802
+        p = QPainter(self)
+        w, h = self.width(), self.height()
+        if self._background is not None:
+            p.fillRect(self.rect(), self._background)
+        lo, hi = self._range
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        p.setPen(QPen(QColor("#3a4a6a"), 1))
+        p.drawLine(QPointF(0, h - 0.5), QPointF(w, h - 0.5))  # the baseline
+        x = self._x
+        if x.size < 2 or x[-1] == x[0]:
+            return
+        px = (x - x[0]) / (x[-1] - x[0]) * (w - 1)
+        for y, colour in self._series:
+            ok = np.isfinite(y)
+            if not ok.any():
+                continue
+            py = h - 1 - (np.clip(y, lo, hi) - lo) / (hi - lo) * (h - 2)
+            for run in _runs(ok):
+                pts = [QPointF(float(a), float(b)) for a, b in zip(px[run], py[run])]
+                if self._fill and len(pts) > 1:
+                    poly = QPolygonF([QPointF(pts[0].x(), h), *pts, QPointF(pts[-1].x(), h)])
+                    p.setPen(Qt.PenStyle.NoPen)
+                    p.setBrush(_colour(colour, 70))
+                    p.drawPolygon(poly)
+                p.setBrush(Qt.BrushStyle.NoBrush)
+                p.setPen(QPen(_colour(colour), 1.6))
+                p.drawPolyline(QPolygonF(pts))
 
     def sizeHint(self) -> QSize:  # noqa: N802
         return QSize(160, self.height())
+
+
+def _runs(ok: np.ndarray) -> list[slice]:
+    """The runs of True in ``ok``, as slices."""
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], ok.astype(np.int8), [0]])))
+    return [slice(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2])]
 
 
 class _ClockAxis(pg.DateAxisItem):
@@ -216,10 +231,11 @@ class TrendChart(QWidget):
             if x is None:
                 continue
             status = "alarm" if key.startswith("alarm") else "warning"
+            name = QCoreApplication.translate("TrendChart", _LABELS[key])
             line = pg.InfiniteLine(pos=x, angle=0, movable=False,
                                    pen=pg.mkPen(_colour(status), width=1.2,
                                                 style=Qt.PenStyle.DashLine),
-                                   label=f"{QCoreApplication.translate('TrendChart', _LABELS[key])} {x:g}",
+                                   label=f"{name} {x:g}",
                                    labelOpts={"position": 0.02, "color": _colour(status),
                                               "anchors": [(0, 1), (0, 1)]
                                               if key.endswith("high") else [(0, 0), (0, 0)]})

@@ -28,11 +28,11 @@ import numpy as np
 from cockpit.widgets import theme
 from cockpit.widgets.gauge import STATUS_MARK, ArcGauge, status_word
 from cockpit.widgets.plain import display, set_plain, tooltip
+from cockpit.widgets.table_model import RowsModel
 from cockpit.widgets.trend import Sparkline, TrendChart
 from cockpit.widgets.words import tr_word
 from PySide6.QtCore import (
     QT_TRANSLATE_NOOP,
-    QAbstractTableModel,
     QCoreApplication,
     QModelIndex,
     QPersistentModelIndex,
@@ -233,7 +233,8 @@ class DomainTile(QFrame):
         lines = [f"{tr_word(self.domain)} {STATUS_MARK[self.state()]} {status_word(self.state())}",
                  " ".join(f"{STATUS_MARK[s]}{status_word(s)} {c.get(s, 0)}"
                           for s in STATUS_ORDER if s != "nodata" or c.get(s))]
-        lines += [f"{STATUS_MARK[r['status']]} {r['name']} {fmt_value(r.get('value'), r.get('unit', ''))}"
+        lines += [f"{STATUS_MARK[r['status']]} {r['name']} "
+                  f"{fmt_value(r.get('value'), r.get('unit', ''))}"
                   for r in self._worst]
         return lines
 
@@ -425,11 +426,14 @@ class WorstList(QWidget):
 # ------------------------------------------------------------------------- the table
 
 
-class VitalsTableModel(QAbstractTableModel):
+class VitalsTableModel(RowsModel):
     """The indicators as a table: one row per indicator, columns of plain lists.
 
     Sorting happens here, with numpy (``sort``); filtering is a boolean mask the proxy reads
-    (``accepts``). Rows keep their identity across updates of the values."""
+    (``accepts``). Rows keep their identity across updates of the values. The values come
+    in as columns (``set_columns``), not as the base's rows: ``row`` builds a row's dict."""
+
+    TR_CONTEXT = "VitalsTableModel"
 
     COLUMNS = (("status", QT_TRANSLATE_NOOP("VitalsTableModel", "状态")),
                ("name", QT_TRANSLATE_NOOP("VitalsTableModel", "指标")),
@@ -444,7 +448,7 @@ class VitalsTableModel(QAbstractTableModel):
     SortRole = Qt.ItemDataRole.UserRole + 5
 
     def __init__(self, parent=None) -> None:
-        super().__init__(parent)
+        super().__init__(None, parent)
         self._cols: dict[str, list] = {k: [] for k in ("indicator_id", "name", "domain",
                                                       "district", "unit", "status", "value",
                                                       "ts", "excess")}
@@ -481,7 +485,7 @@ class VitalsTableModel(QAbstractTableModel):
             self._relayout(new_order)
         self._mask = new_mask
         if n:
-            self.dataChanged.emit(self.index(0, 0), self.index(n - 1, len(self.COLUMNS) - 1))
+            self.dataChanged.emit(self.index(0, 0), self.index(n - 1, self.columnCount() - 1))
         return not np.array_equal(new_mask, old_mask) or not np.array_equal(new_order, old_order)
 
     def _derive(self, rows_changed: bool = False) -> None:
@@ -502,6 +506,11 @@ class VitalsTableModel(QAbstractTableModel):
     def row_dict(self, row: int) -> dict:
         i = self.data_index(row)
         return {k: v[i] for k, v in self._cols.items()}
+
+    row = row_dict
+
+    def rows(self) -> list[dict[str, Any]]:
+        return [self.row_dict(r) for r in range(self._n)]
 
     # ---- filtering -------------------------------------------------------------------------
     def set_filter(self, domain: str | None = None, district: str | None = None,
@@ -545,7 +554,7 @@ class VitalsTableModel(QAbstractTableModel):
         if self._sort is None or not n:
             return np.arange(n)
         col, order = self._sort
-        key = self.COLUMNS[col][0] if 0 <= col < len(self.COLUMNS) else None
+        key = self._columns[col][0] if 0 <= col < len(self._columns) else None
         desc = order == Qt.SortOrder.DescendingOrder
         if key in ("name", "district"):
             arr = self._names if key == "name" else self._dists
@@ -576,27 +585,12 @@ class VitalsTableModel(QAbstractTableModel):
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802
         return 0 if parent.isValid() else self._n
 
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.COLUMNS):
-            if role == Qt.ItemDataRole.DisplayRole:
-                return QCoreApplication.translate("VitalsTableModel", self.COLUMNS[section][1])
-        return None
-
-    def flags(self, index: _Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | \
-            Qt.ItemFlag.ItemNeverHasChildren
-
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < self._n:
+        if (not index.isValid() or not 0 <= index.row() < self._n
+                or not 0 <= index.column() < len(self._columns)):
             return None
         i = int(self._order[index.row()])
-        key = self.COLUMNS[index.column()][0]
+        key = self._columns[index.column()][0]
         c = self._cols
         if role == Qt.ItemDataRole.DisplayRole:
             if key == "status":
@@ -701,7 +695,8 @@ class IndicatorTable(QWidget):
         self.status_box = QComboBox()
         for label, key in ((self.tr("全部状态"), None), (self.tr("▲ 报警"), "alarm"),
                            (self.tr("◆ 预警"), "warning"),
-                           (self.tr("▲◆ 报警和预警"), "alarm,warning"), (self.tr("● 正常"), "normal"),
+                           (self.tr("▲◆ 报警和预警"), "alarm,warning"),
+                           (self.tr("● 正常"), "normal"),
                            (self.tr("○ 无数据"), "nodata")):
             self.status_box.addItem(label, key)
         self.district_box = QComboBox()
@@ -740,7 +735,8 @@ class IndicatorTable(QWidget):
         f = QFont(self.view.font())
         f.setPointSizeF(13)
         fm = QFontMetricsF(f)  # the status words are longer in English than in Chinese
-        hh.resizeSection(0, max(90, int(max(fm.horizontalAdvance(f"{STATUS_MARK[s]} {status_word(s)}")
+        hh.resizeSection(0,
+                         max(90, int(max(fm.horizontalAdvance(f"{STATUS_MARK[s]} {status_word(s)}")
                                             for s in STATUS_ORDER)) + 18))
         lay.addWidget(self.view, 1)
         self.count_label = QLabel()
@@ -822,9 +818,9 @@ class IndicatorTable(QWidget):
         self._update_count()
 
     def _update_count(self, *_a) -> None:
-        self.count_label.setText(self.tr("显示 {shown} / {total} 项 · 点击表头排序 · 点击一行查看趋势")
-                                 .format(shown=f"{self.proxy.rowCount():,}",
-                                         total=f"{self.model.rowCount():,}"))
+        self.count_label.setText(
+            self.tr("显示 {shown} / {total} 项 · 点击表头排序 · 点击一行查看趋势").format(
+                shown=f"{self.proxy.rowCount():,}", total=f"{self.model.rowCount():,}"))
 
     def _on_clicked(self, index: QModelIndex) -> None:
         ind = index.data(VitalsTableModel.IdRole)
@@ -1168,7 +1164,8 @@ class VitalsPanel(QFrame):
             self._history.clear()
         self.stack.setCurrentIndex(self.PAGES.index(page))
         self.back.setVisible(page != "overview")
-        self.title.setText({"overview": self.tr("城市体征"), "table": self.tr("城市体征 · 指标列表"),
+        self.title.setText({"overview": self.tr("城市体征"),
+                            "table": self.tr("城市体征 · 指标列表"),
                             "detail": self.tr("城市体征 · 指标趋势")}[page])
 
     def _on_back(self) -> None:

@@ -70,8 +70,9 @@ def run_replay(catalog, *, segments: int, frames_per_segment: int, seeks: int,
     win.show()
     win.start()
     if not wait_until(app, win.all_drawn, 180):
-        raise RuntimeError(f"the replay window never drew: missing "
-                           f"{sorted(set(('vitals', 'evaluation', 'events', 'risk', 'map')) - win.drawn)}")
+        raise RuntimeError(
+            "the replay window never drew: missing "
+            f"{sorted(set(('vitals', 'evaluation', 'events', 'risk', 'map')) - win.drawn)}")
     clock = win.clock
     clock.stop()  # the bench drives the ticks itself, at the clock's own interval
     interval_s = clock._timer.interval() / 1000

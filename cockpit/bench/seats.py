@@ -1,7 +1,8 @@
 """Benchmarks of the shared PostgreSQL dispatch store (``cockpit bench --only seats``).
 
-A throw-away PostgreSQL server (:class:`cockpit.services.pg_server.ThrowawayPostgres`, ``fsync`` on) on
-127.0.0.1; each run on a new database. Figures (``runs``: each run's 95th percentile,
+A throw-away PostgreSQL server
+(:class:`cockpit.services.pg_server.ThrowawayPostgres`, ``fsync`` on) on 127.0.0.1; each run
+on a new database. Figures (``runs``: each run's 95th percentile,
 ``median``: their median, ``value``: the 95th percentile pooled, ``p50`` beside it):
 
 - ``pg_dispatch_commit_ms_p95`` — one confirmed dispatch of the 14-step water-main plan (7

@@ -42,7 +42,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data", type=Path, help="dataset directory (default: the built-in demo data)")
     p.add_argument("--screenshot", type=Path, metavar="PNG",
                    help="render offscreen, wait until every panel has drawn, save PNG, exit")
-    p.add_argument("--mode", choices=MODES, default="live", help="live 值守 / review 晾晒 / drill 演练")
+    p.add_argument("--mode", choices=MODES, default="live",
+                   help="live 值守 / review 晾晒 / drill 演练")
     p.add_argument("--size", type=_size, default=None, metavar="WxH", help="window size")
     p.add_argument("--lang", choices=("zh", "en"), default=None,
                    help="interface language: zh 中文 or en English (default: the COCKPIT_LANG "

@@ -27,7 +27,8 @@ def alarm_title(alarm: dict) -> str:
             and alarm.get("threshold") is not None:
         text = (QCoreApplication.translate("alarm_source", "{name} {value} {unit} 超过报警上限 "
                                            "{threshold} {unit}") if alarm["side"] == "high"
-                else QCoreApplication.translate("alarm_source", "{name} {value} {unit} 低于报警下限 "
+                else QCoreApplication.translate("alarm_source",
+                                                "{name} {value} {unit} 低于报警下限 "
                                                 "{threshold} {unit}"))
         return " ".join(text.format(name=name, value=_num(float(alarm["value"])),
                                     unit=alarm.get("unit") or "",

@@ -12,7 +12,8 @@ only after the store returned. A failed write keeps the key, so the retry is the
 A shared store (PostgreSQL, ``store.shared``) is also written by the other seats: the store's
 watcher (LISTEN/NOTIFY with a polling fallback, on its own thread) reports every new head and
 the controller reads the orders at once (:meth:`DispatchController.refresh_orders`, lighter
-than a tick), so another seat's dispatch is on screen within the notice and one orders read. When the watcher (or a tick) finds the server gone, the panel keeps the last state and
+than a tick), so another seat's dispatch is on screen within the notice and one orders read.
+When the watcher (or a tick) finds the server gone, the panel keeps the last state and
 says so in its banner — 派遣库连接中断 · dispatch store disconnected, showing state as of
 HH:MM:SS, writes refused — and dispatching is off; when the watcher is connected again the
 banner goes and a tick catches up.
@@ -708,9 +709,10 @@ class DispatchController(QObject):
             else:
                 for o in fresh:
                     act = action_label(o.get("overdue_action") or "")
-                    self.sig_alert.emit(self.tr("⚠ 工单超时：{dept} {action}超时 · {event}（{order}）")
-                                        .format(dept=o["dept_name"], action=act,
-                                                event=o["event_title"], order=o["order_id"]))
+                    self.sig_alert.emit(
+                        self.tr("⚠ 工单超时：{dept} {action}超时 · {event}（{order}）").format(
+                            dept=o["dept_name"], action=act, event=o["event_title"],
+                            order=o["order_id"]))
         self._overdue = set(over)
 
     def _emit_states(self, states: dict[str, str]) -> None:

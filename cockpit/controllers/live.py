@@ -254,23 +254,27 @@ class LiveController(QObject):
         f = self.follower
         if f is None:
             if self.problem:
-                return QCoreApplication.translate("live", "无实时接入 · 仅历史数据（{why}）").format(why=self.problem[:80]), "off"
+                return QCoreApplication.translate(
+                    "live", "无实时接入 · 仅历史数据（{why}）").format(why=self.problem[:80]), "off"
             return QCoreApplication.translate("live", "实时接入：连接中…"), "warn"
         age = f.age_s()
         age_txt = "—" if age is None else _age(age)
         quarantined = self.service.intake.stats.quarantined if self.service else 0
-        q_txt = QCoreApplication.translate("live", " · 隔离 {n}").format(n=quarantined) if quarantined else ""
+        q_txt = (QCoreApplication.translate("live", " · 隔离 {n}").format(n=quarantined)
+                 if quarantined else "")
         if self.service is not None and self.service.options.broker_port is None:
             return QCoreApplication.translate("live", "无实时接入 · 仅历史数据（{why}）").format(
                 why=(self.problem or "")[:80]), "off"
         if not self.connected:
             why = self.service.intake.stats.last_error if self.service else f.error
-            return QCoreApplication.translate("live", "实时接入中断 · 最近消息 {age} 前（{why}）").format(
+            return QCoreApplication.translate("live",
+                                              "实时接入中断 · 最近消息 {age} 前（{why}）").format(
                 age=age_txt, why=(why or "")[:60]), "off"
         lag = self.service.intake.stats.lag_s if self.service else None
         lag_txt = "—" if lag is None else _age(max(lag, 0.0))
         level = "ok" if age is not None and age < 30 else "warn"
-        return QCoreApplication.translate("live", "实时接入：已连接 · 延迟 {lag} · 最近消息 {age} 前{q}").format(
+        return QCoreApplication.translate(
+            "live", "实时接入：已连接 · 延迟 {lag} · 最近消息 {age} 前{q}").format(
             lag=lag_txt, age=age_txt, q=q_txt), level
 
     def _on_timer(self) -> None:

@@ -381,23 +381,35 @@ def map_key() -> dict:
     lv = theme.LEVEL
     key = {"layer": "key", "title": QT_TRANSLATE_NOOP("map_key", "图例"), "sections": [
         {"layer": "events", "title": QT_TRANSLATE_NOOP("map_key", "事件（形状 = 状态）"), "items": [
-            {"symbol": "●", "colour": STATE_COLOURS["new"], "label": QT_TRANSLATE_NOOP("map_key", "待派遣")},
-            {"symbol": "▲", "colour": STATE_COLOURS["overdue"], "label": QT_TRANSLATE_NOOP("map_key", "超时")},
-            {"symbol": "■", "colour": STATE_COLOURS["dispatched"], "label": QT_TRANSLATE_NOOP("map_key", "已派遣")},
-            {"symbol": "✖", "colour": STATE_COLOURS["closed"], "label": QT_TRANSLATE_NOOP("map_key", "已结案")},
-            {"symbol": "◎", "colour": "#ffffff", "label": QT_TRANSLATE_NOOP("map_key", "白边：一小时内")}]},
-        {"layer": "risk_points", "title": QT_TRANSLATE_NOOP("map_key", "风险点（形状 = 级别）"), "items": [
+            {"symbol": "●", "colour": STATE_COLOURS["new"],
+             "label": QT_TRANSLATE_NOOP("map_key", "待派遣")},
+            {"symbol": "▲", "colour": STATE_COLOURS["overdue"],
+             "label": QT_TRANSLATE_NOOP("map_key", "超时")},
+            {"symbol": "■", "colour": STATE_COLOURS["dispatched"],
+             "label": QT_TRANSLATE_NOOP("map_key", "已派遣")},
+            {"symbol": "✖", "colour": STATE_COLOURS["closed"],
+             "label": QT_TRANSLATE_NOOP("map_key", "已结案")},
+            {"symbol": "◎", "colour": "#ffffff",
+             "label": QT_TRANSLATE_NOOP("map_key", "白边：一小时内")}]},
+        {"layer": "risk_points", "title": QT_TRANSLATE_NOOP("map_key", "风险点（形状 = 级别）"),
+         "items": [
             {"symbol": "▲", "colour": lv[1], "label": QT_TRANSLATE_NOOP("map_key", "重大")},
             {"symbol": "◆", "colour": lv[2], "label": QT_TRANSLATE_NOOP("map_key", "较大")},
             {"symbol": "●", "colour": lv[3], "label": QT_TRANSLATE_NOOP("map_key", "一般")},
             {"symbol": "○", "colour": lv[4], "label": QT_TRANSLATE_NOOP("map_key", "低")}]},
-        {"layer": "facilities", "title": QT_TRANSLATE_NOOP("map_key", "应急设施（圆环）"), "items": [
-            {"symbol": "◯", "colour": KIND_COLOURS["warehouse"], "label": QT_TRANSLATE_NOOP("map_key", "物资仓库")},
-            {"symbol": "◯", "colour": KIND_COLOURS["fire_station"], "label": QT_TRANSLATE_NOOP("map_key", "消防站")},
-            {"symbol": "◯", "colour": KIND_COLOURS["hospital"], "label": QT_TRANSLATE_NOOP("map_key", "医院")},
-            {"symbol": "◯", "colour": KIND_COLOURS["shelter"], "label": QT_TRANSLATE_NOOP("map_key", "避难场所")}]},
+        {"layer": "facilities", "title": QT_TRANSLATE_NOOP("map_key", "应急设施（圆环）"),
+         "items": [
+            {"symbol": "◯", "colour": KIND_COLOURS["warehouse"],
+             "label": QT_TRANSLATE_NOOP("map_key", "物资仓库")},
+            {"symbol": "◯", "colour": KIND_COLOURS["fire_station"],
+             "label": QT_TRANSLATE_NOOP("map_key", "消防站")},
+            {"symbol": "◯", "colour": KIND_COLOURS["hospital"],
+             "label": QT_TRANSLATE_NOOP("map_key", "医院")},
+            {"symbol": "◯", "colour": KIND_COLOURS["shelter"],
+             "label": QT_TRANSLATE_NOOP("map_key", "避难场所")}]},
         {"layer": None, "title": QT_TRANSLATE_NOOP("map_key", "选中"), "items": [
-            {"symbol": "◌", "colour": "#ffd60a", "label": QT_TRANSLATE_NOOP("map_key", "脉冲圆环 + 虚线圈：选中的事件或地点")}]},
+            {"symbol": "◌", "colour": "#ffd60a",
+             "label": QT_TRANSLATE_NOOP("map_key", "脉冲圆环 + 虚线圈：选中的事件或地点")}]},
     ]}
     key["title"] = QCoreApplication.translate("map_key", key["title"])
     for sec in key["sections"]:

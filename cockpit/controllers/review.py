@@ -78,7 +78,8 @@ def _cell_dict(ev: E.QuarterEvaluation, info: dict, column: str) -> dict[str, An
             "text": info["text"], "status": info["status"], "rank": info["rank"]}
     if column == E.CLOSED_LOOP and info["status"] != "ok":
         src = ev.closed_loop["source"].iloc[0] if len(ev.closed_loop) else "events"
-        cell["note"] = (translate("review", "派单少于 {n} 件，不评色").format(n=ev.config.min_sample)
+        cell["note"] = (translate("review",
+                                  "派单少于 {n} 件，不评色").format(n=ev.config.min_sample)
                         if info["status"] == "insufficient"
                         else translate("review", "事件历史无完成时间，按时率无法计算")
                         if src == "events" else tr_word("无数据", EVALUATION))
@@ -207,9 +208,11 @@ def breakdown_data(facts: RQ.CellFacts, ev: E.QuarterEvaluation, mode: str) -> d
                 "score__tip": tr_word(p["label"], EVALUATION)}
 
     if column == E.TOTAL:
-        columns = [("name", translate("review", "板块")), ("score", translate("review", "得分"), "{:.1f}"),
+        columns = [("name", translate("review", "板块")),
+                   ("score", translate("review", "得分"), "{:.1f}"),
                    ("label", translate("review", "等级")), ("rank", translate("review", "名次")),
-                   ("prev", translate("review", "上季度"), "{:.1f}"), ("change", translate("review", "变化"))]
+                   ("prev", translate("review", "上季度"), "{:.1f}"),
+                   ("change", translate("review", "变化"))]
         rows = []
         bs = facts.boards
         for b in bs.itertuples(index=False):
@@ -257,8 +260,10 @@ def breakdown_data(facts: RQ.CellFacts, ev: E.QuarterEvaluation, mode: str) -> d
     df = facts.kpis
     # what a leader reads first comes first: value against target, score, weight, what the
     # KPI adds to the board's score and what it costs it
-    columns = [("name", translate("review", "指标")), ("value", translate("review", "数值"), "{:g}"),
-               ("target", translate("review", "目标"), "{:g}"), ("unit", translate("review", "单位")),
+    columns = [("name", translate("review", "指标")),
+               ("value", translate("review", "数值"), "{:g}"),
+               ("target", translate("review", "目标"), "{:g}"),
+               ("unit", translate("review", "单位")),
                ("score", translate("review", "得分"), "{:.1f}"),
                ("weight", translate("review", "权重"), "{:.2f}"),
                ("contribution", translate("review", "贡献"), "{:.2f}"),
@@ -287,8 +292,10 @@ def breakdown_data(facts: RQ.CellFacts, ev: E.QuarterEvaluation, mode: str) -> d
     cv = float(cov["coverage"].iloc[0]) if len(cov) and cov["coverage"].iloc[0] == cov[
         "coverage"].iloc[0] else None
     summary = (head + translate("review", " · 有数值的指标 {have}/{n}").format(have=have, n=len(df))
-               + (translate("review", "（权重覆盖 {cv}）").format(cv=f"{cv:.0%}") if cv is not None else "")
-               + translate("review", " · 贡献 = 权重占比 × 得分，失分 = 权重占比 × (100 − 得分)，按失分排序"))
+               + (translate("review", "（权重覆盖 {cv}）").format(cv=f"{cv:.0%}") if cv is not None
+                  else "")
+               + translate("review",
+                           " · 贡献 = 权重占比 × 得分，失分 = 权重占比 × (100 − 得分)，按失分排序"))
     return {"title": title, "summary": summary, "columns": columns, "rows": rows,
             "trend": trend}
 

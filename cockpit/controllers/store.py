@@ -71,7 +71,8 @@ def legacy_notice(new_store: Path) -> str | None:
     from PySide6.QtCore import QCoreApplication
 
     return QCoreApplication.translate(
-        "store_location", "派遣库现按数据集分开，本数据集启用新的派遣库 {new}。此前各数据集共用的派遣库"
+        "store_location",
+        "派遣库现按数据集分开，本数据集启用新的派遣库 {new}。此前各数据集共用的派遣库"
         "仍在 {old}，未作改动；用 --store {old} 打开它。").format(new=new_store, old=old)
 
 

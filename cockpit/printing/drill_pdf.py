@@ -58,19 +58,23 @@ def drill_report_html(rep: dict[str, Any]) -> str:
         "<h1>" + translate("drill_report_pdf", "演练复盘报告 · After-action report") + "</h1>",
         f"<h2>{_e(sc['title'])}</h2>",
         "<p>",
-        translate("drill_report_pdf", "场景 scenario: <b>{id}</b> · 地点 place: {place} ({code}) · 预案 plan: "
+        translate("drill_report_pdf",
+                  "场景 scenario: <b>{id}</b> · 地点 place: {place} ({code}) · 预案 plan: "
                   "{plan}").format(id=_e(sc["id"]), place=_e(sc.get("place")),
                                    code=_e(sc.get("district_code")), plan=_e(sc.get("plan_id")))
         + "<br>",
-        translate("drill_report_pdf", "演练时间 drill window: {start} – {end} · 截至 as of: {as_of}").format(
+        translate("drill_report_pdf",
+                  "演练时间 drill window: {start} – {end} · 截至 as of: {as_of}").format(
             start=_t(sc["start"]), end=_t(sc["end"]), as_of=_t(se["as_of"])) + "<br>",
         translate("drill_report_pdf", "会话 session: {id} · 演练库 drill store: {store}").format(
             id=_e(se["id"]), store=_e(se["store"])),
         "</p>",
-        "<p style='font-size:20pt'>" + translate("drill_report_pdf", "总分 Total score: <b>{score}</b> / 100").format(
+        "<p style='font-size:20pt'>"
+        + translate("drill_report_pdf", "总分 Total score: <b>{score}</b> / 100").format(
             score=score_txt) + "</p>",
         "<p>",
-        translate("drill_report_pdf", "评分注入 scored injects: {injects} · 已派遣 dispatched: {dispatched} · "
+        translate("drill_report_pdf",
+                  "评分注入 scored injects: {injects} · 已派遣 dispatched: {dispatched} · "
                   "部门 正确/错派/漏派 departments right/wrong/missed: {right}/{wrong}/{missed} · "
                   "阶段 达标/超时/进行中 stages met/missed/pending: {met}/{late}/{pending}").format(
             injects=tot["scored_injects"], dispatched=tot["dispatched"],
@@ -81,10 +85,14 @@ def drill_report_html(rep: dict[str, Any]) -> str:
         "<h3>" + translate("drill_report_pdf", "逐条注入 · Per inject") + "</h3>",
         "<table border=1 cellspacing=0 cellpadding=4 width='100%'>",
         "<tr><th>#</th>" + "".join(f"<th>{h}</th>" for h in (
-            translate("drill_report_pdf", "注入 inject"), translate("drill_report_pdf", "派遣用时 (分) time to dispatch"),
-            translate("drill_report_pdf", "正确部门 right"), translate("drill_report_pdf", "错派 wrong"),
-            translate("drill_report_pdf", "漏派 missed"), translate("drill_report_pdf", "阶段时限 stage deadlines"),
-            translate("drill_report_pdf", "得分 points (派遣/部门/阶段)"), translate("drill_report_pdf", "分数 score"))) + "</tr>",
+            translate("drill_report_pdf", "注入 inject"),
+            translate("drill_report_pdf", "派遣用时 (分) time to dispatch"),
+            translate("drill_report_pdf", "正确部门 right"),
+            translate("drill_report_pdf", "错派 wrong"),
+            translate("drill_report_pdf", "漏派 missed"),
+            translate("drill_report_pdf", "阶段时限 stage deadlines"),
+            translate("drill_report_pdf", "得分 points (派遣/部门/阶段)"),
+            translate("drill_report_pdf", "分数 score"))) + "</tr>",
     ]
     for r in rep["injects"]:
         stages = "<br>".join(
@@ -107,15 +115,21 @@ def drill_report_html(rep: dict[str, Any]) -> str:
     out += ["<h3>" + translate("drill_report_pdf", "时间线 · Timeline") + "</h3>",
             "<table border=1 cellspacing=0 cellpadding=3 width='100%'>",
             "<tr>" + "".join(f"<th>{h}</th>" for h in (
-                translate("drill_report_pdf", "时间 time"), translate("drill_report_pdf", "+分 min"), translate("drill_report_pdf", "类型 kind"),
-                translate("drill_report_pdf", "注入 #"), translate("drill_report_pdf", "部门 department"),
-                translate("drill_report_pdf", "内容 what"), translate("drill_report_pdf", "时限 deadline"))) + "</tr>"]
-    late_word = "<span style='color:#b3261e'>" + translate("drill_report_pdf", "超时 late") + "</span>"
+                translate("drill_report_pdf", "时间 time"),
+                translate("drill_report_pdf", "+分 min"),
+                translate("drill_report_pdf", "类型 kind"),
+                translate("drill_report_pdf", "注入 #"),
+                translate("drill_report_pdf", "部门 department"),
+                translate("drill_report_pdf", "内容 what"),
+                translate("drill_report_pdf", "时限 deadline"))) + "</tr>"]
+    late_word = "<span style='color:#b3261e'>" + translate("drill_report_pdf",
+                                                           "超时 late") + "</span>"
     on_time = translate("drill_report_pdf", "按时 on time")
     for r in rep["timeline"]:
         late = (late_word if r["late"] else ("" if r["kind"] == "inject" else on_time))
         if r["kind"] == "inject":
-            what = translate("drill_report_pdf", "注入 · inject {n}: {title}").format(n=r["inject"], title=r.get("title"))
+            what = translate("drill_report_pdf", "注入 · inject {n}: {title}").format(
+                n=r["inject"], title=r.get("title"))
             kind = translate("drill_report_pdf", "注入 inject")
         else:
             dept = r.get("department") or r["dept_id"]
@@ -127,7 +141,8 @@ def drill_report_html(rep: dict[str, Any]) -> str:
             f"<td>{_e(what)}</td><td>{late}</td></tr>")
     out.append("</table>")
     if rep.get("network"):
-        out.append("<h3>" + translate("drill_report_pdf", "管网影响 · Pipe network impact") + "</h3>")
+        out.append("<h3>" + translate("drill_report_pdf", "管网影响 · Pipe network impact")
+                   + "</h3>")
         out.append("<ul>" + "".join(
             f"<li>{_e(translate('drill_report_pdf', '注入 {n}').format(n=r['inject'] or '—'))}"
             f" · {_e(r['event_id'])}: {_e(r['note'])}</li>" for r in rep["network"]) + "</ul>")
@@ -139,4 +154,5 @@ def drill_report_html(rep: dict[str, Any]) -> str:
 def write_drill_pdf(rep: dict[str, Any], path: Path | str) -> Path:
     """Write the after-action report as an A4 landscape PDF (atomically: .part, rename)."""
     return write_html_pdf(drill_report_html(rep), path,
-                          translate("drill_report_pdf", "演练复盘报告 {title}").format(title=rep["scenario"]["title"]))
+                          translate("drill_report_pdf",
+                                    "演练复盘报告 {title}").format(title=rep["scenario"]["title"]))

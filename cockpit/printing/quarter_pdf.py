@@ -126,7 +126,8 @@ def _move(change: int | None) -> str:
 def _unit_line(u: dict | None) -> str:
     if u is None:
         return "—"
-    return (f"<b>{_e(u['name'])}</b> " + _e(translate("report_pdf", "第 {rank} 名 · {total} 分").format(
+    return (f"<b>{_e(u['name'])}</b> "
+            + _e(translate("report_pdf", "第 {rank} 名 · {total} 分").format(
         rank=u["rank"], total=_num(u["total"]))) + f" {_move(u['rank_change'])}")
 
 
@@ -189,7 +190,8 @@ def report_images(rep: Report) -> Images:
 def _img(name: str, images: Images | None, height_in: float) -> str:
     if images is None or name not in images:
         return ""
-    return f"<p align=center><img src='{name}' width={_IMG_W} height={round(height_in / 10.6 * _IMG_W)}></p>"
+    return (f"<p align=center><img src='{name}' width={_IMG_W} "
+            f"height={round(height_in / 10.6 * _IMG_W)}></p>")
 
 
 def report_html(rep: Report, images: Images | None = None) -> str:
@@ -211,22 +213,29 @@ def report_html(rep: Report, images: Images | None = None) -> str:
     out.append(f"<p style='font-size:24pt'><b>{_e(tr_word(rep.title))}</b></p>")
     out.append("<p style='font-size:18pt'>"
                + _e(translate("report_pdf", "{period} 季度").format(period=rep.period)) + "</p>")
-    out.append(f"<p style='font-size:11pt; color:{_DIM}'>" + _e(translate("report_pdf", "五色方式：{mode} · 对比季度：{compare} · 排名单位：{n} 个{unit}").format(
+    out.append(f"<p style='font-size:11pt; color:{_DIM}'>" + _e(translate(
+            "report_pdf", "五色方式：{mode} · 对比季度：{compare} · 排名单位：{n} 个{unit}").format(
             mode=tr_word(rep.mode_label), compare=rep.compare_with or "—", n=len(ev.ranking),
-            unit=unit_label)) + "<br>" + _e(translate("report_pdf", "数据集：{dataset} · 生成时间：{at}").format(
+            unit=unit_label)) + "<br>"
+            + _e(translate("report_pdf", "数据集：{dataset} · 生成时间：{at}").format(
             dataset=rep.dataset_title, at=f"{rep.generated_at:%Y-%m-%d %H:%M}")) + "</p>")
     if rep.synthetic:
         out.append("<p><span style='background-color:#ffb020; color:#1a1200; font-size:12pt'>"
-                   "<b>&nbsp;" + translate("report_pdf", "演示数据 · DEMO DATA") + "&nbsp;</b></span> "
+                   "<b>&nbsp;" + translate("report_pdf", "演示数据 · DEMO DATA")
+                   + "&nbsp;</b></span> "
                    f"<span style='font-size:9pt; color:{_DIM}'>"
-                   + translate("report_pdf", "运营数据为虚构；行政区划名称、代码与边界为真实地理信息。") + "</span></p>")
+                   + translate("report_pdf",
+                               "运营数据为虚构；行政区划名称、代码与边界为真实地理信息。")
+                   + "</span></p>")
     out.append("</div>")
     out.append("<h2>" + _e(translate("report_pdf", "本季要点")) + "</h2>")
     out.append("<table width='100%' cellspacing=0 cellpadding=6 border=1 "
                f"style='border-color:{_RULE}; border-collapse:collapse; font-size:11pt'>")
-    out.append("<tr><td width='18%' bgcolor='#eef2f8'><b>" + _e(translate("report_pdf", "最佳")) + "</b></td><td>"
+    out.append("<tr><td width='18%' bgcolor='#eef2f8'><b>" + _e(translate("report_pdf", "最佳"))
+               + "</b></td><td>"
                + _unit_line(hl.get("best")) + "</td></tr>")
-    out.append("<tr><td bgcolor='#eef2f8'><b>" + _e(translate("report_pdf", "最差")) + "</b></td><td>"
+    out.append("<tr><td bgcolor='#eef2f8'><b>" + _e(translate("report_pdf", "最差"))
+               + "</b></td><td>"
                + _unit_line(hl.get("worst")) + "</td></tr>")
     for key, label in (("up", translate("report_pdf", "上升最多")),
                        ("down", translate("report_pdf", "下降最多"))):
@@ -235,14 +244,15 @@ def report_html(rep: Report, images: Images | None = None) -> str:
                    + ("；".join(_unit_line(u) for u in units) if units
                       else _e(translate("report_pdf", "无"))) + "</td></tr>")
     out.append("</table>")
-    out.append("<p>" + _e(translate("report_pdf", "五色分布（{n} 个有总分的单位）：").format(n=hl.get("ranked", 0)))
-               + "</p>")
+    out.append("<p>" + _e(translate("report_pdf", "五色分布（{n} 个有总分的单位）：").format(
+        n=hl.get("ranked", 0))) + "</p>")
     counts = ev.ranking[f"level_{rep.mode}"].value_counts(dropna=True)
     out.append("<table cellspacing=0 cellpadding=6 border=1 align=center "
                f"style='border-color:{_RULE}'><tr>")
     for item in rep.legend():
         n = int(counts.get(item["level"], 0)) if item["level"] is not None else None
-        cnt = ("<br><span style='font-size:14pt'><b>" + translate("report_pdf", "{n} 个").format(n=n)
+        cnt = ("<br><span style='font-size:14pt'><b>"
+               + translate("report_pdf", "{n} 个").format(n=n)
                + "</b></span>" if n is not None else "")
         out.append(f"<td align=center bgcolor='{item['colour']}' style='color:{item['text']}'>"
                    f"<b>{_e(tr_word(item['label'], EVALUATION))}</b><br>"
@@ -250,10 +260,12 @@ def report_html(rep: Report, images: Images | None = None) -> str:
     out.append("</tr></table>")
 
     # --- 1. the grid as a figure
-    out.append("<h2 style='page-break-before:always'>" + _e(translate("report_pdf", "一、五色图（{mode}）").format(
+    out.append("<h2 style='page-break-before:always'>"
+               + _e(translate("report_pdf", "一、五色图（{mode}）").format(
         mode=tr_word(rep.mode_label))) + "</h2>")
-    out.append(f"<p style='color:{_DIM}'>" + _e(translate("report_pdf", "每格显示得分与等级颜色；灰色“无数据”为缺失（不计为 0），深灰“样本不足”为闭环处置派单过少。"))
-               + "</p>")
+    out.append(f"<p style='color:{_DIM}'>" + _e(translate(
+        "report_pdf", "每格显示得分与等级颜色；灰色“无数据”为缺失（不计为 0），"
+        "深灰“样本不足”为闭环处置派单过少。")) + "</p>")
     if images and "chart:grid" in images:
         out.append(_img("chart:grid", images, 6.6))
     else:
@@ -270,14 +282,18 @@ def report_html(rep: Report, images: Images | None = None) -> str:
         out.append("</table>")
 
     # --- 2. ranking: chart, then the table
-    out.append("<h2 style='page-break-before:always'>" + _e(translate("report_pdf", "二、{period} 总分排名").format(
+    out.append("<h2 style='page-break-before:always'>"
+               + _e(translate("report_pdf", "二、{period} 总分排名").format(
         period=rep.period)) + "</h2>")
     out.append(_img("chart:ranking", images, 6.4))
-    out.append(f"<p style='color:{_DIM}; page-break-before:always'>" + _e(translate("report_pdf", "名次变化对比 {previous}：↑ 上升，↓ 下降，— 不变，新 上季度未排名。").format(
+    out.append(f"<p style='color:{_DIM}; page-break-before:always'>" + _e(translate(
+        "report_pdf", "名次变化对比 {previous}：↑ 上升，↓ 下降，— 不变，新 上季度未排名。").format(
             previous=ev.previous or "—")) + "</p>")
     out.append(table + "<thead><tr>" + "".join(th.format(h) for h in (
-        translate("report_pdf", "名次"), translate("report_pdf", "变化"), unit_head, translate("report_pdf", "总分"),
-        translate("report_pdf", "上季度"), translate("report_pdf", "分数变化"), translate("report_pdf", "等级"))) + "</tr></thead>")
+        translate("report_pdf", "名次"), translate("report_pdf", "变化"), unit_head,
+        translate("report_pdf", "总分"),
+        translate("report_pdf", "上季度"), translate("report_pdf", "分数变化"),
+        translate("report_pdf", "等级"))) + "</tr></thead>")
     lv = f"level_{rep.mode}"
     for r in ev.ranking.itertuples(index=False):
         rank = _int(r.rank)
@@ -285,7 +301,8 @@ def report_html(rep: Report, images: Images | None = None) -> str:
         level = ev.level_info(_int(getattr(r, lv)), r.status)
         out.append(
             f"<tr><td align=center>{rank if rank is not None else '—'}</td>"
-            f"<td align=center>{_e(tr_word(change_text(_int(r.rank_change))) if rank else '—')}</td>"
+            "<td align=center>"
+            f"{_e(tr_word(change_text(_int(r.rank_change))) if rank else '—')}</td>"
             f"<td>{_e(r.unit_name)}</td>{_score_td(info)}"
             f"<td align=center>{_num(r.prev_total)}</td>"
             f"<td align=center>{_signed(r.score_change)}</td>"
@@ -294,9 +311,11 @@ def report_html(rep: Report, images: Images | None = None) -> str:
     out.append("</table>")
 
     # --- 3. the bottom five and the KPIs that explain each
-    out.append("<h2 style='page-break-before:always'>" + _e(translate("report_pdf", "三、后五名及其失分指标")) + "</h2>")
-    out.append(f"<p style='color:{_DIM}'>" + _e(translate("report_pdf", "总分最低的五个单位（最差在前）；每个单位列出得分最低的板块，以及失分最多的指标（失分 = 指标在板块内的权重占比 × (100 − 得分)）。"))
-               + "</p>")
+    out.append("<h2 style='page-break-before:always'>"
+               + _e(translate("report_pdf", "三、后五名及其失分指标")) + "</h2>")
+    out.append(f"<p style='color:{_DIM}'>" + _e(translate(
+        "report_pdf", "总分最低的五个单位（最差在前）；每个单位列出得分最低的板块，"
+        "以及失分最多的指标（失分 = 指标在板块内的权重占比 × (100 − 得分)）。")) + "</p>")
     higher, lower = translate("report_pdf", "越高越好"), translate("report_pdf", "越低越好")
     for u in rep.bottom:
         cell = u["cell"]
@@ -307,15 +326,18 @@ def report_html(rep: Report, images: Images | None = None) -> str:
                    f"{_move(u['rank_change'])}</h3>")
         out.append("<p>" + _e(translate("report_pdf", "最弱板块：")) + weak + "</p>")
         out.append(table + "<thead><tr>" + "".join(th.format(h) for h in (
-            translate("report_pdf", "指标"), translate("report_pdf", "板块"), translate("report_pdf", "方向"),
-            translate("report_pdf", "数值"), translate("report_pdf", "目标"), translate("report_pdf", "得分"),
+            translate("report_pdf", "指标"), translate("report_pdf", "板块"),
+            translate("report_pdf", "方向"),
+            translate("report_pdf", "数值"), translate("report_pdf", "目标"),
+            translate("report_pdf", "得分"),
             translate("report_pdf", "失分"))) + "</tr></thead>")
         for k in u["kpis"]:
             unit = f" {_e(k['unit'])}" if k["unit"] else ""
             val = "—" if k["value"] is None else f"{k['value']:g}"
             tgt = "—" if k["target"] is None else f"{k['target']:g}"
             out.append(f"<tr><td>{_e(k['name'])}</td><td>{_e(tr_word(k['board']))}</td>"
-                       f"<td align=center>{_e(higher if k['direction'] == 'higher' else lower)}</td>"
+                       "<td align=center>"
+                       f"{_e(higher if k['direction'] == 'higher' else lower)}</td>"
                        f"<td align=right>{val}{unit}</td>"
                        f"<td align=right>{tgt}{unit}</td>"
                        f"<td align=center>{_num(k['score'])}</td>"
@@ -326,7 +348,8 @@ def report_html(rep: Report, images: Images | None = None) -> str:
     for i, b in enumerate(ev.boards):
         if b == E.CLOSED_LOOP:
             continue
-        out.append("<h2 style='page-break-before:always'>" + _e(translate("report_pdf", "四、板块 · {board}").format(
+        out.append("<h2 style='page-break-before:always'>"
+                   + _e(translate("report_pdf", "四、板块 · {board}").format(
             board=tr_word(b))) + "</h2>")
         tb = rep.extremes.get(b, {"top": [], "bottom": []})
 
@@ -334,11 +357,13 @@ def report_html(rep: Report, images: Images | None = None) -> str:
             if not entries:
                 return no_data
             return "；".join(
-                f"{rank} {_e(name)} <span style='background-color:{rep.level(code, column)['colour']};"
+                f"{rank} {_e(name)} "
+                f"<span style='background-color:{rep.level(code, column)['colour']};"
                 f" color:{rep.level(code, column)['text']}'>&nbsp;{score:.1f}&nbsp;</span>"
                 for rank, code, name, score in entries)
 
-        out.append("<p><b>" + _e(translate("report_pdf", "前五：")) + "</b>" + lst(tb["top"]) + "<br><b>"
+        out.append("<p><b>" + _e(translate("report_pdf", "前五：")) + "</b>" + lst(tb["top"])
+                   + "<br><b>"
                    + _e(translate("report_pdf", "后五：")) + "</b>" + lst(tb["bottom"]) + "</p>")
         out.append(_img(f"chart:board{i}", images, 5.6))
 
@@ -347,16 +372,21 @@ def report_html(rep: Report, images: Images | None = None) -> str:
     names = dict(zip(ev.scores["unit_code"], ev.scores["unit_name"]))
     source = (translate("report_pdf", "派遣记录") if len(cl) and cl["source"].iloc[0] == "dispatch"
               else translate("report_pdf", "事件历史（无完成时间）"))
-    out.append("<h2 style='page-break-before:always'>" + _e(translate("report_pdf", "五、闭环处置（来源：{source}）")
-                                                            .format(source=source)) + "</h2>")
+    out.append("<h2 style='page-break-before:always'>"
+               + _e(translate("report_pdf", "五、闭环处置（来源：{source}）").format(
+                   source=source)) + "</h2>")
     if rep.orders_note:
-        out.append("<table width='100%' cellpadding=6 cellspacing=0 border=1 style='border-color:#b3261e'>"
+        out.append("<table width='100%' cellpadding=6 cellspacing=0 border=1 "
+                   "style='border-color:#b3261e'>"
                    "<tr><td bgcolor='#fff3e0'><b>" + _e(translate("report_pdf", "派遣记录："))
                    + "</b>" + _e(tr_word(rep.orders_note)) + "</td></tr></table><br>")
     out.append(table.replace("cellpadding=3", "cellpadding=2") + "<thead><tr>" + "".join(
-        th.format(h) for h in (unit_head, translate("report_pdf", "样本量"), translate("report_pdf", "签收按时率"),
-                               translate("report_pdf", "核查按时率"), translate("report_pdf", "处置按时率"),
-                               translate("report_pdf", "结案率"), translate("report_pdf", "超时"), translate("report_pdf", "得分"))) + "</tr></thead>")
+        th.format(h) for h in (unit_head, translate("report_pdf", "样本量"),
+                               translate("report_pdf", "签收按时率"),
+                               translate("report_pdf", "核查按时率"),
+                               translate("report_pdf", "处置按时率"),
+                               translate("report_pdf", "结案率"), translate("report_pdf", "超时"),
+                               translate("report_pdf", "得分"))) + "</tr></thead>")
     for r in cl.itertuples(index=False):
         out.append(f"<tr><td>{_e(names.get(r.unit_code, r.unit_code))}</td>"
                    f"<td align=right>{int(r.n)}</td><td align=center>{_pct(r.react_on_time)}</td>"
@@ -368,7 +398,8 @@ def report_html(rep: Report, images: Images | None = None) -> str:
     out.append("</table>")
 
     # --- 6. method
-    out.append("<h2 style='page-break-before:always'>" + translate("report_pdf", "六、方法说明") + "</h2>")
+    out.append("<h2 style='page-break-before:always'>" + translate("report_pdf", "六、方法说明")
+               + "</h2>")
     for para in rep.method:
         out.append(f"<p>{_e(tr_word(para))}</p>")
     return "\n".join(out)

@@ -2,14 +2,16 @@
 
 An **order** is one department's assignment for one event. It moves through
 
-    create (派遣) → acknowledge (签收) → handle (处置) → verify (核查) → close (结案) → evaluate (评价)
+    create (派遣) → acknowledge (签收) → handle (处置) → verify (核查) → close (结案)
+      → evaluate (评价)
 
 and may be cancelled at any point before close (a cancel says why in its note). 评价 records a
-rating in ``outcome``: 满意 / 基本满意 / 不满意 (:data:`RATINGS`). An event that needs no dispatch leaves the queue by one ``dismiss`` (不予派遣,
-the reason in the note) or ``merge`` (合并 as a duplicate, ``outcome`` ``duplicate_of:<id>``)
-row under the order id ``<event_id>/~event/1`` (:meth:`DispatchStore.dispose`); the order view
-leaves those rows out. The store keeps nothing but the log; the state
-of every order is a view over it (:meth:`DispatchStore.orders`).
+rating in ``outcome``: 满意 / 基本满意 / 不满意 (:data:`RATINGS`). An event that needs no
+dispatch leaves the queue by one ``dismiss`` (不予派遣, the reason in the note) or ``merge``
+(合并 as a duplicate, ``outcome`` ``duplicate_of:<id>``) row under the order id
+``<event_id>/~event/1`` (:meth:`DispatchStore.dispose`); the order view leaves those rows
+out. The store keeps nothing but the log; the state of every order is a view over it
+(:meth:`DispatchStore.orders`).
 
 Public API (the GUI, the CLI and the tests use only this)::
 

@@ -2,7 +2,8 @@
 their hash chain, the order view. No database driver: each store (``duckdb_store``,
 ``pg_store``) supplies the reads and the writes.
 
-What the ledger is and how it is used: see the package docstring (``datasets/dispatch/__init__.py``)."""
+What the ledger is and how it is used: see the package docstring
+(``datasets/dispatch/__init__.py``)."""
 
 from __future__ import annotations
 

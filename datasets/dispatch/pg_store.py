@@ -339,7 +339,8 @@ class PgDispatchStore(LogReader):
                 return self._write_once(key, build, replay, last=True)
 
     def _write_once(self, key: str, build, replay, last: bool = False):
-        nothing = ". Nothing was recorded; the same request is safe to repeat when the store is back."
+        nothing = (". Nothing was recorded; the same request is safe to repeat when the store"
+                   " is back.")
         try:
             con = self._conn()
         except StoreUnavailable as e:

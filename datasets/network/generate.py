@@ -315,7 +315,8 @@ def build(g: _Gen, _table: Callable[[str, dict], pa.Table]) -> None:
     x, y = b.xy()
     hyd = wg["ids"][rng.random(len(wg["ids"])) < 0.12]
     hx, hy = _offset(x[hyd], y[hyd], 0.012, 0.008)
-    hids = b.nodes(np.round(hx, 6), np.round(hy, 6), "hydrant", "water", wg["didx"][hyd - wg["ids"][0]])
+    hids = b.nodes(np.round(hx, 6), np.round(hy, 6), "hydrant", "water",
+                   wg["didx"][hyd - wg["ids"][0]])
     b.pipes(hyd, hids, 100.0, "ductile_iron", rng.integers(1990, 2025, len(hyd)), False, "water")
     towns = np.flatnonzero(~g.st_sub[wg["streets"]] & (rng.random(len(wg["streets"])) < 0.15))
     if towns.size:

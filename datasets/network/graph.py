@@ -182,7 +182,8 @@ def _lod(con: duckdb.DuckDBPyConnection) -> None:
         parts.append(f"""
             SELECT {z} AS z, network, bool_or(main) AS main, x0, y0, x1, y1,
                    (x0 + x1) / 2 AS lon, (y0 + y1) / 2 AS lat FROM (
-              SELECT network, main, round(x0 / {g!r}) * {g!r} AS x0, round(y0 / {g!r}) * {g!r} AS y0,
+              SELECT network, main,
+                     round(x0 / {g!r}) * {g!r} AS x0, round(y0 / {g!r}) * {g!r} AS y0,
                      round(x1 / {g!r}) * {g!r} AS x1, round(y1 / {g!r}) * {g!r} AS y1
               FROM network_pipe_xy WHERE {cond})
             WHERE x0 <> x1 OR y0 <> y1 GROUP BY network, x0, y0, x1, y1""")

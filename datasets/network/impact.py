@@ -34,7 +34,8 @@ from cockpit.datasets.i18n import QT_TRANSLATE_NOOP
 from cockpit.datasets.network.graph import M_PER_DEG, Segments, segments
 
 __all__ = ["NetworkModel", "NetworkImpact", "Valve", "AffectedCommunity", "CriticalSite",
-           "network_for", "impact_for_event", "event_network", "order_note", "repair_minutes", "REPAIR_RULE", "MATERIAL_FACTOR", "SITE_LABELS"]
+           "network_for", "impact_for_event", "event_network", "order_note", "repair_minutes",
+           "REPAIR_RULE", "MATERIAL_FACTOR", "SITE_LABELS"]
 
 REPAIR_RULE = ("repair = base(DN) × material factor (+1 h gas): DN<300 4 h, 300–599 6 h, "
                "600–999 10 h, ≥1000 16 h; PE/PVC 0.8, ductile iron 1.0, steel 1.1, grey cast "
