@@ -67,7 +67,8 @@ def test_the_stages_of_an_inject_nobody_dispatched_are_missed(session) -> None:
 def test_a_stage_is_open_until_its_deadline_and_met_only_within_it(session) -> None:
     """At exactly the react target (5 minutes) a stage nobody finished is still pending —
     an action at the deadline still meets it — and half a minute late is missed, not met.
-    Mutants: ``now > deadline`` → ``>=``; the 1e-9 tolerance widened to a minute."""
+    Mutants: ``now > deadline`` → ``>=``; an action at the deadline taken as late; the
+    1e-9 tolerance widened to a minute."""
     eid = session.scenario.injects[0].event_id
     session.fake_clock.at(session.start, 1)
     ids = {d: session.store.create(eid, "trainee", f"c-{d}", dept_id=d, deadlines={})[0]
@@ -77,6 +78,8 @@ def test_a_stage_is_open_until_its_deadline_and_met_only_within_it(session) -> N
     for d in ("D-A", "D-B"):
         session.fake_clock.at(session.start, 5)  # on the deadline: in time
         session.store.advance(ids[d], "acknowledge", "trainee", f"{d}-ack")
+    # at the deadline two of three acknowledged, on time: still open for the third
+    assert _stages(session, 5)["react"] == "pending"
     session.fake_clock.at(session.start, 5.5)  # the last one half a minute late
     session.store.advance(ids["D-C"], "acknowledge", "trainee", "D-C-ack")
     row = session.score(session.start + _after(30))["injects"][0]
