@@ -451,7 +451,7 @@ class Startup:
         from cockpit.window import parse_replay_window
 
         cannot = self.both(QT_TRANSLATE_NOOP("app", "无法开始复盘"))
-        if args.mode != "drill" or args.scenario:
+        if args.mode != "drill" or args.scenario or getattr(args, "resume", None):
             return self.fail(cannot, self.both(QT_TRANSLATE_NOOP(
                 "app", "--replay 须与 --mode drill 同用，且不能带 --scenario。")), 2), None
         try:
@@ -483,11 +483,16 @@ class Startup:
         code, replay = self._replay_window()
         if code is not None:
             return code
+        if getattr(args, "resume", None) and args.mode != "drill":
+            need_drill = QT_TRANSLATE_NOOP("app", "--resume 须与 --mode drill 同用。")
+            return self.fail(self.both(QT_TRANSLATE_NOOP("app", "无法开始演练")),
+                             self.both(need_drill), 2)
         try:
             from cockpit.controllers.live import live_enabled
 
             self.win = win = MainWindow(self.catalog, mode=args.mode, lang=self.lang, tiles=tiles,
                                         scenario=args.scenario, replay=replay, config=cfg,
+                                        resume=getattr(args, "resume", None),
                                         store=getattr(args, "store", None) or cfg.store,
                                         live=live_enabled(cfg, screenshot=self.headless),
                                         progress=steps)

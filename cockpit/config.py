@@ -83,6 +83,7 @@ class Config:
     operator: str | None = None
     font_scale: float = 1.0
     auto_scale: bool = True
+    route_threshold: float = 0.6
     intervals: Intervals = field(default_factory=Intervals)
     kiosk: Kiosk = field(default_factory=Kiosk)
     live: Live = field(default_factory=Live)
@@ -220,6 +221,9 @@ KEYS: tuple[Key, ...] = (
         "with it, on top of the automatic scale (default 1.0)", "1.25"),
     Key("auto_scale", _bool, "scale the interface with the window's size, so a 4K window "
         "shows what a 1080p window shows, only sharper (default true)", "true"),
+    Key("route_threshold", _number(0.0, 1.0, ""), "智能分拨: a report whose best event type "
+        "scores at least this is routed at once (自动分拨); below, it waits for the operator "
+        "(待分拨) (default 0.6)", "0.6"),
     Key("intervals.clock_s", _number(0.2, 60, " of seconds"), "the header clock's tick "
         "(default 1)", "1"),
     Key("intervals.vitals_s", _number(1, 600, " of seconds"), "vital-sign tick: readings, "

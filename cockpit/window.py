@@ -50,10 +50,11 @@ from cockpit.controllers.map import MapController
 from cockpit.controllers.replay import ReplayClock, ReplayController
 from cockpit.controllers.review import ReviewPanel
 from cockpit.controllers.store import default_store_path, drills_dir, open_default_store
+from cockpit.controllers.triage import TriageController
 from cockpit.controllers.vitals import VitalsController
 from cockpit.datasets import evaluation, summary
 from cockpit.datasets.dispatch import is_pg_location
-from cockpit.datasets.drill_sessions import save_session
+from cockpit.datasets.drill_sessions import save_session, saved_session, saved_sessions
 from cockpit.datasets.event_feed import DepartmentSimulator
 from cockpit.datasets.review import (
     catalog_department_labels,
@@ -199,8 +200,10 @@ class MainWindow(QMainWindow):
                  replay: tuple[datetime, datetime] | None = None,
                  config: Config | None = None, store: str | Path | None = None,
                  live: bool = False,
-                 progress: Callable[[float, str], None] | None = None) -> None:
+                 progress: Callable[[float, str], None] | None = None,
+                 resume: str | None = None) -> None:
         """``replay``: a window of the past (复盘) to replay read-only, in drill mode;
+        ``resume``: a drill session kept for later (its id) to continue where it stopped;
         ``config``: operator, tick intervals and dispatch store (default: the defaults);
         ``store``: the live dispatch store, a DuckDB path or a postgresql:// URL (default:
         the config's, else :func:`cockpit.controllers.store.default_store_path`);
@@ -239,7 +242,7 @@ class MainWindow(QMainWindow):
             self._build_replay(*parse_replay_window(
                 f"{replay[0].isoformat()}..{replay[1].isoformat()}", first, last))
         elif mode == "drill":
-            self._build_drill(scenario, last)
+            self._build_drill(scenario, last, resume)
         else:
             self.clock = Clock(last, interval_ms=round(ticks.clock_s * 1000), parent=self)
         self.clock.sig_ticked.connect(self._on_clock_ticked)
@@ -251,6 +254,12 @@ class MainWindow(QMainWindow):
         self.vitals = VitalsController(catalog, self.clock.now, self.vitals_view,
                                        interval_ms=round(ticks.vitals_s * 1000), parent=self)
         self.vitals.sig_ticked.connect(self._on_vitals_ticked)
+        if self.drill is not None:  # the drill's vital injects move their gauges
+            from cockpit.datasets.drill_city import inject_scripts
+
+            d = self.drill
+            self.vitals.monitor.set_scripts(
+                lambda signs: inject_scripts(d.scenario, d.start, d.end, signs))
         self.map_ctl = MapController(catalog, self.map, self.map_side, self.clock.now, self)
         self.map_ctl.sig_unit_selected.connect(self._on_unit_selected)
         step(0.55, QT_TRANSLATE_NOOP("app", "打开处置记录库"))
@@ -301,6 +310,9 @@ class MainWindow(QMainWindow):
             reopen=(lambda: open_default_store(store)) if self.store is None
             and is_pg_location(store) and self.replay_window is None and self.drill is None
             else None)
+        # 智能分拨: the router (loaded off the GUI thread), the 新建事件 form, corrections
+        self.triage_ctl = TriageController(catalog, self.dispatch_ctl, cfg.route_threshold, self)
+        self.dispatch_panel.sig_report_requested.connect(self.triage_ctl.request_report)
         self.dispatch_ctl.sig_store_opened.connect(self._on_store_opened)
         # the three levels: who this seat is, what awaits its centre, 上报/下派/督办/退回
         self.levels_ctl = LevelsController(catalog, self.store, self.clock.now,
@@ -461,6 +473,7 @@ class MainWindow(QMainWindow):
         QShortcut(QKeySequence("Shift+F6"), self, lambda: self.cycle_pane(-1))
         for key in ("?", "Shift+F1"):
             QShortcut(QKeySequence(key), self, self.show_shortcuts)
+        QShortcut(QKeySequence("Ctrl+N"), self, self.triage_ctl.request_report)
 
     def panes(self) -> list[QWidget]:
         """The regions F6 moves between, in reading order (the visible ones)."""
@@ -517,6 +530,9 @@ class MainWindow(QMainWindow):
         self.dispatch_ctl.start()
         if self.live_ctl is not None:
             self.live_ctl.start()
+        # live and drill only: a replay creates no events (the router is not loaded there)
+        if self.replay_window is None:
+            self.triage_ctl.start()
 
     def refresh(self) -> None:
         """Recompute every region as of the clock's time, off the GUI thread."""
@@ -604,10 +620,15 @@ class MainWindow(QMainWindow):
 
         first, last = summary.data_time_range(self.catalog.con)
         fit, unfit, problems = available_scenarios(self.catalog.con, self.catalog.data_dir)
-        # only the scenarios this dataset can run: their units, types and departments exist
+        # only the scenarios this dataset can run: their units, types and departments exist;
+        # and the drills kept for later of those scenarios, to continue
+        ids = {sc.id for sc in fit}
+        saved = [sv for sv in saved_sessions(drills_dir())
+                 if not sv.ended and sv.scenario_id in ids
+                 and (drills_dir() / f"{sv.session_id}.duckdb").exists()]
         picker = DrillPicker(fit, (first, last), self,
                              unfit=[(sc.title, missing) for sc, missing in unfit],
-                             problems=problems)
+                             problems=problems, saved=saved)
         self._picker = picker  # for tests, which answer it
         if picker.exec() != DrillPicker.DialogCode.Accepted or picker.choice() is None:
             return None
@@ -617,6 +638,8 @@ class MainWindow(QMainWindow):
                 "--lang", self.lang]
         if choice[0] == "scenario":
             args += ["--scenario", choice[1]]
+        elif choice[0] == "resume":
+            args += ["--resume", choice[1]]
         else:
             args += ["--replay", f"{choice[1]:%Y-%m-%dT%H:%M}..{choice[2]:%Y-%m-%dT%H:%M}"]
         if not self.launch_session(sys.executable, args):
@@ -624,6 +647,8 @@ class MainWindow(QMainWindow):
             return None
         what = (next((s.title for s in fit if s.id == choice[1]), choice[1])
                 if choice[0] == "scenario"
+                else next((s.title for s in saved if s.session_id == choice[1]), choice[1])
+                if choice[0] == "resume"
                 else f"{choice[1]:%Y-%m-%d %H:%M} – {choice[2]:%Y-%m-%d %H:%M}")
         self.say(self.tr("演练/复盘已在独立窗口启动：{what}").format(what=display(what, 60)))
         return args
@@ -634,13 +659,22 @@ class MainWindow(QMainWindow):
         ok = QProcess.startDetached(program, args)
         return bool(ok[0] if isinstance(ok, tuple) else ok)
 
-    def _build_drill(self, scenario_id: str | None, data_end) -> None:
+    def _build_drill(self, scenario_id: str | None, data_end, resume: str | None = None
+                     ) -> None:
         """Drill mode: a replay clock over the scenario's window, the replay bar, the
-        exercise watermark and a session store of its own."""
+        exercise watermark and a session store of its own — or, ``resume``, the store, the
+        scenario and the clock of a session kept for later."""
         # drill-only modules load here, not on every start (start-up time)
         from cockpit.datasets.drill import DATASET_DRILLS, DrillSession, available_scenarios
         from cockpit.widgets.exercise_watermark import ExerciseWatermark
 
+        saved = None
+        if resume is not None:
+            saved = saved_session(drills_dir(), resume)
+            if scenario_id not in (None, saved.scenario_id):
+                raise ValueError(f"the drill session {resume!r} is of scenario "
+                                 f"{saved.scenario_id!r}, not {scenario_id!r}")
+            scenario_id = saved.scenario_id
         fit, unfit, problems = available_scenarios(self.catalog.con, self.catalog.data_dir)
         by_id = {sc.id: sc for sc in fit}
         misfit = {sc.id: missing for sc, missing in unfit}
@@ -662,8 +696,13 @@ class MainWindow(QMainWindow):
         self.clock = ReplayClock(start, end, caption=self.tr("演练时间"), parent=self)
         live = Path(self.config.store) if self.config.store and not is_pg_location(
             self.config.store) else default_store_path(self.catalog.data_dir)
+        # a resumed drill reopens its own store by its id (never a path from the file: the
+        # live store stays refused) and its clock goes on from where the window closed
         self.drill = DrillSession(self.scenario, drills_dir(), live, self.clock.now,
-                                  base=data_end)
+                                  base=data_end,
+                                  session_id=saved.session_id if saved else None)
+        if saved is not None:
+            self.clock.seek(datetime.fromisoformat(saved.clock))
         self._add_replay_bar(start, end, drill=True)
         self.replay_ctl.set_injects(self.drill.markers())
         self.replay_bar.sig_seek_requested.connect(lambda _t: self.drill.reset_feed())
@@ -1082,6 +1121,7 @@ class MainWindow(QMainWindow):
             self.live_ctl.close()
         self.vitals.close()
         self.dispatch_ctl.stop()
+        self.triage_ctl.stop()
         self.levels_ctl.stop()
         self.levels_ctl.panel.close()
         self.clock.stop()

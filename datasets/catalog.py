@@ -361,6 +361,9 @@ def open_catalog(data_dir: Path | str, cache_dir: Path | str | None = None,
                 with contextlib.suppress(FileNotFoundError):
                     old.unlink()
         _build(data_dir, db_path, fp, progress)
+        # the router (智能分拨) learnt from the old build: it is trained again, lazily
+        with contextlib.suppress(FileNotFoundError):
+            db_path.with_name(db_path.stem + ".router.skops").unlink()
         cat = _try_open(data_dir, db_path, fp, rebuilt=True)
     if cat is None:
         raise RuntimeError(f"the catalog {db_path} was built but cannot be opened")

@@ -30,11 +30,16 @@ Scenario format (every time is naive local time, like the catalog's ``event`` ta
     plan_id = "P-BIOGAS"
     plan_steps = 6                      # optional: how many steps the plan has
     departments = ["D-500105-CGJ", "D-500105-XF", "D-500105-YJJ"]
+    network = "gas"                     # optional: the pipe network (water / gas / drainage)
+                                        # whose burst analysis is the injects' impact, where
+                                        # the dataset has that network (else the radius)
 
     [targets]                           # required: minutes after the inject (the alarm)
     dispatch = 2                        # optional (default: react): order created (派遣)
     react = 5                           # acknowledge (签收)
-    verify = 10                         # verify (核查)
+    confirm = 8                         # optional: confirm (核实, the event is real)
+    verify = 10                         # verify (核查; in a plan with 核实 and no 核查:
+                                        # the confirmation)
     handle = 20                         # handle finished (处置)
     close = 30                          # optional: close (结案)
 
@@ -52,12 +57,20 @@ Scenario format (every time is naive local time, like the catalog's ``event`` ta
     scored = true                       # default: true for events, false for vital injects
     weight = 1.0                        # optional weight in the total (default 1)
     departments = ["…"]                 # optional: override [expected].departments
+    network = "gas"                     # optional: override [expected].network
     # vital injects only:
     name = "江北区化粪池甲烷浓度"          # the indicator
     domain = "气"
     unit = "%LEL"
     value = 32.0
     threshold = 25.0                    # the limit it crossed
+    baseline = 3.0                      # optional: its reading before the first inject, when
+                                        # the dataset has no such indicator and the drill
+                                        # brings its own (see datasets/drill_city.py)
+
+A vital inject moves a gauge: the indicator of that name (the dataset's, else one the drill
+brings) reads its value from the inject on, and the alarm it raises is the inject's event
+(:func:`cockpit.datasets.drill_city.inject_scripts`).
 
 Errors name the file and the key (``biogas.toml: inject[2].at_min: …``); all problems of a file
 are reported at once (:class:`ScenarioError`).
@@ -75,15 +88,18 @@ Scoring (per scored inject, 100 points; times in minutes after the inject's time
 - **departments, 30 points**: ``30 × max(0, right − 0.5 × wrong) / expected``, where *right*
   are expected departments that received an order, *wrong* are departments that received an
   order but were not expected (*missed*: expected without an order, reported, no extra penalty).
-- **stages, 50 points**: shared equally among the stages that have a target (react, verify,
-  handle, close). A stage is **met** when every *right* department's order did the stage's
-  action (react → acknowledge 签收, handle → 处置, verify → 核查, close → 结案) by its target;
+- **stages, 50 points**: shared equally among the stages of the expected plan's flow that have
+  a target (:meth:`Scenario.stage_targets`: the plan's ``stages`` —
+  :mod:`cockpit.datasets.stages`, the same list the orders run — with the scenario's minutes).
+  A stage is **met** when every *right* department's order did the stage's action (react →
+  acknowledge 签收, confirm → 核实, handle → 处置, verify → 核查, close → 结案) by its target;
   **missed** when one of them did it late, or has not done it and the target has passed, or no
-  expected department was dispatched; otherwise **pending**. As in
-  :mod:`cockpit.datasets.routing`, targets are made non-decreasing along the order's action
-  order acknowledge → handle → verify → close (核查 is the check of finished work, after 处置):
-  a plan's early on-site verification target (forest fire: verify 3, handle 5) is thus
-  checked at the handle target.
+  expected department was dispatched; otherwise **pending**. Targets are made non-decreasing
+  along the flow. In the loop (签收 → 处置 → 核查 → 结案) 核查 checks finished work, so an
+  early verify target is checked at the handle target; in the emergency flow (反应 → 核实 →
+  处置) a verify target is the confirmation's (forest fire: 核实 by 3, 处置 by 5). The picker
+  shows the same list (:func:`available_scenarios` reads the plan's flow from the
+  catalog).
 
 The total is the weighted mean of the scored injects' points (weight default 1), rounded to one
 decimal, 0–100.
@@ -97,7 +113,7 @@ import tomllib
 import uuid
 import zlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -105,6 +121,10 @@ from typing import Any
 from cockpit.datasets.event_feed import FeedBatch, FeedEvent
 from cockpit.datasets.i18n import QT_TRANSLATE_NOOP
 from cockpit.datasets.queue import local_utc_offset
+from cockpit.datasets.routing import plan_stages
+from cockpit.datasets.stages import DEFAULT_STAGES
+from cockpit.datasets.stages import STAGE_ACTION as _STAGE_ACTION
+from cockpit.datasets.stages import stage_targets as _stage_targets
 
 __all__ = [
     "DRILL_DIR", "Scenario", "Inject", "ScenarioError", "LiveStoreRefused", "load_scenario",
@@ -116,9 +136,8 @@ __all__ = [
 
 #: Where the shipped scenarios live.
 DRILL_DIR = Path(__file__).resolve().parent / "drills"
-#: The order action that finishes each stage, in the order the store's actions run.
-STAGE_ACTION = {"react": "acknowledge", "handle": "handle", "verify": "verify",
-                "close": "close"}
+#: The order action that finishes each stage a scenario can time, in the one stage order.
+STAGE_ACTION = {s: a for s, a in _STAGE_ACTION.items() if s != "evaluate"}
 #: Points per part of an inject's score.
 WEIGHTS = {"dispatch": 20.0, "departments": 30.0, "stages": 50.0}
 _KINDS = ("event", "vital")
@@ -158,7 +177,9 @@ class Inject:
     scored: bool
     weight: float
     departments: tuple[str, ...]  # expected departments
-    vital: dict[str, Any] = field(default_factory=dict)  # name, domain, unit, value, threshold
+    # name, domain, unit, value, threshold (, baseline)
+    vital: dict[str, Any] = field(default_factory=dict)
+    network: str | None = None  # the pipe network whose analysis is the impact
 
 
 @dataclass(frozen=True)
@@ -176,6 +197,9 @@ class Scenario:
     expected: dict[str, Any]
     targets: dict[str, float]
     injects: tuple[Inject, ...]
+    #: the flow of the expected plan (its ``stages``; set from the catalog by
+    #: :func:`available_scenarios`, else the loop)
+    stages: tuple[str, ...] = DEFAULT_STAGES
 
     def start_at(self, base: datetime | None = None) -> datetime:
         """The drill's simulated start: absolute, or ``base`` + offset."""
@@ -190,15 +214,15 @@ class Scenario:
         s = self.start_at(base)
         return s, s + timedelta(minutes=self.duration_min)
 
+    def stage_targets(self) -> list[tuple[str, float]]:
+        """``[(stage, minutes), …]`` along the plan's flow, made non-decreasing: what the
+        picker shows and the scoring checks (one list)."""
+        return _stage_targets(self.stages, {k: v for k, v in self.targets.items()
+                                            if k in STAGE_ACTION})
+
     def effective_targets(self) -> dict[str, float]:
-        """Stage targets made non-decreasing along acknowledge → handle → verify → close."""
-        out: dict[str, float] = {}
-        running = 0.0
-        for stage in ("react", "handle", "verify", "close"):
-            if stage in self.targets:
-                running = max(running, self.targets[stage])
-                out[stage] = running
-        return out
+        """:meth:`stage_targets` as a dict, in the flow's order."""
+        return dict(self.stage_targets())
 
     @property
     def dispatch_target(self) -> float:
@@ -215,6 +239,12 @@ def drill_event_id(scenario_id: str, n: int) -> int:
 
 def _num(v: Any) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _network_check(v: str) -> str | None:
+    from cockpit.datasets.schema import NETWORK_KINDS
+
+    return None if v in NETWORK_KINDS else f"one of {', '.join(NETWORK_KINDS)}"
 
 
 def load_scenario(path: Path | str, check_place: bool = True) -> Scenario:
@@ -290,10 +320,13 @@ def load_scenario(path: Path | str, check_place: bool = True) -> Scenario:
     depts = need(expected, "departments", "expected.", "list",
                  lambda v: None if v else "must not be empty")
     need(expected, "plan_steps", "expected.", "num", required=False)
+    net_ok = _network_check
+    exp_net = need(expected, "network", "expected.", "str", net_ok, required=False)
     targets: dict[str, float] = {}
     for k, v in targets_raw.items():
         if k not in ("dispatch", *STAGE_ACTION):
-            p.append(f"targets.{k}: unknown stage (dispatch, react, verify, handle, close)")
+            p.append(f"targets.{k}: unknown stage (dispatch, react, confirm, verify, handle, "
+                     "close)")
         elif not _num(v) or v <= 0:
             p.append(f"targets.{k}: must be a number of minutes > 0, got {v!r}")
         else:
@@ -315,7 +348,7 @@ def load_scenario(path: Path | str, check_place: bool = True) -> Scenario:
             continue
         known = {"at_min", "kind", "type_id", "source", "severity", "title", "lon", "lat",
                  "scored", "weight", "departments", "name", "domain", "unit", "value",
-                 "threshold", "street_code"}
+                 "threshold", "street_code", "network", "baseline"}
         for k in inj:
             if k not in known:
                 p.append(f"{w}{k}: unknown key")
@@ -349,6 +382,7 @@ def load_scenario(path: Path | str, check_place: bool = True) -> Scenario:
         weight = need(inj, "weight", w, "num", lambda v: None if v > 0 else "must be > 0",
                       required=False)
         inj_depts = need(inj, "departments", w, "list", required=False)
+        inj_net = need(inj, "network", w, "str", net_ok, required=False)
         vital: dict[str, Any] = {}
         if kind == "vital":
             for k in ("name", "domain", "unit"):
@@ -359,6 +393,10 @@ def load_scenario(path: Path | str, check_place: bool = True) -> Scenario:
                 v = need(inj, k, w, "num")
                 if v is not None:
                     vital[k] = float(v)
+            if need(inj, "baseline", w, "num", required=False) is not None:
+                vital["baseline"] = float(inj["baseline"])
+        elif "baseline" in inj:
+            p.append(f"{w}baseline: only a vital inject has one")
         injects.append(Inject(
             n=n, at_min=float(at or 0), kind=kind,
             event_id=drill_event_id(sid or path.stem, n), type_id=t_id, source=source,
@@ -368,7 +406,8 @@ def load_scenario(path: Path | str, check_place: bool = True) -> Scenario:
             district_code=district or "", street_code=inj.get("street_code",
                                                               place.get("street_code")),
             scored=bool(scored), weight=float(weight or 1.0),
-            departments=tuple(inj_depts or depts or ()), vital=vital))
+            departments=tuple(inj_depts or depts or ()), vital=vital,
+            network=inj_net or exp_net))
     if etype and injects and not any(i.type_id == etype for i in injects if i.scored):
         p.append(f"expected.type_id: no scored inject has type {etype!r}")
     if check_place and district and points and not p:
@@ -485,6 +524,7 @@ def available_scenarios(con, data_dir: Path | str | None
     fit: list[Scenario] = []
     unfit: list[tuple[Scenario, list[str]]] = []
     for sc in own + [sc for sc in shipped_scenarios() if sc.id not in ids]:
+        sc = replace(sc, stages=plan_stages(con, sc.expected.get("plan_id")))
         missing = scenario_misfit(con, sc)
         if missing:
             unfit.append((sc, missing))
@@ -571,7 +611,8 @@ class DrillSession:
             "district_code": inj.district_code, "street_code": inj.street_code,
             "severity": inj.severity, "title": inj.title, "point_id": None,
             "kind": inj.kind, "drill": True, "inject": inj.n, "at_min": inj.at_min,
-            "scored": inj.scored, **({"vital": dict(inj.vital)} if inj.vital else {}),
+            "scored": inj.scored, "network": inj.network,
+            **({"vital": dict(inj.vital)} if inj.vital else {}),
         }
 
     def injects_due(self, t: datetime | None = None) -> list[dict[str, Any]]:
@@ -594,7 +635,7 @@ class DrillSession:
                     occurred_at=d["occurred_at"], lon=d["lon"], lat=d["lat"],
                     severity=d["severity"], title=f"【演练】{d['title']}",
                     district_code=d["district_code"], street_code=d["street_code"],
-                    feed=self.name, received_at=now))
+                    feed=self.name, received_at=now, network=d.get("network")))
         return FeedBatch(new, [])
 
     def reset_feed(self) -> None:
@@ -692,8 +733,8 @@ def _orders(session: DrillSession, as_of_utc: datetime) -> list[dict[str, Any]]:
     df = session.store.orders(as_of=as_of_utc)
     rows = df.to_dict("records")
     for r in rows:
-        for k in ("created_at", "acknowledge_at", "handle_at", "verify_at", "close_at",
-                  "evaluate_at", "cancel_at"):
+        for k in ("created_at", "acknowledge_at", "confirm_at", "handle_at", "verify_at",
+                  "close_at", "evaluate_at", "cancel_at"):
             r[k] = _clean(r.get(k))
     return rows
 
@@ -736,8 +777,9 @@ SCORING_FORMULA = QT_TRANSLATE_NOOP(
     "vocabulary", "每条注入 100 分：派遣 20（时限内满分，至 3 倍时限线性降至 0）+ 部门 30 × "
     "max(0, 正确 − 0.5 × 错派) / 应派 + 各阶段时限 50 均分；总分为加权平均。")
 
-_ACTION_LABEL = {"create": "派遣", "acknowledge": "签收", "handle": "处置", "verify": "核查",
-                 "close": "结案", "evaluate": "评价", "cancel": "撤销"}
+_ACTION_LABEL = {"create": "派遣", "acknowledge": "签收", "confirm": "核实", "handle": "处置",
+                 "verify": "核查", "close": "结案", "evaluate": "评价", "cancel": "撤销",
+                 "rework": "退回"}
 
 
 def after_action_report(session: DrillSession, as_of: datetime | None = None

@@ -12,6 +12,16 @@ together, by time) that the catalog's rowid layout relies on.
 Scenarios whose start is relative to the data's end (``start_offset_min``) run past the data,
 where the vitals simulator already continues the readings; windows the data already covers
 are left alone.
+
+A drill's vital injects move a gauge: :func:`inject_scripts` turns them into scripted readings
+for the vitals monitor (:class:`cockpit.datasets.vitals.ScriptedSign`). The indicator is the
+dataset's sign of the inject's name, domain and unit (the nearest to the inject's place when
+there are several); a dataset without one gets the scenario's own sign, placed at the inject's
+place with the inject's threshold as its alarm limit (reading ``baseline`` before the first
+inject, when the scenario gives one). From each inject on, the sign reads the inject's value
+every minute until the next inject of that indicator, the last one until half an hour after
+the drill; the alarm that raises is the inject's own event (its id, type, place and network),
+so the alarm on the gauge is the event the trainees dispatch and are scored on.
 """
 
 from __future__ import annotations
@@ -22,7 +32,10 @@ from datetime import datetime, timedelta
 import numpy as np
 import pyarrow as pa
 
-__all__ = ["scenario_windows", "add_scenario_readings"]
+__all__ = ["scenario_windows", "add_scenario_readings", "inject_scripts", "DRILL_SIGN_PREFIX"]
+
+#: The id prefix of the indicators a drill brings for itself.
+DRILL_SIGN_PREFIX = "DRILL-"
 
 _US = 1_000_000
 _US_DAY = 86_400 * _US
@@ -104,3 +117,51 @@ def add_scenario_readings(table: pa.Table, n_signs: int, step_min: int,
         "ts": pa.array(np.tile(all_t, n_signs), pa.int64()).cast(table.schema.field("ts").type),
         "value": pa.array(all_v.ravel(), table.schema.field("value").type),
     }, schema=table.schema)
+
+
+def inject_scripts(scenario, start: datetime, end: datetime, signs) -> list:
+    """The scripted readings of a drill's vital injects over its window ``[start, end]``
+    (see the module doc); ``signs``: the dataset's (:class:`cockpit.datasets.vitals.Signs`)."""
+    from cockpit.datasets.vitals import ScriptedSign
+
+    groups: dict[tuple[str, str, str], list] = {}
+    for inj in sorted(scenario.injects, key=lambda i: (i.at_min, i.n)):
+        v = inj.vital
+        if inj.kind == "vital" and {"name", "domain", "unit", "value"} <= set(v):
+            groups.setdefault((v["name"], v["domain"], v["unit"]), []).append(inj)
+    out = []
+    for k, ((name, domain, unit), injs) in enumerate(groups.items(), start=1):
+        first = injs[0]
+        at = [start + timedelta(minutes=i.at_min) for i in injs]
+        points = [(t, float(i.vital["value"])) for t, i in zip(at, injs, strict=True)]
+        typed = next((i for i in injs if i.type_id), None)
+        event = {} if typed is None else {
+            "event_id": typed.event_id, "type_id": typed.type_id, "severity": typed.severity,
+            "lon": typed.lon, "lat": typed.lat, "district_code": typed.district_code,
+            "street_code": typed.street_code, "point_id": None, "drill": True,
+            "network": typed.network}
+        same = [i for i in range(len(signs)) if signs.name[i] == name
+                and signs.domain[i] == domain and (signs.unit[i] or "") == unit]
+        sign = None
+        if same:
+            d = [(signs.lon[i] - first.lon) ** 2 + (signs.lat[i] - first.lat) ** 2
+                 if signs.lon[i] == signs.lon[i] else np.inf for i in same]
+            ind = signs.ids[same[int(np.argmin(d))]]
+        else:  # the dataset has no such indicator: the drill brings its own
+            ind = f"{DRILL_SIGN_PREFIX}{scenario.id}-{k}"
+            thr = first.vital.get("threshold")
+            high = thr is None or float(first.vital["value"]) >= float(thr)
+            district = first.district_code
+            unit_name = next((signs.unit_name[i] for i in range(len(signs))
+                              if signs.unit_code[i] == district), district)
+            sign = {"indicator_id": ind, "name": name, "domain": domain, "unit": unit,
+                    "unit_code": district, "unit_name": unit_name,
+                    "district_code": district, "street_code": first.street_code,
+                    "alarm_high": thr if high else None,
+                    "alarm_low": None if high else thr, "point_id": None,
+                    "event_type_id": typed.type_id if typed else None,
+                    "u_lon": first.lon, "u_lat": first.lat}
+            if "baseline" in first.vital:
+                points.insert(0, (start - _BEFORE, float(first.vital["baseline"])))
+        out.append(ScriptedSign(ind, tuple(points), end + _AFTER, event=event, sign=sign))
+    return out

@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
 
-__all__ = ["SavedSession", "save_session", "saved_sessions"]
+__all__ = ["SavedSession", "save_session", "saved_sessions", "saved_session"]
 
 
 @dataclass(frozen=True)
@@ -58,3 +58,21 @@ def saved_sessions(drill_dir: Path | str) -> list[SavedSession]:
         except (OSError, ValueError, TypeError):
             continue
     return sorted(out, key=lambda s: s.saved_at or "", reverse=True)
+
+
+def saved_session(drill_dir: Path | str, session_id: str) -> SavedSession:
+    """The kept, unfinished session ``session_id`` of ``drill_dir``, to continue; raises
+    ValueError naming what is wrong (no such session, ended, store gone)."""
+    if not session_id or any(c in session_id for c in "/\\") or session_id.startswith("."):
+        raise ValueError(f"{session_id!r} is not a drill session id")
+    folder = Path(drill_dir)
+    found = next((s for s in saved_sessions(folder) if s.session_id == session_id), None)
+    if found is None:
+        raise ValueError(f"no saved drill session {session_id!r} in {folder}")
+    if found.ended:
+        raise ValueError(f"the drill session {session_id!r} has ended: its report is "
+                         f"{found.report or 'not written'}")
+    if not (folder / f"{session_id}.duckdb").exists():
+        raise ValueError(f"the drill session {session_id!r} has lost its store "
+                         f"{folder / f'{session_id}.duckdb'}")
+    return found

@@ -69,15 +69,16 @@ event's place (the order's ``unit_code`` if it has one, else the catalog event's
 district, else the department's unit, walked up ``admin_unit`` to the ranked level). Judged as
 of the quarter's end (a quarter still running: as of now, or of an earlier ``as_of``), per unit:
 
-- on-time rate of each stage — react (签收 = ``acknowledge``), verify (核查), handle (处置):
+- on-time rate of each stage — react (签收 = ``acknowledge``), confirm (核实, the orders of a
+  plan with the emergency flow), verify (核查), handle (处置):
   orders that did the stage by its deadline ÷ orders whose stage is decided (done, or its
   deadline passed); stages without a deadline are left out;
 - closure rate: orders closed (结案) ÷ orders;
 - satisfaction: the mean rating of the orders evaluated (评价) by then — 满意 1, 基本满意
   0.5, 不满意 0 (``cockpit.datasets.dispatch.RATINGS``, the outcome the operator records);
 - overdue count: orders still open with a stage past its deadline;
-- score = 100 × the mean of the available rates among the three on-time rates, the
-  closure rate and the satisfaction.
+- score = 100 × the mean of the available rates among the four on-time rates (a rate
+  without decided orders is left out), the closure rate and the satisfaction.
 
 **Minimum sample**: a unit with fewer than ``min_sample`` orders (default 10) in the quarter
 gets "样本不足" (insufficient sample) — its rates are shown, but it gets no score, no colour
@@ -140,7 +141,11 @@ DEFAULT_SCHEME = ((1, "#0571b0", QT_TRANSLATE_NOOP("evaluation", "优秀"), 90.0
                   (4, "#f4a582", QT_TRANSLATE_NOOP("evaluation", "较差"), 60.0),
                   (5, "#ca0020", QT_TRANSLATE_NOOP("evaluation", "差"), 0.0))
 
-_STAGES = (("react", "acknowledge"), ("verify", "verify"), ("handle", "handle"))
+#: The timed stages rated on-time (an order is rated on the stages of its own flow: a stage
+#: its plan does not run has no deadline and is left out). 核实 (confirm: the event is real)
+#: and 核查 (verify: the result is checked) are two rates, never one.
+_STAGES = (("react", "acknowledge"), ("confirm", "confirm"), ("verify", "verify"),
+           ("handle", "handle"))
 
 
 @dataclass(frozen=True)
@@ -486,11 +491,12 @@ def _board_sql(periods_: list[str], zero_targets: bool) -> str:
 
 # --------------------------------------------------------------------------- closed loop
 
-_STAGE_COLS = ("created_at", "acknowledge_at", "handle_at", "verify_at", "close_at",
-               "cancel_at", "evaluate_at", "acknowledge_due", "handle_due", "verify_due",
-               "close_due")
-_CL_COLS = ("n", "react_ok", "react_decided", "verify_ok", "verify_decided", "handle_ok",
-            "handle_decided", "closed", "overdue", "rated", "satisfied")
+_STAGE_COLS = ("created_at", "acknowledge_at", "confirm_at", "handle_at", "verify_at",
+               "close_at", "cancel_at", "evaluate_at", "acknowledge_due", "confirm_due",
+               "handle_due", "verify_due", "close_due")
+_CL_COLS = ("n", "react_ok", "react_decided", "confirm_ok", "confirm_decided", "verify_ok",
+            "verify_decided", "handle_ok", "handle_decided", "closed", "overdue", "rated",
+            "satisfied")
 
 def _events_source(periods_: list[str]) -> str:
     """Events per place and quarter (the sample when there are no dispatch records)."""
@@ -526,7 +532,7 @@ def _orders_source(cfg: EvalConfig, as_of: datetime | None) -> str:
         f"AND ({a}_at <= judge_at OR {a}_due <= judge_at)) AS {s}_decided"
         for s, a in _STAGES)
     overdue = " OR ".join(f"(({a}_at IS NULL OR {a}_at > judge_at) AND {a}_due < judge_at)"
-                          for a in ("acknowledge", "handle", "verify", "close"))
+                          for a in ("acknowledge", "confirm", "handle", "verify", "close"))
     return f"""
         WITH o AS (
             SELECT o.*, {period} AS period, {judge_at} AS judge_at FROM _eval_orders o
@@ -586,7 +592,8 @@ def closed_loop(con: duckdb.DuckDBPyConnection, periods_: list[str],
     history gives the sample only (see the module docstring). ``as_of`` (UTC, default now)
     caps the moment each quarter is judged at: its end, or ``as_of`` if earlier.
 
-    Columns: unit_code, period, n, react_on_time, verify_on_time, handle_on_time,
+    Columns: unit_code, period, n, react_on_time, confirm_on_time, verify_on_time,
+    handle_on_time,
     closure_rate, overdue, score, status (ok / insufficient / nodata), source.
     """
     st = _static(con)

@@ -25,7 +25,10 @@ arrived since the last poll (up to ``now``) and the problems met on the way. Thr
 Record fields of a dropped file (JSON keys or CSV header names):
 
 ==================  ======================================================================
-``type_id``         event type (``event_type.type_id``), required
+``type_id``         event type (``event_type.type_id``); required unless ``description`` is
+                    given — then the cockpit routes the words (智能分拨) and the event waits
+                    for the operator (待分拨) when the router is not sure
+``description``     the report's own words, optional
 ``occurred_at``     ISO time, required; naive = the dataset's local time, an offset is
                     converted to it
 ``lon``, ``lat``    WGS-84 degrees, required
@@ -63,8 +66,10 @@ from typing import Any, Protocol
 import duckdb
 import numpy as np
 import pandas as pd
-from cockpit.datasets.dispatch import FINISHED, TRANSITIONS, DispatchError, IllegalTransition
+from cockpit.datasets.dispatch import FINISHED, DispatchError, IllegalTransition
+from cockpit.datasets.dispatch.ledger import next_actions
 from cockpit.datasets.schema import EVENT_SOURCES
+from cockpit.datasets.stages import ACTION_STAGE, DEFAULT_STAGES
 
 __all__ = [
     "FeedEvent", "FeedProblem", "FeedBatch", "EventSource", "SimProfile", "Template",
@@ -101,6 +106,10 @@ class FeedEvent:
     point_id: int | None = None
     feed: str = ""  # the source that delivered it: simulator, directory …
     received_at: datetime | None = None
+    #: the pipe network whose burst analysis is its impact, when the source says (a drill
+    #: scenario's ``network``); else the event type's (``event_type.network``)
+    network: str | None = None
+    description: str = ""  # the report's own words (an event without a type is routed by them)
 
     def as_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -118,6 +127,7 @@ class FeedEvent:
         kw["lon"], kw["lat"] = float(d["lon"]), float(d["lat"])
         kw["title"] = d.get("title") or ""
         kw["feed"] = d.get("feed") or ""
+        kw["description"] = d.get("description") or ""
         return cls(**kw)
 
 
@@ -521,12 +531,13 @@ class DirectoryFeed:
 
     def _event(self, rec: dict[str, Any], file_key: str, line_no: int, now: datetime
                ) -> FeedEvent:
+        described = rec.get("description") not in (None, "")
         missing = [k for k in ("type_id", "occurred_at", "lon", "lat", "source")
-                   if rec.get(k) in (None, "")]
+                   if rec.get(k) in (None, "") and not (k == "type_id" and described)]
         if missing:
             raise ValueError(f"missing field(s): {', '.join(missing)}")
-        type_id = str(rec["type_id"]).strip()
-        if self.type_ids is not None and type_id not in self.type_ids:
+        type_id = str(rec.get("type_id") or "").strip()
+        if type_id and self.type_ids is not None and type_id not in self.type_ids:
             raise ValueError(f"unknown event type {type_id!r}")
         source = str(rec["source"]).strip()
         source = SOURCE_ALIASES.get(source, source)
@@ -570,13 +581,21 @@ class DirectoryFeed:
 
         return FeedEvent(eid, type_id, source, at.replace(microsecond=0), lon, lat, sev,
                          text("title") or "", text("district_code"), text("street_code"), pid,
-                         feed=self.name, received_at=now)
+                         feed=self.name, received_at=now,
+                         description=(text("description") or "")[:10_000])
 
 
 # --------------------------------------------------------------------------- departments
 
-#: What the departments do, in order (评价 evaluate is the centre's, not theirs).
-DEPARTMENT_ACTIONS = ("acknowledge", "handle", "verify", "close")
+#: What the departments do, in order (评价 evaluate is the centre's, not theirs); an order
+#: runs those of its own flow (the order view's ``stages``).
+DEPARTMENT_ACTIONS = ("acknowledge", "confirm", "handle", "verify", "close")
+
+
+def _flow(order: Mapping[str, Any]) -> tuple[str, ...]:
+    """The stages of an order (a row of ``store.orders()``)."""
+    acts = [a for a in str(order.get("stages") or "").split(",") if a in ACTION_STAGE]
+    return tuple(ACTION_STAGE[a] for a in acts) or DEFAULT_STAGES
 
 
 class DepartmentSimulator:
@@ -601,7 +620,10 @@ class DepartmentSimulator:
         rng = random.Random(f"{self.seed}:{order['order_id']}")
         out: dict[str, datetime] = {}
         prev_due, prev_t = 0.0, 0.0
+        flow = _flow(order)
         for a in DEPARTMENT_ACTIONS:
+            if ACTION_STAGE[a] not in flow:
+                continue
             due_at = _py_dt(order.get(f"{a}_due"))
             due = (due_at - created).total_seconds() / 60 if due_at else prev_due + 1.0
             window = max(due - prev_due, 0.5)
@@ -629,14 +651,18 @@ class DepartmentSimulator:
             if state in FINISHED:
                 continue
             plan = self.schedule(o)
+            flow = _flow(o)
+            # after a rework (退回) the stages are done again, under new keys
+            again = _py_dt(o.get("rework_at"))
+            suffix = f":{again:%Y%m%dT%H%M%S%f}" if again else ""
             while state not in FINISHED:
                 nxt = next((a for a in DEPARTMENT_ACTIONS
-                            if a in TRANSITIONS.get(state, ())), None)
+                            if a in next_actions(state, flow)), None)
                 if nxt is None or plan[nxt] > now_utc:
                     break
                 try:
                     rec = store.advance(o["order_id"], nxt, f"sim:{o['dept_id']}",
-                                        f"sim:{o['order_id']}:{nxt}",
+                                        f"sim:{o['order_id']}:{nxt}{suffix}",
                                         note="模拟部门应答 · simulated department",
                                         source="simulator", seat="simulator")
                 except IllegalTransition:  # someone else acted on it meanwhile

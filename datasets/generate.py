@@ -60,6 +60,7 @@ from shapely.geometry import mapping
 
 from . import geography as geo
 from . import schema
+from .triage.corpus import describe_events
 from .vitals.demo_links import demo_event_types
 
 __all__ = ["generate", "SCALES", "Scale", "arrow_schema", "quarters_before", "TITLE", "NOTICE"]
@@ -139,7 +140,8 @@ def _arrow(values, typ: pa.DataType) -> pa.Array:
 
 
 def _table(name: str, cols: dict) -> pa.Table:
-    sch = arrow_schema(name)
+    t = schema.TABLE_BY_NAME[name]
+    sch = pa.schema([f for f in arrow_schema(name) if f.name in cols or t.column(f.name).required])
     arrays = [_arrow(cols[f.name], f.type) for f in sch]
     n = {len(a) for a in arrays}
     if len(n) != 1:
@@ -410,6 +412,11 @@ EVENT_BASES: tuple[tuple, ...] = (
      _S(drone=3, ai_camera=3, patrol=2), (), "n", False),
 )
 N_EVENT_TYPES = 1126
+#: The base kinds whose plans run the emergency flow 反应 → 核实 → 处置 → 结案 (a plan's
+#: ``stages``); the other plans run the management loop 签收 → 处置 → 核查 → 结案 → 评价.
+EMERGENCY_TYPES = frozenset({"FOREST-FIRE", "HIGHRISE-FIRE", "PUBLIC-ORDER", "GAS-LEAK",
+                             "HAZCHEM-LEAK"})
+EMERGENCY_FLOW = "react,confirm,handle,close"
 
 # Vital-sign templates: code, domain, name, unit, normal low/high, warn_low, warn_high,
 # alarm_low, alarm_high, decimals, daily shape, extensive (scales with the unit's size),
@@ -1305,12 +1312,14 @@ class _Gen:
         """The written plans and one generated plan per event kind that needs one; returns
         the plan id of each event kind that has a plan."""
         srng = self.srng
-        plan_ids, plan_names = [], []
+        plan_ids, plan_names, plan_stages = [], [], []
         steps: list[tuple] = []
 
         def add_plan(pid, name, plan_steps):
             plan_ids.append(pid)
             plan_names.append(name)
+            # emergencies run 反应 → 核实 → 处置 → 结案; the rest the loop (empty)
+            plan_stages.append(EMERGENCY_FLOW if pid[2:] in EMERGENCY_TYPES else None)
             for i, (dept, action, due, stage) in enumerate(plan_steps, start=1):
                 steps.append((pid, i, city_dept(dept), action, float(due), stage))
 
@@ -1343,7 +1352,8 @@ class _Gen:
             order = {s: i for i, s in enumerate(schema.STAGES)}
             st.sort(key=lambda s: (order[s[3]], s[2]))
             add_plan(pid, f"{name}处置预案", st)
-        self.tables["plan"] = _table("plan", {"plan_id": plan_ids, "name": plan_names})
+        self.tables["plan"] = _table("plan", {"plan_id": plan_ids, "name": plan_names,
+                                              "stages": plan_stages})
         self.tables["plan_step"] = _table("plan_step", {
             "plan_id": [s[0] for s in steps], "step_no": np.array([s[1] for s in steps], np.int32),
             "dept_id": [s[2] for s in steps], "action": [s[3] for s in steps],
@@ -1784,6 +1794,7 @@ def _build_tables(g: _Gen) -> None:
         (0.62, "指标 KPIs", g.build_kpis),
         (0.64, "指标值 KPI values", g.build_kpi_values),
         (0.70, "事件 events", g.build_events),
+        (0.80, "报事文本 report texts", lambda: describe_events(g.tables, g.seed)),
         (0.84, "应急设施 facilities", g.build_facilities),
         (0.86, "五色评价 evaluation scheme", g.build_eval_scheme),
         (0.87, "管网 pipe networks", g.build_networks),

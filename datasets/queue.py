@@ -40,7 +40,8 @@ if TYPE_CHECKING:
 __all__ = [
     "Names", "EventRecord", "Queue", "QueueCounts", "load_names",
     "event_types", "catalog_event", "open_events", "recent_events", "event_places",
-    "find_events", "event_row", "place_level", "EventPlace", "collect", "load_queue", "sort_key",
+    "find_events", "event_row", "event_text", "place_level", "EventPlace", "collect",
+    "load_queue", "sort_key",
     "count_rows", "demo_closed_at", "local_utc_offset", "UNCLASSIFIED", "QUEUE_STATES",
 ]
 
@@ -50,7 +51,7 @@ UNCLASSIFIED = "unclassified"
 QUEUE_STATES = ("new", "overdue", UNCLASSIFIED)
 #: Minutes to react for an event whose type is unknown.
 DEFAULT_REACT_MIN = 15.0
-_OPEN_ORDER = ("created", "acknowledged", "handled", "verified")
+_OPEN_ORDER = ("created", "acknowledged", "confirmed", "handled", "verified")
 _DONE_ORDER = ("closed", "evaluated")
 
 
@@ -73,18 +74,47 @@ class EventType:
 @dataclass
 class Names:
     """Names the dispatch side shows: departments, units (city/district/street), event types,
-    plans."""
+    plans — the one name resolver of the queue, the dispatch controller, its preview's type
+    chooser and corrections, and the 新建事件 form."""
 
     depts: dict[str, str] = field(default_factory=dict)
     units: dict[str, str] = field(default_factory=dict)
     types: dict[str, EventType] = field(default_factory=dict)
     plans: dict[str, str] = field(default_factory=dict)
+    #: dept_id -> (level, unit_code): where a department works
+    dept_units: dict[str, tuple[str, str | None]] = field(default_factory=dict)
+
+    def dept_name(self, dept_id: str | None) -> str:
+        """A department's name (its id when the dataset names it not)."""
+        return self.depts.get(dept_id, dept_id or "") if dept_id else ""
+
+    def type_name(self, type_id: str | None) -> str:
+        """An event type's name (its id when the dataset has no such type)."""
+        t = self.types.get(type_id) if type_id else None
+        return t.name if t else (type_id or "")
+
+    def type_choices(self) -> list[dict[str, str]]:
+        """Every event type as ``{"type_id", "name"}``, by name: what an operator picks from."""
+        return [{"type_id": t, "name": v.name}
+                for t, v in sorted(self.types.items(), key=lambda kv: (kv[1].name, kv[0]))]
+
+    def department_choices(self, district_code: str | None, street_code: str | None
+                           ) -> list[dict[str, str]]:
+        """The departments an operator may add to a dispatch at a place, as ``{"dept_id",
+        "name"}``: the street's own, the district's, then the city's."""
+        rank = {"street": 0, "district": 1, "city": 2}
+        here = {c for c in (district_code, street_code) if c}
+        picked = [(rank.get(lvl, 3), d) for d, (lvl, unit) in self.dept_units.items()
+                  if unit in here or lvl == "city"]
+        return [{"dept_id": d, "name": self.dept_name(d)} for _r, d in sorted(picked)]
 
 
 def load_names(con: Any) -> Names:
     """The names of departments, units down to streets, event types and plans."""
     n = Names()
-    n.depts = dict(con.execute("SELECT dept_id, name FROM department").fetchall())
+    rows = con.execute("SELECT dept_id, name, level, unit_code FROM department").fetchall()
+    n.depts = {d: name for d, name, _l, _u in rows}
+    n.dept_units = {d: (str(lvl or ""), unit) for d, _n, lvl, unit in rows}
     n.units = dict(con.execute("SELECT code, name FROM admin_unit WHERE level IN "
                                "('city', 'district', 'street')").fetchall())
     n.types = {t: EventType(name, float(r), int(s or 3)) for t, name, r, s in con.execute(
@@ -158,6 +188,19 @@ def recent_events(con: Any, now: datetime, since: datetime, limit: int = 300
         {"t": now, "t0": since, "n": int(limit)}).fetchall())
 
 
+def event_text(con: Any, event_id: int | str) -> str:
+    """A catalog event's own words (its optional ``description``), "" without them."""
+    if not str(event_id).isdigit():
+        return ""
+    has = con.execute("SELECT count(*) FROM information_schema.columns WHERE table_name = "
+                      "'event' AND column_name = 'description'").fetchone()[0]
+    if not has:
+        return ""
+    row = con.execute("SELECT description FROM event WHERE event_id = ?",
+                      [int(event_id)]).fetchone()
+    return (row[0] or "") if row else ""
+
+
 @dataclass(frozen=True)
 class EventPlace:
     title: str
@@ -217,7 +260,8 @@ def event_row(e: Any, names: Names, feed: str = "catalog") -> dict[str, Any]:
     react = t.react_min if t else DEFAULT_REACT_MIN
     dc, sc = e.district_code, e.street_code
     district, street = names.units.get(dc, dc or ""), names.units.get(sc, "")
-    title = e.title or tname
+    words = " ".join(str(getattr(e, "description", "") or "").split())
+    title = e.title or tname or words[:40]  # a report without a type: its first words
     if street and street not in title:  # the catalog's titles start with the street
         title = f"{street} {title}"
     at = e.occurred_at

@@ -124,8 +124,9 @@ def method_note(cfg: E.EvalConfig, mode: str, closed_loop_source: str) -> list[s
                Text(QT_TRANSLATE_NOOP("vocabulary", "板块权重：{weights}"),
                     weights="、".join(f"{b} {w:g}" for b, w in cfg.board_weights.items())))
     cl = (Text(QT_TRANSLATE_NOOP(
-        "vocabulary", "闭环处置板块取自派遣记录：签收、核查、处置三个环节的按时率与结案率的平均"
-        " × 100；当季派单少于 {n} 件为“样本不足”，不评色、不排名。"), n=cfg.min_sample)
+        "vocabulary", "闭环处置板块取自派遣记录：签收、核实（应急流程）、核查、处置各环节的按时率"
+        "与结案率的平均 × 100；当季派单少于 {n} 件为“样本不足”，不评色、不排名。"),
+               n=cfg.min_sample)
           if closed_loop_source == "dispatch" else
           QT_TRANSLATE_NOOP(
               "vocabulary",
@@ -517,19 +518,21 @@ def write_xlsx(report: Report, path: Path | str,
                [QT_TRANSLATE_NOOP("vocabulary", "单位代码"),
                 QT_TRANSLATE_NOOP("vocabulary", "单位"), QT_TRANSLATE_NOOP("vocabulary", "样本量"),
                 QT_TRANSLATE_NOOP("vocabulary", "签收按时率"),
+                QT_TRANSLATE_NOOP("vocabulary", "核实按时率"),
                 QT_TRANSLATE_NOOP("vocabulary", "核查按时率"),
                 QT_TRANSLATE_NOOP("vocabulary", "处置按时率"),
                 QT_TRANSLATE_NOOP("vocabulary", "结案率"), QT_TRANSLATE_NOOP("vocabulary", "超时"),
                 QT_TRANSLATE_NOOP("vocabulary", "得分"), QT_TRANSLATE_NOOP("vocabulary", "状态"),
                 QT_TRANSLATE_NOOP("vocabulary", "来源")],
-               [12, 22, 8, 11, 11, 11, 9, 7, 9, 10, 10])
+               [12, 22, 8, 11, 11, 11, 11, 9, 7, 9, 10, 10])
     status_text = {"ok": QT_TRANSLATE_NOOP("vocabulary", "正常"),
                    "insufficient": QT_TRANSLATE_NOOP("vocabulary", "样本不足"),
                    "nodata": QT_TRANSLATE_NOOP("vocabulary", "无数据")}
     for r in ev.closed_loop.itertuples(index=False):
         ws.append([cell(ws, r.unit_code), cell(ws, names.get(r.unit_code, r.unit_code)), int(r.n)]
                   + [cell(ws, _num(getattr(r, c)), fmt="0.0%") for c in
-                     ("react_on_time", "verify_on_time", "handle_on_time", "closure_rate")]
+                     ("react_on_time", "confirm_on_time", "verify_on_time",
+                      "handle_on_time", "closure_rate")]
                   + [_int(r.overdue), level_cell(ws, r.unit_code, E.CLOSED_LOOP),
                      cell(ws, tr(status_text.get(r.status, r.status))),
                      cell(ws, tr(QT_TRANSLATE_NOOP("vocabulary", "派遣记录")

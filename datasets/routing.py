@@ -20,17 +20,19 @@ Two questions the dispatch panel asks the governance catalog (tables of
 order carries (:mod:`cockpit.datasets.dispatch` stores them); it is pure, so the dispatch store
 stays independent of the catalog.
 
-Deadlines. A dispatch order moves create → acknowledge (签收) → handle (处置) → verify (核查)
-→ close (结案) → evaluate (评价). Each of acknowledge, handle, verify and close has a deadline
-in minutes after dispatch, taken from the department's steps of the matching plan stage
-(``react`` → acknowledge, ``handle`` → handle, ``verify`` → verify, ``close`` → close; the latest
-``due_min`` of the stage). A stage in which the department has no step falls back to the event
-type's target (``react_min``, ``handle_min``, ``verify_min``) and, for close, to the plan's last
-close-stage step. The deadlines are then made non-decreasing along the action order (a later
-action is never due before an earlier one): a plan's on-site verification (stage ``verify``,
-early) thus never asks for 核查 before 处置 is due. A step without a stage gets one from its
-``due_min`` against the event type's targets (≤ react → react, ≤ verify → verify, ≤ handle →
-handle, else close).
+Stages and deadlines. Which stages a dispatch order runs is its plan's ``stages``
+(:mod:`cockpit.datasets.stages`: the management loop 签收 → 处置 → 核查 → 结案 → 评价 by
+default, or e.g. the emergency flow 反应 → 核实 → 处置 → 结案). Each stage but 评价 has a
+deadline in minutes after dispatch, taken from the department's steps of that stage (the
+latest ``due_min``). A step of stage ``verify`` in a flow with 核实 (``confirm``) and without
+核查 is the confirmation (older plans called the early on-site check "核查"). A stage in which
+the department has no step falls back to the event type's target (``react_min`` for react,
+``verify_min`` for 核实 or 核查, ``handle_min`` for handle) and, for close, to the plan's last
+close-stage step. The deadlines are then made non-decreasing along the flow
+(:func:`cockpit.datasets.stages.stage_targets`): in the loop a plan's early on-site check thus
+never asks for 核查 before 处置 is due. A step without a stage gets one from its ``due_min``
+against the event type's targets (≤ react → react, ≤ verify → verify, ≤ handle → handle, else
+close).
 
 Distances are great-circle (haversine, R = 6371.0088 km) on the units' and points'
 longitude/latitude, with a bounding-box prefilter in SQL so that only the points near the
@@ -43,22 +45,25 @@ from dataclasses import dataclass, field
 
 import duckdb
 from cockpit.datasets.i18n import QT_TRANSLATE_NOOP
-from cockpit.datasets.schema import STAGES
+from cockpit.datasets.schema import STEP_STAGES
+from cockpit.datasets.stages import DEFAULT_STAGES, STAGE_ACTION, parse_stages, stage_targets
 
 __all__ = [
-    "PlanStep", "Plan", "plan_for_event", "plan_for_type", "place_of", "order_deadlines",
-    "by_department", "DEADLINE_ACTIONS", "STAGE_OF_ACTION", "Impact", "Place", "Facility",
-    "RiskCount", "impact", "haversine_km",
-    "EARTH_RADIUS_KM",
+    "PlanStep", "Plan", "PlanBook", "plan_for_event", "plan_for_type", "plan_stages",
+    "place_of", "order_deadlines", "by_department", "DEADLINE_ACTIONS", "STAGE_OF_ACTION",
+    "Impact", "Place", "Facility", "RiskCount", "impact", "haversine_km", "EARTH_RADIUS_KM",
 ]
 
 EARTH_RADIUS_KM = 6371.0088
-#: The actions of an order that have a deadline, in the order they happen.
-DEADLINE_ACTIONS = ("acknowledge", "handle", "verify", "close")
+#: Every action of an order that can have a deadline, in the one order they happen (an
+#: order's own flow holds some of them: :func:`cockpit.datasets.stages.order_stages`).
+DEADLINE_ACTIONS = ("acknowledge", "confirm", "handle", "verify", "close")
 #: The plan stage whose steps set each action's deadline.
-STAGE_OF_ACTION = {"acknowledge": "react", "handle": "handle", "verify": "verify",
-                   "close": "close"}
-_TARGET_OF_ACTION = {"acknowledge": "react", "handle": "handle", "verify": "verify"}
+STAGE_OF_ACTION = {"acknowledge": "react", "confirm": "confirm", "handle": "handle",
+                   "verify": "verify", "close": "close"}
+#: The event type's target (react_min, verify_min, handle_min) of each stage.
+_TARGET_OF_STAGE = {"react": "react", "confirm": "verify", "handle": "handle",
+                    "verify": "verify"}
 
 
 @dataclass(frozen=True)
@@ -82,12 +87,15 @@ class Plan(list):
 
     ``targets`` are the event type's response targets in minutes (``react``, ``verify``,
     ``handle``); the dispatch store uses them for the stages a department has no step in.
+    ``stages`` is the flow its orders run (the plan's ``stages``; default the loop).
     """
 
     def __init__(self, steps=(), *, event_id=None, type_id: str | None = None,
                  plan_id: str | None = None, targets: dict[str, float] | None = None,
-                 district_code: str | None = None, street_code: str | None = None):
+                 district_code: str | None = None, street_code: str | None = None,
+                 stages: tuple[str, ...] = DEFAULT_STAGES):
         super().__init__(steps)
+        self.stages = tuple(stages)
         self.event_id = event_id
         self.type_id = type_id
         self.plan_id = plan_id
@@ -121,32 +129,40 @@ def _stage_for(due: float, targets: dict[str, float]) -> str:
 
 
 def order_deadlines(steps, targets: dict[str, float] | None = None,
-                    plan_close: float | None = None) -> dict[str, float]:
-    """Deadlines in minutes after dispatch for one department's order (see the module doc).
+                    plan_close: float | None = None,
+                    stages: tuple[str, ...] = DEFAULT_STAGES) -> dict[str, float]:
+    """Deadlines in minutes after dispatch for one department's order (see the module doc):
+    ``{action: minutes}`` for each stage of ``stages`` but evaluate.
 
     ``steps``: that department's :class:`PlanStep` s; ``targets``: the event type's
     ``react``/``verify``/``handle`` minutes; ``plan_close``: the plan's latest close-stage
     ``due_min`` (used when the department has no close step of its own).
     """
     targets = targets or {}
+    stages = tuple(stages)
     latest: dict[str, float] = {}
     for s in steps:
-        stage = s.stage if s.stage in STAGES else _stage_for(s.due_min, targets)
+        stage = s.stage if s.stage in STEP_STAGES else _stage_for(s.due_min, targets)
+        if stage == "verify" and "verify" not in stages and "confirm" in stages:
+            stage = "confirm"
+        elif stage == "confirm" and "confirm" not in stages:
+            stage = "verify"
         latest[stage] = max(latest.get(stage, 0.0), float(s.due_min))
-    out: dict[str, float] = {}
+    minutes: dict[str, float | None] = {}
     running = 0.0
-    for action in DEADLINE_ACTIONS:
-        stage = STAGE_OF_ACTION[action]
+    for stage in stages:
+        if stage == "evaluate":
+            continue
         due = latest.get(stage)
-        if due is None and action in _TARGET_OF_ACTION:
-            due = targets.get(_TARGET_OF_ACTION[action])
-        if due is None and action == "close":
+        if due is None and stage in _TARGET_OF_STAGE:
+            due = targets.get(_TARGET_OF_STAGE[stage])
+        if due is None and stage == "close":
             due = plan_close
         if due is None:
             due = running
         running = max(running, float(due))
-        out[action] = running
-    return out
+        minutes[stage] = due
+    return {STAGE_ACTION[s]: m for s, m in stage_targets(stages, minutes)}
 
 
 def _resolve(dept: str, district: str | None, street: str | None, known: set[str]) -> str:
@@ -191,37 +207,92 @@ def plan_for_type(con: duckdb.DuckDBPyConnection, type_id: str, district_code: s
            WHERE type_id = ?""", [type_id]).fetchone()
     if row is None:
         raise KeyError(f"no event type {type_id!r} in the catalog")
-    district, street = district_code, street_code
+    plan_id = row[4]
+    raw = con.execute(
+        "SELECT step_no, dept_id, action, due_min, stage FROM plan_step WHERE plan_id = ? "
+        "ORDER BY step_no", [plan_id]).fetchall() if plan_id is not None else []
+    wanted = sorted(_wanted(raw or [(0, row[0])], district_code, street_code))
+    known = {r[0] for r in con.execute(
+        "SELECT dept_id FROM department WHERE dept_id IN (SELECT unnest(?::VARCHAR[]))",
+        [wanted]).fetchall()} if wanted else set()
+    return _plan(type_id, row, raw, district_code, street_code, known, event_id,
+                 flow=plan_stages(con, plan_id))
+
+
+def _wanted(raw, district: str | None, street: str | None) -> set[str]:
+    """The local departments that would stand in for the plan's city-level ones."""
+    out = set()
+    for _no, dept, *_ in raw:
+        if dept.startswith("D-CITY-"):
+            kind = dept[len("D-CITY-"):]
+            out.add(f"D-{street}-JD" if kind == "JD" else f"D-{district}-{kind}")
+    return out
+
+
+def _plan(type_id: str, row: tuple, raw: list[tuple], district: str | None,
+          street: str | None, known: set[str], event_id=None,
+          flow: tuple[str, ...] = DEFAULT_STAGES) -> Plan:
+    """A plan from the type's row (default department, react/verify/handle minutes, plan id),
+    its plan's steps (may be empty), the departments that exist among the local ones and the
+    plan's flow (:func:`plan_stages`)."""
     default_dept, react, verify, handle, plan_id = row
     targets = {"react": float(react), "verify": float(verify), "handle": float(handle)}
-    if plan_id is not None:
-        raw = con.execute(
-            "SELECT step_no, dept_id, action, due_min, stage FROM plan_step WHERE plan_id = ? "
-            "ORDER BY step_no", [plan_id]).fetchall()
-    else:
-        raw = []
     if not raw:  # no plan: the default department reacts, verifies and handles
         raw = [(1, default_dept, QT_TRANSLATE_NOOP("vocabulary", "接报签收"), react, "react"),
                (2, default_dept, QT_TRANSLATE_NOOP("vocabulary", "现场核查"), verify, "verify"),
                (3, default_dept, QT_TRANSLATE_NOOP("vocabulary", "完成处置"), handle, "handle")]
-    wanted = set()
-    for _no, dept, *_ in raw:
-        if dept.startswith("D-CITY-"):
-            kind = dept[len("D-CITY-"):]
-            wanted.add(f"D-{street}-JD" if kind == "JD" else f"D-{district}-{kind}")
-    known: set[str] = set()
-    if wanted:
-        known = {r[0] for r in con.execute(
-            "SELECT dept_id FROM department WHERE dept_id IN (SELECT unnest(?::VARCHAR[]))",
-            [sorted(wanted)]).fetchall()}
     steps = []
     for no, dept, action, due, stage in raw:
         due = float(due)
-        st = stage if stage in STAGES else _stage_for(due, targets)
+        st = stage if stage in STEP_STAGES else _stage_for(due, targets)
+        if st == "verify" and "confirm" in flow and "verify" not in flow:
+            st = "confirm"  # an early on-site check in an emergency plan confirms the event
         steps.append(PlanStep(int(no), _resolve(dept, district, street, known), action, due, st,
                               plan_dept=dept))
     return Plan(steps, event_id=event_id, type_id=type_id, plan_id=plan_id, targets=targets,
-                district_code=district, street_code=street)
+                district_code=district, street_code=street, stages=flow)
+
+
+def plan_stages(con: duckdb.DuckDBPyConnection, plan_id: str | None) -> tuple[str, ...]:
+    """The flow a plan's orders run (its ``stages``; the loop when empty or unknown)."""
+    if plan_id is None:
+        return DEFAULT_STAGES
+    try:
+        row = con.execute("SELECT stages FROM plan WHERE plan_id = ?", [plan_id]).fetchone()
+    except duckdb.Error:  # a catalog built before the column existed
+        return DEFAULT_STAGES
+    try:
+        return parse_stages(row[0] if row else None)
+    except ValueError:
+        return DEFAULT_STAGES
+
+
+class PlanBook:
+    """Every event type's plan read once from a catalog, for callers that ask for many plans
+    in a row (the router resolves the departments of each report it routes): the same plans as
+    :func:`plan_for_type`, without a query per call."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.types = {r[0]: tuple(r[1:]) for r in con.execute(
+            "SELECT type_id, dept_id, react_min, verify_min, handle_min, plan_id "
+            "FROM event_type").fetchall()}
+        self.steps: dict[str, list[tuple]] = {}
+        for pid, *step in con.execute(
+                "SELECT plan_id, step_no, dept_id, action, due_min, stage FROM plan_step "
+                "ORDER BY plan_id, step_no").fetchall():
+            self.steps.setdefault(pid, []).append(tuple(step))
+        self.depts = {r[0] for r in con.execute("SELECT dept_id FROM department").fetchall()}
+        self.flows = {pid: plan_stages(con, pid) for pid in self.steps}
+
+    def plan_for_type(self, type_id: str, district_code: str | None,
+                      street_code: str | None, event_id=None) -> Plan:
+        """As :func:`plan_for_type` (``KeyError`` for an unknown type)."""
+        row = self.types.get(type_id)
+        if row is None:
+            raise KeyError(f"no event type {type_id!r} in the catalog")
+        raw = self.steps.get(row[4], []) if row[4] is not None else []
+        return _plan(type_id, row, raw, district_code, street_code, self.depts, event_id,
+                     flow=self.flows.get(row[4], DEFAULT_STAGES))
 
 
 def place_of(con: duckdb.DuckDBPyConnection, lon: float, lat: float

@@ -35,8 +35,12 @@ PIPE_MATERIALS = ("ductile_iron", "grey_cast_iron", "steel", "pe", "pvc", "concr
 RISK_LEVELS = {1: QT_TRANSLATE_NOOP("risk_level", "重大"),
                2: QT_TRANSLATE_NOOP("risk_level", "较大"),
                3: QT_TRANSLATE_NOOP("risk_level", "一般"), 4: QT_TRANSLATE_NOOP("risk_level", "低")}
-#: Plan step stages, in the order the dispatch loop runs them.
+#: Plan step stages (a step's ``stage``): react 签收/反应, verify (the step's early on-site
+#: check; in a flow with 核实 it is the confirmation), handle 处置, close 结案, and confirm
+#: 核实 (confirm the event is real). Which stages an order runs is the plan's ``stages``
+#: (:mod:`cockpit.datasets.stages`).
 STAGES = ("react", "verify", "handle", "close")
+STEP_STAGES = (*STAGES, "confirm")
 #: Vital-sign domains used by the demo data (a dataset may add its own).
 VITAL_DOMAINS = (QT_TRANSLATE_NOOP("vocabulary", "水"), QT_TRANSLATE_NOOP("vocabulary", "电"),
                  QT_TRANSLATE_NOOP("vocabulary", "气"), QT_TRANSLATE_NOOP("vocabulary", "讯"),
@@ -249,8 +253,16 @@ TABLES: tuple[Table, ...] = (
         (
             Column("plan_id", "VARCHAR", "plan id"),
             Column("name", "VARCHAR", "name"),
+            Column("stages", "VARCHAR",
+                   "the stages its orders run, in order, comma-separated: react (签收/反应), "
+                   "confirm (核实: the event is real), handle (处置), verify (核查: the result "
+                   "is checked), close (结案), evaluate (评价); in that relative order, with "
+                   "handle and close. Empty: the management loop "
+                   "react,handle,verify,close,evaluate; the emergency flow is "
+                   "react,confirm,handle,close", required=False, nullable=True),
         ),
         key=("plan_id",),
+        checks=("plan_stages",),
     ),
     Table(
         "plan_step",
@@ -263,8 +275,9 @@ TABLES: tuple[Table, ...] = (
             Column("action", "VARCHAR", "what the department does"),
             Column("due_min", "DOUBLE", "deadline in minutes after dispatch", finite=True,
                    min=0),
-            Column("stage", "VARCHAR", "react / verify / handle / close", required=False,
-                   nullable=True, choices=STAGES),
+            Column("stage", "VARCHAR", "react / confirm / verify / handle / close (the "
+                   "stage whose deadline the step sets)", required=False,
+                   nullable=True, choices=STEP_STAGES),
         ),
         key=("plan_id", "step_no"),
     ),
@@ -310,6 +323,10 @@ TABLES: tuple[Table, ...] = (
                    "cockpit's dispatch store (local time); empty = still open: it stays in "
                    "the duty queue until dispatched, merged or dismissed", required=False,
                    nullable=True),
+            Column("description", "VARCHAR",
+                   "the report's free text as the citizen, grid worker or patrol gave it "
+                   "(empty for sensor and camera events); the router (智能分拨) learns the "
+                   "event types from it", required=False, nullable=True),
         ),
         key=("event_id",),
     ),

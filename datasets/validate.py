@@ -63,6 +63,7 @@ KINDS = (
     "bad_manifest",  # dataset.json is not a JSON object
     "threshold_order",  # vital_sign thresholds out of order
     "single_top_unit",  # admin_unit must have exactly one unit without parent
+    "bad_stages",  # a plan's stages that cannot run (unknown, repeated, out of order)
     "ignored_file",  # (warning) <table>.csv beside <table>.parquet is not read
     "suspicious_text",  # (warning) markup or bidi control characters in a name or title
     "zero_length",  # a network pipe of length 0 or from a node to itself
@@ -923,6 +924,27 @@ def _check_threshold_order(con: duckdb.DuckDBPyConnection, src: _Source,
                    f"… and {total - shown:,} more rows with the same problem")
 
 
+def _check_plan_stages(con: duckdb.DuckDBPyConnection, src: _Source,
+                       present: dict[str, Column], report: _Report) -> None:
+    """A plan's ``stages``: a flow the dispatch ledger can run (see datasets/stages.py)."""
+    if "stages" not in present:
+        return
+    from cockpit.datasets.stages import stage_problem
+
+    stage = _STAGE.format(src.table.name)
+    got = con.execute(f"SELECT _row, stages FROM {stage} WHERE stages IS NOT NULL "
+                      "AND trim(stages) <> '' ORDER BY _row").fetchall()
+    bad = []
+    for row, text in got:
+        items = [s.strip().lower() for s in str(text).replace("，", ",").split(",")
+                 if s.strip()]
+        why = stage_problem(items)
+        if why:
+            bad.append((row, f"stages {_fmt(text)}: {why}"))
+    if bad:
+        report.rows(src.file, "stages", "bad_stages", bad[:ROW_CAP], len(bad))
+
+
 #: Columns holding names shown on screen: checked for markup and bidi controls.
 TEXT_COLUMNS = ("name", "title")
 #: Markup: a tag opening or closing (``<b>``, ``</i>``, ``<img …``, ``<!--``).
@@ -987,6 +1009,7 @@ def _check_network_topology(con: duckdb.DuckDBPyConnection, src: _Source,
 _TABLE_CHECKS = {
     "single_top_unit": _check_single_top_unit,
     "threshold_order": _check_threshold_order,
+    "plan_stages": _check_plan_stages,
     "network_topology": _check_network_topology,
 }
 

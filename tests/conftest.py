@@ -127,10 +127,10 @@ def biogas_drill(tmp_path: Path):
     from cockpit.datasets.drill import DrillSession, after_action_report, shipped_scenarios
 
     sc = next(s for s in shipped_scenarios() if s.id == "biogas-septic-jiangbei")
-    now = [sc.start_at() + timedelta(minutes=1)]
+    inj = next(i for i in sc.injects if i.scored)
+    now = [sc.start_at() + timedelta(minutes=inj.at_min + 1)]
     with DrillSession(sc, tmp_path, None, lambda: now[0], session_id="pdf",
                       utc_offset=timedelta(0)) as sess:
-        inj = next(i for i in sc.injects if i.scored)
         oid = sess.store.create(inj.event_id, "trainee", "c", dept_id="D-500105-CGJ",
                                 deadlines={})[0]
         now[0] += timedelta(minutes=3)

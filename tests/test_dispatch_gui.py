@@ -552,3 +552,76 @@ def test_models_pass_the_model_tester(qtmodeltester):
     rows = [proxy.data(proxy.index(i, 0), Qt.ItemDataRole.UserRole)
             for i in range(proxy.rowCount())]
     assert rows and all(r["dept_id"] == "D-1" and om.is_overdue(r) for r in rows)
+
+
+# ------------------------------------------------------------------ stages from the plan, 退回
+
+EMERGENCY = {"stages": ["react", "confirm", "handle", "close"], "acknowledge": 1,
+             "confirm": 3, "handle": 5, "close": 60}
+LOOP = {"acknowledge": 5, "handle": 60, "verify": 90, "close": 120}
+
+
+def _timeline_order(text: str, words: list[str]) -> list[str]:
+    """The words in the order the timeline shows them (absent ones left out)."""
+    return sorted((w for w in words if w in text), key=text.index)
+
+
+def test_the_timeline_and_countdown_follow_the_plans_stages(qtbot, catalog, store, clock,
+                                                            recent):
+    """An order of the emergency flow shows 签收 → 核实 → 处置 → 结案 (no 核查) and counts
+    down to 核实 after 签收; a loop order shows 签收 → 处置 → 核查 → 结案 (no 核实); H on
+    the emergency order before 核实 is refused by its own stage list."""
+    em = store.create(recent[0], "值班员", "s-em", dept_id="D-EM", deadlines=EMERGENCY)[0]
+    lp = store.create(recent[1], "值班员", "s-lp", dept_id="D-LP", deadlines=LOOP)[0]
+    store.advance(em, "acknowledge", "值班员", "s-em-a")
+    panel, ctl = make(qtbot, catalog, store, clock)
+    start(qtbot, panel, ctl, orders=2)
+    words = ["签收", "核实", "处置", "核查", "结案"]
+    assert panel.select_order(em)
+    qtbot.waitUntil(lambda: "D-EM" in panel.timeline.text() and "✓" in panel.timeline.text())
+    assert _timeline_order(panel.timeline.text(), words) == ["签收", "核实", "处置", "结案"]
+    i = panel.orders_model.find(em)
+    assert cell(panel.orders_model, i, "countdown").startswith("核实")
+    seq = store.head[0]
+    qtbot.keyClick(panel.orders_view, Qt.Key.Key_H)
+    assert "不能处置" in panel.message.text() and "核实" in panel.message.text()
+    assert panel.action_dialog is None and store.head[0] == seq
+    qtbot.keyClick(panel.orders_view, Qt.Key.Key_K)  # 核实
+    confirm(qtbot, panel)
+    qtbot.waitUntil(lambda: store.state(em) == "confirmed", timeout=10_000)
+    assert panel.select_order(lp)
+    qtbot.waitUntil(lambda: "D-LP" in panel.timeline.text())
+    assert _timeline_order(panel.timeline.text(), words) == ["签收", "处置", "核查", "结案"]
+    stop(ctl)
+
+
+def test_rework_returns_an_order_to_handle_with_a_reason(qtbot, catalog, store, clock, recent):
+    """退回 (R, the button, the context menu) after 处置: asks, needs a reason, goes through
+    the store's advance; the order is back to 已签收 with 处置 next, and the timeline says
+    so."""
+    oid = store.create(recent[0], "值班员", "s-rw", dept_id="D-RW", deadlines=LOOP)[0]
+    for a in ("acknowledge", "handle"):
+        store.advance(oid, a, "值班员", f"s-rw-{a}")
+    panel, ctl = make(qtbot, catalog, store, clock)
+    start(qtbot, panel, ctl, orders=1)
+    assert panel.select_order(oid)
+    panel._order_menu(panel.orders_view.visualRect(panel.orders_view.currentIndex()).center())
+    acts = {a.text(): a.isEnabled() for a in panel.context_menu.actions()}
+    assert acts["退回 (R)"] and acts["核查 (V)"] and not acts["处置 (H)"]
+    panel.context_menu.close()
+    assert "R" in panel.action_buttons["rework"].text()
+    seq = store.head[0]
+    qtbot.keyClick(panel.orders_view, Qt.Key.Key_R)
+    confirm(qtbot, panel)  # no reason: refused in the dialog
+    assert panel.action_dialog is not None and "原因" in panel.action_dialog.problem.text()
+    assert store.head[0] == seq
+    confirm(qtbot, panel, note="核查未通过：积水未排净")
+    qtbot.waitUntil(lambda: store.state(oid) == "acknowledged", timeout=10_000)
+    last = store.history(oid).iloc[-1]
+    assert last["action"] == "rework" and last["note"] == "核查未通过：积水未排净"
+    qtbot.waitUntil(lambda: panel.current_order() is not None
+                    and panel.current_order()["next_actions"][:1] == ["handle"],
+                    timeout=10_000)
+    qtbot.waitUntil(lambda: "退回" in panel.timeline.text(), timeout=10_000)
+    assert store.verify() == []
+    stop(ctl)

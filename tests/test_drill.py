@@ -121,6 +121,9 @@ def test_good_scenario_loads(tmp_path: Path) -> None:
     ("react = 5", "speed = 5", "targets.speed: unknown stage"),
     ('kind = "vital"', 'kind = "vital"\ncolour = 1', "inject[2].colour: unknown key"),
     ("value = 40", "", "inject[2].value: missing"),
+    ('plan_id = "P-BIOGAS"', 'plan_id = "P-BIOGAS"\nnetwork = "oil"',
+     "expected.network: one of water, gas, drainage"),
+    ('title = "alarm"', 'title = "alarm"\nbaseline = 3', "inject[1].baseline: only a vital"),
 ])
 def test_invalid_scenarios_name_file_and_key(tmp_path: Path, old: str, new: str,
                                              message: str) -> None:
@@ -343,9 +346,11 @@ def test_scripted_trainee_run_of_each_shipped_scenario(sid: str, catalog, tmp_pa
                                                        ) -> None:
     """A trainee who dispatches the catalog's plan on time and answers every stage on time
     scores 100; the expected departments are exactly the plan's."""
+    from cockpit.datasets.drill import available_scenarios
     from cockpit.datasets.routing import plan_for_type
 
-    sc = next(s for s in shipped_scenarios() if s.id == sid)
+    # as the window gets them: with the flow of the dataset's plan (forest fire: 核实)
+    sc = next(s for s in available_scenarios(catalog.con, None)[0] if s.id == sid)
     live = tmp_path / "live.duckdb"
     live.write_bytes(b"live store bytes")
     clock = FakeClock(sc.start_at())
@@ -363,11 +368,8 @@ def test_scripted_trainee_run_of_each_shipped_scenario(sid: str, catalog, tmp_pa
                 t0 = sess.inject_time(inj)
                 clock.t = t0 + timedelta(minutes=sc.dispatch_target / 2)
                 ids = sess.store.create(inj.event_id, "trainee", f"c{inj.n}", plan=plan)
-                tg = sc.effective_targets()
-                for stage in ("react", "handle", "verify", "close"):
-                    if stage not in tg:
-                        continue
-                    clock.t = t0 + timedelta(minutes=tg[stage] * 0.9)
+                for stage, target in sc.stage_targets():
+                    clock.t = t0 + timedelta(minutes=target * 0.9)
                     for oid in ids:
                         sess.store.advance(oid, drill.STAGE_ACTION[stage], "trainee",
                                            f"{oid}-{stage}")
@@ -377,3 +379,66 @@ def test_scripted_trainee_run_of_each_shipped_scenario(sid: str, catalog, tmp_pa
     finally:
         con.close()
     assert live.read_bytes() == b"live store bytes"
+
+
+# ---- stages from the plan ------------------------------------------------------------------
+
+FIRE = GOOD.replace("verify = 10\nhandle = 20", "verify = 3\nhandle = 5").replace(
+    "react = 5", "react = 1")
+
+
+def test_scoring_follows_the_plans_stages(tmp_path: Path) -> None:
+    """The same targets (react 1, verify 3, handle 5) read along the plan's flow: with 核实
+    before 处置 the verify target is the confirmation's (核实 by 3 min, 核查 not scored); in
+    the loop 核查 comes after 处置 and is checked at 5. A confirmation at 2.5 min meets the
+    emergency plan's target."""
+    from dataclasses import replace
+
+    from cockpit.datasets.stages import EMERGENCY_STAGES
+
+    base = load_scenario(write(tmp_path, FIRE))
+    assert base.stage_targets() == [("react", 1.0), ("handle", 5.0), ("verify", 5.0)]
+    em = replace(base, stages=EMERGENCY_STAGES)
+    assert em.stage_targets() == [("react", 1.0), ("confirm", 3.0), ("handle", 5.0)]
+    clock = FakeClock(datetime(2026, 11, 20, 14, 0))
+    sess = DrillSession(em, tmp_path / "drills", tmp_path / "live.duckdb", clock,
+                        session_id="t-em", utc_offset=UTC0)
+    try:
+        eid = em.injects[0].event_id
+        dl = {"stages": list(EMERGENCY_STAGES), "acknowledge": 1, "confirm": 3, "handle": 5,
+              "close": 60}
+        clock.at(sess.start, 0.5)
+        ids = [sess.store.create(eid, "trainee", f"c-{d}", dept_id=d, deadlines=dl)[0]
+               for d in ("D-A", "D-B", "D-C")]
+        for minutes, action in ((0.8, "acknowledge"), (2.5, "confirm"), (4.5, "handle")):
+            clock.at(sess.start, minutes)
+            for oid in ids:
+                sess.store.advance(oid, action, "trainee", f"{oid}-{action}")
+        row = sess.score(sess.start + timedelta(minutes=10))["injects"][0]
+        assert [(s["stage"], s["action"], s["target_min"], s["status"])
+                for s in row["stages"]] == [("react", "acknowledge", 1.0, "met"),
+                                            ("confirm", "confirm", 3.0, "met"),
+                                            ("handle", "handle", 5.0, "met")]
+        assert row["points"]["stages"] == 50.0
+    finally:
+        sess.close()
+
+
+def test_available_scenarios_take_the_flow_of_the_datasets_plan(tmp_path: Path) -> None:
+    """The picker's and the session's scenarios carry the stages of the plan the dataset
+    has under [expected].plan_id (the catalog's ``plan.stages``)."""
+    import duckdb
+    from cockpit.datasets.drill import available_scenarios
+    from cockpit.datasets.stages import DEFAULT_STAGES, EMERGENCY_STAGES
+
+    con = duckdb.connect()
+    con.execute("CREATE TABLE plan (plan_id VARCHAR, name VARCHAR, stages VARCHAR)")
+    con.execute("INSERT INTO plan VALUES ('P-FOREST-FIRE', 'f', 'react,confirm,handle,close'),"
+                " ('P-BIOGAS', 'b', NULL)")
+    for t, c in (("admin_unit", "code"), ("event_type", "type_id"),
+                 ("department", "dept_id")):
+        con.execute(f"CREATE TABLE {t} ({c} VARCHAR)")
+    fit, unfit, _ = available_scenarios(con, None)
+    by_plan = {sc.expected["plan_id"]: sc for sc, _m in unfit}
+    assert by_plan["P-FOREST-FIRE"].stages == EMERGENCY_STAGES
+    assert by_plan["P-BIOGAS"].stages == DEFAULT_STAGES

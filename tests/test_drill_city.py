@@ -106,3 +106,75 @@ def test_a_drill_starts_at_a_plausible_load(qtbot, small_dataset_master, tmp_pat
     finally:
         win.close()
         cat.close()
+
+
+def _tile_row(win, indicator_id: str) -> dict | None:
+    """The row of an indicator as the vital-sign panel's 气 tile shows it (None: not shown)."""
+    tile = win.vitals_view.tiles.get("气")
+    return next((r for r in (tile._worst if tile else []) if r["indicator_id"] == indicator_id),
+                None)
+
+
+def test_the_biogas_inject_moves_its_gauge_and_its_alarm_is_the_inject(
+        qtbot, small_dataset_master, tmp_path, monkeypatch):
+    """Played at 60×, the biogas drill's methane reading crosses its limit on the 气 tile two
+    minutes in (normal → alarm, 4 → 32 %LEL, then 41), and the alarm is the inject's event:
+    one row in the event list with the inject's id, dispatchable with the biogas plan."""
+    from cockpit.datasets.catalog import open_catalog
+    from PySide6.QtCore import QThreadPool
+
+    from cockpit.window import MainWindow
+
+    monkeypatch.setenv("COCKPIT_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setenv("COCKPIT_DATA_HOME", str(tmp_path / "home"))
+    cat = open_catalog(small_dataset_master, tmp_path / "catalogs")
+    win = MainWindow(cat, mode="drill", scenario="biogas-septic-jiangbei")
+    qtbot.addWidget(win)
+    win.resize(1600, 900)
+    win.show()
+    win.start()
+    try:
+        inj = next(i for i in win.scenario.injects if i.scored)
+        assert inj.kind == "vital" and inj.at_min > 0
+        alarms = []
+        win.vitals.sig_alarm_raised.connect(alarms.append)
+        qtbot.waitUntil(lambda: win.vitals.last is not None, timeout=60_000)
+        (script,) = win.vitals.monitor.scripts
+        sign = script.indicator_id
+        # the small demo has no 江北区化粪池甲烷浓度: the drill brings its own, limit 25 %LEL
+        assert sign.startswith("DRILL-")
+        tile = win.vitals_view.tiles["气"]
+        before = dict(tile._counts)
+        row = win.vitals.last.status
+        i = win.vitals.monitor.signs.index[sign]
+        assert row.state_name(i) == "normal" and row.value[i] == 4.0
+        assert not any(a["indicator_id"] == sign for a in alarms)
+
+        win.clock.set_speed(60)
+        win.clock.play()
+        qtbot.waitUntil(lambda: (_tile_row(win, sign) or {}).get("status") == "alarm",
+                        timeout=60_000)
+        shown = _tile_row(win, sign)
+        assert shown["value"] >= 32.0 > shown["alarm_high"] == 25.0
+        assert tile.state() == "alarm"
+        assert tile._counts["alarm"] == before.get("alarm", 0) + 1
+        assert any(f"{shown['value']:g} %LEL" in line for line in tile.text_lines())
+        # the alarm is the inject's event (its id), raised when the reading crossed
+        raised = [a for a in alarms if a["indicator_id"] == sign]
+        assert [a["event_id"] for a in raised] == [inj.event_id]
+        assert raised[0]["occurred_at"] == win.drill.inject_time(inj)
+        qtbot.waitUntil(lambda: (_tile_row(win, sign) or {}).get("value") == 41.0,
+                        timeout=60_000)  # the second inject: still rising
+        win.clock.pause()
+        qtbot.waitUntil(lambda: any(str(r["event_id"]) == str(inj.event_id)
+                                    for r in win.dispatch_ctl.event_rows), timeout=30_000)
+        rows = [r for r in win.dispatch_ctl.event_rows if str(r["event_id"]) == str(inj.event_id)]
+        assert len(rows) == 1  # the alarm and the drill's inject are one event
+        win.dispatch_ctl.request_dispatch({"event_id": str(inj.event_id)})
+        qtbot.waitUntil(lambda: win.dispatch_ctl.preview is not None, timeout=30_000)
+        assert win.dispatch_ctl.preview.preview["plan_id"] == "P-BIOGAS"
+        win.dispatch_ctl.preview.reject()
+    finally:
+        win.close()
+        QThreadPool.globalInstance().waitForDone(60_000)
+        cat.close()

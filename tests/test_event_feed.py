@@ -337,5 +337,33 @@ def test_department_simulator_leaves_what_a_person_did(tmp_path):
     store.advance(oid, "cancel", "张伟", "k2", note="误报")
     clock.t += timedelta(hours=5)
     assert DepartmentSimulator().step(store, clock.t) == []
-    assert event_feed.DEPARTMENT_ACTIONS == ("acknowledge", "handle", "verify", "close")
+    assert event_feed.DEPARTMENT_ACTIONS == ("acknowledge", "confirm", "handle", "verify",
+                                             "close")
+    store.close()
+
+
+def test_department_simulator_runs_each_orders_own_stages(tmp_path):
+    """An emergency-flow order is answered 签收 → 核实 → 处置 → 结案 (no 核查); an order the
+    centre returned (退回) after 处置 is handled again under a new key."""
+    t0 = datetime(2026, 11, 20, 2, 0)
+    clock = Clock(t0)
+    store = open_store(tmp_path / "d.duckdb", clock=clock)
+    em = store.create(2000, "centre", "c-em", dept_id="D-EM",
+                      deadlines={"stages": ["react", "confirm", "handle", "close"],
+                                 "acknowledge": 1, "confirm": 3, "handle": 5, "close": 30})[0]
+    (lp,) = _orders(store, 1, clock)
+    sim = DepartmentSimulator(seed=3, late_share=0.0)
+    while store.state(lp) != "handled":
+        clock.t += timedelta(minutes=1)
+        sim.step(store, clock.t)
+    store.advance(lp, "rework", "张伟", "rw", note="核查未通过")
+    while clock.t < t0 + timedelta(hours=5):
+        clock.t += timedelta(minutes=1)
+        sim.step(store, clock.t)
+    assert list(store.history(em)["action"]) == ["create", "acknowledge", "confirm", "handle",
+                                                 "close"]
+    acts = list(store.history(lp)["action"])
+    assert acts[-3:] == ["handle", "verify", "close"]
+    assert acts.count("handle") == 2 and store.state(lp) == "closed"
+    assert store.verify() == []
     store.close()

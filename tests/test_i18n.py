@@ -114,6 +114,7 @@ def test_the_qm_is_package_data() -> None:
 #: GUI modules (cockpit/ and widgets/) whose Chinese literals are not interface texts.
 NOT_GUI = {"cockpit/cli/__init__.py",  # argparse help, bilingual by design
            "cockpit/cli/report.py", "cockpit/printing/quarter_pdf.py",
+           "cockpit/cli/route.py",  # `cockpit route`: prints the data's names, bilingual
            "cockpit/config.py",  # the config file's template and examples
            "cockpit/services/pg_server.py",  # a throw-away PostgreSQL for tests and benchmarks
            "cockpit/services/mosquitto.py",  # the broker launcher's bilingual error

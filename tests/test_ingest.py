@@ -157,7 +157,8 @@ def test_reading_and_report_reach_the_cockpits_model(broker, tmp_path):
                         or len(events) == 2, 20)
         by_id = {e.event_id: e for e in events}
         free = by_id[f"L-{rid}"]
-        assert free.type_id == "" and "井盖不见了" in free.title and "待分拨" in free.title
+        assert free.type_id == "" and "井盖不见了" in free.title  # untyped: 待分拨
+        assert free.description == free.title  # the words the router (智能分拨) reads
         assert (free.lon, free.lat) == (106.577, 29.557)  # the street it names
         coded = by_id[f"L-{body2[0]['service_request_id']}"]
         assert coded.type_id == "ET-MANHOLE" and coded.severity == 2
@@ -550,7 +551,9 @@ def test_window_feed_state_reports_and_a_lost_broker_at_once(qtbot, small_datase
                                   "lat": lat, "long": lon})
             assert status == 201
         events = ctl.source.poll(datetime.now()).events
-        assert [e.title for e in events] == ["【待分拨】路灯坏了"]
+        # no service code: untyped, its words are the router's text (智能分拨) and its title
+        assert [(e.type_id, e.title, e.description) for e in events] == [
+            ("", "路灯坏了", "路灯坏了")]
         assert [(m["lon"], m["lat"]) for m in ctl.map_events()] == [(lon, lat)]
         b.kill()  # the broker crashes: the header says so within a tick or two
         qtbot.waitUntil(lambda: header.feed_state.property("level") == "off", timeout=5_000)

@@ -114,3 +114,75 @@ def test_water_main_drill_orders_and_report_carry_the_network_result(catalog, tm
     assert rep["network"][0]["inject"] == inj.n
     html = drill_report_html(rep)
     assert "管网影响" in html and f"关闭阀门 {len(net.valves)} 个" in html
+
+
+def _biogas_dispatch(qtbot, catalog, tmp_path: Path) -> tuple[dict, str, dict]:
+    """Run the biogas drill's scored inject through the dispatch controller (the drill
+    session as its feed, as in the drill window) up to a confirmed dispatch: (the preview's
+    impact, the orders' note, the after-action report)."""
+    from cockpit.datasets.drill import DrillSession, after_action_report, shipped_scenarios
+
+    sc = next(s for s in shipped_scenarios() if s.id == "biogas-septic-jiangbei")
+    inj = next(i for i in sc.injects if i.scored)
+    assert inj.network == "gas"  # the scenario names the network
+    now = [sc.start_at() + timedelta(minutes=inj.at_min + 1)]
+    with DrillSession(sc, tmp_path / "drills", None, lambda: now[0], session_id="gas",
+                      utc_offset=OFF) as sess:
+        panel = DispatchPanel()
+        qtbot.addWidget(panel)
+        ctl = DispatchController(catalog, sess.store, lambda: now[0], panel, feeds=[sess],
+                                 interval_ms=3_600_000, utc_offset=OFF, operator="张伟")
+        eid = str(inj.event_id)
+        ctl.tick()
+        qtbot.waitUntil(lambda: eid in ctl.feed_events, timeout=15_000)
+        ctl.request_dispatch({"event_id": eid})
+        qtbot.waitUntil(lambda: ctl.preview is not None and ctl.preview.isVisible(),
+                        timeout=15_000)
+        dlg = ctl.preview
+        impact, text = dict(dlg.preview["impact"]), _texts(dlg)
+        with qtbot.waitSignal(ctl.sig_dispatched, timeout=10_000):
+            qtbot.keyClick(dlg, Qt.Key.Key_Return)
+        log = sess.store.log()
+        notes = set(log[log["action"] == "create"]["note"])
+        ctl.stop()
+        QThreadPool.globalInstance().waitForDone(10_000)
+        rep = after_action_report(sess, sess.end)
+    assert len(notes) == 1
+    return {**impact, "text": text}, notes.pop(), rep
+
+
+def test_the_biogas_drill_dispatch_uses_the_gas_network(qtbot, catalog, tmp_path) -> None:
+    """ET-BIOGAS names no network; the drill's scenario does (gas): the preview, the orders
+    and the after-action report carry the gas network's burst analysis, not the radius."""
+    from cockpit.datasets.drill import shipped_scenarios
+    from cockpit.datasets.network.impact import impact_for_event
+
+    impact, note, rep = _biogas_dispatch(qtbot, catalog, tmp_path)
+    net = impact["network"]
+    assert net["network"] == "gas" and net["valves"] and net["distance_m"] < 1500
+    # the analysis as live dispatch runs it for a gas event at the drill's place
+    sc = next(s for s in shipped_scenarios() if s.id == "biogas-septic-jiangbei")
+    assert impact_for_event(catalog.con, catalog.fingerprint, "ET-BIOGAS", sc.place["lon"],
+                            sc.place["lat"]) is None  # the type alone names no network
+    want = impact_for_event(catalog.con, catalog.fingerprint, "ET-BIOGAS", sc.place["lon"],
+                            sc.place["lat"], network="gas").as_dict()
+    for k in ("pipe_id", "valves", "segment_pipes", "cut_off_pipes", "communities",
+              "households", "population", "critical"):
+        assert net[k] == want[k], k  # valves to close, who loses gas
+    assert "阀门隔离" in impact["text"] and "半径" not in impact["text"]
+    assert note.startswith("燃气管网分析") and f"关闭阀门 {len(net['valves'])} 个" in note
+    assert f"停气 {len(net['communities'])} 个村社 {net['households']:,} 户" in note
+    assert [r["note"] for r in rep["network"]] == [note]
+
+
+def test_without_a_gas_network_the_biogas_drill_keeps_the_radius(
+        qtbot, small_dataset: Path, tmp_path) -> None:
+    for f in small_dataset.glob("network_*.parquet"):
+        f.unlink()
+    cat = open_catalog(small_dataset, tmp_path / "catalogs")
+    try:
+        impact, note, rep = _biogas_dispatch(qtbot, cat, tmp_path)
+    finally:
+        cat.close()
+    assert "network" not in impact and "半径" in impact["text"]
+    assert note == "" and rep["network"] == []

@@ -154,3 +154,19 @@ def test_the_demo_history_closes_most_events_in_time():
     in_time = (closed - occurred <= 20 * 60e6) & ~open_
     assert 0.9 < in_time.mean() < 0.99  # most within the react time, some late
     assert 0 < open_.sum() < 30  # a small old backlog never closed (1 in 120 000)
+
+
+def test_an_event_whose_order_is_confirmed_counts_as_dispatched(setup, tmp_path):
+    """An emergency-flow order after 核实 (state confirmed) still holds its event: the event
+    is dispatched, not back in the queue."""
+    cat, old, _, _ = setup
+    with open_store(tmp_path / "d.duckdb", clock=lambda: NOW - OFF) as store:
+        oid = store.create(old, "op", "c-em", dept_id="D-EM",
+                           deadlines={"stages": ["react", "confirm", "handle", "close"],
+                                      "acknowledge": 600, "confirm": 600, "handle": 600,
+                                      "close": 600})[0]
+        store.advance(oid, "acknowledge", "op", "a")
+        store.advance(oid, "confirm", "op", "k")
+        assert old not in [r["event_id"] for r in _load(cat, store).queue_rows()]
+        store.advance(oid, "cancel", "op", "x", note="误报")  # a cancel brings it back
+        assert old in [r["event_id"] for r in _load(cat, store).queue_rows()]

@@ -68,7 +68,7 @@ def test_every_event_type_gets_a_plan_of_known_departments(small_con) -> None:
     for (eid,) in events:
         plan = plan_for_event(small_con, eid)
         assert plan and all(s.dept_id in known for s in plan), eid
-        assert all(s.stage in ("react", "verify", "handle", "close") for s in plan)
+        assert all(s.stage in ("react", "confirm", "verify", "handle", "close") for s in plan)
 
 
 def test_event_type_without_plan_gets_the_default_departments_three_steps(small_con) -> None:
@@ -311,6 +311,26 @@ def test_plan_for_a_type_at_a_place_equals_the_plan_of_such_an_event(small_con) 
         assert list(a) == list(b) and (a.plan_id, a.targets) == (b.plan_id, b.targets)
     with pytest.raises(KeyError, match="ET-NOPE"):
         plan_for_type(small_con, "ET-NOPE", None, None)
+
+
+def test_the_plan_book_gives_the_plans_the_queries_give(small_con) -> None:
+    """The router's in-memory plans (read once) are plan_for_type's, type by type and place
+    by place — the city-level departments resolved to the district's and street's own."""
+    from cockpit.datasets.routing import PlanBook
+
+    book = PlanBook(small_con)
+    places = small_con.execute(
+        "SELECT DISTINCT district_code, street_code FROM event ORDER BY 1, 2 LIMIT 6"
+    ).fetchall() + [(None, None)]
+    types = [t for (t,) in small_con.execute("SELECT type_id FROM event_type ORDER BY 1")
+             .fetchall()]
+    for tid in types[:: max(1, len(types) // 60)]:
+        for dc, sc in places:
+            a, b = plan_for_type(small_con, tid, dc, sc, 7), book.plan_for_type(tid, dc, sc, 7)
+            assert list(a) == list(b) and (a.plan_id, a.targets) == (b.plan_id, b.targets)
+            assert a.departments() == b.departments()
+    with pytest.raises(KeyError, match="ET-NOPE"):
+        book.plan_for_type("ET-NOPE", None, None)
 
 
 def test_place_of_a_point_is_its_nearest_street_and_that_streets_district(small_con) -> None:

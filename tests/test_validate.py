@@ -318,6 +318,21 @@ def test_threshold_order(small_dataset: Path) -> None:
     assert kinds(ps) == {"threshold_order"}
 
 
+def test_a_plans_stages_must_be_a_flow_that_can_run(small_dataset: Path) -> None:
+    """plan.stages: 核实 after 处置 and an unknown stage are refused, with the row; the
+    emergency flow (spaces allowed) and an empty value (the loop) pass."""
+    df = frame(small_dataset, "plan")
+    assert len(df) >= 4
+    df["stages"] = ["react,handle,confirm,close", "react,check,close",
+                    " react , confirm ,handle, close", None] + [None] * (len(df) - 4)
+    write_csv(small_dataset, "plan", df)
+    ps = validate_dataset(small_dataset)
+    assert "out of order" in find(ps, "bad_stages", file="plan.csv", row=1).message
+    assert "'check'" in find(ps, "bad_stages", file="plan.csv", row=2).message
+    assert kinds(ps) == {"bad_stages"}
+    assert len([p for p in ps if p.kind == "bad_stages"]) == 2
+
+
 def test_equal_thresholds_are_allowed_and_one_above_is_not(small_dataset: Path) -> None:
     """alarm_low ≤ warn_low ≤ warn_high ≤ alarm_high: equal neighbours are allowed (a sign
     that alarms where it warns), a lower alarm than warning is not."""

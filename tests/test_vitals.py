@@ -323,6 +323,46 @@ def test_jumping_the_clock_rebuilds_the_same_open_alarms() -> None:
     assert [e["event_id"] for e in again.raised] == [ev["event_id"]]
 
 
+def test_a_scripted_sign_reads_the_script_and_its_alarm_is_the_scripts_event() -> None:
+    """A drill's inject: the dataset's sign A reads the script's values from T0 + 10 steps
+    (its own readings set aside there, before and after kept), a sign the dataset lacks is
+    brought by the script; each alarm takes the script's event fields, and a clock that
+    jumps about finds the same open alarms without clearing and raising them again."""
+    values = [15.0] * 60
+    con = make_db([sign("A"), sign("B")], {"A": values, "B": values})
+    at = T0 + 10 * STEP
+    event = {"event_id": -7001, "type_id": "ET-GAS-LEAK", "lon": 106.6, "drill": True}
+    own = {"indicator_id": "DRILL-x-1", "name": "甲烷", "domain": "气", "unit": "%LEL",
+           "unit_code": "500103", "district_code": "500103", "street_code": None,
+           "alarm_high": 25.0, "point_id": None, "event_type_id": None,
+           "u_lon": 106.57, "u_lat": 29.55}
+    mon = V.VitalsMonitor()
+    mon.set_scripts(lambda signs: [
+        V.ScriptedSign("A", ((at, 30.0), (at + 5 * STEP, 40.0)), at + 20 * STEP, event=event),
+        V.ScriptedSign("DRILL-x-1", ((T0, 4.0), (at, 32.0)), at + 20 * STEP, sign=own)])
+    r = mon.update(con, at - STEP)
+    a, d = mon.signs.index["A"], mon.signs.index["DRILL-x-1"]
+    assert len(mon.signs) == 3 and mon.signs.name[d] == "甲烷"
+    assert (r.status.state_name(a), r.status.value[a]) == ("normal", 15.0)
+    assert (r.status.state_name(d), r.status.value[d]) == ("normal", 4.0)
+    r = mon.update(con, at)
+    assert (r.status.state_name(a), r.status.value[a]) == ("alarm", 30.0)
+    assert r.status.state_name(d) == "alarm" and r.status.value[d] == 32.0
+    by_sign = {e["indicator_id"]: e for e in r.raised}
+    assert by_sign["A"]["event_id"] == -7001 and by_sign["A"]["type_id"] == "ET-GAS-LEAK"
+    assert by_sign["A"]["lon"] == 106.6 and by_sign["A"]["occurred_at"] == at
+    assert by_sign["DRILL-x-1"]["event_id"] > 2 ** 52  # no event fields: its own alarm
+    assert mon.update(con, at + 6 * STEP).status.value[a] == 40.0  # the second point
+    # after the script (at + 20 steps, then stale) the dataset's own readings again
+    assert mon.update(con, at + 21 * STEP).status.value[a] == 15.0
+    # jumps: back before, forward into the script: the same events, no churn on a re-seek
+    mon.update(con, at - 2 * STEP)
+    r = mon.update(con, at + 3 * STEP)
+    assert {e["event_id"] for e in r.raised} == {-7001, by_sign["DRILL-x-1"]["event_id"]}
+    r = mon.update(con, at + 12 * STEP)
+    assert r.raised == [] and r.cleared == []
+
+
 # ---------------------------------------------------------------- the real dataset
 
 

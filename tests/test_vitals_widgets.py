@@ -207,6 +207,57 @@ def test_clicking_a_tile_lists_the_domain_then_a_row_asks_for_its_trend(panel, q
     assert panel.page() == "overview"
 
 
+def test_tiles_take_the_focus_show_it_and_open_by_keyboard(panel, qtbot) -> None:
+    """Tab reaches the tiles; the focused tile draws a frame in the focus colour (a grab with
+    the focus differs from one without); the arrow keys move between tiles in the grid;
+    Enter and Space open a tile as a click does."""
+    from PySide6.QtGui import QImage
+
+    panel.activateWindow()
+    qtbot.waitUntil(panel.isActiveWindow)
+    doms = panel.domains()
+    first, second = panel.tiles[doms[0]], panel.tiles[doms[1]]
+    assert first.focusPolicy() & Qt.FocusPolicy.TabFocus
+    first.setFocus()
+    qtbot.waitUntil(first.hasFocus)
+    first.repaint()
+    focused = first.grab().toImage()
+    qtbot.keyClick(first, Qt.Key.Key_Tab)  # Tab: on to the next tile
+    qtbot.waitUntil(second.hasFocus)
+    first.repaint()
+    plain = first.grab().toImage()
+    first.setFocus()
+    qtbot.waitUntil(first.hasFocus)
+    assert plain != focused
+    img = focused.convertToFormat(QImage.Format.Format_RGB32)
+    edge = {img.pixelColor(x, 1).name() for x in range(10, img.width() - 10)}
+    assert theme.FOCUS.lower() in edge
+    assert theme.FOCUS.lower() not in {plain.convertToFormat(QImage.Format.Format_RGB32)
+                                       .pixelColor(x, 1).name()
+                                       for x in range(10, plain.width() - 10)}
+    # arrows: right to the next tile, down one row, left, up back to the first
+    cols = panel._columns
+    qtbot.keyClick(first, Qt.Key.Key_Right)
+    qtbot.waitUntil(second.hasFocus)
+    qtbot.keyClick(second, Qt.Key.Key_Down)
+    below = panel.tiles[doms[1 + cols]]
+    qtbot.waitUntil(below.hasFocus)
+    qtbot.keyClick(below, Qt.Key.Key_Left)
+    qtbot.waitUntil(panel.tiles[doms[cols]].hasFocus)
+    qtbot.keyClick(panel.tiles[doms[cols]], Qt.Key.Key_Up)
+    qtbot.waitUntil(first.hasFocus)
+    qtbot.keyClick(first, Qt.Key.Key_Left)  # the edge: the focus stays
+    assert first.hasFocus()
+    with qtbot.waitSignal(first.sig_clicked, timeout=1000) as blocker:
+        qtbot.keyClick(first, Qt.Key.Key_Space)
+    assert blocker.args == [doms[0]] and panel.page() == "table"
+    panel.back.click()
+    assert panel.page() == "overview"
+    with qtbot.waitSignal(second.sig_clicked, timeout=1000):
+        qtbot.keyClick(second, Qt.Key.Key_Return)
+    assert panel.page() == "table"
+
+
 def test_table_filters_by_district_status_and_text(panel) -> None:
     t = panel.table
     panel.show_domain(None, "alarm,warning")

@@ -41,7 +41,9 @@ __all__ = ["AfterActionDialog", "AfterActionView", "STAGE_LABELS"]
 STAGE_LABELS = {"react": QT_TRANSLATE_NOOP("after_action", "签收"),
                 "verify": QT_TRANSLATE_NOOP("after_action", "核查"),
                 "handle": QT_TRANSLATE_NOOP("after_action", "处置"),
-                "close": QT_TRANSLATE_NOOP("after_action", "结案")}
+                "close": QT_TRANSLATE_NOOP("after_action", "结案"),
+                "confirm": QT_TRANSLATE_NOOP("after_action", "核实"),
+                "evaluate": QT_TRANSLATE_NOOP("after_action", "评价")}
 MET, MISSED, PENDING = theme.STATUS["normal"], theme.STATUS["alarm"], theme.STATUS["warning"]
 _STATUS = {"met": (QT_TRANSLATE_NOOP("after_action", "✓ 达标"), MET, "o"),
            "missed": (QT_TRANSLATE_NOOP("after_action", "✗ 超时"), MISSED, "x"),

@@ -4,7 +4,8 @@ Left, the incoming events, newest first: severity (shape and word), source, plac
 arrival and the react deadline (签收时限) counting down; Enter or D on an event asks for the
 dispatch preview. Right, the dispatch orders with a live countdown to each order's next stage
 deadline, filters (department, district, state, overdue only), the selected order's timeline,
-and one key per frequent action: A 签收 acknowledge, H 处置 handle, V 核查 verify, C 结案 close,
+and one key per frequent action: A 签收 acknowledge, K 核实 confirm (the event is real), H 处置
+handle, V 核查 verify (the result is checked), C 结案 close, R 退回 rework,
 E 评价 evaluate. An overdue order is red *and* says so (⚠ 超时 +mm:ss), so it reads without
 colour too.
 
@@ -71,15 +72,18 @@ ACTION_LABELS = {"dismiss": QT_TRANSLATE_NOOP("dispatch_panel", "不予派遣"),
                  "verify": QT_TRANSLATE_NOOP("dispatch_panel", "核查"),
                  "close": QT_TRANSLATE_NOOP("dispatch_panel", "结案"),
                  "evaluate": QT_TRANSLATE_NOOP("dispatch_panel", "评价"),
-                 "cancel": QT_TRANSLATE_NOOP("dispatch_panel", "撤销")}
+                 "cancel": QT_TRANSLATE_NOOP("dispatch_panel", "撤销"),
+                 "confirm": QT_TRANSLATE_NOOP("dispatch_panel", "核实"),
+                 "rework": QT_TRANSLATE_NOOP("dispatch_panel", "退回")}
 STATE_LABELS = {"created": QT_TRANSLATE_NOOP("dispatch_panel", "待签收"),
                 "acknowledged": QT_TRANSLATE_NOOP("dispatch_panel", "已签收"),
                 "handled": QT_TRANSLATE_NOOP("dispatch_panel", "已处置"),
                 "verified": QT_TRANSLATE_NOOP("dispatch_panel", "已核查"),
                 "closed": QT_TRANSLATE_NOOP("dispatch_panel", "已结案"),
                 "evaluated": QT_TRANSLATE_NOOP("dispatch_panel", "已评价"),
-                "cancelled": QT_TRANSLATE_NOOP("dispatch_panel", "已撤销")}
-OPEN_STATES = ("created", "acknowledged", "handled", "verified")
+                "cancelled": QT_TRANSLATE_NOOP("dispatch_panel", "已撤销"),
+                "confirmed": QT_TRANSLATE_NOOP("dispatch_panel", "已核实")}
+OPEN_STATES = ("created", "acknowledged", "confirmed", "handled", "verified")
 #: The state of an event without a type (待分拨), as the queue (datasets/queue.py) names it.
 UNCLASSIFIED = "unclassified"
 EVENT_STATE_LABELS = {
@@ -102,18 +106,22 @@ RATING_LABELS = {w: w for w in (QT_TRANSLATE_NOOP("dispatch_panel", "满意"),
 #: What each action does, for the confirmation (source language Chinese).
 ACTION_EFFECTS = {
     "acknowledge": QT_TRANSLATE_NOOP("dispatch_panel", "记录部门已签收，签收时限停止计时。"),
-    "handle": QT_TRANSLATE_NOOP("dispatch_panel", "记录现场处置完成，工单转入核查。"),
+    "confirm": QT_TRANSLATE_NOOP("dispatch_panel",
+                                 "记录事件已核实（确认真实发生），工单转入处置。"),
+    "handle": QT_TRANSLATE_NOOP("dispatch_panel", "记录现场处置完成，工单转入下一环节。"),
     "verify": QT_TRANSLATE_NOOP("dispatch_panel", "记录处置结果已核查，工单可结案。"),
     "close": QT_TRANSLATE_NOOP("dispatch_panel", "结案：工单完结，之后只能评价。"),
     "evaluate": QT_TRANSLATE_NOOP("dispatch_panel",
                                   "记录对处置结果的评价，计入五色评价的闭环处置。"),
     "cancel": QT_TRANSLATE_NOOP("dispatch_panel", "撤销工单：部门不再处理；必须写明原因。"),
+    "rework": QT_TRANSLATE_NOOP("dispatch_panel",
+                                "退回：回到上一环节重办（如核查未通过退回处置）；须写原因。"),
     "dismiss": QT_TRANSLATE_NOOP("dispatch_panel", "不予派遣：事件移出待办队列；必须写明原因。"),
     "merge": QT_TRANSLATE_NOOP("dispatch_panel",
                                "合并为重复事件：移出待办队列；写明原事件编号和原因。"),
 }
 #: Actions whose note is required.
-NOTE_REQUIRED = ("cancel", "dismiss", "merge")
+NOTE_REQUIRED = ("cancel", "dismiss", "merge", "rework")
 SOURCE_LABELS = {"sensor": QT_TRANSLATE_NOOP("dispatch_panel", "传感器"),
                  "ai_camera": QT_TRANSLATE_NOOP("dispatch_panel", "AI视频"),
                  "grid_worker": QT_TRANSLATE_NOOP("dispatch_panel", "网格员"),
@@ -171,9 +179,13 @@ def severity_mark(sev: int) -> tuple[str, str]:
     """(shape, word) of a severity 1–4, the word in the interface language."""
     shape, word = SEVERITY.get(sev, ("●", str(sev)))
     return shape, tr_word(word, RISK_LEVEL)
+#: The order keys in one line (shown when the buttons are off).
+ACTION_KEYS_HINT = {0: QT_TRANSLATE_NOOP(
+    "dispatch_panel", "A 签收 · K 核实 · H 处置 · V 核查 · C 结案 · E 评价 · X 撤销 · R 退回")}
 #: Keys of the order actions.
-ACTION_KEYS = {Qt.Key.Key_A: "acknowledge", Qt.Key.Key_H: "handle", Qt.Key.Key_V: "verify",
-               Qt.Key.Key_C: "close", Qt.Key.Key_E: "evaluate", Qt.Key.Key_X: "cancel"}
+ACTION_KEYS = {Qt.Key.Key_A: "acknowledge", Qt.Key.Key_K: "confirm", Qt.Key.Key_H: "handle",
+               Qt.Key.Key_V: "verify", Qt.Key.Key_C: "close", Qt.Key.Key_E: "evaluate",
+               Qt.Key.Key_X: "cancel", Qt.Key.Key_R: "rework"}
 #: The place column's words by the level it shows: (column, all of them).
 PLACE_WORDS = {"district": (QT_TRANSLATE_NOOP("dispatch_panel", "区县"),
                             QT_TRANSLATE_NOOP("dispatch_panel", "全部区县")),
@@ -183,7 +195,8 @@ PLACE_WORDS = {"district": (QT_TRANSLATE_NOOP("dispatch_panel", "区县"),
                              QT_TRANSLATE_NOOP("dispatch_panel", "全部社区"))}
 #: Keys of the event actions (besides Enter / D 派遣).
 EVENT_KEYS = {Qt.Key.Key_X: "dismiss", Qt.Key.Key_M: "merge"}
-DEADLINE_ACTIONS = ("acknowledge", "handle", "verify", "close")
+#: Every action that can have a deadline; a row's own are its ``stages`` (order_stages()).
+DEADLINE_ACTIONS = ("acknowledge", "confirm", "handle", "verify", "close")
 
 OVERDUE_BG = "#4a1416"
 #: The focus outline (the same in the application's style sheet).
@@ -543,11 +556,18 @@ class OrdersModel(KeyedRowsModel):
         return text, fg, bg, bold, plain_tip(tip)
 
 
+def order_stages(row: dict[str, Any]) -> list[str]:
+    """The order's stage actions in order (the ledger's ``stages`` of the order view, from
+    its plan: ``cockpit.datasets.stages.order_stages``); an older row: the loop."""
+    return list(row.get("stages") or ("acknowledge", "handle", "verify", "close",
+                                       "evaluate"))
+
+
 def next_deadline_action(row: dict[str, Any]) -> str | None:
     """The first department action still to do that has a deadline."""
     done = row.get("done") or {}
     dues = row.get("dues") or {}
-    for a in DEADLINE_ACTIONS:
+    for a in order_stages(row):
         if done.get(a) is None and dues.get(a) is not None:
             return a
     return None
@@ -801,6 +821,8 @@ class DispatchPanel(QFrame):
     """An event was selected (the map pans to it and marks it): its row."""
     sig_order_located = Signal(str)
     """An order was selected: its event's id (the map pans to the event)."""
+    sig_report_requested = Signal()
+    """The New report button (a report typed in from a phone call) was pressed."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -867,6 +889,12 @@ class DispatchPanel(QFrame):
         self.events_count.setTextFormat(Qt.TextFormat.RichText)
         head.addWidget(self.events_title)
         head.addStretch(1)
+        self.report_button = QPushButton(self.tr("＋ 新建事件"))
+        self.report_button.setObjectName("reportButton")
+        self.report_button.setToolTip(self.tr("来电登记：输入市民原话，智能分拨 (Ctrl+N)"))
+        self.report_button.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        self.report_button.clicked.connect(self.sig_report_requested)
+        head.addWidget(self.report_button)
         head.addWidget(self.events_count)
         lv.addLayout(head)
         bar = QHBoxLayout()
@@ -996,7 +1024,7 @@ class DispatchPanel(QFrame):
             b.clicked.connect(lambda _c=False, a=action: self.request_action(a))
             self.action_buttons[action] = b
             foot.addWidget(b)
-        self.orders_hint = QLabel(self.tr("A 签收 · H 处置 · V 核查 · C 结案 · E 评价 · X 撤销"))
+        self.orders_hint = QLabel(_label(ACTION_KEYS_HINT, 0))
         self.orders_hint.setObjectName("dpHint")
         self.orders_hint.hide()  # the buttons say it
         foot.addWidget(self.orders_hint)
@@ -1068,7 +1096,7 @@ class DispatchPanel(QFrame):
             self.tr("只读：不能派遣") if reason
             else self.tr("Enter / D 派遣预览 · X 不予派遣 · M 合并 · 点表头排序"))
         self.orders_hint.setText(self.tr("只读：不能操作工单") if reason else
-                                 self.tr("A 签收 · H 处置 · V 核查 · C 结案 · E 评价 · X 撤销"))
+                                 _label(ACTION_KEYS_HINT, 0))
         self.orders_hint.setVisible(bool(reason))
         for b in self.action_buttons.values():
             b.setEnabled(not reason)
@@ -1515,7 +1543,9 @@ class DispatchPanel(QFrame):
                      f"{_esc(c.get('operator', '')) if c else ''}</span></div>"
                      if created else "")
         dues = row.get("dues") or {}
-        for a in DEADLINE_ACTIONS:
+        for a in order_stages(row):
+            if a == "evaluate":
+                continue
             due = dues.get(a)
             at = (row.get("done") or {}).get(a)
             e = done.get(a)
@@ -1539,6 +1569,12 @@ class DispatchPanel(QFrame):
             if e:
                 lines.append(f"<div style='color:{theme.TEXT_DIM}'>● {action_label(extra)} "
                              f"{e['at']:%H:%M:%S} {_esc(e.get('outcome', ''))}</div>")
+        for e in entries:
+            if e.get("action") == "rework":
+                lines.append(f"<div style='color:{SOON_FG}'>↩ {action_label('rework')} "
+                             f"{e['at']:%H:%M:%S} → {state_label(e.get('outcome', ''))} "
+                             f"<span style='color:{theme.TEXT_DIM}'>{_esc(e.get('note', ''))}"
+                             "</span></div>")
         sims = {e.get("source") for e in entries if e.get("source")}
         if sims:
             lines.append(f"<div style='color:{theme.TEXT_DIM};font-size:10pt'>"

@@ -35,6 +35,8 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QListWidget,
+    QListWidgetItem,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -45,7 +47,8 @@ from PySide6.QtWidgets import (
 STAGE_LABELS = {"react": QT_TRANSLATE_NOOP("dispatch_preview", "响应"),
                 "verify": QT_TRANSLATE_NOOP("dispatch_preview", "核查"),
                 "handle": QT_TRANSLATE_NOOP("dispatch_preview", "处置"),
-                "close": QT_TRANSLATE_NOOP("dispatch_preview", "结案")}
+                "close": QT_TRANSLATE_NOOP("dispatch_preview", "结案"),
+                "confirm": QT_TRANSLATE_NOOP("dispatch_preview", "核实")}
 NETWORK_LABELS = {"water": QT_TRANSLATE_NOOP("dispatch_preview", "供水"),
                   "gas": QT_TRANSLATE_NOOP("dispatch_preview", "燃气"),
                   "drainage": QT_TRANSLATE_NOOP("dispatch_preview", "排水")}
@@ -58,7 +61,8 @@ MATERIAL_LABELS = {"ductile_iron": QT_TRANSLATE_NOOP("dispatch_preview", "球墨
 SITE_LABELS = {"hospital": QT_TRANSLATE_NOOP("dispatch_preview", "医院"),
                "school": QT_TRANSLATE_NOOP("dispatch_preview", "学校"),
                "care_home": QT_TRANSLATE_NOOP("dispatch_preview", "养老机构")}
-STAGE_COLOURS = {"react": "#ff9f0a", "verify": "#64d2ff", "handle": "#3ea6ff", "close": "#9fb0c8"}
+STAGE_COLOURS = {"react": "#ff9f0a", "verify": "#64d2ff", "handle": "#3ea6ff", "close": "#9fb0c8",
+                 "confirm": "#bf5af2"}
 
 
 def fmt_minutes(m: float | None) -> str:
@@ -127,11 +131,18 @@ class DispatchPreview(QDialog):
          "impact": {"radius_km", "streets": [{"name", "distance_km"}], "communities": [...],
                     "risk_by_category": [{"name", "count", "major"}], "risk_points",
                     "nearest_warehouse": {"name", "distance_km"} | None,
-                    "nearest_fire_station": {...} | None, "repair_min": float | None}}
+                    "nearest_fire_station": {...} | None, "repair_min": float | None},
+         # optional, for corrections (智能分拨): the operator may change the type and add or
+         # remove departments before confirming
+         "type_choices": [{"type_id", "name"}], "dept_choices": [{"dept_id", "name"}]}
     """
 
     sig_dispatch_confirmed = Signal(dict)
-    """The operator confirmed (Enter or a click): the preview dict. Emitted once per attempt."""
+    """The operator confirmed (Enter or a click): the preview dict, with the operator's
+    ``type_id``, ``added`` and ``removed`` departments. Emitted once per attempt."""
+    sig_type_changed = Signal(str)
+    """The operator chose another event type: its id (the cockpit answers with
+    :meth:`set_plan`)."""
     sig_type_chosen = Signal(str)
     """The event had no type (``needs_type``): the operator chose this one (a type id)."""
 
@@ -153,6 +164,7 @@ class DispatchPreview(QDialog):
             f"QLabel#pvMeta {{ font-size: 12pt; color: {theme.TEXT_DIM}; }}"
             f"QLabel#pvHead {{ font-size: 13pt; font-weight: 700; color: {theme.ACCENT}; }}"
             f"QLabel#pvKey {{ color: {theme.TEXT_DIM}; }}"
+            f"QLabel#pvRouted {{ color: {theme.STATUS['normal']}; font-weight: 600; }}"
             "QLabel#pvBig { font-size: 14pt; font-weight: 700; }"
             "QLabel#pvStatus { font-size: 13pt; font-weight: 600; padding: 2px 4px; }"
             f"QFrame#pvBox {{ background: {theme.PANEL}; border: 1px solid #1f2b45;"
@@ -189,6 +201,18 @@ class DispatchPreview(QDialog):
             ev.get("place"), at_txt, self.tr("事件 {event}").format(event=ev.get("event_id")))
             if x)
         root.addWidget(_plain(meta, "pvMeta"))
+        routed = self.preview.get("routed")
+        if routed and not self.preview.get("needs_type"):  # the router typed it
+            top = (routed.get("candidates") or [{}])[0]
+            score = top.get("score")
+            root.addWidget(_plain(self.tr("自动分拨 · {type} · 置信度 {score}").format(
+                type=top.get("name") or top.get("type_id") or "",
+                score="—" if score is None else f"{float(score):.0%}"), "pvRouted"))
+        self.type_box: QComboBox | None = None
+        self.dept_list: QListWidget | None = None
+        self._added: list[str] = []
+        if self.preview.get("type_choices"):
+            self._build_correction(root, ev)
 
         if self.preview.get("needs_type"):
             self._build_type_choice(root)
@@ -205,8 +229,9 @@ class DispatchPreview(QDialog):
         depts = {s.get("dept_id") for s in steps}
         plan = (self.preview.get("plan_name") or self.preview.get("plan_id")
                 or self.tr("默认处置流程"))
-        sv.addWidget(_plain(self.tr("预案 {plan} · {steps} 步 · {depts} 个部门").format(
-            plan=plan, steps=len(steps), depts=len(depts)), "pvHead"))
+        self.plan_head = _plain(self.tr("预案 {plan} · {steps} 步 · {depts} 个部门").format(
+            plan=plan, steps=len(steps), depts=len(depts)), "pvHead")
+        sv.addWidget(self.plan_head)
         self.steps_table = QTableWidget(len(steps), 5)
         self.steps_table.setHorizontalHeaderLabels(
             [self.tr("步"), self.tr("阶段"), self.tr("部门"), self.tr("动作"), self.tr("时限")])
@@ -218,20 +243,7 @@ class DispatchPreview(QDialog):
         self.steps_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.steps_table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.steps_table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        for r, s in enumerate(steps):
-            stage = s.get("stage") or ""
-            cells = [str(s.get("step_no", r + 1)), stage_label(stage),
-                     str(s.get("dept_name") or s.get("dept_id") or ""),
-                     tr_word(str(s.get("action") or "")), fmt_minutes(s.get("due_min"))]
-            for c, text in enumerate(cells):
-                item = QTableWidgetItem(text)
-                if c == 1:
-                    item.setForeground(_brush(STAGE_COLOURS.get(stage, theme.TEXT)))
-                if c in (0, 4):
-                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight
-                                          | Qt.AlignmentFlag.AlignVCenter)
-                item.setToolTip(text)
-                self.steps_table.setItem(r, c, item)
+        self._fill_steps(steps)
         h = self.steps_table.horizontalHeader()
         for c, mode in enumerate((QHeaderView.ResizeMode.ResizeToContents,
                                   QHeaderView.ResizeMode.ResizeToContents,
@@ -397,6 +409,29 @@ class DispatchPreview(QDialog):
         bv = QVBoxLayout(box)
         bv.setContentsMargins(12, 10, 12, 10)
         bv.addWidget(_plain(self.tr("该事件没有事件类型，请选择类型后生成预案"), "pvHead"))
+        text = " ".join(str(self.preview.get("text") or "").split())
+        if text:
+            bv.addWidget(_plain(text[:300], "pvMeta"))
+        # the router's top three (智能分拨) with their confidence: a click takes one
+        self.suggestion_buttons: list[QPushButton] = []
+        sugg = self.preview.get("suggestions") or []
+        if sugg:
+            row = QHBoxLayout()
+            row.addWidget(_plain(self.tr("智能分拨建议（待分拨）"), "pvKey", wrap=False))
+            for i, c in enumerate(sugg[:3], 1):
+                score = c.get("score")
+                b = QPushButton(f"{i}  {c.get('name') or c.get('type_id')}"
+                                + ("" if score is None else f"  {float(score):.0%}"))
+                b.setAutoDefault(False)
+                b.setToolTip(str(c.get("type_id") or ""))
+                b.clicked.connect(lambda _c=False, t=c.get("type_id"): self._take(t))
+                row.addWidget(b)
+                self.suggestion_buttons.append(b)
+            row.addStretch(1)
+            bv.addLayout(row)
+            note = self.preview.get("suggestion_note")
+            if note:
+                bv.addWidget(_plain(note, "pvKey"))
         self.type_combo = QComboBox()
         self.type_combo.setEditable(True)
         self.type_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
@@ -430,6 +465,13 @@ class DispatchPreview(QDialog):
         root.addLayout(bottom)
         self.steps_table = None
         self.type_combo.setFocus()
+
+    def _take(self, type_id: str | None) -> None:
+        """A suggestion was clicked: it becomes the choice."""
+        at = self.type_combo.findData(type_id) if type_id else -1
+        if at >= 0:
+            self.type_combo.setCurrentIndex(at)
+            self.choose_type()
 
     # ---- public API ---------------------------------------------------------------------
     def chosen_type(self) -> str | None:
@@ -468,7 +510,136 @@ class DispatchPreview(QDialog):
         self.confirm_button.setEnabled(False)
         self.cancel_button.setEnabled(False)
         self._set_status(self.tr("正在派遣…"), theme.TEXT)
-        self.sig_dispatch_confirmed.emit(dict(self.preview))
+        self.sig_dispatch_confirmed.emit({**self.preview, **self.corrections()})
+
+    def corrections(self) -> dict[str, Any]:
+        """The operator's changes: ``type_id`` (the chosen type), ``added`` and ``removed``
+        departments (empty lists when unchanged)."""
+        ev = self.preview.get("event") or {}
+        tid = self.type_box.currentData() if self.type_box is not None else None
+        plan_depts = list(dict.fromkeys(s.get("dept_id") for s in self.preview.get("steps")
+                                        or []))
+        kept = self.kept_departments()
+        return {"type_id": tid or ev.get("type_id"),
+                "removed": [d for d in plan_depts if d not in kept],
+                "added": [d for d in kept if d not in plan_depts]}
+
+    def kept_departments(self) -> list[str]:
+        """The departments that will get an order (checked in the list)."""
+        if self.dept_list is None:
+            return list(dict.fromkeys(s.get("dept_id") for s in self.preview.get("steps")
+                                      or []))
+        out = []
+        for i in range(self.dept_list.count()):
+            it = self.dept_list.item(i)
+            if it.checkState() == Qt.CheckState.Checked:
+                out.append(it.data(Qt.ItemDataRole.UserRole))
+        return out
+
+    def set_plan(self, steps: list[dict[str, Any]], plan_id: str | None,
+                 plan_name: str | None) -> None:
+        """The plan of the type the operator chose: the steps and departments anew."""
+        self.preview = {**self.preview, "steps": list(steps), "plan_id": plan_id,
+                        "plan_name": plan_name}
+        self._fill_steps(steps)
+        self._fill_depts()
+        self._update_counts()
+
+    def _build_correction(self, root: QVBoxLayout, ev: dict[str, Any]) -> None:
+        row = QHBoxLayout()
+        row.addWidget(_plain(self.tr("事件类型"), "pvKey", wrap=False))
+        self.type_box = QComboBox()
+        self.type_box.setEditable(True)
+        self.type_box.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        for t in self.preview.get("type_choices") or []:
+            self.type_box.addItem(f"{t.get('name', '')}  {t.get('type_id', '')}",
+                                  t.get("type_id"))
+        i = self.type_box.findData(ev.get("type_id"))
+        self.type_box.setCurrentIndex(max(0, i))
+        self.type_box.activated.connect(self._on_type_chosen)
+        row.addWidget(self.type_box, 3)
+        row.addWidget(_plain(self.tr("增派部门"), "pvKey", wrap=False))
+        self.add_dept_box = QComboBox()
+        for d in self.preview.get("dept_choices") or []:
+            self.add_dept_box.addItem(str(d.get("name") or d.get("dept_id")), d.get("dept_id"))
+        row.addWidget(self.add_dept_box, 2)
+        self.add_dept_button = QPushButton(self.tr("＋ 增派"))
+        self.add_dept_button.setAutoDefault(False)
+        self.add_dept_button.clicked.connect(self._add_dept)
+        row.addWidget(self.add_dept_button)
+        root.addLayout(row)
+        self.dept_list = QListWidget()
+        self.dept_list.setFlow(QListWidget.Flow.LeftToRight)
+        self.dept_list.setWrapping(True)
+        self.dept_list.setMaximumHeight(64)
+        self.dept_list.setToolTip(self.tr("取消勾选即不派该部门"))
+        self.dept_list.itemChanged.connect(lambda _i: self._update_counts())
+        root.addWidget(self.dept_list)
+        self._fill_depts()
+
+    def _on_type_chosen(self, _index: int) -> None:
+        tid = self.type_box.currentData() if self.type_box is not None else None
+        if tid:
+            self.sig_type_changed.emit(str(tid))
+
+    def _add_dept(self) -> None:
+        d = self.add_dept_box.currentData()
+        if d and d not in self.kept_departments() and d not in self._added:
+            self._added.append(d)
+            self._fill_depts()
+            self._update_counts()
+
+    def _fill_depts(self) -> None:
+        if self.dept_list is None:
+            return
+        names = {d.get("dept_id"): d.get("name") for d in self.preview.get("dept_choices") or []}
+        names.update({s.get("dept_id"): s.get("dept_name") for s in self.preview.get("steps")
+                      or []})
+        unchecked = set()
+        for i in range(self.dept_list.count()):
+            it = self.dept_list.item(i)
+            if it.checkState() != Qt.CheckState.Checked:
+                unchecked.add(it.data(Qt.ItemDataRole.UserRole))
+        self.dept_list.blockSignals(True)
+        self.dept_list.clear()
+        plan_depts = list(dict.fromkeys(s.get("dept_id") for s in self.preview.get("steps")
+                                        or []))
+        for d in plan_depts + [a for a in self._added if a not in plan_depts]:
+            it = QListWidgetItem(str(names.get(d) or d))
+            it.setData(Qt.ItemDataRole.UserRole, d)
+            it.setFlags(it.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            it.setCheckState(Qt.CheckState.Unchecked if d in unchecked
+                             else Qt.CheckState.Checked)
+            self.dept_list.addItem(it)
+        self.dept_list.blockSignals(False)
+
+    def _update_counts(self) -> None:
+        n = len(self.kept_departments())
+        steps = self.preview.get("steps") or []
+        plan = (self.preview.get("plan_name") or self.preview.get("plan_id")
+                or self.tr("默认处置流程"))
+        self.plan_head.setText(self.tr("预案 {plan} · {steps} 步 · {depts} 个部门").format(
+            plan=plan, steps=len(steps), depts=n))
+        if self.state in ("ready", "failed"):
+            self.confirm_button.setText(self.tr("确认派遣 {n} 个部门 · Enter").format(n=n))
+            self.confirm_button.setEnabled(n > 0)
+
+    def _fill_steps(self, steps: list[dict[str, Any]]) -> None:
+        self.steps_table.setRowCount(len(steps))
+        for r, s in enumerate(steps):
+            stage = s.get("stage") or ""
+            cells = [str(s.get("step_no", r + 1)), stage_label(stage),
+                     str(s.get("dept_name") or s.get("dept_id") or ""),
+                     tr_word(str(s.get("action") or "")), fmt_minutes(s.get("due_min"))]
+            for c, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if c == 1:
+                    item.setForeground(_brush(STAGE_COLOURS.get(stage, theme.TEXT)))
+                if c in (0, 4):
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight
+                                          | Qt.AlignmentFlag.AlignVCenter)
+                item.setToolTip(text)
+                self.steps_table.setItem(r, c, item)
 
     def set_done(self, text: str, close_after_ms: int = 900) -> None:
         """The orders were committed: say so, then close (accepted)."""

@@ -1,7 +1,9 @@
-"""The drill picker (演练 · 复盘): choose a shipped scenario or a window of the past.
+"""The drill picker (演练 · 复盘): choose a shipped scenario, a window of the past, or a drill
+kept for later to continue.
 
-The choice is plain data — ``("scenario", id)`` or ``("replay", start, end)`` — and the
-window starts it as a session of its own (its own clock and store), never in the live window.
+The choice is plain data — ``("scenario", id)``, ``("replay", start, end)`` or ``("resume",
+session id)`` — and the window starts it as a session of its own (its own clock and store),
+never in the live window.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
+from cockpit.widgets.plain import display, tooltip
 from PySide6.QtCore import QDateTime, Qt
 from PySide6.QtWidgets import (
     QDateTimeEdit,
@@ -34,17 +37,27 @@ def _py(q: QDateTime) -> datetime:
     return datetime.fromisoformat(q.toString(Qt.DateFormat.ISODate)).replace(tzinfo=None)
 
 
+def _short(iso: str | None) -> str:
+    """An ISO time as ``YYYY-MM-DD HH:MM`` (as given when it does not parse)."""
+    try:
+        return f"{datetime.fromisoformat(str(iso)):%Y-%m-%d %H:%M}"
+    except ValueError:
+        return str(iso or "")
+
+
 class DrillPicker(QDialog):
     """Tab 演练: the scenarios, with where, when, how long, how many injects and the stage
-    targets. Tab 复盘: from / to inside the data's time range (default: its last day)."""
+    targets. Tab 复盘: from / to inside the data's time range (default: its last day). Tab
+    继续演练 (when there are any): the drills kept for later, to continue where they stopped."""
 
     def __init__(self, scenarios: Sequence, data_range: tuple[datetime, datetime],
                  parent: QWidget | None = None, *,
                  unfit: Sequence[tuple[str, list[str]]] = (),
-                 problems: Sequence[str] = ()) -> None:
+                 problems: Sequence[str] = (), saved: Sequence = ()) -> None:
         """``scenarios``: the ones the open dataset can run; ``unfit``: (title, what the
         dataset lacks) of the others, and ``problems`` of unusable scenario files — both only
-        mentioned, never offered."""
+        mentioned, never offered; ``saved``: the unfinished drill sessions that can be
+        continued (:class:`cockpit.datasets.drill_sessions.SavedSession`), newest first."""
         super().__init__(parent)
         self.setWindowTitle(self.tr("演练 · 复盘"))
         self.setMinimumSize(640, 420)
@@ -112,6 +125,27 @@ class DrillPicker(QDialog):
         form.addRow(self.range_note)
         self.tabs.addTab(replay, self.tr("复盘历史"))
 
+        self.saved = list(saved)
+        self.saved_list = QListWidget()
+        for sv in self.saved:
+            text = self.tr("{title}  ·  演练时间 {clock}  ·  保存于 {saved}")
+            item = QListWidgetItem(text.format(
+                title=display(sv.title, 60), clock=_short(sv.clock), saved=_short(sv.saved_at)))
+            item.setData(Qt.ItemDataRole.UserRole, sv.session_id)
+            item.setToolTip(tooltip(sv.title))
+            self.saved_list.addItem(item)
+        self.saved_list.currentRowChanged.connect(self._check)
+        self.saved_list.itemDoubleClicked.connect(lambda _i: self.accept())
+        resume = QWidget()
+        rl = QVBoxLayout(resume)
+        rnote = QLabel(self.tr("继续保留的演练：已有的派遣与处置、演练时钟和得分都接着上次，"
+                               "记录仍只写入该次演练的演练库。"))
+        rnote.setWordWrap(True)
+        rl.addWidget(rnote)
+        rl.addWidget(self.saved_list, 1)
+        self.resume_tab = self.tabs.addTab(resume, self.tr("继续演练"))
+        self.tabs.setTabVisible(self.resume_tab, bool(self.saved))
+
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                         | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("开始"))
@@ -124,10 +158,14 @@ class DrillPicker(QDialog):
         self._check()
 
     def choice(self) -> tuple | None:
-        """``("scenario", id)``, ``("replay", start, end)`` or None (nothing valid)."""
+        """``("scenario", id)``, ``("replay", start, end)``, ``("resume", session id)`` or
+        None (nothing valid)."""
         if self.tabs.currentIndex() == 0:
             item = self.list.currentItem()
             return ("scenario", item.data(Qt.ItemDataRole.UserRole)) if item else None
+        if self.tabs.currentIndex() == self.resume_tab:
+            item = self.saved_list.currentItem()
+            return ("resume", item.data(Qt.ItemDataRole.UserRole)) if item else None
         a, b = _py(self.from_edit.dateTime()), _py(self.to_edit.dateTime())
         return ("replay", a, b) if a < b else None
 
@@ -136,6 +174,13 @@ class DrillPicker(QDialog):
         for i in range(self.list.count()):
             if self.list.item(i).data(Qt.ItemDataRole.UserRole) == scenario_id:
                 self.list.setCurrentRow(i)
+
+    def select_saved(self, session_id: str) -> None:
+        """Open the 继续演练 tab on a kept session."""
+        self.tabs.setCurrentIndex(self.resume_tab)
+        for i in range(self.saved_list.count()):
+            if self.saved_list.item(i).data(Qt.ItemDataRole.UserRole) == session_id:
+                self.saved_list.setCurrentRow(i)
 
     def set_replay(self, start: datetime, end: datetime) -> None:
         self.tabs.setCurrentIndex(1)
@@ -151,14 +196,18 @@ class DrillPicker(QDialog):
         from cockpit.widgets.after_action import stage_label
 
         dispatch = self.tr("派遣")  # the target from event to first order
+        # the plan's stages with the targets the scoring checks (Scenario.stage_targets)
+        timed = [("dispatch", sc.dispatch_target), *sc.stage_targets()]
         targets = " · ".join(f"{dispatch if k == 'dispatch' else stage_label(k)} {v:g}"
-                             for k, v in sc.targets.items())
+                             for k, v in timed)
+        flow = " → ".join(stage_label(s) for s in sc.stages)
         n_depts = len(sc.expected.get("departments", []))
         plan = sc.expected.get("plan_id", "")
         steps = sc.expected.get("plan_steps")
         self.detail.setText(
             f"{sc.description}\n"
             + self.tr("地点：{place}").format(place=sc.place.get("name", "")) + "\n"
+            + self.tr("流程：{flow}").format(flow=flow) + "\n"
             + self.tr("时限（分钟）：{targets}").format(targets=targets) + "\n"
             + self.tr("预案：{plan}").format(plan=plan)
             + (self.tr("（{n} 步）").format(n=steps) if steps else "")

@@ -45,6 +45,7 @@ def action_word(action: str) -> str:
 #: order states in the interface language
 STATE_WORDS = {"created": QT_TRANSLATE_NOOP("LevelsPanel", "待签收"),
                "acknowledged": QT_TRANSLATE_NOOP("LevelsPanel", "已签收"),
+               "confirmed": QT_TRANSLATE_NOOP("LevelsPanel", "已核实"),
                "handled": QT_TRANSLATE_NOOP("LevelsPanel", "已处置"),
                "verified": QT_TRANSLATE_NOOP("LevelsPanel", "已核查")}
 

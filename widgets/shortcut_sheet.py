@@ -26,6 +26,7 @@ SHORTCUTS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         ("F6 / Shift+F6", QT_TRANSLATE_NOOP("shortcut_sheet", "在各区域之间移动焦点")),
         ("Tab / Shift+Tab", QT_TRANSLATE_NOOP("shortcut_sheet", "区域内逐项移动")),
         ("Ctrl+F", QT_TRANSLATE_NOOP("shortcut_sheet", "搜索事件编号、标题、街道、社区、风险点")),
+        ("Ctrl+N", QT_TRANSLATE_NOOP("shortcut_sheet", "新建事件：来电登记，智能分拨")),
         ("F4", QT_TRANSLATE_NOOP("shortcut_sheet", "地图侧栏（图层、详情）")),
         ("F5", QT_TRANSLATE_NOOP("shortcut_sheet", "刷新")),
         ("F11", QT_TRANSLATE_NOOP("shortcut_sheet", "全屏")),
@@ -40,11 +41,13 @@ SHORTCUTS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
     )),
     (QT_TRANSLATE_NOOP("shortcut_sheet", "派遣工单"), (
         ("A", QT_TRANSLATE_NOOP("shortcut_sheet", "签收")),
+        ("K", QT_TRANSLATE_NOOP("shortcut_sheet", "核实（确认事件真实发生；应急流程）")),
         ("H", QT_TRANSLATE_NOOP("shortcut_sheet", "处置")),
-        ("V", QT_TRANSLATE_NOOP("shortcut_sheet", "核查")),
+        ("V", QT_TRANSLATE_NOOP("shortcut_sheet", "核查（检查处置结果）")),
         ("C", QT_TRANSLATE_NOOP("shortcut_sheet", "结案")),
         ("E", QT_TRANSLATE_NOOP("shortcut_sheet", "评价（满意 / 基本满意 / 不满意）")),
         ("X", QT_TRANSLATE_NOOP("shortcut_sheet", "撤销（须写原因）")),
+        ("R", QT_TRANSLATE_NOOP("shortcut_sheet", "退回上一环节重办（须写原因）")),
         ("Enter / Esc", QT_TRANSLATE_NOOP("shortcut_sheet", "确认框：确认 / 取消")),
     )),
     (QT_TRANSLATE_NOOP("shortcut_sheet", "演练与复盘"), (
@@ -54,6 +57,10 @@ SHORTCUTS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
     )),
     (QT_TRANSLATE_NOOP("shortcut_sheet", "指标表盘"), (
         ("Enter / Space", QT_TRANSLATE_NOOP("shortcut_sheet", "打开板块明细")),
+    )),
+    (QT_TRANSLATE_NOOP("shortcut_sheet", "城市体征卡片"), (
+        ("Tab / ← → ↑ ↓", QT_TRANSLATE_NOOP("shortcut_sheet", "在体征卡片之间移动")),
+        ("Enter / Space", QT_TRANSLATE_NOOP("shortcut_sheet", "打开该领域的指标列表")),
     )),
 )
 

@@ -43,7 +43,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPen
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -176,10 +176,19 @@ class StatusSummary(QWidget):
 
 
 class DomainTile(QFrame):
-    """One domain: its worst status, its counts, its worst indicators and a sparkline."""
+    """One domain: its worst status, its counts, its worst indicators and a sparkline.
+
+    Keyboard: it takes the focus (Tab) and shows it with a dashed frame in the focus colour
+    (as the gauges do); Enter or Space opens it as a click does; the arrow keys ask to move
+    to the neighbouring tile (:attr:`sig_arrow_pressed`)."""
 
     sig_clicked = Signal(str)
-    """The tile was clicked: its domain."""
+    """The tile was clicked (or Enter / Space pressed on it): its domain."""
+    sig_arrow_pressed = Signal(str, int, int)
+    """An arrow key on the tile: its domain, the column step and the row step (±1 / 0)."""
+
+    _ARROWS = {Qt.Key.Key_Left: (-1, 0), Qt.Key.Key_Right: (1, 0), Qt.Key.Key_Up: (0, -1),
+               Qt.Key.Key_Down: (0, 1)}
 
     def __init__(self, domain: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -190,12 +199,16 @@ class DomainTile(QFrame):
         self._worst: list[dict] = []
         self._spark_shown: tuple[list, list, list] | None = None
         self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setAccessibleName(tr_word(domain))
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(10, 0, 6, 4)
         lay.addStretch(1)
         self.spark = Sparkline(height=28)
         self.spark.setBackground(_CARD)
+        for w in (self.spark, *self.spark.findChildren(QWidget)):  # Tab goes tile to tile
+            w.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         lay.addWidget(self.spark)
 
     def set_data(self, counts: dict[str, int], total: int, worst: list[dict]) -> None:
@@ -260,6 +273,27 @@ class DomainTile(QFrame):
     def mousePressEvent(self, event) -> None:  # noqa: N802
         if event.button() == Qt.MouseButton.LeftButton:
             self.sig_clicked.emit(self.domain)
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802
+        plain = not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        key = Qt.Key(event.key())
+        if plain and key in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space):
+            self.sig_clicked.emit(self.domain)
+            event.accept()
+            return
+        if plain and key in self._ARROWS:
+            self.sig_arrow_pressed.emit(self.domain, *self._ARROWS[key])
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def focusInEvent(self, event) -> None:  # noqa: N802
+        super().focusInEvent(event)
+        self.update()
+
+    def focusOutEvent(self, event) -> None:  # noqa: N802
+        super().focusOutEvent(event)
+        self.update()
 
     def _first_line(self, w: float, h: float, state: str, room: float
                     ) -> tuple[QFont, QFont, str, str]:
@@ -353,6 +387,12 @@ class DomainTile(QFrame):
             p.setPen(QColor(theme.TEXT_DIM))
             p.drawText(QRectF(x0, y, right - x0, sfm.height()), Qt.AlignmentFlag.AlignLeft,
                        self.tr("全部正常") if self._total else self.tr("无指标"))
+        if self.hasFocus():  # the keyboard focus: a 2 px dashed outline (never colour alone)
+            pen = QPen(QColor(theme.FOCUS), 2)
+            pen.setStyle(Qt.PenStyle.DashLine)
+            p.setPen(pen)
+            p.setBrush(Qt.BrushStyle.NoBrush)
+            p.drawRoundedRect(QRectF(self.rect()).adjusted(1, 1, -1, -1), 5, 5)
         p.end()
 
 
@@ -1133,8 +1173,21 @@ class VitalsPanel(QFrame):
         for d in domains:
             tile = DomainTile(d)
             tile.sig_clicked.connect(lambda dom: self.show_domain(dom))
+            tile.sig_arrow_pressed.connect(self._on_tile_arrow)
             self.tiles[d] = tile
         self._layout_tiles()
+
+    def _on_tile_arrow(self, domain: str, dx: int, dy: int) -> None:
+        """Move the focus to the tile beside ``domain`` in the grid (the edge stops it)."""
+        if domain not in self._domains:
+            return
+        cols = max(1, self._columns)
+        i = self._domains.index(domain)
+        row, col = divmod(i, cols)
+        col, row = col + dx, row + dy
+        j = row * cols + col
+        if 0 <= col < cols and row >= 0 and j < len(self._domains):
+            self.tiles[self._domains[j]].setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _layout_tiles(self) -> None:
         for i in reversed(range(self.tiles_grid.count())):

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 GROUPS_PLANNED = ("data", "map", "vitals", "evaluation", "dispatch", "replay", "seats",
-                  "levels", "ingest", "network")
+                  "levels", "ingest", "network", "route")
 
 
 def _bench_data(quick: bool) -> dict[str, Any]:
@@ -64,6 +64,12 @@ def _bench_seats(quick: bool) -> dict[str, Any]:
     return bench_seats(quick)
 
 
+def _bench_route(quick: bool) -> dict[str, Any]:
+    from cockpit.bench.route import bench_route
+
+    return bench_route(quick)
+
+
 def _bench_levels(quick: bool) -> dict[str, Any]:
     from cockpit.bench.levels import bench_levels
 
@@ -86,7 +92,7 @@ GROUPS: dict[str, Callable[[bool], dict[str, Any]]] = {
     "data": _bench_data, "map": _bench_map, "vitals": _bench_vitals,
     "evaluation": _bench_evaluation, "dispatch": _bench_dispatch, "replay": _bench_replay,
     "seats": _bench_seats, "levels": _bench_levels, "ingest": _bench_ingest,
-    "network": _bench_network}
+    "network": _bench_network, "route": _bench_route}
 
 
 def run_bench(only: str | None, quick: bool, json_path: Path) -> int:

@@ -65,6 +65,9 @@ def build_parser() -> argparse.ArgumentParser:
                    "or an offline .mbtiles file; default: none (boundaries on dark)")
     p.add_argument("--scenario", default=None, metavar="ID",
                    help="drill scenario (with --mode drill): water-main-burst-yuzhong, …")
+    p.add_argument("--resume", default=None, metavar="SESSION",
+                   help="continue a drill kept for later (with --mode drill): its session id, "
+                   "as `cockpit drill list` shows it")
     p.add_argument("--replay", default=None, metavar="FROM..TO",
                    help="复盘: replay a window of the past read-only (with --mode drill), ISO "
                    "local times, e.g. 2026-11-23T08:00..2026-11-23T20:00")
@@ -92,7 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     bench = sub.add_parser("bench", help="run the performance benchmarks, write JSON")
     bench.add_argument("--only", default=None, metavar="GROUP",
-                       help="data, map, vitals, evaluation, dispatch, replay, seats")
+                       help="data, map, vitals, evaluation, dispatch, replay, seats, route")
     bench.add_argument("--quick", action="store_true", help="small sizes, for CI")
     bench.add_argument("--json", type=Path, required=True, metavar="PATH")
     from cockpit.cli.audit import add_parser as add_audit_parser
@@ -104,6 +107,9 @@ def build_parser() -> argparse.ArgumentParser:
     from cockpit.cli.queue import add_parser as add_queue_parser
 
     add_queue_parser(sub)
+    from cockpit.cli.route import add_parser as add_route_parser
+
+    add_route_parser(sub)
     from cockpit.config import add_parser as add_config_parser
 
     add_config_parser(sub)
@@ -179,6 +185,10 @@ def main(argv: list[str] | None = None) -> int:
         from cockpit.cli.queue import cmd_queue
 
         return cmd_queue(args)
+    if args.command == "route":
+        from cockpit.cli.route import cmd_route
+
+        return cmd_route(args)
     if args.command == "config":
         from cockpit.config import cmd_config
 

@@ -61,7 +61,7 @@ class VitalAlarmSource:
             severity=int(alarm.get("severity") or 2),
             title=alarm_title(alarm),
             district_code=alarm.get("district_code"), street_code=alarm.get("street_code"),
-            point_id=alarm.get("point_id"), feed=self.name))
+            point_id=alarm.get("point_id"), feed=self.name, network=alarm.get("network")))
 
     def poll(self, now: datetime) -> FeedBatch:
         events = []

@@ -18,6 +18,14 @@ says so in its banner — 派遣库连接中断 · dispatch store disconnected, 
 HH:MM:SS, writes refused — and dispatching is off; when the watcher is connected again the
 banner goes and a tick catches up.
 
+智能分拨. An event without a type (a report posted without a service code, an alarm of a vital
+sign the dataset links to no type) is asked of :attr:`DispatchController.suggest_type` (the
+router, wired by :mod:`cockpit.controllers.triage`; off the GUI thread): when its answer is
+sure (``auto``, the configured threshold) the event takes the first type at once and the panel
+says 自动分拨; otherwise it waits (待分拨) and its dispatch opens the type chooser with the
+router's top three and their confidence. The operator's type differing from the router's, and
+any type or department change in the preview, is written to the log as a ``correct`` row.
+
 Times. The screen's clock (``now``) and the catalog's events are naive local time; the store
 keeps naive UTC. ``utc_offset`` (default: this machine's offset now, the convention of
 :class:`cockpit.clock.Clock`) converts between them; the panel sees local time only.
@@ -30,17 +38,18 @@ import itertools
 import logging
 import uuid
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject, QTimer, Signal
 
 from cockpit.datasets import queue, routing
 from cockpit.datasets.dispatch import (
     FINISHED,
+    LEVEL_ACTIONS,
     DuplicateOpenOrder,
     EventNotOpen,
     IdempotencyConflict,
@@ -72,8 +81,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-OPEN = ("created", "acknowledged", "handled", "verified")
-_STAMPS = ("acknowledge", "handle", "verify", "close", "evaluate", "cancel")
+OPEN = ("created", "acknowledged", "confirmed", "handled", "verified")
+_STAMPS = ("acknowledge", "confirm", "handle", "verify", "close", "evaluate", "cancel",
+           "rework")
 _Names = queue.Names
 
 
@@ -89,6 +99,7 @@ class _TickResult:
     answered: int = 0
     store_down: str | None = None  # the store could not be read (the orders are the last ones)
     orders_gen: int = 0  # the number of the orders read: a later read wins
+    routed: dict[str, dict[str, Any]] = field(default_factory=dict)  # 自动分拨 this tick
 
 
 class _Lazy:
@@ -139,6 +150,27 @@ def live_feeds(catalog: Catalog, *, drop_dir: Path | None = None,
     if simulate:
         feeds.append(_Lazy("simulator", simulator))
     return feeds
+
+
+def corrected_plan(plan: routing.Plan, added: Iterable[str], removed: Iterable[str]
+                   ) -> routing.Plan:
+    """``plan`` without the removed departments' steps and with a react / verify / handle
+    step for each added department (the event type's targets as deadlines)."""
+    added, removed = list(added), set(removed)
+    if not added and not removed:
+        return plan
+    steps = [s for s in plan if s.dept_id not in removed]
+    t = plan.targets
+    no = max((s.step_no for s in plan), default=0)
+    for d in added:
+        for stage, action in (("react", QT_TRANSLATE_NOOP("vocabulary", "接报签收")),
+                              ("verify", QT_TRANSLATE_NOOP("vocabulary", "现场核查")),
+                              ("handle", QT_TRANSLATE_NOOP("vocabulary", "完成处置"))):
+            no += 1
+            steps.append(routing.PlanStep(no, d, action, float(t.get(stage, 0.0)), stage))
+    return routing.Plan(steps, event_id=plan.event_id, type_id=plan.type_id,
+                        plan_id=plan.plan_id, targets=plan.targets,
+                        district_code=plan.district_code, street_code=plan.street_code)
 
 
 def short_dept_name(name: str, district: str) -> str:
@@ -228,6 +260,9 @@ class DispatchController(QObject):
         self.event_rows: list[dict[str, Any]] = []
         self.event_states: dict[str, str] = {}
         self.preview: DispatchPreview | None = None
+        self._preview_plan: routing.Plan | None = None
+        #: event id -> the router's answer for the events it typed itself (自动分拨)
+        self.auto_routed: dict[str, dict[str, Any]] = {}
         self._names: _Names | None = None
         self._event_info: dict[str, dict[str, Any]] = {}
         self._overdue: set[str] | None = None
@@ -248,9 +283,12 @@ class DispatchController(QObject):
         self._orders_shown = 0
         self._orders_busy = self._orders_again = False
         self._reopen = reopen
-        #: Hook: ``suggest_type(event row) -> type_id | None`` for an event without a type
-        #: (a text router can plug in here); the operator still chooses in the preview.
-        self.suggest_type: Callable[[dict[str, Any]], str | None] | None = None
+        #: Hook: ``suggest_type(event row) -> answer | None`` for an event without a type
+        #: (the row carries ``title`` and ``description``), called off the GUI thread. The
+        #: answer is a type id, or the router's ``{"candidates": [{"type_id", "name",
+        #: "score"}], "auto": bool, "reason": str}`` (:mod:`cockpit.controllers.triage`):
+        #: ``auto`` routes the event at once (自动分拨), else the operator chooses among them.
+        self.suggest_type: Callable[[dict[str, Any]], str | dict[str, Any] | None] | None = None
         self._reopen_ms = 1000
         self._reopen_timer = QTimer(self)
         self._reopen_timer.setSingleShot(True)
@@ -374,6 +412,11 @@ class DispatchController(QObject):
         run_in_background(lambda: self._tick_work(now, feed, known, names),
                           self._on_tick_done, self._on_tick_failed)
 
+    def add_event(self, event: FeedEvent) -> None:
+        """An event that arrived outside the feeds (the 新建事件 form): into the list now."""
+        self.feed_events[event.event_id] = event
+        self.tick()
+
     def request_dispatch(self, event_or_feature: dict) -> None:
         """Open the dispatch preview for an event (a panel row, the map's event or risk-point
         detail, an alarm). Plan and impact are computed off the GUI thread."""
@@ -433,8 +476,9 @@ class DispatchController(QObject):
 
     def request_action(self, order_id: str, action: str, note: str = "",
                        outcome: str = "ok") -> None:
-        """Record an action (acknowledge, handle, verify, close, evaluate with its rating in
-        ``outcome``, cancel with its reason in ``note``) on an order: the store's one
+        """Record an action (acknowledge, confirm, handle, verify, close, evaluate with its
+        rating in ``outcome``, cancel and rework with the reason in ``note``) on an order as
+        its plan's stages allow: the store's one
         ``advance``, as the CLI and the tests call it."""
         if self._read_only or self._disconnected or self.store is None:
             self.panel.show_message(self.tr("只读，不能操作工单：{reason}").format(
@@ -476,6 +520,8 @@ class DispatchController(QObject):
                     continue
                 problems += b.problems
                 new += [self._placed(con, e) for e in b.events if e.event_id not in feed]
+            routed: dict[str, dict[str, Any]] = {}
+            new = [self._classified(e, names, routed) for e in new]
             feed = {**feed, **{e.event_id: e for e in new}}
             orders = None
             df = disp = None
@@ -503,7 +549,7 @@ class DispatchController(QObject):
                                    feed=feed.values(), recent=self.recent,
                                    max_recent=self.max_events).rows
             return _TickResult(now, new, problems, events, orders, info, names, answered, down,
-                               gen)
+                               gen, routed)
         finally:
             con.close()
 
@@ -517,6 +563,38 @@ class DispatchController(QObject):
             return e
         d, s = routing.place_of(con, e.lon, e.lat)
         return replace(e, district_code=e.district_code or d, street_code=e.street_code or s)
+
+    def suggestion(self, ev: dict[str, Any]) -> dict[str, Any] | None:
+        """The router's answer for an event without a type (:attr:`suggest_type`) in one
+        shape, ``{"candidates": [...], "auto": bool, "reason": str}``; a bare type id is a
+        suggestion without a score; None without one. Any thread: never raises."""
+        if self.suggest_type is None:
+            return None
+        try:
+            answer = self.suggest_type(dict(ev))
+        except Exception as e:  # noqa: BLE001 - a suggestion must never stop the choice
+            log.warning("type suggestion failed: %s", e)
+            return None
+        if not answer:
+            return None
+        if isinstance(answer, str):
+            return {"candidates": [{"type_id": answer, "name": "", "score": None}],
+                    "auto": False, "reason": ""}
+        return dict(answer)
+
+    def _classified(self, e: FeedEvent, names: _Names,
+                    routed: dict[str, dict[str, Any]]) -> FeedEvent:
+        """An event that came without a type: typed by the router when it is sure (自动分拨,
+        noted in ``routed``), else left to the operator (待分拨). Off the GUI thread."""
+        if e.type_id or (not e.description and not e.title):
+            return e
+        s = self.suggestion({"event_id": e.event_id, "title": e.title,
+                             "description": e.description, "source": e.source})
+        top = (s.get("candidates") or [{}])[0].get("type_id") if s else None
+        if not (s and s.get("auto") and top in names.types):
+            return e
+        routed[e.event_id] = s
+        return replace(e, type_id=top, title=e.title or " ".join(e.description.split())[:40])
 
     @staticmethod
     def _feed_row(e: FeedEvent, names: _Names) -> dict[str, Any]:
@@ -560,7 +638,7 @@ class DispatchController(QObject):
             dc = ev.get("district_code")
             if self.place_level != "district" and ev.get("street_code"):
                 dc = ev["street_code"]  # a district's centre names the street
-            dname = names.depts.get(r["dept_id"], r["dept_id"])
+            dname = names.dept_name(r["dept_id"])
             rows.append({
                 "order_id": r["order_id"], "event_id": eid,
                 "event_title": ev.get("title") or QCoreApplication.translate(
@@ -570,6 +648,7 @@ class DispatchController(QObject):
                 "district_code": dc, "district": names.units.get(dc, dc or ""),
                 "state": r["state"],
                 "next_actions": [a for a in (r["next_actions"] or "").split(",") if a],
+                "stages": [a for a in (r.get("stages") or "").split(",") if a],
                 "created_at": local(r["created_at"]), "last_at": local(r["last_at"]),
                 "last_seq": int(r["last_seq"]),
                 "dues": {a: local(r.get(f"{a}_due")) for a in routing.DEADLINE_ACTIONS},
@@ -592,6 +671,10 @@ class DispatchController(QObject):
         for e in res.new_feed:
             self.feed_events[e.event_id] = e
         self._event_info.update(res.event_info)
+        if res.routed:
+            self.auto_routed.update(res.routed)
+            eid, s = next(reversed(res.routed.items()))
+            self.panel.show_message(self._routed_text(eid, s), "ok")
         if res.problems:
             self.feed_problems = (self.feed_problems + res.problems)[-200:]
             self.panel.show_message(self.tr("事件源问题 {n} 条（已跳过）：{last}").format(
@@ -735,6 +818,7 @@ class DispatchController(QObject):
     def _prepare(self, eid: str, d: dict, feed: FeedEvent | None, names: _Names | None,
                  now: datetime) -> tuple[str, routing.Plan, dict[str, Any]]:
         con = self.catalog.cursor()
+        routed: dict[str, Any] | None = None
         try:
             names = names or self._load_names(con)
             rec = queue.catalog_event(con, eid) if feed is None else None
@@ -755,16 +839,28 @@ class DispatchController(QObject):
                 feed = self._placed(con, feed)
                 if feed.type_id not in names.types:
                     # no type, or one the dataset lacks (an alarm of a sign without a link):
-                    # the preview asks the operator for it, with a suggestion when there is one
+                    # the router's answer routes it when sure (自动分拨), else the preview asks
+                    # the operator, with the router's top three
                     ev = self._feed_row(feed, names)
-                    return eid, None, self._type_question(ev, names)
+                    text = feed.description or feed.title
+                    sug = self.suggestion({**ev, "description": feed.description})
+                    top = (sug.get("candidates") or [{}])[0].get("type_id") if sug else None
+                    if not (sug and sug.get("auto") and top in names.types):
+                        return eid, None, self._type_question(ev, names, sug, text)
+                    feed = replace(feed, type_id=top)
+                    routed = sug
                 ev = self._feed_row(feed, names)
                 plan = routing.plan_for_type(con, feed.type_id, feed.district_code,
                                              feed.street_code, event_id=eid)
+                text = feed.description or feed.title
+            if rec is not None:
+                text = queue.event_text(con, eid)
             imp = routing.impact(con, ev["lon"], ev["lat"], self.radius_km, plan)
-            # a pipe event (the type names a network): the valve-isolation analysis
+            # a pipe event (its type, or its source — a drill scenario — names a network):
+            # the valve-isolation analysis
             net = network_impact.impact_for_event(con, self.catalog.fingerprint, plan.type_id,
-                                                  ev["lon"], ev["lat"])
+                                                  ev["lon"], ev["lat"],
+                                                  network=feed.network if feed else None)
         finally:
             con.close()
 
@@ -775,10 +871,14 @@ class DispatchController(QObject):
             return None if f is None else {"name": f.name, "distance_km": f.distance_km}
 
         preview = {
+            "text": text or ev.get("title") or "",
+            "type_choices": names.type_choices(),
+            "dept_choices": names.department_choices(ev.get("district_code"),
+                                                     ev.get("street_code")),
+            "routed": routed,
             "event": ev, "plan_id": plan.plan_id,
             "plan_name": names.plans.get(plan.plan_id) if plan.plan_id else None,
-            "steps": [{**s.as_dict(), "dept_name": names.depts.get(s.dept_id, s.dept_id)}
-                      for s in plan],
+            "steps": [{**s.as_dict(), "dept_name": names.dept_name(s.dept_id)} for s in plan],
             "impact": {"radius_km": imp.radius_km,
                        "streets": [place(p) for p in imp.streets],
                        "communities": [place(p) for p in imp.communities],
@@ -796,20 +896,17 @@ class DispatchController(QObject):
             preview["note"] = network_impact.order_note(net)
         return eid, plan, preview
 
-    def _type_question(self, ev: dict[str, Any], names: _Names) -> dict[str, Any]:
-        """A preview without a plan: the event has no known type, the operator chooses."""
-        suggested = None
-        if self.suggest_type is not None:
-            try:
-                suggested = self.suggest_type(dict(ev))
-            except Exception as e:  # noqa: BLE001 - a suggestion must never stop the choice
-                log.warning("type suggestion failed: %s", e)
-            if suggested not in names.types:
-                suggested = None
-        return {"event": ev, "plan_id": None, "steps": [], "impact": {},
-                "needs_type": True, "suggested_type": suggested,
-                "types": [{"type_id": t, "name": v.name}
-                          for t, v in sorted(names.types.items(), key=lambda kv: kv[1].name)]}
+    def _type_question(self, ev: dict[str, Any], names: _Names,
+                       suggestion: dict[str, Any] | None, text: str = "") -> dict[str, Any]:
+        """A preview without a plan: the event has no known type, the operator chooses —
+        among the router's suggestions (top three, with their confidence) or any type."""
+        cands = [{**c, "name": c.get("name") or names.type_name(c["type_id"])}
+                 for c in (suggestion or {}).get("candidates") or []
+                 if c.get("type_id") in names.types]
+        return {"event": ev, "plan_id": None, "steps": [], "impact": {}, "text": text,
+                "needs_type": True, "suggested_type": cands[0]["type_id"] if cands else None,
+                "suggestions": cands[:3], "suggestion_note": (suggestion or {}).get("reason")
+                or "", "types": names.type_choices()}
 
     def _on_type_chosen(self, eid: str, type_id: str, dlg: DispatchPreview) -> None:
         """The operator chose the type of an event that had none: keep it on the event (the
@@ -817,6 +914,9 @@ class DispatchController(QObject):
         feed = self.feed_events.get(eid)
         if feed is not None:
             self.feed_events[eid] = replace(feed, type_id=type_id)
+        top = dlg.preview.get("suggested_type")
+        if top and top != type_id:  # the operator overrode the router: training data
+            self.log_correction(eid, top, type_id, str(dlg.preview.get("text") or ""))
         dlg.done(0)  # closes; _on_preview_closed forgets it
         self._on_preview_closed(dlg)
         self.request_dispatch({"event_id": eid, "type_id": type_id})
@@ -828,12 +928,25 @@ class DispatchController(QObject):
         if self.preview is not None and self.preview.isVisible():  # one preview at a time
             self.preview.raise_()
             return
-        self.panel.show_message("")
+        routed = preview.get("routed")
+        if routed:  # typed by the router when the dispatch was asked (自动分拨)
+            typed = (preview.get("event") or {}).get("type_id")
+            feed = self.feed_events.get(eid)
+            if feed is not None and typed:
+                self.feed_events[eid] = replace(feed, type_id=typed)
+            self.auto_routed[eid] = routed
+        elif eid in self.auto_routed and not preview.get("needs_type"):
+            preview["routed"] = self.auto_routed[eid]
+        self.panel.show_message(self._routed_text(eid, preview["routed"]) if
+                                preview.get("routed") else "", "ok")
         self.sig_network_impact_shown.emit(preview["impact"].get("network") or {})
         dlg = DispatchPreview(preview, self.panel.window())
+        self._preview_plan = plan
         event = preview.get("event")
         dlg.sig_type_chosen.connect(lambda tid: self._on_type_chosen(eid, tid, dlg))
-        dlg.sig_dispatch_confirmed.connect(lambda _p: self._on_confirmed(eid, plan, dlg, event))
+        dlg.sig_type_changed.connect(lambda tid: self._retype(eid, tid, dlg))
+        dlg.sig_dispatch_confirmed.connect(
+            lambda p: self._on_confirmed(eid, plan, dlg, event, p))
         dlg.finished.connect(lambda _r: self._on_preview_closed(dlg))
         self.preview = dlg
         dlg.open()
@@ -843,25 +956,96 @@ class DispatchController(QObject):
             self.preview = None
         dlg.deleteLater()
 
+    def _retype(self, eid: str, type_id: str, dlg: DispatchPreview) -> None:
+        """The operator chose another type in the preview: its plan at the event's place (and
+        a pipe type's network analysis), off the GUI thread."""
+        ev = dlg.preview.get("event") or {}
+        names = self._names
+        fingerprint = self.catalog.fingerprint
+
+        def work():
+            con = self.catalog.cursor()
+            try:
+                plan = routing.plan_for_type(con, type_id, ev.get("district_code"),
+                                             ev.get("street_code"), event_id=eid)
+                net = network_impact.impact_for_event(con, fingerprint, plan.type_id,
+                                                      ev["lon"], ev["lat"])
+                return plan, net
+            finally:
+                con.close()
+
+        def done(result) -> None:
+            plan, net = result
+            if self.preview is not dlg:
+                return
+            self._preview_plan = plan
+            dlg.preview["note"] = network_impact.order_note(net) if net is not None else ""
+            self.sig_network_impact_shown.emit(net.as_dict() if net is not None else {})
+            dlg.set_plan([{**s.as_dict(), "dept_name": names.dept_name(s.dept_id)
+                           if names else s.dept_id} for s in plan], plan.plan_id,
+                         names.plans.get(plan.plan_id) if names and plan.plan_id else None)
+
+        run_in_background(work, done, lambda m: self.panel.show_message(
+            self.tr("预案生成失败：{error}").format(error=m), "error"))
+
     def _on_confirmed(self, eid: str, plan: routing.Plan | None, dlg: DispatchPreview,
-                      event: dict[str, Any] | None = None) -> None:
+                      event: dict[str, Any] | None = None,
+                      confirmed: dict | None = None) -> None:
         if eid in self._inflight or self.store is None or plan is None:
             return
+        if self.preview is dlg and self._preview_plan is not None:
+            plan = self._preview_plan
+        c = confirmed or {}
+        ev = dlg.preview.get("event") or {}
+        from_type, to_type = ev.get("type_id"), c.get("type_id") or ev.get("type_id")
+        added, removed = list(c.get("added") or ()), list(c.get("removed") or ())
+        plan = corrected_plan(plan, added, removed)
         self._inflight.add(eid)
         # one key per confirmation; kept after a failure so that the retry is the same request
         key = self._dispatch_keys.setdefault(eid, f"gui-dispatch:{uuid.uuid4().hex}")
         store, op = self.store, self.operator
         note = str(dlg.preview.get("note") or "")  # a pipe event's network result
+        corrected = to_type != from_type or added or removed
+        text = str(dlg.preview.get("text") or "")
         extra = self.create_args(event)  # a levels store: the event's area and owner
 
         def work():
             try:
+                if corrected:  # the operator's correction, logged before the orders
+                    store.correct(eid, op, f"{key}:correct", from_type=from_type,
+                                  to_type=to_type, text=text, added=added, removed=removed,
+                                  source="gui")
                 return store.create(eid, op, key, plan=plan, source="gui", note=note, **extra)
             except Exception as e:  # noqa: BLE001 - classified on the GUI thread
                 return e
 
         run_in_background(work, lambda r: self._on_created(eid, dlg, r),
                           lambda m: self._on_created(eid, dlg, RuntimeError(m)))
+
+    def log_correction(self, event_id: str, from_type: str | None, to_type: str | None,
+                       text: str, added: Iterable[str] = (), removed: Iterable[str] = ()
+                       ) -> None:
+        """Write an operator's correction of the router to the dispatch log (a ``correct``
+        row; off the GUI thread): training data for the next ``cockpit route train``."""
+        store = self.store
+        if store is None or self._read_only or self._disconnected:
+            return
+        op, key = self.operator, f"gui-correct:{uuid.uuid4().hex}"
+        added, removed = list(added), list(removed)
+
+        def work():
+            return store.correct(event_id, op, key, from_type=from_type, to_type=to_type,
+                                 text=text, added=added, removed=removed, source="gui")
+
+        run_in_background(work, lambda _seq: None, lambda m: self.panel.show_message(
+            self.tr("纠正未记录：{error}").format(error=m), "error"))
+
+    def _routed_text(self, eid: str, routed: dict[str, Any]) -> str:
+        top = (routed.get("candidates") or [{}])[0]
+        score = top.get("score")
+        return self.tr("自动分拨 · 事件 {event} → {type}（置信度 {score}）").format(
+            event=eid, type=top.get("name") or top.get("type_id") or "",
+            score="—" if score is None else f"{float(score):.0%}")
 
     def _on_created(self, eid: str, dlg: DispatchPreview, result: Any) -> None:
         self._inflight.discard(eid)
@@ -917,11 +1101,13 @@ class DispatchController(QObject):
             h = store.history(order_id)
             return [{"action": r["action"], "at": pd.Timestamp(r["at_utc"]).to_pydatetime() + off,
                      "operator": r["operator"], "source": r["source"], "seat": r["seat"],
-                     "note": r["note"], "outcome": r["outcome"]}
+                     "note": r["note"], "outcome": r["outcome"], "seq": int(r["seq"])}
                     for r in h.to_dict("records")]
 
         def done(entries):
-            self._timeline_seq[order_id] = len(entries)
+            # the last state change shown (what the order view's last_seq names)
+            self._timeline_seq[order_id] = max(
+                (e["seq"] for e in entries if e["action"] not in LEVEL_ACTIONS), default=0)
             self.panel.set_timeline(order_id, entries)
 
         run_in_background(work, done, lambda m: log.error("timeline failed: %s", m))
@@ -932,8 +1118,7 @@ class DispatchController(QObject):
             return
         oid = cur["order_id"]
         row = next((o for o in self.order_rows if o["order_id"] == oid), None)
-        n_done = sum(1 for v in (row or {}).get("done", {}).values() if v is not None) + 1
-        if row is not None and self._timeline_seq.get(oid) != n_done:
+        if row is not None and self._timeline_seq.get(oid) != row.get("last_seq"):
             self._load_timeline(oid)
 
     # ---- the shared store's connection --------------------------------------------------

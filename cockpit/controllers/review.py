@@ -237,6 +237,8 @@ def breakdown_data(facts: RQ.CellFacts, ev: E.QuarterEvaluation, mode: str) -> d
             for label, text in ((translate("review", "样本量（派单）") if r["source"] == "dispatch"
                                  else translate("review", "样本量（事件）"), str(int(r["n"]))),
                                 (translate("review", "签收按时率"), pct(r["react_on_time"])),
+                                (translate("review", "核实按时率"),
+                                 pct(r.get("confirm_on_time", float("nan")))),
                                 (translate("review", "核查按时率"), pct(r["verify_on_time"])),
                                 (translate("review", "处置按时率"), pct(r["handle_on_time"])),
                                 (translate("review", "结案率"), pct(r["closure_rate"])),

@@ -29,7 +29,8 @@ _STATUS = {"met": (QT_TRANSLATE_NOOP("drill_report_pdf", "达标 met"), "#1e7b34
 _STAGE = {"react": QT_TRANSLATE_NOOP("drill_report_pdf", "签收"),
           "verify": QT_TRANSLATE_NOOP("drill_report_pdf", "核查"),
           "handle": QT_TRANSLATE_NOOP("drill_report_pdf", "处置"),
-          "close": QT_TRANSLATE_NOOP("drill_report_pdf", "结案")}
+          "close": QT_TRANSLATE_NOOP("drill_report_pdf", "结案"),
+          "confirm": QT_TRANSLATE_NOOP("drill_report_pdf", "核实")}
 translate = QCoreApplication.translate
 
 

@@ -383,6 +383,7 @@ def report_html(rep: Report, images: Images | None = None) -> str:
     out.append(table.replace("cellpadding=3", "cellpadding=2") + "<thead><tr>" + "".join(
         th.format(h) for h in (unit_head, translate("report_pdf", "样本量"),
                                translate("report_pdf", "签收按时率"),
+                               translate("report_pdf", "核实按时率"),
                                translate("report_pdf", "核查按时率"),
                                translate("report_pdf", "处置按时率"),
                                translate("report_pdf", "结案率"), translate("report_pdf", "超时"),
@@ -390,6 +391,7 @@ def report_html(rep: Report, images: Images | None = None) -> str:
     for r in cl.itertuples(index=False):
         out.append(f"<tr><td>{_e(names.get(r.unit_code, r.unit_code))}</td>"
                    f"<td align=right>{int(r.n)}</td><td align=center>{_pct(r.react_on_time)}</td>"
+                   f"<td align=center>{_pct(getattr(r, 'confirm_on_time', None))}</td>"
                    f"<td align=center>{_pct(r.verify_on_time)}</td>"
                    f"<td align=center>{_pct(r.handle_on_time)}</td>"
                    f"<td align=center>{_pct(r.closure_rate)}</td>"

@@ -1,17 +1,26 @@
 """The dispatch store: an append-only, hash-chained log of dispatch actions.
 
-An **order** is one department's assignment for one event. It moves through
+An **order** is one department's assignment for one event. It moves through the stages of its
+plan's flow (:mod:`cockpit.datasets.stages`), by default the management loop
 
     create (派遣) → acknowledge (签收) → handle (处置) → verify (核查) → close (结案)
       → evaluate (评价)
 
-and may be cancelled at any point before close (a cancel says why in its note). 评价 records a
-rating in ``outcome``: 满意 / 基本满意 / 不满意 (:data:`RATINGS`). An event that needs no
-dispatch leaves the queue by one ``dismiss`` (不予派遣, the reason in the note) or ``merge``
-(合并 as a duplicate, ``outcome`` ``duplicate_of:<id>``) row under the order id
-``<event_id>/~event/1`` (:meth:`DispatchStore.dispose`); the order view leaves those rows
-out. The store keeps nothing but the log; the state of every order is a view over it
-(:meth:`DispatchStore.orders`).
+and for a plan with ``stages = react,confirm,handle,close`` the emergency flow
+
+    create (派遣) → acknowledge (反应) → confirm (核实) → handle (处置) → close (结案)
+
+It may be cancelled at any point before close (a cancel says why in its note), and returned
+(``rework``, 退回, with a note) to the stage before its last working stage (核实, 处置 or 核查
+done): a failed 核查 sends it back to 处置; the row's ``outcome`` is the state it returns to.
+评价 records a rating in ``outcome``: 满意 / 基本满意 / 不满意 (:data:`RATINGS`). An event
+that needs no dispatch leaves the queue by one ``dismiss`` (不予派遣, the reason in the note)
+or ``merge`` (合并 as a duplicate, ``outcome`` ``duplicate_of:<id>``) row under the order id
+``<event_id>/~event/1`` (:meth:`DispatchStore.dispose`); an operator's correction of what the
+router made of a report is a ``correct`` row under ``<event_id>/~event/correct``
+(:meth:`DispatchStore.correct`). These event actions share one code path and the chain; the
+order view leaves them out. The store keeps nothing but the log; the state of every order is
+a view over it (:meth:`DispatchStore.orders`).
 
 Public API (the GUI, the CLI and the tests use only this)::
 
@@ -20,6 +29,9 @@ Public API (the GUI, the CLI and the tests use only this)::
     rec = store.advance(order_id, action, operator, idempotency_key, note="")   # -> Receipt
     rec = store.dispose(event_id, "dismiss" | "merge", operator, key, note, duplicate_of=None)
     store.dispositions(as_of=None)  # DataFrame: the events dismissed or merged
+    seq = store.correct(event_id, operator, key, from_type=..., to_type=..., text="",
+                        added=(), removed=())   # a routed event's correction (智能分拨)
+    store.corrections()           # [Correction, ...]: every correction, in order
     store.orders(as_of=None)      # DataFrame, one row per order, state as of a UTC moment
     store.history(order_id)       # DataFrame of the order's log rows
     store.verify()                # [] or a list of problems (edits, deletions, reordering, ...)
@@ -38,7 +50,13 @@ The log (table ``dispatch_log``; the same columns serve a PostgreSQL store):
                       department (n = 1 unless an earlier one was closed or cancelled)
 ``event_id``          the event (text; the catalog's ids are numbers)
 ``dept_id``           the department the order is for
-``action``            create / acknowledge / handle / verify / close / evaluate / cancel (what)
+``action``            create / acknowledge / confirm / handle / verify / close / evaluate /
+                      cancel / rework (what); or an event action, about the event rather than
+                      an order (department ``~event``; see ``ledger.EVENT_ACTIONS``):
+                      ``dismiss`` / ``merge`` (``store.dispose``, read back by
+                      ``store.dispositions()``) or ``correct``, an operator's correction of a
+                      routed event (智能分拨; ``store.correct``, read back by
+                      ``store.corrections()``)
 ``at_utc``            TIMESTAMP, UTC, microseconds, the moment the action was written (when)
 ``operator``          who
 ``seat``              where: the seat or host the action came from (default: host name)
@@ -51,7 +69,9 @@ The log (table ``dispatch_log``; the same columns serve a PostgreSQL store):
                       n-th order of an event and department) is created once, whoever asks
 ``plan_id``           create rows: the plan the steps come from
 ``deadlines``         create rows: JSON ``{"acknowledge": min, "handle": min, "verify": min,
-                      "close": min}`` after dispatch
+                      "close": min}`` after dispatch, one per stage of the order's flow but
+                      evaluate; a flow other than the loop adds ``"stages": [...]`` (a row
+                      without it — every row written before flows — runs the loop)
 ``steps``             create rows: JSON list of the department's plan steps
 ``prev_hash``         the previous row's ``hash`` (64 zeros for the first row)
 ``hash``              SHA-256 of the row's canonical serialisation (:func:`canonical_row`,
@@ -111,6 +131,7 @@ from cockpit.datasets.dispatch.duckdb_store import DispatchStore
 from cockpit.datasets.dispatch.ledger import (
     ACTIONS,
     COLUMNS,
+    DISPOSALS,
     EVENT_ACTIONS,
     EVENT_DEPT,
     FINISHED,
@@ -122,6 +143,7 @@ from cockpit.datasets.dispatch.ledger import (
     STATE_AFTER,
     STATES,
     TRANSITIONS,
+    Correction,
     DispatchError,
     DuplicateOpenOrder,
     EventNotOpen,
@@ -136,7 +158,11 @@ from cockpit.datasets.dispatch.ledger import (
     UnknownOrder,
     canonical_row,
     check_rows,
+    correction_note,
     make_row,
+    next_actions,
+    parse_corrections,
+    rework_state,
     row_hash,
 )
 from cockpit.datasets.routing import PlanStep
@@ -144,7 +170,11 @@ from cockpit.datasets.routing import PlanStep
 __all__ = [
     "open_store", "is_pg_location", "DispatchStore",
     "ACTIONS",
+    "Correction",
+    "correction_note",
+    "parse_corrections",
     "COLUMNS",
+    "DISPOSALS",
     "EVENT_ACTIONS",
     "EVENT_DEPT",
     "EventNotOpen",
@@ -171,6 +201,8 @@ __all__ = [
     "canonical_row",
     "check_rows",
     "make_row",
+    "next_actions",
+    "rework_state",
     "row_hash",
 ]
 

@@ -44,9 +44,9 @@ from dataclasses import dataclass
 ROLES = ("operator", "leader", "observer", "trainer")
 #: What each role may record (the trigger's rule; observers and trainers record nothing).
 ROLE_ACTIONS = {
-    "operator": ("create", "acknowledge", "handle"),
-    "leader": ("create", "acknowledge", "handle", "verify", "close", "evaluate", "cancel",
-               "escalate", "delegate", "supervise", "return"),
+    "operator": ("create", "acknowledge", "confirm", "handle"),
+    "leader": ("create", "acknowledge", "confirm", "handle", "verify", "close", "evaluate",
+               "cancel", "rework", "escalate", "delegate", "supervise", "return"),
     "observer": (),
     "trainer": (),
 }
@@ -79,6 +79,7 @@ def check_login_name(name: str) -> str:
 def _ddl(schema_owner: str) -> list[str]:
     del schema_owner
     actions = ", ".join(f"'{a}'" for a in ROLE_ACTIONS["leader"])
+    operator_actions = ", ".join(f"'{a}'" for a in ROLE_ACTIONS["operator"])
     return [
         "ALTER TABLE dispatch_log ADD COLUMN IF NOT EXISTS centre TEXT",
         "ALTER TABLE dispatch_log ADD COLUMN IF NOT EXISTS owner TEXT",
@@ -146,7 +147,7 @@ def _ddl(schema_owner: str) -> list[str]:
              END IF;
              IF NOT NEW.action = ANY (CASE me.role
                   WHEN 'leader' THEN ARRAY[{actions}]
-                  WHEN 'operator' THEN ARRAY['create', 'acknowledge', 'handle']
+                  WHEN 'operator' THEN ARRAY[{operator_actions}]
                   ELSE ARRAY[]::TEXT[] END) THEN
                RAISE EXCEPTION USING ERRCODE = '42501', MESSAGE = format(
                  'the %s role may not %s (a duty leader may)', me.role, NEW.action);

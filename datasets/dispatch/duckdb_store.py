@@ -24,9 +24,9 @@ import pandas as pd
 from cockpit.datasets.dispatch.ledger import (
     COLUMNS,
     DDL,
+    DISPOSALS,
     GENESIS,
     SCHEMA_VERSION,
-    STATE_AFTER,
     DispatchError,
     IllegalTransition,
     LogReader,
@@ -36,18 +36,21 @@ from cockpit.datasets.dispatch.ledger import (
     StoreLocked,
     StoreRecovered,
     StoreWriteError,
+    advance_outcome,
     check_action,
     check_advance,
     check_text,
+    correction_note,
     create_rows,
-    dispose_rows,
+    event_receipt,
+    event_rows,
     iso,
     make_row,
     naive_utc,
     plan_orders,
     replay_advance,
     replay_create,
-    replay_dispose,
+    replay_event,
     utcnow,
 )
 from cockpit.datasets.routing import PlanStep
@@ -369,10 +372,12 @@ class DispatchStore(LogReader):
                            ).fetchone()
         self._seq, self._hash = (int(last[0]), last[1]) if last else (0, GENESIS)
         self._slots = Slots.from_rows(con.execute(
-            """SELECT l.order_id, l.event_id, l.dept_id, l.action
+            """SELECT l.order_id, l.event_id, l.dept_id, l.action, l.outcome, c.deadlines
                FROM dispatch_log l
                JOIN (SELECT order_id, max(seq) AS s FROM dispatch_log GROUP BY order_id) m
-                 ON l.seq = m.s""").fetchall())
+                 ON l.seq = m.s
+               LEFT JOIN dispatch_log c ON c.order_id = l.order_id AND c.action = 'create'
+               """).fetchall())
         self._orders = self._slots.orders
         self._open_by_slot = self._slots.open_by_slot
         self._generation = self._slots.generation
@@ -525,7 +530,8 @@ class DispatchStore(LogReader):
     def advance(self, order_id: str, action: str, operator: str, idempotency_key: str,
                 note: str = "", *, outcome: str = "ok", seat: str | None = None,
                 source: str | None = None) -> Receipt:
-        """Record one action on an order (acknowledge, handle, verify, close, evaluate, cancel).
+        """Record one action on an order (acknowledge, confirm, handle, verify, close,
+        evaluate, cancel, rework), as the order's flow allows.
 
         Raises :class:`IllegalTransition` when the order's state does not allow it. A repeated
         key returns the first result (``Receipt.repeated``) and writes nothing.
@@ -547,7 +553,8 @@ class DispatchStore(LogReader):
             return [self._make_row(
                 self._seq + 1, self._hash, naive_utc(self.clock()), order_id=order_id,
                 event_id=o.event_id, dept_id=o.dept_id, action=action, operator=operator,
-                seat=seat, source=source, outcome=outcome, note=note,
+                seat=seat, source=source, outcome=advance_outcome(o, action, outcome),
+                note=note,
                 idempotency_key=idempotency_key)]
 
         def finish(rows: list[dict[str, Any]]) -> Receipt:
@@ -685,22 +692,39 @@ class DispatchStore(LogReader):
         the reason) or ``merge`` (合并, a duplicate of event ``duplicate_of``). One log row;
         refused (:class:`EventNotOpen`) for an event with open orders or already disposed. A
         repeated key returns the first result and writes nothing."""
+        if action not in DISPOSALS:
+            raise ValueError(f"unknown disposal {action!r}: one of {', '.join(DISPOSALS)}")
+        return self._event_action(event_id, action, operator, idempotency_key, note,
+                                  duplicate_of=duplicate_of, seat=seat, source=source)
+
+    def correct(self, event_id, operator: str, idempotency_key: str, *,
+                from_type: str | None, to_type: str | None, text: str = "",
+                added: Iterable[str] = (), removed: Iterable[str] = (),
+                seat: str | None = None, source: str | None = None) -> int:
+        """Record an operator's correction of a routed event (its type, departments added or
+        removed) as one ``correct`` row; returns its seq. A repeated key writes nothing."""
+        note = correction_note(from_type, to_type, text, added, removed)
+        return self._event_action(event_id, "correct", operator, idempotency_key, note,
+                                  seat=seat, source=source).seq
+
+    def _event_action(self, event_id, action: str, operator: str, idempotency_key: str,
+                      note: str, *, duplicate_of: str | None = None, seat: str | None = None,
+                      source: str | None = None) -> Receipt:
+        """One event action (:data:`ledger.EVENT_ACTIONS`) as one row, through the group
+        commit like every write."""
         event_id = str(event_id)
         check_text(operator=operator, idempotency_key=idempotency_key)
 
         def build() -> list[dict[str, Any]]:
-            return dispose_rows(
+            return event_rows(
                 self._state(), (self._seq, self._hash), naive_utc(self.clock()), event_id,
                 action, note, duplicate_of, operator=operator, seat=seat or self.seat,
                 source=source or self.source, idempotency_key=idempotency_key)
 
-        def finish(rows: list[dict[str, Any]]) -> Receipt:
-            r = rows[0]
-            return Receipt(r["order_id"], action, STATE_AFTER[action], r["seq"], r["at_utc"])
-
         return self._submit(_Request(
             idempotency_key, build,
-            lambda ex: replay_dispose(ex, event_id, action, idempotency_key), finish))
+            lambda ex: replay_event(ex, event_id, action, idempotency_key),
+            lambda rows: event_receipt(rows[0])))
 
     def _state(self) -> Slots:
         """The cache as a :class:`Slots` (its dicts may have been replaced by a reload)."""

@@ -17,28 +17,54 @@ from typing import Any
 
 import pandas as pd
 from cockpit.datasets.routing import DEADLINE_ACTIONS, PlanStep, by_department, order_deadlines
+from cockpit.datasets.stages import (
+    ACTION_STAGE,
+    DEFAULT_STAGES,
+    REWORKABLE,
+    STAGES_KEY,
+    order_stages,
+    parse_stages,
+    stage_actions,
+)
 
 SCHEMA_VERSION = 1
 GENESIS = "0" * 64
-ACTIONS = ("create", "acknowledge", "handle", "verify", "close", "evaluate", "cancel")
-#: What an event can be given instead of orders (事件处置 without dispatching): ``dismiss``
-#: 不予派遣 (with the reason in the note) or ``merge`` 合并 as a duplicate of another event
-#: (``outcome`` ``duplicate_of:<event_id>``). One row, under the order id
-#: ``<event_id>/~event/1`` (department :data:`EVENT_DEPT`): once per event.
-EVENT_ACTIONS = ("dismiss", "merge")
+#: Every order action. Which of the stage actions (acknowledge 签收, confirm 核实, handle 处置,
+#: verify 核查, close 结案, evaluate 评价) an order runs, in which order, is its plan's flow
+#: (:func:`cockpit.datasets.stages.order_stages`); cancel 撤销 ends an open order and rework
+#: 退回 returns it to the stage before its last working stage (a failed 核查 sends it back to
+#: 处置; the state it returns to is the row's ``outcome``).
+ACTIONS = ("create", "acknowledge", "confirm", "handle", "verify", "close", "evaluate",
+           "cancel", "rework")
+#: Actions about an event rather than an order (事件处置 without dispatching, and the router's
+#: corrections), written to the same hash chain under the department :data:`EVENT_DEPT` by one
+#: code path (:func:`event_rows`, the stores' ``dispose`` and ``correct``):
+#:
+#: - ``dismiss`` 不予派遣 (the reason in the note) and ``merge`` 合并 as a duplicate of another
+#:   event (``outcome`` ``duplicate_of:<event_id>``) are :data:`DISPOSALS`: final, once per
+#:   event, under the order id ``<event_id>/~event/1`` (its ``order_created``, so the database
+#:   refuses a second), refused while the event has an open order;
+#: - ``correct``: the operator changed what the router (智能分拨) made of a report — its type
+#:   and/or its departments — under ``<event_id>/~event/correct``, a JSON ``note``
+#:   ``{"from_type", "to_type", "text", "added", "removed"}``; it may repeat, changes no
+#:   order's state, and ``cockpit route train`` learns from it.
+DISPOSALS = ("dismiss", "merge")
+EVENT_ACTIONS = (*DISPOSALS, "correct")
 EVENT_DEPT = "~event"
 #: The ratings 评价 records in ``outcome`` (satisfied / fairly satisfied / unsatisfied: the
 #: words are the data, as the hotline records them) and what each counts for in the
 #: closed-loop board's satisfaction rate.
 RATINGS = {"满意": 1.0, "基本满意": 0.5, "不满意": 0.0}
 #: Actions that must say why (the note).
-NOTE_REQUIRED = ("cancel", "dismiss", "merge")
-#: The state an action leads to.
-STATE_AFTER = {"create": "created", "acknowledge": "acknowledged", "handle": "handled",
-               "verify": "verified", "close": "closed", "evaluate": "evaluated",
-               "cancel": "cancelled", "dismiss": "dismissed", "merge": "merged"}
+NOTE_REQUIRED = ("cancel", "dismiss", "merge", "rework")
+#: The state an action leads to (rework: the state recorded in its ``outcome``).
+STATE_AFTER = {"create": "created", "acknowledge": "acknowledged", "confirm": "confirmed",
+               "handle": "handled", "verify": "verified", "close": "closed",
+               "evaluate": "evaluated", "cancel": "cancelled", "dismiss": "dismissed",
+               "merge": "merged"}
 STATES = tuple(STATE_AFTER.values())
-#: state -> the actions allowed next, in the order the loop runs them.
+#: state -> the actions allowed next in the default management loop (rework aside); an
+#: order's own flow: :func:`next_actions`.
 TRANSITIONS: dict[str, tuple[str, ...]] = {
     "created": ("acknowledge", "cancel"),
     "acknowledged": ("handle", "cancel"),
@@ -252,6 +278,40 @@ class Order:
     event_id: str
     dept_id: str
     state: str
+    stages: tuple[str, ...] = DEFAULT_STAGES  # the flow it runs (its plan's)
+
+
+def next_actions(state: str, stages: tuple[str, ...] = DEFAULT_STAGES) -> tuple[str, ...]:
+    """The actions an order in ``state`` running the flow ``stages`` may take next: its next
+    stage, then cancel and (after a working stage) rework; a closed order: evaluate if its
+    flow has it."""
+    acts = stage_actions(stages)
+    if state == "closed":
+        return ("evaluate",) if "evaluate" in acts else ()
+    if state in FINISHED:
+        return ()
+    if state == "created":
+        i = 0
+    else:
+        done = next((k for k, a in enumerate(acts) if STATE_AFTER[a] == state), None)
+        if done is None:
+            return ("cancel",)
+        i = done + 1
+    out = [acts[i]] if i < len(acts) else []
+    out.append("cancel")
+    if i > 0 and ACTION_STAGE[acts[i - 1]] in REWORKABLE:
+        out.append("rework")
+    return tuple(out)
+
+
+def rework_state(state: str, stages: tuple[str, ...] = DEFAULT_STAGES) -> str:
+    """The state a rework (退回) of an order in ``state`` returns it to: the state before its
+    last working stage (handled → acknowledged in the loop: 处置 is to do again)."""
+    acts = stage_actions(stages)
+    k = next((k for k, a in enumerate(acts) if STATE_AFTER[a] == state), None)
+    if k is None:
+        raise ValueError(f"an order in state {state} has no stage to return to")
+    return STATE_AFTER[acts[k - 1]] if k > 0 else "created"
 
 
 def utcnow() -> datetime:
@@ -281,12 +341,18 @@ class Slots:
     generation: dict[tuple[str, str], int] = field(default_factory=dict)
 
     @classmethod
-    def from_rows(cls, rows: Iterable[tuple[str, str, str, str]]) -> Slots:
-        """From ``(order_id, event_id, dept_id, last action)`` per order."""
+    def from_rows(cls, rows: Iterable[tuple]) -> Slots:
+        """From ``(order_id, event_id, dept_id, last action, its outcome, the create row's
+        deadlines)`` per order (the last two may be left out: the default loop)."""
         s = cls()
-        for oid, ev, dept, action in rows:
-            st = STATE_AFTER.get(action, action)  # the query skips level actions
-            s.orders[oid] = Order(ev, dept, st)
+        for oid, ev, dept, action, *more in rows:
+            if action == "correct":
+                continue
+            outcome = more[0] if more else None
+            flow = order_stages(more[1]) if len(more) > 1 else DEFAULT_STAGES
+            st = (outcome if action == "rework" else
+                  STATE_AFTER.get(action, action))  # the query skips level actions
+            s.orders[oid] = Order(ev, dept, st, flow)
             slot = (ev, dept)
             s.generation[slot] = max(s.generation.get(slot, 0), order_number(oid))
             if st not in FINISHED:
@@ -296,15 +362,16 @@ class Slots:
     def applied(self, rows: list[dict[str, Any]]) -> None:
         """Take written rows into account."""
         for r in rows:
-            if r["action"] in LEVEL_ACTIONS:
+            if r["action"] in LEVEL_ACTIONS or r["action"] == "correct":
                 continue
             oid, slot = r["order_id"], (r["event_id"], r["dept_id"])
-            st = STATE_AFTER[r["action"]]
+            st = r["outcome"] if r["action"] == "rework" else STATE_AFTER[r["action"]]
             if r["action"] in EVENT_ACTIONS:
                 self.orders[oid] = Order(r["event_id"], r["dept_id"], st)
                 continue
             if r["action"] == "create":
-                self.orders[oid] = Order(r["event_id"], r["dept_id"], st)
+                self.orders[oid] = Order(r["event_id"], r["dept_id"], st,
+                                         order_stages(r.get("deadlines")))
                 self.open_by_slot[slot] = oid
                 self.generation[slot] = order_number(oid)
                 continue
@@ -346,7 +413,11 @@ def plan_orders(event_id: str, plan: list[PlanStep] | None, dept_id: str | None,
                              " a dept_id, or a store opened with routing=")
         plan = routing(event_id)
     if plan is None:
-        dl = {a: float(v) for a, v in (deadlines or {}).items() if a in DEADLINE_ACTIONS}
+        dl: dict[str, Any] = {a: float(v) for a, v in (deadlines or {}).items()
+                              if a in DEADLINE_ACTIONS}
+        flow = parse_stages((deadlines or {}).get(STAGES_KEY))
+        if flow != DEFAULT_STAGES:
+            dl[STAGES_KEY] = list(flow)
         return [(dept_id, dl, [])], plan_id
     groups = by_department(plan)
     if not groups:
@@ -355,8 +426,17 @@ def plan_orders(event_id: str, plan: list[PlanStep] | None, dept_id: str | None,
     closes = [s.due_min for s in plan if s.stage == "close"]
     plan_close = max(closes) if closes else None
     pid = plan_id if plan_id is not None else getattr(plan, "plan_id", None)
-    return ([(d, order_deadlines(st, tg, plan_close), [s.as_dict() for s in st])
-             for d, st in groups], pid)
+    flow = tuple(getattr(plan, "stages", DEFAULT_STAGES))
+    return ([(d, with_stages(order_deadlines(st, tg, plan_close, flow), flow),
+              [s.as_dict() for s in st]) for d, st in groups], pid)
+
+
+def with_stages(deadlines: dict[str, Any], flow: tuple[str, ...]) -> dict[str, Any]:
+    """An order's deadlines as its create row records them: the flow under ``stages`` when
+    it is not the default loop (so a loop order's row reads as before flows existed)."""
+    if tuple(flow) != DEFAULT_STAGES:
+        return {**deadlines, STAGES_KEY: list(flow)}
+    return deadlines
 
 
 def create_rows(slots: Slots, head: tuple[int, str], at: datetime, event_id: str,
@@ -387,12 +467,18 @@ def check_advance(slots: Slots, order_id: str, action: str) -> Order:
     o = slots.orders.get(order_id)
     if o is None:
         raise UnknownOrder(order_id, action)
-    allowed = TRANSITIONS.get(o.state, ())
+    allowed = next_actions(o.state, o.stages)
     if action in LEVEL_ACTIONS and o.state not in FINISHED:
         return o
     if action not in allowed:
         raise IllegalTransition(order_id, o.state, action, allowed)
     return o
+
+
+def advance_outcome(o: Order, action: str, outcome: str) -> str:
+    """The ``outcome`` an advance row records: for a rework the state the order returns to
+    (:func:`rework_state`), else what the caller gave."""
+    return rework_state(o.state, o.stages) if action == "rework" else outcome
 
 
 def check_action(action: str, note: str = "", outcome: str = "ok",
@@ -410,19 +496,33 @@ def check_action(action: str, note: str = "", outcome: str = "ok",
         raise ValueError(f"unknown rating {outcome!r}: one of {', '.join(RATINGS)}")
 
 
-def event_order_id(event_id: str) -> str:
-    """The log's order id of an event's disposition (dismiss or merge)."""
-    return f"{event_id}/{EVENT_DEPT}/1"
+def event_order_id(event_id: str, action: str = "dismiss") -> str:
+    """The log's order id of an event action: ``<event_id>/~event/1`` for a disposal (dismiss
+    or merge: one per event), ``<event_id>/~event/correct`` for a correction."""
+    return f"{event_id}/{EVENT_DEPT}/{'correct' if action == 'correct' else 1}"
 
 
-def dispose_rows(slots: Slots, head: tuple[int, str], at: datetime, event_id: str,
-                 action: str, note: str, duplicate_of: str | None, **common: Any
-                 ) -> list[dict[str, Any]]:
-    """The one row of a dismiss or merge: refused (:class:`EventNotOpen`) when the event has
-    an open order or has been dismissed or merged already, :class:`ValueError` without a
-    reason or (merge) without another event to merge into."""
+def correction_note(from_type: str | None, to_type: str | None, text: str = "",
+                    added: Iterable[str] = (), removed: Iterable[str] = ()) -> str:
+    """The JSON note of a ``correct`` row (both stores write the same)."""
+    note = {"from_type": from_type, "to_type": to_type, "text": text or "",
+            "added": sorted(set(added)), "removed": sorted(set(removed))}
+    return json.dumps(note, ensure_ascii=False, separators=(",", ":"))
+
+
+def event_rows(slots: Slots, head: tuple[int, str], at: datetime, event_id: str,
+               action: str, note: str = "", duplicate_of: str | None = None,
+               **common: Any) -> list[dict[str, Any]]:
+    """The one row of an event action (:data:`EVENT_ACTIONS`). A disposal is refused
+    (:class:`EventNotOpen`) when the event has an open order or has been dismissed or merged
+    already, and (:class:`ValueError`) without a reason or (merge) without another event to
+    merge into; a correction's ``note`` is its :func:`correction_note`."""
     if action not in EVENT_ACTIONS:
         raise ValueError(f"unknown event action {action!r}: one of {', '.join(EVENT_ACTIONS)}")
+    oid = event_order_id(event_id, action)
+    if action == "correct":
+        return [make_row(head[0] + 1, head[1], at, order_id=oid, event_id=event_id,
+                         dept_id=EVENT_DEPT, action=action, note=note, **common)]
     if not (note or "").strip():
         raise ValueError(f"'{action}' of event {event_id} needs a reason: nothing was recorded")
     outcome = "dismissed"
@@ -432,7 +532,6 @@ def dispose_rows(slots: Slots, head: tuple[int, str], at: datetime, event_id: st
             raise ValueError(f"merging event {event_id} needs the id of the other event it "
                              "repeats: nothing was recorded")
         outcome = f"duplicate_of:{dup}"
-    oid = event_order_id(event_id)
     done = slots.orders.get(oid)
     if done is not None:
         raise EventNotOpen(event_id, f"it was {done.state} already")
@@ -442,6 +541,12 @@ def dispose_rows(slots: Slots, head: tuple[int, str], at: datetime, event_id: st
     return [make_row(head[0] + 1, head[1], at, order_id=oid, event_id=event_id,
                      dept_id=EVENT_DEPT, action=action, order_created=oid, note=note,
                      outcome=outcome, **common)]
+
+
+def event_receipt(row: dict[str, Any], repeated: bool = False) -> Receipt:
+    """The result of an event action (its state: dismissed, merged, or '' for a correction)."""
+    return Receipt(row["order_id"], row["action"], STATE_AFTER.get(row["action"], ""),
+                   int(row["seq"]), to_datetime(row["at_utc"]), repeated=repeated)
 
 
 def replay_advance(rows: list[dict[str, Any]], order_id: str, action: str,
@@ -457,16 +562,15 @@ def replay_advance(rows: list[dict[str, Any]], order_id: str, action: str,
                    to_datetime(r["at_utc"]), repeated=True)
 
 
-def replay_dispose(rows: list[dict[str, Any]], event_id: str, action: str,
-                   key: str) -> Receipt:
-    """The first result of a repeated dismiss/merge key (or :class:`IdempotencyConflict`)."""
+def replay_event(rows: list[dict[str, Any]], event_id: str, action: str,
+                 key: str) -> Receipt:
+    """The first result of a repeated event-action key (or :class:`IdempotencyConflict`)."""
     r = rows[0]
     if r["event_id"] != event_id or r["action"] != action:
         raise IdempotencyConflict(
             f"idempotency key {key!r} was used for '{r['action']}' of {r['order_id']}, not for "
             f"'{action}' of event {event_id}: use a new key for a new request")
-    return Receipt(r["order_id"], action, STATE_AFTER[action], int(r["seq"]),
-                   to_datetime(r["at_utc"]), repeated=True)
+    return event_receipt(r, repeated=True)
 
 
 def replay_create(rows: list[dict[str, Any]], event_id: str, key: str) -> list[str]:
@@ -483,6 +587,39 @@ def to_datetime(v: Any) -> datetime:
     return v.to_pydatetime() if isinstance(v, pd.Timestamp) else v
 
 
+@dataclass(frozen=True)
+class Correction:
+    """One ``correct`` row of the log: an operator's change of a routed event."""
+
+    seq: int
+    event_id: str
+    at_utc: datetime
+    operator: str
+    from_type: str | None
+    to_type: str | None
+    text: str
+    added: tuple[str, ...]
+    removed: tuple[str, ...]
+
+
+def parse_corrections(df: pd.DataFrame) -> list[Correction]:
+    """The corrections in log rows (other rows and unreadable notes are skipped)."""
+    out = []
+    for r in df.itertuples(index=False):
+        if r.action != "correct":
+            continue
+        try:
+            n = json.loads(r.note)
+        except (TypeError, ValueError):
+            continue
+        out.append(Correction(int(r.seq), str(r.event_id), to_datetime(r.at_utc), r.operator,
+                              n.get("from_type"), n.get("to_type"), n.get("text") or "",
+                              tuple(n.get("added") or ()), tuple(n.get("removed") or ())))
+    return out
+
+
+#: The actions a rework can reopen (their rows before the last rework no longer count).
+_REWORK_ACTIONS = ("confirm", "handle", "verify")
 #: The order view's query (``?``: the as-of moment); portable SQL.
 ORDERS_SQL = """WITH l AS (SELECT * FROM dispatch_log WHERE at_utc <= ?),
      last AS (SELECT l.order_id, l.action, l.outcome, l.at_utc, l.seq FROM l
@@ -491,18 +628,27 @@ ORDERS_SQL = """WITH l AS (SELECT * FROM dispatch_log WHERE at_utc <= ?),
                 ON l.seq = m.s),
      c AS (SELECT order_id, event_id, dept_id, plan_id, operator, at_utc,
                   deadlines, steps, seq FROM l WHERE action = 'create'),
-     a AS (SELECT order_id, {at_cols} FROM l GROUP BY order_id)
+     rw AS (SELECT l.order_id, l.seq AS rework_seq, l.outcome AS rework_state FROM l
+            JOIN (SELECT order_id, max(seq) AS s FROM l WHERE action = 'rework'
+                  GROUP BY order_id) m ON l.seq = m.s),
+     a AS (SELECT l.order_id, {at_cols},
+                  {rw_cols}
+           FROM l LEFT JOIN rw ON rw.order_id = l.order_id GROUP BY l.order_id)
 SELECT c.order_id, c.event_id, c.dept_id, c.plan_id, last.action AS last_action,
        c.operator AS created_by, c.at_utc AS created_at, {a_cols},
        last.outcome, last.at_utc AS last_at, last.seq AS last_seq,
-       c.deadlines, c.steps
+       c.deadlines, c.steps, rw.rework_state, {a_rw_cols}
 FROM c JOIN last ON last.order_id = c.order_id
        JOIN a ON a.order_id = c.order_id
+       LEFT JOIN rw ON rw.order_id = c.order_id
 ORDER BY c.seq""".format(
     level=", ".join(f"'{a}'" for a in LEVEL_ACTIONS),
     a_cols=", ".join(f"a.{a}_at" for a in ACTIONS if a != "create"),
-    at_cols=",\n".join(f"max(CASE WHEN action = '{a}' THEN at_utc END) AS {a}_at"
-                       for a in ACTIONS if a != "create"))
+    at_cols=",\n".join(f"max(CASE WHEN l.action = '{a}' THEN l.at_utc END) AS {a}_at"
+                       for a in ACTIONS if a != "create"),
+    rw_cols=",\n".join(f"max(CASE WHEN l.action = '{a}' AND l.seq > rw.rework_seq "
+                       f"THEN l.at_utc END) AS {a}_at_rw" for a in _REWORK_ACTIONS),
+    a_rw_cols=", ".join(f"a.{a}_at_rw" for a in _REWORK_ACTIONS))
 
 #: Who owns each order as of a moment, where its event is, and its supervision (a levels
 #: store only; ``?``: the as-of moment).
@@ -545,6 +691,11 @@ class LogReader:
         """The log rows after ``since_seq``, in order."""
         return self._df("SELECT * FROM dispatch_log WHERE seq > ? ORDER BY seq", [int(since_seq)])
 
+    def corrections(self) -> list[Correction]:
+        """Every ``correct`` row (the operators' corrections of routed events), in order."""
+        return parse_corrections(self._df(
+            "SELECT * FROM dispatch_log WHERE action = 'correct' ORDER BY seq", []))
+
     def changes_since(self, seq: int) -> pd.DataFrame:
         """The rows written after ``seq`` (by any seat), in order: what a seat has to catch
         up on after a change notice or a reconnect."""
@@ -566,9 +717,12 @@ class LogReader:
     def orders(self, as_of: datetime | None = None) -> pd.DataFrame:
         """One row per order as of ``as_of`` (a UTC moment; naive means UTC; default now).
 
-        Columns: order_id, event_id, dept_id, plan_id, state, next_actions (comma-separated),
-        created_by, created_at, <action>_at for acknowledge/handle/verify/close/evaluate/cancel
-        (NaT when not done by ``as_of``), <action>_due for acknowledge/handle/verify/close,
+        Columns: order_id, event_id, dept_id, plan_id, state, stages (the actions of the
+        order's flow, comma-separated: :func:`cockpit.datasets.stages.order_stages`),
+        next_actions (comma-separated), created_by, created_at, <action>_at for
+        acknowledge/confirm/handle/verify/close/evaluate/cancel/rework (NaT when not done by
+        ``as_of``; after a rework the reopened stages count from it on), <action>_due for
+        acknowledge/confirm/handle/verify/close (NaT where the flow has no such stage),
         next_due (the earliest deadline still pending), overdue (an open order with a pending
         action past its deadline), overdue_action, overdue_min (minutes past that deadline),
         late_actions (comma-separated actions done after their deadline), outcome (of the last
@@ -594,6 +748,7 @@ class LogReader:
         expect, prev = 1, GENESIS
         state: dict[str, str] = {}
         creates: dict[str, int] = {}
+        flows: dict[str, tuple[str, ...]] = {}
         hash_at = None
         cols = self.log_columns
         for chunk in self._chunks(f"SELECT {', '.join(cols)} FROM dispatch_log ORDER BY seq"):
@@ -604,7 +759,7 @@ class LogReader:
             for r in rows:
                 if r["seq"] == want_seq:
                     hash_at = r["hash"]
-                problems += check_rule(r, state, creates)
+                problems += check_rule(r, state, creates, flows)
         return problems, expect - 1, hash_at
 
     def __enter__(self):
@@ -627,15 +782,21 @@ def check_text(**kw: str) -> None:
             raise ValueError(f"{k} must be a non-empty string")
 
 
-def check_rule(r: dict[str, Any], state: dict[str, str], creates: dict[str, int]) -> list[str]:
-    """The order rules, replayed over the log (catches a rewritten but re-hashed log)."""
+def check_rule(r: dict[str, Any], state: dict[str, str], creates: dict[str, int],
+               flows: dict[str, tuple[str, ...]] | None = None) -> list[str]:
+    """The order rules, replayed over the log (catches a rewritten but re-hashed log);
+    ``flows`` keeps each order's stage list (from its create row) between calls."""
     oid, action, seq = r["order_id"], r["action"], int(r["seq"])
-    if action == "create" or action in EVENT_ACTIONS:
+    flows = {} if flows is None else flows
+    if action == "correct":  # about the event, no order: may repeat, changes no state
+        return []
+    if action == "create" or action in DISPOSALS:
         if oid in creates:
             return [f"row seq {seq}: order {oid} created a second time (first at seq "
                     f"{creates[oid]})"]
         creates[oid] = seq
         state[oid] = STATE_AFTER[action]
+        flows[oid] = order_stages(r.get("deadlines"))
         return []
     cur = state.get(oid)
     if cur is None:
@@ -643,17 +804,38 @@ def check_rule(r: dict[str, Any], state: dict[str, str], creates: dict[str, int]
     if action in LEVEL_ACTIONS:
         return ([] if cur not in FINISHED else
                 [f"row seq {seq}: '{action}' on order {oid} in state {cur} breaks the rules"])
-    if action not in TRANSITIONS.get(cur, ()):
+    flow = flows.get(oid, DEFAULT_STAGES)
+    if action not in next_actions(cur, flow):
         return [f"row seq {seq}: '{action}' on order {oid} in state {cur} breaks the rules"]
+    if action == "rework":
+        back = rework_state(cur, flow)
+        if r.get("outcome") != back:
+            return [f"row seq {seq}: rework of order {oid} in state {cur} records "
+                    f"{r.get('outcome')!r}, not the state before its last stage ({back})"]
+        state[oid] = back
+        return []
     state[oid] = STATE_AFTER[action]
     return []
 
 
 def order_view(df: pd.DataFrame, t: datetime) -> pd.DataFrame:
     df = df.copy()
-    df["state"] = df.pop("last_action").map(STATE_AFTER)
-    df["next_actions"] = df["state"].map(lambda s: ",".join(TRANSITIONS.get(s, ())))
+    last = df.pop("last_action")
+    df["state"] = last.map(STATE_AFTER).where(last != "rework", df["outcome"])
     dl = [json.loads(x) if isinstance(x, str) and x else {} for x in df["deadlines"]]
+    flows = [order_stages(d) for d in dl]
+    df["stages"] = [",".join(stage_actions(f)) for f in flows]
+    df["next_actions"] = [",".join(next_actions(s, f)) for s, f in zip(df["state"], flows)]
+    # a rework (退回) reopens a stage: that stage's and later ones' rows before it no longer
+    # count as done
+    back = df.pop("rework_state")
+    for i in back.notna().to_numpy().nonzero()[0]:
+        acts = stage_actions(flows[i])
+        k = next((k for k, a in enumerate(acts) if STATE_AFTER[a] == back.iloc[i]), -1)
+        for a in acts[k + 1:]:
+            if a in _REWORK_ACTIONS:
+                df.loc[df.index[i], f"{a}_at"] = df[f"{a}_at_rw"].iloc[i]
+    df = df.drop(columns=[f"{a}_at_rw" for a in _REWORK_ACTIONS])
     created = pd.to_datetime(df["created_at"])
     for a in DEADLINE_ACTIONS:
         minutes = pd.to_numeric(pd.Series([d.get(a) for d in dl], index=df.index,
@@ -680,8 +862,9 @@ def order_view(df: pd.DataFrame, t: datetime) -> pd.DataFrame:
     df["overdue_action"] = over_action
     df["overdue_min"] = ((tt - over_due).dt.total_seconds() / 60.0).round(1)
     df["late_actions"] = [",".join(x) for x in late]
-    front = ["order_id", "event_id", "dept_id", "plan_id", "state", "next_actions", "overdue",
-             "overdue_action", "overdue_min", "next_due", "created_by", "created_at"]
+    front = ["order_id", "event_id", "dept_id", "plan_id", "state", "stages", "next_actions",
+             "overdue", "overdue_action", "overdue_min", "next_due", "created_by",
+             "created_at"]
     rest = [c for c in df.columns if c not in front]
     return df[front + rest].reset_index(drop=True)
 

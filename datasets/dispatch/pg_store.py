@@ -53,6 +53,7 @@ import psycopg
 from cockpit.datasets.dispatch.ledger import (
     COLUMNS,
     DDL,
+    DISPOSALS,
     EXT_COLUMNS,
     GENESIS,
     LEVEL_ACTIONS,
@@ -65,18 +66,21 @@ from cockpit.datasets.dispatch.ledger import (
     Slots,
     StoreUnavailable,
     StoreWriteError,
+    advance_outcome,
     check_action,
     check_advance,
     check_text,
+    correction_note,
     create_rows,
-    dispose_rows,
+    event_receipt,
+    event_rows,
     iso,
     make_row,
     naive_utc,
     plan_orders,
     replay_advance,
     replay_create,
-    replay_dispose,
+    replay_event,
     utcnow,
 )
 from cockpit.datasets.routing import PlanStep
@@ -317,9 +321,13 @@ class PgDispatchStore(LogReader):
     def _slots(con: psycopg.Connection, where: str, params: list[Any]) -> Slots:
         """The states of the orders the write touches, read inside its transaction."""
         return Slots.from_rows(con.execute(
-            f"""SELECT DISTINCT ON (order_id) order_id, event_id, dept_id, action
-                FROM dispatch_log WHERE ({where}) AND action NOT IN ({_LEVEL_IN})
-                ORDER BY order_id, seq DESC""",
+            f"""SELECT x.order_id, x.event_id, x.dept_id, x.action, x.outcome, c.deadlines
+                FROM (SELECT DISTINCT ON (order_id) order_id, event_id, dept_id, action,
+                             outcome
+                      FROM dispatch_log WHERE ({where}) AND action NOT IN ({_LEVEL_IN})
+                      ORDER BY order_id, seq DESC) x
+                LEFT JOIN dispatch_log c ON c.order_id = x.order_id
+                                        AND c.action = 'create'""",
             params).fetchall())
 
     # ------------------------------------------------------------------ writing
@@ -467,7 +475,8 @@ class PgDispatchStore(LogReader):
             return [make_row(head[0] + 1, head[1], naive_utc(self.clock()),
                              order_id=order_id, event_id=o.event_id, dept_id=o.dept_id,
                              action=action, operator=operator, seat=seat or self.seat,
-                             source=source or self.source, outcome=outcome, note=note,
+                             source=source or self.source,
+                             outcome=advance_outcome(o, action, outcome), note=note,
                              idempotency_key=idempotency_key, **ext)]
 
         rows, replayed = self._write(
@@ -476,7 +485,8 @@ class PgDispatchStore(LogReader):
         if rows is None:
             return replayed
         r = rows[0]
-        state = STATE_AFTER.get(action) or (state_box[0] if state_box else "")
+        state = (r["outcome"] if action == "rework" else
+                 STATE_AFTER.get(action) or (state_box[0] if state_box else ""))
         return Receipt(order_id, action, state, r["seq"], r["at_utc"])
 
     def _identity(self, operator: str) -> dict[str, Any]:
@@ -491,22 +501,39 @@ class PgDispatchStore(LogReader):
                 source: str | None = None) -> Receipt:
         """Dismiss or merge an event (see
         :meth:`cockpit.datasets.dispatch.DispatchStore.dispose`)."""
+        if action not in DISPOSALS:
+            raise ValueError(f"unknown disposal {action!r}: one of {', '.join(DISPOSALS)}")
+        return self._event_action(event_id, action, operator, idempotency_key, note,
+                                  duplicate_of=duplicate_of, seat=seat, source=source)
+
+    def correct(self, event_id, operator: str, idempotency_key: str, *,
+                from_type: str | None, to_type: str | None, text: str = "",
+                added: Iterable[str] = (), removed: Iterable[str] = (),
+                seat: str | None = None, source: str | None = None) -> int:
+        """Record an operator's correction of a routed event (see
+        :meth:`cockpit.datasets.dispatch.DispatchStore.correct`); returns its seq."""
+        note = correction_note(from_type, to_type, text, added, removed)
+        return self._event_action(event_id, "correct", operator, idempotency_key, note,
+                                  seat=seat, source=source).seq
+
+    def _event_action(self, event_id, action: str, operator: str, idempotency_key: str,
+                      note: str, *, duplicate_of: str | None = None, seat: str | None = None,
+                      source: str | None = None) -> Receipt:
+        """One event action (:data:`ledger.EVENT_ACTIONS`) as one row, in one write
+        transaction like every write."""
         event_id = str(event_id)
         check_text(operator=operator, idempotency_key=idempotency_key)
 
         def build(con, head):
-            return dispose_rows(self._slots(con, "event_id = %s", [event_id]), head,
-                                naive_utc(self.clock()), event_id, action, note, duplicate_of,
-                                operator=operator, seat=seat or self.seat,
-                                source=source or self.source, idempotency_key=idempotency_key)
+            return event_rows(self._slots(con, "event_id = %s", [event_id]), head,
+                              naive_utc(self.clock()), event_id, action, note, duplicate_of,
+                              operator=operator, seat=seat or self.seat,
+                              source=source or self.source, idempotency_key=idempotency_key)
 
         rows, replayed = self._write(
             idempotency_key, build,
-            lambda ex: replay_dispose(ex, event_id, action, idempotency_key))
-        if rows is None:
-            return replayed
-        r = rows[0]
-        return Receipt(r["order_id"], action, STATE_AFTER[action], r["seq"], r["at_utc"])
+            lambda ex: replay_event(ex, event_id, action, idempotency_key))
+        return replayed if rows is None else event_receipt(rows[0])
 
     # ------------------------------------------------------------------ reading
 

@@ -35,21 +35,20 @@ log = logging.getLogger(__name__)
 
 def report_event(r: dict[str, Any], severity: dict[str, int] | None = None) -> FeedEvent | None:
     """A stored report → the event the list and the map show (None: no place to put it).
-    An unclassified report (no service code) keeps its text as the title and an empty
-    ``type_id``: it waits as 待分拨 for the operator (or the text router)."""
+    An unclassified report (no service code) keeps its text as the title and the
+    description and an empty ``type_id``: the router (智能分拨) types it from its words when it
+    is sure, else it waits as 待分拨 for the operator."""
     lat, lon = r.get("lat"), r.get("lon")
     if lat is None or lon is None or not (math.isfinite(lat) and math.isfinite(lon)):
         return None
     code = r.get("service_code") or ""
     sev = r.get("severity") or (severity or {}).get(code) or 3
     src = r.get("source") or "hotline"
-    title = (r.get("description") or "").strip()
-    if not code:
-        title = f"【待分拨】{title}"
+    text = (r.get("description") or "").strip()
     return FeedEvent(event_id=f"L-{int(r['seq'])}", type_id=code, source=src,
                      occurred_at=r["occurred_at"], lon=float(lon), lat=float(lat),
-                     severity=int(sev), title=title[:200], feed="live",
-                     received_at=r.get("received_at"))
+                     severity=int(sev), title=text[:200], feed="live",
+                     received_at=r.get("received_at"), description=text[:10_000])
 
 
 class LiveFollower:

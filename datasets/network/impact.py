@@ -384,11 +384,13 @@ def event_network(con: duckdb.DuckDBPyConnection, type_id: str | None) -> str | 
 
 
 def impact_for_event(con: duckdb.DuckDBPyConnection, key: str, type_id: str | None,
-                     lon: float, lat: float) -> NetworkImpact | None:
+                     lon: float, lat: float, network: str | None = None
+                     ) -> NetworkImpact | None:
     """The network impact of an event of ``type_id`` at (lon, lat): a burst on the nearest
-    pipe of the type's network. None when the type has no network, the catalog has no pipes
-    of it, or no pipe is near (the dispatch then uses the radius around the event)."""
-    network = event_network(con, type_id)
+    pipe of the type's network (or of ``network``, when the event's source names one: a drill
+    scenario's). None when neither names a network, the catalog has no pipes of it, or no
+    pipe is near (the dispatch then uses the radius around the event)."""
+    network = network or event_network(con, type_id)
     if network is None:
         return None
     model = network_for(con, key)

@@ -45,6 +45,7 @@ from __future__ import annotations
 from cockpit.datasets.vitals.demo_links import EVENT_TYPE_RULES
 from cockpit.datasets.vitals.monitor import (
     PRELOAD_MAX_READINGS,
+    ScriptedSign,
     TickResult,
     VitalsMonitor,
     panel_data,
@@ -117,6 +118,7 @@ __all__ = [
     "status_as_of",
     "table_columns",
     "PRELOAD_MAX_READINGS",
+    "ScriptedSign",
     "TickResult",
     "VitalsMonitor",
     "panel_data",

@@ -4,7 +4,8 @@ replay's readings. The rules are in the package docstring."""
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import duckdb
@@ -25,7 +26,6 @@ from cockpit.datasets.vitals.status import (
     Readings,
     VitalStatus,
     alarm_event,
-    alarm_event_id,
     domain_summary,
     evaluate,
     excursions_in,
@@ -52,6 +52,28 @@ class TickResult:
     sparks: dict  # {"t": [...], "domains": {domain: {"warning": [...], "alarm": [...]}}}
     rebuilt: bool  # the alarm state was rebuilt for a new moment (first tick, clock jump)
     seconds: float
+
+
+@dataclass(frozen=True)
+class ScriptedSign:
+    """Readings a script gives one sign instead of the dataset's (a drill's vital injects:
+    the readings its scenario raises). From the first point to ``until`` the sign reads each
+    point's value (held until the next point) every ``step``; the dataset's readings of the
+    sign in that span are set aside. An alarm the sign raises in that span takes ``event``'s
+    fields (e.g. the inject's event id, type and place), so that it is the script's event.
+    ``sign``: the sign itself when the dataset has none of that id (a row as
+    :func:`cockpit.datasets.vitals.signs.load_signs` takes in ``extra``)."""
+
+    indicator_id: str
+    points: tuple[tuple[datetime, float], ...]  # (from, value), by time
+    until: datetime
+    step: timedelta = timedelta(minutes=1)
+    event: dict = field(default_factory=dict)
+    sign: dict | None = None
+
+
+#: Scripts, or what makes them from the dataset's signs (resolved when the signs are read).
+Scripts = list[ScriptedSign] | Callable[[Signs], list[ScriptedSign]]
 
 
 PRELOAD_MAX_READINGS = 20_000_000
@@ -100,6 +122,8 @@ class VitalsMonitor:
         self._prev: VitalStatus | None = None
         self.log: list[tuple[str, dict]] = []
         self.slab_loads = 0
+        self.scripts: Scripts = []
+        self._script: tuple[Readings, dict[int, tuple[int, int, dict]]] | None = None
         #: readings that arrive while the cockpit runs (the live feed): a callable
         #: ``(start_us, end_us, numbers) -> (sign numbers, times µs, values)`` merged after the
         #: catalog's readings on every tick (see :mod:`cockpit.datasets.ingest.follow`)
@@ -110,10 +134,68 @@ class VitalsMonitor:
         """Read the signs (and fit the simulator) once."""
         if self.signs is None:
             self.signs = load_signs(con)
+            if callable(self.scripts):  # made from the dataset's signs, perhaps with their own
+                self.scripts = list(self.scripts(self.signs))
+                extra = [sc.sign for sc in self.scripts if sc.sign is not None]
+                if extra:
+                    self.signs = load_signs(con, extra)
             self.data_end = con.execute("SELECT max(ts) FROM vital_reading").fetchone()[0]
             order = {d: i for i, d in enumerate(self.signs.domains())}  # once, not per sign
             self._domain_codes = np.array([order[d] for d in self.signs.domain], np.int64)
         return self.signs
+
+    def set_scripts(self, scripts: Scripts) -> None:
+        """Scripted signs (see :class:`ScriptedSign`), or a callable making them from the
+        dataset's signs; the signs and the readings held so far are read again."""
+        self.scripts = scripts if callable(scripts) else list(scripts)
+        self._script = None
+        self.signs = None
+        self._slab, self._slab_range, self._alarm_cum = None, (0, -1), None
+
+    def _scripted(self, rd: Readings, start_us: int, end_us: int) -> Readings:
+        """``rd`` with the scripted signs' readings in place of the dataset's."""
+        if not self.scripts:
+            return rd
+        if self._script is None:
+            self._script = self._script_readings()
+        srd, spans = self._script
+        if not spans:
+            return rd
+        keep = np.ones(len(rd), bool)
+        for i, (lo, hi, _e) in spans.items():
+            a, b = int(rd.starts[i]), int(rd.starts[i + 1])
+            keep[a:b] = (rd.ts[a:b] < lo) | (rd.ts[a:b] > hi)
+        base = Readings(self.signs, rd.idx[keep], rd.ts[keep], rd.value[keep], presorted=True)
+        return base.merge(srd.between(start_us, end_us))
+
+    def _script_readings(self) -> tuple[Readings, dict[int, tuple[int, int, dict]]]:
+        idx, ts, val = [], [], []
+        spans: dict[int, tuple[int, int, dict]] = {}
+        for sc in self.scripts:
+            i = self.signs.index.get(sc.indicator_id)
+            if i is None or not sc.points:
+                continue
+            pts = sorted(sc.points)
+            lo, hi = to_us(pts[0][0]), to_us(sc.until)
+            t = np.arange(lo, hi + 1, sc.step // timedelta(microseconds=1), dtype=np.int64)
+            at = np.array([to_us(p[0]) for p in pts], np.int64)
+            v = np.array([float(p[1]) for p in pts])[np.searchsorted(at, t, side="right") - 1]
+            idx.append(np.full(len(t), i, np.int32))
+            ts.append(t)
+            val.append(v)
+            spans[i] = (lo, hi, dict(sc.event))
+        if not spans:
+            return Readings.empty(self.signs), {}
+        return Readings(self.signs, np.concatenate(idx), np.concatenate(ts),
+                        np.concatenate(val)), spans
+
+    def _alarm(self, i: int, entered_at: datetime, value: float) -> dict:
+        """The alarm event of sign ``i`` entered at ``entered_at`` (a script's, in its span)."""
+        e = alarm_event(self.signs, i, entered_at, value)
+        span = self._script[1].get(i) if self._script is not None else None
+        if span is not None and span[0] <= to_us(entered_at) <= span[1]:
+            e.update(span[2])
+        return e
 
     def _ensure_sim(self, con: duckdb.DuckDBPyConnection) -> None:
         """Fit the simulator the first time the clock goes past the data (not at start-up:
@@ -138,6 +220,7 @@ class VitalsMonitor:
         rd = fetch_readings(con, signs, start, end, ids)
         if self.sim is not None and end > self.sim.start and self.live is None:
             rd = rd.merge(self.sim.readings(max(start, self.sim.start), end, numbers))
+        rd = self._scripted(rd, to_us(start), to_us(end))
         if live:
             rd = self._with_live(rd, to_us(start), to_us(end), numbers)
         return rd
@@ -261,7 +344,7 @@ class VitalsMonitor:
 
     def _raise(self, i: int, at_us: int, value: float, reason: str,
                events: list[tuple[str, dict]]) -> None:
-        e = alarm_event(self.signs, i, from_us(at_us), value)
+        e = self._alarm(i, from_us(at_us), value)
         e["reason"] = reason
         self._open[i] = e
         events.append(("raised", e))
@@ -327,8 +410,8 @@ class VitalsMonitor:
                              float(status.value[i]))
         t_us = to_us(t)
         for i in list(self._open):
-            keep = i in wanted and self._open[i]["event_id"] == alarm_event_id(
-                self.signs.ids[i], from_us(wanted[i][0]))
+            keep = i in wanted and self._open[i]["event_id"] == self._alarm(
+                i, from_us(wanted[i][0]), float("nan"))["event_id"]
             if not keep:
                 self._clear(i, t_us, None if np.isnan(status.value[i]) else status.value[i],
                             "rebuilt", events)
@@ -363,7 +446,7 @@ class VitalsMonitor:
         for entered, i, r in sorted(ended, key=lambda x: (x[0], x[1])):
             at_us = to_us(entered)
             k = rd.search([i], at_us)[0] - 1
-            e = alarm_event(self.signs, i, entered,
+            e = self._alarm(i, entered,
                             float(rd.value[k]) if k >= rd.starts[i] else float("nan"))
             e["reason"] = "rebuilt"
             events.append(("raised", e))

@@ -192,14 +192,19 @@ ORDER BY s.indicator_id
 """
 
 
-def load_signs(con: duckdb.DuckDBPyConnection) -> Signs:
-    """The vital-sign table with each sign's place and event type (read once per catalog)."""
+def load_signs(con: duckdb.DuckDBPyConnection, extra: list[dict] | None = None) -> Signs:
+    """The vital-sign table with each sign's place and event type (read once per catalog).
+
+    ``extra``: signs the dataset does not have (rows keyed as :func:`make_signs` takes them,
+    with ``district_code`` and ``u_lon``/``u_lat``; a drill's own indicator), readings of
+    which come from elsewhere (:class:`cockpit.datasets.vitals.monitor.ScriptedSign`)."""
     cols = {r[0] for r in con.execute("DESCRIBE vital_sign").fetchall()}
     sql = _SIGNS_SQL if "event_type_id" in cols else _SIGNS_SQL.replace(
         "s.event_type_id", "NULL::VARCHAR AS event_type_id")
     cur = con.execute(sql)
     cols = [d[0] for d in cur.description]
     rows = [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
+    added = {r["indicator_id"] for r in extra or ()} - {r["indicator_id"] for r in rows}
     # the district (and street) of each sign's unit: walk up admin_unit from the unit
     units = dict(con.execute(
         "SELECT code, struct_pack(level := level, parent := parent_code) FROM admin_unit "
@@ -215,6 +220,9 @@ def load_signs(con: duckdb.DuckDBPyConnection) -> Signs:
             code = u["parent"]
         r["district_code"] = code if code in units else r["unit_code"]
         r["street_code"] = street
+    if added:  # numbered among the dataset's by id, as make_signs sorts them
+        rows = sorted(rows + [dict(r) for r in extra if r["indicator_id"] in added],
+                      key=lambda r: r["indicator_id"])
     types = {t for (t,) in con.execute("SELECT type_id FROM event_type").fetchall()}
     # rowid layout: the catalog stores vital_reading sorted by (indicator_id, ts)
     seg = con.execute(

@@ -4,7 +4,7 @@
 <context>
     <name>ActionDialog</name>
     <message>
-        <location filename="../../widgets/dispatch_panel.py" line="+739"/>
+        <location filename="../../widgets/dispatch_panel.py" line="+752"/>
         <source>确认{action}</source>
         <extracomment>The order just acted on stays listed (and selected) until the selection moves. Columns hidden (in this order) when the title would get narrower than STRETCH_MIN: their words are in the row&apos;s tooltip and in the filters. The narrowest the stretching column (the event&apos;s title) gets, px.</extracomment>
         <translation>Confirm {action}</translation>
@@ -68,7 +68,7 @@
 <context>
     <name>AfterActionDialog</name>
     <message>
-        <location filename="../../widgets/after_action.py" line="+287"/>
+        <location filename="../../widgets/after_action.py" line="+295"/>
         <source>演练复盘报告</source>
         <translation>After-action report</translation>
     </message>
@@ -76,7 +76,7 @@
 <context>
     <name>AfterActionView</name>
     <message>
-        <location line="-192"/>
+        <location line="-193"/>
         <source>总分 / 100</source>
         <translation>Total score / 100</translation>
     </message>
@@ -150,7 +150,7 @@
         <translation>No data</translation>
     </message>
     <message>
-        <location line="+154"/>
+        <location line="+155"/>
         <source>→ 持平</source>
         <extracomment>The smallest text a gauge draws (px): readable across a room at 1080p. How many times the gauge was drawn (not blitted) — the cache at work.</extracomment>
         <translation>→ steady</translation>
@@ -177,7 +177,7 @@
 <context>
     <name>DetailPanel</name>
     <message>
-        <location filename="../../widgets/map_side.py" line="+191"/>
+        <location filename="../../widgets/map_side.py" line="+196"/>
         <source>点击地图要素查看详情</source>
         <translation>Click a map feature for its details</translation>
     </message>
@@ -202,7 +202,7 @@
         <translation>Position</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>传感器 {id} · {kind}</source>
         <translation>Sensor {id} · {kind}</translation>
     </message>
@@ -210,9 +210,9 @@
 <context>
     <name>DispatchController</name>
     <message>
-        <location filename="../../cockpit/controllers/dispatch.py" line="+280"/>
+        <location filename="../../cockpit/controllers/dispatch.py" line="+319"/>
         <source>派遣库未打开：不能派遣</source>
-        <extracomment>event -&gt; what a new order needs beside the plan (a levels store: area, owner) The level the lists name places at (区县 / 镇街): see queue.place_level. The clock time of the last tick shown (events, orders). Hook: ``suggest_type(event row) -&gt; type_id | None`` for an event without a type (a text router can plug in here); the operator still chooses in the preview.</extracomment>
+        <extracomment>event -&gt; what a new order needs beside the plan (a levels store: area, owner) The level the lists name places at (区县 / 镇街): see queue.place_level. event id -&gt; the router&apos;s answer for the events it typed itself (自动分拨) The clock time of the last tick shown (events, orders). Hook: ``suggest_type(event row) -&gt; answer | None`` for an event without a type (the row carries ``title`` and ``description``), called off the GUI thread. The answer is a type id, or the router&apos;s ``{&quot;candidates&quot;: [{&quot;type_id&quot;, &quot;name&quot;, &quot;score&quot;}], &quot;auto&quot;: bool, &quot;reason&quot;: str}`` (:mod:`cockpit.controllers.triage`): ``auto`` routes the event at once (自动分拨), else the operator chooses among them.</extracomment>
         <translation>No dispatch store is open: dispatching is off</translation>
     </message>
     <message>
@@ -251,7 +251,7 @@
         <translation>The dispatch store cannot be opened: no dispatching (details in the log)</translation>
     </message>
     <message>
-        <location line="+33"/>
+        <location line="+38"/>
         <location line="+34"/>
         <source>只读，不能派遣：{reason}</source>
         <translation>Read-only, cannot dispatch: {reason}</translation>
@@ -273,26 +273,27 @@
     </message>
     <message>
         <location line="+1"/>
+        <location line="+540"/>
         <source>预案生成失败：{error}</source>
         <translation>Could not prepare the plan: {error}</translation>
     </message>
     <message>
-        <location line="+34"/>
+        <location line="-505"/>
         <source>只读，不能操作工单：{reason}</source>
         <translation>Read-only, orders cannot be changed: {reason}</translation>
     </message>
     <message>
-        <location line="+126"/>
+        <location line="+160"/>
         <source>事件 {event}</source>
         <translation>Event {event}</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+19"/>
         <source>刷新失败：{error}</source>
         <translation>Refresh failed: {error}</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+17"/>
         <source>事件源问题 {n} 条（已跳过）：{last}</source>
         <translation>{n} event feed problem(s) (skipped): {last}</translation>
     </message>
@@ -308,12 +309,22 @@
         <translation>⚠ {n} more order(s) overdue</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>⚠ 工单超时：{dept} {action}超时 · {event}（{order}）</source>
         <translation>⚠ Order overdue: {dept} {action} late · {event} ({order})</translation>
     </message>
     <message>
-        <location line="+167"/>
+        <location line="+245"/>
+        <source>纠正未记录：{error}</source>
+        <translation>Correction not recorded: {error}</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>自动分拨 · 事件 {event} → {type}（置信度 {score}）</source>
+        <translation>Routed automatically · event {event} → {type} (confidence {score})</translation>
+    </message>
+    <message>
+        <location line="+18"/>
         <source>未派遣：{error}</source>
         <translation>Not dispatched: {error}</translation>
     </message>
@@ -338,7 +349,7 @@
         <translation> (repeated request, not written twice)</translation>
     </message>
     <message>
-        <location line="+57"/>
+        <location line="+58"/>
         <source>派遣库已连接：{path}</source>
         <translation>Dispatch store connected: {path}</translation>
     </message>
@@ -362,7 +373,7 @@
 <context>
     <name>DispatchPanel</name>
     <message>
-        <location filename="../../widgets/dispatch_panel.py" line="+149"/>
+        <location filename="../../widgets/dispatch_panel.py" line="+157"/>
         <source>派遣工单</source>
         <translation>Orders</translation>
     </message>
@@ -383,12 +394,22 @@
         <translation>Overdue only</translation>
     </message>
     <message>
-        <location line="-81"/>
+        <location line="-87"/>
         <source>值守队列 · 超时在前</source>
         <translation>Duty queue · overdue first</translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+7"/>
+        <source>＋ 新建事件</source>
+        <translation>＋ New report</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>来电登记：输入市民原话，智能分拨 (Ctrl+N)</source>
+        <translation>Phone call: type the caller&apos;s words, routed automatically (Ctrl+N)</translation>
+    </message>
+    <message>
+        <location line="+20"/>
         <source>默认顺序</source>
         <translation>Default order</translation>
     </message>
@@ -399,29 +420,23 @@
     </message>
     <message>
         <location line="+23"/>
-        <location line="+158"/>
+        <location line="+159"/>
         <source>Enter / D 派遣预览 · X 不予派遣 · M 合并 · 点表头排序</source>
         <translation>Enter/D dispatch · X dismiss · M merge · click headers to sort</translation>
     </message>
     <message>
-        <location line="-117"/>
-        <location line="+497"/>
+        <location line="-118"/>
+        <location line="+498"/>
         <source>全部部门</source>
         <translation>All depts</translation>
     </message>
     <message>
-        <location line="-449"/>
-        <location line="+71"/>
-        <source>A 签收 · H 处置 · V 核查 · C 结案 · E 评价 · X 撤销</source>
-        <translation>A acknowledge · H handle · V verify · C close · E evaluate · X cancel</translation>
-    </message>
-    <message>
-        <location line="-6"/>
+        <location line="-385"/>
         <source>只读 · 不能派遣：{reason}</source>
         <translation>Read-only · cannot dispatch: {reason}</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
         <source>只读：不能派遣</source>
         <translation>Read-only: cannot dispatch</translation>
     </message>
@@ -531,7 +546,7 @@ Order {order} ({state})</translation>
         <translation>Select an order to see its timeline</translation>
     </message>
     <message>
-        <location line="+28"/>
+        <location line="+30"/>
         <source>时限 {t}</source>
         <translation>due {t}</translation>
     </message>
@@ -541,7 +556,7 @@ Order {order} ({state})</translation>
         <translation>no deadline</translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location line="+28"/>
         <source>来源 {sources}</source>
         <translation>Source {sources}</translation>
     </message>
@@ -549,27 +564,29 @@ Order {order} ({state})</translation>
 <context>
     <name>DispatchPreview</name>
     <message>
-        <location filename="../../widgets/dispatch_preview.py" line="+141"/>
+        <location filename="../../widgets/dispatch_preview.py" line="+154"/>
         <source>一键调度 · 派遣预览</source>
         <translation>One-click dispatch · preview</translation>
     </message>
     <message>
-        <location line="+46"/>
+        <location line="+47"/>
         <source>事件 {event}</source>
         <translation>Event {event}</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+30"/>
+        <location line="+389"/>
         <source>默认处置流程</source>
         <translation>default procedure</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-388"/>
+        <location line="+389"/>
         <source>预案 {plan} · {steps} 步 · {depts} 个部门</source>
         <translation>Plan: {plan} · {steps} step(s) · {depts} dept(s)</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="-384"/>
         <source>步</source>
         <translation>Step</translation>
     </message>
@@ -594,13 +611,13 @@ Order {order} ({state})</translation>
         <translation>Deadline</translation>
     </message>
     <message>
-        <location line="+47"/>
+        <location line="+34"/>
         <source>影响分析 · 半径 {r} km</source>
         <translation>Impact · radius {r} km</translation>
     </message>
     <message>
         <location line="+5"/>
-        <location line="+54"/>
+        <location line="+55"/>
         <location line="+24"/>
         <location line="+5"/>
         <source>无</source>
@@ -614,12 +631,12 @@ Order {order} ({state})</translation>
     <message>
         <location line="+0"/>
         <location line="+4"/>
-        <location line="+44"/>
+        <location line="+46"/>
         <source>{n} 个：{names}</source>
         <translation>{n}: {names}</translation>
     </message>
     <message>
-        <location line="-46"/>
+        <location line="-48"/>
         <source>半径内无；最近 {name} {km} km</source>
         <translation>none within the radius; nearest {name} {km} km</translation>
     </message>
@@ -629,7 +646,7 @@ Order {order} ({state})</translation>
         <translation>Communities</translation>
     </message>
     <message>
-        <location line="-57"/>
+        <location line="-58"/>
         <source>最近应急仓库</source>
         <translation>Nearest warehouse</translation>
     </message>
@@ -639,7 +656,7 @@ Order {order} ({state})</translation>
         <translation>Nearest fire station</translation>
     </message>
     <message>
-        <location line="+65"/>
+        <location line="+66"/>
         <source>（▲重大 {n}）</source>
         <translation> (▲ major {n})</translation>
     </message>
@@ -654,12 +671,17 @@ Order {order} ({state})</translation>
         <translation>Risk points {n}</translation>
     </message>
     <message>
-        <location line="-55"/>
+        <location line="-56"/>
         <source>预计修复 {t}</source>
         <translation>Estimated repair {t}</translation>
     </message>
     <message>
-        <location line="-30"/>
+        <location line="-90"/>
+        <source>自动分拨 · {type} · 置信度 {score}</source>
+        <translation>Routed automatically · {type} · confidence {score}</translation>
+    </message>
+    <message>
+        <location line="+60"/>
         <source>影响分析 · {net}管网阀门隔离</source>
         <translation>Impact · {net} network valve isolation</translation>
     </message>
@@ -680,17 +702,18 @@ Order {order} ({state})</translation>
     </message>
     <message>
         <location line="+3"/>
-        <location line="+118"/>
+        <location line="+144"/>
         <source>取消 Esc</source>
         <translation>Cancel Esc</translation>
     </message>
     <message>
-        <location line="-115"/>
+        <location line="-140"/>
+        <location line="+308"/>
         <source>确认派遣 {n} 个部门 · Enter</source>
         <translation>Dispatch to {n} dept(s) · Enter</translation>
     </message>
     <message>
-        <location line="+46"/>
+        <location line="-262"/>
         <source>管段 {id}</source>
         <translation>pipe {id}</translation>
     </message>
@@ -720,7 +743,7 @@ Order {order} ({state})</translation>
         <translation>, </translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>关闭阀门</source>
         <translation>Close valves</translation>
     </message>
@@ -750,7 +773,7 @@ Order {order} ({state})</translation>
         <translation>Cut off too</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>{n} 根管段 · {km} km（关阀后与水源/气源断开）</source>
         <translation>{n} pipes · {km} km (no source once the valves are shut)</translation>
     </message>
@@ -790,7 +813,12 @@ Order {order} ({state})</translation>
         <translation>This event has no event type: choose one to prepare its plan</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+9"/>
+        <source>智能分拨建议（待分拨）</source>
+        <translation>Router&apos;s suggestions (awaiting routing)</translation>
+    </message>
+    <message>
+        <location line="+18"/>
         <source>输入类型名称或编号筛选</source>
         <translation>Type a type&apos;s name or id to filter</translation>
     </message>
@@ -805,7 +833,7 @@ Order {order} ({state})</translation>
         <translation>Prepare plan · Enter</translation>
     </message>
     <message>
-        <location line="+31"/>
+        <location line="+38"/>
         <source>请选择一个事件类型</source>
         <translation>Choose an event type</translation>
     </message>
@@ -815,7 +843,27 @@ Order {order} ({state})</translation>
         <translation>Dispatching…</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+38"/>
+        <source>事件类型</source>
+        <translation>Event type</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>增派部门</source>
+        <translation>Add department</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>＋ 增派</source>
+        <translation>＋ Add</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>取消勾选即不派该部门</source>
+        <translation>Untick a department to leave it out</translation>
+    </message>
+    <message>
+        <location line="+73"/>
         <source>已派遣</source>
         <translation>Dispatched</translation>
     </message>
@@ -843,7 +891,7 @@ Order {order} ({state})</translation>
 <context>
     <name>DomainTile</name>
     <message>
-        <location filename="../../widgets/vitals_panel.py" line="+312"/>
+        <location filename="../../widgets/vitals_panel.py" line="+347"/>
         <source>{n} 项</source>
         <translation>{n} items</translation>
     </message>
@@ -861,7 +909,7 @@ Order {order} ({state})</translation>
 <context>
     <name>DrillPicker</name>
     <message>
-        <location filename="../../widgets/drill_picker.py" line="+49"/>
+        <location filename="../../widgets/drill_picker.py" line="+62"/>
         <source>演练 · 复盘</source>
         <translation>Drill · replay</translation>
     </message>
@@ -871,7 +919,7 @@ Order {order} ({state})</translation>
         <translation>Drills and replays run in a window of their own: their own clock and dispatch store; they never write a live record.</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+11"/>
         <source>{title}  ·  {n} 个注入  ·  {minutes} 分钟</source>
         <translation>{title}  ·  {n} injects  ·  {minutes} min</translation>
     </message>
@@ -881,12 +929,12 @@ Order {order} ({state})</translation>
         <translation>No drill scenario fits this dataset. Put your centre&apos;s own scenarios in the drills/ folder of the dataset directory (see the README).</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
         <source>另有 {n} 个场景不适用于本数据集（缺少所需的单位、事件类型或部门），未列出。</source>
         <translation>{n} more scenarios do not fit this dataset (units, event types or departments they need are missing) and are not listed.</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+9"/>
         <source>演练场景</source>
         <translation>Drill scenarios</translation>
     </message>
@@ -906,19 +954,39 @@ Order {order} ({state})</translation>
         <translation>Replay the past</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
+        <source>{title}  ·  演练时间 {clock}  ·  保存于 {saved}</source>
+        <translation>{title}  ·  drill time {clock}  ·  saved {saved}</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>继续保留的演练：已有的派遣与处置、演练时钟和得分都接着上次，记录仍只写入该次演练的演练库。</source>
+        <translation>Continue a drill kept for later: its dispatches and actions, its clock and its score go on from where it stopped; records still go only to that drill&apos;s own store.</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>继续演练</source>
+        <translation>Continue a drill</translation>
+    </message>
+    <message>
+        <location line="+5"/>
         <source>开始</source>
         <translation>Start</translation>
     </message>
     <message>
-        <location line="+36"/>
+        <location line="+47"/>
         <source>派遣</source>
         <translation>Dispatch</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+11"/>
         <source>地点：{place}</source>
         <translation>Place: {place}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>流程：{flow}</source>
+        <translation>Stages: {flow}</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -954,7 +1022,7 @@ Order {order} ({state})</translation>
 <context>
     <name>EventsModel</name>
     <message>
-        <location filename="../../widgets/dispatch_panel.py" line="-1138"/>
+        <location filename="../../widgets/dispatch_panel.py" line="-1165"/>
         <source>⚠ 工单超时 · {n} 部门</source>
         <translation>⚠ Order overdue · {n} depts</translation>
     </message>
@@ -992,7 +1060,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>FiveColourModel</name>
     <message>
-        <location filename="../../widgets/five_colour.py" line="+181"/>
+        <location filename="../../widgets/five_colour.py" line="+170"/>
         <source>{column}：点击排序</source>
         <translation>{column}: click to sort</translation>
     </message>
@@ -1074,7 +1142,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>IndicatorDetail</name>
     <message>
-        <location filename="../../widgets/vitals_panel.py" line="+533"/>
+        <location filename="../../widgets/vitals_panel.py" line="+534"/>
         <source>{name} · 正在读取趋势…</source>
         <translation>{name} · loading the trend…</translation>
     </message>
@@ -1132,7 +1200,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>IndicatorTable</name>
     <message>
-        <location line="-221"/>
+        <location line="-223"/>
         <source>全部状态</source>
         <translation>All states</translation>
     </message>
@@ -1152,7 +1220,7 @@ Occurred {at} · {state}</translation>
         <translation>▲◆ Alarm and warning</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>● 正常</source>
         <translation>● Normal</translation>
     </message>
@@ -1167,7 +1235,7 @@ Occurred {at} · {state}</translation>
         <translation>Search indicator name or ID…</translation>
     </message>
     <message>
-        <location line="+72"/>
+        <location line="+73"/>
         <source>全部领域</source>
         <translation>All domains</translation>
     </message>
@@ -1177,7 +1245,7 @@ Occurred {at} · {state}</translation>
         <translation>All districts</translation>
     </message>
     <message>
-        <location line="+42"/>
+        <location line="+43"/>
         <source>显示 {shown} / {total} 项 · 点击表头排序 · 点击一行查看趋势</source>
         <translation>{shown} / {total} · header: sort · row: trend</translation>
     </message>
@@ -1185,7 +1253,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>KpiBoardDialog</name>
     <message>
-        <location filename="../../widgets/kpi_board.py" line="+228"/>
+        <location filename="../../widgets/kpi_board.py" line="+231"/>
         <source>八大板块 · 指标明细</source>
         <translation>Eight boards · KPI details</translation>
     </message>
@@ -1193,12 +1261,12 @@ Occurred {at} · {state}</translation>
 <context>
     <name>KpiBoardView</name>
     <message>
-        <location line="-188"/>
+        <location line="-191"/>
         <source>全部跑道</source>
         <translation>All runways</translation>
     </message>
     <message>
-        <location line="+117"/>
+        <location line="+120"/>
         <source>搜索指标名称、编号或跑道</source>
         <translation>Search KPI name, ID or runway</translation>
     </message>
@@ -1211,7 +1279,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>KpiBreakdown</name>
     <message>
-        <location filename="../../widgets/five_colour.py" line="+491"/>
+        <location filename="../../widgets/five_colour.py" line="+490"/>
         <source>点击五色图中的格子查看指标明细</source>
         <translation>Click a cell of the five-colour grid for its breakdown</translation>
     </message>
@@ -1224,13 +1292,13 @@ Occurred {at} · {state}</translation>
 <context>
     <name>KpiTableModel</name>
     <message>
-        <location filename="../../widgets/kpi_board.py" line="-148"/>
+        <location filename="../../widgets/kpi_board.py" line="-151"/>
         <source>指标</source>
         <extracomment>(key, header, decimals or None for text)</extracomment>
         <translation>KPI</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>跑道</source>
         <translation>Runway</translation>
     </message>
@@ -1240,7 +1308,7 @@ Occurred {at} · {state}</translation>
         <translation>Unit</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>本季值</source>
         <translation>This quarter</translation>
     </message>
@@ -1250,7 +1318,7 @@ Occurred {at} · {state}</translation>
         <translation>Target</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>方向</source>
         <translation>Direction</translation>
     </message>
@@ -1260,7 +1328,7 @@ Occurred {at} · {state}</translation>
         <translation>Score</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>较上季</source>
         <translation>Δ quarter</translation>
     </message>
@@ -1270,7 +1338,7 @@ Occurred {at} · {state}</translation>
         <translation>Δ score</translation>
     </message>
     <message>
-        <location line="+38"/>
+        <location line="+37"/>
         <source>越高越好 ↑</source>
         <translation>Higher ↑</translation>
     </message>
@@ -1288,7 +1356,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>LevelActionDialog</name>
     <message>
-        <location filename="../../widgets/levels_panel.py" line="+182"/>
+        <location filename="../../widgets/levels_panel.py" line="+183"/>
         <source>{action} · 工单 {order}</source>
         <translation>{action} · order {order}</translation>
     </message>
@@ -1431,7 +1499,7 @@ Occurred {at} · {state}</translation>
         <translation>{what}: order {order}</translation>
     </message>
     <message>
-        <location line="+47"/>
+        <location line="+58"/>
         <source>未记录：{error}</source>
         <translation>Not recorded: {error}</translation>
     </message>
@@ -1499,13 +1567,13 @@ Occurred {at} · {state}</translation>
         <translation>Delegated from above</translation>
     </message>
     <message>
-        <location line="-86"/>
-        <location line="+87"/>
+        <location line="-87"/>
+        <location line="+88"/>
         <source>退回</source>
         <translation>Return</translation>
     </message>
     <message>
-        <location line="-90"/>
+        <location line="-91"/>
         <source>上报</source>
         <extracomment>action -&gt; (button text, needs a target centre, needs a deadline, needs a reason)</extracomment>
         <translation>Escalate</translation>
@@ -1530,6 +1598,11 @@ Occurred {at} · {state}</translation>
         <location line="+1"/>
         <source>已签收</source>
         <translation>Acknowledged</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>已核实</source>
+        <translation>Confirmed</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -1570,7 +1643,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../cockpit/window.py" line="+88"/>
+        <location filename="../../cockpit/window.py" line="+89"/>
         <source>应急仓库</source>
         <translation>Warehouses</translation>
     </message>
@@ -1653,18 +1726,18 @@ Occurred {at} · {state}</translation>
         <translation>Replay is read-only: nothing is dispatched or written</translation>
     </message>
     <message>
-        <location line="+116"/>
-        <location line="+126"/>
+        <location line="+118"/>
+        <location line="+135"/>
         <source>城市运行一屏统揽</source>
         <translation>City Operations Cockpit</translation>
     </message>
     <message>
-        <location line="-75"/>
+        <location line="-78"/>
         <source>无实时接入 · 仅历史数据</source>
         <translation>No live feed · history only</translation>
     </message>
     <message>
-        <location line="+88"/>
+        <location line="+91"/>
         <source>八大板块</source>
         <translation>Eight boards</translation>
     </message>
@@ -1694,23 +1767,23 @@ Occurred {at} · {state}</translation>
         <translation>Categories</translation>
     </message>
     <message>
-        <location line="+210"/>
+        <location line="+221"/>
         <source>无法启动演练窗口</source>
         <extracomment>The splitters a mode&apos;s layout is made of (the review panel adds its own).</extracomment>
         <translation>Could not start the drill window</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+7"/>
         <source>演练/复盘已在独立窗口启动：{what}</source>
         <translation>Drill/replay started in its own window: {what}</translation>
     </message>
     <message>
-        <location line="+34"/>
+        <location line="+43"/>
         <source>演练时间</source>
         <translation>Drill time</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+14"/>
         <location line="+200"/>
         <source>演练 · {title}</source>
         <translation>Drill · {title}</translation>
@@ -1741,7 +1814,7 @@ Occurred {at} · {state}</translation>
         <translation>Dataset {src} · {top} · {n} ranked units ({level}) · query {ms} ms · as of {t}</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+6"/>
         <source> · ⚠ 数据提示 {n} 条</source>
         <translation> · ⚠ {n} data warning(s)</translation>
     </message>
@@ -1810,7 +1883,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>MapSidePanel</name>
     <message>
-        <location filename="../../widgets/map_side.py" line="+85"/>
+        <location filename="../../widgets/map_side.py" line="+86"/>
         <source>区县</source>
         <translation>Districts</translation>
     </message>
@@ -1828,7 +1901,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>OrdersModel</name>
     <message>
-        <location filename="../../widgets/dispatch_panel.py" line="+108"/>
+        <location filename="../../widgets/dispatch_panel.py" line="+111"/>
         <source>、</source>
         <extracomment>The place column&apos;s word (区县, 镇街 or 社区: the dataset&apos;s level below its top).</extracomment>
         <translation>, </translation>
@@ -1862,7 +1935,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>RankingView</name>
     <message>
-        <location filename="../../widgets/ranking.py" line="+176"/>
+        <location filename="../../widgets/ranking.py" line="+181"/>
         <location line="+12"/>
         <source>季度</source>
         <translation>Quarter</translation>
@@ -2002,9 +2075,92 @@ Occurred {at} · {state}</translation>
     </message>
 </context>
 <context>
+    <name>ReportEntry</name>
+    <message>
+        <location filename="../../widgets/report_entry.py" line="+50"/>
+        <source>新建事件 · 来电登记</source>
+        <translation>New report · phone call</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>来电内容（市民原话）：</source>
+        <translation>The caller&apos;s words:</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>例如：解放碑这边路上井盖不见了，好危险</source>
+        <translation>e.g. a manhole cover is missing near Jiefangbei, it&apos;s dangerous</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>分拨 (Ctrl+Enter)</source>
+        <translation>Route (Ctrl+Enter)</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>其他类型：</source>
+        <translation>Other type:</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>（按建议）</source>
+        <translation>(as suggested)</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>取消</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>创建事件</source>
+        <translation>Create event</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>分拨中…</source>
+        <translation>Routing…</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>{name}  ·  {score:.0%}</source>
+        <translation>{name}  ·  {score:.0%}</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>地点：{place}    紧急程度：{u}</source>
+        <translation>Place: {place}    urgency: {u}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>未识别</source>
+        <translation>not found</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>自动分拨：{name}</source>
+        <translation>Routed automatically: {name}</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>置信度不足</source>
+        <translation>confidence too low</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>待分拨：{reason}，请选择事件类型</source>
+        <translation>Waiting for the operator: {reason}; choose the event type</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>请先分拨并选择事件类型</source>
+        <translation>Route the report and choose its type first</translation>
+    </message>
+</context>
+<context>
     <name>ReviewPanel</name>
     <message>
-        <location filename="../../cockpit/controllers/review.py" line="+431"/>
+        <location filename="../../cockpit/controllers/review.py" line="+440"/>
         <source>正在计算 …</source>
         <translation>Evaluating …</translation>
     </message>
@@ -2171,7 +2327,7 @@ Occurred {at} · {state}</translation>
         <translation>Font scale</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>内网瓦片地址 http://…/{z}/{x}/{y}.png 或 .mbtiles 文件</source>
         <translation>Intranet tile URL http://…/{z}/{x}/{y}.png or an .mbtiles file</translation>
     </message>
@@ -2194,7 +2350,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>ShortcutSheet</name>
     <message>
-        <location filename="../../widgets/shortcut_sheet.py" line="+67"/>
+        <location filename="../../widgets/shortcut_sheet.py" line="+74"/>
         <source>快捷键</source>
         <translation>Keyboard shortcuts</translation>
     </message>
@@ -2217,7 +2373,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>StatusSummary</name>
     <message>
-        <location filename="../../widgets/vitals_panel.py" line="-674"/>
+        <location filename="../../widgets/vitals_panel.py" line="-711"/>
         <source>体征指标</source>
         <translation>Indicators</translation>
     </message>
@@ -2225,7 +2381,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>TrendChart</name>
     <message>
-        <location filename="../../widgets/trend.py" line="+31"/>
+        <location filename="../../widgets/trend.py" line="+32"/>
         <source>预警下限</source>
         <extracomment>pyqtgraph symbol of the state a crossing enters.</extracomment>
         <translation>warning low</translation>
@@ -2246,9 +2402,9 @@ Occurred {at} · {state}</translation>
         <translation>alarm high</translation>
     </message>
     <message>
-        <location line="+218"/>
+        <location line="+233"/>
         <source>▲ 进入报警 {n}</source>
-        <extracomment>How many series the last ``set_series`` drew, and over how many points.</extracomment>
+        <extracomment>(values with all-zero series as NaN, colour name), in drawing order How many series the last ``set_series`` drew, and over how many points.</extracomment>
         <translation>▲ into alarm {n}</translation>
     </message>
     <message>
@@ -2282,20 +2438,54 @@ Occurred {at} · {state}</translation>
     </message>
 </context>
 <context>
+    <name>TriageController</name>
+    <message>
+        <location filename="../../cockpit/controllers/triage.py" line="+126"/>
+        <source>分拨模型准备中（首次需训练，约一分钟）…</source>
+        <translation>Preparing the router (the first time it trains, about a minute)…</translation>
+    </message>
+    <message>
+        <location line="+43"/>
+        <location line="+10"/>
+        <source>智能分拨不可用：{error}</source>
+        <translation>Routing unavailable: {error}</translation>
+    </message>
+    <message>
+        <location line="+24"/>
+        <source>最高置信度 {s:.0%} 低于阈值 {t:.0%}</source>
+        <translation>best score {s:.0%} is below the threshold {t:.0%}</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>已登记事件 {event}：操作员改分拨为 {type}（已记入派遣日志）</source>
+        <translation>Event {event} created: the operator routed it to {type} (logged in the dispatch log)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>已登记事件 {event}：自动分拨 {type}</source>
+        <translation>Event {event} created: routed automatically to {type}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>已登记事件 {event}：人工分拨 {type}</source>
+        <translation>Event {event} created: routed by the operator to {type}</translation>
+    </message>
+</context>
+<context>
     <name>VitalsPanel</name>
     <message>
-        <location filename="../../widgets/vitals_panel.py" line="+841"/>
+        <location filename="../../widgets/vitals_panel.py" line="+877"/>
         <source>‹ 返回</source>
         <translation>‹ Back</translation>
     </message>
     <message>
         <location line="+5"/>
-        <location line="+174"/>
+        <location line="+187"/>
         <source>城市体征</source>
         <translation>City vital signs</translation>
     </message>
     <message>
-        <location line="-145"/>
+        <location line="-158"/>
         <source>曲线：近6小时各领域 &lt;span style=&apos;color:{warning}&apos;&gt;预警+报警&lt;/span&gt; 与 &lt;span style=&apos;color:{alarm}&apos;&gt;报警&lt;/span&gt; 指标数 · 点击领域看明细</source>
         <translation>Curves (6 h): &lt;span style=&apos;color:{warning}&apos;&gt;warning+alarm&lt;/span&gt; and &lt;span style=&apos;color:{alarm}&apos;&gt;alarm&lt;/span&gt; · click a domain</translation>
     </message>
@@ -2310,7 +2500,7 @@ Occurred {at} · {state}</translation>
         <translation>as of {t}</translation>
     </message>
     <message>
-        <location line="+103"/>
+        <location line="+117"/>
         <source>城市体征 · 指标列表</source>
         <translation>Vital signs · table</translation>
     </message>
@@ -2323,7 +2513,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>VitalsTableModel</name>
     <message>
-        <location line="-738"/>
+        <location line="-744"/>
         <source>状态</source>
         <translation>Status</translation>
     </message>
@@ -2398,7 +2588,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>WorstList</name>
     <message>
-        <location filename="../../widgets/vitals_panel.py" line="-18"/>
+        <location filename="../../widgets/vitals_panel.py" line="-21"/>
         <source>● 全部指标正常</source>
         <translation>● All indicators normal</translation>
     </message>
@@ -2406,17 +2596,17 @@ Occurred {at} · {state}</translation>
 <context>
     <name>after_action</name>
     <message>
-        <location filename="../../widgets/after_action.py" line="-227"/>
+        <location filename="../../widgets/after_action.py" line="-234"/>
         <source>签收</source>
         <translation>Acknowledge</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>核查</source>
         <translation>Verify</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>处置</source>
         <translation>Handle</translation>
     </message>
@@ -2426,12 +2616,22 @@ Occurred {at} · {state}</translation>
         <translation>Close</translation>
     </message>
     <message>
+        <location line="+1"/>
+        <source>核实</source>
+        <translation>Confirm</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>评价</source>
+        <translation>Evaluate</translation>
+    </message>
+    <message>
         <location line="+2"/>
         <source>✓ 达标</source>
         <translation>✓ met</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>✗ 超时</source>
         <translation>✗ late</translation>
     </message>
@@ -2446,12 +2646,12 @@ Occurred {at} · {state}</translation>
         <translation>Inject</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>派遣用时</source>
         <translation>Time to dispatch</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>正确</source>
         <translation>Right</translation>
     </message>
@@ -2479,7 +2679,7 @@ Occurred {at} · {state}</translation>
         <translation>{name} {value} {unit} below the alarm limit {threshold} {unit}</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+6"/>
         <source>{name} 报警</source>
         <translation>{name} alarm</translation>
     </message>
@@ -2487,7 +2687,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>app</name>
     <message>
-        <location filename="../../cockpit/app.py" line="+332"/>
+        <location filename="../../cockpit/app.py" line="+334"/>
         <source>另一个驾驶舱正在运行</source>
         <translation>Another cockpit is running</translation>
     </message>
@@ -2497,12 +2697,12 @@ Occurred {at} · {state}</translation>
         <translation>A cockpit on {data} is already running (process {pid} on {host}). Switch to that window, or close it first.</translation>
     </message>
     <message>
-        <location line="+247"/>
+        <location line="+258"/>
         <source>城市运行一屏统揽</source>
         <translation>City Operations Cockpit</translation>
     </message>
     <message>
-        <location line="-233"/>
+        <location line="-241"/>
         <source>正在生成今日演示数据</source>
         <translation>Generating today&apos;s demo dataset</translation>
     </message>
@@ -2562,7 +2762,7 @@ Occurred {at} · {state}</translation>
         <translation>Cannot read the base map</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+7"/>
         <source>不是 MBTiles 文件（{error}）</source>
         <translation>not an MBTiles file ({error})</translation>
     </message>
@@ -2587,12 +2787,18 @@ Occurred {at} · {state}</translation>
         <translation>Loading the interface modules</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+12"/>
+        <location line="+12"/>
         <source>无法开始演练</source>
         <translation>Cannot start the drill</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="-13"/>
+        <source>--resume 须与 --mode drill 同用。</source>
+        <translation>--resume needs --mode drill.</translation>
+    </message>
+    <message>
+        <location line="+26"/>
         <source>找不到该地点</source>
         <translation>No such place</translation>
     </message>
@@ -2602,12 +2808,12 @@ Occurred {at} · {state}</translation>
         <translation>no unit with that code or name, and not LON,LAT,ZOOM.</translation>
     </message>
     <message>
-        <location line="-203"/>
+        <location line="-213"/>
         <source>没有该屏幕</source>
         <translation>No such screen</translation>
     </message>
     <message>
-        <location line="-18"/>
+        <location line="-19"/>
         <source>配置文件有问题</source>
         <translation>The configuration file has problems</translation>
     </message>
@@ -2617,12 +2823,12 @@ Occurred {at} · {state}</translation>
         <translation>Fix the file (cockpit config check) and start again.</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+19"/>
         <source>本机有 {n} 块屏幕，编号 0 到 {last}。</source>
         <translation>this machine has {n} screen(s), numbered 0 to {last}.</translation>
     </message>
     <message>
-        <location filename="../../cockpit/window.py" line="-827"/>
+        <location filename="../../cockpit/window.py" line="-864"/>
         <source>建立各区域</source>
         <translation>Building the regions</translation>
     </message>
@@ -2632,7 +2838,7 @@ Occurred {at} · {state}</translation>
         <translation>Vital signs and the map</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+12"/>
         <source>打开处置记录库</source>
         <translation>Opening the dispatch store</translation>
     </message>
@@ -2642,7 +2848,7 @@ Occurred {at} · {state}</translation>
         <translation>Events and dispatch</translation>
     </message>
     <message>
-        <location line="+45"/>
+        <location line="+48"/>
         <source>五色图与排名</source>
         <translation>Five-colour grid and rankings</translation>
     </message>
@@ -2655,12 +2861,12 @@ Occurred {at} · {state}</translation>
 <context>
     <name>dispatch_panel</name>
     <message>
-        <location filename="../../widgets/dispatch_panel.py" line="-480"/>
+        <location filename="../../widgets/dispatch_panel.py" line="-485"/>
         <source>派遣</source>
         <translation>Dispatch</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>签收</source>
         <translation>Acknowledge</translation>
     </message>
@@ -2670,7 +2876,7 @@ Occurred {at} · {state}</translation>
         <translation>Handle</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>核查</source>
         <translation>Verify</translation>
     </message>
@@ -2680,7 +2886,7 @@ Occurred {at} · {state}</translation>
         <translation>Close</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>评价</source>
         <translation>Evaluate</translation>
     </message>
@@ -2691,11 +2897,21 @@ Occurred {at} · {state}</translation>
     </message>
     <message>
         <location line="+1"/>
+        <source>核实</source>
+        <translation>Confirm</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>退回</source>
+        <translation>Return</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>待签收</source>
         <translation>To acknowledge</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>已签收</source>
         <translation>Acknowledged</translation>
     </message>
@@ -2705,18 +2921,18 @@ Occurred {at} · {state}</translation>
         <translation>Handled</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>已核查</source>
         <translation>Verified</translation>
     </message>
     <message>
         <location line="+1"/>
-        <location line="+11"/>
+        <location line="+13"/>
         <source>已结案</source>
         <translation>Closed</translation>
     </message>
     <message>
-        <location line="-11"/>
+        <location line="-12"/>
         <source>已评价</source>
         <translation>Evaluated</translation>
     </message>
@@ -2724,6 +2940,11 @@ Occurred {at} · {state}</translation>
         <location line="+1"/>
         <source>已撤销</source>
         <translation>Cancelled</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>已核实</source>
+        <translation>Confirmed</translation>
     </message>
     <message>
         <location line="+5"/>
@@ -2742,19 +2963,19 @@ Occurred {at} · {state}</translation>
         <translation>Overdue</translation>
     </message>
     <message>
-        <location line="-15"/>
-        <location line="+20"/>
+        <location line="-24"/>
+        <location line="+29"/>
         <source>不予派遣</source>
         <extracomment>Chinese source texts of the words below: show them with action_label() and friends.</extracomment>
         <translation>Dismiss</translation>
     </message>
     <message>
-        <location line="-19"/>
+        <location line="-28"/>
         <source>合并</source>
         <translation>Merge</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+24"/>
         <source>待分拨</source>
         <translation>Unrouted</translation>
     </message>
@@ -2791,12 +3012,7 @@ Occurred {at} · {state}</translation>
         <translation>Records that the department acknowledged; the react deadline stops.</translation>
     </message>
     <message>
-        <location line="+1"/>
-        <source>记录现场处置完成，工单转入核查。</source>
-        <translation>Records that handling on site is done; the order goes to verification.</translation>
-    </message>
-    <message>
-        <location line="+1"/>
+        <location line="+4"/>
         <source>记录处置结果已核查，工单可结案。</source>
         <translation>Records that the result was verified; the order can be closed.</translation>
     </message>
@@ -2811,12 +3027,17 @@ Occurred {at} · {state}</translation>
         <translation>Records the rating of the result; it counts in the five-colour closed-loop board.</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>撤销工单：部门不再处理；必须写明原因。</source>
         <translation>Cancel the order: the department stops; a reason is required.</translation>
     </message>
     <message>
         <location line="+1"/>
+        <source>退回：回到上一环节重办（如核查未通过退回处置）；须写原因。</source>
+        <translation>Return: the order goes back to the previous working stage to be done again (a failed verification goes back to handling); a reason is required.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>不予派遣：事件移出待办队列；必须写明原因。</source>
         <translation>Dismiss: the event leaves the queue without dispatch; a reason is required.</translation>
     </message>
@@ -2826,13 +3047,13 @@ Occurred {at} · {state}</translation>
         <translation>Merge as a duplicate: the event leaves the queue; give the original event&apos;s ID and a reason.</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>传感器</source>
         <extracomment>Actions whose note is required.</extracomment>
         <translation>Sensor</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>AI视频</source>
         <translation>AI camera</translation>
     </message>
@@ -2842,7 +3063,7 @@ Occurred {at} · {state}</translation>
         <translation>Grid worker</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>民呼我为</source>
         <translation>Hotline</translation>
     </message>
@@ -2852,12 +3073,18 @@ Occurred {at} · {state}</translation>
         <translation>Drone</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>巡查</source>
         <translation>Patrol</translation>
     </message>
     <message>
-        <location line="+55"/>
+        <location line="+53"/>
+        <source>A 签收 · K 核实 · H 处置 · V 核查 · C 结案 · E 评价 · X 撤销 · R 退回</source>
+        <extracomment>The order keys in one line (shown when the buttons are off).</extracomment>
+        <translation>A acknowledge · K confirm · H handle · V verify · C close · E evaluate · X cancel · R return</translation>
+    </message>
+    <message>
+        <location line="+8"/>
         <source>全部区县</source>
         <translation>All districts</translation>
     </message>
@@ -2882,9 +3109,9 @@ Occurred {at} · {state}</translation>
         <translation>All communities</translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location line="+23"/>
         <source>{d}天 {hh}:{mm}</source>
-        <extracomment>Keys of the event actions (besides Enter / D 派遣). The focus outline (the same in the application&apos;s style sheet). Font size of the tables, readable from across the room on a wall.</extracomment>
+        <extracomment>Keys of the event actions (besides Enter / D 派遣). Every action that can have a deadline; a row&apos;s own are its ``stages`` (order_stages()). The focus outline (the same in the application&apos;s style sheet). Font size of the tables, readable from across the room on a wall.</extracomment>
         <translation>{d}d {hh}:{mm}</translation>
     </message>
     <message>
@@ -2923,13 +3150,12 @@ Occurred {at} · {state}</translation>
         <translation>{label} in {span}</translation>
     </message>
     <message>
-        <location line="+135"/>
+        <location line="+108"/>
         <source>级别</source>
-        <extracomment>The role a proxy sorts by (a number or text per column, see ``_RowsModel.sort_value``).</extracomment>
         <translation>Level</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>来源</source>
         <translation>Source</translation>
     </message>
@@ -2939,35 +3165,45 @@ Occurred {at} · {state}</translation>
         <translation>Place</translation>
     </message>
     <message>
-        <location line="+0"/>
-        <location line="+133"/>
+        <location line="+1"/>
+        <location line="+135"/>
         <source>事件</source>
         <translation>Event</translation>
     </message>
     <message>
-        <location line="-132"/>
+        <location line="-134"/>
         <source>到达</source>
         <translation>Arrived</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>签收时限 · 状态</source>
         <translation>Deadline · state</translation>
     </message>
     <message>
-        <location line="+132"/>
+        <location line="+134"/>
         <source>部门</source>
         <translation>Department</translation>
     </message>
     <message>
-        <location line="-325"/>
-        <location line="+326"/>
+        <location line="-304"/>
+        <location line="+305"/>
         <source>区县</source>
         <extracomment>Keys of the order actions. The place column&apos;s words by the level it shows: (column, all of them).</extracomment>
         <translation>District</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="-386"/>
+        <source>记录事件已核实（确认真实发生），工单转入处置。</source>
+        <translation>Records that the event is confirmed (it really happened); the order goes to handling.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>记录现场处置完成，工单转入下一环节。</source>
+        <translation>Records that handling on site is done; the order goes to its next stage.</translation>
+    </message>
+    <message>
+        <location line="+385"/>
         <source>状态</source>
         <translation>State</translation>
     </message>
@@ -2980,17 +3216,17 @@ Occurred {at} · {state}</translation>
 <context>
     <name>dispatch_preview</name>
     <message>
-        <location filename="../../widgets/dispatch_preview.py" line="-460"/>
+        <location filename="../../widgets/dispatch_preview.py" line="-634"/>
         <source>响应</source>
         <translation>React</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>核查</source>
         <translation>Verify</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>处置</source>
         <translation>Handle</translation>
     </message>
@@ -2998,6 +3234,11 @@ Occurred {at} · {state}</translation>
         <location line="+1"/>
         <source>结案</source>
         <translation>Close</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>核实</source>
+        <translation>Confirm</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -3060,7 +3301,7 @@ Occurred {at} · {state}</translation>
         <translation>care home</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+11"/>
         <source>{m} 分钟</source>
         <translation>{m} min</translation>
     </message>
@@ -3123,6 +3364,11 @@ Occurred {at} · {state}</translation>
         <translation>Close</translation>
     </message>
     <message>
+        <location line="+1"/>
+        <source>核实</source>
+        <translation>Confirm</translation>
+    </message>
+    <message>
         <location line="+26"/>
         <source>演练复盘报告 · After-action report</source>
         <translation>After-action report</translation>
@@ -3133,17 +3379,17 @@ Occurred {at} · {state}</translation>
         <translation>Scenario: &lt;b&gt;{id}&lt;/b&gt; · place: {place} ({code}) · plan: {plan}</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>演练时间 drill window: {start} – {end} · 截至 as of: {as_of}</source>
         <translation>Drill window: {start} – {end} · as of: {as_of}</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>会话 session: {id} · 演练库 drill store: {store}</source>
         <translation>Session: {id} · drill store: {store}</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
         <source>总分 Total score: &lt;b&gt;{score}&lt;/b&gt; / 100</source>
         <translation>Total score: &lt;b&gt;{score}&lt;/b&gt; / 100</translation>
     </message>
@@ -3153,18 +3399,18 @@ Occurred {at} · {state}</translation>
         <translation>Scored injects: {injects} · dispatched: {dispatched} · departments right/wrong/missed: {right}/{wrong}/{missed} · stages met/missed/pending: {met}/{late}/{pending}</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+9"/>
         <source>逐条注入 · Per inject</source>
         <translation>Per inject</translation>
     </message>
     <message>
         <location line="+3"/>
-        <location line="+35"/>
+        <location line="+45"/>
         <source>注入 inject</source>
         <translation>Inject</translation>
     </message>
     <message>
-        <location line="-35"/>
+        <location line="-44"/>
         <source>派遣用时 (分) time to dispatch</source>
         <translation>Time to dispatch (min)</translation>
     </message>
@@ -3174,7 +3420,7 @@ Occurred {at} · {state}</translation>
         <translation>Right departments</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>错派 wrong</source>
         <translation>Wrong</translation>
     </message>
@@ -3184,7 +3430,7 @@ Occurred {at} · {state}</translation>
         <translation>Missed</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>阶段时限 stage deadlines</source>
         <translation>Stage deadlines</translation>
     </message>
@@ -3194,7 +3440,7 @@ Occurred {at} · {state}</translation>
         <translation>Points (dispatch/departments/stages)</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>分数 score</source>
         <translation>Score</translation>
     </message>
@@ -3209,12 +3455,12 @@ Occurred {at} · {state}</translation>
         <translation>Time</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>+分 min</source>
         <translation>+min</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>类型 kind</source>
         <translation>Kind</translation>
     </message>
@@ -3224,7 +3470,7 @@ Occurred {at} · {state}</translation>
         <translation>Inject #</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>部门 department</source>
         <translation>Department</translation>
     </message>
@@ -3234,7 +3480,7 @@ Occurred {at} · {state}</translation>
         <translation>What</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>时限 deadline</source>
         <translation>Deadline</translation>
     </message>
@@ -3244,7 +3490,7 @@ Occurred {at} · {state}</translation>
         <translation>late</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>按时 on time</source>
         <translation>on time</translation>
     </message>
@@ -3254,12 +3500,12 @@ Occurred {at} · {state}</translation>
         <translation>Inject {n}: {title}</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+13"/>
         <source>管网影响 · Pipe network impact</source>
         <translation>Pipe network impact</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>评分方法 · Scoring</source>
         <translation>Scoring</translation>
     </message>
@@ -3272,7 +3518,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>evaluation</name>
     <message>
-        <location filename="../../datasets/evaluation.py" line="+129"/>
+        <location filename="../../datasets/evaluation.py" line="+130"/>
         <source>无数据</source>
         <extracomment>Shown for a missing score: grey, &quot;无数据&quot;. Never a level colour.</extracomment>
         <translation>No data</translation>
@@ -3313,9 +3559,9 @@ Occurred {at} · {state}</translation>
 <context>
     <name>five_colour</name>
     <message>
-        <location filename="../../widgets/five_colour.py" line="-568"/>
+        <location filename="../../widgets/five_colour.py" line="-557"/>
         <source>新</source>
-        <extracomment>The raw value a column sorts by (numbers, codes); None sorts last in either order. A score cell&apos;s dict (score, label, colour, text, status, rank). The unit code of a row.</extracomment>
+        <extracomment>A score cell&apos;s dict (score, label, colour, text, status, rank). The unit code of a row.</extracomment>
         <translation>new</translation>
     </message>
     <message>
@@ -3329,7 +3575,7 @@ Occurred {at} · {state}</translation>
         <translation>Unit</translation>
     </message>
     <message>
-        <location line="+112"/>
+        <location line="+101"/>
         <source>样本不足，不评色</source>
         <translation>Too few orders: not rated</translation>
     </message>
@@ -3358,28 +3604,28 @@ Occurred {at} · {state}</translation>
     <name>live</name>
     <message>
         <location filename="../../cockpit/controllers/live.py" line="+127"/>
-        <location line="+131"/>
+        <location line="+132"/>
         <source>实时接入：连接中…</source>
         <translation>Live feed: connecting…</translation>
     </message>
     <message>
-        <location line="-1"/>
-        <location line="+7"/>
+        <location line="-2"/>
+        <location line="+9"/>
         <source>无实时接入 · 仅历史数据（{why}）</source>
         <translation>No live feed · history only ({why})</translation>
     </message>
     <message>
-        <location line="-2"/>
+        <location line="-3"/>
         <source> · 隔离 {n}</source>
         <translation> · quarantined {n}</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+7"/>
         <source>实时接入中断 · 最近消息 {age} 前（{why}）</source>
         <translation>Live feed lost · last message {age} ago ({why})</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+6"/>
         <source>实时接入：已连接 · 延迟 {lag} · 最近消息 {age} 前{q}</source>
         <translation>Live feed: connected · lag {lag} · last message {age} ago{q}</translation>
     </message>
@@ -3398,27 +3644,27 @@ Occurred {at} · {state}</translation>
         <translation>Events (shape = state)</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>待派遣</source>
         <translation>To dispatch</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>超时</source>
         <translation>Overdue</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>已派遣</source>
         <translation>Dispatched</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>已结案</source>
         <translation>Closed</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>白边：一小时内</source>
         <translation>White edge: last hour</translation>
     </message>
@@ -3428,7 +3674,7 @@ Occurred {at} · {state}</translation>
         <translation>Risk points (shape = level)</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>重大</source>
         <translation>Major</translation>
     </message>
@@ -3453,22 +3699,22 @@ Occurred {at} · {state}</translation>
         <translation>Facilities (rings)</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+3"/>
         <source>物资仓库</source>
         <translation>Warehouse</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>消防站</source>
         <translation>Fire station</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>医院</source>
         <translation>Hospital</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>避难场所</source>
         <translation>Shelter</translation>
     </message>
@@ -3478,7 +3724,7 @@ Occurred {at} · {state}</translation>
         <translation>Selected</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>脉冲圆环 + 虚线圈：选中的事件或地点</source>
         <translation>Pulsing ring + dashed circle: the selected event or place</translation>
     </message>
@@ -3486,13 +3732,13 @@ Occurred {at} · {state}</translation>
 <context>
     <name>map_side</name>
     <message>
-        <location filename="../../widgets/map_side.py" line="-255"/>
-        <location line="+6"/>
+        <location filename="../../widgets/map_side.py" line="-262"/>
+        <location line="+9"/>
         <source>风险点</source>
         <translation>Risk points</translation>
     </message>
     <message>
-        <location line="-6"/>
+        <location line="-8"/>
         <source>实时事件</source>
         <translation>Live events</translation>
     </message>
@@ -3512,7 +3758,7 @@ Occurred {at} · {state}</translation>
         <translation>Pipes (water · gas)</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+6"/>
         <source>区划</source>
         <translation>Area</translation>
     </message>
@@ -3522,7 +3768,7 @@ Occurred {at} · {state}</translation>
         <translation>Event</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>设施</source>
         <translation>Facility</translation>
     </message>
@@ -3693,12 +3939,12 @@ Occurred {at} · {state}</translation>
 <context>
     <name>ranking</name>
     <message>
-        <location filename="../../widgets/ranking.py" line="-217"/>
+        <location filename="../../widgets/ranking.py" line="-222"/>
         <source>名次</source>
         <translation>Rank</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>变化</source>
         <translation>Change</translation>
     </message>
@@ -3708,7 +3954,7 @@ Occurred {at} · {state}</translation>
         <translation>Unit</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>总分</source>
         <translation>Total</translation>
     </message>
@@ -3718,7 +3964,7 @@ Occurred {at} · {state}</translation>
         <translation>Δ quarter</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>等级</source>
         <translation>Level</translation>
     </message>
@@ -3733,7 +3979,7 @@ Occurred {at} · {state}</translation>
         <translation>Rank {prev} last quarter; not ranked this quarter</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>上季度第 {prev} 名 → 本季度第 {rank} 名</source>
         <translation>Rank {prev} last quarter → {rank} this quarter</translation>
     </message>
@@ -3756,7 +4002,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>report_pdf</name>
     <message>
-        <location filename="../../cockpit/printing/quarter_pdf.py" line="+213"/>
+        <location filename="../../cockpit/printing/quarter_pdf.py" line="+215"/>
         <source>{period} 季度</source>
         <translation>Quarter {period}</translation>
     </message>
@@ -3766,7 +4012,7 @@ Occurred {at} · {state}</translation>
         <translation>Colours {mode} · compared with {compare} · {n} ranked {unit}</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+4"/>
         <source>数据集：{dataset} · 生成时间：{at}</source>
         <translation>Dataset: {dataset} · generated {at}</translation>
     </message>
@@ -3776,28 +4022,28 @@ Occurred {at} · {state}</translation>
         <translation>DEMO DATA</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>运营数据为虚构；行政区划名称、代码与边界为真实地理信息。</source>
         <translation>The operations data are invented; the names, codes and boundaries of the administrative units are real.</translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+28"/>
         <source>{n} 个</source>
         <translation>{n} units</translation>
     </message>
     <message>
-        <location line="+31"/>
+        <location line="+34"/>
         <source>名次变化对比 {previous}：↑ 上升，↓ 下降，— 不变，新 上季度未排名。</source>
         <translation>Rank change vs {previous}: ↑ up, ↓ down, — same, new = not ranked last quarter.</translation>
     </message>
     <message>
-        <location line="-14"/>
-        <location line="+17"/>
+        <location line="-15"/>
+        <location line="+19"/>
         <source>名次</source>
         <translation>Rank</translation>
     </message>
     <message>
-        <location line="-150"/>
+        <location line="-163"/>
         <source>第 {rank} 名 · {total} 分</source>
         <translation>rank {rank} · {total} points</translation>
     </message>
@@ -3813,7 +4059,7 @@ Occurred {at} · {state}</translation>
         <translation>Total score and rank movement (↑ up ↓ down, against {previous})</translation>
     </message>
     <message>
-        <location line="+44"/>
+        <location line="+50"/>
         <source>本季要点</source>
         <translation>The quarter at a glance</translation>
     </message>
@@ -3823,12 +4069,12 @@ Occurred {at} · {state}</translation>
         <translation>Best</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>最差</source>
         <translation>Worst</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>上升最多</source>
         <translation>Rose most</translation>
     </message>
@@ -3848,22 +4094,22 @@ Occurred {at} · {state}</translation>
         <translation>Colours ({n} units with a total score):</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+17"/>
         <source>一、五色图（{mode}）</source>
         <translation>1. Five-colour grid ({mode})</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+22"/>
         <source>二、{period} 总分排名</source>
         <translation>2. Ranking by total score, {period}</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+7"/>
         <source>变化</source>
         <translation>Change</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>总分</source>
         <translation>Total</translation>
     </message>
@@ -3878,12 +4124,12 @@ Occurred {at} · {state}</translation>
         <translation>Score change</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>等级</source>
         <translation>Level</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+19"/>
         <source>三、后五名及其失分指标</source>
         <translation>3. The bottom five and the KPIs that cost them points</translation>
     </message>
@@ -3893,7 +4139,7 @@ Occurred {at} · {state}</translation>
         <translation>The five units with the lowest total (worst first); for each, its weakest boards and the KPIs that lost it the most points (points lost = the KPI&apos;s weight share within its board × (100 − score)).</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>越高越好</source>
         <translation>higher is better</translation>
     </message>
@@ -3913,7 +4159,7 @@ Occurred {at} · {state}</translation>
         <translation>KPI</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>方向</source>
         <translation>Direction</translation>
     </message>
@@ -3928,34 +4174,39 @@ Occurred {at} · {state}</translation>
         <translation>Target</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>失分</source>
         <translation>Points lost</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+19"/>
         <source>四、板块 · {board}</source>
         <translation>4. Board · {board}</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+13"/>
         <source>前五：</source>
         <translation>Top five: </translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>后五：</source>
         <translation>Bottom five: </translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+9"/>
         <source>五、闭环处置（来源：{source}）</source>
         <translation>5. Closed loop (from {source})</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>派遣记录：</source>
         <translation>Dispatch records: </translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>核实按时率</source>
+        <translation>Confirmed on time</translation>
     </message>
     <message>
         <location line="+17"/>
@@ -3963,17 +4214,17 @@ Occurred {at} · {state}</translation>
         <translation>6. Method</translation>
     </message>
     <message>
-        <location line="-116"/>
+        <location line="-137"/>
         <source>每格显示得分与等级颜色；灰色“无数据”为缺失（不计为 0），深灰“样本不足”为闭环处置派单过少。</source>
         <translation>Each cell shows the score in its level colour; grey &quot;No data&quot; is missing (not counted as 0), dark grey &quot;Too few&quot; means too few closed-loop orders.</translation>
     </message>
     <message>
-        <location line="+55"/>
+        <location line="+63"/>
         <source>板块</source>
         <translation>Board</translation>
     </message>
     <message>
-        <location line="+38"/>
+        <location line="+44"/>
         <source>派遣记录</source>
         <translation>dispatch records</translation>
     </message>
@@ -3983,22 +4234,22 @@ Occurred {at} · {state}</translation>
         <translation>event history (no completion times)</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+10"/>
         <source>样本量</source>
         <translation>Sample</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>签收按时率</source>
         <translation>Acknowledged on time</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>核查按时率</source>
         <translation>Verified on time</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>处置按时率</source>
         <translation>Handled on time</translation>
     </message>
@@ -4013,8 +4264,8 @@ Occurred {at} · {state}</translation>
         <translation>Overdue</translation>
     </message>
     <message>
-        <location line="-48"/>
-        <location line="+48"/>
+        <location line="-57"/>
+        <location line="+58"/>
         <source>得分</source>
         <translation>Score</translation>
     </message>
@@ -4022,7 +4273,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>review</name>
     <message>
-        <location filename="../../cockpit/controllers/review.py" line="-483"/>
+        <location filename="../../cockpit/controllers/review.py" line="-492"/>
         <source>派遣记录</source>
         <translation>dispatch records</translation>
     </message>
@@ -4037,7 +4288,7 @@ Occurred {at} · {state}</translation>
         <translation>Fewer than {n} orders: not rated</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>事件历史无完成时间，按时率无法计算</source>
         <translation>The event history has no completion times: no on-time rates</translation>
     </message>
@@ -4067,13 +4318,13 @@ Occurred {at} · {state}</translation>
         <translation>Board</translation>
     </message>
     <message>
-        <location line="+0"/>
-        <location line="+52"/>
+        <location line="+1"/>
+        <location line="+57"/>
         <source>得分</source>
         <translation>Score</translation>
     </message>
     <message>
-        <location line="-51"/>
+        <location line="-56"/>
         <source>等级</source>
         <translation>Level</translation>
     </message>
@@ -4088,7 +4339,7 @@ Occurred {at} · {state}</translation>
         <translation>Last quarter</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>变化</source>
         <translation>Change</translation>
     </message>
@@ -4104,12 +4355,12 @@ Occurred {at} · {state}</translation>
     </message>
     <message>
         <location line="+0"/>
-        <location line="+33"/>
+        <location line="+36"/>
         <source>数值</source>
         <translation>Value</translation>
     </message>
     <message>
-        <location line="-26"/>
+        <location line="-29"/>
         <source>样本量（派单）</source>
         <translation>Sample (orders)</translation>
     </message>
@@ -4125,6 +4376,11 @@ Occurred {at} · {state}</translation>
     </message>
     <message>
         <location line="+1"/>
+        <source>核实按时率</source>
+        <translation>Confirmed on time</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>核查按时率</source>
         <translation>Verified on time</translation>
     </message>
@@ -4170,7 +4426,7 @@ Occurred {at} · {state}</translation>
         <translation>KPI</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+6"/>
         <source>贡献</source>
         <translation>Contribution</translation>
     </message>
@@ -4185,27 +4441,27 @@ Occurred {at} · {state}</translation>
         <translation>Direction</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+25"/>
         <source> · 贡献 = 权重占比 × 得分，失分 = 权重占比 × (100 − 得分)，按失分排序</source>
         <translation> · contribution = weight share × score, points lost = weight share × (100 − score), sorted by points lost</translation>
     </message>
     <message>
-        <location line="+75"/>
+        <location line="+76"/>
         <source>本窗口未打开派遣库（见状态栏），闭环处置改用事件历史</source>
         <translation>this window has no dispatch store open (see the status line); the closed loop falls back to the event history</translation>
     </message>
     <message>
-        <location line="-103"/>
+        <location line="-105"/>
         <source>权重</source>
         <translation>Weight</translation>
     </message>
     <message>
-        <location line="-2"/>
+        <location line="-3"/>
         <source>目标</source>
         <translation>Target</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>单位</source>
         <translation>Unit</translation>
     </message>
@@ -4244,16 +4500,16 @@ Occurred {at} · {state}</translation>
     <name>risk_level</name>
     <message>
         <location filename="../../datasets/schema.py" line="+35"/>
-        <location filename="../../widgets/dispatch_panel.py" line="-380"/>
-        <location filename="../../widgets/map_side.py" line="-41"/>
+        <location filename="../../widgets/dispatch_panel.py" line="-366"/>
+        <location filename="../../widgets/map_side.py" line="-45"/>
         <source>重大</source>
         <extracomment>Admin levels, top to bottom. Event sources (Chinese labels live in the UI translations). Facility kinds. Kinds of pipe network (a pipe&apos;s and a node&apos;s ``network``). Kinds of network node. ``source`` (water plant, gas gate station) and ``tank`` (a water reservoir or tower) feed the network; ``valve`` closes; the others pass flow on. Pipe materials. Risk levels: 1 重大 (major) … 4 低 (low).</extracomment>
         <translation>Major</translation>
     </message>
     <message>
-        <location line="+0"/>
-        <location filename="../../widgets/dispatch_panel.py" line="+0"/>
-        <location filename="../../widgets/map_side.py" line="+0"/>
+        <location line="+1"/>
+        <location filename="../../widgets/dispatch_panel.py" line="+1"/>
+        <location filename="../../widgets/map_side.py" line="+1"/>
         <source>较大</source>
         <translation>Serious</translation>
     </message>
@@ -4266,8 +4522,8 @@ Occurred {at} · {state}</translation>
     </message>
     <message>
         <location line="+0"/>
-        <location filename="../../widgets/dispatch_panel.py" line="+0"/>
-        <location filename="../../widgets/map_side.py" line="+0"/>
+        <location filename="../../widgets/dispatch_panel.py" line="+1"/>
+        <location filename="../../widgets/map_side.py" line="+1"/>
         <source>低</source>
         <translation>Low</translation>
     </message>
@@ -4275,7 +4531,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>shortcut_sheet</name>
     <message>
-        <location filename="../../widgets/shortcut_sheet.py" line="-47"/>
+        <location filename="../../widgets/shortcut_sheet.py" line="-54"/>
         <source>全局</source>
         <extracomment>(group, [(keys, what)]) — the window&apos;s shortcuts (cockpit/window.py, the dispatch panel, the replay bar).</extracomment>
         <translation>Everywhere</translation>
@@ -4299,6 +4555,11 @@ Occurred {at} · {state}</translation>
         <location line="+1"/>
         <source>搜索事件编号、标题、街道、社区、风险点</source>
         <translation>Search event IDs and titles, streets, communities, risk points</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>新建事件：来电登记，智能分拨</source>
+        <translation>New report: a phone call typed in, routed</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -4362,16 +4623,36 @@ Occurred {at} · {state}</translation>
     </message>
     <message>
         <location line="+1"/>
+        <source>核实（确认事件真实发生；应急流程）</source>
+        <translation>Confirm (the event is real; emergency flow)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>处置</source>
         <translation>Handle</translation>
     </message>
     <message>
         <location line="+1"/>
-        <source>核查</source>
-        <translation>Verify</translation>
+        <source>核查（检查处置结果）</source>
+        <translation>Verify (check the result of the handling)</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>城市体征卡片</source>
+        <translation>Vital-sign tiles</translation>
     </message>
     <message>
         <location line="+1"/>
+        <source>在体征卡片之间移动</source>
+        <translation>Move between the vital-sign tiles</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>打开该领域的指标列表</source>
+        <translation>Open the domain&apos;s indicator list</translation>
+    </message>
+    <message>
+        <location line="-16"/>
         <source>结案</source>
         <translation>Close</translation>
     </message>
@@ -4384,6 +4665,11 @@ Occurred {at} · {state}</translation>
         <location line="+1"/>
         <source>撤销（须写原因）</source>
         <translation>Cancel (with a reason)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>退回上一环节重办（须写原因）</source>
+        <translation>Return to the previous stage to be done again (with a reason)</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -4429,7 +4715,7 @@ Occurred {at} · {state}</translation>
         <translation>Dispatch stores are now one per dataset: this dataset starts a new store, {new}. The store all datasets shared before is still at {old}, unchanged; open it with --store {old}.</translation>
     </message>
     <message>
-        <location line="+63"/>
+        <location line="+64"/>
         <source>派遣库无法打开 {path}：{error}</source>
         <translation>Cannot open the dispatch store {path}: {error}</translation>
     </message>
@@ -4437,7 +4723,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>vitals_panel</name>
     <message>
-        <location filename="../../widgets/vitals_panel.py" line="-314"/>
+        <location filename="../../widgets/vitals_panel.py" line="-355"/>
         <source>预 {range}</source>
         <extracomment>Statuses, worst first. The vital-sign domains in the house order (the schema&apos;s VITAL_DOMAINS; widgets do not import the datasets package).</extracomment>
         <translation>warn {range}</translation>
@@ -4451,9 +4737,9 @@ Occurred {at} · {state}</translation>
 <context>
     <name>vocabulary</name>
     <message>
-        <location filename="../../datasets/drill.py" line="+735"/>
+        <location filename="../../datasets/drill.py" line="+776"/>
         <source>每条注入 100 分：派遣 20（时限内满分，至 3 倍时限线性降至 0）+ 部门 30 × max(0, 正确 − 0.5 × 错派) / 应派 + 各阶段时限 50 均分；总分为加权平均。</source>
-        <extracomment>Where the shipped scenarios live. The order action that finishes each stage, in the order the store&apos;s actions run. Points per part of an inject&apos;s score. The folder of a dataset directory that holds the dataset&apos;s own scenarios. How a drill is scored, in words (the widgets show it translated).</extracomment>
+        <extracomment>Where the shipped scenarios live. The order action that finishes each stage a scenario can time, in the one stage order. Points per part of an inject&apos;s score. the flow of the expected plan (its ``stages``; set from the catalog by :func:`available_scenarios`, else the loop) The folder of a dataset directory that holds the dataset&apos;s own scenarios. How a drill is scored, in words (the widgets show it translated).</extracomment>
         <translation>Each inject scores 100: dispatch 20 (full marks within the target, falling linearly to 0 at 3× the target) + departments 30 × max(0, right − 0.5 × wrong) / expected + stage deadlines 50, shared equally; the total is the weighted mean.</translation>
     </message>
     <message>
@@ -4465,14 +4751,14 @@ Occurred {at} · {state}</translation>
     </message>
     <message>
         <location line="+2"/>
-        <location filename="../../datasets/report.py" line="+393"/>
-        <location line="+86"/>
+        <location filename="../../datasets/report.py" line="+413"/>
+        <location line="+120"/>
         <source>总分</source>
         <extracomment>The total&apos;s column name.</extracomment>
         <translation>Total</translation>
     </message>
     <message>
-        <location filename="../../datasets/report.py" line="-484"/>
+        <location filename="../../datasets/report.py" line="-538"/>
         <source>按分数段（绝对阈值）</source>
         <translation>by score bands (absolute thresholds)</translation>
     </message>
@@ -4483,13 +4769,13 @@ Occurred {at} · {state}</translation>
     </message>
     <message>
         <location line="+2"/>
-        <location line="+433"/>
+        <location line="+463"/>
         <source>说明</source>
         <extracomment>The workbook&apos;s sheets, in order.</extracomment>
         <translation>About</translation>
     </message>
     <message>
-        <location line="-433"/>
+        <location line="-463"/>
         <source>排名</source>
         <translation>Ranking</translation>
     </message>
@@ -4514,7 +4800,7 @@ Occurred {at} · {state}</translation>
         <translation>KPI scores</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>后五名失分指标</source>
         <translation>Bottom five, KPIs</translation>
     </message>
@@ -4525,7 +4811,7 @@ Occurred {at} · {state}</translation>
         <translation>districts</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <location filename="../../layers/districts.py" line="+1"/>
         <source>镇街</source>
         <translation>streets</translation>
@@ -4537,7 +4823,7 @@ Occurred {at} · {state}</translation>
         <translation>communities</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <location filename="../../layers/districts.py" line="+1"/>
         <source>网格</source>
         <translation>grids</translation>
@@ -4554,7 +4840,7 @@ Occurred {at} · {state}</translation>
         <translation>&lt;{score:g}</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>≥{score:g} 分</source>
         <translation>≥{score:g}</translation>
     </message>
@@ -4564,7 +4850,7 @@ Occurred {at} · {state}</translation>
         <translation>missing, not counted as 0</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>闭环处置派单少于 {n} 件</source>
         <translation>fewer than {n} closed-loop orders</translation>
     </message>
@@ -4585,31 +4871,31 @@ Occurred {at} · {state}</translation>
     </message>
     <message>
         <location line="+2"/>
-        <source>闭环处置板块取自派遣记录：签收、核查、处置三个环节的按时率与结案率的平均 × 100；当季派单少于 {n} 件为“样本不足”，不评色、不排名。</source>
-        <translation>The closed-loop board comes from the dispatch records: the mean of the on-time rates of acknowledging, verifying and handling and of the closure rate, × 100; a unit with fewer than {n} orders in the quarter is &quot;Too few&quot;: no colour, no rank.</translation>
+        <source>闭环处置板块取自派遣记录：签收、核实（应急流程）、核查、处置各环节的按时率与结案率的平均 × 100；当季派单少于 {n} 件为“样本不足”，不评色、不排名。</source>
+        <translation>The closed-loop board comes from the dispatch records: the mean of the on-time rates of acknowledging, confirming (emergency flow), verifying and handling and of the closure rate, × 100; a unit with fewer than {n} orders in the quarter is &quot;Too few&quot;: no colour, no rank.</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>闭环处置板块：本报告未接入派遣记录，只有事件历史（事件量与各环节时限），事件历史不含完成时间，按时率、结案率与超时数无法计算，显示为“无数据”，不计入总分。</source>
         <translation>Closed-loop board: this report has no dispatch records, only the event history (event counts and stage deadlines), which has no completion times; on-time rates, closure rate and overdue counts cannot be computed, show as &quot;No data&quot; and do not count in the total.</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>指标得分（0–100）：按目标值与指标方向计算相对差距 g（越高越好：(值−目标)/|目标|；越低越好：(目标−值)/|目标|）。达标得 {on_target:g} 分；优于目标 {full_gap:.0%} 得 100 分（封顶）；差于目标 {zero_gap:.0%} 得 0 分（保底），其间线性。封顶与保底即异常值处理：任何单项指标的贡献都不超过 100、不低于 0。</source>
         <translation>KPI score (0–100): the relative gap g to the target, by the KPI&apos;s direction (higher is better: (value − target)/|target|; lower is better: (target − value)/|target|). On target scores {on_target:g}; {full_gap:.0%} better than the target scores 100 (the cap); {zero_gap:.0%} worse scores 0 (the floor); linear in between. Cap and floor are the outlier rule: no single KPI contributes more than 100 or less than 0.</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+8"/>
         <source>板块得分：该板块有数值的指标按权重加权平均；有数值指标的权重不足板块总权重的 {coverage:.0%} 时，板块记为“无数据”。缺失值不计为 0。</source>
         <translation>Board score: the weighted mean of the board&apos;s KPIs that have a value; when those carry less than {coverage:.0%} of the board&apos;s weight, the board is &quot;No data&quot;. A missing value never counts as 0.</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
         <source>总分：各板块得分的加权平均（{weights}），闭环处置板块权重 {cl_weight:g}；有得分的指标板块权重不足 {coverage:.0%} 时总分为“无数据”。</source>
         <translation>Total: the weighted mean of the board scores ({weights}), the closed-loop board weighing {cl_weight:g}; when the KPI boards with a score carry less than {coverage:.0%} of the weight, the total is &quot;No data&quot;.</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>名次：按保留一位小数后的得分从高到低；得分相同者名次相同（1、2、2、4），列表中按单位代码排列。名次变化 = 上季度名次 − 本季度名次（↑ 上升，↓ 下降，— 不变，新 上季度未排名）。</source>
         <translation>Rank: by the score rounded to one decimal, highest first; equal scores share a rank (1, 2, 2, 4) and are listed by unit code. Rank change = last quarter&apos;s rank − this quarter&apos;s rank (↑ up, ↓ down, — same, new = not ranked last quarter).</translation>
     </message>
@@ -4624,7 +4910,7 @@ Occurred {at} · {state}</translation>
         <translation>Five colours: by rank quintiles (review) — among n units with a score, rank r has level ⌊(r−1)·5/n⌋+1; equal scores share a band. Either way can be chosen.</translation>
     </message>
     <message>
-        <location line="+98"/>
+        <location line="+99"/>
         <source>未指定派遣库</source>
         <translation>no dispatch store given</translation>
     </message>
@@ -4639,7 +4925,7 @@ Occurred {at} · {state}</translation>
         <translation>the dispatch store is held by a running cockpit ({who}): a copy of it as of now was read</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+7"/>
         <source>派遣库正被另一程序占用，无法读取（{error}）；闭环处置改用事件历史，按时率与结案率缺失</source>
         <translation>the dispatch store is held by another program and cannot be read ({error}); the closed loop falls back to the event history, without on-time and closure rates</translation>
     </message>
@@ -4650,18 +4936,18 @@ Occurred {at} · {state}</translation>
     </message>
     <message>
         <location line="+47"/>
-        <location line="+105"/>
-        <location line="+16"/>
-        <location line="+12"/>
+        <location line="+112"/>
+        <location line="+23"/>
         <location line="+14"/>
-        <location line="+11"/>
-        <location line="+17"/>
-        <location line="+16"/>
+        <location line="+19"/>
+        <location line="+13"/>
+        <location line="+26"/>
+        <location line="+25"/>
         <source>单位</source>
         <translation>Unit</translation>
     </message>
     <message>
-        <location line="-188"/>
+        <location line="-229"/>
         <source>{top}城市运行 · 五色图与季度晾晒报告</source>
         <translation>{top} City Operations · five-colour grid and quarterly ranking</translation>
     </message>
@@ -4691,12 +4977,12 @@ Occurred {at} · {state}</translation>
         <translation>Generated</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>排名单位</source>
         <translation>Ranked units</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>{n} 个{unit}</source>
         <translation>{n} {unit}</translation>
     </message>
@@ -4706,7 +4992,7 @@ Occurred {at} · {state}</translation>
         <translation>Demo data</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>DEMO DATA：运营数据为虚构，行政区划为真实地理信息。</source>
         <translation>DEMO DATA: the operations data are invented; the administrative geography is real.</translation>
     </message>
@@ -4721,37 +5007,37 @@ Occurred {at} · {state}</translation>
         <translation>Method</translation>
     </message>
     <message>
-        <location line="+5"/>
-        <location line="+16"/>
-        <location line="+26"/>
-        <location line="+44"/>
+        <location line="+6"/>
+        <location line="+24"/>
+        <location line="+33"/>
+        <location line="+64"/>
         <source>名次</source>
         <translation>Rank</translation>
     </message>
     <message>
-        <location line="-86"/>
+        <location line="-121"/>
         <source>变化</source>
         <translation>Change</translation>
     </message>
     <message>
-        <location line="+0"/>
-        <location line="+30"/>
+        <location line="+1"/>
+        <location line="+41"/>
         <source>名次变化</source>
         <translation>Rank change</translation>
     </message>
     <message>
-        <location line="-30"/>
-        <location line="+16"/>
-        <location line="+12"/>
+        <location line="-40"/>
+        <location line="+23"/>
         <location line="+14"/>
-        <location line="+11"/>
-        <location line="+17"/>
-        <location line="+16"/>
+        <location line="+19"/>
+        <location line="+13"/>
+        <location line="+26"/>
+        <location line="+25"/>
         <source>单位代码</source>
         <translation>Unit code</translation>
     </message>
     <message>
-        <location line="-86"/>
+        <location line="-118"/>
         <source>上季度名次</source>
         <translation>Last quarter rank</translation>
     </message>
@@ -4761,18 +5047,18 @@ Occurred {at} · {state}</translation>
         <translation>Last quarter total</translation>
     </message>
     <message>
-        <location line="+0"/>
-        <location line="+29"/>
+        <location line="+1"/>
+        <location line="+37"/>
         <source>分数变化</source>
         <translation>Score change</translation>
     </message>
     <message>
-        <location line="-29"/>
+        <location line="-36"/>
         <source>等级</source>
         <translation>Level</translation>
     </message>
     <message>
-        <location line="+25"/>
+        <location line="+29"/>
         <source>{period} 名次</source>
         <translation>{period} rank</translation>
     </message>
@@ -4782,37 +5068,37 @@ Occurred {at} · {state}</translation>
         <translation>{period} total</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+15"/>
         <source>没有可对比的季度</source>
         <translation>No quarter to compare with</translation>
     </message>
     <message>
-        <location line="+3"/>
-        <location line="+28"/>
-        <location line="+17"/>
+        <location line="+4"/>
+        <location line="+44"/>
+        <location line="+24"/>
         <source>板块</source>
         <translation>Board</translation>
     </message>
     <message>
-        <location line="-45"/>
+        <location line="-68"/>
         <source>类别</source>
         <translation>Kind</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>位次</source>
         <translation>Place</translation>
     </message>
     <message>
-        <location line="+0"/>
-        <location line="+12"/>
-        <location line="+17"/>
-        <location line="+17"/>
+        <location line="+2"/>
+        <location line="+19"/>
+        <location line="+27"/>
+        <location line="+22"/>
         <source>得分</source>
         <translation>Score</translation>
     </message>
     <message>
-        <location line="-42"/>
+        <location line="-64"/>
         <source>前五</source>
         <translation>Top 5</translation>
     </message>
@@ -4822,22 +5108,27 @@ Occurred {at} · {state}</translation>
         <translation>Bottom 5</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+8"/>
         <source>样本量</source>
         <translation>Sample</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>签收按时率</source>
         <translation>Acknowledged on time</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
+        <source>核实按时率</source>
+        <translation>Confirmed on time</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>核查按时率</source>
         <translation>Verified on time</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>处置按时率</source>
         <translation>Handled on time</translation>
     </message>
@@ -4852,12 +5143,12 @@ Occurred {at} · {state}</translation>
         <translation>Overdue</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>状态</source>
         <translation>State</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>来源</source>
         <translation>Source</translation>
     </message>
@@ -4877,7 +5168,7 @@ Occurred {at} · {state}</translation>
         <translation>No data</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+8"/>
         <source>派遣记录</source>
         <translation>dispatch records</translation>
     </message>
@@ -4887,29 +5178,29 @@ Occurred {at} · {state}</translation>
         <translation>event history</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+6"/>
         <source>指标代码</source>
         <translation>KPI code</translation>
     </message>
     <message>
-        <location line="+0"/>
-        <location line="+17"/>
+        <location line="+1"/>
+        <location line="+24"/>
         <source>指标</source>
         <translation>KPI</translation>
     </message>
     <message>
-        <location line="-17"/>
+        <location line="-23"/>
         <source>跑道</source>
         <translation>Runway</translation>
     </message>
     <message>
-        <location line="+0"/>
-        <location line="+17"/>
+        <location line="+1"/>
+        <location line="+23"/>
         <source>计量单位</source>
         <translation>Unit of measure</translation>
     </message>
     <message>
-        <location line="-16"/>
+        <location line="-22"/>
         <source>方向</source>
         <translation>Direction</translation>
     </message>
@@ -4919,19 +5210,19 @@ Occurred {at} · {state}</translation>
         <translation>Weight</translation>
     </message>
     <message>
-        <location line="+0"/>
-        <location line="+17"/>
+        <location line="+1"/>
+        <location line="+22"/>
         <source>目标</source>
         <translation>Target</translation>
     </message>
     <message>
-        <location line="-17"/>
-        <location line="+16"/>
+        <location line="-22"/>
+        <location line="+22"/>
         <source>数值</source>
         <translation>Value</translation>
     </message>
     <message>
-        <location line="-13"/>
+        <location line="-18"/>
         <source>越高越好</source>
         <translation>higher is better</translation>
     </message>
@@ -4941,30 +5232,33 @@ Occurred {at} · {state}</translation>
         <translation>lower is better</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+18"/>
         <source>失分</source>
         <translation>Points lost</translation>
     </message>
     <message>
-        <location filename="../../datasets/routing.py" line="+203"/>
+        <location filename="../../cockpit/controllers/dispatch.py" line="-1020"/>
+        <location filename="../../datasets/routing.py" line="+241"/>
         <source>接报签收</source>
-        <extracomment>The actions of an order that have a deadline, in the order they happen. The plan stage whose steps set each action&apos;s deadline.</extracomment>
+        <extracomment>Every action of an order that can have a deadline, in the one order they happen (an order&apos;s own flow holds some of them: :func:`cockpit.datasets.stages.order_stages`). The plan stage whose steps set each action&apos;s deadline. The event type&apos;s target (react_min, verify_min, handle_min) of each stage.</extracomment>
         <translation>Acknowledge the report</translation>
     </message>
     <message>
         <location line="+1"/>
+        <location filename="../../datasets/routing.py" line="+1"/>
         <source>现场核查</source>
         <translation>Verify on site</translation>
     </message>
     <message>
         <location line="+1"/>
+        <location filename="../../datasets/routing.py" line="+1"/>
         <source>完成处置</source>
         <translation>Finish handling</translation>
     </message>
     <message>
-        <location filename="../../datasets/schema.py" line="+4"/>
+        <location filename="../../datasets/schema.py" line="+8"/>
         <source>水</source>
-        <extracomment>Plan step stages, in the order the dispatch loop runs them. Vital-sign domains used by the demo data (a dataset may add its own).</extracomment>
+        <extracomment>Plan step stages (a step&apos;s ``stage``): react 签收/反应, verify (the step&apos;s early on-site check; in a flow with 核实 it is the confirmation), handle 处置, close 结案, and confirm 核实 (confirm the event is real). Which stages an order runs is the plan&apos;s ``stages`` (:mod:`cockpit.datasets.stages`). Vital-sign domains used by the demo data (a dataset may add its own).</extracomment>
         <translation>Water</translation>
     </message>
     <message>
@@ -5039,12 +5333,12 @@ Occurred {at} · {state}</translation>
         <translation>Ecology</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>生产生活服务</source>
         <translation>Services</translation>
     </message>
     <message>
-        <location filename="../../datasets/network/impact.py" line="+45"/>
+        <location filename="../../datasets/network/impact.py" line="+46"/>
         <source>医院</source>
         <extracomment>Words for the sites&apos; kinds (Chinese source, translated in the interface).</extracomment>
         <translation>hospital</translation>
@@ -5079,6 +5373,82 @@ Occurred {at} · {state}</translation>
         <location line="+35"/>
         <source>{n} 个{unit}没有边界：以中心点着色</source>
         <translation>{n} {unit} without a boundary: drawn at their centres</translation>
+    </message>
+    <message>
+        <location filename="../../datasets/triage/__init__.py" line="+55"/>
+        <source>报告是空的</source>
+        <translation>the report is empty</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>报告里没有可识别的中文描述</source>
+        <translation>the report has no Chinese description to read</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>分拨模型尚未训练</source>
+        <translation>the router has not been trained yet</translation>
+    </message>
+    <message>
+        <location filename="../../datasets/stages.py" line="+48"/>
+        <source>签收</source>
+        <extracomment>Every stage a plan may name, in the one order they can run. The order action that finishes each stage (react is 签收, acknowledge). The management loop: 签收 → 处置 → 核查 → 结案 → 评价 (a plan without ``stages``). The emergency flow: 反应 → 核实 → 处置 → 结案. Stages an order can be returned to (退回) after they were done: the working stages. The words table (glossary) of the stages, in the &quot;vocabulary&quot; context: each stage&apos;s word and what it means — 核实 and 核查 are two stages, never one.</extracomment>
+        <translation>Acknowledge</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>部门接单、开始响应</source>
+        <translation>the department takes the order and responds</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>核实</source>
+        <translation>Confirm</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>确认事件真实发生（处置之前）</source>
+        <translation>confirm that the event is real (before handling)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>处置</source>
+        <translation>Handle</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>现场处置完成</source>
+        <translation>the handling on site is done</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>核查</source>
+        <translation>Verify</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>检查处置结果（处置之后）</source>
+        <translation>check the result of the handling (after handling)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>结案</source>
+        <translation>Close</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>工单完结</source>
+        <translation>the order is finished</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>评价</source>
+        <translation>Evaluate</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>满意 / 基本满意 / 不满意</source>
+        <translation>satisfied / fairly satisfied / unsatisfied</translation>
     </message>
 </context>
 </TS>

@@ -1,0 +1,99 @@
+"""`cockpit bench --only route`: 智能分拨 on the demo data's report texts.
+
+Three runs, each: train the router on the train split (at most
+:data:`cockpit.datasets.triage.DEFAULT_MAX_TRAIN` reports) and measure on the held-out split
+(never trained on, 15 % of the described events by a hash of the id):
+
+- ``route_top1``, ``route_top3``, ``route_macro_f1``: accuracy of the event type (fractions);
+- ``route_kind_top1``: the same for the type's kind (the name before the bracket), which sets
+  the department and plan — for reference;
+- ``route_place_acc``: of the held-out reports in which the router finds a place, the share
+  whose district is the event's, and whose street is the event's when a street or community
+  was found; ``route_place_found`` is the share of reports with a place found (about three in
+  four name one);
+- ``route_latency_ms_p50`` / ``_p95``: one report at a time through ``Router.route`` with the
+  departments of the plan resolved (a catalog cursor), 500 reports, wall-clock time;
+  ``route_latency_cpu_ms_p50`` / ``_p95`` the same calls' CPU time of the calling thread —
+  on a shared machine the wall-clock tail is mostly the time the thread waited for a core;
+- ``route_train_s``: the training, from reading the reports to the saved model.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from cockpit.bench.common import bench_dataset, figure
+
+
+def bench_route(quick: bool) -> dict[str, Any]:
+    from cockpit.datasets import triage
+    from cockpit.datasets.catalog import open_catalog
+
+    scale = "small" if quick else "chongqing"
+    data = bench_dataset(scale)
+    runs: dict[str, list[float]] = {k: [] for k in (
+        "top1", "top3", "f1", "kind", "place", "found", "p50", "p95", "cpu50", "cpu95",
+        "train")}
+    n_eval = 0
+    with tempfile.TemporaryDirectory() as cache:
+        cat = open_catalog(data, Path(cache))
+        con = cat.cursor()
+        held = triage.held_out(con, split=2)
+        n_eval = len(held["text"])
+        for _ in range(1 if quick else 3):
+            t0 = time.perf_counter()
+            triage.train(cat, con=con)
+            runs["train"].append(time.perf_counter() - t0)
+            router = triage.Router.load(cat, con=con)
+            ev = triage.evaluate(router, held["text"], held["type_id"])
+            runs["top1"].append(ev.top1)
+            runs["top3"].append(ev.top3)
+            runs["f1"].append(ev.macro_f1)
+            tx = router.taxonomy
+            res = router.route_many(held["text"], plans=False)
+            kind = [tx.type_stem[tx.pos[r.top.type_id]] == tx.type_stem[tx.pos[y]]
+                    for r, y in zip(res, held["type_id"], strict=True) if r.top]
+            runs["kind"].append(float(np.mean(kind)))
+            ok, found = [], 0
+            for r, d, s in zip(res, held["district_code"], held["street_code"], strict=True):
+                if r.place is None:
+                    continue
+                found += 1
+                ok.append(r.place.district_code == d
+                          and (r.place.street_code is None or r.place.street_code == s))
+            runs["place"].append(float(np.mean(ok)) if ok else 0.0)
+            runs["found"].append(found / max(1, len(res)))
+            sample = held["text"][:: max(1, len(held["text"]) // 500)][:500]
+            router.route(sample[0])  # warm
+            lat, cpu = [], []
+            for t in sample:
+                c0, t0 = time.thread_time(), time.perf_counter()
+                router.route(t)
+                lat.append((time.perf_counter() - t0) * 1000)
+                cpu.append((time.thread_time() - c0) * 1000)
+            runs["p50"].append(float(np.percentile(lat, 50)))
+            runs["p95"].append(float(np.percentile(lat, 95)))
+            runs["cpu50"].append(float(np.percentile(cpu, 50)))
+            runs["cpu95"].append(float(np.percentile(cpu, 95)))
+        con.close()
+        cat.close()
+    frac = "fraction"
+    return {
+        "scale": scale, "held_out_reports": n_eval,
+        "route_top1": figure(runs["top1"], frac, 0.85, "higher"),
+        "route_top3": figure(runs["top3"], frac, 0.95, "higher"),
+        "route_macro_f1": figure(runs["f1"], frac),
+        "route_kind_top1": figure(runs["kind"], frac),
+        "route_place_acc": figure(runs["place"], frac),
+        "route_place_found": figure(runs["found"], frac),
+        "route_latency_ms_p50": figure(runs["p50"], "ms"),
+        "route_latency_ms_p95": figure(runs["p95"], "ms", 5.0),
+        "route_latency_cpu_ms_p50": figure(runs["cpu50"], "ms"),
+        "route_latency_cpu_ms_p95": figure(runs["cpu95"], "ms"),
+        "route_train_s": figure(runs["train"], "s", 120.0),
+    }

@@ -1,0 +1,322 @@
+"""智能分拨: the report router on the small demo dataset (trained once per module, on its own
+train split; measured on the held-out split)."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from cockpit.datasets import triage
+from cockpit.datasets.catalog import open_catalog
+from cockpit.datasets.dispatch import open_store
+from cockpit.datasets.triage.model import split_of
+from cockpit.datasets.triage.place import PlaceFinder
+
+
+@pytest.fixture(scope="module")
+def catalog(small_dataset_master: Path, tmp_path_factory: pytest.TempPathFactory):
+    # <cache home>/catalogs, as the CLI finds it with COCKPIT_CACHE_HOME=<cache home>
+    cat = open_catalog(small_dataset_master, tmp_path_factory.mktemp("route-cache") / "catalogs")
+    yield cat
+    cat.close()
+
+
+@pytest.fixture(scope="module")
+def router(catalog) -> triage.Router:
+    triage.train(catalog)
+    return triage.Router.load(catalog)
+
+
+@pytest.fixture(params=["duckdb", "postgresql"])
+def location(request, tmp_path: Path):
+    if request.param == "duckdb":
+        return tmp_path / "d.duckdb"
+    return request.getfixturevalue("pg_url")
+
+
+# --------------------------------------------------------------------------- the data
+
+
+def test_the_demo_reports_are_varied_and_hard(catalog) -> None:
+    con = catalog.cursor()
+    rows = con.execute("SELECT type_id, description, source FROM event").fetchall()
+    described = [r for r in rows if r[1]]
+    assert {r[2] for r in described} <= {"hotline", "grid_worker", "patrol", "drone"}
+    assert not [r for r in rows if r[2] == "sensor" and r[1]]
+    lengths = np.array([len(r[1]) for r in described])
+    assert lengths.min() <= 12 and lengths.max() >= 300  # a hotline's spread of lengths
+    manhole = {r[1] for r in described if r[0].startswith("ET-MANHOLE")}
+    assert len(manhole) > 0.9 * sum(r[0].startswith("ET-MANHOLE") for r in described)
+    texts = [r[1] for r in described]
+    assert any("另外" in t or "还有" in t or "另有" in t for t in texts)  # several problems
+    assert any("這" in t or "區" in t or "裡" in t for t in texts)  # traditional characters
+
+
+def test_the_held_out_split_is_fixed_and_never_trained_on(catalog) -> None:
+    con = catalog.cursor()
+    train_ids = set(triage.held_out(con, split=0)["event_id"])
+    cal_ids = set(triage.held_out(con, split=1)["event_id"])
+    test_ids = set(triage.held_out(con, split=2)["event_id"])
+    assert not (train_ids & test_ids) and not (cal_ids & test_ids)
+    share = len(test_ids) / (len(train_ids) + len(cal_ids) + len(test_ids))
+    assert 0.12 < share < 0.18
+    ids = np.arange(1, 10_001)
+    assert (split_of(ids) == split_of(ids.copy())).all()
+
+
+# --------------------------------------------------------------------------- the router
+
+
+def test_router_accuracy_on_the_held_out_split(router, catalog) -> None:
+    held = triage.held_out(catalog.cursor(), split=2)
+    ev = triage.evaluate(router, held["text"], held["type_id"])
+    assert ev.n > 1000
+    assert ev.top1 >= 0.75 and ev.top3 >= 0.8 and ev.macro_f1 >= 0.6
+    tx = router.taxonomy
+    res = router.route_many(held["text"], plans=False)
+    kind = np.mean([tx.type_stem[tx.pos[r.top.type_id]] == tx.type_stem[tx.pos[y]]
+                    for r, y in zip(res, held["type_id"], strict=True)])
+    assert kind >= 0.93
+    # calibrated: the reports routed with a high score are right about as often as it says
+    sure = [r.top.type_id == y for r, y in zip(res, held["type_id"], strict=True)
+            if r.top.score >= 0.9]
+    assert len(sure) > 100 and np.mean(sure) >= 0.85
+
+
+def test_route_gives_three_types_departments_place_and_urgency(router) -> None:
+    r = router.route("你好，渝中区解放碑这边路上井盖不见了，一个大洞好危险，快点来人！")
+    assert len(r.candidates) == 3
+    assert r.top.type_id.startswith("ET-MANHOLE")
+    assert r.candidates[0].score >= r.candidates[1].score >= r.candidates[2].score
+    assert r.place is not None and r.place.name == "解放碑街道"
+    assert r.departments and all(d.startswith("D-500103") for d in r.departments)
+    assert r.urgency < r.top.severity  # the caller says it is dangerous
+    assert not r.needs_operator and r.auto(r.score) and not r.auto(r.score + 0.01)
+
+
+@pytest.mark.parametrize("text", [
+    "", "   ", "😀😀😀🔥", "The water main burst on the high street, please send someone",
+    "<script>alert(1)</script>", None, "\x00\x01", "🙂a"])
+def test_bad_input_goes_to_the_operator(router, text) -> None:
+    r = router.route(text)
+    assert r.needs_operator and r.reason
+    assert not r.auto(0.0)
+
+
+def test_long_mixed_and_html_reports_are_routed_without_a_crash(router) -> None:
+    long_text = "我要反映一下，" + "楼下烧烤油烟好大，熏得窗子都不敢开。" * 600  # ~10 KB
+    assert len(long_text.encode()) > 10_000
+    r = router.route(long_text)
+    assert r.top.type_id.startswith("ET-BBQ-SMOKE") and r.text == long_text
+    r = router.route("<p>停水了 no water since 8am 🚰 家里<b>水龙头</b>莫得水了</p>")
+    assert r.top.type_id.startswith("ET-WATER-OUTAGE") and not r.needs_operator
+
+
+# --------------------------------------------------------------------------- places
+
+
+def test_place_finder_knows_full_names_short_forms_and_typos(catalog) -> None:
+    units = catalog.cursor().execute(
+        "SELECT code, name, level, parent_code FROM admin_unit").fetchall()
+    f = PlaceFinder(units)
+    street = {n: c for c, n, lv, _ in units if lv == "street"}
+    assert f.find("渝中区解放碑街道有个井盖没了").code == street["解放碑街道"]
+    assert f.find("解放碑这边井盖没了").code == street["解放碑街道"]
+    assert f.find("解放杯街道井盖没了").code == street["解放碑街道"]  # a slip
+    m = f.find("我在渝中，井盖没了")
+    assert m.level == "district" and m.name == "渝中区"
+    assert f.find("井盖没了") is None
+    community = next((c, n, p) for c, n, lv, p in units if lv == "community"
+                     and n.endswith("社区居民委员会"))
+    short = community[1].removesuffix("居民委员会")
+    m = f.find(f"{short}门口井盖没了")
+    assert m.street_code == community[2]
+
+
+def test_the_fuzzy_match_finds_what_a_scan_of_every_name_finds(catalog) -> None:
+    """The slip matcher only scores the names sharing a character with the words before the
+    suffix (it is fast); it must find what comparing every name of the pool finds."""
+    import random
+
+    from cockpit.datasets.triage.place import short_name
+    from rapidfuzz import fuzz, process
+
+    units = catalog.cursor().execute(
+        "SELECT code, name, level, parent_code FROM admin_unit").fetchall()
+    f = PlaceFinder(units)
+    rng = random.Random(18)
+    names = [n for _c, n, lv, _p in units if lv in ("street", "community")]
+    texts = []
+    for nm in rng.sample(names, 300):
+        sn = short_name(nm) if len(short_name(nm)) >= 3 else nm
+        k = rng.randrange(len(sn) - 1)
+        slip = sn[:k] + rng.choice("的一是在不了有和人这中大为上个国我以要他") + sn[k + 1:]
+        texts.append(f"我在{slip}这边，路灯坏了")
+
+    def scan(text):  # the same rule over the whole pool
+        out = []
+        for suf in ("街道", "镇", "乡", "社区", "村"):
+            pool = f._by_suffix.get(suf, [])
+            full = [short_name(f.name[i]) if suf in ("社区", "村") else f.name[i] for i in pool]
+            start = 0
+            while (k := text.find(suf, start)) >= 0:
+                start, end, best = k + 1, k + len(suf), None
+                for ln in (3, 4, 5):
+                    w = text[max(0, end - ln):end]
+                    if len(w) <= len(suf) or not pool:
+                        continue
+                    r = process.extractOne(w, full, scorer=fuzz.ratio, score_cutoff=75)
+                    if r is not None and (best is None or r[1] > best[1]):
+                        best = (w, r[1], r[2])
+                if best is not None:
+                    out.append((pool[best[2]], True, best[0], True))
+        return out
+
+    got = [f._fuzzy(t, []) for t in texts]
+    assert got == [scan(t) for t in texts]
+    assert sum(bool(g) for g in got) > 50  # slips were found, not skipped
+
+
+def test_one_report_is_scored_as_the_vectoriser_scores_it(router, catalog) -> None:
+    """The direct TF-IDF of a few reports (no scikit-learn call per report) gives the
+    probabilities of the vectoriser's own transform."""
+    m, tx = router.model, router.taxonomy
+    held = triage.held_out(catalog.cursor(), split=2)
+    texts = held["text"][:150] + ["", "🙂", "<b>路上</b>", "a  b\n\n c", "井" * 3000]
+    direct = np.vstack([m.predict_proba([t], tx) for t in texts])
+    full = m._type_proba(*m._logits(m.transform(texts)), tx)
+    assert np.abs(direct - full).max() < 1e-5
+    assert (direct.argmax(axis=1) == full.argmax(axis=1)).all()
+
+
+def test_the_calibration_reads_only_the_true_types_probability(router) -> None:
+    """The temperature search asks for one probability per report: the same number as the
+    full (reports × types) matrix holds, and the matrix's rows still sum to one."""
+    m, tx = router.model, router.taxonomy
+    rng = np.random.default_rng(18)
+    zs = rng.normal(size=(300, len(m.stems))) * 3
+    zq = rng.normal(size=(300, len(m.quals))) * 3
+    true = rng.integers(0, len(tx.type_ids), 300)
+    for t in (0.05, 0.4, 1.7):
+        full = m._type_proba(zs, zq, tx, t)
+        assert np.allclose(full.sum(axis=1), 1.0)
+        assert np.allclose(m._type_proba(zs, zq, tx, t, only=true),
+                           full[np.arange(300), true], rtol=1e-12, atol=0)
+
+
+def test_place_accuracy_on_the_held_out_split(router, catalog) -> None:
+    held = triage.held_out(catalog.cursor(), split=2)
+    res = router.route_many(held["text"], plans=False)
+    found = [(r.place, d, s) for r, d, s in zip(res, held["district_code"],
+                                                held["street_code"], strict=True) if r.place]
+    assert 0.6 < len(found) / len(res) < 0.9
+    ok = [p.district_code == d and (p.street_code is None or p.street_code == s)
+          for p, d, s in found]
+    assert np.mean(ok) >= 0.8
+
+
+# --------------------------------------------------------------------------- corrections
+
+
+def test_a_correction_is_logged_in_the_chain_and_read_back(location) -> None:
+    with open_store(location, seat="seat-1", source="test") as s:
+        oid = s.create(7, "op", "c7", dept_id="D-CITY-CGJ")[0]
+        seq = s.correct(7, "张三", "fix-7", from_type="ET-MANHOLE", to_type="ET-ROAD-DAMAGE",
+                        text="路上有个大洞", added=["D-500103-ZJW"], removed=["D-500103-GAJ"])
+        assert s.correct(7, "张三", "fix-7", from_type="ET-MANHOLE",
+                         to_type="ET-ROAD-DAMAGE", text="路上有个大洞") == seq  # idempotent
+        s.advance(oid, "acknowledge", "op", "a7")
+        (c,) = s.corrections()
+        assert (c.event_id, c.operator, c.from_type, c.to_type, c.text) == (
+            "7", "张三", "ET-MANHOLE", "ET-ROAD-DAMAGE", "路上有个大洞")
+        assert c.added == ("D-500103-ZJW",) and c.removed == ("D-500103-GAJ",)
+        assert list(s.orders().order_id) == [oid]  # the order view ignores it
+        assert s.verify() == []  # inside the hash chain
+
+
+def test_corrections_change_the_next_model(catalog, tmp_path: Path) -> None:
+    text = "那个东西又在楼道里面嗡嗡的响，吵得很，搞得人心慌"
+    before = triage.train(catalog, save=False).model
+    router = triage.Router(triage.load_taxonomy(catalog.cursor()), PlaceFinder([]), before)
+    first = router.route(text).top.type_id
+    target = "ET-SUBSTATION-ALARM" if not first.startswith("ET-SUBSTATION") else "ET-NOISE"
+    with open_store(tmp_path / "d.duckdb") as s:
+        s.correct(1, "李四", "k1", from_type=first, to_type=target, text=text)
+        corr = [(c.text, c.to_type) for c in s.corrections()]
+    after = triage.train(catalog, corrections=corr, save=False).model
+    assert after.meta["n_corrections"] == 1
+    router.model = after
+    assert router.route(text).top.type_id == target
+
+
+# --------------------------------------------------------------------------- CLI
+
+
+def test_cli_route_prints_the_top_three_and_json(router, catalog, capsys,
+                                                 monkeypatch) -> None:
+    from cockpit.cli import main
+
+    monkeypatch.setenv("COCKPIT_CACHE_HOME", str(Path(catalog.db_path).parents[1]))
+    data = str(catalog.data_dir)
+    assert main(["route", "--data", data, "渝中区解放碑这边路上井盖不见了"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("ET-") >= 3 and "1. ET-MANHOLE" in out and "解放碑街道" in out
+    assert main(["route", "--data", data, "--json", "😀"]) == 0
+    j = json.loads(capsys.readouterr().out)
+    assert j["needs_operator"] is True and j["reason"]
+    assert main(["route", "--data", data]) == 2
+
+
+def test_cli_route_eval_reports_accuracy_and_confusions(router, catalog, tmp_path: Path,
+                                                        capsys, monkeypatch) -> None:
+    from cockpit.cli import main
+
+    monkeypatch.setenv("COCKPIT_CACHE_HOME", str(Path(catalog.db_path).parents[1]))
+    held = triage.held_out(catalog.cursor(), split=2, limit=300)
+    f = tmp_path / "eval.csv"
+    with open(f, "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["text", "type_id", "dept_kind"])
+        for t, y in zip(held["text"], held["type_id"], strict=True):
+            w.writerow([t, y, ""])
+        w.writerow(["井盖不见了", "ET-STREETLIGHT", "城管"])  # a wrong label is counted wrong
+    assert main(["route", "--data", str(catalog.data_dir), "eval", str(f)]) == 0
+    out = capsys.readouterr().out
+    assert "reports 301" in out and "top-1" in out and "macro-F1" in out
+    assert "ET-STREETLIGHT → ET-MANHOLE" in out or "most confused" in out
+    bad = tmp_path / "bad.csv"
+    bad.write_text("a,b\n1,2\n", "utf-8")
+    assert main(["route", "--data", str(catalog.data_dir), "eval", str(bad)]) == 2
+    assert "text and type_id" in capsys.readouterr().err
+
+
+def test_a_rebuilt_catalog_drops_its_router_and_train_writes_a_new_one(
+        small_dataset, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    with open_catalog(small_dataset, cache) as cat:
+        path = triage.model_path(cat)
+        assert path.name.endswith(".router.skops") and path.parent == Path(cat.db_path).parent
+        path.write_bytes(b"stale")
+        # an unreadable model is not trusted: the router loads without one
+        assert triage.Router.load(cat).model is None
+    (small_dataset / "dataset.json").touch()  # the dataset changed: the catalog is rebuilt
+    with open_catalog(small_dataset, cache) as cat:
+        assert cat.rebuilt and not triage.model_path(cat).exists()
+
+
+def test_cli_route_train_learns_the_corrections_in_the_store(router, catalog, tmp_path: Path,
+                                                             capsys, monkeypatch) -> None:
+    from cockpit.cli import main
+
+    monkeypatch.setenv("COCKPIT_CACHE_HOME", str(Path(catalog.db_path).parents[1]))
+    store = tmp_path / "d.duckdb"
+    with open_store(store) as s:
+        s.correct(1, "王五", "k1", from_type="ET-NOISE", to_type="ET-DISPUTE",
+                  text="楼上天天半夜吵")
+    assert main(["route", "--data", str(catalog.data_dir), "--store", str(store), "train"]) == 0
+    out = capsys.readouterr().out
+    assert "1 corrections" in out and ".router.skops" in out
+    assert triage.Router.load(catalog).model.meta["n_corrections"] == 1
