@@ -73,20 +73,23 @@ class PipeLayer:
         cond = " AND ".join(where)
         lim = self.max_features
 
-        def count(table: str, lod: int | None) -> int:
-            extra = "z = $z AND " if lod is not None else ""
-            args = {k: v for k, v in params.items() if k != "lim"}
-            if lod is not None:
-                args["z"] = lod
-            return con.execute(f"SELECT count(*) FROM {table} WHERE {extra}{cond}",
-                               args).fetchone()[0]
-
+        args = {k: v for k, v in params.items() if k != "lim"}
         # more lines than the cap: a coarser drawing of the whole view, never an arbitrary
-        # part of a finer one (the coarsest is cut at the cap as a last resort)
+        # part of a finer one (the coarsest is cut at the cap as a last resort); the counts
+        # of every level in view come from one query
         lod: int | None = None
-        if z < EVERY_PIPE_FROM or count("network_pipe_xy", None) > lim:
-            lod = int(min(max(np.floor(min(z, EVERY_PIPE_FROM - 1)), LOD_MIN), LOD_MAX))
-            while lod > LOD_MIN and count("network_pipe_lod", lod) > lim:
+        if z >= EVERY_PIPE_FROM and con.execute(
+                f"SELECT count(*) FROM network_pipe_xy WHERE {cond}", args
+        ).fetchone()[0] <= lim:
+            pass  # every pipe fits
+        else:
+            top = int(min(max(np.floor(min(z, EVERY_PIPE_FROM - 1)), LOD_MIN), LOD_MAX))
+            counts = dict(con.execute(
+                f"""SELECT z, count(*) FROM network_pipe_lod
+                    WHERE z BETWEEN {LOD_MIN} AND {top} AND {cond} GROUP BY z""",
+                args).fetchall())
+            lod = top
+            while lod > LOD_MIN and counts.get(lod, 0) > lim:
                 lod -= 1
         if lod is None:
             level, table = "all", "network_pipe_xy"
