@@ -24,10 +24,10 @@ import pandas as pd
 from cockpit.datasets.dispatch.ledger import (
     COLUMNS,
     DDL,
-    DISPOSALS,
     GENESIS,
     SCHEMA_VERSION,
     DispatchError,
+    EventActions,
     IllegalTransition,
     LogReader,
     Receipt,
@@ -40,7 +40,6 @@ from cockpit.datasets.dispatch.ledger import (
     check_action,
     check_advance,
     check_text,
-    correction_note,
     create_rows,
     event_receipt,
     event_rows,
@@ -234,7 +233,7 @@ class _Request:
         return self.result
 
 
-class DispatchStore(LogReader):
+class DispatchStore(LogReader, EventActions):
     """The dispatch store on one DuckDB file. Use :func:`open_store`."""
 
     def __init__(self, path: Path, *, routing: Callable[[Any], list[PlanStep]] | None = None,
@@ -684,28 +683,6 @@ class DispatchStore(LogReader):
             return replayed
         self._state().applied(rows)
         return req.finish(rows)
-
-    def dispose(self, event_id, action: str, operator: str, idempotency_key: str,
-                note: str, *, duplicate_of: str | None = None, seat: str | None = None,
-                source: str | None = None) -> Receipt:
-        """Take an event off the queue without dispatching it: ``dismiss`` (不予派遣, ``note``
-        the reason) or ``merge`` (合并, a duplicate of event ``duplicate_of``). One log row;
-        refused (:class:`EventNotOpen`) for an event with open orders or already disposed. A
-        repeated key returns the first result and writes nothing."""
-        if action not in DISPOSALS:
-            raise ValueError(f"unknown disposal {action!r}: one of {', '.join(DISPOSALS)}")
-        return self._event_action(event_id, action, operator, idempotency_key, note,
-                                  duplicate_of=duplicate_of, seat=seat, source=source)
-
-    def correct(self, event_id, operator: str, idempotency_key: str, *,
-                from_type: str | None, to_type: str | None, text: str = "",
-                added: Iterable[str] = (), removed: Iterable[str] = (),
-                seat: str | None = None, source: str | None = None) -> int:
-        """Record an operator's correction of a routed event (its type, departments added or
-        removed) as one ``correct`` row; returns its seq. A repeated key writes nothing."""
-        note = correction_note(from_type, to_type, text, added, removed)
-        return self._event_action(event_id, "correct", operator, idempotency_key, note,
-                                  seat=seat, source=source).seq
 
     def _event_action(self, event_id, action: str, operator: str, idempotency_key: str,
                       note: str, *, duplicate_of: str | None = None, seat: str | None = None,

@@ -53,13 +53,13 @@ import psycopg
 from cockpit.datasets.dispatch.ledger import (
     COLUMNS,
     DDL,
-    DISPOSALS,
     EXT_COLUMNS,
     GENESIS,
     LEVEL_ACTIONS,
     SCHEMA_VERSION,
     STATE_AFTER,
     DispatchError,
+    EventActions,
     LogReader,
     NotPermitted,
     Receipt,
@@ -70,7 +70,6 @@ from cockpit.datasets.dispatch.ledger import (
     check_action,
     check_advance,
     check_text,
-    correction_note,
     create_rows,
     event_receipt,
     event_rows,
@@ -137,7 +136,7 @@ def redacted(url: str) -> str:
             f"{info.get('port', '5432')}/{info.get('dbname', '')}")
 
 
-class PgDispatchStore(LogReader):
+class PgDispatchStore(LogReader, EventActions):
     """The dispatch store on a PostgreSQL database. Use :func:`open_store` with a URL."""
 
     shared = True
@@ -495,26 +494,6 @@ class PgDispatchStore(LogReader):
         if not self.levels:
             return {"operator": operator}
         return {"operator": self.login, "centre": self.centre}
-
-    def dispose(self, event_id, action: str, operator: str, idempotency_key: str,
-                note: str, *, duplicate_of: str | None = None, seat: str | None = None,
-                source: str | None = None) -> Receipt:
-        """Dismiss or merge an event (see
-        :meth:`cockpit.datasets.dispatch.DispatchStore.dispose`)."""
-        if action not in DISPOSALS:
-            raise ValueError(f"unknown disposal {action!r}: one of {', '.join(DISPOSALS)}")
-        return self._event_action(event_id, action, operator, idempotency_key, note,
-                                  duplicate_of=duplicate_of, seat=seat, source=source)
-
-    def correct(self, event_id, operator: str, idempotency_key: str, *,
-                from_type: str | None, to_type: str | None, text: str = "",
-                added: Iterable[str] = (), removed: Iterable[str] = (),
-                seat: str | None = None, source: str | None = None) -> int:
-        """Record an operator's correction of a routed event (see
-        :meth:`cockpit.datasets.dispatch.DispatchStore.correct`); returns its seq."""
-        note = correction_note(from_type, to_type, text, added, removed)
-        return self._event_action(event_id, "correct", operator, idempotency_key, note,
-                                  seat=seat, source=source).seq
 
     def _event_action(self, event_id, action: str, operator: str, idempotency_key: str,
                       note: str, *, duplicate_of: str | None = None, seat: str | None = None,
