@@ -463,11 +463,12 @@ class DispatchController(QObject):
         self._inflight.add(event_id)
         key = self._action_keys.setdefault((event_id, action), f"gui-{action}:{uuid.uuid4().hex}")
         store, op = self.store, self.operator
+        extra = self._event_args(event_id)
 
         def work():
             try:
                 return store.dispose(event_id, action, op, key, note,
-                                     duplicate_of=duplicate_of or None, source="gui")
+                                     duplicate_of=duplicate_of or None, source="gui", **extra)
             except Exception as e:  # noqa: BLE001 - classified on the GUI thread
                 return e
 
@@ -1014,7 +1015,7 @@ class DispatchController(QObject):
                 if corrected:  # the operator's correction, logged before the orders
                     store.correct(eid, op, f"{key}:correct", from_type=from_type,
                                   to_type=to_type, text=text, added=added, removed=removed,
-                                  source="gui")
+                                  source="gui", **self._area_only(extra))
                 return store.create(eid, op, key, plan=plan, source="gui", note=note, **extra)
             except Exception as e:  # noqa: BLE001 - classified on the GUI thread
                 return e
@@ -1032,13 +1033,30 @@ class DispatchController(QObject):
             return
         op, key = self.operator, f"gui-correct:{uuid.uuid4().hex}"
         added, removed = list(added), list(removed)
+        extra = self._event_args(event_id)
 
         def work():
             return store.correct(event_id, op, key, from_type=from_type, to_type=to_type,
-                                 text=text, added=added, removed=removed, source="gui")
+                                 text=text, added=added, removed=removed, source="gui",
+                                 **extra)
 
         run_in_background(work, lambda _seq: None, lambda m: self.panel.show_message(
             self.tr("纠正未记录：{error}").format(error=m), "error"))
+
+    @staticmethod
+    def _area_only(create_args: dict[str, Any]) -> dict[str, Any]:
+        """Of what a new order needs, what an event action needs: the area (a levels store)."""
+        return {"area": create_args["area"]} if create_args.get("area") else {}
+
+    def _event_args(self, event_id: str) -> dict[str, Any]:
+        """What an action on event ``event_id`` needs beside its words: in a levels store the
+        event's area (from the listed row, else the live feed's event); nothing otherwise."""
+        row = next((r for r in self.event_rows if r.get("event_id") == event_id), None)
+        if row is None and event_id in self.feed_events:
+            e = self.feed_events[event_id]
+            row = {"district_code": e.district_code, "street_code": e.street_code,
+                   "severity": e.severity}
+        return self._area_only(self.create_args(row))
 
     def _routed_text(self, eid: str, routed: dict[str, Any]) -> str:
         top = (routed.get("candidates") or [{}])[0]
