@@ -74,7 +74,7 @@ ACTION_LABELS = {"dismiss": QT_TRANSLATE_NOOP("dispatch_panel", "不予派遣"),
                  "evaluate": QT_TRANSLATE_NOOP("dispatch_panel", "评价"),
                  "cancel": QT_TRANSLATE_NOOP("dispatch_panel", "撤销"),
                  "confirm": QT_TRANSLATE_NOOP("dispatch_panel", "核实"),
-                 "rework": QT_TRANSLATE_NOOP("dispatch_panel", "退回")}
+                 "rework": QT_TRANSLATE_NOOP("dispatch_panel", "重办")}
 STATE_LABELS = {"created": QT_TRANSLATE_NOOP("dispatch_panel", "待签收"),
                 "acknowledged": QT_TRANSLATE_NOOP("dispatch_panel", "已签收"),
                 "handled": QT_TRANSLATE_NOOP("dispatch_panel", "已处置"),
@@ -115,7 +115,7 @@ ACTION_EFFECTS = {
                                   "记录对处置结果的评价，计入五色评价的闭环处置。"),
     "cancel": QT_TRANSLATE_NOOP("dispatch_panel", "撤销工单：部门不再处理；必须写明原因。"),
     "rework": QT_TRANSLATE_NOOP("dispatch_panel",
-                                "退回：回到上一环节重办（如核查未通过退回处置）；须写原因。"),
+                                "重办：退回上一环节重办（如核查未通过退回处置）；须写原因。"),
     "dismiss": QT_TRANSLATE_NOOP("dispatch_panel", "不予派遣：事件移出待办队列；必须写明原因。"),
     "merge": QT_TRANSLATE_NOOP("dispatch_panel",
                                "合并为重复事件：移出待办队列；写明原事件编号和原因。"),

@@ -273,7 +273,7 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+540"/>
+        <location line="+541"/>
         <source>预案生成失败：{error}</source>
         <translation>Could not prepare the plan: {error}</translation>
     </message>
@@ -314,12 +314,12 @@
         <translation>⚠ Order overdue: {dept} {action} late · {event} ({order})</translation>
     </message>
     <message>
-        <location line="+245"/>
+        <location line="+247"/>
         <source>纠正未记录：{error}</source>
         <translation>Correction not recorded: {error}</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+20"/>
         <source>自动分拨 · 事件 {event} → {type}（置信度 {score}）</source>
         <translation>Routed automatically · event {event} → {type} (confidence {score})</translation>
     </message>
@@ -2901,12 +2901,7 @@ Occurred {at} · {state}</translation>
         <translation>Confirm</translation>
     </message>
     <message>
-        <location line="+1"/>
-        <source>退回</source>
-        <translation>Return</translation>
-    </message>
-    <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>待签收</source>
         <translation>To acknowledge</translation>
     </message>
@@ -2975,7 +2970,12 @@ Occurred {at} · {state}</translation>
         <translation>Merge</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+9"/>
+        <source>重办</source>
+        <translation>Rework</translation>
+    </message>
+    <message>
+        <location line="+15"/>
         <source>待分拨</source>
         <translation>Unrouted</translation>
     </message>
@@ -3032,12 +3032,7 @@ Occurred {at} · {state}</translation>
         <translation>Cancel the order: the department stops; a reason is required.</translation>
     </message>
     <message>
-        <location line="+1"/>
-        <source>退回：回到上一环节重办（如核查未通过退回处置）；须写原因。</source>
-        <translation>Return: the order goes back to the previous working stage to be done again (a failed verification goes back to handling); a reason is required.</translation>
-    </message>
-    <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>不予派遣：事件移出待办队列；必须写明原因。</source>
         <translation>Dismiss: the event leaves the queue without dispatch; a reason is required.</translation>
     </message>
@@ -3203,7 +3198,12 @@ Occurred {at} · {state}</translation>
         <translation>Records that handling on site is done; the order goes to its next stage.</translation>
     </message>
     <message>
-        <location line="+385"/>
+        <location line="+6"/>
+        <source>重办：退回上一环节重办（如核查未通过退回处置）；须写原因。</source>
+        <translation>Rework: the order goes back to the previous working stage to be done again (a failed verification goes back to handling); a reason is required.</translation>
+    </message>
+    <message>
+        <location line="+379"/>
         <source>状态</source>
         <translation>State</translation>
     </message>
@@ -5237,7 +5237,7 @@ Occurred {at} · {state}</translation>
         <translation>Points lost</translation>
     </message>
     <message>
-        <location filename="../../cockpit/controllers/dispatch.py" line="-1020"/>
+        <location filename="../../cockpit/controllers/dispatch.py" line="-1038"/>
         <location filename="../../datasets/routing.py" line="+241"/>
         <source>接报签收</source>
         <extracomment>Every action of an order that can have a deadline, in the one order they happen (an order&apos;s own flow holds some of them: :func:`cockpit.datasets.stages.order_stages`). The plan stage whose steps set each action&apos;s deadline. The event type&apos;s target (react_min, verify_min, handle_min) of each stage.</extracomment>
