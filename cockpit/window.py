@@ -330,7 +330,10 @@ class MainWindow(QMainWindow):
             and is_pg_location(store) and self.replay_window is None and self.drill is None
             else None)
         # 智能分拨: the router (loaded off the GUI thread), the 新建事件 form, corrections
-        self.triage_ctl = TriageController(catalog, self.dispatch_ctl, cfg.route_threshold, self)
+        # with a live feed, untyped reports keep arriving: the router trains when the first
+        # one does (if the catalog has no saved model), then routes those waiting
+        self.triage_ctl = TriageController(catalog, self.dispatch_ctl, cfg.route_threshold, self,
+                                           train_on_demand=self.live_ctl is not None)
         self.dispatch_panel.sig_report_requested.connect(self.triage_ctl.request_report)
         self.dispatch_ctl.sig_store_opened.connect(self._on_store_opened)
         # the three levels: who this seat is, what awaits its centre, 上报/下派/督办/退回

@@ -417,6 +417,38 @@ class DispatchController(QObject):
         self.feed_events[event.event_id] = event
         self.tick()
 
+    def route_waiting(self) -> None:
+        """The router became ready: the events that wait untyped in the queue (待分拨, having
+        arrived before it) are routed now, off the GUI thread — typed when it is sure
+        (自动分拨), else left to the operator with its suggestions as before."""
+        names = self._names
+        queued = {r["event_id"] for r in self.event_rows if r.get("queue")}
+        waiting = [e for e in self.feed_events.values()
+                   if not e.type_id and e.event_id in queued]
+        if names is None or not waiting:
+            return
+
+        def work() -> tuple[list[FeedEvent], dict[str, dict[str, Any]]]:
+            routed: dict[str, dict[str, Any]] = {}
+            return [self._classified(e, names, routed) for e in waiting], routed
+
+        def done(res: tuple[list[FeedEvent], dict[str, dict[str, Any]]]) -> None:
+            typed, routed = res
+            for e in typed:
+                cur = self.feed_events.get(e.event_id)
+                # the operator may have chosen a type meanwhile: theirs stands
+                if e.event_id in routed and cur is not None and not cur.type_id:
+                    self.feed_events[e.event_id] = e
+                else:
+                    routed.pop(e.event_id, None)
+            if routed:
+                self.auto_routed.update(routed)
+                self.panel.show_message(self.tr(
+                    "智能分拨已就绪：{n} 件待分拨事件已自动分拨").format(n=len(routed)), "ok")
+            self.tick()
+
+        run_in_background(work, done, lambda m: log.warning("routing the waiting: %s", m))
+
     def request_dispatch(self, event_or_feature: dict) -> None:
         """Open the dispatch preview for an event (a panel row, the map's event or risk-point
         detail, an alarm). Plan and impact are computed off the GUI thread."""

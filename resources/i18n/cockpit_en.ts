@@ -251,7 +251,12 @@
         <translation>The dispatch store cannot be opened: no dispatching (details in the log)</translation>
     </message>
     <message>
-        <location line="+38"/>
+        <location line="+61"/>
+        <source>智能分拨已就绪：{n} 件待分拨事件已自动分拨</source>
+        <translation>Routing is ready: {n} waiting events were routed automatically</translation>
+    </message>
+    <message>
+        <location line="+9"/>
         <location line="+34"/>
         <source>只读，不能派遣：{reason}</source>
         <translation>Read-only, cannot dispatch: {reason}</translation>
@@ -1726,18 +1731,18 @@ Occurred {at} · {state}</translation>
         <translation>Replay is read-only: nothing is dispatched or written</translation>
     </message>
     <message>
-        <location line="+118"/>
-        <location line="+135"/>
+        <location line="+131"/>
+        <location line="+144"/>
         <source>城市运行一屏统揽</source>
         <translation>City Operations Cockpit</translation>
     </message>
     <message>
-        <location line="-78"/>
+        <location line="-84"/>
         <source>无实时接入 · 仅历史数据</source>
         <translation>No live feed · history only</translation>
     </message>
     <message>
-        <location line="+91"/>
+        <location line="+97"/>
         <source>八大板块</source>
         <translation>Eight boards</translation>
     </message>
@@ -1767,7 +1772,7 @@ Occurred {at} · {state}</translation>
         <translation>Categories</translation>
     </message>
     <message>
-        <location line="+221"/>
+        <location line="+224"/>
         <source>无法启动演练窗口</source>
         <extracomment>The splitters a mode&apos;s layout is made of (the review panel adds its own).</extracomment>
         <translation>Could not start the drill window</translation>
@@ -1849,7 +1854,7 @@ Occurred {at} · {state}</translation>
         <translation>Selected: {name}</translation>
     </message>
     <message>
-        <location line="+44"/>
+        <location line="+46"/>
         <source>关闭演练</source>
         <extracomment>The answer to closing a drill without asking (None: ask). Tests set it; a kiosk could.</extracomment>
         <translation>Close the drill</translation>
@@ -2440,7 +2445,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>TriageController</name>
     <message>
-        <location filename="../../cockpit/controllers/triage.py" line="+126"/>
+        <location filename="../../cockpit/controllers/triage.py" line="+136"/>
         <source>分拨模型准备中（首次需训练，约一分钟）…</source>
         <translation>Preparing the router (the first time it trains, about a minute)…</translation>
     </message>
@@ -2451,7 +2456,7 @@ Occurred {at} · {state}</translation>
         <translation>Routing unavailable: {error}</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+26"/>
         <source>最高置信度 {s:.0%} 低于阈值 {t:.0%}</source>
         <translation>best score {s:.0%} is below the threshold {t:.0%}</translation>
     </message>
@@ -2697,12 +2702,12 @@ Occurred {at} · {state}</translation>
         <translation>A cockpit on {data} is already running (process {pid} on {host}). Switch to that window, or close it first.</translation>
     </message>
     <message>
-        <location line="+258"/>
+        <location line="+261"/>
         <source>城市运行一屏统揽</source>
         <translation>City Operations Cockpit</translation>
     </message>
     <message>
-        <location line="-241"/>
+        <location line="-244"/>
         <source>正在生成今日演示数据</source>
         <translation>Generating today&apos;s demo dataset</translation>
     </message>
@@ -2828,7 +2833,7 @@ Occurred {at} · {state}</translation>
         <translation>this machine has {n} screen(s), numbered 0 to {last}.</translation>
     </message>
     <message>
-        <location filename="../../cockpit/window.py" line="-864"/>
+        <location filename="../../cockpit/window.py" line="-878"/>
         <source>建立各区域</source>
         <translation>Building the regions</translation>
     </message>
@@ -2838,7 +2843,7 @@ Occurred {at} · {state}</translation>
         <translation>Vital signs and the map</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+15"/>
         <source>打开处置记录库</source>
         <translation>Opening the dispatch store</translation>
     </message>
@@ -2848,7 +2853,7 @@ Occurred {at} · {state}</translation>
         <translation>Events and dispatch</translation>
     </message>
     <message>
-        <location line="+48"/>
+        <location line="+54"/>
         <source>五色图与排名</source>
         <translation>Five-colour grid and rankings</translation>
     </message>
@@ -5237,7 +5242,7 @@ Occurred {at} · {state}</translation>
         <translation>Points lost</translation>
     </message>
     <message>
-        <location filename="../../cockpit/controllers/dispatch.py" line="-1038"/>
+        <location filename="../../cockpit/controllers/dispatch.py" line="-1070"/>
         <location filename="../../datasets/routing.py" line="+241"/>
         <source>接报签收</source>
         <extracomment>Every action of an order that can have a deadline, in the one order they happen (an order&apos;s own flow holds some of them: :func:`cockpit.datasets.stages.order_stages`). The plan stage whose steps set each action&apos;s deadline. The event type&apos;s target (react_min, verify_min, handle_min) of each stage.</extracomment>
