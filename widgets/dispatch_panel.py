@@ -27,6 +27,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from cockpit.widgets import theme
+from cockpit.widgets.plain import ElidedLabel
 from cockpit.widgets.table_model import SORT_ROLE, RowsModel
 from cockpit.widgets.words import RISK_LEVEL, tr_word
 from PySide6.QtCore import (
@@ -702,6 +703,13 @@ class KeyTable(QTableView):
         _fit_stretch(self)
 
 
+class _MessageLabel(ElidedLabel):
+    """The panel's message line: shown elided, read whole (``text()``)."""
+
+    def text(self) -> str:  # noqa: D102 - the whole message, not what fits
+        return self.full_text()
+
+
 def _fit_stretch(view: KeyTable) -> None:
     """The stretching column takes the room the others leave, at least STRETCH_MIN px (the
     table then scrolls sideways instead of cutting the title to '…')."""
@@ -1028,9 +1036,10 @@ class DispatchPanel(QFrame):
         self.orders_hint.setObjectName("dpHint")
         self.orders_hint.hide()  # the buttons say it
         foot.addWidget(self.orders_hint)
-        self.message = QLabel()
+        # elided to the room left (the whole line in its tooltip): a long message must never
+        # widen the orders side and squeeze the queue's deadline column off the screen
+        self.message = _MessageLabel(max_hint=360)
         self.message.setObjectName("dpMessage")
-        self.message.setTextFormat(Qt.TextFormat.PlainText)
         foot.addWidget(self.message, 1)
         rv.addLayout(foot)
         self.split.addWidget(right)
