@@ -291,12 +291,13 @@ def test_dataset_without_networks_is_valid(small_dataset: Path) -> None:
 SINKS = ("outfall", "treatment_plant")
 
 
-def brute_force_drainage(kinds, a, b, blocked: set[int]) -> tuple[set[int], set[int], dict[int, int]]:
+def brute_force_drainage(kinds, a, b, blocked: set[int]
+                         ) -> tuple[set[int], set[int], dict[int, int]]:
     """Nodes that drained and drain no more once the ``blocked`` pipes carry nothing, the pipes
-    flowing into them (blocked ones left out), and each node's hops down to the nearest sink in the
-    intact network — all by plain search on the raw lists (0-based)."""
+    flowing into them (blocked ones left out), and each node's hops down to the nearest sink
+    in the intact network — all by plain search on the raw lists (0-based)."""
     out = defaultdict(list)
-    for p, (u, v) in enumerate(zip(a, b, strict=True)):
+    for p, u in enumerate(a):
         out[int(u)].append(p)
 
     def drains(u: int, skip: set[int]) -> bool:
