@@ -80,6 +80,32 @@ def test_pipe_event_preview_shows_valves_and_the_order_carries_them(
     store.close()
 
 
+def test_drainage_blockage_preview_shows_the_backed_up_area_and_the_order_carries_it(
+        qtbot, catalog, tmp_path) -> None:
+    store, ctl, shown = _preview_of(qtbot, catalog, tmp_path, "drainage")
+    dlg = ctl.preview
+    net = dlg.preview["impact"]["network"]
+    assert net["network"] == "drainage" and not net["valves"] and net["outfall"]
+    text = _texts(dlg)
+    assert "上游回水" in text and "受影响小区" in text and net["outfall"]["name"] in text
+    assert "阀门" not in text and "停水" not in text and "半径" not in text
+    assert f"{net['population']:,} 人" in text
+    assert shown and shown[-1]["outfall"] == net["outfall"]  # the map gets the same result
+    from cockpit.layers.pipes import impact_payload
+
+    marks = impact_payload(shown[-1])["marks"]
+    assert marks[0][2] in ("outfall", "treatment_plant") and marks[0][3] == net["outfall"]["name"]
+    with qtbot.waitSignal(ctl.sig_dispatched, timeout=10_000):
+        qtbot.keyClick(dlg, Qt.Key.Key_Return)
+    log = store.log()
+    note = set(log[log["action"] == "create"]["note"]).pop()
+    assert note.startswith("排水管网分析") and f"上游回水范围 {net['cut_off_pipes']} 根" in note
+    assert net["outfall"]["name"] in note and "关闭阀门" not in note
+    ctl.stop()
+    QThreadPool.globalInstance().waitForDone(10_000)
+    store.close()
+
+
 def test_other_events_keep_the_radius(qtbot, catalog, tmp_path) -> None:
     store, ctl, shown = _preview_of(qtbot, catalog, tmp_path, None)
     assert "network" not in ctl.preview.preview["impact"]
