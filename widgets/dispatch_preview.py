@@ -314,6 +314,8 @@ class DispatchPreview(QDialog):
         repair.setToolTip(tip)
         iv.addWidget(repair)
         imp_box.setMinimumWidth(470)
+        # a short plan makes a short dialog: the analysis keeps the height its rows need
+        imp_box.setMinimumHeight(iv.sizeHint().height())
         mid.addWidget(imp_box, 2)
 
         bottom = QHBoxLayout()
@@ -444,9 +446,10 @@ class DispatchPreview(QDialog):
         comms = net.get("communities") or []
         rows.append((self.tr("受影响小区"), self.tr("{n} 个：{names}").format(
             n=len(comms), names=_names(comms, 3)) if comms else none, None))
-        people = self.tr("{hh} 户 · {pop} 人（满溢内涝、污水倒灌风险）")
-        rows.append((self.tr("受影响人口"), people.format(
+        rows.append((self.tr("受影响人口"), self.tr("{hh} 户 · {pop} 人").format(
             hh=f"{net.get('households', 0):,}", pop=f"{net.get('population', 0):,}"), None))
+        if comms:
+            rows.append((self.tr("回水风险"), self.tr("检查井冒水、道路内涝、污水倒灌入户"), None))
         sites = net.get("critical") or []
         counts: dict[str, int] = {}
         for site in sites:

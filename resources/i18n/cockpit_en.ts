@@ -575,18 +575,18 @@ Order {order} ({state})</translation>
     </message>
     <message>
         <location line="+30"/>
-        <location line="+450"/>
+        <location line="+453"/>
         <source>默认处置流程</source>
         <translation>default procedure</translation>
     </message>
     <message>
-        <location line="-449"/>
-        <location line="+450"/>
+        <location line="-452"/>
+        <location line="+453"/>
         <source>预案 {plan} · {steps} 步 · {depts} 个部门</source>
         <translation>Plan: {plan} · {steps} step(s) · {depts} dept(s)</translation>
     </message>
     <message>
-        <location line="-445"/>
+        <location line="-448"/>
         <source>步</source>
         <translation>Step</translation>
     </message>
@@ -617,7 +617,7 @@ Order {order} ({state})</translation>
     </message>
     <message>
         <location line="+5"/>
-        <location line="+63"/>
+        <location line="+65"/>
         <location line="+24"/>
         <location line="+5"/>
         <location line="+46"/>
@@ -648,7 +648,7 @@ Order {order} ({state})</translation>
         <translation>Communities</translation>
     </message>
     <message>
-        <location line="-65"/>
+        <location line="-67"/>
         <source>最近应急仓库</source>
         <translation>Nearest warehouse</translation>
     </message>
@@ -658,7 +658,7 @@ Order {order} ({state})</translation>
         <translation>Nearest fire station</translation>
     </message>
     <message>
-        <location line="+73"/>
+        <location line="+75"/>
         <source>（▲重大 {n}）</source>
         <translation> (▲ major {n})</translation>
     </message>
@@ -673,7 +673,7 @@ Order {order} ({state})</translation>
         <translation>Risk points {n}</translation>
     </message>
     <message>
-        <location line="-63"/>
+        <location line="-65"/>
         <source>预计修复 {t}</source>
         <translation>Estimated repair {t}</translation>
     </message>
@@ -713,24 +713,24 @@ Order {order} ({state})</translation>
         <translation>The longest deadline of the plan&apos;s handling steps (departments work in parallel)</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+9"/>
         <source>按 Enter 确认派遣，Esc 取消</source>
         <translation>Enter to dispatch, Esc to cancel</translation>
     </message>
     <message>
         <location line="+3"/>
-        <location line="+194"/>
+        <location line="+195"/>
         <source>取消 Esc</source>
         <translation>Cancel Esc</translation>
     </message>
     <message>
-        <location line="-190"/>
-        <location line="+358"/>
+        <location line="-191"/>
+        <location line="+359"/>
         <source>确认派遣 {n} 个部门 · Enter</source>
         <translation>Dispatch to {n} dept(s) · Enter</translation>
     </message>
     <message>
-        <location line="-312"/>
+        <location line="-313"/>
         <location line="+46"/>
         <source>管段 {id}</source>
         <translation>pipe {id}</translation>
@@ -810,28 +810,29 @@ Order {order} ({state})</translation>
     </message>
     <message>
         <location line="+0"/>
+        <location line="+51"/>
         <source>{hh} 户 · {pop} 人</source>
         <translation>{hh} households · {pop} people</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="-41"/>
         <source>（连带 {n}）</source>
         <translation> ({n} cut off)</translation>
     </message>
     <message>
         <location line="+2"/>
-        <location line="+50"/>
+        <location line="+51"/>
         <source> 等 {n} 处</source>
         <translation> and more, {n} in all</translation>
     </message>
     <message>
-        <location line="-48"/>
-        <location line="+50"/>
+        <location line="-49"/>
+        <location line="+51"/>
         <source>重点单位 {n}</source>
         <translation>Critical sites {n}</translation>
     </message>
     <message>
-        <location line="-40"/>
+        <location line="-41"/>
         <source>检查井 {id}</source>
         <translation>Manhole {id}</translation>
     </message>
@@ -897,16 +898,21 @@ Order {order} ({state})</translation>
     </message>
     <message>
         <location line="+2"/>
-        <source>{hh} 户 · {pop} 人（满溢内涝、污水倒灌风险）</source>
-        <translation>{hh} households · {pop} people (risk of overflow, waterlogging, sewage backing up)</translation>
-    </message>
-    <message>
-        <location line="+1"/>
         <source>受影响人口</source>
         <translation>People affected</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+3"/>
+        <source>回水风险</source>
+        <translation>Backing-up risk</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>检查井冒水、道路内涝、污水倒灌入户</source>
+        <translation>Manholes overflowing, streets waterlogged, sewage backing into homes</translation>
+    </message>
+    <message>
+        <location line="+23"/>
         <source>该事件没有事件类型，请选择类型后生成预案</source>
         <translation>This event has no event type: choose one to prepare its plan</translation>
     </message>
@@ -3314,7 +3320,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>dispatch_preview</name>
     <message>
-        <location filename="../../widgets/dispatch_preview.py" line="-695"/>
+        <location filename="../../widgets/dispatch_preview.py" line="-698"/>
         <source>响应</source>
         <translation>React</translation>
     </message>
