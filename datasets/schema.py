@@ -302,9 +302,10 @@ TABLES: tuple[Table, ...] = (
             Column("plan_id", "VARCHAR", "plan", nullable=True, ref="plan.plan_id"),
             Column("default_severity", "INTEGER", "default severity 1–4", required=False,
                    nullable=True, min=1, max=4),
-            Column("network", "VARCHAR", "pipe network whose valve-isolation analysis is the "
-                   "dispatch impact of this type (a burst, a leak); empty: the radius around "
-                   "the event", required=False, nullable=True, choices=NETWORK_KINDS),
+            Column("network", "VARCHAR", "pipe network whose analysis is the dispatch impact "
+                   "of this type (water, gas: a burst or leak's valve isolation; drainage: a "
+                   "blockage's upstream backing up); empty: the radius around the event",
+                   required=False, nullable=True, choices=NETWORK_KINDS),
         ),
         key=("type_id",),
     ),
