@@ -142,6 +142,31 @@ def test_water_main_drill_orders_and_report_carry_the_network_result(catalog, tm
     assert "管网影响" in html and f"关闭阀门 {len(net.valves)} 个" in html
 
 
+def test_a_drill_order_with_a_drainage_blockage_carries_it_into_the_report(catalog, tmp_path):
+    """A scenario may name ``network = "drainage"``: its order's note is the blockage's
+    answer, and the after-action report lists it as it lists a burst's."""
+    from cockpit.datasets.drill import DrillSession, after_action_report, shipped_scenarios
+    from cockpit.datasets.network.impact import impact_for_event, order_note
+
+    from cockpit.printing.drill_pdf import drill_report_html
+
+    sc = next(s for s in shipped_scenarios() if s.id == "water-main-burst-yuzhong")
+    inj = next(i for i in sc.injects if i.scored)
+    net = impact_for_event(catalog.con, catalog.fingerprint, inj.type_id, sc.place["lon"],
+                           sc.place["lat"], network="drainage")
+    assert net is not None and net.network == "drainage" and net.outfall is not None
+    note = order_note(net)
+    now = [sc.start_at() + timedelta(minutes=3)]
+    with DrillSession(sc, tmp_path, None, lambda: now[0], session_id="drain",
+                      utc_offset=timedelta(0)) as sess:
+        sess.store.create(inj.event_id, "trainee", "c", dept_id="D-500103-GS", deadlines={},
+                          note=note)
+        rep = after_action_report(sess, sc.window()[1])
+    assert [r["note"] for r in rep["network"]] == [note]
+    html = drill_report_html(rep)
+    assert "上游回水范围" in html and net.outfall["name"] in html
+
+
 def _biogas_dispatch(qtbot, catalog, tmp_path: Path) -> tuple[dict, str, dict]:
     """Run the biogas drill's scored inject through the dispatch controller (the drill
     session as its feed, as in the drill window) up to a confirmed dispatch: (the preview's
