@@ -17,7 +17,8 @@ At most ``max_features`` lines per refresh: a view holding more is drawn from a 
 pipe; only the coarsest level is cut at the cap (``complete`` False). :func:`impact_payload`
 turns a burst's analysis (:meth:`cockpit.datasets.network.impact.NetworkImpact.as_dict`)
 into the highlight the page draws over everything: the isolated segment, the cut-off pipes,
-the valves to close, the critical sites inside.
+the valves to close, the critical sites inside (for a drainage blockage: the blocked pipe, the
+upstream area that backs up, the outfall and the pumping stations affected).
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from cockpit.layers.base import Viewport
 NETWORKS = ("water", "gas", "drainage")
 #: (main colour, distribution colour) per network.
 COLOURS = {"water": ("#2f8cff", "#5aa9ff"), "gas": ("#ffb020", "#d9a441"),
-           "drainage": ("#8e8e93", "#6e6e73")}
+           "drainage": ("#c27c3e", "#a8825c")}
 MAINS_BELOW = float(LOD_TRUNK_FROM)
 EVERY_PIPE_FROM = float(LOD_MAX + 1)
 VALVES_FROM = 16.0
@@ -126,10 +127,15 @@ def impact_payload(impact: dict[str, Any] | None) -> dict[str, Any]:
     """The highlight of a burst for the page; an empty ``impact`` clears it."""
     if not impact:
         return {"layer": "network_impact", "clear": True}
+    out = impact.get("outfall")
+    marks = ([(out["kind"], out)] if out else []) + [
+        ("pump_station", p) for p in impact.get("pumps") or []]
     return {"layer": "network_impact", "clear": False, "network": impact.get("network"),
             "lon": impact.get("lon"), "lat": impact.get("lat"),
             "segment": impact.get("segment_lines") or [],
             "cut_off": impact.get("cut_off_lines") or [],
             "valves": [[v["lon"], v["lat"], v["node_id"]] for v in impact.get("valves") or []],
             "sites": [[s["lon"], s["lat"], s["kind"], s["name"]]
-                      for s in impact.get("critical") or []]}
+                      for s in impact.get("critical") or []],
+            # drainage: where the blocked pipe drained to, and the pumping stations affected
+            "marks": [[m["lon"], m["lat"], kind, m["name"]] for kind, m in marks]}

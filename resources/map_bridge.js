@@ -312,6 +312,7 @@
     var items = [
       [colours[0][0], zh ? "供水主管" : "water main"], [colours[0][1], zh ? "供水管" : "water pipe"],
       [colours[1][0], zh ? "燃气主管" : "gas main"], [colours[1][1], zh ? "燃气管" : "gas pipe"],
+      [colours[2][0], zh ? "排水干管" : "sewer trunk"], [colours[2][1], zh ? "排水管" : "sewer"],
       ["#e5e5ea", zh ? "阀门（街道级）" : "valve (street zoom)"]];
     pipeKey = L.control({ position: "bottomleft" });
     pipeKey.onAdd = function () {
@@ -391,6 +392,18 @@
       m.bindTooltip(textEl("span", (zh ? "关闭阀门 " : "close valve ") + v[2]),
                     { permanent: msg.valves.length <= 6, direction: "right",
                       className: "cockpit-label" });
+      bounds.extend(m.getLatLng());
+    });
+    var markWords = { outfall: zh ? "排放口 " : "outfall ",
+                      treatment_plant: zh ? "污水处理厂 " : "treatment plant ",
+                      pump_station: zh ? "泵站 " : "pumping station " };
+    (msg.marks || []).forEach(function (t) {
+      var m = L.circleMarker([Number(t[1]), Number(t[0])], {
+        renderer: canvas, radius: 8, weight: 3, color: "#ffffff",
+        fillColor: t[2] === "pump_station" ? "#ffd60a" : "#30d158", fillOpacity: 1 }
+      ).addTo(impactGroup);
+      m.bindTooltip(textEl("span", (markWords[t[2]] || "") + t[3]),
+                    { permanent: true, direction: "right", className: "cockpit-label" });
       bounds.extend(m.getLatLng());
     });
     if (msg.lat !== null && msg.lat !== undefined) {

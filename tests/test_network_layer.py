@@ -60,7 +60,8 @@ def test_street_level_draws_every_pipe_in_view_and_the_valves(catalog) -> None:
     assert len(got["x0"]) == want > 0
     assert set(got["main"].tolist()) == {0, 1}
     assert len(got["valve_lon"]) > 0
-    assert set(got["net"].tolist()) <= {0, 1}  # water and gas
+    assert set(got["net"].tolist()) == {0, 1, 2}  # water, gas and drainage
+    assert got["networks"][2] == "drainage" and len(set(map(tuple, got["colours"]))) == 3
     # the district zoom sits between: fewer lines than every pipe
     mid = PipeLayer(max_features=100_000).query(
         con, Viewport(lon - 0.05, lat - 0.05, lon + 0.05, lat + 0.05, MAINS_BELOW + 1))
@@ -141,6 +142,18 @@ def test_the_page_draws_pipes_and_a_burst_with_its_valves(qtbot, catalog, tmp_pa
     want = 1 + (1 if imp["cut_off_lines"] else 0) + len(imp["valves"]) + len(imp["critical"]) + 1
     qtbot.waitUntil(lambda: js("window.cockpitMap.impact.getLayers().length") == want,
                     timeout=10_000)
+    # a drainage blockage: the blocked pipe, the area backing up, the sites, the outfall and
+    # pumping stations (labelled), the blockage's marker
+    dimp = network_for(catalog.con, catalog.fingerprint).at_point(lon, lat, "drainage").as_dict()
+    assert dimp["outfall"] is not None
+    ctl.show_network_impact(dimp)
+    want = (1 + (1 if dimp["cut_off_lines"] else 0) + len(dimp["critical"]) + 1
+            + len(dimp["pumps"]) + 1)
+    qtbot.waitUntil(lambda: js("window.cockpitMap.impact.getLayers().length") == want,
+                    timeout=10_000)
+    legend = js("Array.from(document.querySelectorAll('.cockpit-legend'))"
+                ".map(function (e) { return e.textContent; }).join(' ')")
+    assert "排水" in legend
     ctl.show_network_impact({})
     qtbot.waitUntil(lambda: js("window.cockpitMap.impact.getLayers().length") == 0,
                     timeout=10_000)

@@ -4,7 +4,7 @@
 <context>
     <name>ActionDialog</name>
     <message>
-        <location filename="../../widgets/dispatch_panel.py" line="+752"/>
+        <location filename="../../widgets/dispatch_panel.py" line="+760"/>
         <source>确认{action}</source>
         <extracomment>The order just acted on stays listed (and selected) until the selection moves. Columns hidden (in this order) when the title would get narrower than STRETCH_MIN: their words are in the row&apos;s tooltip and in the filters. The narrowest the stretching column (the event&apos;s title) gets, px.</extracomment>
         <translation>Confirm {action}</translation>
@@ -425,13 +425,13 @@
     </message>
     <message>
         <location line="+23"/>
-        <location line="+159"/>
+        <location line="+160"/>
         <source>Enter / D 派遣预览 · X 不予派遣 · M 合并 · 点表头排序</source>
         <translation>Enter/D dispatch · X dismiss · M merge · click headers to sort</translation>
     </message>
     <message>
-        <location line="-118"/>
-        <location line="+498"/>
+        <location line="-119"/>
+        <location line="+499"/>
         <source>全部部门</source>
         <translation>All depts</translation>
     </message>
@@ -580,18 +580,18 @@ Order {order} ({state})</translation>
     </message>
     <message>
         <location line="+30"/>
-        <location line="+389"/>
+        <location line="+453"/>
         <source>默认处置流程</source>
         <translation>default procedure</translation>
     </message>
     <message>
-        <location line="-388"/>
-        <location line="+389"/>
+        <location line="-452"/>
+        <location line="+453"/>
         <source>预案 {plan} · {steps} 步 · {depts} 个部门</source>
         <translation>Plan: {plan} · {steps} step(s) · {depts} dept(s)</translation>
     </message>
     <message>
-        <location line="-384"/>
+        <location line="-448"/>
         <source>步</source>
         <translation>Step</translation>
     </message>
@@ -616,20 +616,21 @@ Order {order} ({state})</translation>
         <translation>Deadline</translation>
     </message>
     <message>
-        <location line="+34"/>
+        <location line="+37"/>
         <source>影响分析 · 半径 {r} km</source>
         <translation>Impact · radius {r} km</translation>
     </message>
     <message>
         <location line="+5"/>
-        <location line="+55"/>
+        <location line="+65"/>
         <location line="+24"/>
         <location line="+5"/>
+        <location line="+46"/>
         <source>无</source>
         <translation>none</translation>
     </message>
     <message>
-        <location line="-27"/>
+        <location line="-73"/>
         <source>镇街</source>
         <translation>Streets</translation>
     </message>
@@ -637,11 +638,12 @@ Order {order} ({state})</translation>
         <location line="+0"/>
         <location line="+4"/>
         <location line="+46"/>
+        <location line="+51"/>
         <source>{n} 个：{names}</source>
         <translation>{n}: {names}</translation>
     </message>
     <message>
-        <location line="-48"/>
+        <location line="-99"/>
         <source>半径内无；最近 {name} {km} km</source>
         <translation>none within the radius; nearest {name} {km} km</translation>
     </message>
@@ -651,7 +653,7 @@ Order {order} ({state})</translation>
         <translation>Communities</translation>
     </message>
     <message>
-        <location line="-58"/>
+        <location line="-67"/>
         <source>最近应急仓库</source>
         <translation>Nearest warehouse</translation>
     </message>
@@ -661,7 +663,7 @@ Order {order} ({state})</translation>
         <translation>Nearest fire station</translation>
     </message>
     <message>
-        <location line="+66"/>
+        <location line="+75"/>
         <source>（▲重大 {n}）</source>
         <translation> (▲ major {n})</translation>
     </message>
@@ -676,79 +678,98 @@ Order {order} ({state})</translation>
         <translation>Risk points {n}</translation>
     </message>
     <message>
-        <location line="-56"/>
+        <location line="-65"/>
         <source>预计修复 {t}</source>
         <translation>Estimated repair {t}</translation>
     </message>
     <message>
-        <location line="-90"/>
+        <location line="-94"/>
         <source>自动分拨 · {type} · 置信度 {score}</source>
         <translation>Routed automatically · {type} · confidence {score}</translation>
     </message>
     <message>
-        <location line="+60"/>
+        <location line="+61"/>
+        <source>影响分析 · 排水管网上游回水</source>
+        <translation>Impact · drainage network backing up upstream</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>影响分析 · {net}管网阀门隔离</source>
         <translation>Impact · {net} network valve isolation</translation>
     </message>
     <message>
-        <location line="+32"/>
+        <location line="+31"/>
+        <source>预计疏通修复 {t}</source>
+        <translation>Estimated clearing/repair {t}</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>按管径与管材估算（演示假设）：DN&lt;600 3 小时，600–999 5 小时，≥1000 8 小时；PE、PVC 0.8、球墨铸铁 1.0、钢 1.1、灰口铸铁 1.2、混凝土 1.5 倍</source>
+        <translation>Estimated from diameter and material (a demo assumption): DN&lt;600 3 h, 600–999 5 h, ≥1000 8 h; PE, PVC ×0.8, ductile iron ×1.0, steel ×1.1, grey cast iron ×1.2, concrete ×1.5</translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>按管径与管材估算（演示假设）：DN&lt;300 4 小时，300–599 6 小时，600–999 10 小时，≥1000 16 小时；PE 0.8、球墨铸铁 1.0、钢 1.1、灰口铸铁 1.2、混凝土 1.5 倍；燃气另加 1 小时</source>
         <translation>Estimated from diameter and material (a demo assumption): DN&lt;300 4 h, 300–599 6 h, 600–999 10 h, ≥1000 16 h; PE 0.8, ductile iron 1.0, steel 1.1, grey cast iron 1.2, concrete 1.5 ×; gas 1 h more</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
         <source>预案处置阶段各步时限的最大值（部门并行处置）</source>
         <translation>The longest deadline of the plan&apos;s handling steps (departments work in parallel)</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+9"/>
         <source>按 Enter 确认派遣，Esc 取消</source>
         <translation>Enter to dispatch, Esc to cancel</translation>
     </message>
     <message>
         <location line="+3"/>
-        <location line="+144"/>
+        <location line="+195"/>
         <source>取消 Esc</source>
         <translation>Cancel Esc</translation>
     </message>
     <message>
-        <location line="-140"/>
-        <location line="+308"/>
+        <location line="-191"/>
+        <location line="+359"/>
         <source>确认派遣 {n} 个部门 · Enter</source>
         <translation>Dispatch to {n} dept(s) · Enter</translation>
     </message>
     <message>
-        <location line="-262"/>
+        <location line="-313"/>
+        <location line="+46"/>
         <source>管段 {id}</source>
         <translation>pipe {id}</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-45"/>
         <source>节点 {id}</source>
         <translation>node {id}</translation>
     </message>
     <message>
         <location line="+4"/>
+        <location line="+46"/>
         <source>{y} 年</source>
         <translation>laid {y}</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-45"/>
+        <location line="+46"/>
         <source>距事件 {m} 米</source>
         <translation>{m} m from the event</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-45"/>
         <source>爆管位置</source>
         <translation>Burst at</translation>
     </message>
     <message>
         <location line="+2"/>
+        <location line="+58"/>
         <source>、</source>
         <translation>, </translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="-56"/>
         <source>关闭阀门</source>
         <translation>Close valves</translation>
     </message>
@@ -794,26 +815,109 @@ Order {order} ({state})</translation>
     </message>
     <message>
         <location line="+0"/>
+        <location line="+51"/>
         <source>{hh} 户 · {pop} 人</source>
         <translation>{hh} households · {pop} people</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="-41"/>
         <source>（连带 {n}）</source>
         <translation> ({n} cut off)</translation>
     </message>
     <message>
         <location line="+2"/>
+        <location line="+51"/>
         <source> 等 {n} 处</source>
         <translation> and more, {n} in all</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="-49"/>
+        <location line="+51"/>
         <source>重点单位 {n}</source>
         <translation>Critical sites {n}</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="-41"/>
+        <source>检查井 {id}</source>
+        <translation>Manhole {id}</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>堵塞位置</source>
+        <translation>Blockage at</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>下游排放</source>
+        <translation>Drains to</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>污水处理厂 {name}</source>
+        <translation>Treatment plant {name}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>排放口 {name}</source>
+        <translation>Outfall {name}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>不通向排放口</source>
+        <translation>Reaches no outfall</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>{n} 根管段 · {km} km · 检查井等 {k} 个</source>
+        <translation>{n} pipes · {km} km · {k} manholes and other nodes</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>上游回水范围</source>
+        <translation>Backing up upstream</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>无（上游另有排水出路）</source>
+        <translation>None (upstream has another way down)</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>{name}（回水区内）</source>
+        <translation>{name} (in the backed-up area)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{name}（下游来水中断）</source>
+        <translation>{name} (downstream, inflow cut)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>受影响泵站</source>
+        <translation>Pumping stations affected</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>受影响小区</source>
+        <translation>Communities affected</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>受影响人口</source>
+        <translation>People affected</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>回水风险</source>
+        <translation>Backing-up risk</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>检查井冒水、道路内涝、污水倒灌入户</source>
+        <translation>Manholes overflowing, streets waterlogged, sewage backing into homes</translation>
+    </message>
+    <message>
+        <location line="+23"/>
         <source>该事件没有事件类型，请选择类型后生成预案</source>
         <translation>This event has no event type: choose one to prepare its plan</translation>
     </message>
@@ -1027,7 +1131,7 @@ Order {order} ({state})</translation>
 <context>
     <name>EventsModel</name>
     <message>
-        <location filename="../../widgets/dispatch_panel.py" line="-1165"/>
+        <location filename="../../widgets/dispatch_panel.py" line="-1173"/>
         <source>⚠ 工单超时 · {n} 部门</source>
         <translation>⚠ Order overdue · {n} depts</translation>
     </message>
@@ -3221,7 +3325,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>dispatch_preview</name>
     <message>
-        <location filename="../../widgets/dispatch_preview.py" line="-634"/>
+        <location filename="../../widgets/dispatch_preview.py" line="-698"/>
         <source>响应</source>
         <translation>React</translation>
     </message>
@@ -4504,11 +4608,11 @@ Occurred {at} · {state}</translation>
 <context>
     <name>risk_level</name>
     <message>
-        <location filename="../../datasets/schema.py" line="+35"/>
+        <location filename="../../datasets/schema.py" line="+41"/>
         <location filename="../../widgets/dispatch_panel.py" line="-366"/>
         <location filename="../../widgets/map_side.py" line="-45"/>
         <source>重大</source>
-        <extracomment>Admin levels, top to bottom. Event sources (Chinese labels live in the UI translations). Facility kinds. Kinds of pipe network (a pipe&apos;s and a node&apos;s ``network``). Kinds of network node. ``source`` (water plant, gas gate station) and ``tank`` (a water reservoir or tower) feed the network; ``valve`` closes; the others pass flow on. Pipe materials. Risk levels: 1 重大 (major) … 4 低 (low).</extracomment>
+        <extracomment>Admin levels, top to bottom. Event sources (Chinese labels live in the UI translations). Facility kinds. Kinds of pipe network (a pipe&apos;s and a node&apos;s ``network``). Kinds of network node. ``source`` (water plant, gas gate station) and ``tank`` (a water reservoir or tower) feed the network; ``valve`` closes; the others pass flow on. Drainage (gravity: a pipe flows from ``from_node`` to ``to_node``) ends at an ``outfall`` (排放口, on a river) or a ``treatment_plant`` (污水处理厂); ``manhole`` (检查井) and ``inlet`` (雨水口) collect and pass flow on, a ``pump_station`` (排水泵站) lifts it on. Drainage node kinds where the flow leaves the network (a drainage pipe must reach one). Pipe materials. Risk levels: 1 重大 (major) … 4 低 (low).</extracomment>
         <translation>Major</translation>
     </message>
     <message>
@@ -5343,9 +5447,9 @@ Occurred {at} · {state}</translation>
         <translation>Services</translation>
     </message>
     <message>
-        <location filename="../../datasets/network/impact.py" line="+46"/>
+        <location filename="../../datasets/network/impact.py" line="+66"/>
         <source>医院</source>
-        <extracomment>Words for the sites&apos; kinds (Chinese source, translated in the interface).</extracomment>
+        <extracomment>The drainage network&apos;s name (gravity flow, analysed by :class:`Drainage`). Words for the sites&apos; kinds (Chinese source, translated in the interface).</extracomment>
         <translation>hospital</translation>
     </message>
     <message>
