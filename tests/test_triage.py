@@ -207,6 +207,59 @@ def test_the_calibration_reads_only_the_true_types_probability(router) -> None:
                            full[np.arange(300), true], rtol=1e-12, atol=0)
 
 
+def test_a_reports_first_matter_decides_its_kind(router) -> None:
+    """A report that opens a second matter (另外，… / ；另有…) is routed by the first one."""
+    from cockpit.datasets.triage.model import features_text
+
+    assert features_text("路灯坏了。另外，垃圾桶满了") == "路灯坏了。 路灯坏了。另外,垃圾桶满了"
+    assert features_text("另外，路灯坏了") == "另外,路灯坏了"  # no first matter to repeat
+    light, bin_ = "晚上路灯不亮，走路好怕", "垃圾桶装不下了，倒了一地"
+    for text, kind in ((f"{light}。另外，{bin_}。", "ET-STREETLIGHT"),
+                       (f"{bin_}。另外，{light}。", "ET-GARBAGE-OVERFLOW"),
+                       (f"{light}；另有{bin_}", "ET-STREETLIGHT"),
+                       (f"{bin_}；另有{light}", "ET-GARBAGE-OVERFLOW")):
+        assert router.route(text).top.type_id.startswith(kind), text
+
+
+def test_a_report_without_its_context_is_scored_as_often_as_it_is_right(
+        router, catalog) -> None:
+    """When the words do not say the context, the kind's plain type comes first but may be
+    any of its variants: its score says so (each model has its own temperature), and the
+    kind's variants follow in the order of how common they are in the training reports."""
+    m, tx = router.model, router.taxonomy
+    held = triage.held_out(catalog.cursor(), split=2)
+    proba = m.predict_proba(held["text"], tx)
+    top = proba.argmax(axis=1)
+    ok = top == np.array([tx.pos[y] for y in held["type_id"]])
+    plain = np.array([tx.quals[tx.type_qual[j]] == "" for j in top])
+    assert plain.sum() > 300
+    assert abs(proba.max(axis=1)[plain].mean() - ok[plain].mean()) < 0.08
+    assert m.qual_temperature != m.temperature and m.prior_weight > 0
+    # a report that says nothing of the context: equal qualifier logits
+    s = tx.type_stem[tx.pos["ET-MANHOLE"]]
+    zs = np.full((1, len(m.stems)), -5.0)
+    zs[0, s] = 5.0
+    p = m._type_proba(zs, np.zeros((1, len(m.quals))), tx)[0]
+    variants = [j for j in np.flatnonzero(tx.type_stem == s) if tx.quals[tx.type_qual[j]]]
+    ts, tq = m._bind(tx)
+    by_prior = sorted(variants, key=lambda j: -m.prior[tq[j], ts[j]])
+    by_score = sorted(variants, key=lambda j: -p[j])
+    assert by_score == by_prior and p[by_score[0]] > p[by_score[-1]]
+
+
+def test_a_saved_model_scores_as_the_trained_one(router, tmp_path: Path) -> None:
+    from cockpit.datasets.triage.model import TypeModel
+
+    m = router.model
+    m.save(tmp_path / "m.skops")
+    back = TypeModel.load(tmp_path / "m.skops")
+    assert (back.temperature, back.qual_temperature, back.prior_weight) == (
+        m.temperature, m.qual_temperature, m.prior_weight)
+    texts = ["井盖不见了", "学校门口井盖不见了。另外，路灯不亮", "停电了"]
+    assert np.abs(back.predict_proba(texts, router.taxonomy)
+                  - m.predict_proba(texts, router.taxonomy)).max() < 1e-5
+
+
 def test_place_accuracy_on_the_held_out_split(router, catalog) -> None:
     held = triage.held_out(catalog.cursor(), split=2)
     res = router.route_many(held["text"], plans=False)
