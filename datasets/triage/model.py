@@ -16,17 +16,18 @@ none) and trains two linear classifiers (one-vs-rest linear SVMs, scikit-learn's
 ``LinearSVC``: on these texts more accurate than a logistic regression and ten times faster to
 train): one over stems, one over qualifiers. Their margins become probabilities by a softmax
 with a fitted temperature (below). The score of a type is P(stem) · P(qualifier | the
-qualifiers that stem has), the qualifier's term weighted by how common the pair is: the
-qualifier model is shared by all stems and cannot know that a kind's variants are not equally
-common, so each (stem, qualifier) pair's log P(qualifier | stem) / P(qualifier) in the training
-reports is added to the qualifier's logit, times a weight fitted on the calibration split (a
-report that does not say its context then lists its kind's common variants first). A taxonomy
+qualifiers that stem has). The qualifier model's "no qualifier" means "no context said": a
+report that does not say its context is the kind's plain type or, less often, one of its
+variants, and the commoner the variant the likelier. So that probability is shared among the
+stem's plain type and its variants by their frequency in the training reports, the variants'
+counts times a share fitted on the calibration split (the qualifier model, shared by all
+stems, cannot know how common each of a kind's variants is). A taxonomy
 without brackets has one qualifier per stem, and the router is a plain flat classifier. This
 keeps the model small (stems + qualifiers, not types, times the features) and the training
 within a minute on a city's history.
 
-**Calibration.** Each model's margins are divided by its own temperature, fitted with the
-prior's weight on a calibration slice that neither model was trained on (the minimum negative
+**Calibration.** Each model's margins are divided by its own temperature, fitted with that
+share on a calibration slice that neither model was trained on (the minimum negative
 log-likelihood of the true type, searched on a grid), so that a score of 0.8 means about eight
 in ten are right — also for a report that does not say its context, whose kind's plain type
 comes first but is then often one of its variants.
@@ -64,8 +65,9 @@ CORRECTION_WEIGHT = 25.0
 HELD_OUT = 0.15
 CALIBRATION = 0.10
 _MODEL_VERSION = 2
-#: Weights of the per-kind qualifier prior tried on the calibration split (0: none).
-_PRIOR_WEIGHTS = (0.0, 0.25, 0.5, 0.75, 1.0)
+#: Shares of a kind's variant reports that do not say their context, tried on the calibration
+#: split (0: the plain type takes all of "no context said").
+_PRIOR_WEIGHTS = (0.0, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5)
 
 _TAG = re.compile(r"<[^>]{0,200}>")
 _SPACE = re.compile(r"\s+")
@@ -178,15 +180,17 @@ class TypeModel:
         self.qual_temperature = float(temperature if qual_temperature is None
                                       else qual_temperature)
         self.meta = meta
-        #: log P(qualifier | stem) − log P(qualifier) in the training reports (qualifiers ×
-        #: stems), times ``prior_weight`` added to the qualifier's logit: the qualifier model
-        #: is shared by all stems and cannot know that a kind's variants are not equally
-        #: common (a report that does not say the context is most likely a common variant).
+        #: P(qualifier | stem) in the training reports (qualifiers × stems). The qualifier
+        #: model's "no qualifier" means "no context said"; its probability is shared among
+        #: the stem's plain type and, ``prior_weight`` being the share of variant reports
+        #: that do not say their context, the stem's variants as common as they are (the
+        #: qualifier model is shared by all stems and does not know that).
         self.prior = None if prior is None else np.asarray(prior, np.float64)
         self.prior_weight = float(prior_weight)
         self._bind_cache: tuple | None = None
         self._idf: np.ndarray | None = None
         self._pairs: tuple | None = None
+        self._plain = -1  # the index of the empty qualifier (set with ``_pairs``)
 
     # ---------------------------------------------------------------- training
 
@@ -227,9 +231,13 @@ class TypeModel:
 
     def _fit_temperature(self, texts, type_ids, taxonomy: Taxonomy
                          ) -> tuple[float, float, float]:
-        """The temperatures (stem model, qualifier model) and the weight of the qualifier
-        prior that give the calibration reports' true types the highest likelihood: one
-        temperature for both and the weight on a grid, then each temperature on its own."""
+        """The temperatures (stem model, qualifier model) and the share of the kind's
+        variants in "no context said" (:data:`_PRIOR_WEIGHTS`) that give the calibration
+        reports' true types the highest likelihood, on a grid. log P(type) is log P(stem) +
+        log P(qualifier | stem): the stem's temperature and the qualifier's (with the share)
+        are found each on its own."""
+        from threadpoolctl import threadpool_limits
+
         keep = [i for i, t in enumerate(type_ids) if t in taxonomy.pos]
         if not keep:
             return 1.0, 1.0, 0.0
@@ -237,27 +245,24 @@ class TypeModel:
         true = np.array([taxonomy.pos[type_ids[i]] for i in keep])
         zs, zq = self._logits(x)
         grid = np.geomspace(0.02, 2.0, 41)
+        ts, _tq = self._bind(taxonomy)
+        r, s_true = np.arange(len(true)), ts[true]
 
-        def nll(t: float, tq: float) -> float:
-            # only the true type's probability is needed: no (reports × types) matrix
-            p = self._type_proba(zs, zq, taxonomy, t, only=true, tq=tq)
+        def mean_nll(p: np.ndarray) -> float:
             return float(-np.mean(np.log(np.maximum(p, 1e-12))))
 
-        best, best_nll = (1.0, 1.0, 0.0), np.inf
-        for b in _PRIOR_WEIGHTS if self.prior is not None else (0.0,):
-            self.prior_weight = b
-            self._pairs = None
-            for t in grid:
-                v = nll(t, t)
-                if v < best_nll:
-                    best, best_nll = (float(t), float(t), b), v
-        t, tq, b = best
-        self.prior_weight = b
-        self._pairs = None
-        for _ in range(2):  # then the qualifier's temperature, then the stem's
-            tq = float(min(grid, key=lambda u: nll(t, u)))
-            t = float(min(grid, key=lambda u: nll(u, tq)))
-        return t, tq, b
+        # small products many times: BLAS's threads only contend for the cores
+        with threadpool_limits(1):
+            t = float(min(grid, key=lambda u: mean_nll(_softmax(zs / u)[r, s_true])))
+            best = (np.inf, 1.0, 0.0)
+            for w in _PRIOR_WEIGHTS if self.prior is not None else (0.0,):
+                self.prior_weight = w
+                for u in grid:
+                    # only the true type's probability is needed: no (reports × types) matrix
+                    v = mean_nll(self._qual_proba(zq, taxonomy, u, only=true))
+                    best = min(best, (v, float(u), w))
+        _, tq, self.prior_weight = best
+        return t, tq, self.prior_weight
 
     # ---------------------------------------------------------------- prediction
 
@@ -278,30 +283,53 @@ class TypeModel:
             tq = self.qual_temperature if t is None else t
         t = self.temperature if t is None else t
         ps = _softmax(zs / t)
+        ts, _tq = self._bind(taxonomy)
+        if only is not None:
+            return ps[np.arange(len(only)), ts[only]] * self._qual_proba(zq, taxonomy, tq, only)
+        return ps[:, ts] * self._qual_proba(zq, taxonomy, tq)
+
+    def _qual_proba(self, zq: np.ndarray, taxonomy: Taxonomy, tq: float,
+                    only: np.ndarray | None = None) -> np.ndarray:
+        """P(qualifier | stem) of every type (n × types), or of ``only``'s types (n)."""
         # qualifiers renormalised within each stem's own qualifiers: the sum over a stem's
-        # types of exp(qualifier logit) × the pair's prior gain is one product with the
-        # (qualifier × stem) counts times the gains
+        # types of exp(qualifier logit) is one product with the (qualifier × stem) counts
         eq = np.exp((zq - zq.max(axis=1, keepdims=True)) / tq)
         ts, tq = self._bind(taxonomy)
-        pairs, gain = self._pair_counts(taxonomy)
+        pairs, share = self._pair_counts(taxonomy)
         den = np.maximum(eq @ pairs, 1e-300)  # (n, stems)
+        e0 = self._plain
         if only is not None:
             r = np.arange(len(only))
             s, q = ts[only], tq[only]
-            return ps[r, s] * eq[r, q] * gain[q, s] / den[r, s]
-        return ps[:, ts] * eq[:, tq] * gain[tq, ts] / den[:, ts]
+            pq = eq[r, q] / den[r, s]
+            if share is not None:  # "no context said" shared by the plain type and variants
+                pq = np.where(q == e0, 0.0, pq) + eq[r, e0] / den[r, s] * share[q, s]
+            return pq
+        pq = eq[:, tq] / den[:, ts]
+        if share is not None:
+            pq = np.where(tq == e0, 0.0, pq) + (eq[:, [e0]] / den)[:, ts] * share[tq, ts]
+        return pq
 
-    def _pair_counts(self, taxonomy: Taxonomy) -> tuple[np.ndarray, np.ndarray]:
-        """How many of the taxonomy's types have each (qualifier, stem) of this model, times
-        the pair's prior gain; and the gains (qualifiers × stems)."""
-        if self._pairs is None or self._pairs[0] is not taxonomy:
+    def _pair_counts(self, taxonomy: Taxonomy) -> tuple[np.ndarray, np.ndarray | None]:
+        """How many of the taxonomy's types have each (qualifier, stem) of this model; and
+        how a stem's "no context said" is shared among its types (qualifiers × stems, each
+        stem's column sums to one: its plain type's training reports and ``prior_weight``
+        times each variant's), ``None`` without a prior, its weight or a plain qualifier."""
+        if (self._pairs is None or self._pairs[0] is not taxonomy
+                or self._pairs[3] != self.prior_weight):
             ts, tq = self._bind(taxonomy)
             m = np.zeros((len(self.quals), len(self.stems)))
             np.add.at(m, (tq, ts), 1.0)
-            gain = np.ones_like(m)
-            if self.prior is not None and self.prior_weight and self.prior.shape == m.shape:
-                gain = np.exp(self.prior_weight * self.prior)
-            self._pairs = (taxonomy, m * gain, gain)
+            share = None
+            self._plain = self.quals.index("") if "" in self.quals else -1
+            e0 = self._plain
+            if (self.prior is not None and self.prior.shape == m.shape and e0 >= 0
+                    and self.prior_weight > 0):
+                f = np.where(m > 0, self.prior, 0.0) * self.prior_weight
+                f[e0] = np.where(m[e0] > 0, self.prior[e0], 0.0)
+                # a stem without a plain type keeps its qualifier model's word
+                share = np.where(m[e0] > 0, f / np.maximum(f.sum(axis=0), 1e-300), 0.0)
+            self._pairs = (taxonomy, m, share, self.prior_weight)
         return self._pairs[1], self._pairs[2]
 
     def _bind(self, taxonomy: Taxonomy) -> tuple[np.ndarray, np.ndarray]:
@@ -414,17 +442,13 @@ class TypeModel:
 
 
 def _pair_prior(taxonomy: Taxonomy, ti: np.ndarray, w: np.ndarray | None) -> np.ndarray:
-    """log P(qualifier | stem) − log P(qualifier) from the training labels ``ti`` (type
-    indices, weighted by ``w``), qualifiers × stems; every type of the taxonomy counts one
-    report more (so a type never seen is possible, and a small history is not trusted much)."""
+    """P(qualifier | stem) from the training labels ``ti`` (type indices, weighted by ``w``),
+    qualifiers × stems; every type of the taxonomy counts one report more (a type never seen
+    stays possible, and a small history is not trusted much)."""
     c = np.bincount(ti, weights=w, minlength=len(taxonomy.type_ids)).astype(np.float64) + 1.0
     m = np.zeros((len(taxonomy.quals), len(taxonomy.stems)))
     np.add.at(m, (taxonomy.type_qual, taxonomy.type_stem), c)
-    p_q_s = m / np.maximum(m.sum(axis=0, keepdims=True), 1e-300)
-    p_q = m.sum(axis=1, keepdims=True) / m.sum()
-    with np.errstate(divide="ignore"):
-        out = np.log(p_q_s) - np.log(np.maximum(p_q, 1e-300))
-    return np.where(m > 0, out, 0.0)
+    return m / np.maximum(m.sum(axis=0, keepdims=True), 1e-300)
 
 
 def _vectorizer(words: bool, vocabulary: dict | None = None):
