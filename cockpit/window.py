@@ -334,6 +334,9 @@ class MainWindow(QMainWindow):
         # one does (if the catalog has no saved model), then routes those waiting
         self.triage_ctl = TriageController(catalog, self.dispatch_ctl, cfg.route_threshold, self,
                                            train_on_demand=self.live_ctl is not None)
+        # 自动派遣 of routine routed reports: live mode only (a drill's trainees dispatch)
+        if self.drill is None and self.replay_window is None:
+            self.dispatch_ctl.auto_dispatch = cfg.auto_dispatch or None
         self.dispatch_panel.sig_report_requested.connect(self.triage_ctl.request_report)
         self.dispatch_ctl.sig_store_opened.connect(self._on_store_opened)
         # the three levels: who this seat is, what awaits its centre, 上报/下派/督办/退回

@@ -210,9 +210,9 @@
 <context>
     <name>DispatchController</name>
     <message>
-        <location filename="../../cockpit/controllers/dispatch.py" line="+319"/>
+        <location filename="../../cockpit/controllers/dispatch.py" line="+323"/>
         <source>派遣库未打开：不能派遣</source>
-        <extracomment>event -&gt; what a new order needs beside the plan (a levels store: area, owner) The level the lists name places at (区县 / 镇街): see queue.place_level. event id -&gt; the router&apos;s answer for the events it typed itself (自动分拨) The clock time of the last tick shown (events, orders). Hook: ``suggest_type(event row) -&gt; answer | None`` for an event without a type (the row carries ``title`` and ``description``), called off the GUI thread. The answer is a type id, or the router&apos;s ``{&quot;candidates&quot;: [{&quot;type_id&quot;, &quot;name&quot;, &quot;score&quot;}], &quot;auto&quot;: bool, &quot;reason&quot;: str}`` (:mod:`cockpit.controllers.triage`): ``auto`` routes the event at once (自动分拨), else the operator chooses among them.</extracomment>
+        <extracomment>event -&gt; what a new order needs beside the plan (a levels store: area, owner) The level the lists name places at (区县 / 镇街): see queue.place_level. event id -&gt; the router&apos;s answer for the events it typed itself (自动分拨) The clock time of the last tick shown (events, orders). Hook: ``suggest_type(event row) -&gt; answer | None`` for an event without a type (the row carries ``title`` and ``description``), called off the GUI thread. The answer is a type id, or the router&apos;s ``{&quot;candidates&quot;: [{&quot;type_id&quot;, &quot;name&quot;, &quot;score&quot;}], &quot;auto&quot;: bool, &quot;reason&quot;: str}`` (:mod:`cockpit.controllers.triage`): ``auto`` routes the event at once (自动分拨), else the operator chooses among them. 自动派遣: an event the router typed at once (自动分拨) whose level is this or lower (3: 一般 and 低) is dispatched to its plan&apos;s departments without the preview; None (the default here; the window takes the config&apos;s) leaves every one to the operator.</extracomment>
         <translation>No dispatch store is open: dispatching is off</translation>
     </message>
     <message>
@@ -256,7 +256,17 @@
         <translation>Routing is ready: {n} waiting events were routed automatically</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+23"/>
+        <source>自动派遣 · 自动分拨 {type}{score}</source>
+        <translation>Auto-dispatched · routed automatically as {type}{score}</translation>
+    </message>
+    <message>
+        <location line="+34"/>
+        <source>自动派遣 · {n} 件一般/低级别事件已按预案派往部门</source>
+        <translation>Auto-dispatched · {n} routine events sent to their plan&apos;s departments</translation>
+    </message>
+    <message>
+        <location line="+13"/>
         <location line="+34"/>
         <source>只读，不能派遣：{reason}</source>
         <translation>Read-only, cannot dispatch: {reason}</translation>
@@ -278,12 +288,12 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+541"/>
+        <location line="+542"/>
         <source>预案生成失败：{error}</source>
         <translation>Could not prepare the plan: {error}</translation>
     </message>
     <message>
-        <location line="-505"/>
+        <location line="-506"/>
         <source>只读，不能操作工单：{reason}</source>
         <translation>Read-only, orders cannot be changed: {reason}</translation>
     </message>
@@ -298,7 +308,7 @@
         <translation>Refresh failed: {error}</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+18"/>
         <source>事件源问题 {n} 条（已跳过）：{last}</source>
         <translation>{n} event feed problem(s) (skipped): {last}</translation>
     </message>
@@ -1836,17 +1846,17 @@ Occurred {at} · {state}</translation>
     </message>
     <message>
         <location line="+131"/>
-        <location line="+144"/>
+        <location line="+147"/>
         <source>城市运行一屏统揽</source>
         <translation>City Operations Cockpit</translation>
     </message>
     <message>
-        <location line="-84"/>
+        <location line="-87"/>
         <source>无实时接入 · 仅历史数据</source>
         <translation>No live feed · history only</translation>
     </message>
     <message>
-        <location line="+97"/>
+        <location line="+100"/>
         <source>八大板块</source>
         <translation>Eight boards</translation>
     </message>
@@ -2937,7 +2947,7 @@ Occurred {at} · {state}</translation>
         <translation>this machine has {n} screen(s), numbered 0 to {last}.</translation>
     </message>
     <message>
-        <location filename="../../cockpit/window.py" line="-878"/>
+        <location filename="../../cockpit/window.py" line="-881"/>
         <source>建立各区域</source>
         <translation>Building the regions</translation>
     </message>
@@ -2957,7 +2967,7 @@ Occurred {at} · {state}</translation>
         <translation>Events and dispatch</translation>
     </message>
     <message>
-        <location line="+54"/>
+        <location line="+57"/>
         <source>五色图与排名</source>
         <translation>Five-colour grid and rankings</translation>
     </message>
@@ -5346,7 +5356,7 @@ Occurred {at} · {state}</translation>
         <translation>Points lost</translation>
     </message>
     <message>
-        <location filename="../../cockpit/controllers/dispatch.py" line="-1070"/>
+        <location filename="../../cockpit/controllers/dispatch.py" line="-1136"/>
         <location filename="../../datasets/routing.py" line="+241"/>
         <source>接报签收</source>
         <extracomment>Every action of an order that can have a deadline, in the one order they happen (an order&apos;s own flow holds some of them: :func:`cockpit.datasets.stages.order_stages`). The plan stage whose steps set each action&apos;s deadline. The event type&apos;s target (react_min, verify_min, handle_min) of each stage.</extracomment>
