@@ -697,3 +697,18 @@ def test_a_batch_of_reports_keeps_order_and_recognises_duplicates(kind, tmp_path
         assert store.report(kept[2])["client"] == "grid"
     finally:
         store.close()
+
+
+def test_the_simulated_appeals_are_filed_as_what_they_say(small_dataset_master) -> None:
+    """Every canned appeal names an event type of the demo (a grid worker files what it is
+    about), and the rare grave ones — gas, rock fall, fire — are rare (a random type once made
+    a fifth of grid reports 重大)."""
+    import pyarrow.parquet as pq
+    from cockpit.datasets.ingest.simulate import _ISSUE_P, _ISSUES
+
+    types = pq.read_table(small_dataset_master / "event_type.parquet").to_pandas()
+    level = dict(zip(types["type_id"], types["default_severity"], strict=True))
+    assert {hint for _words, hint, _w in _ISSUES} <= set(level)
+    grave = sum(p for (_t, hint, _w), p in zip(_ISSUES, _ISSUE_P, strict=True)
+                if level[hint] == 1)
+    assert 0 < grave < 0.05

@@ -396,6 +396,10 @@ def test_routine_reports_routed_at_once_are_dispatched_and_serious_ones_wait(
     words = "你好，渝中区解放碑这边路上井盖不见了，晚上看不到要摔人"
     arrived = [FeedEvent(f"R-{lv}", "", "hotline", NOW - timedelta(minutes=2), 106.577,
                          29.557, lv, "", feed="report", description=words) for lv in (3, 2)]
+    # said as 一般, but it is a gas leak (重大 by its type): the operator's, never automatic
+    arrived.append(FeedEvent("R-gas", "", "hotline", NOW - timedelta(minutes=2), 106.577,
+                             29.557, 3, "", feed="report",
+                             description="渝中区解放碑这边闻到好大一股煤气味，燃气泄漏了，有点怕"))
 
     class Intake:
         name = "intake"
@@ -426,6 +430,8 @@ def test_routine_reports_routed_at_once_are_dispatched_and_serious_ones_wait(
             ctl.tick()
         rows = {r["event_id"]: r for r in panel.visible_events()}
         assert not rows["R-3"]["queue"] and rows["R-2"]["queue"]  # 较大: the operator's
+        assert rows["R-gas"]["type_id"].startswith("ET-GAS") and rows["R-gas"]["severity"] == 1
+        assert rows["R-gas"]["queue"]
         ctl._auto_dispatch(["R-3"])  # again (a restart, say): the same key writes nothing
         QThreadPool.globalInstance().waitForDone(10_000)
         assert len(store.orders()) == len(orders)

@@ -692,7 +692,12 @@ class DispatchController(QObject):
         if not (s and s.get("auto") and top in names.types):
             return e
         routed[e.event_id] = s
-        return replace(e, type_id=top, title=e.title or " ".join(e.description.split())[:40])
+        # the level of what it turned out to be, when that is graver than the report's own
+        # (a report comes in as 一般 unless its sender says): a smell of gas is 重大, and goes
+        # to the operator, never out by itself (自动派遣)
+        level = min(int(e.severity or 3), int(names.types[top].default_severity or 3))
+        return replace(e, type_id=top, severity=level,
+                       title=e.title or " ".join(e.description.split())[:40])
 
     @staticmethod
     def _feed_row(e: FeedEvent, names: _Names) -> dict[str, Any]:

@@ -60,26 +60,31 @@ def hourly_profile() -> np.ndarray:
 
 _OPEN = ("师傅你好，", "喂，我要反映个事，", "你好，", "麻烦帮个忙，", "我是附近居民，",
          "打扰一下，", "", "")
+#: (words, the demo's event type a grid worker files it as, how common it is among appeals)
+#: — the weights follow the make-up of a city hotline's appeals: noise, rubbish, parking and
+#: street trading most, a smell of gas or a falling rock rarely (a judgement for the demo, not
+#: a published breakdown)
 _ISSUES = (
-    ("路边的井盖不见了，晚上走路好危险", "ET-MANHOLE"),
-    ("楼下有人占道摆摊，车都过不去", "ET-TOUTING"),
-    ("这边水管好像爆了，路上全是水", "ET-WATER-MAIN-BURST"),
-    ("闻到好大一股煤气味，有点怕", "ET-GAS-LEAK"),
-    ("路灯坏了好几天了都没人修", None),
-    ("半夜工地还在施工，吵得睡不着", None),
-    ("垃圾桶满了没人清，臭得很", None),
-    ("下水道堵了，污水冒出来了", None),
-    ("小区门口积水好深，车开不过去", "ET-WATERLOG"),
-    ("有棵树倒了压到电线上了", None),
-    ("红绿灯不亮了，路口好乱", None),
-    ("有辆车停在消防通道上好几天了", None),
-    ("坡上有石头往下掉，怕要垮", "ET-ROCKFALL"),
-    ("化粪池那边冒泡泡，味道好冲", "ET-BIOGAS"),
-    ("山上好像起烟了，是不是着火了", "ET-FOREST-FIRE"),
-    ("电梯困人了，里面有老人", None),
-    ("停水了一上午也没通知", None),
-    ("噪音太大了，广场舞放到十点多", None),
+    ("路边的井盖不见了，晚上走路好危险", "ET-MANHOLE", 4),
+    ("楼下有人占道摆摊，车都过不去", "ET-STREET-VENDING", 9),
+    ("这边水管好像爆了，路上全是水", "ET-WATER-LEAK", 3),
+    ("闻到好大一股煤气味，有点怕", "ET-GAS-LEAK", 0.5),
+    ("路灯坏了好几天了都没人修", "ET-STREETLIGHT", 6),
+    ("半夜工地还在施工，吵得睡不着", "ET-NOISE", 10),
+    ("垃圾桶满了没人清，臭得很", "ET-GARBAGE-OVERFLOW", 10),
+    ("下水道堵了，污水冒出来了", "ET-DRAIN-BLOCK", 4),
+    ("小区门口积水好深，车开不过去", "ET-WATERLOGGING", 2),
+    ("有棵树倒了压到电线上了", "ET-GREEN-DAMAGE", 1),
+    ("红绿灯不亮了，路口好乱", "ET-SIGNAL-FAULT", 2),
+    ("有辆车停在消防通道上好几天了", "ET-FIRE-PASSAGE", 6),
+    ("坡上有石头往下掉，怕要垮", "ET-ROCKFALL", 0.3),
+    ("化粪池那边冒泡泡，味道好冲", "ET-BIOGAS", 0.5),
+    ("山上好像起烟了，是不是着火了", "ET-FOREST-FIRE", 0.3),
+    ("电梯困人了，里面有老人", "ET-ELEVATOR-TRAP", 1),
+    ("停水了一上午也没通知", "ET-WATER-OUTAGE", 4),
+    ("噪音太大了，广场舞放到十点多", "ET-NOISE", 10),
 )
+_ISSUE_P = np.array([w for _t, _h, w in _ISSUES], float) / sum(w for _t, _h, w in _ISSUES)
 _CLOSE = ("，麻烦尽快派人来看一下。", "，你们管一下嘛。", "。", "，谢谢！", "，急！", "")
 _LANDMARKS = ("公交站旁边", "菜市场门口", "小学对面", "轻轨站出口", "小区大门", "农贸市场后面",
               "加油站旁边", "桥底下", "社区卫生服务中心旁")
@@ -87,7 +92,7 @@ _LANDMARKS = ("公交站旁边", "菜市场门口", "小学对面", "轻轨站�
 
 def appeal_text(rng: np.random.Generator) -> tuple[str, str | None]:
     """A colloquial appeal and the event type its issue suggests (None: none obvious)."""
-    issue, hint = _ISSUES[int(rng.integers(len(_ISSUES)))]
+    issue, hint, _w = _ISSUES[int(rng.choice(len(_ISSUES), p=_ISSUE_P))]
     return (_OPEN[int(rng.integers(len(_OPEN)))] + issue
             + _CLOSE[int(rng.integers(len(_CLOSE)))], hint)
 
@@ -268,11 +273,10 @@ class TrafficSimulator:
         f: dict[str, Any] = {"description": text, "id": f"sim-{self.o.seed}-{now:.6f}-"
                              f"{int(rng.integers(1 << 30))}"}
         grid = rng.random() < 0.33
-        if grid:
-            code = hint if hint in self.type_ok else (self.types[int(rng.integers(
-                len(self.types)))] if self.types else None)
-            if code:
-                f["service_code"] = code
+        # a grid worker files what the appeal is about; a dataset without that type gets the
+        # words alone (the router types them), never a type the words do not say
+        if grid and hint in self.type_ok:
+            f["service_code"] = hint
         u = rng.random()
         jitter = 0.004 if burst is None else 0.0015
         if u < 0.7:
