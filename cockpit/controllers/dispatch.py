@@ -289,9 +289,10 @@ class DispatchController(QObject):
         #: "score"}], "auto": bool, "reason": str}`` (:mod:`cockpit.controllers.triage`):
         #: ``auto`` routes the event at once (自动分拨), else the operator chooses among them.
         self.suggest_type: Callable[[dict[str, Any]], str | dict[str, Any] | None] | None = None
-        #: 自动派遣: an event the router typed at once (自动分拨) whose level is this or lower
-        #: (3: 一般 and 低) is dispatched to its plan's departments without the preview; None
-        #: (the default here; the window takes the config's) leaves every one to the operator.
+        #: 自动派遣: a report whose level is this or lower (3: 一般 and 低) and whose type is
+        #: known at once — the router's (自动分拨) or the sender's (a grid worker's app) — is
+        #: dispatched to its plan's departments without the preview; None (the default here;
+        #: the window takes the config's) leaves every one to the operator.
         self.auto_dispatch: int | None = None
         self._reopen_ms = 1000
         self._reopen_timer = QTimer(self)
@@ -455,14 +456,19 @@ class DispatchController(QObject):
         run_in_background(work, done, lambda m: log.warning("routing the waiting: %s", m))
 
     def _auto_dispatch(self, event_ids: list[str]) -> None:
-        """自动派遣 (see :attr:`auto_dispatch`): the routed events of a routine level go to
-        their plan's departments, off the GUI thread, each under a key of its own (a repeat —
-        after a restart, say — writes nothing). The log records them with source ``auto``."""
+        """自动派遣 (see :attr:`auto_dispatch`): the reports of a routine level, typed at once,
+        that still wait in the queue go to their plans' departments, off the GUI thread, each
+        under a key of its own (a repeat writes nothing). The log records them with source
+        ``auto`` and says how the type was known."""
         level = self.auto_dispatch
         if not level or self.store is None or self._read_only or self._disconnected:
             return
+        # still waiting in the queue: never one with orders (an operator's, or any before a
+        # restart read the intake's reports again), dismissed or merged
+        queued = {r["event_id"] for r in self.event_rows if r.get("queue")}
         todo = [self.feed_events[e] for e in event_ids
-                if e in self.feed_events and e not in self._inflight
+                if e in self.feed_events and e in queued and e not in self._inflight
+                and e not in self.event_states
                 and self.feed_events[e].type_id and int(self.feed_events[e].severity) >= level]
         if not todo:
             return
@@ -472,6 +478,7 @@ class DispatchController(QObject):
                  self.auto_routed.get(e.event_id) or {}) for e in todo]
         self._inflight.update(e.event_id for e in todo)
         noted = self.tr("自动派遣 · 自动分拨 {type}{score}")
+        filed = self.tr("自动派遣 · 上报类型 {type}")
 
         def work() -> list[tuple[str, Any]]:
             out: list[tuple[str, Any]] = []
@@ -484,7 +491,7 @@ class DispatchController(QObject):
                         top = (routed.get("candidates") or [{}])[0]
                         note = noted.format(type=e.type_id, score=(
                             f" ({float(top['score']):.0%})" if top.get("score") is not None
-                            else ""))
+                            else "")) if routed else filed.format(type=e.type_id)
                         out.append((e.event_id, store.create(
                             e.event_id, op, f"auto-dispatch:{e.event_id}", plan=plan,
                             source="auto", note=note, **extra)))
@@ -773,12 +780,13 @@ class DispatchController(QObject):
             self._names = res.names
         for e in res.new_feed:
             self.feed_events[e.event_id] = e
+        # the intake's reports that came typed (a grid worker's app names the type)
+        filed = [e.event_id for e in res.new_feed if e.feed == "live" and e.type_id]
         self._event_info.update(res.event_info)
         if res.routed:
             self.auto_routed.update(res.routed)
             eid, s = next(reversed(res.routed.items()))
             self.panel.show_message(self._routed_text(eid, s), "ok")
-            self._auto_dispatch(list(res.routed))
         if res.problems:
             self.feed_problems = (self.feed_problems + res.problems)[-200:]
             self.panel.show_message(self.tr("事件源问题 {n} 条（已跳过）：{last}").format(
@@ -789,6 +797,8 @@ class DispatchController(QObject):
         elif res.store_down is not None:
             self._set_disconnected(res.store_down)
         self._show(res.events, res.as_of, fresh)
+        if res.routed or filed:  # after the list: only what is still queued goes out
+            self._auto_dispatch(filed + [e for e in res.routed if e not in filed])
         self._prune(res.as_of)
         self._after_tick()
         self.sig_ticked.emit()

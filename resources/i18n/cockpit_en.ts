@@ -210,9 +210,9 @@
 <context>
     <name>DispatchController</name>
     <message>
-        <location filename="../../cockpit/controllers/dispatch.py" line="+323"/>
+        <location filename="../../cockpit/controllers/dispatch.py" line="+324"/>
         <source>派遣库未打开：不能派遣</source>
-        <extracomment>event -&gt; what a new order needs beside the plan (a levels store: area, owner) The level the lists name places at (区县 / 镇街): see queue.place_level. event id -&gt; the router&apos;s answer for the events it typed itself (自动分拨) The clock time of the last tick shown (events, orders). Hook: ``suggest_type(event row) -&gt; answer | None`` for an event without a type (the row carries ``title`` and ``description``), called off the GUI thread. The answer is a type id, or the router&apos;s ``{&quot;candidates&quot;: [{&quot;type_id&quot;, &quot;name&quot;, &quot;score&quot;}], &quot;auto&quot;: bool, &quot;reason&quot;: str}`` (:mod:`cockpit.controllers.triage`): ``auto`` routes the event at once (自动分拨), else the operator chooses among them. 自动派遣: an event the router typed at once (自动分拨) whose level is this or lower (3: 一般 and 低) is dispatched to its plan&apos;s departments without the preview; None (the default here; the window takes the config&apos;s) leaves every one to the operator.</extracomment>
+        <extracomment>event -&gt; what a new order needs beside the plan (a levels store: area, owner) The level the lists name places at (区县 / 镇街): see queue.place_level. event id -&gt; the router&apos;s answer for the events it typed itself (自动分拨) The clock time of the last tick shown (events, orders). Hook: ``suggest_type(event row) -&gt; answer | None`` for an event without a type (the row carries ``title`` and ``description``), called off the GUI thread. The answer is a type id, or the router&apos;s ``{&quot;candidates&quot;: [{&quot;type_id&quot;, &quot;name&quot;, &quot;score&quot;}], &quot;auto&quot;: bool, &quot;reason&quot;: str}`` (:mod:`cockpit.controllers.triage`): ``auto`` routes the event at once (自动分拨), else the operator chooses among them. 自动派遣: a report whose level is this or lower (3: 一般 and 低) and whose type is known at once — the router&apos;s (自动分拨) or the sender&apos;s (a grid worker&apos;s app) — is dispatched to its plan&apos;s departments without the preview; None (the default here; the window takes the config&apos;s) leaves every one to the operator.</extracomment>
         <translation>No dispatch store is open: dispatching is off</translation>
     </message>
     <message>
@@ -256,9 +256,14 @@
         <translation>Routing is ready: {n} waiting events were routed automatically</translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+28"/>
         <source>自动派遣 · 自动分拨 {type}{score}</source>
         <translation>Auto-dispatched · routed automatically as {type}{score}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>自动派遣 · 上报类型 {type}</source>
+        <translation>Auto-dispatched · filed by the sender as {type}</translation>
     </message>
     <message>
         <location line="+34"/>
@@ -288,17 +293,17 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+542"/>
+        <location line="+550"/>
         <source>预案生成失败：{error}</source>
         <translation>Could not prepare the plan: {error}</translation>
     </message>
     <message>
-        <location line="-506"/>
+        <location line="-514"/>
         <source>只读，不能操作工单：{reason}</source>
         <translation>Read-only, orders cannot be changed: {reason}</translation>
     </message>
     <message>
-        <location line="+160"/>
+        <location line="+165"/>
         <source>事件 {event}</source>
         <translation>Event {event}</translation>
     </message>
@@ -308,12 +313,12 @@
         <translation>Refresh failed: {error}</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+19"/>
         <source>事件源问题 {n} 条（已跳过）：{last}</source>
         <translation>{n} event feed problem(s) (skipped): {last}</translation>
     </message>
     <message>
-        <location line="+107"/>
+        <location line="+109"/>
         <source>⚠ {n} 个工单已超时</source>
         <extracomment>The queue&apos;s counts (the header&apos;s, the filters&apos;, ``cockpit queue``&apos;s).</extracomment>
         <translation>⚠ {n} order(s) overdue</translation>
@@ -5356,7 +5361,7 @@ Occurred {at} · {state}</translation>
         <translation>Points lost</translation>
     </message>
     <message>
-        <location filename="../../cockpit/controllers/dispatch.py" line="-1136"/>
+        <location filename="../../cockpit/controllers/dispatch.py" line="-1151"/>
         <location filename="../../datasets/routing.py" line="+241"/>
         <source>接报签收</source>
         <extracomment>Every action of an order that can have a deadline, in the one order they happen (an order&apos;s own flow holds some of them: :func:`cockpit.datasets.stages.order_stages`). The plan stage whose steps set each action&apos;s deadline. The event type&apos;s target (react_min, verify_min, handle_min) of each stage.</extracomment>
