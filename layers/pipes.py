@@ -14,7 +14,14 @@ skip most of them:
 
 At most ``max_features`` lines per refresh: a view holding more is drawn from a coarser level
 (fewer, longer strokes) until it fits, so a dense view is drawn whole, never cut at an arbitrary
-pipe; only the coarsest level is cut at the cap (``complete`` False). :func:`impact_payload`
+pipe; only the coarsest level is cut at the cap (``complete`` False).
+
+:meth:`PipeLayer.lines` gives the lines in degrees; :meth:`PipeLayer.query` packs them for the
+page (:func:`pack`): end points as Web Mercator pixels at two zoom levels above the view's
+(a quarter of a screen pixel) relative to the view's centre, little-endian 16-bit integers in
+base64 (32-bit when a line reaches farther than that holds), grouped by kind and main — about a
+quarter of the bytes of decimal degrees in JSON, and the page draws them with no per-point
+objects. :func:`unpack` reads a payload back (tests, tools). :func:`impact_payload`
 turns a burst's analysis (:meth:`cockpit.datasets.network.impact.NetworkImpact.as_dict`)
 into the highlight the page draws over everything: the isolated segment, the cut-off pipes,
 the valves to close, the critical sites inside.
@@ -22,6 +29,8 @@ the valves to close, the critical sites inside.
 
 from __future__ import annotations
 
+import base64
+import math
 from datetime import datetime
 from typing import Any
 
@@ -39,6 +48,18 @@ EVERY_PIPE_FROM = float(LOD_MAX + 1)
 VALVES_FROM = 16.0
 #: Degrees around the viewport in which a pipe's middle may lie (a main's pipes are ~400 m).
 PAD_DEG = 0.004
+#: A kind without a colour of its own (a network the dataset names that the map does not know).
+OTHER_COLOURS = ("#bf5af2", "#a27bd6")
+#: Packed end points are Web Mercator pixels this many zoom levels above the view's (so one unit
+#: is a quarter of a screen pixel at the view's zoom).
+QUANTUM_ZOOMS = 2
+#: Leaflet's EPSG:3857 latitude limit.
+MAX_LAT = 85.0511287798
+
+
+def colours_of(kind: str) -> tuple[str, str]:
+    """(main colour, distribution colour) of a network kind."""
+    return COLOURS.get(kind, OTHER_COLOURS)
 
 
 def has_pipes(con: duckdb.DuckDBPyConnection) -> bool:
@@ -59,8 +80,16 @@ class PipeLayer:
 
     def query(self, con: duckdb.DuckDBPyConnection, viewport: Viewport | None,
               as_of: datetime | None = None, filters: dict[str, Any] | None = None) -> dict:
+        """The page's payload: :meth:`lines` packed (:func:`pack`)."""
         if viewport is None:
             raise ValueError("the pipe layer needs a viewport")
+        return pack(self.lines(con, viewport, filters), viewport)
+
+    def lines(self, con: duckdb.DuckDBPyConnection, viewport: Viewport,
+              filters: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The lines to draw in the viewport, in degrees: ``network`` (kind per line), ``main``,
+        ``x0 y0 x1 y1``, ``valve_lon valve_lat``, ``level`` (mains, trunk, all), ``lod_zoom``
+        and ``complete`` (False when the coarsest drawing was cut at the cap)."""
         z = viewport.zoom
         params: dict[str, Any] = {"w": viewport.west - PAD_DEG, "e": viewport.east + PAD_DEG,
                                   "s": viewport.south - PAD_DEG, "n": viewport.north + PAD_DEG,
@@ -74,15 +103,19 @@ class PipeLayer:
         lim = self.max_features
 
         args = {k: v for k, v in params.items() if k != "lim"}
+        cols = "network, main, x0, y0, x1, y1"
         # more lines than the cap: a coarser drawing of the whole view, never an arbitrary
         # part of a finer one (the coarsest is cut at the cap as a last resort); the counts
         # of every level in view come from one query
         lod: int | None = None
-        if z >= EVERY_PIPE_FROM and con.execute(
-                f"SELECT count(*) FROM network_pipe_xy WHERE {cond}", args
-        ).fetchone()[0] <= lim:
-            pass  # every pipe fits
-        else:
+        t = None
+        if z >= EVERY_PIPE_FROM:
+            # every pipe, when they fit: one more row than the cap tells that they do not
+            t = con.execute(f"SELECT {cols} FROM network_pipe_xy WHERE {cond} LIMIT $lim",
+                            {**args, "lim": lim + 1}).fetchnumpy()
+            if len(t["x0"]) > lim:
+                t = None
+        if t is None:
             top = int(min(max(np.floor(min(z, EVERY_PIPE_FROM - 1)), LOD_MIN), LOD_MAX))
             counts = dict(con.execute(
                 f"""SELECT z, count(*) FROM network_pipe_lod
@@ -92,34 +125,114 @@ class PipeLayer:
             while lod > LOD_MIN and counts.get(lod, 0) > lim:
                 lod -= 1
         if lod is None:
-            level, table = "all", "network_pipe_xy"
+            level = "all"
         else:  # a simplified drawing the catalog build made for that zoom
             level = "mains" if lod < MAINS_BELOW else "trunk"
             where.insert(0, "z = $z")
             params["z"] = lod
-            table = "network_pipe_lod"
-        t = con.execute(f"""SELECT network, main, x0, y0, x1, y1 FROM {table}
-                            WHERE {" AND ".join(where)} LIMIT $lim""", params).fetchnumpy()
-        digits = 5 if level != "all" else 6
-        net = np.array([NETWORKS.index(x) if x in NETWORKS else 0 for x in t["network"]],
-                       dtype=np.int8)
-        out = {"layer": self.name, "kind": "lines", "level": level, "lod_zoom": lod,
+            t = con.execute(f"""SELECT {cols} FROM network_pipe_lod
+                                WHERE {" AND ".join(where)} LIMIT $lim""", params).fetchnumpy()
+        out = {"level": level, "lod_zoom": lod,
                "complete": lod is None or lod > LOD_MIN or len(t["x0"]) < lim,
-               "networks": list(NETWORKS),
-               "colours": [list(COLOURS[n]) for n in NETWORKS], "net": net,
+               "network": np.asarray(t["network"], dtype=object),
                "main": np.asarray(t["main"], dtype=np.int8),
-               "x0": np.round(t["x0"], digits), "y0": np.round(t["y0"], digits),
-               "x1": np.round(t["x1"], digits), "y1": np.round(t["y1"], digits)}
+               **{k: np.asarray(t[k], dtype=np.float64) for k in ("x0", "y0", "x1", "y1")}}
         if z >= VALVES_FROM and lod is None:  # with every pipe drawn, not a coarser drawing
             v = con.execute("""SELECT lon, lat FROM network_node
                                WHERE kind = 'valve' AND lat BETWEEN $s AND $n
                                  AND lon BETWEEN $w AND $e LIMIT $lim""",
                             {k: params[k] for k in ("s", "n", "w", "e", "lim")}).fetchnumpy()
-            out["valve_lon"] = np.round(v["lon"], 6)
-            out["valve_lat"] = np.round(v["lat"], 6)
+            out["valve_lon"] = np.asarray(v["lon"], dtype=np.float64)
+            out["valve_lat"] = np.asarray(v["lat"], dtype=np.float64)
         else:
             out["valve_lon"] = out["valve_lat"] = np.zeros(0)
         return out
+
+
+def mercator_px(lon: np.ndarray, lat: np.ndarray, zoom: int) -> tuple[np.ndarray, np.ndarray]:
+    """Leaflet's EPSG:3857 world pixel coordinates at an integer ``zoom`` (256 px tiles)."""
+    size = 256.0 * 2.0 ** zoom
+    x = (np.asarray(lon, dtype=np.float64) / 360.0 + 0.5) * size
+    s = np.sin(np.radians(np.clip(np.asarray(lat, dtype=np.float64), -MAX_LAT, MAX_LAT)))
+    y = (0.5 - np.log((1 + s) / (1 - s)) / (4 * math.pi)) * size
+    return x, y
+
+
+_DTYPES = {"i16": "<i2", "i32": "<i4"}
+
+
+def _b64(a: np.ndarray, enc: str) -> str:
+    """Integers as base64 of little-endian 16- or 32-bit values."""
+    return base64.b64encode(a.astype(_DTYPES[enc]).tobytes()).decode("ascii")
+
+
+def pack(lines: dict[str, Any], viewport: Viewport) -> dict[str, Any]:
+    """The page's payload of :meth:`PipeLayer.lines`.
+
+    ``zq``, ``ox``, ``oy``: the lines' end points are Web Mercator pixels at zoom ``zq`` minus
+    the origin (``ox``, ``oy``: the view's centre there); ``xy``: x0 y0 x1 y1 per line, lines
+    ordered by ``groups`` (each: ``network``, ``main``, ``colour``, ``n`` lines); ``valves``:
+    x y per valve; ``enc``: i16 or i32 for both. ``features``: the lines drawn. Distribution
+    pipes come first, so the page draws the mains over them."""
+    zq = int(math.floor(viewport.zoom)) + QUANTUM_ZOOMS
+    cx, cy = mercator_px(np.array([(viewport.west + viewport.east) / 2]),
+                         np.array([(viewport.south + viewport.north) / 2]), zq)
+    ox, oy = int(round(float(cx[0]))), int(round(float(cy[0])))
+    net = lines["network"]
+    main = np.asarray(lines["main"], dtype=np.int8)
+    kinds = sorted({str(k) for k in net})
+    code = np.array([kinds.index(str(k)) for k in net], dtype=np.int64).reshape(-1)
+    # distribution pipes first, the mains drawn over them
+    order = np.lexsort((code, main)) if len(code) else np.zeros(0, dtype=np.int64)
+    x0, y0 = mercator_px(lines["x0"], lines["y0"], zq)
+    x1, y1 = mercator_px(lines["x1"], lines["y1"], zq)
+    xy = np.stack([x0 - ox, y0 - oy, x1 - ox, y1 - oy], axis=1)[order]
+    vx, vy = mercator_px(lines["valve_lon"], lines["valve_lat"], zq)
+    vxy = np.stack([vx - ox, vy - oy], axis=1)
+    q = np.rint(np.concatenate([xy.reshape(-1), vxy.reshape(-1)])).astype(np.int64)
+    # the narrowest integers that hold every end point (a line far longer than the view
+    # needs 32 bits; nothing is clipped or dropped)
+    enc = "i16" if q.size == 0 or (q.min() >= -32768 and q.max() <= 32767) else "i32"
+    b_lines, b_valves = _b64(q[:xy.size], enc), _b64(q[xy.size:], enc)
+    groups = []
+    for m in (0, 1):
+        for c in range(len(kinds)):
+            n = int(((code == c) & (main == m)).sum())
+            if n:
+                groups.append({"network": kinds[c], "main": m, "n": n,
+                               "colour": colours_of(kinds[c])[0 if m else 1]})
+    return {"layer": "pipes", "kind": "lines", "level": lines["level"],
+            "lod_zoom": lines["lod_zoom"], "complete": bool(lines["complete"]),
+            "networks": kinds, "colours": [list(colours_of(k)) for k in kinds],
+            "zq": zq, "ox": ox, "oy": oy, "enc": enc, "groups": groups, "xy": b_lines,
+            "valves": b_valves, "features": int(len(order)),
+            "valve_count": int(len(vx))}
+
+
+def unpack(payload: dict[str, Any]) -> dict[str, Any]:
+    """A :func:`pack` payload back in degrees: ``network``, ``main``, ``x0 y0 x1 y1``,
+    ``valve_lon valve_lat`` (to a quarter of a screen pixel at the view's zoom)."""
+    dt = _DTYPES[payload["enc"]]
+    zq, ox, oy = payload["zq"], payload["ox"], payload["oy"]
+    size = 256.0 * 2.0 ** zq
+
+    def degrees(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        lon = ((x + ox) / size - 0.5) * 360.0
+        lat = np.degrees(2 * np.arctan(np.exp((0.5 - (y + oy) / size) * 2 * math.pi))
+                         - math.pi / 2)
+        return lon, lat
+
+    xy = np.frombuffer(base64.b64decode(payload["xy"]), dtype=dt).astype(np.float64)
+    xy = xy.reshape(-1, 4)
+    v = np.frombuffer(base64.b64decode(payload["valves"]), dtype=dt).astype(np.float64)
+    v = v.reshape(-1, 2)
+    x0, y0 = degrees(xy[:, 0], xy[:, 1])
+    x1, y1 = degrees(xy[:, 2], xy[:, 3])
+    vlon, vlat = degrees(v[:, 0], v[:, 1])
+    net = [g["network"] for g in payload["groups"] for _ in range(g["n"])]
+    main = [g["main"] for g in payload["groups"] for _ in range(g["n"])]
+    return {"network": np.array(net, dtype=object), "main": np.array(main, dtype=np.int8),
+            "x0": x0, "y0": y0, "x1": x1, "y1": y1, "valve_lon": vlon, "valve_lat": vlat}
 
 
 def impact_payload(impact: dict[str, Any] | None) -> dict[str, Any]:

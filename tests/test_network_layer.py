@@ -8,14 +8,19 @@ import pytest
 from cockpit.datasets.catalog import open_catalog
 from cockpit.datasets.network.impact import network_for
 from cockpit.layers.base import Viewport
+import numpy as np
 from cockpit.layers.pipes import (
+    COLOURS,
     EVERY_PIPE_FROM,
     MAINS_BELOW,
+    OTHER_COLOURS,
     PAD_DEG,
     VALVES_FROM,
     PipeLayer,
     has_pipes,
     impact_payload,
+    pack,
+    unpack,
 )
 
 
@@ -35,7 +40,7 @@ def test_city_level_draws_simplified_mains_only(catalog) -> None:
     con = catalog.con
     assert has_pipes(con)
     w, s, e, n = catalog.extent
-    city = PipeLayer().query(con, Viewport(w, s, e, n, 8))
+    city = PipeLayer().lines(con, Viewport(w, s, e, n, 8))
     assert city["level"] == "mains" and len(city["x0"]) > 0
     assert set(city["main"].tolist()) == {1}
     mains = con.execute("SELECT count(*) FROM network_pipe WHERE main").fetchone()[0]
@@ -50,7 +55,7 @@ def test_street_level_draws_every_pipe_in_view_and_the_valves(catalog) -> None:
     lon, lat = _centre(con)
     d = 0.004
     vp = Viewport(lon - d, lat - d, lon + d, lat + d, 16)
-    got = PipeLayer().query(con, vp)
+    got = PipeLayer().lines(con, vp)
     assert got["level"] == "all"
     # every pipe whose middle lies in the view (padded) is drawn, mains and distribution
     want = con.execute("""SELECT count(*) FROM network_pipe_xy
@@ -60,12 +65,12 @@ def test_street_level_draws_every_pipe_in_view_and_the_valves(catalog) -> None:
     assert len(got["x0"]) == want > 0
     assert set(got["main"].tolist()) == {0, 1}
     assert len(got["valve_lon"]) > 0
-    assert set(got["net"].tolist()) <= {0, 1}  # water and gas
+    assert set(got["network"].tolist()) <= {"water", "gas"}
     # the district zoom sits between: fewer lines than every pipe
-    mid = PipeLayer(max_features=100_000).query(
+    mid = PipeLayer(max_features=100_000).lines(
         con, Viewport(lon - 0.05, lat - 0.05, lon + 0.05, lat + 0.05, MAINS_BELOW + 1))
     assert mid["level"] == "trunk"
-    every = PipeLayer(max_features=100_000).query(
+    every = PipeLayer(max_features=100_000).lines(
         con, Viewport(lon - 0.05, lat - 0.05, lon + 0.05, lat + 0.05, EVERY_PIPE_FROM))
     assert 0 < len(mid["x0"]) < len(every["x0"])
 
@@ -73,23 +78,91 @@ def test_street_level_draws_every_pipe_in_view_and_the_valves(catalog) -> None:
 def test_filters_and_the_feature_cap(catalog) -> None:
     con = catalog.con
     w, s, e, n = catalog.extent
-    gas = PipeLayer().query(con, Viewport(w, s, e, n, 8), filters={"networks": ["gas"]})
-    assert set(gas["net"].tolist()) == {1}
+    gas = PipeLayer().lines(con, Viewport(w, s, e, n, 8), filters={"networks": ["gas"]})
+    assert set(gas["network"].tolist()) == {"gas"}
     # more pipes in view than the cap: a coarser drawing of the whole view, not a part
     lon, lat = _centre(con)
     vp = Viewport(lon - 0.02, lat - 0.02, lon + 0.02, lat + 0.02, VALVES_FROM)
-    every = PipeLayer(max_features=100_000).query(con, vp)
+    every = PipeLayer(max_features=100_000).lines(con, vp)
     assert len(every["valve_lon"]) > 0
     cap = len(every["x0"]) - 1
-    fits = PipeLayer(max_features=cap).query(con, vp)
+    fits = PipeLayer(max_features=cap).lines(con, vp)
     assert every["level"] == "all" and every["complete"]
     assert fits["level"] != "all" and fits["complete"] and 0 < len(fits["x0"]) <= cap
     assert len(fits["valve_lon"]) == 0  # valves go with every pipe only
     west, east = min(fits["x0"].min(), fits["x1"].min()), max(fits["x0"].max(), fits["x1"].max())
     assert west < lon - 0.01 and east > lon + 0.01  # the whole view, not its first rows
     # the coarsest drawing is cut at the cap, and says so
-    capped = PipeLayer(max_features=5).query(con, Viewport(w, s, e, n, 15))
+    capped = PipeLayer(max_features=5).lines(con, Viewport(w, s, e, n, 15))
     assert len(capped["x0"]) == 5 and not capped["complete"]
+
+
+def _same_lines(a: dict, b: dict, tol_deg: float) -> None:
+    """The same lines (kind, main, both ends) in any order, end points within ``tol_deg``."""
+    assert len(a["x0"]) == len(b["x0"])
+    xa = np.stack([a["x0"], a["y0"], a["x1"], a["y1"]], 1)
+    xb = np.stack([b["x0"], b["y0"], b["x1"], b["y1"]], 1)
+    ka = [(str(n), int(m)) for n, m in zip(a["network"], a["main"])]
+    kb = [(str(n), int(m)) for n, m in zip(b["network"], b["main"])]
+    assert sorted(ka) == sorted(kb)
+    for key in set(ka):
+        pa = xa[[k == key for k in ka]]
+        pb = xb[[k == key for k in kb]]
+        assert max(np.abs(pb - r).max(1).min() for r in pa) <= tol_deg
+        assert max(np.abs(pa - r).max(1).min() for r in pb) <= tol_deg
+
+
+@pytest.mark.parametrize("zoom", [8.0, 13.0, 17.0])
+def test_the_page_gets_the_lines_packed_to_a_quarter_pixel(catalog, zoom: float) -> None:
+    con = catalog.con
+    lon, lat = _centre(con)
+    d = 640 * 360 / (256 * 2 ** zoom)  # a 1280-pixel-wide view
+    vp = Viewport(lon - d, lat - d * 0.7, lon + d, lat + d * 0.7, zoom)
+    layer = PipeLayer()
+    lines = layer.lines(con, vp)
+    msg = layer.query(con, vp)
+    assert msg["layer"] == "pipes" and msg["level"] == lines["level"]
+    assert msg["complete"] == lines["complete"] and msg["features"] == len(lines["x0"]) > 0
+    back = unpack(msg)
+    quarter_px = 360 / (256 * 2 ** zoom) / 4
+    _same_lines(lines, back, quarter_px)
+    assert np.abs(np.sort(back["valve_lon"]) - np.sort(lines["valve_lon"])).max(
+        initial=0) <= quarter_px
+    assert len(back["valve_lon"]) == len(lines["valve_lon"]) == msg["valve_count"]
+    assert (len(lines["valve_lon"]) > 0) == (zoom >= VALVES_FROM)
+    # groups: the kinds the data has, distribution pipes first so the mains are drawn on top
+    assert sum(g["n"] for g in msg["groups"]) == msg["features"]
+    assert [g["main"] for g in msg["groups"]] == sorted(g["main"] for g in msg["groups"])
+    assert set(msg["networks"]) == set(lines["network"].tolist())
+    for g in msg["groups"]:
+        assert g["colour"] == COLOURS[g["network"]][0 if g["main"] else 1]
+    # 16-bit integers in base64: under 11 bytes a line, where decimal degrees took ~40
+    assert msg["enc"] == "i16"
+    assert len(msg["xy"]) == 4 * ((msg["features"] * 8 + 2) // 3)
+
+
+def test_pack_keeps_far_reaching_lines_and_any_kind() -> None:
+    """A line reaching beyond what 16 bits hold is packed in 32 bits, not clipped or dropped;
+    a kind the map has no colour for is drawn with the fallback colour, not as water."""
+    vp = Viewport(106.50, 29.50, 106.51, 29.51, 17)
+    lines = {"level": "all", "lod_zoom": None, "complete": True,
+             "network": np.array(["heating", "water"], dtype=object),
+             "main": np.array([1, 0], dtype=np.int8),
+             "x0": np.array([106.505, 106.505]), "y0": np.array([29.505, 29.505]),
+             "x1": np.array([106.80, 106.506]), "y1": np.array([29.505, 29.506]),
+             "valve_lon": np.array([106.5051]), "valve_lat": np.array([29.5051])}
+    msg = pack(lines, vp)
+    assert msg["enc"] == "i32" and msg["features"] == 2 and msg["valve_count"] == 1
+    _same_lines(lines, unpack(msg), 1e-6)
+    heating = [g for g in msg["groups"] if g["network"] == "heating"]
+    assert heating == [{"network": "heating", "main": 1, "n": 1, "colour": OTHER_COLOURS[0]}]
+    near = pack({**lines, "x1": np.array([106.506, 106.506])}, vp)
+    assert near["enc"] == "i16"
+    _same_lines({**lines, "x1": np.array([106.506, 106.506])}, unpack(near), 1e-6)
+    empty = pack({**lines, **{k: np.zeros(0) for k in ("main", "x0", "y0", "x1", "y1",
+                                                       "valve_lon", "valve_lat")},
+                  "network": np.zeros(0, dtype=object)}, vp)
+    assert empty["features"] == 0 and empty["groups"] == [] and unpack(empty)["x0"].size == 0
 
 
 def test_impact_payload_carries_the_burst(catalog) -> None:
