@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 from cockpit.datasets.catalog import open_catalog
 from cockpit.datasets.network.impact import network_for
 from cockpit.layers.base import Viewport
-import numpy as np
 from cockpit.layers.pipes import (
     COLOURS,
     EVERY_PIPE_FROM,
