@@ -39,6 +39,8 @@ import numpy as np
 from cockpit.datasets.network.graph import LOD_MAX, LOD_MIN, LOD_TRUNK_FROM
 from cockpit.layers.base import Viewport
 
+#: The pipe kinds the map has colours for, in drawing order (a later kind over an earlier one);
+#: a kind not listed is drawn after them in :data:`OTHER_COLOURS`.
 NETWORKS = ("water", "gas", "drainage")
 #: (main colour, distribution colour) per network.
 COLOURS = {"water": ("#2f8cff", "#5aa9ff"), "gas": ("#ffb020", "#d9a441"),
@@ -180,7 +182,9 @@ def pack(lines: dict[str, Any], viewport: Viewport) -> dict[str, Any]:
     ox, oy = int(round(float(cx[0]))), int(round(float(cy[0])))
     net = lines["network"]
     main = np.asarray(lines["main"], dtype=np.int8)
-    kinds = sorted({str(k) for k in net})
+    present = {str(k) for k in net}
+    # the known kinds in their order (later ones drawn over earlier), then any other
+    kinds = [k for k in NETWORKS if k in present] + sorted(present - set(NETWORKS))
     code = np.array([kinds.index(str(k)) for k in net], dtype=np.int64).reshape(-1)
     # distribution pipes first, the mains drawn over them
     order = np.lexsort((code, main)) if len(code) else np.zeros(0, dtype=np.int64)
