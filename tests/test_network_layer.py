@@ -18,6 +18,7 @@ from cockpit.layers.pipes import (
     PAD_DEG,
     VALVES_FROM,
     PipeLayer,
+    drawing_index,
     has_pipes,
     impact_payload,
     pack,
@@ -96,6 +97,25 @@ def test_filters_and_the_feature_cap(catalog) -> None:
     # the coarsest drawing is cut at the cap, and says so
     capped = PipeLayer(max_features=5).lines(con, Viewport(w, s, e, n, 15))
     assert len(capped["x0"]) == 5 and not capped["complete"]
+
+
+def test_the_drawing_is_read_once_per_catalog_and_answers_as_sql_would(catalog) -> None:
+    con = catalog.cursor()
+    ix = drawing_index(con)
+    assert drawing_index(catalog.cursor()) is ix  # another cursor, the same catalog
+    lon, lat = _centre(con)
+    d = 0.01
+    box = (lat - d, lat + d, lon - d, lon + d)
+    for z, table in ((None, ix.every), (9, ix.lod[9]), (13, ix.lod[13])):
+        src = "network_pipe_xy WHERE" if z is None else f"network_pipe_lod WHERE z = {z} AND"
+        sql = (f"SELECT x0, y0, x1, y1 FROM {src} lat BETWEEN ? AND ? AND lon BETWEEN ? AND ?"
+               " AND network = 'gas' ORDER BY x0, y0, x1, y1")
+        want = np.array(con.execute(sql, list(box)).fetchall())
+        rows = table.select(box, {"gas"})
+        got = np.stack([getattr(table, k)[rows] for k in ("x0", "y0", "x1", "y1")], 1)
+        got = got[np.lexsort(got.T[::-1])]
+        assert len(want) > 0 and np.array_equal(got, want)
+    con.close()
 
 
 def _same_lines(a: dict, b: dict, tol_deg: float) -> None:
