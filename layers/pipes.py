@@ -81,8 +81,11 @@ class PipeLayer:
 
     name = "pipes"
 
-    def __init__(self, max_features: int = 5_000) -> None:
+    def __init__(self, max_features: int = 5_000, catalog_key: str | None = None) -> None:
         self.max_features = max_features
+        #: names the catalog the layer draws (the controller's: its file); None: asked of the
+        #: cursor on each refresh
+        self.catalog_key = catalog_key
 
     def query(self, con: duckdb.DuckDBPyConnection, viewport: Viewport | None,
               as_of: datetime | None = None, filters: dict[str, Any] | None = None) -> dict:
@@ -97,7 +100,7 @@ class PipeLayer:
         ``x0 y0 x1 y1``, ``valve_lon valve_lat``, ``level`` (mains, trunk, all), ``lod_zoom``
         and ``complete`` (False when the coarsest drawing, or the valves, were cut at the
         cap)."""
-        ix = drawing_index(con)
+        ix = drawing_index(con, self.catalog_key)
         z = viewport.zoom
         box = (viewport.south - PAD_DEG, viewport.north + PAD_DEG,
                viewport.west - PAD_DEG, viewport.east + PAD_DEG)
@@ -137,18 +140,17 @@ class PipeLayer:
 
 class _Table:
     """One drawing in memory, sorted by latitude (of a line's middle): a viewport's rows are
-    a binary search for the latitude band, then a mask on the longitude."""
+    a binary search for the latitude band, then a mask on the longitude. ``kind``: the row's
+    network as a number into ``kinds``."""
 
-    def __init__(self, t: dict[str, np.ndarray]) -> None:
+    def __init__(self, t: dict[str, np.ndarray], kinds: list[str]) -> None:
+        self.kinds = kinds
         self.lat = np.asarray(t["lat"], dtype=np.float64)
         self.lon = np.asarray(t["lon"], dtype=np.float64)
         for k in ("x0", "y0", "x1", "y1"):
             setattr(self, k, np.asarray(t.get(k, np.zeros(0)), dtype=np.float64))
         self.main = np.asarray(t.get("main", np.zeros(0)), dtype=np.int8)
-        net = np.asarray(t.get("network", np.zeros(0, dtype=object)), dtype=object)
-        self.kinds, kind = np.unique(net.astype(str), return_inverse=True)
-        self.kinds = [str(k) for k in self.kinds]
-        self.kind = kind.astype(np.int16).reshape(-1)
+        self.kind = np.asarray(t.get("kind", np.zeros(0)), dtype=np.int16)
 
     def select(self, box: tuple[float, float, float, float], kinds: set[str] | None
                ) -> np.ndarray:
@@ -175,34 +177,42 @@ _indexes: dict[str, _Index] = {}
 _index_lock = threading.Lock()
 
 
-def drawing_index(con: duckdb.DuckDBPyConnection) -> _Index:
+def drawing_index(con: duckdb.DuckDBPyConnection, key: str | None = None) -> _Index:
     """The catalog's drawing tables in memory (``network_pipe_xy``, ``network_pipe_lod`` per
-    zoom, the valves), read once per catalog file and process — about 16 MB at the Chongqing
-    scale — so a refresh costs a binary search and a mask, not a query on the worker's
-    cursor. The catalog is read-only; a rebuilt one is another file (or a newer one: the key
-    holds its modification time)."""
-    path = con.execute("SELECT path FROM duckdb_databases() "
-                       "WHERE database_name = current_database()").fetchone()[0]
-    key = None
-    if path and os.path.exists(path):
-        key = f"{path}:{os.stat(path).st_mtime_ns}"
+    zoom, the valves), read once per catalog and process — about 18 MB at the Chongqing
+    scale, read in a few tenths of a second on the first refresh with the pipes on — so a
+    refresh costs a binary search and a mask, not queries on the worker's cursor.
+
+    ``key`` names the catalog; without it, the catalog's file and its modification time (the
+    catalog is read-only; a rebuilt one is a newer file). A database in memory is read anew
+    each time."""
+    if key is None:
+        path = con.execute("SELECT path FROM duckdb_databases() "
+                           "WHERE database_name = current_database()").fetchone()[0]
+        if path and os.path.exists(path):
+            key = f"{path}:{os.stat(path).st_mtime_ns}"
+    if key is not None:
         with _index_lock:
             if key in _indexes:
                 return _indexes[key]
-    cols = "network, main, x0, y0, x1, y1, lon, lat"
-    every = _Table(con.execute(f"SELECT {cols} FROM network_pipe_xy ORDER BY lat").fetchnumpy())
-    lod_t = con.execute(f"SELECT z, {cols} FROM network_pipe_lod ORDER BY z, lat").fetchnumpy()
+    kinds = [str(r[0]) for r in con.execute(
+        "SELECT DISTINCT network FROM network_pipe_xy ORDER BY 1").fetchall()]
+    cols = "list_position($kinds, network)::SMALLINT - 1 AS kind, main, x0, y0, x1, y1, lon, lat"
+    every = _Table(con.execute(f"SELECT {cols} FROM network_pipe_xy ORDER BY lat",
+                               {"kinds": kinds}).fetchnumpy(), kinds)
+    lod_t = con.execute(f"SELECT z, {cols} FROM network_pipe_lod ORDER BY z, lat",
+                        {"kinds": kinds}).fetchnumpy()
     zs = np.asarray(lod_t["z"])
     lod = {}
     for z in range(LOD_MIN, LOD_MAX + 1):
         m = zs == z
-        lod[z] = _Table({k: np.asarray(v)[m] for k, v in lod_t.items()})
+        lod[z] = _Table({k: np.asarray(v)[m] for k, v in lod_t.items()}, kinds)
     valves = _Table(con.execute("SELECT lon, lat FROM network_node WHERE kind = 'valve' "
-                                "ORDER BY lat").fetchnumpy())
+                                "ORDER BY lat").fetchnumpy(), [])
     ix = _Index(every, lod, valves)
     if key is not None:
         with _index_lock:
-            _indexes[key] = ix
+            _indexes.setdefault(key, ix)
     return ix
 
 

@@ -68,7 +68,7 @@ class MapController(QObject):
         self.events = EventLayer()
         self.facilities = FacilityLayer()
         self.density = DensityLayer("events")
-        self.pipes = PipeLayer()
+        self.pipes = PipeLayer(catalog_key=f"{catalog.db_path}:{catalog.fingerprint}")
         self.feed_points: dict[str, list] = {}
         self.districts = DistrictLayer("density")
         self.visible = {"risk_points": True, "events": True, "facilities": True,
