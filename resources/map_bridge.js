@@ -17,10 +17,9 @@
   var map = window[meta("cockpit-map")];
   var boundaries = window[meta("cockpit-boundaries")];
   var zh = meta("cockpit-lang") !== "en";
-  // the pipes on a canvas of their own, under the points' (both in the overlay pane, the
-  // pipes' first): a refresh of one does not repaint the other's thousands of shapes
-  var pipeCanvas = L.canvas({ padding: 0.2 }).addTo(map);
-  var canvas = L.canvas({ padding: 0.2 }).addTo(map);
+  // one canvas for every layer's shapes: the layers of a refresh arrive together and are
+  // painted in one frame (a second canvas for the pipes cost more in compositing than it saved)
+  var canvas = L.canvas({ padding: 0.2 });
   var groups = {
     density: L.layerGroup(),
     risk_points: L.layerGroup(),
@@ -429,14 +428,14 @@
     (msg.groups || []).forEach(function (grp) {
       var main = !!grp.main;
       new PackedPath(xy, at, at + grp.n, frame, {
-        renderer: pipeCanvas, color: safeColour(grp.colour, "#5aa9ff"), fill: false,
+        renderer: canvas, color: safeColour(grp.colour, "#5aa9ff"), fill: false,
         weight: main ? 2.6 : 1.2, opacity: main ? 0.95 : 0.75, interactive: false
       }).addTo(g);
       at += grp.n;
     });
     if (msg.valve_count) {
       new PackedPath(decodeInts(msg.valves, msg.enc), 0, msg.valve_count, frame, {
-        renderer: pipeCanvas, dots: true, radius: 2.5, weight: 1, color: "#0b1220",
+        renderer: canvas, dots: true, radius: 2.5, weight: 1, color: "#0b1220",
         fill: true, fillColor: "#e5e5ea", fillOpacity: 1, fillRule: "nonzero",
         interactive: false
       }).addTo(g);

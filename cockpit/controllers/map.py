@@ -54,8 +54,8 @@ class MapController(QObject):
     """A district was clicked on the map: its code."""
     sig_refresh_measured = Signal(dict)
     """A viewport was answered: {seq, query_ms, encode_ms, layer_ms (query ms per layer),
-    features, ms (round trip), and the page's draw_ms, arrived_ms, bytes of the measured
-    layer}."""
+    features, ms (round trip), and the page's draw_ms (parse and draw), arrived_ms, bytes of
+    the measured layer}."""
 
     def __init__(self, catalog: Catalog, view: MapView, side: MapSidePanel | None,
                  now: Callable[[], datetime], parent: QObject | None = None) -> None:
