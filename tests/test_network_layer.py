@@ -229,6 +229,31 @@ def test_the_page_draws_pipes_and_a_burst_with_its_valves(qtbot, catalog, tmp_pa
 
     assert js("window.cockpitMap.groups.pipes.getLayers().length") >= 2  # lines and valves
     assert js("window.cockpitMap.map.hasLayer(window.cockpitMap.groups.pipes)")
+    # the packed lines land where Leaflet puts their end points, at this zoom and after zooming
+    import json
+
+    sent = ctl._sent  # the last text sent per layer: wait until the page drew that one
+    qtbot.waitUntil(lambda: any(d["layer"] == "pipes" and d["seq"] == json.loads(
+        sent["pipes"])["seq"] for d in drawn), timeout=30_000)
+    msg = json.loads(sent["pipes"])
+    back = unpack(msg)
+    n_main = sum(g["n"] for g in msg["groups"] if not g["main"])  # the first main's index
+    for i in (0, min(n_main, msg["features"] - 1), msg["features"] - 1):
+        k = next(j for j, g in enumerate(msg["groups"])
+                 if i < sum(h["n"] for h in msg["groups"][:j + 1]))
+        first = sum(h["n"] for h in msg["groups"][:k])
+        for zoom_in in (0, 1):
+            got = js(f"""(function () {{
+                var m = window.cockpitMap.map, g = window.cockpitMap.groups.pipes.getLayers()[{k}];
+                if ({zoom_in}) {{ m.setZoom(m.getZoom() + 1, {{animate: false}}); }}
+                var p = m.project([{back['y1'][i]}, {back['x1'][i]}]).subtract(
+                  m.getPixelOrigin());
+                var q = g._px, j = 4 * ({i} - {first}) + 2;
+                var out = [q[j] - p.x, q[j + 1] - p.y];
+                if ({zoom_in}) {{ m.setZoom(m.getZoom() - 1, {{animate: false}}); }}
+                return JSON.stringify(out); }})()""")
+            dx, dy = json.loads(got)
+            assert abs(dx) < 0.01 and abs(dy) < 0.01, (i, zoom_in, dx, dy)
     imp = network_for(catalog.con, catalog.fingerprint).at_point(lon, lat, "water").as_dict()
     ctl.show_network_impact(imp)
     # the segment, one ring per valve to close, the sites, the burst's own marker
