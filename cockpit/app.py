@@ -495,7 +495,7 @@ class Startup:
                                         resume=getattr(args, "resume", None),
                                         store=getattr(args, "store", None) or cfg.store,
                                         live=live_enabled(cfg, screenshot=self.headless),
-                                        progress=steps)
+                                        progress=steps, early_start=True)
         except ValueError as exc:  # an unknown drill scenario
             return self.fail(self.both(QT_TRANSLATE_NOOP("app", "无法开始演练")), str(exc), 2)
         steps.close()
@@ -545,6 +545,9 @@ class Startup:
                 QTimer.singleShot(600, self._save_and_quit)
 
         win.sig_all_drawn.connect(on_drawn)
+        if self.args.report_startup:
+            win.sig_region_drawn.connect(lambda region: print(
+                f"drawn {region} {time.perf_counter() - T_START:.3f}", flush=True))
         if self.headless:
             QTimer.singleShot(int(os.environ.get("COCKPIT_SCREENSHOT_TIMEOUT_MS", "60000")),
                               self._time_out)

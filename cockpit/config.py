@@ -84,6 +84,7 @@ class Config:
     font_scale: float = 1.0
     auto_scale: bool = True
     route_threshold: float = 0.6
+    auto_dispatch: int = 3
     intervals: Intervals = field(default_factory=Intervals)
     kiosk: Kiosk = field(default_factory=Kiosk)
     live: Live = field(default_factory=Live)
@@ -224,6 +225,10 @@ KEYS: tuple[Key, ...] = (
     Key("route_threshold", _number(0.0, 1.0, ""), "智能分拨: a report whose best event type "
         "scores at least this is routed at once (自动分拨); below, it waits for the operator "
         "(待分拨) (default 0.6)", "0.6"),
+    Key("auto_dispatch", _number(0, 4, "", integer=True), "自动派遣: a report routed at once "
+        "(自动分拨) whose level is this or lower (3: 一般 and 低) goes to its plan's "
+        "departments without waiting in the queue; 重大 and 较大 always wait for the operator; "
+        "0 turns it off (default 3)", "3"),
     Key("intervals.clock_s", _number(0.2, 60, " of seconds"), "the header clock's tick "
         "(default 1)", "1"),
     Key("intervals.vitals_s", _number(1, 600, " of seconds"), "vital-sign tick: readings, "

@@ -189,11 +189,20 @@ def _focusables(w: QWidget) -> list[QWidget]:
             if (c.focusPolicy() & tab) == tab and c.isVisible() and c.isEnabled()]
 
 
+def _widen_pool() -> None:
+    """DuckDB releases the GIL: a few more threads than cores keep the first queries of every
+    region running side by side; the slowest (the vitals' first tick) goes first."""
+    pool = QThreadPool.globalInstance()
+    pool.setMaxThreadCount(max(pool.maxThreadCount(), 4))
+
+
 class MainWindow(QMainWindow):
     """The cockpit's one window."""
 
     sig_all_drawn = Signal()
     """Every region, the map included, has drawn real data once."""
+    sig_region_drawn = Signal(str)
+    """A region drew for the first time (vitals, evaluation, events, risk, map)."""
 
     def __init__(self, catalog: Catalog, mode: str = "live", lang: str | None = None,
                  tiles: str | None = None, scenario: str | None = None,
@@ -201,14 +210,18 @@ class MainWindow(QMainWindow):
                  config: Config | None = None, store: str | Path | None = None,
                  live: bool = False,
                  progress: Callable[[float, str], None] | None = None,
-                 resume: str | None = None) -> None:
+                 resume: str | None = None, early_start: bool = False) -> None:
         """``replay``: a window of the past (复盘) to replay read-only, in drill mode;
         ``resume``: a drill session kept for later (its id) to continue where it stopped;
         ``config``: operator, tick intervals and dispatch store (default: the defaults);
         ``store``: the live dispatch store, a DuckDB path or a postgresql:// URL (default:
         the config's, else :func:`cockpit.controllers.store.default_store_path`);
         ``progress(fraction, text)``: told each step of the building (``text`` a source text
-        of the "app" translation context), for the start-up's progress dialog."""
+        of the "app" translation context), for the start-up's progress dialog;
+        ``early_start``: begin the two slowest first draws — the map page (QtWebEngine starts
+        its processes) and the vital signs' first tick — while the rest of the window is
+        still being built, instead of in :meth:`start` (the application does; tests that
+        build a window without starting it do not)."""
         step = progress or (lambda _f, _t: None)
         super().__init__()
         self.config = cfg = config or Config()
@@ -262,6 +275,9 @@ class MainWindow(QMainWindow):
                 lambda signs: inject_scripts(d.scenario, d.start, d.end, signs))
         self.map_ctl = MapController(catalog, self.map, self.map_side, self.clock.now, self)
         self.map_ctl.sig_unit_selected.connect(self._on_unit_selected)
+        self._map_loaded = False
+        if early_start:  # the page's signals have their receivers from here on
+            self._load_map_page()
         step(0.55, QT_TRANSLATE_NOOP("app", "打开处置记录库"))
         # a drill writes only to its own session store, a replay writes nowhere: neither
         # opens the live store
@@ -288,6 +304,9 @@ class MainWindow(QMainWindow):
         # vital-sign alarms arrive in the event list as dispatchable events
         self.alarm_source = VitalAlarmSource()
         self.vitals.sig_alarm_raised.connect(self.alarm_source.push)
+        if early_start:  # every receiver of the vital signs is connected: the first tick
+            _widen_pool()
+            self.vitals.start()
         self.dispatch_ctl = DispatchController(
             catalog, self.store, self.clock.now, self.dispatch_panel, self,
             feeds=[*(live_feeds(catalog, simulate=False) if self.replay_window is None
@@ -311,7 +330,13 @@ class MainWindow(QMainWindow):
             and is_pg_location(store) and self.replay_window is None and self.drill is None
             else None)
         # 智能分拨: the router (loaded off the GUI thread), the 新建事件 form, corrections
-        self.triage_ctl = TriageController(catalog, self.dispatch_ctl, cfg.route_threshold, self)
+        # with a live feed, untyped reports keep arriving: the router trains when the first
+        # one does (if the catalog has no saved model), then routes those waiting
+        self.triage_ctl = TriageController(catalog, self.dispatch_ctl, cfg.route_threshold, self,
+                                           train_on_demand=self.live_ctl is not None)
+        # 自动派遣 of routine routed reports: live mode only (a drill's trainees dispatch)
+        if self.drill is None and self.replay_window is None:
+            self.dispatch_ctl.auto_dispatch = cfg.auto_dispatch or None
         self.dispatch_panel.sig_report_requested.connect(self.triage_ctl.request_report)
         self.dispatch_ctl.sig_store_opened.connect(self._on_store_opened)
         # the three levels: who this seat is, what awaits its centre, 上报/下派/督办/退回
@@ -512,18 +537,15 @@ class MainWindow(QMainWindow):
     # ---- public API -----------------------------------------------------------------------
     def start(self) -> None:
         """Load the map page and run the first snapshot."""
-        # DuckDB releases the GIL: a few more threads than cores keep the first queries of
-        # every region running side by side; the slowest (the vitals' first tick) goes first
-        pool = QThreadPool.globalInstance()
-        pool.setMaxThreadCount(max(pool.maxThreadCount(), 4))
-        self.vitals.start()
+        _widen_pool()
+        if not self.vitals.timer.isActive():
+            self.vitals.start()
         if self.drill is None and self.replay_window is None:
             self.levels_ctl.start()
         if isinstance(self.clock, ReplayClock):  # seeking anywhere then reads no catalog
             self.vitals.preload(self.clock.start_time, self.clock.end_time)
-        page = build_page(self.catalog.boundaries_geojson(), self.catalog.extent,
-                          paths.cache_dir() / "pages", lang=self.lang, tiles=self.tiles)
-        self.map.load_page(page)
+        if not self._map_loaded:
+            self._load_map_page()
         self.refresh()
         self.review.refresh()
         self.map_ctl.load_categories()
@@ -533,6 +555,12 @@ class MainWindow(QMainWindow):
         # live and drill only: a replay creates no events (the router is not loaded there)
         if self.replay_window is None:
             self.triage_ctl.start()
+
+    def _load_map_page(self) -> None:
+        self._map_loaded = True
+        page = build_page(self.catalog.boundaries_geojson(), self.catalog.extent,
+                          paths.cache_dir() / "pages", lang=self.lang, tiles=self.tiles)
+        self.map.load_page(page)
 
     def refresh(self) -> None:
         """Recompute every region as of the clock's time, off the GUI thread."""
@@ -1069,7 +1097,9 @@ class MainWindow(QMainWindow):
 
     def _mark(self, region: str) -> None:
         was = self.all_drawn()
-        self.drawn.add(region)
+        if region not in self.drawn:
+            self.drawn.add(region)
+            self.sig_region_drawn.emit(region)
         if not was and self.all_drawn():
             # let the web view composite its last frame before anyone grabs the window
             QTimer.singleShot(0, self.sig_all_drawn.emit)

@@ -779,7 +779,7 @@ SCORING_FORMULA = QT_TRANSLATE_NOOP(
 
 _ACTION_LABEL = {"create": "派遣", "acknowledge": "签收", "confirm": "核实", "handle": "处置",
                  "verify": "核查", "close": "结案", "evaluate": "评价", "cancel": "撤销",
-                 "rework": "退回"}
+                 "rework": "重办"}
 
 
 def after_action_report(session: DrillSession, as_of: datetime | None = None

@@ -277,6 +277,24 @@ NATURE_CONTEXTS = ("国有林场", "自然保护区", "森林公园", "风景名
                    "坟山墓地", "高压线廊道", "景区步道", "水库周边", "河道沿岸", "山区公路沿线",
                    "村庄周边", "陡坡地带", "矿区周边", "库岸消落带", "峡谷地带", "高山地区",
                    "丘陵地区", "林下种植区")
+#: How common each context is among the places where problems happen and are reported (relative
+#: weights): a variant of a kind is as common as its context. Where people live and travel —
+#: residential estates, main and side roads, lanes, older estates, shopping streets — is most
+#: of the city and of its hotline calls; a school's, a hospital's, a station's surroundings,
+#: markets, parks, the riverside roads are each a small part; the space under a bridge, the
+#: underground, the motorway verges rarer still. In the hills: the villages, the woods at the
+#: edge of town and of the fields, the hillsides and graves (the Qingming fires) against a
+#: reserve, a mine, a gorge. Set from these proportions, not fitted to any measure.
+CONTEXT_PREVALENCE: dict[str, float] = {
+    "主干道": 10, "次干道": 7, "背街小巷": 5, "居民小区": 12, "老旧小区": 7, "商业街区": 5,
+    "学校周边": 2.5, "医院周边": 1.5, "交通枢纽": 1.5, "轨道站点": 2, "旅游景区": 1.5,
+    "农贸市场": 2, "工业园区": 2, "滨江路段": 2, "城乡结合部": 3, "农村地区": 4,
+    "公园广场": 2.5, "桥下空间": 1, "地下空间": 1, "高速沿线": 0.8,
+    "国有林场": 2, "自然保护区": 1.5, "森林公园": 1.5, "风景名胜区": 1.5, "城郊山林": 6,
+    "农林交界带": 5, "坟山墓地": 4, "高压线廊道": 1, "景区步道": 1.5, "水库周边": 2,
+    "河道沿岸": 4, "山区公路沿线": 3, "村庄周边": 7, "陡坡地带": 2.5, "矿区周边": 1,
+    "库岸消落带": 1.5, "峡谷地带": 1.5, "高山地区": 2, "丘陵地区": 5, "林下种植区": 1,
+}
 _SEVERE_CONTEXTS = {"学校周边", "医院周边", "交通枢纽", "轨道站点", "地下空间", "自然保护区",
                     "国有林场", "高压线廊道"}
 
@@ -1391,7 +1409,13 @@ class _Gen:
                 h_ = max(v_, round(handle * f))
                 t_rows.append((tid, tname, cat, city_dept(dept), r_, v_, h_, plan, s))
                 t_base.append(bi)
-                t_weight.append(w * (4.0 if v == 0 else 1.0 / (1 + 0.15 * v)))
+            # the plain kind is 4 parts, its variants together Σ 1/(1 + 0.15 v) parts, shared
+            # by how common their contexts are (CONTEXT_PREVALENCE), not by their order
+            t_weight.append(w * 4.0)
+            if k > 1:
+                prev = np.array([CONTEXT_PREVALENCE[c] for c in ctx[: k - 1]])
+                share = sum(1.0 / (1 + 0.15 * v) for v in range(1, k))
+                t_weight.extend((w * share * prev / prev.sum()).tolist())
         self.et_base = np.array(t_base)
         self.et_weight = np.array(t_weight)
         self.et_ids = [r[0] for r in t_rows]

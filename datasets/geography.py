@@ -68,6 +68,24 @@ DISTRICT_SEATS: dict[str, tuple[float, float]] = {
     "500242": (108.767, 28.841), "500243": (108.166, 29.294),
 }
 
+#: Approximate courses of the main rivers as (lon, lat) polylines, downstream order: the
+#: Yangtze (长江) from Jiangjin to Wushan, the Jialing (嘉陵江) from Hechuan to its mouth at
+#: Chaotianmen, the Wu (乌江) from Wulong to Fuling. Hand-placed through the towns on their
+#: banks, not surveyed (a few km off in places); the demo drains its sewers into them.
+RIVERS: dict[str, tuple[tuple[float, float], ...]] = {
+    "长江": ((105.87, 28.96), (106.06, 29.06), (106.26, 29.29), (106.36, 29.35),
+             (106.45, 29.43), (106.49, 29.49), (106.52, 29.52), (106.55, 29.55),
+             (106.585, 29.566), (106.61, 29.57), (106.66, 29.58), (106.76, 29.62),
+             (106.88, 29.72), (107.08, 29.83), (107.25, 29.76), (107.39, 29.72),
+             (107.60, 29.82), (107.73, 29.87), (107.90, 30.05), (108.04, 30.29),
+             (108.20, 30.55), (108.38, 30.80), (108.70, 30.93), (109.10, 30.98),
+             (109.46, 31.03), (109.88, 31.07), (110.10, 31.05)),
+    "嘉陵江": ((106.27, 29.98), (106.36, 29.90), (106.43, 29.83), (106.45, 29.72),
+              (106.44, 29.64), (106.45, 29.58), (106.50, 29.57), (106.54, 29.575),
+              (106.585, 29.566)),
+    "乌江": ((107.76, 29.33), (107.62, 29.45), (107.50, 29.58), (107.39, 29.71)),
+}
+
 #: Approximate position of the city government (渝中区), used as the city's point.
 CITY_SEAT = (106.551, 29.563)
 

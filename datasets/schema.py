@@ -27,8 +27,14 @@ FACILITY_KINDS = ("warehouse", "fire_station", "hospital", "shelter")
 #: Kinds of pipe network (a pipe's and a node's ``network``).
 NETWORK_KINDS = ("water", "gas", "drainage")
 #: Kinds of network node. ``source`` (water plant, gas gate station) and ``tank`` (a water
-#: reservoir or tower) feed the network; ``valve`` closes; the others pass flow on.
-NODE_KINDS = ("junction", "valve", "hydrant", "source", "tank", "regulator")
+#: reservoir or tower) feed the network; ``valve`` closes; the others pass flow on. Drainage
+#: (gravity: a pipe flows from ``from_node`` to ``to_node``) ends at an ``outfall`` (排放口, on a
+#: river) or a ``treatment_plant`` (污水处理厂); ``manhole`` (检查井) and ``inlet`` (雨水口)
+#: collect and pass flow on, a ``pump_station`` (排水泵站) lifts it on.
+NODE_KINDS = ("junction", "valve", "hydrant", "source", "tank", "regulator",
+              "manhole", "inlet", "outfall", "treatment_plant", "pump_station")
+#: Drainage node kinds where the flow leaves the network (a drainage pipe must reach one).
+DRAIN_SINKS = ("outfall", "treatment_plant")
 #: Pipe materials.
 PIPE_MATERIALS = ("ductile_iron", "grey_cast_iron", "steel", "pe", "pvc", "concrete")
 #: Risk levels: 1 重大 (major) … 4 低 (low).
@@ -296,9 +302,10 @@ TABLES: tuple[Table, ...] = (
             Column("plan_id", "VARCHAR", "plan", nullable=True, ref="plan.plan_id"),
             Column("default_severity", "INTEGER", "default severity 1–4", required=False,
                    nullable=True, min=1, max=4),
-            Column("network", "VARCHAR", "pipe network whose valve-isolation analysis is the "
-                   "dispatch impact of this type (a burst, a leak); empty: the radius around "
-                   "the event", required=False, nullable=True, choices=NETWORK_KINDS),
+            Column("network", "VARCHAR", "pipe network whose analysis is the dispatch impact "
+                   "of this type (water, gas: a burst or leak's valve isolation; drainage: a "
+                   "blockage's upstream backing up); empty: the radius around the event",
+                   required=False, nullable=True, choices=NETWORK_KINDS),
         ),
         key=("type_id",),
     ),
@@ -364,17 +371,21 @@ NETWORK_TABLES: tuple[Table, ...] = (
     Table(
         "network_node",
         "Nodes of the pipe networks (optional table): junctions, valves, hydrants, sources "
-        "(water plants, gas gate stations), tanks and gas pressure regulators. A valve is a "
-        "node on a pipe line: closing it stops flow between the pipes that meet there.",
+        "(water plants, gas gate stations), tanks and gas pressure regulators; for drainage "
+        "manholes, inlets, pumping stations and where it drains to: outfalls on a river and "
+        "treatment plants. A valve is a node on a pipe line: closing it stops flow between "
+        "the pipes that meet there.",
         (
             Column("node_id", "BIGINT", "node id"),
             Column("network", "VARCHAR", "water / gas / drainage", choices=NETWORK_KINDS),
-            Column("kind", "VARCHAR", "junction / valve / hydrant / source / tank / regulator",
+            Column("kind", "VARCHAR", "junction / valve / hydrant / source / tank / regulator; "
+                   "drainage: manhole / inlet / pump_station / outfall / treatment_plant",
                    choices=NODE_KINDS),
             *_lonlat(),
             Column("district_code", "VARCHAR", "district", required=False, nullable=True,
                    ref="admin_unit.code"),
-            Column("name", "VARCHAR", "name (sources, tanks, regulators)", required=False,
+            Column("name", "VARCHAR", "name (sources, tanks, regulators, outfalls, treatment "
+                   "plants, pumping stations)", required=False,
                    nullable=True),
         ),
         key=("node_id",),
@@ -383,14 +394,19 @@ NETWORK_TABLES: tuple[Table, ...] = (
     Table(
         "network_pipe",
         "Pipes between two nodes (optional table). Without ``geometry_wkt`` a pipe is drawn "
-        "as the straight line between its nodes. Checked: both nodes exist, the pipe has a "
-        "length and two different ends, every valve lies on a pipe, and (a warning) every "
-        "connected part of a network has a source or tank.",
+        "as the straight line between its nodes. A drainage pipe flows by gravity from "
+        "``from_node`` to ``to_node`` (downstream). Checked: both nodes exist, the pipe has a "
+        "length and two different ends, every valve lies on a pipe, every drainage pipe "
+        "reaches an outfall or treatment plant downstream and drainage flow runs in no "
+        "circle, and (a warning) every connected part of a water or gas network has a source "
+        "or tank.",
         (
             Column("pipe_id", "BIGINT", "pipe id"),
             Column("network", "VARCHAR", "water / gas / drainage", choices=NETWORK_KINDS),
-            Column("from_node", "BIGINT", "node at one end", ref="network_node.node_id"),
-            Column("to_node", "BIGINT", "node at the other end", ref="network_node.node_id"),
+            Column("from_node", "BIGINT", "node at one end (drainage: upstream)",
+                   ref="network_node.node_id"),
+            Column("to_node", "BIGINT", "node at the other end (drainage: downstream)",
+                   ref="network_node.node_id"),
             Column("diameter_mm", "DOUBLE", "nominal diameter (DN) in mm", finite=True, min=1,
                    max=5000),
             Column("material", "VARCHAR", "ductile_iron / grey_cast_iron / steel / pe / pvc / "
@@ -411,8 +427,8 @@ NETWORK_TABLES: tuple[Table, ...] = (
     Table(
         "network_supply",
         "Which community each service node supplies (optional table): households and "
-        "population served through that node. A community fed by several nodes has one row "
-        "per node with its share.",
+        "population served through that node (drainage: whose sewage and rain enter there). "
+        "A community served by several nodes has one row per node with its share.",
         (
             Column("node_id", "BIGINT", "service node", ref="network_node.node_id"),
             Column("community_code", "VARCHAR", "community", ref="admin_unit.code"),

@@ -68,7 +68,9 @@ KINDS = (
     "suspicious_text",  # (warning) markup or bidi control characters in a name or title
     "zero_length",  # a network pipe of length 0 or from a node to itself
     "valve_off_pipe",  # a network valve no pipe touches
-    "network_island",  # (warning) a part of a pipe network with no source or tank
+    "network_island",  # (warning) a part of a water/gas network with no source or tank
+    "drain_nowhere",  # a drainage pipe with no way downstream to an outfall/treatment plant
+    "drain_cycle",  # a drainage pipe on a circle of drainage pipes
 )
 
 #: Listed rows per (file, column, kind); the rest are counted in one summary problem.
@@ -993,7 +995,8 @@ def _check_text(con: duckdb.DuckDBPyConnection, src: _Source, present: dict[str,
 
 def _check_network_topology(con: duckdb.DuckDBPyConnection, src: _Source,
                             present: dict[str, Column], report: _Report) -> None:
-    """Zero-length pipes, valves on no pipe, unfed islands (:mod:`.network.checks`)."""
+    """Zero-length pipes, valves on no pipe, unfed islands, drainage draining nowhere or in a
+    circle (:mod:`.network.checks`)."""
     from cockpit.datasets.network import checks
 
     node_file = report.files.get("network_node", "network_node.parquet")

@@ -25,7 +25,8 @@ quarter of the bytes of decimal degrees in JSON, and the page draws them with no
 objects. :func:`unpack` reads a payload back (tests, tools). :func:`impact_payload`
 turns a burst's analysis (:meth:`cockpit.datasets.network.impact.NetworkImpact.as_dict`)
 into the highlight the page draws over everything: the isolated segment, the cut-off pipes,
-the valves to close, the critical sites inside.
+the valves to close, the critical sites inside (for a drainage blockage: the blocked pipe, the
+upstream area that backs up, the outfall and the pumping stations affected).
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ from cockpit.layers.base import Viewport
 NETWORKS = ("water", "gas", "drainage")
 #: (main colour, distribution colour) per network.
 COLOURS = {"water": ("#2f8cff", "#5aa9ff"), "gas": ("#ffb020", "#d9a441"),
-           "drainage": ("#8e8e93", "#6e6e73")}
+           "drainage": ("#c27c3e", "#a8825c")}
 MAINS_BELOW = float(LOD_TRUNK_FROM)
 EVERY_PIPE_FROM = float(LOD_MAX + 1)
 VALVES_FROM = 16.0
@@ -97,9 +98,9 @@ class PipeLayer:
     def lines(self, con: duckdb.DuckDBPyConnection, viewport: Viewport,
               filters: dict[str, Any] | None = None) -> dict[str, Any]:
         """The lines to draw in the viewport, in degrees: ``network`` (kind per line), ``main``,
-        ``x0 y0 x1 y1``, ``valve_lon valve_lat``, ``level`` (mains, trunk, all), ``lod_zoom``
-        and ``complete`` (False when the coarsest drawing, or the valves, were cut at the
-        cap)."""
+        ``x0 y0 x1 y1``, ``valve_lon valve_lat``, ``level`` (mains, trunk, all), ``lod_zoom``,
+        ``complete`` (False when the coarsest drawing, or the valves, were cut at the cap) and
+        ``kinds`` (every kind the catalog's networks have, for the key)."""
         ix = drawing_index(con, self.catalog_key)
         z = viewport.zoom
         box = (viewport.south - PAD_DEG, viewport.north + PAD_DEG,
@@ -125,7 +126,7 @@ class PipeLayer:
         level = "all" if lod is None else ("mains" if lod < MAINS_BELOW else "trunk")
         complete = len(rows) <= lim
         rows = rows[:lim]  # the coarsest drawing, cut at the cap: said by ``complete``
-        out = {"level": level, "lod_zoom": lod, "complete": complete,
+        out = {"level": level, "lod_zoom": lod, "complete": complete, "kinds": list(ix.kinds),
                "network": np.asarray(d.kinds, dtype=object)[d.kind[rows]],
                "main": d.main[rows],
                **{k: getattr(d, k)[rows] for k in ("x0", "y0", "x1", "y1")}}
@@ -171,6 +172,10 @@ class _Index:
     every: _Table
     lod: dict[int, _Table]
     valves: _Table
+
+    @property
+    def kinds(self) -> list[str]:
+        return self.every.kinds
 
 
 _indexes: dict[str, _Index] = {}
@@ -238,7 +243,8 @@ def pack(lines: dict[str, Any], viewport: Viewport) -> dict[str, Any]:
 
     ``zq``, ``ox``, ``oy``: the lines' end points are Web Mercator pixels at zoom ``zq`` minus
     the origin (``ox``, ``oy``: the view's centre there); ``xy``: x0 y0 x1 y1 per line, lines
-    ordered by ``groups`` (each: ``network``, ``main``, ``colour``, ``n`` lines); ``valves``:
+    ordered by ``groups`` (each: ``network``, ``main``, ``colour``, ``n`` lines); ``networks``
+    and ``colours``: every kind (the catalog's, for the key) and its two colours; ``valves``:
     x y per valve; ``enc``: i16 or i32 for both. ``features``: the lines drawn. Distribution
     pipes come first, so the page draws the mains over them."""
     zq = int(math.floor(viewport.zoom)) + QUANTUM_ZOOMS
@@ -248,8 +254,9 @@ def pack(lines: dict[str, Any], viewport: Viewport) -> dict[str, Any]:
     net = lines["network"]
     main = np.asarray(lines["main"], dtype=np.int8)
     net = np.asarray(net, dtype=object)
-    present = {str(k) for k in set(net.tolist())}
-    # the known kinds in their order (later ones drawn over earlier), then any other
+    # the kinds the key lists: the catalog's (``kinds``) and any drawn; the known ones in their
+    # order (a later one drawn over an earlier), then any other
+    present = {str(k) for k in set(net.tolist())} | {str(k) for k in lines.get("kinds", ())}
     kinds = [k for k in NETWORKS if k in present] + sorted(present - set(NETWORKS))
     code = np.zeros(len(net), dtype=np.int64)
     for i, k in enumerate(kinds):
@@ -311,10 +318,15 @@ def impact_payload(impact: dict[str, Any] | None) -> dict[str, Any]:
     """The highlight of a burst for the page; an empty ``impact`` clears it."""
     if not impact:
         return {"layer": "network_impact", "clear": True}
+    out = impact.get("outfall")
+    marks = ([(out["kind"], out)] if out else []) + [
+        ("pump_station", p) for p in impact.get("pumps") or []]
     return {"layer": "network_impact", "clear": False, "network": impact.get("network"),
             "lon": impact.get("lon"), "lat": impact.get("lat"),
             "segment": impact.get("segment_lines") or [],
             "cut_off": impact.get("cut_off_lines") or [],
             "valves": [[v["lon"], v["lat"], v["node_id"]] for v in impact.get("valves") or []],
             "sites": [[s["lon"], s["lat"], s["kind"], s["name"]]
-                      for s in impact.get("critical") or []]}
+                      for s in impact.get("critical") or []],
+            # drainage: where the blocked pipe drained to, and the pumping stations affected
+            "marks": [[m["lon"], m["lat"], kind, m["name"]] for kind, m in marks]}

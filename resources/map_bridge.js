@@ -308,8 +308,13 @@
     }
   }
 
-  //: the words of the pipe kinds the key knows (any other kind is shown by its name)
-  var PIPE_KINDS = { water: ["供水", "water"], gas: ["燃气", "gas"], drainage: ["排水", "drainage"] };
+  //: the key's words per pipe kind: main and pipe in Chinese, then in English (any other kind
+  //: is shown by its name)
+  var PIPE_KINDS = {
+    water: ["供水主管", "供水管", "water main", "water pipe"],
+    gas: ["燃气主管", "燃气管", "gas main", "gas pipe"],
+    drainage: ["排水干管", "排水管", "sewer trunk", "sewer"]
+  };
 
   function showPipeKey(on, msg) {
     if (pipeKey) { map.removeControl(pipeKey); pipeKey = null; }
@@ -317,9 +322,9 @@
     var items = [];
     (msg.networks || []).forEach(function (kind, i) {
       var cols = msg.colours[i] || ["#888", "#888"];
-      var word = PIPE_KINDS[kind] ? PIPE_KINDS[kind][zh ? 0 : 1] : String(kind);
-      items.push([cols[0], word + (zh ? "主管" : " main")],
-                 [cols[1], word + (zh ? "管" : " pipe")]);
+      var w = PIPE_KINDS[kind];
+      items.push([cols[0], w ? w[zh ? 0 : 2] : String(kind) + (zh ? " 主管" : " main")],
+                 [cols[1], w ? w[zh ? 1 : 3] : String(kind)]);
     });
     items.push(["#e5e5ea", zh ? "阀门（街道级）" : "valve (street zoom)"]);
     pipeKey = L.control({ position: "bottomleft" });
@@ -477,6 +482,18 @@
       m.bindTooltip(textEl("span", (zh ? "关闭阀门 " : "close valve ") + v[2]),
                     { permanent: msg.valves.length <= 6, direction: "right",
                       className: "cockpit-label" });
+      bounds.extend(m.getLatLng());
+    });
+    var markWords = { outfall: zh ? "排放口 " : "outfall ",
+                      treatment_plant: zh ? "污水处理厂 " : "treatment plant ",
+                      pump_station: zh ? "泵站 " : "pumping station " };
+    (msg.marks || []).forEach(function (t) {
+      var m = L.circleMarker([Number(t[1]), Number(t[0])], {
+        renderer: canvas, radius: 8, weight: 3, color: "#ffffff",
+        fillColor: t[2] === "pump_station" ? "#ffd60a" : "#30d158", fillOpacity: 1 }
+      ).addTo(impactGroup);
+      m.bindTooltip(textEl("span", (markWords[t[2]] || "") + t[3]),
+                    { permanent: true, direction: "right", className: "cockpit-label" });
       bounds.extend(m.getLatLng());
     });
     if (msg.lat !== null && msg.lat !== undefined) {

@@ -64,3 +64,18 @@ def test_the_bench_children_import_the_installed_package(installed: Path,
     assert r.returncode == 0, r.stderr[-2000:]
     files = [Path(x) for x in r.stdout.split()]
     assert files and all(installed in f.parents for f in files), files
+
+
+def test_every_package_folder_is_in_the_installed_packages() -> None:
+    """A regular install holds only the packages pyproject lists: every folder with an
+    ``__init__.py`` under a mapped folder must be one of them (``datasets/network`` was
+    missing, so a wheel had no pipe networks)."""
+    cfg = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["tool"]["setuptools"]
+    listed = set(cfg["packages"])
+    found = set()
+    for package, folder in cfg["package-dir"].items():
+        for init in (ROOT / folder).rglob("__init__.py"):
+            rel = init.parent.relative_to(ROOT / folder).parts
+            if "__pycache__" not in rel:
+                found.add(".".join((package, *rel)))
+    assert found - listed == set()

@@ -18,9 +18,15 @@ def run(*args: str, env: dict | None = None, timeout: int = 300) -> subprocess.C
 def test_screenshot_shows_a_drawn_window(small_dataset_master: Path, tmp_path: Path) -> None:
     png = tmp_path / "shot.png"
     r = run("--data", str(small_dataset_master), "--screenshot", str(png), "--size", "1600x900",
+            "--report-startup",
             env={"COCKPIT_CACHE_HOME": str(tmp_path / "cache"),
                  "COCKPIT_DATA_HOME": str(tmp_path / "home")})
     assert r.returncode == 0, r.stderr
+    # --report-startup says when each region first drew; the first frame is the last of them
+    drawn = {k: float(v) for k, v in re.findall(r"^drawn (\w+) ([\d.]+)$", r.stdout, re.M)}
+    assert set(drawn) == {"vitals", "evaluation", "events", "risk", "map"}, r.stdout
+    first = float(re.search(r"^first-frame ([\d.]+)$", r.stdout, re.M).group(1))
+    assert abs(first - max(drawn.values())) < 0.05, r.stdout
     from PySide6.QtGui import QImage
 
     img = QImage(str(png))

@@ -607,7 +607,7 @@ def test_rework_returns_an_order_to_handle_with_a_reason(qtbot, catalog, store, 
     assert panel.select_order(oid)
     panel._order_menu(panel.orders_view.visualRect(panel.orders_view.currentIndex()).center())
     acts = {a.text(): a.isEnabled() for a in panel.context_menu.actions()}
-    assert acts["退回 (R)"] and acts["核查 (V)"] and not acts["处置 (H)"]
+    assert acts["重办 (R)"] and acts["核查 (V)"] and not acts["处置 (H)"]
     panel.context_menu.close()
     assert "R" in panel.action_buttons["rework"].text()
     seq = store.head[0]
@@ -622,6 +622,6 @@ def test_rework_returns_an_order_to_handle_with_a_reason(qtbot, catalog, store, 
     qtbot.waitUntil(lambda: panel.current_order() is not None
                     and panel.current_order()["next_actions"][:1] == ["handle"],
                     timeout=10_000)
-    qtbot.waitUntil(lambda: "退回" in panel.timeline.text(), timeout=10_000)
+    qtbot.waitUntil(lambda: "重办" in panel.timeline.text(), timeout=10_000)
     assert store.verify() == []
     stop(ctl)

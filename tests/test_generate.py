@@ -269,6 +269,27 @@ def test_events_history(small_dataset_master: Path) -> None:
     assert ev.title.str.contains(" ").all()
 
 
+def test_a_variant_is_as_common_as_its_context(small_dataset_master: Path) -> None:
+    """The plain kind comes first; among its variants, the ones in common places (a
+    residential estate, a main road) far outnumber those in rare ones (underground, under a
+    bridge) — not an order drawn at random."""
+    from cockpit.datasets.generate import CONTEXT_PREVALENCE
+
+    ev = _df(small_dataset_master, "event")
+    types = _df(small_dataset_master, "event_type")
+    ctx = types.name.str.extract(r"（(.+)）$")[0]
+    n = ev.type_id.map(ev.type_id.value_counts()).groupby(ev.type_id).first()
+    per_ctx = ctx.groupby(ctx).size()  # how many kinds have each context
+    events = types.assign(ctx=ctx, n=types.type_id.map(n).fillna(0)).groupby("ctx").n.sum()
+    per_kind = events / per_ctx  # events of a context's variant, per kind that has it
+    assert per_kind["居民小区"] > 4 * per_kind["地下空间"]
+    assert per_kind["主干道"] > 4 * per_kind["桥下空间"]
+    assert per_kind["村庄周边"] > 3 * per_kind["矿区周边"]
+    assert set(ctx.dropna()) <= set(CONTEXT_PREVALENCE)
+    plain = ctx.isna()
+    assert types[plain].type_id.map(n).fillna(0).sum() > 0.25 * len(ev)
+
+
 def test_structure_tables(small_dataset_master: Path) -> None:
     es = _df(small_dataset_master, "eval_scheme")
     assert list(es.itertuples(index=False, name=None)) == [

@@ -173,6 +173,33 @@ def test_escalate_delegate_supervise_return(levels):
             "create", "acknowledge", "escalate", "delegate", "supervise", "handle", "return"]
 
 
+def test_event_actions_are_recorded_as_the_login_in_its_area(levels):
+    """不予派遣, 合并 and a routing correction at a street seat: the server records who and
+    where, scopes the rows like orders, and the roles decide (a duty leader dismisses)."""
+    url, admin = levels
+    with open_store(url("jfb_op")) as s:
+        with pytest.raises(ValueError, match="needs the area"):
+            s.correct(7, "x", "c0", from_type="ET-A", to_type="ET-B")
+        seq = s.correct(7, "somebody", "c1", from_type="ET-A", to_type="ET-B", text="井盖没了",
+                        area=JIEFANGBEI)
+        s.dispose(8, "merge", "x", "m1", "同一井盖", duplicate_of="7", area=JIEFANGBEI)
+        with pytest.raises(NotPermitted, match="operator role may not dismiss"):
+            s.dispose(9, "dismiss", "x", "d1", "误报", area=JIEFANGBEI)
+        with pytest.raises(NotPermitted, match="outside centre"):
+            s.dispose(9, "merge", "x", "m2", "重复", duplicate_of="7", area=GUANYINQIAO)
+    with open_store(url("jfb_lead")) as s:
+        assert s.dispose(9, "dismiss", "x", "d1", "误报", area=JIEFANGBEI).state == "dismissed"
+    with open_store(admin) as owner:
+        log = owner.log()
+        rows = log[log["event_id"].isin(["7", "8", "9"])].set_index("event_id")
+        assert list(rows["operator"]) == ["jfb_op", "jfb_op", "jfb_lead"]
+        assert set(rows["centre"]) == {JIEFANGBEI} and set(rows["area"]) == {JIEFANGBEI}
+        assert int(rows.loc["7", "seq"]) == seq and owner.verify() == []
+    with open_store(url("ctm_lead")) as other:  # another street does not see them
+        log = other.log()
+        assert not set(log["event_id"].astype(str)) & {"7", "8", "9"}
+
+
 def test_a_lower_centre_cannot_supervise_upwards(levels):
     url, _ = levels
     with open_store(url("yz_lead")) as district:

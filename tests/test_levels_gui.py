@@ -111,3 +111,46 @@ def test_the_dialog_needs_a_reason_and_names_the_target(qtbot):
     ok.click()
     assert dlg.result() == 1
     assert dlg.values() == {"owner": "500103", "due": None, "note": "超出街道职能"}
+
+
+def test_a_district_seat_dismisses_an_event_in_its_area(qtbot, seats, pg_url):
+    """不予派遣 at a seat of a levels store: the row carries the event's area and the login
+    (the database refuses an event action without them), and the queue drops the event."""
+    from cockpit.widgets.dispatch_panel import DispatchPanel
+
+    from cockpit.controllers.dispatch import DispatchController
+    from tests.test_dispatch_gui import OFF, Clock
+
+    cat = seats[0]
+    panel = DispatchPanel()
+    qtbot.addWidget(panel)
+    clock = Clock()
+    ctl = DispatchController(cat, None, clock.local, panel, interval_ms=3_600_000,
+                             utc_offset=OFF, operator="ignored")
+    ctl.start()
+    qtbot.waitUntil(lambda: panel.events_model.rowCount() > 0, timeout=10_000)
+    ev = next(r for r in panel.visible_events() if r["queue"] and r.get("street_code"))
+    ctl.stop()
+    # a leader of the event's district (another district's seat could not see or act on it)
+    add_operator(pg_url, "ev_lead", ev["district_code"], "leader")
+    store = open_store(as_login(pg_url, "ev_lead"))
+    levels = _ctl(cat, store)
+    qtbot.addWidget(levels.panel)
+    ctl = DispatchController(cat, store, clock.local, panel, interval_ms=3_600_000,
+                             utc_offset=OFF, operator="ignored")
+    ctl.create_args = levels.create_args
+    ctl.start()
+    qtbot.waitUntil(lambda: any(r["event_id"] == ev["event_id"] for r in ctl.event_rows),
+                    timeout=10_000)
+    ctl.request_disposal(ev["event_id"], "dismiss", "现场核实为误报")
+    qtbot.waitUntil(lambda: len(store.dispositions()) == 1, timeout=10_000)
+    row = store.log().iloc[-1]
+    assert (row["event_id"], row["action"]) == (ev["event_id"], "dismiss")
+    assert (row["operator"], row["centre"], row["area"]) == ("ev_lead", ev["district_code"],
+                                                             ev["street_code"])
+    with qtbot.waitSignal(ctl.sig_ticked, timeout=10_000):
+        ctl.tick()
+    assert ev["event_id"] not in [r["event_id"] for r in panel.visible_events() if r["queue"]]
+    ctl.stop()
+    QThreadPool.globalInstance().waitForDone(10_000)
+    store.close()

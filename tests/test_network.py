@@ -1,5 +1,7 @@
 """Pipe networks: the burst analysis against an independent brute-force search, the demo
-networks, and the validation of bad network rows."""
+networks, and the validation of bad network rows; drainage (gravity flow): a blockage's
+backed-up area against an independent brute-force search, the demo's drainage, its order
+note."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ import numpy as np
 import pyarrow as pa
 import pytest
 from cockpit.datasets.network.graph import segments
-from cockpit.datasets.network.impact import NetworkModel, repair_minutes
+from cockpit.datasets.network.impact import NetworkModel, order_note, repair_minutes
 from cockpit.datasets.validate import validate_dataset
 
 # ------------------------------------------------------------------ helpers
@@ -234,9 +236,11 @@ def test_demo_network_shape(demo_model) -> None:
     for k in ("valve", "hydrant", "source", "tank", "regulator", "junction"):
         assert kinds.get(k, 0) > 0, k
     # every part of the demo networks is fed, and segments are small (valves are dense)
-    assert con.execute("SELECT bool_and(fed) FROM network_segment").fetchone()[0]
-    assert con.execute("SELECT quantile_cont(pipes, 0.9) FROM network_segment"
-                       ).fetchone()[0] <= 20
+    # (drainage has no valves and no feeds: its analysis is the directed one, below)
+    assert con.execute("SELECT bool_and(fed) FROM network_segment WHERE network <> 'drainage'"
+                       ).fetchone()[0]
+    assert con.execute("SELECT quantile_cont(pipes, 0.9) FROM network_segment "
+                       "WHERE network <> 'drainage'").fetchone()[0] <= 20
     assert con.execute("SELECT count(*) FROM network_site").fetchone()[0] > 0
 
 
@@ -280,3 +284,215 @@ def test_dataset_without_networks_is_valid(small_dataset: Path) -> None:
 
     load_dataset(small_dataset, con)
     assert con.execute("SELECT count(*) FROM network_pipe").fetchone()[0] == 0
+
+
+# ------------------------------------------------------------------ drainage
+
+SINKS = ("outfall", "treatment_plant")
+
+
+def brute_force_drainage(kinds, a, b, blocked: set[int]
+                         ) -> tuple[set[int], set[int], dict[int, int]]:
+    """Nodes that drained and drain no more once the ``blocked`` pipes carry nothing, the pipes
+    flowing into them (blocked ones left out), and each node's hops down to the nearest sink
+    in the intact network — all by plain search on the raw lists (0-based)."""
+    out = defaultdict(list)
+    for p, u in enumerate(a):
+        out[int(u)].append(p)
+
+    def drains(u: int, skip: set[int]) -> bool:
+        seen, todo = {u}, [u]
+        while todo:
+            x = todo.pop()
+            if kinds[x] in SINKS:
+                return True
+            for p in out[x]:
+                if p not in skip and int(b[p]) not in seen:
+                    seen.add(int(b[p]))
+                    todo.append(int(b[p]))
+        return False
+
+    n = len(kinds)
+    backed = {u for u in range(n) if drains(u, set()) and not drains(u, blocked)}
+    pipes = {p for p in range(len(a)) if int(b[p]) in backed and p not in blocked}
+    hops = {}
+    for u in range(n):
+        seen, todo = {u: 0}, deque([u])
+        while todo:
+            x = todo.popleft()
+            if kinds[x] in SINKS:
+                hops[u] = seen[x]
+                break
+            for p in out[x]:
+                if int(b[p]) not in seen:
+                    seen[int(b[p])] = seen[x] + 1
+                    todo.append(int(b[p]))
+    return backed, pipes, hops
+
+
+def random_drainage(rng: np.random.Generator, n: int, sinks: int, extra: int
+                    ) -> tuple[list[str], list[tuple[int, int]]]:
+    """Nodes 1..n in a random order of height: each non-sink drains to a lower random node
+    (a forest towards the sinks), plus ``extra`` second ways down (still downhill, so no
+    circle), a few pumping stations; a few nodes drain nowhere (their own low point)."""
+    kinds = ["manhole"] * n
+    for s in range(sinks):
+        kinds[s] = "outfall" if s % 2 == 0 else "treatment_plant"
+    pipes = []
+    for i in range(sinks, n):
+        if rng.random() < 0.04:
+            continue  # a low point draining nowhere
+        pipes.append((i + 1, int(rng.integers(0, i)) + 1))
+    for _ in range(extra):
+        i = int(rng.integers(sinks + 1, n))
+        pipes.append((i + 1, int(rng.integers(0, i)) + 1))
+    for i in rng.choice(np.arange(sinks, n), max(1, n // 15), replace=False):
+        kinds[int(i)] = "pump_station"
+    return kinds, sorted(set(pipes))
+
+
+def _check(m: NetworkModel, blocked_pipes) -> int:
+    backed_seen = 0
+    for p in blocked_pipes:
+        got = m.burst(int(m.pipe_id[p]))
+        want, want_pipes, hops = brute_force_drainage(m.kind, m.a, m.b, {int(p)})
+        dr = m.drainage()
+        assert set(dr.backed_up(np.array([p])).tolist()) == want, p
+        assert got.backed_nodes == len(want) and got.cut_off_pipes == len(want_pipes), p
+        assert got.network == "drainage" and got.segment_pipes == 1 and not got.valves
+        assert np.allclose(got.segment_lines, m._lines(np.array([p])))
+        assert sorted(map(tuple, got.cut_off_lines.tolist())) == sorted(
+            map(tuple, m._lines(np.array(sorted(want_pipes), np.int64)).tolist()))
+        down = int(m.b[p])
+        if down in hops:  # the outfall is a sink on a shortest way down
+            o = got.outfall
+            j = int(np.searchsorted(m.node_id, o["node_id"]))
+            assert m.kind[j] in SINKS and o["kind"] == m.kind[j]
+            assert len(m.drainage().downstream(down)) - 1 == hops[down]
+            assert hops.get(down) is not None
+        else:
+            assert got.outfall is None and want == set()
+        pumps_up = {q["node_id"] for q in got.pumps if not q["downstream"]}
+        assert pumps_up == {int(m.node_id[v]) for v in want if m.kind[v] == "pump_station"}
+        backed_seen += bool(want)
+    return backed_seen
+
+
+def test_a_blockage_backs_up_what_has_no_other_way_down() -> None:
+    # outfall 1 ← 2 ← 3 ← 4, and 5 → 3; 4 also drains down a second pipe to plant 6
+    m = _model(["outfall", "manhole", "manhole", "manhole", "pump_station", "treatment_plant"],
+               [(2, 1), (3, 2), (4, 3), (5, 3), (4, 6)], supply={3: 100, 4: 50, 5: 30},
+               network="drainage")
+    r = m.burst(2)  # 3 → 2 blocked: 3 and 5 back up; 4 still drains to the plant
+    # 4→3 and 5→3 fill up (4's water finds its other way down)
+    assert r.backed_nodes == 2 and r.cut_off_pipes == 2
+    assert {c.code for c in r.communities} == {"C3", "C5"} and r.households == 130
+    assert r.outfall["node_id"] == 1 and r.outfall["kind"] == "outfall"
+    assert [p["node_id"] for p in r.pumps] == [5] and not r.pumps[0]["downstream"]
+    assert r.repair_min == repair_minutes(200, "ductile_iron", "drainage")
+    assert repair_minutes(1200, "concrete", "drainage") > repair_minutes(300, "pvc", "drainage")
+    # the second way: with 4 → 6 blocked nothing backs up (4 still drains through 3)
+    assert m.burst(5).backed_nodes == 0
+    # a blocked manhole 3: everything that drains only through it
+    leak = m.leak(3)
+    assert leak.node_id == 3 and leak.backed_nodes == 2 and leak.outfall["node_id"] == 1
+    note = order_note(r)
+    assert "上游回水范围 2 根" in note and "受影响小区 2 个" in note and "阀门" not in note
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_blockages_match_brute_force_on_random_networks(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    kinds, pipes = random_drainage(rng, int(rng.integers(30, 120)), int(rng.integers(1, 4)),
+                                   int(rng.integers(0, 25)))
+    m = _model(kinds, pipes, network="drainage")
+    assert _check(m, range(len(pipes))) > 0
+
+
+def test_water_and_gas_keep_their_valve_analysis_beside_drainage() -> None:
+    # one water line and one drainage line in one model: each answers in its own way
+    m = _model(["source", "valve", "junction", "outfall", "manhole", "manhole"],
+               [(1, 2), (2, 3), (5, 4), (6, 5)], network="water")
+    m.pipe_net[2:] = "drainage"
+    m.node_net[3:] = "drainage"
+    assert m.burst(2).valves and m.burst(2).network == "water"
+    d = m.burst(3)
+    assert d.network == "drainage" and d.backed_nodes == 2 and not d.valves
+
+
+# ------------------------------------------------------------------ the demo's drainage
+
+
+@pytest.fixture(scope="module")
+def demo(small_dataset_master: Path):
+    con = duckdb.connect()
+    for t in ("network_node", "network_pipe", "network_supply", "admin_unit", "facility",
+              "risk_point"):
+        con.execute(f"CREATE TABLE {t} AS SELECT * FROM read_parquet(?)",
+                    [str(small_dataset_master / f"{t}.parquet")])
+    from cockpit.datasets.network.graph import precompute
+
+    precompute(con)
+    return con, NetworkModel(con)
+
+
+def test_demo_drainage_drains_to_rivers_and_plants(demo) -> None:
+    con, m = demo
+    n = con.execute("SELECT count(*) FROM network_pipe WHERE network = 'drainage'").fetchone()[0]
+    assert 2_000 <= n <= 10_000
+    kinds = dict(con.execute("SELECT kind, count(*) FROM network_node WHERE network = 'drainage'"
+                             " GROUP BY 1").fetchall())
+    for k in ("manhole", "inlet", "outfall", "treatment_plant", "pump_station"):
+        assert kinds.get(k, 0) > 0, k
+    names = [r[0] for r in con.execute("SELECT name FROM network_node WHERE kind = 'outfall'"
+                                       ).fetchall()]
+    assert any(x.startswith("长江") for x in names) and any(x.startswith("嘉陵江") for x in names)
+    dr = m.drainage()
+    drain_nodes = np.flatnonzero(m.node_net == "drainage")
+    assert dr.drains[drain_nodes].all(), "every demo drainage node reaches an outfall"
+    # the communities of the drained streets are served
+    assert con.execute("""SELECT count(*) FROM network_supply s JOIN network_node n
+                          USING (node_id) WHERE n.network = 'drainage'""").fetchone()[0] > 100
+
+
+def test_demo_blockages_match_brute_force(demo) -> None:
+    con, m = demo
+    rng = np.random.default_rng(3)
+    drain = np.flatnonzero(m.pipe_net == "drainage")
+    trunks = np.flatnonzero(np.isin(m.pipe_id, con.execute(
+        "SELECT pipe_id FROM network_pipe WHERE main AND network = 'drainage'").fetchnumpy()
+        ["pipe_id"]))
+    # the brute force over the whole demo is slow: over the drainage part only
+    sub_nodes = np.flatnonzero(m.node_net == "drainage")
+    local = np.full(len(m.node_id), -1)
+    local[sub_nodes] = np.arange(len(sub_nodes))
+    kinds = m.kind[sub_nodes]
+    a, b = local[m.a[drain]], local[m.b[drain]]
+    pick = np.concatenate([rng.choice(drain, 6, replace=False), rng.choice(trunks, 4,
+                                                                           replace=False)])
+    seen = 0
+    for p in pick:
+        j = int(np.searchsorted(drain, p))
+        want, want_pipes, _ = brute_force_drainage(kinds, a, b, {j})
+        got = m.burst(int(m.pipe_id[p]))
+        assert set(m.drainage().backed_up(np.array([p])).tolist()) == set(sub_nodes[list(want)]
+                                                                          .tolist())
+        assert got.cut_off_pipes == len(want_pipes)
+        seen += got.population > 0
+    assert seen > 0
+
+
+def test_demo_blockage_at_a_point_names_people_outfall_and_repair(demo) -> None:
+    con, m = demo
+    trunk = con.execute("""SELECT (a.lon + b.lon) / 2, (a.lat + b.lat) / 2 FROM network_pipe p
+                           JOIN network_node a ON a.node_id = p.from_node
+                           JOIN network_node b ON b.node_id = p.to_node
+                           WHERE p.network = 'drainage' AND p.main ORDER BY p.diameter_mm DESC
+                           LIMIT 1""").fetchone()
+    r = m.at_point(trunk[0] + 1e-5, trunk[1], "drainage")
+    assert r is not None and r.network == "drainage" and r.distance_m < 50
+    assert r.backed_nodes > 10 and r.communities and r.population > 0
+    assert r.outfall is not None and r.outfall["name"]
+    assert r.repair_min and r.repair_min >= 300  # a trunk: DN ≥ 600
+    d = r.as_dict()
+    assert d["outfall"] == r.outfall and len(d["cut_off_lines"]) == r.cut_off_pipes

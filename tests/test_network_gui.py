@@ -80,6 +80,32 @@ def test_pipe_event_preview_shows_valves_and_the_order_carries_them(
     store.close()
 
 
+def test_drainage_blockage_preview_shows_the_backed_up_area_and_the_order_carries_it(
+        qtbot, catalog, tmp_path) -> None:
+    store, ctl, shown = _preview_of(qtbot, catalog, tmp_path, "drainage")
+    dlg = ctl.preview
+    net = dlg.preview["impact"]["network"]
+    assert net["network"] == "drainage" and not net["valves"] and net["outfall"]
+    text = _texts(dlg)
+    assert "上游回水" in text and "受影响小区" in text and net["outfall"]["name"] in text
+    assert "阀门" not in text and "停水" not in text and "半径" not in text
+    assert f"{net['population']:,} 人" in text
+    assert shown and shown[-1]["outfall"] == net["outfall"]  # the map gets the same result
+    from cockpit.layers.pipes import impact_payload
+
+    marks = impact_payload(shown[-1])["marks"]
+    assert marks[0][2] in ("outfall", "treatment_plant") and marks[0][3] == net["outfall"]["name"]
+    with qtbot.waitSignal(ctl.sig_dispatched, timeout=10_000):
+        qtbot.keyClick(dlg, Qt.Key.Key_Return)
+    log = store.log()
+    note = set(log[log["action"] == "create"]["note"]).pop()
+    assert note.startswith("排水管网分析") and f"上游回水范围 {net['cut_off_pipes']} 根" in note
+    assert net["outfall"]["name"] in note and "关闭阀门" not in note
+    ctl.stop()
+    QThreadPool.globalInstance().waitForDone(10_000)
+    store.close()
+
+
 def test_other_events_keep_the_radius(qtbot, catalog, tmp_path) -> None:
     store, ctl, shown = _preview_of(qtbot, catalog, tmp_path, None)
     assert "network" not in ctl.preview.preview["impact"]
@@ -114,6 +140,31 @@ def test_water_main_drill_orders_and_report_carry_the_network_result(catalog, tm
     assert rep["network"][0]["inject"] == inj.n
     html = drill_report_html(rep)
     assert "管网影响" in html and f"关闭阀门 {len(net.valves)} 个" in html
+
+
+def test_a_drill_order_with_a_drainage_blockage_carries_it_into_the_report(catalog, tmp_path):
+    """A scenario may name ``network = "drainage"``: its order's note is the blockage's
+    answer, and the after-action report lists it as it lists a burst's."""
+    from cockpit.datasets.drill import DrillSession, after_action_report, shipped_scenarios
+    from cockpit.datasets.network.impact import impact_for_event, order_note
+
+    from cockpit.printing.drill_pdf import drill_report_html
+
+    sc = next(s for s in shipped_scenarios() if s.id == "water-main-burst-yuzhong")
+    inj = next(i for i in sc.injects if i.scored)
+    net = impact_for_event(catalog.con, catalog.fingerprint, inj.type_id, sc.place["lon"],
+                           sc.place["lat"], network="drainage")
+    assert net is not None and net.network == "drainage" and net.outfall is not None
+    note = order_note(net)
+    now = [sc.start_at() + timedelta(minutes=3)]
+    with DrillSession(sc, tmp_path, None, lambda: now[0], session_id="drain",
+                      utc_offset=timedelta(0)) as sess:
+        sess.store.create(inj.event_id, "trainee", "c", dept_id="D-500103-GS", deadlines={},
+                          note=note)
+        rep = after_action_report(sess, sc.window()[1])
+    assert [r["note"] for r in rep["network"]] == [note]
+    html = drill_report_html(rep)
+    assert "上游回水范围" in html and net.outfall["name"] in html
 
 
 def _biogas_dispatch(qtbot, catalog, tmp_path: Path) -> tuple[dict, str, dict]:

@@ -18,6 +18,7 @@ from cockpit.layers.pipes import (
     PAD_DEG,
     VALVES_FROM,
     PipeLayer,
+    colours_of,
     drawing_index,
     has_pipes,
     impact_payload,
@@ -67,7 +68,9 @@ def test_street_level_draws_every_pipe_in_view_and_the_valves(catalog) -> None:
     assert len(got["x0"]) == want > 0
     assert set(got["main"].tolist()) == {0, 1}
     assert len(got["valve_lon"]) > 0
-    assert set(got["network"].tolist()) <= {"water", "gas"}
+    assert set(got["network"].tolist()) == {"water", "gas", "drainage"}
+    assert got["kinds"] == ["drainage", "gas", "water"]
+    assert len({colours_of(k) for k in got["kinds"]}) == 3
     # the district zoom sits between: fewer lines than every pipe
     mid = PipeLayer(max_features=100_000).lines(
         con, Viewport(lon - 0.05, lat - 0.05, lon + 0.05, lat + 0.05, MAINS_BELOW + 1))
@@ -154,7 +157,9 @@ def test_the_page_gets_the_lines_packed_to_a_quarter_pixel(catalog, zoom: float)
     # groups: the kinds the data has, distribution pipes first so the mains are drawn on top
     assert sum(g["n"] for g in msg["groups"]) == msg["features"]
     assert [g["main"] for g in msg["groups"]] == sorted(g["main"] for g in msg["groups"])
-    assert msg["networks"] == [k for k in NETWORKS if k in set(lines["network"].tolist())]
+    # the key's kinds: every kind of the catalog, in the map's order, whatever the view holds
+    assert msg["networks"] == [k for k in NETWORKS if k in lines["kinds"]] == list(NETWORKS)
+    assert set(lines["network"].tolist()) <= set(msg["networks"])
     for g in msg["groups"]:
         assert g["colour"] == COLOURS[g["network"]][0 if g["main"] else 1]
     # 16-bit integers in base64: under 11 bytes a line, where decimal degrees took ~40
@@ -260,6 +265,18 @@ def test_the_page_draws_pipes_and_a_burst_with_its_valves(qtbot, catalog, tmp_pa
     want = 1 + (1 if imp["cut_off_lines"] else 0) + len(imp["valves"]) + len(imp["critical"]) + 1
     qtbot.waitUntil(lambda: js("window.cockpitMap.impact.getLayers().length") == want,
                     timeout=10_000)
+    # a drainage blockage: the blocked pipe, the area backing up, the sites, the outfall and
+    # pumping stations (labelled), the blockage's marker
+    dimp = network_for(catalog.con, catalog.fingerprint).at_point(lon, lat, "drainage").as_dict()
+    assert dimp["outfall"] is not None
+    ctl.show_network_impact(dimp)
+    want = (1 + (1 if dimp["cut_off_lines"] else 0) + len(dimp["critical"]) + 1
+            + len(dimp["pumps"]) + 1)
+    qtbot.waitUntil(lambda: js("window.cockpitMap.impact.getLayers().length") == want,
+                    timeout=10_000)
+    legend = js("Array.from(document.querySelectorAll('.cockpit-legend'))"
+                ".map(function (e) { return e.textContent; }).join(' ')")
+    assert "排水" in legend
     ctl.show_network_impact({})
     qtbot.waitUntil(lambda: js("window.cockpitMap.impact.getLayers().length") == 0,
                     timeout=10_000)

@@ -344,3 +344,20 @@ def test_window_keys_sheet_panes_and_f1(qtbot, small_dataset_master, tmp_path, m
     win.close()
     QThreadPool.globalInstance().waitForDone(10_000)
     cat.close()
+
+
+def test_a_long_message_never_squeezes_the_queue(qtbot) -> None:
+    """The line under the orders is elided to its room (whole in the tooltip): a long
+    message once widened the orders side and pushed the queue's deadline column out of view."""
+    panel = DispatchPanel()
+    qtbot.addWidget(panel)
+    panel.resize(1512, 330)
+    panel.show()
+    qtbot.waitExposed(panel)
+    before = panel.split.sizes()
+    text = "已派遣 · 事件 4719688192877019 → 4 个部门工单 · " + "另有很长的说明" * 20
+    panel.show_message(text, "ok")
+    QApplication.processEvents()
+    assert panel.split.sizes() == before
+    assert panel.width() == 1512
+    assert panel.message.text() == text and "4719688192877019" in panel.message.toolTip()

@@ -207,6 +207,78 @@ def test_the_calibration_reads_only_the_true_types_probability(router) -> None:
                            full[np.arange(300), true], rtol=1e-12, atol=0)
 
 
+def test_a_reports_first_matter_decides_its_kind(router) -> None:
+    """A report that opens a second matter (另外，… / ；另有…) is routed by the first one."""
+    from cockpit.datasets.triage.model import features_text
+
+    assert features_text("路灯坏了。另外，垃圾桶满了") == "路灯坏了。 路灯坏了。另外,垃圾桶满了"
+    assert features_text("另外，路灯坏了") == "另外,路灯坏了"  # no first matter to repeat
+    light, bin_ = "晚上路灯不亮，走路好怕", "垃圾桶装不下了，倒了一地"
+    for text, kind in ((f"{light}。另外，{bin_}。", "ET-STREETLIGHT"),
+                       (f"{bin_}。另外，{light}。", "ET-GARBAGE-OVERFLOW"),
+                       (f"{light}；另有{bin_}", "ET-STREETLIGHT"),
+                       (f"{bin_}；另有{light}", "ET-GARBAGE-OVERFLOW")):
+        assert router.route(text).top.type_id.startswith(kind), text
+
+
+def test_a_report_without_its_context_is_scored_as_often_as_it_is_right(
+        router, catalog) -> None:
+    """When the words do not say the context, the kind's plain type comes first but may be
+    any of its variants: its score says so, and the kind's variants follow in the order of
+    how common they are in the training reports."""
+    m, tx = router.model, router.taxonomy
+    held = triage.held_out(catalog.cursor(), split=2)
+    proba = m.predict_proba(held["text"], tx)
+    top = proba.argmax(axis=1)
+    ok = top == np.array([tx.pos[y] for y in held["type_id"]])
+    plain = np.array([tx.quals[tx.type_qual[j]] == "" for j in top])
+    assert plain.sum() > 300
+    assert abs(proba.max(axis=1)[plain].mean() - ok[plain].mean()) < 0.08
+    assert m.prior_weight > 0
+    # a 井盖 report that says nothing of the context: the qualifier model says "none"
+    s = tx.type_stem[tx.pos["ET-MANHOLE"]]
+    zs = np.full((1, len(m.stems)), -5.0)
+    zs[0, s] = 5.0
+    zq = np.full((1, len(m.quals)), -3.0)
+    zq[0, m.quals.index("")] = 3.0
+    p = m._type_proba(zs, zq, tx)[0]
+    assert p.argmax() == tx.pos["ET-MANHOLE"]
+    train = triage.held_out(catalog.cursor(), split=0)["type_id"]
+    count = {t: train.count(t) for t in tx.type_ids if t.startswith("ET-MANHOLE-")}
+    variants = sorted(count, key=lambda t: (-count[t], t))
+    by_score = sorted(variants, key=lambda t: (-p[tx.pos[t]], t))
+    assert by_score == variants and count[variants[0]] > count[variants[-1]]
+
+
+def test_the_misses_are_the_reports_that_do_not_say_their_context(router, catalog) -> None:
+    """The benchmark's breakdown: about one held-out report in eight is a variant's that
+    leaves its context out; on the others the router is nearly always right."""
+    from cockpit.bench.route import _said
+
+    con = catalog.cursor()
+    held = triage.held_out(con, split=2)
+    said, bound = _said(con, held)
+    assert 0.08 < 1 - said.mean() < 0.18
+    res = router.route_many(held["text"], plans=False)
+    top3 = np.array([y in {c.type_id for c in r.candidates}
+                     for r, y in zip(res, held["type_id"], strict=True)])
+    assert top3[said].mean() >= 0.97 and top3[~said].mean() < 0.6
+    assert top3.mean() - 0.02 <= bound < 0.95
+
+
+def test_a_saved_model_scores_as_the_trained_one(router, tmp_path: Path) -> None:
+    from cockpit.datasets.triage.model import TypeModel
+
+    m = router.model
+    m.save(tmp_path / "m.skops")
+    back = TypeModel.load(tmp_path / "m.skops")
+    assert (back.temperature, back.qual_temperature, back.prior_weight) == (
+        m.temperature, m.qual_temperature, m.prior_weight)
+    texts = ["井盖不见了", "学校门口井盖不见了。另外，路灯不亮", "停电了"]
+    assert np.abs(back.predict_proba(texts, router.taxonomy)
+                  - m.predict_proba(texts, router.taxonomy)).max() < 1e-5
+
+
 def test_place_accuracy_on_the_held_out_split(router, catalog) -> None:
     held = triage.held_out(catalog.cursor(), split=2)
     res = router.route_many(held["text"], plans=False)

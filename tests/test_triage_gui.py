@@ -344,3 +344,92 @@ def test_an_intake_report_without_a_service_code_arrives_routed(qtbot, setup) ->
     row = _row(panel, "L-7")
     assert row["type_id"].startswith("ET-MANHOLE") and row["district_code"]  # placed
     assert "自动分拨" in panel.message.text() and "L-7" in panel.message.text()
+
+
+def test_reports_that_arrive_before_the_router_are_routed_once_it_is_ready(
+        qtbot, catalog, tmp_path) -> None:
+    """A live feed's reports arrive before any model is loaded (the demo's first start has
+    none saved): the first untyped one makes the router load — training it when the catalog
+    has none — and then every report waiting untyped in the queue is routed."""
+    from cockpit.datasets.event_feed import FeedBatch, FeedEvent
+
+    words = "你好，渝中区解放碑这边路上井盖不见了，晚上看不到要摔人"
+    arrived = [FeedEvent("R-early", "", "hotline", NOW - timedelta(minutes=2), 106.577, 29.557,
+                         3, "", feed="report", description=words)]
+
+    class Intake:  # a live feed: one report, then nothing
+        name = "intake"
+
+        def poll(self, _now):
+            out, arrived[:] = list(arrived), []
+            return FeedBatch(out)
+
+    store = open_store(tmp_path / "dispatch.duckdb", clock=lambda: NOW - OFF, seat="t")
+    panel = DispatchPanel()
+    qtbot.addWidget(panel)
+    ctl = DispatchController(catalog, store, lambda: NOW, panel, feeds=[Intake()],
+                             interval_ms=3_600_000, utc_offset=OFF, operator="张伟")
+    tri = TriageController(catalog, ctl, threshold=0.0, load_delay_ms=3_600_000,
+                           train_on_demand=True)
+    try:
+        assert tri.router is None  # not started: nothing is loaded yet
+        with qtbot.waitSignal(tri.sig_router_ready, timeout=120_000) as ready:
+            ctl.start()  # the report arrives untyped (待分拨) and asks for a model
+        assert ready.args == [True]
+        qtbot.waitUntil(lambda: bool((_row(panel, "R-early") or {}).get("type_id")),
+                        timeout=20_000)
+        assert _row(panel, "R-early")["type_id"].startswith("ET-MANHOLE")
+        assert ctl.auto_routed["R-early"]["auto"]
+        assert "自动分拨" in panel.message.text()
+    finally:
+        ctl.stop()
+        QThreadPool.globalInstance().waitForDone(10_000)
+        store.close()
+
+
+def test_routine_reports_routed_at_once_are_dispatched_and_serious_ones_wait(
+        qtbot, catalog, tmp_path) -> None:
+    """自动派遣: a report the router types at once (自动分拨) of level 一般 goes to its plan's
+    departments (source ``auto``, one key per event); a 较大 one waits for the operator."""
+    from cockpit.datasets.event_feed import FeedBatch, FeedEvent
+
+    words = "你好，渝中区解放碑这边路上井盖不见了，晚上看不到要摔人"
+    arrived = [FeedEvent(f"R-{lv}", "", "hotline", NOW - timedelta(minutes=2), 106.577,
+                         29.557, lv, "", feed="report", description=words) for lv in (3, 2)]
+
+    class Intake:
+        name = "intake"
+
+        def poll(self, _now):
+            out, arrived[:] = list(arrived), []
+            return FeedBatch(out)
+
+    store = open_store(tmp_path / "dispatch.duckdb", clock=lambda: NOW - OFF, seat="t")
+    panel = DispatchPanel()
+    qtbot.addWidget(panel)
+    ctl = DispatchController(catalog, store, lambda: NOW, panel, feeds=[Intake()],
+                             interval_ms=3_600_000, utc_offset=OFF, operator="张伟")
+    ctl.auto_dispatch = 3
+    tri = TriageController(catalog, ctl, threshold=0.0, load_delay_ms=0)
+    try:
+        tri.start()
+        qtbot.waitUntil(lambda: tri.router is not None, timeout=60_000)
+        with qtbot.waitSignal(ctl.sig_dispatched, timeout=30_000) as sent:
+            ctl.start()
+        assert sent.args[0] == "R-3"
+        orders = store.orders()
+        assert set(orders["event_id"]) == {"R-3"} and len(orders) == len(sent.args[1])
+        log = store.log()
+        assert set(log[log["event_id"] == "R-3"]["source"]) == {"auto"}
+        qtbot.waitUntil(lambda: "自动派遣" in panel.message.text(), timeout=10_000)
+        with qtbot.waitSignal(ctl.sig_ticked, timeout=10_000):
+            ctl.tick()
+        rows = {r["event_id"]: r for r in panel.visible_events()}
+        assert not rows["R-3"]["queue"] and rows["R-2"]["queue"]  # 较大: the operator's
+        ctl._auto_dispatch(["R-3"])  # again (a restart, say): the same key writes nothing
+        QThreadPool.globalInstance().waitForDone(10_000)
+        assert len(store.orders()) == len(orders)
+    finally:
+        ctl.stop()
+        QThreadPool.globalInstance().waitForDone(10_000)
+        store.close()

@@ -505,6 +505,7 @@ def test_validation_names_bad_network_rows(small_dataset: Path) -> None:
     extra = nd.iloc[:3].copy()
     extra["node_id"] = [lonely, lonely + 1, lonely + 2]
     extra["kind"] = ["valve", "junction", "junction"]
+    extra["network"] = "water"  # (islands are a water/gas warning; drainage has its own check)
     nd2 = pd.concat([nd, extra], ignore_index=True)
     _write_table(small_dataset, "network_node", pa.Table.from_pandas(nd2, schema=nodes.schema,
                                                                preserve_index=False))
@@ -523,6 +524,42 @@ def test_validation_names_bad_network_rows(small_dataset: Path) -> None:
     islands = by_kind["network_island"]
     assert islands and all(p.severity == "warning" for p in islands)
     assert {p.row for p in islands} >= {len(nd) + 1, len(nd) + 2, len(nd) + 3}
+
+
+def test_validation_names_bad_drainage_rows(small_dataset: Path) -> None:
+    """A drainage pipe that leads back up to where the water came from makes a circle
+    ("drain_cycle") and leaves what drained through it with nowhere to go ("drain_nowhere");
+    rows and columns are named."""
+    nodes = pq.read_table(small_dataset / "network_node.parquet").to_pandas()
+    pipes = pq.read_table(small_dataset / "network_pipe.parquet")
+    df = pipes.to_pandas()
+    sinks = set(nodes.node_id[nodes.kind.isin(["outfall", "treatment_plant"])])
+    drain = df[(df.network == "drainage") & ~df.to_node.isin(sinks)]
+    assert problems_of(small_dataset, "drain_nowhere") == []
+    # pipe i (u → v) and the one pipe j leaving v: j led back to u makes u → v → u, both with
+    # one way down only
+    down = drain.groupby("from_node").size()
+    one_way = drain[drain.from_node.map(down) == 1]
+    for i in one_way.index:
+        nxt = one_way[one_way.from_node == df.loc[i, "to_node"]]
+        if len(nxt):
+            break
+    j = nxt.index[0]
+    df.loc[j, "to_node"] = df.loc[i, "from_node"]
+    _write_table(small_dataset, "network_pipe", pa.Table.from_pandas(df, schema=pipes.schema,
+                                                               preserve_index=False))
+    nowhere = problems_of(small_dataset, "drain_nowhere")
+    cycle = problems_of(small_dataset, "drain_cycle")
+    assert {p.row for p in cycle if p.row} == {i + 1, j + 1}
+    assert all(p.column == "from_node" and "circle" in p.message for p in cycle)
+    assert i + 1 in {p.row for p in nowhere if p.row}
+    assert all(p.file == "network_pipe.parquet" and p.column == "to_node" for p in nowhere)
+    assert f"drainage pipe {df.loc[i, 'pipe_id']} drains nowhere" in " ".join(
+        p.message for p in nowhere)
+
+
+def problems_of(data: Path, kind: str) -> list:
+    return [p for p in validate_dataset(data) if p.kind == kind]
 
 
 def test_every_kind_of_problem_is_provoked_by_a_test() -> None:

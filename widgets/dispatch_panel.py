@@ -27,6 +27,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from cockpit.widgets import theme
+from cockpit.widgets.plain import ElidedLabel
 from cockpit.widgets.table_model import SORT_ROLE, RowsModel
 from cockpit.widgets.words import RISK_LEVEL, tr_word
 from PySide6.QtCore import (
@@ -74,7 +75,7 @@ ACTION_LABELS = {"dismiss": QT_TRANSLATE_NOOP("dispatch_panel", "不予派遣"),
                  "evaluate": QT_TRANSLATE_NOOP("dispatch_panel", "评价"),
                  "cancel": QT_TRANSLATE_NOOP("dispatch_panel", "撤销"),
                  "confirm": QT_TRANSLATE_NOOP("dispatch_panel", "核实"),
-                 "rework": QT_TRANSLATE_NOOP("dispatch_panel", "退回")}
+                 "rework": QT_TRANSLATE_NOOP("dispatch_panel", "重办")}
 STATE_LABELS = {"created": QT_TRANSLATE_NOOP("dispatch_panel", "待签收"),
                 "acknowledged": QT_TRANSLATE_NOOP("dispatch_panel", "已签收"),
                 "handled": QT_TRANSLATE_NOOP("dispatch_panel", "已处置"),
@@ -115,7 +116,7 @@ ACTION_EFFECTS = {
                                   "记录对处置结果的评价，计入五色评价的闭环处置。"),
     "cancel": QT_TRANSLATE_NOOP("dispatch_panel", "撤销工单：部门不再处理；必须写明原因。"),
     "rework": QT_TRANSLATE_NOOP("dispatch_panel",
-                                "退回：回到上一环节重办（如核查未通过退回处置）；须写原因。"),
+                                "重办：退回上一环节重办（如核查未通过退回处置）；须写原因。"),
     "dismiss": QT_TRANSLATE_NOOP("dispatch_panel", "不予派遣：事件移出待办队列；必须写明原因。"),
     "merge": QT_TRANSLATE_NOOP("dispatch_panel",
                                "合并为重复事件：移出待办队列；写明原事件编号和原因。"),
@@ -702,6 +703,13 @@ class KeyTable(QTableView):
         _fit_stretch(self)
 
 
+class _MessageLabel(ElidedLabel):
+    """The panel's message line: shown elided, read whole (``text()``)."""
+
+    def text(self) -> str:  # noqa: D102 - the whole message, not what fits
+        return self.full_text()
+
+
 def _fit_stretch(view: KeyTable) -> None:
     """The stretching column takes the room the others leave, at least STRETCH_MIN px (the
     table then scrolls sideways instead of cutting the title to '…')."""
@@ -1028,9 +1036,10 @@ class DispatchPanel(QFrame):
         self.orders_hint.setObjectName("dpHint")
         self.orders_hint.hide()  # the buttons say it
         foot.addWidget(self.orders_hint)
-        self.message = QLabel()
+        # elided to the room left (the whole line in its tooltip): a long message must never
+        # widen the orders side and squeeze the queue's deadline column off the screen
+        self.message = _MessageLabel(max_hint=360)
         self.message.setObjectName("dpMessage")
-        self.message.setTextFormat(Qt.TextFormat.PlainText)
         foot.addWidget(self.message, 1)
         rv.addLayout(foot)
         self.split.addWidget(right)

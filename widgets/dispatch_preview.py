@@ -264,7 +264,10 @@ class DispatchPreview(QDialog):
         iv.setContentsMargins(12, 8, 12, 8)
         iv.setSpacing(6)
         net = imp.get("network") or None
-        if net:
+        drain = bool(net) and net.get("network") == "drainage"
+        if drain:
+            iv.addWidget(_plain(self.tr("影响分析 · 排水管网上游回水"), "pvHead"))
+        elif net:
             iv.addWidget(_plain(self.tr("影响分析 · {net}管网阀门隔离").format(
                 net=_tr_word(NETWORK_LABELS.get(net.get("network"), ""))), "pvHead"))
         else:
@@ -275,6 +278,7 @@ class DispatchPreview(QDialog):
         grid.setVerticalSpacing(6)
         none = self.tr("无")
         rows: list[tuple[str, str, str | None]] = (
+            self._drainage_rows(net) if drain else
             self._network_rows(net) if net else self._radius_rows(imp))
         for key, label in (("nearest_warehouse", self.tr("最近应急仓库")),
                            ("nearest_fire_station", self.tr("最近消防站"))):
@@ -295,14 +299,23 @@ class DispatchPreview(QDialog):
         grid.setColumnStretch(1, 1)
         iv.addLayout(grid)
         iv.addStretch(1)
-        repair = _plain(self.tr("预计修复 {t}").format(t=fmt_minutes(imp.get("repair_min"))),
-                        "pvBig")
-        repair.setToolTip(self.tr("按管径与管材估算（演示假设）：DN<300 4 小时，300–599 6 小时，"
-                                  "600–999 10 小时，≥1000 16 小时；PE 0.8、球墨铸铁 1.0、钢 1.1、"
-                                  "灰口铸铁 1.2、混凝土 1.5 倍；燃气另加 1 小时") if net else
-                          self.tr("预案处置阶段各步时限的最大值（部门并行处置）"))
+        repair = _plain((self.tr("预计疏通修复 {t}") if drain else self.tr("预计修复 {t}")).format(
+            t=fmt_minutes(imp.get("repair_min"))), "pvBig")
+        if drain:
+            tip = self.tr("按管径与管材估算（演示假设）：DN<600 3 小时，600–999 5 小时，"
+                          "≥1000 8 小时；PE、PVC 0.8、球墨铸铁 1.0、钢 1.1、灰口铸铁 "
+                          "1.2、混凝土 1.5 倍")
+        elif net:
+            tip = self.tr("按管径与管材估算（演示假设）：DN<300 4 小时，300–599 6 小时，"
+                          "600–999 10 小时，≥1000 16 小时；PE 0.8、球墨铸铁 1.0、钢 1.1、"
+                          "灰口铸铁 1.2、混凝土 1.5 倍；燃气另加 1 小时")
+        else:
+            tip = self.tr("预案处置阶段各步时限的最大值（部门并行处置）")
+        repair.setToolTip(tip)
         iv.addWidget(repair)
         imp_box.setMinimumWidth(470)
+        # a short plan makes a short dialog: the analysis keeps the height its rows need
+        imp_box.setMinimumHeight(iv.sizeHint().height())
         mid.addWidget(imp_box, 2)
 
         bottom = QHBoxLayout()
@@ -393,6 +406,57 @@ class DispatchPreview(QDialog):
         names = str(sites[0]["name"]) if sites else ""
         lines = [f"<div style='color:{theme.STATUS['alarm']}'>{_esc(kinds)}"
                  + (_esc(self.tr("（连带 {n}）").format(n=cut)) if cut else "") + "</div>",
+                 f"<div style='color:{theme.TEXT_DIM}'>{_esc(names)}"
+                 + (_esc(self.tr(" 等 {n} 处").format(n=len(sites))) if len(sites) > 1 else "")
+                 + "</div>"] if sites else []
+        rows.append((self.tr("重点单位 {n}").format(n=len(sites)), "".join(lines) or none,
+                     "rich"))
+        return rows
+
+    def _drainage_rows(self, net: dict[str, Any]) -> list[tuple[str, str, str | None]]:
+        """A drainage blockage: where, where it drained to, the upstream area that backs up,
+        the pumping stations, the communities at risk of overflow and sewage backing up."""
+        none = self.tr("无")
+        rows: list[tuple[str, str, str | None]] = []
+        where = (self.tr("管段 {id}").format(id=net["pipe_id"]) if net.get("pipe_id") is not None
+                 else self.tr("检查井 {id}").format(id=net.get("node_id")))
+        pipe = " · ".join(x for x in (
+            where, f"DN{net['diameter_mm']:g}" if net.get("diameter_mm") else "",
+            _tr_word(MATERIAL_LABELS.get(net.get("material"), net.get("material") or "")),
+            self.tr("{y} 年").format(y=net["install_year"]) if net.get("install_year") else "",
+            self.tr("距事件 {m} 米").format(m=f"{net.get('distance_m', 0):.0f}")) if x)
+        rows.append((self.tr("堵塞位置"), pipe, None))
+        o = net.get("outfall")
+        rows.append((self.tr("下游排放"), (self.tr("污水处理厂 {name}") if o["kind"] ==
+                                       "treatment_plant" else self.tr("排放口 {name}")).format(
+            name=o["name"]) if o else self.tr("不通向排放口"), None))
+        n_up = int(net.get("cut_off_pipes") or 0)
+        area = self.tr("{n} 根管段 · {km} km · 检查井等 {k} 个")
+        rows.append((self.tr("上游回水范围"), area.format(
+            n=n_up, km=f"{net.get('cut_off_length_m', 0) / 1000:.2f}",
+            k=net.get("backed_nodes", 0)) if n_up or net.get("backed_nodes") else
+            self.tr("无（上游另有排水出路）"), None))
+        pumps = net.get("pumps") or []
+        up = [p["name"] for p in pumps if not p.get("downstream")]
+        down = [p["name"] for p in pumps if p.get("downstream")]
+        text = self.tr("、").join(
+            [*(self.tr("{name}（回水区内）").format(name=n) for n in up[:2]),
+             *(self.tr("{name}（下游来水中断）").format(name=n) for n in down[:2])])
+        rows.append((self.tr("受影响泵站"), text or none, None))
+        comms = net.get("communities") or []
+        rows.append((self.tr("受影响小区"), self.tr("{n} 个：{names}").format(
+            n=len(comms), names=_names(comms, 3)) if comms else none, None))
+        rows.append((self.tr("受影响人口"), self.tr("{hh} 户 · {pop} 人").format(
+            hh=f"{net.get('households', 0):,}", pop=f"{net.get('population', 0):,}"), None))
+        if comms:
+            rows.append((self.tr("回水风险"), self.tr("检查井冒水、道路内涝、污水倒灌入户"), None))
+        sites = net.get("critical") or []
+        counts: dict[str, int] = {}
+        for site in sites:
+            counts[site["kind"]] = counts.get(site["kind"], 0) + 1
+        kinds = " · ".join(f"{_tr_word(SITE_LABELS.get(k, k))} {n}" for k, n in counts.items())
+        names = str(sites[0]["name"]) if sites else ""
+        lines = [f"<div style='color:{theme.STATUS['alarm']}'>{_esc(kinds)}</div>",
                  f"<div style='color:{theme.TEXT_DIM}'>{_esc(names)}"
                  + (_esc(self.tr(" 等 {n} 处").format(n=len(sites))) if len(sites) > 1 else "")
                  + "</div>"] if sites else []

@@ -7,6 +7,14 @@ Three runs, each: train the router on the train split (at most
 - ``route_top1``, ``route_top3``, ``route_macro_f1``: accuracy of the event type (fractions);
 - ``route_kind_top1``: the same for the type's kind (the name before the bracket), which sets
   the department and plan — for reference;
+- where the misses come from: ``route_unsaid_share`` is the share of held-out reports of a
+  variant (a type with a context in brackets) whose words leave the context out (none of the
+  demo's ways of saying it, :data:`~cockpit.datasets.triage.corpus.CONTEXT_PHRASES`, is in
+  the text); ``route_top1_said`` / ``route_top3_said`` are the accuracies on the others, whose
+  words carry what tells the type apart (model errors); ``route_top3_bound`` is what a ranker
+  of the words alone could reach: every report that says its context, and an unsaid one when
+  its type is one of its kind's two commonest variants in the train split (the kind's plain
+  type taking the first place);
 - ``route_place_acc``: of the held-out reports in which the router finds a place, the share
   whose district is the event's, and whose street is the event's when a street or community
   was found; ``route_place_found`` is the share of reports with a place found (about three in
@@ -38,13 +46,14 @@ def bench_route(quick: bool) -> dict[str, Any]:
     data = bench_dataset(scale)
     runs: dict[str, list[float]] = {k: [] for k in (
         "top1", "top3", "f1", "kind", "place", "found", "p50", "p95", "cpu50", "cpu95",
-        "train")}
+        "train", "said1", "said3")}
     n_eval = 0
     with tempfile.TemporaryDirectory() as cache:
         cat = open_catalog(data, Path(cache))
         con = cat.cursor()
         held = triage.held_out(con, split=2)
         n_eval = len(held["text"])
+        said, bound = _said(con, held)
         for _ in range(1 if quick else 3):
             t0 = time.perf_counter()
             triage.train(cat, con=con)
@@ -59,6 +68,12 @@ def bench_route(quick: bool) -> dict[str, Any]:
             kind = [tx.type_stem[tx.pos[r.top.type_id]] == tx.type_stem[tx.pos[y]]
                     for r, y in zip(res, held["type_id"], strict=True) if r.top]
             runs["kind"].append(float(np.mean(kind)))
+            hit1 = np.array([bool(r.top) and r.top.type_id == y
+                             for r, y in zip(res, held["type_id"], strict=True)])
+            hit3 = np.array([y in {c.type_id for c in r.candidates}
+                             for r, y in zip(res, held["type_id"], strict=True)])
+            runs["said1"].append(float(hit1[said].mean()) if said.any() else 0.0)
+            runs["said3"].append(float(hit3[said].mean()) if said.any() else 0.0)
             ok, found = [], 0
             for r, d, s in zip(res, held["district_code"], held["street_code"], strict=True):
                 if r.place is None:
@@ -89,6 +104,10 @@ def bench_route(quick: bool) -> dict[str, Any]:
         "route_top3": figure(runs["top3"], frac, 0.95, "higher"),
         "route_macro_f1": figure(runs["f1"], frac),
         "route_kind_top1": figure(runs["kind"], frac),
+        "route_unsaid_share": figure([1.0 - float(said.mean())], frac),
+        "route_top1_said": figure(runs["said1"], frac),
+        "route_top3_said": figure(runs["said3"], frac),
+        "route_top3_bound": figure([bound], frac),
         "route_place_acc": figure(runs["place"], frac),
         "route_place_found": figure(runs["found"], frac),
         "route_latency_ms_p50": figure(runs["p50"], "ms"),
@@ -97,3 +116,32 @@ def bench_route(quick: bool) -> dict[str, Any]:
         "route_latency_cpu_ms_p95": figure(runs["cpu95"], "ms"),
         "route_train_s": figure(runs["train"], "s", 120.0),
     }
+
+
+def _said(con, held: dict) -> tuple[np.ndarray, float]:
+    """Which held-out reports say what tells their type apart (a plain type's, or a
+    variant's whose words say its context in one of the demo's ways), and the top-3 a ranker
+    of the words alone could reach (see the module doc)."""
+    from cockpit.datasets import triage
+    from cockpit.datasets.triage.corpus import CONTEXT_PHRASES
+    from cockpit.datasets.triage.model import normalise
+
+    tx = triage.load_taxonomy(con)
+    phrases = {q: [normalise(p) for p in ps] for q, ps in CONTEXT_PHRASES.items()}
+    said = []
+    for text, y in zip(held["text"], held["type_id"], strict=True):
+        q = tx.quals[tx.type_qual[tx.pos[y]]] if y in tx.pos else ""
+        t = normalise(text)
+        said.append(not q or any(p in t for p in phrases.get(q, ())))
+    said_a = np.array(said, bool)
+    counts: dict[str, int] = {}
+    for y in triage.held_out(con, split=0)["type_id"]:
+        counts[y] = counts.get(y, 0) + 1
+    common: dict[int, set[str]] = {}  # each stem's two commonest variants in the train split
+    for s in range(len(tx.stems)):
+        vs = [tx.type_ids[j] for j in np.flatnonzero(tx.type_stem == s)
+              if tx.quals[tx.type_qual[j]]]
+        common[s] = set(sorted(vs, key=lambda t: (-counts.get(t, 0), t))[:2])
+    reach = [ok or (y in tx.pos and y in common[int(tx.type_stem[tx.pos[y]])])
+             for ok, y in zip(said, held["type_id"], strict=True)]
+    return said_a, float(np.mean(reach)) if reach else 0.0

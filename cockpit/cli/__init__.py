@@ -76,8 +76,10 @@ def build_parser() -> argparse.ArgumentParser:
                    "user's data directory) or postgresql://user@host/db, the store every seat "
                    "of a centre shares")
     p.add_argument("--report-startup", action="store_true",
-                   help="print 'first-frame <seconds>' (since the process started) on stdout "
-                   "when every region has drawn (the bench uses it)")
+                   help="print 'step <name> <seconds>' per start-up step, 'drawn <region> "
+                   "<seconds>' as each region first draws and 'first-frame <seconds>' once "
+                   "every region has, on stdout (seconds since the start-up code began; the "
+                   "bench times from the process's launch)")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
     data = sub.add_parser("data", help="generate or validate datasets")

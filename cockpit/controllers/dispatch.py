@@ -289,6 +289,10 @@ class DispatchController(QObject):
         #: "score"}], "auto": bool, "reason": str}`` (:mod:`cockpit.controllers.triage`):
         #: ``auto`` routes the event at once (自动分拨), else the operator chooses among them.
         self.suggest_type: Callable[[dict[str, Any]], str | dict[str, Any] | None] | None = None
+        #: 自动派遣: an event the router typed at once (自动分拨) whose level is this or lower
+        #: (3: 一般 and 低) is dispatched to its plan's departments without the preview; None
+        #: (the default here; the window takes the config's) leaves every one to the operator.
+        self.auto_dispatch: int | None = None
         self._reopen_ms = 1000
         self._reopen_timer = QTimer(self)
         self._reopen_timer.setSingleShot(True)
@@ -417,6 +421,99 @@ class DispatchController(QObject):
         self.feed_events[event.event_id] = event
         self.tick()
 
+    def route_waiting(self) -> None:
+        """The router became ready: the events that wait untyped in the queue (待分拨, having
+        arrived before it) are routed now, off the GUI thread — typed when it is sure
+        (自动分拨), else left to the operator with its suggestions as before."""
+        names = self._names
+        queued = {r["event_id"] for r in self.event_rows if r.get("queue")}
+        waiting = [e for e in self.feed_events.values()
+                   if not e.type_id and e.event_id in queued]
+        if names is None or not waiting:
+            return
+
+        def work() -> tuple[list[FeedEvent], dict[str, dict[str, Any]]]:
+            routed: dict[str, dict[str, Any]] = {}
+            return [self._classified(e, names, routed) for e in waiting], routed
+
+        def done(res: tuple[list[FeedEvent], dict[str, dict[str, Any]]]) -> None:
+            typed, routed = res
+            for e in typed:
+                cur = self.feed_events.get(e.event_id)
+                # the operator may have chosen a type meanwhile: theirs stands
+                if e.event_id in routed and cur is not None and not cur.type_id:
+                    self.feed_events[e.event_id] = e
+                else:
+                    routed.pop(e.event_id, None)
+            if routed:
+                self.auto_routed.update(routed)
+                self.panel.show_message(self.tr(
+                    "智能分拨已就绪：{n} 件待分拨事件已自动分拨").format(n=len(routed)), "ok")
+                self._auto_dispatch(list(routed))
+            self.tick()
+
+        run_in_background(work, done, lambda m: log.warning("routing the waiting: %s", m))
+
+    def _auto_dispatch(self, event_ids: list[str]) -> None:
+        """自动派遣 (see :attr:`auto_dispatch`): the routed events of a routine level go to
+        their plan's departments, off the GUI thread, each under a key of its own (a repeat —
+        after a restart, say — writes nothing). The log records them with source ``auto``."""
+        level = self.auto_dispatch
+        if not level or self.store is None or self._read_only or self._disconnected:
+            return
+        todo = [self.feed_events[e] for e in event_ids
+                if e in self.feed_events and e not in self._inflight
+                and self.feed_events[e].type_id and int(self.feed_events[e].severity) >= level]
+        if not todo:
+            return
+        store, op = self.store, self.operator
+        jobs = [(e, self.create_args({"district_code": e.district_code,
+                                      "street_code": e.street_code, "severity": e.severity}),
+                 self.auto_routed.get(e.event_id) or {}) for e in todo]
+        self._inflight.update(e.event_id for e in todo)
+        noted = self.tr("自动派遣 · 自动分拨 {type}{score}")
+
+        def work() -> list[tuple[str, Any]]:
+            out: list[tuple[str, Any]] = []
+            con = self.catalog.cursor()
+            try:
+                for e, extra, routed in jobs:
+                    try:
+                        plan = routing.plan_for_type(con, e.type_id, e.district_code,
+                                                     e.street_code, event_id=e.event_id)
+                        top = (routed.get("candidates") or [{}])[0]
+                        note = noted.format(type=e.type_id, score=(
+                            f" ({float(top['score']):.0%})" if top.get("score") is not None
+                            else ""))
+                        out.append((e.event_id, store.create(
+                            e.event_id, op, f"auto-dispatch:{e.event_id}", plan=plan,
+                            source="auto", note=note, **extra)))
+                    except Exception as exc:  # noqa: BLE001 - it stays for the operator
+                        out.append((e.event_id, exc))
+            finally:
+                con.close()
+            return out
+
+        def done(results: list[tuple[str, Any]]) -> None:
+            sent = 0
+            for eid, r in results:
+                self._inflight.discard(eid)
+                if isinstance(r, Exception):
+                    log.warning("auto-dispatch of event %s: %s (left to the operator)", eid, r)
+                else:
+                    sent += 1
+                    self.sig_dispatched.emit(eid, list(r))
+            if sent:
+                self.panel.show_message(self.tr(
+                    "自动派遣 · {n} 件一般/低级别事件已按预案派往部门").format(n=sent), "ok")
+            self.tick()
+
+        def failed(message: str) -> None:
+            self._inflight.difference_update(e.event_id for e in todo)
+            log.warning("auto-dispatch failed: %s", message)
+
+        run_in_background(work, done, failed)
+
     def request_dispatch(self, event_or_feature: dict) -> None:
         """Open the dispatch preview for an event (a panel row, the map's event or risk-point
         detail, an alarm). Plan and impact are computed off the GUI thread."""
@@ -463,11 +560,12 @@ class DispatchController(QObject):
         self._inflight.add(event_id)
         key = self._action_keys.setdefault((event_id, action), f"gui-{action}:{uuid.uuid4().hex}")
         store, op = self.store, self.operator
+        extra = self._event_args(event_id)
 
         def work():
             try:
                 return store.dispose(event_id, action, op, key, note,
-                                     duplicate_of=duplicate_of or None, source="gui")
+                                     duplicate_of=duplicate_of or None, source="gui", **extra)
             except Exception as e:  # noqa: BLE001 - classified on the GUI thread
                 return e
 
@@ -675,6 +773,7 @@ class DispatchController(QObject):
             self.auto_routed.update(res.routed)
             eid, s = next(reversed(res.routed.items()))
             self.panel.show_message(self._routed_text(eid, s), "ok")
+            self._auto_dispatch(list(res.routed))
         if res.problems:
             self.feed_problems = (self.feed_problems + res.problems)[-200:]
             self.panel.show_message(self.tr("事件源问题 {n} 条（已跳过）：{last}").format(
@@ -1014,7 +1113,7 @@ class DispatchController(QObject):
                 if corrected:  # the operator's correction, logged before the orders
                     store.correct(eid, op, f"{key}:correct", from_type=from_type,
                                   to_type=to_type, text=text, added=added, removed=removed,
-                                  source="gui")
+                                  source="gui", **self._area_only(extra))
                 return store.create(eid, op, key, plan=plan, source="gui", note=note, **extra)
             except Exception as e:  # noqa: BLE001 - classified on the GUI thread
                 return e
@@ -1032,13 +1131,30 @@ class DispatchController(QObject):
             return
         op, key = self.operator, f"gui-correct:{uuid.uuid4().hex}"
         added, removed = list(added), list(removed)
+        extra = self._event_args(event_id)
 
         def work():
             return store.correct(event_id, op, key, from_type=from_type, to_type=to_type,
-                                 text=text, added=added, removed=removed, source="gui")
+                                 text=text, added=added, removed=removed, source="gui",
+                                 **extra)
 
         run_in_background(work, lambda _seq: None, lambda m: self.panel.show_message(
             self.tr("纠正未记录：{error}").format(error=m), "error"))
+
+    @staticmethod
+    def _area_only(create_args: dict[str, Any]) -> dict[str, Any]:
+        """Of what a new order needs, what an event action needs: the area (a levels store)."""
+        return {"area": create_args["area"]} if create_args.get("area") else {}
+
+    def _event_args(self, event_id: str) -> dict[str, Any]:
+        """What an action on event ``event_id`` needs beside its words: in a levels store the
+        event's area (from the listed row, else the live feed's event); nothing otherwise."""
+        row = next((r for r in self.event_rows if r.get("event_id") == event_id), None)
+        if row is None and event_id in self.feed_events:
+            e = self.feed_events[event_id]
+            row = {"district_code": e.district_code, "street_code": e.street_code,
+                   "severity": e.severity}
+        return self._area_only(self.create_args(row))
 
     def _routed_text(self, eid: str, routed: dict[str, Any]) -> str:
         top = (routed.get("candidates") or [{}])[0]

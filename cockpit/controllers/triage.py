@@ -51,9 +51,15 @@ class TriageController(QObject):
     """The router was loaded or trained (True) or could not be (False)."""
     sig_report_created = Signal(str)
     """A typed-in report became an event: its id."""
+    _sig_model_wanted = Signal()
+    """(any thread → GUI thread) an untyped report arrived while no model is loaded."""
 
     def __init__(self, catalog, dispatch: DispatchController, threshold: float = 0.6,
-                 parent: QObject | None = None, load_delay_ms: int = 4000) -> None:
+                 parent: QObject | None = None, load_delay_ms: int = 4000,
+                 train_on_demand: bool = False) -> None:
+        """``train_on_demand``: when a report without a type arrives and the catalog has no
+        saved model, train one in the background (a live feed's reports need it; without
+        one they would all wait for the operator) and then route the reports waiting."""
         super().__init__(parent)
         self.catalog = catalog
         self.dispatch = dispatch
@@ -68,6 +74,8 @@ class TriageController(QObject):
         self._top: str | None = None  # the top unit (where a report naming no place goes)
         self._delay = load_delay_ms
         self._stopped = False
+        self.train_on_demand = train_on_demand
+        self._sig_model_wanted.connect(lambda: self.load(train=True))
         dispatch.suggest_type = self.suggest
 
     # ---- public API -----------------------------------------------------------------------
@@ -111,6 +119,8 @@ class TriageController(QObject):
         operator is asked}``; None while no model is loaded. Any thread."""
         router = self.router
         if router is None or router.model is None:
+            if self.train_on_demand and not self._loading and self.problem is None:
+                self._sig_model_wanted.emit()  # queued: load() runs on the GUI thread
             return None
         text = str(event.get("description") or event.get("title") or "")
         with self._lock:
@@ -181,6 +191,8 @@ class TriageController(QObject):
             return
         for text, form in waiting:
             self.route_text(text, form)
+        # the reports that arrived before the model was there are routed now
+        self.dispatch.route_waiting()
 
     def _route_dict(self, r, threshold: float, con) -> dict[str, Any]:
         place = r.place

@@ -44,9 +44,10 @@ from dataclasses import dataclass
 ROLES = ("operator", "leader", "observer", "trainer")
 #: What each role may record (the trigger's rule; observers and trainers record nothing).
 ROLE_ACTIONS = {
-    "operator": ("create", "acknowledge", "confirm", "handle"),
-    "leader": ("create", "acknowledge", "confirm", "handle", "verify", "close", "evaluate",
-               "cancel", "rework", "escalate", "delegate", "supervise", "return"),
+    "operator": ("create", "acknowledge", "confirm", "handle", "merge", "correct"),
+    "leader": ("create", "acknowledge", "confirm", "handle", "merge", "correct", "verify",
+               "close", "evaluate", "cancel", "rework", "dismiss", "escalate", "delegate",
+               "supervise", "return"),
     "observer": (),
     "trainer": (),
 }

@@ -686,9 +686,9 @@ class DispatchStore(LogReader, EventActions):
 
     def _event_action(self, event_id, action: str, operator: str, idempotency_key: str,
                       note: str, *, duplicate_of: str | None = None, seat: str | None = None,
-                      source: str | None = None) -> Receipt:
+                      source: str | None = None, area: str | None = None) -> Receipt:
         """One event action (:data:`ledger.EVENT_ACTIONS`) as one row, through the group
-        commit like every write."""
+        commit like every write (one seat, one centre: ``area`` is not recorded)."""
         event_id = str(event_id)
         check_text(operator=operator, idempotency_key=idempotency_key)
 

@@ -674,29 +674,33 @@ class EventActions:
 
     def dispose(self, event_id, action: str, operator: str, idempotency_key: str,
                 note: str, *, duplicate_of: str | None = None, seat: str | None = None,
-                source: str | None = None) -> Receipt:
+                source: str | None = None, area: str | None = None) -> Receipt:
         """Take an event off the queue without dispatching it: ``dismiss`` (不予派遣, ``note``
         the reason) or ``merge`` (合并, a duplicate of event ``duplicate_of``). One log row;
         refused (:class:`EventNotOpen`) for an event with open orders or already disposed. A
-        repeated key returns the first result and writes nothing."""
+        repeated key returns the first result and writes nothing. ``area``: the event's admin
+        unit, which a levels store needs (it decides who may see and do it)."""
         if action not in DISPOSALS:
             raise ValueError(f"unknown disposal {action!r}: one of {', '.join(DISPOSALS)}")
         return self._event_action(event_id, action, operator, idempotency_key, note,
-                                  duplicate_of=duplicate_of, seat=seat, source=source)
+                                  duplicate_of=duplicate_of, seat=seat, source=source,
+                                  area=area)
 
     def correct(self, event_id, operator: str, idempotency_key: str, *,
                 from_type: str | None, to_type: str | None, text: str = "",
                 added: Iterable[str] = (), removed: Iterable[str] = (),
-                seat: str | None = None, source: str | None = None) -> int:
+                seat: str | None = None, source: str | None = None,
+                area: str | None = None) -> int:
         """Record an operator's correction of a routed event (its type, departments added or
-        removed) as one ``correct`` row; returns its seq. A repeated key writes nothing."""
+        removed) as one ``correct`` row; returns its seq. A repeated key writes nothing.
+        ``area`` as for :meth:`dispose`."""
         note = correction_note(from_type, to_type, text, added, removed)
         return self._event_action(event_id, "correct", operator, idempotency_key, note,
-                                  seat=seat, source=source).seq
+                                  seat=seat, source=source, area=area).seq
 
     def _event_action(self, event_id, action: str, operator: str, idempotency_key: str,
                       note: str, *, duplicate_of: str | None = None, seat: str | None = None,
-                      source: str | None = None) -> Receipt:
+                      source: str | None = None, area: str | None = None) -> Receipt:
         raise NotImplementedError
 
 

@@ -497,17 +497,24 @@ class PgDispatchStore(LogReader, EventActions):
 
     def _event_action(self, event_id, action: str, operator: str, idempotency_key: str,
                       note: str, *, duplicate_of: str | None = None, seat: str | None = None,
-                      source: str | None = None) -> Receipt:
+                      source: str | None = None, area: str | None = None) -> Receipt:
         """One event action (:data:`ledger.EVENT_ACTIONS`) as one row, in one write
-        transaction like every write."""
+        transaction like every write. In a levels store the row records this login and its
+        centre, and ``area`` (the event's admin unit, required) like :meth:`create`."""
         event_id = str(event_id)
         check_text(operator=operator, idempotency_key=idempotency_key)
+        ext = self._identity(operator)
+        if self.levels:
+            if not area:
+                raise ValueError(f"a levels store needs the area (admin unit code) of event "
+                                 f"{event_id} to record its {action}: nothing was recorded")
+            ext["area"] = str(area)
 
         def build(con, head):
             return event_rows(self._slots(con, "event_id = %s", [event_id]), head,
                               naive_utc(self.clock()), event_id, action, note, duplicate_of,
-                              operator=operator, seat=seat or self.seat,
-                              source=source or self.source, idempotency_key=idempotency_key)
+                              seat=seat or self.seat, source=source or self.source,
+                              idempotency_key=idempotency_key, **ext)
 
         rows, replayed = self._write(
             idempotency_key, build,

@@ -29,8 +29,27 @@ How a network is laid (water; gas the same way with the differences noted):
   300–1,200), population = households × 2.3–2.9. Gas serves 85 % of households where a street
   has gas.
 
-Sizes: at the ``chongqing`` scale every street has water (≥ 100k water pipes) and gas
-(~35k pipes); at ``small`` only the streets of the nine central districts, a few thousand pipes.
+**Drainage** (排水, gravity: every pipe flows from ``from_node`` to ``to_node``):
+
+- **Where it drains to.** A street whose centre lies within 8 km of the Yangtze, the Jialing or
+  the Wu (:data:`cockpit.datasets.geography.RIVERS`, approximate courses) drains to an outfall
+  (排放口) on its bank of the nearest river, outfalls ~2 km apart along it; every other street
+  an urban street (街道) to its district's treatment plant (污水处理厂) a few km from the seat,
+  a town (镇) to a treatment station of its own (污水处理站) beside its grid.
+- **Sewers per street.** A lattice of manholes (检查井) of the water grid's block size beside it,
+  draining as a tree to the corner nearest the street's outfall: along each row to a collector
+  column, down the collector to the corner; 12 % of the blocks have a second pipe down (so a
+  blockage backs up only what has no other way). 10 % of the manholes take an inlet (雨水口).
+- **Trunks.** The streets' low corners and their outfall joined by the spanning tree, flowing
+  towards the outfall, cut into ~800 m concrete pipes whose diameter grows with the streets
+  upstream (DN 600–1800); a trunk longer than 2.5 km has a pumping station (排水泵站) at its start.
+- **Served.** Every community drains through the six manholes nearest its centre (all of its
+  households). Drainage has a random state of its own, so the water and gas networks are the
+  same with or without it.
+
+Sizes: at the ``chongqing`` scale every street has water (≥ 100k water pipes), gas (~35k pipes)
+and drainage (~35k pipes); at ``small`` only the streets of the nine central districts, a few
+thousand pipes of each.
 """
 
 from __future__ import annotations
@@ -51,7 +70,7 @@ _Gen = Any
 #: Event types whose impact is a network's (base code → network); written to
 #: ``event_type.network`` for the plain kind and every variant.
 PIPE_EVENTS = {"WATER-MAIN-BURST": "water", "WATER-LEAK": "water", "WATER-PRESSURE": "water",
-               "GAS-LEAK": "gas", "GAS-PRESSURE": "gas"}
+               "GAS-LEAK": "gas", "GAS-PRESSURE": "gas", "DRAIN-BLOCK": "drainage"}
 
 #: Grid-edge budgets per scale (water, gas); pipes ≈ 1.45 × edges + mains.
 _BUDGET = {"small": (1_800, 650), "chongqing": (64_000, 22_000), "stress": (130_000, 45_000)}
@@ -340,6 +359,11 @@ def build(g: _Gen, _table: Callable[[str, dict], pa.Table]) -> None:
     b.pipes(regs, gg["centre"], 200.0, "steel", rng.integers(1995, 2025, len(regs)), False, "gas")
     _mains(b, g, rng, "gas", {**gg, "centre": regs}, g_src)
 
+    # drainage: outfalls and treatment plants, street sewers, inlets, trunks (a random state
+    # of its own, so the water and gas networks stay what they were)
+    rd = np.random.default_rng([g.seed % 2**63, 21, int(g.district or 0), 3])
+    dg = _lay_drainage(b, g, rd, all_streets, _DRAIN_BUDGET[g.scale.name])
+
     # the tables
     x, y = b.xy()
     a = np.concatenate(b.pa)
@@ -374,6 +398,11 @@ def build(g: _Gen, _table: Callable[[str, dict], pa.Table]) -> None:
         comms = np.flatnonzero(has[g.cm_sidx])
         ids = grids["ids"]
         parts.append(_supply(g, rng, ids + 1, x[ids], y[ids], households, share, comms))
+    has = np.zeros(len(g.st_code), bool)
+    has[dg["streets"]] = True
+    comms = np.flatnonzero(has[g.cm_sidx])
+    parts.append(_supply(g, rd, dg["ids"] + 1, x[dg["ids"]], y[dg["ids"]], households, 1.0,
+                         comms))
     g.tables["network_supply"] = _table("network_supply", {
         k: np.concatenate([np.asarray(p[k]) for p in parts]) for k in parts[0]})
 
@@ -388,3 +417,198 @@ def event_networks(type_ids: list[str]) -> list[str | None]:
             base = base[:-3]
         out.append(PIPE_EVENTS.get(base))
     return out
+
+
+# ---------------------------------------------------------------------------- drainage
+
+#: Grid-pipe budgets of drainage per scale; pipes ≈ 1.25 × budget + trunks.
+_DRAIN_BUDGET = {"small": 2_400, "chongqing": 30_000, "stress": 60_000}
+#: A street drains into a river when its centre lies within this many km of it, else into its
+#: district's treatment plant.
+_RIVER_KM = 8.0
+#: Outfalls along a river are this many degrees apart (~2 km); one per bank.
+_OUTFALL_STEP_DEG = 0.018
+#: Length of one pipe of a trunk sewer (km).
+_KM_PER_TRUNK_PIPE = 0.8
+#: A trunk sewer longer than this (km) has a pumping station near its upstream end.
+_PUMP_KM = 2.5
+
+
+def _sinks(b: _Builder, g: _Gen, rng, streets: np.ndarray, half_km: np.ndarray) -> np.ndarray:
+    """Where each street drains to: an outfall on the nearest river bank (within
+    :data:`_RIVER_KM`), else a town's own treatment station beside its grid (``half_km``: half
+    the grid's width) or an urban street's district treatment plant; returns a node index
+    per street."""
+    import shapely
+    from shapely.geometry import LineString
+
+    cx, cy = g.st_xy[streets, 0], g.st_xy[streets, 1]
+    k = np.cos(np.radians(29.6))
+    rivers = {name: LineString([(x * k, y) for x, y in pts]) for name, pts in geo.RIVERS.items()}
+    names = list(rivers)
+    pts = shapely.points(cx * k, cy)
+    dist = np.column_stack([shapely.distance(rivers[r], pts) for r in names]) * 111.32
+    best = np.argmin(dist, axis=1)
+    near = dist[np.arange(len(streets)), best] <= _RIVER_KM
+    out = np.full(len(streets), -1, np.int64)
+    made: dict[tuple, int] = {}
+    count: dict[tuple, int] = {}
+    for s in np.flatnonzero(near):
+        r = names[best[s]]
+        line = rivers[r]
+        at = line.project(pts[s])
+        step = round(at / _OUTFALL_STEP_DEG)
+        at = min(max(step * _OUTFALL_STEP_DEG, 0.0), line.length)
+        p = line.interpolate(at)
+        q = line.interpolate(min(at + 1e-3, line.length))
+        side = np.sign((q.x - p.x) * (cy[s] - p.y) - (q.y - p.y) * (cx[s] * k - p.x)) or 1.0
+        key = (r, step, side)
+        if key not in made:
+            # 120 m from the centre line, on the street's bank
+            nx_, ny_ = -(q.y - p.y), q.x - p.x
+            norm = np.hypot(nx_, ny_) or 1.0
+            ox = p.x + side * nx_ / norm * 0.0011
+            oy = p.y + side * ny_ / norm * 0.0011
+            d = int(g.st_didx[streets[s]])
+            n = count[(r, d)] = count.get((r, d), 0) + 1
+            made[key] = int(b.nodes([round(ox / k, 6)], [round(oy, 6)], "outfall", "drainage", d,
+                                    [f"{r}{g.dnames[d]}排放口{n}"])[0])
+        out[s] = made[key]
+    town = np.flatnonzero(~near & ~g.st_sub[streets])
+    if town.size:
+        tx, ty = _offset(cx[town], cy[town], -half_km[town] - 0.3, -half_km[town] - 0.3)
+        out[town] = b.nodes(np.round(tx, 6), np.round(ty, 6), "treatment_plant", "drainage",
+                            g.st_didx[streets[town]],
+                            [f"{g.st_name[s]}污水处理站" for s in streets[town]])
+    plants: dict[int, int] = {}
+    for s in np.flatnonzero(~near & g.st_sub[streets]):
+        d = int(g.st_didx[streets[s]])
+        if d not in plants:
+            px, py = g._scatter(np.array([g.seat_xy[d, 0]]), np.array([g.seat_xy[d, 1]]),
+                                np.array([3.0]), np.array([d]), rng=rng)
+            plants[d] = int(b.nodes(np.round(px, 6), np.round(py, 6), "treatment_plant",
+                                    "drainage", d, [f"{g.dnames[d]}污水处理厂"])[0])
+        out[s] = plants[d]
+    return out
+
+
+def _lay_drainage(b: _Builder, g: _Gen, rng, streets: np.ndarray, budget: int) -> dict:
+    """Each street's sewers as a tree on a jittered lattice draining to the corner nearest its
+    outfall (some blocks with a second way down), inlets, and trunk sewers from the grids to
+    the outfalls and treatment plants (see the module doc)."""
+    dens = np.array([6.0 if c == "500103" else 3.5 if c in geo.CENTRAL_DISTRICTS else 1.0
+                     for c in g.dcodes])
+    w = dens[g.st_didx[streets]] * np.where(g.st_sub[streets], 3.0, 1.0)
+    k = np.clip(np.round(np.sqrt(budget * w / w.sum() + 1)), 2, 40).astype(np.int64)
+    central = g.central[g.st_didx[streets]]
+    spacing = np.where(g.st_sub[streets], np.where(central, 0.12, 0.18), 0.30)
+    sink = _sinks(b, g, rng, streets, k * spacing / 2)
+    per = k * k
+    base = np.cumsum(per) - per
+    total = int(per.sum())
+    s_rep = np.repeat(np.arange(len(streets)), per)
+    t = np.arange(total) - base[s_rep]
+    kk = k[s_rep]
+    i, j = t // kk, t % kk
+    d = spacing[s_rep]
+    ox = (j - (kk - 1) / 2) * d + rng.normal(0, 0.12, total) * d
+    oy = (i - (kk - 1) / 2) * d + rng.normal(0, 0.12, total) * d
+    theta = rng.uniform(0, np.pi / 2, len(streets))[s_rep]
+    ex = ox * np.cos(theta) - oy * np.sin(theta) - 0.015
+    ny = ox * np.sin(theta) + oy * np.cos(theta) - 0.015
+    x, y = _offset(g.st_xy[streets[s_rep], 0], g.st_xy[streets[s_rep], 1], ex, ny)
+    x, y = np.round(x, 6), np.round(y, 6)
+    didx = g.st_didx[streets[s_rep]]
+    ids = b.nodes(x, y, "manhole", "drainage", didx)
+    # the low corner: the lattice corner nearest the street's outfall
+    allx, ally = b.xy()
+    corners = np.stack([base, base + k - 1, base + (k - 1) * k, base + k * k - 1], axis=1)
+    cd = _km(x[corners], y[corners], allx[sink][:, None], ally[sink][:, None])
+    low = np.argmin(cd, axis=1)
+    fi = (low >= 2)[s_rep]  # rows counted from the far side
+    fj = (low % 2 == 1)[s_rep]
+    ri = np.where(fi, kk - 1 - i, i)
+    rj = np.where(fj, kk - 1 - j, j)
+
+    fi_s, fj_s = low >= 2, low % 2 == 1
+
+    def at(r_i, r_j, s_of):
+        kq = k[s_of]
+        ii = np.where(fi_s[s_of], kq - 1 - r_i, r_i)
+        jj = np.where(fj_s[s_of], kq - 1 - r_j, r_j)
+        return ids[0] + base[s_of] + ii * kq + jj
+
+    node = ids[0] + np.arange(total)
+    along = rj > 0  # laterals: along the row towards the collector column
+    down = (rj == 0) & (ri > 0)  # the collector: down the column to the low corner
+    cross = (ri > 0) & (rj > 0) & (rng.random(total) < 0.12)  # a second way down
+    pa_ = np.concatenate([node[along], node[down], node[cross]])
+    pb_ = np.concatenate([at(ri[along], rj[along] - 1, s_rep[along]),
+                          at(ri[down] - 1, 0, s_rep[down]),
+                          at(ri[cross] - 1, rj[cross], s_rep[cross])])
+    n_a, n_d, n_c = int(along.sum()), int(down.sum()), int(cross.sum())
+    diam = np.concatenate([rng.choice([300.0, 400.0], n_a, p=[0.6, 0.4]),
+                           rng.choice([500.0, 600.0, 800.0], n_d, p=[0.4, 0.4, 0.2]),
+                           np.full(n_c, 300.0)])
+    year = rng.integers(1978, 2025, len(pa_))
+    mat = np.where(year < 2000, "concrete",
+                   np.where(diam <= 400, np.where(rng.random(len(pa_)) < 0.6, "pvc", "pe"),
+                            "concrete")).astype(object)
+    b.pipes(pa_, pb_, diam, mat, year, False, "drainage")
+    # inlets (雨水口) on short laterals into 10 % of the manholes
+    inl = node[rng.random(total) < 0.10]
+    ix, iy = _offset(x[inl - ids[0]], y[inl - ids[0]], -0.010, 0.008)
+    iids = b.nodes(np.round(ix, 6), np.round(iy, 6), "inlet", "drainage", didx[inl - ids[0]])
+    b.pipes(iids, inl, 200.0, "pvc", rng.integers(1995, 2025, len(inl)), False, "drainage")
+    # trunks: per sink, the spanning tree of the sink and its streets' low corners, flowing
+    # towards the sink
+    low_node = ids[0] + corners[np.arange(len(streets)), low]
+    allx, ally = b.xy()
+    for snk in np.unique(sink):
+        mine = np.flatnonzero(sink == snk)
+        pts = np.concatenate([[snk], low_node[mine]])
+        px, py = allx[pts], ally[pts]
+        dist = _km(px[:, None], py[:, None], px[None, :], py[None, :]) + 1e-6
+        np.fill_diagonal(dist, 0)
+        tree = minimum_spanning_tree(dist).tocoo()
+        nbr: dict[int, list[int]] = {}
+        for u, v in zip(tree.row, tree.col, strict=True):
+            nbr.setdefault(int(u), []).append(int(v))
+            nbr.setdefault(int(v), []).append(int(u))
+        parent = {0: -1}
+        order = [0]
+        for u in order:  # breadth first from the sink
+            for v in nbr.get(u, []):
+                if v not in parent:
+                    parent[v] = u
+                    order.append(v)
+        upstream = np.ones(len(pts), np.int64)  # streets draining through each point
+        for u in reversed(order[1:]):
+            upstream[parent[u]] += upstream[u]
+        for u in order[1:]:
+            sizes = (600.0, 800.0, 1000.0, 1200.0, 1500.0, 1800.0)
+            diam = sizes[min(int(np.log2(upstream[u])), len(sizes) - 1)]
+            st = streets[mine[u - 1]]
+            _sewer(b, int(pts[u]), int(pts[parent[u]]), (allx, ally), int(g.st_didx[st]),
+                   diam, int(rng.integers(1985, 2024)), f"{g.st_name[st]}排水泵站")
+    return {"streets": streets, "ids": ids}
+
+
+def _sewer(b: _Builder, p: int, q: int, xy, didx: int, diam: float, year: int,
+           pump_name: str) -> None:
+    """A trunk sewer from node p down to node q cut into ~800 m pipes (manholes between), with
+    a pumping station near its start when it is long (a lift over the hills)."""
+    x, y = xy
+    length = float(_km(x[p], y[p], x[q], y[q]))
+    n = max(2, int(np.ceil(length / _KM_PER_TRUNK_PIPE)))
+    f = np.arange(1, n) / n
+    mx = x[p] + (x[q] - x[p]) * f
+    my = y[p] + (y[q] - y[p]) * f
+    kinds = np.full(n - 1, "manhole", object)
+    names: list = [None] * (n - 1)
+    if length > _PUMP_KM:
+        kinds[0] = "pump_station"
+        names[0] = pump_name
+    mids = b.nodes(np.round(mx, 6), np.round(my, 6), kinds, "drainage", didx, names)
+    seq = np.concatenate([[p], mids, [q]])
+    b.pipes(seq[:-1], seq[1:], diam, "concrete", year, True, "drainage")

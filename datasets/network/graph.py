@@ -11,6 +11,10 @@ joined to the segments it bounds). Closing one segment's valves removes those va
 the segments then no longer reachable from any fed segment (one holding a source or tank) are
 cut off as a consequence — the *unintended isolation*.
 
+Drainage has no valves and no sources: its segments are whole connected parts, never fed, and
+mean nothing — a drainage blockage is answered by the directed analysis of
+:class:`cockpit.datasets.network.impact.Drainage` instead.
+
 :func:`precompute` stores into the catalog database (``CREATE TABLE`` in the connection that
 builds it):
 

@@ -15,12 +15,25 @@ was built) and keeps it for as long as the catalog file is the same. Then
   (``network_site``: each site's nearest node within 500 m);
 - a **repair-time estimate** from the pipe's diameter and material (:func:`repair_minutes`).
 
+**Drainage** flows by gravity (a pipe from ``from_node`` down to ``to_node``) and has no valves:
+a blockage or collapse of a drainage pipe (:meth:`NetworkModel.burst` on it, ``at_point`` with
+``network="drainage"``; a blocked manhole: :meth:`NetworkModel.leak`) answers with
+:class:`Drainage`: the **upstream area that backs up** — every node whose every way down to an
+outfall or treatment plant passes through the blocked pipe (a node with another way down, to
+the same or another outfall, keeps draining) and the pipes flowing into those nodes; the
+communities draining there (risk of overflowing manholes, waterlogging, sewage backing into
+homes), the critical sites inside, the **outfall** the pipe drained to (the nearest way down),
+the **pumping stations** in the backed-up area or on the way down, and a clearing/relaying
+estimate. The directed graph, every node's "drains" flag and nearest way down are built once
+per model; a query searches only what lies upstream of the blocked pipe.
+
 Repair rule (an assumption of this demo, not a standard): a base time by nominal diameter —
 DN < 300: 4 h, 300–599: 6 h, 600–999: 10 h, ≥ 1000: 16 h — times a material factor — PE and PVC
 0.8 (fusion or couplings), ductile iron 1.0, steel 1.1 (welding), grey cast iron 1.2 (brittle,
 old, often more than one break), concrete (PCCP) 1.5 — plus 1 h for a gas pipe (purging and a
 leak test before the gas is let back in). The 4 h of the commonest case matches the 240 min the
-demo's 14-step water plan gives its repair step.
+demo's 14-step water plan gives its repair step. Drainage (clearing a blockage or relaying a
+collapsed pipe): DN < 600: 3 h, 600–999: 5 h, ≥ 1000: 8 h, times the same material factor.
 """
 
 from __future__ import annotations
@@ -32,14 +45,21 @@ import duckdb
 import numpy as np
 from cockpit.datasets.i18n import QT_TRANSLATE_NOOP
 from cockpit.datasets.network.graph import M_PER_DEG, Segments, segments
+from cockpit.datasets.schema import DRAIN_SINKS
 
-__all__ = ["NetworkModel", "NetworkImpact", "Valve", "AffectedCommunity", "CriticalSite",
+__all__ = ["NetworkModel", "NetworkImpact", "Drainage", "DRAINAGE", "REPAIR_RULE_DRAINAGE",
+           "Valve", "AffectedCommunity", "CriticalSite",
            "network_for", "impact_for_event", "event_network", "order_note", "repair_minutes",
            "REPAIR_RULE", "MATERIAL_FACTOR", "SITE_LABELS"]
 
 REPAIR_RULE = ("repair = base(DN) × material factor (+1 h gas): DN<300 4 h, 300–599 6 h, "
                "600–999 10 h, ≥1000 16 h; PE/PVC 0.8, ductile iron 1.0, steel 1.1, grey cast "
                "iron 1.2, concrete 1.5 — an assumption of the demo")
+REPAIR_RULE_DRAINAGE = ("clearing or relaying = base(DN) × material factor: DN<600 3 h, "
+                        "600–999 5 h, ≥1000 8 h; PE/PVC 0.8, ductile iron 1.0, steel 1.1, "
+                        "grey cast iron 1.2, concrete 1.5 — an assumption of the demo")
+#: The drainage network's name (gravity flow, analysed by :class:`Drainage`).
+DRAINAGE = "drainage"
 MATERIAL_FACTOR = {"pe": 0.8, "pvc": 0.8, "ductile_iron": 1.0, "steel": 1.1,
                    "grey_cast_iron": 1.2, "concrete": 1.5}
 #: Words for the sites' kinds (Chinese source, translated in the interface).
@@ -53,6 +73,9 @@ MAX_SNAP_M = 1500.0
 def repair_minutes(diameter_mm: float, material: str, network: str = "water") -> float:
     """Estimated repair time in minutes (see the module doc for the rule)."""
     d = float(diameter_mm)
+    if network == DRAINAGE:
+        base = 3.0 if d < 600 else 5.0 if d < 1000 else 8.0
+        return round(base * MATERIAL_FACTOR.get(str(material), 1.0) * 60.0, 1)
     base = 4.0 if d < 300 else 6.0 if d < 600 else 10.0 if d < 1000 else 16.0
     hours = base * MATERIAL_FACTOR.get(str(material), 1.0) + (1.0 if network == "gas" else 0.0)
     return round(hours * 60.0, 1)
@@ -112,6 +135,12 @@ class NetworkImpact:
     #: the pipes to highlight, as [lon0, lat0, lon1, lat1] rows: the segment's, the cut-off's
     segment_lines: np.ndarray = field(default_factory=lambda: np.zeros((0, 4)))
     cut_off_lines: np.ndarray = field(default_factory=lambda: np.zeros((0, 4)))
+    #: drainage only: the nodes backed up (the cut-off pipes are the pipes into them), the
+    #: outfall or treatment plant the blocked pipe drained to, the pumping stations in the
+    #: backed-up area (``downstream`` False) or on the way down to the outfall (True)
+    backed_nodes: int = 0
+    outfall: dict | None = None
+    pumps: list[dict] = field(default_factory=list)
 
     def as_dict(self, max_lines: int = 20_000) -> dict:
         """Plain data for the dispatch preview, the order's note and the map."""
@@ -132,6 +161,8 @@ class NetworkImpact:
             "diameter_mm": self.diameter_mm, "material": self.material,
             "install_year": self.install_year, "repair_min": self.repair_min,
             "repair_rule": self.repair_rule,
+            "backed_nodes": self.backed_nodes, "outfall": self.outfall,
+            "pumps": [dict(p) for p in self.pumps],
             "segment_lines": np.round(self.segment_lines[:max_lines], 6).tolist(),
             "cut_off_lines": np.round(self.cut_off_lines[:max_lines], 6).tolist(),
         }
@@ -176,6 +207,7 @@ class NetworkModel:
                            FROM network_supply s LEFT JOIN admin_unit u
                              ON u.code = s.community_code""").fetchnumpy()
         si = np.searchsorted(self.node_id, np.asarray(s["node_id"], np.int64))
+        self.sup_node = si
         self.sup_seg = self.seg.node_seg[si] if len(si) else np.zeros(0, np.int64)
         self.sup_code = np.asarray(s["community_code"], object)
         self.sup_name = np.asarray(s[list(s)[2]], object)
@@ -187,6 +219,7 @@ class NetworkModel:
         except duckdb.Error:
             t = {"site_kind": [], "name": [], "lon": [], "lat": [], "node_id": []}
         ti = np.searchsorted(self.node_id, np.asarray(t["node_id"], np.int64))
+        self.site_node = ti
         self.site_seg = self.seg.node_seg[ti] if len(ti) else np.zeros(0, np.int64)
         self.site_kind = np.asarray(t["site_kind"], object)
         self.site_name = np.asarray(t["name"], object)
@@ -200,6 +233,9 @@ class NetworkModel:
         for net in np.unique(self.pipe_net):
             idx = np.flatnonzero(self.pipe_net == net)
             self._trees[str(net)] = (cKDTree(np.column_stack([mx[idx], my[idx]])), idx)
+        self._drain: Drainage | None = None
+        self._names: np.ndarray | None = None
+        self._con = con
 
     def _check_precomputed(self, con: duckdb.DuckDBPyConnection) -> None:
         """Use the segment labels stored at build time when they are there (same numbering:
@@ -244,7 +280,8 @@ class NetworkModel:
         i, d, qx, qy = self.nearest_pipe(float(lon), float(lat), network)
         if d > MAX_SNAP_M:
             return None
-        out = self._impact(np.array([self.seg.pipe_seg[i]]), pipe=i)
+        out = (self._blockage(np.array([i]), pipe=i) if network == DRAINAGE
+               else self._impact(np.array([self.seg.pipe_seg[i]]), pipe=i))
         out.distance_m = round(d, 1)
         out.lon, out.lat = round(qx, 6), round(qy, 6)
         return out
@@ -254,6 +291,8 @@ class NetworkModel:
         i = int(np.searchsorted(self.pipe_id, int(pipe_id)))
         if i >= len(self.pipe_id) or self.pipe_id[i] != int(pipe_id):
             raise KeyError(f"no pipe {pipe_id} in the network")
+        if self.pipe_net[i] == DRAINAGE:
+            return self._blockage(np.array([i]), pipe=i)
         return self._impact(np.array([self.seg.pipe_seg[i]]), pipe=i)
 
     def leak(self, node_id: int) -> NetworkImpact:
@@ -262,6 +301,11 @@ class NetworkModel:
         j = int(np.searchsorted(self.node_id, int(node_id)))
         if j >= len(self.node_id) or self.node_id[j] != int(node_id):
             raise KeyError(f"no node {node_id} in the network")
+        if self.node_net[j] == DRAINAGE:  # a blocked manhole: nothing leaves it
+            out = self._blockage(np.flatnonzero(self.a == j), pipe=None, node=j)
+            out.node_id = int(node_id)
+            out.lon, out.lat = float(self.lon[j]), float(self.lat[j])
+            return out
         pipes = np.flatnonzero((self.a == j) | (self.b == j))
         segs = np.unique(self.seg.pipe_seg[pipes]) if len(pipes) else (
             np.array([self.seg.node_seg[j]]) if self.seg.node_seg[j] >= 0 else np.zeros(0, int))
@@ -350,6 +394,191 @@ class NetworkModel:
             segment_lines=self._lines(seg_pipes), cut_off_lines=self._lines(cut_pipes))
 
 
+    def _node_names(self) -> np.ndarray:
+        if self._names is None:
+            try:
+                got = self._con.execute("SELECT name FROM network_node ORDER BY node_id"
+                                        ).fetchnumpy()["name"]
+                self._names = np.asarray(np.ma.filled(np.ma.asarray(got, object), None),
+                                         object)
+            except duckdb.Error:  # a table without names
+                self._names = np.full(len(self.node_id), None, object)
+        return self._names
+
+    def drainage(self) -> Drainage:
+        """The drainage network's directed graph (built on first use)."""
+        if self._drain is None:
+            self._drain = Drainage(len(self.node_id), self.a, self.b, self.pipe_net == DRAINAGE,
+                                   np.isin(self.kind, DRAIN_SINKS))
+        return self._drain
+
+    def _blockage(self, blocked: np.ndarray, pipe: int | None,
+                  node: int | None = None) -> NetworkImpact:
+        """Drainage: the pipes ``blocked`` (a collapse, a blockage; or every pipe leaving a
+        blocked manhole ``node``) → the upstream area that backs up, who lives there, the
+        outfall the flow went to, the pumping stations on the way."""
+        dr = self.drainage()
+        backed = dr.backed_up(blocked)
+        back_pipes = dr.pipes_into(backed, blocked)
+        on = np.zeros(len(self.node_id) + 1, bool)
+        on[backed] = True
+        sup = on[self.sup_node] if len(self.sup_node) else np.zeros(0, bool)
+        comms: dict[str, list] = {}
+        for r in np.flatnonzero(sup):
+            c = comms.setdefault(self.sup_code[r], [self.sup_name[r], 0, 0])
+            c[1] += int(self.sup_hh[r])
+            c[2] += int(self.sup_pop[r])
+        communities = sorted((AffectedCommunity(k, v[0], v[1], v[2], True)
+                              for k, v in comms.items()), key=lambda c: -c.population)
+        sites, seen = [], set()
+        if len(self.site_node):
+            hit = on[self.site_node] & (self.node_net[self.site_node] == DRAINAGE)
+            for i in np.flatnonzero(hit):
+                key = (str(self.site_kind[i]), str(self.site_name[i]))
+                if key not in seen:
+                    seen.add(key)
+                    sites.append(CriticalSite(key[0], key[1], float(self.site_lon[i]),
+                                              float(self.site_lat[i]), True))
+        order = {"hospital": 0, "care_home": 1, "school": 2}
+        sites.sort(key=lambda s: (order.get(s.kind, 9), s.name))
+        names = self._node_names()
+        # where the flow went: downstream of the blocked pipe (or of the blocked manhole)
+        start = int(self.b[pipe]) if pipe is not None else (
+            int(self.b[blocked[0]]) if len(blocked) else node)
+        path = dr.downstream(start) if start is not None else []
+        outfall = None
+        if path and dr.sink[path[-1]]:
+            o = path[-1]
+            outfall = {"node_id": int(self.node_id[o]), "kind": str(self.kind[o]),
+                       "name": str(names[o] or self.node_id[o]),
+                       "lon": float(self.lon[o]), "lat": float(self.lat[o])}
+        pumps = [{"node_id": int(self.node_id[v]), "name": str(names[v] or self.node_id[v]),
+                  "lon": float(self.lon[v]), "lat": float(self.lat[v]), "downstream": down}
+                 for v, down in [*((int(v), False) for v in backed
+                                   if self.kind[v] == "pump_station"),
+                                 *((v, True) for v in path if self.kind[v] == "pump_station")]]
+        seg_pipes = np.asarray(blocked, np.int64)
+        if pipe is not None:
+            diam, mat = float(self.diameter[pipe]), str(self.material[pipe])
+            yr = int(self.year[pipe]) or None
+            lon = float((self.lon[self.a[pipe]] + self.lon[self.b[pipe]]) / 2)
+            lat = float((self.lat[self.a[pipe]] + self.lat[self.b[pipe]]) / 2)
+        else:
+            big = seg_pipes[np.argmax(self.diameter[seg_pipes])] if len(seg_pipes) else None
+            diam = float(self.diameter[big]) if big is not None else None
+            mat = str(self.material[big]) if big is not None else None
+            yr = (int(self.year[big]) or None) if big is not None else None
+            lon = lat = float("nan")
+        return NetworkImpact(
+            network=DRAINAGE, pipe_id=int(self.pipe_id[pipe]) if pipe is not None else None,
+            node_id=None, lon=lon, lat=lat, distance_m=0.0, segments=[], valves=[],
+            segment_pipes=len(seg_pipes),
+            segment_length_m=round(float(self.length[seg_pipes].sum()), 1),
+            cut_off_segments=[], cut_off_pipes=len(back_pipes),
+            cut_off_length_m=round(float(self.length[back_pipes].sum()), 1),
+            communities=communities,
+            households=sum(c.households for c in communities),
+            population=sum(c.population for c in communities),
+            critical=sites, diameter_mm=diam, material=mat, install_year=yr,
+            repair_min=repair_minutes(diam, mat, DRAINAGE) if diam is not None else None,
+            repair_rule=REPAIR_RULE_DRAINAGE,
+            segment_lines=self._lines(seg_pipes), cut_off_lines=self._lines(back_pipes),
+            backed_nodes=int(len(backed)), outfall=outfall, pumps=pumps)
+
+
+class Drainage:
+    """The drainage network as a directed graph (gravity: from → to is downstream) over the
+    model's node indices: which nodes drain (reach an outfall or treatment plant), the
+    nearest way down from each, and what backs up behind a blockage."""
+
+    def __init__(self, n: int, a: np.ndarray, b: np.ndarray, is_drain: np.ndarray,
+                 sink: np.ndarray) -> None:
+        from scipy.sparse import csr_matrix
+        from scipy.sparse.csgraph import breadth_first_order
+
+        self.n = n
+        self.pipes = np.flatnonzero(is_drain)
+        self.local = np.full(len(is_drain), -1, np.int64)  # model pipe → drainage pipe number
+        self.local[self.pipes] = np.arange(len(self.pipes))
+        self.a = a[self.pipes]
+        self.b = b[self.pipes]
+        self.sink = sink
+        e = len(self.pipes)
+        # upstream: for node v, the pipes flowing into it (CSR on the reversed edges)
+        self.up = csr_matrix((np.arange(1, e + 1), (self.b, self.a)), shape=(n, n))
+        # every node's next step down on a shortest way to a sink (-1: none; itself: a sink)
+        sinks = np.flatnonzero(sink)
+        rows = np.concatenate([self.b, np.full(len(sinks), n)])
+        cols = np.concatenate([self.a, sinks])
+        g = csr_matrix((np.ones(len(rows), np.int8), (rows, cols)), shape=(n + 1, n + 1))
+        order, pred = breadth_first_order(g, n, directed=True, return_predecessors=True)
+        self.next = np.where(pred[:n] == n, np.arange(n), pred[:n])
+        self.next[pred[:n] < 0] = -1
+        self.drains = np.zeros(n, bool)
+        self.drains[order[order < n]] = True
+
+    def downstream(self, v: int) -> list[int]:
+        """The nodes from v down to its sink on a shortest way (v first); [v] when v drains
+        nowhere."""
+        path = [int(v)]
+        while self.next[path[-1]] >= 0 and self.next[path[-1]] != path[-1]:
+            path.append(int(self.next[path[-1]]))
+            if len(path) > self.n:  # defensive: a cycle in bad data
+                break
+        return path
+
+    def backed_up(self, blocked: np.ndarray) -> np.ndarray:
+        """Node indices whose every way down to a sink passes through one of the ``blocked``
+        pipes (model pipe indices): they drained before and drain no more."""
+        from scipy.sparse import csr_matrix
+        from scipy.sparse.csgraph import breadth_first_order
+
+        loc = self.local[np.asarray(blocked, np.int64)]
+        loc = loc[loc >= 0]
+        if len(loc) == 0:
+            return np.zeros(0, np.int64)
+        starts = np.unique(self.a[loc])
+        starts = starts[self.drains[starts]]
+        if len(starts) == 0:
+            return np.zeros(0, np.int64)
+        # candidates: every node upstream of a blocked pipe's start (the starts included)
+        cand = np.unique(np.concatenate([breadth_first_order(self.up, int(s), directed=True,
+                                                             return_predecessors=False)
+                                         for s in starts]))
+        inside = np.zeros(self.n, bool)
+        inside[cand] = True
+        free = np.ones(len(self.pipes), bool)
+        free[loc] = False
+        # a candidate still drains when it reaches, without a blocked pipe, a sink or a pipe
+        # leaving the candidates for a node that drains (that node's way down cannot pass a
+        # blocked pipe: it is not upstream of one)
+        e_in = free & inside[self.a] & inside[self.b]
+        e_out = free & inside[self.a] & ~inside[self.b] & self.drains[self.b]
+        m = len(cand)
+        li = np.searchsorted(cand, self.a[e_in])
+        lj = np.searchsorted(cand, self.b[e_in])
+        seeds = np.unique(np.concatenate([np.searchsorted(cand, self.a[e_out]),
+                                          np.flatnonzero(self.sink[cand])]))
+        rows = np.concatenate([lj, np.full(len(seeds), m)])
+        cols = np.concatenate([li, seeds])
+        g = csr_matrix((np.ones(len(rows), np.int8), (rows, cols)), shape=(m + 1, m + 1))
+        ok = breadth_first_order(g, m, directed=True, return_predecessors=False)
+        still = np.zeros(m + 1, bool)
+        still[ok] = True
+        return cand[~still[:m]]
+
+    def pipes_into(self, nodes: np.ndarray, blocked: np.ndarray) -> np.ndarray:
+        """Model pipe indices of the drainage pipes flowing into ``nodes`` (their flow must
+        pass the blockage too, even from a node with another way down), the blocked ones
+        left out."""
+        if len(nodes) == 0:
+            return np.zeros(0, np.int64)
+        on = np.zeros(self.n, bool)
+        on[nodes] = True
+        got = self.pipes[on[self.b]]
+        return np.setdiff1d(got, np.asarray(blocked, np.int64))
+
+
 _CACHE: dict[str, NetworkModel | None] = {}
 _LOCK = threading.Lock()
 
@@ -399,6 +628,21 @@ def impact_for_event(con: duckdb.DuckDBPyConnection, key: str, type_id: str | No
     return model.at_point(float(lon), float(lat), network)
 
 
+def _drainage_note(imp: NetworkImpact, where: str, site_txt: str) -> str:
+    o = imp.outfall
+    down = (f"{'污水处理厂' if o['kind'] == 'treatment_plant' else '排放口'} {o['name']}"
+            if o else "无（不通向排放口）")
+    up = [p["name"] for p in imp.pumps if not p["downstream"]]
+    dn = [p["name"] for p in imp.pumps if p["downstream"]]
+    pumps = "、".join([*(f"{n}（回水区内）" for n in up), *(f"{n}（下游来水中断）" for n in dn)])
+    return (f"排水管网分析：{where} DN{imp.diameter_mm or 0:g} 堵塞 · 下游 {down} · "
+            f"上游回水范围 {imp.cut_off_pipes} 根 {imp.cut_off_length_m / 1000:.2f} km "
+            f"检查井等 {imp.backed_nodes} 个 · 受影响泵站 {pumps or '无'} · "
+            f"受影响小区 {len(imp.communities)} 个村社 {imp.households:,} 户 "
+            f"{imp.population:,} 人（满溢内涝、污水倒灌风险） · 重点单位 {site_txt} · "
+            f"预计疏通修复 {(imp.repair_min or 0) / 60:.1f} 小时")
+
+
 _NETWORK_WORD = {"water": "供水", "gas": "燃气", "drainage": "排水"}
 _SITE_WORD = {"hospital": "医院", "school": "学校", "care_home": "养老机构"}
 
@@ -414,6 +658,8 @@ def order_note(imp: NetworkImpact, max_valves: int = 12) -> str:
         sites[s.kind] = sites.get(s.kind, 0) + 1
     site_txt = "、".join(f"{_SITE_WORD.get(k, k)} {n}" for k, n in sites.items()) or "无"
     where = (f"管段 {imp.pipe_id}" if imp.pipe_id is not None else f"节点 {imp.node_id}")
+    if imp.network == DRAINAGE:
+        return _drainage_note(imp, where, site_txt)
     what = "停水" if imp.network == "water" else "停气" if imp.network == "gas" else "停用"
     return (f"{_NETWORK_WORD.get(imp.network, imp.network)}管网分析：{where} "
             f"DN{imp.diameter_mm or 0:g} · 关闭阀门 {len(imp.valves)} 个（{valves or '无'}）· "

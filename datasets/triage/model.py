@@ -5,7 +5,9 @@ traditional characters mapped to simplified, full-width forms to half-width, whi
 collapsed, at most :data:`MAX_CHARS` characters kept) and turned into TF-IDF weights of character
 1–3-grams (sublinear tf, terms in at least two reports, at most :data:`MAX_FEATURES` of them);
 optionally jieba words are added (``words=True``; imported only then, it takes a second to
-load its dictionary).
+load its dictionary). A report that opens a second matter (另外，… / 还有个事，… / ；另有…) has
+its main matter — the words before — counted twice (:func:`features_text`): a caller's first
+problem is the one to route, the one added on should not outvote it.
 
 **Two linear models over one taxonomy.** A taxonomy of a thousand types is mostly a few dozen
 kinds, each with variants named in brackets (``供水管网漏水（学校周边）``). The router factors a
@@ -14,14 +16,21 @@ none) and trains two linear classifiers (one-vs-rest linear SVMs, scikit-learn's
 ``LinearSVC``: on these texts more accurate than a logistic regression and ten times faster to
 train): one over stems, one over qualifiers. Their margins become probabilities by a softmax
 with a fitted temperature (below). The score of a type is P(stem) · P(qualifier | the
-qualifiers that stem has). A taxonomy
+qualifiers that stem has). The qualifier model's "no qualifier" means "no context said": a
+report that does not say its context is the kind's plain type or, less often, one of its
+variants, and the commoner the variant the likelier. So that probability is shared among the
+stem's plain type and its variants by their frequency in the training reports, the variants'
+counts times a share fitted on the calibration split (the qualifier model, shared by all
+stems, cannot know how common each of a kind's variants is). A taxonomy
 without brackets has one qualifier per stem, and the router is a plain flat classifier. This
 keeps the model small (stems + qualifiers, not types, times the features) and the training
 within a minute on a city's history.
 
-**Calibration.** Both models' margins are divided by one temperature, fitted on a calibration
-slice that neither model was trained on (the minimum negative log-likelihood of the true type,
-searched on a grid), so that a score of 0.8 means about eight in ten are right.
+**Calibration.** Each model's margins are divided by its own temperature, fitted with that
+share on a calibration slice that neither model was trained on (the minimum negative
+log-likelihood of the true type, searched on a grid), so that a score of 0.8 means about eight
+in ten are right — also for a report that does not say its context, whose kind's plain type
+comes first but is then often one of its variants.
 
 **Splits.** Every event with a description belongs to one split by a hash of its id
 (:func:`split_of`): 15 % *held out* (never trained on: the benchmark and the tests measure on
@@ -55,13 +64,20 @@ CORRECTION_WEIGHT = 25.0
 #: Split fractions (by hash of the event id).
 HELD_OUT = 0.15
 CALIBRATION = 0.10
-_MODEL_VERSION = 1
+_MODEL_VERSION = 2
+#: Shares of a kind's variant reports that do not say their context, tried on the calibration
+#: split (0: the plain type takes all of "no context said").
+_PRIOR_WEIGHTS = (0.0, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5)
 
 _TAG = re.compile(r"<[^>]{0,200}>")
 _SPACE = re.compile(r"\s+")
 _BRACKET = re.compile(r"^(.*?)[（(]([^）)]+)[）)]\s*$")
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _WHITE = re.compile(r"\s\s+")  # what scikit-learn's character analyser folds
+#: Words that open a second matter in a report (另外，… / 还有个事，… / ；另有…): the words
+#: before the first of them are the report's main matter.
+_SECOND_MATTER = re.compile(r"另外|此外|还有就是|还有个事|还有一个事|还有一件事|顺便说一下|"
+                            r"顺便说下|顺便问一下|对了|再一个|另有|另一个事")
 #: At most this many texts go the direct way in :meth:`TypeModel.predict_proba`.
 _FAST_MAX = 16
 
@@ -87,6 +103,17 @@ def normalise(text: str) -> str:
     t = unicodedata.normalize("NFKC", t).translate(_T2S).lower()
     t = _SPACE.sub(" ", t).strip()
     return t[:MAX_CHARS]
+
+
+def features_text(text: str) -> str:
+    """What the character features are counted on: the normalised text, with the main matter
+    — the words before a second matter is opened (:data:`_SECOND_MATTER`) — said twice, so
+    that a report's first problem outweighs the one it adds on."""
+    t = normalise(text)
+    m = _SECOND_MATTER.search(t)
+    if m is not None and m.start() > 0:
+        return t[: m.start()] + " " + t
+    return t
 
 
 def cjk_count(text: str) -> int:
@@ -141,17 +168,29 @@ class TypeModel:
     """The fitted vectoriser, the two classifiers and the temperature."""
 
     def __init__(self, vectorizer, stem_clf, qual_clf, stems: list[str], quals: list[str],
-                 temperature: float, meta: dict) -> None:
+                 temperature: float, meta: dict, prior: np.ndarray | None = None,
+                 prior_weight: float = 0.0, qual_temperature: float | None = None) -> None:
         self.vectorizer = vectorizer
         self.stem_clf = stem_clf
         self.qual_clf = qual_clf
         self.stems = stems
         self.quals = quals
         self.temperature = float(temperature)
+        #: the qualifier model's own temperature (its margins are not the stem model's)
+        self.qual_temperature = float(temperature if qual_temperature is None
+                                      else qual_temperature)
         self.meta = meta
+        #: P(qualifier | stem) in the training reports (qualifiers × stems). The qualifier
+        #: model's "no qualifier" means "no context said"; its probability is shared among
+        #: the stem's plain type and, ``prior_weight`` being the share of variant reports
+        #: that do not say their context, the stem's variants as common as they are (the
+        #: qualifier model is shared by all stems and does not know that).
+        self.prior = None if prior is None else np.asarray(prior, np.float64)
+        self.prior_weight = float(prior_weight)
         self._bind_cache: tuple | None = None
         self._idf: np.ndarray | None = None
         self._pairs: tuple | None = None
+        self._plain = -1  # the index of the empty qualifier (set with ``_pairs``)
 
     # ---------------------------------------------------------------- training
 
@@ -179,29 +218,51 @@ class TypeModel:
         qual_clf = _Linear.of(_fit_linear(LinearSVC, x, yq, w))
         m = cls(vec, stem_clf, qual_clf, list(taxonomy.stems), list(taxonomy.quals), 1.0,
                 {"version": _MODEL_VERSION, "words": bool(words), "n_train": len(keep),
-                 "n_types": len(taxonomy.type_ids)})
+                 "n_types": len(taxonomy.type_ids)},
+                prior=_pair_prior(taxonomy, ti, w))
         if calib is not None and len(calib[0]):
-            m.temperature = m._fit_temperature(calib[0], calib[1], taxonomy)
+            m.temperature, m.qual_temperature, m.prior_weight = m._fit_temperature(
+                calib[0], calib[1], taxonomy)
         m.meta["train_s"] = round(time.perf_counter() - t0, 3)
         m.meta["temperature"] = m.temperature
+        m.meta["qual_temperature"] = m.qual_temperature
+        m.meta["prior_weight"] = m.prior_weight
         return m
 
-    def _fit_temperature(self, texts, type_ids, taxonomy: Taxonomy) -> float:
+    def _fit_temperature(self, texts, type_ids, taxonomy: Taxonomy
+                         ) -> tuple[float, float, float]:
+        """The temperatures (stem model, qualifier model) and the share of the kind's
+        variants in "no context said" (:data:`_PRIOR_WEIGHTS`) that give the calibration
+        reports' true types the highest likelihood, on a grid. log P(type) is log P(stem) +
+        log P(qualifier | stem): the stem's temperature and the qualifier's (with the share)
+        are found each on its own."""
+        from threadpoolctl import threadpool_limits
+
         keep = [i for i, t in enumerate(type_ids) if t in taxonomy.pos]
         if not keep:
-            return 1.0
+            return 1.0, 1.0, 0.0
         x = self.transform([texts[i] for i in keep])
         true = np.array([taxonomy.pos[type_ids[i]] for i in keep])
         zs, zq = self._logits(x)
-        ts, tq = self._bind(taxonomy)
-        best, best_nll = 1.0, np.inf
-        for t in np.geomspace(0.02, 2.0, 41):
-            # only the true type's probability is needed: no (reports × types) matrix
-            p = self._type_proba(zs, zq, taxonomy, t, only=true)
-            nll = -np.mean(np.log(np.maximum(p, 1e-12)))
-            if nll < best_nll:
-                best, best_nll = float(t), nll
-        return best
+        grid = np.geomspace(0.02, 2.0, 41)
+        ts, _tq = self._bind(taxonomy)
+        r, s_true = np.arange(len(true)), ts[true]
+
+        def mean_nll(p: np.ndarray) -> float:
+            return float(-np.mean(np.log(np.maximum(p, 1e-12))))
+
+        # small products many times: BLAS's threads only contend for the cores
+        with threadpool_limits(1):
+            t = float(min(grid, key=lambda u: mean_nll(_softmax(zs / u)[r, s_true])))
+            best = (np.inf, 1.0, 0.0)
+            for w in _PRIOR_WEIGHTS if self.prior is not None else (0.0,):
+                self.prior_weight = w
+                for u in grid:
+                    # only the true type's probability is needed: no (reports × types) matrix
+                    v = mean_nll(self._qual_proba(zq, taxonomy, u, only=true))
+                    best = min(best, (v, float(u), w))
+        _, tq, self.prior_weight = best
+        return t, tq, self.prior_weight
 
     # ---------------------------------------------------------------- prediction
 
@@ -214,30 +275,62 @@ class TypeModel:
                                                                    len(self.quals))
 
     def _type_proba(self, zs: np.ndarray, zq: np.ndarray, taxonomy: Taxonomy,
-                    t: float | None = None, only: np.ndarray | None = None) -> np.ndarray:
+                    t: float | None = None, only: np.ndarray | None = None,
+                    tq: float | None = None) -> np.ndarray:
         """P(type) for every type (n × types), or with ``only`` (a type index per row) just
         that type's probability (n)."""
+        if tq is None:
+            tq = self.qual_temperature if t is None else t
         t = self.temperature if t is None else t
         ps = _softmax(zs / t)
+        ts, _tq = self._bind(taxonomy)
+        if only is not None:
+            return ps[np.arange(len(only)), ts[only]] * self._qual_proba(zq, taxonomy, tq, only)
+        return ps[:, ts] * self._qual_proba(zq, taxonomy, tq)
+
+    def _qual_proba(self, zq: np.ndarray, taxonomy: Taxonomy, tq: float,
+                    only: np.ndarray | None = None) -> np.ndarray:
+        """P(qualifier | stem) of every type (n × types), or of ``only``'s types (n)."""
         # qualifiers renormalised within each stem's own qualifiers: the sum over a stem's
         # types of exp(qualifier logit) is one product with the (qualifier × stem) counts
-        eq = np.exp((zq - zq.max(axis=1, keepdims=True)) / t)
+        eq = np.exp((zq - zq.max(axis=1, keepdims=True)) / tq)
         ts, tq = self._bind(taxonomy)
-        den = np.maximum(eq @ self._pair_counts(taxonomy), 1e-300)  # (n, stems)
+        pairs, share = self._pair_counts(taxonomy)
+        den = np.maximum(eq @ pairs, 1e-300)  # (n, stems)
+        e0 = self._plain
         if only is not None:
             r = np.arange(len(only))
             s, q = ts[only], tq[only]
-            return ps[r, s] * eq[r, q] / den[r, s]
-        return ps[:, ts] * eq[:, tq] / den[:, ts]
+            pq = eq[r, q] / den[r, s]
+            if share is not None:  # "no context said" shared by the plain type and variants
+                pq = np.where(q == e0, 0.0, pq) + eq[r, e0] / den[r, s] * share[q, s]
+            return pq
+        pq = eq[:, tq] / den[:, ts]
+        if share is not None:
+            pq = np.where(tq == e0, 0.0, pq) + (eq[:, [e0]] / den)[:, ts] * share[tq, ts]
+        return pq
 
-    def _pair_counts(self, taxonomy: Taxonomy) -> np.ndarray:
-        """How many of the taxonomy's types have each (qualifier, stem) of this model."""
-        if self._pairs is None or self._pairs[0] is not taxonomy:
+    def _pair_counts(self, taxonomy: Taxonomy) -> tuple[np.ndarray, np.ndarray | None]:
+        """How many of the taxonomy's types have each (qualifier, stem) of this model; and
+        how a stem's "no context said" is shared among its types (qualifiers × stems, each
+        stem's column sums to one: its plain type's training reports and ``prior_weight``
+        times each variant's), ``None`` without a prior, its weight or a plain qualifier."""
+        if (self._pairs is None or self._pairs[0] is not taxonomy
+                or self._pairs[3] != self.prior_weight):
             ts, tq = self._bind(taxonomy)
             m = np.zeros((len(self.quals), len(self.stems)))
             np.add.at(m, (tq, ts), 1.0)
-            self._pairs = (taxonomy, m)
-        return self._pairs[1]
+            share = None
+            self._plain = self.quals.index("") if "" in self.quals else -1
+            e0 = self._plain
+            if (self.prior is not None and self.prior.shape == m.shape and e0 >= 0
+                    and self.prior_weight > 0):
+                f = np.where(m > 0, self.prior, 0.0) * self.prior_weight
+                f[e0] = np.where(m[e0] > 0, self.prior[e0], 0.0)
+                # a stem without a plain type keeps its qualifier model's word
+                share = np.where(m[e0] > 0, f / np.maximum(f.sum(axis=0), 1e-300), 0.0)
+            self._pairs = (taxonomy, m, share, self.prior_weight)
+        return self._pairs[1], self._pairs[2]
 
     def _bind(self, taxonomy: Taxonomy) -> tuple[np.ndarray, np.ndarray]:
         """Each taxonomy type's stem and qualifier index in this model's lists."""
@@ -267,7 +360,7 @@ class TypeModel:
         vocab = self.vectorizer.vocabulary_
         if self._idf is None:
             self._idf = np.asarray(self.vectorizer.idf_, np.float64)
-        doc = _WHITE.sub(" ", normalise(text))
+        doc = _WHITE.sub(" ", features_text(text))
         n = len(doc)
         get = vocab.get
         counts: dict[int, int] = {}
@@ -303,7 +396,11 @@ class TypeModel:
                "idf": np.asarray(self.vectorizer.idf_, np.float32),
                "stems": np.array(self.stems, dtype=str), "quals": np.array(self.quals, dtype=str),
                "temperature": float(self.temperature),
+               "prior_weight": float(self.prior_weight),
+               "qual_temperature": float(self.qual_temperature),
                "meta": {k: v for k, v in self.meta.items() if isinstance(v, (int, float, str))}}
+        if self.prior is not None:
+            obj["prior"] = np.asarray(self.prior, np.float32)
         for name, clf in (("stem", self.stem_clf), ("qual", self.qual_clf)):
             if clf is not None:
                 obj[f"{name}_coef"] = clf.coef
@@ -339,7 +436,19 @@ class TypeModel:
             else:
                 clfs.append(None)
         return cls(vec, clfs[0], clfs[1], [str(s) for s in obj["stems"].tolist()],
-                   [str(q) for q in obj["quals"].tolist()], float(obj["temperature"]), meta)
+                   [str(q) for q in obj["quals"].tolist()], float(obj["temperature"]), meta,
+                   prior=obj.get("prior"), prior_weight=float(obj.get("prior_weight", 0.0)),
+                   qual_temperature=float(obj.get("qual_temperature", obj["temperature"])))
+
+
+def _pair_prior(taxonomy: Taxonomy, ti: np.ndarray, w: np.ndarray | None) -> np.ndarray:
+    """P(qualifier | stem) from the training labels ``ti`` (type indices, weighted by ``w``),
+    qualifiers × stems; every type of the taxonomy counts one report more (a type never seen
+    stays possible, and a small history is not trusted much)."""
+    c = np.bincount(ti, weights=w, minlength=len(taxonomy.type_ids)).astype(np.float64) + 1.0
+    m = np.zeros((len(taxonomy.quals), len(taxonomy.stems)))
+    np.add.at(m, (taxonomy.type_qual, taxonomy.type_stem), c)
+    return m / np.maximum(m.sum(axis=0, keepdims=True), 1e-300)
 
 
 def _vectorizer(words: bool, vocabulary: dict | None = None):
@@ -373,7 +482,7 @@ class _Linear:
 
 
 def _doc(text: str, words: bool) -> str:
-    t = normalise(text)
+    t = features_text(text)
     if not words:
         return t
     import jieba  # lazily: loading its dictionary takes about a second

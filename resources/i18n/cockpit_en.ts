@@ -4,7 +4,7 @@
 <context>
     <name>ActionDialog</name>
     <message>
-        <location filename="../../widgets/dispatch_panel.py" line="+752"/>
+        <location filename="../../widgets/dispatch_panel.py" line="+760"/>
         <source>确认{action}</source>
         <extracomment>The order just acted on stays listed (and selected) until the selection moves. Columns hidden (in this order) when the title would get narrower than STRETCH_MIN: their words are in the row&apos;s tooltip and in the filters. The narrowest the stretching column (the event&apos;s title) gets, px.</extracomment>
         <translation>Confirm {action}</translation>
@@ -210,9 +210,9 @@
 <context>
     <name>DispatchController</name>
     <message>
-        <location filename="../../cockpit/controllers/dispatch.py" line="+319"/>
+        <location filename="../../cockpit/controllers/dispatch.py" line="+323"/>
         <source>派遣库未打开：不能派遣</source>
-        <extracomment>event -&gt; what a new order needs beside the plan (a levels store: area, owner) The level the lists name places at (区县 / 镇街): see queue.place_level. event id -&gt; the router&apos;s answer for the events it typed itself (自动分拨) The clock time of the last tick shown (events, orders). Hook: ``suggest_type(event row) -&gt; answer | None`` for an event without a type (the row carries ``title`` and ``description``), called off the GUI thread. The answer is a type id, or the router&apos;s ``{&quot;candidates&quot;: [{&quot;type_id&quot;, &quot;name&quot;, &quot;score&quot;}], &quot;auto&quot;: bool, &quot;reason&quot;: str}`` (:mod:`cockpit.controllers.triage`): ``auto`` routes the event at once (自动分拨), else the operator chooses among them.</extracomment>
+        <extracomment>event -&gt; what a new order needs beside the plan (a levels store: area, owner) The level the lists name places at (区县 / 镇街): see queue.place_level. event id -&gt; the router&apos;s answer for the events it typed itself (自动分拨) The clock time of the last tick shown (events, orders). Hook: ``suggest_type(event row) -&gt; answer | None`` for an event without a type (the row carries ``title`` and ``description``), called off the GUI thread. The answer is a type id, or the router&apos;s ``{&quot;candidates&quot;: [{&quot;type_id&quot;, &quot;name&quot;, &quot;score&quot;}], &quot;auto&quot;: bool, &quot;reason&quot;: str}`` (:mod:`cockpit.controllers.triage`): ``auto`` routes the event at once (自动分拨), else the operator chooses among them. 自动派遣: an event the router typed at once (自动分拨) whose level is this or lower (3: 一般 and 低) is dispatched to its plan&apos;s departments without the preview; None (the default here; the window takes the config&apos;s) leaves every one to the operator.</extracomment>
         <translation>No dispatch store is open: dispatching is off</translation>
     </message>
     <message>
@@ -251,7 +251,22 @@
         <translation>The dispatch store cannot be opened: no dispatching (details in the log)</translation>
     </message>
     <message>
-        <location line="+38"/>
+        <location line="+61"/>
+        <source>智能分拨已就绪：{n} 件待分拨事件已自动分拨</source>
+        <translation>Routing is ready: {n} waiting events were routed automatically</translation>
+    </message>
+    <message>
+        <location line="+23"/>
+        <source>自动派遣 · 自动分拨 {type}{score}</source>
+        <translation>Auto-dispatched · routed automatically as {type}{score}</translation>
+    </message>
+    <message>
+        <location line="+34"/>
+        <source>自动派遣 · {n} 件一般/低级别事件已按预案派往部门</source>
+        <translation>Auto-dispatched · {n} routine events sent to their plan&apos;s departments</translation>
+    </message>
+    <message>
+        <location line="+13"/>
         <location line="+34"/>
         <source>只读，不能派遣：{reason}</source>
         <translation>Read-only, cannot dispatch: {reason}</translation>
@@ -273,12 +288,12 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+540"/>
+        <location line="+542"/>
         <source>预案生成失败：{error}</source>
         <translation>Could not prepare the plan: {error}</translation>
     </message>
     <message>
-        <location line="-505"/>
+        <location line="-506"/>
         <source>只读，不能操作工单：{reason}</source>
         <translation>Read-only, orders cannot be changed: {reason}</translation>
     </message>
@@ -293,7 +308,7 @@
         <translation>Refresh failed: {error}</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+18"/>
         <source>事件源问题 {n} 条（已跳过）：{last}</source>
         <translation>{n} event feed problem(s) (skipped): {last}</translation>
     </message>
@@ -314,12 +329,12 @@
         <translation>⚠ Order overdue: {dept} {action} late · {event} ({order})</translation>
     </message>
     <message>
-        <location line="+245"/>
+        <location line="+247"/>
         <source>纠正未记录：{error}</source>
         <translation>Correction not recorded: {error}</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+20"/>
         <source>自动分拨 · 事件 {event} → {type}（置信度 {score}）</source>
         <translation>Routed automatically · event {event} → {type} (confidence {score})</translation>
     </message>
@@ -420,13 +435,13 @@
     </message>
     <message>
         <location line="+23"/>
-        <location line="+159"/>
+        <location line="+160"/>
         <source>Enter / D 派遣预览 · X 不予派遣 · M 合并 · 点表头排序</source>
         <translation>Enter/D dispatch · X dismiss · M merge · click headers to sort</translation>
     </message>
     <message>
-        <location line="-118"/>
-        <location line="+498"/>
+        <location line="-119"/>
+        <location line="+499"/>
         <source>全部部门</source>
         <translation>All depts</translation>
     </message>
@@ -575,18 +590,18 @@ Order {order} ({state})</translation>
     </message>
     <message>
         <location line="+30"/>
-        <location line="+389"/>
+        <location line="+453"/>
         <source>默认处置流程</source>
         <translation>default procedure</translation>
     </message>
     <message>
-        <location line="-388"/>
-        <location line="+389"/>
+        <location line="-452"/>
+        <location line="+453"/>
         <source>预案 {plan} · {steps} 步 · {depts} 个部门</source>
         <translation>Plan: {plan} · {steps} step(s) · {depts} dept(s)</translation>
     </message>
     <message>
-        <location line="-384"/>
+        <location line="-448"/>
         <source>步</source>
         <translation>Step</translation>
     </message>
@@ -611,20 +626,21 @@ Order {order} ({state})</translation>
         <translation>Deadline</translation>
     </message>
     <message>
-        <location line="+34"/>
+        <location line="+37"/>
         <source>影响分析 · 半径 {r} km</source>
         <translation>Impact · radius {r} km</translation>
     </message>
     <message>
         <location line="+5"/>
-        <location line="+55"/>
+        <location line="+65"/>
         <location line="+24"/>
         <location line="+5"/>
+        <location line="+46"/>
         <source>无</source>
         <translation>none</translation>
     </message>
     <message>
-        <location line="-27"/>
+        <location line="-73"/>
         <source>镇街</source>
         <translation>Streets</translation>
     </message>
@@ -632,11 +648,12 @@ Order {order} ({state})</translation>
         <location line="+0"/>
         <location line="+4"/>
         <location line="+46"/>
+        <location line="+51"/>
         <source>{n} 个：{names}</source>
         <translation>{n}: {names}</translation>
     </message>
     <message>
-        <location line="-48"/>
+        <location line="-99"/>
         <source>半径内无；最近 {name} {km} km</source>
         <translation>none within the radius; nearest {name} {km} km</translation>
     </message>
@@ -646,7 +663,7 @@ Order {order} ({state})</translation>
         <translation>Communities</translation>
     </message>
     <message>
-        <location line="-58"/>
+        <location line="-67"/>
         <source>最近应急仓库</source>
         <translation>Nearest warehouse</translation>
     </message>
@@ -656,7 +673,7 @@ Order {order} ({state})</translation>
         <translation>Nearest fire station</translation>
     </message>
     <message>
-        <location line="+66"/>
+        <location line="+75"/>
         <source>（▲重大 {n}）</source>
         <translation> (▲ major {n})</translation>
     </message>
@@ -671,79 +688,98 @@ Order {order} ({state})</translation>
         <translation>Risk points {n}</translation>
     </message>
     <message>
-        <location line="-56"/>
+        <location line="-65"/>
         <source>预计修复 {t}</source>
         <translation>Estimated repair {t}</translation>
     </message>
     <message>
-        <location line="-90"/>
+        <location line="-94"/>
         <source>自动分拨 · {type} · 置信度 {score}</source>
         <translation>Routed automatically · {type} · confidence {score}</translation>
     </message>
     <message>
-        <location line="+60"/>
+        <location line="+61"/>
+        <source>影响分析 · 排水管网上游回水</source>
+        <translation>Impact · drainage network backing up upstream</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>影响分析 · {net}管网阀门隔离</source>
         <translation>Impact · {net} network valve isolation</translation>
     </message>
     <message>
-        <location line="+32"/>
+        <location line="+31"/>
+        <source>预计疏通修复 {t}</source>
+        <translation>Estimated clearing/repair {t}</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>按管径与管材估算（演示假设）：DN&lt;600 3 小时，600–999 5 小时，≥1000 8 小时；PE、PVC 0.8、球墨铸铁 1.0、钢 1.1、灰口铸铁 1.2、混凝土 1.5 倍</source>
+        <translation>Estimated from diameter and material (a demo assumption): DN&lt;600 3 h, 600–999 5 h, ≥1000 8 h; PE, PVC ×0.8, ductile iron ×1.0, steel ×1.1, grey cast iron ×1.2, concrete ×1.5</translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>按管径与管材估算（演示假设）：DN&lt;300 4 小时，300–599 6 小时，600–999 10 小时，≥1000 16 小时；PE 0.8、球墨铸铁 1.0、钢 1.1、灰口铸铁 1.2、混凝土 1.5 倍；燃气另加 1 小时</source>
         <translation>Estimated from diameter and material (a demo assumption): DN&lt;300 4 h, 300–599 6 h, 600–999 10 h, ≥1000 16 h; PE 0.8, ductile iron 1.0, steel 1.1, grey cast iron 1.2, concrete 1.5 ×; gas 1 h more</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
         <source>预案处置阶段各步时限的最大值（部门并行处置）</source>
         <translation>The longest deadline of the plan&apos;s handling steps (departments work in parallel)</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+9"/>
         <source>按 Enter 确认派遣，Esc 取消</source>
         <translation>Enter to dispatch, Esc to cancel</translation>
     </message>
     <message>
         <location line="+3"/>
-        <location line="+144"/>
+        <location line="+195"/>
         <source>取消 Esc</source>
         <translation>Cancel Esc</translation>
     </message>
     <message>
-        <location line="-140"/>
-        <location line="+308"/>
+        <location line="-191"/>
+        <location line="+359"/>
         <source>确认派遣 {n} 个部门 · Enter</source>
         <translation>Dispatch to {n} dept(s) · Enter</translation>
     </message>
     <message>
-        <location line="-262"/>
+        <location line="-313"/>
+        <location line="+46"/>
         <source>管段 {id}</source>
         <translation>pipe {id}</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-45"/>
         <source>节点 {id}</source>
         <translation>node {id}</translation>
     </message>
     <message>
         <location line="+4"/>
+        <location line="+46"/>
         <source>{y} 年</source>
         <translation>laid {y}</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-45"/>
+        <location line="+46"/>
         <source>距事件 {m} 米</source>
         <translation>{m} m from the event</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-45"/>
         <source>爆管位置</source>
         <translation>Burst at</translation>
     </message>
     <message>
         <location line="+2"/>
+        <location line="+58"/>
         <source>、</source>
         <translation>, </translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="-56"/>
         <source>关闭阀门</source>
         <translation>Close valves</translation>
     </message>
@@ -789,26 +825,109 @@ Order {order} ({state})</translation>
     </message>
     <message>
         <location line="+0"/>
+        <location line="+51"/>
         <source>{hh} 户 · {pop} 人</source>
         <translation>{hh} households · {pop} people</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="-41"/>
         <source>（连带 {n}）</source>
         <translation> ({n} cut off)</translation>
     </message>
     <message>
         <location line="+2"/>
+        <location line="+51"/>
         <source> 等 {n} 处</source>
         <translation> and more, {n} in all</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="-49"/>
+        <location line="+51"/>
         <source>重点单位 {n}</source>
         <translation>Critical sites {n}</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="-41"/>
+        <source>检查井 {id}</source>
+        <translation>Manhole {id}</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>堵塞位置</source>
+        <translation>Blockage at</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>下游排放</source>
+        <translation>Drains to</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>污水处理厂 {name}</source>
+        <translation>Treatment plant {name}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>排放口 {name}</source>
+        <translation>Outfall {name}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>不通向排放口</source>
+        <translation>Reaches no outfall</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>{n} 根管段 · {km} km · 检查井等 {k} 个</source>
+        <translation>{n} pipes · {km} km · {k} manholes and other nodes</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>上游回水范围</source>
+        <translation>Backing up upstream</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>无（上游另有排水出路）</source>
+        <translation>None (upstream has another way down)</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>{name}（回水区内）</source>
+        <translation>{name} (in the backed-up area)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{name}（下游来水中断）</source>
+        <translation>{name} (downstream, inflow cut)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>受影响泵站</source>
+        <translation>Pumping stations affected</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>受影响小区</source>
+        <translation>Communities affected</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>受影响人口</source>
+        <translation>People affected</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>回水风险</source>
+        <translation>Backing-up risk</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>检查井冒水、道路内涝、污水倒灌入户</source>
+        <translation>Manholes overflowing, streets waterlogged, sewage backing into homes</translation>
+    </message>
+    <message>
+        <location line="+23"/>
         <source>该事件没有事件类型，请选择类型后生成预案</source>
         <translation>This event has no event type: choose one to prepare its plan</translation>
     </message>
@@ -1022,7 +1141,7 @@ Order {order} ({state})</translation>
 <context>
     <name>EventsModel</name>
     <message>
-        <location filename="../../widgets/dispatch_panel.py" line="-1165"/>
+        <location filename="../../widgets/dispatch_panel.py" line="-1173"/>
         <source>⚠ 工单超时 · {n} 部门</source>
         <translation>⚠ Order overdue · {n} depts</translation>
     </message>
@@ -1726,18 +1845,18 @@ Occurred {at} · {state}</translation>
         <translation>Replay is read-only: nothing is dispatched or written</translation>
     </message>
     <message>
-        <location line="+118"/>
-        <location line="+135"/>
+        <location line="+131"/>
+        <location line="+147"/>
         <source>城市运行一屏统揽</source>
         <translation>City Operations Cockpit</translation>
     </message>
     <message>
-        <location line="-78"/>
+        <location line="-87"/>
         <source>无实时接入 · 仅历史数据</source>
         <translation>No live feed · history only</translation>
     </message>
     <message>
-        <location line="+91"/>
+        <location line="+100"/>
         <source>八大板块</source>
         <translation>Eight boards</translation>
     </message>
@@ -1767,7 +1886,7 @@ Occurred {at} · {state}</translation>
         <translation>Categories</translation>
     </message>
     <message>
-        <location line="+221"/>
+        <location line="+224"/>
         <source>无法启动演练窗口</source>
         <extracomment>The splitters a mode&apos;s layout is made of (the review panel adds its own).</extracomment>
         <translation>Could not start the drill window</translation>
@@ -1849,7 +1968,7 @@ Occurred {at} · {state}</translation>
         <translation>Selected: {name}</translation>
     </message>
     <message>
-        <location line="+44"/>
+        <location line="+46"/>
         <source>关闭演练</source>
         <extracomment>The answer to closing a drill without asking (None: ask). Tests set it; a kiosk could.</extracomment>
         <translation>Close the drill</translation>
@@ -2440,7 +2559,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>TriageController</name>
     <message>
-        <location filename="../../cockpit/controllers/triage.py" line="+126"/>
+        <location filename="../../cockpit/controllers/triage.py" line="+136"/>
         <source>分拨模型准备中（首次需训练，约一分钟）…</source>
         <translation>Preparing the router (the first time it trains, about a minute)…</translation>
     </message>
@@ -2451,7 +2570,7 @@ Occurred {at} · {state}</translation>
         <translation>Routing unavailable: {error}</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+26"/>
         <source>最高置信度 {s:.0%} 低于阈值 {t:.0%}</source>
         <translation>best score {s:.0%} is below the threshold {t:.0%}</translation>
     </message>
@@ -2697,12 +2816,12 @@ Occurred {at} · {state}</translation>
         <translation>A cockpit on {data} is already running (process {pid} on {host}). Switch to that window, or close it first.</translation>
     </message>
     <message>
-        <location line="+258"/>
+        <location line="+261"/>
         <source>城市运行一屏统揽</source>
         <translation>City Operations Cockpit</translation>
     </message>
     <message>
-        <location line="-241"/>
+        <location line="-244"/>
         <source>正在生成今日演示数据</source>
         <translation>Generating today&apos;s demo dataset</translation>
     </message>
@@ -2828,7 +2947,7 @@ Occurred {at} · {state}</translation>
         <translation>this machine has {n} screen(s), numbered 0 to {last}.</translation>
     </message>
     <message>
-        <location filename="../../cockpit/window.py" line="-864"/>
+        <location filename="../../cockpit/window.py" line="-881"/>
         <source>建立各区域</source>
         <translation>Building the regions</translation>
     </message>
@@ -2838,7 +2957,7 @@ Occurred {at} · {state}</translation>
         <translation>Vital signs and the map</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+15"/>
         <source>打开处置记录库</source>
         <translation>Opening the dispatch store</translation>
     </message>
@@ -2848,7 +2967,7 @@ Occurred {at} · {state}</translation>
         <translation>Events and dispatch</translation>
     </message>
     <message>
-        <location line="+48"/>
+        <location line="+57"/>
         <source>五色图与排名</source>
         <translation>Five-colour grid and rankings</translation>
     </message>
@@ -2901,12 +3020,7 @@ Occurred {at} · {state}</translation>
         <translation>Confirm</translation>
     </message>
     <message>
-        <location line="+1"/>
-        <source>退回</source>
-        <translation>Return</translation>
-    </message>
-    <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>待签收</source>
         <translation>To acknowledge</translation>
     </message>
@@ -2975,7 +3089,12 @@ Occurred {at} · {state}</translation>
         <translation>Merge</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+9"/>
+        <source>重办</source>
+        <translation>Rework</translation>
+    </message>
+    <message>
+        <location line="+15"/>
         <source>待分拨</source>
         <translation>Unrouted</translation>
     </message>
@@ -3032,12 +3151,7 @@ Occurred {at} · {state}</translation>
         <translation>Cancel the order: the department stops; a reason is required.</translation>
     </message>
     <message>
-        <location line="+1"/>
-        <source>退回：回到上一环节重办（如核查未通过退回处置）；须写原因。</source>
-        <translation>Return: the order goes back to the previous working stage to be done again (a failed verification goes back to handling); a reason is required.</translation>
-    </message>
-    <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>不予派遣：事件移出待办队列；必须写明原因。</source>
         <translation>Dismiss: the event leaves the queue without dispatch; a reason is required.</translation>
     </message>
@@ -3203,7 +3317,12 @@ Occurred {at} · {state}</translation>
         <translation>Records that handling on site is done; the order goes to its next stage.</translation>
     </message>
     <message>
-        <location line="+385"/>
+        <location line="+6"/>
+        <source>重办：退回上一环节重办（如核查未通过退回处置）；须写原因。</source>
+        <translation>Rework: the order goes back to the previous working stage to be done again (a failed verification goes back to handling); a reason is required.</translation>
+    </message>
+    <message>
+        <location line="+379"/>
         <source>状态</source>
         <translation>State</translation>
     </message>
@@ -3216,7 +3335,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>dispatch_preview</name>
     <message>
-        <location filename="../../widgets/dispatch_preview.py" line="-634"/>
+        <location filename="../../widgets/dispatch_preview.py" line="-698"/>
         <source>响应</source>
         <translation>React</translation>
     </message>
@@ -4499,11 +4618,11 @@ Occurred {at} · {state}</translation>
 <context>
     <name>risk_level</name>
     <message>
-        <location filename="../../datasets/schema.py" line="+35"/>
+        <location filename="../../datasets/schema.py" line="+41"/>
         <location filename="../../widgets/dispatch_panel.py" line="-366"/>
         <location filename="../../widgets/map_side.py" line="-45"/>
         <source>重大</source>
-        <extracomment>Admin levels, top to bottom. Event sources (Chinese labels live in the UI translations). Facility kinds. Kinds of pipe network (a pipe&apos;s and a node&apos;s ``network``). Kinds of network node. ``source`` (water plant, gas gate station) and ``tank`` (a water reservoir or tower) feed the network; ``valve`` closes; the others pass flow on. Pipe materials. Risk levels: 1 重大 (major) … 4 低 (low).</extracomment>
+        <extracomment>Admin levels, top to bottom. Event sources (Chinese labels live in the UI translations). Facility kinds. Kinds of pipe network (a pipe&apos;s and a node&apos;s ``network``). Kinds of network node. ``source`` (water plant, gas gate station) and ``tank`` (a water reservoir or tower) feed the network; ``valve`` closes; the others pass flow on. Drainage (gravity: a pipe flows from ``from_node`` to ``to_node``) ends at an ``outfall`` (排放口, on a river) or a ``treatment_plant`` (污水处理厂); ``manhole`` (检查井) and ``inlet`` (雨水口) collect and pass flow on, a ``pump_station`` (排水泵站) lifts it on. Drainage node kinds where the flow leaves the network (a drainage pipe must reach one). Pipe materials. Risk levels: 1 重大 (major) … 4 低 (low).</extracomment>
         <translation>Major</translation>
     </message>
     <message>
@@ -5237,7 +5356,7 @@ Occurred {at} · {state}</translation>
         <translation>Points lost</translation>
     </message>
     <message>
-        <location filename="../../cockpit/controllers/dispatch.py" line="-1020"/>
+        <location filename="../../cockpit/controllers/dispatch.py" line="-1136"/>
         <location filename="../../datasets/routing.py" line="+241"/>
         <source>接报签收</source>
         <extracomment>Every action of an order that can have a deadline, in the one order they happen (an order&apos;s own flow holds some of them: :func:`cockpit.datasets.stages.order_stages`). The plan stage whose steps set each action&apos;s deadline. The event type&apos;s target (react_min, verify_min, handle_min) of each stage.</extracomment>
@@ -5338,9 +5457,9 @@ Occurred {at} · {state}</translation>
         <translation>Services</translation>
     </message>
     <message>
-        <location filename="../../datasets/network/impact.py" line="+46"/>
+        <location filename="../../datasets/network/impact.py" line="+66"/>
         <source>医院</source>
-        <extracomment>Words for the sites&apos; kinds (Chinese source, translated in the interface).</extracomment>
+        <extracomment>The drainage network&apos;s name (gravity flow, analysed by :class:`Drainage`). Words for the sites&apos; kinds (Chinese source, translated in the interface).</extracomment>
         <translation>hospital</translation>
     </message>
     <message>
