@@ -17,6 +17,8 @@
   var map = window[meta("cockpit-map")];
   var boundaries = window[meta("cockpit-boundaries")];
   var zh = meta("cockpit-lang") !== "en";
+  // one canvas for every layer's shapes: the layers of a refresh arrive together and are
+  // painted in one frame (a second canvas for the pipes cost more in compositing than it saved)
   var canvas = L.canvas({ padding: 0.2 });
   var groups = {
     density: L.layerGroup(),
@@ -306,18 +308,34 @@
     }
   }
 
-  function showPipeKey(on, colours) {
+  //: the key's words per pipe kind: main and pipe in Chinese, then in English (any other kind
+  //: is shown by its name)
+  var PIPE_KINDS = {
+    water: ["供水主管", "供水管", "water main", "water pipe"],
+    gas: ["燃气主管", "燃气管", "gas main", "gas pipe"],
+    drainage: ["排水干管", "排水管", "sewer trunk", "sewer"]
+  };
+
+  function showPipeKey(on, msg) {
     if (pipeKey) { map.removeControl(pipeKey); pipeKey = null; }
     if (!on) { return; }
-    var items = [
-      [colours[0][0], zh ? "供水主管" : "water main"], [colours[0][1], zh ? "供水管" : "water pipe"],
-      [colours[1][0], zh ? "燃气主管" : "gas main"], [colours[1][1], zh ? "燃气管" : "gas pipe"],
-      [colours[2][0], zh ? "排水干管" : "sewer trunk"], [colours[2][1], zh ? "排水管" : "sewer"],
-      ["#e5e5ea", zh ? "阀门（街道级）" : "valve (street zoom)"]];
+    var items = [];
+    (msg.networks || []).forEach(function (kind, i) {
+      var cols = msg.colours[i] || ["#888", "#888"];
+      var w = PIPE_KINDS[kind];
+      items.push([cols[0], w ? w[zh ? 0 : 2] : String(kind) + (zh ? " 主管" : " main")],
+                 [cols[1], w ? w[zh ? 1 : 3] : String(kind)]);
+    });
+    items.push(["#e5e5ea", zh ? "阀门（街道级）" : "valve (street zoom)"]);
     pipeKey = L.control({ position: "bottomleft" });
     pipeKey.onAdd = function () {
       var div = L.DomUtil.create("div", "cockpit-legend");
       div.appendChild(textEl("div", zh ? "地下管线" : "Pipes"));
+      if (msg.complete === false) {  // the coarsest drawing was cut at the cap: say so
+        var cut = textEl("div", zh ? "管线过多，仅显示部分" : "too many pipes: partly drawn");
+        cut.className = "cockpit-legend-note";
+        div.appendChild(cut);
+      }
       items.forEach(function (it) {
         var row = document.createElement("div");
         var sw = document.createElement("i");
@@ -331,31 +349,103 @@
     pipeKey.addTo(map);
   }
 
+  // base64 of little-endian 16- or 32-bit integers (layers/pipes.py pack) -> a typed array
+  function decodeInts(b64, enc) {
+    var s = atob(b64 || ""), i, n;
+    if (enc === "i32") {
+      n = s.length >> 2;
+      var a32 = new Int32Array(n);
+      for (i = 0; i < n; i++) {
+        a32[i] = s.charCodeAt(4 * i) | (s.charCodeAt(4 * i + 1) << 8) |
+                 (s.charCodeAt(4 * i + 2) << 16) | (s.charCodeAt(4 * i + 3) << 24);
+      }
+      return a32;
+    }
+    n = s.length >> 1;
+    var a16 = new Int16Array(n);  // the assignment wraps 0..65535 into -32768..32767
+    for (i = 0; i < n; i++) { a16[i] = s.charCodeAt(2 * i) | (s.charCodeAt(2 * i + 1) << 8); }
+    return a16;
+  }
+
+  // Many pipe lines (dots: valves) of one style as one canvas path, straight from the packed
+  // integers: Web Mercator pixels at zoom frame.zq relative to (frame.ox, frame.oy), taken to
+  // the map's layer pixels with one scale and shift per zoom — no LatLng or Point per vertex.
+  // xy[start*per .. end*per): x0 y0 x1 y1 per line, x y per dot.
+  var PackedPath = L.Path.extend({
+    initialize: function (xy, start, end, frame, options) {
+      L.setOptions(this, options);
+      this._xy = xy;
+      this._per = this.options.dots ? 2 : 4;
+      this._start = start * this._per;
+      this._end = end * this._per;
+      this._frame = frame;
+    },
+    _project: function () {
+      var map = this._map, f = this._frame, xy = this._xy;
+      var k = Math.pow(2, map.getZoom() - f.zq), org = map.getPixelOrigin();
+      var ax = f.ox * k - org.x, ay = f.oy * k - org.y;
+      var px = this._px = new Float64Array(this._end - this._start);
+      var minx = Infinity, miny = Infinity, maxx = -Infinity, maxy = -Infinity, i, x, y;
+      for (i = this._start; i < this._end; i += 2) {
+        x = xy[i] * k + ax;
+        y = xy[i + 1] * k + ay;
+        px[i - this._start] = x;
+        px[i - this._start + 1] = y;
+        if (x < minx) { minx = x; }
+        if (x > maxx) { maxx = x; }
+        if (y < miny) { miny = y; }
+        if (y > maxy) { maxy = y; }
+      }
+      var pad = (this.options.radius || 0) + this.options.weight;
+      this._pxBounds = px.length ? L.bounds([minx - pad, miny - pad], [maxx + pad, maxy + pad])
+                                 : null;
+    },
+    _update: function () {},
+    _empty: function () { return !this._px || !this._px.length; },
+    _containsPoint: function () { return false; },
+    _updatePath: function () {
+      var r = this._renderer, px = this._px, ctx, i;
+      if (!r._drawing || this._empty()) { return; }
+      ctx = r._ctx;
+      ctx.beginPath();
+      if (this.options.dots) {
+        var rad = this.options.radius;
+        for (i = 0; i < px.length; i += 2) {
+          ctx.moveTo(px[i] + rad, px[i + 1]);
+          ctx.arc(px[i], px[i + 1], rad, 0, Math.PI * 2, false);
+        }
+      } else {
+        for (i = 0; i < px.length; i += 4) {
+          ctx.moveTo(px[i], px[i + 1]);
+          ctx.lineTo(px[i + 2], px[i + 3]);
+        }
+      }
+      r._fillStroke(ctx, this);
+    }
+  });
+
   function drawPipes(msg) {
     var g = groups.pipes;
     g.clearLayers();
-    var buckets = {};
-    var i;
-    for (i = 0; i < msg.x0.length; i++) {
-      var key = msg.net[i] * 2 + (msg.main[i] ? 1 : 0);
-      (buckets[key] = buckets[key] || []).push([[msg.y0[i], msg.x0[i]], [msg.y1[i], msg.x1[i]]]);
-    }
-    Object.keys(buckets).forEach(function (key) {
-      var k = Number(key);
-      var main = (k % 2) === 1;
-      var cols = msg.colours[(k - (k % 2)) / 2] || ["#5aa9ff", "#5aa9ff"];
-      L.polyline(buckets[key], {
-        renderer: canvas, color: safeColour(main ? cols[0] : cols[1], "#5aa9ff"),
+    var frame = { zq: Number(msg.zq), ox: Number(msg.ox), oy: Number(msg.oy) };
+    var xy = decodeInts(msg.xy, msg.enc);
+    var at = 0;
+    (msg.groups || []).forEach(function (grp) {
+      var main = !!grp.main;
+      new PackedPath(xy, at, at + grp.n, frame, {
+        renderer: canvas, color: safeColour(grp.colour, "#5aa9ff"), fill: false,
         weight: main ? 2.6 : 1.2, opacity: main ? 0.95 : 0.75, interactive: false
       }).addTo(g);
+      at += grp.n;
     });
-    for (i = 0; i < msg.valve_lon.length; i++) {
-      L.circleMarker([msg.valve_lat[i], msg.valve_lon[i]], {
-        renderer: canvas, radius: 2.5, weight: 1, color: "#0b1220", fillColor: "#e5e5ea",
-        fillOpacity: 1, interactive: false
+    if (msg.valve_count) {
+      new PackedPath(decodeInts(msg.valves, msg.enc), 0, msg.valve_count, frame, {
+        renderer: canvas, dots: true, radius: 2.5, weight: 1, color: "#0b1220",
+        fill: true, fillColor: "#e5e5ea", fillOpacity: 1, fillRule: "nonzero",
+        interactive: false
       }).addTo(g);
     }
-    showPipeKey(visible.pipes, msg.colours);
+    showPipeKey(visible.pipes, msg);
   }
 
   function lines(rows) {
@@ -493,6 +583,7 @@
                   pipes: drawPipes, network_impact: drawImpact };
 
   function onLayerData(text) {
+    var t0 = performance.now();  // arrival: parsing and drawing are timed from here
     var msg;
     try { msg = JSON.parse(text); } catch (e) { console.error("bad layer message: " + e); return; }
     var draw = drawers[msg.layer];
@@ -500,10 +591,14 @@
     if (msg.seq && lastDrawn[msg.layer] && msg.seq < lastDrawn[msg.layer]) { return; }  // stale
     if (msg.seq) { lastDrawn[msg.layer] = msg.seq; }
     draw(msg);
-    var n = msg.lon && msg.lon.length !== undefined ? msg.lon.length
-      : (msg.count ? msg.count.length : (msg.x0 ? msg.x0.length : 0));
-    var done = { layer: msg.layer, seq: msg.seq || 0, features: n };
+    var t1 = performance.now();
+    var n = typeof msg.features === "number" ? msg.features
+      : (msg.lon && msg.lon.length !== undefined ? msg.lon.length
+        : (msg.count ? msg.count.length : 0));
+    var done = { layer: msg.layer, seq: msg.seq || 0, features: n, draw_ms: t1 - t0,
+                 bytes: text.length };
     if (msg.seq && sentAt[msg.seq] !== undefined) {
+      done.arrived_ms = t0 - sentAt[msg.seq];
       // let the canvas paint, then report the round trip from viewport sent to drawn
       requestAnimationFrame(function () {
         done.ms = performance.now() - sentAt[msg.seq];

@@ -75,4 +75,9 @@ def test_quick_network_bench_writes_figures(tmp_path: Path) -> None:
         assert min(fig["runs"]) <= fig["median"] <= max(fig["runs"])
     assert net["network_impact_ms_p95"]["target"] == 200
     assert net["network_map_ms_p95"]["target"] == 60
+    # the load-independent side of a refresh: the pipe payload's bytes and lines
+    assert net["network_map_bytes_p95"]["median"] > 0
+    assert net["network_map_lines_p95"]["median"] > 0
+    for name in ("network_map_pipes_query_ms_p95", "network_map_page_ms_p95"):
+        assert net[name]["unit"] == "ms" and "target" not in net[name], name
     _target_and_met_as_documented(net)

@@ -53,7 +53,9 @@ class MapController(QObject):
     sig_unit_selected = Signal(str)
     """A district was clicked on the map: its code."""
     sig_refresh_measured = Signal(dict)
-    """A viewport was answered: {seq, query_ms, encode_ms, features, ms (round trip)}."""
+    """A viewport was answered: {seq, query_ms, encode_ms, layer_ms (query ms per layer),
+    features, ms (round trip), and the page's draw_ms (parse and draw), arrived_ms, bytes of
+    the measured layer}."""
 
     def __init__(self, catalog: Catalog, view: MapView, side: MapSidePanel | None,
                  now: Callable[[], datetime], parent: QObject | None = None) -> None:
@@ -66,7 +68,7 @@ class MapController(QObject):
         self.events = EventLayer()
         self.facilities = FacilityLayer()
         self.density = DensityLayer("events")
-        self.pipes = PipeLayer()
+        self.pipes = PipeLayer(catalog_key=f"{catalog.db_path}:{catalog.fingerprint}")
         self.feed_points: dict[str, list] = {}
         self.districts = DistrictLayer("density")
         self.visible = {"risk_points": True, "events": True, "facilities": True,
@@ -237,24 +239,26 @@ class MapController(QObject):
             con = self.catalog.cursor()
             try:
                 out, t0 = [], time.perf_counter()
-                payloads = []
-                if "risk_points" in visible:
-                    payloads.append(self.risk.query(con, vp, as_of, filters))
-                if "events" in visible:
-                    payloads.append(self.events.query(con, vp, as_of, states))
-                if "facilities" in visible:
-                    payloads.append(self.facilities.query(con, vp, as_of))
-                if "density" in visible:
-                    payloads.append(self.density.query(con, vp, as_of, density_filters))
-                if "pipes" in visible:
-                    payloads.append(self.pipes.query(con, vp, as_of))
+                payloads, layer_ms = [], {}
+                for name, ask in (
+                        ("risk_points", lambda: self.risk.query(con, vp, as_of, filters)),
+                        ("events", lambda: self.events.query(con, vp, as_of, states)),
+                        ("facilities", lambda: self.facilities.query(con, vp, as_of)),
+                        ("density", lambda: self.density.query(con, vp, as_of,
+                                                               density_filters)),
+                        ("pipes", lambda: self.pipes.query(con, vp, as_of))):
+                    if name in visible:
+                        tq = time.perf_counter()
+                        payloads.append(ask())
+                        layer_ms[name] = (time.perf_counter() - tq) * 1000
                 t1 = time.perf_counter()
                 for p in payloads:
                     p["seq"] = seq
                     out.append((p["layer"], encode(p)))
                 t2 = time.perf_counter()
                 return out, {"seq": seq, "query_ms": (t1 - t0) * 1000,
-                             "encode_ms": (t2 - t1) * 1000, "layers": sorted(visible),
+                             "encode_ms": (t2 - t1) * 1000, "layer_ms": layer_ms,
+                             "layers": sorted(visible),
                              "time_only": time_only, "as_of": as_of}
             finally:
                 con.close()
@@ -299,7 +303,8 @@ class MapController(QObject):
     def _on_layer_drawn(self, msg: dict) -> None:
         if msg.get("layer") == self.measure_layer and "ms" in msg:
             timing = self._timings.pop(int(msg.get("seq", 0)), {})
-            self.sig_refresh_measured.emit({**timing, "ms": float(msg["ms"]),
+            page = {k: float(msg[k]) for k in ("draw_ms", "arrived_ms", "bytes") if k in msg}
+            self.sig_refresh_measured.emit({**timing, **page, "ms": float(msg["ms"]),
                                             "features": int(msg.get("features", 0))})
 
     def _on_levels_changed(self, levels: list) -> None:
