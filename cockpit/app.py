@@ -545,6 +545,7 @@ class Startup:
                 QTimer.singleShot(600, self._save_and_quit)
 
         win.sig_all_drawn.connect(on_drawn)
+        self._stop_on_sigterm()
         if self.args.report_startup:
             win.sig_region_drawn.connect(lambda region: print(
                 f"drawn {region} {time.perf_counter() - T_START:.3f}", flush=True))
@@ -560,6 +561,34 @@ class Startup:
         win.start()
         rc = app.exec()
         return self.exit_code or rc
+
+    def _stop_on_sigterm(self) -> None:
+        """``kill`` (SIGTERM — a service manager's stop, a wall script) closes the window as
+        its close button does: the live feed's broker, intake and simulator stop with it and
+        a drill is kept for later, instead of the process vanishing and leaving its local
+        broker running. Qt's loop wakes Python every 300 ms so that the handler runs."""
+        import signal
+
+        from PySide6.QtCore import QTimer
+
+        def on_term(_signum, _frame) -> None:
+            QTimer.singleShot(0, self._terminate)
+
+        try:
+            signal.signal(signal.SIGTERM, on_term)
+        except ValueError:  # not the main thread (an embedding test): leave the default
+            return
+        self._sigterm_timer = QTimer()
+        self._sigterm_timer.timeout.connect(lambda: None)
+        self._sigterm_timer.start(300)
+
+    def _terminate(self) -> None:
+        print("cockpit: SIGTERM — closing the window", file=sys.stderr, flush=True)
+        win = self.win
+        if win.drill_close_answer is None:
+            win.drill_close_answer = "keep"  # nobody is there to answer: keep the drill
+        win.close()
+        self.app.quit()
 
     def _save_and_quit(self) -> None:
         from PySide6.QtCore import Qt

@@ -69,3 +69,57 @@ def test_a_bad_base_map_or_an_unknown_place_stops_the_start(small_dataset_master
              "不存在的地方", tmp_path=tmp_path)
     assert r.returncode == 2 and "--focus 不存在的地方" in r.stderr
     assert not png.exists()
+
+
+def _children(pid: int) -> dict[int, str]:
+    """The processes whose parent is ``pid``: their command lines (from /proc)."""
+    out = {}
+    for d in Path("/proc").iterdir():
+        if not d.name.isdigit():
+            continue
+        try:
+            ppid = int((d / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            if ppid == pid:
+                out[int(d.name)] = (d / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except (OSError, ValueError, IndexError):
+            continue
+    return out
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_sigterm_closes_the_window_and_stops_the_local_broker(small_dataset_master: Path,
+                                                               tmp_path: Path) -> None:
+    """``kill`` (SIGTERM) closes the cockpit as its close button does: the live feed's local
+    Mosquitto stops with it (it was left running, one more broker per stopped cockpit)."""
+    import shutil
+    import signal
+    import time
+
+    if shutil.which("mosquitto") is None and not Path("/usr/sbin/mosquitto").exists():
+        pytest.skip("mosquitto is not installed")
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen",
+           "COCKPIT_CACHE_HOME": str(tmp_path / "cache"),
+           "COCKPIT_DATA_HOME": str(tmp_path / "home"),
+           "COCKPIT_CONFIG": str(tmp_path / "none.toml")}
+    proc = subprocess.Popen([sys.executable, "-P", "-m", "cockpit", "--data",
+                             str(small_dataset_master)], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        broker = None
+        while broker is None and time.monotonic() < deadline and proc.poll() is None:
+            broker = next((p for p, cmd in _children(proc.pid).items() if "mosquitto" in cmd),
+                          None)
+            time.sleep(0.5)
+        assert broker is not None, "the live feed started no local broker"
+        time.sleep(2)  # the window is up and the feed running
+        proc.send_signal(signal.SIGTERM)
+        _out, err = proc.communicate(timeout=60)
+        assert proc.returncode == 0, err[-2000:]
+        assert "SIGTERM" in err
+        assert not Path(f"/proc/{broker}").exists() or "zombie" in \
+            Path(f"/proc/{broker}/status").read_text().lower()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
