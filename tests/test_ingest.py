@@ -307,6 +307,41 @@ def test_subscriber_50000_messages_behind_loses_nothing(broker, tmp_path):
         svc2.close(end_session=True)
 
 
+
+def test_messages_read_ahead_are_handled_without_waiting_for_more(broker, tmp_path,
+                                                                   monkeypatch):
+    """The subscriber reads the socket in large chunks and stops a pass after ``_PASS``
+    packets (so that acks go out between passes): what is left in its buffer at the end of a
+    burst must be handled at once, not when the broker next sends something (the PINGRESP a
+    keepalive later — here 300 s, far beyond the wait)."""
+    import functools
+
+    from cockpit.datasets.ingest import mqtt as live_mqtt
+    from cockpit.datasets.ingest import service as live_service
+
+    monkeypatch.setattr(live_mqtt._DrainingClient, "_PASS", 7)
+    monkeypatch.setattr(live_service, "MqttSubscriber",
+                        functools.partial(live_mqtt.MqttSubscriber, keepalive=300))
+    svc = service(tmp_path, broker.port, flood_burst=1e9)
+    client = svc.options.client_id
+    svc.stop()
+    n = 2000
+    base = datetime.now() - timedelta(hours=2)
+    lines = "".join(json.dumps({"t": (base + timedelta(milliseconds=k)).isoformat(), "v": k})
+                    + "\n" for k in range(n))
+    subprocess.run(["mosquitto_pub", "-p", str(broker.port), "-q", "1", "-t",
+                    "cockpit/vital/V5", "-l"], input=lines.encode(), check=True, timeout=120)
+    svc.store.close()
+    svc2 = LiveService(tmp_path / "live.duckdb", VOCAB,
+                       IntakeOptions(broker_port=broker.port, http_port=None, client_id=client,
+                                     flood_burst=1e9))
+    svc2.start()
+    try:
+        assert wait_for(lambda: svc2.intake.stats.received >= n, 60), svc2.intake.stats
+        assert wait_for(lambda: svc2.store.counts()["reading"] == n, 30), svc2.store.counts()
+    finally:
+        svc2.close(end_session=True)
+
 # ------------------------------------------------------------------------ bad input
 
 FUTURE = (datetime.now() + timedelta(days=2)).isoformat()
