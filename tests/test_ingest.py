@@ -732,3 +732,68 @@ def test_a_batch_of_reports_keeps_order_and_recognises_duplicates(kind, tmp_path
         assert store.report(kept[2])["client"] == "grid"
     finally:
         store.close()
+
+
+@pytest.mark.parametrize("kind", ["duckdb", "postgresql"])
+def test_a_reading_stored_long_before_is_recognised_in_a_mixed_batch(kind, tmp_path, request):
+    """The key (kind, source_id, ts) holds over the whole table: a batch mixing a reading
+    stored hours and thousands of rows before, a repeat inside the batch and new readings
+    stores the new ones only, each once."""
+    from cockpit.datasets.ingest.store import Reading
+
+    loc = request.getfixturevalue("pg_url") if kind == "postgresql" else tmp_path / "k.duckdb"
+    store = open_live_store(loc)
+    t0 = datetime(2026, 12, 6, 3, 0)
+    now = datetime(2026, 12, 6, 9, 0)
+    try:
+        old = [Reading("vital", f"V{k % 7}", t0 + timedelta(seconds=k), float(k), now)
+               for k in range(5000)]
+        for k in range(0, 5000, 500):
+            assert store.write(old[k:k + 500], [], [])[0] == 500
+        new = [Reading("vital", "V1", now + timedelta(seconds=k), 1.0, now) for k in range(3)]
+        same_time_other_kind = Reading("sensor", "V1", old[1].ts, 2.0, now)
+        stored, _ = store.write([old[1], new[0], new[0], old[4321], new[1],
+                                 same_time_other_kind, new[2]], [], [])
+        assert stored == 4
+        assert store.counts()["reading"] == 5004
+        rows = store.readings_after(0)
+        keys = [(r[1], r[2], r[3]) for r in rows]
+        assert len(set(keys)) == len(keys)
+        assert [r[0] for r in rows] == sorted(r[0] for r in rows)
+    finally:
+        store.close()
+
+
+def test_a_live_file_with_the_old_reading_key_is_rebuilt_without_it(tmp_path):
+    """A live.duckdb made when live_reading had a PRIMARY KEY (its ART index grew in memory
+    with every reading): opened, the table is rebuilt without the key, rows and seqs kept,
+    and duplicates are still recognised."""
+    import duckdb
+    from cockpit.datasets.ingest.store import Reading
+
+    path = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("""CREATE SEQUENCE live_reading_seq;
+        CREATE TABLE live_reading (
+            seq BIGINT NOT NULL DEFAULT nextval('live_reading_seq'),
+            kind VARCHAR NOT NULL, source_id VARCHAR NOT NULL, ts TIMESTAMP NOT NULL,
+            value DOUBLE NOT NULL, received_at TIMESTAMP NOT NULL,
+            PRIMARY KEY (kind, source_id, ts));
+        INSERT INTO live_reading (kind, source_id, ts, value, received_at)
+        SELECT 'vital', 'V' || i, TIMESTAMP '2026-12-06 08:00:00', i, now()::TIMESTAMP
+        FROM range(10) t(i)""")
+    con.close()
+    store = DuckLiveStore(path)
+    try:
+        keys = store.con.execute("""SELECT count(*) FROM duckdb_constraints()
+                                    WHERE table_name = 'live_reading'
+                                      AND constraint_type = 'PRIMARY KEY'""").fetchone()[0]
+        assert keys == 0
+        assert [r[0] for r in store.readings_after(0)] == list(range(1, 11))
+        now = datetime(2026, 12, 6, 9, 0)
+        again = Reading("vital", "V3", datetime(2026, 12, 6, 8, 0), 3.0, now)
+        fresh = Reading("vital", "V3", datetime(2026, 12, 6, 8, 1), 4.0, now)
+        assert store.write([again, fresh], [], [])[0] == 1
+        assert store.readings_after(10)[0][:3] == (11, "vital", "V3")
+    finally:
+        store.close()
