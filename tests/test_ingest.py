@@ -797,3 +797,32 @@ def test_a_live_file_with_the_old_reading_key_is_rebuilt_without_it(tmp_path):
         assert store.readings_after(10)[0][:3] == (11, "vital", "V3")
     finally:
         store.close()
+
+
+def test_the_follower_keeps_every_reading_in_bounded_blocks(tmp_path, monkeypatch):
+    """One chunk a poll is merged into blocks: every reading within ``keep`` stays, older
+    ones go, and a full block is not merged again."""
+    from cockpit.datasets.ingest import follow as live_follow
+    from cockpit.datasets.ingest.store import Reading
+
+    monkeypatch.setattr(live_follow, "_BLOCK", 100)
+    monkeypatch.setattr(live_follow, "_MERGE", 4)
+    store = DuckLiveStore(tmp_path / "f.duckdb")
+    follower = LiveFollower(store, {f"V{i}": i for i in range(10)}, keep=timedelta(seconds=500))
+    t0 = datetime(2026, 12, 6, 8, 0)
+    try:
+        for b in range(60):
+            store.write([Reading("vital", f"V{k % 10}", t0 + timedelta(seconds=b * 17 + k),
+                                 float(b * 17 + k), t0) for k in range(17)], [], [])
+            follower.poll()
+        sizes = [len(c[1]) for c in follower._chunks]
+        assert len(sizes) <= 500 // 100 + 2 + 4
+        assert all(s == 100 for s in sizes[:-5])
+        _idx, _ts, val = follower.vital_arrays(0, 2 ** 62)
+        got = val.tolist()
+        newest = 60 * 17 - 1
+        assert len(set(got)) == len(got)  # nothing twice
+        assert set(range(newest - 500, newest + 1)) <= set(got)  # all within keep
+        assert min(got) >= newest - 500 - 100 - 17  # older: at most what shares a block
+    finally:
+        store.close()
