@@ -19,8 +19,10 @@ Tables (both stores; times are naive local time, the catalog's convention):
 ``live_quarantine``  ``seq``, ``received_at``, ``channel``, ``topic``, ``reason``,
                      ``payload`` (the first 4 KiB), ``size`` (bytes received)
 
-Writes come in batches (an Arrow table inserted in one statement in DuckDB, ``COPY`` into a
-temporary table in PostgreSQL, then ``INSERT … ON CONFLICT DO NOTHING``); readers follow the
+Writes come in batches (DuckDB: an Arrow table inserted in one statement, the readings whose
+key is stored already left out by an anti-join — see ``_DUCK_INSERT_READINGS`` for why not a
+PRIMARY KEY; PostgreSQL: ``COPY`` into a temporary table, then ``INSERT … ON CONFLICT DO
+NOTHING``); readers follow the
 tables with a cursor on ``seq`` (:meth:`LiveStore.readings_after`,
 :meth:`LiveStore.reports_after`): only one writer ever writes, one commit at a time, so the
 sequence numbers a reader sees only grow.
