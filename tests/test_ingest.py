@@ -307,6 +307,41 @@ def test_subscriber_50000_messages_behind_loses_nothing(broker, tmp_path):
         svc2.close(end_session=True)
 
 
+
+def test_messages_read_ahead_are_handled_without_waiting_for_more(broker, tmp_path,
+                                                                   monkeypatch):
+    """The subscriber reads the socket in large chunks and stops a pass after ``_PASS``
+    packets (so that acks go out between passes): what is left in its buffer at the end of a
+    burst must be handled at once, not when the broker next sends something (the PINGRESP a
+    keepalive later — here 300 s, far beyond the wait)."""
+    import functools
+
+    from cockpit.datasets.ingest import mqtt as live_mqtt
+    from cockpit.datasets.ingest import service as live_service
+
+    monkeypatch.setattr(live_mqtt._DrainingClient, "_PASS", 7)
+    monkeypatch.setattr(live_service, "MqttSubscriber",
+                        functools.partial(live_mqtt.MqttSubscriber, keepalive=300))
+    svc = service(tmp_path, broker.port, flood_burst=1e9)
+    client = svc.options.client_id
+    svc.stop()
+    n = 2000
+    base = datetime.now() - timedelta(hours=2)
+    lines = "".join(json.dumps({"t": (base + timedelta(milliseconds=k)).isoformat(), "v": k})
+                    + "\n" for k in range(n))
+    subprocess.run(["mosquitto_pub", "-p", str(broker.port), "-q", "1", "-t",
+                    "cockpit/vital/V5", "-l"], input=lines.encode(), check=True, timeout=120)
+    svc.store.close()
+    svc2 = LiveService(tmp_path / "live.duckdb", VOCAB,
+                       IntakeOptions(broker_port=broker.port, http_port=None, client_id=client,
+                                     flood_burst=1e9))
+    svc2.start()
+    try:
+        assert wait_for(lambda: svc2.intake.stats.received >= n, 60), svc2.intake.stats
+        assert wait_for(lambda: svc2.store.counts()["reading"] == n, 30), svc2.store.counts()
+    finally:
+        svc2.close(end_session=True)
+
 # ------------------------------------------------------------------------ bad input
 
 FUTURE = (datetime.now() + timedelta(days=2)).isoformat()
@@ -712,3 +747,97 @@ def test_the_simulated_appeals_are_filed_as_what_they_say(small_dataset_master) 
     grave = sum(p for (_t, hint, _w), p in zip(_ISSUES, _ISSUE_P, strict=True)
                 if level[hint] == 1)
     assert 0 < grave < 0.05
+
+
+@pytest.mark.parametrize("kind", ["duckdb", "postgresql"])
+def test_a_reading_stored_long_before_is_recognised_in_a_mixed_batch(kind, tmp_path, request):
+    """The key (kind, source_id, ts) holds over the whole table: a batch mixing a reading
+    stored hours and thousands of rows before, a repeat inside the batch and new readings
+    stores the new ones only, each once."""
+    from cockpit.datasets.ingest.store import Reading
+
+    loc = request.getfixturevalue("pg_url") if kind == "postgresql" else tmp_path / "k.duckdb"
+    store = open_live_store(loc)
+    t0 = datetime(2026, 12, 6, 3, 0)
+    now = datetime(2026, 12, 6, 9, 0)
+    try:
+        old = [Reading("vital", f"V{k % 7}", t0 + timedelta(seconds=k), float(k), now)
+               for k in range(5000)]
+        for k in range(0, 5000, 500):
+            assert store.write(old[k:k + 500], [], [])[0] == 500
+        new = [Reading("vital", "V1", now + timedelta(seconds=k), 1.0, now) for k in range(3)]
+        same_time_other_kind = Reading("sensor", "V1", old[1].ts, 2.0, now)
+        stored, _ = store.write([old[1], new[0], new[0], old[4321], new[1],
+                                 same_time_other_kind, new[2]], [], [])
+        assert stored == 4
+        assert store.counts()["reading"] == 5004
+        rows = store.readings_after(0)
+        keys = [(r[1], r[2], r[3]) for r in rows]
+        assert len(set(keys)) == len(keys)
+        assert [r[0] for r in rows] == sorted(r[0] for r in rows)
+    finally:
+        store.close()
+
+
+def test_a_live_file_with_the_old_reading_key_is_rebuilt_without_it(tmp_path):
+    """A live.duckdb made when live_reading had a PRIMARY KEY (its ART index grew in memory
+    with every reading): opened, the table is rebuilt without the key, rows and seqs kept,
+    and duplicates are still recognised."""
+    import duckdb
+    from cockpit.datasets.ingest.store import Reading
+
+    path = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("""CREATE SEQUENCE live_reading_seq;
+        CREATE TABLE live_reading (
+            seq BIGINT NOT NULL DEFAULT nextval('live_reading_seq'),
+            kind VARCHAR NOT NULL, source_id VARCHAR NOT NULL, ts TIMESTAMP NOT NULL,
+            value DOUBLE NOT NULL, received_at TIMESTAMP NOT NULL,
+            PRIMARY KEY (kind, source_id, ts));
+        INSERT INTO live_reading (kind, source_id, ts, value, received_at)
+        SELECT 'vital', 'V' || i, TIMESTAMP '2026-12-06 08:00:00', i, now()::TIMESTAMP
+        FROM range(10) t(i)""")
+    con.close()
+    store = DuckLiveStore(path)
+    try:
+        keys = store.con.execute("""SELECT count(*) FROM duckdb_constraints()
+                                    WHERE table_name = 'live_reading'
+                                      AND constraint_type = 'PRIMARY KEY'""").fetchone()[0]
+        assert keys == 0
+        assert [r[0] for r in store.readings_after(0)] == list(range(1, 11))
+        now = datetime(2026, 12, 6, 9, 0)
+        again = Reading("vital", "V3", datetime(2026, 12, 6, 8, 0), 3.0, now)
+        fresh = Reading("vital", "V3", datetime(2026, 12, 6, 8, 1), 4.0, now)
+        assert store.write([again, fresh], [], [])[0] == 1
+        assert store.readings_after(10)[0][:3] == (11, "vital", "V3")
+    finally:
+        store.close()
+
+
+def test_the_follower_keeps_every_reading_in_bounded_blocks(tmp_path, monkeypatch):
+    """One chunk a poll is merged into blocks: every reading within ``keep`` stays, older
+    ones go, and a full block is not merged again."""
+    from cockpit.datasets.ingest import follow as live_follow
+    from cockpit.datasets.ingest.store import Reading
+
+    monkeypatch.setattr(live_follow, "_BLOCK", 100)
+    monkeypatch.setattr(live_follow, "_MERGE", 4)
+    store = DuckLiveStore(tmp_path / "f.duckdb")
+    follower = LiveFollower(store, {f"V{i}": i for i in range(10)}, keep=timedelta(seconds=500))
+    t0 = datetime(2026, 12, 6, 8, 0)
+    try:
+        for b in range(60):
+            store.write([Reading("vital", f"V{k % 10}", t0 + timedelta(seconds=b * 17 + k),
+                                 float(b * 17 + k), t0) for k in range(17)], [], [])
+            follower.poll()
+        sizes = [len(c[1]) for c in follower._chunks]
+        assert len(sizes) <= 500 // 100 + 2 + 4
+        assert all(s == 100 for s in sizes[:-5])
+        _idx, _ts, val = follower.vital_arrays(0, 2 ** 62)
+        got = val.tolist()
+        newest = 60 * 17 - 1
+        assert len(set(got)) == len(got)  # nothing twice
+        assert set(range(newest - 500, newest + 1)) <= set(got)  # all within keep
+        assert min(got) >= newest - 500 - 100 - 17  # older: at most what shares a block
+    finally:
+        store.close()

@@ -32,6 +32,9 @@ __all__ = ["LiveFollower", "LiveReportSource", "report_event"]
 
 log = logging.getLogger(__name__)
 
+_BLOCK = 65_536  # readings per merged block of the follower's arrays
+_MERGE = 64  # small chunks (one per poll) kept before they are merged
+
 
 def report_event(r: dict[str, Any], severity: dict[str, int] | None = None) -> FeedEvent | None:
     """A stored report → the event the list and the map show (None: no place to put it).
@@ -144,12 +147,24 @@ class LiveFollower:
         cut = newest_us - self.keep_us
         while len(self._chunks) > 1 and int(self._chunks[0][1].max()) < cut:
             self._chunks.popleft()
-        if len(self._chunks) > 64:  # many small chunks: one array
-            idx = np.concatenate([c[0] for c in self._chunks])
-            ts = np.concatenate([c[1] for c in self._chunks])
-            val = np.concatenate([c[2] for c in self._chunks])
+        # one small chunk per poll: the newest small ones are merged into blocks of up to
+        # _BLOCK readings, and a full block is never copied again (merging everything into one
+        # array each time made ever larger allocations, which glibc's heap did not give back)
+        small = 0
+        for c in reversed(self._chunks):
+            if len(c[1]) >= _BLOCK:
+                break
+            small += 1
+        if small > _MERGE:
+            tail = [self._chunks.pop() for _ in range(small)][::-1]
+            idx = np.concatenate([c[0] for c in tail])
+            ts = np.concatenate([c[1] for c in tail])
+            val = np.concatenate([c[2] for c in tail])
             keep = ts >= cut
-            self._chunks = deque([(idx[keep], ts[keep], val[keep])])
+            idx, ts, val = idx[keep], ts[keep], val[keep]
+            for k in range(0, len(ts), _BLOCK):
+                self._chunks.append((idx[k:k + _BLOCK].copy(), ts[k:k + _BLOCK].copy(),
+                                     val[k:k + _BLOCK].copy()))
 
     def vital_arrays(self, start_us: int, end_us: int, numbers: list[int] | None = None
                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
