@@ -337,6 +337,11 @@ class VitalsMonitor:
         if self._slab is None or need_lo < lo_us or to_us(t) > hi_us:
             lo = t - self.spark_span - STALE - WINDOW - timedelta(hours=1)
             hi = t + self.ahead
+            self.prepare(con)
+            if self.data_end is not None and t <= self.data_end < hi and self.live is None:
+                # up to the data's end only: readings simulated past it (and fitting the
+                # simulator, a fifth of a first tick) wait until the clock gets there
+                hi = self.data_end
             self._slab = self.readings(con, lo, hi, live=False)
             self._slab_range = (to_us(lo), to_us(hi))
             self.slab_loads += 1
