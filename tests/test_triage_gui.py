@@ -346,18 +346,11 @@ def test_an_intake_report_without_a_service_code_arrives_routed(qtbot, setup) ->
     assert "自动分拨" in panel.message.text() and "L-7" in panel.message.text()
 
 
-def test_reports_that_arrive_before_the_router_are_routed_once_it_is_ready(
-        qtbot, catalog, tmp_path) -> None:
-    """A live feed's reports arrive before any model is loaded (the demo's first start has
-    none saved): the first untyped one makes the router load — training it when the catalog
-    has none — and then every report waiting untyped in the queue is routed."""
-    from cockpit.datasets.event_feed import FeedBatch, FeedEvent
+def _intake_controller(qtbot, catalog, tmp_path, arrived: list):
+    """A dispatch controller whose one feed is a live intake delivering ``arrived`` once."""
+    from cockpit.datasets.event_feed import FeedBatch
 
-    words = "你好，渝中区解放碑这边路上井盖不见了，晚上看不到要摔人"
-    arrived = [FeedEvent("R-early", "", "hotline", NOW - timedelta(minutes=2), 106.577, 29.557,
-                         3, "", feed="report", description=words)]
-
-    class Intake:  # a live feed: one report, then nothing
+    class Intake:
         name = "intake"
 
         def poll(self, _now):
@@ -369,6 +362,20 @@ def test_reports_that_arrive_before_the_router_are_routed_once_it_is_ready(
     qtbot.addWidget(panel)
     ctl = DispatchController(catalog, store, lambda: NOW, panel, feeds=[Intake()],
                              interval_ms=3_600_000, utc_offset=OFF, operator="张伟")
+    return ctl, store, panel
+
+
+def test_reports_that_arrive_before_the_router_are_routed_once_it_is_ready(
+        qtbot, catalog, tmp_path) -> None:
+    """A live feed's reports arrive before any model is loaded (the demo's first start has
+    none saved): the first untyped one makes the router load — training it when the catalog
+    has none — and then every report waiting untyped in the queue is routed."""
+    from cockpit.datasets.event_feed import FeedEvent
+
+    words = "你好，渝中区解放碑这边路上井盖不见了，晚上看不到要摔人"
+    arrived = [FeedEvent("R-early", "", "hotline", NOW - timedelta(minutes=2), 106.577, 29.557,
+                         3, "", feed="report", description=words)]
+    ctl, store, panel = _intake_controller(qtbot, catalog, tmp_path, arrived)
     tri = TriageController(catalog, ctl, threshold=0.0, load_delay_ms=3_600_000,
                            train_on_demand=True)
     try:
@@ -391,7 +398,7 @@ def test_routine_reports_routed_at_once_are_dispatched_and_serious_ones_wait(
         qtbot, catalog, tmp_path) -> None:
     """自动派遣: a report the router types at once (自动分拨) of level 一般 goes to its plan's
     departments (source ``auto``, one key per event); a 较大 one waits for the operator."""
-    from cockpit.datasets.event_feed import FeedBatch, FeedEvent
+    from cockpit.datasets.event_feed import FeedEvent
 
     words = "你好，渝中区解放碑这边路上井盖不见了，晚上看不到要摔人"
     arrived = [FeedEvent(f"R-{lv}", "", "hotline", NOW - timedelta(minutes=2), 106.577,
@@ -404,19 +411,7 @@ def test_routine_reports_routed_at_once_are_dispatched_and_serious_ones_wait(
     arrived.append(FeedEvent("R-gas", "", "hotline", NOW - timedelta(minutes=2), 106.577,
                              29.557, 3, "", feed="report",
                              description="渝中区解放碑这边闻到好大一股煤气味，燃气泄漏了，有点怕"))
-
-    class Intake:
-        name = "intake"
-
-        def poll(self, _now):
-            out, arrived[:] = list(arrived), []
-            return FeedBatch(out)
-
-    store = open_store(tmp_path / "dispatch.duckdb", clock=lambda: NOW - OFF, seat="t")
-    panel = DispatchPanel()
-    qtbot.addWidget(panel)
-    ctl = DispatchController(catalog, store, lambda: NOW, panel, feeds=[Intake()],
-                             interval_ms=3_600_000, utc_offset=OFF, operator="张伟")
+    ctl, store, panel = _intake_controller(qtbot, catalog, tmp_path, arrived)
     ctl.auto_dispatch = 3
     tri = TriageController(catalog, ctl, threshold=0.0, load_delay_ms=0)
     try:
