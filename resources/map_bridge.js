@@ -61,7 +61,9 @@
     "font:13px sans-serif;line-height:1.45;max-width:330px}" +
     ".cockpit-key span.item{display:inline-block;margin-right:10px;white-space:nowrap}" +
     ".cockpit-key b{display:block;margin-top:4px;color:#9fb0c8;font-weight:600}" +
-    ".cockpit-key span.sym{display:inline-block;width:16px;text-align:center;margin-right:2px;font-size:15px}";
+    ".cockpit-key span.sym{display:inline-block;width:16px;text-align:center;margin-right:2px;font-size:15px}" +
+    ".cockpit-key button.fold{background:none;border:0;padding:0;color:inherit;font:600 13px sans-serif;" +
+    "cursor:pointer}";
   document.head.appendChild(style);
 
   // a canvas marker drawn as a circle, triangle, square, diamond or cross: states and levels
@@ -102,6 +104,7 @@
   var outlined = null;
   var keyControl = null;
   var keyMsg = null;
+  var keyFolded = false;  // the key folded to its title (a click on the title toggles)
   //: what the page was last told to mark (tests read it through window.cockpitMark)
   var lastMark = null;
 
@@ -517,7 +520,15 @@
     keyControl.onAdd = function () {
       var div = L.DomUtil.create("div", "cockpit-key");
       div.setAttribute("role", "list");
-      div.appendChild(textEl("div", keyMsg.title));
+      // the title folds the key away (it covers a good part of a 1080p map) and back
+      var head = textEl("button", keyMsg.title + (keyFolded ? " ▸" : " ▾"));
+      head.type = "button";
+      head.className = "fold";
+      head.setAttribute("aria-expanded", keyFolded ? "false" : "true");
+      head.addEventListener("click", function () { keyFolded = !keyFolded; drawKey(); });
+      div.appendChild(head);
+      L.DomEvent.disableClickPropagation(div);
+      if (keyFolded) { return div; }
       (keyMsg.sections || []).forEach(function (sec) {
         if (sec.layer && !visible[sec.layer]) { return; }
         div.appendChild(textEl("b", sec.title));

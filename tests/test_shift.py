@@ -274,6 +274,15 @@ def test_selecting_an_event_marks_it_on_the_map_page(qtbot, old_open, tmp_path):
     key = js(qtbot, view, "window.cockpitMark.key()")
     for word in ("▲超时", "■已派遣", "●待派遣", "▲重大", "◆较大"):
         assert word in key
+    # a click on its title folds the key away (it covers part of a 1080p map) and back
+    fold = "document.querySelector('.cockpit-key button.fold').click()"
+    js(qtbot, view, fold)
+    qtbot.waitUntil(lambda: "▲超时" not in js(qtbot, view, "window.cockpitMark.key()"),
+                    timeout=5_000)
+    assert "▸" in js(qtbot, view, "window.cockpitMark.key()")
+    js(qtbot, view, fold)
+    qtbot.waitUntil(lambda: "▲超时" in js(qtbot, view, "window.cockpitMark.key()"),
+                    timeout=5_000)
     assert view.console_errors() == []
     _stop(ctl)
     del mctl
