@@ -346,7 +346,7 @@ def test_an_intake_report_without_a_service_code_arrives_routed(qtbot, setup) ->
     assert "自动分拨" in panel.message.text() and "L-7" in panel.message.text()
 
 
-def _intake_controller(qtbot, catalog, tmp_path, arrived: list):
+def _intake_controller(qtbot, catalog, tmp_path, arrived: list, now=lambda: NOW):
     """A dispatch controller whose one feed is a live intake delivering ``arrived`` once."""
     from cockpit.datasets.event_feed import FeedBatch
 
@@ -360,7 +360,7 @@ def _intake_controller(qtbot, catalog, tmp_path, arrived: list):
     store = open_store(tmp_path / "dispatch.duckdb", clock=lambda: NOW - OFF, seat="t")
     panel = DispatchPanel()
     qtbot.addWidget(panel)
-    ctl = DispatchController(catalog, store, lambda: NOW, panel, feeds=[Intake()],
+    ctl = DispatchController(catalog, store, now, panel, feeds=[Intake()],
                              interval_ms=3_600_000, utc_offset=OFF, operator="张伟")
     return ctl, store, panel
 
@@ -432,9 +432,38 @@ def test_routine_reports_routed_at_once_are_dispatched_and_serious_ones_wait(
         assert not rows["R-3"]["queue"] and rows["R-2"]["queue"]  # 较大: the operator's
         assert rows["R-gas"]["type_id"].startswith("ET-GAS") and rows["R-gas"]["severity"] == 1
         assert rows["R-gas"]["queue"]
-        ctl._auto_dispatch(["R-3"])  # again (a restart, say): the same key writes nothing
+        ctl._auto_pending.add("R-3")  # offered again (a restart, say): it has orders
+        ctl._auto_dispatch()
         QThreadPool.globalInstance().waitForDone(10_000)
         assert len(store.orders()) == len(orders)
+    finally:
+        ctl.stop()
+        QThreadPool.globalInstance().waitForDone(10_000)
+        store.close()
+
+
+def test_a_report_that_arrives_after_the_ticks_moment_goes_out_when_it_is_listed(
+        qtbot, catalog, tmp_path) -> None:
+    """A report received a moment after the tick read its clock is not listed by that tick;
+    it goes out by itself (自动派遣) once a later tick lists it, not never."""
+    from cockpit.datasets.event_feed import FeedEvent
+
+    clock = [NOW]
+    arrived = [FeedEvent("L-late", "ET-MANHOLE", "grid_worker", NOW + timedelta(seconds=30),
+                         106.577, 29.557, 3, "井盖坏了", feed="live",
+                         description="解放碑步行街井盖坏了")]
+    ctl, store, panel = _intake_controller(qtbot, catalog, tmp_path, arrived,
+                                           now=lambda: clock[0])
+    ctl.auto_dispatch = 3
+    try:
+        with qtbot.waitSignal(ctl.sig_ticked, timeout=30_000):
+            ctl.start()
+        assert _row(panel, "L-late") is None and store.orders().empty  # not listed yet
+        assert "L-late" in ctl._auto_pending
+        clock[0] = NOW + timedelta(minutes=1)
+        ctl.tick()
+        qtbot.waitUntil(lambda: set(store.orders()["event_id"]) == {"L-late"}, timeout=30_000)
+        assert not ctl._auto_pending
     finally:
         ctl.stop()
         QThreadPool.globalInstance().waitForDone(10_000)

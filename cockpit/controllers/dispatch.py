@@ -294,6 +294,9 @@ class DispatchController(QObject):
         #: dispatched to its plan's departments without the preview; None (the default here;
         #: the window takes the config's) leaves every one to the operator.
         self.auto_dispatch: int | None = None
+        #: reports waiting to go out by themselves: kept until they are listed (a report that
+        #: arrives after the tick's moment is listed by the next tick) and then sent or dropped
+        self._auto_pending: set[str] = set()
         self._reopen_ms = 1000
         self._reopen_timer = QTimer(self)
         self._reopen_timer.setSingleShot(True)
@@ -450,12 +453,13 @@ class DispatchController(QObject):
                 self.auto_routed.update(routed)
                 self.panel.show_message(self.tr(
                     "智能分拨已就绪：{n} 件待分拨事件已自动分拨").format(n=len(routed)), "ok")
-                self._auto_dispatch(list(routed))
+                if self.auto_dispatch:
+                    self._auto_pending.update(routed)  # sent after the next tick's list
             self.tick()
 
         run_in_background(work, done, lambda m: log.warning("routing the waiting: %s", m))
 
-    def _auto_dispatch(self, event_ids: list[str]) -> None:
+    def _auto_dispatch(self) -> None:
         """自动派遣 (see :attr:`auto_dispatch`): the reports of a routine level, typed at once,
         that still wait in the queue go to their plans' departments, off the GUI thread, each
         under a key of its own (a repeat writes nothing). The log records them with source
@@ -463,13 +467,21 @@ class DispatchController(QObject):
         level = self.auto_dispatch
         if not level or self.store is None or self._read_only or self._disconnected:
             return
-        # still waiting in the queue: never one with orders (an operator's, or any before a
-        # restart read the intake's reports again), dismissed or merged
-        queued = {r["event_id"] for r in self.event_rows if r.get("queue")}
-        todo = [self.feed_events[e] for e in event_ids
-                if e in self.feed_events and e in queued and e not in self._inflight
-                and e not in self.event_states
-                and self.feed_events[e].type_id and int(self.feed_events[e].severity) >= level]
+        rows = {r["event_id"]: r for r in self.event_rows}
+        todo: list[FeedEvent] = []
+        for eid in list(self._auto_pending):
+            e = self.feed_events.get(eid)
+            if eid in self._inflight:
+                continue
+            if eid not in rows and e is not None and e.type_id:
+                continue  # not listed yet (it came after the tick's moment): the next tick
+            self._auto_pending.discard(eid)
+            # only one still waiting in the queue: never one with orders (an operator's, or
+            # any before a restart read the intake's reports again), dismissed or merged
+            if (e is None or not e.type_id or int(e.severity) < level
+                    or eid in self.event_states or not rows[eid].get("queue")):
+                continue
+            todo.append(e)
         if not todo:
             return
         store, op = self.store, self.operator
@@ -781,7 +793,10 @@ class DispatchController(QObject):
         for e in res.new_feed:
             self.feed_events[e.event_id] = e
         # the intake's reports that came typed (a grid worker's app names the type)
-        filed = [e.event_id for e in res.new_feed if e.feed == "live" and e.type_id]
+        if self.auto_dispatch:
+            self._auto_pending.update(e.event_id for e in res.new_feed
+                                      if e.feed == "live" and e.type_id)
+            self._auto_pending.update(res.routed)
         self._event_info.update(res.event_info)
         if res.routed:
             self.auto_routed.update(res.routed)
@@ -797,8 +812,8 @@ class DispatchController(QObject):
         elif res.store_down is not None:
             self._set_disconnected(res.store_down)
         self._show(res.events, res.as_of, fresh)
-        if res.routed or filed:  # after the list: only what is still queued goes out
-            self._auto_dispatch(filed + [e for e in res.routed if e not in filed])
+        if self._auto_pending:  # after the list: only what is listed and queued goes out
+            self._auto_dispatch()
         self._prune(res.as_of)
         self._after_tick()
         self.sig_ticked.emit()
