@@ -372,14 +372,8 @@ class DispatchPreview(QDialog):
         which critical sites lose supply."""
         none = self.tr("无")
         rows: list[tuple[str, str, str | None]] = []
-        where = (self.tr("管段 {id}").format(id=net["pipe_id"]) if net.get("pipe_id") is not None
-                 else self.tr("节点 {id}").format(id=net.get("node_id")))
-        pipe = " · ".join(x for x in (
-            where, f"DN{net['diameter_mm']:g}" if net.get("diameter_mm") else "",
-            _tr_word(MATERIAL_LABELS.get(net.get("material"), net.get("material") or "")),
-            self.tr("{y} 年").format(y=net["install_year"]) if net.get("install_year") else "",
-            self.tr("距事件 {m} 米").format(m=f"{net.get('distance_m', 0):.0f}")) if x)
-        rows.append((self.tr("爆管位置"), pipe, None))
+        rows.append((self.tr("爆管位置"), self._pipe_place(
+            net, self.tr("节点 {id}").format(id=net.get("node_id"))), None))
         valves = net.get("valves") or []
         ids = (self.tr("、").join(str(v["node_id"]) for v in valves[:8])
                + (" …" if len(valves) > 8 else ""))
@@ -397,35 +391,45 @@ class DispatchPreview(QDialog):
             n=len(comms), names=_names(comms, 3)) if comms else none, None))
         rows.append((self.tr("停供人口"), self.tr("{hh} 户 · {pop} 人").format(
             hh=f"{net.get('households', 0):,}", pop=f"{net.get('population', 0):,}"), None))
-        sites = net.get("critical") or []
+        rows.append(self._sites_row(net.get("critical") or [], cut_off=True))
+        return rows
+
+    def _pipe_place(self, net: dict[str, Any], node: str) -> str:
+        """Where a pipe event is on the network: the pipe (or ``node``), its diameter,
+        material, year and distance from the event."""
+        where = (self.tr("管段 {id}").format(id=net["pipe_id"]) if net.get("pipe_id") is not None
+                 else node)
+        return " · ".join(x for x in (
+            where, f"DN{net['diameter_mm']:g}" if net.get("diameter_mm") else "",
+            _tr_word(MATERIAL_LABELS.get(net.get("material"), net.get("material") or "")),
+            self.tr("{y} 年").format(y=net["install_year"]) if net.get("install_year") else "",
+            self.tr("距事件 {m} 米").format(m=f"{net.get('distance_m', 0):.0f}")) if x)
+
+    def _sites_row(self, sites: list[dict[str, Any]], cut_off: bool = False
+                   ) -> tuple[str, str, str | None]:
+        """The critical sites row: counts by kind (``cut_off``: and how many lose supply only
+        as a consequence), the first site's name."""
         counts: dict[str, int] = {}
         for site in sites:
             counts[site["kind"]] = counts.get(site["kind"], 0) + 1
         kinds = " · ".join(f"{_tr_word(SITE_LABELS.get(k, k))} {n}" for k, n in counts.items())
-        cut = sum(1 for site in sites if site.get("cut_off"))
+        cut = sum(1 for site in sites if site.get("cut_off")) if cut_off else 0
         names = str(sites[0]["name"]) if sites else ""
         lines = [f"<div style='color:{theme.STATUS['alarm']}'>{_esc(kinds)}"
                  + (_esc(self.tr("（连带 {n}）").format(n=cut)) if cut else "") + "</div>",
                  f"<div style='color:{theme.TEXT_DIM}'>{_esc(names)}"
                  + (_esc(self.tr(" 等 {n} 处").format(n=len(sites))) if len(sites) > 1 else "")
                  + "</div>"] if sites else []
-        rows.append((self.tr("重点单位 {n}").format(n=len(sites)), "".join(lines) or none,
-                     "rich"))
-        return rows
+        return (self.tr("重点单位 {n}").format(n=len(sites)), "".join(lines) or self.tr("无"),
+                "rich")
 
     def _drainage_rows(self, net: dict[str, Any]) -> list[tuple[str, str, str | None]]:
         """A drainage blockage: where, where it drained to, the upstream area that backs up,
         the pumping stations, the communities at risk of overflow and sewage backing up."""
         none = self.tr("无")
         rows: list[tuple[str, str, str | None]] = []
-        where = (self.tr("管段 {id}").format(id=net["pipe_id"]) if net.get("pipe_id") is not None
-                 else self.tr("检查井 {id}").format(id=net.get("node_id")))
-        pipe = " · ".join(x for x in (
-            where, f"DN{net['diameter_mm']:g}" if net.get("diameter_mm") else "",
-            _tr_word(MATERIAL_LABELS.get(net.get("material"), net.get("material") or "")),
-            self.tr("{y} 年").format(y=net["install_year"]) if net.get("install_year") else "",
-            self.tr("距事件 {m} 米").format(m=f"{net.get('distance_m', 0):.0f}")) if x)
-        rows.append((self.tr("堵塞位置"), pipe, None))
+        rows.append((self.tr("堵塞位置"), self._pipe_place(
+            net, self.tr("检查井 {id}").format(id=net.get("node_id"))), None))
         o = net.get("outfall")
         rows.append((self.tr("下游排放"), (self.tr("污水处理厂 {name}") if o["kind"] ==
                                        "treatment_plant" else self.tr("排放口 {name}")).format(
@@ -450,18 +454,7 @@ class DispatchPreview(QDialog):
             hh=f"{net.get('households', 0):,}", pop=f"{net.get('population', 0):,}"), None))
         if comms:
             rows.append((self.tr("回水风险"), self.tr("检查井冒水、道路内涝、污水倒灌入户"), None))
-        sites = net.get("critical") or []
-        counts: dict[str, int] = {}
-        for site in sites:
-            counts[site["kind"]] = counts.get(site["kind"], 0) + 1
-        kinds = " · ".join(f"{_tr_word(SITE_LABELS.get(k, k))} {n}" for k, n in counts.items())
-        names = str(sites[0]["name"]) if sites else ""
-        lines = [f"<div style='color:{theme.STATUS['alarm']}'>{_esc(kinds)}</div>",
-                 f"<div style='color:{theme.TEXT_DIM}'>{_esc(names)}"
-                 + (_esc(self.tr(" 等 {n} 处").format(n=len(sites))) if len(sites) > 1 else "")
-                 + "</div>"] if sites else []
-        rows.append((self.tr("重点单位 {n}").format(n=len(sites)), "".join(lines) or none,
-                     "rich"))
+        rows.append(self._sites_row(net.get("critical") or []))
         return rows
 
     def _build_type_choice(self, root: QVBoxLayout) -> None:

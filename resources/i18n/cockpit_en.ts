@@ -210,9 +210,9 @@
 <context>
     <name>DispatchController</name>
     <message>
-        <location filename="../../cockpit/controllers/dispatch.py" line="+324"/>
+        <location filename="../../cockpit/controllers/dispatch.py" line="+327"/>
         <source>派遣库未打开：不能派遣</source>
-        <extracomment>event -&gt; what a new order needs beside the plan (a levels store: area, owner) The level the lists name places at (区县 / 镇街): see queue.place_level. event id -&gt; the router&apos;s answer for the events it typed itself (自动分拨) The clock time of the last tick shown (events, orders). Hook: ``suggest_type(event row) -&gt; answer | None`` for an event without a type (the row carries ``title`` and ``description``), called off the GUI thread. The answer is a type id, or the router&apos;s ``{&quot;candidates&quot;: [{&quot;type_id&quot;, &quot;name&quot;, &quot;score&quot;}], &quot;auto&quot;: bool, &quot;reason&quot;: str}`` (:mod:`cockpit.controllers.triage`): ``auto`` routes the event at once (自动分拨), else the operator chooses among them. 自动派遣: a report whose level is this or lower (3: 一般 and 低) and whose type is known at once — the router&apos;s (自动分拨) or the sender&apos;s (a grid worker&apos;s app) — is dispatched to its plan&apos;s departments without the preview; None (the default here; the window takes the config&apos;s) leaves every one to the operator.</extracomment>
+        <extracomment>event -&gt; what a new order needs beside the plan (a levels store: area, owner) The level the lists name places at (区县 / 镇街): see queue.place_level. event id -&gt; the router&apos;s answer for the events it typed itself (自动分拨) The clock time of the last tick shown (events, orders). Hook: ``suggest_type(event row) -&gt; answer | None`` for an event without a type (the row carries ``title`` and ``description``), called off the GUI thread. The answer is a type id, or the router&apos;s ``{&quot;candidates&quot;: [{&quot;type_id&quot;, &quot;name&quot;, &quot;score&quot;}], &quot;auto&quot;: bool, &quot;reason&quot;: str}`` (:mod:`cockpit.controllers.triage`): ``auto`` routes the event at once (自动分拨), else the operator chooses among them. 自动派遣: a report whose level is this or lower (3: 一般 and 低) and whose type is known at once — the router&apos;s (自动分拨) or the sender&apos;s (a grid worker&apos;s app) — is dispatched to its plan&apos;s departments without the preview; None (the default here; the window takes the config&apos;s) leaves every one to the operator. reports waiting to go out by themselves: kept until they are listed (a report that arrives after the tick&apos;s moment is listed by the next tick) and then sent or dropped</extracomment>
         <translation>No dispatch store is open: dispatching is off</translation>
     </message>
     <message>
@@ -256,7 +256,7 @@
         <translation>Routing is ready: {n} waiting events were routed automatically</translation>
     </message>
     <message>
-        <location line="+28"/>
+        <location line="+37"/>
         <source>自动派遣 · 自动分拨 {type}{score}</source>
         <translation>Auto-dispatched · routed automatically as {type}{score}</translation>
     </message>
@@ -293,12 +293,12 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+550"/>
+        <location line="+553"/>
         <source>预案生成失败：{error}</source>
         <translation>Could not prepare the plan: {error}</translation>
     </message>
     <message>
-        <location line="-514"/>
+        <location line="-517"/>
         <source>只读，不能操作工单：{reason}</source>
         <translation>Read-only, orders cannot be changed: {reason}</translation>
     </message>
@@ -313,7 +313,7 @@
         <translation>Refresh failed: {error}</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+22"/>
         <source>事件源问题 {n} 条（已跳过）：{last}</source>
         <translation>{n} event feed problem(s) (skipped): {last}</translation>
     </message>
@@ -595,18 +595,18 @@ Order {order} ({state})</translation>
     </message>
     <message>
         <location line="+30"/>
-        <location line="+453"/>
+        <location line="+446"/>
         <source>默认处置流程</source>
         <translation>default procedure</translation>
     </message>
     <message>
-        <location line="-452"/>
-        <location line="+453"/>
+        <location line="-445"/>
+        <location line="+446"/>
         <source>预案 {plan} · {steps} 步 · {depts} 个部门</source>
         <translation>Plan: {plan} · {steps} step(s) · {depts} dept(s)</translation>
     </message>
     <message>
-        <location line="-448"/>
+        <location line="-441"/>
         <source>步</source>
         <translation>Step</translation>
     </message>
@@ -640,25 +640,26 @@ Order {order} ({state})</translation>
         <location line="+65"/>
         <location line="+24"/>
         <location line="+5"/>
-        <location line="+46"/>
+        <location line="+50"/>
+        <location line="+6"/>
         <source>无</source>
         <translation>none</translation>
     </message>
     <message>
-        <location line="-73"/>
+        <location line="-83"/>
         <source>镇街</source>
         <translation>Streets</translation>
     </message>
     <message>
         <location line="+0"/>
         <location line="+4"/>
-        <location line="+46"/>
-        <location line="+51"/>
+        <location line="+40"/>
+        <location line="+61"/>
         <source>{n} 个：{names}</source>
         <translation>{n}: {names}</translation>
     </message>
     <message>
-        <location line="-99"/>
+        <location line="-103"/>
         <source>半径内无；最近 {name} {km} km</source>
         <translation>none within the radius; nearest {name} {km} km</translation>
     </message>
@@ -739,52 +740,49 @@ Order {order} ({state})</translation>
     </message>
     <message>
         <location line="+3"/>
-        <location line="+195"/>
+        <location line="+188"/>
         <source>取消 Esc</source>
         <translation>Cancel Esc</translation>
     </message>
     <message>
-        <location line="-191"/>
-        <location line="+359"/>
+        <location line="-184"/>
+        <location line="+352"/>
         <source>确认派遣 {n} 个部门 · Enter</source>
         <translation>Dispatch to {n} dept(s) · Enter</translation>
     </message>
     <message>
-        <location line="-313"/>
-        <location line="+46"/>
+        <location line="-281"/>
         <source>管段 {id}</source>
         <translation>pipe {id}</translation>
     </message>
     <message>
-        <location line="-45"/>
+        <location line="-24"/>
         <source>节点 {id}</source>
         <translation>node {id}</translation>
     </message>
     <message>
-        <location line="+4"/>
-        <location line="+46"/>
+        <location line="+29"/>
         <source>{y} 年</source>
         <translation>laid {y}</translation>
     </message>
     <message>
-        <location line="-45"/>
-        <location line="+46"/>
+        <location line="+1"/>
         <source>距事件 {m} 米</source>
         <translation>{m} m from the event</translation>
     </message>
     <message>
-        <location line="-45"/>
+        <location line="-31"/>
         <source>爆管位置</source>
         <translation>Burst at</translation>
     </message>
     <message>
-        <location line="+2"/>
-        <location line="+58"/>
+        <location line="+3"/>
+        <location line="+68"/>
         <source>、</source>
         <translation>, </translation>
     </message>
     <message>
-        <location line="-56"/>
+        <location line="-66"/>
         <source>关闭阀门</source>
         <translation>Close valves</translation>
     </message>
@@ -830,39 +828,37 @@ Order {order} ({state})</translation>
     </message>
     <message>
         <location line="+0"/>
-        <location line="+51"/>
+        <location line="+61"/>
         <source>{hh} 户 · {pop} 人</source>
         <translation>{hh} households · {pop} people</translation>
     </message>
     <message>
-        <location line="-41"/>
+        <location line="-34"/>
         <source>（连带 {n}）</source>
         <translation> ({n} cut off)</translation>
     </message>
     <message>
         <location line="+2"/>
-        <location line="+51"/>
         <source> 等 {n} 处</source>
         <translation> and more, {n} in all</translation>
     </message>
     <message>
-        <location line="-49"/>
-        <location line="+51"/>
+        <location line="+2"/>
         <source>重点单位 {n}</source>
         <translation>Critical sites {n}</translation>
     </message>
     <message>
-        <location line="-41"/>
+        <location line="+9"/>
         <source>检查井 {id}</source>
         <translation>Manhole {id}</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="-1"/>
         <source>堵塞位置</source>
         <translation>Blockage at</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>下游排放</source>
         <translation>Drains to</translation>
     </message>
@@ -932,7 +928,7 @@ Order {order} ({state})</translation>
         <translation>Manholes overflowing, streets waterlogged, sewage backing into homes</translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+12"/>
         <source>该事件没有事件类型，请选择类型后生成预案</source>
         <translation>This event has no event type: choose one to prepare its plan</translation>
     </message>
@@ -2821,12 +2817,12 @@ Occurred {at} · {state}</translation>
         <translation>A cockpit on {data} is already running (process {pid} on {host}). Switch to that window, or close it first.</translation>
     </message>
     <message>
-        <location line="+261"/>
+        <location line="+290"/>
         <source>城市运行一屏统揽</source>
         <translation>City Operations Cockpit</translation>
     </message>
     <message>
-        <location line="-244"/>
+        <location line="-273"/>
         <source>正在生成今日演示数据</source>
         <translation>Generating today&apos;s demo dataset</translation>
     </message>
@@ -3340,7 +3336,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>dispatch_preview</name>
     <message>
-        <location filename="../../widgets/dispatch_preview.py" line="-698"/>
+        <location filename="../../widgets/dispatch_preview.py" line="-691"/>
         <source>响应</source>
         <translation>React</translation>
     </message>
@@ -3757,7 +3753,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>map_key</name>
     <message>
-        <location filename="../../cockpit/controllers/map.py" line="+382"/>
+        <location filename="../../cockpit/controllers/map.py" line="+387"/>
         <source>图例</source>
         <extracomment>the layer whose &quot;drawn&quot; report times a refresh (sent last when it is the pipes) the live feed&apos;s reports for the event layer (plain rows; set by the window) The last mark command sent (the selection on the map). The clock time of the last answered query (what the page shows now).</extracomment>
         <translation>Map key</translation>
@@ -5361,7 +5357,7 @@ Occurred {at} · {state}</translation>
         <translation>Points lost</translation>
     </message>
     <message>
-        <location filename="../../cockpit/controllers/dispatch.py" line="-1151"/>
+        <location filename="../../cockpit/controllers/dispatch.py" line="-1166"/>
         <location filename="../../datasets/routing.py" line="+241"/>
         <source>接报签收</source>
         <extracomment>Every action of an order that can have a deadline, in the one order they happen (an order&apos;s own flow holds some of them: :func:`cockpit.datasets.stages.order_stages`). The plan stage whose steps set each action&apos;s deadline. The event type&apos;s target (react_min, verify_min, handle_min) of each stage.</extracomment>
