@@ -66,3 +66,8 @@ if [[ ! -f "$STAMP" && ! -f ".venv/.cockpit-install-${HASH}-test" ]]; then
   rm -f .venv/.cockpit-install-*
   touch "$STAMP"
 fi
+# The project is installed in editable mode, so pip compiled none of its modules, and with
+# PYTHONDONTWRITEBYTECODE set (as on many build machines) Python never caches them either:
+# every start compiled ~90 modules again (~0.4 s of a 2.5 s start). Compile them here, as pip
+# does for a wheel; only changed files are compiled again (a few hundredths of a second).
+.venv/bin/python -m compileall -q cockpit widgets layers datasets resources >/dev/null
