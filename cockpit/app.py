@@ -171,7 +171,23 @@ class StepProgress:
 
 def run_gui(args: argparse.Namespace) -> int:
     """Start the cockpit's window (the GUI side of the command line); returns the exit code."""
+    import_data_libraries()
     return Startup(args).run()
+
+
+#: The libraries every start needs that do not use Qt, imported before it.
+DATA_LIBRARIES = ("numpy", "pyarrow", "pandas", "duckdb")
+
+
+def import_data_libraries() -> None:
+    """Import :data:`DATA_LIBRARIES` before Qt. Once PySide6 is imported its import hook looks
+    at every module imported after it (reading the module's source, to see whether it uses
+    PySide's ``__feature__`` switches): pandas alone is some 250 modules, about a sixth of a
+    second of a start-up on the 2-core machine. Imported first, they are looked at never."""
+    import importlib
+
+    for name in DATA_LIBRARIES:
+        importlib.import_module(name)
 
 
 class Startup:
@@ -188,11 +204,14 @@ class Startup:
         self.lock = None
         self.catalog = None
         self.win = None
+        self.map_view = None
+        self.tiles: tuple[str | None, object] = (None, None)
         self.screen_index: int | None = None
 
     def run(self) -> int:
         steps = (self.read_config, self.make_app, self.check_screen, self.take_lock,
-                 self.find_dataset, self.open_catalog, self.ask_password, self.make_window)
+                 self.find_dataset, self.open_catalog, self.start_map, self.ask_password,
+                 self.make_window)
         try:
             for step in steps:
                 t0 = time.perf_counter()
@@ -203,6 +222,8 @@ class Startup:
                     return code
             return self.show_and_wait()
         finally:
+            if self.map_view is not None and self.win is None:  # stopped before the window
+                self.map_view.dispose()
             if self.catalog is not None:
                 self.catalog.close()
             if self.lock is not None:
@@ -399,6 +420,28 @@ class Startup:
         _remember_good_dataset(self.catalog.data_dir)
         return None
 
+    def start_map(self) -> int | None:
+        """The map page, loading from here on: QtWebEngine starts its processes and lays out
+        the page (over a second, the slowest first draw) while the window is built. Its
+        reports wait for the window (:meth:`MapView.hold_signals`)."""
+        from cockpit import paths
+        from cockpit.layers.page import build_page
+        from cockpit.widgets.map_view import MapView
+
+        code, tiles, mbtiles = self._tiles()
+        if code is not None:
+            return code
+        self.tiles = (tiles, mbtiles)
+        self.map_view = view = MapView()
+        view.hold_signals()
+        if mbtiles is not None:  # the page's first tiles ask for it
+            view.set_tile_source(mbtiles.tile, mbtiles.mime)
+        elif tiles:
+            view.allow_origin(tiles)
+        view.load_page(build_page(self.catalog.boundaries_geojson(), self.catalog.extent,
+                                  paths.cache_dir() / "pages", lang=self.lang, tiles=tiles))
+        return None
+
     def ask_password(self) -> int | None:
         """A shared store whose server wants a password that neither the URL, ``PGPASSWORD``,
         a pgpass nor a service file gives: ask once, at start (libpq then uses it for every
@@ -477,9 +520,7 @@ class Startup:
         from cockpit.window import MainWindow
 
         args, cfg = self.args, self.cfg
-        code, tiles, mbtiles = self._tiles()
-        if code is not None:
-            return code
+        tiles, _mbtiles = self.tiles
         code, replay = self._replay_window()
         if code is not None:
             return code
@@ -495,14 +536,11 @@ class Startup:
                                         resume=getattr(args, "resume", None),
                                         store=getattr(args, "store", None) or cfg.store,
                                         live=live_enabled(cfg, screenshot=self.headless),
-                                        progress=steps, early_start=True)
+                                        progress=steps, early_start=True,
+                                        map_view=self.map_view)
         except ValueError as exc:  # an unknown drill scenario
             return self.fail(self.both(QT_TRANSLATE_NOOP("app", "无法开始演练")), str(exc), 2)
         steps.close()
-        if mbtiles is not None:
-            win.map.set_tile_source(mbtiles.tile, mbtiles.mime)
-        elif tiles:
-            win.map.allow_origin(tiles)
         if not args.focus and win.levels_ctl.enabled:  # a centre's seat opens on its area
             place = _resolve_focus(self.catalog, win.levels_ctl.store.centre)
             if place is not None:

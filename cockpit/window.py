@@ -210,7 +210,8 @@ class MainWindow(QMainWindow):
                  config: Config | None = None, store: str | Path | None = None,
                  live: bool = False,
                  progress: Callable[[float, str], None] | None = None,
-                 resume: str | None = None, early_start: bool = False) -> None:
+                 resume: str | None = None, early_start: bool = False,
+                 map_view: MapView | None = None) -> None:
         """``replay``: a window of the past (复盘) to replay read-only, in drill mode;
         ``resume``: a drill session kept for later (its id) to continue where it stopped;
         ``config``: operator, tick intervals and dispatch store (default: the defaults);
@@ -221,9 +222,12 @@ class MainWindow(QMainWindow):
         ``early_start``: begin the two slowest first draws — the map page (QtWebEngine starts
         its processes) and the vital signs' first tick — while the rest of the window is
         still being built, instead of in :meth:`start` (the application does; tests that
-        build a window without starting it do not)."""
+        build a window without starting it do not);
+        ``map_view``: the map, its page already loading with its signals held
+        (:meth:`MapView.hold_signals`; the application starts it before building the window)."""
         step = progress or (lambda _f, _t: None)
         super().__init__()
+        self._preloaded_map = map_view
         self.config = cfg = config or Config()
         ticks = cfg.intervals
         store = store if store is not None else cfg.store
@@ -275,8 +279,10 @@ class MainWindow(QMainWindow):
                 lambda signs: inject_scripts(d.scenario, d.start, d.end, signs))
         self.map_ctl = MapController(catalog, self.map, self.map_side, self.clock.now, self)
         self.map_ctl.sig_unit_selected.connect(self._on_unit_selected)
-        self._map_loaded = False
-        if early_start:  # the page's signals have their receivers from here on
+        self._map_loaded = self._preloaded_map is not None
+        if self._map_loaded:  # loading since before the window: its receivers are here now
+            self.map.release_signals()
+        elif early_start:  # the page's signals have their receivers from here on
             self._load_map_page()
         step(0.55, QT_TRANSLATE_NOOP("app", "打开处置记录库"))
         # a drill writes only to its own session store, a replay writes nowhere: neither
@@ -419,7 +425,7 @@ class MainWindow(QMainWindow):
         self.left_split.setStretchFactor(0, 70)
         self.left_split.setStretchFactor(1, 30)
         # centre: the map, with its side panel (search, layers, detail)
-        self.map = MapView()
+        self.map = self._preloaded_map or MapView()
         self.map.sig_layer_drawn.connect(self._on_map_layer_drawn)
         self._focus: tuple[float, float, float] | None = None
         self._focus_sent = False

@@ -123,3 +123,30 @@ def test_sigterm_closes_the_window_and_stops_the_local_broker(small_dataset_mast
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+def test_the_data_libraries_are_imported_before_qt() -> None:
+    """PySide6's import hook reads the source of every module imported after it (its
+    ``__feature__`` check): the parser imports no Qt, and the GUI start imports the data
+    libraries first, so that none of their hundreds of modules is looked at."""
+    code = """if True:
+        import sys
+        from cockpit.cli import build_parser
+        build_parser()
+        assert 'PySide6' not in sys.modules, 'building the parser imported Qt'
+        from cockpit.app import DATA_LIBRARIES, import_data_libraries
+        import_data_libraries()
+        assert 'PySide6' not in sys.modules
+        import cockpit.window  # every module of the window, Qt with it
+        order = list(sys.modules)
+        assert all(order.index(n) < order.index('PySide6') for n in DATA_LIBRARIES), order
+        feature = sys.modules.get('shibokensupport.feature')
+        looked_at = getattr(feature, 'pyside_feature_dict', {})
+        assert looked_at, 'PySide6 no longer keeps the modules it looked at: check this test'
+        # (the packages themselves are looked at once when a later module imports them)
+        print(sum(k.split('.')[0] in DATA_LIBRARIES and '.' in k for k in looked_at))
+    """
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=120, env=dict(os.environ, QT_QPA_PLATFORM="offscreen"))
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert out.stdout.strip() == "0"

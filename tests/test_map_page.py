@@ -35,6 +35,32 @@ def make_view(qtbot, page: Path) -> MapView:
     return view
 
 
+def test_a_page_loaded_before_its_controller_draws_once_the_controller_is_there(
+        qtbot, catalog, tmp_path: Path) -> None:
+    """The application loads the page before the window is built: the page's reports (ready,
+    the first viewport) are held until the controller listens, then it draws as usual."""
+    from datetime import datetime
+
+    from cockpit.controllers.map import MapController
+
+    view = MapView()
+    qtbot.addWidget(view)
+    view.resize(900, 700)
+    view.show()
+    ready: list[bool] = []
+    view.sig_ready.connect(lambda: ready.append(True))
+    view.hold_signals()
+    view.load_page(build_page(catalog.boundaries_geojson(), catalog.extent, tmp_path))
+    qtbot.waitUntil(lambda: view.page_ready, timeout=60_000)
+    qtbot.wait(300)  # the page's first viewport report comes right after ready
+    assert ready == []  # held: nobody listened yet
+    ctl = MapController(catalog, view, None, lambda: datetime(2026, 11, 20, 15))
+    view.release_signals()
+    assert ready == [True]
+    qtbot.waitUntil(lambda: {"risk_points", "districts"} <= view.drawn_layers, timeout=30_000)
+    assert ctl.viewport is not None  # the held first viewport reached the controller
+
+
 def test_bridge_round_trip(qtbot, catalog, tmp_path: Path) -> None:
     from datetime import datetime
 

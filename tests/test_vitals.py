@@ -12,6 +12,7 @@ import pyarrow.parquet as pq
 import pytest
 from cockpit.datasets import vitals as V
 from cockpit.datasets.schema import TABLE_BY_NAME
+from cockpit.datasets.vitals import monitor as monitor_mod
 from cockpit.datasets.vitals.simulator import VitalSimulator
 
 T0 = datetime(2026, 11, 20, 0, 0)
@@ -375,6 +376,24 @@ def small_catalog(small_dataset_master: Path, tmp_path_factory: pytest.TempPathF
     cat.close()
 
 
+def test_the_demo_catalog_is_built_with_its_simulator_fit(small_catalog) -> None:
+    """Building the demo's catalog fits the simulator (the first start after it does not);
+    the window's monitor finds that fit and continues past the data without the last day."""
+    path = V.sim_cache_path(small_catalog.db_path)
+    assert small_catalog.synthetic and path.exists()
+    con = small_catalog.cursor()
+    hi = con.execute("SELECT max(ts) FROM vital_reading").fetchone()[0]
+    mon = V.VitalsMonitor(simulate=True, seed=3)
+    mon.sim_cache = path
+    r = mon.update(con, hi + timedelta(hours=2))
+    assert mon.sim is not None
+    assert r.status.counts()["nodata"] < len(r.status.signs)
+    fresh = V.VitalsMonitor(simulate=True, seed=3)
+    assert np.array_equal(fresh.update(con, hi + timedelta(hours=2)).status.value,
+                          r.status.value, equal_nan=True)
+    con.close()
+
+
 def test_status_on_the_small_dataset_holds_the_simple_rule(small_catalog) -> None:
     from cockpit.datasets import summary
 
@@ -516,6 +535,61 @@ def test_the_monitor_merges_simulated_readings_after_the_data(sim_source) -> Non
     r = mon.update(con, T0 + timedelta(hours=5))
     assert mon.sim is not None and r.status.counts()["nodata"] == 0
     assert V.from_us(r.status.ts.max()) == T0 + timedelta(hours=5)
+
+
+def test_a_kept_fit_continues_exactly_and_spares_the_next_start_the_history(
+        sim_source, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The simulator's fit is kept beside the catalog: the next monitor continues with the
+    same readings without reading the last day again; a fit made for other data, or a
+    damaged file, is fitted again (never trusted, never a crash)."""
+    con, _s = sim_source
+    at = T0 + timedelta(hours=5)
+    path = V.sim_cache_path(tmp_path / "cat.duckdb")
+    first = V.VitalsMonitor(simulate=True, seed=1)
+    first.sim_cache = path
+    want = first.update(con, at)
+    assert path.exists()
+
+    reads: list[tuple] = []
+    real = monitor_mod.fetch_readings
+
+    def counting(con_, signs, start, end, *a, **k):
+        reads.append((start, end))
+        return real(con_, signs, start, end, *a, **k)
+
+    monkeypatch.setattr(monitor_mod, "fetch_readings", counting)
+    again = V.VitalsMonitor(simulate=True, seed=1)
+    again.sim_cache = path
+    got = again.update(con, at)
+    assert np.array_equal(got.status.value, want.status.value, equal_nan=True)
+    assert np.array_equal(got.status.state, want.status.state)
+    assert not [r for r in reads if r[0] == T0 - timedelta(days=1)]  # the day not read
+
+    # a fit made for other data (other signs, another end) is fitted again
+    monkeypatch.setattr(monitor_mod, "_sim_key", lambda signs, end: "another dataset's")
+    other = V.VitalsMonitor(simulate=True, seed=1)
+    other.sim_cache = path
+    got = other.update(con, at)
+    assert [r for r in reads if r[0] == T0 - timedelta(days=1)]
+    assert np.array_equal(got.status.value, want.status.value, equal_nan=True)
+    monkeypatch.undo()
+
+    path.write_bytes(b"PK\x03\x04 not a zip")
+    broken = V.VitalsMonitor(simulate=True, seed=1)
+    broken.sim_cache = path
+    got = broken.update(con, at)
+    assert np.array_equal(got.status.value, want.status.value, equal_nan=True)
+
+
+def test_a_fitted_simulator_refuses_arrays_for_other_signs(sim_source) -> None:
+    hist = _history(sim_source)
+    fitted = VitalSimulator(hist, seed=5).fitted()
+    fitted["level"] = fitted["level"][:3]
+    with pytest.raises(ValueError, match="not for these 30 signs"):
+        VitalSimulator.from_fitted(hist.signs, fitted)
+    del fitted["sd"]
+    with pytest.raises(ValueError, match="lacks sd"):
+        VitalSimulator.from_fitted(hist.signs, fitted)
 
 
 # ------------------------------------------------------------------ the controller

@@ -11,6 +11,7 @@ import json
 import logging
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import shiboken6
 from PySide6.QtCore import (
@@ -141,7 +142,7 @@ class MapBridge(QObject):
     def viewport_changed(self, text: str) -> None:
         msg = _parse(text)
         if msg:
-            self._view.sig_viewport_changed.emit(msg)
+            self._view._emit(self._view.sig_viewport_changed, msg)
 
     @Slot(str)
     def feature_clicked(self, text: str) -> None:
@@ -202,6 +203,8 @@ class MapView(QWebEngineView):
         self.page_ready = False
         self.drawn_layers: set[str] = set()
         self._pending: list[str] = []
+        #: the page's reports held while nobody listens yet (see :meth:`hold_signals`)
+        self._held: list[tuple[Any, tuple]] | None = None
         self._disposed = False
         self._console_errors: list[str] = []
         self.web_page.sig_console_error = self._console_errors.append
@@ -217,6 +220,26 @@ class MapView(QWebEngineView):
         q = QUrl(url.replace("{", "").replace("}", ""))
         self.interceptor.allowed_origins.add(
             f"{q.scheme().lower()}://{q.host().lower()}:{q.port(-1)}")
+
+    def hold_signals(self) -> None:
+        """Keep the page's reports (ready, the viewport) until :meth:`release_signals`: the
+        application loads the page before the window that listens to it is built, so that
+        QtWebEngine starts its processes while Python builds the rest."""
+        if self._held is None:
+            self._held = []
+
+    def release_signals(self) -> None:
+        """Emit the reports held since :meth:`hold_signals`, in order; then emit as they
+        come."""
+        held, self._held = self._held or [], None
+        for signal, args in held:
+            signal.emit(*args)
+
+    def _emit(self, signal: Any, *args: Any) -> None:
+        if self._held is not None:
+            self._held.append((signal, args))
+        else:
+            signal.emit(*args)
 
     def send_command(self, command: dict) -> None:
         """Give the page a command: fly_to, set_view, fit, visible, refresh."""
@@ -267,7 +290,7 @@ class MapView(QWebEngineView):
         pending, self._pending = self._pending, []
         for text in pending:
             self.bridge.sig_layer_data.emit(text)
-        self.sig_ready.emit()
+        self._emit(self.sig_ready)
 
     def _on_layer_drawn(self, msg: dict) -> None:
         self.drawn_layers.add(msg["layer"])

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from cockpit.controllers.live import api_keys, default_live_store
+from cockpit.controllers.live_setup import api_keys, default_live_store
 
 
 def add_parser(sub: Any) -> None:

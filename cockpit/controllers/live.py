@@ -25,7 +25,6 @@ says at once when the feed is lost or was never connected.
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
 from datetime import datetime
@@ -40,35 +39,16 @@ if TYPE_CHECKING:
     from cockpit.config import Config
     from cockpit.datasets.catalog import Catalog
 
+from cockpit.controllers.live_setup import (  # noqa: F401 - part of this module's API
+    DEMO_API_KEYS,
+    api_keys,
+    default_live_store,
+    live_enabled,
+)
+
 log = logging.getLogger(__name__)
 
 __all__ = ["LiveController", "live_enabled", "LiveSourceProxy"]
-
-
-# the api keys of the demo data when the config names none (the endpoint listens on loopback)
-DEMO_API_KEYS = {"hotline": "demo-hotline-key", "grid": "demo-grid-key"}
-
-
-def default_live_store(dataset_dir: Path | str | None = None) -> Path:
-    """The single seat's live tables: ``live.duckdb`` beside the dataset's dispatch store
-    (:func:`cockpit.controllers.store.default_store_path`)."""
-    from cockpit.controllers.store import default_store_path
-
-    return default_store_path(dataset_dir).with_name("live.duckdb")
-
-
-def api_keys(cfg: Config, synthetic: bool) -> dict[str, str]:
-    """The configured keys; the demo keys for the demo data when none are configured."""
-    if cfg.live.api_keys:
-        return dict(cfg.live.api_keys)
-    return dict(DEMO_API_KEYS) if synthetic else {}
-
-
-def live_enabled(cfg: Config, *, screenshot: bool = False) -> bool:
-    """Whether the window starts the live feed (never for a screenshot unless asked)."""
-    if screenshot and os.environ.get("COCKPIT_SCREENSHOT_LIVE") != "1":
-        return False
-    return bool(cfg.live.enabled)
 
 
 class LiveSourceProxy:

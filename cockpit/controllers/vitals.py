@@ -74,6 +74,8 @@ class VitalsController(QObject):
         self.panel = panel
         self.monitor = engine.VitalsMonitor(
             simulate=bool(catalog.synthetic) if simulate is None else simulate, seed=seed)
+        if getattr(catalog, "db_path", None) is not None:
+            self.monitor.sim_cache = engine.sim_cache_path(catalog.db_path)
         self._cursor = catalog.cursor()
         self._jobs: deque[tuple[Callable[[], Callable[[], Any]], Callable[[Any], None]]] = deque()
         self._busy = False

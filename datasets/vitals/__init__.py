@@ -49,6 +49,7 @@ from cockpit.datasets.vitals.monitor import (
     TickResult,
     VitalsMonitor,
     panel_data,
+    sim_cache_path,
 )
 from cockpit.datasets.vitals.signs import (
     ALARM,
@@ -122,4 +123,5 @@ __all__ = [
     "TickResult",
     "VitalsMonitor",
     "panel_data",
+    "sim_cache_path",
 ]

@@ -3,10 +3,15 @@ replay's readings. The rules are in the package docstring."""
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import os
 import time
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import duckdb
 import numpy as np
@@ -36,6 +41,51 @@ from cockpit.datasets.vitals.status import (
 )
 
 # ---------------------------------------------------------------------------- the monitor
+
+
+def sim_cache_path(catalog_db: Path | str) -> Path:
+    """Where the demo simulator's fit is kept: beside the catalog's database file (a rebuilt
+    catalog drops it)."""
+    db = Path(catalog_db)
+    return db.with_name(db.stem + ".vitalsim.npz")
+
+
+def _sim_key(signs: Signs, data_end: datetime) -> str:
+    """What a kept fit must match: the signs (ids, units) and the data's end (the seed only
+    draws the noise: one fit serves every seed)."""
+    h = hashlib.sha1(b"vitalsim 1")
+    for part in (signs.ids, signs.unit, [data_end.isoformat()]):
+        h.update("\x1f".join(map(str, part)).encode("utf-8") + b"\x1e")
+    return h.hexdigest()
+
+
+def _load_fitted(path: Path | None, key: str) -> dict[str, np.ndarray] | None:
+    """The fit kept at ``path`` when it was made for ``key``; None when there is none, it is
+    another's or unreadable (then it is fitted again). Plain arrays only: nothing unpickled."""
+    if path is None:
+        return None
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            if str(z["key"]) != key:
+                return None
+            return {k: z[k] for k in z.files if k != "key"}
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError):
+        return None
+
+
+def _save_fitted(path: Path | None, key: str, fitted: dict[str, np.ndarray]) -> None:
+    """Keep a fit for the next start; a failure (full disk, read-only cache) only costs the
+    next start the fit."""
+    if path is None:
+        return
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "wb") as f:
+            np.savez(f, key=np.array(key), **fitted)
+        os.replace(tmp, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
 
 
 @dataclass(frozen=True, eq=False)
@@ -112,6 +162,8 @@ class VitalsMonitor:
         self.signs: Signs | None = None
         self.sim = None
         self._sim_fitted = False
+        #: where the simulator's fit is kept between starts (beside the catalog; None: not)
+        self.sim_cache: Path | None = None
         self.data_end: datetime | None = None
         self._slab: Readings | None = None
         self._slab_range: tuple[int, int] = (0, -1)
@@ -205,9 +257,25 @@ class VitalsMonitor:
         self._sim_fitted = True
         from cockpit.datasets.vitals.simulator import VitalSimulator
 
+        key = _sim_key(self.signs, self.data_end)
+        fitted = _load_fitted(self.sim_cache, key)
+        if fitted is not None:
+            with contextlib.suppress(ValueError):
+                self.sim = VitalSimulator.from_fitted(self.signs, fitted, seed=self.seed)
+                return
         hist = fetch_readings(con, self.signs, self.data_end - timedelta(days=1), self.data_end)
         if len(hist):
             self.sim = VitalSimulator(hist, seed=self.seed)
+            _save_fitted(self.sim_cache, key, self.sim.fitted())
+
+    def keep_fit(self, con: duckdb.DuckDBPyConnection, path: Path) -> bool:
+        """Fit the simulator now and keep the fit at ``path`` (done when the demo's catalog
+        is built, so that no start-up fits it); False when there is nothing to continue."""
+        self.sim_cache = path
+        self.simulate = True
+        self.prepare(con)
+        self._ensure_sim(con)
+        return self.sim is not None
 
     def readings(self, con: duckdb.DuckDBPyConnection, start: datetime, end: datetime,
                  numbers: list[int] | None = None, live: bool = True) -> Readings:

@@ -33,6 +33,8 @@ __all__ = ["VitalSimulator", "BLOCK"]
 
 #: Steps generated per block (one random stream per block).
 BLOCK = 12
+#: The per-sign arrays a fit sets (``_level`` …), what :meth:`VitalSimulator.fitted` returns.
+_FITTED = ("level", "cos", "sin", "sd", "last_resid", "floor", "cap", "dec", "ok")
 _DAY_US = 86_400 * 1_000_000
 
 
@@ -44,17 +46,52 @@ class VitalSimulator:
                  keep: timedelta = timedelta(days=2)) -> None:
         """``history``: at least the last day of readings of every sign (a :class:`Readings`);
         ``warning_rate`` / ``alarm_rate``: drifts per indicator and day."""
-        self.signs: Signs = history.signs
-        self.seed = int(seed)
         if not len(history):
             raise ValueError("the simulator needs some history to continue from")
-        self.start_us = int(history.ts.max())
-        self.step_us = int(step // timedelta(microseconds=1)) if step else _median_step(history)
+        step_us = int(step // timedelta(microseconds=1)) if step else _median_step(history)
+        self._configure(history.signs, seed, int(history.ts.max()), step_us, warning_rate,
+                        alarm_rate, keep)
+        self._fit(history)
+        self._reset()
+
+    def _configure(self, signs: Signs, seed: int, start_us: int, step_us: int,
+                   warning_rate: float, alarm_rate: float, keep: timedelta) -> None:
+        self.signs = signs
+        self._n = len(signs)
+        self.seed = int(seed)
+        self.start_us = start_us
+        self.step_us = step_us
         self.warning_rate = warning_rate
         self.alarm_rate = alarm_rate
         self.keep_steps = max(BLOCK, int(keep // timedelta(microseconds=1)) // self.step_us)
-        self._fit(history)
+
+    def fitted(self) -> dict[str, np.ndarray]:
+        """What the fit found, as plain arrays: :meth:`from_fitted` continues exactly as this
+        simulator does (the cockpit keeps it beside the catalog: fitting reads the last day
+        of every sign, about a second of a start-up)."""
+        out = {name: getattr(self, "_" + name) for name in _FITTED}
+        out.update(start_us=np.int64(self.start_us), step_us=np.int64(self.step_us))
+        return out
+
+    @classmethod
+    def from_fitted(cls, signs: Signs, fitted: dict[str, np.ndarray], seed: int = 0,
+                    warning_rate: float = 0.02, alarm_rate: float = 0.005,
+                    keep: timedelta = timedelta(days=2)) -> VitalSimulator:
+        """The simulator :meth:`fitted` described, for the same ``signs``; ValueError when the
+        arrays do not fit them."""
+        missing = [k for k in (*_FITTED, "start_us", "step_us") if k not in fitted]
+        if missing:
+            raise ValueError(f"the fitted simulator lacks {', '.join(missing)}")
+        if any(np.shape(fitted[k]) != (len(signs),) for k in _FITTED):
+            raise ValueError(f"the fitted simulator is not for these {len(signs)} signs")
+        self = cls.__new__(cls)
+        self._configure(signs, seed, int(fitted["start_us"]), int(fitted["step_us"]),
+                        warning_rate, alarm_rate, keep)
+        for name in _FITTED:
+            setattr(self, "_" + name, np.array(fitted[name]))
+        self._ok = self._ok.astype(bool)
         self._reset()
+        return self
 
     @property
     def start(self) -> datetime:
@@ -86,8 +123,7 @@ class VitalSimulator:
     def _fit(self, history: Readings) -> None:
         """Per sign, vectorised: least squares of level + 24 h cosine on the last day, the
         noise from successive differences (robust to the slow drifts), floor, cap, decimals."""
-        n = len(self.signs)
-        self._n = n
+        n = self._n
         recent = history.between(self.start_us - _DAY_US, self.start_us)
         idx, ts, v = recent.idx, recent.ts, recent.value
         counts = np.bincount(idx, minlength=n)
