@@ -263,6 +263,38 @@ def test_kill_9_of_the_intake_mid_stream_loses_nothing(broker, tmp_path):
     assert stats["received"] >= stats["stored"]
 
 
+def _alive(pid: int) -> bool:
+    """A process that runs (a zombie nobody reaped has ended)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state not in ("Z", "X")
+
+
+def test_a_killed_cockpit_leaves_no_broker_behind(tmp_path):
+    """kill -9 of the process that started the local broker: its watchdog stops the broker
+    and removes its folder within seconds (it kept running, holding its port, for ever)."""
+    code = ("import time\n"
+            "from cockpit.services.mosquitto import LocalBroker\n"
+            "b = LocalBroker()\n"
+            "b.start()\n"
+            "print(b.proc.pid, b.folder, flush=True)\n"
+            "time.sleep(120)\n")
+    child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    try:
+        pid, folder = child.stdout.readline().split()
+        assert _alive(int(pid)) and Path(folder).is_dir()
+    finally:
+        child.kill()
+        child.wait()
+    assert wait_for(lambda: not _alive(int(pid)) and not Path(folder).exists(), 15)
+    # and a broker stopped as usual ends its watchdog with it
+    with LocalBroker() as b:
+        dog = b._watchdog
+    assert dog.poll() is not None and b._watchdog is None
+
+
 def test_clean_broker_restart_loses_nothing(tmp_path):
     with LocalBroker() as b:
         svc = service(tmp_path, b.port)

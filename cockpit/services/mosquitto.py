@@ -37,6 +37,18 @@ from pathlib import Path
 __all__ = ["LocalBroker", "BrokerUnavailable", "find_mosquitto", "broker_config"]
 
 
+#: The broker's watchdog ($1 the cockpit's pid, $2 the broker's, $3 a folder to remove or "").
+_WATCHDOG = """
+while kill -0 "$1" 2>/dev/null && kill -0 "$2" 2>/dev/null; do sleep 1; done
+kill -0 "$1" 2>/dev/null && exit 0
+kill -TERM "$2" 2>/dev/null
+i=0
+while kill -0 "$2" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
+[ -n "$3" ] && rm -rf "$3"
+exit 0
+"""
+
+
 class BrokerUnavailable(RuntimeError):
     """Mosquitto is not installed, or it did not start."""
 
@@ -126,9 +138,11 @@ class LocalBroker:
         self.proc = subprocess.Popen([str(self.binary), "-c", str(self.conf)],
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                      start_new_session=True)
+        self._watch()
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
+                self._unwatch()
                 raise BrokerUnavailable(f"mosquitto exited with {self.proc.returncode}: "
                                         f"{self.log_tail()}")
             try:
@@ -139,6 +153,26 @@ class LocalBroker:
         self.kill()
         raise BrokerUnavailable(f"mosquitto did not listen on port {self.port}: "
                                 f"{self.log_tail()}")
+
+    def _watch(self) -> None:
+        """A watchdog in its own session: when this process dies without stopping the broker
+        (kill -9, a crash), it stops the broker (SIGTERM) within a second and removes the
+        folder this object made; when the broker stops first, it just ends. (The broker is
+        started from a thread that ends, so the kernel's parent-death signal cannot do it.)"""
+        self._watchdog = subprocess.Popen(
+            ["/bin/sh", "-c", _WATCHDOG, "cockpit-broker-watchdog", str(os.getpid()),
+             str(self.proc.pid), str(self.folder) if self._own_folder else ""],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True)
+
+    def _unwatch(self) -> None:
+        dog, self._watchdog = getattr(self, "_watchdog", None), None
+        if dog is not None:
+            try:
+                dog.wait(3.0)  # it sees the broker gone within a second
+            except subprocess.TimeoutExpired:
+                dog.kill()
+                dog.wait()
 
     def stop(self, timeout: float = 10.0) -> None:
         """A clean stop (SIGTERM: the broker saves its state)."""
@@ -152,6 +186,7 @@ class LocalBroker:
                 self.proc.kill()
                 self.proc.wait()
         self.proc = None
+        self._unwatch()
 
     def kill(self) -> None:
         """A crash (SIGKILL)."""
@@ -159,6 +194,7 @@ class LocalBroker:
             self.proc.kill()
             self.proc.wait()
         self.proc = None
+        self._unwatch()
 
     def close(self) -> None:
         """Stop and remove the folder this object made."""
