@@ -38,12 +38,18 @@ __all__ = ["LocalBroker", "BrokerUnavailable", "find_mosquitto", "broker_config"
 
 
 #: The broker's watchdog ($1 the cockpit's pid, $2 the broker's, $3 a folder to remove or "").
+#: A process counts as ended once it is a zombie: nobody may reap it (a killed cockpit's parent
+#: may be slow to; the orphaned broker's new parent is whatever the machine's init is).
 _WATCHDOG = """
-while kill -0 "$1" 2>/dev/null && kill -0 "$2" 2>/dev/null; do sleep 1; done
-kill -0 "$1" 2>/dev/null && exit 0
+alive() {
+  s=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+  case "$s" in *") Z "*|*") X "*) return 1;; esac
+}
+while alive "$1" && alive "$2"; do sleep 1; done
+alive "$1" && exit 0
 kill -TERM "$2" 2>/dev/null
 i=0
-while kill -0 "$2" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
+while alive "$2" && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
 [ -n "$3" ] && rm -rf "$3"
 exit 0
 """
