@@ -193,6 +193,10 @@ def test_filters_by_department_district_state_and_overdue(qtbot, catalog, store,
     assert {r["order_id"] for r in panel.visible_orders()} == set(a)
     panel.overdue_box.setChecked(False)  # the boxes drive the same filter
     assert len(panel.visible_orders()) == len(a) + len(b)
+    panel.set_filters(origin="manual")  # an operator's dispatches, not 自动派遣's
+    assert len(panel.visible_orders()) == len(a) + len(b)
+    panel.origin_box.setCurrentIndex(panel.origin_box.findData("auto"))
+    assert panel.visible_orders() == []
     stop(ctl)
 
 

@@ -432,6 +432,15 @@ def test_routine_reports_routed_at_once_are_dispatched_and_serious_ones_wait(
         assert not rows["R-3"]["queue"] and rows["R-2"]["queue"]  # 较大: the operator's
         assert rows["R-gas"]["type_id"].startswith("ET-GAS") and rows["R-gas"]["severity"] == 1
         assert rows["R-gas"]["queue"]
+        # the orders list tells them from an operator's: 自动派遣 alone, 人工派遣 alone
+        assert set(orders["created_source"]) == {"auto"}
+        panel.set_filters(state=None, origin="auto")
+        shown = panel.visible_orders()
+        assert len(shown) == len(orders) and all(r["auto_dispatched"] for r in shown)
+        panel.set_filters(state=None, origin="manual")
+        assert panel.visible_orders() == []
+        panel.set_filters(state=None)
+        assert len(panel.visible_orders()) == len(orders)
         ctl._auto_pending.add("R-3")  # offered again (a restart, say): it has orders
         ctl._auto_dispatch()
         QThreadPool.globalInstance().waitForDone(10_000)

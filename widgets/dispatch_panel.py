@@ -488,7 +488,8 @@ class OrdersModel(KeyedRowsModel):
 
     A row: ``order_id``, ``event_id``, ``event_title``, ``dept_id``, ``dept_name``,
     ``district_code``, ``district``, ``state``, ``next_actions`` (list), ``created_at``,
-    ``dues`` ({action: datetime}), ``done`` ({action: datetime}), ``last_at`` (datetime).
+    ``dues`` ({action: datetime}), ``done`` ({action: datetime}), ``last_at`` (datetime),
+    ``auto_dispatched`` (a routine report sent by 自动派遣, not by a person).
     """
 
     COLUMNS = (("title", QT_TRANSLATE_NOOP("dispatch_panel", "事件")),
@@ -550,7 +551,8 @@ class OrdersModel(KeyedRowsModel):
         created = f"{row['created_at']:%m-%d %H:%M:%S}" if row.get("created_at") else ""
         tip = (self.tr("工单 {order}").format(order=row["order_id"])
                + f"\n{row.get('dept_name') or row.get('dept_id')}\n"
-               + self.tr("派遣 {at}").format(at=created) + "\n"
+               + self.tr("派遣 {at}").format(at=created)
+               + (self.tr(" · 自动派遣") if row.get("auto_dispatched") else "") + "\n"
                + self.tr("下一步：{actions}").format(actions=nxt)
                + ("\n" + self.tr("逾期环节：{actions}").format(actions=sep.join(late))
                   if late else ""))
@@ -580,28 +582,30 @@ def next_due(row: dict[str, Any]) -> datetime | None:
 
 
 class OrdersFilter(QSortFilterProxyModel):
-    """Department, district, state and overdue filters over :class:`OrdersModel`."""
+    """Department, district, state, origin and overdue filters over :class:`OrdersModel`."""
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.dept: str | None = None
         self.district: str | None = None
         self.state: str | None = "open"  # None: all; "open"; or one state
+        self.origin: str | None = None  # None: all; "manual"; "auto" (自动派遣)
         self.overdue_only = False
         #: The order just acted on stays listed (and selected) until the selection moves.
         self.pinned: str | None = None
 
     def set_filters(self, dept: str | None = None, district: str | None = None,
-                    state: str | None = "open", overdue_only: bool = False) -> None:
-        self._change(lambda: self._set(dept, district, state, overdue_only))
+                    state: str | None = "open", overdue_only: bool = False,
+                    origin: str | None = None) -> None:
+        self._change(lambda: self._set(dept, district, state, overdue_only, origin))
 
     def refilter(self) -> None:
         """Apply the filters again (the rows or the clock changed)."""
         self._change(lambda: None)
 
-    def _set(self, dept, district, state, overdue_only) -> None:
+    def _set(self, dept, district, state, overdue_only, origin) -> None:
         self.dept, self.district, self.state = dept, district, state
-        self.overdue_only = overdue_only
+        self.overdue_only, self.origin = overdue_only, origin
 
     def _change(self, fn) -> None:
         if hasattr(self, "beginFilterChange"):  # Qt ≥ 6.9; invalidateFilter is deprecated
@@ -626,6 +630,8 @@ class OrdersFilter(QSortFilterProxyModel):
         if self.state == "open" and r.get("state") not in OPEN_STATES:
             return False
         if self.state not in (None, "open") and r.get("state") != self.state:
+            return False
+        if self.origin is not None and bool(r.get("auto_dispatched")) != (self.origin == "auto"):
             return False
         return not (self.overdue_only and not m.is_overdue(r))
 
@@ -977,8 +983,15 @@ class DispatchPanel(QFrame):
         for label, key in ((self.tr("未结"), "open"), (self.tr("全部"), None)) + tuple(
                 (state_label(s), s) for s in STATE_LABELS):
             self.state_box.addItem(label, key)
+        # 人工派遣 / 自动派遣: routine reports dispatch themselves, tens an hour in a live
+        # centre; the operator's own orders must not drown among them
+        self.origin_box = QComboBox()
+        self.origin_box.setMinimumContentsLength(4)
+        for label, key in ((self.tr("全部来源"), None), (self.tr("人工派遣"), "manual"),
+                           (self.tr("自动派遣"), "auto")):
+            self.origin_box.addItem(label, key)
         self.overdue_box = QCheckBox(self.tr("只看超时"))
-        for w in (self.dept_box, self.district_box, self.state_box):
+        for w in (self.dept_box, self.district_box, self.state_box, self.origin_box):
             w.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
             w.setMaximumWidth(240)
             w.currentIndexChanged.connect(self._on_filter_changed)
@@ -991,7 +1004,8 @@ class DispatchPanel(QFrame):
         # that the queue can have the larger share of a 1080p screen
         obar = QHBoxLayout()
         obar.setSpacing(4)
-        for w in (self.dept_box, self.district_box, self.state_box, self.overdue_box):
+        for w in (self.dept_box, self.district_box, self.state_box, self.origin_box,
+                  self.overdue_box):
             obar.addWidget(w)
         obar.addStretch(1)
         rv.addLayout(obar)
@@ -1120,12 +1134,14 @@ class DispatchPanel(QFrame):
         self.message.setText(text)
 
     def set_filters(self, dept: str | None = None, district: str | None = None,
-                    state: str | None = "open", overdue_only: bool = False) -> None:
-        """Set the order filters (as the boxes would)."""
+                    state: str | None = "open", overdue_only: bool = False,
+                    origin: str | None = None) -> None:
+        """Set the order filters (as the boxes would); ``origin``: None, "manual" or "auto"
+        (自动派遣)."""
         self._filter_lock = True
         try:
             for box, val in ((self.dept_box, dept), (self.district_box, district),
-                             (self.state_box, state)):
+                             (self.state_box, state), (self.origin_box, origin)):
                 i = box.findData(val)
                 box.setCurrentIndex(i if i >= 0 else 0)
             self.overdue_box.setChecked(overdue_only)
@@ -1461,7 +1477,8 @@ class DispatchPanel(QFrame):
         if self._filter_lock:
             return
         self.orders_proxy.set_filters(self.dept_box.currentData(), self.district_box.currentData(),
-                                      self.state_box.currentData(), self.overdue_box.isChecked())
+                                      self.state_box.currentData(), self.overdue_box.isChecked(),
+                                      self.origin_box.currentData())
         self._update_counts()
 
     @staticmethod

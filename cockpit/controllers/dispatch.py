@@ -82,6 +82,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 OPEN = ("created", "acknowledged", "confirmed", "handled", "verified")
+#: The create rows' source of 自动派遣 (a routine report sent to its plan without a person).
+AUTO_SOURCE = "auto"
 _STAMPS = ("acknowledge", "confirm", "handle", "verify", "close", "evaluate", "cancel",
            "rework")
 _Names = queue.Names
@@ -506,7 +508,7 @@ class DispatchController(QObject):
                             else "")) if routed else filed.format(type=e.type_id)
                         out.append((e.event_id, store.create(
                             e.event_id, op, f"auto-dispatch:{e.event_id}", plan=plan,
-                            source="auto", note=note, **extra)))
+                            source=AUTO_SOURCE, note=note, **extra)))
                     except Exception as exc:  # noqa: BLE001 - it stays for the operator
                         out.append((e.event_id, exc))
             finally:
@@ -771,6 +773,7 @@ class DispatchController(QObject):
                 "state": r["state"],
                 "next_actions": [a for a in (r["next_actions"] or "").split(",") if a],
                 "stages": [a for a in (r.get("stages") or "").split(",") if a],
+                "auto_dispatched": r.get("created_source") == AUTO_SOURCE,
                 "created_at": local(r["created_at"]), "last_at": local(r["last_at"]),
                 "last_seq": int(r["last_seq"]),
                 "dues": {a: local(r.get(f"{a}_due")) for a in routing.DEADLINE_ACTIONS},

@@ -626,7 +626,7 @@ ORDERS_SQL = """WITH l AS (SELECT * FROM dispatch_log WHERE at_utc <= ?),
               JOIN (SELECT order_id, max(seq) AS s FROM l
                     WHERE action NOT IN ({level}) GROUP BY order_id) m
                 ON l.seq = m.s),
-     c AS (SELECT order_id, event_id, dept_id, plan_id, operator, at_utc,
+     c AS (SELECT order_id, event_id, dept_id, plan_id, operator, source, at_utc,
                   deadlines, steps, seq FROM l WHERE action = 'create'),
      rw AS (SELECT l.order_id, l.seq AS rework_seq, l.outcome AS rework_state FROM l
             JOIN (SELECT order_id, max(seq) AS s FROM l WHERE action = 'rework'
@@ -635,7 +635,8 @@ ORDERS_SQL = """WITH l AS (SELECT * FROM dispatch_log WHERE at_utc <= ?),
                   {rw_cols}
            FROM l LEFT JOIN rw ON rw.order_id = l.order_id GROUP BY l.order_id)
 SELECT c.order_id, c.event_id, c.dept_id, c.plan_id, last.action AS last_action,
-       c.operator AS created_by, c.at_utc AS created_at, {a_cols},
+       c.operator AS created_by, c.source AS created_source, c.at_utc AS created_at,
+       {a_cols},
        last.outcome, last.at_utc AS last_at, last.seq AS last_seq,
        c.deadlines, c.steps, rw.rework_state, {a_rw_cols}
 FROM c JOIN last ON last.order_id = c.order_id
@@ -755,7 +756,8 @@ class LogReader:
 
         Columns: order_id, event_id, dept_id, plan_id, state, stages (the actions of the
         order's flow, comma-separated: :func:`cockpit.datasets.stages.order_stages`),
-        next_actions (comma-separated), created_by, created_at, <action>_at for
+        next_actions (comma-separated), created_by, created_source (the create row's source:
+        ``gui``, ``api``, ``auto`` for 自动派遣 …), created_at, <action>_at for
         acknowledge/confirm/handle/verify/close/evaluate/cancel/rework (NaT when not done by
         ``as_of``; after a rework the reopened stages count from it on), <action>_due for
         acknowledge/confirm/handle/verify/close (NaT where the flow has no such stage),

@@ -4,7 +4,7 @@
 <context>
     <name>ActionDialog</name>
     <message>
-        <location filename="../../widgets/dispatch_panel.py" line="+760"/>
+        <location filename="../../widgets/dispatch_panel.py" line="+766"/>
         <source>确认{action}</source>
         <extracomment>The order just acted on stays listed (and selected) until the selection moves. Columns hidden (in this order) when the title would get narrower than STRETCH_MIN: their words are in the row&apos;s tooltip and in the filters. The narrowest the stretching column (the event&apos;s title) gets, px.</extracomment>
         <translation>Confirm {action}</translation>
@@ -210,7 +210,7 @@
 <context>
     <name>DispatchController</name>
     <message>
-        <location filename="../../cockpit/controllers/dispatch.py" line="+327"/>
+        <location filename="../../cockpit/controllers/dispatch.py" line="+329"/>
         <source>派遣库未打开：不能派遣</source>
         <extracomment>event -&gt; what a new order needs beside the plan (a levels store: area, owner) The level the lists name places at (区县 / 镇街): see queue.place_level. event id -&gt; the router&apos;s answer for the events it typed itself (自动分拨) The clock time of the last tick shown (events, orders). Hook: ``suggest_type(event row) -&gt; answer | None`` for an event without a type (the row carries ``title`` and ``description``), called off the GUI thread. The answer is a type id, or the router&apos;s ``{&quot;candidates&quot;: [{&quot;type_id&quot;, &quot;name&quot;, &quot;score&quot;}], &quot;auto&quot;: bool, &quot;reason&quot;: str}`` (:mod:`cockpit.controllers.triage`): ``auto`` routes the event at once (自动分拨), else the operator chooses among them. 自动派遣: a report whose level is this or lower (3: 一般 and 低) and whose type is known at once — the router&apos;s (自动分拨) or the sender&apos;s (a grid worker&apos;s app) — is dispatched to its plan&apos;s departments without the preview; None (the default here; the window takes the config&apos;s) leaves every one to the operator. reports waiting to go out by themselves: kept until they are listed (a report that arrives after the tick&apos;s moment is listed by the next tick) and then sent or dropped</extracomment>
         <translation>No dispatch store is open: dispatching is off</translation>
@@ -293,12 +293,12 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+553"/>
+        <location line="+554"/>
         <source>预案生成失败：{error}</source>
         <translation>Could not prepare the plan: {error}</translation>
     </message>
     <message>
-        <location line="-517"/>
+        <location line="-518"/>
         <source>只读，不能操作工单：{reason}</source>
         <translation>Read-only, orders cannot be changed: {reason}</translation>
     </message>
@@ -308,7 +308,7 @@
         <translation>Event {event}</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+20"/>
         <source>刷新失败：{error}</source>
         <translation>Refresh failed: {error}</translation>
     </message>
@@ -409,12 +409,12 @@
     </message>
     <message>
         <location line="-62"/>
-        <location line="+65"/>
+        <location line="+72"/>
         <source>只看超时</source>
         <translation>Overdue only</translation>
     </message>
     <message>
-        <location line="-87"/>
+        <location line="-94"/>
         <source>值守队列 · 超时在前</source>
         <translation>Duty queue · overdue first</translation>
     </message>
@@ -440,18 +440,33 @@
     </message>
     <message>
         <location line="+23"/>
-        <location line="+160"/>
+        <location line="+168"/>
         <source>Enter / D 派遣预览 · X 不予派遣 · M 合并 · 点表头排序</source>
         <translation>Enter/D dispatch · X dismiss · M merge · click headers to sort</translation>
     </message>
     <message>
-        <location line="-119"/>
-        <location line="+499"/>
+        <location line="-130"/>
+        <source>全部来源</source>
+        <translation>All origins</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>人工派遣</source>
+        <translation>By operators</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>自动派遣</source>
+        <translation>Auto-dispatched</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <location line="+503"/>
         <source>全部部门</source>
         <translation>All depts</translation>
     </message>
     <message>
-        <location line="-385"/>
+        <location line="-388"/>
         <source>只读 · 不能派遣：{reason}</source>
         <translation>Read-only · cannot dispatch: {reason}</translation>
     </message>
@@ -466,7 +481,7 @@
         <translation>Read-only: orders cannot be changed</translation>
     </message>
     <message>
-        <location line="+110"/>
+        <location line="+112"/>
         <location line="+35"/>
         <source>只读，不能派遣：{reason}</source>
         <translation>Read-only, cannot dispatch: {reason}</translation>
@@ -551,7 +566,7 @@ Order {order} ({state})</translation>
         <translation>⚠ orders late · {n}</translation>
     </message>
     <message>
-        <location line="+85"/>
+        <location line="+86"/>
         <source>待办 &lt;b&gt;{waiting}&lt;/b&gt; · &lt;span style=&apos;color:{red}&apos;&gt;⚠ 超时 &lt;b&gt;{late}&lt;/b&gt;&lt;/span&gt; · 显示 {shown}</source>
         <translation>To do &lt;b&gt;{waiting}&lt;/b&gt; · &lt;span style=&apos;color:{red}&apos;&gt;⚠ overdue &lt;b&gt;{late}&lt;/b&gt;&lt;/span&gt; · shown {shown}</translation>
     </message>
@@ -1142,7 +1157,7 @@ Order {order} ({state})</translation>
 <context>
     <name>EventsModel</name>
     <message>
-        <location filename="../../widgets/dispatch_panel.py" line="-1173"/>
+        <location filename="../../widgets/dispatch_panel.py" line="-1190"/>
         <source>⚠ 工单超时 · {n} 部门</source>
         <translation>⚠ Order overdue · {n} depts</translation>
     </message>
@@ -1846,8 +1861,8 @@ Occurred {at} · {state}</translation>
         <translation>Replay is read-only: nothing is dispatched or written</translation>
     </message>
     <message>
-        <location line="+131"/>
-        <location line="+147"/>
+        <location line="+135"/>
+        <location line="+149"/>
         <source>城市运行一屏统揽</source>
         <translation>City Operations Cockpit</translation>
     </message>
@@ -2021,7 +2036,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>OrdersModel</name>
     <message>
-        <location filename="../../widgets/dispatch_panel.py" line="+111"/>
+        <location filename="../../widgets/dispatch_panel.py" line="+112"/>
         <source>、</source>
         <extracomment>The place column&apos;s word (区县, 镇街 or 社区: the dataset&apos;s level below its top).</extracomment>
         <translation>, </translation>
@@ -2040,6 +2055,11 @@ Occurred {at} · {state}</translation>
         <location line="+2"/>
         <source>派遣 {at}</source>
         <translation>Dispatched {at}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source> · 自动派遣</source>
+        <translation> · auto-dispatched</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -2807,7 +2827,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>app</name>
     <message>
-        <location filename="../../cockpit/app.py" line="+334"/>
+        <location filename="../../cockpit/app.py" line="+355"/>
         <source>另一个驾驶舱正在运行</source>
         <translation>Another cockpit is running</translation>
     </message>
@@ -2817,12 +2837,12 @@ Occurred {at} · {state}</translation>
         <translation>A cockpit on {data} is already running (process {pid} on {host}). Switch to that window, or close it first.</translation>
     </message>
     <message>
-        <location line="+290"/>
+        <location line="+307"/>
         <source>城市运行一屏统揽</source>
         <translation>City Operations Cockpit</translation>
     </message>
     <message>
-        <location line="-273"/>
+        <location line="-290"/>
         <source>正在生成今日演示数据</source>
         <translation>Generating today&apos;s demo dataset</translation>
     </message>
@@ -2867,7 +2887,7 @@ Occurred {at} · {state}</translation>
         <translation>Cannot read the dataset</translation>
     </message>
     <message>
-        <location line="+31"/>
+        <location line="+53"/>
         <source>派遣库登录</source>
         <translation>Dispatch store login</translation>
     </message>
@@ -2907,18 +2927,18 @@ Occurred {at} · {state}</translation>
         <translation>Loading the interface modules</translation>
     </message>
     <message>
-        <location line="+12"/>
-        <location line="+12"/>
+        <location line="+10"/>
+        <location line="+13"/>
         <source>无法开始演练</source>
         <translation>Cannot start the drill</translation>
     </message>
     <message>
-        <location line="-13"/>
+        <location line="-14"/>
         <source>--resume 须与 --mode drill 同用。</source>
         <translation>--resume needs --mode drill.</translation>
     </message>
     <message>
-        <location line="+26"/>
+        <location line="+23"/>
         <source>找不到该地点</source>
         <translation>No such place</translation>
     </message>
@@ -2928,13 +2948,14 @@ Occurred {at} · {state}</translation>
         <translation>no unit with that code or name, and not LON,LAT,ZOOM.</translation>
     </message>
     <message>
-        <location line="-213"/>
+        <location line="-230"/>
         <source>没有该屏幕</source>
         <translation>No such screen</translation>
     </message>
     <message>
         <location line="-19"/>
         <source>配置文件有问题</source>
+        <extracomment>The libraries every start needs that do not use Qt, imported before it.</extracomment>
         <translation>The configuration file has problems</translation>
     </message>
     <message>
@@ -2948,7 +2969,7 @@ Occurred {at} · {state}</translation>
         <translation>this machine has {n} screen(s), numbered 0 to {last}.</translation>
     </message>
     <message>
-        <location filename="../../cockpit/window.py" line="-881"/>
+        <location filename="../../cockpit/window.py" line="-883"/>
         <source>建立各区域</source>
         <translation>Building the regions</translation>
     </message>
@@ -2958,7 +2979,7 @@ Occurred {at} · {state}</translation>
         <translation>Vital signs and the map</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+17"/>
         <source>打开处置记录库</source>
         <translation>Opening the dispatch store</translation>
     </message>
@@ -2981,7 +3002,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>dispatch_panel</name>
     <message>
-        <location filename="../../widgets/dispatch_panel.py" line="-485"/>
+        <location filename="../../widgets/dispatch_panel.py" line="-487"/>
         <source>派遣</source>
         <translation>Dispatch</translation>
     </message>
@@ -3281,12 +3302,12 @@ Occurred {at} · {state}</translation>
     </message>
     <message>
         <location line="+1"/>
-        <location line="+135"/>
+        <location line="+136"/>
         <source>事件</source>
         <translation>Event</translation>
     </message>
     <message>
-        <location line="-134"/>
+        <location line="-135"/>
         <source>到达</source>
         <translation>Arrived</translation>
     </message>
@@ -3296,19 +3317,19 @@ Occurred {at} · {state}</translation>
         <translation>Deadline · state</translation>
     </message>
     <message>
-        <location line="+134"/>
+        <location line="+135"/>
         <source>部门</source>
         <translation>Department</translation>
     </message>
     <message>
-        <location line="-304"/>
-        <location line="+305"/>
+        <location line="-305"/>
+        <location line="+306"/>
         <source>区县</source>
         <extracomment>Keys of the order actions. The place column&apos;s words by the level it shows: (column, all of them).</extracomment>
         <translation>District</translation>
     </message>
     <message>
-        <location line="-386"/>
+        <location line="-387"/>
         <source>记录事件已核实（确认真实发生），工单转入处置。</source>
         <translation>Records that the event is confirmed (it really happened); the order goes to handling.</translation>
     </message>
@@ -3323,7 +3344,7 @@ Occurred {at} · {state}</translation>
         <translation>Rework: the order goes back to the previous working stage to be done again (a failed verification goes back to handling); a reason is required.</translation>
     </message>
     <message>
-        <location line="+379"/>
+        <location line="+380"/>
         <source>状态</source>
         <translation>State</translation>
     </message>
@@ -3723,7 +3744,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>live</name>
     <message>
-        <location filename="../../cockpit/controllers/live.py" line="+127"/>
+        <location filename="../../cockpit/controllers/live.py" line="+107"/>
         <location line="+132"/>
         <source>实时接入：连接中…</source>
         <translation>Live feed: connecting…</translation>
@@ -4620,7 +4641,7 @@ Occurred {at} · {state}</translation>
     <name>risk_level</name>
     <message>
         <location filename="../../datasets/schema.py" line="+41"/>
-        <location filename="../../widgets/dispatch_panel.py" line="-366"/>
+        <location filename="../../widgets/dispatch_panel.py" line="-367"/>
         <location filename="../../widgets/map_side.py" line="-45"/>
         <source>重大</source>
         <extracomment>Admin levels, top to bottom. Event sources (Chinese labels live in the UI translations). Facility kinds. Kinds of pipe network (a pipe&apos;s and a node&apos;s ``network``). Kinds of network node. ``source`` (water plant, gas gate station) and ``tank`` (a water reservoir or tower) feed the network; ``valve`` closes; the others pass flow on. Drainage (gravity: a pipe flows from ``from_node`` to ``to_node``) ends at an ``outfall`` (排放口, on a river) or a ``treatment_plant`` (污水处理厂); ``manhole`` (检查井) and ``inlet`` (雨水口) collect and pass flow on, a ``pump_station`` (排水泵站) lifts it on. Drainage node kinds where the flow leaves the network (a drainage pipe must reach one). Pipe materials. Risk levels: 1 重大 (major) … 4 低 (low).</extracomment>
@@ -5357,10 +5378,12 @@ Occurred {at} · {state}</translation>
         <translation>Points lost</translation>
     </message>
     <message>
-        <location filename="../../cockpit/controllers/dispatch.py" line="-1166"/>
+        <location filename="../../cockpit/controllers/dispatch.py" line="-1167"/>
         <location filename="../../datasets/routing.py" line="+241"/>
         <source>接报签收</source>
-        <extracomment>Every action of an order that can have a deadline, in the one order they happen (an order&apos;s own flow holds some of them: :func:`cockpit.datasets.stages.order_stages`). The plan stage whose steps set each action&apos;s deadline. The event type&apos;s target (react_min, verify_min, handle_min) of each stage.</extracomment>
+        <extracomment>The create rows&apos; source of 自动派遣 (a routine report sent to its plan without a person).
+----------
+Every action of an order that can have a deadline, in the one order they happen (an order&apos;s own flow holds some of them: :func:`cockpit.datasets.stages.order_stages`). The plan stage whose steps set each action&apos;s deadline. The event type&apos;s target (react_min, verify_min, handle_min) of each stage.</extracomment>
         <translation>Acknowledge the report</translation>
     </message>
     <message>
