@@ -986,7 +986,7 @@ class DispatchPanel(QFrame):
         # 人工派遣 / 自动派遣: routine reports dispatch themselves, tens an hour in a live
         # centre; the operator's own orders must not drown among them
         self.origin_box = QComboBox()
-        self.origin_box.setMinimumContentsLength(4)
+        self.origin_box.setMinimumContentsLength(6)
         for label, key in ((self.tr("全部来源"), None), (self.tr("人工派遣"), "manual"),
                            (self.tr("自动派遣"), "auto")):
             self.origin_box.addItem(label, key)
