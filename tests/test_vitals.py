@@ -13,7 +13,7 @@ import pytest
 from cockpit.datasets import vitals as V
 from cockpit.datasets.schema import TABLE_BY_NAME
 from cockpit.datasets.vitals import monitor as monitor_mod
-from cockpit.datasets.vitals.simulator import VitalSimulator
+from cockpit.datasets.vitals.simulator import BLOCK, VitalSimulator
 
 T0 = datetime(2026, 11, 20, 0, 0)
 STEP = timedelta(minutes=5)
@@ -513,6 +513,28 @@ def test_the_simulator_is_deterministic_for_a_seed(sim_source) -> None:
     assert np.array_equal(whole.value, merged.value) and np.array_equal(whole.ts, merged.ts)
     other = VitalSimulator(hist, seed=6).readings(T0, T0 + timedelta(hours=30))
     assert not np.array_equal(whole.value, other.value)
+
+
+def test_the_simulator_jumps_days_ahead_with_the_same_values_and_bounded_memory(
+        sim_source) -> None:
+    """Asked straight for a day three weeks past the data, the simulator gives what it gives
+    when walked there day by day, and keeps only ``keep`` of steps (it kept every step)."""
+    class Peak(VitalSimulator):
+        peak = 0
+
+        def _block(self, *a, **k) -> None:
+            super()._block(*a, **k)
+            self.peak = max(self.peak, self._values.shape[1])
+
+    hist = _history(sim_source)
+    day = (T0 + timedelta(days=21), T0 + timedelta(days=22))
+    jumped = Peak(hist, seed=4)
+    far = jumped.readings(*day)
+    walked = VitalSimulator(hist, seed=4)
+    for d in range(21):
+        walked.readings(T0 + timedelta(days=d), T0 + timedelta(days=d + 1))
+    assert np.array_equal(far.value, walked.readings(*day).value)
+    assert jumped.peak <= jumped.keep_steps + 2 * BLOCK
 
 
 def test_the_simulator_drifts_into_warning_and_alarm(sim_source) -> None:

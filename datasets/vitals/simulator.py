@@ -191,14 +191,22 @@ class VitalSimulator:
 
     def _extend(self, last: int, first: int) -> None:
         while self._done < last:
-            self._block(self._done // BLOCK)
-        # forget what is older than `keep`, but never what was just asked for
+            k = self._done // BLOCK
+            # a block wholly older than what is kept only moves the noise and drifts on (a
+            # clock days past the data made this quadratic when every block was kept)
+            self._block(k, keep=(k + 1) * BLOCK >= first - self.keep_steps)
+            self._forget(first)
+        self._forget(first)
+
+    def _forget(self, first: int) -> None:
+        """Drop what is older than ``keep``, but never what was just asked for (from step
+        ``first`` on)."""
         drop = min(self._values.shape[1] - self.keep_steps, first - 1 - self._base)
         if drop > BLOCK:
             self._values = self._values[:, drop:]
             self._base += drop
 
-    def _block(self, k: int) -> None:
+    def _block(self, k: int, keep: bool = True) -> None:
         rng = np.random.default_rng([self.seed, k])
         n = self._n
         steps = np.arange(k * BLOCK + 1, (k + 1) * BLOCK + 1, dtype=np.int64)
@@ -228,7 +236,11 @@ class VitalSimulator:
         out = np.clip(out, self._floor[:, None], self._cap[:, None])
         f = 10.0 ** self._dec[:, None]
         out = np.round(out * f) / f
-        self._values = np.concatenate([self._values, out], axis=1)
+        if keep:
+            self._values = np.concatenate([self._values, out], axis=1)
+        else:
+            self._values = np.zeros((n, 0))
+            self._base = int(steps[-1])
         self._done = int(steps[-1])
 
     def _start_drift(self, idx: np.ndarray, step: int, alarm: bool, u: np.ndarray) -> None:
