@@ -623,6 +623,7 @@
   function onCommand(text) {
     var c;
     try { c = JSON.parse(text); } catch (e) { console.error("bad command: " + e); return; }
+    if (["fly_to", "set_view", "fit", "mark"].indexOf(c.cmd) >= 0) { touched = true; }
     if (c.cmd === "fly_to") {
       map.flyTo([Number(c.lat), Number(c.lon)], Number(c.zoom) || 14, { duration: 0.6 });
     } else if (c.cmd === "set_view") {
@@ -649,6 +650,19 @@
   map.on("zoomend", updateLabels);
   updateLabels();
 
+  // The page may be laid out before its view has its size (the application loads it while
+  // the window is still being built, in a view not yet shown): until the user or Python moves
+  // the map, a new size fits the city again instead of keeping the first, tiny fit.
+  var home = boundaries && boundaries.getBounds ? boundaries.getBounds() : null;
+  var touched = false;
+  ["mousedown", "wheel", "keydown", "touchstart"].forEach(function (kind) {
+    map.getContainer().addEventListener(kind, function () { touched = true; }, true);
+  });
+  function fitHome() {
+    if (!touched && home && home.isValid()) { map.fitBounds(home, { animate: false }); }
+  }
+  map.on("resize", fitHome);
+
   // for tests and the bench: read-only access to the map and its layer groups
   window.cockpitMap = Object.freeze({ map: map, groups: groups, districts: featureByCode,
                                       unitPoints: unitPoints,
@@ -663,6 +677,8 @@
     bridge = channel.objects.bridge;
     bridge.sig_layer_data.connect(onLayerData);
     bridge.sig_command.connect(onCommand);
+    map.invalidateSize({ pan: false });
+    fitHome();  // at the size the view has now (it may have changed since the first fit)
     send("page_ready", { zoom: map.getZoom() });
     sendViewport();
   });

@@ -43,10 +43,8 @@ def test_a_page_loaded_before_its_controller_draws_once_the_controller_is_there(
 
     from cockpit.controllers.map import MapController
 
-    view = MapView()
+    view = MapView()  # not shown yet: the page is laid out in a view without its size
     qtbot.addWidget(view)
-    view.resize(900, 700)
-    view.show()
     ready: list[bool] = []
     view.sig_ready.connect(lambda: ready.append(True))
     view.hold_signals()
@@ -54,6 +52,14 @@ def test_a_page_loaded_before_its_controller_draws_once_the_controller_is_there(
     qtbot.waitUntil(lambda: view.page_ready, timeout=60_000)
     qtbot.wait(300)  # the page's first viewport report comes right after ready
     assert ready == []  # held: nobody listened yet
+    view.resize(900, 700)
+    view.show()
+    # shown at its size, the map fits the city again (it kept the first fit: a speck)
+    span = ("(function () { var m = window.cockpitMap.map;"
+            " if (m.getSize().x < 100) { return 1e9; }"  # not laid out yet
+            " var b = m.getBounds(); return b.getEast() - b.getWest(); })()")
+    west, _south, east, _north = catalog.extent
+    qtbot.waitUntil(lambda: js(qtbot, view, span) < 3 * (east - west), timeout=10_000)
     ctl = MapController(catalog, view, None, lambda: datetime(2026, 11, 20, 15))
     view.release_signals()
     assert ready == [True]
