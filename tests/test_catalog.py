@@ -114,7 +114,8 @@ def test_bad_dataset_keeps_the_previous_catalog(small_dataset: Path, cache_dir: 
     assert (db.stat().st_mtime_ns, db.stat().st_size) == before
     assert count(old, "risk_point") == 5000
     old.close()
-    assert sorted(p.name for p in cache_dir.iterdir()) == sorted([db.name, db.stem + ".lock"])
+    assert sorted(p.name for p in cache_dir.iterdir()) == sorted(
+        [db.name, db.stem + ".lock", db.stem + ".vitalsim.npz"])
     # a second process can still open the old database directly
     con = duckdb.connect(str(db), read_only=True)
     assert con.execute("SELECT count(*) FROM risk_point").fetchone()[0] == 5000
