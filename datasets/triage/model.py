@@ -26,6 +26,18 @@ without brackets has one qualifier per stem, and the router is a plain flat clas
 keeps the model small (stems + qualifiers, not types, times the features) and the training
 within a minute on a city's history.
 
+**Where the report was made.** With a point (lon/lat: the caller's geocoded address, the grid
+worker's position, the Open311 request's), the report's surroundings
+(:class:`~cockpit.datasets.triage.surround.Surroundings`: which categories of the dataset's
+places lie within 100 m and 300 m) are a second block of features beside the TF-IDF: one
+column per (radius, category) seen around a training report, and one "has a point", each of
+weight :data:`PLACE_SCALE`. Both classifiers read them and learn, from where each type's
+reports were made, what a school or a station nearby says — a report that does not say its
+context still ranks the variant whose place it is at. A share :data:`NO_POINT_SHARE` of the
+training and calibration reports is read without its point (by a hash of the id), so the
+model also knows a report that has none (a phone call typed in) and routes it by its words.
+A dataset whose reports have nothing around them gets no place columns: the words only.
+
 **Calibration.** Each model's margins are divided by its own temperature, fitted with that
 share on a calibration slice that neither model was trained on (the minimum negative
 log-likelihood of the true type, searched on a grid), so that a score of 0.8 means about eight
@@ -56,7 +68,7 @@ import numpy as np
 
 __all__ = ["normalise", "split_of", "TypeModel", "Taxonomy", "stem_and_qualifier",
            "MAX_CHARS", "MAX_FEATURES", "CORRECTION_WEIGHT", "HELD_OUT", "CALIBRATION",
-           "cjk_count"]
+           "cjk_count", "without_point", "PLACE_SCALE", "NO_POINT_SHARE"]
 
 MAX_CHARS = 600
 MAX_FEATURES = 60_000
@@ -64,7 +76,13 @@ CORRECTION_WEIGHT = 25.0
 #: Split fractions (by hash of the event id).
 HELD_OUT = 0.15
 CALIBRATION = 0.10
-_MODEL_VERSION = 2
+_MODEL_VERSION = 3
+#: The weight of a place feature (a category within a radius; "has a point") beside the
+#: TF-IDF weights of a report's character n-grams (their row has unit length).
+PLACE_SCALE = 1.0
+#: The share of training and calibration reports read without their point (by a hash of the
+#: event id): the model learns what the words alone say too.
+NO_POINT_SHARE = 0.2
 #: Shares of a kind's variant reports that do not say their context, tried on the calibration
 #: split (0: the plain type takes all of "no context said").
 _PRIOR_WEIGHTS = (0.0, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5)
@@ -132,6 +150,14 @@ def split_of(event_ids: Sequence[int] | np.ndarray) -> np.ndarray:
     return out
 
 
+def without_point(event_ids: Sequence[int] | np.ndarray) -> np.ndarray:
+    """Which training / calibration reports are read without their point
+    (:data:`NO_POINT_SHARE` of them, a fixed hash of the id other than :func:`split_of`'s)."""
+    x = np.asarray(event_ids, dtype=np.uint64)
+    h = (x * np.uint64(0xC2B2AE3D27D4EB4F)) >> np.uint64(40)
+    return h.astype(np.float64) / float(1 << 24) < NO_POINT_SHARE
+
+
 def stem_and_qualifier(name: str) -> tuple[str, str]:
     """``供水管网漏水（学校周边）`` → (``供水管网漏水``, ``学校周边``); no bracket → (name, "")."""
     m = _BRACKET.match(name or "")
@@ -169,8 +195,12 @@ class TypeModel:
 
     def __init__(self, vectorizer, stem_clf, qual_clf, stems: list[str], quals: list[str],
                  temperature: float, meta: dict, prior: np.ndarray | None = None,
-                 prior_weight: float = 0.0, qual_temperature: float | None = None) -> None:
+                 prior_weight: float = 0.0, qual_temperature: float | None = None,
+                 place_columns: Sequence[str] = ()) -> None:
         self.vectorizer = vectorizer
+        #: the place features' columns after the n-grams: "has a point", then each
+        #: (radius index, category) as ``"<i>:<category>"``
+        self.place_columns = [str(c) for c in place_columns]
         self.stem_clf = stem_clf
         self.qual_clf = qual_clf
         self.stems = stems
@@ -197,9 +227,12 @@ class TypeModel:
     @classmethod
     def fit(cls, texts: Sequence[str], type_ids: Sequence[str], taxonomy: Taxonomy,
             weights: Sequence[float] | None = None, calib: tuple[Sequence[str],
-            Sequence[str]] | None = None, words: bool = False) -> TypeModel:
+            Sequence[str]] | None = None, words: bool = False, places=None,
+            place_columns: Sequence[str] = (), calib_places=None) -> TypeModel:
         """Train on ``texts`` labelled ``type_ids`` (unknown type ids are skipped);
-        ``calib``: texts and types for the temperature."""
+        ``calib``: texts and types for the temperature. ``places`` (reports ×
+        ``place_columns``, sparse or dense; ``calib_places`` the calibration reports'): the
+        reports' surroundings (see the module doc), none without."""
         from sklearn.svm import LinearSVC
 
         t0 = time.perf_counter()
@@ -212,6 +245,8 @@ class TypeModel:
         w = None if weights is None else np.asarray([weights[i] for i in keep], float)
         vec = _vectorizer(words)
         x = vec.fit_transform(docs)
+        if place_columns:
+            x = _with_places(x, _rows(places, keep, len(texts)), len(place_columns))
         ys = taxonomy.type_stem[ti]
         yq = taxonomy.type_qual[ti]
         stem_clf = _Linear.of(_fit_linear(LinearSVC, x, ys, w))
@@ -219,17 +254,17 @@ class TypeModel:
         m = cls(vec, stem_clf, qual_clf, list(taxonomy.stems), list(taxonomy.quals), 1.0,
                 {"version": _MODEL_VERSION, "words": bool(words), "n_train": len(keep),
                  "n_types": len(taxonomy.type_ids)},
-                prior=_pair_prior(taxonomy, ti, w))
+                prior=_pair_prior(taxonomy, ti, w), place_columns=place_columns)
         if calib is not None and len(calib[0]):
             m.temperature, m.qual_temperature, m.prior_weight = m._fit_temperature(
-                calib[0], calib[1], taxonomy)
+                calib[0], calib[1], taxonomy, calib_places)
         m.meta["train_s"] = round(time.perf_counter() - t0, 3)
         m.meta["temperature"] = m.temperature
         m.meta["qual_temperature"] = m.qual_temperature
         m.meta["prior_weight"] = m.prior_weight
         return m
 
-    def _fit_temperature(self, texts, type_ids, taxonomy: Taxonomy
+    def _fit_temperature(self, texts, type_ids, taxonomy: Taxonomy, places=None
                          ) -> tuple[float, float, float]:
         """The temperatures (stem model, qualifier model) and the share of the kind's
         variants in "no context said" (:data:`_PRIOR_WEIGHTS`) that give the calibration
@@ -241,7 +276,8 @@ class TypeModel:
         keep = [i for i, t in enumerate(type_ids) if t in taxonomy.pos]
         if not keep:
             return 1.0, 1.0, 0.0
-        x = self.transform([texts[i] for i in keep])
+        x = self.transform([texts[i] for i in keep],
+                           None if places is None else _rows(places, keep, len(texts)))
         true = np.array([taxonomy.pos[type_ids[i]] for i in keep])
         zs, zq = self._logits(x)
         grid = np.geomspace(0.02, 2.0, 41)
@@ -266,9 +302,14 @@ class TypeModel:
 
     # ---------------------------------------------------------------- prediction
 
-    def transform(self, texts: Sequence[str]):
+    def transform(self, texts: Sequence[str], places=None):
+        """The reports' features: TF-IDF, and their surroundings (``places``: reports ×
+        :attr:`place_columns`; ``None``: no point) when the model reads them."""
         words = bool(self.meta.get("words"))
-        return self.vectorizer.transform([_doc(t, words) for t in texts])
+        x = self.vectorizer.transform([_doc(t, words) for t in texts])
+        if self.place_columns:
+            x = _with_places(x, places, len(self.place_columns))
+        return x
 
     def _logits(self, x) -> tuple[np.ndarray, np.ndarray]:
         return _scores(self.stem_clf, x, len(self.stems)), _scores(self.qual_clf, x,
@@ -343,14 +384,17 @@ class TypeModel:
         self._bind_cache = (taxonomy, ts, tq)
         return ts, tq
 
-    def predict_proba(self, texts: Sequence[str], taxonomy: Taxonomy) -> np.ndarray:
-        """P(type | text) for every type of ``taxonomy`` (rows sum to 1). A few texts of the
-        character model (a report at a time, the GUI's and the benchmark's case) skip
-        scikit-learn's per-call checks: the same TF-IDF weights, computed directly."""
+    def predict_proba(self, texts: Sequence[str], taxonomy: Taxonomy, places=None
+                      ) -> np.ndarray:
+        """P(type | text) for every type of ``taxonomy`` (rows sum to 1); ``places``: the
+        reports' surroundings (reports × :attr:`place_columns`), ``None`` when none has a
+        point. A few texts of the character model (a report at a time, the GUI's and the
+        benchmark's case) skip scikit-learn's per-call checks: the same TF-IDF weights,
+        computed directly."""
         if len(texts) <= _FAST_MAX and not self.meta.get("words"):
-            zs, zq = self._logits_direct(texts)
+            zs, zq = self._logits_direct(texts, places)
         else:
-            zs, zq = self._logits(self.transform(texts))
+            zs, zq = self._logits(self.transform(texts, places))
         return self._type_proba(zs, zq, taxonomy)
 
     def tfidf_row(self, text: str) -> tuple[np.ndarray, np.ndarray]:
@@ -377,8 +421,18 @@ class TypeModel:
         norm = float(np.sqrt(val @ val))
         return idx, (val / norm if norm > 0 else val)
 
-    def _logits_direct(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    def _logits_direct(self, texts: Sequence[str], places=None
+                       ) -> tuple[np.ndarray, np.ndarray]:
         rows = [self.tfidf_row(t) for t in texts]
+        if self.place_columns and places is not None:
+            import scipy.sparse as sp
+
+            pl = sp.csr_matrix(places)
+            off = len(self.vectorizer.vocabulary_)
+            rows = [(np.concatenate([idx, pl.indices[pl.indptr[i]:pl.indptr[i + 1]] + off]),
+                     np.concatenate([val, pl.data[pl.indptr[i]:pl.indptr[i + 1]]
+                                     .astype(np.float64) * PLACE_SCALE]))
+                    for i, (idx, val) in enumerate(rows)]
         return (_scores_direct(self.stem_clf, rows, len(self.stems)),
                 _scores_direct(self.qual_clf, rows, len(self.quals)))
 
@@ -398,6 +452,7 @@ class TypeModel:
                "temperature": float(self.temperature),
                "prior_weight": float(self.prior_weight),
                "qual_temperature": float(self.qual_temperature),
+               "place_columns": np.array(self.place_columns, dtype=str),
                "meta": {k: v for k, v in self.meta.items() if isinstance(v, (int, float, str))}}
         if self.prior is not None:
             obj["prior"] = np.asarray(self.prior, np.float32)
@@ -438,7 +493,9 @@ class TypeModel:
         return cls(vec, clfs[0], clfs[1], [str(s) for s in obj["stems"].tolist()],
                    [str(q) for q in obj["quals"].tolist()], float(obj["temperature"]), meta,
                    prior=obj.get("prior"), prior_weight=float(obj.get("prior_weight", 0.0)),
-                   qual_temperature=float(obj.get("qual_temperature", obj["temperature"])))
+                   qual_temperature=float(obj.get("qual_temperature", obj["temperature"])),
+                   place_columns=[str(c) for c in np.asarray(
+                       obj.get("place_columns", np.zeros(0, str))).tolist()])
 
 
 def _pair_prior(taxonomy: Taxonomy, ti: np.ndarray, w: np.ndarray | None) -> np.ndarray:
@@ -449,6 +506,33 @@ def _pair_prior(taxonomy: Taxonomy, ti: np.ndarray, w: np.ndarray | None) -> np.
     m = np.zeros((len(taxonomy.quals), len(taxonomy.stems)))
     np.add.at(m, (taxonomy.type_qual, taxonomy.type_stem), c)
     return m / np.maximum(m.sum(axis=0, keepdims=True), 1e-300)
+
+
+def _rows(places, keep: Sequence[int], n: int):
+    """The rows ``keep`` of a place matrix (``None`` stays ``None``)."""
+    if places is None:
+        return None
+    import scipy.sparse as sp
+
+    m = sp.csr_matrix(places)
+    if m.shape[0] != n:
+        raise ValueError(f"{m.shape[0]} rows of places for {n} reports")
+    return m[np.asarray(keep, np.int64)]
+
+
+def _with_places(x, places, ncols: int):
+    """The TF-IDF matrix with the place block (``ncols`` wide) beside it (zeros for
+    ``None``: no point)."""
+    import scipy.sparse as sp
+
+    if places is None:
+        p = sp.csr_matrix((x.shape[0], ncols), dtype=np.float32)
+    else:
+        p = sp.csr_matrix(places, dtype=np.float32) * np.float32(PLACE_SCALE)
+        if p.shape != (x.shape[0], ncols):
+            raise ValueError(f"places of shape {p.shape} for {x.shape[0]} reports and "
+                             f"{ncols} place columns")
+    return sp.hstack([x, p], format="csr", dtype=np.float32)
 
 
 def _vectorizer(words: bool, vocabulary: dict | None = None):
