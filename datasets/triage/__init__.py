@@ -45,11 +45,11 @@ from cockpit.datasets.triage.model import (
     split_of,
 )
 from cockpit.datasets.triage.place import PlaceFinder, PlaceMatch
-from cockpit.datasets.triage.surround import POINT_COLUMN, Surroundings, as_points
+from cockpit.datasets.triage.surround import POINT_COLUMN, Surroundings, as_points, valid_point
 
 __all__ = ["Router", "RouteResult", "Candidate", "EvalReport", "train", "evaluate",
            "model_path", "load_taxonomy", "held_out", "NoModel", "TOP_K",
-           "unit_points", "Surroundings",
+           "unit_points", "Surroundings", "valid_point",
            "URGENT_WORDS", "DEFAULT_MAX_TRAIN"]
 
 TOP_K = 3
@@ -315,12 +315,10 @@ def train(catalog: Any, con=None, corrections: Iterable[tuple[str, str]] = (),
           surroundings: Surroundings | None = None) -> TrainReport:
     """Train the router on the catalog's reports (train split, at most ``max_train`` of them)
     and the operator's ``corrections`` ((text, type_id) pairs, weighted), calibrate it on the
-    calibration split, save it beside the catalog. With ``places`` the model also reads what
-    lies around each report's point (the catalog's risk points and facilities, or
-    ``surroundings``), a share of the reports read without (:func:`.model.without_point`).
-    Raises :class:`NoModel` when the dataset has no descriptions."""
-    from cockpit.datasets.triage.model import without_point
-
+    calibration split, save it beside the catalog. With ``places`` the model also learns
+    what the surroundings of each report's point (the catalog's risk points and facilities,
+    or ``surroundings``) say of its type. Raises :class:`NoModel` when the dataset has no
+    descriptions."""
     t0 = time.perf_counter()
     con = con if con is not None else catalog.cursor()
     tax = load_taxonomy(con)
@@ -332,11 +330,7 @@ def train(catalog: Any, con=None, corrections: Iterable[tuple[str, str]] = (),
         surr = surroundings if surroundings is not None else Surroundings.from_catalog(con)
 
         def points(d: dict) -> tuple[np.ndarray, np.ndarray]:
-            x, y = as_points(d["lon"], d["lat"], len(d["text"]))
-            off = without_point(d["event_id"])
-            x[off] = np.nan
-            y[off] = np.nan
-            return x, y
+            return as_points(d["lon"], d["lat"], len(d["text"]))
 
         tx, ty = points(tr)
         cols = surr.columns(surr.near(tx, ty))
