@@ -90,6 +90,7 @@ class Surroundings:
         lon, lat, cat = lon[ok], lat[ok], cat[ok]
         self.radius_m = float(radius_m)
         self.n = int(lon.size)
+        self.extent = (np.nan, np.nan, np.nan, np.nan)
         if self.n == 0:
             self._keys = np.zeros(0, np.int64)
             self._x = self._y = np.zeros(0)
@@ -103,6 +104,10 @@ class Surroundings:
         ix = np.floor((lon - self._x0) / self._cx).astype(np.int64)
         iy = np.floor((lat - self._y0) / self._cy).astype(np.int64)
         self._nx, self._ny = int(ix.max()) + 1, int(iy.max()) + 1
+        #: the places' extent, a cell wider on each side: a point outside it is not in the
+        #: dataset's area (a report from elsewhere, a slip of the sender's GPS)
+        self.extent = (self._x0 - self._cx, self._y0 - self._cy,
+                       float(lon.max()) + self._cx, float(lat.max()) + self._cy)
         key = self._key(ix, iy)
         order = np.argsort(key, kind="stable")
         self._keys = key[order]
@@ -178,6 +183,15 @@ class Surroundings:
             out[q[qi[m]], j, self._c[pi[m]]] = True
         return out
 
+    def inside(self, lon, lat) -> np.ndarray:
+        """Which points are usable numbers inside the places' :attr:`extent`."""
+        x = np.asarray(lon, np.float64)
+        y = np.asarray(lat, np.float64)
+        if self.n == 0:
+            return np.zeros(x.shape, bool)
+        x0, y0, x1, y1 = self.extent
+        return np.isfinite(x) & np.isfinite(y) & (x >= x0) & (x <= x1) & (y >= y0) & (y <= y1)
+
     def categories_near(self, lon: float, lat: float, radius_m: float) -> set[str]:
         """The categories with a place within ``radius_m`` of one point (at most the grid's
         radius)."""
@@ -197,8 +211,9 @@ class Surroundings:
 
     def features(self, lon: np.ndarray, lat: np.ndarray, columns: Sequence[str]):
         """The reports' place features in ``columns`` (see :meth:`columns`): a sparse 0/1
-        matrix (reports × columns); a report without a usable point has a row of zeros. A
-        category the catalog does not have is never around."""
+        matrix (reports × columns); a report without a usable point — not a number, or
+        outside the places' :attr:`extent` — has a row of zeros (no point). A category the
+        catalog does not have is never around."""
         import scipy.sparse as sp
 
         x = np.asarray(lon, np.float64).ravel()
@@ -206,7 +221,9 @@ class Surroundings:
         n = x.size
         if not columns:
             return sp.csr_matrix((n, 0), dtype=np.float32)
-        has = np.isfinite(x) & np.isfinite(y) & (np.abs(y) <= 90) & (np.abs(x) <= 180)
+        with np.errstate(invalid="ignore"):
+            has = self.inside(x, y)
+        x, y = np.where(has, x, np.nan), np.where(has, y, np.nan)
         parsed = []
         for c in columns:
             if c == POINT_COLUMN:
