@@ -302,6 +302,10 @@ CONTEXT_PREVALENCE: dict[str, float] = {
 #: time (:data:`CONTEXT_NEAR_SHARE`); the other contexts (a main road, a residential estate,
 #: the villages …) are everywhere and their reports are placed like the plain type's. The
 #: router is not told this table: it learns from the events where each variant happens.
+#: Industrial parks are where the hazardous-chemical works are; Chongqing's riverside roads
+#: (滨江路) run past its wharves; the embankments line the rivers. The roads, the residential
+#: estates, the lanes, the hubs, the squares, the villages and the hills have no category
+#: of their own here: their reports are placed like the plain type's.
 CONTEXT_SITES: dict[str, str] = {
     "学校周边": "RC-SCHOOL", "医院周边": "RC-HOSPITAL", "轨道站点": "RC-METRO",
     "地下空间": "RC-UNDERGROUND", "桥下空间": "RC-BRIDGE", "农贸市场": "RC-MARKET",
@@ -309,6 +313,7 @@ CONTEXT_SITES: dict[str, str] = {
     "水库周边": "RC-RESERVOIR", "高压线廊道": "RC-HV-LINE", "矿区周边": "RC-TAILINGS",
     "老旧小区": "RC-OLD-HOUSING", "商业街区": "RC-MALL", "国有林场": "RC-FOREST",
     "森林公园": "RC-FOREST", "陡坡地带": "RC-SLOPE", "河道沿岸": "RC-LEVEE",
+    "工业园区": "RC-HAZCHEM", "滨江路段": "RC-WHARF",
 }
 #: A context's report lies this close to its place (metres, uniform over the disc): the
 #: school gate, the station exit, the market's street.
