@@ -81,7 +81,7 @@ def test_the_features_of_a_point_outside_the_places_are_no_point() -> None:
     s = Surroundings(["RC-SCHOOL"], np.array([106.55]), np.array([29.56]), np.array([0]))
     cols = [POINT_COLUMN, "100:RC-SCHOOL", "300:RC-SCHOOL", "100:RC-NOT-HERE"]
     f = s.features(np.array([106.55, 106.5530, 120.0, np.nan]),
-                   np.array([29.56, 29.56, 29.56, 29.56]), cols).toarray()
+                   np.array([29.56, 29.56, 29.56, 29.56]), cols)
     assert f.tolist() == [[1, 1, 1, 0], [1, 0, 1, 0], [0, 0, 0, 0], [0, 0, 0, 0]]
 
 

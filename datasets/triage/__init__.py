@@ -289,8 +289,7 @@ class Router:
             around: tuple[str, ...] = ()
             if places is not None:
                 cols = self.model.place_columns
-                row = places.indices[places.indptr[i]:places.indptr[i + 1]]
-                around = tuple(cols[k] for k in sorted(row.tolist())
+                around = tuple(cols[k] for k in np.flatnonzero(places[i])
                                if cols[k] != POINT_COLUMN)
             out.append(RouteResult(text, cands, place, int(urgency), depts, plan_id,
                                    bool(reason), reason, around))
@@ -335,11 +334,8 @@ def train(catalog: Any, con=None, corrections: Iterable[tuple[str, str]] = (),
         tx, ty = points(tr)
         cols = surr.columns(surr.near(tx, ty))
         if cols:
-            import scipy.sparse as sp
-
-            tr_pl = sp.vstack([surr.features(tx, ty, cols),
-                               sp.csr_matrix((len(corr), len(cols)), dtype=np.float32)],
-                              format="csr")
+            tr_pl = np.vstack([surr.features(tx, ty, cols),
+                               np.zeros((len(corr), len(cols)), np.float32)])
             cal_pl = surr.features(*points(cal), cols)
     texts = tr["text"] + [t for t, _ in corr]
     labels = tr["type_id"] + [y for _, y in corr]

@@ -298,9 +298,7 @@ class TypeModel:
     def _fit_place_weight(self, texts, type_ids, taxonomy: Taxonomy, places) -> float:
         """The weight α of the place's evidence (:data:`PLACE_ALPHAS`) that gives the
         calibration reports with a point their true types' highest likelihood."""
-        import scipy.sparse as sp
-
-        pl = sp.csr_matrix(places)
+        pl = np.asarray(places, np.float32)
         has = self.place.has_point(pl)
         keep = [i for i, t in enumerate(type_ids) if t in taxonomy.pos and has[i]]
         if not keep:
@@ -407,9 +405,7 @@ class TypeModel:
             zs, zq = self._logits(self.transform(texts))
         p = self._type_proba(zs, zq, taxonomy)
         if places is not None and self.place is not None and self.place.alpha > 0:
-            import scipy.sparse as sp
-
-            pl = sp.csr_matrix(places)
+            pl = np.asarray(places, np.float32)
             rows = np.flatnonzero(self.place.has_point(pl))
             if rows.size:
                 p[rows] = self.place.apply(p[rows], self.place.ratio(pl[rows], taxonomy),
@@ -528,6 +524,7 @@ class _PlaceModel:
         self.base = np.asarray(base, np.float64)  # P(class) among the training points
         self.alpha = float(alpha)
         self._bound: tuple | None = None
+        self._stem_cache: tuple | None = None
         from cockpit.datasets.triage.surround import POINT_COLUMN
 
         self._point = self.columns.index(POINT_COLUMN) if POINT_COLUMN in self.columns else -1
@@ -539,12 +536,11 @@ class _PlaceModel:
         too few have a point or all share one class."""
         import warnings
 
-        import scipy.sparse as sp
         from sklearn.exceptions import ConvergenceWarning
         from sklearn.linear_model import LogisticRegression
 
         on = "qual" if len(taxonomy.quals) > 1 else "stem"
-        pl = sp.csr_matrix(places)[np.asarray(keep, np.int64)]
+        pl = np.asarray(places, np.float32)[np.asarray(keep, np.int64)]
         y = (taxonomy.type_qual if on == "qual" else taxonomy.type_stem)[ti]
         names = taxonomy.quals if on == "qual" else taxonomy.stems
         probe = cls(columns, on, names, np.zeros((0, len(columns))), np.zeros(0),
@@ -569,16 +565,16 @@ class _PlaceModel:
         base = np.bincount(y, minlength=k).astype(np.float64) / len(y)
         return cls(columns, on, names, coef, icpt, base)
 
-    def has_point(self, pl) -> np.ndarray:
-        """Which rows of a place matrix are of a report with a point."""
+    def has_point(self, pl: np.ndarray) -> np.ndarray:
+        """Which rows of a place array are of a report with a point."""
         if self._point < 0:
-            return np.asarray(pl.sum(axis=1)).ravel() > 0
-        return np.asarray(pl[:, self._point].todense()).ravel() > 0
+            return pl.sum(axis=1) > 0
+        return pl[:, self._point] > 0
 
     def ratio(self, pl, taxonomy: Taxonomy) -> np.ndarray:
         """P(class | surroundings) / P(class) of each type's class (reports × types); 1 for a
         class the training points never had."""
-        z = np.asarray(pl @ self.coef.T) + self.intercept
+        z = pl.astype(np.float64) @ self.coef.T + self.intercept
         z -= z.max(axis=1, keepdims=True)
         e = np.exp(z)
         post = e / e.sum(axis=1, keepdims=True)
@@ -596,9 +592,17 @@ class _PlaceModel:
         if self.on == "stem":
             return q / np.maximum(q.sum(axis=1, keepdims=True), 1e-300)
         ts = taxonomy.type_stem
-        m = np.zeros((len(ts), len(taxonomy.stems)))
-        m[np.arange(len(ts)), ts] = 1.0
+        m = self._stems_of(taxonomy)
         return q * ((p @ m) / np.maximum(q @ m, 1e-300))[:, ts]
+
+    def _stems_of(self, taxonomy: Taxonomy) -> np.ndarray:
+        """Types × stems, 1 where the type is the stem's (cached per taxonomy)."""
+        if self._stem_cache is None or self._stem_cache[0] is not taxonomy:
+            ts = taxonomy.type_stem
+            m = np.zeros((len(ts), len(taxonomy.stems)))
+            m[np.arange(len(ts)), ts] = 1.0
+            self._stem_cache = (taxonomy, m)
+        return self._stem_cache[1]
 
     def _bind(self, taxonomy: Taxonomy) -> np.ndarray:
         """Each taxonomy type's class index in this model (by name; unknown: a neutral

@@ -90,6 +90,7 @@ class Surroundings:
         lon, lat, cat = lon[ok], lat[ok], cat[ok]
         self.radius_m = float(radius_m)
         self.n = int(lon.size)
+        self._parsed: dict[tuple, tuple] = {}
         self.extent = (np.nan, np.nan, np.nan, np.nan)
         if self.n == 0:
             self._keys = np.zeros(0, np.int64)
@@ -209,47 +210,50 @@ class Surroundings:
                 for c in np.flatnonzero(counts[j] >= min_reports)]
         return [POINT_COLUMN, *cols] if cols else []
 
-    def features(self, lon: np.ndarray, lat: np.ndarray, columns: Sequence[str]):
-        """The reports' place features in ``columns`` (see :meth:`columns`): a sparse 0/1
-        matrix (reports × columns); a report without a usable point — not a number, or
+    def features(self, lon: np.ndarray, lat: np.ndarray, columns: Sequence[str]
+                 ) -> np.ndarray:
+        """The reports' place features in ``columns`` (see :meth:`columns`): a 0/1 array
+        (reports × columns, float32); a report without a usable point — not a number, or
         outside the places' :attr:`extent` — has a row of zeros (no point). A category the
         catalog does not have is never around."""
-        import scipy.sparse as sp
-
         x = np.asarray(lon, np.float64).ravel()
         y = np.asarray(lat, np.float64).ravel()
-        n = x.size
-        if not columns:
-            return sp.csr_matrix((n, 0), dtype=np.float32)
+        out = np.zeros((x.size, len(columns)), np.float32)
+        if not columns or x.size == 0:
+            return out
         with np.errstate(invalid="ignore"):
             has = self.inside(x, y)
-        x, y = np.where(has, x, np.nan), np.where(has, y, np.nan)
+        if not has.any():
+            return out
+        radii, ring, cat = self._parse(tuple(columns))
+        near = self.near(np.where(has, x, np.nan), np.where(has, y, np.nan), radii)
+        ok = cat >= 0
+        out[:, ok] = near[:, ring[ok], cat[ok]]
+        out[:, cat == -1] = has[:, None]
+        return out
+
+    def _parse(self, columns: tuple[str, ...]) -> tuple[list[float], np.ndarray, np.ndarray]:
+        """The radii of ``columns`` and each column's radius index and category index (−1:
+        :data:`POINT_COLUMN`, −2: a category or column this catalog does not have)."""
+        got = self._parsed.get(columns)
+        if got is not None:
+            return got
         parsed = []
         for c in columns:
             if c == POINT_COLUMN:
                 parsed.append((None, -1))
                 continue
-            r, _, cat = c.partition(":")
+            r, _, name = c.partition(":")
             try:
-                parsed.append((float(r), self.pos.get(cat, -1)))
+                parsed.append((float(r), self.pos.get(name, -2)))
             except ValueError:
                 parsed.append((None, -2))
         radii = sorted({r for r, _ in parsed if r is not None})
-        near = self.near(x, y, radii) if radii else np.zeros((n, 0, 0), bool)
         rpos = {r: j for j, r in enumerate(radii)}
-        rows, cols = [], []
-        for k, (r, ci) in enumerate(parsed):
-            if r is None and ci == -1:
-                hit = np.flatnonzero(has)
-            elif r is None or ci < 0:
-                continue
-            else:
-                hit = np.flatnonzero(near[:, rpos[r], ci])
-            rows.append(hit)
-            cols.append(np.full(hit.size, k))
-        r_ = np.concatenate(rows) if rows else np.zeros(0, np.int64)
-        c_ = np.concatenate(cols) if cols else np.zeros(0, np.int64)
-        return sp.csr_matrix((np.ones(r_.size, np.float32), (r_, c_)), shape=(n, len(columns)))
+        ring = np.array([rpos.get(r, 0) if r is not None else 0 for r, _ in parsed], np.int64)
+        cat = np.array([c for _, c in parsed], np.int64)
+        self._parsed[columns] = (radii, ring, cat)
+        return radii, ring, cat
 
     # ---------------------------------------------------------------- helpers
 
