@@ -267,8 +267,9 @@ def test_cli_route_eval_reads_lon_lat_columns(router, catalog, tmp_path: Path, c
 def test_a_point_found_from_an_address_is_not_read_as_the_reports_surroundings() -> None:
     from datetime import datetime
 
-    from cockpit.controllers.dispatch import _report_point
     from cockpit.datasets.event_feed import FeedEvent
+
+    from cockpit.controllers.dispatch import _report_point
 
     e = FeedEvent("L-1", "", "hotline", datetime(2026, 11, 20), 106.5, 29.5, 3,
                   description="井盖不见了")
