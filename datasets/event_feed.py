@@ -110,6 +110,10 @@ class FeedEvent:
     #: scenario's ``network``); else the event type's (``event_type.network``)
     network: str | None = None
     description: str = ""  # the report's own words (an event without a type is routed by them)
+    #: the point was found from an address or a place's name (a unit's centre), not given by
+    #: the sender: it says where the report roughly is, not what is around it (the router
+    #: reads no surroundings for it)
+    located: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -128,6 +132,7 @@ class FeedEvent:
         kw["title"] = d.get("title") or ""
         kw["feed"] = d.get("feed") or ""
         kw["description"] = d.get("description") or ""
+        kw["located"] = bool(d.get("located"))
         return cls(**kw)
 
 

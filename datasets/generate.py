@@ -295,6 +295,33 @@ CONTEXT_PREVALENCE: dict[str, float] = {
     "河道沿岸": 4, "山区公路沿线": 3, "村庄周边": 7, "陡坡地带": 2.5, "矿区周边": 1,
     "库岸消落带": 1.5, "峡谷地带": 1.5, "高山地区": 2, "丘陵地区": 5, "林下种植区": 1,
 }
+#: Where a context is (the demo data's truth, read by nothing but the generator): a variant
+#: whose context is a kind of place the risk points name — a school's surroundings, a station,
+#: a market, the space under a bridge — happened near such a place. A report of it is placed
+#: within :data:`CONTEXT_NEAR_M` of a risk point of that category in its district, most of the
+#: time (:data:`CONTEXT_NEAR_SHARE`); the other contexts (a main road, a residential estate,
+#: the villages …) are everywhere and their reports are placed like the plain type's. The
+#: router is not told this table: it learns from the events where each variant happens.
+#: Industrial parks are where the hazardous-chemical works are; Chongqing's riverside roads
+#: (滨江路) run past its wharves; the embankments line the rivers. The roads, the residential
+#: estates, the lanes, the hubs, the squares, the villages and the hills have no category
+#: of their own here: their reports are placed like the plain type's.
+CONTEXT_SITES: dict[str, str] = {
+    "学校周边": "RC-SCHOOL", "医院周边": "RC-HOSPITAL", "轨道站点": "RC-METRO",
+    "地下空间": "RC-UNDERGROUND", "桥下空间": "RC-BRIDGE", "农贸市场": "RC-MARKET",
+    "旅游景区": "RC-SCENIC", "景区步道": "RC-SCENIC", "风景名胜区": "RC-SCENIC",
+    "水库周边": "RC-RESERVOIR", "高压线廊道": "RC-HV-LINE", "矿区周边": "RC-TAILINGS",
+    "老旧小区": "RC-OLD-HOUSING", "商业街区": "RC-MALL", "国有林场": "RC-FOREST",
+    "森林公园": "RC-FOREST", "陡坡地带": "RC-SLOPE", "河道沿岸": "RC-LEVEE",
+    "工业园区": "RC-HAZCHEM", "滨江路段": "RC-WHARF",
+}
+#: A context's report lies this close to its place (metres, uniform over the disc): the
+#: school gate, the station exit, the market's street.
+CONTEXT_NEAR_M = 100.0
+#: The share of a context's reports placed near its place; the rest where the plain type's
+#: are: a caller phones from home about the school gate he passed, a patrol files at the end
+#: of its round, an address is geocoded to the wrong block.
+CONTEXT_NEAR_SHARE = 0.85
 _SEVERE_CONTEXTS = {"学校周边", "医院周边", "交通枢纽", "轨道站点", "地下空间", "自然保护区",
                     "国有林场", "高压线廊道"}
 
@@ -1389,6 +1416,7 @@ class _Gen:
         nvar[: N_EVENT_TYPES - nvar.sum()] += 1
         t_rows = []
         t_base, t_weight = [], []
+        t_ctx: list[str] = []  # each type's context ("" for the plain kind)
         for bi, (b, k) in enumerate(zip(EVENT_BASES, nvar, strict=True)):
             code, name, cat, dept, sev, react, verify, handle, w = b[:9]
             pool = NATURE_CONTEXTS if b[11] == "n" else URBAN_CONTEXTS
@@ -1409,6 +1437,7 @@ class _Gen:
                 h_ = max(v_, round(handle * f))
                 t_rows.append((tid, tname, cat, city_dept(dept), r_, v_, h_, plan, s))
                 t_base.append(bi)
+                t_ctx.append("" if v == 0 else ctx[v - 1])
             # the plain kind is 4 parts, its variants together Σ 1/(1 + 0.15 v) parts, shared
             # by how common their contexts are (CONTEXT_PREVALENCE), not by their order
             t_weight.append(w * 4.0)
@@ -1417,6 +1446,7 @@ class _Gen:
                 share = sum(1.0 / (1 + 0.15 * v) for v in range(1, k))
                 t_weight.extend((w * share * prev / prev.sum()).tolist())
         self.et_base = np.array(t_base)
+        self.et_ctx = t_ctx
         self.et_weight = np.array(t_weight)
         self.et_ids = [r[0] for r in t_rows]
         self.et_names = [r[1] for r in t_rows]
@@ -1442,6 +1472,7 @@ class _Gen:
         start_day = end_day - (sc.event_days + 1)
         ts, src, et = self._event_times(n, start_day, end_day)
         x, y, didx, sidx, pid = self._event_places(src, self.et_base[et])
+        self._place_contexts(src, et, x, y, didx, sidx)
         # severity: the type's default, sometimes one step either way
         r = rng.random(n)
         sev = self.et_sev[et] + np.where(r < 0.06, -1, np.where(r > 0.85, 1, 0))
@@ -1546,6 +1577,45 @@ class _Gen:
         didx[o_idx] = gd
         sidx[o_idx] = self.g_sidx[g]
         return x, y, didx, sidx, pid
+
+    def _place_contexts(self, src: np.ndarray, et: np.ndarray, x: np.ndarray, y: np.ndarray,
+                        didx: np.ndarray, sidx: np.ndarray) -> None:
+        """Move the reports of a variant whose context has a place (:data:`CONTEXT_SITES`)
+        near a risk point of that category in their district (in place; a share
+        :data:`CONTEXT_NEAR_SHARE`, within :data:`CONTEXT_NEAR_M`); a district without such a
+        point keeps them where they were; sensor events stay at their points. A random stream
+        of its own: the events' types, times, sources and levels are those drawn before."""
+        rng = np.random.default_rng([self.seed % 2**63, 19, _day_no(self.anchor)])
+        n = len(et)
+        u = rng.random(n)
+        ang = rng.random(n) * 2 * np.pi
+        rad = CONTEXT_NEAR_M * np.sqrt(rng.random(n))
+        pick = rng.integers(0, 1 << 40, n)
+        site = np.array([_RC_POS.get(CONTEXT_SITES.get(c, ""), -1) for c in self.et_ctx])
+        cat = site[et]
+        sel = np.flatnonzero((cat >= 0) & (src != schema.EVENT_SOURCES.index("sensor"))
+                             & (u < CONTEXT_NEAR_SHARE))
+        key = didx[sel] * 64 + cat[sel]
+        pt = np.full(sel.size, -1, np.int64)
+        for k in np.unique(key).tolist():
+            pool = self.rp_by_key.get(int(k))
+            if pool is None or pool.size == 0:
+                continue  # the district has no such place: the report stays where it was
+            m = np.flatnonzero(key == k)
+            pt[m] = pool[pick[sel[m]] % pool.size]
+        ok = pt >= 0
+        sel, pt = sel[ok], pt[ok]
+        px, py = self.rp_xy[pt, 0], self.rp_xy[pt, 1]
+        dlon, dlat = geo.km_to_deg(rad[sel] / 1000.0, py)
+        qx = np.round(px + np.cos(ang[sel]) * dlon, _DECIMALS)
+        qy = np.round(py + np.sin(ang[sel]) * dlat, _DECIMALS)
+        d = self.rp_didx[pt]
+        inside = shapely.contains_xy(self.poly_arr[d], qx, qy)
+        # at the district's edge: at the place itself
+        x[sel] = np.where(inside, qx, px)
+        y[sel] = np.where(inside, qy, py)
+        didx[sel] = d
+        sidx[sel] = self.rp_sidx[pt]
 
     def _closed_at(self, ts: np.ndarray, et: np.ndarray) -> pa.Array:
         """The events' closing times (the queue's history): see queue.demo_closed_at."""

@@ -1,8 +1,10 @@
 """`cockpit bench --only route`: 智能分拨 on the demo data's report texts.
 
 Three runs, each: train the router on the train split (at most
-:data:`cockpit.datasets.triage.DEFAULT_MAX_TRAIN` reports) and measure on the held-out split
-(never trained on, 15 % of the described events by a hash of the id):
+:data:`cockpit.datasets.triage.DEFAULT_MAX_TRAIN` reports, words and the surroundings of each
+report's point) and measure on the held-out split (never trained on, 15 % of the described
+events by a hash of the id), each report routed with its words and its point (lon/lat), as a
+hotline's geocoded address, a grid worker's app or an Open311 request gives it:
 
 - ``route_top1``, ``route_top3``, ``route_macro_f1``: accuracy of the event type (fractions);
 - ``route_kind_top1``: the same for the type's kind (the name before the bracket), which sets
@@ -11,10 +13,14 @@ Three runs, each: train the router on the train split (at most
   variant (a type with a context in brackets) whose words leave the context out (none of the
   demo's ways of saying it, :data:`~cockpit.datasets.triage.corpus.CONTEXT_PHRASES`, is in
   the text); ``route_top1_said`` / ``route_top3_said`` are the accuracies on the others, whose
-  words carry what tells the type apart (model errors); ``route_top3_bound`` is what a ranker
-  of the words alone could reach: every report that says its context, and an unsaid one when
-  its type is one of its kind's two commonest variants in the train split (the kind's plain
-  type taking the first place);
+  words carry what tells the type apart (model errors), ``route_top3_unsaid`` the top-3 on the
+  unsaid ones (where only the place can help); ``route_top3_bound`` is what a ranker of the
+  words alone could reach: every report that says its context, and an unsaid one when its
+  type is one of its kind's two commonest variants in the train split (the kind's plain type
+  taking the first place) — the ceiling before the router read the place, no longer one;
+- what the place adds: ``route_top3_no_point`` is the same model's top-3 on the held-out
+  reports routed without their points (a phone call typed in), ``route_top1_words_only`` /
+  ``route_top3_words_only`` a model trained on the words alone (one run);
 - ``route_place_acc``: of the held-out reports in which the router finds a place, the share
   whose district is the event's, and whose street is the event's when a street or community
   was found; ``route_place_found`` is the share of reports with a place found (about three in
@@ -46,7 +52,7 @@ def bench_route(quick: bool) -> dict[str, Any]:
     data = bench_dataset(scale)
     runs: dict[str, list[float]] = {k: [] for k in (
         "top1", "top3", "f1", "kind", "place", "found", "p50", "p95", "cpu50", "cpu95",
-        "train", "said1", "said3")}
+        "train", "said1", "said3", "unsaid3", "nopoint3")}
     n_eval = 0
     with tempfile.TemporaryDirectory() as cache:
         cat = open_catalog(data, Path(cache))
@@ -54,17 +60,18 @@ def bench_route(quick: bool) -> dict[str, Any]:
         held = triage.held_out(con, split=2)
         n_eval = len(held["text"])
         said, bound = _said(con, held)
+        lons, lats = held["lon"], held["lat"]
         for _ in range(1 if quick else 3):
             t0 = time.perf_counter()
             triage.train(cat, con=con)
             runs["train"].append(time.perf_counter() - t0)
             router = triage.Router.load(cat, con=con)
-            ev = triage.evaluate(router, held["text"], held["type_id"])
+            ev = triage.evaluate(router, held["text"], held["type_id"], lons=lons, lats=lats)
             runs["top1"].append(ev.top1)
             runs["top3"].append(ev.top3)
             runs["f1"].append(ev.macro_f1)
             tx = router.taxonomy
-            res = router.route_many(held["text"], plans=False)
+            res = router.route_many(held["text"], plans=False, lons=lons, lats=lats)
             kind = [tx.type_stem[tx.pos[r.top.type_id]] == tx.type_stem[tx.pos[y]]
                     for r, y in zip(res, held["type_id"], strict=True) if r.top]
             runs["kind"].append(float(np.mean(kind)))
@@ -74,6 +81,8 @@ def bench_route(quick: bool) -> dict[str, Any]:
                              for r, y in zip(res, held["type_id"], strict=True)])
             runs["said1"].append(float(hit1[said].mean()) if said.any() else 0.0)
             runs["said3"].append(float(hit3[said].mean()) if said.any() else 0.0)
+            runs["unsaid3"].append(float(hit3[~said].mean()) if (~said).any() else 0.0)
+            runs["nopoint3"].append(triage.evaluate(router, held["text"], held["type_id"]).top3)
             ok, found = [], 0
             for r, d, s in zip(res, held["district_code"], held["street_code"], strict=True):
                 if r.place is None:
@@ -83,18 +92,24 @@ def bench_route(quick: bool) -> dict[str, Any]:
                           and (r.place.street_code is None or r.place.street_code == s))
             runs["place"].append(float(np.mean(ok)) if ok else 0.0)
             runs["found"].append(found / max(1, len(res)))
-            sample = held["text"][:: max(1, len(held["text"]) // 500)][:500]
-            router.route(sample[0])  # warm
+            step = max(1, len(held["text"]) // 500)
+            sample = list(zip(held["text"][::step], lons[::step], lats[::step],
+                              strict=True))[:500]
+            router.route(sample[0][0], lon=sample[0][1], lat=sample[0][2])  # warm
             lat, cpu = [], []
-            for t in sample:
+            for t, x, y in sample:
                 c0, t0 = time.thread_time(), time.perf_counter()
-                router.route(t)
+                router.route(t, lon=x, lat=y)
                 lat.append((time.perf_counter() - t0) * 1000)
                 cpu.append((time.thread_time() - c0) * 1000)
             runs["p50"].append(float(np.percentile(lat, 50)))
             runs["p95"].append(float(np.percentile(lat, 95)))
             runs["cpu50"].append(float(np.percentile(cpu, 50)))
             runs["cpu95"].append(float(np.percentile(cpu, 95)))
+        # the words alone: a model that never read a place (not saved)
+        words = triage.train(cat, con=con, places=False, save=False)
+        wr = triage.Router(router.taxonomy, router.finder, words.model, con)
+        wev = triage.evaluate(wr, held["text"], held["type_id"])
         con.close()
         cat.close()
     frac = "fraction"
@@ -107,7 +122,11 @@ def bench_route(quick: bool) -> dict[str, Any]:
         "route_unsaid_share": figure([1.0 - float(said.mean())], frac),
         "route_top1_said": figure(runs["said1"], frac),
         "route_top3_said": figure(runs["said3"], frac),
+        "route_top3_unsaid": figure(runs["unsaid3"], frac),
         "route_top3_bound": figure([bound], frac),
+        "route_top3_no_point": figure(runs["nopoint3"], frac),
+        "route_top1_words_only": figure([wev.top1], frac),
+        "route_top3_words_only": figure([wev.top3], frac),
         "route_place_acc": figure(runs["place"], frac),
         "route_place_found": figure(runs["found"], frac),
         "route_latency_ms_p50": figure(runs["p50"], "ms"),

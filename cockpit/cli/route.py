@@ -1,8 +1,10 @@
 """`cockpit route`: 智能分拨 from the command line (the same router the window uses).
 
-    cockpit route [--data DIR] [--json] TEXT…     top-3 types, score, departments, place, urgency
-    cockpit route eval FILE.csv [--data DIR]      columns text,type_id[,dept_kind]: top-1/top-3,
-                                                  macro-F1, the most confused pairs
+    cockpit route [--data DIR] [--json] [--lon X --lat Y] TEXT…
+                                                  top-3 types, score, departments, place,
+                                                  urgency (with the point: what lies around it)
+    cockpit route eval FILE.csv [--data DIR]      columns text,type_id[,dept_kind][,lon,lat]:
+                                                  top-1/top-3, macro-F1, the most confused pairs
     cockpit route train [--data DIR] [--store S]  retrain on the dataset's reports and the
                                                   operators' corrections in the dispatch log
 
@@ -28,6 +30,10 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     rp.add_argument("--data", type=Path, default=None,
                     help="dataset directory (default: the built-in demo data)")
     rp.add_argument("--json", action="store_true", help="print JSON")
+    rp.add_argument("--lon", type=float, default=None, metavar="X",
+                    help="where the report was made: longitude (with --lat)")
+    rp.add_argument("--lat", type=float, default=None, metavar="Y",
+                    help="where the report was made: latitude (with --lon)")
     rp.add_argument("--store", default=None, metavar="PATH|URL",
                     help="dispatch store whose corrections `train` learns from (default: the "
                     "user's dispatch store)")
@@ -80,6 +86,15 @@ def cmd_route(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 2
     verb = words[0] if words[0] in ("eval", "train") else None
+    lon, lat = getattr(args, "lon", None), getattr(args, "lat", None)
+    if (lon is None) != (lat is None):
+        print("cockpit route: give both --lon and --lat (the point the report was made at)",
+              file=sys.stderr)
+        return 2
+    if lon is not None and not triage.valid_point(lon, lat):
+        print(f"cockpit route: ({lon}, {lat}) is not a longitude/latitude; routed by the "
+              "words alone", file=sys.stderr)
+        lon = lat = None
     if verb == "eval" and len(words) != 2:
         print("cockpit route eval: give one CSV file (columns text,type_id[,dept_kind])",
               file=sys.stderr)
@@ -112,8 +127,11 @@ def cmd_route(args: argparse.Namespace) -> int:
         if verb == "eval":
             kinds = [r.get("dept_kind") or None for r in rows] if "dept_kind" in rows[0] \
                 else None
+            has_pt = {"lon", "lat"} <= set(rows[0])
             ev = triage.evaluate(router, [r["text"] or "" for r in rows],
-                                 [r["type_id"] or "" for r in rows], kinds)
+                                 [r["type_id"] or "" for r in rows], kinds,
+                                 lons=[r["lon"] for r in rows] if has_pt else None,
+                                 lats=[r["lat"] for r in rows] if has_pt else None)
             if args.json:
                 print(json.dumps(ev.as_dict(), ensure_ascii=False, indent=1))
                 return 0
@@ -125,7 +143,7 @@ def cmd_route(args: argparse.Namespace) -> int:
                 for a, b, k in ev.confused:
                     print(f"  {a} → {b}: {k}")
             return 0
-        result = router.route(" ".join(words))
+        result = router.route(" ".join(words), lon=lon, lat=lat)
     except triage.NoModel as exc:
         print(f"cockpit route: {exc}", file=sys.stderr)
         return 1
@@ -145,6 +163,9 @@ def _print_result(r) -> None:
         print(f"place: {r.place.name} ({r.place.code}, {r.place.level}) ← “{r.place.matched}”")
     else:
         print("place: not found")
+    if r.around:
+        print("around the point: " + ", ".join(
+            f"{c.partition(':')[2]} ≤{c.partition(':')[0]} m" for c in r.around))
     print(f"urgency: {r.urgency}")
     if r.departments:
         print("departments: " + ", ".join(r.departments))

@@ -708,7 +708,8 @@ class DispatchController(QObject):
         if e.type_id or (not e.description and not e.title):
             return e
         s = self.suggestion({"event_id": e.event_id, "title": e.title,
-                             "description": e.description, "source": e.source})
+                             "description": e.description, "source": e.source,
+                             **_report_point(e)})
         top = (s.get("candidates") or [{}])[0].get("type_id") if s else None
         if not (s and s.get("auto") and top in names.types):
             return e
@@ -975,7 +976,8 @@ class DispatchController(QObject):
                     # the operator, with the router's top three
                     ev = self._feed_row(feed, names)
                     text = feed.description or feed.title
-                    sug = self.suggestion({**ev, "description": feed.description})
+                    sug = self.suggestion({**ev, "description": feed.description,
+                                           **_report_point(feed)})
                     top = (sug.get("candidates") or [{}])[0].get("type_id") if sug else None
                     if not (sug and sug.get("auto") and top in names.types):
                         return eid, None, self._type_question(ev, names, sug, text)
@@ -1342,3 +1344,12 @@ class DispatchController(QObject):
     def _set_read_only(self, reason: str) -> None:
         self._read_only = reason
         self.panel.set_read_only(reason)
+
+
+def _report_point(e: FeedEvent) -> dict[str, float | None]:
+    """Where a report was made, for the router (智能分拨 reads what lies around it): its
+    lon/lat as its sender gave them; none when the point was found from an address or a
+    place's name (a unit's centre says nothing of the report's surroundings)."""
+    if e.located:
+        return {"lon": None, "lat": None}
+    return {"lon": e.lon, "lat": e.lat}

@@ -123,8 +123,9 @@ class TriageController(QObject):
                 self._sig_model_wanted.emit()  # queued: load() runs on the GUI thread
             return None
         text = str(event.get("description") or event.get("title") or "")
-        with self._lock:
-            (r,) = router.route_many([text], plans=False)
+        with self._lock:  # with the point the report was made at, when it has one
+            (r,) = router.route_many([text], plans=False, lons=[event.get("lon")],
+                                     lats=[event.get("lat")])
         return {"candidates": [c.as_dict() for c in r.candidates],
                 "auto": r.auto(self.threshold), "reason": self._reason(r, self.threshold)}
 
@@ -222,10 +223,12 @@ class TriageController(QObject):
         lon, lat = route.get("lon"), route.get("lat")
         if lon is None or lat is None:
             lon, lat = (self._units or {}).get(self._top or "", (106.55, 29.56))
+        # placed at the centre of the unit its words name: a rough place, not its point
         ev = FeedEvent(eid, str(d["type_id"]), "hotline", self.dispatch.now(), float(lon),
                        float(lat), int(route.get("urgency") or 3), title,
                        route.get("district_code"), route.get("street_code"), None,
-                       feed="report", received_at=datetime.now(), description=text)
+                       feed="report", received_at=datetime.now(), description=text,
+                       located=True)
         self.dispatch.add_event(ev)
         suggested = d.get("suggested_type_id")
         auto = bool(route.get("auto"))

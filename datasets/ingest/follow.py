@@ -51,7 +51,8 @@ def report_event(r: dict[str, Any], severity: dict[str, int] | None = None) -> F
     return FeedEvent(event_id=f"L-{int(r['seq'])}", type_id=code, source=src,
                      occurred_at=r["occurred_at"], lon=float(lon), lat=float(lat),
                      severity=int(sev), title=text[:200], feed="live",
-                     received_at=r.get("received_at"), description=text[:10_000])
+                     received_at=r.get("received_at"), description=text[:10_000],
+                     located=bool(r.get("located")))
 
 
 class LiveFollower:
@@ -218,7 +219,7 @@ class LiveReportSource:
                     r.get("address"):
                 got = self.locate(r["address"])
                 if got is not None:
-                    r = {**r, "lon": got[0], "lat": got[1]}
+                    r = {**r, "lon": got[0], "lat": got[1], "located": True}
             e = report_event(r, self.severity)
             if e is None:
                 self.unplaced += 1

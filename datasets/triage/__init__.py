@@ -6,12 +6,17 @@ functions::
     router = Router.load(catalog)            # the catalog's taxonomy, places and saved model
     result = router.route("解放碑这边井盖不见了")   # -> RouteResult: top-3 types with scores,
                                              #    departments, place, urgency, needs_operator
+    router.route(text, lon=106.58, lat=29.56)  # with the point it was made at: what lies
+                                             #    around it counts too (:mod:`.surround`)
     train(catalog)                           # (re)train on the dataset's reports + corrections
 
 The model (:mod:`.model`) is saved beside the catalog's database as
 ``<catalog>.router.skops`` (:func:`model_path`) and is retrained by ``cockpit route train`` or,
 lazily, when it is missing or was trained on another build of the catalog (the catalog build
-removes it). Places come from :mod:`.place`, the texts of the demo data from :mod:`.corpus`.
+removes it). Places named in the text come from :mod:`.place`, the surroundings of a
+report's point (the dataset's risk points and facilities nearby) from :mod:`.surround`, the
+texts of the demo data from :mod:`.corpus`. A report without a point (or with one that is not
+a number) is routed by its words.
 
 **Urgency** is the top type's default severity (1 highest … 4), one step more urgent when the
 text says so (救命, 着火, 受伤, 被困, 爆炸, 紧急 …).
@@ -40,10 +45,11 @@ from cockpit.datasets.triage.model import (
     split_of,
 )
 from cockpit.datasets.triage.place import PlaceFinder, PlaceMatch
+from cockpit.datasets.triage.surround import POINT_COLUMN, Surroundings, as_points, valid_point
 
 __all__ = ["Router", "RouteResult", "Candidate", "EvalReport", "train", "evaluate",
            "model_path", "load_taxonomy", "held_out", "NoModel", "TOP_K",
-           "unit_points",
+           "unit_points", "Surroundings", "valid_point",
            "URGENT_WORDS", "DEFAULT_MAX_TRAIN"]
 
 TOP_K = 3
@@ -90,6 +96,9 @@ class RouteResult:
     plan_id: str | None = None
     needs_operator: bool = False
     reason: str = ""  # why it needs the operator (a translatable text), or ""
+    #: what the router read around the report's point, ``"<radius m>:<category>"`` (empty
+    #: without a point, or when the model reads no place)
+    around: tuple[str, ...] = ()
 
     @property
     def top(self) -> Candidate | None:
@@ -108,7 +117,7 @@ class RouteResult:
                 "place": self.place.as_dict() if self.place else None,
                 "urgency": self.urgency, "departments": list(self.departments),
                 "plan_id": self.plan_id, "needs_operator": self.needs_operator,
-                "reason": self.reason}
+                "reason": self.reason, "around": list(self.around)}
 
 
 def model_path(catalog: Any) -> Path:
@@ -151,11 +160,12 @@ def unit_points(con) -> tuple[dict[str, tuple[float, float]], str | None]:
 
 def held_out(con, split: int = 2, limit: int | None = None) -> dict[str, list]:
     """The reports of one split (2 = held out, 1 = calibration, 0 = train): ids, texts,
-    types, districts and streets, ordered by id."""
+    types, districts, streets and points (lon, lat), ordered by id."""
     if not _has_descriptions(con):
         raise NoModel("the dataset's events have no description column to learn from")
     rows = con.execute(
-        "SELECT event_id, description, type_id, district_code, street_code FROM event "
+        "SELECT event_id, description, type_id, district_code, street_code, lon, lat "
+        "FROM event "
         "WHERE description IS NOT NULL AND length(trim(description)) > 0 "
         "ORDER BY event_id").fetchall()
     ids = np.array([r[0] for r in rows], np.int64)
@@ -163,7 +173,7 @@ def held_out(con, split: int = 2, limit: int | None = None) -> dict[str, list]:
     sel = np.flatnonzero(sp == split)
     if limit is not None and sel.size > limit:  # an even, deterministic thinning
         sel = sel[np.linspace(0, sel.size - 1, limit).astype(np.int64)]
-    keys = ("event_id", "text", "type_id", "district_code", "street_code")
+    keys = ("event_id", "text", "type_id", "district_code", "street_code", "lon", "lat")
     return {k: [rows[i][j] for i in sel] for j, k in enumerate(keys)}
 
 
@@ -171,11 +181,13 @@ class Router:
     """A dataset's taxonomy, place names and (when trained) model."""
 
     def __init__(self, taxonomy: Taxonomy, finder: PlaceFinder, model: TypeModel | None,
-                 con=None) -> None:
+                 con=None, surroundings: Surroundings | None = None) -> None:
         self.taxonomy = taxonomy
         self.finder = finder
         self.model = model
         self.con = con
+        #: the dataset's places around a point (built at load when the model reads them)
+        self.surroundings = surroundings
         self._book = None  # every type's plan, read once (routing.PlanBook)
 
     def plan_book(self, con=None):
@@ -202,23 +214,45 @@ class Router:
                 model = TypeModel.load(path)
             except Exception:  # noqa: BLE001 - a broken, foreign or old model file is a cache
                 model = None  # miss: it is trained again
-        router = cls(load_taxonomy(con), PlaceFinder(_load_units(con)), model, con)
+        surr = Surroundings.from_catalog(con) if model is not None and model.place_columns \
+            else None
+        router = cls(load_taxonomy(con), PlaceFinder(_load_units(con)), model, con, surr)
         if model is None and train_if_missing:
-            router.model = train(catalog, con=con).model
+            rep = train(catalog, con=con)
+            router.model, router.surroundings = rep.model, rep.surroundings
         return router
 
-    def route(self, text: str, con=None) -> RouteResult:
-        """Route one report (never raises on odd text)."""
-        return self.route_many([text], con=con)[0]
+    def route(self, text: str, con=None, lon: float | None = None, lat: float | None = None
+              ) -> RouteResult:
+        """Route one report, made at (``lon``, ``lat``) when known (never raises on odd text
+        or an odd point: a point that is not a number is no point)."""
+        return self.route_many([text], con=con, lons=[lon], lats=[lat])[0]
 
-    def route_many(self, texts: Sequence[str], con=None, plans: bool = True
-                   ) -> list[RouteResult]:
-        """Route several reports at once (one matrix product)."""
+    def places(self, lons: Sequence[float | None] | None, lats: Sequence[float | None] | None,
+               n: int):
+        """The place features of ``n`` reports made at (``lons``, ``lats``) for this model
+        (``None`` when it reads none or no report has a point)."""
+        m = self.model
+        if m is None or not m.place_columns or self.surroundings is None:
+            return None
+        if lons is None or lats is None:
+            return None
+        x, y = as_points(lons, lats, n)
+        if not np.isfinite(x).any():
+            return None
+        return self.surroundings.features(x, y, m.place_columns)
+
+    def route_many(self, texts: Sequence[str], con=None, plans: bool = True,
+                   lons: Sequence[float | None] | None = None,
+                   lats: Sequence[float | None] | None = None) -> list[RouteResult]:
+        """Route several reports at once (one matrix product); ``lons``/``lats``: where each
+        was made (``None`` items or lists: not known)."""
         texts = [t if isinstance(t, str) else ("" if t is None else str(t)) for t in texts]
         norm = [normalise(t) for t in texts]
         proba = None
+        places = self.places(lons, lats, len(texts))
         if self.model is not None:
-            proba = self.model.predict_proba(texts, self.taxonomy)
+            proba = self.model.predict_proba(texts, self.taxonomy, places)
         out = []
         tx = self.taxonomy
         for i, text in enumerate(texts):
@@ -252,8 +286,13 @@ class Router:
                     depts, plan_id = tuple(plan.departments()), plan.plan_id
                 except KeyError:
                     pass
+            around: tuple[str, ...] = ()
+            if places is not None:
+                cols = self.model.place_columns
+                around = tuple(cols[k] for k in np.flatnonzero(places[i])
+                               if cols[k] != POINT_COLUMN)
             out.append(RouteResult(text, cands, place, int(urgency), depts, plan_id,
-                                   bool(reason), reason))
+                                   bool(reason), reason, around))
         return out
 
 
@@ -266,21 +305,38 @@ class TrainReport:
     n_corrections: int
     seconds: float
     path: Path | None
+    surroundings: Surroundings | None = None
 
 
 def train(catalog: Any, con=None, corrections: Iterable[tuple[str, str]] = (),
           max_train: int | None = DEFAULT_MAX_TRAIN, words: bool = False,
-          save: bool = True) -> TrainReport:
+          save: bool = True, places: bool = True,
+          surroundings: Surroundings | None = None) -> TrainReport:
     """Train the router on the catalog's reports (train split, at most ``max_train`` of them)
     and the operator's ``corrections`` ((text, type_id) pairs, weighted), calibrate it on the
-    calibration split, save it beside the catalog. Raises :class:`NoModel` when the dataset
-    has no descriptions."""
+    calibration split, save it beside the catalog. With ``places`` the model also learns
+    what the surroundings of each report's point (the catalog's risk points and facilities,
+    or ``surroundings``) say of its type. Raises :class:`NoModel` when the dataset has no
+    descriptions."""
     t0 = time.perf_counter()
     con = con if con is not None else catalog.cursor()
     tax = load_taxonomy(con)
     tr = held_out(con, split=0, limit=max_train)
     cal = held_out(con, split=1, limit=10_000)
     corr = [(t, y) for t, y in corrections if t and y in tax.pos]
+    surr, cols, tr_pl, cal_pl = None, [], None, None
+    if places:
+        surr = surroundings if surroundings is not None else Surroundings.from_catalog(con)
+
+        def points(d: dict) -> tuple[np.ndarray, np.ndarray]:
+            return as_points(d["lon"], d["lat"], len(d["text"]))
+
+        tx, ty = points(tr)
+        cols = surr.columns(surr.near(tx, ty))
+        if cols:
+            tr_pl = np.vstack([surr.features(tx, ty, cols),
+                               np.zeros((len(corr), len(cols)), np.float32)])
+            cal_pl = surr.features(*points(cal), cols)
     texts = tr["text"] + [t for t, _ in corr]
     labels = tr["type_id"] + [y for _, y in corr]
     from cockpit.datasets.triage.model import CORRECTION_WEIGHT
@@ -289,13 +345,15 @@ def train(catalog: Any, con=None, corrections: Iterable[tuple[str, str]] = (),
     if len(set(labels)) < 2:
         raise NoModel("the dataset has too few described events to learn from")
     model = TypeModel.fit(texts, labels, tax, weights=weights,
-                          calib=(cal["text"], cal["type_id"]), words=words)
+                          calib=(cal["text"], cal["type_id"]), words=words, places=tr_pl,
+                          place_columns=cols, calib_places=cal_pl)
     model.meta["n_corrections"] = len(corr)
     path = None
     if save:
         path = model_path(catalog)
         model.save(path)
-    return TrainReport(model, len(tr["text"]), len(corr), time.perf_counter() - t0, path)
+    return TrainReport(model, len(tr["text"]), len(corr), time.perf_counter() - t0, path,
+                       surr if cols else None)
 
 
 @dataclass
@@ -319,9 +377,11 @@ class EvalReport:
 
 def evaluate(router: Router, texts: Sequence[str], type_ids: Sequence[str],
              dept_kinds: Sequence[str | None] | None = None, top_confused: int = 10,
-             batch: int = 2000) -> EvalReport:
+             batch: int = 2000, lons: Sequence[float | None] | None = None,
+             lats: Sequence[float | None] | None = None) -> EvalReport:
     """Top-1 / top-3 accuracy, macro-F1 over the true types, the most confused pairs and (with
-    ``dept_kinds``) how often the top type's department kind is the expected one."""
+    ``dept_kinds``) how often the top type's department kind is the expected one; ``lons`` /
+    ``lats``: where each report was made (``None``: not known)."""
     from sklearn.metrics import f1_score
 
     if router.model is None:
@@ -330,7 +390,10 @@ def evaluate(router: Router, texts: Sequence[str], type_ids: Sequence[str],
     pred1: list[str] = []
     hit3 = 0
     for s in range(0, n, batch):
-        res = router.route_many(list(texts[s:s + batch]), plans=False)
+        res = router.route_many(
+            list(texts[s:s + batch]), plans=False,
+            lons=None if lons is None else list(lons[s:s + batch]),
+            lats=None if lats is None else list(lats[s:s + batch]))
         for r, y in zip(res, type_ids[s:s + batch], strict=True):
             ids = [c.type_id for c in r.candidates]
             pred1.append(ids[0] if ids else "")

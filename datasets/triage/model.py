@@ -26,6 +26,21 @@ without brackets has one qualifier per stem, and the router is a plain flat clas
 keeps the model small (stems + qualifiers, not types, times the features) and the training
 within a minute on a city's history.
 
+**Where the report was made.** A report with a point (lon/lat: the caller's geocoded address,
+the grid worker's position, the Open311 request's) has surroundings
+(:class:`~cockpit.datasets.triage.surround.Surroundings`: which categories of the dataset's
+places lie within 100 m and 300 m). A third, small model reads them: a multinomial logistic
+regression from the surroundings to the qualifier (to the stem when the taxonomy has no
+qualifiers), trained on the training reports' points. Its answer enters as evidence beside the
+words — the type's probability times (P(qualifier | surroundings) / P(qualifier))^α,
+renormalised within the stem, so the kind the words found keeps its probability — with the
+weight α fitted on the calibration split like the temperatures (0: the place says nothing).
+The words and the place are taken as independent given the type: a report that says 学校门口
+is the school variant wherever it was made (the place can hardly outvote a clear text), one
+that says no context is ranked among its kind's variants by what is around it. A report
+without a point is routed by its words exactly as before; a dataset whose reports have
+nothing around them gets no place model.
+
 **Calibration.** Each model's margins are divided by its own temperature, fitted with that
 share on a calibration slice that neither model was trained on (the minimum negative
 log-likelihood of the true type, searched on a grid), so that a score of 0.8 means about eight
@@ -56,7 +71,7 @@ import numpy as np
 
 __all__ = ["normalise", "split_of", "TypeModel", "Taxonomy", "stem_and_qualifier",
            "MAX_CHARS", "MAX_FEATURES", "CORRECTION_WEIGHT", "HELD_OUT", "CALIBRATION",
-           "cjk_count"]
+           "cjk_count", "PLACE_ALPHAS"]
 
 MAX_CHARS = 600
 MAX_FEATURES = 60_000
@@ -64,7 +79,9 @@ CORRECTION_WEIGHT = 25.0
 #: Split fractions (by hash of the event id).
 HELD_OUT = 0.15
 CALIBRATION = 0.10
-_MODEL_VERSION = 2
+_MODEL_VERSION = 3
+#: The weights of the place's evidence tried on the calibration split.
+PLACE_ALPHAS = (0.0, 0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0)
 #: Shares of a kind's variant reports that do not say their context, tried on the calibration
 #: split (0: the plain type takes all of "no context said").
 _PRIOR_WEIGHTS = (0.0, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5)
@@ -169,8 +186,11 @@ class TypeModel:
 
     def __init__(self, vectorizer, stem_clf, qual_clf, stems: list[str], quals: list[str],
                  temperature: float, meta: dict, prior: np.ndarray | None = None,
-                 prior_weight: float = 0.0, qual_temperature: float | None = None) -> None:
+                 prior_weight: float = 0.0, qual_temperature: float | None = None,
+                 place: _PlaceModel | None = None) -> None:
         self.vectorizer = vectorizer
+        #: the surroundings → qualifier (or stem) model, ``None`` when the model reads no place
+        self.place = place
         self.stem_clf = stem_clf
         self.qual_clf = qual_clf
         self.stems = stems
@@ -197,9 +217,13 @@ class TypeModel:
     @classmethod
     def fit(cls, texts: Sequence[str], type_ids: Sequence[str], taxonomy: Taxonomy,
             weights: Sequence[float] | None = None, calib: tuple[Sequence[str],
-            Sequence[str]] | None = None, words: bool = False) -> TypeModel:
+            Sequence[str]] | None = None, words: bool = False, places=None,
+            place_columns: Sequence[str] = (), calib_places=None) -> TypeModel:
         """Train on ``texts`` labelled ``type_ids`` (unknown type ids are skipped);
-        ``calib``: texts and types for the temperature."""
+        ``calib``: texts and types for the temperature. ``places`` (reports ×
+        ``place_columns``, sparse 0/1; ``calib_places`` the calibration reports'): the
+        reports' surroundings, a row of zeros for a report without a point; none: the words
+        alone."""
         from sklearn.svm import LinearSVC
 
         t0 = time.perf_counter()
@@ -220,13 +244,20 @@ class TypeModel:
                 {"version": _MODEL_VERSION, "words": bool(words), "n_train": len(keep),
                  "n_types": len(taxonomy.type_ids)},
                 prior=_pair_prior(taxonomy, ti, w))
+        if place_columns and places is not None:
+            m.place = _PlaceModel.fit(places, keep, ti, taxonomy, place_columns)
         if calib is not None and len(calib[0]):
             m.temperature, m.qual_temperature, m.prior_weight = m._fit_temperature(
                 calib[0], calib[1], taxonomy)
+            if m.place is not None and calib_places is not None:
+                m.place.alpha = m._fit_place_weight(calib[0], calib[1], taxonomy,
+                                                    calib_places)
         m.meta["train_s"] = round(time.perf_counter() - t0, 3)
         m.meta["temperature"] = m.temperature
         m.meta["qual_temperature"] = m.qual_temperature
         m.meta["prior_weight"] = m.prior_weight
+        if m.place is not None:
+            m.meta["place_alpha"] = m.place.alpha
         return m
 
     def _fit_temperature(self, texts, type_ids, taxonomy: Taxonomy
@@ -263,6 +294,24 @@ class TypeModel:
                     best = min(best, (v, float(u), w))
         _, tq, self.prior_weight = best
         return t, tq, self.prior_weight
+
+    def _fit_place_weight(self, texts, type_ids, taxonomy: Taxonomy, places) -> float:
+        """The weight α of the place's evidence (:data:`PLACE_ALPHAS`) that gives the
+        calibration reports with a point their true types' highest likelihood."""
+        pl = np.asarray(places, np.float32)
+        has = self.place.has_point(pl)
+        keep = [i for i, t in enumerate(type_ids) if t in taxonomy.pos and has[i]]
+        if not keep:
+            return 0.0
+        p = self.predict_proba([texts[i] for i in keep], taxonomy)
+        ratio = self.place.ratio(pl[keep], taxonomy)
+        true = np.array([taxonomy.pos[type_ids[i]] for i in keep])
+        r = np.arange(len(keep))
+        best = (np.inf, 0.0)
+        for a in PLACE_ALPHAS:
+            q = self.place.apply(p, ratio, taxonomy, a)
+            best = min(best, (float(-np.mean(np.log(np.maximum(q[r, true], 1e-12)))), a))
+        return best[1]
 
     # ---------------------------------------------------------------- prediction
 
@@ -343,15 +392,30 @@ class TypeModel:
         self._bind_cache = (taxonomy, ts, tq)
         return ts, tq
 
-    def predict_proba(self, texts: Sequence[str], taxonomy: Taxonomy) -> np.ndarray:
-        """P(type | text) for every type of ``taxonomy`` (rows sum to 1). A few texts of the
+    def predict_proba(self, texts: Sequence[str], taxonomy: Taxonomy, places=None
+                      ) -> np.ndarray:
+        """P(type | text[, surroundings]) for every type of ``taxonomy`` (rows sum to 1);
+        ``places``: the reports' surroundings (reports × :attr:`place_columns`, a row of
+        zeros for a report without a point), ``None``: the words alone. A few texts of the
         character model (a report at a time, the GUI's and the benchmark's case) skip
         scikit-learn's per-call checks: the same TF-IDF weights, computed directly."""
         if len(texts) <= _FAST_MAX and not self.meta.get("words"):
             zs, zq = self._logits_direct(texts)
         else:
             zs, zq = self._logits(self.transform(texts))
-        return self._type_proba(zs, zq, taxonomy)
+        p = self._type_proba(zs, zq, taxonomy)
+        if places is not None and self.place is not None and self.place.alpha > 0:
+            pl = np.asarray(places, np.float32)
+            rows = np.flatnonzero(self.place.has_point(pl))
+            if rows.size:
+                p[rows] = self.place.apply(p[rows], self.place.ratio(pl[rows], taxonomy),
+                                           taxonomy, self.place.alpha)
+        return p
+
+    @property
+    def place_columns(self) -> list[str]:
+        """The surroundings the model reads (see :meth:`Surroundings.columns`), or none."""
+        return [] if self.place is None else list(self.place.columns)
 
     def tfidf_row(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """One text's TF-IDF weights as (term indices, values): what the character
@@ -401,6 +465,8 @@ class TypeModel:
                "meta": {k: v for k, v in self.meta.items() if isinstance(v, (int, float, str))}}
         if self.prior is not None:
             obj["prior"] = np.asarray(self.prior, np.float32)
+        if self.place is not None:
+            obj.update(self.place.arrays())
         for name, clf in (("stem", self.stem_clf), ("qual", self.qual_clf)):
             if clf is not None:
                 obj[f"{name}_coef"] = clf.coef
@@ -438,7 +504,138 @@ class TypeModel:
         return cls(vec, clfs[0], clfs[1], [str(s) for s in obj["stems"].tolist()],
                    [str(q) for q in obj["quals"].tolist()], float(obj["temperature"]), meta,
                    prior=obj.get("prior"), prior_weight=float(obj.get("prior_weight", 0.0)),
-                   qual_temperature=float(obj.get("qual_temperature", obj["temperature"])))
+                   qual_temperature=float(obj.get("qual_temperature", obj["temperature"])),
+                   place=_PlaceModel.from_arrays(obj))
+
+
+class _PlaceModel:
+    """Surroundings → the qualifier (or, for a taxonomy without qualifiers, the stem): a
+    multinomial logistic regression's weights, the classes' shares among the training
+    reports with a point, and the weight α of its evidence (see the module doc)."""
+
+    def __init__(self, columns: Sequence[str], on: str, names: Sequence[str],
+                 coef: np.ndarray, intercept: np.ndarray, base: np.ndarray,
+                 alpha: float = 0.0) -> None:
+        self.columns = [str(c) for c in columns]
+        self.on = on  # "qual" or "stem"
+        self.names = [str(n) for n in names]  # the classes: qualifier or stem names
+        self.coef = np.asarray(coef, np.float64)
+        self.intercept = np.asarray(intercept, np.float64)
+        self.base = np.asarray(base, np.float64)  # P(class) among the training points
+        self.alpha = float(alpha)
+        self._bound: tuple | None = None
+        self._stem_cache: tuple | None = None
+        from cockpit.datasets.triage.surround import POINT_COLUMN
+
+        self._point = self.columns.index(POINT_COLUMN) if POINT_COLUMN in self.columns else -1
+
+    @classmethod
+    def fit(cls, places, keep: Sequence[int], ti: np.ndarray, taxonomy: Taxonomy,
+            columns: Sequence[str]) -> _PlaceModel | None:
+        """From the place rows of the reports ``keep`` (their types ``ti``); ``None`` when
+        too few have a point or all share one class."""
+        import warnings
+
+        from sklearn.exceptions import ConvergenceWarning
+        from sklearn.linear_model import LogisticRegression
+
+        on = "qual" if len(taxonomy.quals) > 1 else "stem"
+        pl = np.asarray(places, np.float32)[np.asarray(keep, np.int64)]
+        y = (taxonomy.type_qual if on == "qual" else taxonomy.type_stem)[ti]
+        names = taxonomy.quals if on == "qual" else taxonomy.stems
+        probe = cls(columns, on, names, np.zeros((0, len(columns))), np.zeros(0),
+                    np.zeros(0))
+        has = probe.has_point(pl)
+        if has.sum() < 20 or len(np.unique(y[has])) < 2:
+            return None
+        x, y = pl[has], y[has]
+        lr = LogisticRegression(C=1.0, max_iter=300)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            lr.fit(x, y)
+        k = len(names)
+        coef = np.zeros((k, len(columns)))
+        icpt = np.full(k, -30.0)  # a class never seen with a point: neutral (see ratio)
+        cl = lr.classes_.astype(np.int64)
+        if len(cl) == 2:  # scikit-learn's binary case: one row for the second class
+            coef[cl[1]], icpt[cl[1]] = lr.coef_[0] / 2, lr.intercept_[0] / 2
+            coef[cl[0]], icpt[cl[0]] = -lr.coef_[0] / 2, -lr.intercept_[0] / 2
+        else:
+            coef[cl], icpt[cl] = lr.coef_, lr.intercept_
+        base = np.bincount(y, minlength=k).astype(np.float64) / len(y)
+        return cls(columns, on, names, coef, icpt, base)
+
+    def has_point(self, pl: np.ndarray) -> np.ndarray:
+        """Which rows of a place array are of a report with a point."""
+        if self._point < 0:
+            return pl.sum(axis=1) > 0
+        return pl[:, self._point] > 0
+
+    def ratio(self, pl, taxonomy: Taxonomy) -> np.ndarray:
+        """P(class | surroundings) / P(class) of each type's class (reports × types); 1 for a
+        class the training points never had."""
+        z = pl.astype(np.float64) @ self.coef.T + self.intercept
+        z -= z.max(axis=1, keepdims=True)
+        e = np.exp(z)
+        post = e / e.sum(axis=1, keepdims=True)
+        r = np.where(self.base > 0, post / np.maximum(self.base, 1e-300), 1.0)
+        r = np.hstack([r, np.ones((r.shape[0], 1))])  # the last: a class never known
+        return r[:, self._bind(taxonomy)]
+
+    def apply(self, p: np.ndarray, ratio: np.ndarray, taxonomy: Taxonomy,
+              alpha: float) -> np.ndarray:
+        """``p`` (reports × types) times ``ratio``^α, renormalised within each stem (on
+        qualifiers: the stems keep their probabilities) or over all types (on stems)."""
+        if alpha == 0:
+            return p
+        q = p * np.power(np.maximum(ratio, 1e-12), alpha)
+        if self.on == "stem":
+            return q / np.maximum(q.sum(axis=1, keepdims=True), 1e-300)
+        ts = taxonomy.type_stem
+        m = self._stems_of(taxonomy)
+        return q * ((p @ m) / np.maximum(q @ m, 1e-300))[:, ts]
+
+    def _stems_of(self, taxonomy: Taxonomy) -> np.ndarray:
+        """Types × stems, 1 where the type is the stem's (cached per taxonomy)."""
+        if self._stem_cache is None or self._stem_cache[0] is not taxonomy:
+            ts = taxonomy.type_stem
+            m = np.zeros((len(ts), len(taxonomy.stems)))
+            m[np.arange(len(ts)), ts] = 1.0
+            self._stem_cache = (taxonomy, m)
+        return self._stem_cache[1]
+
+    def _bind(self, taxonomy: Taxonomy) -> np.ndarray:
+        """Each taxonomy type's class index in this model (by name; unknown: a neutral
+        class)."""
+        if self._bound is not None and self._bound[0] is taxonomy:
+            return self._bound[1]
+        pos = {n: i for i, n in enumerate(self.names)}
+        if self.on == "qual":
+            own = [taxonomy.quals[q] for q in taxonomy.type_qual]
+        else:
+            own = [taxonomy.stems[s] for s in taxonomy.type_stem]
+        # a class this model never knew: the column after the model's (ratio 1)
+        idx = np.array([pos.get(n, len(self.names)) for n in own], np.int64)
+        self._bound = (taxonomy, idx)
+        return idx
+
+    def arrays(self) -> dict:
+        """What :meth:`TypeModel.save` writes (plain arrays and strings)."""
+        return {"place_columns": np.array(self.columns, dtype=str), "place_on": self.on,
+                "place_names": np.array(self.names, dtype=str),
+                "place_coef": self.coef.astype(np.float32),
+                "place_intercept": self.intercept.astype(np.float32),
+                "place_base": self.base.astype(np.float64), "place_alpha": float(self.alpha)}
+
+    @classmethod
+    def from_arrays(cls, obj: dict) -> _PlaceModel | None:
+        if "place_coef" not in obj:
+            return None
+        return cls([str(c) for c in np.asarray(obj["place_columns"]).tolist()],
+                   str(obj["place_on"]),
+                   [str(n) for n in np.asarray(obj["place_names"]).tolist()],
+                   obj["place_coef"], obj["place_intercept"], obj["place_base"],
+                   float(obj["place_alpha"]))
 
 
 def _pair_prior(taxonomy: Taxonomy, ti: np.ndarray, w: np.ndarray | None) -> np.ndarray:

@@ -1,0 +1,278 @@
+"""智能分拨 reads where a report was made: the surroundings lookup, the demo's context places,
+the router with and without a point, the CLI's --lon/--lat and eval's lon,lat columns."""
+
+from __future__ import annotations
+
+import csv
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+from cockpit.datasets import triage
+from cockpit.datasets.catalog import open_catalog
+from cockpit.datasets.triage.corpus import PHRASES
+from cockpit.datasets.triage.surround import POINT_COLUMN, Surroundings
+
+M_LAT = 110_540.0  # metres per degree of latitude (the lookup's)
+
+
+def _m_lon(lat: float) -> float:
+    return 111_320.0 * math.cos(math.radians(lat))
+
+
+@pytest.fixture(scope="module")
+def catalog(small_dataset_master: Path, tmp_path_factory: pytest.TempPathFactory):
+    cat = open_catalog(small_dataset_master, tmp_path_factory.mktemp("place-cache") / "catalogs")
+    yield cat
+    cat.close()
+
+
+@pytest.fixture(scope="module")
+def router(catalog) -> triage.Router:
+    triage.train(catalog)
+    return triage.Router.load(catalog)
+
+
+# --------------------------------------------------------------------------- the lookup
+
+
+def test_the_lookup_finds_the_categories_within_the_radius_and_not_beyond() -> None:
+    lon0, lat0 = 106.55, 29.56
+    east = 1.0 / _m_lon(lat0)  # a metre east, in degrees
+    north = 1.0 / M_LAT
+    pts = [("RC-SCHOOL", 0, 99.0), ("RC-HOSPITAL", 101.0, 0), ("RC-MARKET", -299.0, 0),
+           ("RC-METRO", 0, -301.0), ("RC-SCHOOL", 5000.0, 5000.0)]
+    s = Surroundings(sorted({p[0] for p in pts}),
+                     np.array([lon0 + dx * east for _, dx, _ in pts]),
+                     np.array([lat0 + dy * north for _, _, dy in pts]),
+                     np.array([sorted({p[0] for p in pts}).index(c) for c, _, _ in pts]))
+    assert s.categories_near(lon0, lat0, 100) == {"RC-SCHOOL"}
+    assert s.categories_near(lon0, lat0, 300) == {"RC-SCHOOL", "RC-HOSPITAL", "RC-MARKET"}
+    assert s.categories_near(lon0, lat0, 98.5) == set()
+    # a point a cell away on every side still sees its neighbours (no wrap, no miss)
+    assert s.categories_near(lon0 + 5000 * east, lat0 + 5200 * north, 300) == {"RC-SCHOOL"}
+    # not a number, out of range, far away: nothing around, no crash
+    for lon, lat in ((math.nan, lat0), (lon0, math.inf), (500.0, 10.0), (0.0, 0.0)):
+        assert s.categories_near(lon, lat, 300) == set()
+
+
+def test_the_lookup_agrees_with_measuring_every_point() -> None:
+    rng = np.random.default_rng(5)
+    n = 4000
+    lon = 106.4 + rng.random(n) * 0.3
+    lat = 29.4 + rng.random(n) * 0.3
+    cat = rng.integers(0, 7, n)
+    s = Surroundings([f"C{i}" for i in range(7)], lon, lat, cat)
+    qx = 106.4 + rng.random(300) * 0.3
+    qy = 29.4 + rng.random(300) * 0.3
+    near = s.near(qx, qy, (100.0, 300.0))
+    for i in range(300):
+        dx = (lon - qx[i]) * _m_lon(qy[i])
+        dy = (lat - qy[i]) * M_LAT
+        d = np.hypot(dx, dy)
+        for j, r in enumerate((100.0, 300.0)):
+            want = np.zeros(7, bool)
+            want[np.unique(cat[d <= r])] = True
+            assert (near[i, j] == want).all()
+
+
+def test_the_features_of_a_point_outside_the_places_are_no_point() -> None:
+    s = Surroundings(["RC-SCHOOL"], np.array([106.55]), np.array([29.56]), np.array([0]))
+    cols = [POINT_COLUMN, "100:RC-SCHOOL", "300:RC-SCHOOL", "100:RC-NOT-HERE"]
+    f = s.features(np.array([106.55, 106.5530, 120.0, np.nan]),
+                   np.array([29.56, 29.56, 29.56, 29.56]), cols)
+    assert f.tolist() == [[1, 1, 1, 0], [1, 0, 1, 0], [0, 0, 0, 0], [0, 0, 0, 0]]
+
+
+# --------------------------------------------------------------------------- the demo data
+
+
+def test_the_demo_places_a_contexts_reports_at_its_places(catalog) -> None:
+    """学校周边 reports are mostly within 100 m of a school; the kinds' plain reports, placed
+    as before, rarely are."""
+    con = catalog.cursor()
+    s = Surroundings.from_catalog(con)
+    rows = con.execute(
+        "SELECT e.lon, e.lat, t.name FROM event e JOIN event_type t USING (type_id) "
+        "WHERE e.description IS NOT NULL").fetchall()
+    lon = np.array([r[0] for r in rows])
+    lat = np.array([r[1] for r in rows])
+    school = s.near(lon, lat, (100.0,))[:, 0, s.pos["RC-SCHOOL"]]
+    ctx = np.array(["（学校周边）" in r[2] for r in rows])
+    plain = np.array(["（" not in r[2] for r in rows])
+    assert ctx.sum() > 50
+    assert school[ctx].mean() > 0.6  # 85 % placed near one, where the district has one
+    assert school[plain].mean() < 0.1
+
+
+# --------------------------------------------------------------------------- the router
+
+
+def _school_variant(router) -> tuple[str, str]:
+    """A kind with a 学校周边 variant: (the variant's type id, a phrase of the kind's that
+    its words route to the kind's plain type)."""
+    from cockpit.datasets.triage.corpus import kind_of_type
+
+    tx = router.taxonomy
+    for t, name in zip(tx.type_ids, tx.names, strict=True):
+        k = kind_of_type(t)
+        if name.endswith("（学校周边）") and k in PHRASES and \
+                router.route(PHRASES[k][0]).top.type_id == f"ET-{k}":
+            return t, PHRASES[k][0]
+    raise AssertionError("no kind has a 学校周边 variant")
+
+
+def test_a_report_near_a_school_ranks_the_school_variant_higher(router, catalog) -> None:
+    """The same words that do not say 学校门口: near a school the kind's school variant
+    scores higher and ranks higher than far from any school."""
+    tx = router.taxonomy
+    assert router.model.place_columns and router.surroundings is not None
+    variant, text = _school_variant(router)
+    con = catalog.cursor()
+    s = router.surroundings
+    schools = con.execute("SELECT lon, lat FROM risk_point WHERE category_id = 'RC-SCHOOL' "
+                          "ORDER BY point_id").fetchall()
+    others = con.execute("SELECT lon, lat FROM risk_point WHERE category_id <> 'RC-SCHOOL' "
+                         "ORDER BY point_id").fetchall()
+    far = [p for p in others if "RC-SCHOOL" not in s.categories_near(*p, 300)][:40]
+    near = schools[:40]
+
+    def rank_and_score(pts) -> tuple[float, float]:
+        res = router.route_many([text] * len(pts), plans=False,
+                                lons=[p[0] for p in pts], lats=[p[1] for p in pts])
+        p = router.model.predict_proba([text] * len(pts), tx,
+                                       router.places([p[0] for p in pts],
+                                                     [p[1] for p in pts], len(pts)))
+        rank = (p > p[:, [tx.pos[variant]]]).sum(axis=1)
+        assert all(r.candidates for r in res)
+        return float(np.median(rank)), float(np.median(p[:, tx.pos[variant]]))
+
+    r_near, p_near = rank_and_score(near)
+    r_far, p_far = rank_and_score(far)
+    assert r_near < r_far and r_near <= 2  # in the top three near a school
+    assert p_near > 3 * p_far
+    top = router.route(text, lon=near[0][0], lat=near[0][1])
+    assert any(a.endswith("RC-SCHOOL") for a in top.around)
+
+
+def test_a_report_without_a_usable_point_routes_by_its_words(router) -> None:
+    tx = router.taxonomy
+    _variant, text = _school_variant(router)
+    words = router.model.predict_proba([text], tx)[0]
+    for lon, lat in ((None, None), (math.nan, 29.5), (106.5, None), ("东经", "北纬"),
+                     (500.0, 95.0), (0.0, 0.0)):
+        r = router.route(text, lon=lon, lat=lat)
+        assert r.around == ()
+        got = {c.type_id: c.score for c in r.candidates}
+        for t, sc in got.items():
+            assert sc == pytest.approx(words[tx.pos[t]], abs=1e-6)
+
+
+def test_a_dataset_with_nothing_around_its_reports_routes_as_before(catalog) -> None:
+    """No place near any report (here: no places at all): no place model; a report's point
+    changes nothing, and the model is as good as one trained on the words alone."""
+    con = catalog.cursor()
+    empty = Surroundings([], np.zeros(0), np.zeros(0), np.zeros(0, np.int64))
+    a = triage.train(catalog, con=con, save=False, surroundings=empty)
+    assert a.model.place is None and a.surroundings is None and not a.model.place_columns
+    held = triage.held_out(con, split=2)
+    tx = triage.load_taxonomy(con)
+    finder = triage.Router.load(catalog, con=con).finder
+    ra = triage.Router(tx, finder, a.model, con, empty)
+    n = len(held["text"])
+    assert ra.places(held["lon"], held["lat"], n) is None
+    with_pt = ra.route_many(held["text"], plans=False, lons=held["lon"], lats=held["lat"])
+    without = ra.route_many(held["text"], plans=False)
+    assert [r.candidates for r in with_pt] == [r.candidates for r in without]
+    b = triage.train(catalog, con=con, save=False, places=False)
+    rb = triage.Router(tx, finder, b.model, con)
+    ea = triage.evaluate(ra, held["text"], held["type_id"], lons=held["lon"], lats=held["lat"])
+    eb = triage.evaluate(rb, held["text"], held["type_id"])
+    assert abs(ea.top3 - eb.top3) < 0.01 and abs(ea.top1 - eb.top1) < 0.01
+
+
+def test_a_saved_model_reads_the_place_as_the_trained_one(router, tmp_path: Path) -> None:
+    from cockpit.datasets.triage.model import TypeModel
+
+    m = router.model
+    m.save(tmp_path / "m.skops")
+    back = TypeModel.load(tmp_path / "m.skops")
+    assert back.place_columns == m.place_columns and back.place.alpha == m.place.alpha
+    tx = router.taxonomy
+    s = router.surroundings
+    i = int(np.flatnonzero(s._c == s.pos["RC-SCHOOL"])[0])
+    pts = ([float(s._x[i]), 106.0, None], [float(s._y[i]), 29.0, None])
+    texts = ["井盖不见了", "学校门口井盖不见了", "停电了"]
+    pl = router.places(*pts, 3)
+    assert np.abs(back.predict_proba(texts, tx, pl) - m.predict_proba(texts, tx, pl)).max() \
+        < 1e-5
+
+
+def test_the_point_helps_on_the_held_out_split(router, catalog) -> None:
+    con = catalog.cursor()
+    held = triage.held_out(con, split=2)
+    with_pt = triage.evaluate(router, held["text"], held["type_id"], lons=held["lon"],
+                              lats=held["lat"])
+    without = triage.evaluate(router, held["text"], held["type_id"])
+    assert with_pt.top3 > without.top3 + 0.01 and with_pt.top1 >= without.top1
+
+
+# --------------------------------------------------------------------------- CLI
+
+
+def test_cli_route_reads_the_point(router, catalog, capsys, monkeypatch) -> None:
+    from cockpit.cli import main
+
+    monkeypatch.setenv("COCKPIT_CACHE_HOME", str(Path(catalog.db_path).parents[1]))
+    data = str(catalog.data_dir)
+    s = router.surroundings
+    i = int(np.flatnonzero(s._c == s.pos["RC-SCHOOL"])[0])
+    lon, lat = f"{s._x[i]:.6f}", f"{s._y[i]:.6f}"
+    assert main(["route", "--data", data, "--lon", lon, "--lat", lat, "井盖不见了"]) == 0
+    out = capsys.readouterr().out
+    assert "around the point:" in out and "RC-SCHOOL ≤100 m" in out
+    assert main(["route", "--data", data, "--lon", lon, "井盖不见了"]) == 2
+    assert "--lat" in capsys.readouterr().err
+    assert main(["route", "--data", data, "--lon", "nan", "--lat", "29", "井盖不见了"]) == 0
+    cap = capsys.readouterr()
+    assert "routed by the words alone" in cap.err and "around the point" not in cap.out
+
+
+def test_cli_route_eval_reads_lon_lat_columns(router, catalog, tmp_path: Path, capsys,
+                                              monkeypatch) -> None:
+    from cockpit.cli import main
+
+    monkeypatch.setenv("COCKPIT_CACHE_HOME", str(Path(catalog.db_path).parents[1]))
+    held = triage.held_out(catalog.cursor(), split=2)
+    f = tmp_path / "eval.csv"
+    with open(f, "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["text", "type_id", "lon", "lat"])
+        for t, y, x, yy in zip(held["text"], held["type_id"], held["lon"], held["lat"],
+                               strict=True):
+            w.writerow([t, y, x, yy])
+        w.writerow(["井盖不见了", "ET-MANHOLE", "", "not a number"])  # no point: the words
+    assert main(["route", "--data", str(catalog.data_dir), "--json", "eval", str(f)]) == 0
+    import json
+
+    j = json.loads(capsys.readouterr().out)
+    words = triage.evaluate(router, held["text"], held["type_id"])
+    assert j["n"] == len(held["text"]) + 1 and j["top3"] > words.top3
+
+
+# --------------------------------------------------------------------------- the live path
+
+
+def test_a_point_found_from_an_address_is_not_read_as_the_reports_surroundings() -> None:
+    from datetime import datetime
+
+    from cockpit.datasets.event_feed import FeedEvent
+
+    from cockpit.controllers.dispatch import _report_point
+
+    e = FeedEvent("L-1", "", "hotline", datetime(2026, 11, 20), 106.5, 29.5, 3,
+                  description="井盖不见了")
+    assert _report_point(e) == {"lon": 106.5, "lat": 29.5}
+    e2 = FeedEvent.from_dict({**e.as_dict(), "located": True})
+    assert e2.located and _report_point(e2) == {"lon": None, "lat": None}
