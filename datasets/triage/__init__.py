@@ -332,7 +332,7 @@ def train(catalog: Any, con=None, corrections: Iterable[tuple[str, str]] = (),
             return as_points(d["lon"], d["lat"], len(d["text"]))
 
         tx, ty = points(tr)
-        cols = surr.columns(surr.near(tx, ty))
+        cols = surr.columns(surr.near(tx, ty), lon=tx, lat=ty)
         if cols:
             tr_pl = np.vstack([surr.features(tx, ty, cols),
                                np.zeros((len(corr), len(cols)), np.float32)])
