@@ -322,6 +322,31 @@ CONTEXT_NEAR_M = 100.0
 #: are: a caller phones from home about the school gate he passed, a patrol files at the end
 #: of its round, an address is geocoded to the wrong block.
 CONTEXT_NEAR_SHARE = 0.85
+#: Where a context without a place of its own lies among the communities (the demo data's
+#: truth, read by nothing but the generator). Every point of the city is in a community, and a
+#: community is either a village (村, its 村民委员会) or a residents' community (社区, its
+#: 居民委员会), in a town or township (镇 / 乡) or an urban sub-district (街道). Farmland,
+#: village houses, the woods and hillsides at the edge of the fields, graves, the roads over
+#: the hills are village land (collective land is owned by villages): their reports are placed
+#: in or near a village ("村"). Roads, side roads, lanes, residential estates, hubs and
+#: squares are the city's and the towns' built-up areas: a residents' community ("社区").
+#: 城乡结合部, the edge between town and country, is where the two administrations meet: a
+#: village of an urban sub-district (街道 that still has 村) or a residents' community of a
+#: town (镇 / 乡 whose centre has been built up) ("edge"). Contexts that have a place of
+#: their own (:data:`CONTEXT_SITES`) keep it; the others here (a nature reserve, a motorway,
+#: the reservoir's banks …) are anywhere. The same share as the places' is placed so
+#: (:data:`CONTEXT_NEAR_SHARE`); the rest where the plain type's are. The router is not told
+#: this table either: it reads the kind of the community at a report's point (the last
+#: characters of the unit's name) and learns what each kind says of the variants.
+CONTEXT_SETTLEMENT: dict[str, str] = {
+    "农村地区": "村", "村庄周边": "村", "农林交界带": "村", "山区公路沿线": "村",
+    "丘陵地区": "村", "城郊山林": "村", "坟山墓地": "村", "林下种植区": "村", "高山地区": "村",
+    "峡谷地带": "村",
+    "主干道": "社区", "次干道": "社区", "背街小巷": "社区", "居民小区": "社区", "交通枢纽": "社区",
+    "公园广场": "社区",
+    "城乡结合部": "edge",
+}
+_SETTLEMENT_KINDS = ("村", "社区", "edge")
 _SEVERE_CONTEXTS = {"学校周边", "医院周边", "交通枢纽", "轨道站点", "地下空间", "自然保护区",
                     "国有林场", "高压线廊道"}
 
@@ -1473,6 +1498,7 @@ class _Gen:
         ts, src, et = self._event_times(n, start_day, end_day)
         x, y, didx, sidx, pid = self._event_places(src, self.et_base[et])
         self._place_contexts(src, et, x, y, didx, sidx)
+        self._place_settlements(src, et, x, y, didx, sidx)
         # severity: the type's default, sometimes one step either way
         r = rng.random(n)
         sev = self.et_sev[et] + np.where(r < 0.06, -1, np.where(r > 0.85, 1, 0))
@@ -1616,6 +1642,49 @@ class _Gen:
         y[sel] = np.where(inside, qy, py)
         didx[sel] = d
         sidx[sel] = self.rp_sidx[pt]
+
+    def _place_settlements(self, src: np.ndarray, et: np.ndarray, x: np.ndarray,
+                           y: np.ndarray, didx: np.ndarray, sidx: np.ndarray) -> None:
+        """Move the reports of a variant whose context lies in a kind of community
+        (:data:`CONTEXT_SETTLEMENT`) to a grid of such a community in their district (in
+        place; a share :data:`CONTEXT_NEAR_SHARE`, scattered around the grid as
+        :meth:`_event_places` scatters every report), the grid drawn by the same weights as
+        before (a village's by the rural weights, a residents' community's by the urban);
+        a district without such a community keeps them where they were; sensor events stay
+        at their points. A random stream of its own: the events' types, times, sources and
+        levels, and the places of :meth:`_place_contexts`, are those drawn before."""
+        rng = np.random.default_rng([self.seed % 2**63, 23, _day_no(self.anchor)])
+        n = len(et)
+        u = rng.random(n)
+        pick = rng.random(n)
+        kpos = {k: i for i, k in enumerate(_SETTLEMENT_KINDS)}
+        kind = np.array([kpos.get(CONTEXT_SETTLEMENT.get(c, ""), -1) for c in self.et_ctx])[et]
+        sel = np.flatnonzero((kind >= 0) & (src != schema.EVENT_SOURCES.index("sensor"))
+                             & (u < CONTEXT_NEAR_SHARE))
+        if sel.size == 0:
+            return
+        vil = ~self.g_urban
+        sub = self.st_sub[self.g_sidx]
+        g_class = {0: vil, 1: self.g_urban, 2: (vil & sub) | (self.g_urban & ~sub)}
+        g_w = {0: self.g_p_rural, 1: self.g_p_urban, 2: self.g_p_urban}
+        g = np.full(sel.size, -1, np.int64)
+        ks, ds = kind[sel], didx[sel]
+        for k in range(len(_SETTLEMENT_KINDS)):
+            for d in np.unique(ds[ks == k]).tolist():
+                pool = np.flatnonzero(g_class[k] & (self.g_didx == d))
+                if pool.size == 0:
+                    continue  # the district has no such community: the reports stay
+                m = np.flatnonzero((ks == k) & (ds == d))
+                cum = np.cumsum(g_w[k][pool])
+                j = np.searchsorted(cum, pick[sel[m]] * cum[-1], side="right")
+                g[m] = pool[np.minimum(j, pool.size - 1)]
+        ok = g >= 0
+        sel, g = sel[ok], g[ok]
+        gx, gy = self._scatter(self.g_xy[g, 0], self.g_xy[g, 1],
+                               np.where(self.g_urban[g], 0.2, 0.6), self.g_didx[g], rng=rng)
+        x[sel], y[sel] = gx, gy
+        didx[sel] = self.g_didx[g]
+        sidx[sel] = self.g_sidx[g]
 
     def _closed_at(self, ts: np.ndarray, et: np.ndarray) -> pa.Array:
         """The events' closing times (the queue's history): see queue.demo_closed_at."""

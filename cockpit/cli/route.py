@@ -164,8 +164,9 @@ def _print_result(r) -> None:
     else:
         print("place: not found")
     if r.around:
-        print("around the point: " + ", ".join(
-            f"{c.partition(':')[2]} ≤{c.partition(':')[0]} m" for c in r.around))
+        from cockpit.datasets.triage.surround import describe_column
+
+        print("around the point: " + ", ".join(describe_column(c) for c in r.around))
     print(f"urgency: {r.urgency}")
     if r.departments:
         print("departments: " + ", ".join(r.departments))

@@ -14,9 +14,9 @@ The model (:mod:`.model`) is saved beside the catalog's database as
 ``<catalog>.router.skops`` (:func:`model_path`) and is retrained by ``cockpit route train`` or,
 lazily, when it is missing or was trained on another build of the catalog (the catalog build
 removes it). Places named in the text come from :mod:`.place`, the surroundings of a
-report's point (the dataset's risk points and facilities nearby) from :mod:`.surround`, the
-texts of the demo data from :mod:`.corpus`. A report without a point (or with one that is not
-a number) is routed by its words.
+report's point (the dataset's risk points and facilities nearby, the kind of its community)
+from :mod:`.surround`, the texts of the demo data from :mod:`.corpus`. A report without a
+point (or with one that is not a number) is routed by its words.
 
 **Urgency** is the top type's default severity (1 highest … 4), one step more urgent when the
 text says so (救命, 着火, 受伤, 被困, 爆炸, 紧急 …).
@@ -332,7 +332,7 @@ def train(catalog: Any, con=None, corrections: Iterable[tuple[str, str]] = (),
             return as_points(d["lon"], d["lat"], len(d["text"]))
 
         tx, ty = points(tr)
-        cols = surr.columns(surr.near(tx, ty))
+        cols = surr.columns(surr.near(tx, ty), lon=tx, lat=ty)
         if cols:
             tr_pl = np.vstack([surr.features(tx, ty, cols),
                                np.zeros((len(corr), len(cols)), np.float32)])

@@ -29,7 +29,8 @@ within a minute on a city's history.
 **Where the report was made.** A report with a point (lon/lat: the caller's geocoded address,
 the grid worker's position, the Open311 request's) has surroundings
 (:class:`~cockpit.datasets.triage.surround.Surroundings`: which categories of the dataset's
-places lie within 100 m and 300 m). A third, small model reads them: a multinomial logistic
+places lie within 100 m and 300 m, and the kind of the community there — 村 or 社区, in a 街道,
+镇 or 乡). A third, small model reads them: a multinomial logistic
 regression from the surroundings to the qualifier (to the stem when the taxonomy has no
 qualifiers), trained on the training reports' points. Its answer enters as evidence beside the
 words — the type's probability times (P(qualifier | surroundings) / P(qualifier))^α,

@@ -22,17 +22,31 @@ measures the few points there (equirectangular metres at the report's latitude, 
 within 300 m). One report costs a few tens of microseconds; a training set is one vectorised
 pass. A point that is not a number, or lies outside the extent of the places by more than a
 radius, has nothing around it.
+
+**The community at the point.** A centre geocodes a caller's address to its community, and the
+community says what kind of place it is: a village (村, its 村民委员会) or a residents'
+community of a town or a city (社区, its 居民委员会), in a town or township (镇 / 乡) or an urban
+sub-district (街道). That tells farmland, villages, the hillsides at the edge of the fields
+from residential estates, main roads and lanes, which no risk point marks. :class:`Communities`
+finds a point's nearest community (the ``admin_unit`` rows of level ``community`` by their
+lon/lat, a k-d tree built once) and reads the *kind* of it and of its street from the end of
+their names (:func:`unit_kind`, Chinese administrative naming, nothing of the taxonomy). The
+router gets them as three more place columns — ``kind:community:村``, ``kind:street:镇``,
+``kind:pair:村@镇`` (the pair: a village of a 街道 is another place than one of a 镇) — and
+learns what each says of the type like the categories around. A dataset whose unit names end
+in none of the suffixes has no kinds, no such columns, and routes as before.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 
 import numpy as np
 
-__all__ = ["Surroundings", "RINGS_M", "FACILITY_PREFIX", "POINT_COLUMN", "valid_point",
-           "as_points"]
+__all__ = ["Surroundings", "Communities", "RINGS_M", "FACILITY_PREFIX", "POINT_COLUMN",
+           "KIND_PREFIX", "valid_point", "as_points", "unit_kind", "describe_column"]
 
 #: The radii (metres) whose contents are the report's surroundings, inner first.
 RINGS_M = (100.0, 300.0)
@@ -40,8 +54,45 @@ RINGS_M = (100.0, 300.0)
 FACILITY_PREFIX = "facility:"
 #: The place column that says a report has a usable point.
 POINT_COLUMN = "point"
+#: The prefix of the place columns of the kinds of community and street at a point.
+KIND_PREFIX = "kind:"
 _M_PER_DEG_LAT = 110_540.0
 _M_PER_DEG_LON = 111_320.0
+#: The kind of a community or street from the end of its name (Chinese administrative
+#: naming, first match wins): a residents' committee (…社区, …社区居民委员会, …居委会,
+#: …社区工作站) is a 社区, a villagers' committee (…村, …村民委员会, …村委会) a 村; an
+#: urban sub-district (…街道, …街道办事处) a 街道, a town (…镇) a 镇, a township (…乡, …民族乡)
+#: a 乡. Any other name has no kind.
+_KIND_RULES = (
+    (re.compile(r"(社区(居民委员会|居委会|工作站|服务站)?|居民委员会|居委会)$"), "社区"),
+    (re.compile(r"村(民委员会|委会|民小组)?$"), "村"),
+    (re.compile(r"街道(办事处)?$"), "街道"),
+    (re.compile(r"镇(人民政府)?$"), "镇"),
+    (re.compile(r"乡(人民政府)?$"), "乡"),
+)
+
+
+def unit_kind(name: str | None) -> str:
+    """The kind of an administrative unit from the end of its name: 社区, 村, 街道, 镇, 乡, or
+    "" (see :data:`_KIND_RULES`)."""
+    n = (name or "").strip()
+    for rx, kind in _KIND_RULES:
+        if rx.search(n):
+            return kind
+    return ""
+
+
+def describe_column(col: str) -> str:
+    """A place column as a person reads it: ``RC-SCHOOL ≤100 m``, ``community 村``,
+    ``street 镇``, ``村 in a 镇``."""
+    if col.startswith(KIND_PREFIX):
+        what, _, kind = col[len(KIND_PREFIX):].partition(":")
+        if what == "pair":
+            c, _, s = kind.partition("@")
+            return f"{c} in a {s}"
+        return f"{what} {kind}"
+    r, _, name = col.partition(":")
+    return f"{name} ≤{r} m"
 
 
 def valid_point(lon, lat) -> bool:
@@ -75,12 +126,100 @@ def as_points(lon, lat, n: int) -> tuple[np.ndarray, np.ndarray]:
     return x, y
 
 
+class Communities:
+    """The dataset's communities — their points and the kinds of them and of their streets
+    (:func:`unit_kind`) as place columns — and a k-d tree to find a point's nearest."""
+
+    def __init__(self, lon, lat, kinds: Sequence[str], street_kinds: Sequence[str]) -> None:
+        from scipy.spatial import cKDTree
+
+        lon = np.asarray(lon, np.float64).ravel()
+        lat = np.asarray(lat, np.float64).ravel()
+        ok = np.isfinite(lon) & np.isfinite(lat) & (np.abs(lat) <= 90) & (np.abs(lon) <= 180)
+        kinds = [str(k or "") for k, o in zip(kinds, ok, strict=True) if o]
+        skinds = [str(k or "") for k, o in zip(street_kinds, ok, strict=True) if o]
+        lon, lat = lon[ok], lat[ok]
+        self.n = int(lon.size)
+        per = []
+        for c, st in zip(kinds, skinds, strict=True):
+            cols = []
+            if c:
+                cols.append(f"{KIND_PREFIX}community:{c}")
+            if st:
+                cols.append(f"{KIND_PREFIX}street:{st}")
+            if c and st:
+                cols.append(f"{KIND_PREFIX}pair:{c}@{st}")
+            per.append(cols)
+        #: the kind columns any community has, sorted
+        self.names = sorted({c for cols in per for c in cols})
+        pos = {c: j for j, c in enumerate(self.names)}
+        #: communities × :attr:`names`: which columns each community has
+        self.member = np.zeros((self.n, len(self.names)), bool)
+        for i, cols in enumerate(per):
+            self.member[i, [pos[c] for c in cols]] = True
+        self.extent = (np.nan, np.nan, np.nan, np.nan)
+        self._tree = None
+        if self.n == 0:
+            return
+        # metres on a plane tangent at the communities' mean latitude (within a city's
+        # extent the nearest is the nearest)
+        self._kx = _M_PER_DEG_LON * math.cos(math.radians(float(lat.mean())))
+        self._tree = cKDTree(np.column_stack([lon * self._kx, lat * _M_PER_DEG_LAT]))
+        self.extent = (float(lon.min()), float(lat.min()), float(lon.max()), float(lat.max()))
+
+    @classmethod
+    def from_catalog(cls, con) -> Communities:
+        """The ``admin_unit`` rows of level ``community`` with a point, each with its own
+        kind and its parent street's (no table, no rows: no communities)."""
+        tables = {r[0] for r in con.execute(
+            "SELECT table_name FROM information_schema.tables").fetchall()}
+        if "admin_unit" not in tables:
+            return cls(np.zeros(0), np.zeros(0), [], [])
+        rows = con.execute(
+            "SELECT c.lon, c.lat, c.name, s.name FROM admin_unit c "
+            "LEFT JOIN admin_unit s ON s.code = c.parent_code AND s.level = 'street' "
+            "WHERE c.level = 'community' AND c.lon IS NOT NULL AND c.lat IS NOT NULL "
+            "ORDER BY c.code").fetchall()
+        return cls(np.array([r[0] for r in rows], np.float64),
+                   np.array([r[1] for r in rows], np.float64),
+                   [unit_kind(r[2]) for r in rows], [unit_kind(r[3]) for r in rows])
+
+    def nearest(self, lon, lat) -> np.ndarray:
+        """Each point's nearest community (an index), −1 for a point that is not a number."""
+        x = np.asarray(lon, np.float64).ravel()
+        y = np.asarray(lat, np.float64).ravel()
+        out = np.full(x.size, -1, np.int64)
+        if self._tree is None or x.size == 0:
+            return out
+        ok = np.flatnonzero(np.isfinite(x) & np.isfinite(y))
+        if ok.size:
+            _d, idx = self._tree.query(np.column_stack([x[ok] * self._kx,
+                                                        y[ok] * _M_PER_DEG_LAT]))
+            out[ok] = idx
+        return out
+
+    def flags(self, lon, lat) -> np.ndarray:
+        """Which kind columns (:attr:`names`) each point's nearest community has (points ×
+        names); none for a point that is not a number."""
+        idx = self.nearest(lon, lat)
+        out = np.zeros((idx.size, len(self.names)), bool)
+        ok = idx >= 0
+        out[ok] = self.member[idx[ok]]
+        return out
+
+
 class Surroundings:
-    """The dataset's places (a category per point) and a grid to find them near a point."""
+    """The dataset's places (a category per point) and a grid to find them near a point;
+    with its communities (:class:`Communities`), the kinds of the community at a point."""
 
     def __init__(self, categories: Sequence[str], lon: np.ndarray, lat: np.ndarray,
-                 cat: np.ndarray, radius_m: float = max(RINGS_M)) -> None:
-        """``categories``: the category names; ``cat``: each point's index into them."""
+                 cat: np.ndarray, radius_m: float = max(RINGS_M),
+                 communities: Communities | None = None) -> None:
+        """``categories``: the category names; ``cat``: each point's index into them;
+        ``communities``: the dataset's communities (none, or none with a kind: no kinds)."""
+        #: the communities whose kinds are read at a point, ``None`` when no name has one
+        self.communities = communities if communities is not None and communities.names \
+            else None
         self.categories = [str(c) for c in categories]
         self.pos = {c: i for i, c in enumerate(self.categories)}
         lon = np.asarray(lon, np.float64)
@@ -92,6 +231,13 @@ class Surroundings:
         self.n = int(lon.size)
         self._parsed: dict[tuple, tuple] = {}
         self.extent = (np.nan, np.nan, np.nan, np.nan)
+        if self.communities is not None:
+            # the communities' extent, a radius wider on each side
+            x0, y0, x1, y1 = self.communities.extent
+            mx = self.radius_m / (_M_PER_DEG_LON * math.cos(math.radians(
+                min(89.0, max(abs(y0), abs(y1))))))
+            my = self.radius_m / _M_PER_DEG_LAT
+            self.extent = (x0 - mx, y0 - my, x1 + mx, y1 + my)
         if self.n == 0:
             self._keys = np.zeros(0, np.int64)
             self._x = self._y = np.zeros(0)
@@ -107,8 +253,14 @@ class Surroundings:
         self._nx, self._ny = int(ix.max()) + 1, int(iy.max()) + 1
         #: the places' extent, a cell wider on each side: a point outside it is not in the
         #: dataset's area (a report from elsewhere, a slip of the sender's GPS)
-        self.extent = (self._x0 - self._cx, self._y0 - self._cy,
-                       float(lon.max()) + self._cx, float(lat.max()) + self._cy)
+        own = (self._x0 - self._cx, self._y0 - self._cy,
+               float(lon.max()) + self._cx, float(lat.max()) + self._cy)
+        if self.communities is None:
+            self.extent = own
+        else:  # the union of the two
+            e = self.extent
+            self.extent = (min(e[0], own[0]), min(e[1], own[1]), max(e[2], own[2]),
+                           max(e[3], own[3]))
         key = self._key(ix, iy)
         order = np.argsort(key, kind="stable")
         self._keys = key[order]
@@ -125,15 +277,16 @@ class Surroundings:
             parts.append("SELECT category_id AS c, lon, lat FROM risk_point")
         if "facility" in tables:
             parts.append(f"SELECT '{FACILITY_PREFIX}' || kind AS c, lon, lat FROM facility")
+        comm = Communities.from_catalog(con)
         if not parts:
-            return cls([], np.zeros(0), np.zeros(0), np.zeros(0, np.int64))
+            return cls([], np.zeros(0), np.zeros(0), np.zeros(0, np.int64), communities=comm)
         d = con.execute(
             f"SELECT c, lon, lat FROM ({' UNION ALL '.join(parts)}) "
             "WHERE c IS NOT NULL AND lon IS NOT NULL AND lat IS NOT NULL").fetchnumpy()
         names = np.asarray(d["c"], dtype=object).astype(str)
         cats, idx = np.unique(names, return_inverse=True)
         return cls(cats.tolist(), np.asarray(d["lon"], np.float64),
-                   np.asarray(d["lat"], np.float64), idx.astype(np.int64))
+                   np.asarray(d["lat"], np.float64), idx.astype(np.int64), communities=comm)
 
     # ---------------------------------------------------------------- queries
 
@@ -188,7 +341,7 @@ class Surroundings:
         """Which points are usable numbers inside the places' :attr:`extent`."""
         x = np.asarray(lon, np.float64)
         y = np.asarray(lat, np.float64)
-        if self.n == 0:
+        if not np.isfinite(self.extent[0]):
             return np.zeros(x.shape, bool)
         x0, y0, x1, y1 = self.extent
         return np.isfinite(x) & np.isfinite(y) & (x >= x0) & (x <= x1) & (y >= y0) & (y <= y1)
@@ -200,14 +353,24 @@ class Surroundings:
         return {self.categories[i] for i in np.flatnonzero(hit)}
 
     def columns(self, near: np.ndarray, radii: Sequence[float] = RINGS_M,
-                min_reports: int = 2) -> list[str]:
+                min_reports: int = 2, lon=None, lat=None) -> list[str]:
         """The place columns a model learns from ``near`` (:meth:`near` of its training
-        reports): :data:`POINT_COLUMN`, then ``"<radius>:<category>"`` for each radius and
-        category around at least ``min_reports`` reports; none when nothing is around any
-        (the words alone)."""
+        reports) and, with their points (``lon``, ``lat``), the kinds of the communities at
+        them: :data:`POINT_COLUMN`, then ``"<radius>:<category>"`` for each radius and
+        category around at least ``min_reports`` reports, then each kind column
+        (:class:`Communities`) of at least ``min_reports`` reports; none when nothing is
+        around any and no kind is known (the words alone)."""
         counts = near.sum(axis=0)
         cols = [f"{int(round(r))}:{self.categories[c]}" for j, r in enumerate(radii)
                 for c in np.flatnonzero(counts[j] >= min_reports)]
+        if self.communities is not None and lon is not None and lat is not None:
+            x = np.asarray(lon, np.float64).ravel()
+            y = np.asarray(lat, np.float64).ravel()
+            with np.errstate(invalid="ignore"):
+                has = self.inside(x, y)
+            kc = self.communities.flags(x[has], y[has]).sum(axis=0)
+            cols += [c for c, k in zip(self.communities.names, kc, strict=True)
+                     if k >= min_reports]
         return [POINT_COLUMN, *cols] if cols else []
 
     def features(self, lon: np.ndarray, lat: np.ndarray, columns: Sequence[str]
@@ -226,15 +389,26 @@ class Surroundings:
         if not has.any():
             return out
         radii, ring, cat = self._parse(tuple(columns))
-        near = self.near(np.where(has, x, np.nan), np.where(has, y, np.nan), radii)
-        ok = cat >= 0
-        out[:, ok] = near[:, ring[ok], cat[ok]]
+        if radii:
+            near = self.near(np.where(has, x, np.nan), np.where(has, y, np.nan), radii)
+            ok = cat >= 0
+            out[:, ok] = near[:, ring[ok], cat[ok]]
         out[:, cat == -1] = has[:, None]
+        kind = np.flatnonzero(cat == -3)
+        if kind.size and self.communities is not None:
+            pos = {c: j for j, c in enumerate(self.communities.names)}
+            have = [(k, pos[columns[k]]) for k in kind if columns[k] in pos]
+            if have:
+                rows = np.flatnonzero(has)
+                fl = self.communities.flags(x[rows], y[rows])
+                for k, j in have:
+                    out[rows, k] = fl[:, j]
         return out
 
     def _parse(self, columns: tuple[str, ...]) -> tuple[list[float], np.ndarray, np.ndarray]:
         """The radii of ``columns`` and each column's radius index and category index (−1:
-        :data:`POINT_COLUMN`, −2: a category or column this catalog does not have)."""
+        :data:`POINT_COLUMN`, −2: a category or column this catalog does not have, −3: a
+        kind of community or street, :data:`KIND_PREFIX`)."""
         got = self._parsed.get(columns)
         if got is not None:
             return got
@@ -242,6 +416,9 @@ class Surroundings:
         for c in columns:
             if c == POINT_COLUMN:
                 parsed.append((None, -1))
+                continue
+            if c.startswith(KIND_PREFIX):
+                parsed.append((None, -3))
                 continue
             r, _, name = c.partition(":")
             try:
