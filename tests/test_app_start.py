@@ -127,8 +127,9 @@ def test_sigterm_closes_the_window_and_stops_the_local_broker(small_dataset_mast
 
 def test_the_data_libraries_are_imported_before_qt() -> None:
     """PySide6's import hook reads the source of every module imported after it (its
-    ``__feature__`` check): the parser imports no Qt, and the GUI start imports the data
-    libraries first, so that none of their hundreds of modules is looked at."""
+    ``__feature__`` check): the parser imports no Qt, the GUI start imports the data
+    libraries first, so that none of their hundreds of modules is looked at, and the window
+    imports no pyqtgraph until a plot is shown."""
     code = """if True:
         import sys
         from cockpit.cli import build_parser
@@ -138,6 +139,8 @@ def test_the_data_libraries_are_imported_before_qt() -> None:
         import_data_libraries()
         assert 'PySide6' not in sys.modules
         import cockpit.window  # every module of the window, Qt with it
+        # its plots are made on demand: pyqtgraph (another fifth of a second) comes with them
+        assert 'pyqtgraph' not in sys.modules, 'the window imported pyqtgraph'
         order = list(sys.modules)
         assert all(order.index(n) < order.index('PySide6') for n in DATA_LIBRARIES), order
         feature = sys.modules.get('shibokensupport.feature')

@@ -18,7 +18,6 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import pyqtgraph as pg
 from cockpit.widgets import theme
 from cockpit.widgets.plain import display, set_plain, tooltip
 from cockpit.widgets.preview import preview_app, show_or_save
@@ -582,73 +581,6 @@ def make_table(model: DictRowsModel, parent: QWidget | None = None) -> QTableVie
     return view
 
 
-class TrendPlot(pg.PlotWidget):
-    """An 8-quarter trend: the unit's score, the mean of all units, the levels as bands."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent, background=theme.PANEL)
-        self.setMinimumHeight(150)
-        self.setMenuEnabled(False)
-        self.setMouseEnabled(x=False, y=False)
-        self.hideButtons()
-        pi = self.getPlotItem()
-        pi.showGrid(x=False, y=True, alpha=0.15)
-        for ax in ("left", "bottom"):
-            a = pi.getAxis(ax)
-            a.setPen(pg.mkPen(theme.TEXT_DIM))
-            a.setTextPen(pg.mkPen(theme.TEXT_DIM))
-        # the legend sits on one row in a strip above 100 that no score reaches (the y range
-        # leaves it free), so it never covers a point or its label
-        self.legend = pi.addLegend(offset=(8, 2), labelTextColor=theme.TEXT,
-                                   brush=pg.mkBrush(17, 26, 46, 200), colCount=2)
-        self._drawn = False
-        self._periods: list[str] = []
-
-    def periods(self) -> list[str]:
-        """The quarters drawn."""
-        return list(self._periods)
-
-    def set_trend(self, periods: list[str], score: list, city_mean: list,
-                  bands: list[dict], label: str | None = None) -> None:
-        """Draw the series (None for a missing quarter: a gap, not a zero)."""
-        pi = self.getPlotItem()
-        pi.clear()
-        self.legend.clear()
-        x = list(range(len(periods)))
-        for i, b in enumerate(sorted(bands, key=lambda b: -b["min_score"])):
-            hi = 100.0 if i == 0 else sorted(bands, key=lambda b: -b["min_score"])[i - 1][
-                "min_score"]
-            c = QColor(b["colour"])
-            c.setAlpha(38)
-            region = pg.LinearRegionItem((b["min_score"], hi), orientation="horizontal",
-                                         movable=False, brush=pg.mkBrush(c),
-                                         pen=pg.mkPen(None))
-            region.setZValue(-10)
-            pi.addItem(region)
-        ys = [math.nan if v is None else float(v) for v in score]
-        ms = [math.nan if v is None else float(v) for v in city_mean]
-        pi.plot(x, ms, pen=pg.mkPen(theme.TEXT_DIM, width=2, style=Qt.PenStyle.DashLine),
-                name=self.tr("全部单位平均"), connect="finite")
-        pi.plot(x, ys, pen=pg.mkPen(theme.ACCENT, width=3), symbol="o", symbolSize=9,
-                symbolBrush=theme.ACCENT, symbolPen=pg.mkPen(theme.BG),
-                name=label if label is not None else self.tr("本单位"),
-                connect="finite")
-        for xi, y in zip(x, ys):
-            if not math.isnan(y):
-                t = pg.TextItem(f"{y:.1f}", color=theme.TEXT, anchor=(0.5, 1.3))
-                t.setPos(xi, y)
-                pi.addItem(t)
-        finite = [v for v in ys + ms if not math.isnan(v)]
-        lo = max(0.0, min(finite) - 8) if finite else 0.0
-        pi.setYRange(lo, 100 + (100 - lo) * 0.45, padding=0.02)
-        self._periods = list(periods)
-        pi.setXRange(-0.4, max(len(x) - 0.6, 0.6), padding=0)
-        # 2026Q3 -> 26Q3: eight quarters fit a narrow panel too
-        pi.getAxis("bottom").setTicks([[(i, p[2:] if len(p) == 6 else p)
-                                        for i, p in enumerate(periods)]])
-        self._drawn = True
-
-
 class KpiBreakdown(QWidget):
     """One cell explained: a title, a sortable table and an 8-quarter trend."""
 
@@ -666,10 +598,16 @@ class KpiBreakdown(QWidget):
         self.model = DictRowsModel([("name", self.tr("指标"))], self)
         self.table = make_table(self.model)
         self.table.clicked.connect(self._on_clicked)
-        self.trend = TrendPlot()
+        # the trend's plot is made when a breakdown first has one (pyqtgraph is imported
+        # then, not with the window: see cockpit.widgets.plots)
+        self._trend = None
+        self.trend_box = QWidget()
+        self.trend_box.setMinimumHeight(150)
+        box = QVBoxLayout(self.trend_box)
+        box.setContentsMargins(0, 0, 0, 0)
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.table)
-        split.addWidget(self.trend)
+        split.addWidget(self.trend_box)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
         split.setChildrenCollapsible(False)
@@ -682,6 +620,17 @@ class KpiBreakdown(QWidget):
         lay.addLayout(head)
         lay.addWidget(self.summary)
         lay.addWidget(split, 1)
+
+    @property
+    def trend(self):
+        """The 8-quarter trend plot (:class:`cockpit.widgets.quarter_trend.TrendPlot`, made on
+        first use)."""
+        if self._trend is None:
+            from cockpit.widgets.quarter_trend import TrendPlot
+
+            self._trend = TrendPlot()
+            self.trend_box.layout().addWidget(self._trend)
+        return self._trend
 
     def set_breakdown(self, title: str, summary: str, columns: list[tuple],
                       rows: list[dict[str, Any]], trend: dict | None = None,
@@ -696,14 +645,16 @@ class KpiBreakdown(QWidget):
             self.trend.set_trend(trend["periods"], trend["score"], trend["city_mean"],
                                  bands or [], trend.get("label"))
             self.trend.show()
+            self.trend_box.show()
         else:
-            self.trend.hide()
+            self.trend_box.hide()
 
     def clear(self, message: str) -> None:
         set_plain(self.title, message, None)
         self.summary.clear()
         self.model.set_rows([])
-        self.trend.getPlotItem().clear()
+        if self._trend is not None:
+            self._trend.getPlotItem().clear()
 
     def _on_clicked(self, index: QModelIndex) -> None:
         code = model_data(index, CODE_ROLE)

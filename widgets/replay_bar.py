@@ -13,11 +13,12 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from functools import cache
 
 import numpy as np
-import pyqtgraph as pg
 from cockpit.widgets import theme
 from cockpit.widgets.plain import tooltip
+from cockpit.widgets.plots import pg
 from cockpit.widgets.preview import preview_app, show_or_save
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
@@ -38,17 +39,24 @@ SPEEDS = (1, 5, 10, 30, 60)
 _SLIDER_STEPS = 10_000
 
 
-class _TimeAxis(pg.AxisItem):
-    """Minutes after the window's start shown as clock times (dates when the span is long)."""
+@cache
+def _time_axis_class() -> type:
+    """The timeline's axis class (made with the first bar: pyqtgraph is imported then)."""
 
-    def __init__(self) -> None:
-        super().__init__("bottom")
-        self.start = datetime(2000, 1, 1)
-        self.long = False
+    class _TimeAxis(pg().AxisItem):
+        """Minutes after the window's start shown as clock times (dates when the span is
+        long)."""
 
-    def tickStrings(self, values, scale, spacing):  # noqa: N802 - pyqtgraph's name
-        fmt = "%m-%d %H:%M" if self.long else "%H:%M"
-        return [(self.start + timedelta(minutes=float(v))).strftime(fmt) for v in values]
+        def __init__(self) -> None:
+            super().__init__("bottom")
+            self.start = datetime(2000, 1, 1)
+            self.long = False
+
+        def tickStrings(self, values, scale, spacing):  # noqa: N802 - pyqtgraph's name
+            fmt = "%m-%d %H:%M" if self.long else "%H:%M"
+            return [(self.start + timedelta(minutes=float(v))).strftime(fmt) for v in values]
+
+    return _TimeAxis
 
 
 class ReplayBar(QWidget):
@@ -137,8 +145,9 @@ class ReplayBar(QWidget):
 
         right = QVBoxLayout()
         right.setSpacing(2)
-        self.axis = _TimeAxis()
-        self.plot = pg.PlotWidget(axisItems={"bottom": self.axis}, background=theme.PANEL)
+        pg_ = pg()
+        self.axis = _time_axis_class()()
+        self.plot = pg_.PlotWidget(axisItems={"bottom": self.axis}, background=theme.PANEL)
         self.plot.setMenuEnabled(False)
         self.plot.setMouseEnabled(x=False, y=False)
         self.plot.hideButtons()
@@ -146,16 +155,16 @@ class ReplayBar(QWidget):
         self.plot.getPlotItem().setContentsMargins(0, 0, 0, 0)
         self.axis.setTextPen(theme.TEXT_DIM)
         self.axis.setPen(theme.TRACK)
-        self.density = pg.BarGraphItem(x0=[], x1=[], height=[], brush=theme.ACCENT + "99",
-                                       pen=pg.mkPen(None))
+        self.density = pg_.BarGraphItem(x0=[], x1=[], height=[], brush=theme.ACCENT + "99",
+                                       pen=pg_.mkPen(None))
         self.plot.addItem(self.density)
-        self.inject_lines: list[pg.InfiniteLine] = []
-        self.inject_points = pg.ScatterPlotItem(symbol="t", size=13,
-                                                brush=pg.mkBrush(theme.DEMO),
-                                                pen=pg.mkPen(theme.BG))
+        self.inject_lines: list = []  # pyqtgraph InfiniteLines
+        self.inject_points = pg_.ScatterPlotItem(symbol="t", size=13,
+                                                brush=pg_.mkBrush(theme.DEMO),
+                                                pen=pg_.mkPen(theme.BG))
         self.plot.addItem(self.inject_points)
-        self.cursor = pg.InfiniteLine(angle=90, movable=False,
-                                      pen=pg.mkPen(theme.STATUS["alarm"], width=2))
+        self.cursor = pg_.InfiniteLine(angle=90, movable=False,
+                                      pen=pg_.mkPen(theme.STATUS["alarm"], width=2))
         self.plot.addItem(self.cursor)
         self.plot.scene().sigMouseClicked.connect(self._on_plot_clicked)
         self.slider = QSlider(Qt.Orientation.Horizontal)
@@ -205,10 +214,11 @@ class ReplayBar(QWidget):
             self.plot.removeItem(line)
         self.inject_lines = []
         self._markers = list(markers)
+        pg_ = pg()
         for t, label in self._markers:
-            line = pg.InfiniteLine(pos=self._x(t), angle=90, movable=False,
-                                   pen=pg.mkPen(theme.DEMO, width=1,
-                                                style=Qt.PenStyle.DashLine))
+            line = pg_.InfiniteLine(pos=self._x(t), angle=90, movable=False,
+                                    pen=pg_.mkPen(theme.DEMO, width=1,
+                                                  style=Qt.PenStyle.DashLine))
             line.setToolTip(tooltip(f"{t:%H:%M} {label}"))  # a label from the scenario
             self.plot.addItem(line)
             self.inject_lines.append(line)

@@ -16,10 +16,11 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from functools import cache
 
 import numpy as np
-import pyqtgraph as pg
 from cockpit.widgets import theme
+from cockpit.widgets.plots import pg
 from cockpit.widgets.preview import preview_app, show_or_save
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QPointF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPen, QPolygonF
@@ -136,22 +137,28 @@ def _runs(ok: np.ndarray) -> list[slice]:
     return [slice(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2])]
 
 
-class _ClockAxis(pg.DateAxisItem):
-    """Times as 11-24 / 15:00 (no weekday names, whatever the locale)."""
+@cache
+def _clock_axis_class() -> type:
+    """The trend's time axis class (made with the first chart: pyqtgraph is imported then)."""
 
-    def tickStrings(self, values, scale, spacing):  # noqa: N802
-        out = []
-        for v in values:
-            try:
-                t = datetime(1970, 1, 1) + timedelta(seconds=float(v))
-            except (OverflowError, ValueError):
-                out.append("")
-                continue
-            if spacing >= 86400 or (t.hour == 0 and t.minute == 0):
-                out.append(f"{t:%m-%d}")
-            else:
-                out.append(f"{t:%H:%M}")
-        return out
+    class _ClockAxis(pg().DateAxisItem):
+        """Times as 11-24 / 15:00 (no weekday names, whatever the locale)."""
+
+        def tickStrings(self, values, scale, spacing):  # noqa: N802
+            out = []
+            for v in values:
+                try:
+                    t = datetime(1970, 1, 1) + timedelta(seconds=float(v))
+                except (OverflowError, ValueError):
+                    out.append("")
+                    continue
+                if spacing >= 86400 or (t.hour == 0 and t.minute == 0):
+                    out.append(f"{t:%m-%d}")
+                else:
+                    out.append(f"{t:%H:%M}")
+            return out
+
+    return _ClockAxis
 
 
 class TrendChart(QWidget):
@@ -162,20 +169,8 @@ class TrendChart(QWidget):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(2)
-        axis = _ClockAxis(orientation="bottom", utcOffset=0)
-        self.plot = pg.PlotWidget(axisItems={"bottom": axis}, background=theme.PANEL)
-        self.plot.setMenuEnabled(False)
-        self.plot.showGrid(x=True, y=True, alpha=0.15)
-        font = QFont(self.font().family())
-        font.setPixelSize(13)
-        for name in ("left", "bottom"):
-            ax = self.plot.getAxis(name)
-            ax.setTextPen(pg.mkPen(theme.TEXT_DIM))
-            ax.setPen(pg.mkPen("#2a3a5c"))
-            ax.setStyle(tickFont=font)
-            ax.enableAutoSIPrefix(False)
-        self.plot.getPlotItem().setContentsMargins(4, 6, 8, 4)
-        lay.addWidget(self.plot, 1)
+        self._plot = None  # made when the first trend is shown (see cockpit.widgets.plots)
+        self._lay = lay
         self.legend = QLabel()
         self.legend.setObjectName("note")
         self.legend.setTextFormat(Qt.TextFormat.RichText)
@@ -184,11 +179,34 @@ class TrendChart(QWidget):
         self.data: dict | None = None
         self.marker_count = 0
 
+    @property
+    def plot(self):
+        """The chart's pyqtgraph PlotWidget (made on first use)."""
+        if self._plot is None:
+            pg_ = pg()
+            axis = _clock_axis_class()(orientation="bottom", utcOffset=0)
+            plot = pg_.PlotWidget(axisItems={"bottom": axis}, background=theme.PANEL)
+            plot.setMenuEnabled(False)
+            plot.showGrid(x=True, y=True, alpha=0.15)
+            font = QFont(self.font().family())
+            font.setPixelSize(13)
+            for name in ("left", "bottom"):
+                ax = plot.getAxis(name)
+                ax.setTextPen(pg_.mkPen(theme.TEXT_DIM))
+                ax.setPen(pg_.mkPen("#2a3a5c"))
+                ax.setStyle(tickFont=font)
+                ax.enableAutoSIPrefix(False)
+            plot.getPlotItem().setContentsMargins(4, 6, 8, 4)
+            self._lay.insertWidget(0, plot, 1)
+            self._plot = plot
+        return self._plot
+
     def set_trend(self, data: dict) -> None:
         """``data``: ``t`` and ``v`` (sequences), ``unit``, ``thresholds`` (warn_low, warn_high,
         alarm_low, alarm_high; None = none), ``crossings`` ([(t, state entered, value)]) and
         ``now`` (t of the moment shown, or None)."""
         self.data = data
+        pg_ = pg()
         p = self.plot
         p.clear()
         t = np.asarray(data.get("t", []), float)
@@ -222,9 +240,9 @@ class TrendChart(QWidget):
             zones.append((al if al is not None else min(y0, wl), wl, "warning"))
         for a, b, status in zones:
             if b > a:
-                region = pg.LinearRegionItem((a, b), orientation="horizontal", movable=False,
-                                             brush=pg.mkBrush(_colour(status, 38)),
-                                             pen=pg.mkPen(None))
+                region = pg_.LinearRegionItem((a, b), orientation="horizontal", movable=False,
+                                             brush=pg_.mkBrush(_colour(status, 38)),
+                                             pen=pg_.mkPen(None))
                 region.setZValue(-10)
                 p.addItem(region, ignoreBounds=True)
         for key, x in thr.items():
@@ -232,8 +250,8 @@ class TrendChart(QWidget):
                 continue
             status = "alarm" if key.startswith("alarm") else "warning"
             name = QCoreApplication.translate("TrendChart", _LABELS[key])
-            line = pg.InfiniteLine(pos=x, angle=0, movable=False,
-                                   pen=pg.mkPen(_colour(status), width=1.2,
+            line = pg_.InfiniteLine(pos=x, angle=0, movable=False,
+                                   pen=pg_.mkPen(_colour(status), width=1.2,
                                                 style=Qt.PenStyle.DashLine),
                                    label=f"{name} {x:g}",
                                    labelOpts={"position": 0.02, "color": _colour(status),
@@ -241,20 +259,20 @@ class TrendChart(QWidget):
                                               if key.endswith("high") else [(0, 0), (0, 0)]})
             p.addItem(line, ignoreBounds=True)
         if t.size:
-            p.plot(t, v, pen=pg.mkPen(theme.ACCENT, width=2))
+            p.plot(t, v, pen=pg_.mkPen(theme.ACCENT, width=2))
         marks = data.get("crossings", [])
         self.marker_count = len(marks)
         for status in MARKER_SYMBOL:
             pts = [(float(mt), float(mv)) for mt, st, mv in marks if st == status]
             if pts:
                 xs, ys = zip(*pts, strict=True)
-                p.addItem(pg.ScatterPlotItem(
+                p.addItem(pg_.ScatterPlotItem(
                     xs, ys, symbol=MARKER_SYMBOL[status], size=15,
-                    brush=pg.mkBrush(_colour(status)), pen=pg.mkPen(theme.BG, width=1.2)))
+                    brush=pg_.mkBrush(_colour(status)), pen=pg_.mkPen(theme.BG, width=1.2)))
         now = data.get("now")
         if now is not None:
-            p.addItem(pg.InfiniteLine(pos=float(now), angle=90, movable=False,
-                                      pen=pg.mkPen("#ffffff", width=1,
+            p.addItem(pg_.InfiniteLine(pos=float(now), angle=90, movable=False,
+                                      pen=pg_.mkPen("#ffffff", width=1,
                                                    style=Qt.PenStyle.DotLine)),
                       ignoreBounds=True)
         p.setYRange(y0, y1, padding=0)

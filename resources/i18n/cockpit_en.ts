@@ -293,17 +293,17 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+554"/>
+        <location line="+556"/>
         <source>预案生成失败：{error}</source>
         <translation>Could not prepare the plan: {error}</translation>
     </message>
     <message>
-        <location line="-518"/>
+        <location line="-520"/>
         <source>只读，不能操作工单：{reason}</source>
         <translation>Read-only, orders cannot be changed: {reason}</translation>
     </message>
     <message>
-        <location line="+165"/>
+        <location line="+166"/>
         <source>事件 {event}</source>
         <translation>Event {event}</translation>
     </message>
@@ -334,7 +334,7 @@
         <translation>⚠ Order overdue: {dept} {action} late · {event} ({order})</translation>
     </message>
     <message>
-        <location line="+247"/>
+        <location line="+248"/>
         <source>纠正未记录：{error}</source>
         <translation>Correction not recorded: {error}</translation>
     </message>
@@ -1195,7 +1195,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>FiveColourModel</name>
     <message>
-        <location filename="../../widgets/five_colour.py" line="+170"/>
+        <location filename="../../widgets/five_colour.py" line="+169"/>
         <source>{column}：点击排序</source>
         <translation>{column}: click to sort</translation>
     </message>
@@ -1414,8 +1414,9 @@ Occurred {at} · {state}</translation>
 <context>
     <name>KpiBreakdown</name>
     <message>
-        <location filename="../../widgets/five_colour.py" line="+490"/>
+        <location filename="../../widgets/five_colour.py" line="+423"/>
         <source>点击五色图中的格子查看指标明细</source>
+        <extracomment>Characters of a unit&apos;s name in a grid or table cell (the whole name in its tooltip).</extracomment>
         <translation>Click a cell of the five-colour grid for its breakdown</translation>
     </message>
     <message>
@@ -2135,7 +2136,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>ReplayBar</name>
     <message>
-        <location filename="../../widgets/replay_bar.py" line="+92"/>
+        <location filename="../../widgets/replay_bar.py" line="+100"/>
         <source>复盘</source>
         <extracomment>The speeds offered, simulated seconds per wall second.</extracomment>
         <translation>REPLAY</translation>
@@ -2176,12 +2177,12 @@ Occurred {at} · {state}</translation>
         <translation>Replay speed {speed}×</translation>
     </message>
     <message>
-        <location line="+36"/>
+        <location line="+37"/>
         <source>拖动跳转</source>
         <translation>Drag to seek</translation>
     </message>
     <message>
-        <location line="+58"/>
+        <location line="+59"/>
         <source>{date} · 模拟时间</source>
         <translation>{date} · simulated time</translation>
     </message>
@@ -2521,7 +2522,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>TrendChart</name>
     <message>
-        <location filename="../../widgets/trend.py" line="+32"/>
+        <location filename="../../widgets/trend.py" line="+33"/>
         <source>预警下限</source>
         <extracomment>pyqtgraph symbol of the state a crossing enters.</extracomment>
         <translation>warning low</translation>
@@ -2542,7 +2543,7 @@ Occurred {at} · {state}</translation>
         <translation>alarm high</translation>
     </message>
     <message>
-        <location line="+233"/>
+        <location line="+250"/>
         <source>▲ 进入报警 {n}</source>
         <extracomment>(values with all-zero series as NaN, colour name), in drawing order How many series the last ``set_series`` drew, and over how many points.</extracomment>
         <translation>▲ into alarm {n}</translation>
@@ -2566,9 +2567,8 @@ Occurred {at} · {state}</translation>
 <context>
     <name>TrendPlot</name>
     <message>
-        <location filename="../../widgets/five_colour.py" line="-35"/>
+        <location filename="../../widgets/quarter_trend.py" line="+64"/>
         <source>全部单位平均</source>
-        <extracomment>Characters of a unit&apos;s name in a grid or table cell (the whole name in its tooltip).</extracomment>
         <translation>Mean of all units</translation>
     </message>
     <message>
@@ -2580,7 +2580,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>TriageController</name>
     <message>
-        <location filename="../../cockpit/controllers/triage.py" line="+136"/>
+        <location filename="../../cockpit/controllers/triage.py" line="+137"/>
         <source>分拨模型准备中（首次需训练，约一分钟）…</source>
         <translation>Preparing the router (the first time it trains, about a minute)…</translation>
     </message>
@@ -2596,7 +2596,7 @@ Occurred {at} · {state}</translation>
         <translation>best score {s:.0%} is below the threshold {t:.0%}</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+21"/>
         <source>已登记事件 {event}：操作员改分拨为 {type}（已记入派遣日志）</source>
         <translation>Event {event} created: the operator routed it to {type} (logged in the dispatch log)</translation>
     </message>
@@ -3700,7 +3700,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>five_colour</name>
     <message>
-        <location filename="../../widgets/five_colour.py" line="-557"/>
+        <location filename="../../widgets/five_colour.py" line="-522"/>
         <source>新</source>
         <extracomment>A score cell&apos;s dict (score, label, colour, text, status, rank). The unit code of a row.</extracomment>
         <translation>new</translation>
@@ -5378,7 +5378,7 @@ Occurred {at} · {state}</translation>
         <translation>Points lost</translation>
     </message>
     <message>
-        <location filename="../../cockpit/controllers/dispatch.py" line="-1167"/>
+        <location filename="../../cockpit/controllers/dispatch.py" line="-1169"/>
         <location filename="../../datasets/routing.py" line="+241"/>
         <source>接报签收</source>
         <extracomment>The create rows&apos; source of 自动派遣 (a routine report sent to its plan without a person).
@@ -5518,7 +5518,7 @@ Every action of an order that can have a deadline, in the one order they happen 
         <translation>{n} {unit} without a boundary: drawn at their centres</translation>
     </message>
     <message>
-        <location filename="../../datasets/triage/__init__.py" line="+55"/>
+        <location filename="../../datasets/triage/__init__.py" line="+61"/>
         <source>报告是空的</source>
         <translation>the report is empty</translation>
     </message>
