@@ -172,13 +172,13 @@ class LocalBroker:
             start_new_session=True)
 
     def _unwatch(self) -> None:
+        """The broker was stopped here: its watchdog has nothing left to do (ended at once,
+        rather than at its next look a second later)."""
         dog, self._watchdog = getattr(self, "_watchdog", None), None
         if dog is not None:
-            try:
-                dog.wait(3.0)  # it sees the broker gone within a second
-            except subprocess.TimeoutExpired:
+            if dog.poll() is None:
                 dog.kill()
-                dog.wait()
+            dog.wait()
 
     def stop(self, timeout: float = 10.0) -> None:
         """A clean stop (SIGTERM: the broker saves its state)."""
