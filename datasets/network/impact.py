@@ -316,6 +316,13 @@ class NetworkModel:
         return out
 
     # ---- the work -------------------------------------------------------------------------
+    def _pipe_facts(self, pipe: int) -> tuple[float, str, int | None, float, float]:
+        """A pipe's diameter, material, year laid (None: unknown) and midpoint."""
+        lon = float((self.lon[self.a[pipe]] + self.lon[self.b[pipe]]) / 2)
+        lat = float((self.lat[self.a[pipe]] + self.lat[self.b[pipe]]) / 2)
+        return (float(self.diameter[pipe]), str(self.material[pipe]),
+                int(self.year[pipe]) or None, lon, lat)
+
     def _pipes_of(self, segs: np.ndarray) -> np.ndarray:
         if len(segs) == 0:
             return np.zeros(0, np.int64)
@@ -369,10 +376,7 @@ class NetworkModel:
         net = str(self.pipe_net[pipe]) if pipe is not None else (
             str(self.pipe_net[seg_pipes[0]]) if len(seg_pipes) else "")
         if pipe is not None:
-            diam, mat = float(self.diameter[pipe]), str(self.material[pipe])
-            yr = int(self.year[pipe]) or None
-            lon = float((self.lon[self.a[pipe]] + self.lon[self.b[pipe]]) / 2)
-            lat = float((self.lat[self.a[pipe]] + self.lat[self.b[pipe]]) / 2)
+            diam, mat, yr, lon, lat = self._pipe_facts(pipe)
         else:
             diam = mat = yr = None
             lon = lat = float("nan")
@@ -459,15 +463,12 @@ class NetworkModel:
                                  *((v, True) for v in path if self.kind[v] == "pump_station")]]
         seg_pipes = np.asarray(blocked, np.int64)
         if pipe is not None:
-            diam, mat = float(self.diameter[pipe]), str(self.material[pipe])
-            yr = int(self.year[pipe]) or None
-            lon = float((self.lon[self.a[pipe]] + self.lon[self.b[pipe]]) / 2)
-            lat = float((self.lat[self.a[pipe]] + self.lat[self.b[pipe]]) / 2)
-        else:
+            diam, mat, yr, lon, lat = self._pipe_facts(pipe)
+        else:  # a blocked manhole: the largest pipe it stops speaks for the blockage
             big = seg_pipes[np.argmax(self.diameter[seg_pipes])] if len(seg_pipes) else None
-            diam = float(self.diameter[big]) if big is not None else None
-            mat = str(self.material[big]) if big is not None else None
-            yr = (int(self.year[big]) or None) if big is not None else None
+            diam = mat = yr = None
+            if big is not None:
+                diam, mat, yr, _lon, _lat = self._pipe_facts(int(big))
             lon = lat = float("nan")
         return NetworkImpact(
             network=DRAINAGE, pipe_id=int(self.pipe_id[pipe]) if pipe is not None else None,
