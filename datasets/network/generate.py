@@ -138,6 +138,29 @@ def _offset(x, y, east_km, north_km) -> tuple[np.ndarray, np.ndarray]:
     return x + east_km * dlon, y + north_km * dlat
 
 
+def _lattice(g, rng, streets: np.ndarray, k: np.ndarray, spacing: np.ndarray,
+             shift_km: float) -> tuple[np.ndarray, ...]:
+    """Each street's k×k lattice of nodes, ``spacing`` km apart, jittered, turned by a random
+    angle and shifted ``shift_km`` east and north of the street's centre (so that networks laid
+    under the same streets do not coincide). Returns the first node of each street (``base``),
+    each node's street (``s_rep``), lattice size, row and column, and lon/lat."""
+    per = k * k
+    base = np.cumsum(per) - per
+    total = int(per.sum())
+    s_rep = np.repeat(np.arange(len(streets)), per)
+    t = np.arange(total) - base[s_rep]
+    kk = k[s_rep]
+    i, j = t // kk, t % kk
+    d = spacing[s_rep]
+    ox = (j - (kk - 1) / 2) * d + rng.normal(0, 0.12, total) * d
+    oy = (i - (kk - 1) / 2) * d + rng.normal(0, 0.12, total) * d
+    theta = rng.uniform(0, np.pi / 2, len(streets))[s_rep]
+    ex = ox * np.cos(theta) - oy * np.sin(theta) + shift_km
+    ny = ox * np.sin(theta) + oy * np.cos(theta) + shift_km
+    x, y = _offset(g.st_xy[streets[s_rep], 0], g.st_xy[streets[s_rep], 1], ex, ny)
+    return base, s_rep, kk, i, j, x, y
+
+
 def _grid_pipes(rng, n: int, net: str, old: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Diameter, material and year of n distribution pipes."""
     year = rng.integers(1978, 2025, n)
@@ -162,22 +185,7 @@ def _lay_grids(b: _Builder, g: _Gen, rng, net: str, streets: np.ndarray, budget:
     k = np.clip(np.round((1 + np.sqrt(1 + 2 * edges)) / 2), 2, 40).astype(np.int64)
     central = g.central[g.st_didx[streets]]
     spacing = np.where(g.st_sub[streets], np.where(central, 0.12, 0.18), 0.30)
-    per = k * k
-    base = np.cumsum(per) - per
-    total = int(per.sum())
-    s_rep = np.repeat(np.arange(len(streets)), per)
-    t = np.arange(total) - base[s_rep]
-    kk = k[s_rep]
-    i, j = t // kk, t % kk
-    d = spacing[s_rep]
-    ox = (j - (kk - 1) / 2) * d + rng.normal(0, 0.12, total) * d
-    oy = (i - (kk - 1) / 2) * d + rng.normal(0, 0.12, total) * d
-    theta = rng.uniform(0, np.pi / 2, len(streets))[s_rep]
-    ex = ox * np.cos(theta) - oy * np.sin(theta) + shift_km
-    ny = ox * np.sin(theta) + oy * np.cos(theta) + shift_km
-    cx = g.st_xy[streets[s_rep], 0]
-    cy = g.st_xy[streets[s_rep], 1]
-    x, y = _offset(cx, cy, ex, ny)
+    base, s_rep, kk, i, j, x, y = _lattice(g, rng, streets, k, spacing, shift_km)
     didx = g.st_didx[streets[s_rep]]
     ids = b.nodes(np.round(x, 6), np.round(y, 6), "junction", net, didx)
     horiz = j < kk - 1
@@ -503,20 +511,8 @@ def _lay_drainage(b: _Builder, g: _Gen, rng, streets: np.ndarray, budget: int) -
     central = g.central[g.st_didx[streets]]
     spacing = np.where(g.st_sub[streets], np.where(central, 0.12, 0.18), 0.30)
     sink = _sinks(b, g, rng, streets, k * spacing / 2)
-    per = k * k
-    base = np.cumsum(per) - per
-    total = int(per.sum())
-    s_rep = np.repeat(np.arange(len(streets)), per)
-    t = np.arange(total) - base[s_rep]
-    kk = k[s_rep]
-    i, j = t // kk, t % kk
-    d = spacing[s_rep]
-    ox = (j - (kk - 1) / 2) * d + rng.normal(0, 0.12, total) * d
-    oy = (i - (kk - 1) / 2) * d + rng.normal(0, 0.12, total) * d
-    theta = rng.uniform(0, np.pi / 2, len(streets))[s_rep]
-    ex = ox * np.cos(theta) - oy * np.sin(theta) - 0.015
-    ny = ox * np.sin(theta) + oy * np.cos(theta) - 0.015
-    x, y = _offset(g.st_xy[streets[s_rep], 0], g.st_xy[streets[s_rep], 1], ex, ny)
+    base, s_rep, kk, i, j, x, y = _lattice(g, rng, streets, k, spacing, -0.015)
+    total = len(s_rep)
     x, y = np.round(x, 6), np.round(y, 6)
     didx = g.st_didx[streets[s_rep]]
     ids = b.nodes(x, y, "manhole", "drainage", didx)
