@@ -424,8 +424,7 @@ class Startup:
         """The map page, loading from here on: QtWebEngine starts its processes and lays out
         the page (over a second, the slowest first draw) while the window is built. Its
         reports wait for the window (:meth:`MapView.hold_signals`)."""
-        from cockpit import paths
-        from cockpit.layers.page import build_page
+        from cockpit.controllers.map import load_city_page
         from cockpit.widgets.map_view import MapView
 
         code, tiles, mbtiles = self._tiles()
@@ -438,8 +437,7 @@ class Startup:
             view.set_tile_source(mbtiles.tile, mbtiles.mime)
         elif tiles:
             view.allow_origin(tiles)
-        view.load_page(build_page(self.catalog.boundaries_geojson(), self.catalog.extent,
-                                  paths.cache_dir() / "pages", lang=self.lang, tiles=tiles))
+        load_city_page(view, self.catalog, self.lang, tiles)
         return None
 
     def ask_password(self) -> int | None:

@@ -39,14 +39,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cockpit import paths
 from cockpit.clock import Clock
 from cockpit.config import Config
 from cockpit.controllers.alarms import VitalAlarmSource
 from cockpit.controllers.dispatch import DispatchController, live_feeds
 from cockpit.controllers.levels import LevelsController
 from cockpit.controllers.live import LiveController
-from cockpit.controllers.map import MapController
+from cockpit.controllers.map import MapController, load_city_page
 from cockpit.controllers.replay import ReplayClock, ReplayController
 from cockpit.controllers.review import ReviewPanel
 from cockpit.controllers.store import default_store_path, drills_dir, open_default_store
@@ -63,7 +62,6 @@ from cockpit.datasets.review import (
 )
 from cockpit.datasets.schema import BOARDS, RISK_LEVELS, VITAL_DOMAINS
 from cockpit.i18n import current_language
-from cockpit.layers.page import build_page
 from cockpit.widgets import theme
 from cockpit.widgets.dispatch_panel import DispatchPanel
 from cockpit.widgets.gauge import ArcGauge
@@ -564,9 +562,7 @@ class MainWindow(QMainWindow):
 
     def _load_map_page(self) -> None:
         self._map_loaded = True
-        page = build_page(self.catalog.boundaries_geojson(), self.catalog.extent,
-                          paths.cache_dir() / "pages", lang=self.lang, tiles=self.tiles)
-        self.map.load_page(page)
+        load_city_page(self.map, self.catalog, self.lang, self.tiles)
 
     def refresh(self) -> None:
         """Recompute every region as of the clock's time, off the GUI thread."""

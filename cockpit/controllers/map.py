@@ -40,6 +40,16 @@ TIME_LAYERS = frozenset({"events", "density"})
 """The layers that change as the clock moves; the others depend only on the viewport."""
 
 
+def load_city_page(view: MapView, catalog: Catalog, lang: str, tiles: str | None) -> None:
+    """Load the city's map page into ``view`` (written once per dataset, language and base
+    map: :func:`cockpit.layers.page.build_page`)."""
+    from cockpit import paths
+    from cockpit.layers.page import build_page
+
+    view.load_page(build_page(catalog.boundaries_geojson(), catalog.extent,
+                              paths.cache_dir() / "pages", lang=lang, tiles=tiles))
+
+
 def encode(payload: dict[str, Any]) -> str:
     """One layer's data as JSON text; numpy column arrays go straight through."""
     return orjson.dumps(payload, option=orjson.OPT_SERIALIZE_NUMPY).decode()
