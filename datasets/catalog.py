@@ -52,7 +52,8 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 #: Bump when the way a catalog is built changes, so that old catalogs are rebuilt.
-BUILD_VERSION = 4  # 3: vital_sign.event_type_id; 4: the pipe networks (network.graph.precompute)
+BUILD_VERSION = 5  # 3: vital_sign.event_type_id; 4: the pipe networks (network.graph.precompute);
+#                    5: the road table
 #: Name under which the dataset database is attached.
 DB_ALIAS = "dataset"
 

@@ -164,6 +164,15 @@ def _num(values, width: int = 1) -> pa.Array:
     return pc.utf8_lpad(s, width=width, padding="0") if width > 1 else s
 
 
+def _chinese_number(k: int) -> str:
+    """1 → 一, 12 → 十二, 40 → 四十 (1–99), for the demo's road names."""
+    d = "零一二三四五六七八九"
+    tens, ones = divmod(int(k), 10)
+    if tens == 0:
+        return d[ones]
+    return (d[tens] if tens > 1 else "") + "十" + (d[ones] if ones else "")
+
+
 # --------------------------------------------------------------------------- structure
 
 # Department kinds: code, kind (short), city-level name, district-level name ({d} = unit name)
@@ -303,9 +312,11 @@ CONTEXT_PREVALENCE: dict[str, float] = {
 #: the villages …) are everywhere and their reports are placed like the plain type's. The
 #: router is not told this table: it learns from the events where each variant happens.
 #: Industrial parks are where the hazardous-chemical works are; Chongqing's riverside roads
-#: (滨江路) run past its wharves; the embankments line the rivers. The roads, the residential
-#: estates, the lanes, the hubs, the squares, the villages and the hills have no category
-#: of their own here: their reports are placed like the plain type's.
+#: (滨江路) run past its wharves; the embankments line the rivers; a transport hub's waiting
+#: halls are 人员密集场所 in law (《中华人民共和国消防法》第七十三条: 公众聚集场所 include
+#: 客运车站候车室、客运码头候船厅、民用机场航站楼). The roads, the residential estates, the
+#: lanes, the squares, the villages and the hills have no category of their own here (the
+#: roads and estates have their own table, :data:`CONTEXT_ROADS`).
 CONTEXT_SITES: dict[str, str] = {
     "学校周边": "RC-SCHOOL", "医院周边": "RC-HOSPITAL", "轨道站点": "RC-METRO",
     "地下空间": "RC-UNDERGROUND", "桥下空间": "RC-BRIDGE", "农贸市场": "RC-MARKET",
@@ -313,7 +324,7 @@ CONTEXT_SITES: dict[str, str] = {
     "水库周边": "RC-RESERVOIR", "高压线廊道": "RC-HV-LINE", "矿区周边": "RC-TAILINGS",
     "老旧小区": "RC-OLD-HOUSING", "商业街区": "RC-MALL", "国有林场": "RC-FOREST",
     "森林公园": "RC-FOREST", "陡坡地带": "RC-SLOPE", "河道沿岸": "RC-LEVEE",
-    "工业园区": "RC-HAZCHEM", "滨江路段": "RC-WHARF",
+    "工业园区": "RC-HAZCHEM", "滨江路段": "RC-WHARF", "交通枢纽": "RC-CROWD",
 }
 #: A context's report lies this close to its place (metres, uniform over the disc): the
 #: school gate, the station exit, the market's street.
@@ -342,10 +353,36 @@ CONTEXT_SETTLEMENT: dict[str, str] = {
     "农村地区": "村", "村庄周边": "村", "农林交界带": "村", "山区公路沿线": "村",
     "丘陵地区": "村", "城郊山林": "村", "坟山墓地": "村", "林下种植区": "村", "高山地区": "村",
     "峡谷地带": "村",
-    "主干道": "社区", "次干道": "社区", "背街小巷": "社区", "居民小区": "社区", "交通枢纽": "社区",
     "公园广场": "社区",
     "城乡结合部": "edge",
 }
+#: Where a road's or an estate's context lies (the demo data's truth, read by nothing but the
+#: generator): a report of a main road (主干道) on an arterial road of the demo's road table, of
+#: a side road (次干道) on a secondary road, of a back lane (背街小巷) in a lane, of a residential
+#: estate (居民小区) inside a block of the road lattice away from its roads ("estate") — the
+#: same share as the places' (:data:`CONTEXT_NEAR_SHARE`); the rest where the plain type's are.
+#: The roads are laid only in residents' communities (社区): these are the city's and the
+#: towns' built-up areas. The router is not told this table: it reads which classes of road
+#: pass a report's point and learns what each says of the variants.
+CONTEXT_ROADS: dict[str, str] = {
+    "主干道": "arterial", "次干道": "secondary", "背街小巷": "lane", "居民小区": "estate",
+}
+#: The demo's roads: each residents' community has a lattice of ``ROAD_LINES`` straight roads
+#: each way, ``ROAD_SPACING_KM`` apart (closer in the central districts), turned by a random
+#: angle; the class of each line of the lattice (both ways): an arterial through the middle,
+#: secondary roads near the edges, branch roads between — a block of 120–150 m, the size of
+#: Chongqing's older estates. A share ``ROAD_LANE_SHARE`` of the blocks has a back lane across
+#: its middle; the others are an estate.
+ROAD_LINES = 8
+ROAD_SPACING_KM = (0.12, 0.15)  # central districts, elsewhere
+ROAD_LINE_CLASS = ("secondary", "branch", "branch", "arterial", "branch", "branch", "secondary",
+                   "branch")
+ROAD_LANE_SHARE = 0.3
+#: How far across a road's centre line its reports lie (metres, uniform either side): the
+#: pavement of a six-lane arterial, of a secondary road, the lane itself.
+ROAD_HALF_WIDTH_M = {"arterial": 20.0, "secondary": 12.0, "lane": 4.0}
+#: An estate's report lies at least this far inside its block's roads (metres).
+ESTATE_CLEAR_M = 35.0
 _SETTLEMENT_KINDS = ("村", "社区", "edge")
 _SEVERE_CONTEXTS = {"学校周边", "医院周边", "交通枢纽", "轨道站点", "地下空间", "自然保护区",
                     "国有林场", "高压线廊道"}
@@ -704,6 +741,8 @@ class _Gen:
         key = [self.seed % 2**63, list(SCALES).index(scale.name), int(district or 0)]
         #: places and inventories: independent of the anchor, so the map stays the same
         self.rng = np.random.default_rng(key)
+        #: the key of the random streams of places of their own (:meth:`build_roads`)
+        self.place_key = key
         #: anything in time (readings, KPI values, events): also depends on the anchor
         self.trng = np.random.default_rng([*key, _day_no(anchor) + 1_000_000])
         self.srng = np.random.default_rng(_STRUCT_SEED)
@@ -1499,6 +1538,7 @@ class _Gen:
         x, y, didx, sidx, pid = self._event_places(src, self.et_base[et])
         self._place_contexts(src, et, x, y, didx, sidx)
         self._place_settlements(src, et, x, y, didx, sidx)
+        self._place_roads(src, et, x, y, didx, sidx)
         # severity: the type's default, sometimes one step either way
         r = rng.random(n)
         sev = self.et_sev[et] + np.where(r < 0.06, -1, np.where(r > 0.85, 1, 0))
@@ -1685,6 +1725,157 @@ class _Gen:
         x[sel], y[sel] = gx, gy
         didx[sel] = self.g_didx[g]
         sidx[sel] = self.g_sidx[g]
+
+    def build_roads(self) -> None:
+        """The ``road`` table: each residents' community's lattice of roads and lanes
+        (:data:`ROAD_LINES`, :data:`ROAD_LINE_CLASS`, :data:`ROAD_LANE_SHARE`), each road one
+        straight segment; keeps the roads and the blocks for :meth:`_place_roads`. A random
+        stream of its own, independent of the anchor (the map stays the same): the tables
+        drawn before and after are those drawn without roads."""
+        rng = np.random.default_rng([*self.place_key, 29])
+        cm = np.flatnonzero(self.cm_urban)
+        n, lines = cm.size, ROAD_LINES
+        s = np.where(self.central[self.cm_didx[cm]], *ROAD_SPACING_KM)
+        theta = rng.uniform(0, np.pi / 2, n)
+        half = (lines - 1) / 2
+        # lattice coordinates (km): the lines of one way are y = const, of the other x = const
+        m = np.arange(lines)
+        off = (m - half)[None, :] * s[:, None]  # communities × lines
+        ends = half * s[:, None] * np.ones((1, lines))
+        # both ways: (x0, y0, x1, y1) of each line
+        way0 = np.stack([-ends, off, ends, off], axis=-1)
+        way1 = np.stack([off, -ends, off, ends], axis=-1)
+        segs = np.concatenate([way0, way1], axis=1)  # communities × 2·lines × 4
+        cls = np.array(ROAD_LINE_CLASS * 2, dtype=object)
+        seg_c = np.repeat(np.arange(n), 2 * lines)
+        seg_cls = np.tile(cls, n)
+        seg_xy = segs.reshape(-1, 4)
+        # blocks: their centres; a share has a lane across the middle, one way or the other
+        b = (np.arange(lines - 1) + 0.5 - half)
+        bx, by = np.meshgrid(b, b, indexing="ij")
+        nb = bx.size
+        blk_c = np.repeat(np.arange(n), nb)
+        blk_x = (np.tile(bx.ravel(), n) * s[blk_c])
+        blk_y = (np.tile(by.ravel(), n) * s[blk_c])
+        lane = rng.random(blk_c.size) < ROAD_LANE_SHARE
+        way = rng.random(blk_c.size) < 0.5
+        li = np.flatnonzero(lane)
+        hs = s[blk_c[li]] / 2
+        lane_xy = np.where(way[li, None],
+                           np.column_stack([blk_x[li] - hs, blk_y[li], blk_x[li] + hs,
+                                            blk_y[li]]),
+                           np.column_stack([blk_x[li], blk_y[li] - hs, blk_x[li],
+                                            blk_y[li] + hs]))
+        seg_xy = np.vstack([seg_xy, lane_xy])
+        seg_c = np.concatenate([seg_c, blk_c[li]])
+        seg_cls = np.concatenate([seg_cls, np.full(li.size, "lane", dtype=object)])
+        # turned and placed at the community (lon, lat)
+        lon0, lat0 = self._road_lonlat(cm, theta, seg_c, seg_xy[:, 0], seg_xy[:, 1])
+        lon1, lat1 = self._road_lonlat(cm, theta, seg_c, seg_xy[:, 2], seg_xy[:, 3])
+        order = np.lexsort((np.arange(seg_c.size), seg_c))
+        seg_c, seg_cls = seg_c[order], seg_cls[order]
+        lon0, lat0, lon1, lat1 = lon0[order], lat0[order], lon1[order], lat1[order]
+        words = {"arterial": "大道", "secondary": "路", "branch": "支路", "lane": "巷"}
+        k = pd.Series(np.ones(seg_c.size)).groupby(
+            [seg_c, seg_cls]).cumsum().to_numpy(np.int64)
+        stem = pd.Series(self.cm_short[cm]).str.replace(r"社区$", "", regex=True).to_numpy(object)
+        names = [f"{stem[c]}{_chinese_number(int(j))}{words[w]}"
+                 for c, w, j in zip(seg_c, seg_cls, k, strict=True)]
+        self.tables["road"] = _table("road", {
+            "segment_id": np.arange(1, seg_c.size + 1, dtype=np.int64),
+            "road_class": seg_cls.tolist(), "name": names,
+            "district_code": _take(self.dcodes, self.cm_didx[cm[seg_c]]),
+            "from_lon": lon0, "from_lat": lat0, "to_lon": lon1, "to_lat": lat1,
+        })
+        #: the roads by class for :meth:`_place_roads`: community (an index into cm_*),
+        #: class, ends (lon, lat)
+        self.rd_cm = cm[seg_c]
+        self.rd_cls = seg_cls
+        self.rd_xy = np.column_stack([lon0, lat0, lon1, lat1])
+        # the estates: the blocks without a lane, their centre (lon, lat), half-size and angle
+        e = np.flatnonzero(~lane)
+        ex, ey = self._road_lonlat(cm, theta, blk_c[e], blk_x[e], blk_y[e])
+        self.es_cm = cm[blk_c[e]]
+        self.es_xy = np.column_stack([ex, ey])
+        self.es_half_km = s[blk_c[e]] / 2 - ESTATE_CLEAR_M / 1000.0
+        self.es_theta = theta[blk_c[e]]
+
+    def _road_lonlat(self, cm: np.ndarray, theta: np.ndarray, c: np.ndarray, x: np.ndarray,
+                     y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Lattice coordinates (km) of community ``cm[c]``'s lattice, turned by its angle,
+        as (lon, lat) rounded as the tables are."""
+        t = theta[c]
+        ex = x * np.cos(t) - y * np.sin(t)
+        ny = x * np.sin(t) + y * np.cos(t)
+        cx, cy = self.cm_xy[cm[c], 0], self.cm_xy[cm[c], 1]
+        dlon, dlat = geo.km_to_deg(1.0, cy)
+        return np.round(cx + ex * dlon, 6), np.round(cy + ny * dlat, 6)
+
+    def _place_roads(self, src: np.ndarray, et: np.ndarray, x: np.ndarray, y: np.ndarray,
+                     didx: np.ndarray, sidx: np.ndarray) -> None:
+        """Move the reports of a variant whose context is a kind of road or an estate
+        (:data:`CONTEXT_ROADS`) onto a road of that class, or inside an estate, of a
+        residents' community of their district (in place; a share
+        :data:`CONTEXT_NEAR_SHARE`): a point along the road, within
+        :data:`ROAD_HALF_WIDTH_M` across it; in an estate, at least :data:`ESTATE_CLEAR_M`
+        inside its roads. The community is drawn by the urban weights of its grids; a
+        district without such a road keeps its reports where they were, as does a point
+        that would leave the district; sensor events stay at their points. A random stream
+        of its own: everything drawn before is as it was."""
+        rng = np.random.default_rng([self.seed % 2**63, 31, _day_no(self.anchor)])
+        n = len(et)
+        u, pick, along, across = (rng.random(n) for _ in range(4))
+        kinds = ("arterial", "secondary", "lane", "estate")
+        kpos = {k: i for i, k in enumerate(kinds)}
+        kind = np.array([kpos.get(CONTEXT_ROADS.get(c, ""), -1) for c in self.et_ctx])[et]
+        sel = np.flatnonzero((kind >= 0) & (src != schema.EVENT_SOURCES.index("sensor"))
+                             & (u < CONTEXT_NEAR_SHARE))
+        if sel.size == 0 or not hasattr(self, "rd_cm"):
+            return
+        cm_w = np.bincount(self.g_cidx, weights=self.g_weight, minlength=len(self.cm_code))
+        qx, qy = x[sel].copy(), y[sel].copy()
+        got = np.zeros(sel.size, bool)
+        cm_of = np.full(sel.size, -1, np.int64)
+        for k, name in enumerate(kinds):
+            est = name == "estate"
+            own_cm = self.es_cm if est else self.rd_cm
+            own = np.ones(own_cm.size, bool) if est else self.rd_cls == name
+            for d in np.unique(didx[sel][kind[sel] == k]).tolist():
+                pool = np.flatnonzero(own & (self.cm_didx[own_cm] == d))
+                if pool.size == 0:
+                    continue  # the district has no such road: the reports stay
+                m = np.flatnonzero((kind[sel] == k) & (didx[sel] == d))
+                cum = np.cumsum(cm_w[own_cm[pool]])
+                j = pool[np.minimum(np.searchsorted(cum, pick[sel[m]] * cum[-1], "right"),
+                                    pool.size - 1)]
+                r = sel[m]
+                if est:
+                    h = self.es_half_km[j]
+                    a, b = (2 * along[r] - 1) * h, (2 * across[r] - 1) * h
+                    t = self.es_theta[j]
+                    cy = self.es_xy[j, 1]
+                    dlon, dlat = geo.km_to_deg(1.0, cy)
+                    px = self.es_xy[j, 0] + (a * np.cos(t) - b * np.sin(t)) * dlon
+                    py = cy + (a * np.sin(t) + b * np.cos(t)) * dlat
+                else:
+                    x0, y0, x1, y1 = self.rd_xy[j].T
+                    px = x0 + (x1 - x0) * along[r]
+                    py = y0 + (y1 - y0) * along[r]
+                    # across: perpendicular to the road, in km then degrees
+                    dlon, dlat = geo.km_to_deg(1.0, py)
+                    ex, ny = (x1 - x0) / dlon, (y1 - y0) / dlat
+                    ln = np.maximum(np.hypot(ex, ny), 1e-9)
+                    w = (2 * across[r] - 1) * ROAD_HALF_WIDTH_M[name] / 1000.0
+                    px = px - ny / ln * w * dlon
+                    py = py + ex / ln * w * dlat
+                qx[m], qy[m] = np.round(px, _DECIMALS), np.round(py, _DECIMALS)
+                got[m] = True
+                cm_of[m] = own_cm[j]
+        ok = np.flatnonzero(got)
+        inside = shapely.contains_xy(self.poly_arr[didx[sel[ok]]], qx[ok], qy[ok])
+        ok = ok[inside]
+        x[sel[ok]], y[sel[ok]] = qx[ok], qy[ok]
+        sidx[sel[ok]] = self.cm_sidx[cm_of[ok]]
 
     def _closed_at(self, ts: np.ndarray, et: np.ndarray) -> pa.Array:
         """The events' closing times (the queue's history): see queue.demo_closed_at."""
@@ -1956,6 +2147,7 @@ def _build_tables(g: _Gen) -> None:
         (0.40, "体征读数 vital readings", g.build_vital_readings),
         (0.62, "指标 KPIs", g.build_kpis),
         (0.64, "指标值 KPI values", g.build_kpi_values),
+        (0.69, "道路 roads", g.build_roads),
         (0.70, "事件 events", g.build_events),
         (0.80, "报事文本 report texts", lambda: describe_events(g.tables, g.seed)),
         (0.84, "应急设施 facilities", g.build_facilities),

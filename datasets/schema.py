@@ -35,6 +35,11 @@ NODE_KINDS = ("junction", "valve", "hydrant", "source", "tank", "regulator",
               "manhole", "inlet", "outfall", "treatment_plant", "pump_station")
 #: Drainage node kinds where the flow leaves the network (a drainage pipe must reach one).
 DRAIN_SINKS = ("outfall", "treatment_plant")
+#: Classes of road (a road segment's ``road_class``): the four classes of urban road of the
+#: national design code — 快速路 ``expressway``, 主干路 ``arterial``, 次干路 ``secondary``, 支路
+#: ``branch`` (CJJ 37-2012《城市道路工程设计规范》§3.1) — and the 背街小巷 ``lane``, the alleys
+#: below a branch road that city management names on its own (no class of the code).
+ROAD_CLASSES = ("expressway", "arterial", "secondary", "branch", "lane")
 #: Pipe materials.
 PIPE_MATERIALS = ("ductile_iron", "grey_cast_iron", "steel", "pe", "pvc", "concrete")
 #: Risk levels: 1 重大 (major) … 4 低 (low).
@@ -440,6 +445,31 @@ NETWORK_TABLES: tuple[Table, ...] = (
     ),
 )
 TABLES = TABLES + NETWORK_TABLES
+
+# The roads (道路), optional: a dataset without them has an empty table, and the router reads
+# no road at a report's point.
+ROAD_TABLES: tuple[Table, ...] = (
+    Table(
+        "road",
+        "Road segments by class (optional table): a straight piece of a road's centre line "
+        "from one point to the next; a road of many bends is many rows with its name. The "
+        "router reads which classes of road pass a report's point (主干道 or a back lane: "
+        "the words often do not say).",
+        (
+            Column("segment_id", "BIGINT", "segment id"),
+            Column("road_class", "VARCHAR", "expressway 快速路 / arterial 主干路 / secondary "
+                   "次干路 / branch 支路 (CJJ 37-2012) / lane 背街小巷", choices=ROAD_CLASSES),
+            Column("name", "VARCHAR", "the road's name", required=False, nullable=True),
+            Column("district_code", "VARCHAR", "district", required=False, nullable=True,
+                   ref="admin_unit.code"),
+            *_lonlat("from_"),
+            *_lonlat("to_"),
+        ),
+        key=("segment_id",),
+        optional=True,
+    ),
+)
+TABLES = TABLES + ROAD_TABLES
 
 TABLE_BY_NAME: dict[str, Table] = {t.name: t for t in TABLES}
 

@@ -15,7 +15,10 @@ from cockpit.datasets.triage.corpus import PHRASES
 from cockpit.datasets.triage.surround import (
     KIND_PREFIX,
     POINT_COLUMN,
+    ROAD_NONE,
+    ROAD_PREFIX,
     Communities,
+    Roads,
     Surroundings,
     describe_column,
     unit_kind,
@@ -136,6 +139,55 @@ def test_the_community_lookup_finds_the_nearest_community_and_its_kinds() -> Non
     assert f[0].tolist() == [1, 1, float(skinds[j] == "镇")] and f[1].tolist() == [0, 0, 0]
 
 
+def test_the_road_lookup_finds_the_classes_passing_a_point() -> None:
+    """An arterial running east, a lane running north 80 m east of the start: the classes
+    within 25 m of a point, "none" among roads but no road that close, nothing far out."""
+    lon0, lat0 = 106.55, 29.56
+    east = 1.0 / _m_lon(lat0)
+    north = 1.0 / M_LAT
+    r = Roads(["arterial", "lane", "secondary"],
+              [lon0, lon0 + 80 * east, lon0 + 9000 * east],
+              [lat0, lat0 - 50 * north, lat0],
+              [lon0 + 200 * east, lon0 + 80 * east, lon0 + 9100 * east],
+              [lat0, lat0 + 50 * north, lat0])
+    assert r.names == [f"{ROAD_PREFIX}arterial", f"{ROAD_PREFIX}lane",
+                       f"{ROAD_PREFIX}secondary", ROAD_NONE]
+
+    def at(dx: float, dy: float) -> set[str]:
+        f = r.flags([lon0 + dx * east], [lat0 + dy * north])[0]
+        return {r.names[j][len(ROAD_PREFIX):] for j in np.flatnonzero(f)}
+
+    assert at(30, 24) == {"arterial"}  # 24 m beside the arterial
+    assert at(30, -26) == {"none"}  # 26 m: among roads, none that close
+    assert at(78, 10) == {"arterial", "lane"}  # where the lane meets it
+    assert at(-24, 0) == {"arterial"}  # beyond its end, 24 m from it
+    assert at(100, 100) == {"none"}
+    assert at(100, 400) == set()  # far from every road: the roads say nothing
+    assert not r.flags([math.nan], [lat0]).any()
+    # measured exactly: random points against the distance to each segment
+    rng = np.random.default_rng(11)
+    dx, dy = rng.uniform(-100, 300, 400), rng.uniform(-200, 200, 400)
+    f = r.flags(lon0 + dx * east, lat0 + dy * north)
+
+    def seg_dist(px, py, ax, ay, bx, by):
+        t = np.clip(((px - ax) * (bx - ax) + (py - ay) * (by - ay))
+                    / ((bx - ax) ** 2 + (by - ay) ** 2), 0, 1)
+        return np.hypot(px - ax - t * (bx - ax), py - ay - t * (by - ay))
+
+    d_art = seg_dist(dx, dy, 0, 0, 200, 0)
+    d_lane = seg_dist(dx, dy, 80, -50, 80, 50)
+    ok = np.abs(np.minimum(d_art, d_lane) - 25) > 0.5  # not on the edge (projection)
+    assert (f[ok, 0] == (d_art[ok] <= 25)).all() and (f[ok, 1] == (d_lane[ok] <= 25)).all()
+    assert describe_column(f"{ROAD_PREFIX}arterial") == "arterial road ≤25 m"
+    assert describe_column(ROAD_NONE) == "no road ≤25 m"
+    # read through the surroundings as place columns; none without a road table
+    s = Surroundings([], np.zeros(0), np.zeros(0), np.zeros(0, np.int64), roads=r)
+    cols = [POINT_COLUMN, f"{ROAD_PREFIX}arterial", ROAD_NONE]
+    assert s.features(np.array([lon0 + 30 * east]), np.array([lat0]), cols).tolist() == \
+        [[1, 1, 0]]
+    assert Roads([], [], [], [], []).names == []
+
+
 # --------------------------------------------------------------------------- the demo data
 
 
@@ -157,16 +209,20 @@ def test_the_demo_names_its_communities_villages_and_residents_communities(catal
 def test_the_demo_places_village_contexts_in_villages(catalog) -> None:
     """农村地区, 村庄周边 … reports mostly lie at a village; a main road's, an estate's … at a
     residents' community; the kinds' plain reports, placed as before, between the two."""
-    from cockpit.datasets.generate import CONTEXT_SETTLEMENT, CONTEXT_SITES
+    from cockpit.datasets.generate import CONTEXT_ROADS, CONTEXT_SETTLEMENT, CONTEXT_SITES
     from cockpit.datasets.triage.model import stem_and_qualifier
 
-    assert not set(CONTEXT_SETTLEMENT) & set(CONTEXT_SITES)  # a context has one place
+    # a context has one place
+    assert not set(CONTEXT_SETTLEMENT) & set(CONTEXT_SITES)
+    assert not set(CONTEXT_ROADS) & (set(CONTEXT_SITES) | set(CONTEXT_SETTLEMENT))
+    # the roads and estates are laid in residents' communities
+    settled = {**CONTEXT_SETTLEMENT, **dict.fromkeys(CONTEXT_ROADS, "社区")}
     con = catalog.cursor()
     rows = con.execute(
         "SELECT e.lon, e.lat, t.name FROM event e JOIN event_type t USING (type_id) "
         "WHERE e.description IS NOT NULL AND e.source <> 'sensor'").fetchall()
     vil = _village_at(con, np.array([r[0] for r in rows]), np.array([r[1] for r in rows]))
-    where = np.array([CONTEXT_SETTLEMENT.get(stem_and_qualifier(r[2])[1], "-") for r in rows])
+    where = np.array([settled.get(stem_and_qualifier(r[2])[1], "-") for r in rows])
     plain = np.array(["（" not in r[2] for r in rows])
     assert (where == "村").sum() > 100 and (where == "社区").sum() > 500
     assert vil[where == "村"].mean() > vil[plain].mean() + 0.15
@@ -191,6 +247,26 @@ def test_the_demo_places_a_contexts_reports_at_its_places(catalog) -> None:
     assert ctx.sum() > 50
     assert school[ctx].mean() > 0.6  # 85 % placed near one, where the district has one
     assert school[plain].mean() < 0.1
+
+
+def test_the_demo_places_road_and_estate_reports_on_their_roads(catalog) -> None:
+    """主干道 reports mostly lie on an arterial, 背街小巷 in a lane, 居民小区 inside a block
+    with no road that close; the kinds' plain reports, placed as before, less often."""
+    con = catalog.cursor()
+    r = Roads.from_catalog(con)
+    assert r.n > 1000 and {"arterial", "secondary", "branch", "lane"} <= set(r.classes)
+    rows = con.execute(
+        "SELECT e.lon, e.lat, t.name FROM event e JOIN event_type t USING (type_id) "
+        "WHERE e.description IS NOT NULL AND e.source <> 'sensor'").fetchall()
+    f = r.flags(np.array([x[0] for x in rows]), np.array([x[1] for x in rows]))
+    col = {n: j for j, n in enumerate(r.names)}
+    plain = np.array(["（" not in x[2] for x in rows])
+    for ctx, name in (("主干道", "arterial"), ("次干道", "secondary"), ("背街小巷", "lane"),
+                      ("居民小区", "none")):
+        m = np.array([f"（{ctx}）" in x[2] for x in rows])
+        j = col[f"{ROAD_PREFIX}{name}"]
+        assert m.sum() > 50, ctx
+        assert f[m, j].mean() > f[plain, j].mean() + 0.3, ctx
 
 
 # --------------------------------------------------------------------------- the router
@@ -280,6 +356,46 @@ def test_the_same_words_rank_a_village_variant_higher_at_a_village(router, catal
     assert r_v < r_t and p_v > 1.5 * p_t
     res = router.route(text, lon=village[0][0], lat=village[0][1])
     assert f"{KIND_PREFIX}community:村" in res.around
+
+
+def test_the_same_words_rank_a_main_road_variant_higher_on_a_main_road(router, catalog
+                                                                        ) -> None:
+    """A kind's 主干道 variant, its words not saying so: on an arterial road it ranks higher
+    and scores higher than inside an estate (points of residents' communities both; only the
+    roads at the point differ)."""
+    from cockpit.datasets.triage.corpus import kind_of_type
+
+    tx = router.taxonomy
+    assert f"{ROAD_PREFIX}arterial" in router.model.place_columns
+    cand = [(t, PHRASES[kind_of_type(t)][0]) for t, n in zip(tx.type_ids, tx.names, strict=True)
+            if n.endswith("（主干道）") and kind_of_type(t) in PHRASES]
+    variant, text = next((t, p) for t, p in cand
+                         if router.route(p).top.type_id == f"ET-{kind_of_type(t)}")
+    con = catalog.cursor()
+    roads = router.surroundings.roads
+    seg = con.execute("SELECT (from_lon + to_lon) / 2, (from_lat + to_lat) / 2 FROM road "
+                      "WHERE road_class = 'arterial' ORDER BY segment_id").fetchall()[:400:5]
+    on = [p for p in seg if roads.flags([p[0]], [p[1]])[0].tolist()
+          == [n == f"{ROAD_PREFIX}arterial" for n in roads.names]][:40]
+    # inside blocks: a quarter of the way between two parallel arterials' midpoints is in
+    # the lattice, away from every road on many of them
+    rng = np.random.default_rng(2)
+    cand_pts = [(p[0] + rng.normal(0, 4e-4), p[1] + rng.normal(0, 4e-4)) for p in seg * 6]
+    inside = [p for p in cand_pts
+              if roads.flags([p[0]], [p[1]])[0][roads.names.index(ROAD_NONE)]][:40]
+    assert len(on) >= 20 and len(inside) >= 20
+
+    def rank_and_score(ps) -> tuple[float, float]:
+        lon, lat = [p[0] for p in ps], [p[1] for p in ps]
+        p = router.model.predict_proba([text] * len(ps), tx, router.places(lon, lat, len(ps)))
+        rank = (p > p[:, [tx.pos[variant]]]).sum(axis=1)
+        return float(np.median(rank)), float(np.median(p[:, tx.pos[variant]]))
+
+    r_on, p_on = rank_and_score(on)
+    r_in, p_in = rank_and_score(inside)
+    assert r_on < r_in and r_on <= 2 and p_on > 2 * p_in
+    res = router.route(text, lon=on[0][0], lat=on[0][1])
+    assert f"{ROAD_PREFIX}arterial" in res.around
 
 
 def test_a_dataset_whose_units_carry_no_kind_routes_as_before(catalog) -> None:

@@ -585,3 +585,23 @@ def test_problem_text_and_exception() -> None:
 def test_missing_directory(tmp_path: Path) -> None:
     ps = validate_dataset(tmp_path / "nowhere")
     assert [p.kind for p in ps] == ["missing_file"]
+
+
+def test_validation_names_bad_road_rows_and_a_dataset_may_leave_roads_out(
+        small_dataset: Path) -> None:
+    df = frame(small_dataset, "road")
+    df.loc[2, "road_class"] = "motorway"  # row 3: not one of the classes
+    df.loc[4, "to_lat"] = "45.0"  # row 5: far outside the city
+    df.loc[6, "district_code"] = "999999"  # row 7
+    write_csv(small_dataset, "road", df)
+    ps = validate_dataset(small_dataset)
+    p = find(ps, "bad_choice", file="road.csv", row=3, column="road_class")
+    assert "'motorway'" in p.message and "arterial" in p.message
+    find(ps, "out_of_extent", file="road.csv", row=5, column="to_lat")
+    find(ps, "unknown_reference", file="road.csv", row=7, column="district_code")
+    assert len(errors(ps)) == 3, [str(p) for p in errors(ps)]
+    # the table is optional: without it the dataset loads, with an empty road table
+    (small_dataset / "road.csv").unlink()
+    con = duckdb.connect()
+    assert errors(load_dataset(small_dataset, con)) == []
+    assert con.execute("SELECT count(*) FROM road").fetchone()[0] == 0

@@ -35,6 +35,15 @@ router gets them as three more place columns — ``kind:community:村``, ``kind:
 ``kind:pair:村@镇`` (the pair: a village of a 街道 is another place than one of a 镇) — and
 learns what each says of the type like the categories around. A dataset whose unit names end
 in none of the suffixes has no kinds, no such columns, and routes as before.
+
+**The roads at the point.** Inside a residents' community a main road, a side road, a back
+lane and the inside of an estate are different places for the same words (路面破损 on an
+arterial goes to another crew than in a lane). A dataset's ``road`` table gives its road
+segments by class; :class:`Roads` says which classes pass within :data:`ROAD_NEAR_M` of a
+point (``road:arterial`` …) and whether the point lies among roads but none passes that close
+(``road:none``, the inside of a block: an estate, a yard). The segments are measured exactly
+(shapely's STRtree on a plane tangent at the roads' mean latitude). A dataset without roads
+has no such columns.
 """
 
 from __future__ import annotations
@@ -45,8 +54,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
-__all__ = ["Surroundings", "Communities", "RINGS_M", "FACILITY_PREFIX", "POINT_COLUMN",
-           "KIND_PREFIX", "valid_point", "as_points", "unit_kind", "describe_column"]
+__all__ = ["Surroundings", "Communities", "Roads", "RINGS_M", "FACILITY_PREFIX", "POINT_COLUMN",
+           "KIND_PREFIX", "ROAD_PREFIX", "ROAD_NEAR_M", "valid_point", "as_points", "unit_kind",
+           "describe_column"]
 
 #: The radii (metres) whose contents are the report's surroundings, inner first.
 RINGS_M = (100.0, 300.0)
@@ -56,6 +66,16 @@ FACILITY_PREFIX = "facility:"
 POINT_COLUMN = "point"
 #: The prefix of the place columns of the kinds of community and street at a point.
 KIND_PREFIX = "kind:"
+#: The prefix of the place columns of the classes of road at a point.
+ROAD_PREFIX = "road:"
+#: A road passes a point when its centre line is this close (metres): the pavement of a wide
+#: road is 15–25 m from its middle; an estate's buildings stand further in.
+ROAD_NEAR_M = 25.0
+#: A point is "among roads" when a road passes within this distance (metres): the inside of
+#: a block of a city's road grid; further out (fields, hills) the roads say nothing.
+ROAD_AMONG_M = 150.0
+#: The place column of a point among roads with none passing it (the inside of a block).
+ROAD_NONE = f"{ROAD_PREFIX}none"
 _M_PER_DEG_LAT = 110_540.0
 _M_PER_DEG_LON = 111_320.0
 #: The kind of a community or street from the end of its name (Chinese administrative
@@ -85,6 +105,10 @@ def unit_kind(name: str | None) -> str:
 def describe_column(col: str) -> str:
     """A place column as a person reads it: ``RC-SCHOOL ≤100 m``, ``community 村``,
     ``street 镇``, ``村 in a 镇``."""
+    if col == ROAD_NONE:
+        return f"no road ≤{ROAD_NEAR_M:g} m"
+    if col.startswith(ROAD_PREFIX):
+        return f"{col[len(ROAD_PREFIX):]} road ≤{ROAD_NEAR_M:g} m"
     if col.startswith(KIND_PREFIX):
         what, _, kind = col[len(KIND_PREFIX):].partition(":")
         if what == "pair":
@@ -208,15 +232,87 @@ class Communities:
         return out
 
 
+class Roads:
+    """The dataset's road segments by class and which classes pass near a point."""
+
+    def __init__(self, classes: Sequence[str], x0, y0, x1, y1) -> None:
+        """``classes``: each segment's class; ``x0 … y1``: its ends (lon, lat degrees)."""
+        from shapely import STRtree
+
+        x0, y0, x1, y1 = (np.asarray(v, np.float64).ravel() for v in (x0, y0, x1, y1))
+        cls = np.asarray([str(c or "") for c in classes], dtype=object)
+        ok = (np.isfinite(x0) & np.isfinite(y0) & np.isfinite(x1) & np.isfinite(y1)
+              & (cls != ""))
+        x0, y0, x1, y1, cls = x0[ok], y0[ok], x1[ok], y1[ok], cls[ok]
+        self.n = int(x0.size)
+        #: the classes of road any segment has, sorted
+        self.classes = sorted(set(cls.tolist()))
+        #: the place columns: one per class, then :data:`ROAD_NONE`
+        self.names = [f"{ROAD_PREFIX}{c}" for c in self.classes] + ([ROAD_NONE] if self.n
+                                                                      else [])
+        self._cls = np.array([self.classes.index(c) for c in cls], np.int64)
+        self._tree = None
+        self.extent = (np.nan, np.nan, np.nan, np.nan)
+        if self.n == 0:
+            return
+        import shapely
+
+        self._kx = _M_PER_DEG_LON * math.cos(math.radians(float(np.r_[y0, y1].mean())))
+        coords = np.stack([np.column_stack([x0 * self._kx, y0 * _M_PER_DEG_LAT]),
+                           np.column_stack([x1 * self._kx, y1 * _M_PER_DEG_LAT])], axis=1)
+        self._tree = STRtree(shapely.linestrings(coords))
+        self.extent = (float(min(x0.min(), x1.min())), float(min(y0.min(), y1.min())),
+                       float(max(x0.max(), x1.max())), float(max(y0.max(), y1.max())))
+
+    @classmethod
+    def from_catalog(cls, con) -> Roads:
+        """The ``road`` table's segments (no table, no rows: no roads)."""
+        tables = {r[0] for r in con.execute(
+            "SELECT table_name FROM information_schema.tables").fetchall()}
+        if "road" not in tables:
+            return cls([], [], [], [], [])
+        d = con.execute("SELECT road_class, from_lon, from_lat, to_lon, to_lat FROM road "
+                        "ORDER BY segment_id").fetchnumpy()
+        return cls(np.asarray(d["road_class"], dtype=object), d["from_lon"], d["from_lat"],
+                   d["to_lon"], d["to_lat"])
+
+    def flags(self, lon, lat) -> np.ndarray:
+        """Which columns (:attr:`names`) each point has: a class of road within
+        :data:`ROAD_NEAR_M`, or :data:`ROAD_NONE` when none is that close but one is within
+        :data:`ROAD_AMONG_M` (points × names; none for a point that is not a number)."""
+        x = np.asarray(lon, np.float64).ravel()
+        y = np.asarray(lat, np.float64).ravel()
+        out = np.zeros((x.size, len(self.names)), bool)
+        if self._tree is None or x.size == 0:
+            return out
+        import shapely
+
+        ok = np.flatnonzero(np.isfinite(x) & np.isfinite(y))
+        if ok.size == 0:
+            return out
+        pts = shapely.points(x[ok] * self._kx, y[ok] * _M_PER_DEG_LAT)
+        qi, si = self._tree.query(pts, predicate="dwithin", distance=ROAD_NEAR_M)
+        out[ok[qi], self._cls[si]] = True
+        bare = np.flatnonzero(~out[ok].any(axis=1))
+        if bare.size:
+            qa, _ = self._tree.query(pts[bare], predicate="dwithin", distance=ROAD_AMONG_M)
+            out[ok[bare[np.unique(qa)]], -1] = True
+        return out
+
+
 class Surroundings:
     """The dataset's places (a category per point) and a grid to find them near a point;
-    with its communities (:class:`Communities`), the kinds of the community at a point."""
+    with its communities (:class:`Communities`), the kinds of the community at a point; with
+    its roads (:class:`Roads`), the classes of road passing it."""
 
     def __init__(self, categories: Sequence[str], lon: np.ndarray, lat: np.ndarray,
                  cat: np.ndarray, radius_m: float = max(RINGS_M),
-                 communities: Communities | None = None) -> None:
+                 communities: Communities | None = None, roads: Roads | None = None) -> None:
         """``categories``: the category names; ``cat``: each point's index into them;
-        ``communities``: the dataset's communities (none, or none with a kind: no kinds)."""
+        ``communities``: the dataset's communities (none, or none with a kind: no kinds);
+        ``roads``: its roads (none, or no segment: no road columns)."""
+        #: the roads whose classes are read at a point, ``None`` when there are none
+        self.roads = roads if roads is not None and roads.n else None
         #: the communities whose kinds are read at a point, ``None`` when no name has one
         self.communities = communities if communities is not None and communities.names \
             else None
@@ -238,6 +334,8 @@ class Surroundings:
                 min(89.0, max(abs(y0), abs(y1))))))
             my = self.radius_m / _M_PER_DEG_LAT
             self.extent = (x0 - mx, y0 - my, x1 + mx, y1 + my)
+        if self.roads is not None:
+            self.extent = _union(self.extent, self.roads.extent)
         if self.n == 0:
             self._keys = np.zeros(0, np.int64)
             self._x = self._y = np.zeros(0)
@@ -255,12 +353,7 @@ class Surroundings:
         #: dataset's area (a report from elsewhere, a slip of the sender's GPS)
         own = (self._x0 - self._cx, self._y0 - self._cy,
                float(lon.max()) + self._cx, float(lat.max()) + self._cy)
-        if self.communities is None:
-            self.extent = own
-        else:  # the union of the two
-            e = self.extent
-            self.extent = (min(e[0], own[0]), min(e[1], own[1]), max(e[2], own[2]),
-                           max(e[3], own[3]))
+        self.extent = _union(self.extent, own)
         key = self._key(ix, iy)
         order = np.argsort(key, kind="stable")
         self._keys = key[order]
@@ -278,15 +371,18 @@ class Surroundings:
         if "facility" in tables:
             parts.append(f"SELECT '{FACILITY_PREFIX}' || kind AS c, lon, lat FROM facility")
         comm = Communities.from_catalog(con)
+        roads = Roads.from_catalog(con)
         if not parts:
-            return cls([], np.zeros(0), np.zeros(0), np.zeros(0, np.int64), communities=comm)
+            return cls([], np.zeros(0), np.zeros(0), np.zeros(0, np.int64), communities=comm,
+                       roads=roads)
         d = con.execute(
             f"SELECT c, lon, lat FROM ({' UNION ALL '.join(parts)}) "
             "WHERE c IS NOT NULL AND lon IS NOT NULL AND lat IS NOT NULL").fetchnumpy()
         names = np.asarray(d["c"], dtype=object).astype(str)
         cats, idx = np.unique(names, return_inverse=True)
         return cls(cats.tolist(), np.asarray(d["lon"], np.float64),
-                   np.asarray(d["lat"], np.float64), idx.astype(np.int64), communities=comm)
+                   np.asarray(d["lat"], np.float64), idx.astype(np.int64), communities=comm,
+                   roads=roads)
 
     # ---------------------------------------------------------------- queries
 
@@ -358,19 +454,20 @@ class Surroundings:
         reports) and, with their points (``lon``, ``lat``), the kinds of the communities at
         them: :data:`POINT_COLUMN`, then ``"<radius>:<category>"`` for each radius and
         category around at least ``min_reports`` reports, then each kind column
-        (:class:`Communities`) of at least ``min_reports`` reports; none when nothing is
-        around any and no kind is known (the words alone)."""
+        (:class:`Communities`) and road column (:class:`Roads`) of at least ``min_reports``
+        reports; none when nothing is around any and no kind or road is known (the words
+        alone)."""
         counts = near.sum(axis=0)
         cols = [f"{int(round(r))}:{self.categories[c]}" for j, r in enumerate(radii)
                 for c in np.flatnonzero(counts[j] >= min_reports)]
-        if self.communities is not None and lon is not None and lat is not None:
+        if lon is not None and lat is not None:
             x = np.asarray(lon, np.float64).ravel()
             y = np.asarray(lat, np.float64).ravel()
             with np.errstate(invalid="ignore"):
                 has = self.inside(x, y)
-            kc = self.communities.flags(x[has], y[has]).sum(axis=0)
-            cols += [c for c, k in zip(self.communities.names, kc, strict=True)
-                     if k >= min_reports]
+            for src in self._flag_sources():
+                kc = src.flags(x[has], y[has]).sum(axis=0)
+                cols += [c for c, k in zip(src.names, kc, strict=True) if k >= min_reports]
         return [POINT_COLUMN, *cols] if cols else []
 
     def features(self, lon: np.ndarray, lat: np.ndarray, columns: Sequence[str]
@@ -394,21 +491,26 @@ class Surroundings:
             ok = cat >= 0
             out[:, ok] = near[:, ring[ok], cat[ok]]
         out[:, cat == -1] = has[:, None]
-        kind = np.flatnonzero(cat == -3)
-        if kind.size and self.communities is not None:
-            pos = {c: j for j, c in enumerate(self.communities.names)}
-            have = [(k, pos[columns[k]]) for k in kind if columns[k] in pos]
+        flag = np.flatnonzero(cat == -3)
+        for src in self._flag_sources() if flag.size else ():
+            pos = {c: j for j, c in enumerate(src.names)}
+            have = [(k, pos[columns[k]]) for k in flag if columns[k] in pos]
             if have:
                 rows = np.flatnonzero(has)
-                fl = self.communities.flags(x[rows], y[rows])
+                fl = src.flags(x[rows], y[rows])
                 for k, j in have:
                     out[rows, k] = fl[:, j]
         return out
 
+    def _flag_sources(self) -> list:
+        """What gives a point flag columns of its own: the communities, the roads."""
+        return [s for s in (self.communities, self.roads) if s is not None]
+
     def _parse(self, columns: tuple[str, ...]) -> tuple[list[float], np.ndarray, np.ndarray]:
         """The radii of ``columns`` and each column's radius index and category index (−1:
         :data:`POINT_COLUMN`, −2: a category or column this catalog does not have, −3: a
-        kind of community or street, :data:`KIND_PREFIX`)."""
+        kind of community or street, :data:`KIND_PREFIX`, or a class of road,
+        :data:`ROAD_PREFIX`)."""
         got = self._parsed.get(columns)
         if got is not None:
             return got
@@ -417,7 +519,7 @@ class Surroundings:
             if c == POINT_COLUMN:
                 parsed.append((None, -1))
                 continue
-            if c.startswith(KIND_PREFIX):
+            if c.startswith((KIND_PREFIX, ROAD_PREFIX)):
                 parsed.append((None, -3))
                 continue
             r, _, name = c.partition(":")
@@ -438,3 +540,12 @@ class Surroundings:
         # rows of ny + 4 cells: a neighbour two cells outside the extent never wraps onto
         # another row's cell
         return (np.asarray(ix, np.int64) + 2) * (self._ny + 4) + (np.asarray(iy, np.int64) + 2)
+
+
+def _union(a: tuple, b: tuple) -> tuple:
+    """The bounding box of two (an unknown one, NaN, is none)."""
+    if not np.isfinite(a[0]):
+        return b
+    if not np.isfinite(b[0]):
+        return a
+    return (min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3]))
