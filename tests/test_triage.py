@@ -305,8 +305,17 @@ def test_a_correction_is_logged_in_the_chain_and_read_back(location) -> None:
         assert (c.event_id, c.operator, c.from_type, c.to_type, c.text) == (
             "7", "张三", "ET-MANHOLE", "ET-ROAD-DAMAGE", "路上有个大洞")
         assert c.added == ("D-500103-ZJW",) and c.removed == ("D-500103-GAJ",)
+        assert (c.lon, c.lat) == (None, None)  # no point given
         assert list(s.orders().order_id) == [oid]  # the order view ignores it
         assert s.verify() == []  # inside the hash chain
+        # where the report was made is kept with it; a point that is none is not
+        s.correct(8, "张三", "fix-8", from_type="ET-MANHOLE", to_type="ET-ROAD-DAMAGE",
+                  text="主路上井盖没了", lon=106.5712, lat=29.5581)
+        s.correct(9, "张三", "fix-9", from_type="ET-MANHOLE", to_type="ET-ROAD-DAMAGE",
+                  text="井盖没了", lon=float("nan"), lat=29.5)
+        c8, c9 = s.corrections()[1:]
+        assert (c8.lon, c8.lat) == (106.5712, 29.5581) and (c9.lon, c9.lat) == (None, None)
+        assert s.verify() == []
 
 
 def test_corrections_change_the_next_model(catalog, tmp_path: Path) -> None:

@@ -112,6 +112,8 @@ def test_a_low_confidence_report_waits_and_the_correction_is_logged(qtbot, setup
     (c,) = store.corrections()
     assert (c.event_id, c.operator, c.from_type, c.to_type) == (eid, "张伟", suggested, chosen)
     assert c.text == "🙂🙂 hello"
+    # a phone call's place is the unit its words name, not where it was made: no point
+    assert (c.lon, c.lat) == (None, None)
     assert store.verify() == []
 
 
@@ -215,10 +217,10 @@ def test_an_unsure_alarm_opens_the_chooser_with_the_routers_top_three(
 def test_the_preview_changes_the_type_and_departments_and_logs_it(qtbot, setup,
                                                                    catalog) -> None:
     panel, ctl, tri, store = setup
-    eid, tid, text = catalog.cursor().execute(
-        "SELECT event_id, type_id, description FROM event WHERE description IS NOT NULL "
-        "AND type_id = 'ET-MANHOLE' AND occurred_at <= ? ORDER BY occurred_at DESC LIMIT 1",
-        [NOW]).fetchone()
+    eid, tid, text, lon, lat = catalog.cursor().execute(
+        "SELECT event_id, type_id, description, lon, lat FROM event "
+        "WHERE description IS NOT NULL AND type_id = 'ET-MANHOLE' AND occurred_at <= ? "
+        "ORDER BY occurred_at DESC LIMIT 1", [NOW]).fetchone()
     ctl.request_dispatch({"event_id": eid})
     qtbot.waitUntil(lambda: ctl.preview is not None and ctl.preview.isVisible(),
                     timeout=10_000)
@@ -248,6 +250,7 @@ def test_the_preview_changes_the_type_and_departments_and_logs_it(qtbot, setup,
     (c,) = store.corrections()
     assert (c.event_id, c.from_type, c.to_type) == (str(eid), "ET-MANHOLE", "ET-ROAD-DAMAGE")
     assert c.added == (extra,) and c.removed == (drop,) and c.text == text
+    assert (c.lon, c.lat) == (lon, lat)  # where it was reported: the next model reads it
     assert store.verify() == []
 
 
@@ -307,6 +310,7 @@ def test_reports_dropped_without_a_type_are_routed_or_wait_for_the_operator(
     qtbot.waitUntil(lambda: len(store.corrections()) == 1, timeout=10_000)
     c = store.corrections()[0]
     assert (c.event_id, c.from_type, c.to_type) == ("F-a2", top, pick)
+    assert (c.lon, c.lat) == (106.57, 29.55)  # the sender's point, kept with it
     qtbot.waitUntil(lambda: ctl.preview is not None and ctl.preview is not dlg,
                     timeout=10_000)
     ctl.preview.reject()

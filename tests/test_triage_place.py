@@ -398,6 +398,57 @@ def test_the_same_words_rank_a_main_road_variant_higher_on_a_main_road(router, c
     assert f"{ROAD_PREFIX}arterial" in res.around
 
 
+def test_a_correction_made_at_a_point_teaches_what_the_place_says(catalog,
+                                                                   tmp_path: Path) -> None:
+    """Operators correct the same words to a kind's 公园广场 variant at places of a category
+    no context of the demo lies at: trained on the corrections with their points (as the
+    dispatch log keeps them), the place says more for the variant at such places than
+    trained on the same corrections without points; elsewhere it does not."""
+    from cockpit.datasets.dispatch import open_store
+    from cockpit.datasets.generate import CONTEXT_SITES
+    from cockpit.datasets.triage.corpus import kind_of_type
+
+    from cockpit.cli.route import corrections_from_store
+
+    con = catalog.cursor()
+    tx = triage.load_taxonomy(con)
+    variant, text = next((t, PHRASES[kind_of_type(t)][0])
+                         for t, n in zip(tx.type_ids, tx.names, strict=True)
+                         if n.endswith("（公园广场）") and kind_of_type(t) in PHRASES)
+    counts = dict(con.execute("SELECT category_id, count(*) FROM risk_point "
+                              "GROUP BY 1").fetchall())
+    cat = min((c for c in counts if c not in CONTEXT_SITES.values() and counts[c] >= 40),
+              key=lambda c: (counts[c], c))
+    pts = con.execute("SELECT lon, lat FROM risk_point WHERE category_id = ? ORDER BY point_id",
+                      [cat]).fetchall()
+    with open_store(tmp_path / "d.duckdb") as s:
+        for i, (x, y) in enumerate(pts[:20]):
+            s.correct(i + 1, "王五", f"k{i}", from_type=None, to_type=variant, text=text,
+                      lon=x, lat=y)
+    s_path = str(tmp_path / "d.duckdb")
+    corr = corrections_from_store(s_path)
+    assert len(corr) == 20 and all(c[2] is not None for c in corr)
+    with_points = triage.train(catalog, con=con, corrections=corr, save=False)
+    without = triage.train(catalog, con=con, corrections=[c[:2] for c in corr], save=False)
+    assert f"100:{cat}" in with_points.model.place_columns
+    surr = with_points.surroundings
+    far = con.execute("SELECT lon, lat FROM risk_point WHERE category_id <> ? "
+                      "ORDER BY point_id", [cat]).fetchall()
+    far = [p for p in far if cat not in surr.categories_near(p[0], p[1], 300)][:20]
+    at = pts[20:40]
+
+    def score(model, ps) -> float:
+        """The place's evidence for the variant: P(qualifier | place) / P(qualifier) (the
+        words of the corrections already make the variant near-certain either way)."""
+        lon, lat = [p[0] for p in ps], [p[1] for p in ps]
+        pl = surr.features(np.array(lon), np.array(lat), model.place_columns)
+        return float(np.median(model.place.ratio(pl, tx)[:, tx.pos[variant]]))
+
+    gain_at = score(with_points.model, at) / score(without.model, at)
+    gain_far = score(with_points.model, far) / score(without.model, far)
+    assert gain_at > 1.5 and gain_at > 1.3 * gain_far
+
+
 def test_a_dataset_whose_units_carry_no_kind_routes_as_before(catalog) -> None:
     """Unit names without 村 / 社区 / 镇 … (here: the catalog's units named 单元<code>): no
     kind columns, and the same model as one that never read the units."""

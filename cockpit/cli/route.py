@@ -55,9 +55,11 @@ def _catalog(args: argparse.Namespace):
     return open_catalog(data_dir)
 
 
-def corrections_from_store(store_location: str | None) -> list[tuple[str, str]]:
-    """(text, type) pairs the operators corrected, from the dispatch log (none if the store
-    cannot be opened)."""
+def corrections_from_store(store_location: str | None
+                           ) -> list[tuple[str, str, float | None, float | None]]:
+    """(text, type, lon, lat) of the operators' corrections, from the dispatch log — the
+    point where the report was made, ``None`` when not known (none if the store cannot be
+    opened)."""
     from cockpit.controllers.store import default_store_path
     from cockpit.datasets.dispatch import open_store
 
@@ -70,7 +72,7 @@ def corrections_from_store(store_location: str | None) -> list[tuple[str, str]]:
         print(f"cockpit route: corrections not read ({exc})", file=sys.stderr)
         return []
     try:
-        return [(c.text, c.to_type) for c in store.corrections() if c.text]
+        return [(c.text, c.to_type, c.lon, c.lat) for c in store.corrections() if c.text]
     finally:
         store.close()
 

@@ -980,7 +980,8 @@ class DispatchController(QObject):
                                            **_report_point(feed)})
                     top = (sug.get("candidates") or [{}])[0].get("type_id") if sug else None
                     if not (sug and sug.get("auto") and top in names.types):
-                        return eid, None, self._type_question(ev, names, sug, text)
+                        return eid, None, self._type_question(ev, names, sug, text,
+                                                              _report_point(feed))
                     feed = replace(feed, type_id=top)
                     routed = sug
                 ev = self._feed_row(feed, names)
@@ -1006,6 +1007,9 @@ class DispatchController(QObject):
 
         preview = {
             "text": text or ev.get("title") or "",
+            # where the report was made, for a correction (the router learns from it)
+            "point": _report_point(feed) if feed is not None
+            else {"lon": ev.get("lon"), "lat": ev.get("lat")},
             "type_choices": names.type_choices(),
             "dept_choices": names.department_choices(ev.get("district_code"),
                                                      ev.get("street_code")),
@@ -1031,14 +1035,17 @@ class DispatchController(QObject):
         return eid, plan, preview
 
     def _type_question(self, ev: dict[str, Any], names: _Names,
-                       suggestion: dict[str, Any] | None, text: str = "") -> dict[str, Any]:
+                       suggestion: dict[str, Any] | None, text: str = "",
+                       point: dict[str, Any] | None = None) -> dict[str, Any]:
         """A preview without a plan: the event has no known type, the operator chooses —
-        among the router's suggestions (top three, with their confidence) or any type."""
+        among the router's suggestions (top three, with their confidence) or any type.
+        ``point``: where the report was made (:func:`_report_point`), for a correction."""
         cands = [{**c, "name": c.get("name") or names.type_name(c["type_id"])}
                  for c in (suggestion or {}).get("candidates") or []
                  if c.get("type_id") in names.types]
         return {"event": ev, "plan_id": None, "steps": [], "impact": {}, "text": text,
-                "needs_type": True, "suggested_type": cands[0]["type_id"] if cands else None,
+                "point": point or {}, "needs_type": True,
+                "suggested_type": cands[0]["type_id"] if cands else None,
                 "suggestions": cands[:3], "suggestion_note": (suggestion or {}).get("reason")
                 or "", "types": names.type_choices()}
 
@@ -1050,7 +1057,8 @@ class DispatchController(QObject):
             self.feed_events[eid] = replace(feed, type_id=type_id)
         top = dlg.preview.get("suggested_type")
         if top and top != type_id:  # the operator overrode the router: training data
-            self.log_correction(eid, top, type_id, str(dlg.preview.get("text") or ""))
+            self.log_correction(eid, top, type_id, str(dlg.preview.get("text") or ""),
+                                point=dlg.preview.get("point"))
         dlg.done(0)  # closes; _on_preview_closed forgets it
         self._on_preview_closed(dlg)
         self.request_dispatch({"event_id": eid, "type_id": type_id})
@@ -1141,6 +1149,7 @@ class DispatchController(QObject):
         note = str(dlg.preview.get("note") or "")  # a pipe event's network result
         corrected = to_type != from_type or added or removed
         text = str(dlg.preview.get("text") or "")
+        point = dlg.preview.get("point") or {}
         extra = self.create_args(event)  # a levels store: the event's area and owner
 
         def work():
@@ -1148,7 +1157,8 @@ class DispatchController(QObject):
                 if corrected:  # the operator's correction, logged before the orders
                     store.correct(eid, op, f"{key}:correct", from_type=from_type,
                                   to_type=to_type, text=text, added=added, removed=removed,
-                                  source="gui", **self._area_only(extra))
+                                  source="gui", lon=point.get("lon"), lat=point.get("lat"),
+                                  **self._area_only(extra))
                 return store.create(eid, op, key, plan=plan, source="gui", note=note, **extra)
             except Exception as e:  # noqa: BLE001 - classified on the GUI thread
                 return e
@@ -1157,10 +1167,12 @@ class DispatchController(QObject):
                           lambda m: self._on_created(eid, dlg, RuntimeError(m)))
 
     def log_correction(self, event_id: str, from_type: str | None, to_type: str | None,
-                       text: str, added: Iterable[str] = (), removed: Iterable[str] = ()
-                       ) -> None:
+                       text: str, added: Iterable[str] = (), removed: Iterable[str] = (),
+                       point: dict[str, Any] | None = None) -> None:
         """Write an operator's correction of the router to the dispatch log (a ``correct``
-        row; off the GUI thread): training data for the next ``cockpit route train``."""
+        row; off the GUI thread): training data for the next ``cockpit route train``.
+        ``point``: where the report was made (``lon``, ``lat``; none when not known)."""
+        point = point or {}
         store = self.store
         if store is None or self._read_only or self._disconnected:
             return
@@ -1171,7 +1183,7 @@ class DispatchController(QObject):
         def work():
             return store.correct(event_id, op, key, from_type=from_type, to_type=to_type,
                                  text=text, added=added, removed=removed, source="gui",
-                                 **extra)
+                                 lon=point.get("lon"), lat=point.get("lat"), **extra)
 
         run_in_background(work, lambda _seq: None, lambda m: self.panel.show_message(
             self.tr("纠正未记录：{error}").format(error=m), "error"))

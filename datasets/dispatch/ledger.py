@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -503,11 +504,26 @@ def event_order_id(event_id: str, action: str = "dismiss") -> str:
 
 
 def correction_note(from_type: str | None, to_type: str | None, text: str = "",
-                    added: Iterable[str] = (), removed: Iterable[str] = ()) -> str:
-    """The JSON note of a ``correct`` row (both stores write the same)."""
-    note = {"from_type": from_type, "to_type": to_type, "text": text or "",
-            "added": sorted(set(added)), "removed": sorted(set(removed))}
+                    added: Iterable[str] = (), removed: Iterable[str] = (),
+                    lon: float | None = None, lat: float | None = None) -> str:
+    """The JSON note of a ``correct`` row (both stores write the same); ``lon``/``lat``: where
+    the report was made, as its sender gave it (kept only when both are a usable point)."""
+    note: dict[str, Any] = {"from_type": from_type, "to_type": to_type, "text": text or "",
+                            "added": sorted(set(added)), "removed": sorted(set(removed))}
+    point = _point(lon, lat)
+    if point is not None:
+        note["lon"], note["lat"] = point
     return json.dumps(note, ensure_ascii=False, separators=(",", ":"))
+
+
+def _point(lon: Any, lat: Any) -> tuple[float, float] | None:
+    """(lon, lat) as floats when both are finite degrees in range, else ``None``."""
+    try:
+        x, y = float(lon), float(lat)
+    except (TypeError, ValueError):
+        return None
+    ok = math.isfinite(x) and math.isfinite(y) and -180 <= x <= 180 and -90 <= y <= 90
+    return (x, y) if ok else None
 
 
 def event_rows(slots: Slots, head: tuple[int, str], at: datetime, event_id: str,
@@ -600,6 +616,9 @@ class Correction:
     text: str
     added: tuple[str, ...]
     removed: tuple[str, ...]
+    #: where the report was made (its sender's point), ``None`` when not known
+    lon: float | None = None
+    lat: float | None = None
 
 
 def parse_corrections(df: pd.DataFrame) -> list[Correction]:
@@ -612,9 +631,13 @@ def parse_corrections(df: pd.DataFrame) -> list[Correction]:
             n = json.loads(r.note)
         except (TypeError, ValueError):
             continue
+        if not isinstance(n, dict):
+            continue
+        point = _point(n.get("lon"), n.get("lat")) or (None, None)
         out.append(Correction(int(r.seq), str(r.event_id), to_datetime(r.at_utc), r.operator,
                               n.get("from_type"), n.get("to_type"), n.get("text") or "",
-                              tuple(n.get("added") or ()), tuple(n.get("removed") or ())))
+                              tuple(n.get("added") or ()), tuple(n.get("removed") or ()),
+                              *point))
     return out
 
 
@@ -691,11 +714,13 @@ class EventActions:
                 from_type: str | None, to_type: str | None, text: str = "",
                 added: Iterable[str] = (), removed: Iterable[str] = (),
                 seat: str | None = None, source: str | None = None,
-                area: str | None = None) -> int:
+                area: str | None = None, lon: float | None = None,
+                lat: float | None = None) -> int:
         """Record an operator's correction of a routed event (its type, departments added or
         removed) as one ``correct`` row; returns its seq. A repeated key writes nothing.
-        ``area`` as for :meth:`dispose`."""
-        note = correction_note(from_type, to_type, text, added, removed)
+        ``area`` as for :meth:`dispose`; ``lon``/``lat``: where the report was made, as its
+        sender gave it (the router learns what the place says from it too)."""
+        note = correction_note(from_type, to_type, text, added, removed, lon, lat)
         return self._event_action(event_id, "correct", operator, idempotency_key, note,
                                   seat=seat, source=source, area=area).seq
 

@@ -308,12 +308,13 @@ class TrainReport:
     surroundings: Surroundings | None = None
 
 
-def train(catalog: Any, con=None, corrections: Iterable[tuple[str, str]] = (),
+def train(catalog: Any, con=None, corrections: Iterable[tuple] = (),
           max_train: int | None = DEFAULT_MAX_TRAIN, words: bool = False,
           save: bool = True, places: bool = True,
           surroundings: Surroundings | None = None) -> TrainReport:
     """Train the router on the catalog's reports (train split, at most ``max_train`` of them)
-    and the operator's ``corrections`` ((text, type_id) pairs, weighted), calibrate it on the
+    and the operator's ``corrections`` ((text, type_id) or (text, type_id, lon, lat) — where
+    the report was made, ``None`` when not known —, weighted), calibrate it on the
     calibration split, save it beside the catalog. With ``places`` the model also learns
     what the surroundings of each report's point (the catalog's risk points and facilities,
     or ``surroundings``) say of its type. Raises :class:`NoModel` when the dataset has no
@@ -323,7 +324,8 @@ def train(catalog: Any, con=None, corrections: Iterable[tuple[str, str]] = (),
     tax = load_taxonomy(con)
     tr = held_out(con, split=0, limit=max_train)
     cal = held_out(con, split=1, limit=10_000)
-    corr = [(t, y) for t, y in corrections if t and y in tax.pos]
+    corr = [(c[0], c[1], *(tuple(c[2:4]) if len(c) >= 4 else (None, None)))
+            for c in corrections if c[0] and c[1] in tax.pos]
     surr, cols, tr_pl, cal_pl = None, [], None, None
     if places:
         surr = surroundings if surroundings is not None else Surroundings.from_catalog(con)
@@ -332,13 +334,15 @@ def train(catalog: Any, con=None, corrections: Iterable[tuple[str, str]] = (),
             return as_points(d["lon"], d["lat"], len(d["text"]))
 
         tx, ty = points(tr)
-        cols = surr.columns(surr.near(tx, ty), lon=tx, lat=ty)
+        # a correction with its point teaches what the place says too
+        cx, cy = as_points([c[2] for c in corr], [c[3] for c in corr], len(corr))
+        ax, ay = np.concatenate([tx, cx]), np.concatenate([ty, cy])
+        cols = surr.columns(surr.near(ax, ay), lon=ax, lat=ay)
         if cols:
-            tr_pl = np.vstack([surr.features(tx, ty, cols),
-                               np.zeros((len(corr), len(cols)), np.float32)])
+            tr_pl = surr.features(ax, ay, cols)
             cal_pl = surr.features(*points(cal), cols)
-    texts = tr["text"] + [t for t, _ in corr]
-    labels = tr["type_id"] + [y for _, y in corr]
+    texts = tr["text"] + [c[0] for c in corr]
+    labels = tr["type_id"] + [c[1] for c in corr]
     from cockpit.datasets.triage.model import CORRECTION_WEIGHT
 
     weights = [1.0] * len(tr["text"]) + [CORRECTION_WEIGHT] * len(corr)

@@ -246,7 +246,7 @@ class TypeModel:
                  "n_types": len(taxonomy.type_ids)},
                 prior=_pair_prior(taxonomy, ti, w))
         if place_columns and places is not None:
-            m.place = _PlaceModel.fit(places, keep, ti, taxonomy, place_columns)
+            m.place = _PlaceModel.fit(places, keep, ti, taxonomy, place_columns, weights=w)
         if calib is not None and len(calib[0]):
             m.temperature, m.qual_temperature, m.prior_weight = m._fit_temperature(
                 calib[0], calib[1], taxonomy)
@@ -532,9 +532,10 @@ class _PlaceModel:
 
     @classmethod
     def fit(cls, places, keep: Sequence[int], ti: np.ndarray, taxonomy: Taxonomy,
-            columns: Sequence[str]) -> _PlaceModel | None:
-        """From the place rows of the reports ``keep`` (their types ``ti``); ``None`` when
-        too few have a point or all share one class."""
+            columns: Sequence[str], weights: np.ndarray | None = None) -> _PlaceModel | None:
+        """From the place rows of the reports ``keep`` (their types ``ti``, their
+        ``weights``: an operator's correction counts more); ``None`` when too few have a
+        point or all share one class."""
         import warnings
 
         from sklearn.exceptions import ConvergenceWarning
@@ -550,10 +551,11 @@ class _PlaceModel:
         if has.sum() < 20 or len(np.unique(y[has])) < 2:
             return None
         x, y = pl[has], y[has]
+        w = None if weights is None else np.asarray(weights, np.float64)[has]
         lr = LogisticRegression(C=1.0, max_iter=300)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
-            lr.fit(x, y)
+            lr.fit(x, y, sample_weight=w)
         k = len(names)
         coef = np.zeros((k, len(columns)))
         icpt = np.full(k, -30.0)  # a class never seen with a point: neutral (see ratio)
@@ -563,7 +565,8 @@ class _PlaceModel:
             coef[cl[0]], icpt[cl[0]] = -lr.coef_[0] / 2, -lr.intercept_[0] / 2
         else:
             coef[cl], icpt[cl] = lr.coef_, lr.intercept_
-        base = np.bincount(y, minlength=k).astype(np.float64) / len(y)
+        base = np.bincount(y, weights=w, minlength=k).astype(np.float64)
+        base /= base.sum()
         return cls(columns, on, names, coef, icpt, base)
 
     def has_point(self, pl: np.ndarray) -> np.ndarray:
