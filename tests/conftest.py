@@ -55,6 +55,26 @@ def small_dataset_master(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+@pytest.fixture(scope="session")
+def routed_catalog(small_dataset_master: Path, tmp_path_factory: pytest.TempPathFactory):
+    """``routed_catalog(cache)``: the `small` demo's catalog in ``cache`` with the router
+    trained on it saved beside it (as ``cockpit route train`` leaves it). The router is
+    trained once per session; each module opens its own catalog."""
+    from cockpit.datasets import triage
+    from cockpit.datasets.catalog import open_catalog
+
+    with open_catalog(small_dataset_master, tmp_path_factory.mktemp("router-master")) as cat:
+        triage.train(cat)
+        model = triage.model_path(cat)
+
+    def make(cache: Path):
+        cat = open_catalog(small_dataset_master, cache)
+        shutil.copyfile(model, triage.model_path(cat))
+        return cat
+
+    return make
+
+
 @pytest.fixture
 def small_dataset(small_dataset_master: Path, tmp_path: Path) -> Path:
     """A private copy of the `small` dataset that a test may corrupt."""

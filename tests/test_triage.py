@@ -17,16 +17,15 @@ from cockpit.datasets.triage.place import PlaceFinder
 
 
 @pytest.fixture(scope="module")
-def catalog(small_dataset_master: Path, tmp_path_factory: pytest.TempPathFactory):
+def catalog(routed_catalog, tmp_path_factory: pytest.TempPathFactory):
     # <cache home>/catalogs, as the CLI finds it with COCKPIT_CACHE_HOME=<cache home>
-    cat = open_catalog(small_dataset_master, tmp_path_factory.mktemp("route-cache") / "catalogs")
+    cat = routed_catalog(tmp_path_factory.mktemp("route-cache") / "catalogs")
     yield cat
     cat.close()
 
 
 @pytest.fixture(scope="module")
 def router(catalog) -> triage.Router:
-    triage.train(catalog)
     return triage.Router.load(catalog)
 
 

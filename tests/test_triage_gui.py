@@ -4,11 +4,8 @@ the operator's correction in the dispatch log."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import pytest
-from cockpit.datasets import triage
-from cockpit.datasets.catalog import open_catalog
 from cockpit.datasets.dispatch import open_store
 from cockpit.widgets.dispatch_panel import DispatchPanel
 from cockpit.widgets.report_entry import ReportEntry, sample_route
@@ -22,9 +19,8 @@ OFF = timedelta(hours=8)
 
 
 @pytest.fixture(scope="module")
-def catalog(small_dataset_master: Path, tmp_path_factory: pytest.TempPathFactory):
-    cat = open_catalog(small_dataset_master, tmp_path_factory.mktemp("triage-cache"))
-    triage.train(cat)
+def catalog(routed_catalog, tmp_path_factory: pytest.TempPathFactory):
+    cat = routed_catalog(tmp_path_factory.mktemp("triage-cache"))
     yield cat
     cat.close()
 

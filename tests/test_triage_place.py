@@ -10,7 +10,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 from cockpit.datasets import triage
-from cockpit.datasets.catalog import open_catalog
 from cockpit.datasets.triage.corpus import PHRASES
 from cockpit.datasets.triage.surround import (
     KIND_PREFIX,
@@ -32,15 +31,14 @@ def _m_lon(lat: float) -> float:
 
 
 @pytest.fixture(scope="module")
-def catalog(small_dataset_master: Path, tmp_path_factory: pytest.TempPathFactory):
-    cat = open_catalog(small_dataset_master, tmp_path_factory.mktemp("place-cache") / "catalogs")
+def catalog(routed_catalog, tmp_path_factory: pytest.TempPathFactory):
+    cat = routed_catalog(tmp_path_factory.mktemp("place-cache") / "catalogs")
     yield cat
     cat.close()
 
 
 @pytest.fixture(scope="module")
 def router(catalog) -> triage.Router:
-    triage.train(catalog)
     return triage.Router.load(catalog)
 
 
