@@ -19,6 +19,7 @@ from cockpit.datasets.triage.surround import (
     Communities,
     Roads,
     Surroundings,
+    describe_around,
     describe_column,
     unit_kind,
 )
@@ -176,8 +177,11 @@ def test_the_road_lookup_finds_the_classes_passing_a_point() -> None:
     d_lane = seg_dist(dx, dy, 80, -50, 80, 50)
     ok = np.abs(np.minimum(d_art, d_lane) - 25) > 0.5  # not on the edge (projection)
     assert (f[ok, 0] == (d_art[ok] <= 25)).all() and (f[ok, 1] == (d_lane[ok] <= 25)).all()
-    assert describe_column(f"{ROAD_PREFIX}arterial") == "arterial road ≤25 m"
+    assert describe_column(f"{ROAD_PREFIX}arterial") == "arterial ≤25 m"
     assert describe_column(ROAD_NONE) == "no road ≤25 m"
+    assert describe_around(["100:RC-SCHOOL", "300:RC-SCHOOL", "300:RC-METRO",
+                            f"{ROAD_PREFIX}lane"]) == ["RC-SCHOOL ≤100 m", "RC-METRO ≤300 m",
+                                                       "lane ≤25 m"]
     # read through the surroundings as place columns; none without a road table
     s = Surroundings([], np.zeros(0), np.zeros(0), np.zeros(0, np.int64), roads=r)
     cols = [POINT_COLUMN, f"{ROAD_PREFIX}arterial", ROAD_NONE]
@@ -565,6 +569,7 @@ def test_cli_route_reads_the_point(router, catalog, capsys, monkeypatch) -> None
     assert main(["route", "--data", data, "--lon", lon, "--lat", lat, "井盖不见了"]) == 0
     out = capsys.readouterr().out
     assert "around the point:" in out and "RC-SCHOOL ≤100 m" in out
+    assert "RC-SCHOOL ≤300 m" not in out  # said once, at the inner radius
     assert "community 社区" in out or "community 村" in out  # the community's kind
     assert main(["route", "--data", data, "--lon", lon, "井盖不见了"]) == 2
     assert "--lat" in capsys.readouterr().err

@@ -166,9 +166,9 @@ def _print_result(r) -> None:
     else:
         print("place: not found")
     if r.around:
-        from cockpit.datasets.triage.surround import describe_column
+        from cockpit.datasets.triage.surround import describe_around
 
-        print("around the point: " + ", ".join(describe_column(c) for c in r.around))
+        print("around the point: " + ", ".join(describe_around(r.around)))
     print(f"urgency: {r.urgency}")
     if r.departments:
         print("departments: " + ", ".join(r.departments))

@@ -56,7 +56,7 @@ import numpy as np
 
 __all__ = ["Surroundings", "Communities", "Roads", "RINGS_M", "FACILITY_PREFIX", "POINT_COLUMN",
            "KIND_PREFIX", "ROAD_PREFIX", "ROAD_NEAR_M", "valid_point", "as_points", "unit_kind",
-           "describe_column"]
+           "describe_column", "describe_around"]
 
 #: The radii (metres) whose contents are the report's surroundings, inner first.
 RINGS_M = (100.0, 300.0)
@@ -108,7 +108,7 @@ def describe_column(col: str) -> str:
     if col == ROAD_NONE:
         return f"no road ≤{ROAD_NEAR_M:g} m"
     if col.startswith(ROAD_PREFIX):
-        return f"{col[len(ROAD_PREFIX):]} road ≤{ROAD_NEAR_M:g} m"
+        return f"{col[len(ROAD_PREFIX):]} ≤{ROAD_NEAR_M:g} m"
     if col.startswith(KIND_PREFIX):
         what, _, kind = col[len(KIND_PREFIX):].partition(":")
         if what == "pair":
@@ -117,6 +117,22 @@ def describe_column(col: str) -> str:
         return f"{what} {kind}"
     r, _, name = col.partition(":")
     return f"{name} ≤{r} m"
+
+
+def describe_around(columns: Sequence[str]) -> list[str]:
+    """What a router read around a point (:attr:`Routed.around`'s columns) as a person reads
+    it, shortest first: a category within the inner radius is not repeated for the outer
+    ones (``RC-SCHOOL ≤100 m``, not that and ``RC-SCHOOL ≤300 m``)."""
+    seen: set[str] = set()
+    out = []
+    for c in columns:
+        r, sep, name = c.partition(":")
+        if sep and r.replace(".", "", 1).isdigit():
+            if name in seen:
+                continue
+            seen.add(name)
+        out.append(describe_column(c))
+    return out
 
 
 def valid_point(lon, lat) -> bool:
