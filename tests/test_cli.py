@@ -135,3 +135,20 @@ def test_a_second_instance_is_refused_with_a_message(small_dataset_master: Path,
         lock.unlock()
     assert r.returncode == 3
     assert "already running" in r.stderr and str(os.getpid()) in r.stderr
+
+
+def test_a_reader_that_goes_away_stops_the_output_quietly() -> None:
+    """``cockpit … | head -3``: the pipe closes before the output ends; no traceback."""
+    import subprocess
+    import sys
+
+    code = ("import os, sys\n"
+            "r, w = os.pipe()\n"
+            "os.close(r)\n"  # nobody reads: every write fails with EPIPE
+            "os.dup2(w, 1)\n"
+            "from cockpit.cli import main\n"
+            "sys.exit(main(['config', 'show']))\n")
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                       timeout=120)
+    assert p.returncode == 1
+    assert "Traceback" not in p.stderr and "BrokenPipeError" not in p.stderr, p.stderr

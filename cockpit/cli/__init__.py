@@ -172,6 +172,23 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit code. A reader that goes away before the
+    output ends (``cockpit route … | head -3``) is not an error: the output stops, quietly."""
+    try:
+        code = _run(argv)
+        sys.stdout.flush()
+        return code
+    except BrokenPipeError:
+        # the flush at exit would raise again: stdout goes nowhere from here (the recipe of
+        # Python's signal module documentation)
+        import os
+
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
+
+
+def _run(argv: list[str] | None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "data":
         return cmd_generate(args) if args.data_command == "generate" else cmd_validate(args)
