@@ -477,3 +477,10 @@ def test_a_report_that_arrives_after_the_ticks_moment_goes_out_when_it_is_listed
         ctl.stop()
         QThreadPool.globalInstance().waitForDone(10_000)
         store.close()
+
+
+def test_a_score_just_below_the_threshold_reads_below_it() -> None:
+    from cockpit.controllers.triage import below_threshold
+
+    assert below_threshold(0.598, 0.6) == ("59.8%", "60.0%")  # not "60%" below "60%"
+    assert below_threshold(0.42, 0.6) == ("42%", "60%")

@@ -213,7 +213,8 @@ class TriageController(QObject):
             return tr_word(r.reason)
         if r.auto(threshold):
             return ""
-        return self.tr("最高置信度 {s:.0%} 低于阈值 {t:.0%}").format(s=r.score, t=threshold)
+        score, limit = below_threshold(r.score, threshold)
+        return self.tr("最高置信度 {s} 低于阈值 {t}").format(s=score, t=limit)
 
     def _on_submitted(self, d: dict) -> None:
         route = d.get("route") or {}
@@ -246,3 +247,13 @@ class TriageController(QObject):
         if self.form is form:
             self.form = None
         form.deleteLater()
+
+
+def below_threshold(score: float, threshold: float) -> tuple[str, str]:
+    """A score below the threshold and the threshold as percentages that show it below: whole
+    percents, one decimal where they would read the same (0.598 against 0.6: "59.8%" and
+    "60.0%", not "60%" below "60%")."""
+    s, t = f"{score:.0%}", f"{threshold:.0%}"
+    if s == t:
+        s, t = f"{score:.1%}", f"{threshold:.1%}"
+    return s, t

@@ -293,12 +293,12 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+556"/>
+        <location line="+564"/>
         <source>预案生成失败：{error}</source>
         <translation>Could not prepare the plan: {error}</translation>
     </message>
     <message>
-        <location line="-520"/>
+        <location line="-528"/>
         <source>只读，不能操作工单：{reason}</source>
         <translation>Read-only, orders cannot be changed: {reason}</translation>
     </message>
@@ -334,7 +334,7 @@
         <translation>⚠ Order overdue: {dept} {action} late · {event} ({order})</translation>
     </message>
     <message>
-        <location line="+248"/>
+        <location line="+260"/>
         <source>纠正未记录：{error}</source>
         <translation>Correction not recorded: {error}</translation>
     </message>
@@ -1779,7 +1779,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../cockpit/window.py" line="+89"/>
+        <location filename="../../cockpit/window.py" line="+87"/>
         <source>应急仓库</source>
         <translation>Warehouses</translation>
     </message>
@@ -1903,7 +1903,7 @@ Occurred {at} · {state}</translation>
         <translation>Categories</translation>
     </message>
     <message>
-        <location line="+224"/>
+        <location line="+222"/>
         <source>无法启动演练窗口</source>
         <extracomment>The splitters a mode&apos;s layout is made of (the review panel adds its own).</extracomment>
         <translation>Could not start the drill window</translation>
@@ -2591,9 +2591,9 @@ Occurred {at} · {state}</translation>
         <translation>Routing unavailable: {error}</translation>
     </message>
     <message>
-        <location line="+26"/>
-        <source>最高置信度 {s:.0%} 低于阈值 {t:.0%}</source>
-        <translation>best score {s:.0%} is below the threshold {t:.0%}</translation>
+        <location line="+27"/>
+        <source>最高置信度 {s} 低于阈值 {t}</source>
+        <translation>best score {s} is below the threshold {t}</translation>
     </message>
     <message>
         <location line="+21"/>
@@ -2837,12 +2837,12 @@ Occurred {at} · {state}</translation>
         <translation>A cockpit on {data} is already running (process {pid} on {host}). Switch to that window, or close it first.</translation>
     </message>
     <message>
-        <location line="+307"/>
+        <location line="+305"/>
         <source>城市运行一屏统揽</source>
         <translation>City Operations Cockpit</translation>
     </message>
     <message>
-        <location line="-290"/>
+        <location line="-288"/>
         <source>正在生成今日演示数据</source>
         <translation>Generating today&apos;s demo dataset</translation>
     </message>
@@ -2887,7 +2887,7 @@ Occurred {at} · {state}</translation>
         <translation>Cannot read the dataset</translation>
     </message>
     <message>
-        <location line="+53"/>
+        <location line="+51"/>
         <source>派遣库登录</source>
         <translation>Dispatch store login</translation>
     </message>
@@ -2948,7 +2948,7 @@ Occurred {at} · {state}</translation>
         <translation>no unit with that code or name, and not LON,LAT,ZOOM.</translation>
     </message>
     <message>
-        <location line="-230"/>
+        <location line="-228"/>
         <source>没有该屏幕</source>
         <translation>No such screen</translation>
     </message>
@@ -2969,7 +2969,7 @@ Occurred {at} · {state}</translation>
         <translation>this machine has {n} screen(s), numbered 0 to {last}.</translation>
     </message>
     <message>
-        <location filename="../../cockpit/window.py" line="-883"/>
+        <location filename="../../cockpit/window.py" line="-881"/>
         <source>建立各区域</source>
         <translation>Building the regions</translation>
     </message>
@@ -3774,7 +3774,7 @@ Occurred {at} · {state}</translation>
 <context>
     <name>map_key</name>
     <message>
-        <location filename="../../cockpit/controllers/map.py" line="+387"/>
+        <location filename="../../cockpit/controllers/map.py" line="+397"/>
         <source>图例</source>
         <extracomment>the layer whose &quot;drawn&quot; report times a refresh (sent last when it is the pipes) the live feed&apos;s reports for the event layer (plain rows; set by the window) The last mark command sent (the selection on the map). The clock time of the last answered query (what the page shows now).</extracomment>
         <translation>Map key</translation>
@@ -4640,11 +4640,11 @@ Occurred {at} · {state}</translation>
 <context>
     <name>risk_level</name>
     <message>
-        <location filename="../../datasets/schema.py" line="+41"/>
+        <location filename="../../datasets/schema.py" line="+46"/>
         <location filename="../../widgets/dispatch_panel.py" line="-367"/>
         <location filename="../../widgets/map_side.py" line="-45"/>
         <source>重大</source>
-        <extracomment>Admin levels, top to bottom. Event sources (Chinese labels live in the UI translations). Facility kinds. Kinds of pipe network (a pipe&apos;s and a node&apos;s ``network``). Kinds of network node. ``source`` (water plant, gas gate station) and ``tank`` (a water reservoir or tower) feed the network; ``valve`` closes; the others pass flow on. Drainage (gravity: a pipe flows from ``from_node`` to ``to_node``) ends at an ``outfall`` (排放口, on a river) or a ``treatment_plant`` (污水处理厂); ``manhole`` (检查井) and ``inlet`` (雨水口) collect and pass flow on, a ``pump_station`` (排水泵站) lifts it on. Drainage node kinds where the flow leaves the network (a drainage pipe must reach one). Pipe materials. Risk levels: 1 重大 (major) … 4 低 (low).</extracomment>
+        <extracomment>Admin levels, top to bottom. Event sources (Chinese labels live in the UI translations). Facility kinds. Kinds of pipe network (a pipe&apos;s and a node&apos;s ``network``). Kinds of network node. ``source`` (water plant, gas gate station) and ``tank`` (a water reservoir or tower) feed the network; ``valve`` closes; the others pass flow on. Drainage (gravity: a pipe flows from ``from_node`` to ``to_node``) ends at an ``outfall`` (排放口, on a river) or a ``treatment_plant`` (污水处理厂); ``manhole`` (检查井) and ``inlet`` (雨水口) collect and pass flow on, a ``pump_station`` (排水泵站) lifts it on. Drainage node kinds where the flow leaves the network (a drainage pipe must reach one). Classes of road (a road segment&apos;s ``road_class``): the four classes of urban road of the national design code — 快速路 ``expressway``, 主干路 ``arterial``, 次干路 ``secondary``, 支路 ``branch`` (CJJ 37-2012《城市道路工程设计规范》§3.1) — and the 背街小巷 ``lane``, the alleys below a branch road that city management names on its own (no class of the code). Pipe materials. Risk levels: 1 重大 (major) … 4 低 (low).</extracomment>
         <translation>Major</translation>
     </message>
     <message>
@@ -5378,7 +5378,7 @@ Occurred {at} · {state}</translation>
         <translation>Points lost</translation>
     </message>
     <message>
-        <location filename="../../cockpit/controllers/dispatch.py" line="-1169"/>
+        <location filename="../../cockpit/controllers/dispatch.py" line="-1181"/>
         <location filename="../../datasets/routing.py" line="+241"/>
         <source>接报签收</source>
         <extracomment>The create rows&apos; source of 自动派遣 (a routine report sent to its plan without a person).
