@@ -21,6 +21,11 @@ hotline's geocoded address, a grid worker's app or an Open311 request gives it:
 - what the place adds: ``route_top3_no_point`` is the same model's top-3 on the held-out
   reports routed without their points (a phone call typed in), ``route_top1_words_only`` /
   ``route_top3_words_only`` a model trained on the words alone (one run);
+- ``route_handwritten_kind_top1`` / ``_top3``: on reports written by hand in the words of
+  callers, not by the generator (:data:`cockpit.datasets.triage.HANDWRITTEN`, one to three
+  per kind, no place), how often the first type's kind — or one of the top three's — is the
+  report's (the kind decides the departments): what the held-out split, drawn from the same
+  generator as the training reports, cannot show;
 - ``route_place_acc``: of the held-out reports in which the router finds a place, the share
   whose district is the event's, and whose street is the event's when a street or community
   was found; ``route_place_found`` is the share of reports with a place found (about three in
@@ -52,7 +57,7 @@ def bench_route(quick: bool) -> dict[str, Any]:
     data = bench_dataset(scale)
     runs: dict[str, list[float]] = {k: [] for k in (
         "top1", "top3", "f1", "kind", "place", "found", "p50", "p95", "cpu50", "cpu95",
-        "train", "said1", "said3", "unsaid3", "nopoint3")}
+        "train", "said1", "said3", "unsaid3", "nopoint3", "hand1", "hand3")}
     n_eval = 0
     with tempfile.TemporaryDirectory() as cache:
         cat = open_catalog(data, Path(cache))
@@ -83,6 +88,9 @@ def bench_route(quick: bool) -> dict[str, Any]:
             runs["said3"].append(float(hit3[said].mean()) if said.any() else 0.0)
             runs["unsaid3"].append(float(hit3[~said].mean()) if (~said).any() else 0.0)
             runs["nopoint3"].append(triage.evaluate(router, held["text"], held["type_id"]).top3)
+            h1, h3 = triage.kind_accuracy(router, *triage.handwritten_reports())
+            runs["hand1"].append(h1)
+            runs["hand3"].append(h3)
             ok, found = [], 0
             for r, d, s in zip(res, held["district_code"], held["street_code"], strict=True):
                 if r.place is None:
@@ -127,6 +135,8 @@ def bench_route(quick: bool) -> dict[str, Any]:
         "route_top3_no_point": figure(runs["nopoint3"], frac),
         "route_top1_words_only": figure([wev.top1], frac),
         "route_top3_words_only": figure([wev.top3], frac),
+        "route_handwritten_kind_top1": figure(runs["hand1"], frac),
+        "route_handwritten_kind_top3": figure(runs["hand3"], frac),
         "route_place_acc": figure(runs["place"], frac),
         "route_place_found": figure(runs["found"], frac),
         "route_latency_ms_p50": figure(runs["p50"], "ms"),

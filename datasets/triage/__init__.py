@@ -50,7 +50,8 @@ from cockpit.datasets.triage.surround import POINT_COLUMN, Surroundings, as_poin
 __all__ = ["Router", "RouteResult", "Candidate", "EvalReport", "train", "evaluate",
            "model_path", "load_taxonomy", "held_out", "NoModel", "TOP_K",
            "unit_points", "Surroundings", "valid_point",
-           "URGENT_WORDS", "DEFAULT_MAX_TRAIN"]
+           "URGENT_WORDS", "DEFAULT_MAX_TRAIN", "HANDWRITTEN", "handwritten_reports",
+           "kind_accuracy"]
 
 TOP_K = 3
 DEFAULT_MAX_TRAIN = 30_000
@@ -156,6 +157,39 @@ def unit_points(con) -> tuple[dict[str, tuple[float, float]], str | None]:
     top = con.execute("SELECT code FROM admin_unit WHERE parent_code IS NULL "
                       "ORDER BY code LIMIT 1").fetchone()
     return pts, (top[0] if top else None)
+
+
+#: Reports written by hand for the demo's kinds, not by the generator (``text,type_id``, the
+#: kind's plain type): how the router does on words the demo corpus never had.
+HANDWRITTEN = Path(__file__).with_name("handwritten.csv")
+
+
+def handwritten_reports(path: Path = HANDWRITTEN) -> tuple[list[str], list[str]]:
+    """The texts and types of :data:`HANDWRITTEN` (or another file of its columns)."""
+    import csv
+
+    with open(path, encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    return [r["text"] for r in rows], [r["type_id"] for r in rows]
+
+
+def kind_accuracy(router: Router, texts: Sequence[str], type_ids: Sequence[str]
+                  ) -> tuple[float, float]:
+    """How often the kind (:attr:`Taxonomy.type_stem`) of the router's first type is the
+    expected type's, and how often it is among the top three's; a type the taxonomy does not
+    have counts as a miss."""
+    tx = router.taxonomy
+    res = router.route_many(list(texts), plans=False)
+    hit1 = hit3 = 0
+    for r, y in zip(res, type_ids, strict=True):
+        if y not in tx.pos:
+            continue
+        want = tx.type_stem[tx.pos[y]]
+        stems = [tx.type_stem[tx.pos[c.type_id]] for c in r.candidates]
+        hit1 += bool(stems) and stems[0] == want
+        hit3 += want in stems
+    n = max(1, len(texts))
+    return hit1 / n, hit3 / n
 
 
 def held_out(con, split: int = 2, limit: int | None = None) -> dict[str, list]:
