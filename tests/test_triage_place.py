@@ -321,6 +321,17 @@ def test_a_report_near_a_school_ranks_the_school_variant_higher(router, catalog)
     assert any(a.endswith("RC-SCHOOL") for a in top.around)
 
 
+def _rank_and_score(router, text: str, variant: str, points) -> tuple[float, float]:
+    """The median rank (0: first) and probability of ``variant`` for ``text`` made at each of
+    ``points`` ((lon, lat, …) rows)."""
+    tx = router.taxonomy
+    lon, lat = [p[0] for p in points], [p[1] for p in points]
+    p = router.model.predict_proba([text] * len(points), tx,
+                                   router.places(lon, lat, len(points)))
+    rank = (p > p[:, [tx.pos[variant]]]).sum(axis=1)
+    return float(np.median(rank)), float(np.median(p[:, tx.pos[variant]]))
+
+
 def test_the_same_words_rank_a_village_variant_higher_at_a_village(router, catalog) -> None:
     """A kind's 农村地区 variant, its words not saying so: at villages it scores higher and
     ranks higher than at residents' communities of urban sub-districts (both with no risk
@@ -344,14 +355,8 @@ def test_the_same_words_rank_a_village_variant_higher_at_a_village(router, catal
     town = [p for p in quiet if unit_kind(p[2]) == "社区" and unit_kind(p[3]) == "街道"][:60]
     assert len(village) >= 30 and len(town) >= 30
 
-    def rank_and_score(ps) -> tuple[float, float]:
-        lon, lat = [p[0] for p in ps], [p[1] for p in ps]
-        p = router.model.predict_proba([text] * len(ps), tx, router.places(lon, lat, len(ps)))
-        rank = (p > p[:, [tx.pos[variant]]]).sum(axis=1)
-        return float(np.median(rank)), float(np.median(p[:, tx.pos[variant]]))
-
-    r_v, p_v = rank_and_score(village)
-    r_t, p_t = rank_and_score(town)
+    r_v, p_v = _rank_and_score(router, text, variant, village)
+    r_t, p_t = _rank_and_score(router, text, variant, town)
     # about twice as likely (0.013 against 0.0067 on the small demo): a report at a village
     # is not always of the village (the nearest community of a point is a village for a
     # quarter of the main roads' reports), and nothing within 300 m already says "rural"
@@ -387,14 +392,8 @@ def test_the_same_words_rank_a_main_road_variant_higher_on_a_main_road(router, c
               if roads.flags([p[0]], [p[1]])[0][roads.names.index(ROAD_NONE)]][:40]
     assert len(on) >= 20 and len(inside) >= 20
 
-    def rank_and_score(ps) -> tuple[float, float]:
-        lon, lat = [p[0] for p in ps], [p[1] for p in ps]
-        p = router.model.predict_proba([text] * len(ps), tx, router.places(lon, lat, len(ps)))
-        rank = (p > p[:, [tx.pos[variant]]]).sum(axis=1)
-        return float(np.median(rank)), float(np.median(p[:, tx.pos[variant]]))
-
-    r_on, p_on = rank_and_score(on)
-    r_in, p_in = rank_and_score(inside)
+    r_on, p_on = _rank_and_score(router, text, variant, on)
+    r_in, p_in = _rank_and_score(router, text, variant, inside)
     assert r_on < r_in and r_on <= 2 and p_on > 2 * p_in
     res = router.route(text, lon=on[0][0], lat=on[0][1])
     assert f"{ROAD_PREFIX}arterial" in res.around
