@@ -152,3 +152,19 @@ def test_a_reader_that_goes_away_stops_the_output_quietly() -> None:
                        timeout=120)
     assert p.returncode == 1
     assert "Traceback" not in p.stderr and "BrokenPipeError" not in p.stderr, p.stderr
+
+
+def test_a_broken_pipe_that_is_not_the_output_is_not_hidden() -> None:
+    """A command whose own connection breaks (a socket's EPIPE) still fails loudly while its
+    output is read."""
+    code = ("import sys\n"
+            "import cockpit.cli as cli\n"
+            "def broken(_argv):\n"
+            "    print('partial output')\n"
+            "    raise BrokenPipeError(32, 'Broken pipe (a socket)')\n"
+            "cli._run = broken\n"
+            "sys.exit(cli.main(['config', 'show']))\n")
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                       timeout=120)
+    assert p.returncode == 1 and "partial output" in p.stdout
+    assert "BrokenPipeError" in p.stderr and "a socket" in p.stderr

@@ -179,6 +179,8 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout.flush()
         return code
     except BrokenPipeError:
+        if not _stdout_gone():  # another pipe broke (a socket's): not ours to hide
+            raise
         # the flush at exit would raise again: stdout goes nowhere from here (the recipe of
         # Python's signal module documentation)
         import os
@@ -186,6 +188,21 @@ def main(argv: list[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 1
+
+
+def _stdout_gone() -> bool:
+    """Whether nobody reads our standard output any more (a pipe whose reader closed: the
+    kernel reports an error condition on its write end); False where that cannot be asked
+    (the error is then shown as any other)."""
+    import select
+
+    try:
+        fd = sys.stdout.fileno()
+        poll = select.poll()
+    except (AttributeError, OSError, ValueError):
+        return False
+    poll.register(fd, select.POLLOUT)
+    return any(ev & (select.POLLERR | select.POLLHUP) for _fd, ev in poll.poll(0))
 
 
 def _run(argv: list[str] | None) -> int:
