@@ -120,7 +120,7 @@ def describe_column(col: str) -> str:
 
 
 def describe_around(columns: Sequence[str]) -> list[str]:
-    """What a router read around a point (:attr:`Routed.around`'s columns) as a person reads
+    """What a router read around a point (:attr:`RouteResult.around`'s columns) as a person reads
     it, shortest first: a category within the inner radius is not repeated for the outer
     ones (``RC-SCHOOL ≤100 m``, not that and ``RC-SCHOOL ≤300 m``)."""
     seen: set[str] = set()
