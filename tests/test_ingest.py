@@ -781,6 +781,51 @@ def test_the_simulated_appeals_are_filed_as_what_they_say(small_dataset_master) 
     assert 0 < grave < 0.05
 
 
+def test_the_simulator_replays_the_held_out_reports_where_they_were_made(
+        small_dataset_master, tmp_path) -> None:
+    """On a dataset with its reports' words the demo traffic is the held-out reports — never
+    trained on — with their own point and type; a burst, and a dataset without words, use the
+    canned appeals."""
+    import duckdb
+    from cockpit.datasets import triage
+    from cockpit.datasets.catalog import open_catalog
+    from cockpit.datasets.ingest.simulate import (
+        _ISSUES,
+        SimOptions,
+        TrafficSimulator,
+        held_out_reports,
+    )
+
+    with open_catalog(small_dataset_master, tmp_path / "cache") as cat:
+        con = cat.cursor()
+        sim = TrafficSimulator(con, SimOptions(seed=5), cat.cursor())
+        held = triage.held_out(con, split=2)
+        at: dict[str, set] = {}
+        for t, y, x, yy in zip(held["text"], held["type_id"], held["lon"], held["lat"],
+                               strict=True):
+            at.setdefault(t, set()).add((y, round(x, 6), round(yy, 6)))
+        fields = [sim.report_fields(1_800_000_000.0 + i) for i in range(600)]
+        assert len(sim.replay) > 500
+        assert all(f["description"] in at for f in fields)
+        located = [f for f in fields if "lat" in f]
+        assert 0.6 < len(located) / len(fields) < 0.8
+        assert all(any((f["long"], f["lat"]) == p[1:] for p in at[f["description"]])
+                   for f in located)
+        coded = [f for f in fields if "service_code" in f]
+        assert 0.25 < len(coded) / len(fields) < 0.42
+        assert all(any(f["service_code"] == p[0] for p in at[f["description"]])
+                   for f in coded)
+        # an incident's burst: the canned appeals at its street
+        canned = {words for words, _hint, _w in _ISSUES}
+        sim._burst = (1_900_000_000.0, sim.streets[0])
+        burst = [sim.report_fields(1_899_999_000.0) for _ in range(50)]
+        assert all(any(w in f["description"] for w in canned) for f in burst)
+    # a dataset whose events carry no words: nothing to replay
+    bare = duckdb.connect()
+    bare.execute("CREATE TABLE event (event_id BIGINT, lon DOUBLE, lat DOUBLE)")
+    assert held_out_reports(bare) == []
+
+
 @pytest.mark.parametrize("kind", ["duckdb", "postgresql"])
 def test_a_reading_stored_long_before_is_recognised_in_a_mixed_batch(kind, tmp_path, request):
     """The key (kind, source_id, ts) holds over the whole table: a batch mixing a reading

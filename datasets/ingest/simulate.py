@@ -15,9 +15,15 @@ and the alarms fire through the cockpit's own engine.
 **Reports.** Citizen appeals at a Chongqing-like hotline rate (``per_day``, default 30,000 a
 day — 12345 / 民呼我为) with a morning (9–11 h) and an evening (19–21 h) peak and a quiet
 night; now and then (about every two hours) an incident that brings a burst of 20–60 appeals
-from one place within 10 minutes. Free colloquial text; 60 % carry coordinates near a street,
-30 % only an address (district + street + a landmark), 10 % both; about a third come from the
-grid app with a ``service_code``, the rest from the hotline without one (unclassified, 待分拨).
+from one place within 10 minutes. The words: on a dataset whose events carry their reports'
+words (``event.description``), the held-out reports of its history (the split the router is
+never trained on, :func:`cockpit.datasets.triage.model.split_of`; at most
+:data:`REPLAY_REPORTS`, drawn at random) — their words, their type, their point, so the live
+demo routes what the benchmark measures, where it was made; a burst, and a dataset without
+words, uses the canned appeals (:data:`_ISSUES`) at a street. 60 % carry coordinates (a
+replayed report's own point; a canned one's near its street), 30 % only an address (district
++ street + a landmark), 10 % both; about a third come from the grid app with a
+``service_code`` (the type), the rest from the hotline without one (unclassified, 待分拨).
 
 Deterministic for a seed. No Qt.
 """
@@ -37,7 +43,8 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["CADENCE_S", "TrafficSimulator", "SimOptions", "hourly_profile", "appeal_text"]
+__all__ = ["CADENCE_S", "TrafficSimulator", "SimOptions", "hourly_profile", "appeal_text",
+           "held_out_reports", "REPLAY_REPORTS"]
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +91,8 @@ _ISSUES = (
     ("停水了一上午也没通知", "ET-WATER-OUTAGE", 4),
     ("噪音太大了，广场舞放到十点多", "ET-NOISE", 10),
 )
+#: At most this many held-out reports are kept to replay (an even thinning of the split).
+REPLAY_REPORTS = 20_000
 _ISSUE_P = np.array([w for _t, _h, w in _ISSUES], float) / sum(w for _t, _h, w in _ISSUES)
 _CLOSE = ("，麻烦尽快派人来看一下。", "，你们管一下嘛。", "。", "，谢谢！", "，急！", "")
 _LANDMARKS = ("公交站旁边", "菜市场门口", "小学对面", "轻轨站出口", "小区大门", "农贸市场后面",
@@ -95,6 +104,35 @@ def appeal_text(rng: np.random.Generator) -> tuple[str, str | None]:
     issue, hint, _w = _ISSUES[int(rng.choice(len(_ISSUES), p=_ISSUE_P))]
     return (_OPEN[int(rng.integers(len(_OPEN)))] + issue
             + _CLOSE[int(rng.integers(len(_CLOSE)))], hint)
+
+
+def held_out_reports(con: Any, limit: int = REPLAY_REPORTS) -> list[tuple]:
+    """The dataset's held-out reports to replay, ``(text, type_id, lon, lat, street name,
+    district name)`` in event-id order (an even thinning to ``limit``); none when its events
+    carry no words. Reads the ids first and only the chosen rows' words."""
+    from cockpit.datasets.triage.model import split_of
+
+    has = con.execute("SELECT count(*) FROM information_schema.columns WHERE table_name = "
+                      "'event' AND column_name = 'description'").fetchone()[0]
+    if not has:
+        return []
+    ids = con.execute(
+        "SELECT event_id FROM event WHERE description IS NOT NULL AND "
+        "length(trim(description)) > 0 AND lon IS NOT NULL AND lat IS NOT NULL "
+        "ORDER BY event_id").fetchnumpy()["event_id"]
+    sel = np.asarray(ids, np.int64)[split_of(ids) == 2]
+    if sel.size > limit:
+        sel = sel[np.linspace(0, sel.size - 1, limit).astype(np.int64)]
+    if sel.size == 0:
+        return []
+    rows = con.execute(
+        "SELECT e.description, e.type_id, e.lon, e.lat, coalesce(s.name, ''), "
+        "coalesce(d.name, '') FROM event e "
+        "LEFT JOIN admin_unit s ON s.code = e.street_code "
+        "LEFT JOIN admin_unit d ON d.code = e.district_code "
+        "WHERE e.event_id IN (SELECT unnest(?::BIGINT[])) ORDER BY e.event_id",
+        [sel.tolist()]).fetchall()
+    return [tuple(r) for r in rows]
 
 
 @dataclass
@@ -161,6 +199,8 @@ class TrafficSimulator:
         self.type_ok = types
         self.profile = hourly_profile()
         self._burst: tuple[float, tuple] | None = None  # (until, street)
+        #: the held-out reports replayed (text, type, lon, lat, street, district), or none
+        self.replay = held_out_reports(con)
 
     def _decimals(self, con: Any) -> np.ndarray:
         # keep the history's decimals: the simulator's values are rounded like the data
@@ -267,9 +307,15 @@ class TrafficSimulator:
         """One simulated appeal (the POST fields, without the key)."""
         rng = self.rng
         burst = self._burst if self._burst and self._burst[0] > now else None
-        street = burst[1] if burst else self.streets[int(rng.integers(len(self.streets)))]
-        name, lon, lat, district = street
-        text, hint = appeal_text(rng)
+        if burst is None and self.replay:
+            text, hint, lon, lat, name, district = self.replay[int(rng.integers(
+                len(self.replay)))]
+            jitter = 0.0  # the report's own point
+        else:
+            street = burst[1] if burst else self.streets[int(rng.integers(len(self.streets)))]
+            name, lon, lat, district = street
+            text, hint = appeal_text(rng)
+            jitter = 0.004 if burst is None else 0.0015
         f: dict[str, Any] = {"description": text, "id": f"sim-{self.o.seed}-{now:.6f}-"
                              f"{int(rng.integers(1 << 30))}"}
         grid = rng.random() < 0.33
@@ -278,7 +324,6 @@ class TrafficSimulator:
         if grid and hint in self.type_ok:
             f["service_code"] = hint
         u = rng.random()
-        jitter = 0.004 if burst is None else 0.0015
         if u < 0.7:
             f["lat"] = round(float(lat + rng.normal(0, jitter)), 6)
             f["long"] = round(float(lon + rng.normal(0, jitter)), 6)
