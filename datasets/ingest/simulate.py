@@ -18,7 +18,8 @@ night; now and then (about every two hours) an incident that brings a burst of 2
 from one place within 10 minutes. The words: on a dataset whose events carry their reports'
 words (``event.description``), the held-out reports of its history (the split the router is
 never trained on, :func:`cockpit.datasets.triage.model.split_of`; at most
-:data:`REPLAY_REPORTS`, drawn at random) — their words, their type, their point, so the live
+:data:`REPLAY_REPORTS` of them, an even thinning; each appeal one of them drawn at random) —
+their words, their type, their point, so the live
 demo routes what the benchmark measures, where it was made; a burst, and a dataset without
 words, uses the canned appeals (:data:`_ISSUES`) at a street. 60 % carry coordinates (a
 replayed report's own point; a canned one's near its street), 30 % only an address (district
