@@ -109,21 +109,14 @@ def appeal_text(rng: np.random.Generator) -> tuple[str, str | None]:
 
 def held_out_reports(con: Any, limit: int = REPLAY_REPORTS) -> list[tuple]:
     """The dataset's held-out reports to replay, ``(text, type_id, lon, lat, street name,
-    district name)`` in event-id order (an even thinning to ``limit``); none when its events
-    carry no words. Reads the ids first and only the chosen rows' words."""
-    from cockpit.datasets.triage.model import split_of
+    district name)`` in event-id order (:func:`cockpit.datasets.triage.split_ids`, an even
+    thinning to ``limit``); none when its events carry no words."""
+    from cockpit.datasets.triage import NoModel, split_ids
 
-    has = con.execute("SELECT count(*) FROM information_schema.columns WHERE table_name = "
-                      "'event' AND column_name = 'description'").fetchone()[0]
-    if not has:
+    try:
+        sel = split_ids(con, 2, limit)
+    except NoModel:
         return []
-    ids = con.execute(
-        "SELECT event_id FROM event WHERE description IS NOT NULL AND "
-        "length(trim(description)) > 0 AND lon IS NOT NULL AND lat IS NOT NULL "
-        "ORDER BY event_id").fetchnumpy()["event_id"]
-    sel = np.asarray(ids, np.int64)[split_of(ids) == 2]
-    if sel.size > limit:
-        sel = sel[np.linspace(0, sel.size - 1, limit).astype(np.int64)]
     if sel.size == 0:
         return []
     rows = con.execute(

@@ -48,7 +48,7 @@ from cockpit.datasets.triage.place import PlaceFinder, PlaceMatch
 from cockpit.datasets.triage.surround import POINT_COLUMN, Surroundings, as_points, valid_point
 
 __all__ = ["Router", "RouteResult", "Candidate", "EvalReport", "train", "evaluate",
-           "model_path", "load_taxonomy", "held_out", "NoModel", "TOP_K",
+           "model_path", "load_taxonomy", "held_out", "split_ids", "NoModel", "TOP_K",
            "unit_points", "Surroundings", "valid_point",
            "URGENT_WORDS", "DEFAULT_MAX_TRAIN", "HANDWRITTEN", "handwritten_reports",
            "kind_accuracy"]
@@ -192,23 +192,32 @@ def kind_accuracy(router: Router, texts: Sequence[str], type_ids: Sequence[str]
     return hit1 / n, hit3 / n
 
 
-def held_out(con, split: int = 2, limit: int | None = None) -> dict[str, list]:
-    """The reports of one split (2 = held out, 1 = calibration, 0 = train): ids, texts,
-    types, districts, streets and points (lon, lat), ordered by id."""
+def split_ids(con, split: int = 2, limit: int | None = None) -> np.ndarray:
+    """The ids of one split's described events (2 = held out, 1 = calibration, 0 = train),
+    ascending; at most ``limit`` (an even, deterministic thinning). Raises :class:`NoModel`
+    when the events have no description column."""
     if not _has_descriptions(con):
         raise NoModel("the dataset's events have no description column to learn from")
+    ids = np.asarray(con.execute(
+        "SELECT event_id FROM event "
+        "WHERE description IS NOT NULL AND length(trim(description)) > 0 "
+        "ORDER BY event_id").fetchnumpy()["event_id"], np.int64)
+    sel = ids[split_of(ids) == split]
+    if limit is not None and sel.size > limit:
+        sel = sel[np.linspace(0, sel.size - 1, limit).astype(np.int64)]
+    return sel
+
+
+def held_out(con, split: int = 2, limit: int | None = None) -> dict[str, list]:
+    """The reports of one split (see :func:`split_ids`): ids, texts, types, districts,
+    streets and points (lon, lat), ordered by id; only the split's rows are read."""
+    sel = split_ids(con, split, limit)
     rows = con.execute(
         "SELECT event_id, description, type_id, district_code, street_code, lon, lat "
-        "FROM event "
-        "WHERE description IS NOT NULL AND length(trim(description)) > 0 "
-        "ORDER BY event_id").fetchall()
-    ids = np.array([r[0] for r in rows], np.int64)
-    sp = split_of(ids)
-    sel = np.flatnonzero(sp == split)
-    if limit is not None and sel.size > limit:  # an even, deterministic thinning
-        sel = sel[np.linspace(0, sel.size - 1, limit).astype(np.int64)]
+        "FROM event WHERE event_id IN (SELECT unnest(?::BIGINT[])) "
+        "ORDER BY event_id", [sel.tolist()]).fetchall() if sel.size else []
     keys = ("event_id", "text", "type_id", "district_code", "street_code", "lon", "lat")
-    return {k: [rows[i][j] for i in sel] for j, k in enumerate(keys)}
+    return {k: [r[j] for r in rows] for j, k in enumerate(keys)}
 
 
 class Router:
