@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -517,13 +516,11 @@ def correction_note(from_type: str | None, to_type: str | None, text: str = "",
 
 
 def _point(lon: Any, lat: Any) -> tuple[float, float] | None:
-    """(lon, lat) as floats when both are finite degrees in range, else ``None``."""
-    try:
-        x, y = float(lon), float(lat)
-    except (TypeError, ValueError):
-        return None
-    ok = math.isfinite(x) and math.isfinite(y) and -180 <= x <= 180 and -90 <= y <= 90
-    return (x, y) if ok else None
+    """(lon, lat) as floats when they are a usable point (the router's rule,
+    :func:`cockpit.datasets.triage.surround.valid_point`), else ``None``."""
+    from cockpit.datasets.triage.surround import valid_point
+
+    return (float(lon), float(lat)) if valid_point(lon, lat) else None
 
 
 def event_rows(slots: Slots, head: tuple[int, str], at: datetime, event_id: str,
